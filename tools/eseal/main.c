@@ -1,0 +1,40 @@
+/* main.c — the `eseal` command: dispatches to one file per command group. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static const struct cmd_group groups[] = {
+    {"ca", "the platform certificate authority / 平台证书机构", cmd_ca},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: eseal COMMAND [ARGS]  (eseal COMMAND --help for details)\n"
+                 "用法: eseal 命令 [参数]\n\ncommands / 命令:\n");
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+        fprintf(out, "  %-8s %s\n", groups[i].name, groups[i].help);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("eseal %s\n", ESEAL_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        if (strcmp(argv[1], groups[i].name) == 0)
+            return groups[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "eseal: unknown command / 未知命令: %s\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}
