@@ -1,2 +1,264 @@
-/* ca.c — the platform certificate authority (being written). */
-int eseal_ca_dummy_(void); int eseal_ca_dummy_(void) { return 0; }
+/* ca.c — opening a CA directory, unlocking its keys, signing, and showing it. */
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/x509.h>
+
+#include "eseal/note.h"
+#include "eseal/pki.h"
+#include "eseal/sm.h"
+#include "internal.h"
+
+#define META_MAX (64 * 1024)
+
+const char *ca_role_name(enum eseal_ca_role role)
+{
+    static const char *const names[CA_NROLES] = {"root", "maker", "responder"};
+    return (unsigned)role < CA_NROLES ? names[role] : "unknown";
+}
+
+/* read_file_in reads DIR/name (bounded) into |b|, naming the path on error. */
+static eseal_rc read_file_in(struct eseal_buf *b, const char *dir, const char *name,
+                             struct eseal_err *err)
+{
+    char *path = eseal_path_join(dir, name);
+    eseal_rc rc = eseal_file_read(b, path, META_MAX, err);
+    if (rc == ESEAL_E_NOTFOUND)
+        eseal_err_set(err, rc, "%s: missing: is this a CA directory? (eseal ca init) / "
+                               "不是证书机构目录", path);
+    free(path);
+    return rc;
+}
+
+static eseal_rc load_log_pub(struct eseal_ca *ca, struct eseal_err *err)
+{
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    eseal_rc rc = read_file_in(&b, ca->dir, CA_FILE_LOG_PUB, err);
+    if (rc == ESEAL_OK) {
+        rc = eseal_note_key_parse((const char *)b.data, b.len, &ca->origin, ca->log_pk, NULL,
+                                  err);
+        if (rc != ESEAL_OK)
+            eseal_err_prefix(err, "%s/%s", ca->dir, CA_FILE_LOG_PUB);
+    }
+    eseal_buf_cleanup(&b);
+    return rc;
+}
+
+static eseal_rc load_certs(struct eseal_ca *ca, struct eseal_err *err)
+{
+    for (int r = 0; r < CA_NROLES; r++) {
+        char *path = eseal_xasprintf("%s/%s.pem", ca->dir, ca_role_name((enum eseal_ca_role)r));
+        eseal_rc rc = eseal_pki_cert_load(&ca->cert[r], path, err);
+        free(path);
+        if (rc != ESEAL_OK)
+            return rc;
+    }
+    /* The service certificates must really come from this root. */
+    EVP_PKEY *root_pub = X509_get0_pubkey(ca->cert[ESEAL_CA_ROOT]);
+    for (int r = ESEAL_CA_MAKER; r < CA_NROLES; r++) {
+        eseal_rc rc = eseal_x509_check_signed_by(ca->cert[r], root_pub, err);
+        if (rc != ESEAL_OK)
+            return eseal_err_prefix(err, "%s/%s.pem", ca->dir,
+                                    ca_role_name((enum eseal_ca_role)r));
+    }
+    return ESEAL_OK;
+}
+
+eseal_rc eseal_ca_open(struct eseal_ca **out, const char *dir, struct eseal_err *err)
+{
+    *out = NULL;
+    struct eseal_ca *ca = eseal_xcalloc(1, sizeof(*ca));
+    ca->dir = eseal_xstrdup(dir);
+    struct eseal_buf meta;
+    eseal_buf_init(&meta);
+    /* ca.json is written last by init: without it the CA is incomplete. */
+    eseal_rc rc = read_file_in(&meta, dir, CA_FILE_META, err);
+    eseal_buf_cleanup(&meta);
+    if (rc == ESEAL_OK)
+        rc = load_certs(ca, err);
+    if (rc == ESEAL_OK)
+        rc = load_log_pub(ca, err);
+    if (rc != ESEAL_OK) {
+        eseal_ca_free(ca);
+        return rc;
+    }
+    *out = ca;
+    return ESEAL_OK;
+}
+
+static eseal_rc unlock_role(struct eseal_ca *ca, enum eseal_ca_role r, const void *pass,
+                            size_t pass_len, struct eseal_err *err)
+{
+    char *path = eseal_xasprintf("%s/%s.key", ca->dir, ca_role_name(r));
+    eseal_rc rc = eseal_pki_key_load(&ca->key[r], path, pass, pass_len, err);
+    if (rc == ESEAL_OK && (!eseal_sm2_is(ca->key[r]) ||
+                           X509_check_private_key(ca->cert[r], ca->key[r]) != 1))
+        rc = eseal_err_openssl(err, ESEAL_E_INVALID, "%s does not belong to %s.pem", path,
+                               ca_role_name(r));
+    free(path);
+    return rc;
+}
+
+static eseal_rc unlock_log(struct eseal_ca *ca, const void *pass, size_t pass_len,
+                           struct eseal_err *err)
+{
+    struct eseal_buf seed;
+    eseal_buf_init(&seed);
+    char *path = eseal_path_join(ca->dir, CA_FILE_LOG_KEY);
+    eseal_rc rc = eseal_pki_secret_load(&seed, path, CA_LOG_KEY_LABEL, pass, pass_len, err);
+    if (rc == ESEAL_OK && seed.len != ESEAL_ED25519_SEED_LEN)
+        rc = eseal_err_set(err, ESEAL_E_INVALID, "%s: wrong key length", path);
+    if (rc == ESEAL_OK) {
+        uint8_t pk[ESEAL_ED25519_PK_LEN];
+        eseal_ed25519_from_seed(pk, ca->log_sk, seed.data);
+        if (memcmp(pk, ca->log_pk, sizeof(pk)) != 0)
+            rc = eseal_err_set(err, ESEAL_E_INVALID, "%s does not match %s", path,
+                               CA_FILE_LOG_PUB);
+    }
+    free(path);
+    eseal_buf_cleanse(&seed);
+    return rc;
+}
+
+eseal_rc eseal_ca_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
+                         struct eseal_err *err)
+{
+    if (ca->unlocked)
+        return ESEAL_OK;
+    eseal_rc rc = ESEAL_OK;
+    for (int r = 0; r < CA_NROLES && rc == ESEAL_OK; r++)
+        rc = unlock_role(ca, (enum eseal_ca_role)r, pass, pass_len, err);
+    if (rc == ESEAL_OK)
+        rc = unlock_log(ca, pass, pass_len, err);
+    if (rc != ESEAL_OK) {
+        for (int r = 0; r < CA_NROLES; r++) {
+            EVP_PKEY_free(ca->key[r]);
+            ca->key[r] = NULL;
+        }
+        eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
+        return rc;
+    }
+    ca->unlocked = 1;
+    return ESEAL_OK;
+}
+
+void eseal_ca_free(struct eseal_ca *ca)
+{
+    if (ca == NULL)
+        return;
+    for (int r = 0; r < CA_NROLES; r++) {
+        X509_free(ca->cert[r]);
+        EVP_PKEY_free(ca->key[r]); /* OpenSSL clears private key material on free */
+    }
+    eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
+    free(ca->dir);
+    free(ca->origin);
+    free(ca);
+}
+
+X509 *eseal_ca_cert(const struct eseal_ca *ca, enum eseal_ca_role role)
+{
+    return (unsigned)role < CA_NROLES ? ca->cert[role] : NULL;
+}
+
+const char *eseal_ca_dir(const struct eseal_ca *ca)
+{
+    return ca->dir;
+}
+
+const char *eseal_ca_log_origin(const struct eseal_ca *ca)
+{
+    return ca->origin;
+}
+
+const uint8_t *eseal_ca_log_pub(const struct eseal_ca *ca)
+{
+    return ca->log_pk;
+}
+
+static eseal_rc need_unlocked(const struct eseal_ca *ca, struct eseal_err *err)
+{
+    if (!ca->unlocked)
+        return eseal_err_set(err, ESEAL_E_DENIED, "the CA keys are locked (no passphrase given)");
+    return ESEAL_OK;
+}
+
+eseal_rc eseal_ca_sign(struct eseal_ca *ca, enum eseal_ca_role role, const void *msg,
+                       size_t msg_len, struct eseal_buf *sig, struct eseal_err *err)
+{
+    eseal_rc rc = need_unlocked(ca, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    if (role != ESEAL_CA_MAKER && role != ESEAL_CA_RESPONDER)
+        return eseal_err_set(err, ESEAL_E_DENIED, "the root key signs only certificates");
+    return eseal_sm2_sign(ca->key[role], msg, msg_len, sig, err);
+}
+
+eseal_rc eseal_ca_log_sign(struct eseal_ca *ca, const void *msg, size_t msg_len,
+                           uint8_t sig[ESEAL_ED25519_SIG_LEN], struct eseal_err *err)
+{
+    eseal_rc rc = need_unlocked(ca, err);
+    if (rc == ESEAL_OK)
+        eseal_ed25519_sign(sig, msg, msg_len, ca->log_sk);
+    return rc;
+}
+
+eseal_rc eseal_ca_profile_parse(const char *name, enum eseal_ca_profile *out,
+                                struct eseal_err *err)
+{
+    static const char *const names[] = {"unit", "personal", "device"};
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(name, names[i]) == 0) {
+            *out = (enum eseal_ca_profile)i;
+            return ESEAL_OK;
+        }
+    }
+    return eseal_err_set(err, ESEAL_E_INVALID,
+                         "unknown profile \"%s\" (use unit, personal or device)", name);
+}
+
+static json_t *cert_json(const struct eseal_ca *ca, enum eseal_ca_role r)
+{
+    X509 *x = ca->cert[r];
+    char *subject = eseal_pki_name(X509_get_subject_name(x));
+    char *issuer = eseal_pki_name(X509_get_issuer_name(x));
+    char *serial = eseal_pki_serial(X509_get0_serialNumber(x));
+    char *nb = eseal_pki_time(X509_get0_notBefore(x));
+    char *na = eseal_pki_time(X509_get0_notAfter(x));
+    char *fp = eseal_pki_cert_sm3(x);
+    char *file = eseal_xasprintf("%s/%s.pem", ca->dir, ca_role_name(r));
+    char *key = eseal_xasprintf("%s/%s.key", ca->dir, ca_role_name(r));
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "role",
+                          ca_role_name(r), "subject", subject, "issuer", issuer, "serial", serial,
+                          "not_before", nb, "not_after", na, "sm3_fingerprint", fp, "file", file,
+                          "key_file", key);
+    free(subject);
+    free(issuer);
+    free(serial);
+    free(nb);
+    free(na);
+    free(fp);
+    free(file);
+    free(key);
+    return j;
+}
+
+json_t *eseal_ca_show(const struct eseal_ca *ca)
+{
+    json_t *certs = json_array();
+    for (int r = 0; r < CA_NROLES; r++)
+        json_array_append_new(certs, cert_json(ca, (enum eseal_ca_role)r));
+    char *note = eseal_note_key_format(ca->origin, ca->log_pk);
+    char *pub = eseal_path_join(ca->dir, CA_FILE_LOG_PUB);
+    char *pem = eseal_path_join(ca->dir, CA_FILE_LOG_PEM);
+    char *key = eseal_path_join(ca->dir, CA_FILE_LOG_KEY);
+    json_t *j = json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}}", "dir", ca->dir,
+                          "certificates", certs, "log", "origin", ca->origin, "verifier_key",
+                          note, "file", pub, "pem_file", pem, "key_file", key);
+    free(note);
+    free(pub);
+    free(pem);
+    free(key);
+    return j;
+}

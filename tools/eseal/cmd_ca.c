@@ -1,16 +1,266 @@
-/* cmd_ca.c — `eseal ca`: placeholder replaced below. */
+/* cmd_ca.c — `eseal ca`: create, inspect and use the platform CA. */
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/x509.h>
+
+#include "eseal/ca.h"
+#include "eseal/pki.h"
 #include "cmd.h"
 
-int cmd_fail(const struct eseal_err *err)
+static const char init_usage[] =
+    "usage: eseal ca init --dir DIR [--passphrase-file FILE] [--org NAME]\n"
+    "                     [--origin LOG-ORIGIN] [--root-days N] [--days N]\n"
+    "  Creates the platform CA: root, seal maker, status responder (SM2/SM3)\n"
+    "  and the Ed25519 log key. 创建平台证书机构.\n"
+    "  The passphrase comes from --passphrase-file or ESEAL_PASSPHRASE.\n";
+static const char issue_usage[] =
+    "usage: eseal ca issue --dir DIR --csr FILE --profile unit|personal|device\n"
+    "                      [--days N] --out FILE [--passphrase-file FILE]\n"
+    "  Issues a certificate from a PKCS#10 request (PEM or DER). 签发证书.\n"
+    "  unit: O = unit name, serialNumber = USCC; personal: CN = name,\n"
+    "  serialNumber = ID number; device: CN = device name.\n";
+static const char show_usage[] = "usage: eseal ca show --dir DIR [--json]\n"
+                                 "  Prints the CA hierarchy. 显示证书机构信息.\n";
+
+enum { OPT_DIR = 1, OPT_PASS, OPT_ORG, OPT_ORIGIN, OPT_ROOT_DAYS, OPT_DAYS, OPT_CSR,
+       OPT_PROFILE, OPT_OUT, OPT_JSON, OPT_HELP };
+
+static const struct option long_opts[] = {
+    {"dir", required_argument, NULL, OPT_DIR},
+    {"passphrase-file", required_argument, NULL, OPT_PASS},
+    {"org", required_argument, NULL, OPT_ORG},
+    {"origin", required_argument, NULL, OPT_ORIGIN},
+    {"root-days", required_argument, NULL, OPT_ROOT_DAYS},
+    {"days", required_argument, NULL, OPT_DAYS},
+    {"csr", required_argument, NULL, OPT_CSR},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+/* struct args holds every option any `eseal ca` sub-command takes; each
+ * sub-command says which it allows in |allowed| (a bit per OPT_*). */
+struct args {
+    const char *dir, *pass_file, *org, *origin, *root_days, *days, *csr, *profile, *out;
+    bool json;
+};
+
+#define BIT(o) (1u << (o))
+
+static int parse_args(int argc, char **argv, unsigned allowed, const char *usage,
+                      struct args *a)
 {
-    fprintf(stderr, "eseal: %s: %s\n", eseal_rc_describe(err->rc), err->msg);
-    return EXIT_FAIL;
+    memset(a, 0, sizeof(*a));
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+        if (c == OPT_HELP) {
+            fputs(usage, stdout);
+            return -1;
+        }
+        if (c == '?' || c == ':' || !(allowed & BIT(c)))
+            return cmd_usage_error(usage, "unknown or incomplete option / 无效选项: ",
+                                   argv[optind - 1]);
+        const char **slot[] = {[OPT_DIR] = &a->dir,         [OPT_PASS] = &a->pass_file,
+                               [OPT_ORG] = &a->org,         [OPT_ORIGIN] = &a->origin,
+                               [OPT_ROOT_DAYS] = &a->root_days, [OPT_DAYS] = &a->days,
+                               [OPT_CSR] = &a->csr,         [OPT_PROFILE] = &a->profile,
+                               [OPT_OUT] = &a->out};
+        if (c == OPT_JSON)
+            a->json = true;
+        else
+            *slot[c] = optarg;
+    }
+    if (optind < argc)
+        return cmd_usage_error(usage, "unexpected argument / 多余参数: ", argv[optind]);
+    if (a->dir == NULL)
+        return cmd_usage_error(usage, "--dir is required / 缺少 --dir", NULL);
+    return 0;
+}
+
+static int ca_init(int argc, char **argv)
+{
+    struct args a;
+    unsigned allowed = BIT(OPT_DIR) | BIT(OPT_PASS) | BIT(OPT_ORG) | BIT(OPT_ORIGIN) |
+                       BIT(OPT_ROOT_DAYS) | BIT(OPT_DAYS);
+    int r = parse_args(argc, argv, allowed, init_usage, &a);
+    if (r != 0)
+        return r < 0 ? 0 : r;
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    struct eseal_ca_init_opts o = {.org = a.org, .log_origin = a.origin};
+    if ((a.root_days && cmd_parse_int(a.root_days, 30, 36500, &o.root_days, "--root-days",
+                                      &err) != ESEAL_OK) ||
+        (a.days && cmd_parse_int(a.days, 1, 36500, &o.service_days, "--days", &err) != ESEAL_OK))
+        return cmd_fail(&err);
+    struct eseal_buf pass;
+    eseal_buf_init(&pass);
+    if (eseal_read_secret(&pass, a.pass_file, ESEAL_CA_PASSPHRASE_ENV, &err) != ESEAL_OK)
+        return cmd_fail(&err);
+    eseal_rc rc = eseal_ca_init(a.dir, pass.data, pass.len, &o, &err);
+    eseal_buf_cleanse(&pass);
+    if (rc != ESEAL_OK)
+        return cmd_fail(&err);
+    printf("created CA in %s / 已创建证书机构: root.pem maker.pem responder.pem log.pub\n", a.dir);
+    return 0;
+}
+
+/* open_unlocked opens the CA in |dir| and unlocks it with the passphrase from
+ * |pass_file| or ESEAL_PASSPHRASE. */
+static eseal_rc open_unlocked(struct eseal_ca **ca, const char *dir, const char *pass_file,
+                              struct eseal_err *err)
+{
+    eseal_rc rc = eseal_ca_open(ca, dir, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    struct eseal_buf pass;
+    eseal_buf_init(&pass);
+    rc = eseal_read_secret(&pass, pass_file, ESEAL_CA_PASSPHRASE_ENV, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_ca_unlock(*ca, pass.data, pass.len, err);
+    eseal_buf_cleanse(&pass);
+    if (rc != ESEAL_OK) {
+        eseal_ca_free(*ca);
+        *ca = NULL;
+    }
+    return rc;
+}
+
+static eseal_rc issue_to_file(struct eseal_ca *ca, const struct args *a, struct eseal_err *err)
+{
+    enum eseal_ca_profile profile;
+    int days = 365;
+    eseal_rc rc = eseal_ca_profile_parse(a->profile, &profile, err);
+    if (rc == ESEAL_OK && a->days != NULL)
+        rc = cmd_parse_int(a->days, 1, 3650, &days, "--days", err);
+    struct eseal_buf csr;
+    eseal_buf_init(&csr);
+    if (rc == ESEAL_OK) {
+        rc = eseal_file_read(&csr, a->csr, ESEAL_PKI_MAX_INPUT, err);
+        if (rc == ESEAL_E_TOOBIG)
+            rc = ESEAL_E_INVALID;
+    }
+    X509 *cert = NULL;
+    if (rc == ESEAL_OK && (rc = eseal_ca_issue(ca, csr.data, csr.len, profile, days, &cert,
+                                               err)) != ESEAL_OK)
+        eseal_err_prefix(err, "%s", a->csr);
+    eseal_buf_cleanup(&csr);
+    if (rc != ESEAL_OK)
+        return rc;
+    char *pem = eseal_pki_cert_pem(cert);
+    rc = eseal_file_write(a->out, pem, strlen(pem), 0644, 1, err);
+    free(pem);
+    if (rc == ESEAL_OK) {
+        char *serial = eseal_pki_serial(X509_get0_serialNumber(cert));
+        char *subject = eseal_pki_name(X509_get_subject_name(cert));
+        char *until = eseal_pki_time(X509_get0_notAfter(cert));
+        printf("issued / 已签发: serial %s, %s, valid until %s -> %s\n", serial, subject, until,
+               a->out);
+        free(serial);
+        free(subject);
+        free(until);
+    }
+    X509_free(cert);
+    return rc;
+}
+
+static int ca_issue(int argc, char **argv)
+{
+    struct args a;
+    unsigned allowed = BIT(OPT_DIR) | BIT(OPT_PASS) | BIT(OPT_DAYS) | BIT(OPT_CSR) |
+                       BIT(OPT_PROFILE) | BIT(OPT_OUT);
+    int r = parse_args(argc, argv, allowed, issue_usage, &a);
+    if (r != 0)
+        return r < 0 ? 0 : r;
+    if (a.csr == NULL || a.profile == NULL || a.out == NULL)
+        return cmd_usage_error(issue_usage, "--csr, --profile and --out are required / 缺少必需选项", NULL);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    struct eseal_ca *ca = NULL;
+    if (open_unlocked(&ca, a.dir, a.pass_file, &err) != ESEAL_OK)
+        return cmd_fail(&err);
+    eseal_rc rc = issue_to_file(ca, &a, &err);
+    eseal_ca_free(ca);
+    return rc == ESEAL_OK ? 0 : cmd_fail(&err);
+}
+
+static void print_show_text(json_t *j)
+{
+    printf("CA directory / 证书机构目录: %s\n", json_string_value(json_object_get(j, "dir")));
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(j, "certificates"), i, c)
+    {
+        printf("\n[%s]\n", json_string_value(json_object_get(c, "role")));
+        static const char *const keys[] = {"subject",         "issuer", "serial",
+                                           "not_before",      "not_after",
+                                           "sm3_fingerprint", "file",   "key_file"};
+        for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+            printf("  %-16s %s\n", keys[k], json_string_value(json_object_get(c, keys[k])));
+    }
+    json_t *log = json_object_get(j, "log");
+    printf("\n[log]\n");
+    static const char *const lk[] = {"origin", "verifier_key", "file", "pem_file", "key_file"};
+    for (size_t k = 0; k < sizeof(lk) / sizeof(lk[0]); k++)
+        printf("  %-16s %s\n", lk[k], json_string_value(json_object_get(log, lk[k])));
+}
+
+static int ca_show(int argc, char **argv)
+{
+    struct args a;
+    int r = parse_args(argc, argv, BIT(OPT_DIR) | BIT(OPT_JSON), show_usage, &a);
+    if (r != 0)
+        return r < 0 ? 0 : r;
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    struct eseal_ca *ca = NULL;
+    if (eseal_ca_open(&ca, a.dir, &err) != ESEAL_OK)
+        return cmd_fail(&err);
+    json_t *j = eseal_ca_show(ca);
+    if (a.json) {
+        json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+        putchar('\n');
+    } else {
+        print_show_text(j);
+    }
+    json_decref(j);
+    eseal_ca_free(ca);
+    return 0;
+}
+
+static const struct cmd ca_cmds[] = {
+    {"init", "create the platform CA / 创建证书机构", ca_init},
+    {"issue", "issue a certificate from a PKCS#10 request / 签发证书", ca_issue},
+    {"show", "print the CA hierarchy / 显示证书机构", ca_show},
+};
+#define N_CA_CMDS (sizeof(ca_cmds) / sizeof(ca_cmds[0]))
+
+static void ca_usage(FILE *out)
+{
+    fprintf(out, "usage: eseal ca COMMAND [OPTIONS]  (COMMAND --help for details)\n");
+    for (size_t i = 0; i < N_CA_CMDS; i++)
+        fprintf(out, "  %-8s %s\n", ca_cmds[i].name, ca_cmds[i].help);
 }
 
 int cmd_ca(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return EXIT_USAGE;
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        ca_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    const struct cmd *c = cmd_find(ca_cmds, N_CA_CMDS, argv[1]);
+    if (c == NULL) {
+        fprintf(stderr, "eseal ca: unknown command / 未知命令: %s\n", argv[1]);
+        ca_usage(stderr);
+        return EXIT_USAGE;
+    }
+    return c->run(argc - 1, argv + 1);
 }

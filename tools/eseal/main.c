@@ -4,7 +4,7 @@
 
 #include "cmd.h"
 
-static const struct cmd_group groups[] = {
+static const struct cmd groups[] = {
     {"ca", "the platform certificate authority / 平台证书机构", cmd_ca},
 };
 

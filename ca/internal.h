@@ -1,0 +1,45 @@
+/* internal.h — what the files of libeseal-ca share. */
+#ifndef ESEAL_CA_INTERNAL_H
+#define ESEAL_CA_INTERNAL_H
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "eseal/ca.h"
+
+#define CA_NROLES 3
+
+/* File names inside the CA directory. */
+#define CA_FILE_META "ca.json"
+#define CA_FILE_LOG_KEY "log.key"
+#define CA_FILE_LOG_PUB "log.pub"
+#define CA_FILE_LOG_PEM "log.pub.pem"
+#define CA_LOG_KEY_LABEL "ESEAL ENCRYPTED LOG KEY"
+
+struct eseal_ca {
+    char *dir;
+    char *origin;
+    X509 *cert[CA_NROLES];
+    EVP_PKEY *key[CA_NROLES]; /* NULL until eseal_ca_unlock */
+    uint8_t log_pk[ESEAL_ED25519_PK_LEN];
+    uint8_t log_sk[ESEAL_ED25519_SK_LEN];
+    int unlocked;
+};
+
+/* ca_role_name is "root", "maker" or "responder": also the file stem. */
+const char *ca_role_name(enum eseal_ca_role role);
+
+/* struct ca_ext is one X.509v3 extension in OpenSSL's config syntax. */
+struct ca_ext {
+    int nid;
+    const char *value;
+};
+
+/* ca_make_cert builds and signs a v3 certificate: |subject| and |pub| for the
+ * subject; |issuer| (NULL for self-signed) and |issuer_key| sign it; random
+ * 127-bit serial; valid from now for |days|; extensions |exts[0..n)|. */
+eseal_rc ca_make_cert(X509 **out, const X509_NAME *subject, EVP_PKEY *pub, X509 *issuer,
+                      EVP_PKEY *issuer_key, int days, const struct ca_ext *exts, size_t n_exts,
+                      struct eseal_err *err);
+
+#endif

@@ -1,0 +1,255 @@
+/* pki.c — X.509 parsing and printing, and private keys wrapped at rest. */
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "eseal/enc.h"
+#include "eseal/pki.h"
+#include "eseal/secret.h"
+#include "eseal/sm.h"
+
+static int looks_pem(const uint8_t *data, size_t len)
+{
+    static const char tag[] = "-----BEGIN ";
+    /* Allow leading whitespace or text before the armour, as openssl does. */
+    for (size_t i = 0; i + sizeof(tag) - 1 <= len; i++) {
+        if (memcmp(data + i, tag, sizeof(tag) - 1) == 0)
+            return 1;
+        if (data[i] != ' ' && data[i] != '\n' && data[i] != '\r' && data[i] != '\t')
+            return 0;
+    }
+    return 0;
+}
+
+static eseal_rc check_size(size_t len, const char *what, struct eseal_err *err)
+{
+    if (len == 0)
+        return eseal_err_set(err, ESEAL_E_INVALID, "empty %s", what);
+    if (len > ESEAL_PKI_MAX_INPUT)
+        return eseal_err_set(err, ESEAL_E_TOOBIG, "%s larger than %d bytes", what,
+                             ESEAL_PKI_MAX_INPUT);
+    return ESEAL_OK;
+}
+
+eseal_rc eseal_pki_cert_parse(X509 **out, const uint8_t *data, size_t len, struct eseal_err *err)
+{
+    *out = NULL;
+    eseal_rc rc = check_size(len, "certificate", err);
+    if (rc != ESEAL_OK)
+        return rc;
+    if (looks_pem(data, len)) {
+        BIO *bio = BIO_new_mem_buf(data, (int)len);
+        *out = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+        BIO_free(bio);
+    } else {
+        const unsigned char *p = data;
+        *out = d2i_X509(NULL, &p, (long)len);
+        if (*out != NULL && p != data + len) {
+            X509_free(*out);
+            *out = NULL;
+            return eseal_err_set(err, ESEAL_E_INVALID, "certificate DER has trailing bytes");
+        }
+    }
+    if (*out == NULL)
+        return eseal_err_openssl(err, ESEAL_E_INVALID, "not an X.509 certificate (PEM or DER)");
+    return ESEAL_OK;
+}
+
+eseal_rc eseal_pki_req_parse(X509_REQ **out, const uint8_t *data, size_t len,
+                             struct eseal_err *err)
+{
+    *out = NULL;
+    eseal_rc rc = check_size(len, "certificate request", err);
+    if (rc != ESEAL_OK)
+        return rc;
+    if (looks_pem(data, len)) {
+        BIO *bio = BIO_new_mem_buf(data, (int)len);
+        *out = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
+        BIO_free(bio);
+    } else {
+        const unsigned char *p = data;
+        *out = d2i_X509_REQ(NULL, &p, (long)len);
+        if (*out != NULL && p != data + len) {
+            X509_REQ_free(*out);
+            *out = NULL;
+            return eseal_err_set(err, ESEAL_E_INVALID, "request DER has trailing bytes");
+        }
+    }
+    if (*out == NULL)
+        return eseal_err_openssl(err, ESEAL_E_INVALID,
+                                 "not a PKCS#10 certificate request (PEM or DER)");
+    return ESEAL_OK;
+}
+
+eseal_rc eseal_pki_cert_load(X509 **out, const char *path, struct eseal_err *err)
+{
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    eseal_rc rc = eseal_file_read(&b, path, ESEAL_PKI_MAX_INPUT, err);
+    if (rc == ESEAL_OK) {
+        rc = eseal_pki_cert_parse(out, b.data, b.len, err);
+        if (rc != ESEAL_OK)
+            eseal_err_prefix(err, "%s", path);
+    }
+    eseal_buf_cleanup(&b);
+    return rc;
+}
+
+/* bio_take copies a memory BIO's contents into a new NUL-terminated string. */
+static char *bio_take(BIO *bio)
+{
+    char *p = NULL;
+    long n = BIO_get_mem_data(bio, &p);
+    char *s = eseal_xstrndup(n > 0 ? p : "", n > 0 ? (size_t)n : 0);
+    BIO_free(bio);
+    return s;
+}
+
+char *eseal_pki_cert_pem(X509 *x)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509(bio, x);
+    return bio_take(bio);
+}
+
+void eseal_pki_cert_der(X509 *x, struct eseal_buf *out)
+{
+    eseal_buf_reset(out);
+    int n = i2d_X509(x, NULL);
+    if (n <= 0)
+        return;
+    eseal_buf_reserve(out, (size_t)n);
+    unsigned char *p = out->data;
+    i2d_X509(x, &p);
+    out->len = (size_t)n;
+    out->data[n] = 0;
+}
+
+char *eseal_pki_cert_sm3(X509 *x)
+{
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    eseal_pki_cert_der(x, &der);
+    char *hex = eseal_sm3_hex(der.data, der.len);
+    eseal_buf_cleanup(&der);
+    return hex;
+}
+
+char *eseal_pki_name(const X509_NAME *name)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    return bio_take(bio);
+}
+
+char *eseal_pki_serial(const ASN1_INTEGER *serial)
+{
+    BIGNUM *bn = ASN1_INTEGER_to_BN(serial, NULL);
+    char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+    char *s = eseal_xstrdup(hex != NULL ? hex : "");
+    OPENSSL_free(hex);
+    BN_free(bn);
+    return s;
+}
+
+char *eseal_pki_time(const ASN1_TIME *t)
+{
+    struct tm tm;
+    if (ASN1_TIME_to_tm(t, &tm) != 1)
+        return eseal_xstrdup("");
+    return eseal_xasprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+#define KEY_LABEL "ESEAL ENCRYPTED PRIVATE KEY"
+#define KEY_FILE_MAX (16 * 1024)
+
+eseal_rc eseal_pki_secret_save(const char *path, const char *label, const void *secret,
+                               size_t secret_len, const void *pass, size_t pass_len,
+                               struct eseal_err *err)
+{
+    struct eseal_buf wrapped;
+    eseal_buf_init(&wrapped);
+    eseal_rc rc = eseal_wrap(&wrapped, pass, pass_len, secret, secret_len, err);
+    if (rc != ESEAL_OK)
+        goto out;
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (PEM_write_bio(bio, label, "", wrapped.data, (long)wrapped.len) <= 0) {
+        BIO_free(bio);
+        rc = eseal_err_openssl(err, ESEAL_E_INTERNAL, "PEM encoding failed");
+        goto out;
+    }
+    char *pem = bio_take(bio);
+    rc = eseal_file_write(path, pem, strlen(pem), 0600, 1, err);
+    free(pem);
+out:
+    eseal_buf_cleanup(&wrapped);
+    return rc;
+}
+
+eseal_rc eseal_pki_secret_load(struct eseal_buf *out, const char *path, const char *label,
+                               const void *pass, size_t pass_len, struct eseal_err *err)
+{
+    struct eseal_buf file;
+    eseal_buf_init(&file);
+    char *name = NULL, *header = NULL;
+    unsigned char *data = NULL;
+    long len = 0;
+    eseal_rc rc = eseal_file_read(&file, path, KEY_FILE_MAX, err);
+    if (rc != ESEAL_OK)
+        goto out;
+    BIO *bio = BIO_new_mem_buf(file.data, (int)file.len);
+    int ok = PEM_read_bio(bio, &name, &header, &data, &len);
+    BIO_free(bio);
+    if (ok != 1 || strcmp(name, label) != 0) {
+        rc = eseal_err_openssl(err, ESEAL_E_INVALID, "%s: not an eseal key file (%s)", path,
+                               label);
+        goto out;
+    }
+    rc = eseal_unwrap(out, pass, pass_len, data, (size_t)len, err);
+    if (rc != ESEAL_OK)
+        eseal_err_prefix(err, "%s", path);
+out:
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    OPENSSL_free(data);
+    eseal_buf_cleanup(&file);
+    return rc;
+}
+
+eseal_rc eseal_pki_key_save(const char *path, EVP_PKEY *key, const void *pass, size_t pass_len,
+                            struct eseal_err *err)
+{
+    PKCS8_PRIV_KEY_INFO *p8 = EVP_PKEY2PKCS8(key);
+    unsigned char *der = NULL;
+    int n = p8 != NULL ? i2d_PKCS8_PRIV_KEY_INFO(p8, &der) : -1;
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    if (n <= 0)
+        return eseal_err_openssl(err, ESEAL_E_INTERNAL, "cannot encode the private key");
+    eseal_rc rc = eseal_pki_secret_save(path, KEY_LABEL, der, (size_t)n, pass, pass_len, err);
+    OPENSSL_clear_free(der, (size_t)n);
+    return rc;
+}
+
+eseal_rc eseal_pki_key_load(EVP_PKEY **out, const char *path, const void *pass, size_t pass_len,
+                            struct eseal_err *err)
+{
+    *out = NULL;
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    eseal_rc rc = eseal_pki_secret_load(&der, path, KEY_LABEL, pass, pass_len, err);
+    if (rc != ESEAL_OK)
+        goto out;
+    const unsigned char *p = der.data;
+    PKCS8_PRIV_KEY_INFO *p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, (long)der.len);
+    *out = p8 != NULL ? EVP_PKCS82PKEY(p8) : NULL;
+    PKCS8_PRIV_KEY_INFO_free(p8);
+    if (*out == NULL)
+        rc = eseal_err_openssl(err, ESEAL_E_INVALID, "%s: the key inside is malformed", path);
+out:
+    eseal_buf_cleanse(&der);
+    return rc;
+}

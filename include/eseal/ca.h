@@ -1,0 +1,118 @@
+/* ca.h — the platform certificate authority (libeseal-ca).
+ *
+ * The hierarchy, all SM2 with SM3 and the standard SM2 ID:
+ *   root CA (self-signed)
+ *    ├── seal maker       signs seals (GB/T 38540 SESeal)
+ *    ├── status responder signs status responses, lists, CRLs, OCSP
+ *    └── holder certificates issued from PKCS#10 requests (unit, personal, device)
+ * plus an Ed25519 key that signs event-log checkpoints (C2SP signed notes).
+ *
+ * Files in the CA directory (private keys only wrapped, files mode 0600):
+ *   root.pem root.key maker.pem maker.key responder.pem responder.key
+ *   log.key log.pub (C2SP verifier key) log.pub.pem (SPKI) ca.json
+ * Private keys stay inside struct eseal_ca and are used only through the
+ * narrow signing calls below. */
+#ifndef ESEAL_CA_H
+#define ESEAL_CA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <openssl/x509.h>
+
+#include "eseal/buf.h"
+#include "eseal/rc.h"
+#include "eseal/secret.h"
+
+struct eseal_ca;
+
+/* The environment variable read when no passphrase file is given. */
+#define ESEAL_CA_PASSPHRASE_ENV "ESEAL_PASSPHRASE"
+/* A CA passphrase shorter than this is refused at init. */
+#define ESEAL_CA_PASSPHRASE_MIN 8
+
+enum eseal_ca_role {
+    ESEAL_CA_ROOT,
+    ESEAL_CA_MAKER,
+    ESEAL_CA_RESPONDER,
+};
+
+enum eseal_ca_profile {
+    ESEAL_CA_PROFILE_UNIT,     /* O = unit name, serialNumber = USCC */
+    ESEAL_CA_PROFILE_PERSONAL, /* CN = person's name, serialNumber = ID number */
+    ESEAL_CA_PROFILE_DEVICE,   /* CN = the device's name */
+};
+
+/* struct eseal_ca_init_opts: NULL fields take the defaults. */
+struct eseal_ca_init_opts {
+    const char *org;        /* organisation in every platform subject */
+    const char *log_origin; /* checkpoint origin line; default has a random suffix */
+    int root_days;          /* default 7300 */
+    int service_days;       /* maker and responder; default 3650 */
+};
+
+/* eseal_ca_init creates a new CA in |dir| (made if missing, mode 0700) with
+ * every key wrapped under |pass|. An existing CA (any of its files present)
+ * is ESEAL_E_CONFLICT and nothing is touched. On failure no file of the new
+ * CA is left behind. */
+eseal_rc eseal_ca_init(const char *dir, const void *pass, size_t pass_len,
+                       const struct eseal_ca_init_opts *opts,
+                       struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_open loads the public part of the CA in |dir| (certificates, log
+ * public key, origin). Free with eseal_ca_free. */
+eseal_rc eseal_ca_open(struct eseal_ca **out, const char *dir,
+                       struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_unlock decrypts the private keys into |ca|. Wrong passphrase is
+ * ESEAL_E_CRYPTO. */
+eseal_rc eseal_ca_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
+                         struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_free wipes the keys and frees |ca|. Accepts NULL. */
+void eseal_ca_free(struct eseal_ca *ca);
+
+/* eseal_ca_cert returns the certificate of |role| (borrowed from |ca|). */
+X509 *eseal_ca_cert(const struct eseal_ca *ca, enum eseal_ca_role role);
+
+/* eseal_ca_dir returns the directory |ca| was opened from. */
+const char *eseal_ca_dir(const struct eseal_ca *ca);
+
+/* eseal_ca_profile_parse maps "unit", "personal", "device" to a profile. */
+eseal_rc eseal_ca_profile_parse(const char *name, enum eseal_ca_profile *out,
+                                struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_issue checks the PKCS#10 request |csr| (PEM or DER): it must parse,
+ * hold an SM2 key, be signed with SM2-with-SM3 and verify with the standard ID
+ * (proof of possession), and carry the subject fields |profile| needs. Then it
+ * issues a certificate valid for |days| (1..3650, not past the root), with a
+ * random 127-bit serial, signed by the root. *out is the caller's. Bad
+ * requests are ESEAL_E_INVALID or ESEAL_E_CRYPTO with a one-line reason.
+ * Needs eseal_ca_unlock. */
+eseal_rc eseal_ca_issue(struct eseal_ca *ca, const uint8_t *csr, size_t csr_len,
+                        enum eseal_ca_profile profile, int days, X509 **out,
+                        struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_sign signs |msg| with the SM2 key of |role| (maker or responder;
+ * the root signs only certificates) into |sig| (DER). Needs eseal_ca_unlock. */
+eseal_rc eseal_ca_sign(struct eseal_ca *ca, enum eseal_ca_role role, const void *msg,
+                       size_t msg_len, struct eseal_buf *sig,
+                       struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_log_origin and eseal_ca_log_pub return the checkpoint origin and
+ * the Ed25519 public key (borrowed). */
+const char *eseal_ca_log_origin(const struct eseal_ca *ca);
+const uint8_t *eseal_ca_log_pub(const struct eseal_ca *ca);
+
+/* eseal_ca_log_sign signs a checkpoint body with the log key (Ed25519).
+ * Needs eseal_ca_unlock. */
+eseal_rc eseal_ca_log_sign(struct eseal_ca *ca, const void *msg, size_t msg_len,
+                           uint8_t sig[ESEAL_ED25519_SIG_LEN],
+                           struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_show returns the hierarchy as JSON (subjects, serials, validity,
+ * SM3 fingerprints, files); the caller decrefs it. */
+json_t *eseal_ca_show(const struct eseal_ca *ca);
+
+#endif
