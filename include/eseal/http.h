@@ -26,7 +26,7 @@ typedef eseal_rc (*eseal_http_handler)(struct eseal_http_req *req, void *app,
                                        struct eseal_err *err);
 
 /* struct eseal_http_route is one row of a daemon's route table. |path| is
- * matched exactly, or as a prefix when it ends in '*' ("/status/*"); the first
+ * matched exactly, or as a prefix when it ends in '*' (e.g. "/status/" + '*'); the first
  * matching row wins. A route for "GET" also answers HEAD. A path that matches
  * a row of another method gets 405 with an Allow header; no match gets 404. */
 struct eseal_http_route {

@@ -1,0 +1,788 @@
+/* http.c — the HTTP server adapter: routes, bounded bodies and replies over libmicrohttpd. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "eseal/buf.h"
+#include "eseal/http.h"
+
+/* Idle connections are dropped after this many seconds so that slow or stuck
+ * clients cannot hold worker slots forever. */
+#define CONN_TIMEOUT_S 30
+/* Per-connection memory for MHD's request line, headers and I/O buffers: it
+ * caps header size. Bodies are buffered by us, not here. */
+#define CONN_MEMORY_LIMIT (64 * 1024)
+#define DEFAULT_THREADS 4
+/* How much of an oversized chunked body we read and throw away so the client
+ * can still get its 413; past this the connection is dropped. */
+#define DISCARD_MAX (1024 * 1024)
+
+#define JSON_TYPE "application/json; charset=utf-8"
+
+struct eseal_http {
+    struct MHD_Daemon *daemon;
+    const struct eseal_http_route *routes;
+    size_t n_routes;
+    void *app;
+    size_t max_body;
+    bool access_log;
+    char *name; /* Server header and log prefix */
+    uint16_t port;
+    /* While starting, MHD's messages are also kept to explain a failure. */
+    atomic_bool capture;
+    char start_msg[256];
+};
+
+/* One allocation of the request arena; |data| is aligned for any type. */
+struct arena_block {
+    struct arena_block *next;
+    max_align_t data[];
+};
+
+struct reply_header {
+    struct reply_header *next;
+    const char *name;
+    const char *value;
+};
+
+struct eseal_http_req {
+    struct eseal_http *srv;
+    struct MHD_Connection *con;
+    const struct eseal_http_route *route;
+    struct arena_block *arena;
+    struct reply_header *headers; /* pending, in the order they were set */
+    struct reply_header **headers_tail;
+    const char *uri; /* request target as sent, query included */
+    const char *method;
+    const char *path; /* percent-decoded, without the query */
+    const char *path_rest;
+    char client[INET6_ADDRSTRLEN];
+    struct eseal_buf body;
+    size_t max_body;
+    size_t discarded;
+    bool started;
+    bool too_big;
+    bool close; /* ask MHD to close the connection after the reply */
+    bool replied;
+    unsigned status;
+    size_t reply_len;
+};
+
+/* ---- per-request memory ------------------------------------------------ */
+
+void *eseal_http_alloc(struct eseal_http_req *req, size_t n)
+{
+    /* An impossible size ends in the out-of-memory abort, not a wrap. */
+    if (n > SIZE_MAX - sizeof(struct arena_block))
+        n = SIZE_MAX - sizeof(struct arena_block);
+    struct arena_block *b = eseal_xcalloc(1, sizeof(*b) + n);
+    b->next = req->arena;
+    req->arena = b;
+    return b->data;
+}
+
+static char *req_strdup(struct eseal_http_req *req, const char *s)
+{
+    size_t n = strlen(s);
+    char *p = eseal_http_alloc(req, n + 1);
+    memcpy(p, s, n);
+    return p;
+}
+
+static void client_address(struct eseal_http_req *req)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    strcpy(req->client, "-");
+    if (info == NULL || info->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    const void *addr = NULL;
+    if (sa->sa_family == AF_INET)
+        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    else if (sa->sa_family == AF_INET6)
+        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (addr == NULL || inet_ntop(sa->sa_family, addr, req->client, sizeof(req->client)) == NULL)
+        strcpy(req->client, "-");
+}
+
+static struct eseal_http_req *req_new(struct eseal_http *srv, struct MHD_Connection *con,
+                                      const char *uri)
+{
+    struct eseal_http_req *req = eseal_xcalloc(1, sizeof(*req));
+    req->srv = srv;
+    req->con = con;
+    req->headers_tail = &req->headers;
+    req->uri = req_strdup(req, uri != NULL ? uri : "");
+    req->method = "-"; /* for the log, should the request die before its headers */
+    req->path = "";
+    req->path_rest = "";
+    client_address(req);
+    eseal_buf_init(&req->body);
+    return req;
+}
+
+static void req_free(struct eseal_http_req *req)
+{
+    struct arena_block *b = req->arena;
+    while (b != NULL) {
+        struct arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    eseal_buf_cleanup(&req->body);
+    free(req);
+}
+
+/* ---- request accessors ------------------------------------------------- */
+
+const char *eseal_http_method(const struct eseal_http_req *req)
+{
+    return req->method;
+}
+
+const char *eseal_http_path(const struct eseal_http_req *req)
+{
+    return req->path;
+}
+
+const char *eseal_http_path_rest(const struct eseal_http_req *req)
+{
+    return req->path_rest;
+}
+
+struct query_find {
+    const char *name;
+    const char *value;
+};
+
+static enum MHD_Result query_match(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    struct query_find *q = cls;
+    if (key == NULL || strcmp(key, q->name) != 0)
+        return MHD_YES;
+    q->value = value != NULL ? value : "";
+    return MHD_NO;
+}
+
+const char *eseal_http_query(const struct eseal_http_req *req, const char *name)
+{
+    /* Walked by hand: MHD's lookup ignores case, but query names are exact. */
+    struct query_find q = {name, NULL};
+    MHD_get_connection_values_n(req->con, MHD_GET_ARGUMENT_KIND, query_match, &q);
+    return q.value;
+}
+
+const char *eseal_http_header(const struct eseal_http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->con, MHD_HEADER_KIND, name);
+}
+
+const uint8_t *eseal_http_body(const struct eseal_http_req *req, size_t *len)
+{
+    if (len != NULL)
+        *len = req->body.len;
+    return req->body.data != NULL ? req->body.data : (const uint8_t *)"";
+}
+
+const char *eseal_http_client(const struct eseal_http_req *req)
+{
+    return req->client;
+}
+
+/* ---- replies ----------------------------------------------------------- */
+
+void eseal_http_set_header(struct eseal_http_req *req, const char *name, const char *value)
+{
+    struct reply_header *h = eseal_http_alloc(req, sizeof(*h));
+    h->name = req_strdup(req, name);
+    h->value = req_strdup(req, value);
+    *req->headers_tail = h;
+    req->headers_tail = &h->next;
+}
+
+static bool add_headers(const struct eseal_http_req *req, struct MHD_Response *resp,
+                        const char *content_type)
+{
+    const char *server = req->srv->name != NULL ? req->srv->name : "eseal";
+    if (content_type != NULL &&
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) != MHD_YES)
+        return false;
+    if (MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES ||
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER, server) != MHD_YES)
+        return false;
+    /* MHD refuses names and values with CR, LF and the like: no header
+     * injection gets through, the reply fails instead. */
+    for (const struct reply_header *h = req->headers; h != NULL; h = h->next) {
+        if (MHD_add_response_header(resp, h->name, h->value) != MHD_YES)
+            return false;
+    }
+    if (req->close && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES)
+        return false;
+    return true;
+}
+
+eseal_rc eseal_http_reply(struct eseal_http_req *req, unsigned status, const char *content_type,
+                          const void *body, size_t len)
+{
+    if (req->replied || status < 200 || status > 599)
+        return ESEAL_E_INTERNAL;
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, (void *)(body != NULL ? body : ""), MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL)
+        return ESEAL_E_INTERNAL;
+    eseal_rc rc = ESEAL_E_INTERNAL;
+    if (add_headers(req, resp, content_type) &&
+        MHD_queue_response(req->con, status, resp) == MHD_YES) {
+        req->replied = true;
+        req->status = status;
+        req->reply_len = len;
+        rc = ESEAL_OK;
+    }
+    MHD_destroy_response(resp); /* MHD keeps its own reference when queued */
+    return rc;
+}
+
+eseal_rc eseal_http_reply_json(struct eseal_http_req *req, unsigned status, json_t *body)
+{
+    if (body == NULL)
+        return ESEAL_E_INTERNAL;
+    char *text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (text == NULL)
+        return ESEAL_E_INTERNAL;
+    eseal_rc rc = eseal_http_reply(req, status, JSON_TYPE, text, strlen(text));
+    free(text);
+    return rc;
+}
+
+/* utf8_seq_len returns the length of the well-formed UTF-8 sequence at |s|
+ * (|n| bytes available), or 0 if there is none. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    size_t len;
+    uint32_t cp, min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        cp = c & 0x1f;
+        min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+        len = 3;
+        cp = c & 0x0f;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        cp = c & 0x07;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* utf8_clean copies |s| replacing ill-formed bytes with U+FFFD: Jansson
+ * rejects them, and messages may quote client input or be cut mid-character. */
+static void utf8_clean(struct eseal_buf *out, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    eseal_buf_append(out, "", 0);
+    while (n > 0) {
+        size_t len = utf8_seq_len(p, n);
+        if (len == 0) {
+            eseal_buf_append_str(out, "\xef\xbf\xbd");
+            len = 1;
+        } else {
+            eseal_buf_append(out, p, len);
+        }
+        p += len;
+        n -= len;
+    }
+}
+
+static eseal_rc reply_error_status(struct eseal_http_req *req, unsigned status, eseal_rc rc,
+                                   const char *message)
+{
+    struct eseal_buf msg;
+    eseal_buf_init(&msg);
+    utf8_clean(&msg, message != NULL ? message : "");
+    json_t *body = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", eseal_rc_name(rc), "message",
+                             (const char *)msg.data, "description", eseal_rc_describe(rc));
+    eseal_buf_cleanup(&msg);
+    return eseal_http_reply_json(req, status, body);
+}
+
+eseal_rc eseal_http_reply_error(struct eseal_http_req *req, eseal_rc rc, const char *message)
+{
+    return reply_error_status(req, eseal_http_status(rc), rc, message);
+}
+
+unsigned eseal_http_status(eseal_rc rc)
+{
+    /* clang-format off */
+    static const unsigned table[] = {
+        [ESEAL_OK] = 200,
+        [ESEAL_E_INVALID] = 400,
+        [ESEAL_E_NOTFOUND] = 404,
+        [ESEAL_E_CONFLICT] = 409,
+        [ESEAL_E_DENIED] = 403,
+        [ESEAL_E_CRYPTO] = 422,
+        [ESEAL_E_IO] = 500,
+        [ESEAL_E_TOOBIG] = 413,
+        [ESEAL_E_UNAVAILABLE] = 503,
+        [ESEAL_E_INTERNAL] = 500,
+    };
+    /* clang-format on */
+    if ((unsigned)rc >= sizeof(table) / sizeof(table[0]))
+        return 500;
+    return table[rc];
+}
+
+/* ---- routing ----------------------------------------------------------- */
+
+static bool path_matches(const char *pattern, const char *path, const char **rest)
+{
+    size_t n = strlen(pattern);
+    if (n > 0 && pattern[n - 1] == '*') {
+        if (strncmp(path, pattern, n - 1) != 0)
+            return false;
+        *rest = path + n - 1;
+        return true;
+    }
+    if (strcmp(path, pattern) != 0)
+        return false;
+    *rest = "";
+    return true;
+}
+
+static bool method_matches(const char *route_method, const char *method)
+{
+    return strcmp(route_method, method) == 0 ||
+           (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
+}
+
+static void allow_add(struct eseal_buf *allow, const char *method)
+{
+    /* The list is short; a linear search for duplicates is enough. */
+    size_t n = strlen(method);
+    const char *p = (const char *)allow->data;
+    while (p != NULL && *p != '\0') {
+        if (strncmp(p, method, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return;
+        p = strchr(p, ',');
+        p = p != NULL ? p + 2 : NULL;
+    }
+    if (allow->len > 0)
+        eseal_buf_append_str(allow, ", ");
+    eseal_buf_append_str(allow, method);
+}
+
+/* reply_not_allowed answers 405 listing the methods that |path| has. */
+static eseal_rc reply_not_allowed(struct eseal_http_req *req)
+{
+    struct eseal_http *srv = req->srv;
+    struct eseal_buf allow;
+    const char *rest;
+    eseal_buf_init(&allow);
+    for (size_t i = 0; i < srv->n_routes; i++) {
+        if (!path_matches(srv->routes[i].path, req->path, &rest))
+            continue;
+        allow_add(&allow, srv->routes[i].method);
+        if (strcmp(srv->routes[i].method, "GET") == 0)
+            allow_add(&allow, "HEAD");
+    }
+    eseal_http_set_header(req, "Allow", (const char *)allow.data);
+    eseal_buf_cleanup(&allow);
+    return reply_error_status(req, 405, ESEAL_E_INVALID, "method not allowed for this path");
+}
+
+/* route_find sets req->route, or replies 404 or 405 and returns false. */
+static bool route_find(struct eseal_http_req *req, eseal_rc *rc)
+{
+    struct eseal_http *srv = req->srv;
+    bool path_known = false;
+    const char *rest;
+    for (size_t i = 0; i < srv->n_routes; i++) {
+        const struct eseal_http_route *r = &srv->routes[i];
+        if (!path_matches(r->path, req->path, &rest))
+            continue;
+        path_known = true;
+        if (method_matches(r->method, req->method)) {
+            req->route = r;
+            req->path_rest = rest;
+            return true;
+        }
+    }
+    if (path_known)
+        *rc = reply_not_allowed(req);
+    else
+        *rc = eseal_http_reply_error(req, ESEAL_E_NOTFOUND, "no such resource");
+    return false;
+}
+
+/* ---- request processing ------------------------------------------------ */
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* path_decode sets req->path from the raw target. Escapes must be complete
+ * and must not make a NUL, which would silently cut the path short. */
+static bool path_decode(struct eseal_http_req *req)
+{
+    size_t n = strcspn(req->uri, "?");
+    char *out = eseal_http_alloc(req, n + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = req->uri[i];
+        if (c == '%') {
+            if (i + 2 >= n || hex_value(req->uri[i + 1]) < 0 || hex_value(req->uri[i + 2]) < 0)
+                return false;
+            c = (char)(hex_value(req->uri[i + 1]) * 16 + hex_value(req->uri[i + 2]));
+            if (c == '\0')
+                return false;
+            i += 2;
+        }
+        out[j++] = c;
+    }
+    req->path = out;
+    return true;
+}
+
+static enum MHD_Result query_check(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+    bool *bad = cls;
+    if (key == NULL || strlen(key) != key_size || (value != NULL && strlen(value) != value_size)) {
+        *bad = true;
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+/* query_has_nul is true when a decoded query name or value holds a NUL:
+ * handlers see C strings, so such a value would not be what was sent. */
+static bool query_has_nul(struct MHD_Connection *con)
+{
+    bool bad = false;
+    MHD_get_connection_values_n(con, MHD_GET_ARGUMENT_KIND, query_check, &bad);
+    return bad;
+}
+
+/* declared_too_big is true when Content-Length already exceeds the limit, so
+ * the 413 goes out before any of the body is read. */
+static bool declared_too_big(const struct eseal_http_req *req)
+{
+    const char *cl =
+        MHD_lookup_connection_value(req->con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl == NULL || *cl < '0' || *cl > '9')
+        return false; /* absent or malformed: MHD itself refuses the latter */
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(cl, &end, 10);
+    if (errno == ERANGE)
+        return true;
+    return *end == '\0' && n > req->max_body;
+}
+
+static enum MHD_Result queued(eseal_rc rc)
+{
+    return rc == ESEAL_OK ? MHD_YES : MHD_NO;
+}
+
+static enum MHD_Result reply_too_big(struct eseal_http_req *req)
+{
+    char msg[96];
+    snprintf(msg, sizeof(msg), "the request body exceeds the limit of %zu bytes", req->max_body);
+    req->close = true;
+    return queued(eseal_http_reply_error(req, ESEAL_E_TOOBIG, msg));
+}
+
+/* req_begin runs once the headers are in: it checks the target, picks the
+ * route and refuses a declared oversized body. */
+static enum MHD_Result req_begin(struct eseal_http_req *req, struct MHD_Connection *con,
+                                 const char *method)
+{
+    req->started = true;
+    req->method = req_strdup(req, method);
+    if (!path_decode(req))
+        return queued(
+            eseal_http_reply_error(req, ESEAL_E_INVALID, "malformed escape or NUL in the path"));
+    if (query_has_nul(con))
+        return queued(eseal_http_reply_error(req, ESEAL_E_INVALID, "NUL in the query"));
+    eseal_rc rc = ESEAL_OK;
+    if (!route_find(req, &rc))
+        return queued(rc);
+    req->max_body = req->route->max_body != 0 ? req->route->max_body : req->srv->max_body;
+    if (declared_too_big(req))
+        return reply_too_big(req);
+    return MHD_YES;
+}
+
+static enum MHD_Result req_take_body(struct eseal_http_req *req, const char *data,
+                                     size_t *data_size)
+{
+    size_t n = *data_size;
+    *data_size = 0;
+    if (req->too_big) {
+        /* MHD cannot queue a reply mid-body, so the rest is read and
+         * dropped; a client that keeps sending loses the connection. */
+        req->discarded += n;
+        return req->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+    }
+    if (n > req->max_body - req->body.len) {
+        req->too_big = true;
+        eseal_buf_cleanup(&req->body);
+        return MHD_YES;
+    }
+    eseal_buf_append(&req->body, data, n);
+    return MHD_YES;
+}
+
+/* req_finish calls the handler once the whole body is in, and replies for
+ * it when it did not. */
+static enum MHD_Result req_finish(struct eseal_http_req *req)
+{
+    if (req->too_big)
+        return reply_too_big(req);
+    eseal_buf_append(&req->body, "", 0); /* NUL-terminated even when empty */
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    eseal_rc rc = req->route->handler(req, req->srv->app, &err);
+    if (req->replied)
+        return MHD_YES;
+    const char *msg = err.msg[0] != '\0' ? err.msg : eseal_rc_describe(rc);
+    if (rc == ESEAL_OK) {
+        rc = ESEAL_E_INTERNAL;
+        msg = "the handler did not reply";
+    }
+    if (eseal_http_reply_error(req, rc, msg) == ESEAL_OK)
+        return MHD_YES;
+    /* A header the handler set may be what made the reply fail. */
+    req->headers = NULL;
+    req->headers_tail = &req->headers;
+    return queued(eseal_http_reply_error(req, rc, msg));
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+    struct eseal_http_req *req = *req_cls;
+    if (req == NULL) /* on_uri always runs first; this keeps a miss harmless */
+        *req_cls = req = req_new(cls, con, url);
+    if (!req->started)
+        return req_begin(req, con, method);
+    if (req->replied) {
+        *upload_data_size = 0; /* a refused body still being read */
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0)
+        return req_take_body(req, upload_data, upload_data_size);
+    return req_finish(req);
+}
+
+/* on_uri creates the request as soon as the request line is read: it sees
+ * the target before MHD decodes it in place, and MHD then promises to call
+ * on_completed whatever happens next. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
+{
+    return req_new(cls, con, uri);
+}
+
+static void log_field(struct eseal_buf *out, const char *s, size_t n)
+{
+    /* Request bytes are the client's: escape whatever could forge a line. */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\')
+            eseal_buf_appendf(out, "\\x%02x", c);
+        else
+            eseal_buf_append(out, &c, 1);
+    }
+}
+
+/* log_request writes the access log line. The query is left out: it may
+ * carry tokens. */
+static void log_request(const struct eseal_http_req *req)
+{
+    char when[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    struct eseal_buf line;
+    eseal_buf_init(&line);
+    eseal_buf_appendf(&line, "%s %s %s ", when, req->srv->name != NULL ? req->srv->name : "eseal",
+                      req->client);
+    log_field(&line, req->method, strlen(req->method));
+    eseal_buf_append_str(&line, " ");
+    log_field(&line, req->uri, strcspn(req->uri, "?"));
+    if (req->replied) /* MHD sends no body for HEAD */
+        eseal_buf_appendf(&line, " %u %zu\n", req->status,
+                          strcmp(req->method, "HEAD") == 0 ? 0 : req->reply_len);
+    else
+        eseal_buf_append_str(&line, " - 0\n");
+    fputs((const char *)line.data, stderr); /* one call: lines do not interleave */
+    eseal_buf_cleanup(&line);
+}
+
+/* on_completed is the one place request memory is freed. */
+static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct eseal_http_req *req = *req_cls;
+    if (req == NULL)
+        return;
+    if (req->srv->access_log)
+        log_request(req);
+    req_free(req);
+    *req_cls = NULL;
+}
+
+/* ---- the daemon -------------------------------------------------------- */
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) ESEAL_PRINTF(2, 0);
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    struct eseal_http *srv = cls;
+    char msg[sizeof(srv->start_msg)];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    msg[strcspn(msg, "\r\n")] = '\0';
+    if (atomic_load(&srv->capture))
+        memcpy(srv->start_msg, msg, sizeof(msg));
+    /* One call, so that lines from several threads do not interleave. */
+    fprintf(stderr, "%s: http: %s\n", srv->name != NULL ? srv->name : "eseal", msg);
+}
+
+static eseal_rc check_config(const struct eseal_http_config *cfg, struct eseal_err *err)
+{
+    if (cfg == NULL || (cfg->routes == NULL && cfg->n_routes > 0))
+        return eseal_err_set(err, ESEAL_E_INVALID, "http: no configuration or routes");
+    for (size_t i = 0; i < cfg->n_routes; i++) {
+        const struct eseal_http_route *r = &cfg->routes[i];
+        if (r->method == NULL || r->path == NULL || r->handler == NULL)
+            return eseal_err_set(err, ESEAL_E_INVALID, "http: route %zu is incomplete", i);
+    }
+    return ESEAL_OK;
+}
+
+static eseal_rc parse_address(struct sockaddr_storage *ss, const char *address, uint16_t port,
+                              struct eseal_err *err)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+    memset(ss, 0, sizeof(*ss));
+    if (inet_pton(AF_INET, address, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(port);
+        return ESEAL_OK;
+    }
+    if (inet_pton(AF_INET6, address, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(port);
+        return ESEAL_OK;
+    }
+    return eseal_err_set(err, ESEAL_E_INVALID, "http: %s is not an IPv4 or IPv6 address", address);
+}
+
+static struct MHD_Daemon *daemon_start(struct eseal_http *srv, const struct sockaddr_storage *ss,
+                                       unsigned threads)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    /* Dual stack so that "::" means every address, as it does on Linux. */
+    if (ss->ss_family == AF_INET6)
+        flags |= MHD_USE_DUAL_STACK;
+    /* The logger goes first so that MHD's messages about the other options
+     * reach it too. */
+    return MHD_start_daemon(
+        flags, srv->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+}
+
+eseal_rc eseal_http_start(struct eseal_http **out, const struct eseal_http_config *cfg,
+                          struct eseal_err *err)
+{
+    *out = NULL;
+    eseal_rc rc = check_config(cfg, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    const char *address = cfg->address != NULL ? cfg->address : "127.0.0.1";
+    struct sockaddr_storage ss;
+    rc = parse_address(&ss, address, cfg->port, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    struct eseal_http *srv = eseal_xcalloc(1, sizeof(*srv));
+    srv->routes = cfg->routes;
+    srv->n_routes = cfg->n_routes;
+    srv->app = cfg->app;
+    srv->max_body = cfg->max_body != 0 ? cfg->max_body : ESEAL_HTTP_DEFAULT_MAX_BODY;
+    srv->access_log = cfg->access_log;
+    srv->name = cfg->name != NULL ? eseal_xstrdup(cfg->name) : NULL;
+    srv->port = cfg->port;
+    atomic_init(&srv->capture, true);
+    srv->daemon = daemon_start(srv, &ss, cfg->threads != 0 ? cfg->threads : DEFAULT_THREADS);
+    atomic_store(&srv->capture, false);
+    if (srv->daemon == NULL) {
+        rc = eseal_err_set(err, ESEAL_E_IO, "http: cannot listen on %s port %u%s%s", address,
+                           (unsigned)cfg->port, srv->start_msg[0] != '\0' ? ": " : "",
+                           srv->start_msg);
+        eseal_http_stop(srv);
+        return rc;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    if (info != NULL && info->port != 0)
+        srv->port = info->port;
+    *out = srv;
+    return ESEAL_OK;
+}
+
+uint16_t eseal_http_port(const struct eseal_http *srv)
+{
+    return srv->port;
+}
+
+void eseal_http_stop(struct eseal_http *srv)
+{
+    if (srv == NULL)
+        return;
+    /* Joins the worker threads; open requests reach on_completed first. */
+    if (srv->daemon != NULL)
+        MHD_stop_daemon(srv->daemon);
+    free(srv->name);
+    free(srv);
+}

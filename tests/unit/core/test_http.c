@@ -1,0 +1,778 @@
+/* test_http.c — the HTTP adapter against a real server on a free loopback
+ * port, driven by raw HTTP/1.1 over plain sockets (so malformed requests can
+ * be sent too). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "eseal/buf.h"
+#include "eseal/http.h"
+#include "testutil.h"
+
+/* ---- handlers ---------------------------------------------------------- */
+
+struct app {
+    atomic_int second_reply_rc;
+};
+
+static eseal_rc h_hello(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return eseal_http_reply(req, 200, "text/plain", "hello", 5);
+}
+
+static eseal_rc h_items(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return eseal_http_reply_json(
+        req, 200,
+        json_pack("{s:s,s:s}", "path", eseal_http_path(req), "rest", eseal_http_path_rest(req)));
+}
+
+static eseal_rc h_query(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    json_t *j =
+        json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s,s:s}", "name", eseal_http_query(req, "name"), "x",
+                  eseal_http_query(req, "x"), "flag", eseal_http_query(req, "flag"), "NAME",
+                  eseal_http_query(req, "NAME"), "header", eseal_http_header(req, "x-test-header"),
+                  "client", eseal_http_client(req), "method", eseal_http_method(req));
+    return eseal_http_reply_json(req, 200, j);
+}
+
+static eseal_rc h_echo(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    size_t len;
+    const uint8_t *body = eseal_http_body(req, &len);
+    if (body[len] != 0) /* the contract promises a terminating NUL */
+        return eseal_err_set(err, ESEAL_E_INTERNAL, "body not NUL-terminated");
+    return eseal_http_reply(req, 200, "application/octet-stream", body, len);
+}
+
+static eseal_rc h_missing(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return eseal_err_set(err, ESEAL_E_NOTFOUND, "seal %d does not exist", 42);
+}
+
+static eseal_rc h_bad_utf8(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return eseal_err_set(err, ESEAL_E_INVALID, "bad \xff byte");
+}
+
+static eseal_rc h_silent(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return ESEAL_OK;
+}
+
+static eseal_rc h_denied(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    eseal_http_set_header(req, "WWW-Authenticate", "Bearer");
+    return eseal_err_set(err, ESEAL_E_DENIED, "token expired");
+}
+
+static eseal_rc h_header(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    eseal_http_set_header(req, "X-Seal-Id", "seal-0001");
+    eseal_http_set_header(req, "Cache-Control", "no-store");
+    return eseal_http_reply(req, 200, "text/plain", "ok", 2);
+}
+
+static eseal_rc h_inject(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    eseal_http_set_header(req, "X-Bad", "a\r\nSet-Cookie: stolen=1");
+    eseal_rc rc = eseal_http_reply(req, 200, "text/plain", "ok", 2);
+    if (rc != ESEAL_OK)
+        return eseal_err_set(err, rc, "reply refused");
+    return ESEAL_OK;
+}
+
+static eseal_rc h_twice(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct app *a = app;
+    eseal_rc rc = eseal_http_reply(req, 201, "text/plain", "first", 5);
+    atomic_store(&a->second_reply_rc, (int)eseal_http_reply(req, 200, "text/plain", "again", 5));
+    return rc;
+}
+
+/* h_arena builds its reply out of many eseal_http_alloc blocks; ASan reports
+ * any block freed early or leaked. */
+static eseal_rc h_arena(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    char *parts[64];
+    for (size_t i = 0; i < 64; i++) {
+        parts[i] = eseal_http_alloc(req, 1 + i * 37);
+        for (size_t k = 0; k < 1 + i * 37; k++) {
+            if (parts[i][k] != 0) /* no cmocka asserts off the test thread */
+                return eseal_err_set(err, ESEAL_E_INTERNAL, "block %zu not zeroed", i);
+        }
+        memset(parts[i], 'a' + (int)(i % 26), i * 37);
+    }
+    char *out = eseal_http_alloc(req, 65);
+    for (size_t i = 0; i < 64; i++)
+        out[i] = i == 0 ? '-' : parts[i][i * 37 - 1];
+    (void)eseal_http_alloc(req, 0);
+    return eseal_http_reply(req, 200, "text/plain", out, strlen(out));
+}
+
+/* clang-format off */
+static const struct eseal_http_route routes[] = {
+    {"GET", "/hello", h_hello, 0},
+    {"PUT", "/hello", h_hello, 0},
+    {"GET", "/items/*", h_items, 0},
+    {"GET", "/query", h_query, 0},
+    {"POST", "/echo", h_echo, 0},
+    {"POST", "/small", h_echo, 16},
+    {"GET", "/missing", h_missing, 0},
+    {"GET", "/bad-utf8", h_bad_utf8, 0},
+    {"GET", "/silent", h_silent, 0},
+    {"GET", "/denied", h_denied, 0},
+    {"GET", "/header", h_header, 0},
+    {"GET", "/inject", h_inject, 0},
+    {"GET", "/twice", h_twice, 0},
+    {"GET", "/arena", h_arena, 0},
+};
+/* clang-format on */
+
+#define MAX_BODY (256 * 1024)
+
+static struct app app;
+static struct eseal_http *srv;
+static uint16_t port;
+
+static struct eseal_http *start(bool access_log)
+{
+    struct eseal_http_config cfg = {
+        .routes = routes,
+        .n_routes = sizeof(routes) / sizeof(routes[0]),
+        .app = &app,
+        .max_body = MAX_BODY,
+        .access_log = access_log,
+        .name = "eseal-test",
+    };
+    struct eseal_http *s = NULL;
+    struct eseal_err err;
+    if (eseal_http_start(&s, &cfg, &err) != ESEAL_OK) {
+        fprintf(stderr, "start: %s\n", err.msg);
+        return NULL;
+    }
+    port = eseal_http_port(s);
+    return s;
+}
+
+static int start_server(void **state)
+{
+    srv = start(false);
+    return srv != NULL && port != 0 ? 0 : -1;
+}
+
+static int stop_server(void **state)
+{
+    eseal_http_stop(srv);
+    srv = NULL;
+    return 0;
+}
+
+/* ---- a raw HTTP client ------------------------------------------------- */
+
+struct resp {
+    int status; /* 0 when the server closed without a status line */
+    char *raw;  /* the whole response, NUL-terminated */
+    size_t raw_len;
+    const char *body;
+    size_t body_len;
+};
+
+static int connect_loopback(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct timeval tv = {.tv_sec = 10};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    return fd;
+}
+
+static void send_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return; /* the server may close early, e.g. after a 413 */
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static void parse_resp(struct resp *r)
+{
+    r->status = 0;
+    r->body = NULL;
+    r->body_len = 0;
+    int status;
+    if (sscanf(r->raw, "HTTP/1.%*d %3d", &status) == 1)
+        r->status = status;
+    const char *end = strstr(r->raw, "\r\n\r\n");
+    if (end != NULL) {
+        r->body = end + 4;
+        r->body_len = r->raw_len - (size_t)(r->body - r->raw);
+    }
+}
+
+/* exchange sends |len| raw bytes and reads until the server closes. */
+static struct resp exchange(const void *request, size_t len)
+{
+    int fd = connect_loopback();
+    send_all(fd, request, len);
+    struct eseal_buf in;
+    eseal_buf_init(&in);
+    for (;;) {
+        eseal_buf_reserve(&in, 4096);
+        ssize_t n = recv(fd, in.data + in.len, in.cap - in.len - 1, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) /* EOF, reset or timeout: what arrived is the answer */
+            break;
+        in.len += (size_t)n;
+    }
+    close(fd);
+    struct resp r;
+    r.raw = (char *)eseal_buf_steal(&in, &r.raw_len);
+    r.raw[r.raw_len] = '\0';
+    parse_resp(&r);
+    return r;
+}
+
+static struct resp exchange_str(const char *request)
+{
+    return exchange(request, strlen(request));
+}
+
+static struct resp get(const char *method, const char *target)
+{
+    char *req = eseal_xasprintf("%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                                method, target);
+    struct resp r = exchange_str(req);
+    free(req);
+    return r;
+}
+
+static struct resp post(const char *target, const void *body, size_t len)
+{
+    char *head = eseal_xasprintf("POST %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                                 "Content-Length: %zu\r\n\r\n",
+                                 target, len);
+    struct eseal_buf req;
+    eseal_buf_init(&req);
+    eseal_buf_append_str(&req, head);
+    eseal_buf_append(&req, body, len);
+    struct resp r = exchange(req.data, req.len);
+    eseal_buf_cleanup(&req);
+    free(head);
+    return r;
+}
+
+/* resp_header returns the value of header |name| (newly allocated) or NULL. */
+static char *resp_header(const struct resp *r, const char *name)
+{
+    size_t n = strlen(name);
+    const char *end = r->body != NULL ? r->body : r->raw + r->raw_len;
+    for (const char *line = strstr(r->raw, "\r\n"); line != NULL && line < end;
+         line = strstr(line + 2, "\r\n")) {
+        const char *h = line + 2;
+        if (strncasecmp(h, name, n) == 0 && h[n] == ':') {
+            const char *v = h + n + 1;
+            while (*v == ' ')
+                v++;
+            return eseal_xstrndup(v, strcspn(v, "\r\n"));
+        }
+    }
+    return NULL;
+}
+
+static void assert_header(const struct resp *r, const char *name, const char *value)
+{
+    char *v = resp_header(r, name);
+    assert_non_null(v);
+    assert_string_equal(v, value);
+    free(v);
+}
+
+static json_t *resp_json(const struct resp *r)
+{
+    assert_header(r, "Content-Type", "application/json; charset=utf-8");
+    json_error_t jerr;
+    json_t *j = json_loadb(r->body, r->body_len, 0, &jerr);
+    assert_non_null(j);
+    return j;
+}
+
+/* assert_error checks a JSON error reply: status, code and message. */
+static void assert_error(const struct resp *r, int status, const char *code, const char *message)
+{
+    assert_int_equal(r->status, status);
+    json_t *j = resp_json(r);
+    const char *c = NULL, *m = NULL, *d = NULL;
+    assert_int_equal(
+        json_unpack(j, "{s:{s:s,s:s,s:s}}", "error", "code", &c, "message", &m, "description", &d),
+        0);
+    assert_string_equal(c, code);
+    if (message != NULL)
+        assert_string_equal(m, message);
+    assert_true(strlen(d) > 0);
+    json_decref(j);
+}
+
+static void resp_free(struct resp *r)
+{
+    free(r->raw);
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void test_exact_route(void **state)
+{
+    struct resp r = get("GET", "/hello");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, 5);
+    assert_memory_equal(r.body, "hello", 5);
+    assert_header(&r, "Content-Type", "text/plain");
+    assert_header(&r, "X-Content-Type-Options", "nosniff");
+    assert_header(&r, "Server", "eseal-test");
+    resp_free(&r);
+}
+
+static void test_prefix_route(void **state)
+{
+    struct resp r = get("GET", "/items/abc/d%20e");
+    assert_int_equal(r.status, 200);
+    json_t *j = resp_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "path")), "/items/abc/d e");
+    assert_string_equal(json_string_value(json_object_get(j, "rest")), "abc/d e");
+    json_decref(j);
+    resp_free(&r);
+
+    r = get("GET", "/items/");
+    assert_int_equal(r.status, 200);
+    j = resp_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "rest")), "");
+    json_decref(j);
+    resp_free(&r);
+
+    /* The prefix is "/items/", so "/items" alone is no match. */
+    r = get("GET", "/items");
+    assert_error(&r, 404, "not_found", NULL);
+    resp_free(&r);
+}
+
+static void test_query_and_headers(void **state)
+{
+    struct resp r =
+        exchange_str("GET /query?name=a%20b+c&x=%E4%B8%AD&flag HTTP/1.1\r\n"
+                     "Host: localhost\r\nX-TEST-Header: v1\r\nConnection: close\r\n\r\n");
+    assert_int_equal(r.status, 200);
+    json_t *j = resp_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "name")), "a b c");
+    assert_string_equal(json_string_value(json_object_get(j, "x")), "\xe4\xb8\xad");
+    assert_string_equal(json_string_value(json_object_get(j, "flag")), "");
+    assert_null(json_string_value(json_object_get(j, "NAME"))); /* names are exact */
+    assert_string_equal(json_string_value(json_object_get(j, "header")), "v1");
+    assert_string_equal(json_string_value(json_object_get(j, "client")), "127.0.0.1");
+    assert_string_equal(json_string_value(json_object_get(j, "method")), "GET");
+    json_decref(j);
+    resp_free(&r);
+
+    r = get("GET", "/query");
+    assert_int_equal(r.status, 200);
+    j = resp_json(&r);
+    assert_true(json_is_null(json_object_get(j, "name")));
+    assert_true(json_is_null(json_object_get(j, "header")));
+    json_decref(j);
+    resp_free(&r);
+}
+
+static void test_handler_error(void **state)
+{
+    struct resp r = get("GET", "/missing");
+    assert_error(&r, 404, "not_found", "seal 42 does not exist");
+    assert_header(&r, "X-Content-Type-Options", "nosniff");
+    resp_free(&r);
+
+    r = get("GET", "/bad-utf8");
+    assert_error(&r, 400, "invalid", "bad \xef\xbf\xbd byte");
+    resp_free(&r);
+
+    /* Headers set before failing go out with the error reply. */
+    r = get("GET", "/denied");
+    assert_error(&r, 403, "denied", "token expired");
+    assert_header(&r, "WWW-Authenticate", "Bearer");
+    resp_free(&r);
+
+    r = get("GET", "/silent");
+    assert_error(&r, 500, "internal", NULL);
+    resp_free(&r);
+}
+
+static void test_unknown_path(void **state)
+{
+    struct resp r = get("GET", "/nowhere");
+    assert_error(&r, 404, "not_found", NULL);
+    resp_free(&r);
+}
+
+static void test_wrong_method(void **state)
+{
+    struct resp r = get("DELETE", "/hello");
+    assert_int_equal(r.status, 405);
+    assert_header(&r, "Allow", "GET, HEAD, PUT");
+    assert_error(&r, 405, "invalid", NULL);
+    resp_free(&r);
+
+    r = post("/query", "x", 1);
+    assert_int_equal(r.status, 405);
+    assert_header(&r, "Allow", "GET, HEAD");
+    resp_free(&r);
+}
+
+static void test_head(void **state)
+{
+    struct resp r = get("HEAD", "/hello");
+    assert_int_equal(r.status, 200);
+    assert_header(&r, "Content-Length", "5");
+    assert_non_null(r.body);
+    assert_int_equal(r.body_len, 0);
+    resp_free(&r);
+}
+
+static void test_echo_binary(void **state)
+{
+    const uint8_t small[] = {'a', 0, 'b', 0, 0, 'c', 0xff};
+    struct resp r = post("/echo", small, sizeof(small));
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, sizeof(small));
+    assert_memory_equal(r.body, small, sizeof(small));
+    resp_free(&r);
+
+    /* Large enough to arrive in several pieces. */
+    size_t len = MAX_BODY;
+    uint8_t *big = eseal_xmalloc(len);
+    for (size_t i = 0; i < len; i++)
+        big[i] = (uint8_t)(i * 7 % 251);
+    r = post("/echo", big, len);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, len);
+    assert_memory_equal(r.body, big, len);
+    resp_free(&r);
+    free(big);
+
+    r = post("/echo", "", 0);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, 0);
+    resp_free(&r);
+}
+
+static void test_too_big(void **state)
+{
+    /* Declared too big: refused before any body is sent. */
+    struct resp r = exchange_str("POST /echo HTTP/1.1\r\nHost: localhost\r\n"
+                                 "Content-Length: 100000000\r\nExpect: 100-continue\r\n\r\n");
+    assert_error(&r, 413, "too_big", NULL);
+    assert_header(&r, "Connection", "close");
+    resp_free(&r);
+
+    r = exchange_str("POST /echo HTTP/1.1\r\nHost: localhost\r\n"
+                     "Content-Length: 99999999999999999999999999\r\n\r\n");
+    assert_true(r.status == 413 || r.status == 400);
+    resp_free(&r);
+
+    /* A route's own smaller limit. */
+    r = post("/small", "0123456789abcdefX", 17);
+    assert_error(&r, 413, "too_big", "the request body exceeds the limit of 16 bytes");
+    resp_free(&r);
+    r = post("/small", "0123456789abcdef", 16);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+
+    /* Chunked: the size shows only while the body streams in. */
+    r = exchange_str("POST /small HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n"
+                     "a\r\n0123456789\r\na\r\n0123456789\r\n0\r\n\r\n");
+    assert_error(&r, 413, "too_big", NULL);
+    resp_free(&r);
+    r = exchange_str("POST /small HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                     "Transfer-Encoding: chunked\r\n\r\n"
+                     "5\r\n01234\r\n3\r\n567\r\n0\r\n\r\n");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, 8);
+    assert_memory_equal(r.body, "01234567", 8);
+    resp_free(&r);
+
+    /* A chunked flood far past the limit loses its connection (or gets its
+     * 413) and the server carries on. */
+    struct eseal_buf flood;
+    eseal_buf_init(&flood);
+    eseal_buf_append_str(&flood, "POST /small HTTP/1.1\r\nHost: localhost\r\n"
+                                 "Transfer-Encoding: chunked\r\n\r\n");
+    char *chunk = eseal_xmalloc(0x10000);
+    memset(chunk, 'z', 0x10000);
+    for (int i = 0; i < 48; i++) {
+        eseal_buf_append_str(&flood, "10000\r\n");
+        eseal_buf_append(&flood, chunk, 0x10000);
+        eseal_buf_append_str(&flood, "\r\n");
+    }
+    eseal_buf_append_str(&flood, "0\r\n\r\n");
+    r = exchange(flood.data, flood.len);
+    assert_true(r.status == 0 || r.status == 413);
+    resp_free(&r);
+    free(chunk);
+    eseal_buf_cleanup(&flood);
+    r = get("GET", "/hello");
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+}
+
+static void test_arena(void **state)
+{
+    struct resp r = get("GET", "/arena");
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body_len, 64);
+    assert_int_equal(r.body[0], '-');
+    assert_int_equal(r.body[1], 'b');
+    assert_int_equal(r.body[63], 'a' + 63 % 26);
+    resp_free(&r);
+}
+
+static void test_reply_headers(void **state)
+{
+    struct resp r = get("GET", "/header");
+    assert_int_equal(r.status, 200);
+    assert_header(&r, "X-Seal-Id", "seal-0001");
+    assert_header(&r, "Cache-Control", "no-store");
+    resp_free(&r);
+
+    /* A header that would inject another one fails the reply instead. */
+    r = get("GET", "/inject");
+    assert_error(&r, 500, "internal", "reply refused");
+    char *cookie = resp_header(&r, "Set-Cookie");
+    assert_null(cookie);
+    char *bad = resp_header(&r, "X-Bad");
+    assert_null(bad);
+    resp_free(&r);
+}
+
+static void test_second_reply(void **state)
+{
+    atomic_store(&app.second_reply_rc, -1);
+    struct resp r = get("GET", "/twice");
+    assert_int_equal(r.status, 201);
+    assert_int_equal(r.body_len, 5);
+    assert_memory_equal(r.body, "first", 5);
+    assert_int_equal(atomic_load(&app.second_reply_rc), ESEAL_E_INTERNAL);
+    resp_free(&r);
+}
+
+#define CLIENTS 8
+#define REQUESTS 20
+
+static void *client_thread(void *arg)
+{
+    atomic_int *ok = arg;
+    for (int i = 0; i < REQUESTS; i++) {
+        char body[64];
+        int n = snprintf(body, sizeof(body), "thread %p request %d", (void *)&body, i);
+        struct resp r = post("/echo", body, (size_t)n);
+        if (r.status == 200 && r.body_len == (size_t)n && memcmp(r.body, body, (size_t)n) == 0)
+            atomic_fetch_add(ok, 1);
+        resp_free(&r);
+    }
+    return NULL;
+}
+
+static void test_concurrent_clients(void **state)
+{
+    atomic_int ok;
+    atomic_init(&ok, 0);
+    pthread_t t[CLIENTS];
+    for (int i = 0; i < CLIENTS; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, client_thread, &ok), 0);
+    for (int i = 0; i < CLIENTS; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(atomic_load(&ok), CLIENTS * REQUESTS);
+}
+
+static void test_port_in_use(void **state)
+{
+    struct eseal_http_config cfg = {.routes = routes, .n_routes = 1, .port = port};
+    struct eseal_http *other = NULL;
+    struct eseal_err err;
+    assert_int_equal(eseal_http_start(&other, &cfg, &err), ESEAL_E_IO);
+    assert_null(other);
+    char p[16];
+    snprintf(p, sizeof(p), "%u", (unsigned)port);
+    assert_non_null(strstr(err.msg, "127.0.0.1"));
+    assert_non_null(strstr(err.msg, p));
+
+    cfg.address = "not-an-address";
+    cfg.port = 0;
+    assert_int_equal(eseal_http_start(&other, &cfg, &err), ESEAL_E_INVALID);
+    assert_null(other);
+    eseal_http_stop(NULL);
+}
+
+/* An IPv6 literal binds (dual stack) and the client shows as IPv6. */
+static void test_ipv6(void **state)
+{
+    struct eseal_http_config cfg = {.address = "::1", .routes = routes, .n_routes = 4};
+    struct eseal_http *v6 = NULL;
+    struct eseal_err err;
+    if (eseal_http_start(&v6, &cfg, &err) != ESEAL_OK)
+        skip(); /* no IPv6 loopback here */
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in6 sa = {.sin6_family = AF_INET6, .sin6_port = htons(eseal_http_port(v6))};
+    sa.sin6_addr = in6addr_loopback;
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    const char *req = "GET /query HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    send_all(fd, req, strlen(req));
+    char buf[4096];
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof(buf) - 1 && (n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0)) > 0)
+        len += (size_t)n;
+    buf[len] = '\0';
+    close(fd);
+    eseal_http_stop(v6);
+    assert_non_null(strstr(buf, "HTTP/1.1 200 "));
+    assert_non_null(strstr(buf, "\"client\":\"::1\""));
+}
+
+static void test_malformed(void **state)
+{
+    /* Broken requests: refused with 4xx (505 for the version) or closed. */
+    static const struct {
+        const char *req;
+        size_t len;
+    } bad[] = {
+#define RAW(s) {s, sizeof(s) - 1}
+        RAW("GARBAGE\r\n\r\n"),
+        RAW("GET\r\n\r\n"),
+        RAW("GET /hello HTTP/9.9\r\nHost: x\r\n\r\n"),
+        RAW("GET /hello HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n"),
+        RAW("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n"),
+        RAW("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+        /* A raw NUL ends the target early for MHD: "/hel" is unknown. */
+        RAW("GET /hel\0lo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+#undef RAW
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct resp r = exchange(bad[i].req, bad[i].len);
+        if (r.status != 0 && (r.status < 400 || r.status > 505 || r.status == 500))
+            fail_msg("request %zu got status %d", i, r.status);
+        resp_free(&r);
+    }
+
+    /* Escapes that do not decode, or decode to NUL, are refused by us. */
+    static const char *const targets[] = {"/hello%00", "/hel%zzlo",       "/hello%4",
+                                          "/hello%",   "/query?name=%00", "/query?na%00me=x"};
+    for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+        struct resp r = get("GET", targets[i]);
+        assert_error(&r, 400, "invalid", NULL);
+        resp_free(&r);
+    }
+
+    /* Headers past the connection memory limit. */
+    struct eseal_buf big;
+    eseal_buf_init(&big);
+    eseal_buf_append_str(&big, "GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: ");
+    for (int i = 0; i < 100000; i++)
+        eseal_buf_append_str(&big, "a");
+    eseal_buf_append_str(&big, "\r\nConnection: close\r\n\r\n");
+    struct resp r = exchange(big.data, big.len);
+    assert_true(r.status == 0 || (r.status >= 400 && r.status < 500));
+    resp_free(&r);
+    eseal_buf_cleanup(&big);
+
+    /* The server keeps serving. */
+    r = get("GET", "/hello");
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+}
+
+/* The access log names the path but never the query, which may carry tokens. */
+static void test_access_log(void **state)
+{
+    struct eseal_http *logged = start(true);
+    assert_non_null(logged);
+    char *dir = tu_tmpdir();
+    char *path = eseal_path_join(dir, "log");
+    FILE *f = fopen(path, "w+");
+    assert_non_null(f);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
+
+    struct resp r = get("GET", "/query?name=secret-token-value");
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+
+    /* The line is written when MHD completes the request, which may be just
+     * after the client sees the end of the reply. */
+    struct eseal_buf log;
+    eseal_buf_init(&log);
+    for (int i = 0; i < 200; i++) {
+        assert_int_equal(eseal_file_read(&log, path, 1 << 20, NULL), ESEAL_OK);
+        if (log.data != NULL && strstr((char *)log.data, " /query ") != NULL)
+            break;
+        usleep(10000);
+    }
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    fclose(f);
+    assert_non_null(log.data);
+    assert_non_null(strstr((char *)log.data, "eseal-test 127.0.0.1 GET /query 200 "));
+    assert_null(strstr((char *)log.data, "secret-token-value"));
+    eseal_buf_cleanup(&log);
+    eseal_http_stop(logged);
+    port = eseal_http_port(srv);
+    tu_rmtree(dir);
+    free(path);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exact_route),
+        cmocka_unit_test(test_prefix_route),
+        cmocka_unit_test(test_query_and_headers),
+        cmocka_unit_test(test_handler_error),
+        cmocka_unit_test(test_unknown_path),
+        cmocka_unit_test(test_wrong_method),
+        cmocka_unit_test(test_head),
+        cmocka_unit_test(test_echo_binary),
+        cmocka_unit_test(test_too_big),
+        cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_reply_headers),
+        cmocka_unit_test(test_second_reply),
+        cmocka_unit_test(test_concurrent_clients),
+        cmocka_unit_test(test_port_in_use),
+        cmocka_unit_test(test_ipv6),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_access_log),
+    };
+    return cmocka_run_group_tests(tests, start_server, stop_server);
+}
