@@ -1,4 +1,6 @@
 /* cert.c — building and signing X.509 v3 certificates for the CA. */
+#include <time.h>
+
 #include <openssl/bn.h>
 #include <openssl/x509v3.h>
 
@@ -35,12 +37,15 @@ eseal_rc ca_make_cert(X509 **out, const X509_NAME *subject, EVP_PKEY *pub, X509 
                       struct eseal_err *err)
 {
     *out = NULL;
+    /* One clock reading for both ends, so the validity is exactly |days|. */
+    time_t now = time(NULL);
     X509 *x = X509_new();
     if (x == NULL || X509_set_version(x, X509_VERSION_3) != 1 || !random_serial(x) ||
         X509_set_subject_name(x, subject) != 1 ||
         X509_set_issuer_name(x, issuer != NULL ? X509_get_subject_name(issuer) : subject) != 1 ||
-        X509_set_pubkey(x, pub) != 1 || X509_gmtime_adj(X509_getm_notBefore(x), 0) == NULL ||
-        X509_time_adj_ex(X509_getm_notAfter(x), days, 0, NULL) == NULL ||
+        X509_set_pubkey(x, pub) != 1 ||
+        X509_time_adj_ex(X509_getm_notBefore(x), 0, 0, &now) == NULL ||
+        X509_time_adj_ex(X509_getm_notAfter(x), days, 0, &now) == NULL ||
         !add_exts(x, issuer, exts, n_exts)) {
         X509_free(x);
         return eseal_err_openssl(err, ESEAL_E_INTERNAL, "cannot build the certificate");

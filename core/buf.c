@@ -141,6 +141,7 @@ void eseal_buf_appendf(struct eseal_buf *b, const char *fmt, ...)
 uint8_t *eseal_buf_steal(struct eseal_buf *b, size_t *out_len)
 {
     eseal_buf_reserve(b, 0);
+    b->data[b->len] = 0; /* a fresh allocation is not yet terminated */
     uint8_t *p = b->data;
     if (out_len != NULL)
         *out_len = b->len;
@@ -167,7 +168,9 @@ eseal_rc eseal_file_read(struct eseal_buf *out, const char *path, size_t max_len
         return eseal_err_set(err, ESEAL_E_TOOBIG, "%s: larger than the limit of %zu bytes",
                              path, max_len);
     }
-    eseal_buf_reserve(out, (size_t)st.st_size);
+    /* Room for the whole file and the final empty read up front: no realloc
+     * while reading, so no stray copy of a secret is left in freed memory. */
+    eseal_buf_reserve(out, (size_t)st.st_size + 4096);
     for (;;) {
         eseal_buf_reserve(out, 4096);
         ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
@@ -228,9 +231,11 @@ static void fsync_parent(const char *path)
 eseal_rc eseal_file_write(const char *path, const void *data, size_t len, mode_t mode,
                           int exclusive, struct eseal_err *err)
 {
-    char *tmp = eseal_xasprintf("%s.tmp.%ld", path, (long)getpid());
+    /* mkstemp: a unique name per call, so concurrent writers never share a
+     * temporary file; created 0600, then set to |mode| below. */
+    char *tmp = eseal_xasprintf("%s.tmp.XXXXXX", path);
     eseal_rc rc = ESEAL_OK;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+    int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
         rc = eseal_err_set(err, ESEAL_E_IO, "%s: %s", tmp, strerror(errno));
         goto out;
@@ -268,6 +273,8 @@ out:
 
 eseal_rc eseal_mkdirs(const char *path, mode_t mode, struct eseal_err *err)
 {
+    if (*path == '\0') /* the loop below starts past the first byte */
+        return eseal_err_set(err, ESEAL_E_INVALID, "empty directory path");
     char *p = eseal_xstrdup(path);
     eseal_rc rc = ESEAL_OK;
     for (char *s = p + 1;; s++) {
@@ -324,10 +331,12 @@ eseal_rc eseal_read_secret(struct eseal_buf *out, const char *path, const char *
                                  SECRET_MAX);
         eseal_buf_append_str(out, v);
     }
-    if (out->len > 0 && out->data[out->len - 1] == '\n')
+    /* One "\n" or "\r\n", nothing else: a lone trailing "\r" is data. */
+    if (out->len > 0 && out->data[out->len - 1] == '\n') {
         out->len--;
-    if (out->len > 0 && out->data[out->len - 1] == '\r')
-        out->len--;
+        if (out->len > 0 && out->data[out->len - 1] == '\r')
+            out->len--;
+    }
     if (out->data != NULL)
         out->data[out->len] = 0;
     if (out->len == 0) {

@@ -11,17 +11,13 @@
 #include "eseal/secret.h"
 #include "eseal/sm.h"
 
+/* looks_pem: PEM armour anywhere in the input (openssl accepts text before
+ * it, as in `openssl x509 -text` output). DER never contains that string in
+ * practice, and if it did the PEM reader would simply fail. */
 static int looks_pem(const uint8_t *data, size_t len)
 {
     static const char tag[] = "-----BEGIN ";
-    /* Allow leading whitespace or text before the armour, as openssl does. */
-    for (size_t i = 0; i + sizeof(tag) - 1 <= len; i++) {
-        if (memcmp(data + i, tag, sizeof(tag) - 1) == 0)
-            return 1;
-        if (data[i] != ' ' && data[i] != '\n' && data[i] != '\r' && data[i] != '\t')
-            return 0;
-    }
-    return 0;
+    return memmem(data, len, tag, sizeof(tag) - 1) != NULL;
 }
 
 static eseal_rc check_size(size_t len, const char *what, struct eseal_err *err)
@@ -34,54 +30,52 @@ static eseal_rc check_size(size_t len, const char *what, struct eseal_err *err)
     return ESEAL_OK;
 }
 
-eseal_rc eseal_pki_cert_parse(X509 **out, const uint8_t *data, size_t len, struct eseal_err *err)
+/* parse_any decodes one DER object of type |it| from |data|, first taking it
+ * out of PEM armour labelled |pem_name| (or an alias) when it looks like PEM.
+ * The DER must be consumed exactly: trailing bytes mean a confused input. */
+static eseal_rc parse_any(void **out, const ASN1_ITEM *it, const char *pem_name,
+                          const char *what, const uint8_t *data, size_t len,
+                          struct eseal_err *err)
 {
     *out = NULL;
-    eseal_rc rc = check_size(len, "certificate", err);
+    eseal_rc rc = check_size(len, what, err);
     if (rc != ESEAL_OK)
         return rc;
+    unsigned char *der = NULL;
+    long der_len = (long)len;
+    const unsigned char *src = data;
     if (looks_pem(data, len)) {
         BIO *bio = BIO_new_mem_buf(data, (int)len);
-        *out = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+        int ok = PEM_bytes_read_bio(&der, &der_len, NULL, pem_name, bio, NULL, NULL);
         BIO_free(bio);
-    } else {
-        const unsigned char *p = data;
-        *out = d2i_X509(NULL, &p, (long)len);
-        if (*out != NULL && p != data + len) {
-            X509_free(*out);
-            *out = NULL;
-            return eseal_err_set(err, ESEAL_E_INVALID, "certificate DER has trailing bytes");
-        }
+        if (ok != 1)
+            return eseal_err_openssl(err, ESEAL_E_INVALID, "not a PEM %s", what);
+        src = der;
     }
-    if (*out == NULL)
-        return eseal_err_openssl(err, ESEAL_E_INVALID, "not an X.509 certificate (PEM or DER)");
-    return ESEAL_OK;
+    const unsigned char *p = src;
+    *out = ASN1_item_d2i(NULL, &p, der_len, it);
+    if (*out == NULL) {
+        rc = eseal_err_openssl(err, ESEAL_E_INVALID, "not a valid %s (PEM or DER)", what);
+    } else if (p != src + der_len) {
+        ASN1_item_free(*out, it);
+        *out = NULL;
+        rc = eseal_err_set(err, ESEAL_E_INVALID, "%s DER has trailing bytes", what);
+    }
+    OPENSSL_free(der);
+    return rc;
+}
+
+eseal_rc eseal_pki_cert_parse(X509 **out, const uint8_t *data, size_t len, struct eseal_err *err)
+{
+    return parse_any((void **)out, ASN1_ITEM_rptr(X509), PEM_STRING_X509, "X.509 certificate",
+                     data, len, err);
 }
 
 eseal_rc eseal_pki_req_parse(X509_REQ **out, const uint8_t *data, size_t len,
                              struct eseal_err *err)
 {
-    *out = NULL;
-    eseal_rc rc = check_size(len, "certificate request", err);
-    if (rc != ESEAL_OK)
-        return rc;
-    if (looks_pem(data, len)) {
-        BIO *bio = BIO_new_mem_buf(data, (int)len);
-        *out = PEM_read_bio_X509_REQ(bio, NULL, NULL, NULL);
-        BIO_free(bio);
-    } else {
-        const unsigned char *p = data;
-        *out = d2i_X509_REQ(NULL, &p, (long)len);
-        if (*out != NULL && p != data + len) {
-            X509_REQ_free(*out);
-            *out = NULL;
-            return eseal_err_set(err, ESEAL_E_INVALID, "request DER has trailing bytes");
-        }
-    }
-    if (*out == NULL)
-        return eseal_err_openssl(err, ESEAL_E_INVALID,
-                                 "not a PKCS#10 certificate request (PEM or DER)");
-    return ESEAL_OK;
+    return parse_any((void **)out, ASN1_ITEM_rptr(X509_REQ), PEM_STRING_X509_REQ,
+                     "PKCS#10 certificate request", data, len, err);
 }
 
 eseal_rc eseal_pki_cert_load(X509 **out, const char *path, struct eseal_err *err)
@@ -141,7 +135,9 @@ char *eseal_pki_cert_sm3(X509 *x)
 char *eseal_pki_name(const X509_NAME *name)
 {
     BIO *bio = BIO_new(BIO_s_mem());
-    X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+    /* RFC 2253 escaping, but UTF-8 kept as is and the fields in certificate
+     * order (C first), as `openssl x509 -nameopt utf8,sep_comma_plus` prints. */
+    X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_DN_REV);
     return bio_take(bio);
 }
 
@@ -198,6 +194,7 @@ eseal_rc eseal_pki_secret_load(struct eseal_buf *out, const char *path, const ch
     char *name = NULL, *header = NULL;
     unsigned char *data = NULL;
     long len = 0;
+    eseal_buf_cleanse(out);
     eseal_rc rc = eseal_file_read(&file, path, KEY_FILE_MAX, err);
     if (rc != ESEAL_OK)
         goto out;

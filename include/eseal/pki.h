@@ -34,7 +34,8 @@ char *eseal_pki_cert_pem(X509 *x);
 void eseal_pki_cert_der(X509 *x, struct eseal_buf *out);
 /* eseal_pki_cert_sm3 returns the hex SM3 fingerprint of the DER (free() it). */
 char *eseal_pki_cert_sm3(X509 *x);
-/* eseal_pki_name returns |name| as RFC 2253 text in UTF-8 (free() it). */
+/* eseal_pki_name returns |name| as UTF-8 text with RFC 2253 escaping, fields
+ * in certificate order: "C=CN,O=...,CN=..." (free() it). */
 char *eseal_pki_name(const X509_NAME *name);
 /* eseal_pki_serial returns an INTEGER as upper-case hex (free() it). */
 char *eseal_pki_serial(const ASN1_INTEGER *serial);

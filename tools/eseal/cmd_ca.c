@@ -134,12 +134,12 @@ static eseal_rc open_unlocked(struct eseal_ca **ca, const char *dir, const char 
     return rc;
 }
 
-static eseal_rc issue_to_file(struct eseal_ca *ca, const struct args *a, struct eseal_err *err)
+static eseal_rc issue_to_file(struct eseal_ca *ca, const struct args *a,
+                              enum eseal_ca_profile profile, struct eseal_err *err)
 {
-    enum eseal_ca_profile profile;
     int days = 365;
-    eseal_rc rc = eseal_ca_profile_parse(a->profile, &profile, err);
-    if (rc == ESEAL_OK && a->days != NULL)
+    eseal_rc rc = ESEAL_OK;
+    if (a->days != NULL)
         rc = cmd_parse_int(a->days, 1, 3650, &days, "--days", err);
     struct eseal_buf csr;
     eseal_buf_init(&csr);
@@ -184,10 +184,14 @@ static int ca_issue(int argc, char **argv)
         return cmd_usage_error(issue_usage, "--csr, --profile and --out are required / 缺少必需选项", NULL);
     struct eseal_err err;
     eseal_err_clear(&err);
+    /* A mistyped profile is a usage error, found before the slow unlock. */
+    enum eseal_ca_profile profile;
+    if (eseal_ca_profile_parse(a.profile, &profile, &err) != ESEAL_OK)
+        return cmd_usage_error(issue_usage, "unknown --profile / 未知证书类型: ", a.profile);
     struct eseal_ca *ca = NULL;
     if (open_unlocked(&ca, a.dir, a.pass_file, &err) != ESEAL_OK)
         return cmd_fail(&err);
-    eseal_rc rc = issue_to_file(ca, &a, &err);
+    eseal_rc rc = issue_to_file(ca, &a, profile, &err);
     eseal_ca_free(ca);
     return rc == ESEAL_OK ? 0 : cmd_fail(&err);
 }

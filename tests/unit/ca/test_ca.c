@@ -1,0 +1,1031 @@
+/* test_ca.c — the platform CA: init, open, unlock, signing, the hierarchy's
+ * certificates, and issuing holder certificates from PKCS#10 requests.
+ *
+ * One CA is made in the group setup and shared: creating one derives a key
+ * from the passphrase per private key, which is deliberately slow. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "eseal/ca.h"
+#include "eseal/note.h"
+#include "eseal/pki.h"
+#include "eseal/sm.h"
+#include "testutil.h"
+
+#define PASS "correct horse battery"
+#define PASS_LEN (sizeof(PASS) - 1)
+
+static const char *const ca_files[] = {
+    "root.pem",      "root.key", "maker.pem", "maker.key",   "responder.pem",
+    "responder.key", "log.key",  "log.pub",   "log.pub.pem", "ca.json",
+};
+#define N_CA_FILES (sizeof(ca_files) / sizeof(ca_files[0]))
+
+static const char *const key_files[] = {"root.key", "maker.key", "responder.key", "log.key"};
+#define N_KEY_FILES (sizeof(key_files) / sizeof(key_files[0]))
+
+/* struct fixture is the CA shared by every test: made, opened and unlocked
+ * once; |cert| holds fresh copies of its certificates read from the files. */
+struct fixture {
+    char *tmp;
+    char *dir;
+    struct eseal_ca *ca;
+    X509 *cert[3];
+};
+
+static const char *const role_names[] = {"root", "maker", "responder"};
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static char *path_in(const char *dir, const char *name)
+{
+    return eseal_path_join(dir, name);
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+    char *p = path_in(dir, name);
+    struct stat st;
+    int r = stat(p, &st) == 0;
+    free(p);
+    return r;
+}
+
+static void read_in(struct eseal_buf *b, const char *dir, const char *name)
+{
+    char *p = path_in(dir, name);
+    assert_int_equal(eseal_file_read(b, p, 1 << 20, NULL), ESEAL_OK);
+    free(p);
+}
+
+static void write_in(const char *dir, const char *name, const void *data, size_t len)
+{
+    char *p = path_in(dir, name);
+    assert_int_equal(eseal_file_write(p, data, len, 0644, 0, NULL), ESEAL_OK);
+    free(p);
+}
+
+static X509 *load_cert(const char *dir, const char *name)
+{
+    char *p = path_in(dir, name);
+    X509 *x = NULL;
+    assert_int_equal(eseal_pki_cert_load(&x, p, NULL), ESEAL_OK);
+    free(p);
+    return x;
+}
+
+/* snapshot reads every CA file of |dir| (all must exist) into |b|. */
+static void snapshot(struct eseal_buf b[N_CA_FILES], const char *dir)
+{
+    for (size_t i = 0; i < N_CA_FILES; i++) {
+        eseal_buf_init(&b[i]);
+        read_in(&b[i], dir, ca_files[i]);
+    }
+}
+
+static void assert_snapshot_equal(struct eseal_buf before[N_CA_FILES], const char *dir)
+{
+    struct eseal_buf after[N_CA_FILES];
+    snapshot(after, dir);
+    for (size_t i = 0; i < N_CA_FILES; i++) {
+        assert_int_equal(after[i].len, before[i].len);
+        assert_memory_equal(after[i].data, before[i].data, before[i].len);
+        eseal_buf_cleanup(&after[i]);
+        eseal_buf_cleanup(&before[i]);
+    }
+}
+
+/* assert_one_line checks a failure left a non-empty one-line reason. */
+static void assert_one_line(const struct eseal_err *err)
+{
+    assert_true(err->msg[0] != '\0');
+    assert_null(strchr(err->msg, '\n'));
+}
+
+/* name_field returns the UTF-8 text of the only |nid| entry of |name|, or
+ * NULL if there is none (free() it). */
+static char *name_field(const X509_NAME *name, int nid)
+{
+    int i = X509_NAME_get_index_by_NID(name, nid, -1);
+    if (i < 0)
+        return NULL;
+    assert_int_equal(X509_NAME_get_index_by_NID(name, nid, i), -1);
+    unsigned char *utf8 = NULL;
+    int n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+    assert_true(n >= 0);
+    char *s = eseal_xstrndup((const char *)utf8, (size_t)n);
+    OPENSSL_free(utf8);
+    return s;
+}
+
+static void assert_field(const X509_NAME *name, int nid, const char *want)
+{
+    char *got = name_field(name, nid);
+    if (want == NULL) {
+        assert_null(got);
+        return;
+    }
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* root_store is a trust store holding only the CA's root. */
+static X509_STORE *root_store(const struct fixture *f)
+{
+    X509_STORE *store = X509_STORE_new();
+    assert_int_equal(X509_STORE_add_cert(store, f->cert[ESEAL_CA_ROOT]), 1);
+    return store;
+}
+
+/* chain_ok verifies |x| up to the root, the SM2 ID set on |x| first. */
+static int chain_ok(const struct fixture *f, X509 *x)
+{
+    eseal_x509_set_sm2_id(x);
+    X509_STORE *store = root_store(f);
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    assert_int_equal(X509_STORE_CTX_init(ctx, store, x, NULL), 1);
+    int ok = X509_verify_cert(ctx);
+    X509_STORE_CTX_free(ctx);
+    X509_STORE_free(store);
+    ERR_clear_error();
+    return ok == 1;
+}
+
+enum req_sign {
+    SIGN_SM2_ID,    /* eseal_x509_req_sign: SM2-with-SM3 and the standard ID */
+    SIGN_SM2_NO_ID, /* X509_REQ_sign: OpenSSL 3.0's default empty ID */
+    SIGN_PLAIN,     /* X509_REQ_sign with SHA-256, for RSA and ECDSA keys */
+};
+
+/* struct field is one subject entry of a request: a short name and UTF-8. */
+struct field {
+    const char *name;
+    const char *value;
+};
+
+/* make_req builds a request for |key| with |fields| (terminated by a NULL
+ * name), signs it as |how| says and returns its DER in |out|. */
+static void make_req(struct eseal_buf *out, EVP_PKEY *key, const struct field *fields,
+                     enum req_sign how)
+{
+    X509_REQ *req = X509_REQ_new();
+    assert_int_equal(X509_REQ_set_version(req, X509_REQ_VERSION_1), 1);
+    X509_NAME *name = X509_REQ_get_subject_name(req);
+    for (const struct field *fl = fields; fl->name != NULL; fl++)
+        assert_int_equal(X509_NAME_add_entry_by_txt(name, fl->name, MBSTRING_UTF8,
+                                                    (const unsigned char *)fl->value, -1, -1, 0),
+                         1);
+    assert_int_equal(X509_REQ_set_pubkey(req, key), 1);
+    switch (how) {
+    case SIGN_SM2_ID:
+        assert_int_equal(eseal_x509_req_sign(req, key, NULL), ESEAL_OK);
+        break;
+    case SIGN_SM2_NO_ID:
+        assert_true(X509_REQ_sign(req, key, EVP_sm3()) > 0);
+        break;
+    case SIGN_PLAIN:
+        assert_true(X509_REQ_sign(req, key, EVP_sha256()) > 0);
+        break;
+    }
+    unsigned char *der = NULL;
+    int n = i2d_X509_REQ(req, &der);
+    assert_true(n > 0);
+    eseal_buf_reset(out);
+    eseal_buf_append(out, der, (size_t)n);
+    OPENSSL_free(der);
+    X509_REQ_free(req);
+}
+
+/* der_to_pem re-armours a request's DER as PEM. */
+static void der_to_pem(struct eseal_buf *out, const struct eseal_buf *der)
+{
+    const unsigned char *p = der->data;
+    X509_REQ *req = d2i_X509_REQ(NULL, &p, (long)der->len);
+    assert_non_null(req);
+    BIO *bio = BIO_new(BIO_s_mem());
+    assert_int_equal(PEM_write_bio_X509_REQ(bio, req), 1);
+    char *data = NULL;
+    long n = BIO_get_mem_data(bio, &data);
+    eseal_buf_reset(out);
+    eseal_buf_append(out, data, (size_t)n);
+    BIO_free(bio);
+    X509_REQ_free(req);
+}
+
+static EVP_PKEY *sm2_key(void)
+{
+    EVP_PKEY *k = NULL;
+    assert_int_equal(eseal_sm2_keygen(&k, NULL), ESEAL_OK);
+    return k;
+}
+
+/* issue_ok issues |csr| and checks what every holder certificate must be:
+ * SM2-with-SM3 by the root, chains to it with the ID, holds |key|, not a
+ * CA, C=CN, a serial of at least 64 bits, and valid from now for |days|. */
+static X509 *issue_ok(const struct fixture *f, const struct eseal_buf *csr,
+                      enum eseal_ca_profile profile, int days, EVP_PKEY *key)
+{
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    X509 *x = NULL;
+    eseal_rc rc = eseal_ca_issue(f->ca, csr->data, csr->len, profile, days, &x, &err);
+    if (rc != ESEAL_OK)
+        fail_msg("eseal_ca_issue: %s", err.msg);
+    assert_non_null(x);
+    assert_int_equal(X509_get_signature_nid(x), NID_SM2_with_SM3);
+    assert_int_equal(
+        X509_NAME_cmp(X509_get_issuer_name(x), X509_get_subject_name(f->cert[ESEAL_CA_ROOT])), 0);
+    assert_true(chain_ok(f, x));
+    assert_int_equal(EVP_PKEY_eq(X509_get0_pubkey(x), key), 1);
+    assert_int_equal(X509_check_ca(x), 0);
+    assert_true(X509_get_key_usage(x) & KU_DIGITAL_SIGNATURE);
+    assert_field(X509_get_subject_name(x), NID_countryName, "CN");
+
+    BIGNUM *serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+    assert_non_null(serial);
+    assert_true(BN_num_bits(serial) >= 64);
+    assert_false(BN_is_negative(serial));
+    BN_free(serial);
+
+    int pday = -1, psec = -1;
+    assert_int_equal(ASN1_TIME_diff(&pday, &psec, X509_get0_notBefore(x), X509_get0_notAfter(x)),
+                     1);
+    assert_int_equal(pday, days);
+    assert_int_equal(psec, 0);
+    ASN1_TIME *now = ASN1_TIME_set(NULL, time(NULL));
+    assert_int_equal(ASN1_TIME_diff(&pday, &psec, now, X509_get0_notBefore(x)), 1);
+    assert_int_equal(pday, 0);
+    assert_true(psec > -120 && psec < 120);
+    ASN1_TIME_free(now);
+    return x;
+}
+
+/* issue_refused checks that |csr| (described by |what|) is refused with
+ * |want| and no certificate. */
+static void issue_refused(const struct fixture *f, const char *what, const struct eseal_buf *csr,
+                          enum eseal_ca_profile profile, int days, eseal_rc want)
+{
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    X509 *x = (X509 *)f; /* must be reset to NULL */
+    eseal_rc rc = eseal_ca_issue(f->ca, csr->data, csr->len, profile, days, &x, &err);
+    if (rc != want)
+        fail_msg("%s: eseal_ca_issue returned %s (%s), want %s", what, eseal_rc_name(rc), err.msg,
+                 eseal_rc_name(want));
+    assert_null(x);
+    assert_one_line(&err);
+    ERR_clear_error();
+}
+
+/* ---- group setup ------------------------------------------------------ */
+
+static int group_setup(void **state)
+{
+    struct fixture *f = eseal_xcalloc(1, sizeof(*f));
+    f->tmp = tu_tmpdir();
+    f->dir = path_in(f->tmp, "ca");
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    if (eseal_ca_init(f->dir, PASS, PASS_LEN, NULL, &err) != ESEAL_OK ||
+        eseal_ca_open(&f->ca, f->dir, &err) != ESEAL_OK ||
+        eseal_ca_unlock(f->ca, PASS, PASS_LEN, &err) != ESEAL_OK) {
+        fprintf(stderr, "group setup: %s\n", err.msg);
+        return -1;
+    }
+    for (int r = 0; r < 3; r++) {
+        char *name = eseal_xasprintf("%s.pem", role_names[r]);
+        f->cert[r] = load_cert(f->dir, name);
+        free(name);
+    }
+    *state = f;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    struct fixture *f = *state;
+    if (f == NULL)
+        return 0;
+    for (int r = 0; r < 3; r++)
+        X509_free(f->cert[r]);
+    eseal_ca_free(f->ca);
+    tu_rmtree(f->tmp);
+    free(f->dir);
+    free(f->tmp);
+    free(f);
+    return 0;
+}
+
+/* ---- init --------------------------------------------------------------- */
+
+static void test_init_creates_all_files(void **state)
+{
+    struct fixture *f = *state;
+    struct stat st;
+    assert_int_equal(stat(f->dir, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700);
+    for (size_t i = 0; i < N_CA_FILES; i++) {
+        if (!file_exists(f->dir, ca_files[i]))
+            fail_msg("%s was not created", ca_files[i]);
+    }
+    for (size_t i = 0; i < N_KEY_FILES; i++) {
+        char *p = path_in(f->dir, key_files[i]);
+        assert_int_equal(stat(p, &st), 0);
+        if ((st.st_mode & 0777) != 0600)
+            fail_msg("%s has mode %03o, want 600", key_files[i], (unsigned)(st.st_mode & 0777));
+        free(p);
+
+        struct eseal_buf b;
+        eseal_buf_init(&b);
+        read_in(&b, f->dir, key_files[i]);
+        const char *text = (const char *)b.data;
+        assert_null(strstr(text, "-----BEGIN PRIVATE KEY-----"));
+        assert_null(strstr(text, "-----BEGIN EC PRIVATE KEY-----"));
+        assert_null(strstr(text, "-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        /* Not a key OpenSSL can read by itself, with or without a password. */
+        BIO *bio = BIO_new_mem_buf(b.data, (int)b.len);
+        EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)PASS);
+        assert_null(k);
+        BIO_free(bio);
+        ERR_clear_error();
+        eseal_buf_cleanup(&b);
+    }
+}
+
+static void test_init_opts(void **state)
+{
+    (void)state;
+    char *tmp = tu_tmpdir();
+    char *dir = path_in(tmp, "sub/ca"); /* parents are made too */
+    const struct eseal_ca_init_opts o = {
+        .org = "福建省电子印章测试平台",
+        .log_origin = "seal.example.gov.cn/log/test",
+        .root_days = 400,
+        .service_days = 200,
+    };
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    assert_int_equal(eseal_ca_init(dir, PASS, PASS_LEN, &o, &err), ESEAL_OK);
+
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    read_in(&b, dir, "log.pub");
+    const char *prefix = "seal.example.gov.cn/log/test+";
+    assert_true(b.len > strlen(prefix));
+    assert_memory_equal(b.data, prefix, strlen(prefix));
+    eseal_buf_cleanup(&b);
+
+    struct eseal_ca *ca = NULL;
+    assert_int_equal(eseal_ca_open(&ca, dir, &err), ESEAL_OK);
+    assert_string_equal(eseal_ca_log_origin(ca), o.log_origin);
+    assert_string_equal(eseal_ca_dir(ca), dir);
+    static const int want_days[] = {400, 200, 200};
+    for (int r = 0; r < 3; r++) {
+        X509 *x = eseal_ca_cert(ca, (enum eseal_ca_role)r);
+        assert_field(X509_get_subject_name(x), NID_organizationName, o.org);
+        assert_field(X509_get_subject_name(x), NID_countryName, "CN");
+        int pday = -1, psec = -1;
+        assert_int_equal(
+            ASN1_TIME_diff(&pday, &psec, X509_get0_notBefore(x), X509_get0_notAfter(x)), 1);
+        assert_int_equal(pday, want_days[r]);
+        assert_int_equal(psec, 0);
+    }
+    /* A holder certificate may not outlive this short-lived root. */
+    assert_int_equal(eseal_ca_unlock(ca, PASS, PASS_LEN, &err), ESEAL_OK);
+    EVP_PKEY *key = sm2_key();
+    const struct field device[] = {{"CN", "scanner"}, {NULL, NULL}};
+    struct eseal_buf csr;
+    eseal_buf_init(&csr);
+    make_req(&csr, key, device, SIGN_SM2_ID);
+    X509 *x = (X509 *)tmp; /* must be reset to NULL */
+    assert_int_equal(eseal_ca_issue(ca, csr.data, csr.len, ESEAL_CA_PROFILE_DEVICE, 401, &x, &err),
+                     ESEAL_E_INVALID);
+    assert_null(x);
+    assert_int_equal(eseal_ca_issue(ca, csr.data, csr.len, ESEAL_CA_PROFILE_DEVICE, 399, &x, &err),
+                     ESEAL_OK);
+    assert_int_equal(X509_NAME_cmp(X509_get_issuer_name(x),
+                                   X509_get_subject_name(eseal_ca_cert(ca, ESEAL_CA_ROOT))),
+                     0);
+    X509_free(x);
+    eseal_buf_cleanup(&csr);
+    EVP_PKEY_free(key);
+    eseal_ca_free(ca);
+
+    /* Service certificates may not outlive the root; nothing is written. */
+    char *dir2 = path_in(tmp, "ca2");
+    const struct eseal_ca_init_opts bad = {.root_days = 100, .service_days = 200};
+    assert_int_equal(eseal_ca_init(dir2, PASS, PASS_LEN, &bad, &err), ESEAL_E_INVALID);
+    for (size_t i = 0; i < N_CA_FILES; i++)
+        assert_false(file_exists(dir2, ca_files[i]));
+    /* An origin the signed-note format cannot carry is refused. */
+    const struct eseal_ca_init_opts spaced = {.log_origin = "two words"};
+    assert_int_equal(eseal_ca_init(dir2, PASS, PASS_LEN, &spaced, &err), ESEAL_E_INVALID);
+    for (size_t i = 0; i < N_CA_FILES; i++)
+        assert_false(file_exists(dir2, ca_files[i]));
+
+    tu_rmtree(tmp);
+    free(dir2);
+    free(dir);
+    free(tmp);
+}
+
+static void test_init_short_passphrase(void **state)
+{
+    (void)state;
+    char *tmp = tu_tmpdir();
+    char *dir = path_in(tmp, "ca");
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    assert_int_equal(eseal_ca_init(dir, "1234567", 7, NULL, &err), ESEAL_E_INVALID);
+    assert_one_line(&err);
+    assert_int_equal(eseal_ca_init(dir, "", 0, NULL, &err), ESEAL_E_INVALID);
+    for (size_t i = 0; i < N_CA_FILES; i++)
+        assert_false(file_exists(dir, ca_files[i]));
+    tu_rmtree(tmp);
+    free(dir);
+    free(tmp);
+}
+
+static void test_init_twice_conflicts(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_buf before[N_CA_FILES];
+    snapshot(before, f->dir);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    assert_int_equal(eseal_ca_init(f->dir, PASS, PASS_LEN, NULL, &err), ESEAL_E_CONFLICT);
+    assert_one_line(&err);
+    const struct eseal_ca_init_opts o = {.log_origin = "other.example/log"};
+    assert_int_equal(eseal_ca_init(f->dir, "another passphrase", 18, &o, &err), ESEAL_E_CONFLICT);
+    assert_snapshot_equal(before, f->dir);
+}
+
+/* A directory holding any one file of a CA is refused and left as it was. */
+static void test_init_stray_file_conflicts(void **state)
+{
+    (void)state;
+    char *tmp = tu_tmpdir();
+    for (size_t i = 0; i < N_CA_FILES; i++) {
+        char *dir = eseal_xasprintf("%s/ca%zu", tmp, i);
+        assert_int_equal(mkdir(dir, 0700), 0);
+        static const char stray[] = "stray file, not part of a CA\n";
+        write_in(dir, ca_files[i], stray, sizeof(stray) - 1);
+        struct eseal_err err;
+        eseal_err_clear(&err);
+        assert_int_equal(eseal_ca_init(dir, PASS, PASS_LEN, NULL, &err), ESEAL_E_CONFLICT);
+        assert_non_null(strstr(err.msg, ca_files[i]));
+        struct eseal_buf b;
+        eseal_buf_init(&b);
+        read_in(&b, dir, ca_files[i]);
+        assert_int_equal(b.len, sizeof(stray) - 1);
+        assert_memory_equal(b.data, stray, b.len);
+        eseal_buf_cleanup(&b);
+        for (size_t j = 0; j < N_CA_FILES; j++)
+            assert_int_equal(file_exists(dir, ca_files[j]), j == i);
+        free(dir);
+    }
+    tu_rmtree(tmp);
+    free(tmp);
+}
+
+/* ---- open and show ---------------------------------------------------- */
+
+static void test_show_json(void **state)
+{
+    struct fixture *f = *state;
+    json_t *j = eseal_ca_show(f->ca);
+    assert_non_null(j);
+    assert_string_equal(json_string_value(json_object_get(j, "dir")), f->dir);
+    json_t *certs = json_object_get(j, "certificates");
+    assert_true(json_is_array(certs));
+    assert_int_equal(json_array_size(certs), 3);
+    for (int r = 0; r < 3; r++) {
+        json_t *c = json_array_get(certs, (size_t)r);
+        assert_string_equal(json_string_value(json_object_get(c, "role")), role_names[r]);
+        /* The fingerprint is SM3 over the DER of the certificate file. */
+        unsigned char *der = NULL;
+        int n = i2d_X509(f->cert[r], &der);
+        assert_true(n > 0);
+        char *fp = eseal_sm3_hex(der, (size_t)n);
+        OPENSSL_free(der);
+        assert_int_equal(strlen(fp), 64);
+        assert_string_equal(json_string_value(json_object_get(c, "sm3_fingerprint")), fp);
+        free(fp);
+        char *file = eseal_xasprintf("%s/%s.pem", f->dir, role_names[r]);
+        assert_string_equal(json_string_value(json_object_get(c, "file")), file);
+        free(file);
+        char *serial = eseal_pki_serial(X509_get0_serialNumber(f->cert[r]));
+        assert_string_equal(json_string_value(json_object_get(c, "serial")), serial);
+        free(serial);
+        assert_non_null(json_string_value(json_object_get(c, "subject")));
+        assert_non_null(json_string_value(json_object_get(c, "not_after")));
+    }
+    json_t *log = json_object_get(j, "log");
+    assert_string_equal(json_string_value(json_object_get(log, "origin")),
+                        eseal_ca_log_origin(f->ca));
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    read_in(&b, f->dir, "log.pub");
+    const char *vkey = json_string_value(json_object_get(log, "verifier_key"));
+    assert_non_null(vkey);
+    assert_int_equal(b.len, strlen(vkey) + 1);
+    assert_memory_equal(b.data, vkey, strlen(vkey));
+    eseal_buf_cleanup(&b);
+    json_decref(j);
+}
+
+static void test_open_empty_dir(void **state)
+{
+    (void)state;
+    char *tmp = tu_tmpdir();
+    struct eseal_ca *ca = (struct eseal_ca *)tmp; /* must be reset to NULL */
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    assert_int_equal(eseal_ca_open(&ca, tmp, &err), ESEAL_E_NOTFOUND);
+    assert_null(ca);
+    assert_one_line(&err);
+    char *missing = path_in(tmp, "nonexistent");
+    assert_int_equal(eseal_ca_open(&ca, missing, &err), ESEAL_E_NOTFOUND);
+    assert_null(ca);
+    free(missing);
+    tu_rmtree(tmp);
+    free(tmp);
+}
+
+/* copy_ca copies the shared CA's files into a new directory under |tmp|. */
+static char *copy_ca(const struct fixture *f, const char *tmp)
+{
+    char *dir = path_in(tmp, "copy");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    for (size_t i = 0; i < N_CA_FILES; i++) {
+        struct eseal_buf b;
+        eseal_buf_init(&b);
+        read_in(&b, f->dir, ca_files[i]);
+        write_in(dir, ca_files[i], b.data, b.len);
+        eseal_buf_cleanup(&b);
+    }
+    return dir;
+}
+
+static void test_open_foreign_maker(void **state)
+{
+    struct fixture *f = *state;
+    char *tmp = tu_tmpdir();
+    char *dir = copy_ca(f, tmp);
+
+    /* The copy opens as it is. */
+    struct eseal_ca *ca = NULL;
+    assert_int_equal(eseal_ca_open(&ca, dir, NULL), ESEAL_OK);
+    eseal_ca_free(ca);
+
+    /* A maker certificate with the same names but signed by another key. */
+    X509 *fake = X509_dup(f->cert[ESEAL_CA_MAKER]);
+    EVP_PKEY *other = sm2_key();
+    assert_int_equal(X509_set_pubkey(fake, other), 1);
+    assert_int_equal(eseal_x509_sign(fake, other, NULL), ESEAL_OK);
+    char *pem = eseal_pki_cert_pem(fake);
+    write_in(dir, "maker.pem", pem, strlen(pem));
+    free(pem);
+    X509_free(fake);
+    EVP_PKEY_free(other);
+
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    ca = (struct eseal_ca *)tmp;
+    assert_int_equal(eseal_ca_open(&ca, dir, &err), ESEAL_E_CRYPTO);
+    assert_null(ca);
+    assert_non_null(strstr(err.msg, "maker.pem"));
+    ERR_clear_error();
+
+    tu_rmtree(tmp);
+    free(dir);
+    free(tmp);
+}
+
+/* ---- unlock and sign -------------------------------------------------- */
+
+static void test_locked_and_wrong_passphrase(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_ca *ca = NULL;
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    assert_int_equal(eseal_ca_open(&ca, f->dir, &err), ESEAL_OK);
+
+    static const char wrong[] = "correct horse battery!";
+    assert_int_equal(eseal_ca_unlock(ca, wrong, sizeof(wrong) - 1, &err), ESEAL_E_CRYPTO);
+    assert_one_line(&err);
+    ERR_clear_error();
+
+    struct eseal_buf sig;
+    eseal_buf_init(&sig);
+    assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_MAKER, "m", 1, &sig, &err), ESEAL_E_DENIED);
+    assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_RESPONDER, "m", 1, &sig, &err), ESEAL_E_DENIED);
+    uint8_t lsig[ESEAL_ED25519_SIG_LEN];
+    assert_int_equal(eseal_ca_log_sign(ca, "m", 1, lsig, &err), ESEAL_E_DENIED);
+
+    EVP_PKEY *key = sm2_key();
+    const struct field dev[] = {{"CN", "scanner-01"}, {NULL, NULL}};
+    struct eseal_buf csr;
+    eseal_buf_init(&csr);
+    make_req(&csr, key, dev, SIGN_SM2_ID);
+    X509 *x = NULL;
+    assert_int_equal(eseal_ca_issue(ca, csr.data, csr.len, ESEAL_CA_PROFILE_DEVICE, 30, &x, &err),
+                     ESEAL_E_DENIED);
+    assert_null(x);
+
+    /* The right passphrase still unlocks afterwards. */
+    assert_int_equal(eseal_ca_unlock(ca, PASS, PASS_LEN, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_MAKER, "m", 1, &sig, &err), ESEAL_OK);
+    assert_true(sig.len > 0);
+
+    eseal_buf_cleanup(&csr);
+    eseal_buf_cleanup(&sig);
+    EVP_PKEY_free(key);
+    eseal_ca_free(ca);
+}
+
+static void test_sign_roles(void **state)
+{
+    struct fixture *f = *state;
+    static const char msg[] = "电子印章 seal data to be signed";
+    struct eseal_buf sig;
+    eseal_buf_init(&sig);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    EVP_PKEY *maker = X509_get0_pubkey(f->cert[ESEAL_CA_MAKER]);
+    EVP_PKEY *responder = X509_get0_pubkey(f->cert[ESEAL_CA_RESPONDER]);
+
+    assert_int_equal(eseal_ca_sign(f->ca, ESEAL_CA_MAKER, msg, sizeof(msg), &sig, &err), ESEAL_OK);
+    assert_int_equal(eseal_sm2_verify(maker, msg, sizeof(msg), sig.data, sig.len, &err), ESEAL_OK);
+    assert_int_equal(eseal_sm2_verify(responder, msg, sizeof(msg), sig.data, sig.len, NULL),
+                     ESEAL_E_CRYPTO);
+    assert_int_equal(eseal_sm2_verify(maker, msg, sizeof(msg) - 1, sig.data, sig.len, NULL),
+                     ESEAL_E_CRYPTO);
+    ERR_clear_error();
+
+    assert_int_equal(eseal_ca_sign(f->ca, ESEAL_CA_RESPONDER, msg, sizeof(msg), &sig, &err),
+                     ESEAL_OK);
+    assert_int_equal(eseal_sm2_verify(responder, msg, sizeof(msg), sig.data, sig.len, &err),
+                     ESEAL_OK);
+    assert_int_equal(eseal_sm2_verify(maker, msg, sizeof(msg), sig.data, sig.len, NULL),
+                     ESEAL_E_CRYPTO);
+    ERR_clear_error();
+
+    assert_int_equal(eseal_ca_sign(f->ca, ESEAL_CA_ROOT, msg, sizeof(msg), &sig, &err),
+                     ESEAL_E_DENIED);
+    assert_one_line(&err);
+    eseal_buf_cleanup(&sig);
+}
+
+static void test_log_key(void **state)
+{
+    struct fixture *f = *state;
+    static const char body[] = "eseal.platform/log/test\n42\nAAAA\n";
+    uint8_t sig[ESEAL_ED25519_SIG_LEN];
+    assert_int_equal(eseal_ca_log_sign(f->ca, body, sizeof(body) - 1, sig, NULL), ESEAL_OK);
+    const uint8_t *pk = eseal_ca_log_pub(f->ca);
+    assert_int_equal(eseal_ed25519_verify(sig, body, sizeof(body) - 1, pk), ESEAL_OK);
+    assert_int_equal(eseal_ed25519_verify(sig, body, sizeof(body) - 2, pk), ESEAL_E_CRYPTO);
+
+    /* log.pub is a signed-note verifier key for the same key and origin. */
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    read_in(&b, f->dir, "log.pub");
+    char *name = NULL;
+    uint8_t pk2[ESEAL_ED25519_PK_LEN];
+    uint8_t hash[4];
+    assert_int_equal(eseal_note_key_parse((const char *)b.data, b.len, &name, pk2, hash, NULL),
+                     ESEAL_OK);
+    assert_string_equal(name, eseal_ca_log_origin(f->ca));
+    assert_memory_equal(pk2, pk, ESEAL_ED25519_PK_LEN);
+    free(name);
+
+    /* log.pub.pem is the same key as an Ed25519 SubjectPublicKeyInfo. */
+    read_in(&b, f->dir, "log.pub.pem");
+    BIO *bio = BIO_new_mem_buf(b.data, (int)b.len);
+    EVP_PKEY *k = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    assert_non_null(k);
+    assert_true(EVP_PKEY_is_a(k, "ED25519"));
+    uint8_t raw[ESEAL_ED25519_PK_LEN];
+    size_t raw_len = sizeof(raw);
+    assert_int_equal(EVP_PKEY_get_raw_public_key(k, raw, &raw_len), 1);
+    assert_int_equal(raw_len, ESEAL_ED25519_PK_LEN);
+    assert_memory_equal(raw, pk, ESEAL_ED25519_PK_LEN);
+    EVP_PKEY_free(k);
+    eseal_buf_cleanup(&b);
+}
+
+/* ---- the hierarchy's certificates --------------------------------------- */
+
+static void test_hierarchy_certs(void **state)
+{
+    struct fixture *f = *state;
+    X509 *root = f->cert[ESEAL_CA_ROOT];
+    X509 *maker = f->cert[ESEAL_CA_MAKER];
+    X509 *responder = f->cert[ESEAL_CA_RESPONDER];
+
+    for (int r = 0; r < 3; r++) {
+        X509 *x = f->cert[r];
+        assert_int_equal(X509_get_signature_nid(x), NID_SM2_with_SM3);
+        assert_true(eseal_sm2_is(X509_get0_pubkey(x)));
+        assert_int_equal(X509_get_version(x), X509_VERSION_3);
+        BIGNUM *serial = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+        assert_true(BN_num_bits(serial) >= 64);
+        BN_free(serial);
+        /* The CA object holds the same certificates as the files. */
+        assert_int_equal(X509_cmp(x, eseal_ca_cert(f->ca, (enum eseal_ca_role)r)), 0);
+    }
+    assert_int_not_equal(
+        ASN1_INTEGER_cmp(X509_get0_serialNumber(maker), X509_get0_serialNumber(responder)), 0);
+
+    /* Root: a self-signed CA that signs certificates. */
+    assert_int_equal(X509_check_ca(root), 1);
+    assert_true(X509_get_extension_flags(root) & EXFLAG_CA);
+    assert_true(X509_get_key_usage(root) & KU_KEY_CERT_SIGN);
+    assert_int_equal(X509_NAME_cmp(X509_get_subject_name(root), X509_get_issuer_name(root)), 0);
+    assert_int_equal(eseal_x509_check_signed_by(root, X509_get0_pubkey(root), NULL), ESEAL_OK);
+
+    /* Maker: an end entity that signs seals. */
+    assert_int_equal(X509_check_ca(maker), 0);
+    assert_true(X509_get_key_usage(maker) & KU_DIGITAL_SIGNATURE);
+    assert_true(X509_get_key_usage(maker) & KU_NON_REPUDIATION);
+    assert_false(X509_get_key_usage(maker) & KU_KEY_CERT_SIGN);
+
+    /* Responder: an end entity for OCSP responses. */
+    assert_int_equal(X509_check_ca(responder), 0);
+    assert_true(X509_get_extended_key_usage(responder) & XKU_OCSP_SIGN);
+    assert_true(X509_get_key_usage(responder) & KU_DIGITAL_SIGNATURE);
+    assert_false(X509_get_key_usage(responder) & KU_KEY_CERT_SIGN);
+    assert_true(X509_get_ext_by_NID(responder, NID_id_pkix_OCSP_noCheck, -1) >= 0);
+
+    /* Both chain to the root when checked with the SM2 ID. */
+    assert_true(chain_ok(f, maker));
+    assert_true(chain_ok(f, responder));
+}
+
+/* ---- issuing ------------------------------------------------------------ */
+
+static void test_issue_profiles(void **state)
+{
+    struct fixture *f = *state;
+    EVP_PKEY *key = sm2_key();
+    struct eseal_buf der, pem;
+    eseal_buf_init(&der);
+    eseal_buf_init(&pem);
+
+    /* unit, from a PEM request, without CN */
+    const struct field unit[] = {
+        {"O", "福州市测试局"}, {"serialNumber", "91350100M000100Y43"}, {NULL, NULL}};
+    make_req(&der, key, unit, SIGN_SM2_ID);
+    der_to_pem(&pem, &der);
+    X509 *u = issue_ok(f, &pem, ESEAL_CA_PROFILE_UNIT, 365, key);
+    assert_field(X509_get_subject_name(u), NID_organizationName, "福州市测试局");
+    assert_field(X509_get_subject_name(u), NID_serialNumber, "91350100M000100Y43");
+
+    /* unit, DER, with CN, C=CN, L and OU */
+    const struct field unit2[] = {{"C", "CN"},
+                                  {"L", "福州市"},
+                                  {"O", "福州市测试局"},
+                                  {"OU", "办公室"},
+                                  {"CN", "福州市测试局办公室"},
+                                  {"serialNumber", "91350100M000100Y43"},
+                                  {NULL, NULL}};
+    make_req(&der, key, unit2, SIGN_SM2_ID);
+    X509 *u2 = issue_ok(f, &der, ESEAL_CA_PROFILE_UNIT, 1, key);
+    const X509_NAME *n = X509_get_subject_name(u2);
+    assert_field(n, NID_localityName, "福州市");
+    assert_field(n, NID_organizationName, "福州市测试局");
+    assert_field(n, NID_organizationalUnitName, "办公室");
+    assert_field(n, NID_commonName, "福州市测试局办公室");
+    assert_field(n, NID_serialNumber, "91350100M000100Y43");
+    /* Same request data, still a fresh serial. */
+    assert_int_not_equal(ASN1_INTEGER_cmp(X509_get0_serialNumber(u), X509_get0_serialNumber(u2)),
+                         0);
+
+    /* personal */
+    const struct field personal[] = {
+        {"CN", "张三"}, {"serialNumber", "11010519491231002X"}, {NULL, NULL}};
+    make_req(&der, key, personal, SIGN_SM2_ID);
+    X509 *p = issue_ok(f, &der, ESEAL_CA_PROFILE_PERSONAL, 730, key);
+    assert_field(X509_get_subject_name(p), NID_commonName, "张三");
+    assert_field(X509_get_subject_name(p), NID_serialNumber, "11010519491231002X");
+    assert_field(X509_get_subject_name(p), NID_organizationName, NULL);
+
+    /* device */
+    const struct field device[] = {{"CN", "seal-scanner-01"}, {NULL, NULL}};
+    make_req(&der, key, device, SIGN_SM2_ID);
+    X509 *d = issue_ok(f, &der, ESEAL_CA_PROFILE_DEVICE, 3650, key);
+    assert_field(X509_get_subject_name(d), NID_commonName, "seal-scanner-01");
+    assert_field(X509_get_subject_name(d), NID_serialNumber, NULL);
+
+    assert_int_not_equal(ASN1_INTEGER_cmp(X509_get0_serialNumber(p), X509_get0_serialNumber(d)), 0);
+
+    X509_free(u);
+    X509_free(u2);
+    X509_free(p);
+    X509_free(d);
+    eseal_buf_cleanup(&der);
+    eseal_buf_cleanup(&pem);
+    EVP_PKEY_free(key);
+}
+
+static void test_issue_refuses_subjects(void **state)
+{
+    struct fixture *f = *state;
+    EVP_PKEY *key = sm2_key();
+    struct eseal_buf csr;
+    eseal_buf_init(&csr);
+
+    static const struct {
+        const char *what;
+        enum eseal_ca_profile profile;
+        struct field fields[4];
+    } bad[] = {
+        {"unit without O",
+         ESEAL_CA_PROFILE_UNIT,
+         {{"CN", "福州市测试局"}, {"serialNumber", "91350100M000100Y43"}}},
+        {"unit without USCC", ESEAL_CA_PROFILE_UNIT, {{"O", "福州市测试局"}}},
+        {"USCC too short",
+         ESEAL_CA_PROFILE_UNIT,
+         {{"O", "福州市测试局"}, {"serialNumber", "91350100M000100Y4"}}},
+        {"USCC with letter O",
+         ESEAL_CA_PROFILE_UNIT,
+         {{"O", "福州市测试局"}, {"serialNumber", "91350100M00010OY43"}}},
+        {"USCC in lower case",
+         ESEAL_CA_PROFILE_UNIT,
+         {{"O", "福州市测试局"}, {"serialNumber", "91350100m000100y43"}}},
+        {"personal without ID number", ESEAL_CA_PROFILE_PERSONAL, {{"CN", "张三"}}},
+        {"ID number too short",
+         ESEAL_CA_PROFILE_PERSONAL,
+         {{"CN", "张三"}, {"serialNumber", "11010519491231002"}}},
+        {"ID number ending in Y",
+         ESEAL_CA_PROFILE_PERSONAL,
+         {{"CN", "张三"}, {"serialNumber", "11010519491231002Y"}}},
+        {"ID number with X inside",
+         ESEAL_CA_PROFILE_PERSONAL,
+         {{"CN", "张三"}, {"serialNumber", "1101051949123100XX"}}},
+        {"personal without CN",
+         ESEAL_CA_PROFILE_PERSONAL,
+         {{"serialNumber", "11010519491231002X"}}},
+        {"device without CN", ESEAL_CA_PROFILE_DEVICE, {{"O", "福州市测试局"}}},
+        {"emailAddress in the subject",
+         ESEAL_CA_PROFILE_DEVICE,
+         {{"CN", "scanner"}, {"emailAddress", "a@example.cn"}}},
+        {"C=US", ESEAL_CA_PROFILE_DEVICE, {{"C", "US"}, {"CN", "scanner"}}},
+        {"CN twice", ESEAL_CA_PROFILE_DEVICE, {{"CN", "scanner"}, {"CN", "printer"}}},
+        {"empty subject", ESEAL_CA_PROFILE_DEVICE, {{NULL, NULL}}},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        make_req(&csr, key, bad[i].fields, SIGN_SM2_ID);
+        issue_refused(f, bad[i].what, &csr, bad[i].profile, 365, ESEAL_E_INVALID);
+    }
+
+    /* A subject field over the size limit (43 CJK characters = 129 bytes). */
+    char *long_name = eseal_xstrdup("");
+    for (int i = 0; i < 43; i++) {
+        char *t = eseal_xasprintf("%s测", long_name);
+        free(long_name);
+        long_name = t;
+    }
+    const struct field too_long[] = {{"CN", long_name}, {NULL, NULL}};
+    make_req(&csr, key, too_long, SIGN_SM2_ID);
+    issue_refused(f, "129-byte CN", &csr, ESEAL_CA_PROFILE_DEVICE, 365, ESEAL_E_INVALID);
+    free(long_name);
+
+    /* Validity out of bounds, for a request that is otherwise fine. */
+    const struct field device[] = {{"CN", "scanner"}, {NULL, NULL}};
+    make_req(&csr, key, device, SIGN_SM2_ID);
+    issue_refused(f, "0 days", &csr, ESEAL_CA_PROFILE_DEVICE, 0, ESEAL_E_INVALID);
+    issue_refused(f, "-1 days", &csr, ESEAL_CA_PROFILE_DEVICE, -1, ESEAL_E_INVALID);
+    issue_refused(f, "3651 days", &csr, ESEAL_CA_PROFILE_DEVICE, 3651, ESEAL_E_INVALID);
+    issue_refused(f, "4000 days", &csr, ESEAL_CA_PROFILE_DEVICE, 4000, ESEAL_E_INVALID);
+
+    eseal_buf_cleanup(&csr);
+    EVP_PKEY_free(key);
+}
+
+static void test_issue_refuses_requests(void **state)
+{
+    struct fixture *f = *state;
+    const struct field device[] = {{"CN", "scanner"}, {NULL, NULL}};
+    struct eseal_buf csr;
+    eseal_buf_init(&csr);
+
+    /* Signed without the SM2 ID: no proof of possession under the standard. */
+    EVP_PKEY *sm2 = sm2_key();
+    make_req(&csr, sm2, device, SIGN_SM2_NO_ID);
+    issue_refused(f, "signed without the SM2 ID", &csr, ESEAL_CA_PROFILE_DEVICE, 365,
+                  ESEAL_E_CRYPTO);
+
+    /* A flipped bit in the signature. */
+    make_req(&csr, sm2, device, SIGN_SM2_ID);
+    csr.data[csr.len - 1] ^= 0x01;
+    issue_refused(f, "flipped signature byte", &csr, ESEAL_CA_PROFILE_DEVICE, 365, ESEAL_E_CRYPTO);
+
+    /* A request signed by a different SM2 key than the one it holds. */
+    EVP_PKEY *other = sm2_key();
+    X509_REQ *req = X509_REQ_new();
+    X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN", MBSTRING_UTF8,
+                               (const unsigned char *)"scanner", -1, -1, 0);
+    assert_int_equal(X509_REQ_set_pubkey(req, sm2), 1);
+    assert_int_equal(eseal_x509_req_sign(req, other, NULL), ESEAL_OK);
+    unsigned char *der = NULL;
+    int n = i2d_X509_REQ(req, &der);
+    assert_true(n > 0);
+    eseal_buf_reset(&csr);
+    eseal_buf_append(&csr, der, (size_t)n);
+    OPENSSL_free(der);
+    X509_REQ_free(req);
+    issue_refused(f, "signed by another key", &csr, ESEAL_CA_PROFILE_DEVICE, 365, ESEAL_E_CRYPTO);
+
+    /* Not SM2 keys. */
+    EVP_PKEY *rsa = EVP_RSA_gen(2048);
+    assert_non_null(rsa);
+    make_req(&csr, rsa, device, SIGN_PLAIN);
+    issue_refused(f, "RSA key", &csr, ESEAL_CA_PROFILE_DEVICE, 365, ESEAL_E_INVALID);
+    EVP_PKEY *p256 = EVP_EC_gen("P-256");
+    assert_non_null(p256);
+    make_req(&csr, p256, device, SIGN_PLAIN);
+    issue_refused(f, "P-256 key", &csr, ESEAL_CA_PROFILE_DEVICE, 365, ESEAL_E_INVALID);
+
+    /* Not requests at all. */
+    eseal_buf_reset(&csr);
+    eseal_buf_append_str(&csr, "this is not a certificate request\n");
+    issue_refused(f, "text", &csr, ESEAL_CA_PROFILE_DEVICE, 365, ESEAL_E_INVALID);
+    static const uint8_t junk[] = {0x30, 0x82, 0x01, 0x00, 0xde, 0xad, 0xbe, 0xef};
+    eseal_buf_reset(&csr);
+    eseal_buf_append(&csr, junk, sizeof(junk));
+    issue_refused(f, "junk DER", &csr, ESEAL_CA_PROFILE_DEVICE, 365, ESEAL_E_INVALID);
+    eseal_buf_reset(&csr);
+    issue_refused(f, "empty input", &csr, ESEAL_CA_PROFILE_DEVICE, 365, ESEAL_E_INVALID);
+    /* A good request cut short, and one with trailing bytes. */
+    make_req(&csr, sm2, device, SIGN_SM2_ID);
+    csr.len = 100;
+    issue_refused(f, "truncated DER", &csr, ESEAL_CA_PROFILE_DEVICE, 365, ESEAL_E_INVALID);
+    make_req(&csr, sm2, device, SIGN_SM2_ID);
+    eseal_buf_append(&csr, "\0", 1);
+    issue_refused(f, "trailing byte", &csr, ESEAL_CA_PROFILE_DEVICE, 365, ESEAL_E_INVALID);
+    /* A certificate is not a request. */
+    char *pem = eseal_pki_cert_pem(f->cert[ESEAL_CA_MAKER]);
+    eseal_buf_reset(&csr);
+    eseal_buf_append_str(&csr, pem);
+    free(pem);
+    issue_refused(f, "a certificate", &csr, ESEAL_CA_PROFILE_DEVICE, 365, ESEAL_E_INVALID);
+
+    eseal_buf_cleanup(&csr);
+    EVP_PKEY_free(sm2);
+    EVP_PKEY_free(other);
+    EVP_PKEY_free(rsa);
+    EVP_PKEY_free(p256);
+}
+
+static void test_profile_parse(void **state)
+{
+    (void)state;
+    enum eseal_ca_profile p = ESEAL_CA_PROFILE_DEVICE;
+    assert_int_equal(eseal_ca_profile_parse("unit", &p, NULL), ESEAL_OK);
+    assert_int_equal(p, ESEAL_CA_PROFILE_UNIT);
+    assert_int_equal(eseal_ca_profile_parse("personal", &p, NULL), ESEAL_OK);
+    assert_int_equal(p, ESEAL_CA_PROFILE_PERSONAL);
+    assert_int_equal(eseal_ca_profile_parse("device", &p, NULL), ESEAL_OK);
+    assert_int_equal(p, ESEAL_CA_PROFILE_DEVICE);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    assert_int_equal(eseal_ca_profile_parse("Unit", &p, &err), ESEAL_E_INVALID);
+    assert_one_line(&err);
+    assert_int_equal(eseal_ca_profile_parse("", &p, NULL), ESEAL_E_INVALID);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_init_creates_all_files),
+        cmocka_unit_test(test_init_opts),
+        cmocka_unit_test(test_init_short_passphrase),
+        cmocka_unit_test(test_init_twice_conflicts),
+        cmocka_unit_test(test_init_stray_file_conflicts),
+        cmocka_unit_test(test_show_json),
+        cmocka_unit_test(test_open_empty_dir),
+        cmocka_unit_test(test_open_foreign_maker),
+        cmocka_unit_test(test_locked_and_wrong_passphrase),
+        cmocka_unit_test(test_sign_roles),
+        cmocka_unit_test(test_log_key),
+        cmocka_unit_test(test_hierarchy_certs),
+        cmocka_unit_test(test_issue_profiles),
+        cmocka_unit_test(test_issue_refuses_subjects),
+        cmocka_unit_test(test_issue_refuses_requests),
+        cmocka_unit_test(test_profile_parse),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
