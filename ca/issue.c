@@ -1,11 +1,13 @@
 /* issue.c — issuing holder certificates from PKCS#10 requests. */
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
 #include "eseal/pki.h"
 #include "eseal/sm.h"
+#include "eseal/unlock.h"
 #include "internal.h"
 
 #define MAX_ISSUE_DAYS 3650
@@ -153,6 +155,23 @@ static eseal_rc check_profile(struct subject *s, enum eseal_ca_profile p, struct
     return eseal_err_set(err, ESEAL_E_INVALID, "unknown profile");
 }
 
+/* check_reserved refuses a CN naming the platform itself ("eSeal Platform
+ * ..."): relying parties and tokens recognise the seal maker among the
+ * root's certificates by its CN (unlock.h), so no holder may carry it. */
+static eseal_rc check_reserved(const struct subject *s, struct eseal_err *err)
+{
+    const char *cn = s->value[SLOT(NID_commonName)];
+    size_t n = strlen(ESEAL_PLATFORM_CN_PREFIX);
+    while (cn != NULL && (*cn == ' ' || *cn == '\t'))
+        cn++;
+    if (cn != NULL && strncasecmp(cn, ESEAL_PLATFORM_CN_PREFIX, n) == 0)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "request subject CN \"%s...\" is reserved for the platform's own "
+                             "certificates / 该名称保留给平台证书",
+                             ESEAL_PLATFORM_CN_PREFIX);
+    return ESEAL_OK;
+}
+
 static X509_NAME *build_subject(const struct subject *s)
 {
     X509_NAME *n = X509_NAME_new();
@@ -227,6 +246,8 @@ eseal_rc eseal_ca_issue(struct eseal_ca *ca, const uint8_t *csr, size_t csr_len,
         rc = read_subject(&s, X509_REQ_get_subject_name(req), err);
     if (rc == ESEAL_OK)
         rc = check_profile(&s, profile, err);
+    if (rc == ESEAL_OK)
+        rc = check_reserved(&s, err);
     if (rc == ESEAL_OK) {
         X509_NAME *name = build_subject(&s);
         rc = ca_make_cert(out, name, X509_REQ_get0_pubkey(req), ca->cert[ESEAL_CA_ROOT],

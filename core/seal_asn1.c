@@ -80,6 +80,10 @@ eseal_rc es_split(STACK_OF(ASN1_TYPE) **out, const uint8_t *der, size_t len, con
                   struct eseal_err *err)
 {
     const unsigned char *p = der;
+    *out = NULL;
+    /* OpenSSL also takes a SEQUENCE tagged primitive (0x10); DER says 0x30. */
+    if (len == 0 || der[0] != (V_ASN1_SEQUENCE | V_ASN1_CONSTRUCTED))
+        return eseal_err_set(err, ESEAL_E_INVALID, "%s is not a DER SEQUENCE", what);
     *out = d2i_ASN1_SEQUENCE_ANY(NULL, &p, (long)len);
     if (*out == NULL)
         return eseal_err_openssl(err, ESEAL_E_INVALID, "%s is not a valid DER SEQUENCE", what);

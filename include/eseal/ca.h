@@ -100,6 +100,16 @@ eseal_rc eseal_ca_sign(struct eseal_ca *ca, enum eseal_ca_role role, const void 
                        size_t msg_len, struct eseal_buf *sig,
                        struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_ca_unlock_code makes a PIN unlock code (口令解锁码, the format in
+ * unlock.h) for the software token |token_id| (16 lower-case hex digits) at
+ * its current unlock counter |counter|: issued now, signed by the seal
+ * maker, carrying the maker and root certificates. The PEM text goes into
+ * |out| (replacing it). Needs eseal_ca_unlock. A malformed id or counter is
+ * ESEAL_E_INVALID. The code lets whoever holds it and the token reset the
+ * token's PIN once: hand it only to the token's holder. */
+eseal_rc eseal_ca_unlock_code(struct eseal_ca *ca, const char *token_id, uint32_t counter,
+                              struct eseal_buf *out, struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_ca_log_origin and eseal_ca_log_pub return the checkpoint origin and
  * the Ed25519 public key (borrowed). */
 const char *eseal_ca_log_origin(const struct eseal_ca *ca);

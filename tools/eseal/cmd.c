@@ -1,7 +1,12 @@
 /* cmd.c — helpers shared by the command groups of `eseal`. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
 
 #include "cmd.h"
 
@@ -35,4 +40,84 @@ const struct cmd *cmd_find(const struct cmd *cmds, size_t n, const char *name)
         if (strcmp(cmds[i].name, name) == 0)
             return &cmds[i];
     return NULL;
+}
+
+eseal_rc cmd_parse_time(const char *text, time_t *out, const char *what, struct eseal_err *err)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    int n = -1;
+    size_t len = strlen(text);
+    if (len == 10)
+        sscanf(text, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n);
+    else if (len == 20)
+        sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n);
+    /* sscanf accepts signs and spaces inside fields: the text must also have
+     * digits exactly where the format has them. */
+    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+    bool ok = n == (int)len;
+    for (size_t i = 0; ok && i < len; i++)
+        ok = shape[i] == 'd' ? (text[i] >= '0' && text[i] <= '9') : text[i] == shape[i];
+    if (ok) {
+        int year = tm.tm_year, mon = tm.tm_mon, mday = tm.tm_mday;
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        time_t t = timegm(&tm);
+        /* timegm normalises 2021-02-30 to March: a round trip catches it. */
+        struct tm back;
+        ok = year >= 1970 && tm.tm_hour < 24 && tm.tm_min < 60 && tm.tm_sec < 60 &&
+             gmtime_r(&t, &back) != NULL && back.tm_year + 1900 == year && back.tm_mon + 1 == mon &&
+             back.tm_mday == mday;
+        if (ok) {
+            *out = t;
+            return ESEAL_OK;
+        }
+    }
+    return eseal_err_set(err, ESEAL_E_INVALID,
+                         "%s must be a UTC time like 2021-01-01T00:00:00Z or a date like "
+                         "2021-01-01, not \"%s\"",
+                         what, text);
+}
+
+eseal_rc cmd_sm3_file(const char *path, uint8_t out[ESEAL_SM3_LEN], struct eseal_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return eseal_err_set(err, errno == ENOENT ? ESEAL_E_NOTFOUND : ESEAL_E_IO, "%s: %s", path,
+                             strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return eseal_err_set(err, ESEAL_E_IO, "%s: not a regular file", path);
+    }
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (md == NULL || EVP_DigestInit_ex(md, EVP_sm3(), NULL) != 1) {
+        EVP_MD_CTX_free(md);
+        fclose(f);
+        return eseal_err_openssl(err, ESEAL_E_INTERNAL, "SM3 is not available");
+    }
+    eseal_rc rc = ESEAL_OK;
+    uint8_t chunk[64 * 1024];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (EVP_DigestUpdate(md, chunk, n) != 1) {
+            rc = eseal_err_openssl(err, ESEAL_E_INTERNAL, "SM3 failed");
+            break;
+        }
+    }
+    if (rc == ESEAL_OK && ferror(f))
+        rc = eseal_err_set(err, ESEAL_E_IO, "%s: read error", path);
+    unsigned int len = 0;
+    if (rc == ESEAL_OK && (EVP_DigestFinal_ex(md, out, &len) != 1 || len != ESEAL_SM3_LEN))
+        rc = eseal_err_openssl(err, ESEAL_E_INTERNAL, "SM3 failed");
+    EVP_MD_CTX_free(md);
+    fclose(f);
+    return rc;
+}
+
+void cmd_put_text(FILE *out, const char *s)
+{
+    for (; s != NULL && *s; s++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
 }

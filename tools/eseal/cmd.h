@@ -3,13 +3,20 @@
 #define ESEAL_TOOLS_CMD_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "eseal/rc.h"
+#include "eseal/sm.h"
 
 /* Exit codes of the management commands: 0 success, 1 the operation failed,
  * 2 usage error. (`eseal verify` has its own, per DESIGN.md §7.) */
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+/* `eseal verify` exits 0 passed, 1 failed, 2 indeterminate (the report's
+ * verdict) and 3 for a usage or I/O error. */
+#define EXIT_VERIFY_ERROR 3
 
 /* struct cmd is one sub-command: `eseal <group> <name> ...`. */
 struct cmd {
@@ -30,9 +37,27 @@ int cmd_usage_error(const char *usage, const char *msg, const char *arg);
 eseal_rc cmd_parse_int(const char *text, long min, long max, int *out, const char *what,
                        struct eseal_err *err);
 
+/* cmd_parse_time parses "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight
+ * UTC) into |out|; anything else, or a date that does not exist, is
+ * ESEAL_E_INVALID naming |what|. */
+eseal_rc cmd_parse_time(const char *text, time_t *out, const char *what, struct eseal_err *err);
+
+/* cmd_sm3_file computes SM3 of the file at |path|, read in chunks (a
+ * document may be larger than we want in memory). A missing file is
+ * ESEAL_E_NOTFOUND, other failures ESEAL_E_IO; messages name the path. */
+eseal_rc cmd_sm3_file(const char *path, uint8_t out[ESEAL_SM3_LEN], struct eseal_err *err);
+
+/* cmd_put_text writes |s| with control characters replaced by '?': text
+ * taken from a seal or certificate must not drive the terminal. */
+void cmd_put_text(FILE *out, const char *s);
+
 /* cmd_find returns the sub-command called |name|, or NULL. */
 const struct cmd *cmd_find(const struct cmd *cmds, size_t n, const char *name);
 
 int cmd_ca(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_seal(int argc, char **argv);
+int cmd_stamp(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

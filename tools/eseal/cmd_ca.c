@@ -10,6 +10,7 @@
 
 #include "eseal/ca.h"
 #include "eseal/pki.h"
+#include "eseal/unlock.h"
 #include "cmd.h"
 
 static const char init_usage[] =
@@ -24,11 +25,17 @@ static const char issue_usage[] =
     "  Issues a certificate from a PKCS#10 request (PEM or DER). 签发证书.\n"
     "  unit: O = unit name, serialNumber = USCC; personal: CN = name,\n"
     "  serialNumber = ID number; device: CN = device name.\n";
+static const char unlock_code_usage[] =
+    "usage: eseal ca unlock-code --dir DIR --token-id ID --counter N --out FILE\n"
+    "                            [--passphrase-file FILE]\n"
+    "  Makes a PIN unlock code for a software token, signed by the seal maker. 生成口令解锁码.\n"
+    "  ID and N are the token's id and unlock counter (eseal token show).\n"
+    "  The code resets that token's PIN once: hand it only to the token's holder.\n";
 static const char show_usage[] = "usage: eseal ca show --dir DIR [--json]\n"
                                  "  Prints the CA hierarchy. 显示证书机构信息.\n";
 
 enum { OPT_DIR = 1, OPT_PASS, OPT_ORG, OPT_ORIGIN, OPT_ROOT_DAYS, OPT_DAYS, OPT_CSR,
-       OPT_PROFILE, OPT_OUT, OPT_JSON, OPT_HELP };
+       OPT_PROFILE, OPT_OUT, OPT_JSON, OPT_HELP, OPT_TOKEN_ID, OPT_COUNTER };
 
 static const struct option long_opts[] = {
     {"dir", required_argument, NULL, OPT_DIR},
@@ -42,6 +49,8 @@ static const struct option long_opts[] = {
     {"out", required_argument, NULL, OPT_OUT},
     {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, OPT_HELP},
+    {"token-id", required_argument, NULL, OPT_TOKEN_ID},
+    {"counter", required_argument, NULL, OPT_COUNTER},
     {NULL, 0, NULL, 0},
 };
 
@@ -49,6 +58,7 @@ static const struct option long_opts[] = {
  * sub-command says which it allows in |allowed| (a bit per OPT_*). */
 struct args {
     const char *dir, *pass_file, *org, *origin, *root_days, *days, *csr, *profile, *out;
+    const char *token_id, *counter;
     bool json;
 };
 
@@ -73,7 +83,8 @@ static int parse_args(int argc, char **argv, unsigned allowed, const char *usage
                                [OPT_ORG] = &a->org,         [OPT_ORIGIN] = &a->origin,
                                [OPT_ROOT_DAYS] = &a->root_days, [OPT_DAYS] = &a->days,
                                [OPT_CSR] = &a->csr,         [OPT_PROFILE] = &a->profile,
-                               [OPT_OUT] = &a->out};
+                               [OPT_OUT] = &a->out,         [OPT_TOKEN_ID] = &a->token_id,
+                               [OPT_COUNTER] = &a->counter};
         if (c == OPT_JSON)
             a->json = true;
         else
@@ -196,6 +207,54 @@ static int ca_issue(int argc, char **argv)
     return rc == ESEAL_OK ? 0 : cmd_fail(&err);
 }
 
+/* unlock_code_to_file makes the code and writes it to a new file, mode 0600:
+ * with the token it resets a PIN, so it is kept like a secret. */
+static eseal_rc unlock_code_to_file(struct eseal_ca *ca, const struct args *a, int counter,
+                                    struct eseal_err *err)
+{
+    struct eseal_buf code;
+    eseal_buf_init(&code);
+    eseal_rc rc = eseal_ca_unlock_code(ca, a->token_id, (uint32_t)counter, &code, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_file_write(a->out, code.data, code.len, 0600, 1, err);
+    if (rc == ESEAL_OK)
+        printf("unlock code for token %s, unlock counter %d -> %s / 已生成口令解锁码\n",
+               a->token_id, counter, a->out);
+    eseal_buf_cleanup(&code);
+    return rc;
+}
+
+static int ca_unlock_code(int argc, char **argv)
+{
+    struct args a;
+    unsigned allowed =
+        BIT(OPT_DIR) | BIT(OPT_PASS) | BIT(OPT_TOKEN_ID) | BIT(OPT_COUNTER) | BIT(OPT_OUT);
+    int r = parse_args(argc, argv, allowed, unlock_code_usage, &a);
+    if (r != 0)
+        return r < 0 ? 0 : r;
+    if (a.token_id == NULL || a.counter == NULL || a.out == NULL)
+        return cmd_usage_error(unlock_code_usage,
+                               "--token-id, --counter and --out are required / 缺少必需选项",
+                               NULL);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    int counter = 0;
+    /* Mistyped arguments are found before the slow unlock. */
+    if (cmd_parse_int(a.counter, 0, (long)ESEAL_UNLOCK_COUNTER_MAX, &counter, "--counter",
+                      &err) != ESEAL_OK)
+        return cmd_fail(&err);
+    if (!eseal_token_id_valid(a.token_id))
+        return cmd_usage_error(unlock_code_usage,
+                               "--token-id must be 16 lower-case hex digits / 令牌编号格式错误: ",
+                               a.token_id);
+    struct eseal_ca *ca = NULL;
+    if (open_unlocked(&ca, a.dir, a.pass_file, &err) != ESEAL_OK)
+        return cmd_fail(&err);
+    eseal_rc rc = unlock_code_to_file(ca, &a, counter, &err);
+    eseal_ca_free(ca);
+    return rc == ESEAL_OK ? 0 : cmd_fail(&err);
+}
+
 static void print_show_text(json_t *j)
 {
     printf("CA directory / 证书机构目录: %s\n", json_string_value(json_object_get(j, "dir")));
@@ -244,6 +303,7 @@ static const struct cmd ca_cmds[] = {
     {"init", "create the platform CA / 创建证书机构", ca_init},
     {"issue", "issue a certificate from a PKCS#10 request / 签发证书", ca_issue},
     {"show", "print the CA hierarchy / 显示证书机构", ca_show},
+    {"unlock-code", "make a PIN unlock code for a token / 生成口令解锁码", ca_unlock_code},
 };
 #define N_CA_CMDS (sizeof(ca_cmds) / sizeof(ca_cmds[0]))
 
@@ -251,7 +311,7 @@ static void ca_usage(FILE *out)
 {
     fprintf(out, "usage: eseal ca COMMAND [OPTIONS]  (COMMAND --help for details)\n");
     for (size_t i = 0; i < N_CA_CMDS; i++)
-        fprintf(out, "  %-8s %s\n", ca_cmds[i].name, ca_cmds[i].help);
+        fprintf(out, "  %-11s %s\n", ca_cmds[i].name, ca_cmds[i].help);
 }
 
 int cmd_ca(int argc, char **argv)

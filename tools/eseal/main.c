@@ -6,6 +6,10 @@
 
 static const struct cmd groups[] = {
     {"ca", "the platform certificate authority / 平台证书机构", cmd_ca},
+    {"token", "the software seal token (USB KEY) / 软件印章令牌", cmd_token},
+    {"seal", "make, show and verify seals / 制作、显示、验证印章", cmd_seal},
+    {"stamp", "stamp a file with a seal and a token / 电子签章", cmd_stamp},
+    {"verify", "verify a seal signature over a file / 验证电子签章", cmd_verify},
 };
 
 static void usage(FILE *out)

@@ -885,6 +885,13 @@ static void test_issue_refuses_subjects(void **state)
         {"C=US", ESEAL_CA_PROFILE_DEVICE, {{"C", "US"}, {"CN", "scanner"}}},
         {"CN twice", ESEAL_CA_PROFILE_DEVICE, {{"CN", "scanner"}, {"CN", "printer"}}},
         {"empty subject", ESEAL_CA_PROFILE_DEVICE, {{NULL, NULL}}},
+        /* Platform names are reserved: tokens recognise the maker by its CN. */
+        {"CN of the platform seal maker",
+         ESEAL_CA_PROFILE_DEVICE,
+         {{"O", "Fujian eSeal Service Platform"}, {"CN", "eSeal Platform Seal Maker"}}},
+        {"unit named like the platform root (CN defaults to O)",
+         ESEAL_CA_PROFILE_UNIT,
+         {{"O", "eSeal platform root CA"}, {"serialNumber", "91350100M000100Y43"}}},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         make_req(&csr, key, bad[i].fields, SIGN_SM2_ID);

@@ -1,0 +1,336 @@
+/* report.c — the validation report: the table of check outcomes with their
+ * Chinese and English messages, the verdict, JSON and text output. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eseal/buf.h"
+#include "internal.h"
+
+/* struct outcome_row is one outcome of one check. Every message a report can
+ * carry is in this table, so the wording of a check lives in one place. */
+struct outcome_row {
+    const char *key;
+    enum eseal_check_status status;
+    const char *sub_indication; /* NULL for passed and skipped */
+    const char *zh;
+    const char *en;
+};
+
+static const struct outcome_row outcomes[V_N_OUTCOMES] = {
+    [V_FORMAT_SES_OK] = {"format", ESEAL_CHECK_PASSED, NULL, "签章数据格式正确 (GB/T 38540)",
+                         "well-formed seal signature (GB/T 38540)"},
+    [V_FORMAT_SEAL_OK] = {"format", ESEAL_CHECK_PASSED, NULL, "印章数据格式正确 (GB/T 38540)",
+                          "well-formed seal (GB/T 38540)"},
+    [V_FORMAT_SES_BAD] = {"format", ESEAL_CHECK_FAILED, "FORMAT_FAILURE", "签章数据无法解析",
+                          "the seal signature cannot be parsed"},
+    [V_FORMAT_SEAL_BAD] = {"format", ESEAL_CHECK_FAILED, "FORMAT_FAILURE", "印章数据无法解析",
+                           "the seal cannot be parsed"},
+    [V_DATA_HASH_OK] = {"data_hash", ESEAL_CHECK_PASSED, NULL,
+                        "文档的 SM3 摘要与签章中的 dataHash 一致",
+                        "the document's SM3 digest matches dataHash"},
+    [V_DATA_HASH_MISMATCH] =
+        {"data_hash", ESEAL_CHECK_FAILED, "HASH_FAILURE",
+         "文档的 SM3 摘要与签章中的 dataHash 不一致：文档已被修改或不是被签文档",
+         "the document's SM3 digest differs from dataHash: the document "
+         "was changed or is not the signed one"},
+    [V_DATA_HASH_NO_DOCUMENT] = {"data_hash", ESEAL_CHECK_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
+                                 "未提供被签文档，无法核对摘要",
+                                 "the signed document is not available: its digest cannot be "
+                                 "checked"},
+    [V_SIGNATURE_OK] = {"signature", ESEAL_CHECK_PASSED, NULL, "签章签名值用签章人证书验证通过",
+                        "the signature over TBS_Sign verifies with the signer's certificate"},
+    [V_SIGNATURE_BAD] = {"signature", ESEAL_CHECK_FAILED, "SIG_CRYPTO_FAILURE",
+                         "签章签名值验证失败：签章数据已被修改或签名无效",
+                         "the signature over TBS_Sign does not verify: the signed data was "
+                         "changed or the signature is invalid"},
+    [V_SIGNER_IN_SEAL_OK] = {"signer_in_seal", ESEAL_CHECK_PASSED, NULL,
+                             "签章人证书在印章的证书列表中",
+                             "the signer's certificate is in the seal's certificate list"},
+    [V_SIGNER_IN_SEAL_MISSING] = {"signer_in_seal", ESEAL_CHECK_FAILED, "SEAL_CERT_MISMATCH",
+                                  "签章人证书不在印章的证书列表中：此人无权使用该印章",
+                                  "the signer's certificate is not in the seal's certificate "
+                                  "list: the signer may not use this seal"},
+    [V_SEAL_SIGNATURE_OK] = {"seal_signature", ESEAL_CHECK_PASSED, NULL, "印章的制章者签名验证通过",
+                             "the seal maker's signature verifies"},
+    [V_SEAL_SIGNATURE_BAD] = {"seal_signature", ESEAL_CHECK_FAILED, "SEAL_CRYPTO_FAILURE",
+                              "印章的制章者签名验证失败：印章已被修改或不是制章者所制",
+                              "the seal maker's signature does not verify: the seal was "
+                              "changed or not made by its maker"},
+    [V_CHAIN_OK] = {"chain", ESEAL_CHECK_PASSED, NULL, "证书链接到已配置的信任锚",
+                    "the certificates chain to a configured trust anchor"},
+    [V_CHAIN_NO_TRUST] = {"chain", ESEAL_CHECK_INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND",
+                          "未配置信任锚，无法验证证书链",
+                          "no trust anchor configured: the certificate chain cannot be "
+                          "checked"},
+    [V_CHAIN_BROKEN] = {"chain", ESEAL_CHECK_INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND",
+                        "证书无法链接到已配置的信任锚",
+                        "a certificate does not chain to a configured trust anchor"},
+    [V_VALIDITY_OK] = {"validity", ESEAL_CHECK_PASSED, NULL, "印章和签章人证书在最佳签署时间有效",
+                       "the seal and the signer's certificate are valid at the best signature "
+                       "time"},
+    [V_VALIDITY_SEAL_OK] = {"validity", ESEAL_CHECK_PASSED, NULL, "印章在验证时间有效",
+                            "the seal is valid at the validation time"},
+    [V_VALIDITY_SEAL_NOT_YET] = {"validity", ESEAL_CHECK_FAILED, "NOT_YET_VALID",
+                                 "验证时间早于印章有效期起始 (validStart)",
+                                 "the validation time is before the seal's validStart"},
+    [V_VALIDITY_CERT_NOT_YET] = {"validity", ESEAL_CHECK_FAILED, "NOT_YET_VALID",
+                                 "验证时间早于签章人证书有效期起始 (notBefore)",
+                                 "the validation time is before the signer certificate's "
+                                 "notBefore"},
+    [V_VALIDITY_CLAIM_AFTER_SEAL] = {"validity", ESEAL_CHECK_FAILED, "EXPIRED",
+                                     "签章声明的签署时间 (timeInfo) 晚于印章有效期截止 (validEnd)",
+                                     "the claimed signing time (timeInfo) is after the seal's "
+                                     "validEnd"},
+    [V_VALIDITY_CLAIM_AFTER_CERT] = {"validity", ESEAL_CHECK_FAILED, "EXPIRED",
+                                     "签章声明的签署时间 (timeInfo) 晚于签章人证书有效期截止 "
+                                     "(notAfter)",
+                                     "the claimed signing time (timeInfo) is after the signer "
+                                     "certificate's notAfter"},
+    [V_VALIDITY_CLAIM_BEFORE_SEAL] = {"validity", ESEAL_CHECK_FAILED, "NOT_YET_VALID",
+                                      "签章声明的签署时间 (timeInfo) 早于印章有效期起始 "
+                                      "(validStart)",
+                                      "the claimed signing time (timeInfo) is before the "
+                                      "seal's validStart"},
+    [V_VALIDITY_CLAIM_BEFORE_CERT] = {"validity", ESEAL_CHECK_FAILED, "NOT_YET_VALID",
+                                      "签章声明的签署时间 (timeInfo) 早于签章人证书有效期起始 "
+                                      "(notBefore)",
+                                      "the claimed signing time (timeInfo) is before the "
+                                      "signer certificate's notBefore"},
+    [V_VALIDITY_SEAL_NO_POE] = {"validity", ESEAL_CHECK_INDETERMINATE, "OUT_OF_BOUNDS_NO_POE",
+                                "印章在最佳签署时间已过有效期，且没有时间戳证明签署早于过期",
+                                "the seal's validEnd is before the best signature time and no "
+                                "time-stamp proves the signature existed before it"},
+    [V_VALIDITY_CERT_NO_POE] = {"validity", ESEAL_CHECK_INDETERMINATE, "OUT_OF_BOUNDS_NO_POE",
+                                "签章人证书在最佳签署时间已过有效期，且没有时间戳证明签署早于过期",
+                                "the signer certificate's notAfter is before the best signature "
+                                "time and no time-stamp proves the signature existed before it"},
+    [V_STATUS_SKIPPED] = {"status", ESEAL_CHECK_SKIPPED, NULL, "状态未检查 (--no-status)",
+                          "status not checked (--no-status)"},
+    [V_STATUS_NO_SOURCE] = {"status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER",
+                            "未配置印章状态来源，无法确认印章未被撤销",
+                            "no status source configured: the seal may be revoked"},
+};
+
+static const char *const status_names[] = {
+    [ESEAL_CHECK_PASSED] = "PASSED",
+    [ESEAL_CHECK_FAILED] = "FAILED",
+    [ESEAL_CHECK_INDETERMINATE] = "INDETERMINATE",
+    [ESEAL_CHECK_SKIPPED] = "SKIPPED",
+};
+
+/* rank orders outcomes for the verdict: failed > indeterminate > passed;
+ * a skipped check does not change the verdict. */
+static int rank(enum eseal_check_status s)
+{
+    switch (s) {
+    case ESEAL_CHECK_FAILED:
+        return 2;
+    case ESEAL_CHECK_INDETERMINATE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int indication_rank(enum eseal_indication i)
+{
+    return i == ESEAL_TOTAL_FAILED ? 2 : i == ESEAL_INDETERMINATE ? 1 : 0;
+}
+
+void eseal_report_init(struct eseal_report *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->indication = ESEAL_TOTAL_PASSED;
+}
+
+void eseal_report_cleanup(struct eseal_report *r)
+{
+    for (size_t i = 0; i < r->n_checks; i++) {
+        struct eseal_check *c = &r->checks[i];
+        free(c->message_zh);
+        free(c->message_en);
+        free(c->expected);
+        free(c->actual);
+    }
+    free(r->checks);
+    free(r->esid);
+    free(r->seal_name);
+    free(r->signer);
+    free(r->property_info);
+    free(r->status_source);
+    eseal_report_init(r);
+}
+
+void verify_add(struct eseal_report *r, enum verify_outcome outcome, const char *expected,
+                const char *actual)
+{
+    const struct outcome_row *row = &outcomes[outcome];
+    r->checks = eseal_xrealloc(r->checks, (r->n_checks + 1) * sizeof(*r->checks));
+    struct eseal_check *c = &r->checks[r->n_checks++];
+    c->key = row->key;
+    c->status = row->status;
+    c->sub_indication = row->sub_indication;
+    c->message_zh = eseal_xstrdup(row->zh);
+    c->message_en = eseal_xstrdup(row->en);
+    c->expected = expected != NULL ? eseal_xstrdup(expected) : NULL;
+    c->actual = actual != NULL ? eseal_xstrdup(actual) : NULL;
+    if (rank(row->status) > indication_rank(r->indication)) {
+        r->indication =
+            row->status == ESEAL_CHECK_FAILED ? ESEAL_TOTAL_FAILED : ESEAL_INDETERMINATE;
+        r->sub_indication = row->sub_indication;
+    }
+}
+
+char *verify_time_iso(time_t t)
+{
+    struct tm tm;
+    char s[64];
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999 ||
+        strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return eseal_xstrdup("(invalid time)");
+    return eseal_xstrdup(s);
+}
+
+const char *eseal_indication_name(enum eseal_indication i)
+{
+    switch (i) {
+    case ESEAL_TOTAL_PASSED:
+        return "TOTAL_PASSED";
+    case ESEAL_TOTAL_FAILED:
+        return "TOTAL_FAILED";
+    case ESEAL_INDETERMINATE:
+        return "INDETERMINATE";
+    }
+    return "INDETERMINATE";
+}
+
+int eseal_report_exit_code(const struct eseal_report *r)
+{
+    switch (r->indication) {
+    case ESEAL_TOTAL_PASSED:
+        return 0;
+    case ESEAL_TOTAL_FAILED:
+        return 1;
+    case ESEAL_INDETERMINATE:
+        return 2;
+    }
+    return 2;
+}
+
+/* jstr returns |s| as a JSON string, null for NULL. Text taken from a seal
+ * need not be valid UTF-8, which Jansson refuses: such bytes become '?'. */
+static json_t *jstr(const char *s)
+{
+    if (s == NULL)
+        return json_null();
+    json_t *j = json_string(s);
+    if (j != NULL)
+        return j;
+    char *copy = eseal_xstrdup(s);
+    for (char *p = copy; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    j = json_string(copy);
+    free(copy);
+    return j != NULL ? j : json_null();
+}
+
+static json_t *jtime(time_t t)
+{
+    if (t == 0)
+        return json_null();
+    char *s = verify_time_iso(t);
+    json_t *j = json_string(s);
+    free(s);
+    return j;
+}
+
+json_t *eseal_report_json(const struct eseal_report *r)
+{
+    json_t *checks = json_array();
+    for (size_t i = 0; i < r->n_checks; i++) {
+        const struct eseal_check *c = &r->checks[i];
+        json_t *msg = json_pack("{s:o, s:o}", "zh", jstr(c->message_zh), "en", jstr(c->message_en));
+        json_array_append_new(checks, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "key", c->key,
+                                                "status", status_names[c->status], "subIndication",
+                                                jstr(c->sub_indication), "message", msg, "expected",
+                                                jstr(c->expected), "actual", jstr(c->actual)));
+    }
+    json_t *j = json_object();
+    json_object_set_new(j, "indication", json_string(eseal_indication_name(r->indication)));
+    json_object_set_new(j, "subIndication", jstr(r->sub_indication));
+    json_object_set_new(j, "validationTime", jtime(r->validation_time));
+    json_object_set_new(j, "bestSignatureTime", jtime(r->best_signature_time));
+    json_object_set_new(j, "claimedTime", jtime(r->claimed_time));
+    json_object_set_new(j, "esID", jstr(r->esid));
+    json_object_set_new(j, "sealName", jstr(r->seal_name));
+    json_object_set_new(j, "signer", jstr(r->signer));
+    json_object_set_new(j, "propertyInfo", jstr(r->property_info));
+    json_object_set_new(j, "statusSource", jstr(r->status_source));
+    json_object_set_new(j, "checks", checks);
+    return j;
+}
+
+/* put_text writes |s| with control characters replaced, so text taken from
+ * a seal cannot drive the terminal. */
+static void put_text(FILE *out, const char *s)
+{
+    for (; *s; s++)
+        fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
+static void put_field(FILE *out, const char *label, const char *value)
+{
+    if (value == NULL)
+        return;
+    fprintf(out, "  %s", label);
+    put_text(out, value);
+    fputc('\n', out);
+}
+
+void eseal_report_print(const struct eseal_report *r, FILE *out)
+{
+    static const char *const verdict[] = {
+        [ESEAL_TOTAL_PASSED] = "验证通过 / passed",
+        [ESEAL_TOTAL_FAILED] = "验证失败 / failed",
+        [ESEAL_INDETERMINATE] = "无法确定 / indeterminate",
+    };
+    fprintf(out, "%s", eseal_indication_name(r->indication));
+    if (r->sub_indication != NULL)
+        fprintf(out, " %s", r->sub_indication);
+    fprintf(out, " — %s\n", verdict[r->indication]);
+    put_field(out, "esID / 印章编码: ", r->esid);
+    put_field(out, "seal name / 印章名称: ", r->seal_name);
+    put_field(out, "signer / 签章人: ", r->signer);
+    put_field(out, "signed file / 被签文件: ", r->property_info);
+    char *vt = r->validation_time ? verify_time_iso(r->validation_time) : NULL;
+    char *ct = r->claimed_time ? verify_time_iso(r->claimed_time) : NULL;
+    put_field(out, "validation time / 验证时间: ", vt);
+    put_field(out, "claimed time / 声明签署时间: ", ct);
+    free(vt);
+    free(ct);
+    put_field(out, "status source / 状态来源: ", r->status_source);
+    for (size_t i = 0; i < r->n_checks; i++) {
+        const struct eseal_check *c = &r->checks[i];
+        fprintf(out, "  %-13s %-14s ", status_names[c->status], c->key);
+        if (c->sub_indication != NULL)
+            fprintf(out, "%s: ", c->sub_indication);
+        put_text(out, c->message_zh);
+        fputs(" / ", out);
+        put_text(out, c->message_en);
+        if (c->status != ESEAL_CHECK_PASSED && (c->expected != NULL || c->actual != NULL)) {
+            fputs(" (", out);
+            if (c->expected != NULL) {
+                fputs("expected / 预期: ", out);
+                put_text(out, c->expected);
+            }
+            if (c->actual != NULL) {
+                fputs(c->expected != NULL ? "; actual / 实际: " : "actual / 实际: ", out);
+                put_text(out, c->actual);
+            }
+            fputc(')', out);
+        }
+        fputc('\n', out);
+    }
+}
