@@ -386,6 +386,91 @@ static void test_bit_string_zero_tail(void **state)
     eseal_buf_cleanup(&ses);
 }
 
+/* ---- leniency: real seals are not always strict DER ---------------------- */
+
+static ASN1_TYPE *any_raw(const uint8_t *der, int len)
+{
+    ASN1_STRING *str = ASN1_STRING_type_new(V_ASN1_SEQUENCE);
+    ASN1_STRING_set(str, der, len);
+    ASN1_TYPE *t = ASN1_TYPE_new();
+    ASN1_TYPE_set(t, V_ASN1_SEQUENCE, str);
+    return t;
+}
+
+static ASN1_TYPE *any_join(STACK_OF(ASN1_TYPE) *sk)
+{
+    unsigned char *der = NULL;
+    int n = i2d_ASN1_SEQUENCE_ANY(sk, &der);
+    assert_true(n > 0);
+    ASN1_TYPE *t = any_raw(der, n);
+    OPENSSL_free(der);
+    sk_ASN1_TYPE_pop_free(sk, ASN1_TYPE_free);
+    return t;
+}
+
+/* An ExtData with `critical FALSE` encoded explicitly (DER forbids encoding
+ * a DEFAULT value): we must parse it and verify the maker signature over the
+ * bytes as received, not over a strict re-encoding. */
+static void test_lenient_explicit_false(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_buf seal;
+    make_seal(f, &seal);
+    const unsigned char *p = seal.data;
+    STACK_OF(ASN1_TYPE) *outer = d2i_ASN1_SEQUENCE_ANY(NULL, &p, (long)seal.len);
+    ASN1_STRING *info = sk_ASN1_TYPE_value(outer, 0)->value.sequence;
+    p = info->data;
+    STACK_OF(ASN1_TYPE) *fields = d2i_ASN1_SEQUENCE_ANY(NULL, &p, info->length);
+    assert_int_equal(sk_ASN1_TYPE_num(fields), 4);
+
+    STACK_OF(ASN1_TYPE) *ext = sk_ASN1_TYPE_new_null();
+    ASN1_TYPE *oid = ASN1_TYPE_new(), *crit = ASN1_TYPE_new(), *val = ASN1_TYPE_new();
+    ASN1_TYPE_set(oid, V_ASN1_OBJECT, OBJ_txt2obj("1.2.156.10197.6.1.4.2.1", 1));
+    ASN1_TYPE_set(crit, V_ASN1_BOOLEAN, NULL); /* value 0: FALSE, written explicitly */
+    ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
+    ASN1_OCTET_STRING_set(os, (const unsigned char *)"x", 1);
+    ASN1_TYPE_set(val, V_ASN1_OCTET_STRING, os);
+    sk_ASN1_TYPE_push(ext, oid);
+    sk_ASN1_TYPE_push(ext, crit);
+    sk_ASN1_TYPE_push(ext, val);
+    STACK_OF(ASN1_TYPE) *exts = sk_ASN1_TYPE_new_null();
+    sk_ASN1_TYPE_push(exts, any_join(ext));
+    sk_ASN1_TYPE_push(fields, any_join(exts));
+    ASN1_TYPE *new_info = any_join(fields);
+
+    struct eseal_buf sig;
+    eseal_buf_init(&sig);
+    assert_int_equal(eseal_ca_sign(f->ca, ESEAL_CA_MAKER, new_info->value.sequence->data,
+                                   (size_t)new_info->value.sequence->length, &sig, NULL),
+                     ESEAL_OK);
+    ASN1_BIT_STRING *bs = ASN1_BIT_STRING_new();
+    ASN1_BIT_STRING_set(bs, sig.data, (int)sig.len);
+    bs->flags = ASN1_STRING_FLAG_BITS_LEFT;
+    ASN1_TYPE *sig_t = ASN1_TYPE_new();
+    ASN1_TYPE_set(sig_t, V_ASN1_BIT_STRING, bs);
+    /* sk_set returns the new element: free the old ones first. */
+    ASN1_TYPE_free(sk_ASN1_TYPE_value(outer, 0));
+    ASN1_TYPE_free(sk_ASN1_TYPE_value(outer, 3));
+    sk_ASN1_TYPE_set(outer, 0, new_info);
+    sk_ASN1_TYPE_set(outer, 3, sig_t);
+    unsigned char *der = NULL;
+    int n = i2d_ASN1_SEQUENCE_ANY(outer, &der);
+    assert_true(n > 0);
+    assert_non_null(memmem(der, (size_t)n, "\x01\x01\x00\x04\x01x", 6));
+
+    struct eseal_seal *s = NULL;
+    struct eseal_err err;
+    if (eseal_seal_parse(&s, der, (size_t)n, &err) != ESEAL_OK)
+        fail_msg("lenient parse: %s", err.msg);
+    if (eseal_seal_check_maker(s, &err) != ESEAL_OK)
+        fail_msg("maker signature over the original bytes: %s", err.msg);
+    eseal_seal_free(s);
+    OPENSSL_free(der);
+    sk_ASN1_TYPE_pop_free(outer, ASN1_TYPE_free);
+    eseal_buf_cleanup(&sig);
+    eseal_buf_cleanup(&seal);
+}
+
 int main(void)
 {
     const struct CMUnitTest vectors[] = {
@@ -398,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_make_rejects),
         cmocka_unit_test(test_stamp_round_trip),
         cmocka_unit_test(test_bit_string_zero_tail),
+        cmocka_unit_test(test_lenient_explicit_false),
     };
     int failed = cmocka_run_group_tests(vectors, NULL, NULL);
     return failed + cmocka_run_group_tests(ours, setup, teardown);
