@@ -59,5 +59,6 @@ int cmd_token(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_stamp(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 #endif

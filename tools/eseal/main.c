@@ -10,6 +10,7 @@ static const struct cmd groups[] = {
     {"seal", "make, show and verify seals / 制作、显示、验证印章", cmd_seal},
     {"stamp", "stamp a file with a seal and a token / 电子签章", cmd_stamp},
     {"verify", "verify a seal signature over a file / 验证电子签章", cmd_verify},
+    {"log", "the append-only event log / 事件日志", cmd_log},
 };
 
 static void usage(FILE *out)
