@@ -34,12 +34,77 @@ eseal_rc cmd_parse_int(const char *text, long min, long max, int *out, const cha
     return ESEAL_OK;
 }
 
-const struct cmd *cmd_find(const struct cmd *cmds, size_t n, const char *name)
+static bool is_help(const struct option *long_opts, int code)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(cmds[i].name, name) == 0)
-            return &cmds[i];
-    return NULL;
+    if (code == 'h')
+        return true;
+    for (const struct option *o = long_opts; o->name != NULL; o++)
+        if (o->val == code && strcmp(o->name, "help") == 0)
+            return true;
+    return false;
+}
+
+static bool allowed_code(int code, uint64_t allowed)
+{
+    if (code <= 0 || code >= CMD_MAX_CODE || code == '?' || code == ':')
+        return false;
+    return code >= 64 || (allowed & CMD_BIT(code)) != 0;
+}
+
+int cmd_parse(int argc, char **argv, const char *shortopts, const struct option *long_opts,
+              uint64_t allowed, size_t max_pos, const char *usage, int usage_exit,
+              struct cmd_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    optind = 1;
+    opterr = 0; /* we print our own, bilingual, message */
+    int c;
+    while ((c = getopt_long(argc, argv, shortopts, long_opts, NULL)) != -1) {
+        if (is_help(long_opts, c)) {
+            fputs(usage, stdout);
+            return -1;
+        }
+        if (!allowed_code(c, allowed)) {
+            cmd_usage_error(usage, "unknown or incomplete option / 无效选项: ", argv[optind - 1]);
+            return usage_exit;
+        }
+        a->opt[c] = optarg != NULL ? optarg : "";
+    }
+    for (; optind < argc; optind++) {
+        if (a->n_pos == max_pos || a->n_pos == CMD_MAX_POS) {
+            cmd_usage_error(usage, "unexpected argument / 多余参数: ", argv[optind]);
+            return usage_exit;
+        }
+        a->pos[a->n_pos++] = argv[optind];
+    }
+    return 0;
+}
+
+static void group_usage(FILE *out, const struct cmd_group_spec *g)
+{
+    fprintf(out, "usage: eseal %s COMMAND [OPTIONS]  (COMMAND --help for details)\n", g->name);
+    if (g->intro != NULL)
+        fputs(g->intro, out);
+    int width = 0;
+    for (size_t i = 0; i < g->n_cmds; i++)
+        if ((int)strlen(g->cmds[i].name) > width)
+            width = (int)strlen(g->cmds[i].name);
+    for (size_t i = 0; i < g->n_cmds; i++)
+        fprintf(out, "  %-*s  %s\n", width, g->cmds[i].name, g->cmds[i].help);
+}
+
+int cmd_dispatch(const struct cmd_group_spec *g, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        group_usage(argc < 2 ? stderr : stdout, g);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    for (size_t i = 0; i < g->n_cmds; i++)
+        if (strcmp(g->cmds[i].name, argv[1]) == 0)
+            return g->cmds[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "eseal %s: unknown command / 未知命令: %s\n", g->name, argv[1]);
+    group_usage(stderr, g);
+    return EXIT_USAGE;
 }
 
 eseal_rc cmd_parse_time(const char *text, time_t *out, const char *what, struct eseal_err *err)

@@ -2,6 +2,7 @@
 #ifndef ESEAL_TOOLS_CMD_H
 #define ESEAL_TOOLS_CMD_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,8 +52,46 @@ eseal_rc cmd_sm3_file(const char *path, uint8_t out[ESEAL_SM3_LEN], struct eseal
  * taken from a seal or certificate must not drive the terminal. */
 void cmd_put_text(FILE *out, const char *s);
 
-/* cmd_find returns the sub-command called |name|, or NULL. */
-const struct cmd *cmd_find(const struct cmd *cmds, size_t n, const char *name);
+/* Option codes are the |val| of struct option rows: small integers (below
+ * 64, so a sub-command can allow a subset with CMD_BIT) or short-option
+ * characters. */
+#define CMD_MAX_CODE 128
+#define CMD_MAX_POS 8
+#define CMD_BIT(code) (UINT64_C(1) << (code))
+#define CMD_ALL UINT64_MAX
+
+/* struct cmd_args is what cmd_parse found: the argument of each option by
+ * code ("" for an option without argument, NULL when absent) and the
+ * positional arguments. Strings point into argv. */
+struct cmd_args {
+    const char *opt[CMD_MAX_CODE];
+    const char *pos[CMD_MAX_POS];
+    size_t n_pos;
+};
+
+/* cmd_parse runs getopt_long over argv (argv[0] is the command) with
+ * |shortopts| and |long_opts|. The option named "help" (or 'h') prints
+ * |usage| to stdout and returns -1. An unknown or incomplete option, one whose
+ * code below 64 is not in |allowed|, or more than |max_pos| positional
+ * arguments prints the error and the usage to stderr and returns
+ * |usage_exit|. Otherwise it returns 0 with |a| filled. */
+int cmd_parse(int argc, char **argv, const char *shortopts, const struct option *long_opts,
+              uint64_t allowed, size_t max_pos, const char *usage, int usage_exit,
+              struct cmd_args *a);
+
+/* struct cmd_group_spec describes `eseal <name> COMMAND ...`: its
+ * sub-commands and an optional intro (lines ending in "\n") for the usage. */
+struct cmd_group_spec {
+    const char *name;
+    const char *intro;
+    const struct cmd *cmds;
+    size_t n_cmds;
+};
+
+/* cmd_dispatch runs the sub-command named by argv[1] (argv[0] is the group),
+ * or prints the group's usage: to stdout for --help (exit 0), to stderr for
+ * a missing or unknown sub-command (EXIT_USAGE). */
+int cmd_dispatch(const struct cmd_group_spec *g, int argc, char **argv);
 
 int cmd_ca(int argc, char **argv);
 int cmd_token(int argc, char **argv);

@@ -62,36 +62,20 @@ struct args {
     bool json;
 };
 
-#define BIT(o) (1u << (o))
-
-static int parse_args(int argc, char **argv, unsigned allowed, const char *usage,
+static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage,
                       struct args *a)
 {
-    memset(a, 0, sizeof(*a));
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-        if (c == OPT_HELP) {
-            fputs(usage, stdout);
-            return -1;
-        }
-        if (c == '?' || c == ':' || !(allowed & BIT(c)))
-            return cmd_usage_error(usage, "unknown or incomplete option / 无效选项: ",
-                                   argv[optind - 1]);
-        const char **slot[] = {[OPT_DIR] = &a->dir,         [OPT_PASS] = &a->pass_file,
-                               [OPT_ORG] = &a->org,         [OPT_ORIGIN] = &a->origin,
-                               [OPT_ROOT_DAYS] = &a->root_days, [OPT_DAYS] = &a->days,
-                               [OPT_CSR] = &a->csr,         [OPT_PROFILE] = &a->profile,
-                               [OPT_OUT] = &a->out,         [OPT_TOKEN_ID] = &a->token_id,
-                               [OPT_COUNTER] = &a->counter};
-        if (c == OPT_JSON)
-            a->json = true;
-        else
-            *slot[c] = optarg;
-    }
-    if (optind < argc)
-        return cmd_usage_error(usage, "unexpected argument / 多余参数: ", argv[optind]);
+    struct cmd_args p;
+    int r = cmd_parse(argc, argv, "", long_opts, allowed, 0, usage, EXIT_USAGE, &p);
+    if (r != 0)
+        return r;
+    *a = (struct args){
+        .dir = p.opt[OPT_DIR], .pass_file = p.opt[OPT_PASS], .org = p.opt[OPT_ORG],
+        .origin = p.opt[OPT_ORIGIN], .root_days = p.opt[OPT_ROOT_DAYS], .days = p.opt[OPT_DAYS],
+        .csr = p.opt[OPT_CSR], .profile = p.opt[OPT_PROFILE], .out = p.opt[OPT_OUT],
+        .token_id = p.opt[OPT_TOKEN_ID], .counter = p.opt[OPT_COUNTER],
+        .json = p.opt[OPT_JSON] != NULL,
+    };
     if (a->dir == NULL)
         return cmd_usage_error(usage, "--dir is required / 缺少 --dir", NULL);
     return 0;
@@ -100,8 +84,8 @@ static int parse_args(int argc, char **argv, unsigned allowed, const char *usage
 static int ca_init(int argc, char **argv)
 {
     struct args a;
-    unsigned allowed = BIT(OPT_DIR) | BIT(OPT_PASS) | BIT(OPT_ORG) | BIT(OPT_ORIGIN) |
-                       BIT(OPT_ROOT_DAYS) | BIT(OPT_DAYS);
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_ORG) | CMD_BIT(OPT_ORIGIN) |
+                       CMD_BIT(OPT_ROOT_DAYS) | CMD_BIT(OPT_DAYS);
     int r = parse_args(argc, argv, allowed, init_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -186,8 +170,8 @@ static eseal_rc issue_to_file(struct eseal_ca *ca, const struct args *a,
 static int ca_issue(int argc, char **argv)
 {
     struct args a;
-    unsigned allowed = BIT(OPT_DIR) | BIT(OPT_PASS) | BIT(OPT_DAYS) | BIT(OPT_CSR) |
-                       BIT(OPT_PROFILE) | BIT(OPT_OUT);
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_DAYS) | CMD_BIT(OPT_CSR) |
+                       CMD_BIT(OPT_PROFILE) | CMD_BIT(OPT_OUT);
     int r = parse_args(argc, argv, allowed, issue_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -227,8 +211,8 @@ static eseal_rc unlock_code_to_file(struct eseal_ca *ca, const struct args *a, i
 static int ca_unlock_code(int argc, char **argv)
 {
     struct args a;
-    unsigned allowed =
-        BIT(OPT_DIR) | BIT(OPT_PASS) | BIT(OPT_TOKEN_ID) | BIT(OPT_COUNTER) | BIT(OPT_OUT);
+    uint64_t allowed =
+        CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_TOKEN_ID) | CMD_BIT(OPT_COUNTER) | CMD_BIT(OPT_OUT);
     int r = parse_args(argc, argv, allowed, unlock_code_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -279,7 +263,7 @@ static void print_show_text(json_t *j)
 static int ca_show(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, BIT(OPT_DIR) | BIT(OPT_JSON), show_usage, &a);
+    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_JSON), show_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     struct eseal_err err;
@@ -307,24 +291,11 @@ static const struct cmd ca_cmds[] = {
 };
 #define N_CA_CMDS (sizeof(ca_cmds) / sizeof(ca_cmds[0]))
 
-static void ca_usage(FILE *out)
-{
-    fprintf(out, "usage: eseal ca COMMAND [OPTIONS]  (COMMAND --help for details)\n");
-    for (size_t i = 0; i < N_CA_CMDS; i++)
-        fprintf(out, "  %-11s %s\n", ca_cmds[i].name, ca_cmds[i].help);
-}
+static const struct cmd_group_spec ca_group = {
+    "ca", NULL, ca_cmds, N_CA_CMDS,
+};
 
 int cmd_ca(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        ca_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_USAGE : 0;
-    }
-    const struct cmd *c = cmd_find(ca_cmds, N_CA_CMDS, argv[1]);
-    if (c == NULL) {
-        fprintf(stderr, "eseal ca: unknown command / 未知命令: %s\n", argv[1]);
-        ca_usage(stderr);
-        return EXIT_USAGE;
-    }
-    return c->run(argc - 1, argv + 1);
+    return cmd_dispatch(&ca_group, argc, argv);
 }

@@ -100,39 +100,21 @@ struct args {
     bool stream;
 };
 
-#define BIT(o) (1u << (o))
-
 /* parse_args returns 0 to go on, -1 after --help, or an exit code. */
-static int parse_args(int argc, char **argv, unsigned allowed, const char *usage, struct args *a)
+static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage, struct args *a)
 {
-    memset(a, 0, sizeof(*a));
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-        if (c == OPT_HELP) {
-            fputs(usage, stdout);
-            return -1;
-        }
-        if (c == '?' || c == ':' || !(allowed & BIT(c)))
-            return cmd_usage_error(usage,
-                                   "unknown or incomplete option / 无效选项: ", argv[optind - 1]);
-        const char **slot[] = {
-            [OPT_DIR] = &a->dir,        [OPT_CA] = &a->ca,
-            [OPT_PASS] = &a->pass_file, [OPT_URL] = &a->url,
-            [OPT_KEY] = &a->key,        [OPT_START] = &a->start,
-            [OPT_END] = &a->end,        [OPT_ADDRESS] = &a->address,
-            [OPT_PORT] = &a->port,      [OPT_WRITERS] = &a->writers,
-            [OPT_COUNT] = &a->count,    [OPT_ENTRY_BYTES] = &a->entry_bytes,
-            [OPT_ACKS] = &a->acks,
-        };
-        if (c == OPT_STREAM)
-            a->stream = true;
-        else
-            *slot[c] = optarg;
-    }
-    if (optind < argc)
-        return cmd_usage_error(usage, "unexpected argument / 多余参数: ", argv[optind]);
+    struct cmd_args p;
+    int r = cmd_parse(argc, argv, "", long_opts, allowed, 0, usage, EXIT_USAGE, &p);
+    if (r != 0)
+        return r;
+    *a = (struct args){
+        .dir = p.opt[OPT_DIR], .ca = p.opt[OPT_CA], .pass_file = p.opt[OPT_PASS],
+        .url = p.opt[OPT_URL], .key = p.opt[OPT_KEY], .start = p.opt[OPT_START],
+        .end = p.opt[OPT_END], .address = p.opt[OPT_ADDRESS], .port = p.opt[OPT_PORT],
+        .writers = p.opt[OPT_WRITERS], .count = p.opt[OPT_COUNT],
+        .entry_bytes = p.opt[OPT_ENTRY_BYTES], .acks = p.opt[OPT_ACKS],
+        .stream = p.opt[OPT_STREAM] != NULL,
+    };
     return 0;
 }
 
@@ -314,7 +296,7 @@ static int append_all(struct eseal_log *log)
 static int log_append(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, BIT(OPT_DIR) | BIT(OPT_CA) | BIT(OPT_PASS) | BIT(OPT_STREAM),
+    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_CA) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_STREAM),
                        append_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -337,7 +319,7 @@ static int log_append(int argc, char **argv)
 static int log_checkpoint(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, BIT(OPT_DIR), checkpoint_usage, &a);
+    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR), checkpoint_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     if (a.dir == NULL)
@@ -365,7 +347,7 @@ static int need_one_source(const char *usage, const struct args *a)
 static int log_verify(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, BIT(OPT_DIR) | BIT(OPT_URL) | BIT(OPT_KEY), verify_usage, &a);
+    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_URL) | CMD_BIT(OPT_KEY), verify_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     if ((r = need_one_source(verify_usage, &a)) != 0)
@@ -516,7 +498,7 @@ static eseal_rc show_url(const struct args *a, struct eseal_err *err)
 static int log_show(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, BIT(OPT_DIR) | BIT(OPT_URL) | BIT(OPT_START) | BIT(OPT_END),
+    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_URL) | CMD_BIT(OPT_START) | CMD_BIT(OPT_END),
                        show_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -536,7 +518,7 @@ static int log_serve(int argc, char **argv)
 {
     struct args a;
     int r =
-        parse_args(argc, argv, BIT(OPT_DIR) | BIT(OPT_ADDRESS) | BIT(OPT_PORT), serve_usage, &a);
+        parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_ADDRESS) | CMD_BIT(OPT_PORT), serve_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     if (a.dir == NULL)
@@ -686,8 +668,8 @@ static int cmp_double(const void *a, const void *b)
 static int log_bench(int argc, char **argv)
 {
     struct args a;
-    unsigned allowed = BIT(OPT_DIR) | BIT(OPT_CA) | BIT(OPT_PASS) | BIT(OPT_WRITERS) |
-                       BIT(OPT_COUNT) | BIT(OPT_ENTRY_BYTES) | BIT(OPT_ACKS);
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_CA) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_WRITERS) |
+                       CMD_BIT(OPT_COUNT) | CMD_BIT(OPT_ENTRY_BYTES) | CMD_BIT(OPT_ACKS);
     int r = parse_args(argc, argv, allowed, bench_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -777,25 +759,11 @@ static const struct cmd log_cmds[] = {
 };
 #define N_LOG_CMDS (sizeof(log_cmds) / sizeof(log_cmds[0]))
 
-static void log_usage(FILE *out)
-{
-    fprintf(out, "usage: eseal log COMMAND [OPTIONS]  (COMMAND --help for details)\n"
-                 "  the append-only event log / 事件日志\n");
-    for (size_t i = 0; i < N_LOG_CMDS; i++)
-        fprintf(out, "  %-10s %s\n", log_cmds[i].name, log_cmds[i].help);
-}
+static const struct cmd_group_spec log_group = {
+    "log", "  the append-only event log / 事件日志\n", log_cmds, N_LOG_CMDS,
+};
 
 int cmd_log(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        log_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_USAGE : 0;
-    }
-    const struct cmd *c = cmd_find(log_cmds, N_LOG_CMDS, argv[1]);
-    if (c == NULL) {
-        fprintf(stderr, "eseal log: unknown command / 未知命令: %s\n", argv[1]);
-        log_usage(stderr);
-        return EXIT_USAGE;
-    }
-    return c->run(argc - 1, argv + 1);
+    return cmd_dispatch(&log_group, argc, argv);
 }

@@ -87,35 +87,19 @@ struct args {
     bool json;
 };
 
-#define BIT(o) (1u << (o))
-
-static int parse_args(int argc, char **argv, unsigned allowed, bool want_file, const char *usage,
+static int parse_args(int argc, char **argv, uint64_t allowed, bool want_file, const char *usage,
                       struct args *a)
 {
+    struct cmd_args p;
+    int r = cmd_parse(argc, argv, "", long_opts, allowed, want_file ? 1 : 0, usage, EXIT_USAGE, &p);
+    if (r != 0)
+        return r;
     memset(a, 0, sizeof(*a));
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-        if (c == OPT_HELP) {
-            fputs(usage, stdout);
-            return -1;
-        }
-        if (c == '?' || c == ':' || !(allowed & BIT(c)))
-            return cmd_usage_error(usage,
-                                   "unknown or incomplete option / 无效选项: ", argv[optind - 1]);
-        if (c == OPT_JSON)
-            a->json = true;
-        else
-            a->opt[c] = optarg;
-    }
-    if (want_file) {
-        if (optind >= argc)
-            return cmd_usage_error(usage, "a seal FILE is required / 缺少印章文件", NULL);
-        a->file = argv[optind++];
-    }
-    if (optind < argc)
-        return cmd_usage_error(usage, "unexpected argument / 多余参数: ", argv[optind]);
+    memcpy(a->opt, p.opt, sizeof(a->opt));
+    a->json = p.opt[OPT_JSON] != NULL;
+    if (want_file && p.n_pos == 0)
+        return cmd_usage_error(usage, "a seal FILE is required / 缺少印章文件", NULL);
+    a->file = p.pos[0];
     return 0;
 }
 
@@ -269,9 +253,9 @@ static eseal_rc make_sign(struct make_job *j, const char *pass_file, struct esea
 static int seal_make(int argc, char **argv)
 {
     struct args a;
-    unsigned allowed = BIT(OPT_CA) | BIT(OPT_CERT) | BIT(OPT_ESID) | BIT(OPT_NAME) | BIT(OPT_TYPE) |
-                       BIT(OPT_PICTURE) | BIT(OPT_WIDTH) | BIT(OPT_HEIGHT) | BIT(OPT_OUT) |
-                       BIT(OPT_PASS);
+    uint64_t allowed = CMD_BIT(OPT_CA) | CMD_BIT(OPT_CERT) | CMD_BIT(OPT_ESID) | CMD_BIT(OPT_NAME) | CMD_BIT(OPT_TYPE) |
+                       CMD_BIT(OPT_PICTURE) | CMD_BIT(OPT_WIDTH) | CMD_BIT(OPT_HEIGHT) | CMD_BIT(OPT_OUT) |
+                       CMD_BIT(OPT_PASS);
     int r = parse_args(argc, argv, allowed, false, make_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -530,7 +514,7 @@ static eseal_rc load_seal(struct eseal_buf *b, struct eseal_seal **seal, const c
 static int seal_show(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, BIT(OPT_JSON), true, show_usage, &a);
+    int r = parse_args(argc, argv, CMD_BIT(OPT_JSON), true, show_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     struct eseal_err err;
@@ -567,7 +551,7 @@ static enum eseal_check_status check_status(const struct eseal_report *r, const 
 static int seal_verify(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, BIT(OPT_TRUST) | BIT(OPT_AT) | BIT(OPT_JSON), true, verify_usage,
+    int r = parse_args(argc, argv, CMD_BIT(OPT_TRUST) | CMD_BIT(OPT_AT) | CMD_BIT(OPT_JSON), true, verify_usage,
                        &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -620,24 +604,11 @@ static const struct cmd seal_cmds[] = {
 };
 #define N_SEAL_CMDS (sizeof(seal_cmds) / sizeof(seal_cmds[0]))
 
-static void seal_usage(FILE *out)
-{
-    fprintf(out, "usage: eseal seal COMMAND [OPTIONS]  (COMMAND --help for details)\n");
-    for (size_t i = 0; i < N_SEAL_CMDS; i++)
-        fprintf(out, "  %-8s %s\n", seal_cmds[i].name, seal_cmds[i].help);
-}
+static const struct cmd_group_spec seal_group = {
+    "seal", NULL, seal_cmds, N_SEAL_CMDS,
+};
 
 int cmd_seal(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        seal_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_USAGE : 0;
-    }
-    const struct cmd *c = cmd_find(seal_cmds, N_SEAL_CMDS, argv[1]);
-    if (c == NULL) {
-        fprintf(stderr, "eseal seal: unknown command / 未知命令: %s\n", argv[1]);
-        seal_usage(stderr);
-        return EXIT_USAGE;
-    }
-    return c->run(argc - 1, argv + 1);
+    return cmd_dispatch(&seal_group, argc, argv);
 }

@@ -41,37 +41,14 @@ struct args {
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-    memset(a, 0, sizeof(*a));
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_HELP:
-            fputs(stamp_usage, stdout);
-            return -1;
-        case OPT_TOKEN:
-            a->token = optarg;
-            break;
-        case OPT_SEAL:
-            a->seal = optarg;
-            break;
-        case OPT_PIN:
-            a->pin_file = optarg;
-            break;
-        case OPT_OUT:
-            a->out = optarg;
-            break;
-        default:
-            return cmd_usage_error(stamp_usage,
-                                   "unknown or incomplete option / 无效选项: ", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    struct cmd_args p;
+    int r = cmd_parse(argc, argv, "o:h", long_opts, CMD_ALL, 1, stamp_usage, EXIT_USAGE, &p);
+    if (r != 0)
+        return r;
+    *a = (struct args){.token = p.opt[OPT_TOKEN], .seal = p.opt[OPT_SEAL],
+                       .pin_file = p.opt[OPT_PIN], .out = p.opt[OPT_OUT], .in = p.pos[0]};
+    if (a->in == NULL)
         return cmd_usage_error(stamp_usage, "the file IN is required / 缺少被签文件", NULL);
-    a->in = argv[optind++];
-    if (optind < argc)
-        return cmd_usage_error(stamp_usage, "unexpected argument / 多余参数: ", argv[optind]);
     if (a->token == NULL || a->out == NULL)
         return cmd_usage_error(stamp_usage, "--token and -o are required / 缺少必需选项", NULL);
     return 0;

@@ -67,33 +67,17 @@ struct args {
     bool json;
 };
 
-#define BIT(o) (1u << (o))
-
-static int parse_args(int argc, char **argv, unsigned allowed, const char *usage, struct args *a)
+static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage, struct args *a)
 {
-    memset(a, 0, sizeof(*a));
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-        if (c == OPT_HELP) {
-            fputs(usage, stdout);
-            return -1;
-        }
-        if (c == '?' || c == ':' || !(allowed & BIT(c)))
-            return cmd_usage_error(usage,
-                                   "unknown or incomplete option / 无效选项: ", argv[optind - 1]);
-        const char **slot[] = {
-            [OPT_DIR] = &a->dir,         [OPT_PIN] = &a->pin_file, [OPT_NEW_PIN] = &a->new_pin_file,
-            [OPT_SUBJECT] = &a->subject, [OPT_OUT] = &a->out,      [OPT_CERT] = &a->cert,
-            [OPT_SEAL] = &a->seal,       [OPT_CODE] = &a->code};
-        if (c == OPT_JSON)
-            a->json = true;
-        else
-            *slot[c] = optarg;
-    }
-    if (optind < argc)
-        return cmd_usage_error(usage, "unexpected argument / 多余参数: ", argv[optind]);
+    struct cmd_args p;
+    int r = cmd_parse(argc, argv, "", long_opts, allowed, 0, usage, EXIT_USAGE, &p);
+    if (r != 0)
+        return r;
+    *a = (struct args){
+        .dir = p.opt[OPT_DIR], .pin_file = p.opt[OPT_PIN], .new_pin_file = p.opt[OPT_NEW_PIN],
+        .subject = p.opt[OPT_SUBJECT], .out = p.opt[OPT_OUT], .cert = p.opt[OPT_CERT],
+        .seal = p.opt[OPT_SEAL], .code = p.opt[OPT_CODE], .json = p.opt[OPT_JSON] != NULL,
+    };
     if (a->dir == NULL)
         return cmd_usage_error(usage, "--dir is required / 缺少 --dir", NULL);
     return 0;
@@ -123,7 +107,7 @@ static eseal_rc open_with_pin(struct eseal_token **tok, const char *dir, const c
 static int token_init(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, BIT(OPT_DIR) | BIT(OPT_PIN), init_usage, &a);
+    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PIN), init_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     struct eseal_err err;
@@ -147,7 +131,7 @@ static int token_init(int argc, char **argv)
 static int token_csr(int argc, char **argv)
 {
     struct args a;
-    unsigned allowed = BIT(OPT_DIR) | BIT(OPT_PIN) | BIT(OPT_SUBJECT) | BIT(OPT_OUT);
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PIN) | CMD_BIT(OPT_SUBJECT) | CMD_BIT(OPT_OUT);
     int r = parse_args(argc, argv, allowed, csr_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -188,7 +172,7 @@ static eseal_rc read_inputs(struct eseal_buf *cert, struct eseal_buf *seal, cons
 static int token_import(int argc, char **argv)
 {
     struct args a;
-    unsigned allowed = BIT(OPT_DIR) | BIT(OPT_PIN) | BIT(OPT_CERT) | BIT(OPT_SEAL);
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PIN) | CMD_BIT(OPT_CERT) | CMD_BIT(OPT_SEAL);
     int r = parse_args(argc, argv, allowed, import_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -247,7 +231,7 @@ static void print_show_text(json_t *j)
 static int token_show(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, BIT(OPT_DIR) | BIT(OPT_JSON), show_usage, &a);
+    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_JSON), show_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     struct eseal_err err;
@@ -270,7 +254,7 @@ static int token_show(int argc, char **argv)
 static int token_change_pin(int argc, char **argv)
 {
     struct args a;
-    unsigned allowed = BIT(OPT_DIR) | BIT(OPT_PIN) | BIT(OPT_NEW_PIN);
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PIN) | CMD_BIT(OPT_NEW_PIN);
     int r = parse_args(argc, argv, allowed, change_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -297,7 +281,7 @@ static int token_change_pin(int argc, char **argv)
 static int token_unlock(int argc, char **argv)
 {
     struct args a;
-    unsigned allowed = BIT(OPT_DIR) | BIT(OPT_CODE) | BIT(OPT_NEW_PIN);
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_CODE) | CMD_BIT(OPT_NEW_PIN);
     int r = parse_args(argc, argv, allowed, unlock_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -335,26 +319,12 @@ static const struct cmd token_cmds[] = {
 };
 #define N_TOKEN_CMDS (sizeof(token_cmds) / sizeof(token_cmds[0]))
 
-static void token_usage(FILE *out)
-{
-    fprintf(out, "usage: eseal token COMMAND [OPTIONS]  (COMMAND --help for details)\n"
-                 "  PINs come from --pin-file / --new-pin-file or ESEAL_PIN / ESEAL_NEW_PIN,\n"
-                 "  never from the command line.\n");
-    for (size_t i = 0; i < N_TOKEN_CMDS; i++)
-        fprintf(out, "  %-10s %s\n", token_cmds[i].name, token_cmds[i].help);
-}
+static const struct cmd_group_spec token_group = {
+    "token", "  PINs come from --pin-file / --new-pin-file or ESEAL_PIN / ESEAL_NEW_PIN,\n"
+                 "  never from the command line.\n", token_cmds, N_TOKEN_CMDS,
+};
 
 int cmd_token(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        token_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_USAGE : 0;
-    }
-    const struct cmd *c = cmd_find(token_cmds, N_TOKEN_CMDS, argv[1]);
-    if (c == NULL) {
-        fprintf(stderr, "eseal token: unknown command / 未知命令: %s\n", argv[1]);
-        token_usage(stderr);
-        return EXIT_USAGE;
-    }
-    return c->run(argc - 1, argv + 1);
+    return cmd_dispatch(&token_group, argc, argv);
 }

@@ -60,39 +60,15 @@ static int io_error(const struct eseal_err *err)
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-    memset(a, 0, sizeof(*a));
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_HELP:
-            fputs(verify_usage, stdout);
-            return -1;
-        case OPT_SIG:
-            a->sig = optarg;
-            break;
-        case OPT_TRUST:
-            a->trust = optarg;
-            break;
-        case OPT_AT:
-            a->at = optarg;
-            break;
-        case OPT_NO_STATUS:
-            a->no_status = true;
-            break;
-        case OPT_JSON:
-            a->json = true;
-            break;
-        default:
-            return usage_error("unknown or incomplete option / 无效选项: ", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    struct cmd_args p;
+    int r = cmd_parse(argc, argv, "", long_opts, CMD_ALL, 1, verify_usage, EXIT_VERIFY_ERROR, &p);
+    if (r != 0)
+        return r;
+    *a = (struct args){.in = p.pos[0], .sig = p.opt[OPT_SIG], .trust = p.opt[OPT_TRUST],
+                       .at = p.opt[OPT_AT], .no_status = p.opt[OPT_NO_STATUS] != NULL,
+                       .json = p.opt[OPT_JSON] != NULL};
+    if (a->in == NULL)
         return usage_error("the signed file IN is required / 缺少被签文件", NULL);
-    a->in = argv[optind++];
-    if (optind < argc)
-        return usage_error("unexpected argument / 多余参数: ", argv[optind]);
     if (a->sig == NULL)
         return usage_error("--sig is required / 缺少 --sig", NULL);
     return 0;
