@@ -1,0 +1,249 @@
+/* issuer.h — the issuance service behind eseal-issuerd: configuration, the
+ * submission workflow (one call per state change), seal production and the
+ * HTTP API. See docs/api.md for the API and docs/log-events.md for the
+ * entries each call writes to the event log.
+ *
+ * Every state change is first committed to the event log (one entry per
+ * change and per seal event, durable before the call returns) and then
+ * applied to the RocksDB store in one write batch that also records the log
+ * position. On open, log entries beyond that position are applied again, so
+ * after a crash the store is brought back in line with the log.
+ *
+ * Results are JSON views (caller decrefs). Failures fill a struct
+ * eseal_issuer_problem: the result code and message, the offending field,
+ * and for refusals by the rules engine the findings. */
+#ifndef ESEAL_ISSUER_H
+#define ESEAL_ISSUER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "eseal/config.h"
+#include "eseal/http.h"
+#include "eseal/rc.h"
+#include "eseal/staff.h"
+
+struct eseal_ca;
+struct eseal_log;
+struct eseal_issuer;
+
+/* Defaults of DESIGN.md §9. */
+#define ESEAL_ISSUER_PORT 8441
+#define ESEAL_ISSUER_DATA "./var/issuer"
+#define ESEAL_ISSUER_CA "./var/ca"
+#define ESEAL_ISSUER_MAX_DAYS 365
+
+/* struct eseal_issuer_config is the daemon's configuration; its table is
+ * eseal_issuer_options. Strings are owned by the config
+ * (eseal_config_cleanup). */
+struct eseal_issuer_config {
+    char *address;         /* listen address, default 127.0.0.1 */
+    long long port;        /* default 8441 */
+    char *data;            /* state directory, default ./var/issuer */
+    char *ca;              /* CA directory, default ./var/ca */
+    char *passphrase_file; /* CA passphrase file; unset: $ESEAL_PASSPHRASE */
+    long long max_days;    /* upper bound (and default) of a seal's validity, days */
+    long long session_ttl; /* seconds a login lasts */
+    long long max_body;    /* bytes of a JSON request body */
+    long long max_upload;  /* bytes of a multipart request body */
+    long long threads;     /* HTTP worker threads */
+    bool access_log;       /* one line per request on stderr */
+};
+
+extern const struct eseal_opt eseal_issuer_options[];
+extern const size_t eseal_issuer_n_options;
+
+/* struct eseal_issuer_problem says why a call failed: |err| holds the code
+ * and message, |field| the JSON path of the offending input ("" if none),
+ * |status| an HTTP status other than the code's usual one (422 for a
+ * submission the rules refuse or data that contradicts the records; 0 =
+ * eseal_http_status(err.rc)), |findings| the rules result (owned; may be
+ * NULL). Init before use, cleanup after. */
+struct eseal_issuer_problem {
+    struct eseal_err err;
+    char field[128];
+    unsigned status;
+    json_t *findings;
+};
+
+void eseal_issuer_problem_init(struct eseal_issuer_problem *p);
+void eseal_issuer_problem_cleanup(struct eseal_issuer_problem *p);
+/* eseal_issuer_problem_json returns {"error":{"code","message","field",
+ * "description","findings"?}} (caller decrefs) and the HTTP status in
+ * *status. */
+json_t *eseal_issuer_problem_json(const struct eseal_issuer_problem *p, unsigned *status);
+
+/* eseal_issuer_open opens (creating on first use) the issuer's state under
+ * cfg->data: the RocksDB store (data/db), the material store (data/blobs)
+ * and the event log (data/log), signed with the log key of |ca| (unlocked,
+ * borrowed: it must outlive the issuer). It then replays log entries the
+ * store has not applied yet and makes sure an admin account exists
+ * (eseal_staff_bootstrap; *boot, which may be NULL, says what happened).
+ * |cfg| is copied. Free with eseal_issuer_close. */
+eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_config *cfg,
+                           struct eseal_ca *ca, enum eseal_staff_bootstrap_result *boot,
+                           struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_issuer_close stops nothing (stop the HTTP server first) and frees
+ * |is|. Accepts NULL. */
+void eseal_issuer_close(struct eseal_issuer *is);
+
+/* eseal_issuer_staff returns the staff store (borrowed) for logins. */
+const struct eseal_staff_store *eseal_issuer_staff(const struct eseal_issuer *is);
+
+/* eseal_issuer_log returns the event log (borrowed). */
+struct eseal_log *eseal_issuer_log(struct eseal_issuer *is);
+
+/* eseal_issuer_replayed returns how many log entries open applied again. */
+uint64_t eseal_issuer_replayed(const struct eseal_issuer *is);
+
+/* Fault injection for tests: with ESEAL_ISSUER_FAULT_AFTER_LOG set, the
+ * next state change commits its log entries and then fails with
+ * ESEAL_E_IO before touching the store, as a crash at that point would. */
+enum eseal_issuer_fault {
+    ESEAL_ISSUER_FAULT_NONE = 0,
+    ESEAL_ISSUER_FAULT_AFTER_LOG,
+};
+void eseal_issuer_fault_inject(struct eseal_issuer *is, enum eseal_issuer_fault fault);
+
+/* ---- the workflow -----------------------------------------------------------
+ * Each call checks the caller's role (the permission table of staff.h), its
+ * scope (an object it may not see is ESEAL_E_NOTFOUND) and the submission's
+ * state (an illegal transition is ESEAL_E_CONFLICT), validates its input
+ * strictly (unknown keys and wrong types are ESEAL_E_INVALID naming the
+ * field), and on any failure changes nothing. On success *view (may be
+ * NULL) receives the submission as eseal_issuer_submission_get shows it. */
+
+/* Submission documents are the JSON of form.h (docs/issuer-domain.md). */
+eseal_rc eseal_issuer_submission_create(struct eseal_issuer *is,
+                                        const struct eseal_staff_principal *who, const json_t *doc,
+                                        json_t **view,
+                                        struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _update replaces the document of a draft or rejected submission. */
+eseal_rc eseal_issuer_submission_update(struct eseal_issuer *is,
+                                        const struct eseal_staff_principal *who, const char *id,
+                                        const json_t *doc, json_t **view,
+                                        struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* struct eseal_issuer_upload is one material to attach (borrowed). */
+struct eseal_issuer_upload {
+    const char *kind; /* a material kind key of form.h: "letter", "impression", … */
+    const uint8_t *data;
+    size_t len;
+};
+
+/* _add_materials stores |n| materials (each checked by kind and content) and
+ * attaches them to a draft or rejected submission; *refs (may be NULL)
+ * receives [{"kind","sm3","content_type","size"}]. All or nothing. */
+eseal_rc eseal_issuer_submission_add_materials(struct eseal_issuer *is,
+                                               const struct eseal_staff_principal *who,
+                                               const char *id, const struct eseal_issuer_upload *up,
+                                               size_t n, json_t **refs,
+                                               struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _submit sends a draft (submission.submitted) or a rectified rejected
+ * submission (submission.resubmitted); errors of the rules (other than the
+ * on-site key check, which the maker records at registration) refuse it. */
+eseal_rc eseal_issuer_submission_submit(struct eseal_issuer *is,
+                                        const struct eseal_staff_principal *who, const char *id,
+                                        json_t **view,
+                                        struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _register: a maker checks completeness. |body| (may be NULL): {"onsite":
+ * [{"esid","token_id"}]} records the USB KEYs presented on site. Any error of
+ * the rules refuses it (422 with the findings). */
+eseal_rc eseal_issuer_submission_register(struct eseal_issuer *is,
+                                          const struct eseal_staff_principal *who, const char *id,
+                                          const json_t *body, json_t **view,
+                                          struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _review: {"decision":"approve"|"reject","reasons":[...],"acknowledge":[rule
+ * keys]}. Only a reviewer who did not register it; rejecting needs reasons;
+ * approving needs the rules' verdict ok with the acknowledgements given. */
+eseal_rc eseal_issuer_submission_review(struct eseal_issuer *is,
+                                        const struct eseal_staff_principal *who, const char *id,
+                                        const json_t *body, json_t **view,
+                                        struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _produce makes what the business type calls for (docs/api.md): body (may
+ * be NULL) {"days":N,"reason":"…","forms":[{"csr":PEM,"token_id":hex,
+ * "counter":N}]}. */
+eseal_rc eseal_issuer_submission_produce(struct eseal_issuer *is,
+                                         const struct eseal_staff_principal *who, const char *id,
+                                         const json_t *body, json_t **view,
+                                         struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* struct eseal_issuer_handover is what a maker records when the seal is
+ * collected (apply, reissue): the collector as seen (name, ID number), the
+ * collector the introduction letter names, and the letter and the stamped
+ * ID copy themselves. All borrowed. */
+struct eseal_issuer_handover {
+    const char *collector_name;
+    const char *collector_id_number;
+    const char *letter_name;
+    const char *letter_id_number;
+    const uint8_t *introduction_letter;
+    size_t introduction_letter_len;
+    const uint8_t *id_copy;
+    size_t id_copy_len;
+};
+eseal_rc eseal_issuer_submission_handover(struct eseal_issuer *is,
+                                          const struct eseal_staff_principal *who, const char *id,
+                                          const struct eseal_issuer_handover *h, json_t **view,
+                                          struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* Reading. */
+eseal_rc eseal_issuer_submission_get(struct eseal_issuer *is,
+                                     const struct eseal_staff_principal *who, const char *id,
+                                     json_t **view,
+                                     struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _list returns {"submissions":[summary…]} of what |who| may see, optionally
+ * only those in |state| (NULL: all). */
+eseal_rc eseal_issuer_submission_list(struct eseal_issuer *is,
+                                      const struct eseal_staff_principal *who, const char *state,
+                                      json_t **view,
+                                      struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _audit returns {"submission","entries":[log entries]} (admins). */
+eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
+                                       const struct eseal_staff_principal *who, const char *id,
+                                       json_t **view,
+                                       struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+eseal_rc eseal_issuer_seal_get(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                               const char *esid, json_t **view,
+                               struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+enum eseal_issuer_seal_file {
+    ESEAL_ISSUER_SEAL_ESL, /* the current seal version, DER */
+    ESEAL_ISSUER_CERT_PEM, /* its certificate, PEM */
+};
+/* _seal_file copies the file into |out| (replacing it). */
+eseal_rc eseal_issuer_seal_file(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                const char *esid, enum eseal_issuer_seal_file which,
+                                struct eseal_buf *out,
+                                struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _seal_suspend reports a loss: the seal is suspended at once. |body| (may
+ * be NULL): {"note": text}. */
+eseal_rc eseal_issuer_seal_suspend(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const char *esid, const json_t *body, json_t **view,
+                                   struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* _staff_create is POST /api/v1/staff (admins): creates the account and
+ * logs staff.created. *view receives the account. */
+eseal_rc eseal_issuer_staff_create(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const json_t *body, json_t **view,
+                                   struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* ---- HTTP ------------------------------------------------------------------ */
+
+/* eseal_issuer_routes is the daemon's route table (|app| = the issuer);
+ * eseal_issuer_n_routes its length. */
+extern const struct eseal_http_route eseal_issuer_routes[];
+extern const size_t eseal_issuer_n_routes;
+
+/* eseal_issuer_serve starts the HTTP API on cfg->address:cfg->port (0: a free
+ * port; eseal_http_port tells which). Stop it with eseal_http_stop before
+ * closing the issuer. */
+eseal_rc eseal_issuer_serve(struct eseal_issuer *is, struct eseal_http **srv,
+                            struct eseal_err *err) ESEAL_MUST_CHECK;
+
+#endif

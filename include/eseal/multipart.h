@@ -1,0 +1,57 @@
+/* multipart.h — a small, bounded multipart/form-data parser (RFC 7578) for
+ * request bodies that the HTTP adapter has already buffered. Parts point
+ * into the body; only their names are copied. */
+#ifndef ESEAL_MULTIPART_H
+#define ESEAL_MULTIPART_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eseal/rc.h"
+
+/* ESEAL_MULTIPART_MAX_PARTS bounds the parts of one body. */
+#define ESEAL_MULTIPART_MAX_PARTS 64
+/* ESEAL_MULTIPART_HEADER_MAX bounds the header block of one part. */
+#define ESEAL_MULTIPART_HEADER_MAX 8192
+/* ESEAL_MULTIPART_BOUNDARY_MAX is RFC 2046's limit on a boundary. */
+#define ESEAL_MULTIPART_BOUNDARY_MAX 70
+
+/* struct eseal_multipart_part is one part. |name| and |filename| (NULL when
+ * the part has none) and |content_type| (NULL when absent) are owned by the
+ * struct eseal_multipart; |data| points into the body given to the parser
+ * and lives as long as that body. */
+struct eseal_multipart_part {
+    char *name;
+    char *filename;
+    char *content_type;
+    const uint8_t *data;
+    size_t len;
+};
+
+/* struct eseal_multipart is caller-owned storage for the parsed parts:
+ * eseal_multipart_init before use, eseal_multipart_cleanup after. */
+struct eseal_multipart {
+    struct eseal_multipart_part *parts;
+    size_t n;
+};
+
+void eseal_multipart_init(struct eseal_multipart *mp);
+void eseal_multipart_cleanup(struct eseal_multipart *mp);
+
+/* eseal_multipart_parse parses |body| (|len| bytes) sent with the request
+ * header |content_type| ("multipart/form-data; boundary=..."), replacing
+ * what |mp| held. Every part needs a Content-Disposition of form-data with a
+ * name. A content type that is not multipart/form-data or has no usable
+ * boundary, a missing final boundary, a part without a name, a header block
+ * over ESEAL_MULTIPART_HEADER_MAX or a malformed header is ESEAL_E_INVALID;
+ * more than |max_parts| parts (0: ESEAL_MULTIPART_MAX_PARTS) ESEAL_E_TOOBIG.
+ * On failure |mp| is empty. */
+eseal_rc eseal_multipart_parse(struct eseal_multipart *mp, const char *content_type,
+                               const uint8_t *body, size_t len, size_t max_parts,
+                               struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_multipart_find returns the first part named |name|, or NULL. */
+const struct eseal_multipart_part *eseal_multipart_find(const struct eseal_multipart *mp,
+                                                        const char *name);
+
+#endif

@@ -1,0 +1,116 @@
+/* api_session.c — POST/DELETE /api/v1/session (login, logout) and
+ * POST/GET /api/v1/staff (staff administration). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eseal/secret.h"
+#include "internal.h"
+
+static void iso(time_t t, char out[32])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+eseal_rc api_session_login(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_issuer *is = app;
+    struct eseal_staff_principal who;
+    if (!api_auth(req, is, ESEAL_ACTION_SESSION_LOGIN, &who))
+        return ESEAL_OK;
+    json_t *body = NULL;
+    if (!api_body(req, is, false, &body))
+        return ESEAL_OK;
+    static const char *const keys[] = {"username", "password", NULL};
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    eseal_rc rc = json_check_keys(body, keys, "", &p);
+    json_t *u = json_object_get(body, "username"), *pw = json_object_get(body, "password");
+    if (rc == ESEAL_OK && !json_is_string(u))
+        rc = prob_set(&p, ESEAL_E_INVALID, "username", "username must be a string");
+    if (rc == ESEAL_OK && !json_is_string(pw))
+        rc = prob_set(&p, ESEAL_E_INVALID, "password", "password must be a string");
+    if (rc != ESEAL_OK) {
+        json_decref(body);
+        return api_reply_problem(req, &p);
+    }
+    char token[ESEAL_STAFF_TOKEN_LEN + 1];
+    time_t expires = 0;
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    rc = eseal_staff_login(&is->staff, token, &who, &expires, json_string_value(u),
+                           json_string_value(pw), json_string_length(pw), 0, &e);
+    json_decref(body);
+    if (rc != ESEAL_OK) {
+        eseal_wipe(token, sizeof(token));
+        return api_reply_error(req, rc, rc == ESEAL_E_DENIED ? 401 : 0, NULL, "%s", e.msg);
+    }
+    char when[32];
+    iso(expires, when);
+    json_t *out = json_pack("{s:s,s:s,s:s,s:s}", "token", token, "expires", when, "username",
+                            who.username, "role", eseal_staff_role_name(who.role));
+    eseal_wipe(token, sizeof(token));
+    if (who.unit[0] != '\0')
+        json_object_set_new(out, "unit", json_string(who.unit));
+    if (who.city[0] != '\0')
+        json_object_set_new(out, "city", json_string(who.city));
+    eseal_http_set_header(req, "Cache-Control", "no-store");
+    rc = eseal_http_reply_json(req, 200, out);
+    (void)err;
+    return rc;
+}
+
+eseal_rc api_session_logout(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_issuer *is = app;
+    struct eseal_staff_principal who;
+    if (!api_auth(req, is, ESEAL_ACTION_SESSION_LOGOUT, &who))
+        return ESEAL_OK;
+    const char *token = eseal_staff_bearer(eseal_http_header(req, "Authorization"));
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (eseal_staff_logout(&is->staff, token, &e) != ESEAL_OK)
+        return api_reply_error(req, e.rc, 0, NULL, "%s", e.msg);
+    (void)err;
+    return eseal_http_reply_json(req, 200, json_pack("{s:b}", "logged_out", 1));
+}
+
+eseal_rc api_staff_create(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_issuer *is = app;
+    struct eseal_staff_principal who;
+    json_t *body = NULL, *view = NULL;
+    if (!api_auth(req, is, ESEAL_ACTION_STAFF_CREATE, &who) || !api_body(req, is, false, &body))
+        return ESEAL_OK;
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    eseal_rc rc = eseal_issuer_staff_create(is, &who, body, &view, &p);
+    json_t *pw = json_object_get(body, "password");
+    if (json_is_string(pw)) /* the body's copy of the password is wiped */
+        eseal_wipe((void *)json_string_value(pw), json_string_length(pw));
+    json_decref(body);
+    (void)err;
+    return api_reply_result(req, rc, 201, view, &p);
+}
+
+eseal_rc api_staff_list(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_issuer *is = app;
+    struct eseal_staff_principal who;
+    if (!api_auth(req, is, ESEAL_ACTION_STAFF_LIST, &who))
+        return ESEAL_OK;
+    struct eseal_staff_account *list = NULL;
+    size_t n = 0;
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (eseal_staff_list(&is->staff, &list, &n, &e) != ESEAL_OK)
+        return api_reply_error(req, e.rc, 0, NULL, "%s", e.msg);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, eseal_staff_account_json(&list[i]));
+    free(list);
+    (void)err;
+    return eseal_http_reply_json(req, 200, json_pack("{s:o}", "staff", arr));
+}

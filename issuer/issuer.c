@@ -1,0 +1,121 @@
+/* issuer.c — the issuer's configuration table, opening its state (store,
+ * materials, event log), replaying the log into the store, and closing. */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eseal/ca.h"
+#include "internal.h"
+
+#define FIELD(f) offsetof(struct eseal_issuer_config, f)
+
+const struct eseal_opt eseal_issuer_options[] = {
+    {"address", ESEAL_OPT_STRING, FIELD(address), "127.0.0.1", 0, 1, 64, eseal_opt_valid_address,
+     "address to listen on (IPv4 or IPv6 literal)"},
+    {"port", ESEAL_OPT_INT, FIELD(port), NULL, ESEAL_ISSUER_PORT, 0, 65535, NULL,
+     "TCP port (0: any free port)"},
+    {"data", ESEAL_OPT_STRING, FIELD(data), ESEAL_ISSUER_DATA, 0, 1, 4096, NULL,
+     "state directory: db/, blobs/, log/, admin.password"},
+    {"ca", ESEAL_OPT_STRING, FIELD(ca), ESEAL_ISSUER_CA, 0, 1, 4096, NULL,
+     "platform CA directory (eseal ca init)"},
+    {"passphrase_file", ESEAL_OPT_STRING, FIELD(passphrase_file), NULL, 0, 1, 4096, NULL,
+     "file holding the CA passphrase (default: $ESEAL_PASSPHRASE)"},
+    {"max_days", ESEAL_OPT_INT, FIELD(max_days), NULL, ESEAL_ISSUER_MAX_DAYS, 1, 3650, NULL,
+     "longest seal validity in days, and the default"},
+    {"session_ttl", ESEAL_OPT_INT, FIELD(session_ttl), NULL, ESEAL_STAFF_SESSION_TTL_DEFAULT, 60,
+     7 * 24 * 3600, NULL, "seconds a login session lasts"},
+    {"max_body", ESEAL_OPT_INT, FIELD(max_body), NULL, 1024 * 1024, 1024, 16 * 1024 * 1024, NULL,
+     "largest JSON request body in bytes"},
+    {"max_upload", ESEAL_OPT_INT, FIELD(max_upload), NULL, 48 * 1024 * 1024, 1024,
+     256 * 1024 * 1024, NULL, "largest multipart (materials, handover) body in bytes"},
+    {"threads", ESEAL_OPT_INT, FIELD(threads), NULL, 4, 1, 64, NULL, "HTTP worker threads"},
+    {"access_log", ESEAL_OPT_BOOL, FIELD(access_log), NULL, 0, 0, 0, NULL,
+     "log one line per request on stderr"},
+};
+const size_t eseal_issuer_n_options =
+    sizeof(eseal_issuer_options) / sizeof(eseal_issuer_options[0]);
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? eseal_xstrdup(s) : NULL;
+}
+
+eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_config *cfg,
+                           struct eseal_ca *ca, enum eseal_staff_bootstrap_result *boot,
+                           struct eseal_err *err)
+{
+    *out = NULL;
+    struct eseal_issuer *is = eseal_xcalloc(1, sizeof(*is));
+    is->cfg = *cfg;
+    is->cfg.address = dup_or_null(cfg->address);
+    is->cfg.data = dup_or_null(cfg->data);
+    is->cfg.ca = dup_or_null(cfg->ca);
+    is->cfg.passphrase_file = dup_or_null(cfg->passphrase_file);
+    is->ca = ca;
+    pthread_mutex_init(&is->mu, NULL);
+    char *path = NULL;
+    eseal_rc rc = eseal_mkdirs(is->cfg.data, 0700, err);
+    if (rc == ESEAL_OK)
+        rc = store_open(is, err);
+    if (rc == ESEAL_OK) {
+        path = eseal_path_join(is->cfg.data, "blobs");
+        rc = eseal_blob_open(&is->blob, path, err);
+        free(path);
+    }
+    if (rc == ESEAL_OK) {
+        path = eseal_path_join(is->cfg.data, "log");
+        rc = eseal_log_open(&is->log, path, ca, err);
+        free(path);
+    }
+    if (rc == ESEAL_OK)
+        rc = wf_replay(is, err);
+    if (rc == ESEAL_OK) {
+        is->staff.kv = is->kv;
+        is->staff.cf_staff = CF_STAFF;
+        is->staff.cf_sessions = CF_SESSIONS;
+        is->staff.session_ttl = (unsigned)cfg->session_ttl;
+        rc = eseal_staff_bootstrap(&is->staff, is->cfg.data, boot, err);
+    }
+    if (rc != ESEAL_OK) {
+        eseal_issuer_close(is);
+        return rc;
+    }
+    *out = is;
+    return ESEAL_OK;
+}
+
+void eseal_issuer_close(struct eseal_issuer *is)
+{
+    if (is == NULL)
+        return;
+    eseal_log_close(is->log);
+    eseal_blob_free(is->blob);
+    eseal_kv_close(is->kv);
+    free(is->cfg.address);
+    free(is->cfg.data);
+    free(is->cfg.ca);
+    free(is->cfg.passphrase_file);
+    pthread_mutex_destroy(&is->mu);
+    free(is);
+}
+
+const struct eseal_staff_store *eseal_issuer_staff(const struct eseal_issuer *is)
+{
+    return &is->staff;
+}
+
+struct eseal_log *eseal_issuer_log(struct eseal_issuer *is)
+{
+    return is->log;
+}
+
+uint64_t eseal_issuer_replayed(const struct eseal_issuer *is)
+{
+    return is->replayed;
+}
+
+void eseal_issuer_fault_inject(struct eseal_issuer *is, enum eseal_issuer_fault fault)
+{
+    is->fault = fault;
+}

@@ -1,0 +1,398 @@
+/* produce.c — production by business type: holder certificates from the
+ * CSR (eseal_ca_issue), v4 seals signed with the maker key (eseal_ca_sign),
+ * esIDs per division, revocations and unlock codes. Builds log entries and
+ * stores artefacts; wf_commit makes them count. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "eseal/ca.h"
+#include "eseal/pki.h"
+#include "eseal/region.h"
+#include "eseal/seal.h"
+#include "eseal/sm.h"
+#include "internal.h"
+
+static const char *jstr(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+json_t *seal_event_base(const json_t *seal)
+{
+    json_t *data = json_deep_copy(seal);
+    static const char *const drop[] = {"versions", "submission", "application", "replaced_by",
+                                       "log"};
+    for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+        json_object_del(data, drop[i]);
+    json_t *versions = json_object_get(seal, "versions");
+    json_object_update(data, json_array_get(versions, json_array_size(versions) - 1));
+    return data;
+}
+
+static eseal_rc maker_sign(void *ca, const uint8_t *msg, size_t len, struct eseal_buf *sig,
+                           struct eseal_err *err)
+{
+    return eseal_ca_sign(ca, ESEAL_CA_MAKER, msg, len, sig, err);
+}
+
+/* name_text returns the single |nid| entry of |name| as UTF-8 (free() it),
+ * or NULL. */
+static char *name_text(const X509_NAME *name, int nid)
+{
+    int i = X509_NAME_get_index_by_NID(name, nid, -1);
+    if (i < 0)
+        return NULL;
+    unsigned char *u = NULL;
+    int n = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i)));
+    if (n < 0)
+        return NULL;
+    char *s = eseal_xstrndup((const char *)u, (size_t)n);
+    OPENSSL_free(u);
+    return s;
+}
+
+/* check_subject: the request must be for the unit (O, serialNumber = USCC)
+ * or the person (CN, serialNumber = ID number) the form names. */
+static eseal_rc check_subject(struct produce_ctx *ctx, const struct eseal_form *f,
+                              const struct eseal_buf *csr, const char *field)
+{
+    X509_REQ *req = NULL;
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (eseal_pki_req_parse(&req, csr->data, csr->len, &e) != ESEAL_OK) {
+        prob_set(ctx->p, ESEAL_E_INVALID, field, "%s", e.msg);
+        ctx->p->status = 422;
+        return ESEAL_E_INVALID;
+    }
+    const X509_NAME *name = X509_REQ_get_subject_name(req);
+    const char *want_name = NULL, *want_serial = NULL;
+    int name_nid = NID_organizationName;
+    if (f->kind == ESEAL_KIND_UNIT) {
+        want_name = f->unit.name;
+        want_serial = f->unit.uscc;
+    } else if (f->kind == ESEAL_KIND_PERSONAL && f->person != NULL) {
+        name_nid = NID_commonName;
+        want_name = f->person->name;
+        want_serial = f->person->id_number;
+    }
+    char *got_name = name_text(name, name_nid), *got_serial = name_text(name, NID_serialNumber);
+    eseal_rc rc = ESEAL_OK;
+    if ((want_name != NULL && (got_name == NULL || strcmp(got_name, want_name) != 0)) ||
+        (want_serial != NULL && (got_serial == NULL || strcmp(got_serial, want_serial) != 0))) {
+        rc = prob_set(ctx->p, ESEAL_E_INVALID, field,
+                      "the certificate request's subject (%s, serialNumber) does not name the "
+                      "%s of the form / 证书请求主题与申请表不一致",
+                      name_nid == NID_commonName ? "CN" : "O",
+                      f->kind == ESEAL_KIND_UNIT ? "unit" : "person");
+        ctx->p->status = 422;
+    }
+    free(got_name);
+    free(got_serial);
+    X509_REQ_free(req);
+    return rc;
+}
+
+/* get_csr finds the request for form |i|: the maker's (read from the key on
+ * site), else the device's request material, else (|fallback|, renew and
+ * change) the request of the seal's current version. */
+static eseal_rc get_csr(struct produce_ctx *ctx, size_t i, const json_t *fopt, const char *fallback,
+                        struct eseal_buf *out, const char *field)
+{
+    const struct eseal_form *f = &ctx->doc->forms[i];
+    const char *pem = jstr(fopt, "csr");
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    eseal_rc rc;
+    if (pem != NULL) {
+        eseal_buf_reset(out);
+        eseal_buf_append_str(out, pem);
+        rc = ESEAL_OK;
+    } else if (f->csr != NULL) {
+        rc = eseal_blob_get(ctx->is->blob, f->csr, out, &e);
+    } else if (fallback != NULL) {
+        rc = store_artefact_get(ctx->is, fallback, out, &e);
+    } else {
+        return prob_set(ctx->p, ESEAL_E_INVALID, field,
+                        "%s: a certificate request is needed (from the holder's key on site, or "
+                        "the device's request material)",
+                        field);
+    }
+    return rc == ESEAL_OK ? ESEAL_OK : prob_set(ctx->p, rc, field, "%s", e.msg);
+}
+
+static enum eseal_ca_profile profile_of(enum eseal_seal_kind k)
+{
+    return k == ESEAL_KIND_PERSONAL ? ESEAL_CA_PROFILE_PERSONAL
+           : k == ESEAL_KIND_DEVICE ? ESEAL_CA_PROFILE_DEVICE
+                                    : ESEAL_CA_PROFILE_UNIT;
+}
+
+/* make_version issues the certificate and makes the seal for form |i|,
+ * stores both and the request, and returns the version's fields. */
+static eseal_rc make_version(struct produce_ctx *ctx, size_t i, const char *esid,
+                             json_int_t version, const struct eseal_buf *csr, json_t **ver)
+{
+    const struct eseal_form *f = &ctx->doc->forms[i];
+    char field[32];
+    snprintf(field, sizeof(field), "forms[%zu].csr", i);
+    eseal_rc rc = check_subject(ctx, f, csr, field);
+    if (rc != ESEAL_OK)
+        return rc;
+    X509 *cert = NULL;
+    struct eseal_buf picture, seal, der;
+    eseal_buf_init(&picture);
+    eseal_buf_init(&seal);
+    eseal_buf_init(&der);
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    char seal_sm3[ESEAL_SM3_HEX_LEN + 1], cert_sm3[ESEAL_SM3_HEX_LEN + 1],
+        csr_sm3[ESEAL_SM3_HEX_LEN + 1];
+    char *serial = NULL, *start = NULL, *end = NULL, *pic_sm3 = NULL;
+    rc = eseal_ca_issue(ctx->is->ca, csr->data, csr->len, profile_of(f->kind), (int)ctx->days,
+                        &cert, &e);
+    if (rc != ESEAL_OK) {
+        prob_set(ctx->p, rc, field, "%s", e.msg);
+        if (rc == ESEAL_E_INVALID || rc == ESEAL_E_CRYPTO)
+            ctx->p->status = 422;
+        goto out;
+    }
+    snprintf(field, sizeof(field), "forms[%zu].impression", i);
+    if ((rc = eseal_blob_get(ctx->is->blob, f->impression, &picture, &e)) != ESEAL_OK) {
+        prob_set(ctx->p, rc, field, "%s", e.msg);
+        goto out;
+    }
+    struct eseal_seal_params sp = {
+        .esid = esid,
+        .type = f->kind == ESEAL_KIND_PERSONAL ? ESEAL_SEAL_PERSONAL : ESEAL_SEAL_UNIT,
+        .name = f->seal.name,
+        .holder = cert,
+        .picture = picture.data,
+        .picture_len = picture.len,
+        .width_mm = f->seal.width_mm,
+        .height_mm = f->seal.height_mm,
+    };
+    rc = eseal_seal_make(&seal, &sp, eseal_ca_cert(ctx->is->ca, ESEAL_CA_MAKER), maker_sign,
+                         ctx->is->ca, &e);
+    if (rc != ESEAL_OK) {
+        prob_set(ctx->p, rc, field, "making the seal: %s", e.msg);
+        goto out;
+    }
+    eseal_pki_cert_der(cert, &der);
+    if ((rc = store_artefact_put(ctx->is, seal.data, seal.len, seal_sm3, &e)) != ESEAL_OK ||
+        (rc = store_artefact_put(ctx->is, der.data, der.len, cert_sm3, &e)) != ESEAL_OK ||
+        (rc = store_artefact_put(ctx->is, csr->data, csr->len, csr_sm3, &e)) != ESEAL_OK) {
+        prob_set(ctx->p, rc, NULL, "%s", e.msg);
+        goto out;
+    }
+    serial = eseal_pki_serial(X509_get0_serialNumber(cert));
+    start = eseal_pki_time(X509_get0_notBefore(cert));
+    end = eseal_pki_time(X509_get0_notAfter(cert));
+    pic_sm3 = eseal_sm3_hex(picture.data, picture.len);
+    *ver = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "version", version, "seal_sm3", seal_sm3,
+                     "picture_sm3", pic_sm3, "cert_sm3", cert_sm3, "cert_serial", serial,
+                     "valid_start", start, "valid_end", end, "csr_sm3", csr_sm3);
+out:
+    free(serial);
+    free(start);
+    free(end);
+    free(pic_sm3);
+    X509_free(cert);
+    eseal_buf_cleanup(&picture);
+    eseal_buf_cleanup(&seal);
+    eseal_buf_cleanup(&der);
+    return rc;
+}
+
+/* new_esid allocates the next esID of the division of form |i|'s unit. */
+static eseal_rc new_esid(struct produce_ctx *ctx, size_t i, char esid[ESEAL_ESID_LEN + 1])
+{
+    const struct eseal_form *f = &ctx->doc->forms[i];
+    const char *prefix = NULL;
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    char field[32];
+    snprintf(field, sizeof(field), "forms[%zu].unit.county", i);
+    if (eseal_region_esid_prefix(f->unit.city, f->unit.county, &prefix, &e) != ESEAL_OK)
+        return prob_set(ctx->p, ESEAL_E_INVALID, field, "%s", e.msg);
+    if (ctx->serials == NULL)
+        ctx->serials = json_object();
+    uint64_t last = store_counter(ctx->is, prefix);
+    json_int_t used = json_integer_value(json_object_get(ctx->serials, prefix));
+    if ((uint64_t)used > last)
+        last = (uint64_t)used;
+    if (last >= ESEAL_ESID_SERIAL_MAX)
+        return prob_set(ctx->p, ESEAL_E_CONFLICT, field,
+                        "division %s has used all its seal serials", prefix);
+    json_object_set_new(ctx->serials, prefix, json_integer((json_int_t)(last + 1)));
+    if (eseal_esid_make(esid, prefix, (uint32_t)(last + 1), &e) != ESEAL_OK)
+        return prob_set(ctx->p, ESEAL_E_INTERNAL, field, "%s", e.msg);
+    return ESEAL_OK;
+}
+
+/* seal_base returns the seal-level fields for a new seal of form |i|. */
+static json_t *seal_base(struct produce_ctx *ctx, size_t i, const char *esid, const char *token)
+{
+    const struct eseal_form *f = &ctx->doc->forms[i];
+    json_t *b = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "esid", esid, "unit_name", f->unit.name,
+                          "uscc", f->unit.uscc, "city", jstr(ctx->record, "filed_city"), "kind",
+                          eseal_form_key(ESEAL_ENUM_SEAL_KIND, f->kind), "cert_type",
+                          eseal_form_key(ESEAL_ENUM_CERT_TYPE, f->seal.cert_type));
+    if (token != NULL)
+        json_object_set_new(b, "token_id", json_string(token));
+    return b;
+}
+
+static void add_entry(struct produce_ctx *ctx, const char *type, const char *app, const char *esid,
+                      json_t *data)
+{
+    json_array_append_new(ctx->entries,
+                          wf_event(type, ctx->who, jstr(ctx->record, "id"), app, esid, data));
+}
+
+/* revoked_entry builds seal.revoked for the current version of |seal|. */
+static void revoked_entry(struct produce_ctx *ctx, const char *app, const json_t *seal,
+                          const char *reason, const char *now)
+{
+    json_t *d = seal_event_base(seal);
+    json_object_set_new(d, "status", json_string("revoked"));
+    json_object_set_new(d, "reason", json_string(reason));
+    json_object_set_new(d, "revoked_at", json_string(now));
+    add_entry(ctx, "seal.revoked", app, jstr(seal, "esid"), d);
+}
+
+eseal_rc produce_form(struct produce_ctx *ctx, size_t i)
+{
+    const struct eseal_form *f = &ctx->doc->forms[i];
+    const char *business = jstr(ctx->record, "business");
+    const json_t *fopt = ctx->forms != NULL ? json_array_get(ctx->forms, i) : NULL;
+    char app[40], field[40], now[32];
+    snprintf(app, sizeof(app), "%s-%zu", jstr(ctx->record, "id"), i + 1);
+    wf_now_ms(now);
+    json_t *old = NULL, *ver = NULL;
+    struct eseal_buf csr, code;
+    eseal_buf_init(&csr);
+    eseal_buf_init(&code);
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    eseal_rc rc = ESEAL_OK;
+    const char *token = jstr(fopt, "token_id");
+    bool apply = strcmp(business, "apply") == 0;
+    if (!apply) {
+        snprintf(field, sizeof(field), "forms[%zu].target", i);
+        rc = f->target != NULL ? store_get_json(ctx->is, CF_SEALS, f->target, &old, &e)
+                               : ESEAL_E_NOTFOUND;
+        if (rc != ESEAL_OK) {
+            rc = prob_set(ctx->p, ESEAL_E_CONFLICT, field, "no seal %s to act on",
+                          f->target != NULL ? f->target : "");
+            goto out;
+        }
+        if (token == NULL)
+            token = jstr(old, "token_id");
+    }
+    snprintf(field, sizeof(field), "forms[%zu].token_id", i);
+    if (apply || strcmp(business, "reissue") == 0 || strcmp(business, "renew") == 0 ||
+        strcmp(business, "change") == 0) {
+        if (f->seal.cert_type == ESEAL_CERT_USB_KEY && token == NULL) {
+            rc = prob_set(ctx->p, ESEAL_E_INVALID, field,
+                          "%s: a USB KEY seal needs the id of the token it is made for", field);
+            goto out;
+        }
+        if (f->seal.cert_type != ESEAL_CERT_USB_KEY)
+            token = NULL;
+    }
+    char esid[ESEAL_ESID_LEN + 1];
+    snprintf(field, sizeof(field), "forms[%zu].csr", i);
+    if (apply || strcmp(business, "reissue") == 0) {
+        /* a new seal: a lost key is compromised, so reissue needs a new request too */
+        if ((rc = new_esid(ctx, i, esid)) != ESEAL_OK ||
+            (rc = get_csr(ctx, i, fopt, NULL, &csr, field)) != ESEAL_OK ||
+            (rc = make_version(ctx, i, esid, 1, &csr, &ver)) != ESEAL_OK)
+            goto out;
+        if (!apply) {
+            const json_t *cur =
+                json_array_get(json_object_get(old, "versions"),
+                               json_array_size(json_object_get(old, "versions")) - 1);
+            if (json_equal(json_object_get(cur, "csr_sm3"), json_object_get(ver, "csr_sm3"))) {
+                rc = prob_set(ctx->p, ESEAL_E_INVALID, field,
+                              "reissue needs a new key: this request is the lost seal's");
+                ctx->p->status = 422;
+                goto out;
+            }
+            revoked_entry(ctx, app, old, "keyCompromise", now);
+        }
+        json_t *d = seal_base(ctx, i, esid, token);
+        json_object_update(d, ver);
+        json_object_set_new(d, "status", json_string("pending"));
+        if (!apply)
+            json_object_set_new(d, "replaces", json_string(f->target));
+        add_entry(ctx, apply ? "seal.issued" : "seal.reissued", app, esid, d);
+        json_t *pd =
+            json_pack("{s:I,s:s,s:s}", "form", (json_int_t)i, "esid", esid, "business", business);
+        if (!apply)
+            json_object_set_new(pd, "replaces", json_string(f->target));
+        add_entry(ctx, "application.produced", app, esid, pd);
+    } else if (strcmp(business, "renew") == 0 || strcmp(business, "change") == 0) {
+        json_t *versions = json_object_get(old, "versions");
+        const json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
+        json_int_t next = json_integer_value(json_object_get(cur, "version")) + 1;
+        if ((rc = get_csr(ctx, i, fopt, jstr(cur, "csr_sm3"), &csr, field)) != ESEAL_OK ||
+            (rc = make_version(ctx, i, f->target, next, &csr, &ver)) != ESEAL_OK)
+            goto out;
+        revoked_entry(ctx, app, old, "superseded", now);
+        json_t *d = seal_base(ctx, i, f->target, token);
+        json_object_update(d, ver);
+        json_object_set_new(d, "status", json_string("good"));
+        bool renew = strcmp(business, "renew") == 0;
+        add_entry(ctx, renew ? "seal.renewed" : "seal.changed", app, f->target, d);
+        add_entry(ctx, "application.produced", app, f->target,
+                  json_pack("{s:I,s:s,s:s,s:I}", "form", (json_int_t)i, "esid", f->target,
+                            "business", business, "version", next));
+    } else if (strcmp(business, "revoke") == 0) {
+        revoked_entry(ctx, app, old, ctx->reason, now);
+        add_entry(ctx, "application.produced", app, f->target,
+                  json_pack("{s:I,s:s,s:s,s:s}", "form", (json_int_t)i, "esid", f->target,
+                            "business", business, "reason", ctx->reason));
+    } else if (strcmp(business, "unlock") == 0) {
+        json_t *ctr = json_object_get(fopt, "counter");
+        const char *bound = jstr(old, "token_id");
+        snprintf(field, sizeof(field), "forms[%zu].counter", i);
+        if (ctr == NULL) {
+            rc = prob_set(ctx->p, ESEAL_E_INVALID, field,
+                          "%s: the token's unlock counter (read from the key on site) is needed",
+                          field);
+            goto out;
+        }
+        if (token == NULL || (bound != NULL && strcmp(token, bound) != 0)) {
+            snprintf(field, sizeof(field), "forms[%zu].token_id", i);
+            rc = prob_set(ctx->p, ESEAL_E_INVALID, field,
+                          "the token is not the one seal %s was made for", f->target);
+            ctx->p->status = 422;
+            goto out;
+        }
+        rc = eseal_ca_unlock_code(ctx->is->ca, token, (uint32_t)json_integer_value(ctr), &code, &e);
+        char code_sm3[ESEAL_SM3_HEX_LEN + 1];
+        if (rc == ESEAL_OK)
+            rc = store_artefact_put(ctx->is, code.data, code.len, code_sm3, &e);
+        if (rc != ESEAL_OK) {
+            prob_set(ctx->p, rc, field, "%s", e.msg);
+            goto out;
+        }
+        add_entry(ctx, "token.unlocked", app, f->target,
+                  json_pack("{s:s,s:s,s:I,s:s}", "esid", f->target, "token_id", token, "counter",
+                            json_integer_value(ctr), "code_sm3", code_sm3));
+        add_entry(ctx, "application.produced", app, f->target,
+                  json_pack("{s:I,s:s,s:s,s:s}", "form", (json_int_t)i, "esid", f->target,
+                            "business", business, "unlock_code", code_sm3));
+    } else {
+        rc = prob_set(ctx->p, ESEAL_E_INTERNAL, "business", "unknown business %s", business);
+    }
+out:
+    json_decref(old);
+    json_decref(ver);
+    eseal_buf_cleanup(&csr);
+    eseal_buf_cleanse(&code);
+    return rc;
+}

@@ -1,0 +1,894 @@
+/* test_workflow.c — the issuance workflow at library level: a real CA in a
+ * temporary directory, a real event log and RocksDB store. Every business
+ * type end to end, rejection and resubmission, maker != reviewer, scoping,
+ * illegal transitions that change nothing, and crash/replay reconciliation
+ * (a fault injected between the log commit and the store write). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "eseal/buf.h"
+#include "eseal/ca.h"
+#include "eseal/idcheck.h"
+#include "eseal/issuer.h"
+#include "eseal/log.h"
+#include "eseal/seal.h"
+#include "eseal/sm.h"
+#include "testutil.h"
+
+#define PASS "correct horse battery staple"
+#define UNIT_NAME "福州市鼓楼区测试局"
+#define TOKEN "0123456789abcdef"
+#define AGENT_ID "350102199001011238"
+#define OPERATOR "福建省经济信息中心"
+
+static char *g_dir, *g_cadir;
+static struct eseal_ca *g_ca;
+static char g_uscc[19];
+static const uint8_t letter_pdf[] = "%PDF-1.4 red-header letter";
+static const uint8_t form_pdf[] = "%PDF-1.4 application form";
+static const uint8_t impression_png[] = "\x89PNG\r\n\x1a\n impression of the seal";
+static const uint8_t intro_pdf[] = "%PDF-1.4 introduction letter";
+static const uint8_t idcopy_png[] = "\x89PNG\r\n\x1a\n stamped id copy";
+
+struct fixture {
+    char *data;
+    struct eseal_issuer *is;
+    struct eseal_issuer_config cfg;
+    struct eseal_staff_principal agent, agent_other, agg, agg_other, maker, maker2, reviewer,
+        reviewer_named_maker, admin;
+    char *letter, *form, *impression;
+};
+
+static int group_setup(void **state)
+{
+    (void)state;
+    g_dir = tu_tmpdir();
+    g_cadir = eseal_path_join(g_dir, "ca");
+    struct eseal_err err;
+    if (eseal_ca_init(g_cadir, PASS, strlen(PASS), NULL, &err) != ESEAL_OK ||
+        eseal_ca_open(&g_ca, g_cadir, &err) != ESEAL_OK ||
+        eseal_ca_unlock(g_ca, PASS, strlen(PASS), &err) != ESEAL_OK)
+        fail_msg("CA: %s", err.msg);
+    /* a USCC whose GB 32100 check character is right */
+    snprintf(g_uscc, sizeof(g_uscc), "91350100M000100Y4%c",
+             eseal_uscc_check_char("91350100M000100Y4"));
+    assert_int_equal(eseal_uscc_check(g_uscc), ESEAL_ID_OK);
+    setenv("ESEAL_ADMIN_PASSWORD", "admin-password-123", 1);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    eseal_ca_free(g_ca);
+    tu_rmtree(g_dir);
+    free(g_cadir);
+    free(g_dir);
+    return 0;
+}
+
+static struct eseal_staff_principal principal(const char *name, enum eseal_staff_role role,
+                                              const char *unit, const char *city)
+{
+    struct eseal_staff_principal p;
+    memset(&p, 0, sizeof(p));
+    snprintf(p.username, sizeof(p.username), "%s", name);
+    p.role = role;
+    snprintf(p.unit, sizeof(p.unit), "%s", unit != NULL ? unit : "");
+    snprintf(p.city, sizeof(p.city), "%s", city != NULL ? city : "");
+    return p;
+}
+
+static void open_issuer(struct fixture *f)
+{
+    struct eseal_err err;
+    if (eseal_issuer_open(&f->is, &f->cfg, g_ca, NULL, &err) != ESEAL_OK)
+        fail_msg("eseal_issuer_open: %s", err.msg);
+}
+
+static int setup(void **state)
+{
+    static int n;
+    struct fixture *f = eseal_xcalloc(1, sizeof(*f));
+    char name[32];
+    snprintf(name, sizeof(name), "data%d", n++);
+    f->data = eseal_path_join(g_dir, name);
+    eseal_config_defaults(eseal_issuer_options, eseal_issuer_n_options, &f->cfg);
+    free(f->cfg.data);
+    f->cfg.data = eseal_xstrdup(f->data);
+    open_issuer(f);
+    f->agent = principal("agent1", ESEAL_ROLE_AGENT, g_uscc, NULL);
+    f->agent_other = principal("agent2", ESEAL_ROLE_AGENT, "91110000600001760P", NULL);
+    f->agg = principal("agg-fz", ESEAL_ROLE_AGGREGATOR, NULL, "350100");
+    f->agg_other = principal("agg-xm", ESEAL_ROLE_AGGREGATOR, NULL, "350200");
+    f->maker = principal("maker1", ESEAL_ROLE_MAKER, NULL, NULL);
+    f->maker2 = principal("maker2", ESEAL_ROLE_MAKER, NULL, NULL);
+    f->reviewer = principal("reviewer1", ESEAL_ROLE_REVIEWER, NULL, NULL);
+    f->reviewer_named_maker = principal("maker1", ESEAL_ROLE_REVIEWER, NULL, NULL);
+    f->admin = principal("admin", ESEAL_ROLE_ADMIN, NULL, NULL);
+    f->letter = eseal_sm3_hex(letter_pdf, sizeof(letter_pdf) - 1);
+    f->form = eseal_sm3_hex(form_pdf, sizeof(form_pdf) - 1);
+    f->impression = eseal_sm3_hex(impression_png, sizeof(impression_png) - 1);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    eseal_issuer_close(f->is);
+    eseal_config_cleanup(eseal_issuer_options, eseal_issuer_n_options, &f->cfg);
+    free(f->data);
+    free(f->letter);
+    free(f->form);
+    free(f->impression);
+    free(f);
+    return 0;
+}
+
+/* ---- helpers --------------------------------------------------------------- */
+
+#define OK(call)                                                                                   \
+    do {                                                                                           \
+        struct eseal_issuer_problem p_;                                                            \
+        eseal_issuer_problem_init(&p_);                                                            \
+        struct eseal_issuer_problem *p = &p_;                                                      \
+        eseal_rc rc_ = (call);                                                                     \
+        if (rc_ != ESEAL_OK)                                                                       \
+            fail_msg("%s: %s (%s, field %s)", #call, p_.err.msg, eseal_rc_name(rc_), p_.field);    \
+        eseal_issuer_problem_cleanup(&p_);                                                         \
+    } while (0)
+
+/* FAILS expects |want| and leaves the problem in |prob| for more checks. */
+#define FAILS(want, prob, call)                                                                    \
+    do {                                                                                           \
+        eseal_issuer_problem_cleanup(prob);                                                        \
+        struct eseal_issuer_problem *p = (prob);                                                   \
+        eseal_rc rc_ = (call);                                                                     \
+        if (rc_ != (want))                                                                         \
+            fail_msg("%s: got %s, want %s (%s)", #call, eseal_rc_name(rc_), eseal_rc_name(want),   \
+                     (prob)->err.msg);                                                             \
+    } while (0)
+
+static json_t *make_doc(struct fixture *f, const char *business, const char *target,
+                        const char *seal_name)
+{
+    json_t *form = json_pack(
+        "{s:s,s:s,s:{s:s,s:s,s:s,s:s},s:{s:s,s:s,s:s},s:{s:s,s:i,s:i,s:s,s:s},s:s,s:s}", "business",
+        business, "kind", "unit", "unit", "name", UNIT_NAME, "uscc", g_uscc, "city", "350100",
+        "county", "350102", "agent", "name", "李四", "mobile", "13800000000", "id_number", AGENT_ID,
+        "seal", "name", seal_name, "width_mm", 42, "height_mm", 42, "function", "official",
+        "cert_type", "usb_key", "impression", f->impression, "material", f->form);
+    if (target != NULL)
+        json_object_set_new(form, "target", json_string(target));
+    return json_pack("{s:s,s:s,s:s,s:{s:s,s:s,s:s,s:s},s:{s:s,s:s,s:s,s:i,s:{s:i}},s:[o]}",
+                     "business", business, "channel", "aggregator", "aggregator", "350100",
+                     "applicant", "name", UNIT_NAME, "uscc", g_uscc, "city", "350100", "county",
+                     "350102", "letter", "material", f->letter, "addressee", OPERATOR, "business",
+                     business, "form_count", 1, "kinds", "unit", 1, "forms", form);
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* state_of returns the submission's state as the admin sees it (static). */
+static const char *state_of(struct fixture *f, const char *id)
+{
+    static char state[32];
+    json_t *v = NULL;
+    OK(eseal_issuer_submission_get(f->is, &f->admin, id, &v, p));
+    snprintf(state, sizeof(state), "%s", jstr(v, "state"));
+    json_decref(v);
+    return state;
+}
+
+static char *make_csr(const char *org, const char *serial)
+{
+    EVP_PKEY *key = NULL;
+    assert_int_equal(eseal_sm2_keygen(&key, NULL), ESEAL_OK);
+    X509_REQ *req = X509_REQ_new();
+    X509_NAME *name = X509_NAME_new();
+    X509_NAME_add_entry_by_txt(name, "C", MBSTRING_UTF8, (const unsigned char *)"CN", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)org, -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "serialNumber", MBSTRING_UTF8, (const unsigned char *)serial,
+                               -1, -1, 0);
+    X509_REQ_set_subject_name(req, name);
+    X509_REQ_set_pubkey(req, key);
+    assert_int_equal(eseal_x509_req_sign(req, key, NULL), ESEAL_OK);
+    BIO *bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509_REQ(bio, req);
+    char *p = NULL;
+    long n = BIO_get_mem_data(bio, &p);
+    char *out = eseal_xstrndup(p, (size_t)n);
+    BIO_free(bio);
+    X509_NAME_free(name);
+    X509_REQ_free(req);
+    EVP_PKEY_free(key);
+    return out;
+}
+
+/* new_submission creates a submission with its materials as the agent. */
+static char *new_submission(struct fixture *f, const char *business, const char *target,
+                            const char *seal_name)
+{
+    json_t *doc = make_doc(f, business, target, seal_name), *v = NULL;
+    OK(eseal_issuer_submission_create(f->is, &f->agent, doc, &v, p));
+    json_decref(doc);
+    char *id = eseal_xstrdup(jstr(v, "id"));
+    assert_string_equal(jstr(v, "state"), "draft");
+    json_decref(v);
+    struct eseal_issuer_upload up[] = {
+        {"letter", letter_pdf, sizeof(letter_pdf) - 1},
+        {"form", form_pdf, sizeof(form_pdf) - 1},
+        {"impression", impression_png, sizeof(impression_png) - 1},
+    };
+    OK(eseal_issuer_submission_add_materials(f->is, &f->agent, id, up, 3, NULL, p));
+    return id;
+}
+
+/* to_approved submits, registers (with the key on site when |esid|) and
+ * approves. */
+static void to_approved(struct fixture *f, const char *id, const char *esid)
+{
+    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    json_t *body = esid != NULL
+                       ? json_pack("{s:[{s:s,s:s}]}", "onsite", "esid", esid, "token_id", TOKEN)
+                       : NULL;
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, body, NULL, p));
+    json_decref(body);
+    json_t *review = json_pack("{s:s}", "decision", "approve");
+    OK(eseal_issuer_submission_review(f->is, &f->reviewer, id, review, NULL, p));
+    json_decref(review);
+    assert_string_equal(state_of(f, id), "approved");
+}
+
+static json_t *produce_body(long days, const char *csr, const char *reason)
+{
+    json_t *b = json_object();
+    if (days > 0)
+        json_object_set_new(b, "days", json_integer(days));
+    if (reason != NULL)
+        json_object_set_new(b, "reason", json_string(reason));
+    json_t *form = json_pack("{s:s}", "token_id", TOKEN);
+    if (csr != NULL)
+        json_object_set_new(form, "csr", json_string(csr));
+    json_object_set_new(b, "forms", json_pack("[o]", form));
+    return b;
+}
+
+static json_t *seal_of(struct fixture *f, const char *esid)
+{
+    json_t *v = NULL;
+    OK(eseal_issuer_seal_get(f->is, &f->maker, esid, &v, p));
+    return v;
+}
+
+static void handover_ok(struct fixture *f, const char *id)
+{
+    struct eseal_issuer_handover h = {
+        "王五",    "11010519491231002X",  "王五",     "11010519491231002X",
+        intro_pdf, sizeof(intro_pdf) - 1, idcopy_png, sizeof(idcopy_png) - 1};
+    OK(eseal_issuer_submission_handover(f->is, &f->maker, id, &h, NULL, p));
+    assert_string_equal(state_of(f, id), "handed_over");
+}
+
+/* apply_seal runs a whole application and returns the new esID (good). */
+static char *apply_seal(struct fixture *f, long days)
+{
+    char *id = new_submission(f, "apply", NULL, UNIT_NAME);
+    to_approved(f, id, NULL);
+    char *csr = make_csr(UNIT_NAME, g_uscc);
+    json_t *body = produce_body(days, csr, NULL), *v = NULL;
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, &v, p));
+    json_decref(body);
+    free(csr);
+    assert_string_equal(jstr(v, "state"), "produced");
+    char *esid = eseal_xstrdup(jstr(json_array_get(json_object_get(v, "applications"), 0), "esid"));
+    json_decref(v);
+    handover_ok(f, id);
+    free(id);
+    json_t *s = seal_of(f, esid);
+    assert_string_equal(jstr(s, "status"), "good");
+    json_decref(s);
+    return esid;
+}
+
+struct types {
+    struct eseal_buf text; /* "type,type,..." */
+};
+
+static eseal_rc collect(void *ctx, uint64_t seq, const uint8_t *data, size_t len,
+                        struct eseal_err *err)
+{
+    struct types *t = ctx;
+    json_t *e = json_loadb((const char *)data, len, 0, NULL);
+    assert_non_null(e);
+    assert_int_equal(json_integer_value(json_object_get(e, "seq")), seq);
+    assert_int_equal(json_integer_value(json_object_get(e, "v")), 1);
+    assert_non_null(jstr(json_object_get(e, "actor"), "role"));
+    eseal_buf_appendf(&t->text, "%s%s", t->text.len ? "," : "", jstr(e, "type"));
+    /* personal data stays out: no ID number in clear in any entry */
+    assert_null(memmem(data, len, AGENT_ID, strlen(AGENT_ID)));
+    assert_null(memmem(data, len, "11010519491231002X", 18));
+    json_decref(e);
+    (void)err;
+    return ESEAL_OK;
+}
+
+/* log_types returns the types of entries [from, size) joined by commas. */
+static char *log_types(struct fixture *f, uint64_t from)
+{
+    struct eseal_log *log = eseal_issuer_log(f->is);
+    struct types t;
+    eseal_buf_init(&t.text);
+    eseal_buf_append_str(&t.text, "");
+    assert_int_equal(eseal_log_read(log, from, eseal_log_size(log), collect, &t, NULL), ESEAL_OK);
+    return (char *)eseal_buf_steal(&t.text, NULL);
+}
+
+static void assert_log(struct fixture *f, uint64_t from, const char *want)
+{
+    char *got = log_types(f, from);
+    if (strcmp(got, want) != 0)
+        fail_msg("log from %llu:\n got  %s\n want %s", (unsigned long long)from, got, want);
+    free(got);
+}
+
+/* ---- business types ------------------------------------------------------------ */
+
+static void test_apply_with_rejection(void **state)
+{
+    struct fixture *f = *state;
+    char *id = new_submission(f, "apply", NULL, UNIT_NAME);
+    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    json_t *reject = json_pack("{s:s,s:[s]}", "decision", "reject", "reasons",
+                               "印模不清晰 / the impression is blurred");
+    OK(eseal_issuer_submission_review(f->is, &f->reviewer, id, reject, NULL, p));
+    json_decref(reject);
+    assert_string_equal(state_of(f, id), "rejected");
+    /* the agent rectifies: a new document and resubmits */
+    json_t *doc = make_doc(f, "apply", NULL, UNIT_NAME), *v = NULL;
+    OK(eseal_issuer_submission_update(f->is, &f->agent, id, doc, NULL, p));
+    json_decref(doc);
+    to_approved(f, id, NULL);
+    OK(eseal_issuer_submission_get(f->is, &f->agent, id, &v, p));
+    assert_int_equal(json_integer_value(json_object_get(v, "round")), 2);
+    assert_string_equal(jstr(json_object_get(v, "rejection"), "by"), "reviewer1");
+    json_decref(v);
+
+    char *csr = make_csr(UNIT_NAME, g_uscc);
+    json_t *body = produce_body(0, csr, NULL);
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, &v, p));
+    json_decref(body);
+    assert_string_equal(jstr(v, "state"), "produced");
+    const char *esid = jstr(json_array_get(json_object_get(v, "applications"), 0), "esid");
+    assert_string_equal(esid, "35010200000001");
+    json_t *s = seal_of(f, esid);
+    assert_string_equal(jstr(s, "status"), "pending");
+    json_decref(s);
+
+    /* the seal file verifies and carries the impression */
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    OK(eseal_issuer_seal_file(f->is, &f->agent, esid, ESEAL_ISSUER_SEAL_ESL, &der, p));
+    struct eseal_seal *seal = NULL;
+    assert_int_equal(eseal_seal_parse(&seal, der.data, der.len, NULL), ESEAL_OK);
+    assert_int_equal(eseal_seal_check_maker(seal, NULL), ESEAL_OK);
+    const struct eseal_seal_info *info = eseal_seal_info(seal);
+    assert_string_equal(info->esid, esid);
+    assert_int_equal(info->version, 4);
+    assert_int_equal(info->picture_len, sizeof(impression_png) - 1);
+    /* default validity: max_days */
+    double days = difftime(info->valid_end, info->valid_start) / 86400;
+    assert_true(days > 364.9 && days < 365.1);
+    eseal_seal_free(seal);
+    eseal_buf_cleanup(&der);
+
+    /* the wrong collector: refused, nothing changes */
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    uint64_t size = eseal_log_size(eseal_issuer_log(f->is));
+    struct eseal_issuer_handover bad = {
+        "王五",    "11010519491231002X",  "赵六",     "11010519491231002X",
+        intro_pdf, sizeof(intro_pdf) - 1, idcopy_png, sizeof(idcopy_png) - 1};
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_handover(f->is, &f->maker, id, &bad, NULL, p));
+    assert_int_equal(prob.status, 422);
+    assert_string_equal(prob.field, "collector_name");
+    bad.letter_name = "王五";
+    bad.letter_id_number = "350102199001011238";
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_handover(f->is, &f->maker, id, &bad, NULL, p));
+    assert_string_equal(prob.field, "collector_id_number");
+    eseal_issuer_problem_cleanup(&prob);
+    assert_int_equal(eseal_log_size(eseal_issuer_log(f->is)), size);
+    assert_string_equal(state_of(f, id), "produced");
+
+    char *esid_copy = eseal_xstrdup(esid);
+    json_decref(v);
+    handover_ok(f, id);
+    s = seal_of(f, esid_copy);
+    assert_string_equal(jstr(s, "status"), "good");
+    json_decref(s);
+    assert_log(f, 0,
+               "submission.created,submission.material_added,submission.material_added,"
+               "submission.material_added,submission.submitted,submission.registered,"
+               "submission.rejected,submission.updated,submission.resubmitted,"
+               "submission.registered,submission.approved,seal.issued,application.produced,"
+               "seal.activated,application.handed_over");
+    free(esid_copy);
+    free(csr);
+    free(id);
+}
+
+static void test_renew(void **state)
+{
+    struct fixture *f = *state;
+    char *esid = apply_seal(f, 10); /* inside its 30-day renewal window at once */
+    uint64_t from = eseal_log_size(eseal_issuer_log(f->is));
+    char *id = new_submission(f, "renew", esid, UNIT_NAME);
+    to_approved(f, id, esid);
+    json_t *body = produce_body(30, NULL, NULL), *v = NULL; /* the same key: the old request */
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, &v, p));
+    json_decref(body);
+    assert_string_equal(jstr(v, "state"), "done");
+    json_decref(v);
+    json_t *s = seal_of(f, esid);
+    assert_string_equal(jstr(s, "status"), "good");
+    assert_int_equal(json_integer_value(json_object_get(s, "version")), 2);
+    json_t *v1 = json_array_get(json_object_get(s, "versions"), 0);
+    assert_string_equal(jstr(v1, "status"), "revoked");
+    assert_string_equal(jstr(v1, "reason"), "superseded");
+    json_decref(s);
+    assert_log(f, from,
+               "submission.created,submission.material_added,submission.material_added,"
+               "submission.material_added,submission.submitted,submission.registered,"
+               "submission.approved,seal.revoked,seal.renewed,application.produced");
+    free(id);
+    free(esid);
+}
+
+static void test_renew_outside_window(void **state)
+{
+    struct fixture *f = *state;
+    char *esid = apply_seal(f, 200);
+    char *id = new_submission(f, "renew", esid, UNIT_NAME);
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    FAILS(ESEAL_E_INVALID, &prob, eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    assert_int_equal(prob.status, 422);
+    assert_non_null(prob.findings);
+    assert_non_null(strstr(prob.err.msg, "30"));
+    eseal_issuer_problem_cleanup(&prob);
+    assert_string_equal(state_of(f, id), "draft");
+    free(id);
+    free(esid);
+}
+
+static void test_change(void **state)
+{
+    struct fixture *f = *state;
+    char *esid = apply_seal(f, 0);
+    uint64_t from = eseal_log_size(eseal_issuer_log(f->is));
+    char *id = new_submission(f, "change", esid, UNIT_NAME "合同专用章");
+    to_approved(f, id, esid);
+    json_t *body = produce_body(0, NULL, NULL);
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    json_decref(body);
+    assert_string_equal(state_of(f, id), "done");
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    OK(eseal_issuer_seal_file(f->is, &f->maker, esid, ESEAL_ISSUER_SEAL_ESL, &der, p));
+    struct eseal_seal *seal = NULL;
+    assert_int_equal(eseal_seal_parse(&seal, der.data, der.len, NULL), ESEAL_OK);
+    assert_string_equal(eseal_seal_info(seal)->name, UNIT_NAME "合同专用章");
+    eseal_seal_free(seal);
+    eseal_buf_cleanup(&der);
+    assert_log(f, from + 7, "seal.revoked,seal.changed,application.produced");
+    free(id);
+    free(esid);
+}
+
+static void test_revoke(void **state)
+{
+    struct fixture *f = *state;
+    char *esid = apply_seal(f, 0);
+    char *id = new_submission(f, "revoke", esid, UNIT_NAME);
+    to_approved(f, id, esid);
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    json_t *body = json_object();
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    assert_string_equal(prob.field, "reason");
+    json_object_set_new(body, "reason", json_string("unitMerged"));
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    eseal_issuer_problem_cleanup(&prob);
+    json_object_set_new(body, "reason", json_string("cessationOfOperation"));
+    uint64_t from = eseal_log_size(eseal_issuer_log(f->is));
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    json_decref(body);
+    assert_string_equal(state_of(f, id), "done");
+    json_t *s = seal_of(f, esid);
+    assert_string_equal(jstr(s, "status"), "revoked");
+    json_t *cur = json_array_get(json_object_get(s, "versions"), 0);
+    assert_string_equal(jstr(cur, "reason"), "cessationOfOperation");
+    assert_non_null(jstr(cur, "revoked_at"));
+    json_decref(s);
+    assert_log(f, from, "seal.revoked,application.produced");
+    free(id);
+    free(esid);
+}
+
+static void test_reissue_after_loss(void **state)
+{
+    struct fixture *f = *state;
+    char *esid = apply_seal(f, 0);
+    json_t *v = NULL;
+    OK(eseal_issuer_seal_suspend(f->is, &f->agent, esid, NULL, &v, p));
+    assert_string_equal(jstr(v, "status"), "suspended");
+    json_decref(v);
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    FAILS(ESEAL_E_CONFLICT, &prob,
+          eseal_issuer_seal_suspend(f->is, &f->maker, esid, NULL, NULL, p));
+    FAILS(ESEAL_E_NOTFOUND, &prob,
+          eseal_issuer_seal_suspend(f->is, &f->agent_other, esid, NULL, NULL, p));
+    FAILS(ESEAL_E_DENIED, &prob,
+          eseal_issuer_seal_suspend(f->is, &f->reviewer, esid, NULL, NULL, p));
+    char *id = new_submission(f, "reissue", esid, UNIT_NAME);
+    to_approved(f, id, NULL);
+    /* the lost key's request is refused: it is compromised */
+    json_t *body = produce_body(0, NULL, NULL);
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    assert_string_equal(prob.field, "forms[0].csr");
+    json_decref(body);
+    /* a request for another unit is refused */
+    char *wrong = make_csr("别的单位", g_uscc);
+    body = produce_body(0, wrong, NULL);
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    assert_int_equal(prob.status, 422);
+    json_decref(body);
+    free(wrong);
+    eseal_issuer_problem_cleanup(&prob);
+    uint64_t from = eseal_log_size(eseal_issuer_log(f->is));
+    char *csr = make_csr(UNIT_NAME, g_uscc);
+    body = produce_body(0, csr, NULL);
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, &v, p));
+    json_decref(body);
+    free(csr);
+    const char *fresh = jstr(json_array_get(json_object_get(v, "applications"), 0), "esid");
+    assert_string_equal(fresh, "35010200000002");
+    json_t *old = seal_of(f, esid);
+    assert_string_equal(jstr(old, "status"), "revoked");
+    assert_string_equal(jstr(json_array_get(json_object_get(old, "versions"), 0), "reason"),
+                        "keyCompromise");
+    assert_string_equal(jstr(old, "replaced_by"), fresh);
+    json_decref(old);
+    json_t *nw = seal_of(f, fresh);
+    assert_string_equal(jstr(nw, "status"), "pending");
+    assert_string_equal(jstr(nw, "replaces"), esid);
+    json_decref(nw);
+    json_decref(v);
+    handover_ok(f, id);
+    assert_log(f, from,
+               "seal.revoked,seal.reissued,application.produced,seal.activated,"
+               "application.handed_over");
+    free(id);
+    free(esid);
+}
+
+static void test_unlock(void **state)
+{
+    struct fixture *f = *state;
+    char *esid = apply_seal(f, 0);
+    char *id = new_submission(f, "unlock", esid, UNIT_NAME);
+    to_approved(f, id, esid);
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    json_t *body = produce_body(0, NULL, NULL);
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    assert_string_equal(prob.field, "forms[0].counter");
+    eseal_issuer_problem_cleanup(&prob);
+    json_object_set_new(json_array_get(json_object_get(body, "forms"), 0), "counter",
+                        json_integer(0));
+    uint64_t from = eseal_log_size(eseal_issuer_log(f->is));
+    json_t *v = NULL;
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, &v, p));
+    json_decref(body);
+    assert_string_equal(jstr(v, "state"), "done");
+    const char *pem =
+        jstr(json_array_get(json_object_get(v, "applications"), 0), "unlock_code_pem");
+    assert_non_null(pem);
+    assert_non_null(strstr(pem, "-----BEGIN ESEAL UNLOCK CODE-----"));
+    json_decref(v);
+    /* reviewers do not get the code */
+    OK(eseal_issuer_submission_get(f->is, &f->reviewer, id, &v, p));
+    assert_null(jstr(json_array_get(json_object_get(v, "applications"), 0), "unlock_code_pem"));
+    json_decref(v);
+    assert_log(f, from, "token.unlocked,application.produced");
+    free(id);
+    free(esid);
+}
+
+/* ---- roles, scope, transitions ------------------------------------------------------ */
+
+static void test_maker_is_not_reviewer(void **state)
+{
+    struct fixture *f = *state;
+    char *id = new_submission(f, "apply", NULL, UNIT_NAME);
+    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    json_t *approve = json_pack("{s:s}", "decision", "approve");
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    FAILS(ESEAL_E_DENIED, &prob,
+          eseal_issuer_submission_review(f->is, &f->reviewer_named_maker, id, approve, NULL, p));
+    assert_non_null(strstr(prob.err.msg, "maker != reviewer"));
+    FAILS(ESEAL_E_DENIED, &prob,
+          eseal_issuer_submission_review(f->is, &f->maker, id, approve, NULL, p));
+    FAILS(ESEAL_E_DENIED, &prob,
+          eseal_issuer_submission_review(f->is, &f->maker2, id, approve, NULL, p));
+    FAILS(ESEAL_E_DENIED, &prob,
+          eseal_issuer_submission_review(f->is, &f->admin, id, approve, NULL, p));
+    eseal_issuer_problem_cleanup(&prob);
+    assert_string_equal(state_of(f, id), "registered");
+    OK(eseal_issuer_submission_review(f->is, &f->reviewer, id, approve, NULL, p));
+    json_decref(approve);
+    free(id);
+}
+
+static void test_scope(void **state)
+{
+    struct fixture *f = *state;
+    char *id = new_submission(f, "apply", NULL, UNIT_NAME);
+    json_t *v = NULL;
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    OK(eseal_issuer_submission_get(f->is, &f->agg, id, &v, p));
+    json_decref(v);
+    FAILS(ESEAL_E_NOTFOUND, &prob, eseal_issuer_submission_get(f->is, &f->agent_other, id, &v, p));
+    FAILS(ESEAL_E_NOTFOUND, &prob, eseal_issuer_submission_get(f->is, &f->agg_other, id, &v, p));
+    FAILS(ESEAL_E_NOTFOUND, &prob,
+          eseal_issuer_submission_submit(f->is, &f->agg_other, id, NULL, p));
+    /* lists are filtered */
+    OK(eseal_issuer_submission_list(f->is, &f->agent_other, NULL, &v, p));
+    assert_int_equal(json_array_size(json_object_get(v, "submissions")), 0);
+    json_decref(v);
+    OK(eseal_issuer_submission_list(f->is, &f->agg, "draft", &v, p));
+    assert_int_equal(json_array_size(json_object_get(v, "submissions")), 1);
+    json_decref(v);
+    /* filing for another unit or city is refused */
+    json_t *doc = make_doc(f, "apply", NULL, UNIT_NAME);
+    FAILS(ESEAL_E_DENIED, &prob,
+          eseal_issuer_submission_create(f->is, &f->agent_other, doc, NULL, p));
+    assert_string_equal(prob.field, "applicant.uscc");
+    FAILS(ESEAL_E_DENIED, &prob,
+          eseal_issuer_submission_create(f->is, &f->agg_other, doc, NULL, p));
+    FAILS(ESEAL_E_DENIED, &prob, eseal_issuer_submission_create(f->is, &f->maker, doc, NULL, p));
+    OK(eseal_issuer_submission_create(f->is, &f->agg, doc, NULL, p));
+    json_decref(doc);
+    /* the audit trail is the admin's */
+    FAILS(ESEAL_E_DENIED, &prob, eseal_issuer_submission_audit(f->is, &f->maker, id, &v, p));
+    eseal_issuer_problem_cleanup(&prob);
+    OK(eseal_issuer_submission_audit(f->is, &f->admin, id, &v, p));
+    assert_int_equal(json_array_size(json_object_get(v, "entries")), 4);
+    assert_string_equal(jstr(json_array_get(json_object_get(v, "entries"), 0), "type"),
+                        "submission.created");
+    json_decref(v);
+    free(id);
+}
+
+static void test_illegal_transitions_change_nothing(void **state)
+{
+    struct fixture *f = *state;
+    char *id = new_submission(f, "apply", NULL, UNIT_NAME);
+    struct eseal_log *log = eseal_issuer_log(f->is);
+    uint64_t size = eseal_log_size(log);
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    json_t *approve = json_pack("{s:s}", "decision", "approve");
+    FAILS(ESEAL_E_CONFLICT, &prob,
+          eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    FAILS(ESEAL_E_CONFLICT, &prob,
+          eseal_issuer_submission_review(f->is, &f->reviewer, id, approve, NULL, p));
+    FAILS(ESEAL_E_CONFLICT, &prob,
+          eseal_issuer_submission_produce(f->is, &f->maker, id, NULL, NULL, p));
+    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    size = eseal_log_size(log);
+    FAILS(ESEAL_E_CONFLICT, &prob, eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    FAILS(ESEAL_E_CONFLICT, &prob,
+          eseal_issuer_submission_add_materials(
+              f->is, &f->agent, id,
+              &(struct eseal_issuer_upload){"letter", letter_pdf, sizeof(letter_pdf) - 1}, 1, NULL,
+              p));
+    json_t *doc = make_doc(f, "apply", NULL, UNIT_NAME);
+    FAILS(ESEAL_E_CONFLICT, &prob,
+          eseal_issuer_submission_update(f->is, &f->agent, id, doc, NULL, p));
+    json_decref(doc);
+    struct eseal_issuer_handover h = {
+        "王五",    "11010519491231002X",  "王五",     "11010519491231002X",
+        intro_pdf, sizeof(intro_pdf) - 1, idcopy_png, sizeof(idcopy_png) - 1};
+    FAILS(ESEAL_E_CONFLICT, &prob,
+          eseal_issuer_submission_handover(f->is, &f->maker, id, &h, NULL, p));
+    /* bad input: unknown fields, wrong types, missing reasons */
+    json_t *bad = json_pack("{s:s,s:b}", "decision", "approve", "extra", 1);
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    size = eseal_log_size(log);
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_review(f->is, &f->reviewer, id, bad, NULL, p));
+    assert_string_equal(prob.field, "extra");
+    json_decref(bad);
+    bad = json_pack("{s:s}", "decision", "reject");
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_review(f->is, &f->reviewer, id, bad, NULL, p));
+    assert_string_equal(prob.field, "reasons");
+    json_decref(bad);
+    bad = json_pack("{s:i}", "decision", 1);
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_review(f->is, &f->reviewer, id, bad, NULL, p));
+    json_decref(bad);
+    bad = json_pack("{s:s,s:[s]}", "decision", "approve", "acknowledge", "no_such_rule");
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_review(f->is, &f->reviewer, id, bad, NULL, p));
+    json_decref(bad);
+    assert_int_equal(eseal_log_size(log), size);
+    assert_string_equal(state_of(f, id), "registered");
+    OK(eseal_issuer_submission_review(f->is, &f->reviewer, id, approve, NULL, p));
+    /* produce: days out of bounds */
+    bad = json_pack("{s:i}", "days", 366);
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_produce(f->is, &f->maker, id, bad, NULL, p));
+    assert_string_equal(prob.field, "days");
+    json_decref(bad);
+    /* a USB KEY seal needs the token id */
+    char *csr = make_csr(UNIT_NAME, g_uscc);
+    bad = json_pack("{s:[{s:s}]}", "forms", "csr", csr);
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_produce(f->is, &f->maker, id, bad, NULL, p));
+    assert_string_equal(prob.field, "forms[0].token_id");
+    json_decref(bad);
+    free(csr);
+    eseal_issuer_problem_cleanup(&prob);
+    json_decref(approve);
+    assert_string_equal(state_of(f, id), "approved");
+    free(id);
+}
+
+static void test_bad_documents(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    json_t *doc = make_doc(f, "apply", NULL, UNIT_NAME);
+    json_object_set_new(doc, "surprise", json_true());
+    FAILS(ESEAL_E_INVALID, &prob, eseal_issuer_submission_create(f->is, &f->agent, doc, NULL, p));
+    assert_non_null(strstr(prob.err.msg, "surprise"));
+    json_object_del(doc, "surprise");
+    json_object_set_new(doc, "business", json_integer(3));
+    FAILS(ESEAL_E_INVALID, &prob, eseal_issuer_submission_create(f->is, &f->agent, doc, NULL, p));
+    json_decref(doc);
+    /* a material of the wrong content is refused */
+    char *id = new_submission(f, "apply", NULL, UNIT_NAME);
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_add_materials(
+              f->is, &f->agent, id,
+              &(struct eseal_issuer_upload){"impression", letter_pdf, sizeof(letter_pdf) - 1}, 1,
+              NULL, p));
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_add_materials(
+              f->is, &f->agent, id,
+              &(struct eseal_issuer_upload){"poster", letter_pdf, sizeof(letter_pdf) - 1}, 1, NULL,
+              p));
+    /* a submission missing its materials cannot be submitted */
+    json_t *v = NULL;
+    doc = make_doc(f, "apply", NULL, UNIT_NAME);
+    OK(eseal_issuer_submission_create(f->is, &f->agent, doc, &v, p));
+    json_decref(doc);
+    FAILS(ESEAL_E_INVALID, &prob,
+          eseal_issuer_submission_submit(f->is, &f->agent, "S00000002", NULL, p));
+    assert_int_equal(prob.status, 422);
+    assert_non_null(strstr(prob.err.msg, "refused by the rules"));
+    json_decref(v);
+    eseal_issuer_problem_cleanup(&prob);
+    free(id);
+}
+
+/* ---- crash and replay ------------------------------------------------------------------ */
+
+static void reopen(struct fixture *f)
+{
+    eseal_issuer_close(f->is);
+    f->is = NULL;
+    open_issuer(f);
+}
+
+static void test_crash_replay(void **state)
+{
+    struct fixture *f = *state;
+    char *id = new_submission(f, "apply", NULL, UNIT_NAME);
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    /* the log takes the entry, then the process "dies" before the store */
+    eseal_issuer_fault_inject(f->is, ESEAL_ISSUER_FAULT_AFTER_LOG);
+    FAILS(ESEAL_E_IO, &prob, eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    assert_string_equal(state_of(f, id), "draft");
+    reopen(f);
+    assert_int_equal(eseal_issuer_replayed(f->is), 1);
+    assert_string_equal(state_of(f, id), "submitted");
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    json_t *approve = json_pack("{s:s}", "decision", "approve");
+    OK(eseal_issuer_submission_review(f->is, &f->reviewer, id, approve, NULL, p));
+    json_decref(approve);
+    /* several entries in one commit: all of them are replayed */
+    char *csr = make_csr(UNIT_NAME, g_uscc);
+    json_t *body = produce_body(0, csr, NULL);
+    eseal_issuer_fault_inject(f->is, ESEAL_ISSUER_FAULT_AFTER_LOG);
+    FAILS(ESEAL_E_IO, &prob, eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    eseal_issuer_problem_cleanup(&prob);
+    assert_string_equal(state_of(f, id), "approved");
+    reopen(f);
+    assert_int_equal(eseal_issuer_replayed(f->is), 2);
+    assert_string_equal(state_of(f, id), "produced");
+    json_t *s = seal_of(f, "35010200000001");
+    assert_string_equal(jstr(s, "status"), "pending");
+    json_decref(s);
+    /* the serial counter came back with the seal: the next one is 2 */
+    reopen(f);
+    assert_int_equal(eseal_issuer_replayed(f->is), 0);
+    handover_ok(f, id);
+    char *esid = apply_seal(f, 0);
+    assert_string_equal(esid, "35010200000002");
+    free(esid);
+    json_decref(body);
+    free(csr);
+    free(id);
+}
+
+static void test_restart_keeps_everything(void **state)
+{
+    struct fixture *f = *state;
+    char *esid = apply_seal(f, 0);
+    uint64_t size = eseal_log_size(eseal_issuer_log(f->is));
+    reopen(f);
+    assert_int_equal(eseal_log_size(eseal_issuer_log(f->is)), size);
+    json_t *s = seal_of(f, esid);
+    assert_string_equal(jstr(s, "status"), "good");
+    json_decref(s);
+    json_t *v = NULL;
+    OK(eseal_issuer_submission_list(f->is, &f->admin, "handed_over", &v, p));
+    assert_int_equal(json_array_size(json_object_get(v, "submissions")), 1);
+    json_decref(v);
+    free(esid);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_apply_with_rejection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_renew, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_renew_outside_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reissue_after_loss, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unlock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_maker_is_not_reviewer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_illegal_transitions_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_documents, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_replay, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restart_keeps_everything, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
