@@ -1,0 +1,130 @@
+/* publisher.h — libeseal-publisher under eseal-publisherd (DESIGN.md §6):
+ * follows the issuer's event log (a directory or its /log HTTP endpoints)
+ * through a verifying follower, materialises the status of every seal
+ * version from the seal.* entries (docs/log-events.md), pre-signs a DER
+ * status response (status.h) for each, keeps them fresh, and serves them
+ * over a read-only public HTTP API. docs/publisher.md has the details.
+ *
+ * State (RocksDB under <data>/db): the status records, their lookup
+ * indexes (esID, seal digest, picture digest, certificate serial), the
+ * signed responses, and the follower's state with the position of the next
+ * entry — all written in one atomic batch per page of entries, so a restart
+ * resumes exactly where the last batch ended. The records are a function of
+ * the log alone: replaying the same log gives the same records. */
+#ifndef ESEAL_PUBLISHER_H
+#define ESEAL_PUBLISHER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "eseal/config.h"
+#include "eseal/http.h"
+#include "eseal/rc.h"
+#include "eseal/status.h"
+
+struct eseal_ca;
+struct eseal_publisher;
+
+/* Defaults of DESIGN.md §9. */
+#define ESEAL_PUBLISHER_PORT 8442
+#define ESEAL_PUBLISHER_DATA "var/publisher"
+#define ESEAL_PUBLISHER_CA "var/ca"
+#define ESEAL_PUBLISHER_LOG "var/issuer/log"
+/* ESEAL_PUBLISHER_VALIDITY is the default lifetime of a signed response
+ * (seconds); responses are re-signed at half of it. */
+#define ESEAL_PUBLISHER_VALIDITY (24 * 3600)
+
+/* struct eseal_publisher_config is filled from eseal_publisher_options. */
+struct eseal_publisher_config {
+    char *address;
+    long long port;
+    char *data;            /* state directory: db/ */
+    char *ca;              /* platform CA directory: log.pub, responder key */
+    char *log;             /* the issuer's log directory or its base URL */
+    char *passphrase_file; /* CA passphrase; NULL: $ESEAL_PASSPHRASE */
+    long long validity;    /* seconds from thisUpdate to nextUpdate */
+    long long poll_ms;     /* how often the log is polled */
+    long long threads;     /* HTTP worker threads */
+    bool access_log;       /* one line per request on stderr */
+};
+
+/* eseal_publisher_options is the configuration table (config.h). */
+extern const struct eseal_opt eseal_publisher_options[];
+extern const size_t eseal_publisher_n_options;
+
+/* eseal_publisher_open opens (creating) the state under cfg->data, reads
+ * the log's verifier key from the CA's log.pub, and opens a follower of
+ * cfg->log (an "http://" URL or a directory), restoring its saved state.
+ * |ca| must be unlocked and outlive the publisher (borrowed). Nothing is
+ * followed or signed until eseal_publisher_step or _start. Free with
+ * eseal_publisher_close. */
+eseal_rc eseal_publisher_open(struct eseal_publisher **out,
+                              const struct eseal_publisher_config *cfg, struct eseal_ca *ca,
+                              struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_publisher_close stops the background thread (if started) and frees
+ * |p|. Accepts NULL. Stop the HTTP server first. */
+void eseal_publisher_close(struct eseal_publisher *p);
+
+/* eseal_publisher_step takes one verified page of entries from the
+ * follower, applies it and signs the responses of every changed seal
+ * version as of |now| (Unix seconds), and commits all of it with the
+ * follower's state in one batch. *applied (may be NULL) receives the number
+ * of entries taken (0: nothing new). A failed check of the log is
+ * ESEAL_E_CRYPTO and nothing moves, now and on every later step; it is also
+ * kept as the last error (eseal_publisher_health). */
+eseal_rc eseal_publisher_step(struct eseal_publisher *p, int64_t now, size_t *applied,
+                              struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_publisher_refresh re-signs, as of |now|, every response whose
+ * refresh time (half its validity, or the seal's validEnd, whichever comes
+ * first) has come; *resigned (may be NULL) receives how many. */
+eseal_rc eseal_publisher_refresh(struct eseal_publisher *p, int64_t now, size_t *resigned,
+                                 struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_publisher_start starts the background thread: steps until the log
+ * has nothing new, refreshes, waits cfg->poll_ms, again; failures are kept
+ * and printed once on stderr, and the thread keeps trying. */
+eseal_rc eseal_publisher_start(struct eseal_publisher *p, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_publisher_serve starts the public HTTP server on cfg->address and
+ * cfg->port (docs/publisher.md); free it with eseal_http_stop before
+ * closing |p|. */
+eseal_rc eseal_publisher_serve(struct eseal_publisher *p, struct eseal_http **srv,
+                               struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* enum eseal_publisher_key says what a lookup is by. */
+enum eseal_publisher_key {
+    ESEAL_PUBLISHER_BY_ESID,    /* the latest version of the esID */
+    ESEAL_PUBLISHER_BY_SEAL,    /* SM3 of the seal (64 hex digits) */
+    ESEAL_PUBLISHER_BY_PICTURE, /* SM3 of the picture (64 hex digits) */
+    ESEAL_PUBLISHER_BY_SERIAL,  /* certificate serial (hex) */
+};
+
+/* eseal_publisher_lookup finds the seal version |key| names and returns in
+ * *record its status record as JSON (caller decrefs) — the fields esid,
+ * version, status, reason, status_time, seal_sm3, picture_sm3, cert_serial,
+ * valid_start, valid_end, unit_name, kind, seq, all from the log — and in
+ * |der| (may be NULL; replaced) its signed response. A malformed key is
+ * ESEAL_E_INVALID, none ESEAL_E_NOTFOUND. */
+eseal_rc eseal_publisher_lookup(struct eseal_publisher *p, enum eseal_publisher_key by,
+                                const char *key, json_t **record, struct eseal_buf *der,
+                                struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_publisher_position returns the index of the next entry to apply. */
+uint64_t eseal_publisher_position(struct eseal_publisher *p);
+
+/* eseal_publisher_health returns {"ok", "position", "checkpoint":{"size",
+ * "root"}, "lagEntries", "lastSuccess", "lastError", "skipped"} as a new
+ * JSON object (caller decrefs). */
+json_t *eseal_publisher_health(struct eseal_publisher *p);
+
+/* eseal_publisher_records returns every status record, index row and the
+ * applied position as one canonical JSON text (free() it): what replaying
+ * the same log must reproduce. Signed responses are left out. */
+char *eseal_publisher_records(struct eseal_publisher *p);
+
+#endif

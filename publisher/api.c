@@ -1,0 +1,201 @@
+/* api.c — the publisher's public, read-only HTTP API (docs/publisher.md):
+ * status by esID, seal digest, picture digest and certificate serial (JSON
+ * or the signed DER), the platform certificates, the latest verified
+ * checkpoint and health. Answering never signs: responses are pre-signed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "eseal/enc.h"
+#include "eseal/sm.h"
+#include "internal.h"
+
+#define DER_TYPE "application/eseal-status"
+#define PEM_TYPE "application/x-pem-file"
+
+/* etag_matches tells whether the If-None-Match list |inm| names |etag|. */
+static bool etag_matches(const char *inm, const char *etag)
+{
+    if (inm == NULL)
+        return false;
+    size_t elen = strlen(etag);
+    const char *s = inm;
+    while (*s != '\0') {
+        while (*s == ' ' || *s == '\t' || *s == ',')
+            s++;
+        const char *end = s;
+        while (*end != '\0' && *end != ',')
+            end++;
+        const char *e = end;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        const char *t = s;
+        if (e - t >= 2 && strncmp(t, "W/", 2) == 0)
+            t += 2;
+        if ((e - t == 1 && *t == '*') || ((size_t)(e - t) == elen && memcmp(t, etag, elen) == 0))
+            return true;
+        s = end;
+    }
+    return false;
+}
+
+/* wants_der tells whether the Accept header asks for the DER response. */
+static bool wants_der(const struct eseal_http_req *req)
+{
+    const char *accept = eseal_http_header(req, "Accept");
+    return accept != NULL && strstr(accept, DER_TYPE) != NULL;
+}
+
+static eseal_rc reply_unknown(struct eseal_http_req *req, const char *esid, const char *message)
+{
+    json_t *j = json_pack("{s:s,s:{s:s,s:s,s:s}}", "status", "unknown", "error", "code",
+                          eseal_rc_name(ESEAL_E_NOTFOUND), "message", message, "description",
+                          eseal_rc_describe(ESEAL_E_NOTFOUND));
+    json_object_set_new(j, "esID", esid != NULL ? json_string(esid) : json_null());
+    eseal_http_set_header(req, "Cache-Control", "public, max-age=60");
+    return eseal_http_reply_json(req, 404, j);
+}
+
+static eseal_rc h_status(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_publisher *p = app;
+    const char *rest = eseal_http_path_rest(req);
+    static const struct {
+        const char *prefix;
+        enum eseal_publisher_key by;
+    } kinds[] = {
+        {"by-seal/", ESEAL_PUBLISHER_BY_SEAL},
+        {"by-picture/", ESEAL_PUBLISHER_BY_PICTURE},
+        {"by-serial/", ESEAL_PUBLISHER_BY_SERIAL},
+    };
+    enum eseal_publisher_key by = ESEAL_PUBLISHER_BY_ESID;
+    const char *key = rest;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strncmp(rest, kinds[i].prefix, strlen(kinds[i].prefix)) == 0) {
+            by = kinds[i].by;
+            key = rest + strlen(kinds[i].prefix);
+        }
+    if (strchr(key, '/') != NULL)
+        return eseal_err_set(err, ESEAL_E_NOTFOUND, "no such resource: %s", eseal_http_path(req));
+    json_t *rec = NULL;
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    eseal_rc rc = eseal_publisher_lookup(p, by, key, &rec, &der, err);
+    if (rc == ESEAL_E_NOTFOUND) {
+        rc = reply_unknown(req, by == ESEAL_PUBLISHER_BY_ESID ? key : NULL,
+                           "not a seal of this platform / 非本平台印章");
+        goto out;
+    }
+    if (rc != ESEAL_OK)
+        goto out;
+    struct eseal_status_info info;
+    if ((rc = eseal_status_parse(&info, der.data, der.len, NULL, NULL, NULL, NULL, err)) !=
+        ESEAL_OK)
+        goto out;
+    bool as_der = wants_der(req);
+    char *digest = eseal_sm3_hex(der.data, der.len);
+    char etag[48], modified[40], cache[64];
+    snprintf(etag, sizeof(etag), "\"%.32s%s\"", digest, as_der ? "" : "-j");
+    free(digest);
+    pub_http_date(info.this_update, modified);
+    int64_t left = info.next_update - (int64_t)time(NULL);
+    snprintf(cache, sizeof(cache), "public, max-age=%lld", (long long)(left > 0 ? left : 0));
+    eseal_http_set_header(req, "ETag", etag);
+    eseal_http_set_header(req, "Last-Modified", modified);
+    eseal_http_set_header(req, "Cache-Control", cache);
+    eseal_http_set_header(req, "Vary", "Accept");
+    if (etag_matches(eseal_http_header(req, "If-None-Match"), etag)) {
+        rc = eseal_http_reply(req, 304, NULL, NULL, 0);
+        goto out;
+    }
+    if (as_der) {
+        rc = eseal_http_reply(req, 200, DER_TYPE, der.data, der.len);
+        goto out;
+    }
+    char status_time[32], this_update[32], next_update[32];
+    pub_time_text(info.status_time, status_time);
+    pub_time_text(info.this_update, this_update);
+    pub_time_text(info.next_update, next_update);
+    char *seal = eseal_hex(info.seal_sm3, sizeof(info.seal_sm3));
+    char *pic = eseal_hex(info.picture_sm3, sizeof(info.picture_sm3));
+    char *b64 = eseal_base64(der.data, der.len, ESEAL_B64_STD);
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "esID", info.esid, "status",
+                          eseal_status_name(info.status), "statusTime", status_time, "thisUpdate",
+                          this_update, "nextUpdate", next_update, "sealDigest", seal,
+                          "pictureDigest", pic, "certSerial", info.cert_serial, "der", b64);
+    json_object_set_new(j, "reason",
+                        info.reason[0] != '\0' ? json_string(info.reason) : json_null());
+    free(seal);
+    free(pic);
+    free(b64);
+    rc = eseal_http_reply_json(req, 200, j);
+out:
+    json_decref(rec);
+    eseal_buf_cleanup(&der);
+    return rc;
+}
+
+static eseal_rc reply_pem(struct eseal_http_req *req, const char *pem)
+{
+    eseal_http_set_header(req, "Cache-Control", "public, max-age=86400");
+    return eseal_http_reply(req, 200, PEM_TYPE, pem, strlen(pem));
+}
+
+static eseal_rc h_root(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return reply_pem(req, ((struct eseal_publisher *)app)->root_pem);
+}
+
+static eseal_rc h_responder(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return reply_pem(req, ((struct eseal_publisher *)app)->responder_pem);
+}
+
+static eseal_rc h_checkpoint(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_buf note;
+    eseal_buf_init(&note);
+    eseal_rc rc = pub_note(app, &note);
+    if (rc == ESEAL_OK) {
+        eseal_http_set_header(req, "Cache-Control", "no-cache");
+        rc = eseal_http_reply(req, 200, "text/plain; charset=utf-8", note.data, note.len);
+    } else {
+        eseal_err_set(err, rc, "no checkpoint verified yet");
+    }
+    eseal_buf_cleanup(&note);
+    return rc;
+}
+
+static eseal_rc h_healthz(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    json_t *j = eseal_publisher_health(app);
+    unsigned status = json_is_true(json_object_get(j, "ok")) ? 200 : 503;
+    eseal_http_set_header(req, "Cache-Control", "no-store");
+    return eseal_http_reply_json(req, status, j);
+}
+
+static const struct eseal_http_route routes[] = {
+    {"GET", "/status/*", h_status, 0},
+    {"GET", "/certs/root.pem", h_root, 0},
+    {"GET", "/certs/responder.pem", h_responder, 0},
+    {"GET", "/log/checkpoint", h_checkpoint, 0},
+    {"GET", "/healthz", h_healthz, 0},
+};
+
+eseal_rc eseal_publisher_serve(struct eseal_publisher *p, struct eseal_http **srv,
+                               struct eseal_err *err)
+{
+    struct eseal_http_config hc = {
+        .address = p->cfg.address,
+        .port = (uint16_t)p->cfg.port,
+        .routes = routes,
+        .n_routes = sizeof(routes) / sizeof(routes[0]),
+        .app = p,
+        .max_body = 1024,
+        .threads = (unsigned)p->cfg.threads,
+        .access_log = p->cfg.access_log,
+        .name = "eseal-publisherd/" ESEAL_VERSION,
+    };
+    return eseal_http_start(srv, &hc, err);
+}

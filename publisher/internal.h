@@ -1,0 +1,66 @@
+/* internal.h — what the files of libeseal-publisher share. */
+#ifndef ESEAL_PUBLISHER_INTERNAL_H
+#define ESEAL_PUBLISHER_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "eseal/buf.h"
+#include "eseal/kv.h"
+#include "eseal/log.h"
+#include "eseal/publisher.h"
+
+/* Column families of the publisher's RocksDB (all keys and values text
+ * unless said otherwise). A version key is "<esID>/<version, 8 digits>". */
+enum {
+    CF_DEFAULT,    /* meta: "position" (8-byte BE), "follower", "note", "skipped" */
+    CF_VERSIONS,   /* version key -> status record (canonical JSON) */
+    CF_SEALS,      /* esID -> version key of its latest version */
+    CF_BY_SEAL,    /* seal SM3 (lower-case hex) -> version key */
+    CF_BY_PICTURE, /* picture SM3 (lower-case hex) -> version key */
+    CF_BY_SERIAL,  /* certificate serial (upper-case hex, no leading 0) -> version key */
+    CF_RESPONSES,  /* version key -> refresh time (8-byte BE) || signed DER */
+    CF_DUE,        /* refresh time (8-byte BE) || version key -> "" */
+    N_CFS,
+};
+
+struct eseal_publisher {
+    struct eseal_publisher_config cfg; /* strings owned */
+    struct eseal_ca *ca;               /* borrowed */
+    struct eseal_kv *kv;
+    struct eseal_log_key key;
+    struct eseal_log_follower *f;
+    char *root_pem, *responder_pem;
+
+    /* |work| serialises step and refresh (the follower is not thread-safe
+     * and the responder key is used by one thread at a time). */
+    pthread_mutex_t work;
+
+    /* |mu| guards what HTTP handlers read. */
+    pthread_mutex_t mu;
+    uint64_t position;
+    struct eseal_log_checkpoint verified;
+    struct eseal_buf note; /* the signed note of |verified|, when fetched */
+    bool failed;
+    char last_error[ESEAL_ERR_MSG_MAX];
+    char printed_error[ESEAL_ERR_MSG_MAX];
+    int64_t last_success;
+    uint64_t skipped;
+
+    pthread_t thread;
+    bool started, stop;
+    pthread_cond_t cond;
+};
+
+/* pub_time_text writes |t| as "YYYY-MM-DDTHH:MM:SSZ". */
+void pub_time_text(int64_t t, char out[32]);
+
+/* pub_http_date writes |t| as an IMF-fixdate (RFC 9110). */
+void pub_http_date(int64_t t, char out[40]);
+
+/* pub_note copies the signed note of the latest verified checkpoint into
+ * |out|; ESEAL_E_UNAVAILABLE before one was fetched. */
+eseal_rc pub_note(struct eseal_publisher *p, struct eseal_buf *out);
+
+#endif

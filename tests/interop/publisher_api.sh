@@ -1,0 +1,330 @@
+#!/usr/bin/env bash
+# publisher_api.sh — eseal-publisherd next to a real eseal-issuerd: a
+# temporary CA, both daemons on free loopback ports (the publisher follows
+# the issuer's /log endpoints), an apply driven through the issuer API with
+# curl and a real software token, then a loss report (suspend) and a
+# reissue (which revokes the lost seal, keyCompromise); after each step the
+# publisher is polled until it shows the status. Checks the JSON fields, the
+# DER via the Accept header (parsed with openssl asn1parse, signature
+# checked with openssl against responder.pem), lookups by seal digest,
+# picture digest and serial, ETag/304, Cache-Control, 400/404s, healthz,
+# the checkpoint, and a restart that resumes.
+#
+# Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
+set -euo pipefail
+
+: "${ESEAL:?set ESEAL to the eseal binary}"
+: "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
+: "${ESEAL_PUBLISHERD:?set ESEAL_PUBLISHERD to the eseal-publisherd binary}"
+for c in curl openssl python3; do command -v "$c" >/dev/null; done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-publisher.XXXXXX")
+issuer= publisher=
+cleanup() {
+    for pid in $issuer $publisher; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+cd "$tmp"
+
+export ESEAL_PASSPHRASE='correct horse battery staple'
+export ESEAL_PIN='123456'
+export ESEAL_ADMIN_PASSWORD='admin-password-0001'
+UNIT='福州市鼓楼区测试局'
+USCC='91350100M000100Y43'
+
+passed=0
+fail() {
+    echo "FAIL: $*" >&2
+    for f in issuer.log publisher.log publisher2.log; do
+        [ -f $f ] && { echo "--- $f:" >&2; tail -20 $f >&2; }
+    done
+    exit 1
+}
+ok() { passed=$((passed + 1)); }
+json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+api() {
+    local method=$1 path=$2 token=$3
+    shift 3
+    local auth=()
+    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
+    curl -s -o resp.json -w '%{http_code}' -X "$method" "${auth[@]}" "$@" "$base$path"
+}
+expect() {
+    local want=$1
+    shift
+    local got
+    got=$(api "$@")
+    [ "$got" = "$want" ] || { cat resp.json >&2; echo >&2; fail "$2 $3: status $got, want $want"; }
+}
+# start NAME BINARY ARGS...: start a daemon, wait for its port, print it.
+wait_port() {
+    local log=$1 pid=$2 port=
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || fail "$log: daemon exited"
+        sleep 0.1
+    done
+    [ -n "$port" ] || fail "$log: daemon did not start"
+    echo "$port"
+}
+
+# --- the CA, a token, the issuer, the publisher ---------------------------------
+"$ESEAL" ca init --dir ca >/dev/null
+"$ESEAL" token init --dir tok >/dev/null
+"$ESEAL" token show --dir tok --json >tok.json
+token_id=$(json tok.json 'j["id"]')
+"$ESEAL" token csr --dir tok --subject "/C=CN/O=$UNIT/serialNumber=$USCC" --out unit.csr >/dev/null
+
+"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer.log 2>&1 &
+issuer=$!
+iport=$(wait_port issuer.log "$issuer")
+ibase="http://127.0.0.1:$iport"
+
+"$ESEAL_PUBLISHERD" -n --port 0 --data pdata --ca ca --log "$ibase" >check.out ||
+    fail "eseal-publisherd -n"
+grep -q 'configuration OK' check.out || fail "-n prints configuration OK"
+"$ESEAL_PUBLISHERD" -n --validity 1 >/dev/null 2>&1 && fail "-n accepts validity 1"
+"$ESEAL_PUBLISHERD" --help | grep -q -- '--log' || fail "--help"
+ok
+# start_publisher LOGFILE
+start_publisher() {
+    "$ESEAL_PUBLISHERD" --port 0 --data pdata --ca ca --log "$ibase" --poll_ms 50 \
+        >"$1" 2>&1 &
+    publisher=$!
+    pport=$(wait_port "$1" "$publisher")
+    pbase="http://127.0.0.1:$pport"
+}
+start_publisher publisher.log
+ok
+
+# pub PATH [curl args]: GET from the publisher into pub.out, print the status.
+pub() {
+    local path=$1
+    shift
+    rm -f pub.out
+    : >pub.out
+    curl -s -D pub.hdr -o pub.out -w '%{http_code}' "$@" "$pbase$path"
+}
+# wait_status ESID STATUS: poll until the publisher shows STATUS.
+wait_status() {
+    for _ in $(seq 1 100); do
+        if [ "$(pub "/status/$1")" = 200 ] && [ "$(json pub.out 'j["status"]')" = "$2" ]; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    cat pub.out >&2
+    fail "publisher never showed $1 as $2"
+}
+hdr() { tr -d '\r' <pub.hdr | sed -n "s/^$1: //Ip" | head -1; }
+
+# --- drive the issuer: apply, review, produce --------------------------------------
+base=$ibase
+login() {
+    expect 200 POST /api/v1/session "" -d "{\"username\":\"$1\",\"password\":\"$2\"}"
+    json resp.json 'j["token"]'
+}
+admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
+expect 201 POST /api/v1/staff "$admin" -d "{\"username\":\"agent1\",\"password\":\"agent-password-1\",\"role\":\"agent\",\"unit\":\"$USCC\"}"
+expect 201 POST /api/v1/staff "$admin" -d '{"username":"maker1","password":"maker-password-1","role":"maker"}'
+expect 201 POST /api/v1/staff "$admin" -d '{"username":"reviewer1","password":"reviewer-password-1","role":"reviewer"}'
+agent=$(login agent1 agent-password-1)
+maker=$(login maker1 maker-password-1)
+reviewer=$(login reviewer1 reviewer-password-1)
+
+printf '%%PDF-1.4\n%% red-header letter\n' >letter.pdf
+printf '%%PDF-1.4\n%% application form\n' >form.pdf
+printf '\x89PNG\r\n\x1a\nimpression' >impression.png
+printf '%%PDF-1.4\n%% introduction letter\n' >intro.pdf
+printf '\x89PNG\r\n\x1a\nid copy' >idcopy.png
+sm3() { openssl dgst -sm3 -r "$1" | cut -d' ' -f1; }
+cat >sub.json <<JSON
+{"business":"apply","channel":"aggregator","aggregator":"350100",
+ "applicant":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
+ "letter":{"material":"$(sm3 letter.pdf)","addressee":"福建省经济信息中心","business":"apply",
+           "form_count":1,"kinds":{"unit":1}},
+ "forms":[{"business":"apply","kind":"unit",
+   "unit":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
+   "agent":{"name":"李四","mobile":"13800000000","id_number":"350102199001011238"},
+   "seal":{"name":"$UNIT","width_mm":42,"height_mm":42,"function":"official","cert_type":"usb_key"},
+   "impression":"$(sm3 impression.png)","material":"$(sm3 form.pdf)"}]}
+JSON
+# to_approved BUSINESS TARGET: a submission filed, registered and approved; prints its id.
+to_approved() {
+    python3 - "$1" "$2" <<'PY' >doc.json
+import json, sys
+business, target = sys.argv[1:]
+d = json.load(open("sub.json"))
+d["business"] = d["letter"]["business"] = d["forms"][0]["business"] = business
+if target:
+    d["forms"][0]["target"] = target
+print(json.dumps(d, ensure_ascii=False))
+PY
+    expect 201 POST /api/v1/submissions "$agent" --data-binary @doc.json
+    local sid
+    sid=$(json resp.json 'j["id"]')
+    expect 201 POST "/api/v1/submissions/$sid/materials" "$agent" \
+        -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
+    expect 200 POST "/api/v1/submissions/$sid/submit" "$agent"
+    local onsite='{}'
+    [ -n "$2" ] && onsite="{\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
+    expect 200 POST "/api/v1/submissions/$sid/register" "$maker" -d "$onsite"
+    expect 200 POST "/api/v1/submissions/$sid/review" "$reviewer" -d '{"decision":"approve"}'
+    echo "$sid"
+}
+handover() {
+    api POST "/api/v1/submissions/$1/handover" "$maker" \
+        -F "collector_name=王五" -F "collector_id_number=11010519491231002X" \
+        -F "letter_name=王五" -F "letter_id_number=11010519491231002X" \
+        -F "introduction_letter=@intro.pdf" -F "id_copy=@idcopy.png"
+}
+sid=$(to_approved apply "")
+python3 - "$token_id" <<'PY' >produce.json
+import json, sys
+print(json.dumps({"days": 30, "forms": [{"csr": open("unit.csr").read(), "token_id": sys.argv[1]}]}))
+PY
+expect 200 POST "/api/v1/submissions/$sid/produce" "$maker" --data-binary @produce.json
+esid=$(json resp.json 'j["applications"][0]["esid"]')
+wait_status "$esid" pending
+ok
+[ "$(handover "$sid")" = 200 ] || fail "handover"
+wait_status "$esid" good
+ok
+
+# --- the JSON, the DER, the caching headers -------------------------------------------
+python3 - "$esid" <<'PY' || fail "JSON fields"
+import json, sys, base64, datetime
+j = json.load(open("pub.out"))
+want = {"esID", "status", "reason", "statusTime", "thisUpdate", "nextUpdate", "sealDigest",
+        "pictureDigest", "certSerial", "der"}
+assert set(j) == want, sorted(j)
+assert j["esID"] == sys.argv[1] and j["status"] == "good" and j["reason"] is None
+assert len(j["sealDigest"]) == 64 and len(j["pictureDigest"]) == 64
+t = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
+assert (t(j["nextUpdate"]) - t(j["thisUpdate"])).total_seconds() == 86400
+base64.b64decode(j["der"], validate=True)
+open("seal.json", "w").write(json.dumps(j))
+PY
+ok
+etag=$(hdr etag)
+cc=$(hdr cache-control)
+[ -n "$etag" ] && [ -n "$(hdr last-modified)" ] || fail "ETag and Last-Modified"
+age=${cc##*max-age=}
+[ "$age" -gt 86000 ] && [ "$age" -le 86400 ] || fail "Cache-Control $cc"
+[ "$(pub "/status/$esid" -H "If-None-Match: $etag")" = 304 ] || fail "304 on If-None-Match"
+[ ! -s pub.out ] || fail "304 with a body"
+[ "$(pub "/status/$esid" -H 'If-None-Match: "other"')" = 200 ] || fail "200 on another ETag"
+ok
+[ "$(pub "/status/$esid" -H 'Accept: application/eseal-status')" = 200 ] || fail "DER"
+[ "$(hdr content-type)" = application/eseal-status ] || fail "DER content type"
+[ "$(hdr etag)" != "$etag" ] || fail "the DER and the JSON share an ETag"
+cp pub.out status.der
+python3 -c 'import json,base64; open("json.der","wb").write(base64.b64decode(json.load(open("seal.json"))["der"]))'
+cmp -s status.der json.der || fail "der in the JSON is the DER served"
+openssl asn1parse -inform DER -in status.der >asn1.txt || fail "asn1parse"
+grep -q "$esid" asn1.txt || fail "esID in the DER"
+# the signature, checked by openssl: tbs = first element, signature = the BIT STRING
+python3 - <<'PY' || fail "splitting the DER"
+d = open("status.der", "rb").read()
+def tlv(b, i):
+    n = b[i + 1]; h = 2
+    if n & 0x80:
+        k = n & 0x7f; n = int.from_bytes(b[i + 2:i + 2 + k], "big"); h = 2 + k
+    return h, n
+h, n = tlv(d, 0)
+th, tn = tlv(d, h)
+open("tbs.der", "wb").write(d[h:h + th + tn])
+i = h + th + tn
+oh, on = tlv(d, i); i += oh + on          # the algorithm OID
+bh, bn = tlv(d, i)
+assert d[i] == 0x03 and d[i + bh] == 0
+open("sig.der", "wb").write(d[i + bh + 1:i + bh + bn])
+PY
+curl -s -o responder.pem "$pbase/certs/responder.pem"
+cmp -s responder.pem ca/responder.pem || fail "/certs/responder.pem"
+curl -s -o root.pem "$pbase/certs/root.pem"
+cmp -s root.pem ca/root.pem || fail "/certs/root.pem"
+openssl x509 -in responder.pem -pubkey -noout >responder.pub
+openssl pkeyutl -verify -pubin -inkey responder.pub -in tbs.der -sigfile sig.der -rawin \
+    -digest sm3 -pkeyopt distid:1234567812345678 >/dev/null || fail "openssl verifies the signature"
+ok
+
+# lookups by seal digest, picture digest, serial
+sd=$(json seal.json 'j["sealDigest"]')
+pd=$(json seal.json 'j["pictureDigest"]')
+sn=$(json seal.json 'j["certSerial"]')
+for path in "by-seal/$sd" "by-picture/$pd" "by-serial/$sn" "by-serial/$(echo "$sn" | tr A-F a-f)"; do
+    [ "$(pub "/status/$path")" = 200 ] || fail "/status/$path"
+    [ "$(json pub.out 'j["esID"]')" = "$esid" ] || fail "/status/$path names $esid"
+done
+curl -s -H "Authorization: Bearer $agent" -o seal.esl "$ibase/api/v1/seals/$esid/seal.esl"
+[ "$(sm3 seal.esl)" = "$sd" ] || fail "sealDigest is the SM3 of the seal file"
+ok
+
+# unknown and malformed
+[ "$(pub /status/35010299999999)" = 404 ] || fail "unknown esID"
+[ "$(json pub.out 'j["status"], j["esID"]')" = "('unknown', '35010299999999')" ] || fail "unknown JSON"
+[ "$(pub /status/123)" = 400 ] || fail "short esID"
+[ "$(json pub.out 'j["error"]["code"]')" = invalid ] || fail "JSON error"
+[ "$(pub /status/by-seal/xyz)" = 400 ] || fail "bad digest"
+[ "$(pub /status/by-serial/nothex)" = 400 ] || fail "bad serial"
+[ "$(pub "/status/by-seal/$pd")" = 404 ] || fail "picture digest as seal digest"
+[ "$(pub /status/by-what/1)" = 404 ] || fail "unknown lookup"
+[ "$(pub /nothing)" = 404 ] || fail "unknown path"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$pbase/status/$esid")" = 405 ] || fail "POST"
+ok
+
+# --- loss report: suspended; reissue: the lost seal revoked ---------------------------
+expect 200 POST "/api/v1/seals/$esid/suspend" "$agent"
+wait_status "$esid" suspended
+[ "$(json pub.out 'j["reason"]')" = certificateHold ] || fail "certificateHold"
+ok
+export ESEAL_PIN=222333
+"$ESEAL" token init --dir tok2 >/dev/null
+"$ESEAL" token show --dir tok2 --json >tok2.json
+token2=$(json tok2.json 'j["id"]')
+"$ESEAL" token csr --dir tok2 --subject "/C=CN/O=$UNIT/serialNumber=$USCC" --out unit2.csr >/dev/null
+sid=$(to_approved reissue "$esid")
+python3 - "$token2" <<'PY' >produce2.json
+import json, sys
+print(json.dumps({"forms": [{"csr": open("unit2.csr").read(), "token_id": sys.argv[1]}]}))
+PY
+expect 200 POST "/api/v1/submissions/$sid/produce" "$maker" --data-binary @produce2.json
+fresh=$(json resp.json 'j["applications"][0]["esid"]')
+wait_status "$esid" revoked
+[ "$(json pub.out 'j["reason"]')" = keyCompromise ] || fail "keyCompromise"
+[ "$(pub "/status/$esid" -H "If-None-Match: $etag")" = 200 ] || fail "a changed status has a new ETag"
+wait_status "$fresh" pending
+ok
+
+# --- health and the checkpoint -----------------------------------------------------------
+base=$ibase
+for _ in $(seq 1 50); do
+    [ "$(pub /healthz)" = 200 ] && [ "$(json pub.out 'j["lagEntries"]')" = 0 ] &&
+        [ "$(pub /log/checkpoint)" = 200 ] && cmp -s pub.out <(curl -s "$ibase/log/checkpoint") && break
+    sleep 0.1
+done
+cmp -s pub.out <(curl -s "$ibase/log/checkpoint") || fail "/log/checkpoint is the issuer's latest"
+[ "$(pub /healthz)" = 200 ] && [ "$(json pub.out 'j["ok"], j["lastError"]')" = "(True, None)" ] ||
+    fail "healthz"
+ok
+
+# --- restart: resumes, nothing applied twice -----------------------------------------------
+pos=$(json pub.out 'j["position"]')
+kill "$publisher"
+rc=0
+wait "$publisher" || rc=$?
+publisher=
+[ "$rc" = 0 ] || fail "eseal-publisherd exited with $rc after SIGTERM"
+grep -q 'ERROR: \(Address\|Leak\)Sanitizer' publisher.log && fail "sanitizer report"
+start_publisher publisher2.log
+grep -q "at entry $pos)" publisher2.log || fail "restart resumes at entry $pos"
+[ "$(pub "/status/$esid")" = 200 ] && [ "$(json pub.out 'j["status"]')" = revoked ] || fail "after restart"
+ok
+
+echo "publisher_api: $passed checks passed"
