@@ -1,4 +1,4 @@
-/* httpc.c — a minimal blocking HTTP/1.1 GET client over POSIX sockets. */
+/* httpc.c — a minimal blocking HTTP/1.1 client over POSIX sockets. */
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -459,37 +459,134 @@ static eseal_rc read_chunked(struct conn *c, struct eseal_buf *body, size_t max,
     }
 }
 
-eseal_rc eseal_httpc_get(const char *url, const struct eseal_httpc_opts *opts, unsigned *status,
-                         struct eseal_buf *body, struct eseal_err *err)
+/* is_tchar: RFC 9110 token characters. */
+static bool is_tchar(unsigned char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+           (ch != 0 && strchr("!#$%&'*+-.^_`|~", ch) != NULL);
+}
+
+static bool is_token(const char *s, size_t n)
+{
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!is_tchar((unsigned char)s[i]))
+            return false;
+    return true;
+}
+
+/* check_request refuses what would make a malformed or smuggled request. */
+static eseal_rc check_request(const struct eseal_httpc_request *r, struct eseal_err *err)
+{
+    if (!is_token(r->method, strlen(r->method)))
+        return eseal_err_set(err, ESEAL_E_INVALID, "bad HTTP method");
+    if (r->n_headers > ESEAL_HTTPC_MAX_HEADERS || (r->n_headers > 0 && r->headers == NULL))
+        return eseal_err_set(err, ESEAL_E_INVALID, "too many request headers (at most %d)",
+                             ESEAL_HTTPC_MAX_HEADERS);
+    static const char *const reserved[] = {"host", "content-length", "transfer-encoding",
+                                           "connection"};
+    for (size_t i = 0; i < r->n_headers; i++) {
+        const char *h = r->headers[i];
+        const char *colon = h != NULL ? strchr(h, ':') : NULL;
+        if (colon == NULL || !is_token(h, (size_t)(colon - h)))
+            return eseal_err_set(err, ESEAL_E_INVALID, "request header %zu is not \"Name: value\"",
+                                 i);
+        for (const char *p = colon + 1; *p; p++)
+            if (((unsigned char)*p < 0x20 && *p != '\t') || *p == 0x7f)
+                return eseal_err_set(err, ESEAL_E_INVALID,
+                                     "request header %zu holds control characters", i);
+        size_t name_len = (size_t)(colon - h);
+        for (size_t k = 0; k < sizeof(reserved) / sizeof(reserved[0]); k++)
+            if (strlen(reserved[k]) == name_len && strncasecmp(h, reserved[k], name_len) == 0)
+                return eseal_err_set(err, ESEAL_E_INVALID,
+                                     "request header %s is set by the client itself", reserved[k]);
+    }
+    if (r->content_type != NULL)
+        for (const char *p = r->content_type; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                return eseal_err_set(err, ESEAL_E_INVALID,
+                                     "the content type holds control characters");
+    return ESEAL_OK;
+}
+
+/* request_head writes the request line and headers into |out|. */
+static eseal_rc request_head(struct eseal_buf *out, const struct eseal_httpc_request *r,
+                             const struct url *u, struct eseal_err *err)
+{
+    bool default_port = strcmp(u->port, "80") == 0;
+    eseal_buf_appendf(out, "%s %s HTTP/1.1\r\nHost: %s%s%s%s%s\r\n", r->method, u->target,
+                      u->ipv6 ? "[" : "", u->host, u->ipv6 ? "]" : "", default_port ? "" : ":",
+                      default_port ? "" : u->port);
+    eseal_buf_append_str(out, "User-Agent: eseal/" ESEAL_VERSION "\r\nAccept: */*\r\n"
+                              "Connection: close\r\n");
+    for (size_t i = 0; i < r->n_headers; i++)
+        eseal_buf_appendf(out, "%s\r\n", r->headers[i]);
+    if (r->content_type != NULL)
+        eseal_buf_appendf(out, "Content-Type: %s\r\n", r->content_type);
+    bool wants_length = r->body != NULL || strcmp(r->method, "POST") == 0 ||
+                        strcmp(r->method, "PUT") == 0 || strcmp(r->method, "PATCH") == 0;
+    if (wants_length)
+        eseal_buf_appendf(out, "Content-Length: %zu\r\n", r->body != NULL ? r->body_len : 0);
+    eseal_buf_append_str(out, "\r\n");
+    if (out->len > ESEAL_HTTPC_MAX_HEAD)
+        return eseal_err_set(err, ESEAL_E_INVALID, "the request head exceeds %d bytes",
+                             ESEAL_HTTPC_MAX_HEAD);
+    return ESEAL_OK;
+}
+
+eseal_rc eseal_httpc_request(const struct eseal_httpc_request *r,
+                             const struct eseal_httpc_opts *opts, unsigned *status,
+                             struct eseal_buf *body, struct eseal_err *err)
 {
     *status = 0;
     eseal_buf_reset(body);
+    struct eseal_httpc_request req = *r;
+    if (req.method == NULL)
+        req.method = "GET";
+    if (req.url == NULL)
+        return bad_url(err, "none given");
     unsigned timeout =
         opts != NULL && opts->timeout_ms != 0 ? opts->timeout_ms : ESEAL_HTTPC_TIMEOUT_MS;
     size_t max = opts != NULL && opts->max_body != 0 ? opts->max_body : ESEAL_HTTPC_MAX_BODY;
-    struct url u;
-    eseal_rc rc = url_parse(&u, url, err);
+    eseal_rc rc = check_request(&req, err);
     if (rc != ESEAL_OK)
         return rc;
+    struct url u;
+    rc = url_parse(&u, req.url, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    struct eseal_buf head_out;
+    eseal_buf_init(&head_out);
+    rc = request_head(&head_out, &req, &u, err);
+    if (rc != ESEAL_OK) {
+        eseal_buf_cleanup(&head_out);
+        free(u.target);
+        return rc;
+    }
     char *where = eseal_xasprintf(u.ipv6 ? "[%s]:%s" : "%s:%s", u.host, u.port);
     struct conn c = {.fd = -1, .deadline = now_ms() + timeout, .where = where};
     eseal_buf_init(&c.in);
     rc = conn_open(&c, &u, err);
-    if (rc == ESEAL_OK) {
-        char *req = eseal_xasprintf("GET %s HTTP/1.1\r\nHost: %s%s%s%s%s\r\n"
-                                    "User-Agent: eseal/" ESEAL_VERSION "\r\n"
-                                    "Accept: */*\r\nConnection: close\r\n\r\n",
-                                    u.target, u.ipv6 ? "[" : "", u.host, u.ipv6 ? "]" : "",
-                                    strcmp(u.port, "80") != 0 ? ":" : "",
-                                    strcmp(u.port, "80") != 0 ? u.port : "");
-        rc = conn_send(&c, req, strlen(req), err);
-        free(req);
+    if (rc == ESEAL_OK)
+        rc = conn_send(&c, (const char *)head_out.data, head_out.len, err);
+    if (rc == ESEAL_OK && req.body != NULL && req.body_len > 0) {
+        /* A server may answer (413, 401) and close without reading the
+         * body: then its answer, if it arrives, is the result. */
+        struct eseal_err send_err;
+        eseal_err_clear(&send_err);
+        eseal_rc sent = conn_send(&c, req.body, req.body_len, &send_err);
+        if (sent != ESEAL_OK && sent != ESEAL_E_IO) {
+            rc = sent;
+            if (err != NULL)
+                *err = send_err;
+        }
     }
     struct head h;
     if (rc == ESEAL_OK)
         rc = read_head(&c, &h, err);
     if (rc == ESEAL_OK) {
-        if (h.status == 204 || h.status == 304)
+        if (h.status == 204 || h.status == 304 || strcmp(req.method, "HEAD") == 0)
             ; /* no body by definition */
         else if (h.chunked)
             rc = read_chunked(&c, body, max, err);
@@ -510,7 +607,15 @@ eseal_rc eseal_httpc_get(const char *url, const struct eseal_httpc_opts *opts, u
     if (c.fd >= 0)
         close(c.fd);
     eseal_buf_cleanup(&c.in);
+    eseal_buf_cleanup(&head_out);
     free(where);
     free(u.target);
     return rc;
+}
+
+eseal_rc eseal_httpc_get(const char *url, const struct eseal_httpc_opts *opts, unsigned *status,
+                         struct eseal_buf *body, struct eseal_err *err)
+{
+    struct eseal_httpc_request r = {.method = "GET", .url = url};
+    return eseal_httpc_request(&r, opts, status, body, err);
 }

@@ -1,5 +1,6 @@
-/* multipart.c — bounded multipart/form-data parsing (RFC 7578) over a
- * buffered body: parts point into the body, names are copied. */
+/* multipart.c — multipart/form-data (RFC 7578): bounded parsing over a
+ * buffered body (parts point into the body, names are copied), and the
+ * builder clients use to send one. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,7 +9,9 @@
 #include <strings.h>
 
 #include "eseal/buf.h"
+#include "eseal/enc.h"
 #include "eseal/multipart.h"
+#include "eseal/secret.h"
 
 void eseal_multipart_init(struct eseal_multipart *mp)
 {
@@ -274,4 +277,88 @@ eseal_rc eseal_multipart_parse(struct eseal_multipart *mp, const char *content_t
 fail:
     eseal_multipart_cleanup(mp);
     return rc;
+}
+
+/* ---- building ------------------------------------------------------------- */
+
+void eseal_multipart_builder_init(struct eseal_multipart_builder *b)
+{
+    memset(b, 0, sizeof(*b));
+    eseal_buf_init(&b->body);
+    uint8_t rnd[16];
+    eseal_random(rnd, sizeof(rnd));
+    char *hex = eseal_hex(rnd, sizeof(rnd));
+    snprintf(b->boundary, sizeof(b->boundary), "eseal-%s", hex);
+    free(hex);
+    snprintf(b->content_type, sizeof(b->content_type), "multipart/form-data; boundary=%s",
+             b->boundary);
+}
+
+void eseal_multipart_builder_cleanup(struct eseal_multipart_builder *b)
+{
+    eseal_buf_cleanup(&b->body);
+    b->n = 0;
+    b->finished = false;
+}
+
+/* append_quoted appends |s| as the inside of a quoted parameter value,
+ * percent-encoding '"', CR and LF (RFC 7578 §2, as browsers do). */
+static void append_quoted(struct eseal_buf *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\r' || *s == '\n')
+            eseal_buf_appendf(out, "%%%02X", (unsigned char)*s);
+        else
+            eseal_buf_append(out, s, 1);
+    }
+}
+
+eseal_rc eseal_multipart_add(struct eseal_multipart_builder *b, const char *name,
+                             const char *filename, const char *content_type, const void *data,
+                             size_t len, struct eseal_err *err)
+{
+    if (b->finished)
+        return eseal_err_set(err, ESEAL_E_INVALID, "multipart: the body is finished already");
+    if (name == NULL || *name == '\0')
+        return eseal_err_set(err, ESEAL_E_INVALID, "multipart: a part needs a name");
+    if (b->n == ESEAL_MULTIPART_MAX_PARTS)
+        return eseal_err_set(err, ESEAL_E_INVALID, "multipart: more than %d parts",
+                             ESEAL_MULTIPART_MAX_PARTS);
+    for (const char *p = content_type; p != NULL && *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return eseal_err_set(err, ESEAL_E_INVALID,
+                                 "multipart: the content type holds control characters");
+    size_t blen = strlen(b->boundary);
+    for (size_t i = 0; data != NULL && len >= blen && i <= len - blen; i++)
+        if (memcmp((const uint8_t *)data + i, b->boundary, blen) == 0)
+            return eseal_err_set(err, ESEAL_E_INVALID,
+                                 "multipart: the data holds the boundary; start a new body");
+    eseal_buf_appendf(&b->body, "--%s\r\nContent-Disposition: form-data; name=\"", b->boundary);
+    append_quoted(&b->body, name);
+    eseal_buf_append_str(&b->body, "\"");
+    if (filename != NULL) {
+        const char *slash = strrchr(filename, '/');
+        eseal_buf_append_str(&b->body, "; filename=\"");
+        append_quoted(&b->body, slash != NULL ? slash + 1 : filename);
+        eseal_buf_append_str(&b->body, "\"");
+    }
+    eseal_buf_append_str(&b->body, "\r\n");
+    if (content_type != NULL)
+        eseal_buf_appendf(&b->body, "Content-Type: %s\r\n", content_type);
+    eseal_buf_append_str(&b->body, "\r\n");
+    eseal_buf_append(&b->body, data, len);
+    eseal_buf_append_str(&b->body, "\r\n");
+    b->n++;
+    return ESEAL_OK;
+}
+
+eseal_rc eseal_multipart_finish(struct eseal_multipart_builder *b, struct eseal_err *err)
+{
+    if (b->finished)
+        return ESEAL_OK;
+    if (b->n == 0)
+        return eseal_err_set(err, ESEAL_E_INVALID, "multipart: a body needs at least one part");
+    eseal_buf_appendf(&b->body, "--%s--\r\n", b->boundary);
+    b->finished = true;
+    return ESEAL_OK;
 }

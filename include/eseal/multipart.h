@@ -1,12 +1,15 @@
-/* multipart.h — a small, bounded multipart/form-data parser (RFC 7578) for
- * request bodies that the HTTP adapter has already buffered. Parts point
- * into the body; only their names are copied. */
+/* multipart.h — multipart/form-data (RFC 7578), both ways: a small, bounded
+ * parser for request bodies that the HTTP adapter has already buffered
+ * (parts point into the body; only their names are copied), and a builder
+ * for the bodies clients send. */
 #ifndef ESEAL_MULTIPART_H
 #define ESEAL_MULTIPART_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "eseal/buf.h"
 #include "eseal/rc.h"
 
 /* ESEAL_MULTIPART_MAX_PARTS bounds the parts of one body. */
@@ -53,5 +56,39 @@ eseal_rc eseal_multipart_parse(struct eseal_multipart *mp, const char *content_t
 /* eseal_multipart_find returns the first part named |name|, or NULL. */
 const struct eseal_multipart_part *eseal_multipart_find(const struct eseal_multipart *mp,
                                                         const char *name);
+
+/* struct eseal_multipart_builder is caller-owned storage for a body being
+ * built: eseal_multipart_builder_init before use,
+ * eseal_multipart_builder_cleanup after. Its boundary is random
+ * ("eseal-" and 32 hex digits); |content_type| is the header value to send
+ * with the body ("multipart/form-data; boundary=..."). */
+struct eseal_multipart_builder {
+    struct eseal_buf body;
+    char boundary[ESEAL_MULTIPART_BOUNDARY_MAX + 1];
+    char content_type[ESEAL_MULTIPART_BOUNDARY_MAX + 40];
+    size_t n;
+    bool finished;
+};
+
+void eseal_multipart_builder_init(struct eseal_multipart_builder *b);
+void eseal_multipart_builder_cleanup(struct eseal_multipart_builder *b);
+
+/* eseal_multipart_add appends a part named |name| holding |len| bytes of
+ * |data| (copied). |filename| (NULL: a plain field) is sent without its
+ * directory; |content_type| NULL sends none (files then default to
+ * application/octet-stream on the server's side). '"', CR and LF in the
+ * name or file name are percent-encoded as RFC 7578 §2 says. An empty name,
+ * more than ESEAL_MULTIPART_MAX_PARTS parts, a content type with control
+ * characters, data that holds the boundary (a 2^-128 chance: the caller may
+ * start again), or a call after eseal_multipart_finish is ESEAL_E_INVALID. */
+eseal_rc eseal_multipart_add(struct eseal_multipart_builder *b, const char *name,
+                             const char *filename, const char *content_type, const void *data,
+                             size_t len, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_multipart_finish appends the closing boundary; afterwards b->body
+ * is the complete body to send with b->content_type. At least one part is
+ * needed (ESEAL_E_INVALID). Calling it twice is harmless. */
+eseal_rc eseal_multipart_finish(struct eseal_multipart_builder *b,
+                                struct eseal_err *err) ESEAL_MUST_CHECK;
 
 #endif

@@ -69,6 +69,12 @@ int cmd_parse(int argc, char **argv, const char *shortopts, const struct option 
             return usage_exit;
         }
         a->opt[c] = optarg != NULL ? optarg : "";
+        if (a->n_seen == CMD_MAX_SEEN) {
+            cmd_usage_error(usage, "too many options / 选项过多: ", argv[optind - 1]);
+            return usage_exit;
+        }
+        a->seen[a->n_seen].code = c;
+        a->seen[a->n_seen++].arg = a->opt[c];
     }
     for (; optind < argc; optind++) {
         if (a->n_pos == max_pos || a->n_pos == CMD_MAX_POS) {
@@ -78,6 +84,19 @@ int cmd_parse(int argc, char **argv, const char *shortopts, const struct option 
         a->pos[a->n_pos++] = argv[optind];
     }
     return 0;
+}
+
+size_t cmd_args_all(const struct cmd_args *a, int code, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < a->n_seen; i++) {
+        if (a->seen[i].code != code)
+            continue;
+        if (n < max)
+            out[n] = a->seen[i].arg;
+        n++;
+    }
+    return n;
 }
 
 static void group_usage(FILE *out, const struct cmd_group_spec *g)

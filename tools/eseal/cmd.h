@@ -12,9 +12,12 @@
 #include "eseal/sm.h"
 
 /* Exit codes of the management commands: 0 success, 1 the operation failed,
- * 2 usage error. (`eseal verify` has its own, per DESIGN.md §7.) */
+ * 2 usage error. (`eseal verify` has its own, per DESIGN.md §7.) `eseal
+ * issuer` and `eseal demo` add 3 for a connection or I/O error: 1 there
+ * means the issuer refused. */
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+#define EXIT_IO 3
 /* `eseal verify` exits 0 passed, 1 failed, 2 indeterminate (the report's
  * verdict) and 3 for a usage or I/O error. */
 #define EXIT_VERIFY_ERROR 3
@@ -60,14 +63,26 @@ void cmd_put_text(FILE *out, const char *s);
 #define CMD_BIT(code) (UINT64_C(1) << (code))
 #define CMD_ALL UINT64_MAX
 
+#define CMD_MAX_SEEN 64
+
 /* struct cmd_args is what cmd_parse found: the argument of each option by
- * code ("" for an option without argument, NULL when absent) and the
- * positional arguments. Strings point into argv. */
+ * code ("" for an option without argument, NULL when absent; the last one
+ * when repeated), every option in the order given (for options that may be
+ * repeated), and the positional arguments. Strings point into argv. */
 struct cmd_args {
     const char *opt[CMD_MAX_CODE];
+    struct {
+        int code;
+        const char *arg;
+    } seen[CMD_MAX_SEEN];
+    size_t n_seen;
     const char *pos[CMD_MAX_POS];
     size_t n_pos;
 };
+
+/* cmd_args_all stores in |out| (up to |max|) the arguments of every
+ * occurrence of option |code|, in order, and returns how many there were. */
+size_t cmd_args_all(const struct cmd_args *a, int code, const char **out, size_t max);
 
 /* cmd_parse runs getopt_long over argv (argv[0] is the command) with
  * |shortopts| and |long_opts|. The option named "help" (or 'h') prints
@@ -99,5 +114,7 @@ int cmd_seal(int argc, char **argv);
 int cmd_stamp(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_issuer(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 #endif

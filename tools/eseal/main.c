@@ -11,6 +11,8 @@ static const struct cmd groups[] = {
     {"stamp", "stamp a file with a seal and a token / 电子签章", cmd_stamp},
     {"verify", "verify a seal signature over a file / 验证电子签章", cmd_verify},
     {"log", "the append-only event log / 事件日志", cmd_log},
+    {"issuer", "drive the issuance API (eseal-issuerd) / 签发服务客户端", cmd_issuer},
+    {"demo", "walk a running issuer through every business type / 演示全部业务", cmd_demo},
 };
 
 static void usage(FILE *out)

@@ -103,6 +103,152 @@ static void test_against_our_server(void **state)
     eseal_buf_cleanup(&body);
 }
 
+/* ---- methods, bodies and headers ------------------------------------------ */
+
+static eseal_rc h_echo(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    size_t len;
+    const uint8_t *b = eseal_http_body(req, &len);
+    return eseal_http_reply_json(
+        req, 200,
+        json_pack("{s:s,s:s?,s:s?,s:s?,s:s?,s:s%}", "method", eseal_http_method(req),
+                  "content_type", eseal_http_header(req, "Content-Type"), "auth",
+                  eseal_http_header(req, "Authorization"), "extra",
+                  eseal_http_header(req, "X-Extra"), "length",
+                  eseal_http_header(req, "Content-Length"), "body", (const char *)b, len));
+}
+
+static const struct eseal_http_route echo_routes[] = {
+    {"POST", "/echo", h_echo, 0},  {"PUT", "/echo", h_echo, 0},
+    {"DELETE", "/echo", h_echo, 0}, {"POST", "/small", h_echo, 16},
+};
+
+/* echo sends |r| to the echo server and returns the reply as JSON. */
+static json_t *echo(struct eseal_httpc_request *r, unsigned port, const char *path,
+                    unsigned *status)
+{
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+    r->url = url;
+    struct eseal_buf body;
+    eseal_buf_init(&body);
+    struct eseal_err err;
+    eseal_rc rc = eseal_httpc_request(r, NULL, status, &body, &err);
+    if (rc != ESEAL_OK)
+        fail_msg("%s %s: %s", r->method, path, err.msg);
+    json_t *j = json_loadb((const char *)body.data, body.len, JSON_ALLOW_NUL, NULL);
+    if (j == NULL)
+        fail_msg("%s %s: %u %s", r->method, path, *status, (const char *)body.data);
+    eseal_buf_cleanup(&body);
+    return j;
+}
+
+#define JSTR(j, k) json_string_value(json_object_get(j, k))
+
+static void test_methods_bodies_headers(void **state)
+{
+    struct eseal_http_config cfg = {.routes = echo_routes, .n_routes = 4};
+    struct eseal_http *srv = NULL;
+    assert_int_equal(eseal_http_start(&srv, &cfg, NULL), ESEAL_OK);
+    unsigned port = eseal_http_port(srv), status;
+    /* POST with a JSON body, a content type and two extra headers. */
+    const char *hdrs[] = {"Authorization: Bearer abc.def", "X-Extra:  spaced value"};
+    struct eseal_httpc_request r = {.method = "POST", .content_type = "application/json",
+                                    .body = "{\"a\":1}", .body_len = 7, .headers = hdrs,
+                                    .n_headers = 2};
+    json_t *j = echo(&r, port, "/echo", &status);
+    assert_int_equal(status, 200);
+    assert_string_equal(JSTR(j, "method"), "POST");
+    assert_string_equal(JSTR(j, "content_type"), "application/json");
+    assert_string_equal(JSTR(j, "auth"), "Bearer abc.def");
+    assert_string_equal(JSTR(j, "extra"), "spaced value");
+    assert_string_equal(JSTR(j, "body"), "{\"a\":1}");
+    json_decref(j);
+    /* A body with NUL bytes arrives whole. */
+    static const char bin[] = {'a', 0, 'b', 0, 'c'};
+    r = (struct eseal_httpc_request){.method = "PUT", .body = bin, .body_len = sizeof(bin)};
+    j = echo(&r, port, "/echo", &status);
+    assert_string_equal(JSTR(j, "method"), "PUT");
+    assert_int_equal(json_string_length(json_object_get(j, "body")), 5);
+    assert_null(JSTR(j, "content_type"));
+    json_decref(j);
+    /* POST without a body says Content-Length: 0; DELETE sends no length. */
+    r = (struct eseal_httpc_request){.method = "POST"};
+    j = echo(&r, port, "/echo", &status);
+    assert_string_equal(JSTR(j, "length"), "0");
+    assert_string_equal(JSTR(j, "body"), "");
+    json_decref(j);
+    r = (struct eseal_httpc_request){.method = "DELETE", .headers = hdrs, .n_headers = 1};
+    j = echo(&r, port, "/echo", &status);
+    assert_string_equal(JSTR(j, "method"), "DELETE");
+    assert_null(JSTR(j, "length"));
+    json_decref(j);
+    /* A method the route does not have: 405, a status like any other. */
+    r = (struct eseal_httpc_request){.method = "PATCH"};
+    struct eseal_buf body;
+    eseal_buf_init(&body);
+    char url[128];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u/echo", port);
+    r.url = url;
+    assert_int_equal(eseal_httpc_request(&r, NULL, &status, &body, NULL), ESEAL_OK);
+    assert_int_equal(status, 405);
+    /* A body over the route's limit: the server's 413 comes back, even if
+     * it closes before the whole body is sent. */
+    size_t big_len = 8 * 1024 * 1024;
+    char *big = calloc(1, big_len);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u/small", port);
+    r = (struct eseal_httpc_request){.method = "POST", .url = url, .body = big,
+                                     .body_len = big_len};
+    assert_int_equal(eseal_httpc_request(&r, NULL, &status, &body, NULL), ESEAL_OK);
+    assert_int_equal(status, 413);
+    free(big);
+    eseal_buf_cleanup(&body);
+    eseal_http_stop(srv);
+}
+
+static void test_request_refusals(void **state)
+{
+    static const char *const bad_headers[] = {
+        "X-Evil: a\r\nHost: other", "NoColon", ": empty name", "Bad Name: x",
+        "Content-Length: 3",         "host: x", "Transfer-Encoding: chunked",
+        "connection: keep-alive",
+    };
+    unsigned status;
+    struct eseal_buf body;
+    eseal_buf_init(&body);
+    for (size_t i = 0; i < sizeof(bad_headers) / sizeof(bad_headers[0]); i++) {
+        struct eseal_httpc_request r = {.method = "POST", .url = "http://127.0.0.1:1/",
+                                        .headers = &bad_headers[i], .n_headers = 1};
+        struct eseal_err err;
+        if (eseal_httpc_request(&r, NULL, &status, &body, &err) != ESEAL_E_INVALID)
+            fail_msg("header \"%s\" accepted", bad_headers[i]);
+    }
+    static const char *const bad_methods[] = {"", "GE T", "POST\r\n", "G(ET"};
+    for (size_t i = 0; i < sizeof(bad_methods) / sizeof(bad_methods[0]); i++) {
+        struct eseal_httpc_request r = {.method = bad_methods[i], .url = "http://127.0.0.1:1/"};
+        assert_int_equal(eseal_httpc_request(&r, NULL, &status, &body, NULL), ESEAL_E_INVALID);
+    }
+    struct eseal_httpc_request r = {.method = "POST", .url = "http://127.0.0.1:1/",
+                                    .content_type = "text/plain\r\nX: y"};
+    assert_int_equal(eseal_httpc_request(&r, NULL, &status, &body, NULL), ESEAL_E_INVALID);
+    const char *many[ESEAL_HTTPC_MAX_HEADERS + 1];
+    for (size_t i = 0; i <= ESEAL_HTTPC_MAX_HEADERS; i++)
+        many[i] = "X-A: b";
+    r = (struct eseal_httpc_request){.url = "http://127.0.0.1:1/", .headers = many,
+                                     .n_headers = ESEAL_HTTPC_MAX_HEADERS + 1};
+    assert_int_equal(eseal_httpc_request(&r, NULL, &status, &body, NULL), ESEAL_E_INVALID);
+    /* A head over the limit is refused before connecting. */
+    char *huge = malloc(ESEAL_HTTPC_MAX_HEAD + 16);
+    memcpy(huge, "X-Huge: ", 8);
+    memset(huge + 8, 'h', ESEAL_HTTPC_MAX_HEAD);
+    huge[8 + ESEAL_HTTPC_MAX_HEAD] = 0;
+    const char *one[] = {huge};
+    r = (struct eseal_httpc_request){.url = "http://127.0.0.1:1/", .headers = one, .n_headers = 1};
+    assert_int_equal(eseal_httpc_request(&r, NULL, &status, &body, NULL), ESEAL_E_INVALID);
+    free(huge);
+    eseal_buf_cleanup(&body);
+}
+
 static void test_ipv6_literal(void **state)
 {
     struct eseal_http_config cfg = {.address = "::1", .routes = routes, .n_routes = 4};
@@ -315,7 +461,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_against_our_server), cmocka_unit_test(test_ipv6_literal),
         cmocka_unit_test(test_scripted_replies),   cmocka_unit_test(test_timeout),
-        cmocka_unit_test(test_bad_urls),
+        cmocka_unit_test(test_bad_urls),           cmocka_unit_test(test_methods_bodies_headers),
+        cmocka_unit_test(test_request_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

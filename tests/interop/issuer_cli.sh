@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# issuer_cli.sh — `eseal issuer` and `eseal demo` against a real
+# eseal-issuerd: a temporary CA and data directory, the daemon on a free
+# loopback port; staff made with `eseal issuer staff add`; one full apply
+# (submit with materials, register, a rejection and resubmission refused as
+# such, review, produce with a software token's request, handover) driven
+# only through `eseal issuer`; show output; exit codes (refused 1, usage 2,
+# daemon down 3); then `eseal demo --json`: every business type with its
+# final status, and every sample signature verifying with the platform root.
+#
+# Needs ESEAL, ESEAL_ISSUERD, openssl and python3.
+set -euo pipefail
+
+: "${ESEAL:?set ESEAL to the eseal binary}"
+: "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
+for c in openssl python3; do command -v "$c" >/dev/null; done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-issuer-cli.XXXXXX")
+daemon=
+cleanup() {
+    if [ -n "$daemon" ]; then
+        kill "$daemon" 2>/dev/null || true
+        wait "$daemon" 2>/dev/null || true
+    fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+cd "$tmp"
+
+export ESEAL_PASSPHRASE='correct horse battery staple'
+export ESEAL_PIN='123456'
+export HOME="$tmp/home"
+unset ESEAL_TOKEN ESEAL_PASSWORD ESEAL_NEW_PASSWORD ESEAL_ADMIN_PASSWORD ESEAL_NEW_PIN
+UNIT='福州市鼓楼区测试局'
+USCC='91350100M000100Y43'
+
+passed=0
+fail() {
+    echo "FAIL: $*" >&2
+    [ -f daemon.log ] && { echo "--- daemon.log:" >&2; tail -20 daemon.log >&2; }
+    exit 1
+}
+ok() { passed=$((passed + 1)); }
+json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+# code WANT CMD...: run CMD, require exit status WANT; output in out.txt, err.txt.
+code() {
+    local want=$1 got=0
+    shift
+    "$@" >out.txt 2>err.txt || got=$?
+    [ "$got" = "$want" ] || { cat out.txt err.txt >&2; fail "$*: exit $got, want $want"; }
+    ok
+}
+I() { "$ESEAL" issuer "$@"; }
+
+"$ESEAL" ca init --dir ca >/dev/null
+printf 'admin-password-0001\n' >admin.pw
+chmod 600 admin.pw
+ESEAL_ADMIN_PASSWORD=admin-password-0001 "$ESEAL_ISSUERD" --port 0 --data data --ca ca >daemon.log 2>&1 &
+daemon=$!
+port=
+for _ in $(seq 1 100); do
+    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' daemon.log)
+    [ -n "$port" ] && break
+    kill -0 "$daemon" 2>/dev/null || fail "eseal-issuerd exited"
+    sleep 0.1
+done
+[ -n "$port" ] || fail "eseal-issuerd did not start"
+base="http://127.0.0.1:$port"
+
+# --- usage errors: 2 --------------------------------------------------------------
+code 2 "$ESEAL" issuer
+code 2 I nonsense
+code 2 I login --url "$base"                          # no --user
+code 2 I show --url "$base"                           # not logged in
+code 2 env ESEAL_TOKEN=x "$ESEAL" issuer show --url "$base"          # neither --id nor --esid
+code 2 env ESEAL_TOKEN=x "$ESEAL" issuer review --url "$base" --id S1 --reject   # no reason
+code 2 env ESEAL_TOKEN=x "$ESEAL" issuer show --url "$base" --id 'S1/../x'
+code 2 env ESEAL_TOKEN=x "$ESEAL" issuer upload --url "$base" --id S1 --material letter
+code 0 I --help
+grep -q handover out.txt || fail "issuer --help lists the commands"
+
+# --- login, sessions, staff -------------------------------------------------------------
+code 1 env ESEAL_PASSWORD=wrong-password "$ESEAL" issuer login --url "$base" --user admin
+grep -q 'HTTP 401' err.txt || fail "a refused login shows the status"
+code 0 I login --url "$base" --user admin --password-file admin.pw
+[ "$(stat -c %a home/.eseal/session)" = 600 ] || fail "session file mode"
+grep -q 'admin-password' home/.eseal/session && fail "password in the session file"
+admin_tok=$(I login --url "$base" --user admin --password-file admin.pw --print-token)
+[ ${#admin_tok} -ge 20 ] || fail "--print-token"
+ok
+staff() { ESEAL_NEW_PASSWORD=$2 I staff add --user "$1" --role "$3" "${@:4}"; }
+code 0 staff agent1 agent-password-1 agent --unit "$USCC"
+grep -q 'agent1 *agent' out.txt || fail "staff add output"
+code 0 staff maker1 maker-password-1 maker
+code 0 staff reviewer1 reviewer-password-1 reviewer
+code 1 staff maker1 maker-password-2 maker
+grep -q 'HTTP 409' err.txt || fail "an existing account is 409"
+code 0 env ESEAL_TOKEN="$admin_tok" "$ESEAL" issuer staff list --url "$base" --json
+[ "$(json out.txt 'len(j["staff"])')" = 4 ] || fail "four accounts"
+for who in agent1:agent-password-1 maker1:maker-password-1 reviewer1:reviewer-password-1; do
+    printf '%s\n' "${who#*:}" >"${who%%:*}.pw"
+    code 0 I login --url "$base" --user "${who%%:*}" --password-file "${who%%:*}.pw" --session "${who%%:*}.session"
+done
+A() { I "$@" --session agent1.session; }
+M() { I "$@" --session maker1.session; }
+R() { I "$@" --session reviewer1.session; }
+
+# --- one apply through eseal issuer only ------------------------------------------------
+"$ESEAL" token init --dir tok >/dev/null
+"$ESEAL" token show --dir tok --json >tok.json
+token_id=$(json tok.json 'j["id"]')
+"$ESEAL" token csr --dir tok --subject "/C=CN/O=$UNIT/serialNumber=$USCC" --out unit.csr >/dev/null
+printf '%%PDF-1.4\n%% red-header letter\n' >letter.pdf
+printf '%%PDF-1.4\n%% application form\n' >form.pdf
+printf '\x89PNG\r\n\x1a\nimpression' >impression.png
+printf '%%PDF-1.4\n%% introduction letter\n' >intro.pdf
+printf '\x89PNG\r\n\x1a\nid copy' >idcopy.png
+printf '11010519491231002X\n' >collector.id
+printf '110105194912310029\n' >other.id
+sm3() { openssl dgst -sm3 -r "$1" | cut -d' ' -f1; }
+cat >sub.json <<JSON
+{"business":"apply","channel":"aggregator","aggregator":"350100",
+ "applicant":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
+ "letter":{"material":"$(sm3 letter.pdf)","addressee":"福建省经济信息中心","business":"apply",
+           "form_count":1,"kinds":{"unit":1}},
+ "forms":[{"business":"apply","kind":"unit",
+   "unit":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
+   "agent":{"name":"李四","mobile":"13800000000","id_number":"350102199001011238"},
+   "seal":{"name":"$UNIT","width_mm":42,"height_mm":42,"function":"official","cert_type":"usb_key"},
+   "impression":"$(sm3 impression.png)","material":"$(sm3 form.pdf)"}]}
+JSON
+# Without the impression the rules refuse the submit: 1, findings shown, draft kept.
+code 1 A submit --url "$base" --file sub.json --material letter=letter.pdf --material form=form.pdf
+grep -q 'materials_present' err.txt || fail "findings printed"
+grep -q 'draft S00000001 is kept' err.txt || fail "draft id printed"
+code 0 A upload --url "$base" --id S00000001 --kind impression impression.png
+grep -q 'impression' out.txt || fail "upload output"
+# The maker may not file: 403 -> 1.
+code 1 M submit --url "$base" --file sub.json
+grep -q 'HTTP 403' err.txt || fail "403 shown"
+# A fresh, complete submission in one go.
+code 0 A submit --url "$base" --file sub.json --material letter=letter.pdf \
+    --material form=form.pdf --material impression=impression.png
+grep -q '^state *submitted' out.txt || fail "submitted"
+id=$(sed -n 's/^submission *//p' out.txt)
+[ "$id" = S00000002 ] || fail "submission id $id"
+code 0 M register --url "$base" --id "$id"
+grep -q '^registered_by *maker1' out.txt || fail "registered"
+code 1 M review --url "$base" --id "$id" --approve
+code 0 R review --url "$base" --id "$id" --reject --reason '介绍信日期缺失 / the letter is undated'
+grep -q '^state *rejected' out.txt && grep -q 'the letter is undated' out.txt || fail "rejected"
+code 1 R review --url "$base" --id "$id" --approve    # 409: not registered
+grep -q 'HTTP 409' err.txt || fail "409 shown"
+# The rejected submission, as the agent sees it; then a new, corrected one.
+code 0 env ESEAL_TOKEN="$(I login --url "$base" --user agent1 --password-file agent1.pw --print-token)" \
+    "$ESEAL" issuer show --url "$base" --id "$id" --json
+[ "$(json out.txt 'j["state"]')" = rejected ] || fail "show --json"
+code 0 A submit --url "$base" --file sub.json --material letter=letter.pdf \
+    --material form=form.pdf --material impression=impression.png
+id=$(sed -n 's/^submission *//p' out.txt)
+code 0 M register --url "$base" --id "$id"
+code 0 R review --url "$base" --id "$id" --approve
+grep -q '^state *approved' out.txt || fail "approved"
+code 2 M produce --url "$base" --id "$id" --days x
+code 1 M produce --url "$base" --id "$id" --days 9999
+code 0 M produce --url "$base" --id "$id" --days 30 --csr unit.csr --token-id "$token_id"
+esid=$(sed -n 's/^application .*esID \([0-9]*\).*/\1/p' out.txt)
+[ "$esid" = 35010200000001 ] || fail "esID '$esid'"
+code 0 A show --url "$base" --esid "$esid"
+grep -q '^status *pending' out.txt || fail "pending"
+code 1 M handover --url "$base" --id "$id" --letter intro.pdf --id-copy idcopy.png \
+    --name 王五 --id-number-file collector.id --letter-name 赵六 --letter-id-number-file collector.id
+grep -q 'field collector_name' err.txt || fail "handover refusal names the field"
+code 1 M handover --url "$base" --id "$id" --letter intro.pdf --id-copy idcopy.png \
+    --name 王五 --id-number-file collector.id --letter-id-number-file other.id
+code 0 M handover --url "$base" --id "$id" --letter intro.pdf --id-copy idcopy.png \
+    --name 王五 --id-number-file collector.id
+grep -q '^state *handed_over' out.txt || fail "handed over"
+code 0 A show --url "$base" --esid "$esid"
+grep -q '^status *good' out.txt && grep -q "^unit_name *$UNIT" out.txt &&
+    grep -q "^token_id *$token_id" out.txt || { cat out.txt; fail "show seal"; }
+code 0 A show --url "$base" --esid "$esid" --json
+[ "$(json out.txt 'j["status"], j["version"]')" = "('good', 1)" ] || fail "show --json"
+code 0 A fetch --url "$base" --esid "$esid" --seal seal.esl --cert cert.pem
+"$ESEAL" token import --dir tok --cert cert.pem --seal seal.esl >/dev/null || fail "token import"
+printf 'a contract\n' >contract.txt
+"$ESEAL" stamp --token tok contract.txt -o contract.txt.ses >/dev/null
+"$ESEAL" verify contract.txt --sig contract.txt.ses --trust ca/root.pem --no-status >/dev/null ||
+    fail "stamp with the fetched seal"
+ok
+code 0 A list --url "$base" --state handed_over
+grep -q "$id" out.txt || fail "list"
+code 1 A show --url "$base" --esid 35010299999999
+grep -q 'HTTP 404' err.txt || fail "404 shown"
+# suspend, then a second suspend is refused (409)
+code 0 A suspend --url "$base" --esid "$esid"
+grep -q '^status *suspended' out.txt || fail "suspended"
+code 1 A suspend --url "$base" --esid "$esid"
+# logout removes the session; the token no longer works
+code 0 A logout --url "$base"
+[ -e agent1.session ] && fail "session file left after logout"
+code 2 A show --url "$base" --esid "$esid"
+
+# --- demo ----------------------------------------------------------------------------------
+code 0 "$ESEAL" demo --issuer "$base" --admin-password-file admin.pw --out demo --json
+grep -q 'apply 印章申请' err.txt || fail "demo steps on stderr with --json"
+cp out.txt demo.json
+python3 - <<'PY' || fail "demo summary"
+import json
+seals = json.load(open("demo.json"))["seals"]
+got = sorted((s["business"], s["status"]) for s in seals)
+want = sorted([("apply", "good"), ("renew", "good"), ("change", "good"), ("revoke", "revoked"),
+               ("reissue", "revoked"), ("reissue", "good"), ("unlock", "good")])
+assert got == want, got
+for s in seals:
+    assert s["document"] == "demo/%s.txt" % s["esID"], s
+    assert s["signature"] == s["document"] + ".ses", s
+    assert s["token"].startswith("demo/tokens/"), s
+PY
+ok
+python3 -c 'import json; [print(s["document"], s["token"]) for s in json.load(open("demo.json"))["seals"]]' |
+while read -r doc tokdir; do
+    [ -f "$tokdir/token.json" ] || fail "token directory $tokdir"
+    "$ESEAL" verify "$doc" --sig "$doc.ses" --trust ca/root.pem --no-status --json >verify.json ||
+        { cat verify.json; fail "verify $doc"; }
+    python3 - <<'PY' || fail "checks of $doc"
+import json
+r = json.load(open("verify.json"))
+checks = {c["key"]: c["status"] for c in r["signatures"][0]["checks"]} if "signatures" in r else \
+    {c["key"]: c["status"] for c in r["checks"]}
+for k in ("format", "data_hash", "signature", "signer_in_seal", "seal_signature", "chain"):
+    assert checks.get(k) == "PASSED", (k, checks)
+PY
+done
+ok
+[ "$(stat -c %a demo/token.pin)" = 600 ] || fail "token.pin mode"
+# the demo's renewed seal has two versions, the first superseded
+renewed=$(json demo.json '[s["esID"] for s in j["seals"] if s["business"] == "renew"][0]')
+code 0 env ESEAL_TOKEN="$admin_tok" "$ESEAL" issuer show --url "$base" --esid "$renewed" --json
+[ "$(json out.txt 'j["version"], j["versions"][0]["reason"]')" = "(2, 'superseded')" ] || fail "renewed seal"
+
+# --- the daemon down: 3 -----------------------------------------------------------------------
+kill "$daemon"
+wait "$daemon" 2>/dev/null || true
+daemon=
+code 3 env ESEAL_TOKEN="$admin_tok" "$ESEAL" issuer show --url "$base" --esid "$esid"
+code 3 I login --url "$base" --user admin --password-file admin.pw
+code 3 "$ESEAL" demo --issuer "$base" --admin-password-file admin.pw --out demo2
+echo "issuer_cli: $passed checks passed"
