@@ -195,6 +195,23 @@ eseal_rc eseal_ca_sign(struct eseal_ca *ca, enum eseal_ca_role role, const void 
     return eseal_sm2_sign(ca->key[role], msg, msg_len, sig, err);
 }
 
+eseal_rc eseal_ca_sign_crl(struct eseal_ca *ca, X509_CRL *crl, struct eseal_err *err)
+{
+    eseal_rc rc = need_unlocked(ca, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    return eseal_x509_crl_sign(crl, ca->key[ESEAL_CA_RESPONDER], err);
+}
+
+eseal_rc eseal_ca_sign_ocsp(struct eseal_ca *ca, OCSP_BASICRESP *bs, struct eseal_err *err)
+{
+    eseal_rc rc = need_unlocked(ca, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    return eseal_ocsp_basic_sign(bs, ca->cert[ESEAL_CA_RESPONDER], ca->key[ESEAL_CA_RESPONDER],
+                                 err);
+}
+
 eseal_rc eseal_ca_log_sign(struct eseal_ca *ca, const void *msg, size_t msg_len,
                            uint8_t sig[ESEAL_ED25519_SIG_LEN], struct eseal_err *err)
 {

@@ -5,6 +5,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
 #include "eseal/enc.h"
@@ -131,6 +132,18 @@ eseal_rc eseal_x509_req_sign(X509_REQ *req, EVP_PKEY *key, struct eseal_err *err
 eseal_rc eseal_x509_crl_sign(X509_CRL *crl, EVP_PKEY *key, struct eseal_err *err)
 {
     return x509_obj_sign(KIND_CRL, crl, key, err);
+}
+
+eseal_rc eseal_ocsp_basic_sign(OCSP_BASICRESP *bs, X509 *signer, EVP_PKEY *key,
+                               struct eseal_err *err)
+{
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    eseal_rc rc = md_init(mctx, key, 1, err);
+    /* flags 0: responder ID by name, the signer certificate included */
+    if (rc == ESEAL_OK && OCSP_basic_sign_ctx(bs, signer, mctx, NULL, 0) != 1)
+        rc = eseal_err_openssl(err, ESEAL_E_CRYPTO, "SM2 signing of an OCSP response failed");
+    EVP_MD_CTX_free(mctx);
+    return rc;
 }
 
 static ASN1_OCTET_STRING *sm2_id(void)

@@ -175,12 +175,95 @@ static eseal_rc h_healthz(struct eseal_http_req *req, void *app, struct eseal_er
     return eseal_http_reply_json(req, status, j);
 }
 
+/* h_crl answers GET /crl/{shard}.crl with the stored DER CRL. */
+static eseal_rc h_crl(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_publisher *p = app;
+    const char *rest = eseal_http_path_rest(req);
+    size_t digits = strspn(rest, "0123456789");
+    if (digits == 0 || digits > 4 || strcmp(rest + digits, ".crl") != 0 ||
+        (digits > 1 && rest[0] == '0'))
+        return eseal_err_set(err, ESEAL_E_NOTFOUND, "no such resource: %s", eseal_http_path(req));
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    eseal_rc rc = eseal_publisher_crl(p, (unsigned)strtoul(rest, NULL, 10), &der, err);
+    if (rc == ESEAL_OK) {
+        /* re-issued on every change: caches may keep it only briefly */
+        eseal_http_set_header(req, "Cache-Control", "public, max-age=60");
+        rc = eseal_http_reply(req, 200, "application/pkix-crl", der.data, der.len);
+    }
+    eseal_buf_cleanup(&der);
+    return rc;
+}
+
+/* ocsp_reply answers the DER OCSP request |body| (RFC 6960 §A.1: the
+ * answer is an OCSPResponse even for a malformed request). */
+static eseal_rc ocsp_reply(struct eseal_http_req *req, struct eseal_publisher *p,
+                           const uint8_t *body, size_t len, struct eseal_err *err)
+{
+    struct eseal_buf resp;
+    eseal_buf_init(&resp);
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    int64_t now = (int64_t)time(NULL);
+    eseal_rc rc = eseal_publisher_ocsp(p, body, len, now, &resp, &e);
+    if (rc != ESEAL_OK)
+        fprintf(stderr, "eseal-publisherd: OCSP: %s\n", e.msg);
+    if (resp.len > 0) {
+        if (strcmp(eseal_http_method(req), "POST") == 0) {
+            eseal_http_set_header(req, "Cache-Control", "no-store");
+        } else { /* RFC 5019 §6: GET answers may be cached until nextUpdate */
+            char cache[64];
+            snprintf(cache, sizeof(cache), "public, max-age=%lld",
+                     rc == ESEAL_OK ? (long long)p->cfg.validity : 0LL);
+            eseal_http_set_header(req, "Cache-Control", cache);
+        }
+        rc = eseal_http_reply(req, 200, "application/ocsp-response", resp.data, resp.len);
+    } else if (err != NULL) {
+        *err = e;
+    }
+    eseal_buf_cleanup(&resp);
+    return rc;
+}
+
+/* h_ocsp_get answers GET /ocsp/{base64 of the DER request} (RFC 5019 §5;
+ * the path is already percent-decoded). */
+static eseal_rc h_ocsp_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    const char *rest = eseal_http_path_rest(req);
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    size_t n = strlen(rest);
+    /* undecodable: answered as malformedRequest, like a bad DER */
+    if (n > 2 * ESEAL_PUBLISHER_OCSP_MAX ||
+        eseal_unbase64(&der, rest, n, ESEAL_B64_STD, NULL) != ESEAL_OK)
+        eseal_buf_reset(&der);
+    eseal_rc rc = ocsp_reply(req, app, der.data, der.len, err);
+    eseal_buf_cleanup(&der);
+    return rc;
+}
+
+/* h_ocsp_post answers POST /ocsp with an application/ocsp-request body. */
+static eseal_rc h_ocsp_post(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    const char *type = eseal_http_header(req, "Content-Type");
+    if (type != NULL && strncmp(type, "application/ocsp-request", 24) != 0)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "an OCSP request is sent as application/ocsp-request");
+    size_t len;
+    const uint8_t *body = eseal_http_body(req, &len);
+    return ocsp_reply(req, app, body, len, err);
+}
+
 static const struct eseal_http_route routes[] = {
     {"GET", "/status/*", h_status, 0},
     {"GET", "/certs/root.pem", h_root, 0},
     {"GET", "/certs/responder.pem", h_responder, 0},
     {"GET", "/log/checkpoint", h_checkpoint, 0},
     {"GET", "/healthz", h_healthz, 0},
+    {"GET", "/crl/*", h_crl, 0},
+    {"GET", "/ocsp/*", h_ocsp_get, 0},
+    {"POST", "/ocsp", h_ocsp_post, ESEAL_PUBLISHER_OCSP_MAX},
 };
 
 eseal_rc eseal_publisher_serve(struct eseal_publisher *p, struct eseal_http **srv,

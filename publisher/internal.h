@@ -22,6 +22,8 @@ enum {
     CF_BY_SERIAL,  /* certificate serial (upper-case hex, no leading 0) -> version key */
     CF_RESPONSES,  /* version key -> refresh time (8-byte BE) || signed DER */
     CF_DUE,        /* refresh time (8-byte BE) || version key -> "" */
+    CF_REVOKED,    /* "<shard, 4 hex>/<serial>" -> "<CRLReason> <revocation time>" */
+    CF_CRLS,       /* shard (4 hex) -> refresh time (8-byte BE) || signed CRL DER */
     N_CFS,
 };
 
@@ -48,6 +50,9 @@ struct eseal_publisher {
     int64_t last_success;
     uint64_t skipped;
 
+    unsigned shards;      /* fixed at creation (meta "shards") */
+    uint64_t crl_number;  /* the last CRL number used; guarded by |work| */
+
     pthread_t thread;
     bool started, stop;
     pthread_cond_t cond;
@@ -62,5 +67,30 @@ void pub_http_date(int64_t t, char out[40]);
 /* pub_note copies the signed note of the latest verified checkpoint into
  * |out|; ESEAL_E_UNAVAILABLE before one was fetched. */
 eseal_rc pub_note(struct eseal_publisher *p, struct eseal_buf *out);
+
+/* pub_parse_time reads the log's "YYYY-MM-DDTHH:MM:SS[.fff]Z" times. */
+bool pub_parse_time(const char *s, int64_t *out);
+
+/* pub_be64 and pub_get_be64 write and read 8-byte big-endian integers. */
+void pub_be64(uint8_t out[8], uint64_t v);
+uint64_t pub_get_be64(const uint8_t in[8]);
+
+/* pub_crl_open fixes the shard count on first start (meta "shards",
+ * indexing the revoked certificates of an existing state) and refuses a
+ * configuration that differs from it later; reads the CRL number. */
+eseal_rc pub_crl_open(struct eseal_publisher *p, struct eseal_err *err);
+
+/* pub_crl_update adds to |b| the CF_REVOKED rows of the records in
+ * |touched| (version key -> record, this page) and the re-signed CRL of
+ * every shard they are in, as of |now|, as the store will be once |b| is
+ * written. Call with |work| held. */
+eseal_rc pub_crl_update(struct eseal_publisher *p, struct eseal_kv_batch *b, json_t *touched,
+                        int64_t now, struct eseal_err *err);
+
+/* pub_crl_refresh re-signs, as of |now|, every CRL that is missing or past
+ * half its validity, and writes them. *resigned counts them. Call with
+ * |work| held. */
+eseal_rc pub_crl_refresh(struct eseal_publisher *p, int64_t now, size_t *resigned,
+                         struct eseal_err *err);
 
 #endif

@@ -37,12 +37,15 @@ const struct eseal_opt eseal_publisher_options[] = {
     {"threads", ESEAL_OPT_INT, FIELD(threads), NULL, 4, 1, 64, NULL, "HTTP worker threads"},
     {"access_log", ESEAL_OPT_BOOL, FIELD(access_log), NULL, 0, 0, 0, NULL,
      "log one line per request on stderr"},
+    {"shards", ESEAL_OPT_INT, FIELD(shards), NULL, ESEAL_PUBLISHER_SHARDS, 1, 1024, NULL,
+     "number of CRL shards (fixed when the state is created)"},
 };
 const size_t eseal_publisher_n_options =
     sizeof(eseal_publisher_options) / sizeof(eseal_publisher_options[0]);
 
 static const char *const cf_names[N_CFS] = {
-    "default", "versions", "seals", "by_seal", "by_picture", "by_serial", "responses", "due",
+    "default", "versions", "seals",   "by_seal", "by_picture",
+    "by_serial", "responses", "due", "revoked", "crls",
 };
 
 #define META_POSITION "position"
@@ -67,6 +70,16 @@ static uint64_t get_be64(const uint8_t in[8])
     for (int i = 0; i < 8; i++)
         v = v << 8 | in[i];
     return v;
+}
+
+void pub_be64(uint8_t out[8], uint64_t v)
+{
+    be64(out, v);
+}
+
+uint64_t pub_get_be64(const uint8_t in[8])
+{
+    return get_be64(in);
 }
 
 void pub_time_text(int64_t t, char out[32])
@@ -111,6 +124,11 @@ static bool parse_time(const char *s, int64_t *out)
     tm.tm_mon -= 1;
     *out = (int64_t)timegm(&tm);
     return true;
+}
+
+bool pub_parse_time(const char *s, int64_t *out)
+{
+    return parse_time(s, out);
 }
 
 static const char *jstr(const json_t *o, const char *k)
@@ -257,7 +275,8 @@ eseal_rc eseal_publisher_open(struct eseal_publisher **out,
         goto fail;
     db = eseal_path_join(p->cfg.data, "db");
     if ((rc = eseal_mkdirs(p->cfg.data, 0700, err)) != ESEAL_OK ||
-        (rc = eseal_kv_open(&p->kv, db, cf_names, N_CFS, err)) != ESEAL_OK)
+        (rc = eseal_kv_open(&p->kv, db, cf_names, N_CFS, err)) != ESEAL_OK ||
+        (rc = pub_crl_open(p, err)) != ESEAL_OK)
         goto fail;
     if (is_url(p->cfg.log)) {
         size_t n = strlen(p->cfg.log);
@@ -610,6 +629,8 @@ static eseal_rc step_locked(struct eseal_publisher *p, int64_t now, size_t *appl
         if ((rc = sign_into(p, b, k, v, now, err)) != ESEAL_OK)
             goto out;
     }
+    if ((rc = pub_crl_update(p, b, touched, now, err)) != ESEAL_OK)
+        goto out;
     json_object_foreach(latest, k, v)
     {
         const char *vk = json_string_value(v);
@@ -725,6 +746,10 @@ eseal_rc eseal_publisher_refresh(struct eseal_publisher *p, int64_t now, size_t 
         if (rc != ESEAL_OK || n < REFRESH_BATCH)
             break;
     }
+    /* CRLs are refreshed here too but not counted in *resigned */
+    size_t crls = 0;
+    if (rc == ESEAL_OK)
+        rc = pub_crl_refresh(p, now, &crls, err);
     pthread_mutex_unlock(&p->work);
     if (resigned != NULL)
         *resigned = total;

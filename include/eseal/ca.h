@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
 #include "eseal/buf.h"
@@ -99,6 +100,18 @@ eseal_rc eseal_ca_issue(struct eseal_ca *ca, const uint8_t *csr, size_t csr_len,
 eseal_rc eseal_ca_sign(struct eseal_ca *ca, enum eseal_ca_role role, const void *msg,
                        size_t msg_len, struct eseal_buf *sig,
                        struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_sign_crl signs |crl| (its fields filled, issuer name the
+ * responder's subject) with the responder key: the platform's CRLs are
+ * indirect, issued by the responder, which the root certified with cRLSign.
+ * eseal_ca_sign_ocsp signs the OCSP basic response |bs| with the responder
+ * key, naming the responder and including its certificate. Both SM2-with-
+ * SM3 with the standard ID. Need eseal_ca_unlock. The responder key may be
+ * used by several threads at once (OpenSSL 3 keys are read-only here). */
+eseal_rc eseal_ca_sign_crl(struct eseal_ca *ca, X509_CRL *crl,
+                           struct eseal_err *err) ESEAL_MUST_CHECK;
+eseal_rc eseal_ca_sign_ocsp(struct eseal_ca *ca, OCSP_BASICRESP *bs,
+                            struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_ca_unlock_code makes a PIN unlock code (口令解锁码, the format in
  * unlock.h) for the software token |token_id| (16 lower-case hex digits) at

@@ -36,6 +36,13 @@ struct eseal_publisher;
 /* ESEAL_PUBLISHER_VALIDITY is the default lifetime of a signed response
  * (seconds); responses are re-signed at half of it. */
 #define ESEAL_PUBLISHER_VALIDITY (24 * 3600)
+/* ESEAL_PUBLISHER_SHARDS is the default number of CRL shards; the number is
+ * fixed when the state is created. */
+#define ESEAL_PUBLISHER_SHARDS 16
+/* ESEAL_PUBLISHER_OCSP_MAX bounds an OCSP request (bytes) and
+ * ESEAL_PUBLISHER_OCSP_MAX_CERTS the certificates one request asks about. */
+#define ESEAL_PUBLISHER_OCSP_MAX 4096
+#define ESEAL_PUBLISHER_OCSP_MAX_CERTS 32
 
 /* struct eseal_publisher_config is filled from eseal_publisher_options. */
 struct eseal_publisher_config {
@@ -49,6 +56,7 @@ struct eseal_publisher_config {
     long long poll_ms;     /* how often the log is polled */
     long long threads;     /* HTTP worker threads */
     bool access_log;       /* one line per request on stderr */
+    long long shards;      /* CRL shards; fixed at the first start */
 };
 
 /* eseal_publisher_options is the configuration table (config.h). */
@@ -126,5 +134,43 @@ json_t *eseal_publisher_health(struct eseal_publisher *p);
  * applied position as one canonical JSON text (free() it): what replaying
  * the same log must reproduce. Signed responses are left out. */
 char *eseal_publisher_records(struct eseal_publisher *p);
+
+/* eseal_publisher_shard returns the CRL shard of the seal |esid|: the first
+ * four bytes of SM3(esid), big-endian, modulo |shards| (> 0). Every version
+ * of a seal, and so every certificate of it, is in the same shard. */
+unsigned eseal_publisher_shard(const char *esid, unsigned shards);
+
+/* eseal_publisher_crl_reason returns the CRLReason (RFC 5280 §5.3.1) under
+ * which a seal version with status |status| ("pending", "good", "suspended",
+ * "revoked") and reason name |reason| (may be NULL) is listed on a CRL and
+ * answered as revoked by OCSP, or -1 when it is not listed (good).
+ * Suspended and pending (made, not yet collected, so not usable yet) are
+ * certificateHold (6); revoked is its reason's code, unspecified (0) for a
+ * missing or unknown name. */
+int eseal_publisher_crl_reason(const char *status, const char *reason);
+
+/* eseal_publisher_shards returns the number of CRL shards of |p|. */
+unsigned eseal_publisher_shards(struct eseal_publisher *p);
+
+/* eseal_publisher_crl copies the current signed CRL (DER, RFC 5280 v2,
+ * issued and signed by the responder) of |shard| into |der| (replacing
+ * it). A shard out of range is ESEAL_E_NOTFOUND; one not generated yet
+ * (before the first step or refresh) ESEAL_E_UNAVAILABLE. */
+eseal_rc eseal_publisher_crl(struct eseal_publisher *p, unsigned shard, struct eseal_buf *der,
+                             struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_publisher_ocsp answers the DER OCSP request |req| (RFC 6960) as of
+ * |now| into |resp| (replacing it): always an OCSPResponse DER — a
+ * malformed or oversized request gets malformedRequest, a failure
+ * internalError, otherwise a basic response signed by the responder with
+ * good, revoked (time, reason) or unknown (serial not a seal certificate,
+ * or an issuer other than the platform root) per certificate, the nonce
+ * echoed. It signs on the calling thread and never waits for the follower.
+ * Returns ESEAL_OK, or on an internal failure the error code with |err|
+ * filled and an internalError response in |resp| (empty only if even that
+ * could not be encoded). */
+eseal_rc eseal_publisher_ocsp(struct eseal_publisher *p, const uint8_t *req, size_t len,
+                              int64_t now, struct eseal_buf *resp,
+                              struct eseal_err *err) ESEAL_MUST_CHECK;
 
 #endif

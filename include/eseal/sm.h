@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
 #include "eseal/buf.h"
@@ -55,6 +56,12 @@ eseal_rc eseal_x509_req_sign(X509_REQ *req, EVP_PKEY *key,
                              struct eseal_err *err) ESEAL_MUST_CHECK;
 eseal_rc eseal_x509_crl_sign(X509_CRL *crl, EVP_PKEY *key,
                              struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ocsp_basic_sign signs the OCSP basic response |bs| (RFC 6960) with
+ * |key| as SM2-with-SM3 and the ID, naming |signer| as the responder (by
+ * name) and including it in the response's certs. */
+eseal_rc eseal_ocsp_basic_sign(OCSP_BASICRESP *bs, X509 *signer, EVP_PKEY *key,
+                               struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_x509_set_sm2_id and eseal_x509_req_set_sm2_id attach the standard ID
  * to the object, so that OpenSSL's X509_verify / X509_verify_cert /

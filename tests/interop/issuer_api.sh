@@ -279,7 +279,7 @@ matrix=(
     "GET|/api/v1/seals/$esid|agent aggregator maker reviewer admin|"
     "GET|/api/v1/seals/$esid/seal.esl|agent aggregator maker|"
     "GET|/api/v1/seals/$esid/cert.pem|agent aggregator maker reviewer admin|"
-    "POST|/api/v1/seals/$esid/suspend|agent aggregator maker|{\"x\":1}"
+    "POST|/api/v1/seals/$esid/suspend|maker|{\"x\":1}"
     "GET|/log/checkpoint|public agent aggregator maker reviewer admin|"
     "GET|/log/entries?start=0&end=1|public agent aggregator maker reviewer admin|"
 )
@@ -378,7 +378,7 @@ expect 200 POST "/api/v1/submissions/$sid/produce" "$maker" -d '{"reason":"cessa
 [ "$(seal_field "$short" 'j["status"], j["versions"][-1]["reason"]')" = "('revoked', 'cessationOfOperation')" ] || fail "revoked"
 
 # --- loss report and reissue ---------------------------------------------------------------------
-expect 200 POST "/api/v1/seals/$esid/suspend" "$agent"
+expect 200 POST "/api/v1/seals/$esid/suspend" "$maker"
 [ "$(json resp.json 'j["status"]')" = suspended ] || fail "suspended"
 export ESEAL_PIN=222333
 "$ESEAL" token init --dir tok2 >/dev/null

@@ -193,9 +193,10 @@ grep -q "$id" out.txt || fail "list"
 code 1 A show --url "$base" --esid 35010299999999
 grep -q 'HTTP 404' err.txt || fail "404 shown"
 # suspend, then a second suspend is refused (409)
-code 0 A suspend --url "$base" --esid "$esid"
+code 1 A suspend --url "$base" --esid "$esid"   # a loss report is the maker's
+code 0 M suspend --url "$base" --esid "$esid"
 grep -q '^status *suspended' out.txt || fail "suspended"
-code 1 A suspend --url "$base" --esid "$esid"
+code 1 M suspend --url "$base" --esid "$esid"
 # logout removes the session; the token no longer works
 code 0 A logout --url "$base"
 [ -e agent1.session ] && fail "session file left after logout"

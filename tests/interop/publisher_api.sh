@@ -280,7 +280,7 @@ ok
 ok
 
 # --- loss report: suspended; reissue: the lost seal revoked ---------------------------
-expect 200 POST "/api/v1/seals/$esid/suspend" "$agent"
+expect 200 POST "/api/v1/seals/$esid/suspend" "$maker"
 wait_status "$esid" suspended
 [ "$(json pub.out 'j["reason"]')" = certificateHold ] || fail "certificateHold"
 ok

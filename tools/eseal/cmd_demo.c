@@ -653,7 +653,7 @@ static eseal_rc demo_reissue(struct demo *d, struct eseal_err *err)
         rc = stamp(d, lost.tok, lost.esid, "reissue", lost.dir, err);
     if (rc == ESEAL_OK) {
         char *path = eseal_xasprintf("/api/v1/seals/%s/suspend", lost.esid);
-        rc = expect(d, &d->agent, "POST", path, NULL, 200, NULL, err);
+        rc = expect(d, &d->maker, "POST", path, NULL, 200, NULL, err);
         free(path);
     }
     if (rc == ESEAL_OK) {

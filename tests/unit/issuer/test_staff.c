@@ -571,7 +571,7 @@ static const struct {
     {ESEAL_ACTION_SUBMISSION_HANDOVER, "submission.handover", "---Y--"},
     {ESEAL_ACTION_SEAL_GET, "seal.get", "-YYYYY"},
     {ESEAL_ACTION_SEAL_DOWNLOAD, "seal.download", "-YYY--"},
-    {ESEAL_ACTION_SEAL_SUSPEND, "seal.suspend", "-YYY--"},
+    {ESEAL_ACTION_SEAL_SUSPEND, "seal.suspend", "---Y--"},
     {ESEAL_ACTION_AUDIT_READ, "audit.read", "-----Y"},
     {ESEAL_ACTION_LOG_READ, "log.read", "YYYYYY"},
 };

@@ -1,0 +1,337 @@
+#!/usr/bin/env bash
+# publisher_x509.sh — the publisher's X.509 side against stock openssl: a
+# real eseal-issuerd and eseal-publisherd (following over HTTP) on free
+# loopback ports; an apply and handover, a loss report and a reissue (which
+# revokes the lost seal, keyCompromise) whose new seal is handed over. Then
+# every CRL shard is fetched and parsed by `openssl crl`, the lost seal's
+# serial is in exactly one shard with keyCompromise, every CRL signature is
+# checked over its TBS with `openssl pkeyutl` and the SM2 ID; `openssl ocsp`
+# (POST) says good for the new certificate and revoked (keyCompromise) for
+# the lost one, the GET form (RFC 5019) gives the same, garbage gets
+# malformedRequest, and the response signature is checked with pkeyutl.
+#
+# Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
+set -euo pipefail
+: "${ESEAL:?set ESEAL to the eseal binary}"
+: "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
+: "${ESEAL_PUBLISHERD:?set ESEAL_PUBLISHERD to the eseal-publisherd binary}"
+for c in curl openssl python3; do command -v "$c" >/dev/null; done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-x509.XXXXXX")
+issuer= publisher=
+cleanup() {
+    for pid in $issuer $publisher; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+cd "$tmp"
+
+export ESEAL_PASSPHRASE='correct horse battery staple'
+export ESEAL_PIN='123456'
+export ESEAL_ADMIN_PASSWORD='admin-password-0001'
+UNIT='福州市鼓楼区测试局'
+USCC='91350100M000100Y43'
+
+passed=0
+fail() {
+    echo "FAIL: $*" >&2
+    for f in issuer.log publisher.log publisher2.log; do
+        [ -f $f ] && { echo "--- $f:" >&2; tail -20 $f >&2; }
+    done
+    exit 1
+}
+ok() { passed=$((passed + 1)); }
+json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+api() {
+    local method=$1 path=$2 token=$3
+    shift 3
+    local auth=()
+    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
+    curl -s -o resp.json -w '%{http_code}' -X "$method" "${auth[@]}" "$@" "$base$path"
+}
+expect() {
+    local want=$1
+    shift
+    local got
+    got=$(api "$@")
+    [ "$got" = "$want" ] || { cat resp.json >&2; echo >&2; fail "$2 $3: status $got, want $want"; }
+}
+# start NAME BINARY ARGS...: start a daemon, wait for its port, print it.
+wait_port() {
+    local log=$1 pid=$2 port=
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || fail "$log: daemon exited"
+        sleep 0.1
+    done
+    [ -n "$port" ] || fail "$log: daemon did not start"
+    echo "$port"
+}
+
+# --- the CA, a token, the issuer, the publisher ---------------------------------
+"$ESEAL" ca init --dir ca >/dev/null
+"$ESEAL" token init --dir tok >/dev/null
+"$ESEAL" token show --dir tok --json >tok.json
+token_id=$(json tok.json 'j["id"]')
+"$ESEAL" token csr --dir tok --subject "/C=CN/O=$UNIT/serialNumber=$USCC" --out unit.csr >/dev/null
+
+"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer.log 2>&1 &
+issuer=$!
+iport=$(wait_port issuer.log "$issuer")
+ibase="http://127.0.0.1:$iport"
+
+"$ESEAL_PUBLISHERD" -n --port 0 --data pdata --ca ca --log "$ibase" >check.out ||
+    fail "eseal-publisherd -n"
+grep -q 'configuration OK' check.out || fail "-n prints configuration OK"
+"$ESEAL_PUBLISHERD" -n --validity 1 >/dev/null 2>&1 && fail "-n accepts validity 1"
+"$ESEAL_PUBLISHERD" --help | grep -q -- '--log' || fail "--help"
+ok
+# start_publisher LOGFILE
+start_publisher() {
+    "$ESEAL_PUBLISHERD" --port 0 --data pdata --ca ca --log "$ibase" --poll_ms 50 \
+        >"$1" 2>&1 &
+    publisher=$!
+    pport=$(wait_port "$1" "$publisher")
+    pbase="http://127.0.0.1:$pport"
+}
+start_publisher publisher.log
+ok
+
+# pub PATH [curl args]: GET from the publisher into pub.out, print the status.
+pub() {
+    local path=$1
+    shift
+    rm -f pub.out
+    : >pub.out
+    curl -s -D pub.hdr -o pub.out -w '%{http_code}' "$@" "$pbase$path"
+}
+# wait_status ESID STATUS: poll until the publisher shows STATUS.
+wait_status() {
+    for _ in $(seq 1 100); do
+        if [ "$(pub "/status/$1")" = 200 ] && [ "$(json pub.out 'j["status"]')" = "$2" ]; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    cat pub.out >&2
+    fail "publisher never showed $1 as $2"
+}
+hdr() { tr -d '\r' <pub.hdr | sed -n "s/^$1: //Ip" | head -1; }
+# --- drive the issuer: apply, review, produce --------------------------------------
+base=$ibase
+login() {
+    expect 200 POST /api/v1/session "" -d "{\"username\":\"$1\",\"password\":\"$2\"}"
+    json resp.json 'j["token"]'
+}
+admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
+expect 201 POST /api/v1/staff "$admin" -d "{\"username\":\"agent1\",\"password\":\"agent-password-1\",\"role\":\"agent\",\"unit\":\"$USCC\"}"
+expect 201 POST /api/v1/staff "$admin" -d '{"username":"maker1","password":"maker-password-1","role":"maker"}'
+expect 201 POST /api/v1/staff "$admin" -d '{"username":"reviewer1","password":"reviewer-password-1","role":"reviewer"}'
+agent=$(login agent1 agent-password-1)
+maker=$(login maker1 maker-password-1)
+reviewer=$(login reviewer1 reviewer-password-1)
+
+printf '%%PDF-1.4\n%% red-header letter\n' >letter.pdf
+printf '%%PDF-1.4\n%% application form\n' >form.pdf
+printf '\x89PNG\r\n\x1a\nimpression' >impression.png
+printf '%%PDF-1.4\n%% introduction letter\n' >intro.pdf
+printf '\x89PNG\r\n\x1a\nid copy' >idcopy.png
+sm3() { openssl dgst -sm3 -r "$1" | cut -d' ' -f1; }
+cat >sub.json <<JSON
+{"business":"apply","channel":"aggregator","aggregator":"350100",
+ "applicant":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
+ "letter":{"material":"$(sm3 letter.pdf)","addressee":"福建省经济信息中心","business":"apply",
+           "form_count":1,"kinds":{"unit":1}},
+ "forms":[{"business":"apply","kind":"unit",
+   "unit":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
+   "agent":{"name":"李四","mobile":"13800000000","id_number":"350102199001011238"},
+   "seal":{"name":"$UNIT","width_mm":42,"height_mm":42,"function":"official","cert_type":"usb_key"},
+   "impression":"$(sm3 impression.png)","material":"$(sm3 form.pdf)"}]}
+JSON
+# to_approved BUSINESS TARGET: a submission filed, registered and approved; prints its id.
+to_approved() {
+    python3 - "$1" "$2" <<'PY' >doc.json
+import json, sys
+business, target = sys.argv[1:]
+d = json.load(open("sub.json"))
+d["business"] = d["letter"]["business"] = d["forms"][0]["business"] = business
+if target:
+    d["forms"][0]["target"] = target
+print(json.dumps(d, ensure_ascii=False))
+PY
+    expect 201 POST /api/v1/submissions "$agent" --data-binary @doc.json
+    local sid
+    sid=$(json resp.json 'j["id"]')
+    expect 201 POST "/api/v1/submissions/$sid/materials" "$agent" \
+        -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
+    expect 200 POST "/api/v1/submissions/$sid/submit" "$agent"
+    local onsite='{}'
+    [ -n "$2" ] && onsite="{\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
+    expect 200 POST "/api/v1/submissions/$sid/register" "$maker" -d "$onsite"
+    expect 200 POST "/api/v1/submissions/$sid/review" "$reviewer" -d '{"decision":"approve"}'
+    echo "$sid"
+}
+handover() {
+    api POST "/api/v1/submissions/$1/handover" "$maker" \
+        -F "collector_name=王五" -F "collector_id_number=11010519491231002X" \
+        -F "letter_name=王五" -F "letter_id_number=11010519491231002X" \
+        -F "introduction_letter=@intro.pdf" -F "id_copy=@idcopy.png"
+}
+sid=$(to_approved apply "")
+python3 - "$token_id" <<'PY' >produce.json
+import json, sys
+print(json.dumps({"days": 30, "forms": [{"csr": open("unit.csr").read(), "token_id": sys.argv[1]}]}))
+PY
+expect 200 POST "/api/v1/submissions/$sid/produce" "$maker" --data-binary @produce.json
+esid=$(json resp.json 'j["applications"][0]["esid"]')
+wait_status "$esid" pending
+ok
+[ "$(handover "$sid")" = 200 ] || fail "handover"
+wait_status "$esid" good
+ok
+
+# --- loss report and reissue; the new seal handed over -------------------------------
+curl -s -H "Authorization: Bearer $agent" -o lost.pem "$ibase/api/v1/seals/$esid/cert.pem"
+openssl x509 -in lost.pem -noout >/dev/null || fail "the lost seal's certificate"
+expect 200 POST "/api/v1/seals/$esid/suspend" "$maker"
+wait_status "$esid" suspended
+export ESEAL_PIN=222333
+"$ESEAL" token init --dir tok2 >/dev/null
+"$ESEAL" token show --dir tok2 --json >tok2.json
+token2=$(json tok2.json 'j["id"]')
+"$ESEAL" token csr --dir tok2 --subject "/C=CN/O=$UNIT/serialNumber=$USCC" --out unit2.csr >/dev/null
+sid=$(to_approved reissue "$esid")
+python3 - "$token2" <<'PY' >produce2.json
+import json, sys
+print(json.dumps({"forms": [{"csr": open("unit2.csr").read(), "token_id": sys.argv[1]}]}))
+PY
+expect 200 POST "/api/v1/submissions/$sid/produce" "$maker" --data-binary @produce2.json
+fresh=$(json resp.json 'j["applications"][0]["esid"]')
+wait_status "$esid" revoked
+[ "$(handover "$sid")" = 200 ] || fail "handover of the reissued seal"
+wait_status "$fresh" good
+curl -s -H "Authorization: Bearer $agent" -o good.pem "$ibase/api/v1/seals/$fresh/cert.pem"
+openssl x509 -in good.pem -noout >/dev/null || fail "the new seal's certificate"
+curl -s -o root.pem "$pbase/certs/root.pem"
+curl -s -o responder.pem "$pbase/certs/responder.pem"
+openssl x509 -in responder.pem -pubkey -noout >responder.pub
+lost_serial=$(openssl x509 -in lost.pem -noout -serial | cut -d= -f2)
+good_serial=$(openssl x509 -in good.pem -noout -serial | cut -d= -f2)
+ok
+
+# split_sig DER: tbs.der = the first element, sig.der = the BIT STRING's value
+# (after the AlgorithmIdentifier); for CRLs and OCSP BasicOCSPResponse.
+split_sig() {
+    python3 - "$1" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+def tlv(b, i):
+    n = b[i + 1]; h = 2
+    if n & 0x80:
+        k = n & 0x7f; n = int.from_bytes(b[i + 2:i + 2 + k], "big"); h = 2 + k
+    return h, n
+h, n = tlv(d, 0)
+th, tn = tlv(d, h)
+open("tbs.der", "wb").write(d[h:h + th + tn])
+i = h + th + tn
+oh, on = tlv(d, i); i += oh + on
+bh, bn = tlv(d, i)
+assert d[i] == 0x03 and d[i + bh] == 0
+open("sig.der", "wb").write(d[i + bh + 1:i + bh + bn])
+PY
+}
+verify_sig() {
+    openssl pkeyutl -verify -pubin -inkey responder.pub -in tbs.der -sigfile sig.der -rawin \
+        -digest sm3 -pkeyopt distid:1234567812345678 >/dev/null
+}
+
+# --- CRLs: every shard parses and verifies; the lost serial in exactly one -----------
+shards=16
+found=0
+for s in $(seq 0 $((shards - 1))); do
+    for _ in $(seq 1 50); do
+        [ "$(pub "/crl/$s.crl")" = 200 ] && break
+        sleep 0.1
+    done
+    [ "$(hdr content-type)" = application/pkix-crl ] || fail "CRL $s content type"
+    cp pub.out "crl$s.der"
+    openssl crl -inform DER -in "crl$s.der" -noout -text >"crl$s.txt" || fail "openssl crl $s"
+    grep -q 'Version 2' "crl$s.txt" || fail "CRL $s is v2"
+    grep -q 'X509v3 CRL Number' "crl$s.txt" || fail "CRL $s number"
+    grep -q 'Issuer: .*eSeal Platform Status Responder' "crl$s.txt" || fail "CRL $s issuer"
+    grep -q 'Indirect CRL' "crl$s.txt" || fail "CRL $s is indirect"
+    grep -q 'Next Update' "crl$s.txt" || fail "CRL $s nextUpdate"
+    split_sig "crl$s.der"
+    verify_sig || fail "CRL $s signature"
+    if grep -q "Serial Number: $lost_serial\$" "crl$s.txt"; then
+        found=$((found + 1))
+        grep -A8 "Serial Number: $lost_serial\$" "crl$s.txt" | grep -q 'Key Compromise' ||
+            fail "keyCompromise for the lost serial"
+    fi
+    ! grep -q "Serial Number: $good_serial\$" "crl$s.txt" || fail "the good serial is listed"
+done
+[ "$found" = 1 ] || fail "the lost serial is in $found shards"
+[ "$(pub /crl/$shards.crl)" = 404 ] || fail "shard out of range"
+[ "$(pub /crl/x.crl)" = 404 ] || fail "malformed shard"
+# with the empty default SM2 ID openssl cannot verify: documents why pkeyutl is used
+openssl crl -inform DER -in crl0.der -CAfile responder.pem -noout >crlverify.out 2>&1 || true
+echo "info: openssl crl -CAfile responder.pem says: $(tr '\n' ' ' <crlverify.out)"
+ok
+
+# --- OCSP: POST with openssl ocsp, GET by hand ----------------------------------------
+ocsp() { # CERT -> ocsp.txt
+    openssl ocsp -issuer root.pem -cert "$1" -url "$pbase/ocsp" -noverify -resp_text \
+        -respout resp.der -reqout req.der >ocsp.txt 2>&1 || { cat ocsp.txt >&2; fail "openssl ocsp $1"; }
+}
+ocsp good.pem
+grep -q "good.pem: good" ocsp.txt || { cat ocsp.txt >&2; fail "good certificate"; }
+grep -q "Responder Id: .*eSeal Platform Status Responder" ocsp.txt || fail "responder id"
+python3 - <<'PY' || fail "extracting the BasicOCSPResponse"
+d = open("resp.der", "rb").read()
+def tlv(b, i):
+    n = b[i + 1]; h = 2
+    if n & 0x80:
+        k = n & 0x7f; n = int.from_bytes(b[i + 2:i + 2 + k], "big"); h = 2 + k
+    return h, n
+# OCSPResponse ::= SEQ { ENUM status, [0] EXPLICIT SEQ { OID, OCTET STRING basic } }
+h, n = tlv(d, 0); i = h
+eh, en = tlv(d, i); i += eh + en
+ch, cn = tlv(d, i); i += ch
+sh, sn = tlv(d, i); i += sh
+oh, on = tlv(d, i); i += oh + on
+bh, bn = tlv(d, i)
+open("basic.der", "wb").write(d[i + bh:i + bh + bn])
+PY
+split_sig basic.der
+verify_sig || fail "OCSP response signature"
+ocsp lost.pem
+grep -q "lost.pem: revoked" ocsp.txt || { cat ocsp.txt >&2; fail "revoked certificate"; }
+grep -q "Reason: keyCompromise" ocsp.txt || fail "keyCompromise in OCSP"
+# GET (RFC 5019): the same request base64 in the path, URL-encoded
+b64=$(python3 -c 'import base64,urllib.parse; print(urllib.parse.quote(base64.b64encode(open("req.der","rb").read()).decode(), safe=""))')
+[ "$(pub "/ocsp/$b64")" = 200 ] || fail "OCSP GET"
+[ "$(hdr content-type)" = application/ocsp-response ] || fail "OCSP GET content type"
+openssl ocsp -respin pub.out -resp_text -noverify >get.txt 2>&1 || fail "openssl reads the GET reply"
+grep -q "Cert Status: revoked" get.txt && grep -q "keyCompromise" get.txt || fail "GET says revoked"
+[ "$(pub /ocsp/bm90IGFuIE9DU1AgcmVxdWVzdA==)" = 200 ] || fail "garbage GET"
+openssl ocsp -respin pub.out -resp_text -noverify >bad.txt 2>&1 || true
+grep -qi 'malformedrequest' bad.txt || { cat bad.txt >&2; fail "garbage is malformedRequest"; }
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: text/plain' --data-binary @req.der "$pbase/ocsp")
+[ "$code" = 400 ] || fail "POST with another content type: $code"
+# a certificate of another issuer: unknown
+openssl req -new -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout o.key \
+    -subj /CN=other -days 1 -out other.pem 2>/dev/null
+openssl ocsp -issuer other.pem -cert other.pem -url "$pbase/ocsp" -noverify >ocsp.txt 2>&1 || true
+grep -q "other.pem: unknown" ocsp.txt || { cat ocsp.txt >&2; fail "another issuer is unknown"; }
+# what openssl itself can verify (recorded in docs/publisher.md)
+openssl ocsp -issuer root.pem -cert good.pem -url "$pbase/ocsp" -VAfile responder.pem \
+    >vafile.txt 2>&1 || true
+echo "info: openssl ocsp -VAfile responder.pem says: $(tr '\n' ' ' <vafile.txt)"
+ok
+
+grep -q 'ERROR: \(Address\|Leak\)Sanitizer' publisher.log && fail "sanitizer report"
+echo "publisher_x509: $passed checks passed"

@@ -1,0 +1,349 @@
+/* test_x509.c — libeseal-publisher's X.509 side: the shard function, the
+ * status-to-CRLReason mapping, the per-shard CRLs (parsed, signature
+ * checked with the responder key and the SM2 ID, entries and reasons) and
+ * the OCSP responder (good, revoked with reason, unknown serial, unknown
+ * issuer, malformed), from a real CA, a real log and a real RocksDB; and
+ * the shard count refused when it changes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/ocsp.h>
+#include <openssl/x509v3.h>
+
+#include "eseal/buf.h"
+#include "eseal/ca.h"
+#include "eseal/log.h"
+#include "eseal/publisher.h"
+#include "eseal/sm.h"
+#include "testutil.h"
+
+#define PASS "publisher x509 test passphrase"
+#define NOW 1780272000LL /* 2026-06-01T00:00:00Z */
+
+static char *tmp;
+static struct eseal_ca *ca;
+
+static int group_setup(void **state)
+{
+    (void)state;
+    tmp = tu_tmpdir();
+    char *dir = eseal_path_join(tmp, "ca");
+    struct eseal_err err;
+    if (eseal_ca_init(dir, PASS, strlen(PASS), NULL, &err) != ESEAL_OK ||
+        eseal_ca_open(&ca, dir, &err) != ESEAL_OK ||
+        eseal_ca_unlock(ca, PASS, strlen(PASS), &err) != ESEAL_OK) {
+        fprintf(stderr, "CA: %s\n", err.msg);
+        return -1;
+    }
+    free(dir);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    eseal_ca_free(ca);
+    tu_rmtree(tmp);
+    free(tmp);
+    return 0;
+}
+
+static void test_shard(void **state)
+{
+    (void)state;
+    unsigned counts[16] = {0};
+    char esid[15];
+    for (int i = 0; i < 1600; i++) {
+        snprintf(esid, sizeof(esid), "350102%08d", i);
+        unsigned s = eseal_publisher_shard(esid, 16);
+        assert_true(s < 16);
+        assert_int_equal(s, eseal_publisher_shard(esid, 16)); /* deterministic */
+        counts[s]++;
+    }
+    for (int s = 0; s < 16; s++) /* SM3 spreads them: none empty, none huge */
+        assert_true(counts[s] > 40 && counts[s] < 200);
+    assert_int_equal(eseal_publisher_shard("35010200000001", 1), 0);
+    /* the documented definition: SM3(esID)[0..4) big-endian mod shards */
+    uint8_t d[ESEAL_SM3_LEN];
+    eseal_sm3(d, "35010200000001", 14);
+    unsigned v = (unsigned)d[0] << 24 | (unsigned)d[1] << 16 | (unsigned)d[2] << 8 | d[3];
+    assert_int_equal(eseal_publisher_shard("35010200000001", 7), v % 7);
+}
+
+static void test_reason(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *status, *reason;
+        int code;
+    } cases[] = {
+        {"good", NULL, -1},
+        {"pending", NULL, 6},
+        {"suspended", "certificateHold", 6},
+        {"suspended", NULL, 6},
+        {"revoked", "keyCompromise", 1},
+        {"revoked", "affiliationChanged", 3},
+        {"revoked", "superseded", 4},
+        {"revoked", "cessationOfOperation", 5},
+        {"revoked", "privilegeWithdrawn", 9},
+        {"revoked", "unspecified", 0},
+        {"revoked", NULL, 0},
+        {"revoked", "notAReason", 0},
+        {"revoked", "certificateHold", 0},
+        {"revoked", "removeFromCRL", 0},
+        {"expired", NULL, -1},
+        {NULL, NULL, -1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_int_equal(eseal_publisher_crl_reason(cases[i].status, cases[i].reason),
+                         cases[i].code);
+}
+
+static json_t *event(const char *type, const char *esid, const char *status, const char *reason,
+                     const char *serial)
+{
+    char s[65];
+    memset(s, 'a', 64);
+    s[64] = '\0';
+    json_t *d = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "esid", esid, "version", 1,
+                          "status", status, "seal_sm3", s, "picture_sm3", s, "cert_serial", serial,
+                          "valid_start", "2026-01-01T00:00:00Z", "valid_end",
+                          "2027-01-01T00:00:00Z", "kind", "unit");
+    if (reason != NULL) {
+        json_object_set_new(d, "reason", json_string(reason));
+        json_object_set_new(d, "revoked_at", json_string("2026-05-03T10:00:00Z"));
+    }
+    return json_pack("{s:i,s:s,s:s,s:{s:s,s:s},s:o}", "v", 1, "type", type, "seal", esid, "actor",
+                     "id", "maker1", "role", "maker", "data", d);
+}
+
+static struct eseal_publisher *open_pub(long long shards, eseal_rc want)
+{
+    struct eseal_publisher_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    eseal_config_defaults(eseal_publisher_options, eseal_publisher_n_options, &cfg);
+    free(cfg.data);
+    free(cfg.log);
+    free(cfg.ca);
+    cfg.data = eseal_path_join(tmp, "pdata");
+    cfg.log = eseal_path_join(tmp, "log");
+    cfg.ca = eseal_path_join(tmp, "ca");
+    cfg.validity = 3600;
+    cfg.shards = shards;
+    struct eseal_publisher *p = NULL;
+    struct eseal_err err;
+    eseal_rc rc = eseal_publisher_open(&p, &cfg, ca, &err);
+    eseal_config_cleanup(eseal_publisher_options, eseal_publisher_n_options, &cfg);
+    assert_int_equal(rc, want);
+    if (want == ESEAL_E_CONFLICT)
+        assert_non_null(strstr(err.msg, "created with 16 CRL shards"));
+    return p;
+}
+
+/* crl_get fetches shard |s|, checks its signature and returns it. */
+static X509_CRL *crl_get(struct eseal_publisher *p, unsigned s)
+{
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    struct eseal_err err;
+    assert_int_equal(eseal_publisher_crl(p, s, &der, &err), ESEAL_OK);
+    const unsigned char *q = der.data;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &q, (long)der.len);
+    assert_non_null(crl);
+    assert_ptr_equal(q, der.data + der.len);
+    unsigned char *tbs = NULL;
+    int n = i2d_re_X509_CRL_tbs(crl, &tbs);
+    const ASN1_BIT_STRING *sig;
+    X509_CRL_get0_signature(crl, &sig, NULL);
+    EVP_PKEY *key = X509_get0_pubkey(eseal_ca_cert(ca, ESEAL_CA_RESPONDER));
+    assert_int_equal(eseal_sm2_verify(key, tbs, (size_t)n, ASN1_STRING_get0_data(sig),
+                                      (size_t)ASN1_STRING_length(sig), &err),
+                     ESEAL_OK);
+    key = X509_get0_pubkey(eseal_ca_cert(ca, ESEAL_CA_MAKER));
+    assert_int_not_equal(eseal_sm2_verify(key, tbs, (size_t)n, ASN1_STRING_get0_data(sig),
+                                          (size_t)ASN1_STRING_length(sig), NULL),
+                         ESEAL_OK);
+    OPENSSL_free(tbs);
+    assert_int_equal(X509_NAME_cmp(X509_CRL_get_issuer(crl),
+                                   X509_get_subject_name(eseal_ca_cert(ca, ESEAL_CA_RESPONDER))),
+                     0);
+    assert_int_equal(X509_CRL_get_version(crl), X509_CRL_VERSION_2);
+    eseal_buf_cleanup(&der);
+    return crl;
+}
+
+/* listed returns the reason of |serial| on |crl| (0 for none), or -1. */
+static int listed(X509_CRL *crl, long serial)
+{
+    STACK_OF(X509_REVOKED) *revs = X509_CRL_get_REVOKED(crl);
+    for (int i = 0; i < sk_X509_REVOKED_num(revs); i++) {
+        X509_REVOKED *r = sk_X509_REVOKED_value(revs, i);
+        if (ASN1_INTEGER_get(X509_REVOKED_get0_serialNumber(r)) != serial)
+            continue;
+        ASN1_ENUMERATED *e = X509_REVOKED_get_ext_d2i(r, NID_crl_reason, NULL, NULL);
+        int code = e != NULL ? (int)ASN1_ENUMERATED_get(e) : 0;
+        ASN1_ENUMERATED_free(e);
+        return code;
+    }
+    return -1;
+}
+
+/* ocsp_ask asks about |serial| of |issuer| and returns the status and
+ * *reason, after checking the response's signature. */
+static int ocsp_ask(struct eseal_publisher *p, X509 *issuer, long serial, int *reason)
+{
+    OCSP_REQUEST *rq = OCSP_REQUEST_new();
+    ASN1_INTEGER *sn = ASN1_INTEGER_new();
+    ASN1_INTEGER_set(sn, serial);
+    OCSP_CERTID *cid = OCSP_cert_id_new(EVP_sha1(), X509_get_subject_name(issuer),
+                                        X509_get0_pubkey_bitstr(issuer), sn);
+    OCSP_CERTID *keep = OCSP_CERTID_dup(cid);
+    assert_non_null(OCSP_request_add0_id(rq, cid));
+    assert_int_equal(OCSP_request_add1_nonce(rq, NULL, 16), 1);
+    unsigned char *der = NULL;
+    int n = i2d_OCSP_REQUEST(rq, &der);
+    struct eseal_buf resp;
+    eseal_buf_init(&resp);
+    struct eseal_err err;
+    assert_int_equal(eseal_publisher_ocsp(p, der, (size_t)n, NOW + 10, &resp, &err), ESEAL_OK);
+    const unsigned char *q = resp.data;
+    OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &q, (long)resp.len);
+    assert_non_null(r);
+    assert_int_equal(OCSP_response_status(r), OCSP_RESPONSE_STATUS_SUCCESSFUL);
+    OCSP_BASICRESP *bs = OCSP_response_get1_basic(r);
+    assert_non_null(bs);
+    assert_int_equal(OCSP_check_nonce(rq, bs), 1);
+    unsigned char *tbs = NULL;
+    int tn = i2d_OCSP_RESPDATA((OCSP_RESPDATA *)OCSP_resp_get0_respdata(bs), &tbs);
+    const ASN1_OCTET_STRING *sig = OCSP_resp_get0_signature(bs);
+    EVP_PKEY *key = X509_get0_pubkey(eseal_ca_cert(ca, ESEAL_CA_RESPONDER));
+    assert_int_equal(eseal_sm2_verify(key, tbs, (size_t)tn, ASN1_STRING_get0_data(sig),
+                                      (size_t)ASN1_STRING_length(sig), &err),
+                     ESEAL_OK);
+    assert_int_equal(sk_X509_num(OCSP_resp_get0_certs(bs)), 1);
+    int status = -1;
+    *reason = -2;
+    ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
+    assert_int_equal(OCSP_resp_find_status(bs, keep, &status, reason, &rev, &thisupd, &nextupd),
+                     1);
+    assert_non_null(nextupd);
+    OPENSSL_free(tbs);
+    OPENSSL_free(der);
+    OCSP_CERTID_free(keep);
+    OCSP_BASICRESP_free(bs);
+    OCSP_RESPONSE_free(r);
+    OCSP_REQUEST_free(rq);
+    ASN1_INTEGER_free(sn);
+    eseal_buf_cleanup(&resp);
+    return status;
+}
+
+static void test_crl_ocsp(void **state)
+{
+    (void)state;
+    char *logdir = eseal_path_join(tmp, "log");
+    struct eseal_log *log;
+    struct eseal_err err;
+    assert_int_equal(eseal_log_open(&log, logdir, ca, &err), ESEAL_OK);
+    json_t *evs[] = {
+        event("seal.activated", "35010200000001", "good", NULL, "1A"),
+        event("seal.revoked", "35010200000002", "revoked", "keyCompromise", "2B"),
+        event("seal.suspended", "35010200000003", "suspended", "certificateHold", "3C"),
+        event("seal.revoked", "35010200000004", "revoked", "superseded", "4D"),
+    };
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(eseal_log_append(log, evs[i], NULL, &err), ESEAL_OK);
+        json_decref(evs[i]);
+    }
+    assert_int_equal(eseal_log_sync(log, &err), ESEAL_OK);
+    eseal_log_close(log);
+    free(logdir);
+
+    struct eseal_publisher *p = open_pub(16, ESEAL_OK);
+    assert_int_equal(eseal_publisher_shards(p), 16);
+    size_t n;
+    do
+        assert_int_equal(eseal_publisher_step(p, NOW, &n, &err), ESEAL_OK);
+    while (n > 0);
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    assert_int_equal(eseal_publisher_crl(p, 16, &der, NULL), ESEAL_E_NOTFOUND);
+    assert_int_equal(eseal_publisher_refresh(p, NOW, &n, &err), ESEAL_OK);
+    static const struct {
+        const char *esid;
+        long serial;
+        int reason;
+    } want[] = {{"35010200000001", 0x1A, -1},
+                {"35010200000002", 0x2B, 1},
+                {"35010200000003", 0x3C, 6},
+                {"35010200000004", 0x4D, 4}};
+    for (size_t i = 0; i < 4; i++) {
+        unsigned home = eseal_publisher_shard(want[i].esid, 16);
+        for (unsigned s = 0; s < 16; s++) {
+            X509_CRL *crl = crl_get(p, s);
+            int got = listed(crl, want[i].serial);
+            assert_int_equal(got, s == home ? want[i].reason : -1);
+            X509_CRL_free(crl);
+        }
+    }
+    /* a CRL number that grows */
+    X509_CRL *a = crl_get(p, 0);
+    ASN1_INTEGER *na = X509_CRL_get_ext_d2i(a, NID_crl_number, NULL, NULL);
+    assert_int_equal(eseal_publisher_refresh(p, NOW + 1800, &n, &err), ESEAL_OK);
+    X509_CRL *b = crl_get(p, 0);
+    ASN1_INTEGER *nb = X509_CRL_get_ext_d2i(b, NID_crl_number, NULL, NULL);
+    assert_true(ASN1_INTEGER_get(nb) > ASN1_INTEGER_get(na));
+    ASN1_INTEGER_free(na);
+    ASN1_INTEGER_free(nb);
+    X509_CRL_free(a);
+    X509_CRL_free(b);
+
+    X509 *root = eseal_ca_cert(ca, ESEAL_CA_ROOT);
+    int reason;
+    assert_int_equal(ocsp_ask(p, root, 0x1A, &reason), V_OCSP_CERTSTATUS_GOOD);
+    assert_int_equal(ocsp_ask(p, root, 0x2B, &reason), V_OCSP_CERTSTATUS_REVOKED);
+    assert_int_equal(reason, 1);
+    assert_int_equal(ocsp_ask(p, root, 0x3C, &reason), V_OCSP_CERTSTATUS_REVOKED);
+    assert_int_equal(reason, 6);
+    assert_int_equal(ocsp_ask(p, root, 0x99, &reason), V_OCSP_CERTSTATUS_UNKNOWN);
+    assert_int_equal(ocsp_ask(p, eseal_ca_cert(ca, ESEAL_CA_MAKER), 0x2B, &reason),
+                     V_OCSP_CERTSTATUS_UNKNOWN);
+    /* malformed and oversized requests get malformedRequest */
+    static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+    struct eseal_buf resp;
+    eseal_buf_init(&resp);
+    uint8_t *big = eseal_xcalloc(ESEAL_PUBLISHER_OCSP_MAX + 1, 1);
+    const struct {
+        const uint8_t *d;
+        size_t len;
+    } bad[] = {{junk, sizeof(junk)}, {junk, 0}, {big, ESEAL_PUBLISHER_OCSP_MAX + 1}};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(eseal_publisher_ocsp(p, bad[i].d, bad[i].len, NOW, &resp, &err),
+                         ESEAL_OK);
+        const unsigned char *q = resp.data;
+        OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &q, (long)resp.len);
+        assert_non_null(r);
+        assert_int_equal(OCSP_response_status(r), OCSP_RESPONSE_STATUS_MALFORMEDREQUEST);
+        OCSP_RESPONSE_free(r);
+    }
+    free(big);
+    eseal_buf_cleanup(&resp);
+    eseal_buf_cleanup(&der);
+    eseal_publisher_close(p);
+
+    /* the shard count is fixed at creation */
+    assert_null(open_pub(8, ESEAL_E_CONFLICT));
+    p = open_pub(16, ESEAL_OK);
+    eseal_publisher_close(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shard),
+        cmocka_unit_test(test_reason),
+        cmocka_unit_test(test_crl_ocsp),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
