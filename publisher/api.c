@@ -12,6 +12,7 @@
 #include "internal.h"
 
 #define DER_TYPE "application/eseal-status"
+#define LIST_TYPE "application/eseal-status-list"
 #define PEM_TYPE "application/x-pem-file"
 
 /* etag_matches tells whether the If-None-Match list |inm| names |etag|. */
@@ -196,6 +197,82 @@ static eseal_rc h_crl(struct eseal_http_req *req, void *app, struct eseal_err *e
     return rc;
 }
 
+/* parse_number reads 1..|max_digits| decimal digits without a leading zero
+ * at |s|; *end gets what follows. */
+static bool parse_number(const char *s, size_t max_digits, uint64_t *out, const char **end)
+{
+    size_t digits = strspn(s, "0123456789");
+    if (digits == 0 || digits > max_digits || (digits > 1 && s[0] == '0'))
+        return false;
+    *out = strtoull(s, NULL, 10);
+    *end = s + digits;
+    return true;
+}
+
+/* h_lists answers GET /lists/{shard}/full and /lists/{shard}/delta/{base}
+ * with a signed StatusList (docs/publisher.md), cached like /status. */
+static eseal_rc h_lists(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_publisher *p = app;
+    const char *rest = eseal_http_path_rest(req), *tail;
+    uint64_t shard = 0, base = 0;
+    bool delta = false;
+    if (!parse_number(rest, 4, &shard, &tail))
+        return eseal_err_set(err, ESEAL_E_NOTFOUND, "no such resource: %s", eseal_http_path(req));
+    if (strncmp(tail, "/delta/", 7) == 0) {
+        delta = true;
+        const char *end;
+        if (!parse_number(tail + 7, 19, &base, &end) || *end != '\0')
+            return eseal_err_set(err, ESEAL_E_NOTFOUND, "no such resource: %s",
+                                 eseal_http_path(req));
+    } else if (strcmp(tail, "/full") != 0) {
+        return eseal_err_set(err, ESEAL_E_NOTFOUND, "no such resource: %s", eseal_http_path(req));
+    }
+    if (shard >= eseal_publisher_shards(p))
+        return eseal_err_set(err, ESEAL_E_NOTFOUND, "no list shard %u (there are %u)",
+                             (unsigned)shard, eseal_publisher_shards(p));
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    struct eseal_status_list l;
+    memset(&l, 0, sizeof(l));
+    eseal_rc rc = delta ? eseal_publisher_list_delta(p, (unsigned)shard, base, &der, err)
+                        : eseal_publisher_list_full(p, (unsigned)shard, &der, err);
+    if (delta && (rc == ESEAL_E_NOTFOUND || rc == ESEAL_E_CONFLICT)) {
+        /* 404: no such list (yet); 410: too old for a delta */
+        unsigned status = rc == ESEAL_E_NOTFOUND ? 404 : 410;
+        json_t *j = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", eseal_rc_name(rc), "message",
+                              err != NULL ? err->msg : "", "full", "");
+        char full[32];
+        snprintf(full, sizeof(full), "/lists/%u/full", (unsigned)shard);
+        json_object_set_new(json_object_get(j, "error"), "full", json_string(full));
+        eseal_http_set_header(req, "Cache-Control", "public, max-age=60");
+        rc = eseal_http_reply_json(req, status, j);
+        goto out;
+    }
+    if (rc != ESEAL_OK || (rc = eseal_status_list_parse(&l, der.data, der.len, err)) != ESEAL_OK)
+        goto out;
+    /* the tbs decides the ETag: a delta is signed afresh per request, with
+     * the same contents while the current list stays */
+    char *digest = eseal_sm3_hex(l.tbs, l.tbs_len);
+    char etag[48], modified[40], cache[64];
+    snprintf(etag, sizeof(etag), "\"%.32s\"", digest);
+    free(digest);
+    pub_http_date(l.this_update, modified);
+    int64_t left = l.next_update - (int64_t)time(NULL);
+    snprintf(cache, sizeof(cache), "public, max-age=%lld", (long long)(left > 0 ? left : 0));
+    eseal_http_set_header(req, "ETag", etag);
+    eseal_http_set_header(req, "Last-Modified", modified);
+    eseal_http_set_header(req, "Cache-Control", cache);
+    if (etag_matches(eseal_http_header(req, "If-None-Match"), etag))
+        rc = eseal_http_reply(req, 304, NULL, NULL, 0);
+    else
+        rc = eseal_http_reply(req, 200, LIST_TYPE, der.data, der.len);
+out:
+    eseal_status_list_cleanup(&l);
+    eseal_buf_cleanup(&der);
+    return rc;
+}
+
 /* ocsp_reply answers the DER OCSP request |body| (RFC 6960 §A.1: the
  * answer is an OCSPResponse even for a malformed request). */
 static eseal_rc ocsp_reply(struct eseal_http_req *req, struct eseal_publisher *p,
@@ -262,6 +339,7 @@ static const struct eseal_http_route routes[] = {
     {"GET", "/log/checkpoint", h_checkpoint, 0},
     {"GET", "/healthz", h_healthz, 0},
     {"GET", "/crl/*", h_crl, 0},
+    {"GET", "/lists/*", h_lists, 0},
     {"GET", "/ocsp/*", h_ocsp_get, 0},
     {"POST", "/ocsp", h_ocsp_post, ESEAL_PUBLISHER_OCSP_MAX},
 };

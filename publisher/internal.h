@@ -24,6 +24,9 @@ enum {
     CF_DUE,        /* refresh time (8-byte BE) || version key -> "" */
     CF_REVOKED,    /* "<shard, 4 hex>/<serial>" -> "<CRLReason> <revocation time>" */
     CF_CRLS,       /* shard (4 hex) -> refresh time (8-byte BE) || signed CRL DER */
+    CF_LISTS, /* shard (4 hex) -> refresh time (8-byte BE) || number (8-byte BE) || full list DER */
+    CF_LIST_INDEX,   /* "<shard, 4 hex>/<version key>" -> "" */
+    CF_LIST_CHANGES, /* "<shard, 4 hex>/<number, 16 hex>" -> {version key: record} it changed */
     N_CFS,
 };
 
@@ -50,8 +53,8 @@ struct eseal_publisher {
     int64_t last_success;
     uint64_t skipped;
 
-    unsigned shards;      /* fixed at creation (meta "shards") */
-    uint64_t crl_number;  /* the last CRL number used; guarded by |work| */
+    unsigned shards;     /* fixed at creation (meta "shards") */
+    uint64_t crl_number; /* the last CRL number used; guarded by |work| */
 
     pthread_t thread;
     bool started, stop;
@@ -92,5 +95,21 @@ eseal_rc pub_crl_update(struct eseal_publisher *p, struct eseal_kv_batch *b, jso
  * |work| held. */
 eseal_rc pub_crl_refresh(struct eseal_publisher *p, int64_t now, size_t *resigned,
                          struct eseal_err *err);
+
+/* pub_lists_open indexes the seal versions by shard on the first start
+ * with lists (meta "lists"). */
+eseal_rc pub_lists_open(struct eseal_publisher *p, struct eseal_err *err);
+
+/* pub_lists_update adds to |b| the index rows of the records in |touched|
+ * and, for every shard they are in, the next list number: its change row
+ * and its signed full list as of |now|. Call with |work| held. */
+eseal_rc pub_lists_update(struct eseal_publisher *p, struct eseal_kv_batch *b, json_t *touched,
+                          int64_t now, struct eseal_err *err);
+
+/* pub_lists_refresh issues the next number of every shard whose list is
+ * missing or past half its validity, and writes them. Call with |work|
+ * held. */
+eseal_rc pub_lists_refresh(struct eseal_publisher *p, int64_t now, size_t *resigned,
+                           struct eseal_err *err);
 
 #endif

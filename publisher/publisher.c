@@ -46,6 +46,7 @@ const size_t eseal_publisher_n_options =
 static const char *const cf_names[N_CFS] = {
     "default", "versions", "seals",   "by_seal", "by_picture",
     "by_serial", "responses", "due", "revoked", "crls",
+    "lists", "list_index", "list_changes",
 };
 
 #define META_POSITION "position"
@@ -276,7 +277,7 @@ eseal_rc eseal_publisher_open(struct eseal_publisher **out,
     db = eseal_path_join(p->cfg.data, "db");
     if ((rc = eseal_mkdirs(p->cfg.data, 0700, err)) != ESEAL_OK ||
         (rc = eseal_kv_open(&p->kv, db, cf_names, N_CFS, err)) != ESEAL_OK ||
-        (rc = pub_crl_open(p, err)) != ESEAL_OK)
+        (rc = pub_crl_open(p, err)) != ESEAL_OK || (rc = pub_lists_open(p, err)) != ESEAL_OK)
         goto fail;
     if (is_url(p->cfg.log)) {
         size_t n = strlen(p->cfg.log);
@@ -629,7 +630,8 @@ static eseal_rc step_locked(struct eseal_publisher *p, int64_t now, size_t *appl
         if ((rc = sign_into(p, b, k, v, now, err)) != ESEAL_OK)
             goto out;
     }
-    if ((rc = pub_crl_update(p, b, touched, now, err)) != ESEAL_OK)
+    if ((rc = pub_crl_update(p, b, touched, now, err)) != ESEAL_OK ||
+        (rc = pub_lists_update(p, b, touched, now, err)) != ESEAL_OK)
         goto out;
     json_object_foreach(latest, k, v)
     {
@@ -750,6 +752,8 @@ eseal_rc eseal_publisher_refresh(struct eseal_publisher *p, int64_t now, size_t 
     size_t crls = 0;
     if (rc == ESEAL_OK)
         rc = pub_crl_refresh(p, now, &crls, err);
+    if (rc == ESEAL_OK)
+        rc = pub_lists_refresh(p, now, &crls, err);
     pthread_mutex_unlock(&p->work);
     if (resigned != NULL)
         *resigned = total;

@@ -21,6 +21,8 @@
 #include <jansson.h>
 
 #include "eseal/config.h"
+#include "eseal/merkle.h"
+#include "eseal/sm.h"
 #include "eseal/http.h"
 #include "eseal/rc.h"
 #include "eseal/status.h"
@@ -172,5 +174,71 @@ eseal_rc eseal_publisher_crl(struct eseal_publisher *p, unsigned shard, struct e
 eseal_rc eseal_publisher_ocsp(struct eseal_publisher *p, const uint8_t *req, size_t len,
                               int64_t now, struct eseal_buf *resp,
                               struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* ---- status lists (docs/publisher.md "Status lists") ----------------------
+ * One numbered, SM2-signed StatusList per shard (the CRL shards and shard
+ * function): a full list of every seal version of the shard with its logged
+ * status, re-issued under the next number whenever a status in the shard
+ * changes (in the same batch as the change) and at half of its validity;
+ * and deltas from an earlier number, made from a bounded per-shard history
+ * of what each number changed. Numbers start at 1 and never go backwards. */
+
+/* ESEAL_PUBLISHER_LIST_HISTORY is how many list numbers back a delta can
+ * start from. */
+#define ESEAL_PUBLISHER_LIST_HISTORY 1000
+
+/* struct eseal_status_list_entry is one seal version on a list. */
+struct eseal_status_list_entry {
+    char esid[ESEAL_STATUS_ESID_MAX + 1];
+    int64_t version;
+    uint8_t seal_sm3[ESEAL_SM3_LEN];
+    char cert_serial[ESEAL_STATUS_SERIAL_MAX + 1]; /* upper-case hex */
+    enum eseal_status status;                      /* pending, good, suspended, revoked */
+    char reason[ESEAL_STATUS_REASON_MAX + 1];      /* "" when none */
+    int64_t status_time;
+};
+
+/* struct eseal_status_list is a parsed list; |tbs| and |sig| point into the
+ * parsed DER (which must outlive them). */
+struct eseal_status_list {
+    unsigned shard, shard_count;
+    uint64_t number;
+    bool delta; /* a delta: base_number is set */
+    uint64_t base_number;
+    int64_t this_update, next_update;
+    uint64_t checkpoint_size;
+    uint8_t checkpoint_root[ESEAL_MERKLE_HASH_LEN];
+    size_t n_entries;
+    struct eseal_status_list_entry *entries; /* sorted by esID, version */
+    const uint8_t *tbs, *sig;
+    size_t tbs_len, sig_len;
+};
+
+/* eseal_status_list_parse decodes a StatusList DER (consumed exactly)
+ * without checking its signature; free with eseal_status_list_cleanup.
+ * Malformed input is ESEAL_E_INVALID. eseal_status_list_verify also checks
+ * SM2-with-SM3 (standard ID) by |responder| over the tbs bytes as received
+ * (ESEAL_E_CRYPTO when it does not verify). */
+eseal_rc eseal_status_list_parse(struct eseal_status_list *out, const uint8_t *der, size_t len,
+                                 struct eseal_err *err) ESEAL_MUST_CHECK;
+eseal_rc eseal_status_list_verify(struct eseal_status_list *out, const uint8_t *der, size_t len,
+                                  X509 *responder, struct eseal_err *err) ESEAL_MUST_CHECK;
+void eseal_status_list_cleanup(struct eseal_status_list *l);
+
+/* eseal_publisher_list_full copies the current signed full list of |shard|
+ * into |der|. A shard out of range is ESEAL_E_NOTFOUND; one not made yet
+ * ESEAL_E_UNAVAILABLE. */
+eseal_rc eseal_publisher_list_full(struct eseal_publisher *p, unsigned shard, struct eseal_buf *der,
+                                   struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_publisher_list_delta signs into |der| the delta of |shard| from
+ * list |base| to the current list: every seal version whose status changed
+ * in lists base+1 .. current, as it is in the current list (same number,
+ * thisUpdate, nextUpdate and checkpoint). A shard out of range, or a base
+ * of 0 or after the current number, is ESEAL_E_NOTFOUND; a base more than
+ * ESEAL_PUBLISHER_LIST_HISTORY numbers back is ESEAL_E_CONFLICT (fetch the
+ * full list); no list yet ESEAL_E_UNAVAILABLE. */
+eseal_rc eseal_publisher_list_delta(struct eseal_publisher *p, unsigned shard, uint64_t base,
+                                    struct eseal_buf *der, struct eseal_err *err) ESEAL_MUST_CHECK;
 
 #endif

@@ -8,7 +8,9 @@
 # DER via the Accept header (parsed with openssl asn1parse, signature
 # checked with openssl against responder.pem), lookups by seal digest,
 # picture digest and serial, ETag/304, Cache-Control, 400/404s, healthz,
-# the checkpoint, and a restart that resumes.
+# the checkpoint, and a restart that resumes. Status lists: the full list of
+# the seal's shard and a delta after the suspension (asn1parse, signatures
+# checked with openssl, the number going up, ETag/304, 404s).
 #
 # Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
 set -euo pipefail
@@ -279,11 +281,93 @@ ok
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$pbase/status/$esid")" = 405 ] || fail "POST"
 ok
 
+# --- status lists: the full list of the seal's shard --------------------------------
+# the shard: the first four bytes of SM3(esID), big-endian, mod 16 (docs/publisher.md)
+shard=$(( 0x$(printf %s "$esid" | openssl dgst -sm3 -r | cut -c1-8) % 16 ))
+# list_field DER: "number base entries" of a StatusList, and tbs.der/sig.der for pkeyutl
+list_field() {
+    python3 - "$1" <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+def tlv(b, i):
+    n = b[i + 1]; h = 2
+    if n & 0x80:
+        k = n & 0x7f; n = int.from_bytes(b[i + 2:i + 2 + k], "big"); h = 2 + k
+    return h, n
+h, n = tlv(d, 0)
+th, tn = tlv(d, h)
+open("tbs.der", "wb").write(d[h:h + th + tn])
+j = h + th + tn
+oh, on = tlv(d, j); j += oh + on
+bh, bn = tlv(d, j)
+assert d[j] == 0x03 and d[j + bh] == 0
+open("sig.der", "wb").write(d[j + bh + 1:j + bh + bn])
+i, end, fields = h + th, h + th + tn, []
+while i < end:
+    eh, en = tlv(d, i)
+    fields.append((d[i], d[i + eh:i + eh + en]))
+    i += eh + en
+num = lambda v: int.from_bytes(v, "big")
+assert [t for t, _ in fields[:4]] == [2, 2, 2, 2] and num(fields[2][1]) == 16
+base = num(fields[4][1]) if fields[4][0] == 0x80 else 0
+entries = fields[-1][1]
+count, k = 0, 0
+while k < len(entries):
+    eh, en = tlv(entries, k); k += eh + en; count += 1
+print(num(fields[3][1]), base, count)
+PY
+}
+for _ in $(seq 1 50); do [ "$(pub "/lists/$shard/full")" = 200 ] && break; sleep 0.1; done
+[ "$(hdr content-type)" = application/eseal-status-list ] || fail "list content type"
+cp pub.out full1.der
+openssl asn1parse -inform DER -in full1.der >list.txt || fail "asn1parse of the full list"
+grep -q "$esid" list.txt || fail "esID in the full list"
+read -r n1 b1 c1 <<<"$(list_field full1.der)" || fail "parsing the full list"
+[ "$b1" = 0 ] && [ "$c1" -ge 1 ] && [ "$n1" -ge 1 ] || fail "full list: number $n1 base $b1 entries $c1"
+openssl pkeyutl -verify -pubin -inkey responder.pub -in tbs.der -sigfile sig.der -rawin \
+    -digest sm3 -pkeyopt distid:1234567812345678 >/dev/null || fail "openssl verifies the list"
+letag=$(hdr etag)
+cc=$(hdr cache-control)
+age=${cc##*max-age=}
+[ -n "$letag" ] && [ -n "$(hdr last-modified)" ] && [ "$age" -gt 0 ] && [ "$age" -le 86400 ] ||
+    fail "list caching headers: $letag $cc"
+[ "$(pub "/lists/$shard/full" -H "If-None-Match: $letag")" = 304 ] || fail "list 304"
+[ "$(pub /lists/16/full)" = 404 ] || fail "list shard out of range"
+[ "$(pub /lists/x/full)" = 404 ] || fail "malformed list shard"
+[ "$(pub "/lists/$shard/other")" = 404 ] || fail "unknown list kind"
+[ "$(pub "/lists/$shard/delta/0")" = 404 ] || fail "delta from 0"
+json pub.out 'j["error"]["full"]' | grep -q "/lists/$shard/full" || fail "delta error names the full list"
+[ "$(pub "/lists/$shard/delta/$((n1 + 1000))")" = 404 ] || fail "delta from a future list"
+[ "$(pub "/lists/$shard/delta/x")" = 404 ] || fail "malformed delta base"
+ok
+
 # --- loss report: suspended; reissue: the lost seal revoked ---------------------------
 expect 200 POST "/api/v1/seals/$esid/suspend" "$maker"
 wait_status "$esid" suspended
 [ "$(json pub.out 'j["reason"]')" = certificateHold ] || fail "certificateHold"
 ok
+
+# --- status lists: a new number and a delta after the change --------------------------
+for _ in $(seq 1 50); do
+    pub "/lists/$shard/full" >/dev/null
+    read -r n2 _ _ <<<"$(list_field pub.out)"
+    [ "$n2" -gt "$n1" ] && break
+    sleep 0.1
+done
+[ "$n2" -gt "$n1" ] || fail "the list number did not go up after the suspension ($n1, $n2)"
+[ "$(hdr etag)" != "$letag" ] || fail "a new list has a new ETag"
+[ "$(pub "/lists/$shard/delta/$n1")" = 200 ] || fail "delta from $n1"
+cp pub.out delta.der
+openssl asn1parse -inform DER -in delta.der >delta.txt || fail "asn1parse of the delta"
+grep -q "$esid" delta.txt || fail "esID in the delta"
+read -r dn db dc <<<"$(list_field delta.der)" || fail "parsing the delta"
+[ "$db" = "$n1" ] && [ "$dn" -ge "$n2" ] && [ "$dc" -ge 1 ] || fail "delta: number $dn base $db entries $dc"
+openssl pkeyutl -verify -pubin -inkey responder.pub -in tbs.der -sigfile sig.der -rawin \
+    -digest sm3 -pkeyopt distid:1234567812345678 >/dev/null || fail "openssl verifies the delta"
+detag=$(hdr etag)
+[ "$(pub "/lists/$shard/delta/$n1" -H "If-None-Match: $detag")" = 304 ] || fail "delta 304"
+ok
+
 export ESEAL_PIN=222333
 "$ESEAL" token init --dir tok2 >/dev/null
 "$ESEAL" token show --dir tok2 --json >tok2.json
