@@ -143,6 +143,25 @@ eseal_rc eseal_ca_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
     return ESEAL_OK;
 }
 
+eseal_rc eseal_ca_open_unlocked(struct eseal_ca **out, const char *dir,
+                                const char *passphrase_file, struct eseal_err *err)
+{
+    eseal_rc rc = eseal_ca_open(out, dir, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    struct eseal_buf pass;
+    eseal_buf_init(&pass);
+    rc = eseal_read_secret(&pass, passphrase_file, ESEAL_CA_PASSPHRASE_ENV, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_ca_unlock(*out, pass.data, pass.len, err);
+    eseal_buf_cleanse(&pass);
+    if (rc != ESEAL_OK) {
+        eseal_ca_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 void eseal_ca_free(struct eseal_ca *ca)
 {
     if (ca == NULL)

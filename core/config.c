@@ -503,3 +503,93 @@ eseal_rc eseal_opt_valid_dir_or_url(const struct eseal_opt *opt, const void *fie
         return eseal_err_set(err, ESEAL_E_INVALID, "is empty: give a directory or an http(s) URL");
     return ESEAL_OK;
 }
+
+/* ---- a daemon's command line ------------------------------------------- */
+
+static int cli_fail(const char *prog, const char *what, const struct eseal_err *e)
+{
+    fprintf(stderr, "%s: %s: %s\n", prog, what,
+            e->msg[0] != '\0' ? e->msg : eseal_rc_describe(e->rc));
+    return 1;
+}
+
+/* cli_option applies "--name[=value]" at argv[*i] (taking the value from the
+ * next argument when there is no '='). */
+static int cli_option(const struct eseal_opt *table, size_t n, void *cfg, const char *prog,
+                      int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    char name[64];
+    const char *eq = strchr(a, '='), *value;
+    size_t len = eq != NULL ? (size_t)(eq - a - 2) : strlen(a + 2);
+    snprintf(name, sizeof(name), "%.*s", (int)len, a + 2);
+    for (char *c = name; *c != '\0'; c++) /* --passphrase-file is passphrase_file */
+        if (*c == '-')
+            *c = '_';
+    if (eq != NULL) {
+        value = eq + 1;
+    } else if (*i + 1 < argc) {
+        value = argv[++*i];
+    } else {
+        fprintf(stderr, "%s: --%s needs a value\n", prog, name);
+        return 1;
+    }
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (eseal_config_set(table, n, cfg, name, value, &e) != ESEAL_OK)
+        return cli_fail(prog, "command line", &e);
+    return 0;
+}
+
+static void cli_print(const struct eseal_opt *table, size_t n, const void *cfg)
+{
+    json_t *j = eseal_config_to_json(table, n, cfg);
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    printf("%s\nconfiguration OK\n", text);
+    free(text);
+    json_decref(j);
+}
+
+int eseal_config_cli(const struct eseal_opt *table, size_t n, void *cfg, const char *prog,
+                     void (*usage)(FILE *out), int argc, char **argv)
+{
+    /* The file first, so that command-line options override it wherever -c stands. */
+    const char *file = NULL;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+            file = argv[++i];
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (file != NULL && eseal_config_load_file(table, n, cfg, file, &e) != ESEAL_OK)
+        return cli_fail(prog, "configuration", &e);
+    bool check = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-c") == 0) {
+            if (++i == argc) {
+                fprintf(stderr, "%s: -c needs a file\n", prog);
+                return 1;
+            }
+        } else if (strcmp(a, "-n") == 0) {
+            check = true;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return -1;
+        } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+            printf("%s %s\n", prog, ESEAL_VERSION);
+            return -1;
+        } else if (strncmp(a, "--", 2) == 0 && a[2] != '\0') {
+            if (cli_option(table, n, cfg, prog, argc, argv, &i) != 0)
+                return 1;
+        } else {
+            fprintf(stderr, "%s: unexpected argument \"%s\"\n", prog, a);
+            usage(stderr);
+            return 1;
+        }
+    }
+    if (check) {
+        cli_print(table, n, cfg);
+        return -1;
+    }
+    return 0;
+}

@@ -71,6 +71,13 @@ eseal_rc eseal_ca_open(struct eseal_ca **out, const char *dir,
 eseal_rc eseal_ca_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
                          struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_ca_open_unlocked is eseal_ca_open then eseal_ca_unlock with the
+ * passphrase read from |passphrase_file|, or from ESEAL_PASSPHRASE when it is
+ * NULL (wiped after use). On failure *out is NULL. */
+eseal_rc eseal_ca_open_unlocked(struct eseal_ca **out, const char *dir,
+                                const char *passphrase_file,
+                                struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_ca_free wipes the keys and frees |ca|. Accepts NULL. */
 void eseal_ca_free(struct eseal_ca *ca);
 

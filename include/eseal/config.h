@@ -70,6 +70,17 @@ void eseal_config_usage(const struct eseal_opt *table, size_t n, FILE *out);
 /* eseal_config_cleanup frees the strings in |cfg|. */
 void eseal_config_cleanup(const struct eseal_opt *table, size_t n, void *cfg);
 
+/* eseal_config_cli reads a daemon's command line into |cfg| (already holding
+ * the defaults): "-c FILE" loads FILE first (wherever it stands), then every
+ * "--name VALUE" or "--name=VALUE" overrides ("--passphrase-file" is the
+ * option passphrase_file); "-n" prints the effective configuration and
+ * "configuration OK"; "-h"/"--help" calls |usage| on stdout; "-V"/"--version"
+ * prints "|prog| ESEAL_VERSION". Returns 0 to run the daemon, -1 when it
+ * answered (-n, --help, --version: exit 0), or 1 after printing an error
+ * prefixed with |prog| (exit 1). */
+int eseal_config_cli(const struct eseal_opt *table, size_t n, void *cfg, const char *prog,
+                     void (*usage)(FILE *out), int argc, char **argv);
+
 /* Ready-made validators. */
 /* eseal_opt_valid_address: an IPv4 or IPv6 literal. */
 eseal_rc eseal_opt_valid_address(const struct eseal_opt *opt, const void *field,

@@ -108,27 +108,6 @@ static int ca_init(int argc, char **argv)
     return 0;
 }
 
-/* open_unlocked opens the CA in |dir| and unlocks it with the passphrase from
- * |pass_file| or ESEAL_PASSPHRASE. */
-static eseal_rc open_unlocked(struct eseal_ca **ca, const char *dir, const char *pass_file,
-                              struct eseal_err *err)
-{
-    eseal_rc rc = eseal_ca_open(ca, dir, err);
-    if (rc != ESEAL_OK)
-        return rc;
-    struct eseal_buf pass;
-    eseal_buf_init(&pass);
-    rc = eseal_read_secret(&pass, pass_file, ESEAL_CA_PASSPHRASE_ENV, err);
-    if (rc == ESEAL_OK)
-        rc = eseal_ca_unlock(*ca, pass.data, pass.len, err);
-    eseal_buf_cleanse(&pass);
-    if (rc != ESEAL_OK) {
-        eseal_ca_free(*ca);
-        *ca = NULL;
-    }
-    return rc;
-}
-
 static eseal_rc issue_to_file(struct eseal_ca *ca, const struct args *a,
                               enum eseal_ca_profile profile, struct eseal_err *err)
 {
@@ -184,7 +163,7 @@ static int ca_issue(int argc, char **argv)
     if (eseal_ca_profile_parse(a.profile, &profile, &err) != ESEAL_OK)
         return cmd_usage_error(issue_usage, "unknown --profile / 未知证书类型: ", a.profile);
     struct eseal_ca *ca = NULL;
-    if (open_unlocked(&ca, a.dir, a.pass_file, &err) != ESEAL_OK)
+    if (eseal_ca_open_unlocked(&ca, a.dir, a.pass_file, &err) != ESEAL_OK)
         return cmd_fail(&err);
     eseal_rc rc = issue_to_file(ca, &a, profile, &err);
     eseal_ca_free(ca);
@@ -232,7 +211,7 @@ static int ca_unlock_code(int argc, char **argv)
                                "--token-id must be 16 lower-case hex digits / 令牌编号格式错误: ",
                                a.token_id);
     struct eseal_ca *ca = NULL;
-    if (open_unlocked(&ca, a.dir, a.pass_file, &err) != ESEAL_OK)
+    if (eseal_ca_open_unlocked(&ca, a.dir, a.pass_file, &err) != ESEAL_OK)
         return cmd_fail(&err);
     eseal_rc rc = unlock_code_to_file(ca, &a, counter, &err);
     eseal_ca_free(ca);

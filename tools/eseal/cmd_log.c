@@ -131,31 +131,10 @@ static eseal_rc parse_u64_arg(const char *text, uint64_t max, uint64_t *out, con
     return ESEAL_OK;
 }
 
-/* open_ca opens the CA in |dir| and unlocks it with the passphrase from
- * |pass_file| or ESEAL_PASSPHRASE. */
-static eseal_rc open_ca(struct eseal_ca **ca, const char *dir, const char *pass_file,
-                        struct eseal_err *err)
-{
-    eseal_rc rc = eseal_ca_open(ca, dir, err);
-    if (rc != ESEAL_OK)
-        return rc;
-    struct eseal_buf pass;
-    eseal_buf_init(&pass);
-    rc = eseal_read_secret(&pass, pass_file, ESEAL_CA_PASSPHRASE_ENV, err);
-    if (rc == ESEAL_OK)
-        rc = eseal_ca_unlock(*ca, pass.data, pass.len, err);
-    eseal_buf_cleanse(&pass);
-    if (rc != ESEAL_OK) {
-        eseal_ca_free(*ca);
-        *ca = NULL;
-    }
-    return rc;
-}
-
 static eseal_rc open_writer(struct eseal_log **log, struct eseal_ca **ca, const struct args *a,
                             struct eseal_err *err)
 {
-    eseal_rc rc = open_ca(ca, a->ca, a->pass_file, err);
+    eseal_rc rc = eseal_ca_open_unlocked(ca, a->ca, a->pass_file, err);
     if (rc == ESEAL_OK && (rc = eseal_log_open(log, a->dir, *ca, err)) != ESEAL_OK) {
         eseal_ca_free(*ca);
         *ca = NULL;

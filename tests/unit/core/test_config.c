@@ -453,6 +453,39 @@ static void test_cleanup(void **state)
     /* Teardown cleans up again: it must be harmless. */
 }
 
+static void cli_usage(FILE *out)
+{
+    fputs("usage: sampled\n", out);
+}
+
+/* eseal_config_cli: the file first wherever -c stands, then --name overrides
+ * (dashes meaning underscores); -n answers; bad input is exit 1. */
+static void test_cli(void **state)
+{
+    struct fixture *f = *state;
+    const char *file = write_config(f, "{\"port\": 9000, \"data_dir\": \"/from/file\"}");
+    char *argv1[] = {"sampled", "--data-dir", "/from/argv", "-c", (char *)file, NULL};
+    assert_int_equal(eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 5,
+                                      argv1),
+                     0);
+    assert_int_equal(f->cfg.port, 9000);
+    assert_string_equal(f->cfg.data_dir, "/from/argv");
+    char *argv2[] = {"sampled", "--port=7000", "-n", NULL};
+    assert_int_equal(eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 3,
+                                      argv2),
+                     -1);
+    assert_int_equal(f->cfg.port, 7000);
+    char *bad[][3] = {{"sampled", "--port", "99999"}, {"sampled", "--nope", "1"},
+                      {"sampled", "stray", NULL},     {"sampled", "--port", NULL},
+                      {"sampled", "-c", NULL}};
+    int bad_argc[] = {3, 3, 2, 2, 2};
+    for (size_t i = 0; i < sizeof(bad_argc) / sizeof(bad_argc[0]); i++)
+        assert_int_equal(eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage,
+                                          bad_argc[i], bad[i]),
+                         1);
+    assert_int_equal(f->cfg.port, 7000); /* refused values change nothing */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -464,7 +497,7 @@ int main(void)
         T(test_non_object),    T(test_validator_failure), T(test_validates_defaults),
         T(test_set),           T(test_set_rejects),       T(test_to_json_round_trip),
         T(test_missing_file),  T(test_too_big),           T(test_validators),
-        T(test_usage),         T(test_cleanup),
+        T(test_usage),         T(test_cleanup),           T(test_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
