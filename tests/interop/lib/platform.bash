@@ -1,0 +1,192 @@
+# platform.bash — sourced by interop tests that need the whole platform: a
+# temporary CA, eseal-issuerd and eseal-publisherd (following the issuer's
+# /log endpoints) on free loopback ports, staff accounts, and one unit seal
+# applied for through the issuer API with curl and a real software token,
+# handed over and seen as good by the publisher. Leaves in the caller: $tmp
+# (the working directory, removed on exit with both daemons), $ibase/$pbase,
+# the tokens $admin $agent $maker $reviewer, $sid and $esid, and the helpers
+# fail, ok, expect, json, wait_status, to_approved, handover.
+# Set ESEAL_TEST_NAME first: it names the temporary directory.
+# Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
+: "${ESEAL:?set ESEAL to the eseal binary}"
+: "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
+: "${ESEAL_PUBLISHERD:?set ESEAL_PUBLISHERD to the eseal-publisherd binary}"
+for c in curl openssl python3; do command -v "$c" >/dev/null; done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-${ESEAL_TEST_NAME:-platform}.XXXXXX")
+issuer= publisher=
+cleanup() {
+    for pid in $issuer $publisher; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+cd "$tmp"
+
+export ESEAL_PASSPHRASE='correct horse battery staple'
+export ESEAL_PIN='123456'
+export ESEAL_ADMIN_PASSWORD='admin-password-0001'
+UNIT='福州市鼓楼区测试局'
+USCC='91350100M000100Y43'
+
+passed=0
+fail() {
+    echo "FAIL: $*" >&2
+    for f in issuer.log publisher.log publisher2.log; do
+        [ -f $f ] && { echo "--- $f:" >&2; tail -20 $f >&2; }
+    done
+    exit 1
+}
+ok() { passed=$((passed + 1)); }
+json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+api() {
+    local method=$1 path=$2 token=$3
+    shift 3
+    local auth=()
+    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
+    curl -s -o resp.json -w '%{http_code}' -X "$method" "${auth[@]}" "$@" "$base$path"
+}
+expect() {
+    local want=$1
+    shift
+    local got
+    got=$(api "$@")
+    [ "$got" = "$want" ] || { cat resp.json >&2; echo >&2; fail "$2 $3: status $got, want $want"; }
+}
+# start NAME BINARY ARGS...: start a daemon, wait for its port, print it.
+wait_port() {
+    local log=$1 pid=$2 port=
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || fail "$log: daemon exited"
+        sleep 0.1
+    done
+    [ -n "$port" ] || fail "$log: daemon did not start"
+    echo "$port"
+}
+
+# --- the CA, a token, the issuer, the publisher ---------------------------------
+"$ESEAL" ca init --dir ca >/dev/null
+"$ESEAL" token init --dir tok >/dev/null
+"$ESEAL" token show --dir tok --json >tok.json
+token_id=$(json tok.json 'j["id"]')
+"$ESEAL" token csr --dir tok --subject "/C=CN/O=$UNIT/serialNumber=$USCC" --out unit.csr >/dev/null
+
+"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer.log 2>&1 &
+issuer=$!
+iport=$(wait_port issuer.log "$issuer")
+ibase="http://127.0.0.1:$iport"
+
+"$ESEAL_PUBLISHERD" -n --port 0 --data pdata --ca ca --log "$ibase" >check.out ||
+    fail "eseal-publisherd -n"
+grep -q 'configuration OK' check.out || fail "-n prints configuration OK"
+"$ESEAL_PUBLISHERD" -n --validity 1 >/dev/null 2>&1 && fail "-n accepts validity 1"
+"$ESEAL_PUBLISHERD" --help | grep -q -- '--log' || fail "--help"
+ok
+# start_publisher LOGFILE
+start_publisher() {
+    "$ESEAL_PUBLISHERD" --port 0 --data pdata --ca ca --log "$ibase" --poll_ms 50 \
+        >"$1" 2>&1 &
+    publisher=$!
+    pport=$(wait_port "$1" "$publisher")
+    pbase="http://127.0.0.1:$pport"
+}
+start_publisher publisher.log
+ok
+
+# pub PATH [curl args]: GET from the publisher into pub.out, print the status.
+pub() {
+    local path=$1
+    shift
+    rm -f pub.out
+    : >pub.out
+    curl -s -D pub.hdr -o pub.out -w '%{http_code}' "$@" "$pbase$path"
+}
+# wait_status ESID STATUS: poll until the publisher shows STATUS.
+wait_status() {
+    for _ in $(seq 1 100); do
+        if [ "$(pub "/status/$1")" = 200 ] && [ "$(json pub.out 'j["status"]')" = "$2" ]; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    cat pub.out >&2
+    fail "publisher never showed $1 as $2"
+}
+hdr() { tr -d '\r' <pub.hdr | sed -n "s/^$1: //Ip" | head -1; }
+
+# --- drive the issuer: apply, review, produce --------------------------------------
+base=$ibase
+login() {
+    expect 200 POST /api/v1/session "" -d "{\"username\":\"$1\",\"password\":\"$2\"}"
+    json resp.json 'j["token"]'
+}
+admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
+expect 201 POST /api/v1/staff "$admin" -d "{\"username\":\"agent1\",\"password\":\"agent-password-1\",\"role\":\"agent\",\"unit\":\"$USCC\"}"
+expect 201 POST /api/v1/staff "$admin" -d '{"username":"maker1","password":"maker-password-1","role":"maker"}'
+expect 201 POST /api/v1/staff "$admin" -d '{"username":"reviewer1","password":"reviewer-password-1","role":"reviewer"}'
+agent=$(login agent1 agent-password-1)
+maker=$(login maker1 maker-password-1)
+reviewer=$(login reviewer1 reviewer-password-1)
+
+printf '%%PDF-1.4\n%% red-header letter\n' >letter.pdf
+printf '%%PDF-1.4\n%% application form\n' >form.pdf
+printf '\x89PNG\r\n\x1a\nimpression' >impression.png
+printf '%%PDF-1.4\n%% introduction letter\n' >intro.pdf
+printf '\x89PNG\r\n\x1a\nid copy' >idcopy.png
+sm3() { openssl dgst -sm3 -r "$1" | cut -d' ' -f1; }
+cat >sub.json <<JSON
+{"business":"apply","channel":"aggregator","aggregator":"350100",
+ "applicant":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
+ "letter":{"material":"$(sm3 letter.pdf)","addressee":"福建省经济信息中心","business":"apply",
+           "form_count":1,"kinds":{"unit":1}},
+ "forms":[{"business":"apply","kind":"unit",
+   "unit":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
+   "agent":{"name":"李四","mobile":"13800000000","id_number":"350102199001011238"},
+   "seal":{"name":"$UNIT","width_mm":42,"height_mm":42,"function":"official","cert_type":"usb_key"},
+   "impression":"$(sm3 impression.png)","material":"$(sm3 form.pdf)"}]}
+JSON
+# to_approved BUSINESS TARGET: a submission filed, registered and approved; prints its id.
+to_approved() {
+    python3 - "$1" "$2" <<'PY' >doc.json
+import json, sys
+business, target = sys.argv[1:]
+d = json.load(open("sub.json"))
+d["business"] = d["letter"]["business"] = d["forms"][0]["business"] = business
+if target:
+    d["forms"][0]["target"] = target
+print(json.dumps(d, ensure_ascii=False))
+PY
+    expect 201 POST /api/v1/submissions "$agent" --data-binary @doc.json
+    local sid
+    sid=$(json resp.json 'j["id"]')
+    expect 201 POST "/api/v1/submissions/$sid/materials" "$agent" \
+        -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
+    expect 200 POST "/api/v1/submissions/$sid/submit" "$agent"
+    local onsite='{}'
+    [ -n "$2" ] && onsite="{\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
+    expect 200 POST "/api/v1/submissions/$sid/register" "$maker" -d "$onsite"
+    expect 200 POST "/api/v1/submissions/$sid/review" "$reviewer" -d '{"decision":"approve"}'
+    echo "$sid"
+}
+handover() {
+    api POST "/api/v1/submissions/$1/handover" "$maker" \
+        -F "collector_name=王五" -F "collector_id_number=11010519491231002X" \
+        -F "letter_name=王五" -F "letter_id_number=11010519491231002X" \
+        -F "introduction_letter=@intro.pdf" -F "id_copy=@idcopy.png"
+}
+sid=$(to_approved apply "")
+python3 - "$token_id" <<'PY' >produce.json
+import json, sys
+print(json.dumps({"days": 30, "forms": [{"csr": open("unit.csr").read(), "token_id": sys.argv[1]}]}))
+PY
+expect 200 POST "/api/v1/submissions/$sid/produce" "$maker" --data-binary @produce.json
+esid=$(json resp.json 'j["applications"][0]["esid"]')
+wait_status "$esid" pending
+ok
+[ "$(handover "$sid")" = 200 ] || fail "handover"
+wait_status "$esid" good
+ok
