@@ -12,6 +12,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/ca.h"
+#include "eseal/daemon.h"
 #include "eseal/http.h"
 #include "eseal/issuer.h"
 #include "eseal/log.h"
@@ -31,9 +32,7 @@ static void usage(FILE *out)
 
 static int fail(const char *what, const struct eseal_err *e)
 {
-    fprintf(stderr, "eseal-issuerd: %s: %s\n", what,
-            e->msg[0] != '\0' ? e->msg : eseal_rc_describe(e->rc));
-    return 1;
+    return eseal_daemon_fail("eseal-issuerd", what, e);
 }
 
 static int run(struct eseal_issuer_config *cfg)
@@ -50,11 +49,7 @@ static int run(struct eseal_issuer_config *cfg)
     }
     /* signals are taken synchronously: block them before any thread starts */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    eseal_daemon_block_signals(&set);
     enum eseal_staff_bootstrap_result boot;
     if (eseal_issuer_open(&is, cfg, ca, &boot, &e) != ESEAL_OK) {
         fail("opening the issuer state", &e);
@@ -76,15 +71,10 @@ static int run(struct eseal_issuer_config *cfg)
             "eseal-issuerd: listening on http://%s:%u/ (data %s, CA %s, log %llu entries)\n",
             cfg->address, (unsigned)eseal_http_port(srv), cfg->data, cfg->ca,
             (unsigned long long)eseal_log_size(eseal_issuer_log(is)));
-    for (;;) {
-        struct timespec ten_minutes = {600, 0};
-        int sig = sigtimedwait(&set, NULL, &ten_minutes);
-        if (sig == SIGINT || sig == SIGTERM)
-            break;
-        if (sig < 0 && errno == EAGAIN &&
-            eseal_staff_session_purge(eseal_issuer_staff(is), 0, NULL, &e) != ESEAL_OK)
+    /* Every ten minutes without a stop signal, expired sessions are purged. */
+    while (!eseal_daemon_wait_stop(&set, 600))
+        if (eseal_staff_session_purge(eseal_issuer_staff(is), 0, NULL, &e) != ESEAL_OK)
             fail("purging sessions", &e);
-    }
     fprintf(stderr, "eseal-issuerd: stopping\n");
     status = 0;
 out:

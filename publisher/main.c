@@ -10,6 +10,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/ca.h"
+#include "eseal/daemon.h"
 #include "eseal/http.h"
 #include "eseal/publisher.h"
 
@@ -27,9 +28,7 @@ static void usage(FILE *out)
 
 static int fail(const char *what, const struct eseal_err *e)
 {
-    fprintf(stderr, "eseal-publisherd: %s: %s\n", what,
-            e->msg[0] != '\0' ? e->msg : eseal_rc_describe(e->rc));
-    return 1;
+    return eseal_daemon_fail("eseal-publisherd", what, e);
 }
 
 static int run(struct eseal_publisher_config *cfg)
@@ -46,11 +45,7 @@ static int run(struct eseal_publisher_config *cfg)
     }
     /* signals are taken synchronously: block them before any thread starts */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    eseal_daemon_block_signals(&set);
     if (eseal_publisher_open(&p, cfg, ca, &e) != ESEAL_OK) {
         fail("opening the publisher state", &e);
         goto out;
@@ -68,9 +63,7 @@ static int run(struct eseal_publisher_config *cfg)
         "eseal-publisherd: listening on http://%s:%u/ (data %s, CA %s, log %s, at entry %llu)\n",
         cfg->address, (unsigned)eseal_http_port(srv), cfg->data, cfg->ca, cfg->log,
         (unsigned long long)eseal_publisher_position(p));
-    int sig = 0;
-    while (sig != SIGINT && sig != SIGTERM)
-        sig = sigwaitinfo(&set, NULL);
+    eseal_daemon_wait_stop(&set, 0);
     fprintf(stderr, "eseal-publisherd: stopping\n");
     status = 0;
 out:
