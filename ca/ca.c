@@ -24,8 +24,10 @@ static eseal_rc read_file_in(struct eseal_buf *b, const char *dir, const char *n
     char *path = eseal_path_join(dir, name);
     eseal_rc rc = eseal_file_read(b, path, META_MAX, err);
     if (rc == ESEAL_E_NOTFOUND)
-        eseal_err_set(err, rc, "%s: missing: is this a CA directory? (eseal ca init) / "
-                               "不是证书机构目录", path);
+        eseal_err_set(err, rc,
+                      "%s: missing: is this a CA directory? (eseal ca init) / "
+                      "不是证书机构目录",
+                      path);
     free(path);
     return rc;
 }
@@ -36,8 +38,7 @@ static eseal_rc load_log_pub(struct eseal_ca *ca, struct eseal_err *err)
     eseal_buf_init(&b);
     eseal_rc rc = read_file_in(&b, ca->dir, CA_FILE_LOG_PUB, err);
     if (rc == ESEAL_OK) {
-        rc = eseal_note_key_parse((const char *)b.data, b.len, &ca->origin, ca->log_pk, NULL,
-                                  err);
+        rc = eseal_note_key_parse((const char *)b.data, b.len, &ca->origin, ca->log_pk, NULL, err);
         if (rc != ESEAL_OK)
             eseal_err_prefix(err, "%s/%s", ca->dir, CA_FILE_LOG_PUB);
     }
@@ -59,8 +60,7 @@ static eseal_rc load_certs(struct eseal_ca *ca, struct eseal_err *err)
     for (int r = ESEAL_CA_MAKER; r < CA_NROLES; r++) {
         eseal_rc rc = eseal_x509_check_signed_by(ca->cert[r], root_pub, err);
         if (rc != ESEAL_OK)
-            return eseal_err_prefix(err, "%s/%s.pem", ca->dir,
-                                    ca_role_name((enum eseal_ca_role)r));
+            return eseal_err_prefix(err, "%s/%s.pem", ca->dir, ca_role_name((enum eseal_ca_role)r));
     }
     return ESEAL_OK;
 }
@@ -92,8 +92,8 @@ static eseal_rc unlock_role(struct eseal_ca *ca, enum eseal_ca_role r, const voi
 {
     char *path = eseal_xasprintf("%s/%s.key", ca->dir, ca_role_name(r));
     eseal_rc rc = eseal_pki_key_load(&ca->key[r], path, pass, pass_len, err);
-    if (rc == ESEAL_OK && (!eseal_sm2_is(ca->key[r]) ||
-                           X509_check_private_key(ca->cert[r], ca->key[r]) != 1))
+    if (rc == ESEAL_OK &&
+        (!eseal_sm2_is(ca->key[r]) || X509_check_private_key(ca->cert[r], ca->key[r]) != 1))
         rc = eseal_err_openssl(err, ESEAL_E_INVALID, "%s does not belong to %s.pem", path,
                                ca_role_name(r));
     free(path);
@@ -113,8 +113,7 @@ static eseal_rc unlock_log(struct eseal_ca *ca, const void *pass, size_t pass_le
         uint8_t pk[ESEAL_ED25519_PK_LEN];
         eseal_ed25519_from_seed(pk, ca->log_sk, seed.data);
         if (memcmp(pk, ca->log_pk, sizeof(pk)) != 0)
-            rc = eseal_err_set(err, ESEAL_E_INVALID, "%s does not match %s", path,
-                               CA_FILE_LOG_PUB);
+            rc = eseal_err_set(err, ESEAL_E_INVALID, "%s does not match %s", path, CA_FILE_LOG_PUB);
     }
     free(path);
     eseal_buf_cleanse(&seed);
@@ -143,8 +142,8 @@ eseal_rc eseal_ca_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
     return ESEAL_OK;
 }
 
-eseal_rc eseal_ca_open_unlocked(struct eseal_ca **out, const char *dir,
-                                const char *passphrase_file, struct eseal_err *err)
+eseal_rc eseal_ca_open_unlocked(struct eseal_ca **out, const char *dir, const char *passphrase_file,
+                                struct eseal_err *err)
 {
     eseal_rc rc = eseal_ca_open(out, dir, err);
     if (rc != ESEAL_OK)
@@ -214,6 +213,18 @@ eseal_rc eseal_ca_sign(struct eseal_ca *ca, enum eseal_ca_role role, const void 
     return eseal_sm2_sign(ca->key[role], msg, msg_len, sig, err);
 }
 
+eseal_rc eseal_ca_maker_signer(void *ca, const uint8_t *msg, size_t msg_len, struct eseal_buf *sig,
+                               struct eseal_err *err)
+{
+    return eseal_ca_sign(ca, ESEAL_CA_MAKER, msg, msg_len, sig, err);
+}
+
+eseal_rc eseal_ca_responder_signer(void *ca, const uint8_t *msg, size_t msg_len,
+                                   struct eseal_buf *sig, struct eseal_err *err)
+{
+    return eseal_ca_sign(ca, ESEAL_CA_RESPONDER, msg, msg_len, sig, err);
+}
+
 eseal_rc eseal_ca_sign_crl(struct eseal_ca *ca, X509_CRL *crl, struct eseal_err *err)
 {
     eseal_rc rc = need_unlocked(ca, err);
@@ -240,8 +251,7 @@ eseal_rc eseal_ca_log_sign(struct eseal_ca *ca, const void *msg, size_t msg_len,
     return rc;
 }
 
-eseal_rc eseal_ca_profile_parse(const char *name, enum eseal_ca_profile *out,
-                                struct eseal_err *err)
+eseal_rc eseal_ca_profile_parse(const char *name, enum eseal_ca_profile *out, struct eseal_err *err)
 {
     static const char *const names[] = {"unit", "personal", "device"};
     for (int i = 0; i < 3; i++) {
@@ -265,10 +275,9 @@ static json_t *cert_json(const struct eseal_ca *ca, enum eseal_ca_role r)
     char *fp = eseal_pki_cert_sm3(x);
     char *file = eseal_xasprintf("%s/%s.pem", ca->dir, ca_role_name(r));
     char *key = eseal_xasprintf("%s/%s.key", ca->dir, ca_role_name(r));
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "role",
-                          ca_role_name(r), "subject", subject, "issuer", issuer, "serial", serial,
-                          "not_before", nb, "not_after", na, "sm3_fingerprint", fp, "file", file,
-                          "key_file", key);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "role", ca_role_name(r),
+                          "subject", subject, "issuer", issuer, "serial", serial, "not_before", nb,
+                          "not_after", na, "sm3_fingerprint", fp, "file", file, "key_file", key);
     free(subject);
     free(issuer);
     free(serial);
@@ -289,9 +298,9 @@ json_t *eseal_ca_show(const struct eseal_ca *ca)
     char *pub = eseal_path_join(ca->dir, CA_FILE_LOG_PUB);
     char *pem = eseal_path_join(ca->dir, CA_FILE_LOG_PEM);
     char *key = eseal_path_join(ca->dir, CA_FILE_LOG_KEY);
-    json_t *j = json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}}", "dir", ca->dir,
-                          "certificates", certs, "log", "origin", ca->origin, "verifier_key",
-                          note, "file", pub, "pem_file", pem, "key_file", key);
+    json_t *j = json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}}", "dir", ca->dir, "certificates",
+                          certs, "log", "origin", ca->origin, "verifier_key", note, "file", pub,
+                          "pem_file", pem, "key_file", key);
     free(note);
     free(pub);
     free(pem);

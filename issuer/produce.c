@@ -32,12 +32,6 @@ json_t *seal_event_base(const json_t *seal)
     return data;
 }
 
-static eseal_rc maker_sign(void *ca, const uint8_t *msg, size_t len, struct eseal_buf *sig,
-                           struct eseal_err *err)
-{
-    return eseal_ca_sign(ca, ESEAL_CA_MAKER, msg, len, sig, err);
-}
-
 /* name_text returns the single |nid| entry of |name| as UTF-8 (free() it),
  * or NULL. */
 static char *name_text(const X509_NAME *name, int nid)
@@ -174,8 +168,8 @@ static eseal_rc make_version(struct produce_ctx *ctx, size_t i, const char *esid
         .width_mm = f->seal.width_mm,
         .height_mm = f->seal.height_mm,
     };
-    rc = eseal_seal_make(&seal, &sp, eseal_ca_cert(ctx->is->ca, ESEAL_CA_MAKER), maker_sign,
-                         ctx->is->ca, &e);
+    rc = eseal_seal_make(&seal, &sp, eseal_ca_cert(ctx->is->ca, ESEAL_CA_MAKER),
+                         eseal_ca_maker_signer, ctx->is->ca, &e);
     if (rc != ESEAL_OK) {
         prob_set(ctx->p, rc, field, "making the seal: %s", e.msg);
         goto out;

@@ -497,7 +497,7 @@ static eseal_rc sign_into(struct eseal_publisher *p, struct eseal_kv_batch *b, c
     eseal_buf_init(&val);
     eseal_buf_init(&due);
     size_t klen = strlen(vkey);
-    if ((rc = eseal_status_sign(&der, &info, p->ca, err)) != ESEAL_OK)
+    if ((rc = eseal_status_sign(&der, &info, eseal_ca_responder_signer, p->ca, err)) != ESEAL_OK)
         goto out;
     rc = eseal_kv_get(p->kv, CF_RESPONSES, vkey, klen, &old, err);
     if (rc == ESEAL_OK && old.len >= 8) {

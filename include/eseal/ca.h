@@ -74,8 +74,7 @@ eseal_rc eseal_ca_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
 /* eseal_ca_open_unlocked is eseal_ca_open then eseal_ca_unlock with the
  * passphrase read from |passphrase_file|, or from ESEAL_PASSPHRASE when it is
  * NULL (wiped after use). On failure *out is NULL. */
-eseal_rc eseal_ca_open_unlocked(struct eseal_ca **out, const char *dir,
-                                const char *passphrase_file,
+eseal_rc eseal_ca_open_unlocked(struct eseal_ca **out, const char *dir, const char *passphrase_file,
                                 struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_ca_free wipes the keys and frees |ca|. Accepts NULL. */
@@ -107,6 +106,14 @@ eseal_rc eseal_ca_issue(struct eseal_ca *ca, const uint8_t *csr, size_t csr_len,
 eseal_rc eseal_ca_sign(struct eseal_ca *ca, enum eseal_ca_role role, const void *msg,
                        size_t msg_len, struct eseal_buf *sig,
                        struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_maker_signer and eseal_ca_responder_signer are eseal_ca_sign
+ * with the maker or the responder key as an eseal_signer (sm.h); |ca| is
+ * the struct eseal_ca. */
+eseal_rc eseal_ca_maker_signer(void *ca, const uint8_t *msg, size_t msg_len, struct eseal_buf *sig,
+                               struct eseal_err *err);
+eseal_rc eseal_ca_responder_signer(void *ca, const uint8_t *msg, size_t msg_len,
+                                   struct eseal_buf *sig, struct eseal_err *err);
 
 /* eseal_ca_sign_crl signs |crl| (its fields filled, issuer name the
  * responder's subject) with the responder key: the platform's CRLs are

@@ -187,44 +187,6 @@ eseal_rc eseal_publisher_ocsp(struct eseal_publisher *p, const uint8_t *req, siz
  * start from. */
 #define ESEAL_PUBLISHER_LIST_HISTORY 1000
 
-/* struct eseal_status_list_entry is one seal version on a list. */
-struct eseal_status_list_entry {
-    char esid[ESEAL_STATUS_ESID_MAX + 1];
-    int64_t version;
-    uint8_t seal_sm3[ESEAL_SM3_LEN];
-    char cert_serial[ESEAL_STATUS_SERIAL_MAX + 1]; /* upper-case hex */
-    enum eseal_status status;                      /* pending, good, suspended, revoked */
-    char reason[ESEAL_STATUS_REASON_MAX + 1];      /* "" when none */
-    int64_t status_time;
-};
-
-/* struct eseal_status_list is a parsed list; |tbs| and |sig| point into the
- * parsed DER (which must outlive them). */
-struct eseal_status_list {
-    unsigned shard, shard_count;
-    uint64_t number;
-    bool delta; /* a delta: base_number is set */
-    uint64_t base_number;
-    int64_t this_update, next_update;
-    uint64_t checkpoint_size;
-    uint8_t checkpoint_root[ESEAL_MERKLE_HASH_LEN];
-    size_t n_entries;
-    struct eseal_status_list_entry *entries; /* sorted by esID, version */
-    const uint8_t *tbs, *sig;
-    size_t tbs_len, sig_len;
-};
-
-/* eseal_status_list_parse decodes a StatusList DER (consumed exactly)
- * without checking its signature; free with eseal_status_list_cleanup.
- * Malformed input is ESEAL_E_INVALID. eseal_status_list_verify also checks
- * SM2-with-SM3 (standard ID) by |responder| over the tbs bytes as received
- * (ESEAL_E_CRYPTO when it does not verify). */
-eseal_rc eseal_status_list_parse(struct eseal_status_list *out, const uint8_t *der, size_t len,
-                                 struct eseal_err *err) ESEAL_MUST_CHECK;
-eseal_rc eseal_status_list_verify(struct eseal_status_list *out, const uint8_t *der, size_t len,
-                                  X509 *responder, struct eseal_err *err) ESEAL_MUST_CHECK;
-void eseal_status_list_cleanup(struct eseal_status_list *l);
-
 /* eseal_publisher_list_full copies the current signed full list of |shard|
  * into |der|. A shard out of range is ESEAL_E_NOTFOUND; one not made yet
  * ESEAL_E_UNAVAILABLE. */

@@ -17,17 +17,12 @@
 
 #include "eseal/buf.h"
 #include "eseal/rc.h"
+#include "eseal/sm.h"
 
 /* ESEAL_SEAL_MAX bounds a seal or a seal signature (the picture dominates). */
 #define ESEAL_SEAL_MAX (4 * 1024 * 1024)
 /* ESEAL_SEAL_PICTURE_MAX bounds the picture inside a seal. */
 #define ESEAL_SEAL_PICTURE_MAX (2 * 1024 * 1024)
-
-/* eseal_signer signs |msg| with SM2-with-SM3 and the standard ID, writing the
- * DER signature into |sig|. |ctx| is the signer's own state. eseal_ca_sign
- * (via a small adapter) and eseal_token_signer fit it. */
-typedef eseal_rc (*eseal_signer)(void *ctx, const uint8_t *msg, size_t msg_len,
-                                 struct eseal_buf *sig, struct eseal_err *err);
 
 enum eseal_seal_type {
     ESEAL_SEAL_UNIT = 1,     /* 单位印章 */
@@ -40,24 +35,24 @@ struct eseal_seal;
 /* struct eseal_seal_info is a read-only view of a parsed seal. Pointers point
  * into the seal and live as long as it. Strings are NUL-terminated. */
 struct eseal_seal_info {
-    int version;               /* header version: 1, 4 or 5 */
-    const char *header_id;     /* "ES" */
-    const char *vid;           /* vendor id */
-    const char *esid;          /* seal code */
-    long type;                 /* 1 unit, 2 personal (as found: others possible) */
-    const char *name;          /* UTF-8 */
-    long cert_list_type;       /* 1 certificates, 2 certificate digests (v1: 1) */
-    size_t n_certs;            /* entries of certList */
+    int version;           /* header version: 1, 4 or 5 */
+    const char *header_id; /* "ES" */
+    const char *vid;       /* vendor id */
+    const char *esid;      /* seal code */
+    long type;             /* 1 unit, 2 personal (as found: others possible) */
+    const char *name;      /* UTF-8 */
+    long cert_list_type;   /* 1 certificates, 2 certificate digests (v1: 1) */
+    size_t n_certs;        /* entries of certList */
     time_t create_date, valid_start, valid_end;
-    const char *picture_type;  /* "png", "jpg", "gif", "bmp", "svg", "ofd" (as found) */
+    const char *picture_type; /* "png", "jpg", "gif", "bmp", "svg", "ofd" (as found) */
     const uint8_t *picture;
     size_t picture_len;
     long width_mm, height_mm;
     const uint8_t *maker_cert; /* DER of the seal-maker certificate */
     size_t maker_cert_len;
-    const char *sign_alg;      /* dotted OID of the maker's signature algorithm */
-    bool has_timestamp;        /* v5 seal with a time-stamp token */
-    const uint8_t *der;        /* the whole seal, as parsed */
+    const char *sign_alg; /* dotted OID of the maker's signature algorithm */
+    bool has_timestamp;   /* v5 seal with a time-stamp token */
+    const uint8_t *der;   /* the whole seal, as parsed */
     size_t der_len;
 };
 
@@ -73,8 +68,7 @@ const struct eseal_seal_info *eseal_seal_info(const struct eseal_seal *seal);
 
 /* eseal_seal_cert returns certList entry |i| (certificates list: the DER of
  * a holder certificate). ESEAL_E_NOTFOUND past the end or for a digest list. */
-eseal_rc eseal_seal_cert(const struct eseal_seal *seal, size_t i, const uint8_t **der,
-                         size_t *len);
+eseal_rc eseal_seal_cert(const struct eseal_seal *seal, size_t i, const uint8_t **der, size_t *len);
 
 /* eseal_seal_cert_digest returns entry |i| of a digest list (type 2): the
  * digest algorithm name as found and the digest value. */
@@ -96,7 +90,7 @@ eseal_rc eseal_seal_check_maker(const struct eseal_seal *seal,
 
 /* struct eseal_seal_params describes a seal to make (v4). */
 struct eseal_seal_params {
-    const char *esid;         /* 14 digits on this platform; any IA5 text accepted here */
+    const char *esid; /* 14 digits on this platform; any IA5 text accepted here */
     enum eseal_seal_type type;
     const char *name;         /* UTF-8 */
     const char *vid;          /* NULL: "eseal" */
@@ -120,16 +114,16 @@ struct eseal_ses;
 
 /* struct eseal_ses_info is a read-only view of a parsed seal signature. */
 struct eseal_ses_info {
-    int version;                /* TBS_Sign version: 1, 4 or 5 */
+    int version; /* TBS_Sign version: 1, 4 or 5 */
     const struct eseal_seal *seal;
-    time_t time_info;           /* the claimed signing time: NOT proof of existence */
-    const uint8_t *data_hash;   /* as found (SM3: 32 bytes) */
+    time_t time_info;         /* the claimed signing time: NOT proof of existence */
+    const uint8_t *data_hash; /* as found (SM3: 32 bytes) */
     size_t data_hash_len;
     const char *property_info;  /* the signed file's name or OFD path */
     const uint8_t *signer_cert; /* DER of the signer's certificate */
     size_t signer_cert_len;
-    const char *sign_alg;       /* dotted OID */
-    bool has_timestamp;         /* an RFC 3161 token is attached (not verified here) */
+    const char *sign_alg; /* dotted OID */
+    bool has_timestamp;   /* an RFC 3161 token is attached (not verified here) */
     const uint8_t *der;
     size_t der_len;
 };
@@ -151,8 +145,7 @@ eseal_rc eseal_ses_check_signature(const struct eseal_ses *ses,
  * then |sign| signs DER(TBS_Sign) and SES_Signature carries |signer|'s DER.
  * The seal is copied byte for byte. Writes the DER into |out|. */
 eseal_rc eseal_ses_make(struct eseal_buf *out, const uint8_t *seal_der, size_t seal_len,
-                        const uint8_t data_sm3[32], const char *property, time_t when,
-                        X509 *signer, eseal_signer sign, void *sign_ctx,
-                        struct eseal_err *err) ESEAL_MUST_CHECK;
+                        const uint8_t data_sm3[32], const char *property, time_t when, X509 *signer,
+                        eseal_signer sign, void *sign_ctx, struct eseal_err *err) ESEAL_MUST_CHECK;
 
 #endif

@@ -52,10 +52,8 @@ eseal_rc eseal_sm2_verify(EVP_PKEY *key, const void *msg, size_t msg_len, const 
 /* eseal_x509_sign, eseal_x509_req_sign and eseal_x509_crl_sign sign the
  * object with |key| as SM2-with-SM3 (OID 1.2.156.10197.1.501) and the ID. */
 eseal_rc eseal_x509_sign(X509 *x, EVP_PKEY *key, struct eseal_err *err) ESEAL_MUST_CHECK;
-eseal_rc eseal_x509_req_sign(X509_REQ *req, EVP_PKEY *key,
-                             struct eseal_err *err) ESEAL_MUST_CHECK;
-eseal_rc eseal_x509_crl_sign(X509_CRL *crl, EVP_PKEY *key,
-                             struct eseal_err *err) ESEAL_MUST_CHECK;
+eseal_rc eseal_x509_req_sign(X509_REQ *req, EVP_PKEY *key, struct eseal_err *err) ESEAL_MUST_CHECK;
+eseal_rc eseal_x509_crl_sign(X509_CRL *crl, EVP_PKEY *key, struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_ocsp_basic_sign signs the OCSP basic response |bs| (RFC 6960) with
  * |key| as SM2-with-SM3 and the ID, naming |signer| as the responder (by
@@ -78,5 +76,11 @@ eseal_rc eseal_x509_check_signed_by(X509 *x, EVP_PKEY *issuer_key,
 /* eseal_x509_req_check verifies a request's self-signature with its own key
  * and the ID (proof of possession). ESEAL_E_CRYPTO if it fails. */
 eseal_rc eseal_x509_req_check(X509_REQ *req, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_signer signs |msg| with SM2-with-SM3 and the standard ID, writing the
+ * DER signature into |sig|. |ctx| is the signer's own state. eseal_ca_maker_signer,
+ * eseal_ca_responder_signer and eseal_token_signer fit it. */
+typedef eseal_rc (*eseal_signer)(void *ctx, const uint8_t *msg, size_t msg_len,
+                                 struct eseal_buf *sig, struct eseal_err *err);
 
 #endif

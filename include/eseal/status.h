@@ -36,8 +36,6 @@
 #include "eseal/rc.h"
 #include "eseal/sm.h"
 
-struct eseal_ca;
-
 /* enum eseal_status is a seal's status (DESIGN.md §6). The values are the
  * ENUMERATED of the DER response; unknown is never signed. */
 enum eseal_status {
@@ -90,10 +88,11 @@ struct eseal_status_info {
 };
 
 /* eseal_status_sign encodes |info| (status not unknown; a reason that is
- * not a CRLReason name is encoded as unspecified) and signs it with the
- * responder key of |ca| (unlocked) into |der| (replacing it). */
+ * not a CRLReason name is encoded as unspecified) and signs it with |sign|
+ * (the publisher: the CA's responder key, eseal_ca_responder_signer) into
+ * |der| (replacing it). */
 eseal_rc eseal_status_sign(struct eseal_buf *der, const struct eseal_status_info *info,
-                           struct eseal_ca *ca, struct eseal_err *err) ESEAL_MUST_CHECK;
+                           eseal_signer sign, void *ctx, struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_status_parse decodes the response |der| (at most
  * ESEAL_STATUS_DER_MAX bytes, consumed exactly) into |out| without checking
@@ -110,5 +109,71 @@ eseal_rc eseal_status_parse(struct eseal_status_info *out, const uint8_t *der, s
  * ESEAL_E_CRYPTO. It does not check times or the responder's chain. */
 eseal_rc eseal_status_verify(struct eseal_status_info *out, const uint8_t *der, size_t len,
                              X509 *responder, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* ---- status lists (docs/publisher.md "Status lists") -------------------------
+ *
+ *   StatusList ::= SEQUENCE { tbsList TBSStatusList, signatureAlgorithm OID,
+ *                             signature BIT STRING }
+ *   TBSStatusList ::= SEQUENCE { version INTEGER, shard INTEGER,
+ *       shardCount INTEGER, number INTEGER,
+ *       baseNumber [0] IMPLICIT INTEGER OPTIONAL,   -- a delta only
+ *       thisUpdate GeneralizedTime, nextUpdate GeneralizedTime,
+ *       checkpoint SEQUENCE { size INTEGER, root OCTET STRING },
+ *       entries SEQUENCE OF StatusListEntry }
+ *   StatusListEntry ::= SEQUENCE { esID IA5String, version INTEGER,
+ *       sealDigest OCTET STRING, certSerial INTEGER,
+ *       status ENUMERATED { good(0), pending(1), suspended(2), revoked(3) },
+ *       reason [0] IMPLICIT ENUMERATED OPTIONAL, statusTime GeneralizedTime } */
+
+/* ESEAL_STATUS_LIST_MAX bounds a list a parser accepts (a shard of a large
+ * platform holds ~10^5 entries of ~100 bytes); ESEAL_STATUS_SHARDS_MAX the
+ * shard count. */
+#define ESEAL_STATUS_LIST_MAX (64 * 1024 * 1024)
+#define ESEAL_STATUS_SHARDS_MAX 1024
+
+/* struct eseal_status_list_entry is one seal version on a list. */
+struct eseal_status_list_entry {
+    char esid[ESEAL_STATUS_ESID_MAX + 1];
+    int64_t version;
+    uint8_t seal_sm3[ESEAL_SM3_LEN];
+    char cert_serial[ESEAL_STATUS_SERIAL_MAX + 1]; /* upper-case hex */
+    enum eseal_status status;                      /* pending, good, suspended, revoked */
+    char reason[ESEAL_STATUS_REASON_MAX + 1];      /* "" when none */
+    int64_t status_time;
+};
+
+/* struct eseal_status_list is a list; after parsing, |tbs| and |sig| point
+ * into the parsed DER (which must outlive them). */
+struct eseal_status_list {
+    unsigned shard, shard_count;
+    uint64_t number;
+    bool delta; /* a delta: base_number is set */
+    uint64_t base_number;
+    int64_t this_update, next_update;
+    uint64_t checkpoint_size;
+    uint8_t checkpoint_root[ESEAL_MERKLE_HASH_LEN];
+    size_t n_entries;
+    struct eseal_status_list_entry *entries; /* sorted by esID, version */
+    const uint8_t *tbs, *sig;
+    size_t tbs_len, sig_len;
+};
+
+/* eseal_status_list_sign encodes |l| (its entries in the order given; tbs
+ * and sig ignored) and signs it with |sign| into |der| (replacing it). */
+eseal_rc eseal_status_list_sign(struct eseal_buf *der, const struct eseal_status_list *l,
+                                eseal_signer sign, void *ctx,
+                                struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_status_list_parse decodes a StatusList DER (at most
+ * ESEAL_STATUS_LIST_MAX bytes, consumed exactly) without checking its
+ * signature; free with eseal_status_list_cleanup. Malformed input is
+ * ESEAL_E_INVALID. eseal_status_list_verify also checks SM2-with-SM3
+ * (standard ID) by |responder| over the tbs bytes as received
+ * (ESEAL_E_CRYPTO when it does not verify). */
+eseal_rc eseal_status_list_parse(struct eseal_status_list *out, const uint8_t *der, size_t len,
+                                 struct eseal_err *err) ESEAL_MUST_CHECK;
+eseal_rc eseal_status_list_verify(struct eseal_status_list *out, const uint8_t *der, size_t len,
+                                  X509 *responder, struct eseal_err *err) ESEAL_MUST_CHECK;
+void eseal_status_list_cleanup(struct eseal_status_list *l);
 
 #endif

@@ -148,12 +148,6 @@ static const char *picture_type(const uint8_t *p, size_t len)
     return NULL;
 }
 
-static eseal_rc maker_sign(void *ctx, const uint8_t *msg, size_t msg_len, struct eseal_buf *sig,
-                           struct eseal_err *err)
-{
-    return eseal_ca_sign(ctx, ESEAL_CA_MAKER, msg, msg_len, sig, err);
-}
-
 /* check_holder makes sure |holder| was issued by this CA's root and is
  * still valid: a seal is only as good as the certificate it binds. */
 static eseal_rc check_holder(struct eseal_ca *ca, X509 *holder, const char *path,
@@ -235,8 +229,8 @@ static eseal_rc make_sign(struct make_job *j, const char *pass_file, struct esea
         rc = eseal_ca_unlock(j->ca, pass.data, pass.len, err);
     eseal_buf_cleanse(&pass);
     if (rc == ESEAL_OK)
-        rc = eseal_seal_make(&j->seal, &j->p, eseal_ca_cert(j->ca, ESEAL_CA_MAKER), maker_sign,
-                             j->ca, err);
+        rc = eseal_seal_make(&j->seal, &j->p, eseal_ca_cert(j->ca, ESEAL_CA_MAKER),
+                             eseal_ca_maker_signer, j->ca, err);
     if (rc != ESEAL_OK)
         return rc;
     /* What we hand out must read back and verify. */
@@ -253,9 +247,9 @@ static eseal_rc make_sign(struct make_job *j, const char *pass_file, struct esea
 static int seal_make(int argc, char **argv)
 {
     struct args a;
-    uint64_t allowed = CMD_BIT(OPT_CA) | CMD_BIT(OPT_CERT) | CMD_BIT(OPT_ESID) | CMD_BIT(OPT_NAME) | CMD_BIT(OPT_TYPE) |
-                       CMD_BIT(OPT_PICTURE) | CMD_BIT(OPT_WIDTH) | CMD_BIT(OPT_HEIGHT) | CMD_BIT(OPT_OUT) |
-                       CMD_BIT(OPT_PASS);
+    uint64_t allowed = CMD_BIT(OPT_CA) | CMD_BIT(OPT_CERT) | CMD_BIT(OPT_ESID) | CMD_BIT(OPT_NAME) |
+                       CMD_BIT(OPT_TYPE) | CMD_BIT(OPT_PICTURE) | CMD_BIT(OPT_WIDTH) |
+                       CMD_BIT(OPT_HEIGHT) | CMD_BIT(OPT_OUT) | CMD_BIT(OPT_PASS);
     int r = parse_args(argc, argv, allowed, false, make_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -551,8 +545,8 @@ static enum eseal_check_status check_status(const struct eseal_report *r, const 
 static int seal_verify(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, CMD_BIT(OPT_TRUST) | CMD_BIT(OPT_AT) | CMD_BIT(OPT_JSON), true, verify_usage,
-                       &a);
+    int r = parse_args(argc, argv, CMD_BIT(OPT_TRUST) | CMD_BIT(OPT_AT) | CMD_BIT(OPT_JSON), true,
+                       verify_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     struct eseal_err err;
@@ -605,7 +599,10 @@ static const struct cmd seal_cmds[] = {
 #define N_SEAL_CMDS (sizeof(seal_cmds) / sizeof(seal_cmds[0]))
 
 static const struct cmd_group_spec seal_group = {
-    "seal", NULL, seal_cmds, N_SEAL_CMDS,
+    "seal",
+    NULL,
+    seal_cmds,
+    N_SEAL_CMDS,
 };
 
 int cmd_seal(int argc, char **argv)
