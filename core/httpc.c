@@ -518,10 +518,15 @@ static eseal_rc request_head(struct eseal_buf *out, const struct eseal_httpc_req
     eseal_buf_appendf(out, "%s %s HTTP/1.1\r\nHost: %s%s%s%s%s\r\n", r->method, u->target,
                       u->ipv6 ? "[" : "", u->host, u->ipv6 ? "]" : "", default_port ? "" : ":",
                       default_port ? "" : u->port);
-    eseal_buf_append_str(out, "User-Agent: eseal/" ESEAL_VERSION "\r\nAccept: */*\r\n"
-                              "Connection: close\r\n");
-    for (size_t i = 0; i < r->n_headers; i++)
+    eseal_buf_append_str(out, "User-Agent: eseal/" ESEAL_VERSION "\r\nConnection: close\r\n");
+    /* The caller's Accept replaces the default: a server reads only one. */
+    bool accept = false;
+    for (size_t i = 0; i < r->n_headers; i++) {
         eseal_buf_appendf(out, "%s\r\n", r->headers[i]);
+        accept = accept || strncasecmp(r->headers[i], "Accept:", 7) == 0;
+    }
+    if (!accept)
+        eseal_buf_append_str(out, "Accept: */*\r\n");
     if (r->content_type != NULL)
         eseal_buf_appendf(out, "Content-Type: %s\r\n", r->content_type);
     bool wants_length = r->body != NULL || strcmp(r->method, "POST") == 0 ||

@@ -202,6 +202,14 @@ const char *eseal_status_reason_name(int code)
     return code >= 0 && (size_t)code < N_REASONS ? reason_names[code] : NULL;
 }
 
+unsigned eseal_status_shard(const char *esid, unsigned shards)
+{
+    uint8_t d[ESEAL_SM3_LEN];
+    eseal_sm3(d, esid, strlen(esid));
+    uint32_t v = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+    return shards > 0 ? v % shards : 0;
+}
+
 /* ---- shared helpers ------------------------------------------------------ */
 
 static ASN1_INTEGER *serial_integer(const char *hex)

@@ -26,10 +26,7 @@
 
 unsigned eseal_publisher_shard(const char *esid, unsigned shards)
 {
-    uint8_t d[ESEAL_SM3_LEN];
-    eseal_sm3(d, esid, strlen(esid));
-    uint32_t v = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
-    return shards > 0 ? v % shards : 0;
+    return eseal_status_shard(esid, shards);
 }
 
 int eseal_publisher_crl_reason(const char *status, const char *reason)

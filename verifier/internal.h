@@ -4,7 +4,12 @@
 #ifndef ESEAL_VERIFIER_INTERNAL_H
 #define ESEAL_VERIFIER_INTERNAL_H
 
+#include <stdbool.h>
 #include <time.h>
+
+#include <openssl/x509.h>
+
+#include "eseal/sm.h"
 
 #include "eseal/verify.h"
 
@@ -39,6 +44,24 @@ enum verify_outcome {
     V_VALIDITY_CERT_NO_POE,
     V_STATUS_SKIPPED,
     V_STATUS_NO_SOURCE,
+    V_STATUS_GOOD,
+    V_STATUS_GOOD_THEN,
+    V_STATUS_UNAVAILABLE,
+    V_STATUS_STALE,
+    V_STATUS_UNKNOWN,
+    V_STATUS_MISMATCH,
+    V_STATUS_PENDING,
+    V_STATUS_SUSPENDED,
+    V_STATUS_REVOKED_NO_POE,
+    V_STATUS_REVOKED_CLAIM,
+    V_STATUS_EXPIRED,
+    V_PICTURE_OK,
+    V_PICTURE_MISMATCH,
+    V_PICTURE_NOT_PUBLISHED,
+    V_PICTURE_NO_STATUS,
+    V_PICTURE_REGISTERED,
+    V_PICTURE_UNKNOWN,
+    V_PICTURE_UNAVAILABLE,
     V_N_OUTCOMES,
 };
 
@@ -47,6 +70,26 @@ enum verify_outcome {
  * the report's indication and sub-indication. */
 void verify_add(struct eseal_report *r, enum verify_outcome outcome, const char *expected,
                 const char *actual);
+
+/* verify_chain builds a chain from |cert| to one of |trust| (the SM2 ID
+ * attached to |cert| first). |at| 0 leaves times out (the validity check
+ * judges them); otherwise every certificate must be valid at |at|. On
+ * success *what names the anchor reached, on failure OpenSSL's reason
+ * (free() it). */
+bool verify_chain(STACK_OF(X509) * trust, X509 *cert, time_t at, char **what);
+
+/* enum verify_cache_kind names what a cache entry remembers. */
+enum verify_cache_kind {
+    VC_SEAL_SIGNATURE, /* key: SM3 of the seal; text: maker subject or the error */
+    VC_CHAIN,          /* key: SM3 of the certificate; text: verify_chain's *what */
+};
+
+/* verify_cache_get copies a remembered outcome (*text: free() it); false
+ * when |c| is NULL or does not have it. verify_cache_put remembers one. */
+bool verify_cache_get(struct eseal_verify_cache *c, enum verify_cache_kind kind,
+                      const uint8_t key[ESEAL_SM3_LEN], bool *ok, char **text);
+void verify_cache_put(struct eseal_verify_cache *c, enum verify_cache_kind kind,
+                      const uint8_t key[ESEAL_SM3_LEN], bool ok, const char *text);
 
 /* verify_time_iso returns |t| as "YYYY-MM-DDTHH:MM:SSZ" (free() it); a time
  * that cannot be represented gives "(invalid time)". */

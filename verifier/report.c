@@ -110,6 +110,64 @@ static const struct outcome_row outcomes[V_N_OUTCOMES] = {
     [V_STATUS_NO_SOURCE] = {"status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER",
                             "未配置印章状态来源，无法确认印章未被撤销",
                             "no status source configured: the seal may be revoked"},
+    [V_STATUS_GOOD] = {"status", ESEAL_CHECK_PASSED, NULL, "发布方签名确认印章状态正常（有效）",
+                       "the publisher's signed status says the seal is good"},
+    [V_STATUS_GOOD_THEN] = {"status", ESEAL_CHECK_PASSED, NULL,
+                            "印章在验证时间之后才被挂失或撤销，验证时间时状态正常",
+                            "the seal was suspended or revoked only after the validation time: "
+                            "it was good then"},
+    [V_STATUS_UNAVAILABLE] = {"status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER",
+                              "无法取得经签名验证的印章状态，请稍后重试",
+                              "no authenticated status could be had: try later"},
+    [V_STATUS_STALE] = {"status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER",
+                        "印章状态已过期（nextUpdate 早于当前时间）或时间异常，请获取最新状态",
+                        "the status is stale (nextUpdate has passed) or not yet current: fetch "
+                        "a fresh one"},
+    [V_STATUS_UNKNOWN] = {"status", ESEAL_CHECK_INDETERMINATE, "SEAL_STATUS_UNKNOWN",
+                          "发布方不认识此印章：它不是本平台登记的印章",
+                          "the publisher does not know this seal: it is not registered on "
+                          "this platform"},
+    [V_STATUS_MISMATCH] = {"status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER",
+                           "取得的印章状态不属于此印章",
+                           "the status obtained is about another seal"},
+    [V_STATUS_PENDING] = {"status", ESEAL_CHECK_FAILED, "NOT_YET_VALID",
+                          "印章已制作但尚未领取，不能使用",
+                          "the seal was made but not yet collected: it may not be used"},
+    [V_STATUS_SUSPENDED] = {"status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER",
+                            "印章已挂失（暂停使用），等待撤销或补办",
+                            "the seal is suspended (reported lost), pending revocation or "
+                            "reissue"},
+    [V_STATUS_REVOKED_NO_POE] = {"status", ESEAL_CHECK_INDETERMINATE, "REVOKED_NO_POE",
+                                 "印章已撤销，且没有时间戳证明签署早于撤销",
+                                 "the seal is revoked and no time-stamp proves the signature "
+                                 "existed before the revocation"},
+    [V_STATUS_REVOKED_CLAIM] = {"status", ESEAL_CHECK_FAILED, "REVOKED",
+                                "签章声明的签署时间 (timeInfo) 晚于印章撤销时间",
+                                "the claimed signing time (timeInfo) is after the seal was "
+                                "revoked"},
+    [V_STATUS_EXPIRED] = {"status", ESEAL_CHECK_INDETERMINATE, "OUT_OF_BOUNDS_NO_POE",
+                          "发布方确认印章已过有效期，且没有时间戳证明签署早于过期",
+                          "the publisher says the seal has expired and no time-stamp proves "
+                          "the signature existed before"},
+    [V_PICTURE_OK] = {"picture", ESEAL_CHECK_PASSED, NULL, "印章图像与登记的图像摘要一致",
+                      "the seal picture matches the registered picture digest"},
+    [V_PICTURE_MISMATCH] = {"picture", ESEAL_CHECK_FAILED, "PICTURE_MISMATCH",
+                            "印章图像与登记的图像摘要不一致",
+                            "the seal picture differs from the registered picture digest"},
+    [V_PICTURE_NOT_PUBLISHED] = {"picture", ESEAL_CHECK_SKIPPED, NULL,
+                                 "状态来源不含图像摘要（状态列表），未核对图像",
+                                 "the status source carries no picture digest (a status list): "
+                                 "picture not compared"},
+    [V_PICTURE_NO_STATUS] = {"picture", ESEAL_CHECK_SKIPPED, NULL,
+                             "没有已发布的印章状态，未核对图像",
+                             "no published status to compare the picture with"},
+    [V_PICTURE_REGISTERED] = {"picture", ESEAL_CHECK_PASSED, NULL, "该图像是已登记印章的图像",
+                              "the image is the registered picture of a seal"},
+    [V_PICTURE_UNKNOWN] = {"picture", ESEAL_CHECK_INDETERMINATE, "SEAL_STATUS_UNKNOWN",
+                           "没有任何已登记印章使用该图像", "no registered seal has this picture"},
+    [V_PICTURE_UNAVAILABLE] = {"picture", ESEAL_CHECK_INDETERMINATE, "TRY_LATER",
+                               "无法查询图像登记情况，请稍后重试",
+                               "the picture registry could not be asked: try later"},
 };
 
 static const char *const status_names[] = {
@@ -268,6 +326,13 @@ json_t *eseal_report_json(const struct eseal_report *r)
     json_object_set_new(j, "signer", jstr(r->signer));
     json_object_set_new(j, "propertyInfo", jstr(r->property_info));
     json_object_set_new(j, "statusSource", jstr(r->status_source));
+    json_object_set_new(j, "sealStatus", jstr(r->status));
+    json_object_set_new(j, "statusAsOf", jtime(r->status_this_update));
+    json_object_set_new(j, "statusNextUpdate", jtime(r->status_next_update));
+    time_t now = time(NULL);
+    json_object_set_new(j, "statusFresh",
+                        r->status_next_update == 0 ? json_null()
+                                                   : json_boolean(r->status_next_update >= now));
     json_object_set_new(j, "checks", checks);
     return j;
 }
@@ -311,6 +376,13 @@ void eseal_report_print(const struct eseal_report *r, FILE *out)
     free(vt);
     free(ct);
     put_field(out, "status source / 状态来源: ", r->status_source);
+    put_field(out, "seal status / 印章状态: ", r->status);
+    char *asof = r->status_this_update ? verify_time_iso(r->status_this_update) : NULL;
+    char *next = r->status_next_update ? verify_time_iso(r->status_next_update) : NULL;
+    put_field(out, "status as of / 状态时间: ", asof);
+    put_field(out, "status next update / 状态下次更新: ", next);
+    free(asof);
+    free(next);
     for (size_t i = 0; i < r->n_checks; i++) {
         const struct eseal_check *c = &r->checks[i];
         fprintf(out, "  %-13s %-14s ", status_names[c->status], c->key);

@@ -124,23 +124,32 @@ static void check_signer_in_seal(struct eseal_report *r, const struct subject *s
     free(got);
 }
 
-static void check_seal_signature(struct eseal_report *r, const struct eseal_seal *seal, X509 *maker)
+static void check_seal_signature(struct eseal_report *r, const struct eseal_seal *seal, X509 *maker,
+                                 struct eseal_verify_cache *cache)
 {
-    struct eseal_err err;
-    eseal_err_clear(&err);
-    char *who = subject_of(maker);
-    if (eseal_seal_check_maker(seal, &err) == ESEAL_OK)
-        verify_add(r, V_SEAL_SIGNATURE_OK, NULL, who);
+    const struct eseal_seal_info *si = eseal_seal_info(seal);
+    uint8_t key[ESEAL_SM3_LEN];
+    eseal_sm3(key, si->der, si->der_len);
+    char *who = subject_of(maker), *text = NULL;
+    bool ok = false;
+    if (!verify_cache_get(cache, VC_SEAL_SIGNATURE, key, &ok, &text)) {
+        struct eseal_err err;
+        eseal_err_clear(&err);
+        ok = eseal_seal_check_maker(seal, &err) == ESEAL_OK;
+        text = eseal_xstrdup(ok ? who : err.msg);
+        verify_cache_put(cache, VC_SEAL_SIGNATURE, key, ok, text);
+    }
+    if (ok)
+        verify_add(r, V_SEAL_SIGNATURE_OK, NULL, text);
     else
-        verify_add(r, V_SEAL_SIGNATURE_BAD, who, err.msg);
+        verify_add(r, V_SEAL_SIGNATURE_BAD, who, text);
     free(who);
+    free(text);
 }
 
-/* chain_one tries to build a chain from |cert| to one of |trust|. On success
- * *what names the anchor reached; on failure OpenSSL's reason. The validity
- * dates are judged by the validity check, at the best signature time, so
- * X509_V_FLAG_NO_CHECK_TIME keeps the chain check to names and signatures. */
-static bool chain_one(STACK_OF(X509) * trust, X509 *cert, char **what)
+/* The chain check leaves dates to the validity check, judged at the best
+ * signature time (X509_V_FLAG_NO_CHECK_TIME); a responder is judged now. */
+bool verify_chain(STACK_OF(X509) * trust, X509 *cert, time_t at, char **what)
 {
     bool ok = false;
     X509_STORE *store = X509_STORE_new();
@@ -151,7 +160,8 @@ static bool chain_one(STACK_OF(X509) * trust, X509 *cert, char **what)
     }
     for (int i = 0; i < sk_X509_num(trust); i++)
         X509_STORE_add_cert(store, sk_X509_value(trust, i));
-    X509_STORE_set_flags(store, X509_V_FLAG_NO_CHECK_TIME);
+    if (at == 0)
+        X509_STORE_set_flags(store, X509_V_FLAG_NO_CHECK_TIME);
     /* Every non-root certificate is SM2-signed with the standard ID; a
      * self-issued one is checked only as an anchor, if at all. */
     if (X509_check_issued(cert, cert) != X509_V_OK)
@@ -160,6 +170,8 @@ static bool chain_one(STACK_OF(X509) * trust, X509 *cert, char **what)
         *what = eseal_xstrdup("cannot initialise the certificate store context");
         goto out;
     }
+    if (at != 0)
+        X509_STORE_CTX_set_time(ctx, 0, at);
     if (X509_verify_cert(ctx) == 1) {
         STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx);
         X509 *top = sk_X509_value(chain, sk_X509_num(chain) - 1);
@@ -175,6 +187,21 @@ out:
     ERR_clear_error();
     X509_STORE_CTX_free(ctx);
     X509_STORE_free(store);
+    return ok;
+}
+
+/* chain_cached is verify_chain for the chain check, remembered in the
+ * cache by the SM3 of the certificate's DER |der|. */
+static bool chain_cached(const struct eseal_verify_opts *o, X509 *cert, const uint8_t *der,
+                         size_t len, char **what)
+{
+    uint8_t key[ESEAL_SM3_LEN];
+    eseal_sm3(key, der, len);
+    bool ok = false;
+    if (verify_cache_get(o->cache, VC_CHAIN, key, &ok, what))
+        return ok;
+    ok = verify_chain(o->trust, cert, 0, what);
+    verify_cache_put(o->cache, VC_CHAIN, key, ok, *what);
     return ok;
 }
 
@@ -198,6 +225,8 @@ static void check_chain(struct eseal_report *r, const struct subject *s,
         return;
     }
     X509 *certs[2] = {s->maker, s->signer};
+    const uint8_t *ders[2] = {s->seal->maker_cert, s->ses != NULL ? s->ses->signer_cert : NULL};
+    size_t lens[2] = {s->seal->maker_cert_len, s->ses != NULL ? s->ses->signer_cert_len : 0};
     static const char *const roles[2] = {"maker", "signer"};
     struct eseal_buf actual;
     eseal_buf_init(&actual);
@@ -206,7 +235,7 @@ static void check_chain(struct eseal_report *r, const struct subject *s,
         if (certs[i] == NULL)
             continue;
         char *what = NULL;
-        bool ok = chain_one(o->trust, certs[i], &what);
+        bool ok = chain_cached(o, certs[i], ders[i], lens[i], &what);
         char *name = subject_of(certs[i]);
         eseal_buf_appendf(&actual, "%s%s %s: %s", actual.len > 0 ? "; " : "", roles[i], name, what);
         free(name);
@@ -284,19 +313,137 @@ static void check_validity(struct eseal_report *r, const struct subject *s)
     eseal_buf_cleanup(&got);
 }
 
-static void check_status(struct eseal_report *r, const struct eseal_verify_opts *o)
+/* status_window describes an answer's status and times for the report. */
+static char *status_text(const struct eseal_status_info *i)
 {
-    if (o->no_status)
-        verify_add(r, V_STATUS_SKIPPED, NULL, NULL);
+    char *st = verify_time_iso((time_t)i->status_time);
+    char *tu = verify_time_iso((time_t)i->this_update);
+    char *nu = verify_time_iso((time_t)i->next_update);
+    char *t =
+        eseal_xasprintf("%s%s%s since %s (esID %s version %lld); thisUpdate %s, nextUpdate %s",
+                        eseal_status_name(i->status), i->reason[0] != '\0' ? " " : "", i->reason,
+                        st, i->esid, (long long)i->version, tu, nu);
+    free(st);
+    free(tu);
+    free(nu);
+    return t;
+}
+
+/* Clocks differ: a thisUpdate this far in the future is still believed. */
+#define STATUS_CLOCK_SKEW 300
+
+/* judge_status turns a found answer into the status check: stale answers
+ * are TRY_LATER; a revocation or suspension after the validation time
+ * leaves the seal good at that time; before it, without proof of when the
+ * signature existed, REVOKED_NO_POE — unless the signer's own claimed time
+ * is after the revocation, which fails. */
+static void judge_found(struct eseal_report *r, const struct eseal_status_answer *a, time_t claimed,
+                        const struct eseal_verify_opts *o)
+{
+    const struct eseal_status_info *i = &a->info;
+    r->status_this_update = (time_t)i->this_update;
+    r->status_next_update = (time_t)i->next_update;
+    r->status = eseal_status_name(i->status);
+    time_t now = o->now != 0 ? o->now : time(NULL);
+    char *got = status_text(i);
+    enum verify_outcome v;
+    if (r->esid != NULL && r->esid[0] != '\0' && strcmp(r->esid, i->esid) != 0)
+        v = V_STATUS_MISMATCH;
+    else if (i->next_update < (int64_t)now || i->this_update > (int64_t)now + STATUS_CLOCK_SKEW)
+        v = V_STATUS_STALE;
+    else if (i->status == ESEAL_STATUS_GOOD)
+        v = V_STATUS_GOOD;
+    else if (i->status == ESEAL_STATUS_PENDING)
+        v = V_STATUS_PENDING;
+    else if (i->status_time > (int64_t)r->validation_time)
+        v = V_STATUS_GOOD_THEN;
+    else if (i->status == ESEAL_STATUS_SUSPENDED)
+        v = V_STATUS_SUSPENDED;
+    else if (i->status == ESEAL_STATUS_EXPIRED)
+        v = V_STATUS_EXPIRED;
+    else if (claimed != 0 && (int64_t)claimed > i->status_time)
+        v = V_STATUS_REVOKED_CLAIM;
     else
-        verify_add(r, V_STATUS_NO_SOURCE, "a status response from a publisher or a status feed",
-                   "no status source configured");
+        v = V_STATUS_REVOKED_NO_POE;
+    char *want = NULL;
+    if (v == V_STATUS_STALE) {
+        char *n = verify_time_iso(now);
+        want = eseal_xasprintf("thisUpdate <= %s <= nextUpdate", n);
+        free(n);
+    } else if (v == V_STATUS_MISMATCH) {
+        want = eseal_xasprintf("a status of esID %s", r->esid);
+    } else {
+        char *vt = verify_time_iso(r->validation_time);
+        want = eseal_xasprintf("good at the validation time %s", vt);
+        free(vt);
+    }
+    verify_add(r, v, want, got);
+    free(want);
+    free(got);
+}
+
+static void judge_status(struct eseal_report *r, const struct eseal_status_answer *a,
+                         time_t claimed, const struct eseal_verify_opts *o)
+{
+    free(r->status_source);
+    r->status_source = eseal_xstrdup(a->source);
+    if (a->kind == ESEAL_ANSWER_FOUND)
+        judge_found(r, a, claimed, o);
+    else if (a->kind == ESEAL_ANSWER_UNKNOWN)
+        verify_add(r, V_STATUS_UNKNOWN, "a status published for this seal",
+                   "the publisher does not know this seal");
+    else
+        verify_add(r, V_STATUS_UNAVAILABLE, "a signed, current status", a->why);
+}
+
+/* check_picture compares the seal's picture with the published digest. */
+static void check_picture(struct eseal_report *r, const struct eseal_seal_info *si,
+                          const struct eseal_status_answer *a)
+{
+    if (a == NULL || a->kind != ESEAL_ANSWER_FOUND) {
+        verify_add(r, V_PICTURE_NO_STATUS, NULL, NULL);
+        return;
+    }
+    if (!a->has_picture) {
+        verify_add(r, V_PICTURE_NOT_PUBLISHED, NULL, a->source);
+        return;
+    }
+    uint8_t d[ESEAL_SM3_LEN];
+    eseal_sm3(d, si->picture, si->picture_len);
+    char *want = eseal_hex(a->info.picture_sm3, ESEAL_SM3_LEN), *got = eseal_hex(d, ESEAL_SM3_LEN);
+    verify_add(r,
+               CRYPTO_memcmp(d, a->info.picture_sm3, ESEAL_SM3_LEN) == 0 ? V_PICTURE_OK
+                                                                         : V_PICTURE_MISMATCH,
+               want, got);
+    free(want);
+    free(got);
+}
+
+/* check_status asks the status source about the seal and judges the
+ * answer; then the picture check. */
+static void check_status(struct eseal_report *r, const struct subject *s,
+                         const struct eseal_verify_opts *o)
+{
+    if (o->no_status || o->status == NULL) {
+        verify_add(r, o->no_status ? V_STATUS_SKIPPED : V_STATUS_NO_SOURCE, NULL, NULL);
+        check_picture(r, s->seal, NULL);
+        return;
+    }
+    uint8_t sm3[ESEAL_SM3_LEN];
+    eseal_sm3(sm3, s->seal->der, s->seal->der_len);
+    struct eseal_status_answer a;
+    eseal_status_source_seal(o->status, s->seal->esid, sm3, &a);
+    judge_status(r, &a, s->ses != NULL ? s->ses->time_info : 0, o);
+    check_picture(r, s->seal, &a);
 }
 
 /* ---- entry points ---------------------------------------------------------- */
 
 static void start(struct eseal_report *r, const struct eseal_verify_opts *o)
 {
+    r->status_source = eseal_xstrdup(o->no_status        ? "none (--no-status)"
+                                     : o->status == NULL ? "none (no status source configured)"
+                                                         : "none (no answer)");
     r->validation_time = o->at != 0 ? o->at : time(NULL);
     /* Time-stamp tokens are not verified yet: the best signature time is the
      * validation time (DESIGN.md §7). */
@@ -316,8 +463,6 @@ void eseal_verify_ses(struct eseal_report *r, const uint8_t *ses_der, size_t ses
     if (o == NULL)
         o = &defaults;
     start(r, o);
-    r->status_source =
-        eseal_xstrdup(o->no_status ? "none (--no-status)" : "none (no status source configured)");
     struct eseal_err err;
     eseal_err_clear(&err);
     struct eseal_ses *ses = NULL;
@@ -348,10 +493,10 @@ void eseal_verify_ses(struct eseal_report *r, const uint8_t *ses_der, size_t ses
     check_data_hash(r, &s, data_sm3);
     check_signature(r, ses);
     check_signer_in_seal(r, &s);
-    check_seal_signature(r, s.ses->seal, s.maker);
+    check_seal_signature(r, s.ses->seal, s.maker, o->cache);
     check_chain(r, &s, o);
     check_validity(r, &s);
-    check_status(r, o);
+    check_status(r, &s, o);
 out:
     X509_free(s.signer);
     X509_free(s.maker);
@@ -385,12 +530,49 @@ void eseal_verify_seal(struct eseal_report *r, const uint8_t *seal_der, size_t s
     verify_add(r, V_FORMAT_SEAL_OK, NULL, fmt);
     free(fmt);
 
-    check_seal_signature(r, seal, s.maker);
+    check_seal_signature(r, seal, s.maker, o->cache);
     check_chain(r, &s, o);
     check_validity(r, &s);
+    /* A seal on its own is a structural check unless a status source is
+     * given (eseal seal verify has none; a batch has). */
+    if (o->status != NULL)
+        check_status(r, &s, o);
 out:
     X509_free(s.maker);
     eseal_seal_free(seal);
+}
+
+void eseal_verify_picture(struct eseal_report *r, const uint8_t *picture, size_t len,
+                          const struct eseal_verify_opts *o)
+{
+    static const struct eseal_verify_opts defaults;
+    if (o == NULL)
+        o = &defaults;
+    start(r, o);
+    uint8_t sm3[ESEAL_SM3_LEN];
+    eseal_sm3(sm3, picture, len);
+    char *hex = eseal_hex(sm3, ESEAL_SM3_LEN);
+    if (o->status == NULL) {
+        verify_add(r, V_PICTURE_UNAVAILABLE, hex, "no status source configured (--status-url)");
+        free(hex);
+        return;
+    }
+    struct eseal_status_answer a;
+    eseal_status_source_picture(o->status, sm3, &a);
+    free(r->status_source);
+    r->status_source = eseal_xstrdup(a.source);
+    if (a.kind == ESEAL_ANSWER_FOUND) {
+        r->esid = eseal_xstrdup(a.info.esid);
+        char *what =
+            eseal_xasprintf("esID %s version %lld", a.info.esid, (long long)a.info.version);
+        verify_add(r, V_PICTURE_REGISTERED, hex, what);
+        free(what);
+        judge_found(r, &a, 0, o);
+    } else {
+        verify_add(r, a.kind == ESEAL_ANSWER_UNKNOWN ? V_PICTURE_UNKNOWN : V_PICTURE_UNAVAILABLE,
+                   hex, a.kind == ESEAL_ANSWER_UNKNOWN ? "no seal has this picture" : a.why);
+    }
+    free(hex);
 }
 
 /* ---- trust anchors ------------------------------------------------------- */

@@ -131,6 +131,11 @@ eseal_rc eseal_status_verify(struct eseal_status_info *out, const uint8_t *der, 
 #define ESEAL_STATUS_LIST_MAX (64 * 1024 * 1024)
 #define ESEAL_STATUS_SHARDS_MAX 1024
 
+/* eseal_status_shard returns the shard of the seal |esid| among |shards|
+ * (the lists' and CRLs' sharding): the first four bytes of SM3(esID),
+ * big-endian, modulo the count. */
+unsigned eseal_status_shard(const char *esid, unsigned shards);
+
 /* struct eseal_status_list_entry is one seal version on a list. */
 struct eseal_status_list_entry {
     char esid[ESEAL_STATUS_ESID_MAX + 1];

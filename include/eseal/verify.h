@@ -27,6 +27,7 @@
 #include <openssl/x509.h>
 
 #include "eseal/rc.h"
+#include "eseal/status.h"
 
 enum eseal_indication {
     ESEAL_TOTAL_PASSED,
@@ -44,13 +45,13 @@ enum eseal_check_status {
 /* struct eseal_check is one step of a validation; strings are owned by the
  * report (freed by eseal_report_cleanup). */
 struct eseal_check {
-    const char *key;            /* stable key, e.g. "data_hash" (static) */
+    const char *key; /* stable key, e.g. "data_hash" (static) */
     enum eseal_check_status status;
     const char *sub_indication; /* e.g. "HASH_FAILURE" when not passed (static), else NULL */
     char *message_zh;
     char *message_en;
-    char *expected;             /* may be NULL */
-    char *actual;               /* may be NULL */
+    char *expected; /* may be NULL */
+    char *actual;   /* may be NULL */
 };
 
 /* struct eseal_report is caller-owned storage: eseal_report_init before use,
@@ -62,12 +63,15 @@ struct eseal_report {
     size_t n_checks;
     time_t validation_time;
     time_t best_signature_time;
-    time_t claimed_time;        /* timeInfo; 0 when not a signature */
-    char *esid;                 /* of the seal, when it could be parsed */
+    time_t claimed_time; /* timeInfo; 0 when not a signature */
+    char *esid;          /* of the seal, when it could be parsed */
     char *seal_name;
-    char *signer;               /* signer certificate subject */
-    char *property_info;        /* the signed file's name or path */
-    char *status_source;        /* "none (--no-status)" for now */
+    char *signer;              /* signer certificate subject */
+    char *property_info;       /* the signed file's name or path */
+    char *status_source;       /* where the status came from, or why none */
+    time_t status_this_update; /* the status's thisUpdate (asOf); 0 when none */
+    time_t status_next_update; /* its nextUpdate; 0 when none */
+    const char *status;        /* the published status ("good", …), static; NULL when none */
 };
 
 void eseal_report_init(struct eseal_report *r);
@@ -75,7 +79,8 @@ void eseal_report_cleanup(struct eseal_report *r);
 
 /* eseal_report_json returns the report as JSON (caller decrefs):
  * {indication, subIndication, validationTime, bestSignatureTime, claimedTime,
- *  esID, sealName, signer, propertyInfo, statusSource,
+ *  esID, sealName, signer, propertyInfo, statusSource, statusAsOf,
+ *  statusNextUpdate, sealStatus,
  *  checks: [{key, status, subIndication, message: {zh, en}, expected, actual}]} */
 json_t *eseal_report_json(const struct eseal_report *r);
 
@@ -89,10 +94,94 @@ int eseal_report_exit_code(const struct eseal_report *r);
 /* eseal_indication_name returns "TOTAL_PASSED", "TOTAL_FAILED" or "INDETERMINATE". */
 const char *eseal_indication_name(enum eseal_indication i);
 
+/* ---- status sources ----------------------------------------------------------------
+ *
+ * A status source answers "what is the published status of this seal
+ * version?" with a signed answer from a publisher (docs/publisher.md):
+ *  - online: a publisher's base URL. The responder certificate is fetched
+ *    from <url>/certs/responder.pem once and must chain to the trust
+ *    anchors (and be within its validity); each answer is
+ *    GET <url>/status/by-seal/<SM3 of the seal> (the DER response), its
+ *    signature checked with that certificate. Answers are cached until
+ *    their nextUpdate (bounded, ESEAL_VERIFY_STATUS_CACHE entries).
+ *  - offline: a file saved from a publisher — a full status list
+ *    (/lists/{shard}/full) or a single status response (/status/...,
+ *    DER) — with the responder certificate in a PEM file; both are
+ *    checked when the source is opened.
+ * A source is safe to share between threads. */
+struct eseal_status_source;
+
+#define ESEAL_VERIFY_STATUS_CACHE 4096
+
+/* eseal_status_source_url opens an online source for the publisher at
+ * |url| ("http://host:port", no trailing path). |trust| (borrowed; it must
+ * outlive the source) authenticates the responder certificate. Nothing is
+ * fetched yet. */
+eseal_rc eseal_status_source_url(struct eseal_status_source **out, const char *url,
+                                 STACK_OF(X509) * trust, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_status_source_file opens an offline source: |path| holds a full
+ * status list or a status response (DER, or the publisher's JSON with its
+ * "der"), |responder| the responder certificate (PEM), which must chain to
+ * |trust|. A file that is neither, a delta list, or a signature that does
+ * not verify is an error (ESEAL_E_INVALID, ESEAL_E_CRYPTO). Freshness is
+ * judged at each use. */
+eseal_rc eseal_status_source_file(struct eseal_status_source **out, const char *path,
+                                  const char *responder, STACK_OF(X509) * trust,
+                                  struct eseal_err *err) ESEAL_MUST_CHECK;
+
+void eseal_status_source_free(struct eseal_status_source *s);
+
+/* enum eseal_status_answer_kind: what a source said. */
+enum eseal_status_answer_kind {
+    ESEAL_ANSWER_FOUND,       /* |info| holds the signed status */
+    ESEAL_ANSWER_UNKNOWN,     /* the publisher does not know the seal */
+    ESEAL_ANSWER_UNAVAILABLE, /* no answer now (network, signature, coverage): |why| */
+};
+
+struct eseal_status_answer {
+    enum eseal_status_answer_kind kind;
+    struct eseal_status_info info; /* FOUND: the status (thisUpdate/nextUpdate of the list
+                                    * for a list entry) */
+    bool has_picture;              /* FOUND: info.picture_sm3 is published (not in lists) */
+    char source[256];              /* where the answer came from */
+    char why[256];                 /* UNAVAILABLE: the reason */
+};
+
+/* eseal_status_source_seal asks for the seal version whose DER has the SM3
+ * digest |seal_sm3| (its esID |esid| tells an offline list whether the
+ * seal is in its shard). eseal_status_source_picture asks for the seal
+ * whose picture has the SM3 digest |picture_sm3| (online, or a single
+ * response; lists carry no picture digests). Neither judges freshness. */
+void eseal_status_source_seal(struct eseal_status_source *s, const char *esid,
+                              const uint8_t seal_sm3[ESEAL_SM3_LEN],
+                              struct eseal_status_answer *out);
+void eseal_status_source_picture(struct eseal_status_source *s,
+                                 const uint8_t picture_sm3[ESEAL_SM3_LEN],
+                                 struct eseal_status_answer *out);
+
+/* ---- the verification cache ----------------------------------------------------------
+ *
+ * Seal-maker signatures and certificate chains are the same every time a
+ * seal is seen: a cache remembers each outcome by the SM3 of what was
+ * checked (bounded: ESEAL_VERIFY_CACHE entries, the oldest in a slot
+ * replaced). One cache belongs to one set of trust anchors. Thread-safe. */
+struct eseal_verify_cache;
+
+#define ESEAL_VERIFY_CACHE 4096
+
+struct eseal_verify_cache *eseal_verify_cache_new(void);
+void eseal_verify_cache_free(struct eseal_verify_cache *c);
+/* eseal_verify_cache_hits returns how many checks the cache answered. */
+uint64_t eseal_verify_cache_hits(struct eseal_verify_cache *c);
+
 struct eseal_verify_opts {
-    STACK_OF(X509) *trust; /* trust anchors; NULL or empty: chain INDETERMINATE */
-    time_t at;             /* validation time; 0 means now */
-    bool no_status;        /* skip the status check and say so */
+    STACK_OF(X509) * trust;             /* trust anchors; NULL or empty: chain INDETERMINATE */
+    time_t at;                          /* validation time; 0 means now */
+    bool no_status;                     /* skip the status check and say so */
+    struct eseal_status_source *status; /* NULL: no source, status INDETERMINATE TRY_LATER */
+    struct eseal_verify_cache *cache;   /* NULL: check everything every time */
+    time_t now;                         /* the time freshness is judged at; 0: the clock */
 };
 
 /* eseal_verify_ses validates the seal signature |ses|/|ses_len| over a
@@ -102,13 +191,22 @@ void eseal_verify_ses(struct eseal_report *r, const uint8_t *ses, size_t ses_len
                       const uint8_t *data_sm3, const struct eseal_verify_opts *o);
 
 /* eseal_verify_seal validates a seal alone: format, seal_signature, chain
- * (of the maker certificate), validity of the seal at the validation time. */
+ * (of the maker certificate), validity of the seal at the validation time,
+ * and — only when o->status is set — status and picture. */
 void eseal_verify_seal(struct eseal_report *r, const uint8_t *seal, size_t seal_len,
                        const struct eseal_verify_opts *o);
 
+/* eseal_verify_picture reports whether |picture| is the registered picture
+ * of a seal: the checks are "picture" (found by its SM3 digest through
+ * o->status: SEAL_STATUS_UNKNOWN when no seal has it) and "status" (the
+ * seal's published status, judged as for a signature at the validation
+ * time). r->esid is the seal it belongs to. */
+void eseal_verify_picture(struct eseal_report *r, const uint8_t *picture, size_t len,
+                          const struct eseal_verify_opts *o);
+
 /* eseal_verify_load_trust reads one or more PEM certificates from |path|
  * into a new stack (caller frees with sk_X509_pop_free(..., X509_free)). */
-eseal_rc eseal_verify_load_trust(STACK_OF(X509) **out, const char *path,
+eseal_rc eseal_verify_load_trust(STACK_OF(X509) * *out, const char *path,
                                  struct eseal_err *err) ESEAL_MUST_CHECK;
 
 #endif

@@ -330,7 +330,8 @@ for k in ("indication", "subIndication", "validationTime", "bestSignatureTime", 
 assert j["esID"] == "35010000000001" and j["sealName"] == "福州市测试局", j
 assert j["propertyInfo"] == "doc.txt", j["propertyInfo"]
 assert [c["key"] for c in j["checks"]] == ["format", "data_hash", "signature", "signer_in_seal",
-                                           "seal_signature", "chain", "validity", "status"]
+                                           "seal_signature", "chain", "validity", "status",
+                                           "picture"]
 for c in j["checks"]:
     for k in ("key", "status", "subIndication", "message", "expected", "actual"):
         assert k in c, (c["key"], k)

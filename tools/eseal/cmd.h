@@ -59,7 +59,7 @@ void cmd_put_text(FILE *out, const char *s);
  * 64, so a sub-command can allow a subset with CMD_BIT) or short-option
  * characters. */
 #define CMD_MAX_CODE 128
-#define CMD_MAX_POS 8
+#define CMD_MAX_POS 256
 #define CMD_BIT(code) (UINT64_C(1) << (code))
 #define CMD_ALL UINT64_MAX
 

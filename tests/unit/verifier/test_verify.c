@@ -331,13 +331,15 @@ static void test_vector_v4_verifies(void **state)
     assert_check(&r, "chain", ESEAL_CHECK_INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND");
     assert_check(&r, "validity", ESEAL_CHECK_PASSED, NULL);
     assert_check(&r, "status", ESEAL_CHECK_SKIPPED, NULL);
+    assert_check(&r, "picture", ESEAL_CHECK_SKIPPED, NULL);
     assert_verdict(&r, ESEAL_INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND");
     assert_int_equal(eseal_report_exit_code(&r), 2);
     /* The checks come in the documented order. */
-    static const char *const keys[] = {"format",         "data_hash", "signature", "signer_in_seal",
-                                       "seal_signature", "chain",     "validity",  "status"};
-    assert_int_equal(r.n_checks, 8);
-    for (size_t i = 0; i < 8; i++)
+    static const char *const keys[] = {"format",         "data_hash",      "signature",
+                                       "signer_in_seal", "seal_signature", "chain",
+                                       "validity",       "status",         "picture"};
+    assert_int_equal(r.n_checks, 9);
+    for (size_t i = 0; i < 9; i++)
         assert_string_equal(r.checks[i].key, keys[i]);
     assert_string_equal(r.property_info, "/Doc_0/Signs/Sign_0/Signature.xml");
     assert_string_equal(r.esid, "51f044b76510434e9bc67a1185c2fba5");
@@ -694,8 +696,9 @@ static void test_report_json(void **state)
     verify_ses(&r, &f->ses, wrong, f->trust, 0, true);
     json_t *j = eseal_report_json(&r);
     static const char *const top[] = {
-        "indication", "subIndication", "validationTime", "bestSignatureTime", "claimedTime", "esID",
-        "sealName",   "signer",        "propertyInfo",   "statusSource",      "checks"};
+        "indication", "subIndication", "validationTime",   "bestSignatureTime", "claimedTime",
+        "esID",       "sealName",      "signer",           "propertyInfo",      "statusSource",
+        "sealStatus", "statusAsOf",    "statusNextUpdate", "statusFresh",       "checks"};
     for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++)
         if (json_object_get(j, top[i]) == NULL)
             fail_msg("no %s in the report JSON", top[i]);
@@ -944,6 +947,320 @@ static void test_load_trust(void **state)
     free(both);
 }
 
+/* ---- status sources ------------------------------------------------------ */
+
+/* status_of fills a status of |f|'s seal (version 1), fresh now. */
+static void status_of(struct fixture *f, struct eseal_status_info *i, enum eseal_status st,
+                      const char *reason, int64_t status_time)
+{
+    struct eseal_seal *seal = NULL;
+    assert_int_equal(eseal_seal_parse(&seal, f->seal.data, f->seal.len, NULL), ESEAL_OK);
+    const struct eseal_seal_info *si = eseal_seal_info(seal);
+    int64_t now = (int64_t)time(NULL);
+    memset(i, 0, sizeof(*i));
+    snprintf(i->esid, sizeof(i->esid), "%s", si->esid);
+    i->version = 1;
+    eseal_sm3(i->seal_sm3, f->seal.data, f->seal.len);
+    eseal_sm3(i->picture_sm3, si->picture, si->picture_len);
+    char *serial = eseal_pki_serial(X509_get0_serialNumber(f->holder));
+    snprintf(i->cert_serial, sizeof(i->cert_serial), "%s", serial);
+    free(serial);
+    i->status = st;
+    snprintf(i->reason, sizeof(i->reason), "%s", reason);
+    i->status_time = status_time;
+    i->this_update = now;
+    i->next_update = now + DAY;
+    snprintf(i->checkpoint.origin, sizeof(i->checkpoint.origin), "test log");
+    i->checkpoint.size = 1;
+    eseal_seal_free(seal);
+}
+
+/* status_file signs |i| with |sign| into a file; returns its path. */
+static char *status_file(struct fixture *f, const struct eseal_status_info *i, eseal_signer sign)
+{
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    assert_int_equal(eseal_status_sign(&der, i, sign, f->ca, NULL), ESEAL_OK);
+    char *path = eseal_path_join(f->tmp, "status.der");
+    assert_int_equal(eseal_file_write(path, der.data, der.len, 0644, 0, NULL), ESEAL_OK);
+    eseal_buf_cleanup(&der);
+    return path;
+}
+
+static char *ca_file(struct fixture *f, const char *name)
+{
+    char *dir = eseal_path_join(f->tmp, "ca");
+    char *path = eseal_path_join(dir, name);
+    free(dir);
+    return path;
+}
+
+/* verify_with verifies |ses| (or the seal alone when |ses| is NULL) with the
+ * status in |i| signed by the responder, at |at|. */
+static void verify_with(struct fixture *f, struct eseal_report *r, const struct eseal_buf *ses,
+                        const struct eseal_status_info *i, time_t at)
+{
+    char *path = status_file(f, i, eseal_ca_responder_signer);
+    char *responder = ca_file(f, "responder.pem");
+    struct eseal_verify_opts o = {.trust = f->trust, .at = at};
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    if (eseal_status_source_file(&o.status, path, responder, f->trust, &err) != ESEAL_OK)
+        fail_msg("status source: %s", err.msg);
+    eseal_report_init(r);
+    if (ses != NULL)
+        eseal_verify_ses(r, ses->data, ses->len, f->doc_sm3, &o);
+    else
+        eseal_verify_seal(r, f->seal.data, f->seal.len, &o);
+    eseal_status_source_free(o.status);
+    free(path);
+    free(responder);
+}
+
+static void test_status_file_verdicts(void **state)
+{
+    struct fixture *f = *state;
+    int64_t now = (int64_t)time(NULL);
+    struct eseal_status_info i;
+    struct eseal_report r;
+
+    status_of(f, &i, ESEAL_STATUS_GOOD, "", now - 60);
+    verify_with(f, &r, &f->ses, &i, 0);
+    assert_check(&r, "status", ESEAL_CHECK_PASSED, NULL);
+    assert_check(&r, "picture", ESEAL_CHECK_PASSED, NULL);
+    assert_verdict(&r, ESEAL_TOTAL_PASSED, NULL);
+    assert_string_equal(r.status, "good");
+    assert_int_equal((int64_t)r.status_next_update, i.next_update);
+    assert_non_null(strstr(r.status_source, "status response of 35010000000001"));
+    eseal_report_cleanup(&r);
+
+    /* stale: nextUpdate has passed */
+    i.this_update = now - 2 * DAY;
+    i.next_update = now - 10;
+    verify_with(f, &r, &f->ses, &i, 0);
+    assert_check(&r, "status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER");
+    assert_verdict(&r, ESEAL_INDETERMINATE, "TRY_LATER");
+    eseal_report_cleanup(&r);
+    /* not yet current: thisUpdate an hour ahead */
+    i.this_update = now + 3600;
+    i.next_update = now + DAY;
+    verify_with(f, &r, &f->ses, &i, 0);
+    assert_check(&r, "status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER");
+    eseal_report_cleanup(&r);
+
+    status_of(f, &i, ESEAL_STATUS_PENDING, "", now - 60);
+    verify_with(f, &r, &f->ses, &i, 0);
+    assert_verdict(&r, ESEAL_TOTAL_FAILED, "NOT_YET_VALID");
+    eseal_report_cleanup(&r);
+
+    status_of(f, &i, ESEAL_STATUS_SUSPENDED, "certificateHold", now - 60);
+    verify_with(f, &r, &f->ses, &i, 0);
+    assert_verdict(&r, ESEAL_INDETERMINATE, "TRY_LATER");
+    eseal_report_cleanup(&r);
+
+    /* revoked after the claimed signing time: no proof of existence */
+    status_of(f, &i, ESEAL_STATUS_REVOKED, "keyCompromise", now + 3600);
+    verify_with(f, &r, &f->ses, &i, (time_t)(now + DAY));
+    assert_check(&r, "status", ESEAL_CHECK_INDETERMINATE, "REVOKED_NO_POE");
+    assert_verdict(&r, ESEAL_INDETERMINATE, "REVOKED_NO_POE");
+    eseal_report_cleanup(&r);
+    /* validated at a time before the revocation: good then */
+    verify_with(f, &r, &f->ses, &i, (time_t)(now + 60));
+    assert_check(&r, "status", ESEAL_CHECK_PASSED, NULL);
+    eseal_report_cleanup(&r);
+    /* the signer claims to have signed after the revocation */
+    status_of(f, &i, ESEAL_STATUS_REVOKED, "superseded", now - 3600);
+    verify_with(f, &r, &f->ses, &i, 0);
+    assert_verdict(&r, ESEAL_TOTAL_FAILED, "REVOKED");
+    eseal_report_cleanup(&r);
+
+    status_of(f, &i, ESEAL_STATUS_EXPIRED, "", now - 60);
+    verify_with(f, &r, &f->ses, &i, 0);
+    assert_verdict(&r, ESEAL_INDETERMINATE, "OUT_OF_BOUNDS_NO_POE");
+    eseal_report_cleanup(&r);
+
+    /* the published picture digest differs */
+    status_of(f, &i, ESEAL_STATUS_GOOD, "", now - 60);
+    i.picture_sm3[0] ^= 1;
+    verify_with(f, &r, &f->ses, &i, 0);
+    assert_check(&r, "picture", ESEAL_CHECK_FAILED, "PICTURE_MISMATCH");
+    assert_verdict(&r, ESEAL_TOTAL_FAILED, "PICTURE_MISMATCH");
+    eseal_report_cleanup(&r);
+
+    /* a status of another seal does not speak for this one */
+    status_of(f, &i, ESEAL_STATUS_GOOD, "", now - 60);
+    i.seal_sm3[0] ^= 1;
+    verify_with(f, &r, &f->ses, &i, 0);
+    assert_check(&r, "status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER");
+    assert_non_null(strstr(check_of(&r, "status")->actual, "another seal"));
+    eseal_report_cleanup(&r);
+
+    /* a seal alone, with a source: status and picture are checked */
+    status_of(f, &i, ESEAL_STATUS_REVOKED, "cessationOfOperation", now - 60);
+    verify_with(f, &r, NULL, &i, 0);
+    assert_verdict(&r, ESEAL_INDETERMINATE, "REVOKED_NO_POE");
+    assert_check(&r, "picture", ESEAL_CHECK_PASSED, NULL);
+    eseal_report_cleanup(&r);
+}
+
+static void test_status_file_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_status_info i;
+    status_of(f, &i, ESEAL_STATUS_GOOD, "", (int64_t)time(NULL));
+    char *responder = ca_file(f, "responder.pem"), *maker = ca_file(f, "maker.pem");
+    struct eseal_status_source *s = NULL;
+    struct eseal_err err;
+    /* signed by the maker's key, not the responder's */
+    char *path = status_file(f, &i, eseal_ca_maker_signer);
+    assert_int_equal(eseal_status_source_file(&s, path, responder, f->trust, &err), ESEAL_E_CRYPTO);
+    assert_null(s);
+    free(path);
+    /* the maker is not a status responder (no id-kp-OCSPSigning) */
+    path = status_file(f, &i, eseal_ca_responder_signer);
+    assert_int_not_equal(eseal_status_source_file(&s, path, maker, f->trust, &err), ESEAL_OK);
+    assert_non_null(strstr(err.msg, "OCSPSigning"));
+    /* a responder that does not chain to the trust anchors */
+    assert_int_not_equal(eseal_status_source_file(&s, path, responder, f->foreign, &err), ESEAL_OK);
+    assert_int_not_equal(eseal_status_source_file(&s, path, responder, NULL, &err), ESEAL_OK);
+    assert_int_not_equal(eseal_status_source_file(&s, path, NULL, f->trust, &err), ESEAL_OK);
+    free(path);
+    /* garbage, and a truncated response */
+    path = ca_file(f, "root.pem");
+    assert_int_equal(eseal_status_source_file(&s, path, responder, f->trust, &err),
+                     ESEAL_E_INVALID);
+    free(path);
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    assert_int_equal(eseal_status_sign(&der, &i, eseal_ca_responder_signer, f->ca, NULL), ESEAL_OK);
+    path = eseal_path_join(f->tmp, "cut.der");
+    assert_int_equal(eseal_file_write(path, der.data, der.len - 7, 0644, 0, NULL), ESEAL_OK);
+    assert_int_equal(eseal_status_source_file(&s, path, responder, f->trust, &err),
+                     ESEAL_E_INVALID);
+    free(path);
+    eseal_buf_cleanup(&der);
+    free(responder);
+    free(maker);
+}
+
+/* list_file signs a full list of |shard|/16 holding |i| (or nothing). */
+static char *list_file(struct fixture *f, const struct eseal_status_info *i, unsigned shard,
+                       bool with_entry)
+{
+    struct eseal_status_list_entry e = {
+        .version = 1, .status = i->status, .status_time = i->status_time};
+    snprintf(e.esid, sizeof(e.esid), "%s", i->esid);
+    memcpy(e.seal_sm3, i->seal_sm3, ESEAL_SM3_LEN);
+    snprintf(e.cert_serial, sizeof(e.cert_serial), "%s", i->cert_serial);
+    snprintf(e.reason, sizeof(e.reason), "%s", i->reason);
+    struct eseal_status_list l = {.shard = shard,
+                                  .shard_count = 16,
+                                  .number = 7,
+                                  .this_update = i->this_update,
+                                  .next_update = i->next_update,
+                                  .checkpoint_size = 1,
+                                  .n_entries = with_entry ? 1 : 0,
+                                  .entries = &e};
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    assert_int_equal(eseal_status_list_sign(&der, &l, eseal_ca_responder_signer, f->ca, NULL),
+                     ESEAL_OK);
+    char *path = eseal_path_join(f->tmp, "list.der");
+    assert_int_equal(eseal_file_write(path, der.data, der.len, 0644, 0, NULL), ESEAL_OK);
+    eseal_buf_cleanup(&der);
+    return path;
+}
+
+static void verify_list(struct fixture *f, struct eseal_report *r, char *path)
+{
+    char *responder = ca_file(f, "responder.pem");
+    /* a day ahead: after the revocation below, within the seal's validity */
+    struct eseal_verify_opts o = {.trust = f->trust, .at = time(NULL) + DAY};
+    assert_int_equal(eseal_status_source_file(&o.status, path, responder, f->trust, NULL),
+                     ESEAL_OK);
+    eseal_report_init(r);
+    eseal_verify_ses(r, f->ses.data, f->ses.len, f->doc_sm3, &o);
+    eseal_status_source_free(o.status);
+    free(responder);
+    free(path);
+}
+
+static void test_status_list_file(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_status_info i;
+    status_of(f, &i, ESEAL_STATUS_REVOKED, "keyCompromise", (int64_t)time(NULL) + 3600);
+    unsigned shard = eseal_status_shard(i.esid, 16);
+    struct eseal_report r;
+    verify_list(f, &r, list_file(f, &i, shard, true));
+    assert_verdict(&r, ESEAL_INDETERMINATE, "REVOKED_NO_POE");
+    assert_check(&r, "picture", ESEAL_CHECK_SKIPPED, NULL); /* lists carry no picture digest */
+    assert_non_null(strstr(r.status_source, "status list 7 of shard"));
+    eseal_report_cleanup(&r);
+    /* the right shard without the seal: unknown */
+    verify_list(f, &r, list_file(f, &i, shard, false));
+    assert_verdict(&r, ESEAL_INDETERMINATE, "SEAL_STATUS_UNKNOWN");
+    eseal_report_cleanup(&r);
+    /* another shard says nothing about the seal */
+    verify_list(f, &r, list_file(f, &i, (shard + 1) % 16, false));
+    assert_verdict(&r, ESEAL_INDETERMINATE, "TRY_LATER");
+    eseal_report_cleanup(&r);
+}
+
+static void test_status_url_unreachable(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_verify_opts o = {.trust = f->trust};
+    /* port 1 on loopback: nothing listens, the connection is refused */
+    assert_int_equal(eseal_status_source_url(&o.status, "http://127.0.0.1:1/", f->trust, NULL),
+                     ESEAL_OK);
+    struct eseal_report r;
+    eseal_report_init(&r);
+    eseal_verify_ses(&r, f->ses.data, f->ses.len, f->doc_sm3, &o);
+    assert_verdict(&r, ESEAL_INDETERMINATE, "TRY_LATER");
+    assert_non_null(strstr(check_of(&r, "status")->actual, "/certs/responder.pem"));
+    eseal_report_cleanup(&r);
+    eseal_status_source_free(o.status);
+    struct eseal_status_source *s = NULL;
+    assert_int_equal(eseal_status_source_url(&s, "ftp://x", f->trust, NULL), ESEAL_E_INVALID);
+    assert_int_equal(eseal_status_source_url(&s, "", f->trust, NULL), ESEAL_E_INVALID);
+}
+
+/* The cache answers the maker signature and both chains the second time,
+ * with the same verdict; a changed seal is not answered from it. */
+static void test_cache(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_verify_opts o = {.trust = f->trust, .no_status = true};
+    o.cache = eseal_verify_cache_new();
+    struct eseal_report r1, r2;
+    eseal_report_init(&r1);
+    eseal_verify_ses(&r1, f->ses.data, f->ses.len, f->doc_sm3, &o);
+    assert_int_equal(eseal_verify_cache_hits(o.cache), 0);
+    eseal_report_init(&r2);
+    eseal_verify_ses(&r2, f->ses.data, f->ses.len, f->doc_sm3, &o);
+    assert_int_equal(eseal_verify_cache_hits(o.cache), 3);
+    assert_int_equal(r1.indication, r2.indication);
+    assert_int_equal(r1.n_checks, r2.n_checks);
+    for (size_t i = 0; i < r1.n_checks; i++) {
+        assert_int_equal(r1.checks[i].status, r2.checks[i].status);
+        assert_string_equal(r1.checks[i].actual != NULL ? r1.checks[i].actual : "",
+                            r2.checks[i].actual != NULL ? r2.checks[i].actual : "");
+    }
+    eseal_report_cleanup(&r1);
+    eseal_report_cleanup(&r2);
+    /* a flipped byte in the maker's signature: a different seal digest */
+    struct eseal_buf bad;
+    copy_buf(&bad, &f->seal);
+    bad.data[bad.len - 3] ^= 1;
+    eseal_report_init(&r1);
+    eseal_verify_seal(&r1, bad.data, bad.len, &o);
+    assert_check(&r1, "seal_signature", ESEAL_CHECK_FAILED, "SEAL_CRYPTO_FAILURE");
+    eseal_report_cleanup(&r1);
+    eseal_buf_cleanup(&bad);
+    eseal_verify_cache_free(o.cache);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -969,6 +1286,11 @@ int main(void)
         cmocka_unit_test(test_seal_own),
         cmocka_unit_test(test_seal_vectors),
         cmocka_unit_test(test_load_trust),
+        cmocka_unit_test(test_status_file_verdicts),
+        cmocka_unit_test(test_status_file_refused),
+        cmocka_unit_test(test_status_list_file),
+        cmocka_unit_test(test_status_url_unreachable),
+        cmocka_unit_test(test_cache),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

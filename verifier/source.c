@@ -1,0 +1,422 @@
+/* source.c — status sources (verify.h): signed seal status from a publisher
+ * over HTTP, or from a file saved from one. Every answer is authenticated
+ * with the responder certificate, itself authenticated by the trust
+ * anchors; anything that cannot be authenticated is "unavailable", never a
+ * status. Freshness is the engine's to judge (verify.c). */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/x509v3.h>
+
+#include "eseal/buf.h"
+#include "eseal/enc.h"
+#include "eseal/httpc.h"
+#include "eseal/pki.h"
+#include "internal.h"
+
+/* Loopback or LAN publishers answer in milliseconds; a slow one must not
+ * hold a relying party for long. */
+#define FETCH_TIMEOUT_MS 5000
+/* After a failure to get the responder certificate, wait before asking again. */
+#define RESPONDER_RETRY_S 10
+/* How long "the publisher does not know this seal" is believed. */
+#define UNKNOWN_TTL_S 60
+#define URL_MAX 512
+#define RESPONDER_PEM_MAX (64 * 1024)
+
+enum key_kind { KEY_SEAL, KEY_PICTURE };
+
+struct cached {
+    bool used;
+    enum key_kind kind;
+    uint8_t key[ESEAL_SM3_LEN];
+    int64_t expires;
+    struct eseal_status_answer a;
+};
+
+struct eseal_status_source {
+    pthread_mutex_t mu;
+    STACK_OF(X509) * trust;
+    X509 *responder;
+    /* online */
+    char *url;
+    char *responder_error; /* why the last attempt failed */
+    int64_t responder_retry_at;
+    struct cached *cache; /* ESEAL_VERIFY_STATUS_CACHE slots */
+    /* offline */
+    char *path;
+    struct eseal_buf der;
+    bool is_list;
+    struct eseal_status_list list;
+    struct eseal_status_info single;
+};
+
+static void answer_set(struct eseal_status_answer *a, enum eseal_status_answer_kind kind,
+                       const char *source, const char *fmt, ...) ESEAL_PRINTF(4, 5);
+
+static void answer_set(struct eseal_status_answer *a, enum eseal_status_answer_kind kind,
+                       const char *source, const char *fmt, ...)
+{
+    memset(a, 0, sizeof(*a));
+    a->kind = kind;
+    snprintf(a->source, sizeof(a->source), "%s", source);
+    if (fmt != NULL) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(a->why, sizeof(a->why), fmt, ap);
+        va_end(ap);
+    }
+}
+
+/* responder_check makes sure |x| may sign status: it chains to the trust
+ * anchors now and carries id-kp-OCSPSigning, as the CA's responder does. */
+static eseal_rc responder_check(X509 *x, STACK_OF(X509) * trust, struct eseal_err *err)
+{
+    if (trust == NULL || sk_X509_num(trust) == 0)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "no trust anchors (--trust) to authenticate the status responder");
+    if ((X509_get_extension_flags(x) & EXFLAG_XKUSAGE) == 0 ||
+        (X509_get_extended_key_usage(x) & XKU_OCSP_SIGN) == 0)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "the responder certificate is not for signing status "
+                             "(no id-kp-OCSPSigning)");
+    char *what = NULL;
+    bool ok = verify_chain(trust, x, time(NULL), &what);
+    eseal_rc rc = ok ? ESEAL_OK
+                     : eseal_err_set(err, ESEAL_E_CRYPTO,
+                                     "the responder certificate does not chain to the trust "
+                                     "anchors: %s",
+                                     what);
+    free(what);
+    return rc;
+}
+
+static eseal_rc responder_parse(X509 **out, const uint8_t *pem, size_t len, STACK_OF(X509) * trust,
+                                struct eseal_err *err)
+{
+    eseal_rc rc = eseal_pki_cert_parse(out, pem, len, err);
+    if (rc == ESEAL_OK && (rc = responder_check(*out, trust, err)) != ESEAL_OK) {
+        X509_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static struct eseal_status_source *source_new(STACK_OF(X509) * trust)
+{
+    struct eseal_status_source *s = eseal_xcalloc(1, sizeof(*s));
+    pthread_mutex_init(&s->mu, NULL);
+    s->trust = trust;
+    eseal_buf_init(&s->der);
+    return s;
+}
+
+void eseal_status_source_free(struct eseal_status_source *s)
+{
+    if (s == NULL)
+        return;
+    X509_free(s->responder);
+    free(s->responder_error);
+    free(s->url);
+    free(s->cache);
+    free(s->path);
+    eseal_buf_cleanup(&s->der);
+    eseal_status_list_cleanup(&s->list);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+/* ---- online ------------------------------------------------------------------------ */
+
+eseal_rc eseal_status_source_url(struct eseal_status_source **out, const char *url,
+                                 STACK_OF(X509) * trust, struct eseal_err *err)
+{
+    *out = NULL;
+    size_t n = url != NULL ? strlen(url) : 0;
+    while (n > 0 && url[n - 1] == '/')
+        n--;
+    if (n == 0 || n > URL_MAX - 100 || strncmp(url, "http://", 7) != 0)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "status URL \"%s\": expected http://host:port / 状态地址无效",
+                             url != NULL ? url : "");
+    struct eseal_status_source *s = source_new(trust);
+    s->url = eseal_xasprintf("%.*s", (int)n, url);
+    s->cache = eseal_xcalloc(ESEAL_VERIFY_STATUS_CACHE, sizeof(*s->cache));
+    *out = s;
+    return ESEAL_OK;
+}
+
+static eseal_rc fetch(const char *url, bool der, size_t max, unsigned *status,
+                      struct eseal_buf *body, struct eseal_err *err)
+{
+    static const char *const accept[] = {"Accept: application/eseal-status"};
+    struct eseal_httpc_request rq = {
+        .url = url, .headers = der ? accept : NULL, .n_headers = der ? 1 : 0};
+    struct eseal_httpc_opts ho = {.timeout_ms = FETCH_TIMEOUT_MS, .max_body = max};
+    return eseal_httpc_request(&rq, &ho, status, body, err);
+}
+
+/* online_responder returns the responder certificate, fetching and
+ * checking it the first time (s->mu held). NULL with *why on failure. */
+static X509 *online_responder(struct eseal_status_source *s, char *why, size_t why_len)
+{
+    if (s->responder != NULL)
+        return s->responder;
+    int64_t now = (int64_t)time(NULL);
+    if (now < s->responder_retry_at) {
+        snprintf(why, why_len, "%s", s->responder_error != NULL ? s->responder_error : "");
+        return NULL;
+    }
+    char url[URL_MAX];
+    snprintf(url, sizeof(url), "%s/certs/responder.pem", s->url);
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    struct eseal_buf pem;
+    eseal_buf_init(&pem);
+    unsigned status = 0;
+    eseal_rc rc = fetch(url, false, RESPONDER_PEM_MAX, &status, &pem, &e);
+    if (rc == ESEAL_OK && status != 200)
+        rc = eseal_err_set(&e, ESEAL_E_UNAVAILABLE, "HTTP %u", status);
+    if (rc == ESEAL_OK)
+        rc = responder_parse(&s->responder, pem.data, pem.len, s->trust, &e);
+    eseal_buf_cleanup(&pem);
+    if (rc != ESEAL_OK) {
+        free(s->responder_error);
+        s->responder_error = eseal_xasprintf("%s: %s", url, e.msg);
+        s->responder_retry_at = now + RESPONDER_RETRY_S;
+        snprintf(why, why_len, "%s", s->responder_error);
+    }
+    return s->responder;
+}
+
+static struct cached *slot_of(struct eseal_status_source *s, enum key_kind kind,
+                              const uint8_t key[ESEAL_SM3_LEN])
+{
+    uint32_t h = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8 | key[3];
+    return &s->cache[(h ^ (uint32_t)kind) % ESEAL_VERIFY_STATUS_CACHE];
+}
+
+/* online_ask fetches and authenticates the answer for |key| (s->mu not held). */
+static void online_ask(struct eseal_status_source *s, X509 *responder, enum key_kind kind,
+                       const uint8_t key[ESEAL_SM3_LEN], struct eseal_status_answer *a)
+{
+    char *hex = eseal_hex(key, ESEAL_SM3_LEN);
+    char url[URL_MAX];
+    snprintf(url, sizeof(url), "%s/status/%s/%s", s->url,
+             kind == KEY_SEAL ? "by-seal" : "by-picture", hex);
+    free(hex);
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    struct eseal_buf body;
+    eseal_buf_init(&body);
+    unsigned status = 0;
+    if (fetch(url, true, ESEAL_STATUS_DER_MAX, &status, &body, &e) != ESEAL_OK) {
+        answer_set(a, ESEAL_ANSWER_UNAVAILABLE, url, "%s", e.msg);
+    } else if (status == 404) {
+        answer_set(a, ESEAL_ANSWER_UNKNOWN, url, NULL);
+    } else if (status != 200) {
+        answer_set(a, ESEAL_ANSWER_UNAVAILABLE, url, "the publisher answered HTTP %u", status);
+    } else {
+        answer_set(a, ESEAL_ANSWER_FOUND, url, NULL);
+        const uint8_t *got = kind == KEY_SEAL ? a->info.seal_sm3 : a->info.picture_sm3;
+        if (eseal_status_verify(&a->info, body.data, body.len, responder, &e) != ESEAL_OK)
+            answer_set(a, ESEAL_ANSWER_UNAVAILABLE, url, "%s", e.msg);
+        else if (memcmp(got, key, ESEAL_SM3_LEN) != 0)
+            answer_set(a, ESEAL_ANSWER_UNAVAILABLE, url,
+                       "the signed answer is about another seal (esID %s)", a->info.esid);
+        else
+            a->has_picture = true;
+    }
+    eseal_buf_cleanup(&body);
+}
+
+static void online_get(struct eseal_status_source *s, enum key_kind kind,
+                       const uint8_t key[ESEAL_SM3_LEN], struct eseal_status_answer *a)
+{
+    int64_t now = (int64_t)time(NULL);
+    pthread_mutex_lock(&s->mu);
+    struct cached *c = slot_of(s, kind, key);
+    if (c->used && c->kind == kind && memcmp(c->key, key, ESEAL_SM3_LEN) == 0 && now < c->expires) {
+        *a = c->a;
+        pthread_mutex_unlock(&s->mu);
+        return;
+    }
+    char why[sizeof(a->why)] = "";
+    X509 *responder = online_responder(s, why, sizeof(why));
+    if (responder != NULL)
+        X509_up_ref(responder);
+    pthread_mutex_unlock(&s->mu);
+    if (responder == NULL) {
+        answer_set(a, ESEAL_ANSWER_UNAVAILABLE, s->url, "%s", why);
+        return;
+    }
+    online_ask(s, responder, kind, key, a);
+    X509_free(responder);
+    int64_t expires = a->kind == ESEAL_ANSWER_FOUND     ? a->info.next_update
+                      : a->kind == ESEAL_ANSWER_UNKNOWN ? now + UNKNOWN_TTL_S
+                                                        : 0;
+    if (expires <= now)
+        return;
+    pthread_mutex_lock(&s->mu);
+    c = slot_of(s, kind, key);
+    *c = (struct cached){.used = true, .kind = kind, .expires = expires, .a = *a};
+    memcpy(c->key, key, ESEAL_SM3_LEN);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- offline ------------------------------------------------------------------------ */
+
+/* unwrap_json replaces the publisher's JSON status ({"der": base64, …}) in
+ * |b| with the DER it carries; other content is left as it is. */
+static eseal_rc unwrap_json(struct eseal_buf *b, struct eseal_err *err)
+{
+    if (b->len == 0 || b->data[0] != '{')
+        return ESEAL_OK;
+    json_error_t je;
+    json_t *j = json_loadb((const char *)b->data, b->len, JSON_REJECT_DUPLICATES, &je);
+    const char *der = json_string_value(json_object_get(j, "der"));
+    eseal_rc rc =
+        der == NULL ? eseal_err_set(err, ESEAL_E_INVALID, "JSON without a \"der\" status response")
+                    : eseal_unbase64(b, der, strlen(der), ESEAL_B64_STD, err);
+    json_decref(j);
+    return rc;
+}
+
+/* file_load reads, identifies and authenticates the status file. */
+static eseal_rc file_load(struct eseal_status_source *s, struct eseal_err *err)
+{
+    eseal_rc rc = eseal_file_read(&s->der, s->path, ESEAL_STATUS_LIST_MAX, err);
+    if (rc == ESEAL_OK)
+        rc = unwrap_json(&s->der, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    struct eseal_err probe;
+    eseal_err_clear(&probe);
+    if (eseal_status_list_parse(&s->list, s->der.data, s->der.len, &probe) == ESEAL_OK) {
+        bool delta = s->list.delta;
+        eseal_status_list_cleanup(&s->list);
+        if (delta)
+            return eseal_err_set(err, ESEAL_E_INVALID,
+                                 "a delta list: save the full list (/lists/{shard}/full)");
+        s->is_list = true;
+        return eseal_status_list_verify(&s->list, s->der.data, s->der.len, s->responder, err);
+    }
+    if (eseal_status_parse(&s->single, s->der.data, s->der.len, NULL, NULL, NULL, NULL, &probe) !=
+        ESEAL_OK)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "neither a status list nor a status response / 不是状态文件");
+    return eseal_status_verify(&s->single, s->der.data, s->der.len, s->responder, err);
+}
+
+eseal_rc eseal_status_source_file(struct eseal_status_source **out, const char *path,
+                                  const char *responder, STACK_OF(X509) * trust,
+                                  struct eseal_err *err)
+{
+    *out = NULL;
+    if (responder == NULL)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "a status file needs the responder certificate (--responder, the "
+                             "publisher's /certs/responder.pem)");
+    struct eseal_status_source *s = source_new(trust);
+    s->path = eseal_xstrdup(path);
+    struct eseal_buf pem;
+    eseal_buf_init(&pem);
+    eseal_rc rc = eseal_file_read(&pem, responder, RESPONDER_PEM_MAX, err);
+    if (rc == ESEAL_OK)
+        rc = responder_parse(&s->responder, pem.data, pem.len, trust, err);
+    if (rc != ESEAL_OK)
+        eseal_err_prefix(err, "%s", responder);
+    eseal_buf_cleanup(&pem);
+    if (rc == ESEAL_OK && (rc = file_load(s, err)) != ESEAL_OK)
+        eseal_err_prefix(err, "%s", path);
+    if (rc != ESEAL_OK) {
+        eseal_status_source_free(s);
+        return rc;
+    }
+    *out = s;
+    return ESEAL_OK;
+}
+
+/* list_answer fills |a| from entry |e| of the list |l|. */
+static void list_answer(struct eseal_status_answer *a, const struct eseal_status_list *l,
+                        const struct eseal_status_list_entry *e)
+{
+    struct eseal_status_info *i = &a->info;
+    snprintf(i->esid, sizeof(i->esid), "%s", e->esid);
+    i->version = e->version;
+    memcpy(i->seal_sm3, e->seal_sm3, ESEAL_SM3_LEN);
+    snprintf(i->cert_serial, sizeof(i->cert_serial), "%s", e->cert_serial);
+    i->status = e->status;
+    snprintf(i->reason, sizeof(i->reason), "%s", e->reason);
+    i->status_time = e->status_time;
+    i->this_update = l->this_update;
+    i->next_update = l->next_update;
+    i->checkpoint.size = l->checkpoint_size;
+    memcpy(i->checkpoint.root, l->checkpoint_root, ESEAL_MERKLE_HASH_LEN);
+}
+
+static void file_get(struct eseal_status_source *s, enum key_kind kind, const char *esid,
+                     const uint8_t key[ESEAL_SM3_LEN], struct eseal_status_answer *a)
+{
+    char src[sizeof(a->source)];
+    if (!s->is_list) {
+        snprintf(src, sizeof(src), "file %s (status response of %s)", s->path, s->single.esid);
+        const uint8_t *got = kind == KEY_SEAL ? s->single.seal_sm3 : s->single.picture_sm3;
+        if (memcmp(got, key, ESEAL_SM3_LEN) != 0) {
+            answer_set(a, ESEAL_ANSWER_UNAVAILABLE, src,
+                       "the status file is about another seal (esID %s)", s->single.esid);
+            return;
+        }
+        answer_set(a, ESEAL_ANSWER_FOUND, src, NULL);
+        a->info = s->single;
+        a->has_picture = true;
+        return;
+    }
+    const struct eseal_status_list *l = &s->list;
+    snprintf(src, sizeof(src), "file %s (status list %llu of shard %u/%u)", s->path,
+             (unsigned long long)l->number, l->shard, l->shard_count);
+    if (kind == KEY_PICTURE) {
+        answer_set(a, ESEAL_ANSWER_UNAVAILABLE, src,
+                   "status lists carry no picture digests: use a status URL");
+        return;
+    }
+    for (size_t i = 0; i < l->n_entries; i++)
+        if (memcmp(l->entries[i].seal_sm3, key, ESEAL_SM3_LEN) == 0) {
+            answer_set(a, ESEAL_ANSWER_FOUND, src, NULL);
+            list_answer(a, l, &l->entries[i]);
+            return;
+        }
+    unsigned shard = eseal_status_shard(esid != NULL ? esid : "", l->shard_count);
+    if (shard == l->shard)
+        answer_set(a, ESEAL_ANSWER_UNKNOWN, src, NULL);
+    else
+        answer_set(a, ESEAL_ANSWER_UNAVAILABLE, src,
+                   "the file covers shard %u; seal %s is in shard %u", l->shard,
+                   esid != NULL ? esid : "?", shard);
+}
+
+/* ---- asking ------------------------------------------------------------------------ */
+
+void eseal_status_source_seal(struct eseal_status_source *s, const char *esid,
+                              const uint8_t seal_sm3[ESEAL_SM3_LEN],
+                              struct eseal_status_answer *out)
+{
+    if (s->url != NULL)
+        online_get(s, KEY_SEAL, seal_sm3, out);
+    else
+        file_get(s, KEY_SEAL, esid, seal_sm3, out);
+}
+
+void eseal_status_source_picture(struct eseal_status_source *s,
+                                 const uint8_t picture_sm3[ESEAL_SM3_LEN],
+                                 struct eseal_status_answer *out)
+{
+    if (s->url != NULL)
+        online_get(s, KEY_PICTURE, picture_sm3, out);
+    else
+        file_get(s, KEY_PICTURE, NULL, picture_sm3, out);
+}
