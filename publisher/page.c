@@ -308,10 +308,9 @@ static void echo(const char *in, char out[65])
     out[n] = '\0';
 }
 
-eseal_rc eseal_publisher_page(struct eseal_publisher *p, const char *esid, int64_t now,
-                              struct eseal_buf *html, unsigned *status, struct eseal_err *err)
+eseal_rc eseal_publisher_page(struct eseal_publisher *p, const char *esid, struct eseal_buf *html,
+                              unsigned *status, struct eseal_err *err)
 {
-    (void)now; /* the signed response decides what is shown as of its time */
     char query[65];
     echo(esid, query);
     json_t *vars = json_pack("{s:s}", "query", query), *view = NULL;
@@ -349,8 +348,7 @@ eseal_rc pub_h_page(struct eseal_http_req *req, void *app, struct eseal_err *err
     struct eseal_buf html;
     eseal_buf_init(&html);
     unsigned status = 200;
-    eseal_rc rc = eseal_publisher_page(app, eseal_http_query(req, "esid"), (int64_t)time(NULL),
-                                       &html, &status, err);
+    eseal_rc rc = eseal_publisher_page(app, eseal_http_query(req, "esid"), &html, &status, err);
     if (rc == ESEAL_OK) {
         eseal_http_set_header(req, "Content-Security-Policy", PAGE_CSP);
         eseal_http_set_header(req, "X-Content-Type-Options", "nosniff");

@@ -94,8 +94,11 @@ eseal_rc eseal_publisher_seal_check(const json_t *record, const uint8_t *der, si
     if (rc != ESEAL_OK)
         return rc;
     const struct eseal_seal_info *si = eseal_seal_info(seal);
+    json_t *name = json_string(si->name != NULL ? si->name : ""); /* NULL unless UTF-8 */
     if (si->esid == NULL || strcmp(si->esid, esid) != 0) {
         rc = eseal_err_set(err, ESEAL_E_INVALID, "the seal's esID is not %s", esid);
+    } else if (name == NULL) {
+        rc = eseal_err_set(err, ESEAL_E_INVALID, "the seal's name is not UTF-8");
     } else {
         got = eseal_sm3_hex(si->picture, si->picture_len);
         if (strcasecmp(got, pic_sm3) != 0)
@@ -103,6 +106,7 @@ eseal_rc eseal_publisher_seal_check(const json_t *record, const uint8_t *der, si
                                "its picture's SM3 is not the log's picture_sm3 %.16s…", pic_sm3);
         free(got);
     }
+    json_decref(name);
     eseal_seal_free(seal);
     return rc;
 }
@@ -140,9 +144,12 @@ static eseal_rc store_seal(struct eseal_publisher *p, const json_t *rec, const u
         json_pack("{s:s,s:I,s:s,s:s,s:I,s:I}", "name", si->name != NULL ? si->name : "", "type",
                   (json_int_t)si->type, "picture_sm3", pic_sm3, "picture_type", type, "width_mm",
                   (json_int_t)si->width_mm, "height_mm", (json_int_t)si->height_mm);
-    char *text = json_dumps(info, JSON_COMPACT | JSON_SORT_KEYS);
-    if (text == NULL)
-        abort(); /* only out of memory (or a name that is not UTF-8: parse refuses it) */
+    char *text = info != NULL ? json_dumps(info, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (text == NULL) { /* a name that is not UTF-8: eseal_publisher_seal_check refused it */
+        json_decref(info);
+        eseal_seal_free(seal);
+        return eseal_err_set(err, ESEAL_E_INVALID, "the seal's name is not UTF-8");
+    }
     struct eseal_buf pic;
     eseal_buf_init(&pic);
     eseal_buf_appendf(&pic, "%s\n", type);

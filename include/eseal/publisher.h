@@ -258,9 +258,10 @@ eseal_rc eseal_publisher_list_delta(struct eseal_publisher *p, unsigned shard, u
 /* eseal_publisher_seal_check checks a fetched seal file |der| against the
  * status |record| of its version (eseal_publisher_lookup's fields): its SM3
  * must be the record's seal_sm3, it must parse as a seal of the record's
- * esID, and its picture's SM3 must be the record's picture_sm3. A digest
- * that differs is ESEAL_E_CRYPTO, an unparsable or other seal
- * ESEAL_E_INVALID, more than ESEAL_SEAL_MAX bytes ESEAL_E_TOOBIG. */
+ * esID with a UTF-8 name, and its picture's SM3 must be the record's
+ * picture_sm3. A digest that differs is ESEAL_E_CRYPTO, an unparsable or
+ * other seal ESEAL_E_INVALID, more than ESEAL_SEAL_MAX bytes
+ * ESEAL_E_TOOBIG. */
 eseal_rc eseal_publisher_seal_check(const json_t *record, const uint8_t *der, size_t len,
                                     struct eseal_err *err) ESEAL_MUST_CHECK;
 
@@ -287,11 +288,12 @@ eseal_rc eseal_publisher_picture(struct eseal_publisher *p, const char *sm3hex,
 
 /* eseal_publisher_page renders the public lookup page (UTF-8 HTML, Chinese
  * with English) into |html| (replacing it) for the seal code |esid| as
- * typed by a visitor (NULL or "": the empty form) as of |now|, and sets
- * *status: 200, 404 for a code no seal has, 400 for one that is not 14
- * digits. Every value is HTML-escaped. Other failures (the store) are
- * returned with nothing rendered. */
-eseal_rc eseal_publisher_page(struct eseal_publisher *p, const char *esid, int64_t now,
+ * typed by a visitor (NULL or "": the empty form), and sets *status: 200,
+ * 404 for a code no seal has, 400 for one that is not 14 digits. The
+ * status shown is that of the seal's current signed response. Every value
+ * is HTML-escaped. Other failures (the store) are returned with nothing
+ * rendered. */
+eseal_rc eseal_publisher_page(struct eseal_publisher *p, const char *esid,
                               struct eseal_buf *html, unsigned *status,
                               struct eseal_err *err) ESEAL_MUST_CHECK;
 

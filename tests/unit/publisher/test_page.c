@@ -268,7 +268,7 @@ static char *page(struct eseal_publisher *p, const char *esid, unsigned want)
     struct eseal_buf html;
     eseal_buf_init(&html);
     unsigned status = 0;
-    assert_int_equal(eseal_publisher_page(p, esid, NOW, &html, &status, NULL), ESEAL_OK);
+    assert_int_equal(eseal_publisher_page(p, esid, &html, &status, NULL), ESEAL_OK);
     assert_int_equal(status, want);
     return (char *)eseal_buf_steal(&html, NULL);
 }
