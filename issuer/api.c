@@ -23,6 +23,7 @@ const struct eseal_http_route eseal_issuer_routes[] = {
     {"POST", "/api/v1/submissions/*", api_submission_post, 0}, /* materials, handover: uploads */
     {"GET", "/api/v1/seals/*", api_seal_get, 0},
     {"POST", "/api/v1/seals/*", api_seal_post, 0},
+    {"GET", "/public/seals/*", api_seal_public, 0},
     {"GET", "/log/*", api_log, 0},
 };
 const size_t eseal_issuer_n_routes = sizeof(eseal_issuer_routes) / sizeof(eseal_issuer_routes[0]);

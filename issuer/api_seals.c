@@ -1,6 +1,8 @@
-/* api_seals.c — /api/v1/seals/{esID} (record, seal.esl, cert.pem, suspend)
- * and the event log's public /log/... routes. */
+/* api_seals.c — /api/v1/seals/{esID} (record, seal.esl, cert.pem, suspend),
+ * the public /public/seals/{esID}/{version}/seal.esl and the event log's
+ * public /log/... routes. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eseal/region.h"
@@ -85,6 +87,38 @@ eseal_rc api_seal_post(struct eseal_http_req *req, void *app, struct eseal_err *
     eseal_rc rc = eseal_issuer_seal_suspend(is, &who, esid, body, &view, &p);
     json_decref(body);
     return api_reply_result(req, rc, 200, view, &p);
+}
+
+/* api_seal_public answers GET /public/seals/{esID}/{version}/seal.esl, for
+ * anyone: a seal version's file never changes, so caches may keep it. */
+eseal_rc api_seal_public(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_issuer *is = app;
+    struct eseal_staff_principal who;
+    char esid[ESEAL_ESID_LEN + 1];
+    const char *what;
+    (void)err;
+    if (!split_esid(eseal_http_path_rest(req), esid, &what))
+        return not_found(req);
+    size_t digits = strspn(what, "0123456789");
+    if (digits == 0 || digits > 8 || what[0] == '0' || strcmp(what + digits, "/seal.esl") != 0)
+        return not_found(req);
+    if (!api_auth(req, is, ESEAL_ACTION_SEAL_PUBLIC, &who))
+        return ESEAL_OK;
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    struct eseal_buf out;
+    eseal_buf_init(&out);
+    eseal_rc rc = eseal_issuer_seal_public(is, esid, strtoll(what, NULL, 10), &out, &p);
+    if (rc != ESEAL_OK) {
+        eseal_buf_cleanup(&out);
+        return api_reply_problem(req, &p);
+    }
+    eseal_http_set_header(req, "Cache-Control", "public, max-age=31536000, immutable");
+    rc = eseal_http_reply(req, 200, "application/octet-stream", out.data, out.len);
+    eseal_buf_cleanup(&out);
+    eseal_issuer_problem_cleanup(&p);
+    return rc;
 }
 
 eseal_rc api_log(struct eseal_http_req *req, void *app, struct eseal_err *err)

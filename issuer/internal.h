@@ -157,6 +157,7 @@ eseal_rc api_submission_put(struct eseal_http_req *req, void *app, struct eseal_
 eseal_rc api_submission_post(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_post(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_seal_public(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_log(struct eseal_http_req *req, void *app, struct eseal_err *err);
 
 #endif

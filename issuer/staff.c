@@ -57,6 +57,7 @@ static const char *const actions[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_SEAL_SUSPEND] = "seal.suspend",
     [ESEAL_ACTION_AUDIT_READ] = "audit.read",
     [ESEAL_ACTION_LOG_READ] = "log.read",
+    [ESEAL_ACTION_SEAL_PUBLIC] = "seal.public",
 };
 
 #define R(role) (1u << (role))
@@ -86,6 +87,7 @@ static const unsigned allowed_roles[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_SEAL_SUSPEND] = R(ESEAL_ROLE_MAKER), /* the issue: a loss report is the maker's */
     [ESEAL_ACTION_AUDIT_READ] = R(ESEAL_ROLE_ADMIN),
     [ESEAL_ACTION_LOG_READ] = EVERYONE,
+    [ESEAL_ACTION_SEAL_PUBLIC] = EVERYONE, /* seals are in every sealed document */
 };
 
 const char *eseal_staff_role_name(enum eseal_staff_role role)

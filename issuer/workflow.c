@@ -1520,6 +1520,48 @@ eseal_rc eseal_issuer_seal_get(struct eseal_issuer *is, const struct eseal_staff
     return rc;
 }
 
+/* seal_esl copies the seal file (DER) of version |vno| of |seal| (0: the
+ * latest) into |out|: only the version's seal_sm3 is ever looked up, so
+ * no other artefact can come out of here. */
+static eseal_rc seal_esl(struct eseal_issuer *is, json_t *seal, json_int_t vno,
+                         struct eseal_buf *out, struct eseal_err *e)
+{
+    json_t *versions = json_object_get(seal, "versions");
+    json_t *ver = vno == 0 ? json_array_get(versions, json_array_size(versions) - 1)
+                           : seal_version(seal, vno);
+    const char *sm3 = jstr(ver, "seal_sm3");
+    if (sm3 == NULL)
+        return eseal_err_set(e, ESEAL_E_NOTFOUND, "seal %s has no version %lld", jstr(seal, "esid"),
+                             (long long)vno);
+    return store_artefact_get(is, sm3, out, e);
+}
+
+eseal_rc eseal_issuer_seal_public(struct eseal_issuer *is, const char *esid, long long version,
+                                  struct eseal_buf *out, struct eseal_issuer_problem *p)
+{
+    struct eseal_staff_principal anyone;
+    memset(&anyone, 0, sizeof(anyone));
+    eseal_rc rc = require(&anyone, ESEAL_ACTION_SEAL_PUBLIC, p);
+    if (rc != ESEAL_OK)
+        return rc;
+    if (version < 1)
+        return prob_set(p, ESEAL_E_NOTFOUND, NULL, "no seal %.20s version %lld",
+                        esid != NULL ? esid : "", version);
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    json_t *seal = NULL;
+    rc = esid != NULL && strlen(esid) == ESEAL_ESID_LEN
+             ? store_get_json(is, CF_SEALS, esid, &seal, &e)
+             : ESEAL_E_NOTFOUND;
+    if (rc == ESEAL_OK)
+        rc = seal_esl(is, seal, (json_int_t)version, out, &e);
+    json_decref(seal);
+    if (rc == ESEAL_E_NOTFOUND)
+        return prob_set(p, rc, NULL, "no seal %.20s version %lld", esid != NULL ? esid : "",
+                        version);
+    return rc == ESEAL_OK ? ESEAL_OK : prob_from(p, &e, NULL);
+}
+
 eseal_rc eseal_issuer_seal_file(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                                 const char *esid, enum eseal_issuer_seal_file which,
                                 struct eseal_buf *out, struct eseal_issuer_problem *p)
@@ -1536,7 +1578,7 @@ eseal_rc eseal_issuer_seal_file(struct eseal_issuer *is, const struct eseal_staf
         struct eseal_err e;
         eseal_err_clear(&e);
         if (which == ESEAL_ISSUER_SEAL_ESL) {
-            rc = store_artefact_get(is, jstr(cur, "seal_sm3"), out, &e);
+            rc = seal_esl(is, seal, 0, out, &e);
         } else {
             struct eseal_buf der;
             eseal_buf_init(&der);

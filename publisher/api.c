@@ -15,8 +15,7 @@
 #define LIST_TYPE "application/eseal-status-list"
 #define PEM_TYPE "application/x-pem-file"
 
-/* etag_matches tells whether the If-None-Match list |inm| names |etag|. */
-static bool etag_matches(const char *inm, const char *etag)
+bool pub_etag_matches(const char *inm, const char *etag)
 {
     if (inm == NULL)
         return false;
@@ -41,11 +40,14 @@ static bool etag_matches(const char *inm, const char *etag)
     return false;
 }
 
-/* wants_der tells whether the Accept header asks for the DER response. */
+/* wants_der tells whether the Accept header asks for the DER response, or
+ * ?format=der does (for links, which cannot set Accept). */
 static bool wants_der(const struct eseal_http_req *req)
 {
-    const char *accept = eseal_http_header(req, "Accept");
-    return accept != NULL && strstr(accept, DER_TYPE) != NULL;
+    const char *accept = eseal_http_header(req, "Accept"),
+               *format = eseal_http_query(req, "format");
+    return (accept != NULL && strstr(accept, DER_TYPE) != NULL) ||
+           (format != NULL && strcmp(format, "der") == 0);
 }
 
 static eseal_rc reply_unknown(struct eseal_http_req *req, const char *esid, const char *message)
@@ -106,7 +108,7 @@ static eseal_rc h_status(struct eseal_http_req *req, void *app, struct eseal_err
     eseal_http_set_header(req, "Last-Modified", modified);
     eseal_http_set_header(req, "Cache-Control", cache);
     eseal_http_set_header(req, "Vary", "Accept");
-    if (etag_matches(eseal_http_header(req, "If-None-Match"), etag)) {
+    if (pub_etag_matches(eseal_http_header(req, "If-None-Match"), etag)) {
         rc = eseal_http_reply(req, 304, NULL, NULL, 0);
         goto out;
     }
@@ -263,7 +265,7 @@ static eseal_rc h_lists(struct eseal_http_req *req, void *app, struct eseal_err 
     eseal_http_set_header(req, "ETag", etag);
     eseal_http_set_header(req, "Last-Modified", modified);
     eseal_http_set_header(req, "Cache-Control", cache);
-    if (etag_matches(eseal_http_header(req, "If-None-Match"), etag))
+    if (pub_etag_matches(eseal_http_header(req, "If-None-Match"), etag))
         rc = eseal_http_reply(req, 304, NULL, NULL, 0);
     else
         rc = eseal_http_reply(req, 200, LIST_TYPE, der.data, der.len);
@@ -333,6 +335,9 @@ static eseal_rc h_ocsp_post(struct eseal_http_req *req, void *app, struct eseal_
 }
 
 static const struct eseal_http_route routes[] = {
+    {"GET", "/", pub_h_page, 0},
+    {"GET", "/seals/*", pub_h_seal, 0},
+    {"GET", "/pictures/*", pub_h_picture, 0},
     {"GET", "/status/*", h_status, 0},
     {"GET", "/certs/root.pem", h_root, 0},
     {"GET", "/certs/responder.pem", h_responder, 0},

@@ -27,6 +27,10 @@ enum {
     CF_LISTS, /* shard (4 hex) -> refresh time (8-byte BE) || number (8-byte BE) || full list DER */
     CF_LIST_INDEX,   /* "<shard, 4 hex>/<version key>" -> "" */
     CF_LIST_CHANGES, /* "<shard, 4 hex>/<number, 16 hex>" -> {version key: record} it changed */
+    /* display data fetched from the issuer (seals.c), not derived from the log */
+    CF_SEAL_INFO,   /* seal SM3 -> {"name","type","picture_sm3","picture_type","width_mm","height_mm"} */
+    CF_PICTURES,    /* picture SM3 -> picture type || "\n" || picture bytes */
+    CF_SEAL_WANTED, /* seal SM3 -> version key whose seal is still to be fetched */
     N_CFS,
 };
 
@@ -59,6 +63,13 @@ struct eseal_publisher {
     pthread_t thread;
     bool started, stop;
     pthread_cond_t cond;
+
+    /* |fetch| serialises fetching seals from the issuer (seals.c); it is
+     * never held with |work|, so a slow issuer cannot hold up a step. */
+    pthread_mutex_t fetch;
+    json_t *fetch_retry;      /* seal SM3 -> [failures, next attempt time] */
+    int64_t fetch_pause_until; /* the issuer did not answer: no fetch before */
+    int64_t fetch_pause;       /* the current pause (s), doubled per failure */
 };
 
 /* pub_time_text writes |t| as "YYYY-MM-DDTHH:MM:SSZ". */
@@ -70,6 +81,13 @@ void pub_http_date(int64_t t, char out[40]);
 /* pub_note copies the signed note of the latest verified checkpoint into
  * |out|; ESEAL_E_UNAVAILABLE before one was fetched. */
 eseal_rc pub_note(struct eseal_publisher *p, struct eseal_buf *out);
+
+/* pub_get_json reads the JSON value stored under |key| in |cf|. */
+eseal_rc pub_get_json(struct eseal_kv *kv, unsigned cf, const char *key, json_t **out,
+                      struct eseal_err *err);
+
+/* pub_etag_matches tells whether the If-None-Match list |inm| names |etag|. */
+bool pub_etag_matches(const char *inm, const char *etag);
 
 /* pub_parse_time reads the log's "YYYY-MM-DDTHH:MM:SS[.fff]Z" times. */
 bool pub_parse_time(const char *s, int64_t *out);
@@ -111,5 +129,24 @@ eseal_rc pub_lists_update(struct eseal_publisher *p, struct eseal_kv_batch *b, j
  * held. */
 eseal_rc pub_lists_refresh(struct eseal_publisher *p, int64_t now, size_t *resigned,
                            struct eseal_err *err);
+
+/* pub_seals_open queues every stored seal version for fetching on the first
+ * start with seal display data (meta "seal_info"). */
+eseal_rc pub_seals_open(struct eseal_publisher *p, struct eseal_err *err);
+
+/* pub_seals_want adds to |b| a CF_SEAL_WANTED row for each record in
+ * |touched| (version key -> record): its seal is fetched after the commit. */
+void pub_seals_want(struct eseal_kv_batch *b, json_t *touched);
+
+/* pub_seal_info reads the display data of the seal with SM3 |seal_sm3|
+ * (hex): *out (caller decrefs) as stored in CF_SEAL_INFO. ESEAL_E_NOTFOUND
+ * until it is fetched. */
+eseal_rc pub_seal_info(struct eseal_publisher *p, const char *seal_sm3, json_t **out,
+                       struct eseal_err *err);
+
+/* Route handlers of page.c: GET /, /seals/{esID}, /pictures/{sm3}. */
+eseal_rc pub_h_page(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc pub_h_seal(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc pub_h_picture(struct eseal_http_req *req, void *app, struct eseal_err *err);
 
 #endif

@@ -17,7 +17,7 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: eseal-publisherd [-c FILE] [-n] [--port N] [--data DIR] [--ca DIR] "
-                 "[--log DIR|URL] [--<option> VALUE ...]\n"
+                 "[--log DIR|URL] [--issuer URL] [--<option> VALUE ...]\n"
                  "       eseal-publisherd --help | --version\n\n"
                  "  -c FILE    read the JSON configuration FILE\n"
                  "  -n         check the configuration, print it and exit\n"

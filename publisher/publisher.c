@@ -39,6 +39,9 @@ const struct eseal_opt eseal_publisher_options[] = {
      "log one line per request on stderr"},
     {"shards", ESEAL_OPT_INT, FIELD(shards), NULL, ESEAL_PUBLISHER_SHARDS, 1, 1024, NULL,
      "number of CRL shards (fixed when the state is created)"},
+    {"issuer", ESEAL_OPT_STRING, FIELD(issuer), NULL, 0, 1, 4096, eseal_opt_valid_url,
+     "the issuer's base URL, for seal names and pictures (default: --log if a URL, else "
+     ESEAL_PUBLISHER_ISSUER ")"},
 };
 const size_t eseal_publisher_n_options =
     sizeof(eseal_publisher_options) / sizeof(eseal_publisher_options[0]);
@@ -46,7 +49,7 @@ const size_t eseal_publisher_n_options =
 static const char *const cf_names[N_CFS] = {
     "default", "versions", "seals",   "by_seal", "by_picture",
     "by_serial", "responses", "due", "revoked", "crls",
-    "lists", "list_index", "list_changes",
+    "lists", "list_index", "list_changes", "seal_info", "pictures", "seal_wanted",
 };
 
 #define META_POSITION "position"
@@ -188,8 +191,8 @@ static char *canonical(const json_t *j)
     return s;
 }
 
-static eseal_rc get_json(struct eseal_kv *kv, unsigned cf, const char *key, json_t **out,
-                         struct eseal_err *err)
+eseal_rc pub_get_json(struct eseal_kv *kv, unsigned cf, const char *key, json_t **out,
+                      struct eseal_err *err)
 {
     struct eseal_buf v;
     eseal_buf_init(&v);
@@ -240,6 +243,13 @@ static bool is_url(const char *s)
     return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
 }
 
+static void trim_slashes(char *url)
+{
+    size_t n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        url[--n] = '\0';
+}
+
 eseal_rc eseal_publisher_open(struct eseal_publisher **out,
                               const struct eseal_publisher_config *cfg, struct eseal_ca *ca,
                               struct eseal_err *err)
@@ -252,6 +262,7 @@ eseal_rc eseal_publisher_open(struct eseal_publisher **out,
     p->cfg.ca = dup_or_null(cfg->ca);
     p->cfg.log = dup_or_null(cfg->log);
     p->cfg.passphrase_file = dup_or_null(cfg->passphrase_file);
+    p->cfg.issuer = dup_or_null(cfg->issuer);
     if (p->cfg.validity < 60)
         p->cfg.validity = ESEAL_PUBLISHER_VALIDITY;
     if (p->cfg.poll_ms <= 0)
@@ -260,6 +271,8 @@ eseal_rc eseal_publisher_open(struct eseal_publisher **out,
     pthread_mutex_init(&p->work, NULL);
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cond, NULL);
+    pthread_mutex_init(&p->fetch, NULL);
+    p->fetch_retry = json_object();
     eseal_buf_init(&p->note);
     struct eseal_buf v;
     eseal_buf_init(&v);
@@ -277,12 +290,14 @@ eseal_rc eseal_publisher_open(struct eseal_publisher **out,
     db = eseal_path_join(p->cfg.data, "db");
     if ((rc = eseal_mkdirs(p->cfg.data, 0700, err)) != ESEAL_OK ||
         (rc = eseal_kv_open(&p->kv, db, cf_names, N_CFS, err)) != ESEAL_OK ||
-        (rc = pub_crl_open(p, err)) != ESEAL_OK || (rc = pub_lists_open(p, err)) != ESEAL_OK)
+        (rc = pub_crl_open(p, err)) != ESEAL_OK || (rc = pub_lists_open(p, err)) != ESEAL_OK ||
+        (rc = pub_seals_open(p, err)) != ESEAL_OK)
         goto fail;
+    if (p->cfg.issuer == NULL)
+        p->cfg.issuer = eseal_xstrdup(is_url(p->cfg.log) ? p->cfg.log : ESEAL_PUBLISHER_ISSUER);
+    trim_slashes(p->cfg.issuer);
     if (is_url(p->cfg.log)) {
-        size_t n = strlen(p->cfg.log);
-        while (n > 0 && p->cfg.log[n - 1] == '/')
-            p->cfg.log[--n] = '\0';
+        trim_slashes(p->cfg.log);
         rc = eseal_log_follower_open_url(&p->f, p->cfg.log, &p->key, err);
     } else {
         rc = eseal_log_follower_open_dir(&p->f, p->cfg.log, &p->key, err);
@@ -347,6 +362,8 @@ void eseal_publisher_close(struct eseal_publisher *p)
     pthread_mutex_destroy(&p->work);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cond);
+    pthread_mutex_destroy(&p->fetch);
+    json_decref(p->fetch_retry);
     eseal_config_cleanup(eseal_publisher_options, eseal_publisher_n_options, &p->cfg);
     free(p);
 }
@@ -633,6 +650,7 @@ static eseal_rc step_locked(struct eseal_publisher *p, int64_t now, size_t *appl
     if ((rc = pub_crl_update(p, b, touched, now, err)) != ESEAL_OK ||
         (rc = pub_lists_update(p, b, touched, now, err)) != ESEAL_OK)
         goto out;
+    pub_seals_want(b, touched);
     json_object_foreach(latest, k, v)
     {
         const char *vk = json_string_value(v);
@@ -732,7 +750,7 @@ eseal_rc eseal_publisher_refresh(struct eseal_publisher *p, int64_t now, size_t 
             memcpy(vkey, key + 8, klen - 8);
             vkey[klen - 8] = '\0';
             json_t *rec = NULL;
-            rc = get_json(p->kv, CF_VERSIONS, vkey, &rec, err);
+            rc = pub_get_json(p->kv, CF_VERSIONS, vkey, &rec, err);
             if (rc == ESEAL_OK)
                 rc = sign_into(p, b, vkey, rec, now, err);
             json_decref(rec);
@@ -802,6 +820,9 @@ static void *follow_main(void *arg)
         report(p);
         if (eseal_publisher_refresh(p, (int64_t)time(NULL), NULL, &e) != ESEAL_OK)
             fprintf(stderr, "eseal-publisherd: refreshing responses: %s\n", e.msg);
+        /* display data last: statuses are committed and fresh before it */
+        if (!stopping(p) && eseal_publisher_fetch_seals(p, (int64_t)time(NULL), NULL, &e) != ESEAL_OK)
+            fprintf(stderr, "eseal-publisherd: storing fetched seals: %s\n", e.msg);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         long long ns = until.tv_nsec + (p->cfg.poll_ms % 1000) * 1000000LL;
@@ -867,7 +888,7 @@ eseal_rc eseal_publisher_lookup(struct eseal_publisher *p, enum eseal_publisher_
         return eseal_err_set(err, rc, "no seal %s", norm);
     if (rc != ESEAL_OK)
         return rc;
-    if ((rc = get_json(p->kv, CF_VERSIONS, vkey, record, err)) != ESEAL_OK)
+    if ((rc = pub_get_json(p->kv, CF_VERSIONS, vkey, record, err)) != ESEAL_OK)
         return rc;
     if (der != NULL) {
         struct eseal_buf v;

@@ -221,6 +221,15 @@ eseal_rc eseal_issuer_seal_file(struct eseal_issuer *is, const struct eseal_staf
                                 const char *esid, enum eseal_issuer_seal_file which,
                                 struct eseal_buf *out,
                                 struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _seal_public copies the seal file (DER) of version |version| of seal
+ * |esid| into |out|, for anyone (seal.public): seals are public objects,
+ * embedded in every document they seal, and the publisher's lookup page
+ * shows their name and picture. Only seal files come out of here, never
+ * another artefact (requests, materials). No such seal or version is
+ * ESEAL_E_NOTFOUND. */
+eseal_rc eseal_issuer_seal_public(struct eseal_issuer *is, const char *esid, long long version,
+                                  struct eseal_buf *out,
+                                  struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 /* _seal_suspend reports a loss: the seal is suspended at once. |body| (may
  * be NULL): {"note": text}. */
 eseal_rc eseal_issuer_seal_suspend(struct eseal_issuer *is, const struct eseal_staff_principal *who,

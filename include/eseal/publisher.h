@@ -35,6 +35,9 @@ struct eseal_publisher;
 #define ESEAL_PUBLISHER_DATA "var/publisher"
 #define ESEAL_PUBLISHER_CA "var/ca"
 #define ESEAL_PUBLISHER_LOG "var/issuer/log"
+/* ESEAL_PUBLISHER_ISSUER is where seals are fetched from for display when
+ * neither "issuer" nor an http(s) "log" says otherwise. */
+#define ESEAL_PUBLISHER_ISSUER "http://127.0.0.1:8441"
 /* ESEAL_PUBLISHER_VALIDITY is the default lifetime of a signed response
  * (seconds); responses are re-signed at half of it. */
 #define ESEAL_PUBLISHER_VALIDITY (24 * 3600)
@@ -59,6 +62,8 @@ struct eseal_publisher_config {
     long long threads;     /* HTTP worker threads */
     bool access_log;       /* one line per request on stderr */
     long long shards;      /* CRL shards; fixed at the first start */
+    char *issuer;          /* issuer base URL for seal files; NULL: the log's
+                            * URL, else ESEAL_PUBLISHER_ISSUER */
 };
 
 /* eseal_publisher_options is the configuration table (config.h). */
@@ -202,5 +207,56 @@ eseal_rc eseal_publisher_list_full(struct eseal_publisher *p, unsigned shard, st
  * full list); no list yet ESEAL_E_UNAVAILABLE. */
 eseal_rc eseal_publisher_list_delta(struct eseal_publisher *p, unsigned shard, uint64_t base,
                                     struct eseal_buf *der, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* ---- display data: seal names and pictures (docs/publisher.md "The lookup
+ * page") ----------------------------------------------------------------------
+ * The log holds only the digests of a seal and its picture. After each
+ * committed page the background thread fetches the seal file of every new
+ * seal version from the issuer (GET {issuer}/public/seals/{esID}/{version}/
+ * seal.esl), checks it against the log's digests and keeps its name and
+ * picture. This data is for display only and not part of the determinism
+ * guarantee: it depends on the issuer answering. */
+
+/* eseal_publisher_seal_check checks a fetched seal file |der| against the
+ * status |record| of its version (eseal_publisher_lookup's fields): its SM3
+ * must be the record's seal_sm3, it must parse as a seal of the record's
+ * esID with a UTF-8 name, and its picture's SM3 must be the record's
+ * picture_sm3. A digest that differs is ESEAL_E_CRYPTO, an unparsable or
+ * other seal ESEAL_E_INVALID, more than ESEAL_SEAL_MAX bytes
+ * ESEAL_E_TOOBIG. */
+eseal_rc eseal_publisher_seal_check(const json_t *record, const uint8_t *der, size_t len,
+                                    struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_publisher_fetch_seals fetches, checks and stores, as of |now|, the
+ * seals of up to ESEAL_PUBLISHER_FETCH_ROUND versions still without one
+ * whose retry time has come. A failed version is retried after 2, 4, 8 …
+ * s (at most an hour); when the issuer does not answer at all, fetching
+ * pauses (1 s doubling to 5 min) and the round ends. Failures are printed
+ * on stderr, never stored. *stored (may be NULL) receives how many seals
+ * were stored. Returns ESEAL_OK unless the store fails. */
+#define ESEAL_PUBLISHER_FETCH_ROUND 16
+eseal_rc eseal_publisher_fetch_seals(struct eseal_publisher *p, int64_t now, size_t *stored,
+                                     struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_publisher_picture copies the picture whose SM3 is |sm3hex| (64 hex
+ * digits, either case) into |bytes| and its type as found in the seal
+ * ("png", "jpg", "gif", "bmp", "svg", …) into |type|. A malformed digest is
+ * ESEAL_E_INVALID; a picture not (yet) fetched ESEAL_E_NOTFOUND. */
+#define ESEAL_PUBLISHER_PICTURE_TYPE_MAX 15
+eseal_rc eseal_publisher_picture(struct eseal_publisher *p, const char *sm3hex,
+                                 struct eseal_buf *bytes,
+                                 char type[ESEAL_PUBLISHER_PICTURE_TYPE_MAX + 1],
+                                 struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_publisher_page renders the public lookup page (UTF-8 HTML, Chinese
+ * with English) into |html| (replacing it) for the seal code |esid| as
+ * typed by a visitor (NULL or "": the empty form), and sets *status: 200,
+ * 404 for a code no seal has, 400 for one that is not 14 digits. The
+ * status shown is that of the seal's current signed response. Every value
+ * is HTML-escaped. Other failures (the store) are returned with nothing
+ * rendered. */
+eseal_rc eseal_publisher_page(struct eseal_publisher *p, const char *esid,
+                              struct eseal_buf *html, unsigned *status,
+                              struct eseal_err *err) ESEAL_MUST_CHECK;
 
 #endif

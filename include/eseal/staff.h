@@ -50,7 +50,8 @@ enum eseal_staff_action {
     ESEAL_ACTION_SEAL_DOWNLOAD,
     ESEAL_ACTION_SEAL_SUSPEND, /* loss reported: suspend at once */
     ESEAL_ACTION_AUDIT_READ,
-    ESEAL_ACTION_LOG_READ, /* the public transparency log */
+    ESEAL_ACTION_LOG_READ,    /* the public transparency log */
+    ESEAL_ACTION_SEAL_PUBLIC, /* GET /public/seals/{esID}/{version}/seal.esl */
     ESEAL_ACTION_COUNT
 };
 

@@ -574,6 +574,7 @@ static const struct {
     {ESEAL_ACTION_SEAL_SUSPEND, "seal.suspend", "---Y--"},
     {ESEAL_ACTION_AUDIT_READ, "audit.read", "-----Y"},
     {ESEAL_ACTION_LOG_READ, "log.read", "YYYYYY"},
+    {ESEAL_ACTION_SEAL_PUBLIC, "seal.public", "YYYYYY"},
 };
 
 static void test_permission_matrix(void **state)

@@ -389,11 +389,24 @@ static void test_apply_with_rejection(void **state)
     double days = difftime(info->valid_end, info->valid_start) / 86400;
     assert_true(days > 364.9 && days < 365.1);
     eseal_seal_free(seal);
+
+    /* the same file for anyone by esID and version; nothing else */
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    struct eseal_buf pub;
+    eseal_buf_init(&pub);
+    OK(eseal_issuer_seal_public(f->is, esid, 1, &pub, p));
+    assert_int_equal(pub.len, der.len);
+    assert_memory_equal(pub.data, der.data, der.len);
+    FAILS(ESEAL_E_NOTFOUND, &prob, eseal_issuer_seal_public(f->is, esid, 2, &pub, p));
+    FAILS(ESEAL_E_NOTFOUND, &prob, eseal_issuer_seal_public(f->is, esid, 0, &pub, p));
+    FAILS(ESEAL_E_NOTFOUND, &prob, eseal_issuer_seal_public(f->is, "35010200000009", 1, &pub, p));
+    FAILS(ESEAL_E_NOTFOUND, &prob, eseal_issuer_seal_public(f->is, "3501", 1, &pub, p));
+    FAILS(ESEAL_E_NOTFOUND, &prob, eseal_issuer_seal_public(f->is, NULL, 1, &pub, p));
+    eseal_buf_cleanup(&pub);
     eseal_buf_cleanup(&der);
 
     /* the wrong collector: refused, nothing changes */
-    struct eseal_issuer_problem prob;
-    eseal_issuer_problem_init(&prob);
     uint64_t size = eseal_log_size(eseal_issuer_log(f->is));
     struct eseal_issuer_handover bad = {
         "王五",    "11010519491231002X",  "赵六",     "11010519491231002X",
