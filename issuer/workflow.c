@@ -1553,9 +1553,16 @@ eseal_rc eseal_issuer_seal_public(struct eseal_issuer *is, const char *esid, lon
     rc = esid != NULL && strlen(esid) == ESEAL_ESID_LEN
              ? store_get_json(is, CF_SEALS, esid, &seal, &e)
              : ESEAL_E_NOTFOUND;
-    if (rc == ESEAL_OK)
+    /* A personal seal's file holds a person's name (and, in its
+     * certificate, an ID number): it is not published. */
+    const char *kind = json_string_value(json_object_get(seal, "kind"));
+    bool personal = kind != NULL && strcmp(kind, "personal") == 0;
+    if (rc == ESEAL_OK && !personal)
         rc = seal_esl(is, seal, (json_int_t)version, out, &e);
     json_decref(seal);
+    if (rc == ESEAL_OK && personal)
+        return prob_set(p, ESEAL_E_NOTFOUND, NULL,
+                        "personal seals are not published / 个人印章不公开");
     if (rc == ESEAL_E_NOTFOUND)
         return prob_set(p, rc, NULL, "no seal %.20s version %lld", esid != NULL ? esid : "",
                         version);

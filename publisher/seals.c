@@ -66,8 +66,10 @@ void pub_seals_want(struct eseal_kv_batch *b, json_t *touched)
     json_t *rec;
     json_object_foreach(touched, vkey, rec)
     {
-        const char *sm3 = jstr(rec, "seal_sm3");
-        if (sm3 != NULL)
+        const char *sm3 = jstr(rec, "seal_sm3"), *kind = jstr(rec, "kind");
+        /* the issuer does not publish personal seals (a person's name) */
+        bool personal = kind != NULL && strcmp(kind, "personal") == 0;
+        if (sm3 != NULL && !personal)
             eseal_kv_batch_put(b, CF_SEAL_WANTED, sm3, strlen(sm3), vkey, strlen(vkey));
     }
 }

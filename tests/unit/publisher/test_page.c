@@ -207,11 +207,11 @@ static struct eseal_http *fake_start(struct fake *f)
     return srv;
 }
 
-/* open_pub writes the log (a seal.issued of the good seal) if missing and
- * opens a publisher over it with the issuer at |port|. */
-static struct eseal_publisher *open_pub(const char *data, unsigned port)
+/* open_kind writes the log (a seal.issued of the good seal, of |kind|) if
+ * missing and opens a publisher over it with the issuer at |port|. */
+static struct eseal_publisher *open_kind(const char *data, unsigned port, const char *kind)
 {
-    char *logdir = eseal_path_join(tmp, "log");
+    char *logdir = eseal_path_join(tmp, strcmp(kind, "unit") == 0 ? "log" : kind);
     struct eseal_log *log;
     struct eseal_err err;
     if (eseal_log_open(&log, logdir, ca, &err) != ESEAL_OK)
@@ -223,7 +223,7 @@ static struct eseal_publisher *open_pub(const char *data, unsigned port)
                       "status", "pending", "seal_sm3", json_object_get(r, "seal_sm3"),
                       "picture_sm3", json_object_get(r, "picture_sm3"), "cert_serial", "3F1C",
                       "valid_start", "2026-01-01T00:00:00Z", "valid_end", "2027-01-01T00:00:00Z",
-                      "unit_name", "福州市<i>鼓楼区</i>测试局", "kind", "unit");
+                      "unit_name", "福州市<i>鼓楼区</i>测试局", "kind", kind);
         json_t *e = json_pack("{s:i,s:s,s:{s:s,s:s},s:s,s:s,s:o}", "v", 1, "type", "seal.issued",
                               "actor", "id", "maker1", "role", "maker", "seal", ESID, "time",
                               "2026-04-30T09:00:00.000Z", "data", d);
@@ -251,6 +251,11 @@ static struct eseal_publisher *open_pub(const char *data, unsigned port)
     assert_int_equal(eseal_publisher_step(p, NOW, &n, &err), ESEAL_OK);
     assert_int_equal(n, 1);
     return p;
+}
+
+static struct eseal_publisher *open_pub(const char *data, unsigned port)
+{
+    return open_kind(data, port, "unit");
 }
 
 static size_t fetch(struct eseal_publisher *p, long long now)
@@ -350,6 +355,25 @@ static void test_fetch_and_page(void **state)
     eseal_http_stop(srv);
 }
 
+/* A personal seal is never fetched (the issuer does not publish it); the
+ * page says its name and picture are not public. */
+static void test_personal_not_fetched(void **state)
+{
+    (void)state;
+    struct fake f = {.serve = &good};
+    struct eseal_http *srv = fake_start(&f);
+    struct eseal_publisher *p = open_kind("pub-personal", eseal_http_port(srv), "personal");
+    assert_int_equal(fetch(p, NOW), 0);
+    assert_int_equal(fetch(p, NOW + 3600), 0);
+    assert_int_equal(f.hits, 0);
+    char *html = page(p, ESID, 200);
+    assert_non_null(strstr(html, "not public"));
+    assert_null(strstr(html, "<img"));
+    free(html);
+    eseal_publisher_close(p);
+    eseal_http_stop(srv);
+}
+
 static void test_issuer_down(void **state)
 {
     (void)state;
@@ -385,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_html_escape),
         cmocka_unit_test(test_seal_check),
         cmocka_unit_test(test_fetch_and_page),
+        cmocka_unit_test(test_personal_not_fetched),
         cmocka_unit_test(test_issuer_down),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
