@@ -12,72 +12,94 @@
 #include "eseal/sm.h"
 #include "seal_asn1.h"
 
-ASN1_SEQUENCE(ES_HEADER) = {
-    ASN1_SIMPLE(ES_HEADER, id, ASN1_IA5STRING),
-    ASN1_SIMPLE(ES_HEADER, version, ASN1_INTEGER),
-    ASN1_SIMPLE(ES_HEADER, vid, ASN1_IA5STRING),
+ASN1_SEQUENCE(ES_HEADER) =
+    {
+        ASN1_SIMPLE(ES_HEADER, id, ASN1_IA5STRING),
+        ASN1_SIMPLE(ES_HEADER, version, ASN1_INTEGER),
+        ASN1_SIMPLE(ES_HEADER, vid, ASN1_IA5STRING),
 } ASN1_SEQUENCE_END(ES_HEADER)
 
-ASN1_SEQUENCE(ES_PROPERTY) = {
-    ASN1_SIMPLE(ES_PROPERTY, type, ASN1_INTEGER),
-    ASN1_SIMPLE(ES_PROPERTY, name, ASN1_UTF8STRING),
-    ASN1_SIMPLE(ES_PROPERTY, cert_list_type, ASN1_INTEGER),
-    ASN1_SIMPLE(ES_PROPERTY, cert_list, ASN1_ANY),
-    ASN1_SIMPLE(ES_PROPERTY, create_date, ASN1_TIME),
-    ASN1_SIMPLE(ES_PROPERTY, valid_start, ASN1_TIME),
-    ASN1_SIMPLE(ES_PROPERTY, valid_end, ASN1_TIME),
+        ASN1_SEQUENCE(ES_PROPERTY) =
+            {
+                ASN1_SIMPLE(ES_PROPERTY, type, ASN1_INTEGER),
+                ASN1_SIMPLE(ES_PROPERTY, name, ASN1_UTF8STRING),
+                ASN1_SIMPLE(ES_PROPERTY, cert_list_type, ASN1_INTEGER),
+                ASN1_SIMPLE(ES_PROPERTY, cert_list, ASN1_ANY),
+                ASN1_SIMPLE(ES_PROPERTY, create_date, ASN1_TIME),
+                ASN1_SIMPLE(ES_PROPERTY, valid_start, ASN1_TIME),
+                ASN1_SIMPLE(ES_PROPERTY, valid_end, ASN1_TIME),
 } ASN1_SEQUENCE_END(ES_PROPERTY)
 
-ASN1_SEQUENCE(ES_PROPERTY_V1) = {
-    ASN1_SIMPLE(ES_PROPERTY_V1, type, ASN1_INTEGER),
-    ASN1_SIMPLE(ES_PROPERTY_V1, name, ASN1_UTF8STRING),
-    ASN1_SIMPLE(ES_PROPERTY_V1, cert_list, ASN1_ANY),
-    ASN1_SIMPLE(ES_PROPERTY_V1, create_date, ASN1_TIME),
-    ASN1_SIMPLE(ES_PROPERTY_V1, valid_start, ASN1_TIME),
-    ASN1_SIMPLE(ES_PROPERTY_V1, valid_end, ASN1_TIME),
+                ASN1_SEQUENCE(ES_PROPERTY_V1) =
+                    {
+                        ASN1_SIMPLE(ES_PROPERTY_V1, type, ASN1_INTEGER),
+                        ASN1_SIMPLE(ES_PROPERTY_V1, name, ASN1_UTF8STRING),
+                        ASN1_SIMPLE(ES_PROPERTY_V1, cert_list, ASN1_ANY),
+                        ASN1_SIMPLE(ES_PROPERTY_V1, create_date, ASN1_TIME),
+                        ASN1_SIMPLE(ES_PROPERTY_V1, valid_start, ASN1_TIME),
+                        ASN1_SIMPLE(ES_PROPERTY_V1, valid_end, ASN1_TIME),
 } ASN1_SEQUENCE_END(ES_PROPERTY_V1)
 
-ASN1_SEQUENCE(ES_PICTURE) = {
-    ASN1_SIMPLE(ES_PICTURE, type, ASN1_IA5STRING),
-    ASN1_SIMPLE(ES_PICTURE, data, ASN1_OCTET_STRING),
-    ASN1_SIMPLE(ES_PICTURE, width, ASN1_INTEGER),
-    ASN1_SIMPLE(ES_PICTURE, height, ASN1_INTEGER),
+                        ASN1_SEQUENCE(ES_PICTURE) =
+                            {
+                                ASN1_SIMPLE(ES_PICTURE, type, ASN1_IA5STRING),
+                                ASN1_SIMPLE(ES_PICTURE, data, ASN1_OCTET_STRING),
+                                ASN1_SIMPLE(ES_PICTURE, width, ASN1_INTEGER),
+                                ASN1_SIMPLE(ES_PICTURE, height, ASN1_INTEGER),
 } ASN1_SEQUENCE_END(ES_PICTURE)
 
-ASN1_SEQUENCE(ES_SEALINFO) = {
-    ASN1_SIMPLE(ES_SEALINFO, header, ES_HEADER),
-    ASN1_SIMPLE(ES_SEALINFO, esid, ASN1_IA5STRING),
-    ASN1_SIMPLE(ES_SEALINFO, property, ASN1_ANY),
-    ASN1_SIMPLE(ES_SEALINFO, picture, ES_PICTURE),
-    ASN1_SEQUENCE_OF_OPT(ES_SEALINFO, ext_datas, ASN1_ANY),
+                                ASN1_SEQUENCE(ES_SEALINFO) =
+                                    {
+                                        ASN1_SIMPLE(ES_SEALINFO, header, ES_HEADER),
+                                        ASN1_SIMPLE(ES_SEALINFO, esid, ASN1_IA5STRING),
+                                        ASN1_SIMPLE(ES_SEALINFO, property, ASN1_ANY),
+                                        ASN1_SIMPLE(ES_SEALINFO, picture, ES_PICTURE),
+                                        ASN1_SEQUENCE_OF_OPT(ES_SEALINFO, ext_datas, ASN1_ANY),
 } ASN1_SEQUENCE_END(ES_SEALINFO)
 
-ASN1_SEQUENCE(ES_CERTDIGEST) = {
-    ASN1_SIMPLE(ES_CERTDIGEST, type, ASN1_PRINTABLESTRING),
-    ASN1_SIMPLE(ES_CERTDIGEST, value, ASN1_OCTET_STRING),
+                                        ASN1_SEQUENCE(ES_CERTDIGEST) =
+                                            {
+                                                ASN1_SIMPLE(ES_CERTDIGEST, type,
+                                                            ASN1_PRINTABLESTRING),
+                                                ASN1_SIMPLE(ES_CERTDIGEST, value,
+                                                            ASN1_OCTET_STRING),
 } ASN1_SEQUENCE_END(ES_CERTDIGEST)
 
-ASN1_SEQUENCE(ES_TBS) = {
-    ASN1_SIMPLE(ES_TBS, version, ASN1_INTEGER),
-    ASN1_SIMPLE(ES_TBS, eseal, ASN1_ANY),
-    ASN1_SIMPLE(ES_TBS, time_info, ASN1_TIME),
-    ASN1_SIMPLE(ES_TBS, data_hash, ASN1_BIT_STRING),
-    ASN1_SIMPLE(ES_TBS, property_info, ASN1_IA5STRING),
-    ASN1_EXP_SEQUENCE_OF_OPT(ES_TBS, ext_datas, ASN1_ANY, 0),
+                                                ASN1_SEQUENCE(ES_TBS) =
+                                                    {
+                                                        ASN1_SIMPLE(ES_TBS, version, ASN1_INTEGER),
+                                                        ASN1_SIMPLE(ES_TBS, eseal, ASN1_ANY),
+                                                        ASN1_SIMPLE(ES_TBS, time_info, ASN1_TIME),
+                                                        ASN1_SIMPLE(ES_TBS, data_hash,
+                                                                    ASN1_BIT_STRING),
+                                                        ASN1_SIMPLE(ES_TBS, property_info,
+                                                                    ASN1_IA5STRING),
+                                                        ASN1_EXP_SEQUENCE_OF_OPT(ES_TBS, ext_datas,
+                                                                                 ASN1_ANY, 0),
 } ASN1_SEQUENCE_END(ES_TBS)
 
-ASN1_SEQUENCE(ES_TBS_V1) = {
-    ASN1_SIMPLE(ES_TBS_V1, version, ASN1_INTEGER),
-    ASN1_SIMPLE(ES_TBS_V1, eseal, ASN1_ANY),
-    ASN1_SIMPLE(ES_TBS_V1, time_info, ASN1_BIT_STRING),
-    ASN1_SIMPLE(ES_TBS_V1, data_hash, ASN1_BIT_STRING),
-    ASN1_SIMPLE(ES_TBS_V1, property_info, ASN1_IA5STRING),
-    ASN1_SIMPLE(ES_TBS_V1, cert, ASN1_OCTET_STRING),
-    ASN1_SIMPLE(ES_TBS_V1, alg, ASN1_OBJECT),
+                                                        ASN1_SEQUENCE(ES_TBS_V1) =
+                                                            {
+                                                                ASN1_SIMPLE(ES_TBS_V1, version,
+                                                                            ASN1_INTEGER),
+                                                                ASN1_SIMPLE(ES_TBS_V1, eseal,
+                                                                            ASN1_ANY),
+                                                                ASN1_SIMPLE(ES_TBS_V1, time_info,
+                                                                            ASN1_BIT_STRING),
+                                                                ASN1_SIMPLE(ES_TBS_V1, data_hash,
+                                                                            ASN1_BIT_STRING),
+                                                                ASN1_SIMPLE(ES_TBS_V1,
+                                                                            property_info,
+                                                                            ASN1_IA5STRING),
+                                                                ASN1_SIMPLE(ES_TBS_V1, cert,
+                                                                            ASN1_OCTET_STRING),
+                                                                ASN1_SIMPLE(ES_TBS_V1, alg,
+                                                                            ASN1_OBJECT),
 } ASN1_SEQUENCE_END(ES_TBS_V1)
 
-eseal_rc es_split(STACK_OF(ASN1_TYPE) **out, const uint8_t *der, size_t len, const char *what,
-                  struct eseal_err *err)
+                                                                eseal_rc
+    es_split(STACK_OF(ASN1_TYPE) * *out, const uint8_t *der, size_t len, const char *what,
+             struct eseal_err *err)
 {
     const unsigned char *p = der;
     *out = NULL;
@@ -171,7 +193,7 @@ ASN1_TYPE *es_type_bits(const uint8_t *data, size_t len)
     return t;
 }
 
-void es_join(struct eseal_buf *out, STACK_OF(ASN1_TYPE) *elems)
+void es_join(struct eseal_buf *out, STACK_OF(ASN1_TYPE) * elems)
 {
     eseal_buf_reset(out);
     int n = i2d_ASN1_SEQUENCE_ANY(elems, NULL);
@@ -266,21 +288,33 @@ eseal_rc es_check_sm2(const uint8_t *cert_der, size_t cert_len, const ASN1_OBJEC
                       const ASN1_BIT_STRING *sig, const uint8_t *msg, size_t msg_len,
                       const char *who, struct eseal_err *err)
 {
+    return es_check_sm2_key(NULL, cert_der, cert_len, alg, sig, msg, msg_len, who, err);
+}
+
+eseal_rc es_check_sm2_key(EVP_PKEY *key, const uint8_t *cert_der, size_t cert_len,
+                          const ASN1_OBJECT *alg, const ASN1_BIT_STRING *sig, const uint8_t *msg,
+                          size_t msg_len, const char *who, struct eseal_err *err)
+{
     if (!alg_ok(alg)) {
         char txt[64];
         OBJ_obj2txt(txt, sizeof(txt), alg, 1);
         return eseal_err_set(err, ESEAL_E_INVALID, "%s signature algorithm %s is not SM2-with-SM3",
                              who, txt);
     }
+    /* Decoding a certificate's key is costly in OpenSSL 3: callers that
+     * have it pass it. */
     X509 *cert = NULL;
-    eseal_rc rc = eseal_pki_cert_parse(&cert, cert_der, cert_len, err);
-    if (rc != ESEAL_OK)
-        return eseal_err_prefix(err, "%s certificate", who);
+    eseal_rc rc = ESEAL_OK;
+    if (key == NULL) {
+        if ((rc = eseal_pki_cert_parse(&cert, cert_der, cert_len, err)) != ESEAL_OK)
+            return eseal_err_prefix(err, "%s certificate", who);
+        key = X509_get0_pubkey(cert);
+    }
     struct eseal_buf der;
     eseal_buf_init(&der);
     rc = es_sig_der(&der, sig, err);
     if (rc == ESEAL_OK)
-        rc = eseal_sm2_verify(X509_get0_pubkey(cert), msg, msg_len, der.data, der.len, err);
+        rc = eseal_sm2_verify(key, msg, msg_len, der.data, der.len, err);
     if (rc != ESEAL_OK)
         eseal_err_prefix(err, "%s signature", who);
     eseal_buf_cleanup(&der);

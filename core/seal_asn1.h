@@ -59,7 +59,7 @@ typedef struct {
     ASN1_IA5STRING *esid;
     ASN1_TYPE *property;
     ES_PICTURE *picture;
-    STACK_OF(ASN1_TYPE) *ext_datas; /* ExtensionDatas OPTIONAL, kept opaque */
+    STACK_OF(ASN1_TYPE) * ext_datas; /* ExtensionDatas OPTIONAL, kept opaque */
 } ES_SEALINFO;
 
 /* CertDigestObj ::= SEQUENCE { type PrintableString, value OCTET STRING } */
@@ -75,7 +75,7 @@ typedef struct {
     ASN1_TIME *time_info;
     ASN1_BIT_STRING *data_hash;
     ASN1_IA5STRING *property_info;
-    STACK_OF(ASN1_TYPE) *ext_datas; /* [0] EXPLICIT OPTIONAL */
+    STACK_OF(ASN1_TYPE) * ext_datas; /* [0] EXPLICIT OPTIONAL */
 } ES_TBS;
 
 /* TBS_Sign (v1): timeInfo is a BIT STRING and cert and algorithm are inside. */
@@ -101,7 +101,7 @@ DECLARE_ASN1_ITEM(ES_TBS_V1)
 /* es_split decodes a DER SEQUENCE into its elements (each an ASN1_TYPE; a
  * constructed element keeps its full original TLV). The input must be
  * consumed exactly. |what| names the structure in errors. */
-eseal_rc es_split(STACK_OF(ASN1_TYPE) **out, const uint8_t *der, size_t len, const char *what,
+eseal_rc es_split(STACK_OF(ASN1_TYPE) * *out, const uint8_t *der, size_t len, const char *what,
                   struct eseal_err *err);
 
 /* es_decode decodes |len| bytes as |it|, consuming them exactly. */
@@ -124,7 +124,7 @@ ASN1_TYPE *es_type_bits(const uint8_t *data, size_t len);
 void es_bits_set(ASN1_BIT_STRING *bs, const uint8_t *data, size_t len);
 
 /* es_join encodes |elems| as a DER SEQUENCE into |out| (replacing it). */
-void es_join(struct eseal_buf *out, STACK_OF(ASN1_TYPE) *elems);
+void es_join(struct eseal_buf *out, STACK_OF(ASN1_TYPE) * elems);
 
 /* es_text copies an ASN.1 string as a C string; embedded NULs are refused. */
 eseal_rc es_text(char **out, const ASN1_STRING *s, const char *what, struct eseal_err *err);
@@ -147,5 +147,11 @@ eseal_rc es_sig_der(struct eseal_buf *out, const ASN1_BIT_STRING *sig, struct es
 eseal_rc es_check_sm2(const uint8_t *cert_der, size_t cert_len, const ASN1_OBJECT *alg,
                       const ASN1_BIT_STRING *sig, const uint8_t *msg, size_t msg_len,
                       const char *who, struct eseal_err *err);
+
+/* es_check_sm2_key is es_check_sm2 with the key itself (|key| NULL: parse
+ * |cert_der| for it). */
+eseal_rc es_check_sm2_key(EVP_PKEY *key, const uint8_t *cert_der, size_t cert_len,
+                          const ASN1_OBJECT *alg, const ASN1_BIT_STRING *sig, const uint8_t *msg,
+                          size_t msg_len, const char *who, struct eseal_err *err);
 
 #endif

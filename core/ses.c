@@ -10,7 +10,7 @@
 struct eseal_ses {
     struct eseal_ses_info info;
     uint8_t *der;
-    STACK_OF(ASN1_TYPE) *outer;
+    STACK_OF(ASN1_TYPE) * outer;
     ES_TBS *tbs;
     ES_TBS_V1 *tbs_v1;
     struct eseal_seal *seal;
@@ -39,15 +39,14 @@ const struct eseal_ses_info *eseal_ses_info(const struct eseal_ses *s)
     return &s->info;
 }
 
-static const ASN1_TYPE *elem(STACK_OF(ASN1_TYPE) *sk, int i, int type)
+static const ASN1_TYPE *elem(STACK_OF(ASN1_TYPE) * sk, int i, int type)
 {
     const ASN1_TYPE *t = sk_ASN1_TYPE_value(sk, i);
     return t != NULL && t->type == type ? t : NULL;
 }
 
 /* parse_inner_seal parses the SESeal carried in TBS_Sign (kept byte for byte). */
-static eseal_rc parse_inner_seal(struct eseal_ses *s, const ASN1_TYPE *eseal,
-                                 struct eseal_err *err)
+static eseal_rc parse_inner_seal(struct eseal_ses *s, const ASN1_TYPE *eseal, struct eseal_err *err)
 {
     const ASN1_STRING *raw = es_raw(eseal);
     if (raw == NULL || eseal->type != V_ASN1_SEQUENCE)
@@ -86,9 +85,9 @@ static eseal_rc parse_v4(struct eseal_ses *s, struct eseal_err *err)
             return eseal_err_set(err, ESEAL_E_INVALID, "SES_Signature timeStamp is not [0]");
         s->info.has_timestamp = true;
     }
-    eseal_rc rc = es_decode((void **)&s->tbs, ASN1_ITEM_rptr(ES_TBS),
-                            ASN1_STRING_get0_data(s->tbs_raw),
-                            (size_t)ASN1_STRING_length(s->tbs_raw), "TBS_Sign", err);
+    eseal_rc rc =
+        es_decode((void **)&s->tbs, ASN1_ITEM_rptr(ES_TBS), ASN1_STRING_get0_data(s->tbs_raw),
+                  (size_t)ASN1_STRING_length(s->tbs_raw), "TBS_Sign", err);
     long version = 0;
     if (rc == ESEAL_OK)
         rc = es_long(&version, s->tbs->version, 1, 5, "TBS_Sign version", err);
@@ -113,9 +112,9 @@ static eseal_rc parse_v1(struct eseal_ses *s, struct eseal_err *err)
     const ASN1_TYPE *sig = elem(s->outer, 1, V_ASN1_BIT_STRING);
     if (sig == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID, "v1 SES_Signature must be {toSign, signature}");
-    eseal_rc rc = es_decode((void **)&s->tbs_v1, ASN1_ITEM_rptr(ES_TBS_V1),
-                            ASN1_STRING_get0_data(s->tbs_raw),
-                            (size_t)ASN1_STRING_length(s->tbs_raw), "v1 TBS_Sign", err);
+    eseal_rc rc =
+        es_decode((void **)&s->tbs_v1, ASN1_ITEM_rptr(ES_TBS_V1), ASN1_STRING_get0_data(s->tbs_raw),
+                  (size_t)ASN1_STRING_length(s->tbs_raw), "v1 TBS_Sign", err);
     if (rc != ESEAL_OK)
         return rc;
     s->info.version = 1;
@@ -185,9 +184,15 @@ eseal_rc eseal_ses_parse(struct eseal_ses **out, const uint8_t *der, size_t len,
 
 eseal_rc eseal_ses_check_signature(const struct eseal_ses *s, struct eseal_err *err)
 {
-    return es_check_sm2(s->info.signer_cert, s->info.signer_cert_len, s->alg, s->sig,
-                        ASN1_STRING_get0_data(s->tbs_raw), (size_t)ASN1_STRING_length(s->tbs_raw),
-                        "document", err);
+    return eseal_ses_check_signature_key(s, NULL, err);
+}
+
+eseal_rc eseal_ses_check_signature_key(const struct eseal_ses *s, EVP_PKEY *key,
+                                       struct eseal_err *err)
+{
+    return es_check_sm2_key(key, s->info.signer_cert, s->info.signer_cert_len, s->alg, s->sig,
+                            ASN1_STRING_get0_data(s->tbs_raw),
+                            (size_t)ASN1_STRING_length(s->tbs_raw), "document", err);
 }
 
 /* tbs_der builds DER(TBS_Sign) v4 into |out|. */
@@ -219,8 +224,8 @@ static eseal_rc tbs_der(struct eseal_buf *out, const uint8_t *seal_der, size_t s
 }
 
 eseal_rc eseal_ses_make(struct eseal_buf *out, const uint8_t *seal_der, size_t seal_len,
-                        const uint8_t data_sm3[32], const char *property, time_t when,
-                        X509 *signer, eseal_signer sign, void *sign_ctx, struct eseal_err *err)
+                        const uint8_t data_sm3[32], const char *property, time_t when, X509 *signer,
+                        eseal_signer sign, void *sign_ctx, struct eseal_err *err)
 {
     struct eseal_seal *seal = NULL;
     struct eseal_buf signer_der, tbs, sig;

@@ -1,4 +1,5 @@
 /* sm.c — SM2 sign/verify and SM3 with the GM/T 0009 ID, over OpenSSL 3.0. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,28 @@
 #include "eseal/enc.h"
 #include "eseal/sm.h"
 
+/* SM3 fetched once: EVP_sm3() would make OpenSSL look it up again on
+ * every signature (name lookups under a lock, a measurable share of a
+ * verification). */
+static EVP_MD *sm3_md;
+static pthread_once_t sm3_once = PTHREAD_ONCE_INIT;
+
+static void sm3_fetch(void)
+{
+    sm3_md = EVP_MD_fetch(NULL, "SM3", NULL);
+}
+
+static const EVP_MD *sm3(void)
+{
+    pthread_once(&sm3_once, sm3_fetch);
+    return sm3_md != NULL ? sm3_md : EVP_sm3();
+}
+
 void eseal_sm3(uint8_t out[ESEAL_SM3_LEN], const void *data, size_t len)
 {
     unsigned int n = 0;
     /* SM3 is built into the default provider; failure is not recoverable. */
-    if (EVP_Digest(data, len, out, &n, EVP_sm3(), NULL) != 1 || n != ESEAL_SM3_LEN) {
+    if (EVP_Digest(data, len, out, &n, sm3(), NULL) != 1 || n != ESEAL_SM3_LEN) {
         fprintf(stderr, "eseal: SM3 unavailable in OpenSSL\n");
         abort();
     }
@@ -52,8 +70,8 @@ static eseal_rc md_init(EVP_MD_CTX *mctx, EVP_PKEY *key, int sign, struct eseal_
     if (!eseal_sm2_is(key))
         return eseal_err_set(err, ESEAL_E_INVALID, "the key is not an SM2 key");
     EVP_PKEY_CTX *pctx = NULL;
-    int ok = sign ? EVP_DigestSignInit(mctx, &pctx, EVP_sm3(), NULL, key)
-                  : EVP_DigestVerifyInit(mctx, &pctx, EVP_sm3(), NULL, key);
+    int ok = sign ? EVP_DigestSignInit(mctx, &pctx, sm3(), NULL, key)
+                  : EVP_DigestVerifyInit(mctx, &pctx, sm3(), NULL, key);
     if (ok != 1 || EVP_PKEY_CTX_set1_id(pctx, ESEAL_SM2_ID, ESEAL_SM2_ID_LEN) != 1)
         return eseal_err_openssl(err, ESEAL_E_CRYPTO, "SM2 %s setup failed",
                                  sign ? "signing" : "verification");
@@ -65,20 +83,14 @@ eseal_rc eseal_sm2_sign(EVP_PKEY *key, const void *msg, size_t msg_len, struct e
 {
     eseal_buf_reset(sig);
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-    size_t n = 0;
+    /* the largest DER signature of the key: one init, one signing */
+    int max = key != NULL ? EVP_PKEY_get_size(key) : 0;
+    size_t n = max > 0 ? (size_t)max : 0;
     eseal_rc rc = md_init(mctx, key, 1, err);
     if (rc != ESEAL_OK)
         goto out;
-    if (EVP_DigestSign(mctx, NULL, &n, msg, msg_len) != 1) {
-        rc = eseal_err_openssl(err, ESEAL_E_CRYPTO, "SM2 signing failed");
-        goto out;
-    }
     eseal_buf_reserve(sig, n);
-    /* EVP_DigestSign is one-shot: re-initialise after the size query. */
-    rc = md_init(mctx, key, 1, err);
-    if (rc != ESEAL_OK)
-        goto out;
-    if (EVP_DigestSign(mctx, sig->data, &n, msg, msg_len) != 1) {
+    if (n == 0 || EVP_DigestSign(mctx, sig->data, &n, msg, msg_len) != 1) {
         rc = eseal_err_openssl(err, ESEAL_E_CRYPTO, "SM2 signing failed");
         goto out;
     }
@@ -102,8 +114,7 @@ eseal_rc eseal_sm2_verify(EVP_PKEY *key, const void *msg, size_t msg_len, const 
 
 enum x509_kind { KIND_CERT, KIND_REQ, KIND_CRL };
 
-static eseal_rc x509_obj_sign(enum x509_kind kind, void *obj, EVP_PKEY *key,
-                              struct eseal_err *err)
+static eseal_rc x509_obj_sign(enum x509_kind kind, void *obj, EVP_PKEY *key, struct eseal_err *err)
 {
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     eseal_rc rc = md_init(mctx, key, 1, err);

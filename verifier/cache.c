@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
 #include "eseal/buf.h"
+#include "eseal/pki.h"
 #include "internal.h"
 
 struct slot {
@@ -16,6 +20,7 @@ struct slot {
     uint8_t key[ESEAL_SM3_LEN];
     bool ok;
     char *text;
+    X509 *cert; /* VC_CERT: the parsed certificate (one reference) */
 };
 
 struct eseal_verify_cache {
@@ -35,8 +40,10 @@ void eseal_verify_cache_free(struct eseal_verify_cache *c)
 {
     if (c == NULL)
         return;
-    for (size_t i = 0; i < ESEAL_VERIFY_CACHE; i++)
+    for (size_t i = 0; i < ESEAL_VERIFY_CACHE; i++) {
         free(c->slots[i].text);
+        X509_free(c->slots[i].cert);
+    }
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
@@ -56,6 +63,9 @@ static struct slot *slot_of(struct eseal_verify_cache *c, enum verify_cache_kind
     return &c->slots[(h ^ (uint32_t)kind) % ESEAL_VERIFY_CACHE];
 }
 
+static void put(struct eseal_verify_cache *c, enum verify_cache_kind kind,
+                const uint8_t key[ESEAL_SM3_LEN], bool ok, char *text, X509 *cert);
+
 bool verify_cache_get(struct eseal_verify_cache *c, enum verify_cache_kind kind,
                       const uint8_t key[ESEAL_SM3_LEN], bool *ok, char **text)
 {
@@ -66,7 +76,7 @@ bool verify_cache_get(struct eseal_verify_cache *c, enum verify_cache_kind kind,
     bool hit = s->used && s->kind == kind && memcmp(s->key, key, ESEAL_SM3_LEN) == 0;
     if (hit) {
         *ok = s->ok;
-        *text = eseal_xstrdup(s->text);
+        *text = eseal_xstrdup(s->text != NULL ? s->text : "");
         c->hits++;
     }
     pthread_mutex_unlock(&c->mu);
@@ -79,11 +89,67 @@ void verify_cache_put(struct eseal_verify_cache *c, enum verify_cache_kind kind,
     if (c == NULL)
         return;
     char *copy = eseal_xstrdup(text != NULL ? text : "");
+    put(c, kind, key, ok, copy, NULL);
+}
+
+/* put fills the slot of |key| with |text| and |cert| (both taken). */
+static void put(struct eseal_verify_cache *c, enum verify_cache_kind kind,
+                const uint8_t key[ESEAL_SM3_LEN], bool ok, char *text, X509 *cert)
+{
     pthread_mutex_lock(&c->mu);
     struct slot *s = slot_of(c, kind, key);
     char *old = s->text;
-    *s = (struct slot){.used = true, .kind = kind, .ok = ok, .text = copy};
+    X509 *old_cert = s->cert;
+    *s = (struct slot){.used = true, .kind = kind, .ok = ok, .text = text, .cert = cert};
     memcpy(s->key, key, ESEAL_SM3_LEN);
     pthread_mutex_unlock(&c->mu);
     free(old);
+    X509_free(old_cert);
+}
+
+/* parse_cert decodes exactly one DER certificate, with the SM2 ID attached
+ * when it is not self-issued (every certificate of the platform below the
+ * root is SM2-signed with the standard ID): done before the certificate is
+ * shared, so no thread writes to it later. */
+static X509 *parse_cert(const uint8_t *der, size_t len)
+{
+    if (der == NULL || len == 0 || len > ESEAL_PKI_MAX_INPUT)
+        return NULL;
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    if (x != NULL && p != der + len) {
+        X509_free(x);
+        x = NULL;
+    }
+    if (x != NULL && X509_check_issued(x, x) != X509_V_OK)
+        eseal_x509_set_sm2_id(x);
+    /* Leave no parse error behind for an unrelated later eseal_err_openssl. */
+    ERR_clear_error();
+    return x;
+}
+
+X509 *verify_cache_cert(struct eseal_verify_cache *c, const uint8_t *der, size_t len)
+{
+    if (c == NULL)
+        return parse_cert(der, len);
+    uint8_t key[ESEAL_SM3_LEN];
+    eseal_sm3(key, der, len);
+    pthread_mutex_lock(&c->mu);
+    struct slot *s = slot_of(c, VC_CERT, key);
+    X509 *x = NULL;
+    if (s->used && s->kind == VC_CERT && memcmp(s->key, key, ESEAL_SM3_LEN) == 0) {
+        x = s->cert;
+        if (x != NULL)
+            X509_up_ref(x);
+        c->hits++;
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (x != NULL)
+        return x;
+    x = parse_cert(der, len);
+    if (x != NULL) {
+        X509_up_ref(x);
+        put(c, VC_CERT, key, true, NULL, x);
+    }
+    return x;
 }

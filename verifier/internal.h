@@ -82,7 +82,13 @@ bool verify_chain(STACK_OF(X509) * trust, X509 *cert, time_t at, char **what);
 enum verify_cache_kind {
     VC_SEAL_SIGNATURE, /* key: SM3 of the seal; text: maker subject or the error */
     VC_CHAIN,          /* key: SM3 of the certificate; text: verify_chain's *what */
+    VC_CERT,           /* key: SM3 of the certificate; the parsed certificate */
 };
+
+/* verify_cache_cert returns the certificate |der| parsed (a new reference:
+ * X509_free it), from |c| when it has it, or NULL when |der| is not exactly
+ * one DER certificate. The SM2 ID is attached to non-self-issued ones. */
+X509 *verify_cache_cert(struct eseal_verify_cache *c, const uint8_t *der, size_t len);
 
 /* verify_cache_get copies a remembered outcome (*text: free() it); false
  * when |c| is NULL or does not have it. verify_cache_put remembers one. */

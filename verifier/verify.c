@@ -29,22 +29,6 @@ struct subject {
     X509 *signer; /* NULL when validating a seal alone */
 };
 
-/* parse_cert decodes exactly one DER certificate. */
-static X509 *parse_cert(const uint8_t *der, size_t len)
-{
-    if (der == NULL || len == 0 || len > ESEAL_PKI_MAX_INPUT)
-        return NULL;
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (x != NULL && p != der + len) {
-        X509_free(x);
-        x = NULL;
-    }
-    /* Leave no parse error behind for an unrelated later eseal_err_openssl. */
-    ERR_clear_error();
-    return x;
-}
-
 static time_t asn1_to_time_t(const ASN1_TIME *t)
 {
     struct tm tm;
@@ -77,18 +61,18 @@ static void check_data_hash(struct eseal_report *r, const struct subject *s,
     free(got);
 }
 
-static void check_signature(struct eseal_report *r, const struct eseal_ses *ses)
+static void check_signature(struct eseal_report *r, const struct eseal_ses *ses, X509 *signer)
 {
     struct eseal_err err;
     eseal_err_clear(&err);
-    if (eseal_ses_check_signature(ses, &err) == ESEAL_OK)
+    if (eseal_ses_check_signature_key(ses, X509_get0_pubkey(signer), &err) == ESEAL_OK)
         verify_add(r, V_SIGNATURE_OK, NULL, NULL);
     else
         verify_add(r, V_SIGNATURE_BAD, NULL, err.msg);
 }
 
 /* cert_list_text describes the seal's certList for the report. */
-static char *cert_list_text(const struct eseal_seal *seal)
+static char *cert_list_text(const struct eseal_seal *seal, struct eseal_verify_cache *cache)
 {
     const struct eseal_seal_info *si = eseal_seal_info(seal);
     if (si->cert_list_type != 1)
@@ -100,7 +84,7 @@ static char *cert_list_text(const struct eseal_seal *seal)
         size_t len = 0;
         X509 *x = NULL;
         if (eseal_seal_cert(seal, i, &der, &len) == ESEAL_OK)
-            x = parse_cert(der, len);
+            x = verify_cache_cert(cache, der, len);
         char *name = x != NULL ? subject_of(x) : eseal_xstrdup("(unreadable certificate)");
         eseal_buf_appendf(&b, "%s%s", i > 0 ? "; " : "", name);
         free(name);
@@ -111,10 +95,11 @@ static char *cert_list_text(const struct eseal_seal *seal)
     return (char *)eseal_buf_steal(&b, NULL);
 }
 
-static void check_signer_in_seal(struct eseal_report *r, const struct subject *s)
+static void check_signer_in_seal(struct eseal_report *r, const struct subject *s,
+                                 struct eseal_verify_cache *cache)
 {
     const struct eseal_seal *seal = s->ses->seal;
-    char *want = cert_list_text(seal);
+    char *want = cert_list_text(seal, cache);
     char *fp = eseal_sm3_hex(s->ses->signer_cert, s->ses->signer_cert_len);
     char *got = eseal_xasprintf("%s (SM3 %s)", r->signer, fp);
     bool in = eseal_seal_has_cert(seal, s->ses->signer_cert, s->ses->signer_cert_len);
@@ -164,7 +149,7 @@ bool verify_chain(STACK_OF(X509) * trust, X509 *cert, time_t at, char **what)
         X509_STORE_set_flags(store, X509_V_FLAG_NO_CHECK_TIME);
     /* Every non-root certificate is SM2-signed with the standard ID; a
      * self-issued one is checked only as an anchor, if at all. */
-    if (X509_check_issued(cert, cert) != X509_V_OK)
+    if (X509_check_issued(cert, cert) != X509_V_OK && X509_get0_distinguishing_id(cert) == NULL)
         eseal_x509_set_sm2_id(cert);
     if (X509_STORE_CTX_init(ctx, store, cert, NULL) != 1) {
         *what = eseal_xstrdup("cannot initialise the certificate store context");
@@ -476,8 +461,8 @@ void eseal_verify_ses(struct eseal_report *r, const uint8_t *ses_der, size_t ses
     describe_seal(r, s.seal);
     r->claimed_time = s.ses->time_info;
     r->property_info = eseal_xstrdup(s.ses->property_info != NULL ? s.ses->property_info : "");
-    s.signer = parse_cert(s.ses->signer_cert, s.ses->signer_cert_len);
-    s.maker = parse_cert(s.seal->maker_cert, s.seal->maker_cert_len);
+    s.signer = verify_cache_cert(o->cache, s.ses->signer_cert, s.ses->signer_cert_len);
+    s.maker = verify_cache_cert(o->cache, s.seal->maker_cert, s.seal->maker_cert_len);
     if (s.signer == NULL || s.maker == NULL) {
         verify_add(r, V_FORMAT_SES_BAD, "a DER SES_Signature (GB/T 38540)",
                    s.signer == NULL ? "the signer certificate is not a valid X.509 certificate"
@@ -491,8 +476,8 @@ void eseal_verify_ses(struct eseal_report *r, const uint8_t *ses_der, size_t ses
     free(fmt);
 
     check_data_hash(r, &s, data_sm3);
-    check_signature(r, ses);
-    check_signer_in_seal(r, &s);
+    check_signature(r, ses, s.signer);
+    check_signer_in_seal(r, &s, o->cache);
     check_seal_signature(r, s.ses->seal, s.maker, o->cache);
     check_chain(r, &s, o);
     check_validity(r, &s);
@@ -520,7 +505,7 @@ void eseal_verify_seal(struct eseal_report *r, const uint8_t *seal_der, size_t s
     }
     s.seal = eseal_seal_info(seal);
     describe_seal(r, s.seal);
-    s.maker = parse_cert(s.seal->maker_cert, s.seal->maker_cert_len);
+    s.maker = verify_cache_cert(o->cache, s.seal->maker_cert, s.seal->maker_cert_len);
     if (s.maker == NULL) {
         verify_add(r, V_FORMAT_SEAL_BAD, "a DER SESeal (GB/T 38540, GM/T 0031)",
                    "the seal maker certificate is not a valid X.509 certificate");

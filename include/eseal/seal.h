@@ -139,6 +139,11 @@ const struct eseal_ses_info *eseal_ses_info(const struct eseal_ses *ses);
  * of TBS_Sign with the key of the signer certificate. ESEAL_E_CRYPTO if not. */
 eseal_rc eseal_ses_check_signature(const struct eseal_ses *ses,
                                    struct eseal_err *err) ESEAL_MUST_CHECK;
+/* eseal_ses_check_signature_key is the same with the signer's key given
+ * (|key| must be the signer certificate's: the caller parsed it already);
+ * NULL: as eseal_ses_check_signature. */
+eseal_rc eseal_ses_check_signature_key(const struct eseal_ses *ses, EVP_PKEY *key,
+                                       struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_ses_make signs a document: TBS_Sign v4 with the seal |seal_der|,
  * timeInfo |when| (0: now), dataHash = |data_sm3|, propertyInfo |property|,

@@ -1226,7 +1226,8 @@ static void test_status_url_unreachable(void **state)
     assert_int_equal(eseal_status_source_url(&s, "", f->trust, NULL), ESEAL_E_INVALID);
 }
 
-/* The cache answers the maker signature and both chains the second time,
+/* The cache answers the certificates, the maker signature and both chains
+ * the second time,
  * with the same verdict; a changed seal is not answered from it. */
 static void test_cache(void **state)
 {
@@ -1236,10 +1237,12 @@ static void test_cache(void **state)
     struct eseal_report r1, r2;
     eseal_report_init(&r1);
     eseal_verify_ses(&r1, f->ses.data, f->ses.len, f->doc_sm3, &o);
-    assert_int_equal(eseal_verify_cache_hits(o.cache), 0);
+    /* the first time only the certList's copy of the signer certificate */
+    assert_int_equal(eseal_verify_cache_hits(o.cache), 1);
     eseal_report_init(&r2);
     eseal_verify_ses(&r2, f->ses.data, f->ses.len, f->doc_sm3, &o);
-    assert_int_equal(eseal_verify_cache_hits(o.cache), 3);
+    /* then also both parsed certificates, the maker signature, both chains */
+    assert_int_equal(eseal_verify_cache_hits(o.cache), 1 + 6);
     assert_int_equal(r1.indication, r2.indication);
     assert_int_equal(r1.n_checks, r2.n_checks);
     for (size_t i = 0; i < r1.n_checks; i++) {
@@ -1259,6 +1262,84 @@ static void test_cache(void **state)
     eseal_report_cleanup(&r1);
     eseal_buf_cleanup(&bad);
     eseal_verify_cache_free(o.cache);
+}
+
+/* expect_not_passed verifies |der| and requires a verdict other than
+ * TOTAL_PASSED, and a format check that either passed or says
+ * FORMAT_FAILURE — never a crash (the ASan build runs this too). */
+static void expect_not_passed(struct fixture *f, const uint8_t *der, size_t len, bool seal)
+{
+    struct eseal_verify_opts o = {.trust = f->trust, .no_status = true};
+    struct eseal_report r;
+    eseal_report_init(&r);
+    if (seal)
+        eseal_verify_seal(&r, der, len, &o);
+    else
+        eseal_verify_ses(&r, der, len, f->doc_sm3, &o);
+    if (r.indication == ESEAL_TOTAL_PASSED)
+        fail_msg("a changed %s of %zu bytes passed", seal ? "seal" : "signature", len);
+    assert_true(r.n_checks >= 1);
+    const struct eseal_check *c = check_of(&r, "format");
+    assert_true(
+        c->status == ESEAL_CHECK_PASSED ||
+        (c->status == ESEAL_CHECK_FAILED && strcmp(c->sub_indication, "FORMAT_FAILURE") == 0));
+    eseal_report_cleanup(&r);
+}
+
+/* Every single-byte change (sampled across the whole signature), every
+ * truncation, long-form lengths and garbage: never TOTAL_PASSED, never a
+ * crash. */
+static void test_mutations(void **state)
+{
+    struct fixture *f = *state;
+    const struct eseal_buf *in = &f->ses;
+    struct eseal_buf m;
+    copy_buf(&m, in);
+    size_t step = in->len / 300 + 1;
+    for (size_t i = 0; i < in->len; i += step) {
+        static const uint8_t masks[] = {0x01, 0x80, 0xff};
+        for (size_t k = 0; k < sizeof(masks); k++) {
+            m.data[i] ^= masks[k];
+            expect_not_passed(f, m.data, m.len, false);
+            m.data[i] ^= masks[k];
+        }
+    }
+    for (size_t n = 0; n < in->len; n += step)
+        expect_not_passed(f, in->data, n, false);
+    /* a length octet after each SEQUENCE tag made huge */
+    for (size_t i = 0; i + 1 < in->len; i++)
+        if (in->data[i] == 0x30) {
+            uint8_t keep = m.data[i + 1];
+            m.data[i + 1] = 0x84;
+            expect_not_passed(f, m.data, m.len, false);
+            m.data[i + 1] = 0xff;
+            expect_not_passed(f, m.data, m.len, false);
+            m.data[i + 1] = keep;
+        }
+    /* garbage of every small size and a few large ones (a fixed LCG) */
+    uint32_t x = 12345;
+    uint8_t junk[70000];
+    for (size_t i = 0; i < sizeof(junk); i++) {
+        x = x * 1103515245u + 12345u;
+        junk[i] = (uint8_t)(x >> 16);
+    }
+    junk[0] = 0x30;
+    for (size_t n = 0; n < 64; n++) {
+        expect_not_passed(f, junk, n, false);
+        expect_not_passed(f, junk, n, true);
+    }
+    expect_not_passed(f, junk, sizeof(junk), false);
+    expect_not_passed(f, junk, sizeof(junk), true);
+    /* the seal alone, sampled the same way */
+    eseal_buf_cleanup(&m);
+    copy_buf(&m, &f->seal);
+    step = f->seal.len / 200 + 1;
+    for (size_t i = 0; i < m.len; i += step) {
+        m.data[i] ^= 0x01;
+        expect_not_passed(f, m.data, m.len, true);
+        m.data[i] ^= 0x01;
+    }
+    eseal_buf_cleanup(&m);
 }
 
 int main(void)
@@ -1291,6 +1372,7 @@ int main(void)
         cmocka_unit_test(test_status_list_file),
         cmocka_unit_test(test_status_url_unreachable),
         cmocka_unit_test(test_cache),
+        cmocka_unit_test(test_mutations),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
