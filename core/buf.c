@@ -138,6 +138,22 @@ void eseal_buf_appendf(struct eseal_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+void eseal_buf_append_html(struct eseal_buf *b, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        const char *ent = *s == '&'    ? "&amp;"
+                          : *s == '<'  ? "&lt;"
+                          : *s == '>'  ? "&gt;"
+                          : *s == '"'  ? "&quot;"
+                          : *s == '\'' ? "&#39;"
+                                       : NULL;
+        if (ent != NULL)
+            eseal_buf_append_str(b, ent);
+        else
+            eseal_buf_append(b, s, 1);
+    }
+}
+
 uint8_t *eseal_buf_steal(struct eseal_buf *b, size_t *out_len)
 {
     eseal_buf_reserve(b, 0);

@@ -43,6 +43,10 @@ void eseal_buf_reserve(struct eseal_buf *b, size_t extra);
 void eseal_buf_append(struct eseal_buf *b, const void *data, size_t len);
 void eseal_buf_append_str(struct eseal_buf *b, const char *s);
 void eseal_buf_appendf(struct eseal_buf *b, const char *fmt, ...) ESEAL_PRINTF(2, 3);
+/* eseal_buf_append_html appends |s| (may be NULL: nothing) escaped for HTML
+ * text and quoted attribute values: & < > " ' become entities. */
+void eseal_buf_append_html(struct eseal_buf *b, const char *s);
+
 /* eseal_buf_steal returns |b|'s data (caller frees; never NULL) and empties |b|. */
 uint8_t *eseal_buf_steal(struct eseal_buf *b, size_t *out_len);
 
