@@ -58,9 +58,9 @@ eseal_rc vd_api_healthz(struct eseal_http_req *req, void *app, struct eseal_err 
         if (!ok)
             json_object_set_new(st, "error", json_string(why));
     }
-    json_t *j = json_pack("{s:b,s:i,s:o,s:I}", "ok", ok, "trustAnchors",
-                          sk_X509_num(d->opts.trust), "status", st, "cacheHits",
-                          (json_int_t)eseal_verify_cache_hits(d->opts.cache));
+    json_t *j =
+        json_pack("{s:b,s:i,s:o,s:I}", "ok", ok, "trustAnchors", sk_X509_num(d->opts.trust),
+                  "status", st, "cacheHits", (json_int_t)eseal_verify_cache_hits(d->opts.cache));
     eseal_http_set_header(req, "Cache-Control", "no-store");
     return eseal_http_reply_json(req, ok ? 200 : 503, j);
 }

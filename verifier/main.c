@@ -72,7 +72,7 @@ static int run(const struct verifierd_config *cfg)
     }
     fprintf(stderr, "eseal-verifierd: listening on http://%s:%u/ (trust %s, status %s)\n",
             cfg->address, (unsigned)eseal_http_port(srv), cfg->trust,
-            cfg->no_status ? "none (--no-status)"
+            cfg->no_status             ? "none (--no-status)"
             : cfg->status_file != NULL ? cfg->status_file
                                        : cfg->status_url);
     eseal_daemon_wait_stop(&set, 0);

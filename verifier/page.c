@@ -87,7 +87,7 @@ eseal_rc vd_page_index(struct eseal_http_req *req, void *app, struct eseal_err *
                              "signature for a report that explains every check.</span></p>\n");
     eseal_buf_append_str(&b, page_forms);
     eseal_buf_append_str(&b, "<p class=\"en\">状态来源 · Status source: <code>");
-    eseal_buf_append_html(&b, d->cfg->no_status            ? "none (--no-status)"
+    eseal_buf_append_html(&b, d->cfg->no_status             ? "none (--no-status)"
                               : d->cfg->status_file != NULL ? d->cfg->status_file
                                                             : d->cfg->status_url);
     eseal_buf_append_str(&b, "</code></p>\n");
@@ -161,12 +161,11 @@ static void cell(struct eseal_buf *b, const char *value)
 
 static void checks_table(struct eseal_buf *b, const json_t *j)
 {
-    eseal_buf_append_str(
-        b, "<table>\n<tr><th>检查项 <span class=\"en\">Check</span></th>"
-           "<th>结果 <span class=\"en\">Status</span></th>"
-           "<th>说明 <span class=\"en\">Message</span></th>"
-           "<th>预期 <span class=\"en\">Expected</span></th>"
-           "<th>实际 <span class=\"en\">Actual</span></th></tr>\n");
+    eseal_buf_append_str(b, "<table>\n<tr><th>检查项 <span class=\"en\">Check</span></th>"
+                            "<th>结果 <span class=\"en\">Status</span></th>"
+                            "<th>说明 <span class=\"en\">Message</span></th>"
+                            "<th>预期 <span class=\"en\">Expected</span></th>"
+                            "<th>实际 <span class=\"en\">Actual</span></th></tr>\n");
     size_t i;
     const json_t *c;
     json_array_foreach(json_object_get(j, "checks"), i, c)

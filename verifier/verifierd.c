@@ -149,8 +149,8 @@ eseal_rc vd_verify_request(struct verifierd *d, struct eseal_http_req *req, stru
     if (rc == ESEAL_OK)
         rc = check_combination(up, err);
     if (rc == ESEAL_OK && up->document_name != NULL) /* names are the parser's: copy */
-        up->document_name = strcpy(eseal_http_alloc(req, strlen(up->document_name) + 1),
-                                   up->document_name);
+        up->document_name =
+            strcpy(eseal_http_alloc(req, strlen(up->document_name) + 1), up->document_name);
     eseal_multipart_cleanup(&mp);
     if (rc != ESEAL_OK)
         return rc;
@@ -158,8 +158,8 @@ eseal_rc vd_verify_request(struct verifierd *d, struct eseal_http_req *req, stru
         uint8_t digest[ESEAL_SM3_LEN];
         if (up->document != NULL)
             eseal_sm3(digest, up->document, up->document_len);
-        eseal_verify_ses(r, up->signature, up->signature_len,
-                         up->document != NULL ? digest : NULL, &d->opts);
+        eseal_verify_ses(r, up->signature, up->signature_len, up->document != NULL ? digest : NULL,
+                         &d->opts);
     } else if (up->seal != NULL) {
         eseal_verify_seal(r, up->seal, up->seal_len, &d->opts);
     } else {

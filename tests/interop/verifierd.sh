@@ -2,7 +2,7 @@
 # verifierd.sh — eseal-verifierd, the real daemon, against a real issuer and
 # publisher (lib/platform.bash): the JSON API for each verdict (good,
 # tampered document, garbage and truncated signatures, no document, a seal
-# alone, a picture), refused requests (400: not multipart, missing,
+# alone, a picture; offline from a saved status response), refused requests (400: not multipart, missing,
 # duplicate or unknown parts; 413: over the limits), the HTML page and its
 # verdict page with a seal whose name and propertyInfo are markup (escaped,
 # and no script allowed by the CSP), /healthz, -n and --help.
@@ -161,6 +161,20 @@ ok
 code=$(curl -s -o health.json -w '%{http_code}' "$vbase/healthz")
 [ "$code" = 200 ] && [ "$(json health.json 'j["status"]["reachable"]')" = True ] ||
     { cat health.json >&2; fail "/healthz: $code"; }
+ok
+
+# --- offline: a status response saved from the publisher, no publisher asked -----------------
+curl -s -o responder.pem "$pbase/certs/responder.pem"
+curl -s -H 'Accept: application/eseal-status' -o status.der "$pbase/status/$esid"
+"$ESEAL_VERIFIERD" --port 0 --trust ca/root.pem --status-file status.der \
+    --responder responder.pem --status-url http://127.0.0.1:1 >verifier2.log 2>&1 &
+offline=$!
+verifier="$verifier $offline"
+vbase="http://127.0.0.1:$(wait_port verifier2.log "$offline")"
+want "TOTAL_PASSED - PASSED" offline.json -F document=@contract.txt -F signature=@contract.txt.ses
+code=$(curl -s -o health2.json -w '%{http_code}' "$vbase/healthz")
+[ "$code" = 200 ] && [ "$(json health2.json 'j["status"]["mode"]')" = file ] ||
+    { cat health2.json >&2; fail "/healthz offline: $code"; }
 ok
 
 echo "verifierd: $passed groups passed"
