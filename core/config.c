@@ -514,7 +514,8 @@ static int cli_fail(const char *prog, const char *what, const struct eseal_err *
 }
 
 /* cli_option applies "--name[=value]" at argv[*i] (taking the value from the
- * next argument when there is no '='). */
+ * next argument when there is no '='; a boolean without "true" or "false"
+ * after it is a bare switch, "true"). */
 static int cli_option(const struct eseal_opt *table, size_t n, void *cfg, const char *prog,
                       int argc, char **argv, int *i)
 {
@@ -526,8 +527,13 @@ static int cli_option(const struct eseal_opt *table, size_t n, void *cfg, const 
     for (char *c = name; *c != '\0'; c++) /* --passphrase-file is passphrase_file */
         if (*c == '-')
             *c = '_';
+    const struct eseal_opt *opt = find_opt(table, n, name);
+    bool flag = opt != NULL && opt->type == ESEAL_OPT_BOOL;
     if (eq != NULL) {
         value = eq + 1;
+    } else if (flag && (*i + 1 == argc || (strcmp(argv[*i + 1], "true") != 0 &&
+                                           strcmp(argv[*i + 1], "false") != 0))) {
+        value = "true"; /* a bare switch: --no-status */
     } else if (*i + 1 < argc) {
         value = argv[++*i];
     } else {

@@ -73,7 +73,8 @@ void eseal_config_cleanup(const struct eseal_opt *table, size_t n, void *cfg);
 /* eseal_config_cli reads a daemon's command line into |cfg| (already holding
  * the defaults): "-c FILE" loads FILE first (wherever it stands), then every
  * "--name VALUE" or "--name=VALUE" overrides ("--passphrase-file" is the
- * option passphrase_file); "-n" prints the effective configuration and
+ * option passphrase_file; a boolean option given alone, "--no-status", is
+ * true); "-n" prints the effective configuration and
  * "configuration OK"; "-h"/"--help" calls |usage| on stdout; "-V"/"--version"
  * prints "|prog| ESEAL_VERSION". Returns 0 to run the daemon, -1 when it
  * answered (-n, --help, --version: exit 0), or 1 after printing an error

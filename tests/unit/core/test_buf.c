@@ -309,6 +309,20 @@ static void test_buf_appendf(void **state)
     eseal_buf_cleanup(&b);
 }
 
+/* eseal_buf_append_html: the five characters that matter in HTML text and
+ * quoted attributes become entities; NULL appends nothing. */
+static void test_buf_append_html(void **state)
+{
+    (void)state;
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    eseal_buf_append_html(&b, "<script>alert('x&y')</script> \"印章\"");
+    eseal_buf_append_html(&b, NULL);
+    assert_string_equal((char *)b.data, "&lt;script&gt;alert(&#39;x&amp;y&#39;)&lt;/script&gt; "
+                                        "&quot;印章&quot;");
+    eseal_buf_cleanup(&b);
+}
+
 static void test_buf_steal(void **state)
 {
     (void)state;
@@ -799,6 +813,7 @@ int main(void)
         cmocka_unit_test(test_rc_names),
         cmocka_unit_test(test_buf_append),
         cmocka_unit_test(test_buf_appendf),
+        cmocka_unit_test(test_buf_append_html),
         cmocka_unit_test(test_buf_steal),
         cmocka_unit_test(test_buf_cleanse),
         cmocka_unit_test(test_xalloc),

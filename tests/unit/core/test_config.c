@@ -486,6 +486,30 @@ static void test_cli(void **state)
     assert_int_equal(f->cfg.port, 7000); /* refused values change nothing */
 }
 
+/* eseal_config_cli: a boolean alone is a switch; "true"/"false" after it
+ * are its value. */
+static void test_cli_switch(void **state)
+{
+    struct fixture *f = *state;
+    char *argv1[] = {"sampled", "--verbose", NULL};
+    assert_int_equal(eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 2,
+                                      argv1),
+                     0);
+    assert_true(f->cfg.verbose);
+    char *argv2[] = {"sampled", "--verbose", "false", "--port", "7001", NULL};
+    assert_int_equal(eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 5,
+                                      argv2),
+                     0);
+    assert_false(f->cfg.verbose);
+    assert_int_equal(f->cfg.port, 7001);
+    char *argv3[] = {"sampled", "--verbose", "--port", "7002", NULL};
+    assert_int_equal(eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 4,
+                                      argv3),
+                     0);
+    assert_true(f->cfg.verbose);
+    assert_int_equal(f->cfg.port, 7002);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -498,6 +522,7 @@ int main(void)
         T(test_set),           T(test_set_rejects),       T(test_to_json_round_trip),
         T(test_missing_file),  T(test_too_big),           T(test_validators),
         T(test_usage),         T(test_cleanup),           T(test_cli),
+        T(test_cli_switch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,235 @@
+/* page.c — eseal-verifierd's HTML: GET / (upload forms, no JavaScript) and
+ * POST /verify (the verdict in words, every check as a table row). Every
+ * value shown comes from the uploaded seal or signature, so every value is
+ * escaped with eseal_buf_append_html, and the Content-Security-Policy
+ * forbids scripts outright. */
+#include <string.h>
+
+#include "eseal/buf.h"
+#include "verifierd.h"
+
+#define PAGE_CSP                                                                                   \
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "         \
+    "frame-ancestors 'none'"
+
+static const char page_head[] =
+    "<!DOCTYPE html>\n"
+    "<html lang=\"zh-CN\">\n"
+    "<head>\n"
+    "<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+    "<title>电子签章验证 · Electronic seal verification</title>\n"
+    "<style>\n"
+    "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}\n"
+    ".en{color:#666;font-size:.9em}\n"
+    "table{border-collapse:collapse;margin:1em 0}\n"
+    "th,td{text-align:left;vertical-align:top;padding:.3em .8em;border-bottom:1px solid #ddd}\n"
+    "code{font-size:.85em;word-break:break-all}\n"
+    "fieldset{margin:1em 0}label{display:block;margin:.4em 0}\n"
+    ".PASSED,.TOTAL_PASSED{color:#060}.FAILED,.TOTAL_FAILED{color:#b00}\n"
+    ".INDETERMINATE{color:#a60}.SKIPPED{color:#666}\n"
+    "</style>\n"
+    "</head>\n"
+    "<body>\n"
+    "<h1>电子签章验证 <span class=\"en\">Electronic seal verification</span></h1>\n";
+
+static const char page_forms[] =
+    "<form method=\"post\" action=\"/verify\" enctype=\"multipart/form-data\">\n"
+    "<fieldset><legend>验证签章 <span class=\"en\">Verify a seal signature</span></legend>\n"
+    "<label>被签文档 <span class=\"en\">Signed document</span> "
+    "<input type=\"file\" name=\"document\"></label>\n"
+    "<label>签章数据 (SES_Signature, DER) <span class=\"en\">Detached signature</span> "
+    "<input type=\"file\" name=\"signature\" required></label>\n"
+    "<button type=\"submit\">验证 <span class=\"en\">Verify</span></button>\n"
+    "</fieldset></form>\n"
+    "<form method=\"post\" action=\"/verify\" enctype=\"multipart/form-data\">\n"
+    "<fieldset><legend>验证印章 <span class=\"en\">Verify a seal (.esl)</span></legend>\n"
+    "<label>印章数据 <span class=\"en\">Seal</span> "
+    "<input type=\"file\" name=\"seal\" required></label>\n"
+    "<button type=\"submit\">验证 <span class=\"en\">Verify</span></button>\n"
+    "</fieldset></form>\n"
+    "<form method=\"post\" action=\"/verify\" enctype=\"multipart/form-data\">\n"
+    "<fieldset><legend>查验印模 <span class=\"en\">Is this a registered seal picture?</span>"
+    "</legend>\n"
+    "<label>印模图像 <span class=\"en\">Seal picture</span> "
+    "<input type=\"file\" name=\"picture\" required></label>\n"
+    "<button type=\"submit\">查验 <span class=\"en\">Check</span></button>\n"
+    "</fieldset></form>\n";
+
+static const char page_foot[] =
+    "<footer><p class=\"en\">同一服务的接口 · The same as JSON: <code>POST /api/v1/verify</code>"
+    " (multipart: document, signature | seal | picture) · <a href=\"/healthz\">/healthz</a>"
+    "</p></footer>\n"
+    "</body>\n"
+    "</html>\n";
+
+/* reply_page sends |b| as an HTML page with the headers that keep it inert. */
+static eseal_rc reply_page(struct eseal_http_req *req, unsigned status, struct eseal_buf *b)
+{
+    eseal_buf_append_str(b, page_foot);
+    eseal_http_set_header(req, "Content-Security-Policy", PAGE_CSP);
+    eseal_http_set_header(req, "X-Content-Type-Options", "nosniff");
+    eseal_http_set_header(req, "Referrer-Policy", "no-referrer");
+    eseal_http_set_header(req, "Cache-Control", "no-store");
+    eseal_rc rc = eseal_http_reply(req, status, "text/html; charset=utf-8", b->data, b->len);
+    eseal_buf_cleanup(b);
+    return rc;
+}
+
+eseal_rc vd_page_index(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct verifierd *d = app;
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    eseal_buf_append_str(&b, page_head);
+    eseal_buf_append_str(&b, "<p>上传被签文档和签章数据，得到逐项说明的验证报告。<br>\n"
+                             "<span class=\"en\">Upload a signed document and its detached "
+                             "signature for a report that explains every check.</span></p>\n");
+    eseal_buf_append_str(&b, page_forms);
+    eseal_buf_append_str(&b, "<p class=\"en\">状态来源 · Status source: <code>");
+    eseal_buf_append_html(&b, d->cfg->no_status             ? "none (--no-status)"
+                              : d->cfg->status_file != NULL ? d->cfg->status_file
+                                                            : d->cfg->status_url);
+    eseal_buf_append_str(&b, "</code></p>\n");
+    return reply_page(req, 200, &b);
+}
+
+/* text returns the string member |key| of |j|, or NULL. */
+static const char *text(const json_t *j, const char *key)
+{
+    return json_string_value(json_object_get(j, key));
+}
+
+/* row appends a two-column row "label: value" unless |value| is NULL. */
+static void row(struct eseal_buf *b, const char *zh, const char *en, const char *value)
+{
+    if (value == NULL)
+        return;
+    eseal_buf_appendf(b, "<tr><th>%s <span class=\"en\">%s</span></th><td>", zh, en);
+    eseal_buf_append_html(b, value);
+    eseal_buf_append_str(b, "</td></tr>\n");
+}
+
+static void verdict_heading(struct eseal_buf *b, const json_t *j)
+{
+    const char *ind = text(j, "indication");
+    static const struct {
+        const char *name, *zh, *en;
+    } words[] = {
+        {"TOTAL_PASSED", "验证通过", "Passed"},
+        {"TOTAL_FAILED", "验证失败", "Failed"},
+        {"INDETERMINATE", "无法确定", "Indeterminate"},
+    };
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (ind != NULL && strcmp(ind, words[i].name) == 0)
+            eseal_buf_appendf(b, "<h2 class=\"%s\">%s <span class=\"en\">%s</span>", words[i].name,
+                              words[i].zh, words[i].en);
+    const char *sub = text(j, "subIndication");
+    eseal_buf_append_str(b, " <code>");
+    eseal_buf_append_html(b, ind);
+    if (sub != NULL) {
+        eseal_buf_append_str(b, " / ");
+        eseal_buf_append_html(b, sub);
+    }
+    eseal_buf_append_str(b, "</code></h2>\n");
+}
+
+static void summary(struct eseal_buf *b, const json_t *j, const struct vd_upload *up)
+{
+    eseal_buf_append_str(b, "<table>\n");
+    row(b, "印章名称", "Seal name", text(j, "sealName"));
+    row(b, "印章编码", "esID", text(j, "esID"));
+    row(b, "签章人", "Signer", text(j, "signer"));
+    row(b, "签章对象", "Signed file (propertyInfo)", text(j, "propertyInfo"));
+    row(b, "上传的文档", "Uploaded document", up->document_name);
+    row(b, "印章状态", "Seal status", text(j, "sealStatus"));
+    row(b, "状态来源", "Status source", text(j, "statusSource"));
+    row(b, "状态时间", "Status as of", text(j, "statusAsOf"));
+    row(b, "声称的签署时间", "Claimed signing time", text(j, "claimedTime"));
+    row(b, "最佳签署时间", "Best signature time", text(j, "bestSignatureTime"));
+    row(b, "验证时间", "Validation time", text(j, "validationTime"));
+    eseal_buf_append_str(b, "</table>\n");
+}
+
+/* cell appends one table cell holding |value| (escaped) in <code>, or empty. */
+static void cell(struct eseal_buf *b, const char *value)
+{
+    eseal_buf_append_str(b, "<td><code>");
+    eseal_buf_append_html(b, value);
+    eseal_buf_append_str(b, "</code></td>");
+}
+
+static void checks_table(struct eseal_buf *b, const json_t *j)
+{
+    eseal_buf_append_str(b, "<table>\n<tr><th>检查项 <span class=\"en\">Check</span></th>"
+                            "<th>结果 <span class=\"en\">Status</span></th>"
+                            "<th>说明 <span class=\"en\">Message</span></th>"
+                            "<th>预期 <span class=\"en\">Expected</span></th>"
+                            "<th>实际 <span class=\"en\">Actual</span></th></tr>\n");
+    size_t i;
+    const json_t *c;
+    json_array_foreach(json_object_get(j, "checks"), i, c)
+    {
+        const char *status = text(c, "status"), *sub = text(c, "subIndication");
+        const json_t *msg = json_object_get(c, "message");
+        eseal_buf_append_str(b, "<tr>");
+        cell(b, text(c, "key"));
+        eseal_buf_append_str(b, "<td class=\"");
+        eseal_buf_append_html(b, status);
+        eseal_buf_append_str(b, "\">");
+        eseal_buf_append_html(b, status);
+        if (sub != NULL) {
+            eseal_buf_append_str(b, "<br><code>");
+            eseal_buf_append_html(b, sub);
+            eseal_buf_append_str(b, "</code>");
+        }
+        eseal_buf_append_str(b, "</td><td>");
+        eseal_buf_append_html(b, text(msg, "zh"));
+        eseal_buf_append_str(b, "<br><span class=\"en\">");
+        eseal_buf_append_html(b, text(msg, "en"));
+        eseal_buf_append_str(b, "</span></td>");
+        cell(b, text(c, "expected"));
+        cell(b, text(c, "actual"));
+        eseal_buf_append_str(b, "</tr>\n");
+    }
+    eseal_buf_append_str(b, "</table>\n");
+}
+
+static eseal_rc error_page(struct eseal_http_req *req, eseal_rc rc, const char *msg)
+{
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    eseal_buf_append_str(&b, page_head);
+    eseal_buf_append_str(&b, "<h2 class=\"FAILED\">无法验证 <span class=\"en\">Cannot verify"
+                             "</span></h2>\n<p>");
+    eseal_buf_append_html(&b, msg);
+    eseal_buf_append_str(&b, "</p>\n");
+    eseal_buf_append_str(&b, page_forms);
+    return reply_page(req, eseal_http_status(rc), &b);
+}
+
+eseal_rc vd_page_verify(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct vd_upload up;
+    struct eseal_report r;
+    eseal_report_init(&r);
+    struct eseal_err e; /* a refused upload is answered in HTML, not JSON */
+    eseal_err_clear(&e);
+    eseal_rc rc = vd_verify_request(app, req, &up, &r, &e);
+    if (rc != ESEAL_OK) {
+        eseal_report_cleanup(&r);
+        return error_page(req, rc, e.msg);
+    }
+    json_t *j = eseal_report_json(&r);
+    eseal_report_cleanup(&r);
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    eseal_buf_append_str(&b, page_head);
+    verdict_heading(&b, j);
+    summary(&b, j, &up);
+    checks_table(&b, j);
+    eseal_buf_append_str(&b, "<p><a href=\"/\">再验证一份 <span class=\"en\">Verify another"
+                             "</span></a></p>\n");
+    json_decref(j);
+    return reply_page(req, 200, &b);
+}

@@ -1,0 +1,169 @@
+/* verifierd.c — eseal-verifierd's state and routes, and the one path from
+ * an uploaded multipart body to a validation report that the JSON API and
+ * the HTML page share. */
+#include <stdio.h>
+#include <string.h>
+
+#include "eseal/multipart.h"
+#include "eseal/seal.h"
+#include "eseal/sm.h"
+#include "verifierd.h"
+
+static const struct eseal_http_route routes[] = {
+    {"GET", "/", vd_page_index, 0},
+    {"POST", "/verify", vd_page_verify, 0},
+    {"POST", "/api/v1/verify", vd_api_verify, 0},
+    {"GET", "/healthz", vd_api_healthz, 0},
+};
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+
+eseal_rc verifierd_open(struct verifierd *d, const struct verifierd_config *cfg,
+                        struct eseal_err *err)
+{
+    memset(d, 0, sizeof(*d));
+    d->cfg = cfg;
+    d->opts.no_status = cfg->no_status;
+    d->status_mode = "none";
+    eseal_rc rc = eseal_verify_load_trust(&d->opts.trust, cfg->trust, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    if (cfg->no_status) {
+        /* status skipped and said so in every report */
+    } else if (cfg->status_file != NULL) {
+        d->status_mode = "file";
+        rc = eseal_status_source_file(&d->opts.status, cfg->status_file, cfg->responder,
+                                      d->opts.trust, err);
+    } else {
+        d->status_mode = "url";
+        rc = eseal_status_source_url(&d->opts.status, cfg->status_url, d->opts.trust, err);
+    }
+    d->opts.cache = eseal_verify_cache_new();
+    if (rc != ESEAL_OK)
+        verifierd_close(d);
+    return rc;
+}
+
+void verifierd_close(struct verifierd *d)
+{
+    eseal_status_source_free(d->opts.status);
+    eseal_verify_cache_free(d->opts.cache);
+    sk_X509_pop_free(d->opts.trust, X509_free);
+    memset(&d->opts, 0, sizeof(d->opts));
+}
+
+eseal_rc verifierd_serve(struct verifierd *d, struct eseal_http **srv, struct eseal_err *err)
+{
+    _Static_assert(N_ROUTES <= sizeof(d->routes) / sizeof(d->routes[0]), "room for every route");
+    /* an upload holds a document and a signature (or a seal or a picture) */
+    size_t upload = (size_t)d->cfg->max_document + ESEAL_SEAL_MAX + VERIFIERD_FORM_SLACK;
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        d->routes[i] = routes[i];
+        if (strcmp(routes[i].method, "POST") == 0)
+            d->routes[i].max_body = upload;
+    }
+    d->n_routes = N_ROUTES;
+    struct eseal_http_config hc = {
+        .address = d->cfg->address,
+        .port = (uint16_t)d->cfg->port,
+        .routes = d->routes,
+        .n_routes = d->n_routes,
+        .app = d,
+        .threads = (unsigned)d->cfg->threads,
+        .access_log = d->cfg->access_log,
+        .name = "eseal-verifierd",
+    };
+    return eseal_http_start(srv, &hc, err);
+}
+
+/* take_part stores one part into |up|: each name at most once, within its
+ * limit. A file input left empty in a browser form (no file name, no
+ * bytes) counts as absent. */
+static eseal_rc take_part(struct vd_upload *up, const struct eseal_multipart_part *p,
+                          size_t max_document, struct eseal_err *err)
+{
+    static const struct {
+        const char *name;
+        size_t max; /* 0: max_document */
+    } parts[] = {
+        {"document", 0},
+        {"signature", ESEAL_SEAL_MAX},
+        {"seal", ESEAL_SEAL_MAX},
+        {"picture", ESEAL_SEAL_PICTURE_MAX},
+    };
+    const uint8_t **data[] = {&up->document, &up->signature, &up->seal, &up->picture};
+    size_t *lens[] = {&up->document_len, &up->signature_len, &up->seal_len, &up->picture_len};
+    if (p->len == 0 && p->filename != NULL && p->filename[0] == '\0')
+        return ESEAL_OK;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        if (strcmp(p->name, parts[i].name) != 0)
+            continue;
+        size_t max = parts[i].max != 0 ? parts[i].max : max_document;
+        if (*data[i] != NULL)
+            return eseal_err_set(err, ESEAL_E_INVALID, "part \"%s\" given twice / 重复的部分",
+                                 p->name);
+        if (p->len > max)
+            return eseal_err_set(err, ESEAL_E_TOOBIG,
+                                 "part \"%s\" is larger than %zu bytes / 文件过大", p->name, max);
+        *data[i] = p->data != NULL ? p->data : (const uint8_t *)"";
+        *lens[i] = p->len;
+        if (i == 0)
+            up->document_name = p->filename;
+        return ESEAL_OK;
+    }
+    return eseal_err_set(err, ESEAL_E_INVALID,
+                         "unknown part \"%.64s\": send document, signature, seal or picture / "
+                         "未知的部分",
+                         p->name);
+}
+
+/* check_combination: one signature (with or without its document), or one
+ * seal, or one picture. */
+static eseal_rc check_combination(const struct vd_upload *up, struct eseal_err *err)
+{
+    int kinds = (up->signature != NULL) + (up->seal != NULL) + (up->picture != NULL);
+    if (kinds == 0)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "a signature part is required (or a seal, or a picture) / "
+                             "缺少签章数据");
+    if (kinds > 1)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "send one of signature, seal, picture / 签章、印章、印模只能选一个");
+    if (up->document != NULL && up->signature == NULL)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "a document goes with a signature / 被签文档须与签章数据一同提交");
+    return ESEAL_OK;
+}
+
+eseal_rc vd_verify_request(struct verifierd *d, struct eseal_http_req *req, struct vd_upload *up,
+                           struct eseal_report *r, struct eseal_err *err)
+{
+    memset(up, 0, sizeof(*up));
+    size_t len;
+    const uint8_t *body = eseal_http_body(req, &len);
+    struct eseal_multipart mp;
+    eseal_multipart_init(&mp);
+    eseal_rc rc =
+        eseal_multipart_parse(&mp, eseal_http_header(req, "Content-Type"), body, len, 0, err);
+    for (size_t i = 0; rc == ESEAL_OK && i < mp.n; i++)
+        rc = take_part(up, &mp.parts[i], (size_t)d->cfg->max_document, err);
+    if (rc == ESEAL_OK)
+        rc = check_combination(up, err);
+    if (rc == ESEAL_OK && up->document_name != NULL) /* names are the parser's: copy */
+        up->document_name =
+            strcpy(eseal_http_alloc(req, strlen(up->document_name) + 1), up->document_name);
+    eseal_multipart_cleanup(&mp);
+    if (rc != ESEAL_OK)
+        return rc;
+    if (up->signature != NULL) {
+        uint8_t digest[ESEAL_SM3_LEN];
+        if (up->document != NULL)
+            eseal_sm3(digest, up->document, up->document_len);
+        eseal_verify_ses(r, up->signature, up->signature_len, up->document != NULL ? digest : NULL,
+                         &d->opts);
+    } else if (up->seal != NULL) {
+        eseal_verify_seal(r, up->seal, up->seal_len, &d->opts);
+    } else {
+        eseal_verify_picture(r, up->picture, up->picture_len, &d->opts);
+    }
+    return ESEAL_OK;
+}
