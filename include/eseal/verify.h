@@ -204,6 +204,75 @@ void eseal_verify_seal(struct eseal_report *r, const uint8_t *seal, size_t seal_
 void eseal_verify_picture(struct eseal_report *r, const uint8_t *picture, size_t len,
                           const struct eseal_verify_opts *o);
 
+/* ---- documents and container formats -------------------------------------------------
+ *
+ * A sealed document may hold several signatures (OFD: Doc_N/Signs/Sign_M/
+ * SignedValue.dat, each over the files its Signature.xml lists with their
+ * CheckValue digests). A container format plugs into the engine as a
+ * struct eseal_container: it recognises its documents (probe), then yields
+ * each signature with the SM3 of the data it signs — the engine validates
+ * each with eseal_verify_ses and the document's verdict is the worst
+ * signature's (DESIGN.md §7). The engine knows nothing of the format; a
+ * format knows nothing of the checks. Formats now: "detached" (the
+ * document is the signed bytes; the signature comes beside it, as
+ * `eseal stamp` makes). OFD is the next one (a zip of XML read with libzip
+ * and libxml2, its CheckValues verified inside its own data step). */
+
+/* struct eseal_container_sig is one signature a format found. */
+struct eseal_container_sig {
+    const uint8_t *ses; /* the SES_Signature DER (owned by the format's state) */
+    size_t ses_len;
+    bool has_data; /* false: the signed data is not in the document */
+    uint8_t data_sm3[ESEAL_SM3_LEN];
+    char where[128]; /* where in the document, for the report */
+};
+
+struct eseal_container {
+    const char *name;
+    /* probe tells whether |doc| is of this format (cheap: magic bytes). */
+    bool (*probe)(const uint8_t *doc, size_t len);
+    /* open reads |doc| (and |sig|, a detached signature, when the format
+     * takes one) into a new *state. Malformed input is ESEAL_E_INVALID. */
+    eseal_rc (*open)(void **state, const uint8_t *doc, size_t len, const uint8_t *sig,
+                     size_t sig_len, struct eseal_err *err);
+    /* next yields the next signature; ESEAL_E_NOTFOUND after the last. */
+    eseal_rc (*next)(void *state, struct eseal_container_sig *out, struct eseal_err *err);
+    void (*close)(void *state);
+};
+
+/* eseal_container_detached: a document and one detached signature. */
+extern const struct eseal_container eseal_container_detached;
+
+/* ESEAL_DOCUMENT_MAX_SIGS bounds the signatures of one document. */
+#define ESEAL_DOCUMENT_MAX_SIGS 256
+
+/* struct eseal_document_report is caller-owned: init before, cleanup after. */
+struct eseal_document_report {
+    enum eseal_indication indication; /* the worst signature's */
+    const char *sub_indication;       /* of the first worst signature; static */
+    const char *format;               /* the container's name; NULL when none took it */
+    char *error;                      /* why the document could not be read (FORMAT_FAILURE) */
+    struct eseal_report *sigs;
+    char **where; /* per signature: where in the document */
+    size_t n_sigs;
+};
+
+void eseal_document_report_init(struct eseal_document_report *d);
+void eseal_document_report_cleanup(struct eseal_document_report *d);
+
+/* eseal_verify_document finds the first of |formats| whose probe takes
+ * |doc| and validates every signature it yields. No format, a document the
+ * format cannot read, or one without signatures is TOTAL_FAILED
+ * FORMAT_FAILURE with the reason in d->error. */
+void eseal_verify_document(struct eseal_document_report *d,
+                           const struct eseal_container *const *formats, size_t n_formats,
+                           const uint8_t *doc, size_t len, const uint8_t *sig, size_t sig_len,
+                           const struct eseal_verify_opts *o);
+
+/* eseal_document_report_json: {indication, subIndication, format, error,
+ * signatures: [{where, …the signature's report…}]} (caller decrefs). */
+json_t *eseal_document_report_json(const struct eseal_document_report *d);
+
 /* eseal_verify_load_trust reads one or more PEM certificates from |path|
  * into a new stack (caller frees with sk_X509_pop_free(..., X509_free)). */
 eseal_rc eseal_verify_load_trust(STACK_OF(X509) * *out, const char *path,

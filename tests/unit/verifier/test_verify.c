@@ -1342,6 +1342,113 @@ static void test_mutations(void **state)
     eseal_buf_cleanup(&m);
 }
 
+/* ---- documents and container formats --------------------------------------- */
+
+/* A test format: documents starting "TWO" hold the fixture's signature
+ * twice, once over the document's data and once over other data;
+ * "NONE" documents hold no signature; "BAD" cannot be read. */
+struct two {
+    struct fixture *f;
+    int n;
+};
+
+static bool two_probe(const uint8_t *in, size_t len)
+{
+    return (len >= 3 && memcmp(in, "TWO", 3) == 0) || (len >= 4 && memcmp(in, "NONE", 4) == 0) ||
+           (len >= 3 && memcmp(in, "BAD", 3) == 0);
+}
+
+static struct fixture *two_fixture;
+
+static eseal_rc two_open(void **state, const uint8_t *in, size_t len, const uint8_t *sig,
+                         size_t sig_len, struct eseal_err *err)
+{
+    (void)len;
+    (void)sig;
+    (void)sig_len;
+    if (memcmp(in, "BAD", 3) == 0)
+        return eseal_err_set(err, ESEAL_E_INVALID, "not a TWO document");
+    struct two *t = eseal_xcalloc(1, sizeof(*t));
+    t->f = two_fixture;
+    t->n = memcmp(in, "NONE", 4) == 0 ? 2 : 0;
+    *state = t;
+    return ESEAL_OK;
+}
+
+static eseal_rc two_next(void *state, struct eseal_container_sig *out, struct eseal_err *err)
+{
+    (void)err;
+    struct two *t = state;
+    if (t->n == 2)
+        return ESEAL_E_NOTFOUND;
+    memset(out, 0, sizeof(*out));
+    out->ses = t->f->ses.data;
+    out->ses_len = t->f->ses.len;
+    out->has_data = true;
+    memcpy(out->data_sm3, t->f->doc_sm3, ESEAL_SM3_LEN);
+    if (t->n == 1)
+        out->data_sm3[0] ^= 1; /* the second signature's data was changed */
+    snprintf(out->where, sizeof(out->where), "Sign_%d", t->n);
+    t->n++;
+    return ESEAL_OK;
+}
+
+static const struct eseal_container two_format = {
+    .name = "two", .probe = two_probe, .open = two_open, .next = two_next, .close = free};
+
+static void test_document(void **state)
+{
+    struct fixture *f = *state;
+    two_fixture = f;
+    struct eseal_verify_opts o = {.trust = f->trust, .no_status = true};
+    const struct eseal_container *formats[] = {&two_format, &eseal_container_detached};
+    struct eseal_document_report d;
+
+    /* the detached format: the document is the signed bytes */
+    eseal_document_report_init(&d);
+    eseal_verify_document(&d, formats, 2, (const uint8_t *)doc, sizeof(doc) - 1, f->ses.data,
+                          f->ses.len, &o);
+    assert_string_equal(d.format, "detached");
+    assert_int_equal(d.n_sigs, 1);
+    assert_int_equal(d.indication, ESEAL_TOTAL_PASSED);
+    json_t *j = eseal_document_report_json(&d);
+    assert_string_equal(json_string_value(json_object_get(j, "indication")), "TOTAL_PASSED");
+    assert_int_equal(json_array_size(json_object_get(j, "signatures")), 1);
+    json_decref(j);
+    eseal_document_report_cleanup(&d);
+    /* without its signature */
+    eseal_verify_document(&d, formats, 2, (const uint8_t *)doc, sizeof(doc) - 1, NULL, 0, &o);
+    assert_int_equal(d.indication, ESEAL_TOTAL_FAILED);
+    assert_string_equal(d.sub_indication, "FORMAT_FAILURE");
+    assert_non_null(strstr(d.error, "detached"));
+    eseal_document_report_cleanup(&d);
+
+    /* two signatures, the second over changed data: the worst wins */
+    eseal_verify_document(&d, formats, 2, (const uint8_t *)"TWO...", 6, NULL, 0, &o);
+    assert_string_equal(d.format, "two");
+    assert_int_equal(d.n_sigs, 2);
+    assert_int_equal(d.sigs[0].indication, ESEAL_TOTAL_PASSED);
+    assert_int_equal(d.sigs[1].indication, ESEAL_TOTAL_FAILED);
+    assert_string_equal(d.where[1], "Sign_1");
+    assert_int_equal(d.indication, ESEAL_TOTAL_FAILED);
+    assert_string_equal(d.sub_indication, "HASH_FAILURE");
+    eseal_document_report_cleanup(&d);
+
+    /* no signature; unreadable; no format takes it */
+    eseal_verify_document(&d, formats, 2, (const uint8_t *)"NONE", 4, NULL, 0, &o);
+    assert_string_equal(d.sub_indication, "FORMAT_FAILURE");
+    assert_int_equal(d.n_sigs, 0);
+    eseal_document_report_cleanup(&d);
+    eseal_verify_document(&d, formats, 2, (const uint8_t *)"BAD", 3, NULL, 0, &o);
+    assert_string_equal(d.sub_indication, "FORMAT_FAILURE");
+    assert_non_null(strstr(d.error, "not a TWO document"));
+    eseal_document_report_cleanup(&d);
+    eseal_verify_document(&d, formats, 1, (const uint8_t *)"plain", 5, NULL, 0, &o);
+    assert_null(d.format);
+    assert_string_equal(d.sub_indication, "FORMAT_FAILURE");
+    eseal_document_report_cleanup(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1373,6 +1480,7 @@ int main(void)
         cmocka_unit_test(test_status_url_unreachable),
         cmocka_unit_test(test_cache),
         cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_document),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
