@@ -201,7 +201,7 @@ token_id=$token2 # the new seal's own key, on site
 n=$(list_number "$fresh")
 sid=$(to_approved renew "$fresh")
 expect 200 POST "/api/v1/submissions/$sid/produce" "$maker" -d '{"days":10}'
-[ "$(json resp.json 'j["state"]')" = done ] || fail "renew done"
+[ "$(json resp.json 'j["state"]')" = "done" ] || fail "renew done"
 keep f2 "$fresh"
 [ "${cert_ver[f2]}" = 2 ] && [ "$(serial_of f2)" != "$(serial_of f1)" ] || fail "a renewal is a new version and certificate"
 expect_seal "$fresh" f2 good -
@@ -212,7 +212,7 @@ expect_cert f2 good - "$n"
 n=$(list_number "$fresh")
 sid=$(to_approved change "$fresh" "$UNIT合同专用章")
 expect 200 POST "/api/v1/submissions/$sid/produce" "$maker"
-[ "$(json resp.json 'j["state"]')" = done ] || fail "change done"
+[ "$(json resp.json 'j["state"]')" = "done" ] || fail "change done"
 keep f3 "$fresh"
 [ "${cert_ver[f3]}" = 3 ] || fail "a change is a new version"
 "$ESEAL" seal show f3.esl | grep -q "合同专用章" || fail "the changed name in the seal"
