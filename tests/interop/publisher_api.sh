@@ -51,29 +51,12 @@ cmp -s status.der json.der || fail "der in the JSON is the DER served"
 openssl asn1parse -inform DER -in status.der >asn1.txt || fail "asn1parse"
 grep -q "$esid" asn1.txt || fail "esID in the DER"
 # the signature, checked by openssl: tbs = first element, signature = the BIT STRING
-python3 - <<'PY' || fail "splitting the DER"
-d = open("status.der", "rb").read()
-def tlv(b, i):
-    n = b[i + 1]; h = 2
-    if n & 0x80:
-        k = n & 0x7f; n = int.from_bytes(b[i + 2:i + 2 + k], "big"); h = 2 + k
-    return h, n
-h, n = tlv(d, 0)
-th, tn = tlv(d, h)
-open("tbs.der", "wb").write(d[h:h + th + tn])
-i = h + th + tn
-oh, on = tlv(d, i); i += oh + on          # the algorithm OID
-bh, bn = tlv(d, i)
-assert d[i] == 0x03 and d[i + bh] == 0
-open("sig.der", "wb").write(d[i + bh + 1:i + bh + bn])
-PY
+split_sig status.der || fail "splitting the DER"
 curl -s -o responder.pem "$pbase/certs/responder.pem"
 cmp -s responder.pem ca/responder.pem || fail "/certs/responder.pem"
 curl -s -o root.pem "$pbase/certs/root.pem"
 cmp -s root.pem ca/root.pem || fail "/certs/root.pem"
-openssl x509 -in responder.pem -pubkey -noout >responder.pub
-openssl pkeyutl -verify -pubin -inkey responder.pub -in tbs.der -sigfile sig.der -rawin \
-    -digest sm3 -pkeyopt distid:1234567812345678 >/dev/null || fail "openssl verifies the signature"
+verify_sig || fail "openssl verifies the signature"
 ok
 
 # lookups by seal digest, picture digest, serial
@@ -102,41 +85,7 @@ ok
 ok
 
 # --- status lists: the full list of the seal's shard --------------------------------
-# the shard: the first four bytes of SM3(esID), big-endian, mod 16 (docs/publisher.md)
-shard=$(( 0x$(printf %s "$esid" | openssl dgst -sm3 -r | cut -c1-8) % 16 ))
-# list_field DER: "number base entries" of a StatusList, and tbs.der/sig.der for pkeyutl
-list_field() {
-    python3 - "$1" <<'PY'
-import sys
-d = open(sys.argv[1], "rb").read()
-def tlv(b, i):
-    n = b[i + 1]; h = 2
-    if n & 0x80:
-        k = n & 0x7f; n = int.from_bytes(b[i + 2:i + 2 + k], "big"); h = 2 + k
-    return h, n
-h, n = tlv(d, 0)
-th, tn = tlv(d, h)
-open("tbs.der", "wb").write(d[h:h + th + tn])
-j = h + th + tn
-oh, on = tlv(d, j); j += oh + on
-bh, bn = tlv(d, j)
-assert d[j] == 0x03 and d[j + bh] == 0
-open("sig.der", "wb").write(d[j + bh + 1:j + bh + bn])
-i, end, fields = h + th, h + th + tn, []
-while i < end:
-    eh, en = tlv(d, i)
-    fields.append((d[i], d[i + eh:i + eh + en]))
-    i += eh + en
-num = lambda v: int.from_bytes(v, "big")
-assert [t for t, _ in fields[:4]] == [2, 2, 2, 2] and num(fields[2][1]) == 16
-base = num(fields[4][1]) if fields[4][0] == 0x80 else 0
-entries = fields[-1][1]
-count, k = 0, 0
-while k < len(entries):
-    eh, en = tlv(entries, k); k += eh + en; count += 1
-print(num(fields[3][1]), base, count)
-PY
-}
+shard=$(shard_of "$esid")
 for _ in $(seq 1 50); do [ "$(pub "/lists/$shard/full")" = 200 ] && break; sleep 0.1; done
 [ "$(hdr content-type)" = application/eseal-status-list ] || fail "list content type"
 cp pub.out full1.der
@@ -144,8 +93,7 @@ openssl asn1parse -inform DER -in full1.der >list.txt || fail "asn1parse of the 
 grep -q "$esid" list.txt || fail "esID in the full list"
 read -r n1 b1 c1 <<<"$(list_field full1.der)" || fail "parsing the full list"
 [ "$b1" = 0 ] && [ "$c1" -ge 1 ] && [ "$n1" -ge 1 ] || fail "full list: number $n1 base $b1 entries $c1"
-openssl pkeyutl -verify -pubin -inkey responder.pub -in tbs.der -sigfile sig.der -rawin \
-    -digest sm3 -pkeyopt distid:1234567812345678 >/dev/null || fail "openssl verifies the list"
+verify_sig || fail "openssl verifies the list"
 letag=$(hdr etag)
 cc=$(hdr cache-control)
 age=${cc##*max-age=}
@@ -182,8 +130,7 @@ openssl asn1parse -inform DER -in delta.der >delta.txt || fail "asn1parse of the
 grep -q "$esid" delta.txt || fail "esID in the delta"
 read -r dn db dc <<<"$(list_field delta.der)" || fail "parsing the delta"
 [ "$db" = "$n1" ] && [ "$dn" -ge "$n2" ] && [ "$dc" -ge 1 ] || fail "delta: number $dn base $db entries $dc"
-openssl pkeyutl -verify -pubin -inkey responder.pub -in tbs.der -sigfile sig.der -rawin \
-    -digest sm3 -pkeyopt distid:1234567812345678 >/dev/null || fail "openssl verifies the delta"
+verify_sig || fail "openssl verifies the delta"
 detag=$(hdr etag)
 [ "$(pub "/lists/$shard/delta/$n1" -H "If-None-Match: $detag")" = 304 ] || fail "delta 304"
 ok

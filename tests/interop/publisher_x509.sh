@@ -38,38 +38,9 @@ wait_status "$esid" revoked
 wait_status "$fresh" good
 curl -s -H "Authorization: Bearer $agent" -o good.pem "$ibase/api/v1/seals/$fresh/cert.pem"
 openssl x509 -in good.pem -noout >/dev/null || fail "the new seal's certificate"
-curl -s -o root.pem "$pbase/certs/root.pem"
-curl -s -o responder.pem "$pbase/certs/responder.pem"
-openssl x509 -in responder.pem -pubkey -noout >responder.pub
 lost_serial=$(openssl x509 -in lost.pem -noout -serial | cut -d= -f2)
 good_serial=$(openssl x509 -in good.pem -noout -serial | cut -d= -f2)
 ok
-
-# split_sig DER: tbs.der = the first element, sig.der = the BIT STRING's value
-# (after the AlgorithmIdentifier); for CRLs and OCSP BasicOCSPResponse.
-split_sig() {
-    python3 - "$1" <<'PY'
-import sys
-d = open(sys.argv[1], "rb").read()
-def tlv(b, i):
-    n = b[i + 1]; h = 2
-    if n & 0x80:
-        k = n & 0x7f; n = int.from_bytes(b[i + 2:i + 2 + k], "big"); h = 2 + k
-    return h, n
-h, n = tlv(d, 0)
-th, tn = tlv(d, h)
-open("tbs.der", "wb").write(d[h:h + th + tn])
-i = h + th + tn
-oh, on = tlv(d, i); i += oh + on
-bh, bn = tlv(d, i)
-assert d[i] == 0x03 and d[i + bh] == 0
-open("sig.der", "wb").write(d[i + bh + 1:i + bh + bn])
-PY
-}
-verify_sig() {
-    openssl pkeyutl -verify -pubin -inkey responder.pub -in tbs.der -sigfile sig.der -rawin \
-        -digest sm3 -pkeyopt distid:1234567812345678 >/dev/null
-}
 
 # --- CRLs: every shard parses and verifies; the lost serial in exactly one -----------
 shards=16
@@ -112,22 +83,7 @@ ocsp() { # CERT -> ocsp.txt
 ocsp good.pem
 grep -q "good.pem: good" ocsp.txt || { cat ocsp.txt >&2; fail "good certificate"; }
 grep -q "Responder Id: .*eSeal Platform Status Responder" ocsp.txt || fail "responder id"
-python3 - <<'PY' || fail "extracting the BasicOCSPResponse"
-d = open("resp.der", "rb").read()
-def tlv(b, i):
-    n = b[i + 1]; h = 2
-    if n & 0x80:
-        k = n & 0x7f; n = int.from_bytes(b[i + 2:i + 2 + k], "big"); h = 2 + k
-    return h, n
-# OCSPResponse ::= SEQ { ENUM status, [0] EXPLICIT SEQ { OID, OCTET STRING basic } }
-h, n = tlv(d, 0); i = h
-eh, en = tlv(d, i); i += eh + en
-ch, cn = tlv(d, i); i += ch
-sh, sn = tlv(d, i); i += sh
-oh, on = tlv(d, i); i += oh + on
-bh, bn = tlv(d, i)
-open("basic.der", "wb").write(d[i + bh:i + bh + bn])
-PY
+python3 "$der_py" ocsp-basic resp.der || fail "extracting the BasicOCSPResponse"
 split_sig basic.der
 verify_sig || fail "OCSP response signature"
 ocsp lost.pem

@@ -4,14 +4,17 @@
 # applied for through the issuer API with curl and a real software token,
 # handed over and seen as good by the publisher. Leaves in the caller: $tmp
 # (the working directory, removed on exit with both daemons), $ibase/$pbase,
-# the tokens $admin $agent $maker $reviewer, $sid and $esid, and the helpers
-# fail, ok, expect, json, wait_status, to_approved, handover.
+# the tokens $admin $agent $maker $reviewer, $sid and $esid, root.pem and
+# responder.pem/.pub (from the CA), and the helpers fail, ok, expect, json,
+# pub, hdr, wait_status, to_approved, handover, shard_of, split_sig,
+# verify_sig and list_field.
 # Set ESEAL_TEST_NAME first: it names the temporary directory.
 # Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
 : "${ESEAL:?set ESEAL to the eseal binary}"
 : "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
 : "${ESEAL_PUBLISHERD:?set ESEAL_PUBLISHERD to the eseal-publisherd binary}"
 for c in curl openssl python3; do command -v "$c" >/dev/null; done
+der_py=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/der.py
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-${ESEAL_TEST_NAME:-platform}.XXXXXX")
 issuer= publisher=
@@ -118,6 +121,27 @@ wait_status() {
 }
 hdr() { tr -d '\r' <pub.hdr | sed -n "s/^$1: //Ip" | head -1; }
 
+# --- reading what the publisher signs ------------------------------------------------
+cp ca/root.pem root.pem
+cp ca/responder.pem responder.pem
+openssl x509 -in responder.pem -pubkey -noout >responder.pub
+# shard_of ESID: its shard (CRLs and lists) with 16 shards: the first four
+# bytes of SM3(esID), big-endian, mod 16 (docs/publisher.md)
+shard_of() { echo $(( 0x$(printf %s "$1" | openssl dgst -sm3 -r | cut -c1-8) % 16 )); }
+# split_sig DER: tbs.der = the first element, sig.der = the BIT STRING's value
+# (after the AlgorithmIdentifier): status responses, lists, CRLs, BasicOCSPResponse.
+split_sig() { python3 "$der_py" split "$1"; }
+# verify_sig: openssl checks sig.der over tbs.der with the responder key and the SM2 ID
+verify_sig() {
+    openssl pkeyutl -verify -pubin -inkey responder.pub -in tbs.der -sigfile sig.der -rawin \
+        -digest sm3 -pkeyopt distid:1234567812345678 >/dev/null
+}
+# list_field DER: a StatusList (full or delta) as "number base entries" on
+# the first line (base 0 for a full list), then one line per entry:
+# "esID version status reason" (status a name, reason the CRLReason number
+# or -); also tbs.der/sig.der as split_sig.
+list_field() { python3 "$der_py" list "$1"; }
+
 # --- drive the issuer: apply, review, produce --------------------------------------
 base=$ibase
 login() {
@@ -149,15 +173,18 @@ cat >sub.json <<JSON
    "seal":{"name":"$UNIT","width_mm":42,"height_mm":42,"function":"official","cert_type":"usb_key"},
    "impression":"$(sm3 impression.png)","material":"$(sm3 form.pdf)"}]}
 JSON
-# to_approved BUSINESS TARGET: a submission filed, registered and approved; prints its id.
+# to_approved BUSINESS TARGET [SEALNAME]: a submission filed, registered (with
+# the token $token_id on site for a TARGET) and approved; prints its id.
 to_approved() {
-    python3 - "$1" "$2" <<'PY' >doc.json
+    python3 - "$1" "$2" "${3:-}" <<'PY' >doc.json
 import json, sys
-business, target = sys.argv[1:]
+business, target, name = sys.argv[1:]
 d = json.load(open("sub.json"))
 d["business"] = d["letter"]["business"] = d["forms"][0]["business"] = business
 if target:
     d["forms"][0]["target"] = target
+if name:
+    d["forms"][0]["seal"]["name"] = name
 print(json.dumps(d, ensure_ascii=False))
 PY
     expect 201 POST /api/v1/submissions "$agent" --data-binary @doc.json
