@@ -1342,6 +1342,29 @@ static void test_mutations(void **state)
     eseal_buf_cleanup(&m);
 }
 
+/* A holder who signs with a seal whose maker signature was forged: the
+ * document signature verifies, the seal does not — SEAL_CRYPTO_FAILURE. */
+static void test_forged_maker_signature(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_buf forged, ses;
+    copy_buf(&forged, &f->seal);
+    forged.data[forged.len - 3] ^= 0x01; /* inside the maker's signature value */
+    eseal_buf_init(&ses);
+    struct eseal_err err;
+    if (eseal_ses_make(&ses, forged.data, forged.len, f->doc_sm3, "notice.txt", 0, f->holder,
+                       key_signer, f->holder_key, &err) != ESEAL_OK)
+        fail_msg("ses make: %s", err.msg);
+    struct eseal_report r;
+    verify_ses(&r, &ses, f->doc_sm3, f->trust, 0, true);
+    assert_check(&r, "signature", ESEAL_CHECK_PASSED, NULL);
+    assert_check(&r, "seal_signature", ESEAL_CHECK_FAILED, "SEAL_CRYPTO_FAILURE");
+    assert_verdict(&r, ESEAL_TOTAL_FAILED, "SEAL_CRYPTO_FAILURE");
+    eseal_report_cleanup(&r);
+    eseal_buf_cleanup(&ses);
+    eseal_buf_cleanup(&forged);
+}
+
 /* ---- documents and container formats --------------------------------------- */
 
 /* A test format: documents starting "TWO" hold the fixture's signature
@@ -1481,6 +1504,7 @@ int main(void)
         cmocka_unit_test(test_cache),
         cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_document),
+        cmocka_unit_test(test_forged_maker_signature),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
