@@ -37,6 +37,11 @@ static void sha256_parts(uint8_t out[HLEN], uint8_t prefix, const void *a, size_
     EVP_MD_CTX_free(ctx);
 }
 
+void eseal_sha256(uint8_t out[ESEAL_MERKLE_HASH_LEN], const void *data, size_t len)
+{
+    sha256_parts(out, 0, data, len, NULL, 0, false);
+}
+
 void eseal_merkle_leaf_hash(uint8_t out[HLEN], const void *data, size_t len)
 {
     sha256_parts(out, 0x00, data, len, NULL, 0, true);

@@ -1,6 +1,7 @@
 /* cache.c — the verification cache (verify.h): outcomes of checks that do
  * not change for the same input — a seal-maker signature, a certificate's
- * chain — remembered by the SM3 digest of what was checked. A fixed array
+ * chain — remembered by the SHA-256 of what was checked (any
+ * collision-resistant digest does; SHA-256 is the fastest here). A fixed array
  * of slots indexed by the digest keeps it bounded with O(1) work and no
  * eviction bookkeeping: a new entry simply replaces the one in its slot. */
 #include <pthread.h>
@@ -11,13 +12,14 @@
 #include <openssl/x509.h>
 
 #include "eseal/buf.h"
+#include "eseal/merkle.h"
 #include "eseal/pki.h"
 #include "internal.h"
 
 struct slot {
     bool used;
     enum verify_cache_kind kind;
-    uint8_t key[ESEAL_SM3_LEN];
+    uint8_t key[VERIFY_KEY_LEN];
     bool ok;
     char *text;
     X509 *cert; /* VC_CERT: the parsed certificate (one reference) */
@@ -57,23 +59,23 @@ uint64_t eseal_verify_cache_hits(struct eseal_verify_cache *c)
 }
 
 static struct slot *slot_of(struct eseal_verify_cache *c, enum verify_cache_kind kind,
-                            const uint8_t key[ESEAL_SM3_LEN])
+                            const uint8_t key[VERIFY_KEY_LEN])
 {
     uint32_t h = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8 | key[3];
     return &c->slots[(h ^ (uint32_t)kind) % ESEAL_VERIFY_CACHE];
 }
 
 static void put(struct eseal_verify_cache *c, enum verify_cache_kind kind,
-                const uint8_t key[ESEAL_SM3_LEN], bool ok, char *text, X509 *cert);
+                const uint8_t key[VERIFY_KEY_LEN], bool ok, char *text, X509 *cert);
 
 bool verify_cache_get(struct eseal_verify_cache *c, enum verify_cache_kind kind,
-                      const uint8_t key[ESEAL_SM3_LEN], bool *ok, char **text)
+                      const uint8_t key[VERIFY_KEY_LEN], bool *ok, char **text)
 {
     if (c == NULL)
         return false;
     pthread_mutex_lock(&c->mu);
     struct slot *s = slot_of(c, kind, key);
-    bool hit = s->used && s->kind == kind && memcmp(s->key, key, ESEAL_SM3_LEN) == 0;
+    bool hit = s->used && s->kind == kind && memcmp(s->key, key, VERIFY_KEY_LEN) == 0;
     if (hit) {
         *ok = s->ok;
         *text = eseal_xstrdup(s->text != NULL ? s->text : "");
@@ -84,7 +86,7 @@ bool verify_cache_get(struct eseal_verify_cache *c, enum verify_cache_kind kind,
 }
 
 void verify_cache_put(struct eseal_verify_cache *c, enum verify_cache_kind kind,
-                      const uint8_t key[ESEAL_SM3_LEN], bool ok, const char *text)
+                      const uint8_t key[VERIFY_KEY_LEN], bool ok, const char *text)
 {
     if (c == NULL)
         return;
@@ -94,14 +96,14 @@ void verify_cache_put(struct eseal_verify_cache *c, enum verify_cache_kind kind,
 
 /* put fills the slot of |key| with |text| and |cert| (both taken). */
 static void put(struct eseal_verify_cache *c, enum verify_cache_kind kind,
-                const uint8_t key[ESEAL_SM3_LEN], bool ok, char *text, X509 *cert)
+                const uint8_t key[VERIFY_KEY_LEN], bool ok, char *text, X509 *cert)
 {
     pthread_mutex_lock(&c->mu);
     struct slot *s = slot_of(c, kind, key);
     char *old = s->text;
     X509 *old_cert = s->cert;
     *s = (struct slot){.used = true, .kind = kind, .ok = ok, .text = text, .cert = cert};
-    memcpy(s->key, key, ESEAL_SM3_LEN);
+    memcpy(s->key, key, VERIFY_KEY_LEN);
     pthread_mutex_unlock(&c->mu);
     free(old);
     X509_free(old_cert);
@@ -128,28 +130,38 @@ static X509 *parse_cert(const uint8_t *der, size_t len)
     return x;
 }
 
-X509 *verify_cache_cert(struct eseal_verify_cache *c, const uint8_t *der, size_t len)
+bool verify_cert_get(struct eseal_verify_cache *c, const uint8_t *der, size_t len,
+                     struct verify_cert *out)
 {
-    if (c == NULL)
-        return parse_cert(der, len);
-    uint8_t key[ESEAL_SM3_LEN];
-    eseal_sm3(key, der, len);
-    pthread_mutex_lock(&c->mu);
-    struct slot *s = slot_of(c, VC_CERT, key);
-    X509 *x = NULL;
-    if (s->used && s->kind == VC_CERT && memcmp(s->key, key, ESEAL_SM3_LEN) == 0) {
-        x = s->cert;
-        if (x != NULL)
-            X509_up_ref(x);
-        c->hits++;
+    memset(out, 0, sizeof(*out));
+    eseal_sha256(out->key, der, len);
+    if (c != NULL) {
+        pthread_mutex_lock(&c->mu);
+        struct slot *s = slot_of(c, VC_CERT, out->key);
+        if (s->used && s->kind == VC_CERT && memcmp(s->key, out->key, VERIFY_KEY_LEN) == 0) {
+            out->x = s->cert;
+            X509_up_ref(out->x);
+            out->name = eseal_xstrdup(s->text);
+            c->hits++;
+        }
+        pthread_mutex_unlock(&c->mu);
+        if (out->x != NULL)
+            return true;
     }
-    pthread_mutex_unlock(&c->mu);
-    if (x != NULL)
-        return x;
-    x = parse_cert(der, len);
-    if (x != NULL) {
-        X509_up_ref(x);
-        put(c, VC_CERT, key, true, NULL, x);
+    out->x = parse_cert(der, len);
+    if (out->x == NULL)
+        return false;
+    out->name = eseal_pki_name(X509_get_subject_name(out->x));
+    if (c != NULL) {
+        X509_up_ref(out->x);
+        put(c, VC_CERT, out->key, true, eseal_xstrdup(out->name), out->x);
     }
-    return x;
+    return true;
+}
+
+void verify_cert_release(struct verify_cert *vc)
+{
+    X509_free(vc->x);
+    free(vc->name);
+    memset(vc, 0, sizeof(*vc));
 }

@@ -80,22 +80,37 @@ bool verify_chain(STACK_OF(X509) * trust, X509 *cert, time_t at, char **what);
 
 /* enum verify_cache_kind names what a cache entry remembers. */
 enum verify_cache_kind {
-    VC_SEAL_SIGNATURE, /* key: SM3 of the seal; text: maker subject or the error */
-    VC_CHAIN,          /* key: SM3 of the certificate; text: verify_chain's *what */
-    VC_CERT,           /* key: SM3 of the certificate; the parsed certificate */
+    VC_SEAL_SIGNATURE, /* key: SHA-256 of the seal; text: maker subject or the error */
+    VC_CHAIN,          /* key: SHA-256 of the certificate; text: verify_chain's *what */
+    VC_CERT,           /* key: SHA-256 of the certificate; the parsed certificate */
 };
 
-/* verify_cache_cert returns the certificate |der| parsed (a new reference:
- * X509_free it), from |c| when it has it, or NULL when |der| is not exactly
- * one DER certificate. The SM2 ID is attached to non-self-issued ones. */
-X509 *verify_cache_cert(struct eseal_verify_cache *c, const uint8_t *der, size_t len);
+/* VERIFY_KEY_LEN is the length of a cache key (SHA-256). */
+#define VERIFY_KEY_LEN 32
+
+/* struct verify_cert is a parsed certificate with what the report says of
+ * it: its subject, and the SHA-256 of its DER (the key of its cache
+ * entries). */
+struct verify_cert {
+    X509 *x; /* one reference */
+    char *name;
+    uint8_t key[VERIFY_KEY_LEN];
+};
+
+/* verify_cert_get parses the certificate |der| into |out| (from |c| when
+ * it has it; |c| may be NULL); false when |der| is not exactly one DER
+ * certificate. The SM2 ID is attached to non-self-issued ones before the
+ * certificate is shared. Release with verify_cert_release. */
+bool verify_cert_get(struct eseal_verify_cache *c, const uint8_t *der, size_t len,
+                     struct verify_cert *out);
+void verify_cert_release(struct verify_cert *vc);
 
 /* verify_cache_get copies a remembered outcome (*text: free() it); false
  * when |c| is NULL or does not have it. verify_cache_put remembers one. */
 bool verify_cache_get(struct eseal_verify_cache *c, enum verify_cache_kind kind,
-                      const uint8_t key[ESEAL_SM3_LEN], bool *ok, char **text);
+                      const uint8_t key[VERIFY_KEY_LEN], bool *ok, char **text);
 void verify_cache_put(struct eseal_verify_cache *c, enum verify_cache_kind kind,
-                      const uint8_t key[ESEAL_SM3_LEN], bool ok, const char *text);
+                      const uint8_t key[VERIFY_KEY_LEN], bool ok, const char *text);
 
 /* verify_time_iso returns |t| as "YYYY-MM-DDTHH:MM:SSZ" (free() it); a time
  * that cannot be represented gives "(invalid time)". */

@@ -206,8 +206,6 @@ void eseal_report_cleanup(struct eseal_report *r)
 {
     for (size_t i = 0; i < r->n_checks; i++) {
         struct eseal_check *c = &r->checks[i];
-        free(c->message_zh);
-        free(c->message_en);
         free(c->expected);
         free(c->actual);
     }
@@ -229,8 +227,8 @@ void verify_add(struct eseal_report *r, enum verify_outcome outcome, const char 
     c->key = row->key;
     c->status = row->status;
     c->sub_indication = row->sub_indication;
-    c->message_zh = eseal_xstrdup(row->zh);
-    c->message_en = eseal_xstrdup(row->en);
+    c->message_zh = row->zh;
+    c->message_en = row->en;
     c->expected = expected != NULL ? eseal_xstrdup(expected) : NULL;
     c->actual = actual != NULL ? eseal_xstrdup(actual) : NULL;
     if (rank(row->status) > indication_rank(r->indication)) {

@@ -11,6 +11,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/enc.h"
+#include "eseal/merkle.h"
 #include "eseal/pki.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
@@ -25,8 +26,9 @@
 struct subject {
     const struct eseal_seal_info *seal;
     const struct eseal_ses_info *ses; /* NULL when validating a seal alone */
-    X509 *maker;
-    X509 *signer; /* NULL when validating a seal alone */
+    struct verify_cert mc, sc;        /* maker, signer (sc.x NULL for a seal alone) */
+    X509 *maker;                      /* mc.x */
+    X509 *signer;                     /* sc.x */
 };
 
 static time_t asn1_to_time_t(const ASN1_TIME *t)
@@ -72,7 +74,8 @@ static void check_signature(struct eseal_report *r, const struct eseal_ses *ses,
 }
 
 /* cert_list_text describes the seal's certList for the report. */
-static char *cert_list_text(const struct eseal_seal *seal, struct eseal_verify_cache *cache)
+static char *cert_list_text(const struct eseal_seal *seal, struct eseal_verify_cache *cache,
+                            const struct subject *s)
 {
     const struct eseal_seal_info *si = eseal_seal_info(seal);
     if (si->cert_list_type != 1)
@@ -82,13 +85,18 @@ static char *cert_list_text(const struct eseal_seal *seal, struct eseal_verify_c
     for (size_t i = 0; i < si->n_certs; i++) {
         const uint8_t *der = NULL;
         size_t len = 0;
-        X509 *x = NULL;
-        if (eseal_seal_cert(seal, i, &der, &len) == ESEAL_OK)
-            x = verify_cache_cert(cache, der, len);
-        char *name = x != NULL ? subject_of(x) : eseal_xstrdup("(unreadable certificate)");
-        eseal_buf_appendf(&b, "%s%s", i > 0 ? "; " : "", name);
-        free(name);
-        X509_free(x);
+        struct verify_cert vc = {0};
+        bool ok = eseal_seal_cert(seal, i, &der, &len) == ESEAL_OK;
+        /* usually the signer's own certificate: named already */
+        bool signer =
+            ok && len == s->ses->signer_cert_len && memcmp(der, s->ses->signer_cert, len) == 0;
+        if (ok && !signer)
+            ok = verify_cert_get(cache, der, len, &vc);
+        eseal_buf_appendf(&b, "%s%s", i > 0 ? "; " : "",
+                          signer ? s->sc.name
+                          : ok   ? vc.name
+                                 : "(unreadable certificate)");
+        verify_cert_release(&vc);
     }
     if (b.len == 0)
         eseal_buf_append_str(&b, "(empty certList)");
@@ -99,7 +107,7 @@ static void check_signer_in_seal(struct eseal_report *r, const struct subject *s
                                  struct eseal_verify_cache *cache)
 {
     const struct eseal_seal *seal = s->ses->seal;
-    char *want = cert_list_text(seal, cache);
+    char *want = cert_list_text(seal, cache, s);
     char *fp = eseal_sm3_hex(s->ses->signer_cert, s->ses->signer_cert_len);
     char *got = eseal_xasprintf("%s (SM3 %s)", r->signer, fp);
     bool in = eseal_seal_has_cert(seal, s->ses->signer_cert, s->ses->signer_cert_len);
@@ -109,13 +117,14 @@ static void check_signer_in_seal(struct eseal_report *r, const struct subject *s
     free(got);
 }
 
-static void check_seal_signature(struct eseal_report *r, const struct eseal_seal *seal, X509 *maker,
-                                 struct eseal_verify_cache *cache)
+static void check_seal_signature(struct eseal_report *r, const struct eseal_seal *seal,
+                                 const struct verify_cert *maker, struct eseal_verify_cache *cache)
 {
     const struct eseal_seal_info *si = eseal_seal_info(seal);
-    uint8_t key[ESEAL_SM3_LEN];
-    eseal_sm3(key, si->der, si->der_len);
-    char *who = subject_of(maker), *text = NULL;
+    uint8_t key[VERIFY_KEY_LEN];
+    eseal_sha256(key, si->der, si->der_len);
+    const char *who = maker->name;
+    char *text = NULL;
     bool ok = false;
     if (!verify_cache_get(cache, VC_SEAL_SIGNATURE, key, &ok, &text)) {
         struct eseal_err err;
@@ -128,7 +137,6 @@ static void check_seal_signature(struct eseal_report *r, const struct eseal_seal
         verify_add(r, V_SEAL_SIGNATURE_OK, NULL, text);
     else
         verify_add(r, V_SEAL_SIGNATURE_BAD, who, text);
-    free(who);
     free(text);
 }
 
@@ -176,17 +184,15 @@ out:
 }
 
 /* chain_cached is verify_chain for the chain check, remembered in the
- * cache by the SM3 of the certificate's DER |der|. */
-static bool chain_cached(const struct eseal_verify_opts *o, X509 *cert, const uint8_t *der,
-                         size_t len, char **what)
+ * cache by the SM3 of the certificate's DER. */
+static bool chain_cached(const struct eseal_verify_opts *o, const struct verify_cert *vc,
+                         char **what)
 {
-    uint8_t key[ESEAL_SM3_LEN];
-    eseal_sm3(key, der, len);
     bool ok = false;
-    if (verify_cache_get(o->cache, VC_CHAIN, key, &ok, what))
+    if (verify_cache_get(o->cache, VC_CHAIN, vc->key, &ok, what))
         return ok;
-    ok = verify_chain(o->trust, cert, 0, what);
-    verify_cache_put(o->cache, VC_CHAIN, key, ok, *what);
+    ok = verify_chain(o->trust, vc->x, 0, what);
+    verify_cache_put(o->cache, VC_CHAIN, vc->key, ok, *what);
     return ok;
 }
 
@@ -209,21 +215,18 @@ static void check_chain(struct eseal_report *r, const struct subject *s,
         verify_add(r, V_CHAIN_NO_TRUST, NULL, "no trust anchors (--trust)");
         return;
     }
-    X509 *certs[2] = {s->maker, s->signer};
-    const uint8_t *ders[2] = {s->seal->maker_cert, s->ses != NULL ? s->ses->signer_cert : NULL};
-    size_t lens[2] = {s->seal->maker_cert_len, s->ses != NULL ? s->ses->signer_cert_len : 0};
+    const struct verify_cert *certs[2] = {&s->mc, &s->sc};
     static const char *const roles[2] = {"maker", "signer"};
     struct eseal_buf actual;
     eseal_buf_init(&actual);
     bool all = true;
     for (int i = 0; i < 2; i++) {
-        if (certs[i] == NULL)
+        if (certs[i]->x == NULL)
             continue;
         char *what = NULL;
-        bool ok = chain_cached(o, certs[i], ders[i], lens[i], &what);
-        char *name = subject_of(certs[i]);
-        eseal_buf_appendf(&actual, "%s%s %s: %s", actual.len > 0 ? "; " : "", roles[i], name, what);
-        free(name);
+        bool ok = chain_cached(o, certs[i], &what);
+        eseal_buf_appendf(&actual, "%s%s %s: %s", actual.len > 0 ? "; " : "", roles[i],
+                          certs[i]->name, what);
         free(what);
         all = all && ok;
     }
@@ -461,16 +464,19 @@ void eseal_verify_ses(struct eseal_report *r, const uint8_t *ses_der, size_t ses
     describe_seal(r, s.seal);
     r->claimed_time = s.ses->time_info;
     r->property_info = eseal_xstrdup(s.ses->property_info != NULL ? s.ses->property_info : "");
-    s.signer = verify_cache_cert(o->cache, s.ses->signer_cert, s.ses->signer_cert_len);
-    s.maker = verify_cache_cert(o->cache, s.seal->maker_cert, s.seal->maker_cert_len);
-    if (s.signer == NULL || s.maker == NULL) {
+    bool certs_ok = verify_cert_get(o->cache, s.ses->signer_cert, s.ses->signer_cert_len, &s.sc);
+    certs_ok =
+        verify_cert_get(o->cache, s.seal->maker_cert, s.seal->maker_cert_len, &s.mc) && certs_ok;
+    s.signer = s.sc.x;
+    s.maker = s.mc.x;
+    if (!certs_ok) {
         verify_add(r, V_FORMAT_SES_BAD, "a DER SES_Signature (GB/T 38540)",
                    s.signer == NULL ? "the signer certificate is not a valid X.509 certificate"
                                     : "the seal maker certificate is not a valid X.509 "
                                       "certificate");
         goto out;
     }
-    r->signer = subject_of(s.signer);
+    r->signer = eseal_xstrdup(s.sc.name);
     char *fmt = eseal_xasprintf("SES_Signature v%d, SESeal v%d", s.ses->version, s.seal->version);
     verify_add(r, V_FORMAT_SES_OK, NULL, fmt);
     free(fmt);
@@ -478,13 +484,13 @@ void eseal_verify_ses(struct eseal_report *r, const uint8_t *ses_der, size_t ses
     check_data_hash(r, &s, data_sm3);
     check_signature(r, ses, s.signer);
     check_signer_in_seal(r, &s, o->cache);
-    check_seal_signature(r, s.ses->seal, s.maker, o->cache);
+    check_seal_signature(r, s.ses->seal, &s.mc, o->cache);
     check_chain(r, &s, o);
     check_validity(r, &s);
     check_status(r, &s, o);
 out:
-    X509_free(s.signer);
-    X509_free(s.maker);
+    verify_cert_release(&s.sc);
+    verify_cert_release(&s.mc);
     eseal_ses_free(ses);
 }
 
@@ -505,8 +511,7 @@ void eseal_verify_seal(struct eseal_report *r, const uint8_t *seal_der, size_t s
     }
     s.seal = eseal_seal_info(seal);
     describe_seal(r, s.seal);
-    s.maker = verify_cache_cert(o->cache, s.seal->maker_cert, s.seal->maker_cert_len);
-    if (s.maker == NULL) {
+    if (!verify_cert_get(o->cache, s.seal->maker_cert, s.seal->maker_cert_len, &s.mc)) {
         verify_add(r, V_FORMAT_SEAL_BAD, "a DER SESeal (GB/T 38540, GM/T 0031)",
                    "the seal maker certificate is not a valid X.509 certificate");
         goto out;
@@ -515,7 +520,8 @@ void eseal_verify_seal(struct eseal_report *r, const uint8_t *seal_der, size_t s
     verify_add(r, V_FORMAT_SEAL_OK, NULL, fmt);
     free(fmt);
 
-    check_seal_signature(r, seal, s.maker, o->cache);
+    s.maker = s.mc.x;
+    check_seal_signature(r, seal, &s.mc, o->cache);
     check_chain(r, &s, o);
     check_validity(r, &s);
     /* A seal on its own is a structural check unless a status source is
@@ -523,7 +529,7 @@ void eseal_verify_seal(struct eseal_report *r, const uint8_t *seal_der, size_t s
     if (o->status != NULL)
         check_status(r, &s, o);
 out:
-    X509_free(s.maker);
+    verify_cert_release(&s.mc);
     eseal_seal_free(seal);
 }
 

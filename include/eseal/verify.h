@@ -42,14 +42,15 @@ enum eseal_check_status {
     ESEAL_CHECK_SKIPPED,
 };
 
-/* struct eseal_check is one step of a validation; strings are owned by the
- * report (freed by eseal_report_cleanup). */
+/* struct eseal_check is one step of a validation; expected and actual are
+ * owned by the report (freed by eseal_report_cleanup), the messages are
+ * static. */
 struct eseal_check {
     const char *key; /* stable key, e.g. "data_hash" (static) */
     enum eseal_check_status status;
     const char *sub_indication; /* e.g. "HASH_FAILURE" when not passed (static), else NULL */
-    char *message_zh;
-    char *message_en;
+    const char *message_zh;     /* static: the outcome table's text */
+    const char *message_en;
     char *expected; /* may be NULL */
     char *actual;   /* may be NULL */
 };

@@ -43,6 +43,8 @@ static const char verify_usage[] =
     "                      or directories of them; prints one JSON line each and a\n"
     "                      count per indication on stderr\n"
     "  --jobs N            threads for --batch (default: the number of CPUs)\n"
+    "  --quiet             --batch without the JSON lines: the counts and the\n"
+    "                      exit code only\n"
     "  --picture IMAGE     is IMAGE the registered picture of a seal? which, and\n"
     "                      its status\n"
     "  Exit: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE (a batch: the worst),\n"
@@ -60,6 +62,7 @@ enum {
     OPT_BATCH,
     OPT_JOBS,
     OPT_PICTURE,
+    OPT_QUIET,
     OPT_HELP,
 };
 
@@ -75,6 +78,7 @@ static const struct option long_opts[] = {
     {"batch", no_argument, NULL, OPT_BATCH},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"picture", required_argument, NULL, OPT_PICTURE},
+    {"quiet", no_argument, NULL, OPT_QUIET},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -86,7 +90,7 @@ static const struct option long_opts[] = {
 struct args {
     struct cmd_args p;
     const char *in, *sig, *trust, *at, *status_url, *status_file, *responder, *picture;
-    bool no_status, json, batch;
+    bool no_status, json, batch, quiet;
     int jobs;
     time_t at_time;
 };
@@ -149,6 +153,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     a->no_status = p->opt[OPT_NO_STATUS] != NULL;
     a->json = p->opt[OPT_JSON] != NULL;
     a->batch = p->opt[OPT_BATCH] != NULL;
+    a->quiet = p->opt[OPT_QUIET] != NULL;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     a->jobs = cpus > 0 ? (int)(cpus < JOBS_MAX ? cpus : JOBS_MAX) : 1;
     struct eseal_err err;
@@ -248,7 +253,7 @@ struct batch {
     char **files;
     size_t n, next, done;
     size_t counts[3], errors;
-    bool progress;
+    bool progress, quiet;
     pthread_mutex_t mu;
 };
 
@@ -336,24 +341,36 @@ static void progress(const struct batch *b)
     fflush(stderr);
 }
 
-/* emit prints the item's JSON line and counts it (b->mu held). */
-static void emit(struct batch *b, const char *path, const char *doc, const struct eseal_report *r,
-                 const struct eseal_err *err)
+/* line returns the item's JSON line (free() it), or NULL with --quiet. */
+static char *line(const struct batch *b, const char *path, const char *doc,
+                  const struct eseal_report *r, const struct eseal_err *err)
 {
+    if (b->quiet)
+        return NULL;
     json_t *j = r != NULL ? eseal_report_json(r) : json_object();
     json_object_set_new(j, "file", json_string(path));
     json_object_set_new(j, "document", doc != NULL ? json_string(doc) : json_null());
-    if (r == NULL) {
+    if (r == NULL)
         json_object_set_new(
             j, "error",
             json_pack("{s:s, s:s}", "code", eseal_rc_name(err->rc), "message", err->msg));
-        b->errors++;
-    } else {
-        b->counts[r->indication]++;
-    }
-    json_dumpf(j, stdout, JSON_COMPACT);
-    putchar('\n');
+    char *text = json_dumps(j, JSON_COMPACT);
     json_decref(j);
+    return text;
+}
+
+/* emit prints the item's line (made outside the lock) and counts it
+ * (b->mu held). */
+static void emit(struct batch *b, const char *text, const struct eseal_report *r)
+{
+    if (r == NULL)
+        b->errors++;
+    else
+        b->counts[r->indication]++;
+    if (text != NULL) {
+        fputs(text, stdout);
+        putchar('\n');
+    }
     b->done++;
     if (b->progress)
         progress(b);
@@ -374,9 +391,11 @@ static void *worker(void *arg)
         eseal_err_clear(&err);
         char *doc = NULL;
         bool ok = verify_file(b->files[i], b->o, &r, &doc, &err);
+        char *text = line(b, b->files[i], doc, ok ? &r : NULL, &err);
         pthread_mutex_lock(&b->mu);
-        emit(b, b->files[i], doc, ok ? &r : NULL, &err);
+        emit(b, text, ok ? &r : NULL);
         pthread_mutex_unlock(&b->mu);
+        free(text);
         free(doc);
         eseal_report_cleanup(&r);
     }
@@ -396,7 +415,7 @@ static int batch_code(const struct batch *b)
 
 static int verify_batch(const struct args *a, const struct eseal_verify_opts *o)
 {
-    struct batch b = {.o = o, .progress = isatty(STDERR_FILENO) == 1};
+    struct batch b = {.o = o, .progress = isatty(STDERR_FILENO) == 1, .quiet = a->quiet};
     pthread_mutex_init(&b.mu, NULL);
     struct eseal_err err;
     eseal_err_clear(&err);

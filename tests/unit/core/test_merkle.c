@@ -211,6 +211,19 @@ static struct store *rfc_store(struct eseal_merkle_frontier *f, size_t n)
 
 /* ---- tests -------------------------------------------------------------- */
 
+/* FIPS 180-2 B.1: SHA-256("abc"). */
+static void test_sha256(void **state)
+{
+    (void)state;
+    static const uint8_t want[32] = {0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea,
+                                     0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22, 0x23,
+                                     0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c,
+                                     0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad};
+    uint8_t got[32];
+    eseal_sha256(got, "abc", 3);
+    assert_memory_equal(got, want, 32);
+}
+
 static void test_empty_root(void **state)
 {
     uint8_t r[HLEN];
@@ -585,6 +598,7 @@ static void test_large_tree_proofs(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_empty_root),
         cmocka_unit_test(test_rfc_roots),
         cmocka_unit_test(test_rfc_inclusion_vectors),
