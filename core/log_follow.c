@@ -496,6 +496,15 @@ static eseal_rc url_next(struct eseal_log_follower *f, json_t *out, struct eseal
     return ESEAL_OK;
 }
 
+bool eseal_log_follower_behind(const struct eseal_log_follower *f)
+{
+    if (f->pos < f->verified.size)
+        return true;
+    struct stat st;
+    return f->src == SRC_DIR && f->cp_fd >= 0 && fstat(f->cp_fd, &st) == 0 &&
+           (uint64_t)st.st_size > f->cp_off;
+}
+
 eseal_rc eseal_log_follower_next(struct eseal_log_follower *f, json_t **entries,
                                  struct eseal_err *err)
 {

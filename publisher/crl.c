@@ -278,7 +278,7 @@ static void put_number(struct eseal_publisher *p, struct eseal_kv_batch *b)
 }
 
 eseal_rc pub_crl_update(struct eseal_publisher *p, struct eseal_kv_batch *b, json_t *touched,
-                        int64_t now, struct eseal_err *err)
+                        bool sign, int64_t now, struct eseal_err *err)
 {
     json_t *overlay = json_object();
     bool *dirty = eseal_xcalloc(p->shards, sizeof(*dirty));
@@ -301,7 +301,7 @@ eseal_rc pub_crl_update(struct eseal_publisher *p, struct eseal_kv_batch *b, jso
         dirty[shard] = true;
     }
     bool any = false;
-    for (unsigned s = 0; s < p->shards; s++) {
+    for (unsigned s = 0; s < p->shards && sign; s++) {
         if (!dirty[s])
             continue;
         if ((rc = crl_make(p, s, overlay, now, &crl, err)) != ESEAL_OK)

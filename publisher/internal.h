@@ -26,7 +26,8 @@ enum {
     CF_CRLS,       /* shard (4 hex) -> refresh time (8-byte BE) || signed CRL DER */
     CF_LISTS, /* shard (4 hex) -> refresh time (8-byte BE) || number (8-byte BE) || full list DER */
     CF_LIST_INDEX,   /* "<shard, 4 hex>/<version key>" -> "" */
-    CF_LIST_CHANGES, /* "<shard, 4 hex>/<number, 16 hex>" -> {version key: record} it changed */
+    CF_LIST_CHANGES, /* "<shard, 4 hex>/<number, 16 hex>" -> {version key: record} it changed;
+                      * "waiting/<version key>" -> "": changed, in no list yet (catchup.c) */
     /* display data fetched from the issuer (seals.c), not derived from the log */
     CF_SEAL_INFO,   /* seal SM3 -> {"name","type","picture_sm3","picture_type","width_mm","height_mm"} */
     CF_PICTURES,    /* picture SM3 -> picture type || "\n" || picture bytes */
@@ -102,11 +103,11 @@ uint64_t pub_get_be64(const uint8_t in[8]);
 eseal_rc pub_crl_open(struct eseal_publisher *p, struct eseal_err *err);
 
 /* pub_crl_update adds to |b| the CF_REVOKED rows of the records in
- * |touched| (version key -> record, this page) and the re-signed CRL of
+ * |touched| (version key -> record) and, if |sign|, the re-signed CRL of
  * every shard they are in, as of |now|, as the store will be once |b| is
  * written. Call with |work| held. */
 eseal_rc pub_crl_update(struct eseal_publisher *p, struct eseal_kv_batch *b, json_t *touched,
-                        int64_t now, struct eseal_err *err);
+                        bool sign, int64_t now, struct eseal_err *err);
 
 /* pub_crl_refresh re-signs, as of |now|, every CRL that is missing or past
  * half its validity, and writes them. *resigned counts them. Call with
@@ -123,6 +124,22 @@ eseal_rc pub_lists_open(struct eseal_publisher *p, struct eseal_err *err);
  * and its signed full list as of |now|. Call with |work| held. */
 eseal_rc pub_lists_update(struct eseal_publisher *p, struct eseal_kv_batch *b, json_t *touched,
                           int64_t now, struct eseal_err *err);
+
+/* pub_lists_index adds to |b| the CF_LIST_INDEX rows of the records in
+ * |touched| (pub_lists_update does it too). */
+void pub_lists_index(struct eseal_publisher *p, struct eseal_kv_batch *b, json_t *touched);
+
+/* pub_catchup_apply adds to |b| the lists and CRLs of a page that changed
+ * |touched| (version key -> record), as of |now|: issued in |b| with the
+ * changes of every page that waited before it, or, when the follower is
+ * |behind| and the waiting is within its bounds, kept waiting in |b|
+ * (docs/publisher.md "Catching up"). Call with |work| held. */
+eseal_rc pub_catchup_apply(struct eseal_publisher *p, struct eseal_kv_batch *b, json_t *touched,
+                           bool behind, int64_t now, struct eseal_err *err);
+
+/* pub_catchup_flush issues and writes, as of |now|, the lists and CRLs of
+ * the pages that waited, if any. Call with |work| held. */
+eseal_rc pub_catchup_flush(struct eseal_publisher *p, int64_t now, struct eseal_err *err);
 
 /* pub_lists_refresh issues the next number of every shard whose list is
  * missing or past half its validity, and writes them. Call with |work|

@@ -292,6 +292,18 @@ eseal_rc pub_lists_open(struct eseal_publisher *p, struct eseal_err *err)
     return rc;
 }
 
+void pub_lists_index(struct eseal_publisher *p, struct eseal_kv_batch *b, json_t *touched)
+{
+    const char *k;
+    json_t *rec;
+    json_object_foreach(touched, k, rec)
+    {
+        char key[LKEY_MAX];
+        index_key(shard_of(p, rec), k, key);
+        eseal_kv_batch_put(b, CF_LIST_INDEX, key, strlen(key), "", 0);
+    }
+}
+
 eseal_rc pub_lists_update(struct eseal_publisher *p, struct eseal_kv_batch *b, json_t *touched,
                           int64_t now, struct eseal_err *err)
 {
@@ -299,12 +311,10 @@ eseal_rc pub_lists_update(struct eseal_publisher *p, struct eseal_kv_batch *b, j
     eseal_rc rc = ESEAL_OK;
     const char *k;
     json_t *rec;
+    pub_lists_index(p, b, touched);
     json_object_foreach(touched, k, rec)
     {
         unsigned shard = shard_of(p, rec);
-        char key[LKEY_MAX];
-        index_key(shard, k, key);
-        eseal_kv_batch_put(b, CF_LIST_INDEX, key, strlen(key), "", 0);
         if (changes[shard] == NULL)
             changes[shard] = json_object();
         json_object_set(changes[shard], k, rec);

@@ -604,7 +604,7 @@ static eseal_rc step_locked(struct eseal_publisher *p, int64_t now, size_t *appl
         p->verified = *eseal_log_follower_verified(p->f);
         pthread_mutex_unlock(&p->mu);
         fetch_note(p);
-        return ESEAL_OK;
+        return pub_catchup_flush(p, now, err); /* caught up: what waited is issued */
     }
     json_t *touched = json_object(); /* version key -> record, this page */
     json_t *latest = json_object();  /* esID -> version key, this page */
@@ -647,8 +647,8 @@ static eseal_rc step_locked(struct eseal_publisher *p, int64_t now, size_t *appl
         if ((rc = sign_into(p, b, k, v, now, err)) != ESEAL_OK)
             goto out;
     }
-    if ((rc = pub_crl_update(p, b, touched, now, err)) != ESEAL_OK ||
-        (rc = pub_lists_update(p, b, touched, now, err)) != ESEAL_OK)
+    rc = pub_catchup_apply(p, b, touched, eseal_log_follower_behind(p->f), now, err);
+    if (rc != ESEAL_OK)
         goto out;
     pub_seals_want(b, touched);
     json_object_foreach(latest, k, v)
@@ -768,6 +768,8 @@ eseal_rc eseal_publisher_refresh(struct eseal_publisher *p, int64_t now, size_t 
     }
     /* CRLs are refreshed here too but not counted in *resigned */
     size_t crls = 0;
+    if (rc == ESEAL_OK) /* a list issued with waiting changes left out would break deltas */
+        rc = pub_catchup_flush(p, now, err);
     if (rc == ESEAL_OK)
         rc = pub_crl_refresh(p, now, &crls, err);
     if (rc == ESEAL_OK)

@@ -294,6 +294,12 @@ eseal_rc eseal_log_follower_next(struct eseal_log_follower *f, json_t **entries,
 /* eseal_log_follower_position returns the index of the next entry. */
 uint64_t eseal_log_follower_position(const struct eseal_log_follower *f);
 
+/* eseal_log_follower_behind tells whether more entries are known to be
+ * waiting after the position: a verified checkpoint beyond it, or (a log
+ * directory) checkpoint records not read yet. false does not promise that
+ * nothing is new, only that the follower knows of nothing. */
+bool eseal_log_follower_behind(const struct eseal_log_follower *f);
+
 /* eseal_log_follower_verified returns the latest verified checkpoint
  * (borrowed; size 0 before any). */
 const struct eseal_log_checkpoint *eseal_log_follower_verified(const struct eseal_log_follower *f);

@@ -87,7 +87,12 @@ void eseal_publisher_close(struct eseal_publisher *p);
 /* eseal_publisher_step takes one verified page of entries from the
  * follower, applies it and signs the responses of every changed seal
  * version as of |now| (Unix seconds), and commits all of it with the
- * follower's state in one batch. *applied (may be NULL) receives the number
+ * follower's state in one batch. The lists and CRLs of the shards it
+ * changed are issued in that batch too, unless the follower is catching
+ * up (more entries are known to be waiting): then they wait, kept in the
+ * batch, until a page leaves it caught up, a step finds nothing new, or
+ * ESEAL_PUBLISHER_CATCHUP_PAGES pages or _SECONDS seconds have waited.
+ * *applied (may be NULL) receives the number
  * of entries taken (0: nothing new). A failed check of the log is
  * ESEAL_E_CRYPTO and nothing moves, now and on every later step; it is also
  * kept as the last error (eseal_publisher_health). */
@@ -184,13 +189,20 @@ eseal_rc eseal_publisher_ocsp(struct eseal_publisher *p, const uint8_t *req, siz
  * One numbered, SM2-signed StatusList per shard (the CRL shards and shard
  * function): a full list of every seal version of the shard with its logged
  * status, re-issued under the next number whenever a status in the shard
- * changes (in the same batch as the change) and at half of its validity;
+ * changes (in the same batch as the change; catching up, with a later
+ * page) and at half of its validity;
  * and deltas from an earlier number, made from a bounded per-shard history
  * of what each number changed. Numbers start at 1 and never go backwards. */
 
 /* ESEAL_PUBLISHER_LIST_HISTORY is how many list numbers back a delta can
  * start from. */
 #define ESEAL_PUBLISHER_LIST_HISTORY 1000
+
+/* ESEAL_PUBLISHER_CATCHUP_PAGES and _SECONDS bound how long the lists and
+ * CRLs of a catching-up publisher wait (docs/publisher.md "Catching up"):
+ * they are issued at the latest with the page that reaches either. */
+#define ESEAL_PUBLISHER_CATCHUP_PAGES 250
+#define ESEAL_PUBLISHER_CATCHUP_SECONDS 60
 
 /* eseal_publisher_list_full copies the current signed full list of |shard|
  * into |der|. A shard out of range is ESEAL_E_NOTFOUND; one not made yet

@@ -384,12 +384,172 @@ static void test_history_bound(void **state)
     free(logdir);
 }
 
+/* append_group appends |events| (taken) and then |fillers| entries of a
+ * type the publisher skips, in commits of ESEAL_LOG_BATCH_MAX: with 3000
+ * fillers a group spans more than one page of a directory follower. */
+static void append_group(const char *dir, json_t **events, size_t n, size_t fillers)
+{
+    struct eseal_log *log;
+    struct eseal_err err;
+    if (eseal_log_open(&log, dir, ca, &err) != ESEAL_OK)
+        fail_msg("log open: %s", err.msg);
+    json_t *batch[ESEAL_LOG_BATCH_MAX];
+    size_t total = n + fillers, k = 0;
+    for (size_t i = 0; i < total; i++) {
+        batch[k++] =
+            i < n ? events[i] : json_pack("{s:i,s:s,s:{}}", "v", 1, "type", "test.filler", "data");
+        if (k == ESEAL_LOG_BATCH_MAX || i + 1 == total) {
+            if (eseal_log_append_batch(log, batch, k, NULL, &err) != ESEAL_OK)
+                fail_msg("append: %s", err.msg);
+            for (size_t j = 0; j < k; j++)
+                json_decref(batch[j]);
+            k = 0;
+        }
+    }
+    assert_int_equal(eseal_log_sync(log, &err), ESEAL_OK);
+    eseal_log_close(log);
+}
+
+static size_t step_once(struct eseal_publisher *p, long long now)
+{
+    size_t n = 0;
+    struct eseal_err err;
+    if (eseal_publisher_step(p, now, &n, &err) != ESEAL_OK)
+        fail_msg("step: %s", err.msg);
+    return n;
+}
+
+static const char *status_of(struct eseal_publisher *p, const char *esid)
+{
+    static char out[16];
+    json_t *rec = NULL;
+    assert_int_equal(eseal_publisher_lookup(p, ESEAL_PUBLISHER_BY_ESID, esid, &rec, NULL, NULL),
+                     ESEAL_OK);
+    snprintf(out, sizeof(out), "%s", json_string_value(json_object_get(rec, "status")));
+    json_decref(rec);
+    return out;
+}
+
+/* catching up: pages while the follower is behind issue no list; the
+ * waiting changes survive a restart; the page that catches up (or the one
+ * at the time bound) issues one number per changed shard whose delta
+ * holds every change since the number before */
+static void test_catch_up(void **state)
+{
+    (void)state;
+    const unsigned S = 4;
+    char *logdir = eseal_path_join(tmp, "log-c");
+    json_t *g0[] = {
+        seal_event("seal.issued", A, 1, "good", NULL, "a1", "0A01"),
+        seal_event("seal.issued", B, 1, "good", NULL, "b1", "0B01"),
+        seal_event("seal.issued", C, 1, "good", NULL, "c1", "0C01"),
+    };
+    append_group(logdir, g0, 3, 0);
+    struct eseal_publisher *p = open_pub("pub-c", "log-c", S);
+    catch_up(p, NOW);
+    size_t n;
+    struct eseal_err err;
+    assert_int_equal(eseal_publisher_refresh(p, NOW, &n, &err), ESEAL_OK);
+    uint64_t n0[4];
+    for (unsigned s = 0; s < S; s++)
+        n0[s] = number_of(p, s);
+    /* three pages: A suspended (1); B and C revoked (2); A renewed (3) */
+    json_t *g1[] = {seal_event("seal.suspended", A, 1, "suspended", NULL, "a1", "0A01")};
+    json_t *g2[] = {seal_event("seal.revoked", B, 1, "revoked", "keyCompromise", "b1", "0B01")};
+    json_t *g3[] = {seal_event("seal.revoked", C, 1, "revoked", "keyCompromise", "c1", "0C01")};
+    json_t *g4[] = {
+        seal_event("seal.revoked", A, 1, "revoked", "superseded", "a1", "0A01"),
+        seal_event("seal.renewed", A, 2, "good", NULL, "a2", "0A02"),
+    };
+    append_group(logdir, g1, 1, 3000);
+    append_group(logdir, g2, 1, 3000);
+    append_group(logdir, g3, 1, 3000);
+    append_group(logdir, g4, 2, 0);
+    unsigned sa = eseal_publisher_shard(A, S), sb = eseal_publisher_shard(B, S),
+             sc = eseal_publisher_shard(C, S);
+
+    /* page 1: behind, so no list moves, but the response is signed */
+    assert_true(step_once(p, NOW + 1) > 0);
+    assert_string_equal(status_of(p, A), "suspended");
+    for (unsigned s = 0; s < S; s++)
+        assert_int_equal(number_of(p, s), n0[s]);
+    /* a crash here loses nothing: the waiting changes are in the store */
+    eseal_publisher_close(p);
+    p = open_pub("pub-c", "log-c", S);
+    for (unsigned s = 0; s < S; s++)
+        assert_int_equal(number_of(p, s), n0[s]);
+
+    /* page 2 at the time bound: issued although behind, A, B, C in one number */
+    assert_true(step_once(p, NOW + 1 + ESEAL_PUBLISHER_CATCHUP_SECONDS) > 0);
+    assert_string_equal(status_of(p, C), "revoked");
+    uint64_t n1[4];
+    for (unsigned s = 0; s < S; s++) {
+        n1[s] = number_of(p, s);
+        bool changed = s == sa || s == sb || s == sc;
+        assert_int_equal(n1[s], n0[s] + (changed ? 1 : 0));
+    }
+    /* page 3: caught up, issued with the page as before */
+    assert_true(step_once(p, NOW + 2 + ESEAL_PUBLISHER_CATCHUP_SECONDS) > 0);
+    assert_int_equal(number_of(p, sa), n1[sa] + 1);
+    for (unsigned s = 0; s < S; s++)
+        if (s != sa)
+            assert_int_equal(number_of(p, s), n1[s]);
+    assert_int_equal(step_once(p, NOW + 3 + ESEAL_PUBLISHER_CATCHUP_SECONDS), 0);
+    assert_int_equal(number_of(p, sa), n1[sa] + 1);
+
+    /* the delta from before the catch-up holds every change, as it is now */
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    struct eseal_status_list l;
+    fetch(p, sa, n0[sa], &l, &der);
+    assert_int_equal(find(&l, A, 1)->status, ESEAL_STATUS_REVOKED);
+    assert_string_equal(find(&l, A, 1)->reason, "superseded");
+    assert_int_equal(find(&l, A, 2)->status, ESEAL_STATUS_GOOD);
+    assert_int_equal(l.n_entries, 2 + (sb == sa) + (sc == sa));
+    eseal_status_list_cleanup(&l);
+    fetch(p, sb, n0[sb], &l, &der);
+    assert_int_equal(find(&l, B, 1)->status, ESEAL_STATUS_REVOKED);
+    eseal_status_list_cleanup(&l);
+    fetch(p, sc, n0[sc], &l, &der);
+    assert_int_equal(find(&l, C, 1)->status, ESEAL_STATUS_REVOKED);
+    eseal_status_list_cleanup(&l);
+    /* the delta from the bound's number: only the last page's changes */
+    fetch(p, sa, n1[sa], &l, &der);
+    assert_int_equal(l.n_entries, 2);
+    eseal_status_list_cleanup(&l);
+    fetch(p, sa, 0, &l, &der);
+    assert_int_equal(find(&l, A, 1)->status, ESEAL_STATUS_REVOKED);
+    assert_int_equal(find(&l, A, 2)->status, ESEAL_STATUS_GOOD);
+    eseal_status_list_cleanup(&l);
+
+    /* a replay from scratch in one go lists the same and issues each once */
+    struct eseal_publisher *q = open_pub("pub-c2", "log-c", S);
+    catch_up(q, NOW);
+    assert_int_equal(eseal_publisher_refresh(q, NOW, &n, &err), ESEAL_OK); /* the empty shards */
+    for (unsigned s = 0; s < S; s++) {
+        struct eseal_status_list m;
+        fetch(q, s, 0, &m, &der);
+        fetch(p, s, 0, &l, &der);
+        assert_int_equal(m.n_entries, l.n_entries);
+        for (size_t i = 0; i < l.n_entries; i++)
+            assert_int_equal(m.entries[i].status, l.entries[i].status);
+        assert_int_equal(m.number, 1);
+        eseal_status_list_cleanup(&m);
+        eseal_status_list_cleanup(&l);
+    }
+    eseal_publisher_close(q);
+    eseal_buf_cleanup(&der);
+    eseal_publisher_close(p);
+    free(logdir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_and_delta),
         cmocka_unit_test(test_numbering),
         cmocka_unit_test(test_history_bound),
+        cmocka_unit_test(test_catch_up),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

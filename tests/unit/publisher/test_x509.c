@@ -338,12 +338,76 @@ static void test_crl_ocsp(void **state)
     eseal_publisher_close(p);
 }
 
+static long crl_number(struct eseal_publisher *p, unsigned s)
+{
+    X509_CRL *crl = crl_get(p, s);
+    ASN1_INTEGER *n = X509_CRL_get_ext_d2i(crl, NID_crl_number, NULL, NULL);
+    long v = ASN1_INTEGER_get(n);
+    ASN1_INTEGER_free(n);
+    X509_CRL_free(crl);
+    return v;
+}
+
+/* catching up (after test_crl_ocsp, on its log): a revocation in a page
+ * with more waiting is answered by OCSP at once, and its CRL, kept across
+ * a restart, is re-signed once the follower has caught up */
+static void test_crl_catch_up(void **state)
+{
+    (void)state;
+    char *logdir = eseal_path_join(tmp, "log");
+    struct eseal_log *log;
+    struct eseal_err err;
+    assert_int_equal(eseal_log_open(&log, logdir, ca, &err), ESEAL_OK);
+    /* 4100 skipped entries after it: two pages of a directory follower */
+    json_t *b[ESEAL_LOG_BATCH_MAX];
+    b[0] = event("seal.revoked", "35010200000001", "revoked", "keyCompromise", "1A");
+    for (size_t done = 0, k = 1; done < 4101; done += k, k = 0) {
+        while (k < ESEAL_LOG_BATCH_MAX && done + k < 4101)
+            b[k++] = json_pack("{s:i,s:s,s:{}}", "v", 1, "type", "test.filler", "data");
+        assert_int_equal(eseal_log_append_batch(log, b, k, NULL, &err), ESEAL_OK);
+        for (size_t i = 0; i < k; i++)
+            json_decref(b[i]);
+    }
+    assert_int_equal(eseal_log_sync(log, &err), ESEAL_OK);
+    eseal_log_close(log);
+    free(logdir);
+
+    struct eseal_publisher *p = open_pub(16, ESEAL_OK);
+    unsigned s = eseal_publisher_shard("35010200000001", 16);
+    long before = crl_number(p, s);
+    size_t n;
+    int reason;
+    assert_int_equal(eseal_publisher_step(p, NOW + 10, &n, &err), ESEAL_OK);
+    assert_true(n > 0);
+    assert_int_equal(ocsp_ask(p, eseal_ca_cert(ca, ESEAL_CA_ROOT), 0x1A, &reason),
+                     V_OCSP_CERTSTATUS_REVOKED);
+    X509_CRL *crl = crl_get(p, s);
+    assert_int_equal(listed(crl, 0x1A), -1); /* waits */
+    X509_CRL_free(crl);
+    assert_int_equal(crl_number(p, s), before);
+    eseal_publisher_close(p);
+
+    p = open_pub(16, ESEAL_OK);
+    assert_int_equal(eseal_publisher_step(p, NOW + 11, &n, &err), ESEAL_OK);
+    assert_true(n > 0);
+    crl = crl_get(p, s);
+    assert_int_equal(listed(crl, 0x1A), 1);
+    X509_CRL_free(crl);
+    long after = crl_number(p, s);
+    assert_true(after > before);
+    assert_int_equal(eseal_publisher_step(p, NOW + 12, &n, &err), ESEAL_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(crl_number(p, s), after); /* issued once */
+    eseal_publisher_close(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shard),
         cmocka_unit_test(test_reason),
         cmocka_unit_test(test_crl_ocsp),
+        cmocka_unit_test(test_crl_catch_up),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
