@@ -1,7 +1,8 @@
 /* api.c — the publisher's public, read-only HTTP API (docs/publisher.md):
  * status by esID, seal digest, picture digest and certificate serial (JSON
  * or the signed DER), the platform certificates, the latest verified
- * checkpoint and health. Answering never signs: responses are pre-signed. */
+ * checkpoint and health. Answering never signs: responses are pre-signed
+ * (OCSP only signs requests outside the RFC 5019 profile, ocsp.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #define DER_TYPE "application/eseal-status"
 #define LIST_TYPE "application/eseal-status-list"
 #define PEM_TYPE "application/x-pem-file"
+#define OCSP_TYPE "application/ocsp-response"
 
 bool pub_etag_matches(const char *inm, const char *etag)
 {
@@ -48,6 +50,25 @@ static bool wants_der(const struct eseal_http_req *req)
                *format = eseal_http_query(req, "format");
     return (accept != NULL && strstr(accept, DER_TYPE) != NULL) ||
            (format != NULL && strcmp(format, "der") == 0);
+}
+
+/* cache_headers sets ETag (from the signed bytes |der|, then |suffix|),
+ * Last-Modified (|this_update|) and Cache-Control (until |next_update|)
+ * of a pre-signed answer; true when If-None-Match names it (reply 304). */
+static bool cache_headers(struct eseal_http_req *req, const struct eseal_buf *der,
+                          const char *suffix, int64_t this_update, int64_t next_update)
+{
+    char *digest = eseal_sm3_hex(der->data, der->len);
+    char etag[48], modified[40], cache[64];
+    snprintf(etag, sizeof(etag), "\"%.32s%s\"", digest, suffix);
+    free(digest);
+    pub_http_date(this_update, modified);
+    int64_t left = next_update - (int64_t)time(NULL);
+    snprintf(cache, sizeof(cache), "public, max-age=%lld", (long long)(left > 0 ? left : 0));
+    eseal_http_set_header(req, "ETag", etag);
+    eseal_http_set_header(req, "Last-Modified", modified);
+    eseal_http_set_header(req, "Cache-Control", cache);
+    return pub_etag_matches(eseal_http_header(req, "If-None-Match"), etag);
 }
 
 static eseal_rc reply_unknown(struct eseal_http_req *req, const char *esid, const char *message)
@@ -97,18 +118,8 @@ static eseal_rc h_status(struct eseal_http_req *req, void *app, struct eseal_err
         ESEAL_OK)
         goto out;
     bool as_der = wants_der(req);
-    char *digest = eseal_sm3_hex(der.data, der.len);
-    char etag[48], modified[40], cache[64];
-    snprintf(etag, sizeof(etag), "\"%.32s%s\"", digest, as_der ? "" : "-j");
-    free(digest);
-    pub_http_date(info.this_update, modified);
-    int64_t left = info.next_update - (int64_t)time(NULL);
-    snprintf(cache, sizeof(cache), "public, max-age=%lld", (long long)(left > 0 ? left : 0));
-    eseal_http_set_header(req, "ETag", etag);
-    eseal_http_set_header(req, "Last-Modified", modified);
-    eseal_http_set_header(req, "Cache-Control", cache);
     eseal_http_set_header(req, "Vary", "Accept");
-    if (pub_etag_matches(eseal_http_header(req, "If-None-Match"), etag)) {
+    if (cache_headers(req, &der, as_der ? "" : "-j", info.this_update, info.next_update)) {
         rc = eseal_http_reply(req, 304, NULL, NULL, 0);
         goto out;
     }
@@ -284,22 +295,28 @@ static eseal_rc ocsp_reply(struct eseal_http_req *req, struct eseal_publisher *p
     eseal_buf_init(&resp);
     struct eseal_err e;
     eseal_err_clear(&e);
+    struct eseal_publisher_ocsp_meta meta;
     int64_t now = (int64_t)time(NULL);
-    eseal_rc rc = eseal_publisher_ocsp(p, body, len, now, &resp, &e);
+    eseal_rc rc = eseal_publisher_ocsp(p, body, len, now, &resp, &meta, &e);
     if (rc != ESEAL_OK)
         fprintf(stderr, "eseal-publisherd: OCSP: %s\n", e.msg);
-    if (resp.len > 0) {
-        if (strcmp(eseal_http_method(req), "POST") == 0) {
-            eseal_http_set_header(req, "Cache-Control", "no-store");
-        } else { /* RFC 5019 §6: GET answers may be cached until nextUpdate */
-            char cache[64];
-            snprintf(cache, sizeof(cache), "public, max-age=%lld",
-                     rc == ESEAL_OK ? (long long)p->cfg.validity : 0LL);
-            eseal_http_set_header(req, "Cache-Control", cache);
-        }
-        rc = eseal_http_reply(req, 200, "application/ocsp-response", resp.data, resp.len);
-    } else if (err != NULL) {
-        *err = e;
+    bool get = strcmp(eseal_http_method(req), "POST") != 0;
+    if (resp.len == 0) {
+        if (err != NULL)
+            *err = e;
+    } else if (!get) {
+        eseal_http_set_header(req, "Cache-Control", "no-store");
+        rc = eseal_http_reply(req, 200, OCSP_TYPE, resp.data, resp.len);
+    } else if (meta.presigned) { /* RFC 5019 §6.2: cacheable until nextUpdate */
+        rc = cache_headers(req, &resp, "", meta.this_update, meta.next_update)
+                 ? eseal_http_reply(req, 304, NULL, NULL, 0)
+                 : eseal_http_reply(req, 200, OCSP_TYPE, resp.data, resp.len);
+    } else { /* signed for this request: as long as it is valid, if at all */
+        char cache[64];
+        snprintf(cache, sizeof(cache), "public, max-age=%lld",
+                 rc == ESEAL_OK ? (long long)p->cfg.validity : 0LL);
+        eseal_http_set_header(req, "Cache-Control", cache);
+        rc = eseal_http_reply(req, 200, OCSP_TYPE, resp.data, resp.len);
     }
     eseal_buf_cleanup(&resp);
     return rc;

@@ -131,9 +131,26 @@ eseal_rc pub_crl_open(struct eseal_publisher *p, struct eseal_err *err)
 static void oom_if(int failed)
 {
     if (failed) {
-        fprintf(stderr, "eseal-publisherd: out of memory building a CRL\n");
+        fprintf(stderr, "eseal-publisherd: out of memory\n");
         abort();
     }
+}
+
+ASN1_INTEGER *pub_serial_integer(const char *hex, size_t len)
+{
+    char buf[ESEAL_STATUS_SERIAL_MAX + 1];
+    if (len == 0 || len > ESEAL_STATUS_SERIAL_MAX)
+        return NULL;
+    memcpy(buf, hex, len);
+    buf[len] = '\0';
+    BIGNUM *bn = NULL;
+    ASN1_INTEGER *ai = NULL;
+    if (BN_hex2bn(&bn, buf) == (int)len) {
+        ai = BN_to_ASN1_INTEGER(bn, NULL);
+        oom_if(ai == NULL);
+    }
+    BN_free(bn);
+    return ai;
 }
 
 /* add_entry appends a revoked entry for the hex |serial| (|serial_len|
@@ -141,25 +158,18 @@ static void oom_if(int failed)
 static eseal_rc add_entry(X509_CRL *crl, const X509_NAME *root, const char *serial,
                           size_t serial_len, const char *row, struct eseal_err *err)
 {
-    char hex[ESEAL_STATUS_SERIAL_MAX + 1];
     int code = 0;
     long long when = 0;
-    if (serial_len == 0 || serial_len > ESEAL_STATUS_SERIAL_MAX ||
-        sscanf(row, "%d %lld", &code, &when) != 2)
+    if (sscanf(row, "%d %lld", &code, &when) != 2)
         return eseal_err_set(err, ESEAL_E_INTERNAL, "a stored CRL row is malformed");
-    memcpy(hex, serial, serial_len);
-    hex[serial_len] = '\0';
-    BIGNUM *bn = NULL;
-    if (BN_hex2bn(&bn, hex) != (int)serial_len) {
-        BN_free(bn);
+    ASN1_INTEGER *ai = pub_serial_integer(serial, serial_len);
+    if (ai == NULL)
         return eseal_err_set(err, ESEAL_E_INTERNAL, "a stored serial is not hex");
-    }
     X509_REVOKED *r = X509_REVOKED_new();
-    ASN1_INTEGER *ai = BN_to_ASN1_INTEGER(bn, NULL);
     ASN1_TIME *t = ASN1_TIME_set(NULL, (time_t)when);
     GENERAL_NAMES *gens = GENERAL_NAMES_new();
     GENERAL_NAME *gn = GENERAL_NAME_new();
-    oom_if(r == NULL || ai == NULL || t == NULL || gens == NULL || gn == NULL);
+    oom_if(r == NULL || t == NULL || gens == NULL || gn == NULL);
     gn->type = GEN_DIRNAME;
     gn->d.dirn = X509_NAME_dup(root);
     oom_if(gn->d.dirn == NULL || !sk_GENERAL_NAME_push(gens, gn));
@@ -176,7 +186,6 @@ static eseal_rc add_entry(X509_CRL *crl, const X509_NAME *root, const char *seri
     GENERAL_NAMES_free(gens);
     ASN1_TIME_free(t);
     ASN1_INTEGER_free(ai);
-    BN_free(bn);
     return ESEAL_OK;
 }
 

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <openssl/asn1.h>
+
 #include "eseal/buf.h"
 #include "eseal/kv.h"
 #include "eseal/log.h"
@@ -32,6 +34,8 @@ enum {
     CF_SEAL_INFO,   /* seal SM3 -> {"name","type","picture_sm3","picture_type","width_mm","height_mm"} */
     CF_PICTURES,    /* picture SM3 -> picture type || "\n" || picture bytes */
     CF_SEAL_WANTED, /* seal SM3 -> version key whose seal is still to be fetched */
+    /* signatures, like CF_RESPONSES: re-signed with them, not records */
+    CF_OCSP, /* version key -> thisUpdate (8-byte BE) || nextUpdate || pre-signed OCSPResponse DER */
     N_CFS,
 };
 
@@ -97,6 +101,10 @@ bool pub_parse_time(const char *s, int64_t *out);
 void pub_be64(uint8_t out[8], uint64_t v);
 uint64_t pub_get_be64(const uint8_t in[8]);
 
+/* pub_serial_integer converts the |len| hex digits at |hex| (a stored
+ * serial) to an INTEGER (caller frees), or NULL if they are not hex. */
+ASN1_INTEGER *pub_serial_integer(const char *hex, size_t len);
+
 /* pub_crl_open fixes the shard count on first start (meta "shards",
  * indexing the revoked certificates of an existing state) and refuses a
  * configuration that differs from it later; reads the CRL number. */
@@ -160,6 +168,20 @@ void pub_seals_want(struct eseal_kv_batch *b, json_t *touched);
  * until it is fetched. */
 eseal_rc pub_seal_info(struct eseal_publisher *p, const char *seal_sm3, json_t **out,
                        struct eseal_err *err);
+
+/* pub_ocsp_presign signs the OCSPResponse answering a SHA-1 CertID
+ * request without nonce for the certificate of the status record |rec|
+ * (RFC 5019): one SingleResponse for the platform root's |rec| serial,
+ * |this_update| and |next_update|, into |der| (replaced). ocsp.c. */
+eseal_rc pub_ocsp_presign(struct eseal_publisher *p, const json_t *rec, int64_t this_update,
+                          int64_t next_update, struct eseal_buf *der, struct eseal_err *err);
+
+/* pub_ocsp_stored copies the pre-signed OCSPResponse of the seal version
+ * whose certificate serial is |serial| (hex) into |der| (replaced), with
+ * its thisUpdate and nextUpdate. ESEAL_E_NOTFOUND when there is none (an
+ * unknown serial, or a state from before pre-signing, until the refresh). */
+eseal_rc pub_ocsp_stored(struct eseal_publisher *p, const char *serial, struct eseal_buf *der,
+                         int64_t *this_update, int64_t *next_update, struct eseal_err *err);
 
 /* Route handlers of page.c: GET /, /seals/{esID}, /pictures/{sm3}. */
 eseal_rc pub_h_page(struct eseal_http_req *req, void *app, struct eseal_err *err);

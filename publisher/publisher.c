@@ -50,6 +50,7 @@ static const char *const cf_names[N_CFS] = {
     "default", "versions", "seals",   "by_seal", "by_picture",
     "by_serial", "responses", "due", "revoked", "crls",
     "lists", "list_index", "list_changes", "seal_info", "pictures", "seal_wanted",
+    "ocsp",
 };
 
 #define META_POSITION "position"
@@ -498,8 +499,31 @@ static eseal_rc info_from_record(struct eseal_publisher *p, const json_t *rec, i
     return ESEAL_OK;
 }
 
-/* sign_into signs the response of |vkey| as of |now| and adds it (and its
- * refresh row, replacing the old one) to |b|. */
+/* presign_ocsp_into signs the OCSP response of |vkey| with the times of
+ * |info| and adds it to |b|. */
+static eseal_rc presign_ocsp_into(struct eseal_publisher *p, struct eseal_kv_batch *b,
+                                  const char *vkey, const json_t *rec,
+                                  const struct eseal_status_info *info, struct eseal_err *err)
+{
+    struct eseal_buf der, val;
+    eseal_buf_init(&der);
+    eseal_buf_init(&val);
+    eseal_rc rc = pub_ocsp_presign(p, rec, info->this_update, info->next_update, &der, err);
+    if (rc == ESEAL_OK) {
+        uint8_t t[16];
+        be64(t, (uint64_t)info->this_update);
+        be64(t + 8, (uint64_t)info->next_update);
+        eseal_buf_append(&val, t, sizeof(t));
+        eseal_buf_append(&val, der.data, der.len);
+        eseal_kv_batch_put(b, CF_OCSP, vkey, strlen(vkey), val.data, val.len);
+    }
+    eseal_buf_cleanup(&der);
+    eseal_buf_cleanup(&val);
+    return rc;
+}
+
+/* sign_into signs the status and OCSP responses of |vkey| as of |now| and
+ * adds them (and their refresh row, replacing the old one) to |b|. */
 static eseal_rc sign_into(struct eseal_publisher *p, struct eseal_kv_batch *b, const char *vkey,
                           const json_t *rec, int64_t now, struct eseal_err *err)
 {
@@ -514,7 +538,8 @@ static eseal_rc sign_into(struct eseal_publisher *p, struct eseal_kv_batch *b, c
     eseal_buf_init(&val);
     eseal_buf_init(&due);
     size_t klen = strlen(vkey);
-    if ((rc = eseal_status_sign(&der, &info, eseal_ca_responder_signer, p->ca, err)) != ESEAL_OK)
+    if ((rc = eseal_status_sign(&der, &info, eseal_ca_responder_signer, p->ca, err)) != ESEAL_OK ||
+        (rc = presign_ocsp_into(p, b, vkey, rec, &info, err)) != ESEAL_OK)
         goto out;
     rc = eseal_kv_get(p->kv, CF_RESPONSES, vkey, klen, &old, err);
     if (rc == ESEAL_OK && old.len >= 8) {
@@ -909,6 +934,26 @@ eseal_rc eseal_publisher_lookup(struct eseal_publisher *p, enum eseal_publisher_
         }
     }
     return rc;
+}
+
+eseal_rc pub_ocsp_stored(struct eseal_publisher *p, const char *serial, struct eseal_buf *der,
+                         int64_t *this_update, int64_t *next_update, struct eseal_err *err)
+{
+    char norm[ESEAL_STATUS_SERIAL_MAX + 1], vkey[VKEY_MAX];
+    if (!norm_serial(serial, norm))
+        return eseal_err_set(err, ESEAL_E_NOTFOUND, "no seal certificate %s", serial);
+    eseal_rc rc = get_text(p->kv, CF_BY_SERIAL, norm, vkey, sizeof(vkey), err);
+    if (rc == ESEAL_OK)
+        rc = eseal_kv_get(p->kv, CF_OCSP, vkey, strlen(vkey), der, err);
+    if (rc == ESEAL_OK && der->len <= 16)
+        rc = eseal_err_set(err, ESEAL_E_INTERNAL, "stored OCSP response of %s is empty", vkey);
+    if (rc != ESEAL_OK)
+        return rc;
+    *this_update = (int64_t)get_be64(der->data);
+    *next_update = (int64_t)get_be64(der->data + 8);
+    memmove(der->data, der->data + 16, der->len - 16);
+    der->len -= 16;
+    return ESEAL_OK;
 }
 
 uint64_t eseal_publisher_position(struct eseal_publisher *p)

@@ -2,8 +2,9 @@
  * follows the issuer's event log (a directory or its /log HTTP endpoints)
  * through a verifying follower, materialises the status of every seal
  * version from the seal.* entries (docs/log-events.md), pre-signs a DER
- * status response (status.h) for each, keeps them fresh, and serves them
- * over a read-only public HTTP API. docs/publisher.md has the details.
+ * status response (status.h) and an OCSP response (RFC 5019) for each,
+ * keeps them fresh, and serves them over a read-only public HTTP API.
+ * docs/publisher.md has the details.
  *
  * State (RocksDB under <data>/db): the status records, their lookup
  * indexes (esID, seal digest, picture digest, certificate serial), the
@@ -171,18 +172,35 @@ unsigned eseal_publisher_shards(struct eseal_publisher *p);
 eseal_rc eseal_publisher_crl(struct eseal_publisher *p, unsigned shard, struct eseal_buf *der,
                              struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* struct eseal_publisher_ocsp_meta says how an OCSP answer may be cached
+ * over HTTP (RFC 5019 §6). |presigned|: the stored response of one
+ * certificate, the same bytes for every such request until it changes.
+ * |this_update| and |next_update| of its SingleResponses (Unix seconds;
+ * 0 when the answer is not a successful response). */
+struct eseal_publisher_ocsp_meta {
+    bool presigned;
+    int64_t this_update, next_update;
+};
+
 /* eseal_publisher_ocsp answers the DER OCSP request |req| (RFC 6960) as of
  * |now| into |resp| (replacing it): always an OCSPResponse DER — a
  * malformed or oversized request gets malformedRequest, a failure
  * internalError, otherwise a basic response signed by the responder with
  * good, revoked (time, reason) or unknown (serial not a seal certificate,
- * or an issuer other than the platform root) per certificate, the nonce
- * echoed. It signs on the calling thread and never waits for the follower.
+ * or an issuer other than the platform root) per certificate.
+ * A request for one certificate by a SHA-1 CertID of the root, without a
+ * nonce (the RFC 5019 profile), gets the response pre-signed when its
+ * status last changed or was refreshed, as stored (no nonce; thisUpdate
+ * and nextUpdate those of the status response), while it is current.
+ * Any other request is signed on the calling thread, thisUpdate |now|,
+ * nextUpdate + validity, its nonce echoed. It never waits for the
+ * follower. |meta| (may be NULL) receives how the answer may be cached.
  * Returns ESEAL_OK, or on an internal failure the error code with |err|
  * filled and an internalError response in |resp| (empty only if even that
  * could not be encoded). */
 eseal_rc eseal_publisher_ocsp(struct eseal_publisher *p, const uint8_t *req, size_t len,
                               int64_t now, struct eseal_buf *resp,
+                              struct eseal_publisher_ocsp_meta *meta,
                               struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* ---- status lists (docs/publisher.md "Status lists") ----------------------

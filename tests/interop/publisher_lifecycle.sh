@@ -16,7 +16,8 @@
 #     the right reason (Certificate Hold for suspended and pending) or not
 #     listed; its signature checked over the TBS with pkeyutl (stock openssl
 #     3.0 cannot pass the SM2 ID to `openssl crl`, docs/publisher.md);
-#   - `openssl ocsp -noverify`: good, or revoked with the reason.
+#   - `openssl ocsp -noverify`: good, or revoked with the reason, with a
+#     nonce (signed per request) and without (the pre-signed response).
 #
 # Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
 set -euo pipefail
@@ -82,16 +83,20 @@ if reason != want:
 PY
 }
 
-# check_ocsp LABEL STATUS REASON: openssl ocsp says good, or revoked with REASON
+# check_ocsp LABEL STATUS REASON: openssl ocsp says good, or revoked with
+# REASON, with a nonce (signed for the request) and without (pre-signed)
 check_ocsp() {
-    openssl ocsp -issuer root.pem -cert "$1.pem" -url "$pbase/ocsp" -noverify >ocsp.txt 2>&1 ||
-        { cat ocsp.txt >&2; return 1; }
-    grep -q "^$1.pem: $2\$" ocsp.txt || { cat ocsp.txt >&2; return 1; }
-    if [ "$3" != - ]; then
-        grep -q "Reason: $3\$" ocsp.txt || { cat ocsp.txt >&2; return 1; }
-    else
-        ! grep -q "Reason:" ocsp.txt || { cat ocsp.txt >&2; return 1; }
-    fi
+    local nonce
+    for nonce in -nonce -no_nonce; do
+        openssl ocsp -issuer root.pem -cert "$1.pem" -url "$pbase/ocsp" -noverify $nonce \
+            >ocsp.txt 2>&1 || { cat ocsp.txt >&2; return 1; }
+        grep -q "^$1.pem: $2\$" ocsp.txt || { cat ocsp.txt >&2; return 1; }
+        if [ "$3" != - ]; then
+            grep -q "Reason: $3\$" ocsp.txt || { cat ocsp.txt >&2; return 1; }
+        else
+            ! grep -q "Reason:" ocsp.txt || { cat ocsp.txt >&2; return 1; }
+        fi
+    done
 }
 
 # check_list LABEL STATUS REASON [BASE]: the full list of the seal's shard

@@ -8,7 +8,10 @@
 # checked over its TBS with `openssl pkeyutl` and the SM2 ID; `openssl ocsp`
 # (POST) says good for the new certificate and revoked (keyCompromise) for
 # the lost one, the GET form (RFC 5019) gives the same, garbage gets
-# malformedRequest, and the response signature is checked with pkeyutl.
+# malformedRequest, and the response signature is checked with pkeyutl;
+# without a nonce both get the pre-signed response (the same bytes twice,
+# its signature checked), whose GET carries ETag, Last-Modified and a
+# Cache-Control up to nextUpdate, and 304 for If-None-Match.
 #
 # Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
 set -euo pipefail
@@ -105,6 +108,30 @@ openssl req -new -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyou
     -subj /CN=other -days 1 -out other.pem 2>/dev/null
 openssl ocsp -issuer other.pem -cert other.pem -url "$pbase/ocsp" -noverify >ocsp.txt 2>&1 || true
 grep -q "other.pem: unknown" ocsp.txt || { cat ocsp.txt >&2; fail "another issuer is unknown"; }
+# without a nonce (RFC 5019): the pre-signed response, the same bytes each time
+for cert in good lost; do
+    for i in 1 2; do
+        openssl ocsp -issuer root.pem -cert "$cert.pem" -url "$pbase/ocsp" -noverify -no_nonce \
+            -respout "pre-$cert$i.der" -reqout "pre-$cert.req" >"pre-$cert.txt" 2>&1 ||
+            { cat "pre-$cert.txt" >&2; fail "openssl ocsp -no_nonce $cert"; }
+    done
+    cmp -s "pre-${cert}1.der" "pre-${cert}2.der" || fail "$cert: the pre-signed response changed"
+    python3 "$der_py" ocsp-basic "pre-${cert}1.der" || fail "extracting the pre-signed response"
+    split_sig basic.der
+    verify_sig || fail "pre-signed OCSP response signature ($cert)"
+done
+grep -q "good.pem: good" pre-good.txt || { cat pre-good.txt >&2; fail "pre-signed good"; }
+grep -q "lost.pem: revoked" pre-lost.txt && grep -q "Reason: keyCompromise" pre-lost.txt ||
+    { cat pre-lost.txt >&2; fail "pre-signed revoked"; }
+# its GET is cacheable until nextUpdate (RFC 5019 §6.2), with a validator
+b64=$(python3 -c 'import base64,urllib.parse; print(urllib.parse.quote(base64.b64encode(open("pre-good.req","rb").read()).decode(), safe=""))')
+[ "$(pub "/ocsp/$b64")" = 200 ] || fail "pre-signed OCSP GET"
+cmp -s pub.out pre-good1.der || fail "GET gives the pre-signed response"
+etag=$(hdr etag)
+[ -n "$etag" ] && [ -n "$(hdr last-modified)" ] || fail "ETag and Last-Modified of a pre-signed GET"
+age=$(hdr cache-control | sed -n 's/^public, max-age=\([0-9]*\)$/\1/p')
+[ -n "$age" ] && [ "$age" -gt 0 ] && [ "$age" -le 86400 ] || fail "Cache-Control: $(hdr cache-control)"
+[ "$(pub "/ocsp/$b64" -H "If-None-Match: $etag")" = 304 ] || fail "If-None-Match on OCSP GET"
 # what openssl itself can verify (recorded in docs/publisher.md)
 openssl ocsp -issuer root.pem -cert good.pem -url "$pbase/ocsp" -VAfile responder.pem \
     >vafile.txt 2>&1 || true

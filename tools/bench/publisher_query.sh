@@ -6,15 +6,18 @@
 #      SEALS esIDs chosen at random (wrk + lib/status.lua), against nginx
 #      serving the very same responses as static files (same worker count);
 #      target: publisher / nginx >= 0.5.
-#   2. POST /ocsp with a request made by `openssl ocsp -reqout` (ab: wrk
-#      cannot be used, its start-up probe connection, closed without a
+#   2. POST /ocsp with a request made by `openssl ocsp -no_nonce -reqout`
+#      (the RFC 5019 profile: one certificate, SHA-1 CertID, no nonce) (ab:
+#      wrk cannot be used, its start-up probe connection, closed without a
 #      request, makes the OpenSSL 3.0 responder spin on EOF for ever),
 #      against `openssl ocsp -index … -port` answering the same request (one
-#      process, signs each response with SM2/SM3 as the publisher does); one
-#      connection per request for both (the openssl responder does no
-#      keep-alive), the publisher with keep-alive printed too; the SM2 sign
-#      rate of one CPU (`openssl speed sm2`) alongside, since both sign per
-#      request; target: publisher / openssl >= 5.
+#      process, signs each response with SM2/SM3); the publisher answers it
+#      with its pre-signed response. One connection per request for both
+#      (the openssl responder does no keep-alive), the publisher with
+#      keep-alive printed too, and the publisher signing per request (the
+#      same request with a nonce) as a second line; the SM2 sign rate of
+#      one CPU (`openssl speed sm2`) alongside, which bounds every signing
+#      responder; target: publisher / openssl >= 5.
 # A benchmark, not a test: it prints numbers and judges nothing.
 #
 # Fairness on a 2-CPU machine: every server is pinned to CPU 0 (taskset),
@@ -127,7 +130,8 @@ openssl req -new -x509 -key ocsp.key -sm3 -sigopt distid:1234567812345678 -subj 
 : >index.txt
 serial=$(python3 "$bench_lib/seals.py" serial 7)
 printf 'V\t360101000000Z\t\t%s\tunknown\t/CN=seal 7\n' "$serial" >index.txt
-openssl ocsp -issuer ca/root.pem -serial "0x$serial" -reqout req0.der >/dev/null 2>&1
+openssl ocsp -issuer ca/root.pem -serial "0x$serial" -no_nonce -reqout req0.der >/dev/null 2>&1
+openssl ocsp -issuer ca/root.pem -serial "0x$serial" -reqout req-nonce.der >/dev/null 2>&1
 oport=$(free_port)
 daemon openssl-ocsp.log taskset -c "$server_cpu" openssl ocsp -index index.txt -port "$oport" \
     -CA ca/root.pem -rsigner ocsp.pem -rkey ocsp.key -rmd sm3 -rsigopt distid:1234567812345678 -ndays 1
@@ -141,13 +145,18 @@ for url in "http://127.0.0.1:$oport/" "$pbase/ocsp"; do
     openssl ocsp -respin resp.der -resp_text -noverify 2>/dev/null | grep -q 'Cert Status: good' ||
         { echo "$BENCH_NAME: $url does not say good" >&2; cat openssl-ocsp.log >&2; exit 1; }
 done
-# ab_rps NAME URL [ab options]: one ab run POSTing the requests in turn (ab
-# takes one body: req0.der); prints requests/s, keeps NAME.ab. "Length"
-# failures are expected (SM2 signatures vary in length), others are not.
+# the publisher's answer is the pre-signed one: the same bytes every time
+curl -s -H 'Content-Type: application/ocsp-request' --data-binary @req0.der -o resp2.der "$pbase/ocsp"
+cmp -s resp.der resp2.der ||
+    { echo "$BENCH_NAME: the publisher signs the request (not pre-signed)" >&2; exit 1; }
+# ab_rps NAME URL [ab options]: one ab run POSTing one request (ab takes
+# one body: $body, default req0.der); prints requests/s, keeps NAME.ab.
+# "Length" failures are expected (SM2 signatures vary in length), others
+# are not.
 ab_rps() {
     local name=$1 url=$2
     shift 2
-    taskset -c "$load_cpu" ab -q "$@" -t "$duration" -n 10000000 -c "$conns" -p req0.der \
+    taskset -c "$load_cpu" ab -q "$@" -t "$duration" -n 10000000 -c "$conns" -p "${body:-req0.der}" \
         -T application/ocsp-request "$url" >"$name.ab" 2>&1 || { cat "$name.ab" >&2; exit 1; }
     local bad
     bad=$(sed -n 's/.*Connect: \([0-9]*\), Receive: \([0-9]*\), Length: [0-9]*, Exceptions: \([0-9]*\).*/\1 \2 \3/p' "$name.ab")
@@ -159,6 +168,7 @@ ab_rps() {
 ab_p99() { awk '$1 == "99%" { print $2 "ms" }' "$1.ab"; }
 pub_ocsp_ka=$(ab_rps ocsp-publisher-keepalive "$pbase/ocsp" -k)
 pub_ocsp=$(ab_rps ocsp-publisher "$pbase/ocsp")
+pub_ocsp_signed=$(body=req-nonce.der ab_rps ocsp-publisher-signed "$pbase/ocsp")
 ossl_ocsp=$(ab_rps ocsp-openssl "http://127.0.0.1:$oport/")
 sign=$(taskset -c "$server_cpu" openssl speed -seconds 3 sm2 2>/dev/null | awk '/SM2/ { print int($(NF - 1)) }')
 
@@ -168,6 +178,8 @@ printf 'OCSP POST:         eseal-publisherd %8d req/s (p99 %s)   openssl ocsp -p
     "$pub_ocsp" "$(ab_p99 ocsp-publisher)" "$ossl_ocsp" "$(ab_p99 ocsp-openssl)"
 printf '                   (publisher with keep-alive %d req/s; openssl speed sm2 on CPU %s: %d signs/s)\n' \
     "$pub_ocsp_ka" "$server_cpu" "$sign"
+printf 'OCSP POST, nonce:  eseal-publisherd %8d req/s (p99 %s)   (signed per request)\n' \
+    "$pub_ocsp_signed" "$(ab_p99 ocsp-publisher-signed)"
 python3 - "$pub_rps" "$ngx_rps" "$pub_ocsp" "$ossl_ocsp" <<'PY'
 import sys
 a, b, c, d = map(int, sys.argv[1:])

@@ -2,8 +2,10 @@
  * status-to-CRLReason mapping, the per-shard CRLs (parsed, signature
  * checked with the responder key and the SM2 ID, entries and reasons) and
  * the OCSP responder (good, revoked with reason, unknown serial, unknown
- * issuer, malformed), from a real CA, a real log and a real RocksDB; and
- * the shard count refused when it changes. */
+ * issuer, malformed), from a real CA, a real log and a real RocksDB; the
+ * pre-signed OCSP responses (served unchanged, re-signed on a change and at
+ * half-life, requests outside the RFC 5019 profile signed per request);
+ * and the shard count refused when it changes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,31 +191,46 @@ static int listed(X509_CRL *crl, long serial)
     return -1;
 }
 
-/* ocsp_ask asks about |serial| of |issuer| and returns the status and
- * *reason, after checking the response's signature. */
-static int ocsp_ask(struct eseal_publisher *p, X509 *issuer, long serial, int *reason)
+/* ocsp_request makes a request for the |n| |serials| of |issuer|, the
+ * CertIDs hashed with |md|, with a nonce if |nonce|. */
+static OCSP_REQUEST *ocsp_request(X509 *issuer, const EVP_MD *md, const long *serials, int n,
+                                  bool nonce)
 {
     OCSP_REQUEST *rq = OCSP_REQUEST_new();
-    ASN1_INTEGER *sn = ASN1_INTEGER_new();
-    ASN1_INTEGER_set(sn, serial);
-    OCSP_CERTID *cid = OCSP_cert_id_new(EVP_sha1(), X509_get_subject_name(issuer),
-                                        X509_get0_pubkey_bitstr(issuer), sn);
-    OCSP_CERTID *keep = OCSP_CERTID_dup(cid);
-    assert_non_null(OCSP_request_add0_id(rq, cid));
-    assert_int_equal(OCSP_request_add1_nonce(rq, NULL, 16), 1);
-    unsigned char *der = NULL;
-    int n = i2d_OCSP_REQUEST(rq, &der);
-    struct eseal_buf resp;
-    eseal_buf_init(&resp);
+    for (int i = 0; i < n; i++) {
+        ASN1_INTEGER *sn = ASN1_INTEGER_new();
+        ASN1_INTEGER_set(sn, serials[i]);
+        assert_non_null(OCSP_request_add0_id(
+            rq, OCSP_cert_id_new(md, X509_get_subject_name(issuer),
+                                 X509_get0_pubkey_bitstr(issuer), sn)));
+        ASN1_INTEGER_free(sn);
+    }
+    if (nonce)
+        assert_int_equal(OCSP_request_add1_nonce(rq, NULL, 16), 1);
+    return rq;
+}
+
+/* ocsp_answer has |p| answer |rq| at |now| into |der| and *meta, checks
+ * that it is successful, signed by the responder (SM2 with the ID) with its
+ * certificate included, and carries the request's nonce if it had one, and
+ * returns the basic response. */
+static OCSP_BASICRESP *ocsp_answer(struct eseal_publisher *p, OCSP_REQUEST *rq, int64_t now,
+                                   struct eseal_buf *der, struct eseal_publisher_ocsp_meta *meta)
+{
+    unsigned char *q = NULL;
+    int n = i2d_OCSP_REQUEST(rq, &q);
     struct eseal_err err;
-    assert_int_equal(eseal_publisher_ocsp(p, der, (size_t)n, NOW + 10, &resp, &err), ESEAL_OK);
-    const unsigned char *q = resp.data;
-    OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &q, (long)resp.len);
+    assert_int_equal(eseal_publisher_ocsp(p, q, (size_t)n, now, der, meta, &err), ESEAL_OK);
+    OPENSSL_free(q);
+    const unsigned char *d = der->data;
+    OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &d, (long)der->len);
     assert_non_null(r);
     assert_int_equal(OCSP_response_status(r), OCSP_RESPONSE_STATUS_SUCCESSFUL);
     OCSP_BASICRESP *bs = OCSP_response_get1_basic(r);
+    OCSP_RESPONSE_free(r);
     assert_non_null(bs);
-    assert_int_equal(OCSP_check_nonce(rq, bs), 1);
+    bool asked = OCSP_REQUEST_get_ext_by_NID(rq, NID_id_pkix_OCSP_Nonce, -1) >= 0;
+    assert_int_equal(OCSP_check_nonce(rq, bs), asked ? 1 : 2);
     unsigned char *tbs = NULL;
     int tn = i2d_OCSP_RESPDATA((OCSP_RESPDATA *)OCSP_resp_get0_respdata(bs), &tbs);
     const ASN1_OCTET_STRING *sig = OCSP_resp_get0_signature(bs);
@@ -221,20 +238,50 @@ static int ocsp_ask(struct eseal_publisher *p, X509 *issuer, long serial, int *r
     assert_int_equal(eseal_sm2_verify(key, tbs, (size_t)tn, ASN1_STRING_get0_data(sig),
                                       (size_t)ASN1_STRING_length(sig), &err),
                      ESEAL_OK);
+    OPENSSL_free(tbs);
     assert_int_equal(sk_X509_num(OCSP_resp_get0_certs(bs)), 1);
+    return bs;
+}
+
+/* ocsp_find returns the status of |serial| of |issuer| (CertID hashed with
+ * |md|) in |bs| and its *reason; *this_update (may be NULL) is checked to
+ * be that time. */
+static int ocsp_find(OCSP_BASICRESP *bs, X509 *issuer, const EVP_MD *md, long serial, int *reason,
+                     const int64_t *this_update)
+{
+    ASN1_INTEGER *sn = ASN1_INTEGER_new();
+    ASN1_INTEGER_set(sn, serial);
+    OCSP_CERTID *cid =
+        OCSP_cert_id_new(md, X509_get_subject_name(issuer), X509_get0_pubkey_bitstr(issuer), sn);
     int status = -1;
     *reason = -2;
     ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
-    assert_int_equal(OCSP_resp_find_status(bs, keep, &status, reason, &rev, &thisupd, &nextupd),
+    assert_int_equal(OCSP_resp_find_status(bs, cid, &status, reason, &rev, &thisupd, &nextupd),
                      1);
     assert_non_null(nextupd);
-    OPENSSL_free(tbs);
-    OPENSSL_free(der);
-    OCSP_CERTID_free(keep);
-    OCSP_BASICRESP_free(bs);
-    OCSP_RESPONSE_free(r);
-    OCSP_REQUEST_free(rq);
+    if (this_update != NULL) {
+        ASN1_TIME *want = ASN1_TIME_set(NULL, (time_t)*this_update);
+        assert_int_equal(ASN1_TIME_compare(thisupd, want), 0);
+        ASN1_TIME_free(want);
+    }
+    OCSP_CERTID_free(cid);
     ASN1_INTEGER_free(sn);
+    return status;
+}
+
+/* ocsp_ask asks about |serial| of |issuer| (SHA-1, with a nonce: signed
+ * for the request) and returns the status and *reason. */
+static int ocsp_ask(struct eseal_publisher *p, X509 *issuer, long serial, int *reason)
+{
+    OCSP_REQUEST *rq = ocsp_request(issuer, EVP_sha1(), &serial, 1, true);
+    struct eseal_buf resp;
+    eseal_buf_init(&resp);
+    struct eseal_publisher_ocsp_meta meta;
+    OCSP_BASICRESP *bs = ocsp_answer(p, rq, NOW + 10, &resp, &meta);
+    assert_false(meta.presigned);
+    int status = ocsp_find(bs, issuer, EVP_sha1(), serial, reason, NULL);
+    OCSP_BASICRESP_free(bs);
+    OCSP_REQUEST_free(rq);
     eseal_buf_cleanup(&resp);
     return status;
 }
@@ -319,7 +366,7 @@ static void test_crl_ocsp(void **state)
         size_t len;
     } bad[] = {{junk, sizeof(junk)}, {junk, 0}, {big, ESEAL_PUBLISHER_OCSP_MAX + 1}};
     for (size_t i = 0; i < 3; i++) {
-        assert_int_equal(eseal_publisher_ocsp(p, bad[i].d, bad[i].len, NOW, &resp, &err),
+        assert_int_equal(eseal_publisher_ocsp(p, bad[i].d, bad[i].len, NOW, &resp, NULL, &err),
                          ESEAL_OK);
         const unsigned char *q = resp.data;
         OCSP_RESPONSE *r = d2i_OCSP_RESPONSE(NULL, &q, (long)resp.len);
@@ -350,7 +397,8 @@ static long crl_number(struct eseal_publisher *p, unsigned s)
 
 /* catching up (after test_crl_ocsp, on its log): a revocation in a page
  * with more waiting is answered by OCSP at once, and its CRL, kept across
- * a restart, is re-signed once the follower has caught up */
+ * a restart, is re-signed once the follower has caught up. A seal of its
+ * own (35010200000009, serial 4D): test_ocsp_presigned needs 1A good. */
 static void test_crl_catch_up(void **state)
 {
     (void)state;
@@ -360,7 +408,7 @@ static void test_crl_catch_up(void **state)
     assert_int_equal(eseal_log_open(&log, logdir, ca, &err), ESEAL_OK);
     /* 4100 skipped entries after it: two pages of a directory follower */
     json_t *b[ESEAL_LOG_BATCH_MAX];
-    b[0] = event("seal.revoked", "35010200000001", "revoked", "keyCompromise", "1A");
+    b[0] = event("seal.revoked", "35010200000009", "revoked", "keyCompromise", "4D");
     for (size_t done = 0, k = 1; done < 4101; done += k, k = 0) {
         while (k < ESEAL_LOG_BATCH_MAX && done + k < 4101)
             b[k++] = json_pack("{s:i,s:s,s:{}}", "v", 1, "type", "test.filler", "data");
@@ -373,16 +421,16 @@ static void test_crl_catch_up(void **state)
     free(logdir);
 
     struct eseal_publisher *p = open_pub(16, ESEAL_OK);
-    unsigned s = eseal_publisher_shard("35010200000001", 16);
+    unsigned s = eseal_publisher_shard("35010200000009", 16);
     long before = crl_number(p, s);
     size_t n;
     int reason;
     assert_int_equal(eseal_publisher_step(p, NOW + 10, &n, &err), ESEAL_OK);
     assert_true(n > 0);
-    assert_int_equal(ocsp_ask(p, eseal_ca_cert(ca, ESEAL_CA_ROOT), 0x1A, &reason),
+    assert_int_equal(ocsp_ask(p, eseal_ca_cert(ca, ESEAL_CA_ROOT), 0x4D, &reason),
                      V_OCSP_CERTSTATUS_REVOKED);
     X509_CRL *crl = crl_get(p, s);
-    assert_int_equal(listed(crl, 0x1A), -1); /* waits */
+    assert_int_equal(listed(crl, 0x4D), -1); /* waits */
     X509_CRL_free(crl);
     assert_int_equal(crl_number(p, s), before);
     eseal_publisher_close(p);
@@ -391,13 +439,130 @@ static void test_crl_catch_up(void **state)
     assert_int_equal(eseal_publisher_step(p, NOW + 11, &n, &err), ESEAL_OK);
     assert_true(n > 0);
     crl = crl_get(p, s);
-    assert_int_equal(listed(crl, 0x1A), 1);
+    assert_int_equal(listed(crl, 0x4D), 1);
     X509_CRL_free(crl);
     long after = crl_number(p, s);
     assert_true(after > before);
     assert_int_equal(eseal_publisher_step(p, NOW + 12, &n, &err), ESEAL_OK);
     assert_int_equal(n, 0);
     assert_int_equal(crl_number(p, s), after); /* issued once */
+    eseal_publisher_close(p);
+}
+
+/* ask_root has |p| answer at |now| a request for |serial| of the root,
+ * SHA-1 CertID, no nonce, into |der|; checks whether it was |presigned| and
+ * returns the status, *reason and, in *this_update, the thisUpdate |p|
+ * reported. */
+static int ask_root(struct eseal_publisher *p, long serial, int64_t now, struct eseal_buf *der,
+                    bool presigned, int *reason, int64_t *this_update)
+{
+    X509 *root = eseal_ca_cert(ca, ESEAL_CA_ROOT);
+    OCSP_REQUEST *rq = ocsp_request(root, EVP_sha1(), &serial, 1, false);
+    struct eseal_publisher_ocsp_meta meta;
+    OCSP_BASICRESP *bs = ocsp_answer(p, rq, now, der, &meta);
+    assert_int_equal(meta.presigned, presigned);
+    assert_true(meta.next_update > now);
+    *this_update = meta.this_update;
+    int status = ocsp_find(bs, root, EVP_sha1(), serial, reason, this_update);
+    assert_int_equal(OCSP_resp_count(bs), 1);
+    OCSP_BASICRESP_free(bs);
+    OCSP_REQUEST_free(rq);
+    return status;
+}
+
+/* append_revocation logs that seal 35010200000001 (serial 1A) was revoked
+ * for keyCompromise. */
+static void append_revocation(void)
+{
+    char *logdir = eseal_path_join(tmp, "log");
+    struct eseal_log *log;
+    struct eseal_err err;
+    assert_int_equal(eseal_log_open(&log, logdir, ca, &err), ESEAL_OK);
+    json_t *ev = event("seal.revoked", "35010200000001", "revoked", "keyCompromise", "1A");
+    assert_int_equal(eseal_log_append(log, ev, NULL, &err), ESEAL_OK);
+    json_decref(ev);
+    assert_int_equal(eseal_log_sync(log, &err), ESEAL_OK);
+    eseal_log_close(log);
+    free(logdir);
+}
+
+/* test_ocsp_presigned runs on the state test_crl_ocsp left: responses
+ * signed at NOW + 1800, validity 3600. */
+static void test_ocsp_presigned(void **state)
+{
+    (void)state;
+    struct eseal_publisher *p = open_pub(16, ESEAL_OK);
+    X509 *root = eseal_ca_cert(ca, ESEAL_CA_ROOT);
+    struct eseal_buf a, b;
+    eseal_buf_init(&a);
+    eseal_buf_init(&b);
+    struct eseal_err err;
+    int reason;
+    int64_t tu;
+    /* the stored response, byte for byte, for every such request: SM2
+     * signatures are randomised, so equal bytes mean nothing was signed */
+    assert_int_equal(ask_root(p, 0x1A, NOW + 1810, &a, true, &reason, &tu),
+                     V_OCSP_CERTSTATUS_GOOD);
+    assert_int_equal(tu, NOW + 1800);
+    assert_int_equal(ask_root(p, 0x1A, NOW + 1820, &b, true, &reason, &tu),
+                     V_OCSP_CERTSTATUS_GOOD);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    assert_int_equal(ask_root(p, 0x3C, NOW + 1820, &b, true, &reason, &tu),
+                     V_OCSP_CERTSTATUS_REVOKED);
+    assert_int_equal(reason, 6);
+    /* outside the profile: signed for the request, and still right */
+    assert_int_equal(ask_root(p, 0x99, NOW + 1820, &b, false, &reason, &tu),
+                     V_OCSP_CERTSTATUS_UNKNOWN);
+    assert_int_equal(tu, NOW + 1820);
+    static const struct {
+        const EVP_MD *(*md)(void);
+        bool nonce;
+        int n;
+    } other[] = {{EVP_sha1, true, 1}, {EVP_sha1, false, 2}, {EVP_sha256, false, 1}};
+    const long serials[] = {0x1A, 0x2B};
+    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+        OCSP_REQUEST *rq = ocsp_request(root, other[i].md(), serials, other[i].n, other[i].nonce);
+        struct eseal_publisher_ocsp_meta meta;
+        OCSP_BASICRESP *bs = ocsp_answer(p, rq, NOW + 1820, &b, &meta);
+        assert_false(meta.presigned);
+        assert_int_equal(OCSP_resp_count(bs), other[i].n);
+        assert_int_equal(ocsp_find(bs, root, other[i].md(), 0x1A, &reason, NULL),
+                         V_OCSP_CERTSTATUS_GOOD);
+        if (other[i].n == 2) {
+            assert_int_equal(ocsp_find(bs, root, other[i].md(), 0x2B, &reason, NULL),
+                             V_OCSP_CERTSTATUS_REVOKED);
+            assert_int_equal(reason, 1);
+        }
+        OCSP_BASICRESP_free(bs);
+        OCSP_REQUEST_free(rq);
+    }
+    /* a status change re-signs it in the same step */
+    append_revocation();
+    size_t n;
+    do
+        assert_int_equal(eseal_publisher_step(p, NOW + 1830, &n, &err), ESEAL_OK);
+    while (n > 0);
+    assert_int_equal(ask_root(p, 0x1A, NOW + 1840, &b, true, &reason, &tu),
+                     V_OCSP_CERTSTATUS_REVOKED);
+    assert_int_equal(reason, 1);
+    assert_int_equal(tu, NOW + 1830);
+    /* past its nextUpdate it is not served; the refresh re-signs it at half
+     * of its validity */
+    assert_int_equal(ask_root(p, 0x1A, NOW + 1830 + 3600, &b, false, &reason, &tu),
+                     V_OCSP_CERTSTATUS_REVOKED);
+    assert_int_equal(eseal_publisher_refresh(p, NOW + 1830 + 1799, &n, &err), ESEAL_OK);
+    assert_int_equal(ask_root(p, 0x1A, NOW + 1830 + 1799, &a, true, &reason, &tu),
+                     V_OCSP_CERTSTATUS_REVOKED);
+    assert_int_equal(tu, NOW + 1830);
+    assert_int_equal(eseal_publisher_refresh(p, NOW + 1830 + 1800, &n, &err), ESEAL_OK);
+    assert_true(n >= 1);
+    assert_int_equal(ask_root(p, 0x1A, NOW + 1830 + 1800, &a, true, &reason, &tu),
+                     V_OCSP_CERTSTATUS_REVOKED);
+    assert_int_equal(tu, NOW + 1830 + 1800);
+    assert_int_equal(reason, 1);
+    eseal_buf_cleanup(&a);
+    eseal_buf_cleanup(&b);
     eseal_publisher_close(p);
 }
 
@@ -408,6 +573,7 @@ int main(void)
         cmocka_unit_test(test_reason),
         cmocka_unit_test(test_crl_ocsp),
         cmocka_unit_test(test_crl_catch_up),
+        cmocka_unit_test(test_ocsp_presigned),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
