@@ -294,22 +294,28 @@ static eseal_rc file_load(struct eseal_status_source *s, struct eseal_err *err)
         rc = unwrap_json(&s->der, err);
     if (rc != ESEAL_OK)
         return rc;
+    /* Each is parsed and checked once: a status response (small), else a
+     * list; "not this format" is ESEAL_E_INVALID or ESEAL_E_TOOBIG. */
     struct eseal_err probe;
     eseal_err_clear(&probe);
-    if (eseal_status_list_parse(&s->list, s->der.data, s->der.len, &probe) == ESEAL_OK) {
-        bool delta = s->list.delta;
-        eseal_status_list_cleanup(&s->list);
-        if (delta)
+    rc = eseal_status_verify(&s->single, s->der.data, s->der.len, s->responder, &probe);
+    if (rc == ESEAL_E_INVALID || rc == ESEAL_E_TOOBIG) {
+        eseal_err_clear(&probe);
+        rc = eseal_status_list_verify(&s->list, s->der.data, s->der.len, s->responder, &probe);
+        s->is_list = rc != ESEAL_E_INVALID && rc != ESEAL_E_TOOBIG;
+        if (!s->is_list)
             return eseal_err_set(err, ESEAL_E_INVALID,
-                                 "a delta list: save the full list (/lists/{shard}/full)");
-        s->is_list = true;
-        return eseal_status_list_verify(&s->list, s->der.data, s->der.len, s->responder, err);
+                                 "neither a status list nor a status response / 不是状态文件");
     }
-    if (eseal_status_parse(&s->single, s->der.data, s->der.len, NULL, NULL, NULL, NULL, &probe) !=
-        ESEAL_OK)
+    if (rc != ESEAL_OK) {
+        if (err != NULL)
+            *err = probe;
+        return rc;
+    }
+    if (s->is_list && s->list.delta)
         return eseal_err_set(err, ESEAL_E_INVALID,
-                             "neither a status list nor a status response / 不是状态文件");
-    return eseal_status_verify(&s->single, s->der.data, s->der.len, s->responder, err);
+                             "a delta list: save the full list (/lists/{shard}/full)");
+    return ESEAL_OK;
 }
 
 eseal_rc eseal_status_source_file(struct eseal_status_source **out, const char *path,

@@ -63,7 +63,6 @@ assert keys == ["format", "data_hash", "signature", "signer_in_seal", "seal_sign
                 "validity", "status", "picture"], keys
 assert j["checks"][-1]["status"] == "PASSED", j["checks"][-1]
 assert j["sealStatus"] == "good" and j["statusFresh"] is True
-assert j["statusSource"].endswith("/status/by-seal/" + j["checks"][-1]["actual"]) is False
 assert "/status/by-seal/" in j["statusSource"], j["statusSource"]
 assert j["statusAsOf"] and j["statusNextUpdate"] and j["esID"] == sys.argv[1]
 for c in j["checks"]:
@@ -161,6 +160,7 @@ cp changed.txt batch/
 cp contract.txt.ses batch/changed.txt.ses
 cp other.ses batch/lonely.ses
 cp seal.esl batch/
+mkdir batch/sub.ses && ln -s .. batch/loop.ses # directories inside are not entered
 rc=0
 "$ESEAL" verify --batch batch --jobs 3 "${online[@]}" >batch.jsonl 2>batch.err || rc=$?
 [ "$rc" = 1 ] || fail "batch exit $rc, want 1 (one failed)"

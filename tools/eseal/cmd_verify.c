@@ -268,35 +268,43 @@ static int cmp_path(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-/* collect adds |path| (a file, or the *.ses and *.esl files of a directory,
- * sorted) to the batch. */
+/* add_file appends |path| to the batch. */
+static eseal_rc add_file(struct batch *b, size_t *cap, const char *path, struct eseal_err *err)
+{
+    if (b->n == BATCH_MAX)
+        return eseal_err_set(err, ESEAL_E_TOOBIG, "more than %d files", BATCH_MAX);
+    if (b->n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        b->files = eseal_xrealloc(b->files, *cap * sizeof(*b->files));
+    }
+    b->files[b->n++] = eseal_xstrdup(path);
+    return ESEAL_OK;
+}
+
+/* collect adds |path|: a file, or the regular *.ses and *.esl files of a
+ * directory, sorted. Directories inside are not entered (a link back up
+ * would never end). */
 static eseal_rc collect(struct batch *b, size_t *cap, const char *path, struct eseal_err *err)
 {
     struct stat st;
     if (stat(path, &st) != 0)
         return eseal_err_set(err, ESEAL_E_NOTFOUND, "%s: %s", path, strerror(errno));
-    if (!S_ISDIR(st.st_mode)) {
-        if (b->n == BATCH_MAX)
-            return eseal_err_set(err, ESEAL_E_TOOBIG, "more than %d files", BATCH_MAX);
-        if (b->n == *cap) {
-            *cap = *cap ? *cap * 2 : 64;
-            b->files = eseal_xrealloc(b->files, *cap * sizeof(*b->files));
-        }
-        b->files[b->n++] = eseal_xstrdup(path);
-        return ESEAL_OK;
-    }
+    if (!S_ISDIR(st.st_mode))
+        return add_file(b, cap, path, err);
     DIR *d = opendir(path);
     if (d == NULL)
         return eseal_err_set(err, ESEAL_E_IO, "%s: %s", path, strerror(errno));
     size_t first = b->n;
     eseal_rc rc = ESEAL_OK;
     struct dirent *e;
-    while (rc == ESEAL_OK && (e = readdir(d)) != NULL)
-        if (has_suffix(e->d_name, ".ses") || has_suffix(e->d_name, ".esl")) {
-            char *full = eseal_xasprintf("%s/%s", path, e->d_name);
-            rc = collect(b, cap, full, err);
-            free(full);
-        }
+    while (rc == ESEAL_OK && (e = readdir(d)) != NULL) {
+        if (!has_suffix(e->d_name, ".ses") && !has_suffix(e->d_name, ".esl"))
+            continue;
+        char *full = eseal_xasprintf("%s/%s", path, e->d_name);
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode))
+            rc = add_file(b, cap, full, err);
+        free(full);
+    }
     closedir(d);
     qsort(b->files + first, b->n - first, sizeof(*b->files), cmp_path);
     return rc;

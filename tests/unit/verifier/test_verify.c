@@ -1143,9 +1143,10 @@ static void test_status_file_refused(void **state)
     free(maker);
 }
 
-/* list_file signs a full list of |shard|/16 holding |i| (or nothing). */
+/* list_file signs a list of |shard|/16 holding |i| (or nothing): full, or a
+ * delta from |base| when it is not 0. */
 static char *list_file(struct fixture *f, const struct eseal_status_info *i, unsigned shard,
-                       bool with_entry)
+                       bool with_entry, uint64_t base)
 {
     struct eseal_status_list_entry e = {
         .version = 1, .status = i->status, .status_time = i->status_time};
@@ -1156,6 +1157,8 @@ static char *list_file(struct fixture *f, const struct eseal_status_info *i, uns
     struct eseal_status_list l = {.shard = shard,
                                   .shard_count = 16,
                                   .number = 7,
+                                  .delta = base > 0,
+                                  .base_number = base,
                                   .this_update = i->this_update,
                                   .next_update = i->next_update,
                                   .checkpoint_size = 1,
@@ -1192,17 +1195,27 @@ static void test_status_list_file(void **state)
     status_of(f, &i, ESEAL_STATUS_REVOKED, "keyCompromise", (int64_t)time(NULL) + 3600);
     unsigned shard = eseal_status_shard(i.esid, 16);
     struct eseal_report r;
-    verify_list(f, &r, list_file(f, &i, shard, true));
+    verify_list(f, &r, list_file(f, &i, shard, true, 0));
     assert_verdict(&r, ESEAL_INDETERMINATE, "REVOKED_NO_POE");
     assert_check(&r, "picture", ESEAL_CHECK_SKIPPED, NULL); /* lists carry no picture digest */
     assert_non_null(strstr(r.status_source, "status list 7 of shard"));
     eseal_report_cleanup(&r);
     /* the right shard without the seal: unknown */
-    verify_list(f, &r, list_file(f, &i, shard, false));
+    verify_list(f, &r, list_file(f, &i, shard, false, 0));
     assert_verdict(&r, ESEAL_INDETERMINATE, "SEAL_STATUS_UNKNOWN");
     eseal_report_cleanup(&r);
+    /* a delta is not a status file: it says nothing of what did not change */
+    char *path = list_file(f, &i, shard, true, 6), *responder = ca_file(f, "responder.pem");
+    struct eseal_status_source *src = NULL;
+    struct eseal_err err;
+    assert_int_equal(eseal_status_source_file(&src, path, responder, f->trust, &err),
+                     ESEAL_E_INVALID);
+    assert_non_null(strstr(err.msg, "delta"));
+    assert_null(src);
+    free(path);
+    free(responder);
     /* another shard says nothing about the seal */
-    verify_list(f, &r, list_file(f, &i, (shard + 1) % 16, false));
+    verify_list(f, &r, list_file(f, &i, (shard + 1) % 16, false, 0));
     assert_verdict(&r, ESEAL_INDETERMINATE, "TRY_LATER");
     eseal_report_cleanup(&r);
 }
