@@ -1,5 +1,4 @@
 /* merkle.c — RFC 6962 Merkle trees: hashing, frontiers, proofs and their verification. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,25 +6,15 @@
 #include <openssl/evp.h>
 
 #include "eseal/merkle.h"
+#include "eseal/sm.h"
 
 #define HLEN ESEAL_MERKLE_HASH_LEN
-
-/* SHA-256 is fetched once: an implicit fetch on every digest would cost more
- * than hashing a small entry. */
-static EVP_MD *sha256_md;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-
-static void sha256_fetch(void)
-{
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
 
 static void sha256_parts(uint8_t out[HLEN], uint8_t prefix, const void *a, size_t a_len,
                          const void *b, size_t b_len, bool with_prefix)
 {
-    pthread_once(&sha256_once, sha256_fetch);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (sha256_md == NULL || ctx == NULL || EVP_DigestInit_ex2(ctx, sha256_md, NULL) != 1 ||
+    if (ctx == NULL || EVP_DigestInit_ex2(ctx, eseal_md_sha256(), NULL) != 1 ||
         (with_prefix && EVP_DigestUpdate(ctx, &prefix, 1) != 1) ||
         (a_len > 0 && EVP_DigestUpdate(ctx, a, a_len) != 1) ||
         (b_len > 0 && EVP_DigestUpdate(ctx, b, b_len) != 1) ||

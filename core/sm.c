@@ -12,28 +12,35 @@
 #include "eseal/enc.h"
 #include "eseal/sm.h"
 
-/* SM3 fetched once: EVP_sm3() would make OpenSSL look it up again on
- * every signature (name lookups under a lock, a measurable share of a
- * verification). */
-static EVP_MD *sm3_md;
-static pthread_once_t sm3_once = PTHREAD_ONCE_INIT;
+/* The digests fetched once: EVP_sm3() or an implicit fetch would make
+ * OpenSSL look them up again on every use (name lookups under a lock, a
+ * measurable share of a verification or of hashing a small log entry). */
+static EVP_MD *sm3_md, *sha256_md;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
 
-static void sm3_fetch(void)
+static void md_fetch(void)
 {
     sm3_md = EVP_MD_fetch(NULL, "SM3", NULL);
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
-static const EVP_MD *sm3(void)
+const EVP_MD *eseal_md_sm3(void)
 {
-    pthread_once(&sm3_once, sm3_fetch);
+    pthread_once(&md_once, md_fetch);
     return sm3_md != NULL ? sm3_md : EVP_sm3();
+}
+
+const EVP_MD *eseal_md_sha256(void)
+{
+    pthread_once(&md_once, md_fetch);
+    return sha256_md != NULL ? sha256_md : EVP_sha256();
 }
 
 void eseal_sm3(uint8_t out[ESEAL_SM3_LEN], const void *data, size_t len)
 {
     unsigned int n = 0;
     /* SM3 is built into the default provider; failure is not recoverable. */
-    if (EVP_Digest(data, len, out, &n, sm3(), NULL) != 1 || n != ESEAL_SM3_LEN) {
+    if (EVP_Digest(data, len, out, &n, eseal_md_sm3(), NULL) != 1 || n != ESEAL_SM3_LEN) {
         fprintf(stderr, "eseal: SM3 unavailable in OpenSSL\n");
         abort();
     }
@@ -70,8 +77,8 @@ static eseal_rc md_init(EVP_MD_CTX *mctx, EVP_PKEY *key, int sign, struct eseal_
     if (!eseal_sm2_is(key))
         return eseal_err_set(err, ESEAL_E_INVALID, "the key is not an SM2 key");
     EVP_PKEY_CTX *pctx = NULL;
-    int ok = sign ? EVP_DigestSignInit(mctx, &pctx, sm3(), NULL, key)
-                  : EVP_DigestVerifyInit(mctx, &pctx, sm3(), NULL, key);
+    int ok = sign ? EVP_DigestSignInit(mctx, &pctx, eseal_md_sm3(), NULL, key)
+                  : EVP_DigestVerifyInit(mctx, &pctx, eseal_md_sm3(), NULL, key);
     if (ok != 1 || EVP_PKEY_CTX_set1_id(pctx, ESEAL_SM2_ID, ESEAL_SM2_ID_LEN) != 1)
         return eseal_err_openssl(err, ESEAL_E_CRYPTO, "SM2 %s setup failed",
                                  sign ? "signing" : "verification");

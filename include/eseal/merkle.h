@@ -32,8 +32,8 @@ struct eseal_merkle_proof {
     uint8_t hash[ESEAL_MERKLE_PROOF_MAX][ESEAL_MERKLE_HASH_LEN];
 };
 
-/* eseal_sha256 is plain SHA-256, the trees' hash (OpenSSL's, fetched
- * once), for other uses that need a fast collision-resistant digest. */
+/* eseal_sha256 is plain SHA-256, the trees' hash, for other uses that
+ * need a fast collision-resistant digest. */
 void eseal_sha256(uint8_t out[ESEAL_MERKLE_HASH_LEN], const void *data, size_t len);
 
 /* eseal_merkle_leaf_hash writes SHA-256(0x00 || data) into |out|. */

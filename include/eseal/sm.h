@@ -77,6 +77,11 @@ eseal_rc eseal_x509_check_signed_by(X509 *x, EVP_PKEY *issuer_key,
  * and the ID (proof of possession). ESEAL_E_CRYPTO if it fails. */
 eseal_rc eseal_x509_req_check(X509_REQ *req, struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_md_sm3 and eseal_md_sha256 return the digests, fetched from
+ * OpenSSL once (for hot paths that would otherwise fetch them per call). */
+const EVP_MD *eseal_md_sm3(void);
+const EVP_MD *eseal_md_sha256(void);
+
 /* eseal_signer signs |msg| with SM2-with-SM3 and the standard ID, writing the
  * DER signature into |sig|. |ctx| is the signer's own state. eseal_ca_maker_signer,
  * eseal_ca_responder_signer and eseal_token_signer fit it. */

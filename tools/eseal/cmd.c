@@ -176,7 +176,7 @@ eseal_rc cmd_sm3_file(const char *path, uint8_t out[ESEAL_SM3_LEN], struct eseal
         return eseal_err_set(err, ESEAL_E_IO, "%s: not a regular file", path);
     }
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (md == NULL || EVP_DigestInit_ex(md, EVP_sm3(), NULL) != 1) {
+    if (md == NULL || EVP_DigestInit_ex(md, eseal_md_sm3(), NULL) != 1) {
         EVP_MD_CTX_free(md);
         fclose(f);
         return eseal_err_openssl(err, ESEAL_E_INTERNAL, "SM3 is not available");
