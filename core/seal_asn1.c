@@ -240,6 +240,13 @@ eseal_rc es_time(time_t *out, const ASN1_TIME *t, const char *what, struct eseal
 
 eseal_rc es_sig_der(struct eseal_buf *out, const ASN1_BIT_STRING *sig, struct eseal_err *err)
 {
+    eseal_buf_reset(out);
+    /* A signature value is whole bytes. OpenSSL masks the bits an "unused
+     * bits" octet declares, so a changed octet would otherwise leave a
+     * signature whose last bit is 0 verifying. */
+    if ((sig->flags & ASN1_STRING_FLAG_BITS_LEFT) != 0 && (sig->flags & 0x07) != 0)
+        return eseal_err_set(err, ESEAL_E_INVALID, "signature value has %ld unused bits",
+                             sig->flags & 0x07);
     const unsigned char *d = ASN1_STRING_get0_data(sig);
     size_t n = (size_t)ASN1_STRING_length(sig);
     const unsigned char *p = d;
