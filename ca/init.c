@@ -20,9 +20,8 @@
 #define DEFAULT_SERVICE_DAYS 3650
 
 static const char *const all_files[] = {
-    "root.pem",         "root.key",      "maker.pem",     "maker.key",
-    "responder.pem",    "responder.key", CA_FILE_LOG_KEY, CA_FILE_LOG_PUB,
-    CA_FILE_LOG_PEM,    CA_FILE_META,
+    "root.pem",      "root.key",      "maker.pem",     "maker.key",     "responder.pem",
+    "responder.key", CA_FILE_LOG_KEY, CA_FILE_LOG_PUB, CA_FILE_LOG_PEM, CA_FILE_META,
 };
 #define N_FILES (sizeof(all_files) / sizeof(all_files[0]))
 
@@ -103,8 +102,7 @@ static eseal_rc make_role(struct plan *p, enum eseal_ca_role r, const char *org,
     return rc;
 }
 
-static eseal_rc make_plan(struct plan *p, const struct eseal_ca_init_opts *o,
-                          struct eseal_err *err)
+static eseal_rc make_plan(struct plan *p, const struct eseal_ca_init_opts *o, struct eseal_err *err)
 {
     const char *org = o && o->org ? o->org : DEFAULT_ORG;
     int root_days = o && o->root_days > 0 ? o->root_days : DEFAULT_ROOT_DAYS;
@@ -190,8 +188,8 @@ static eseal_rc write_role(const char *dir, const struct plan *p, enum eseal_ca_
     return rc;
 }
 
-static eseal_rc write_plan(const char *dir, const struct plan *p, const void *pass,
-                           size_t pass_len, struct eseal_err *err)
+static eseal_rc write_plan(const char *dir, const struct plan *p, const void *pass, size_t pass_len,
+                           struct eseal_err *err)
 {
     eseal_rc rc = ESEAL_OK;
     for (int r = 0; r < CA_NROLES && rc == ESEAL_OK; r++)

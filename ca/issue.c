@@ -17,8 +17,9 @@
  * lists them. Anything else in a request is refused rather than dropped, so
  * the applicant sees exactly what will be certified. */
 static const int subject_nids[] = {
-    NID_countryName,       NID_stateOrProvinceName,    NID_localityName, NID_organizationName,
-    NID_organizationalUnitName, NID_commonName, NID_serialNumber,
+    NID_countryName,      NID_stateOrProvinceName,    NID_localityName,
+    NID_organizationName, NID_organizationalUnitName, NID_commonName,
+    NID_serialNumber,
 };
 #define N_SUBJECT (sizeof(subject_nids) / sizeof(subject_nids[0]))
 
@@ -114,12 +115,10 @@ static int id_number_shape(const char *s)
 
 #define SLOT(nid) ((size_t)subject_slot(nid))
 
-static eseal_rc require(const struct subject *s, int nid, const char *what,
-                        struct eseal_err *err)
+static eseal_rc require(const struct subject *s, int nid, const char *what, struct eseal_err *err)
 {
     if (s->value[SLOT(nid)] == NULL)
-        return eseal_err_set(err, ESEAL_E_INVALID, "request subject lacks %s (%s)", sn(nid),
-                             what);
+        return eseal_err_set(err, ESEAL_E_INVALID, "request subject lacks %s (%s)", sn(nid), what);
     return ESEAL_OK;
 }
 
@@ -175,8 +174,8 @@ static eseal_rc check_reserved(const struct subject *s, struct eseal_err *err)
 static X509_NAME *build_subject(const struct subject *s)
 {
     X509_NAME *n = X509_NAME_new();
-    X509_NAME_add_entry_by_NID(n, NID_countryName, MBSTRING_UTF8, (const unsigned char *)"CN",
-                               -1, -1, 0);
+    X509_NAME_add_entry_by_NID(n, NID_countryName, MBSTRING_UTF8, (const unsigned char *)"CN", -1,
+                               -1, 0);
     for (size_t i = 1; i < N_SUBJECT; i++) {
         if (s->value[i] != NULL)
             X509_NAME_add_entry_by_NID(n, subject_nids[i], MBSTRING_UTF8,
@@ -230,8 +229,7 @@ static eseal_rc check_days(const struct eseal_ca *ca, int days, struct eseal_err
 }
 
 eseal_rc eseal_ca_issue(struct eseal_ca *ca, const uint8_t *csr, size_t csr_len,
-                        enum eseal_ca_profile profile, int days, X509 **out,
-                        struct eseal_err *err)
+                        enum eseal_ca_profile profile, int days, X509 **out, struct eseal_err *err)
 {
     *out = NULL;
     if (!ca->unlocked)

@@ -171,8 +171,8 @@ eseal_rc eseal_file_read(struct eseal_buf *out, const char *path, size_t max_len
     eseal_buf_reset(out);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        return eseal_err_set(err, errno == ENOENT ? ESEAL_E_NOTFOUND : ESEAL_E_IO,
-                             "%s: %s", path, strerror(errno));
+        return eseal_err_set(err, errno == ENOENT ? ESEAL_E_NOTFOUND : ESEAL_E_IO, "%s: %s", path,
+                             strerror(errno));
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -181,8 +181,8 @@ eseal_rc eseal_file_read(struct eseal_buf *out, const char *path, size_t max_len
     }
     if ((unsigned long long)st.st_size > max_len) {
         close(fd);
-        return eseal_err_set(err, ESEAL_E_TOOBIG, "%s: larger than the limit of %zu bytes",
-                             path, max_len);
+        return eseal_err_set(err, ESEAL_E_TOOBIG, "%s: larger than the limit of %zu bytes", path,
+                             max_len);
     }
     /* Room for the whole file and the final empty read up front: no realloc
      * while reading, so no stray copy of a secret is left in freed memory. */
@@ -270,8 +270,8 @@ eseal_rc eseal_file_write(const char *path, const void *data, size_t len, mode_t
         if (link(tmp, path) != 0) {
             int e = errno;
             unlink(tmp);
-            rc = eseal_err_set(err, e == EEXIST ? ESEAL_E_CONFLICT : ESEAL_E_IO, "%s: %s",
-                               path, e == EEXIST ? "exists already, not overwritten" : strerror(e));
+            rc = eseal_err_set(err, e == EEXIST ? ESEAL_E_CONFLICT : ESEAL_E_IO, "%s: %s", path,
+                               e == EEXIST ? "exists already, not overwritten" : strerror(e));
             goto out;
         }
         unlink(tmp);

@@ -12,8 +12,7 @@ char *eseal_hex(const uint8_t *data, size_t len)
     return out;
 }
 
-eseal_rc eseal_unhex(struct eseal_buf *out, const char *hex, size_t hex_len,
-                     struct eseal_err *err)
+eseal_rc eseal_unhex(struct eseal_buf *out, const char *hex, size_t hex_len, struct eseal_err *err)
 {
     eseal_buf_reset(out);
     if (hex_len % 2 != 0)

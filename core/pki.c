@@ -33,9 +33,8 @@ static eseal_rc check_size(size_t len, const char *what, struct eseal_err *err)
 /* parse_any decodes one DER object of type |it| from |data|, first taking it
  * out of PEM armour labelled |pem_name| (or an alias) when it looks like PEM.
  * The DER must be consumed exactly: trailing bytes mean a confused input. */
-static eseal_rc parse_any(void **out, const ASN1_ITEM *it, const char *pem_name,
-                          const char *what, const uint8_t *data, size_t len,
-                          struct eseal_err *err)
+static eseal_rc parse_any(void **out, const ASN1_ITEM *it, const char *pem_name, const char *what,
+                          const uint8_t *data, size_t len, struct eseal_err *err)
 {
     *out = NULL;
     eseal_rc rc = check_size(len, what, err);
@@ -67,12 +66,11 @@ static eseal_rc parse_any(void **out, const ASN1_ITEM *it, const char *pem_name,
 
 eseal_rc eseal_pki_cert_parse(X509 **out, const uint8_t *data, size_t len, struct eseal_err *err)
 {
-    return parse_any((void **)out, ASN1_ITEM_rptr(X509), PEM_STRING_X509, "X.509 certificate",
-                     data, len, err);
+    return parse_any((void **)out, ASN1_ITEM_rptr(X509), PEM_STRING_X509, "X.509 certificate", data,
+                     len, err);
 }
 
-eseal_rc eseal_pki_req_parse(X509_REQ **out, const uint8_t *data, size_t len,
-                             struct eseal_err *err)
+eseal_rc eseal_pki_req_parse(X509_REQ **out, const uint8_t *data, size_t len, struct eseal_err *err)
 {
     return parse_any((void **)out, ASN1_ITEM_rptr(X509_REQ), PEM_STRING_X509_REQ,
                      "PKCS#10 certificate request", data, len, err);
@@ -202,8 +200,7 @@ eseal_rc eseal_pki_secret_load(struct eseal_buf *out, const char *path, const ch
     int ok = PEM_read_bio(bio, &name, &header, &data, &len);
     BIO_free(bio);
     if (ok != 1 || strcmp(name, label) != 0) {
-        rc = eseal_err_openssl(err, ESEAL_E_INVALID, "%s: not an eseal key file (%s)", path,
-                               label);
+        rc = eseal_err_openssl(err, ESEAL_E_INVALID, "%s: not an eseal key file (%s)", path, label);
         goto out;
     }
     rc = eseal_unwrap(out, pass, pass_len, data, (size_t)len, err);

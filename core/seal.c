@@ -12,16 +12,16 @@
 struct eseal_seal {
     struct eseal_seal_info info;
     uint8_t *der;
-    STACK_OF(ASN1_TYPE) *outer;      /* SESeal elements */
-    STACK_OF(ASN1_TYPE) *sign_info;  /* v1 SES_SignInfo elements */
+    STACK_OF(ASN1_TYPE) * outer;     /* SESeal elements */
+    STACK_OF(ASN1_TYPE) * sign_info; /* v1 SES_SignInfo elements */
     ES_SEALINFO *sealinfo;
-    STACK_OF(ASN1_TYPE) *cert_list;  /* certList entries */
+    STACK_OF(ASN1_TYPE) * cert_list; /* certList entries */
     const ASN1_OBJECT *alg;          /* maker signature algorithm */
     const ASN1_BIT_STRING *sig;      /* maker signature value */
     const ASN1_OCTET_STRING *cert;   /* maker certificate */
     struct eseal_buf signed_bytes;   /* what the maker signed */
     char *header_id, *vid, *esid, *name, *picture_type, *sign_alg;
-    char **digest_algs;              /* per digest-list entry */
+    char **digest_algs; /* per digest-list entry */
     ES_CERTDIGEST **digests;
 };
 
@@ -56,7 +56,7 @@ const struct eseal_seal_info *eseal_seal_info(const struct eseal_seal *s)
 }
 
 /* elem returns element |i| if it has ASN.1 type |type|, else NULL. */
-static const ASN1_TYPE *elem(STACK_OF(ASN1_TYPE) *sk, int i, int type)
+static const ASN1_TYPE *elem(STACK_OF(ASN1_TYPE) * sk, int i, int type)
 {
     const ASN1_TYPE *t = sk_ASN1_TYPE_value(sk, i);
     return t != NULL && t->type == type ? t : NULL;
@@ -75,8 +75,7 @@ static eseal_rc parse_header(struct eseal_seal *s, struct eseal_err *err)
     if (rc != ESEAL_OK)
         return rc;
     if (strcmp(s->header_id, "ES") != 0)
-        return eseal_err_set(err, ESEAL_E_INVALID, "header ID is \"%s\", not \"ES\"",
-                             s->header_id);
+        return eseal_err_set(err, ESEAL_E_INVALID, "header ID is \"%s\", not \"ES\"", s->header_id);
     s->info.version = (int)version;
     s->info.header_id = s->header_id;
     s->info.vid = s->vid;
@@ -119,8 +118,7 @@ static eseal_rc parse_cert_list(struct eseal_seal *s, const ASN1_TYPE *any, stru
         if (s->info.cert_list_type == 2) {
             const ASN1_STRING *r = es_raw(t);
             if (r == NULL)
-                return eseal_err_set(err, ESEAL_E_INVALID, "certList entry %zu is not a digest",
-                                     i);
+                return eseal_err_set(err, ESEAL_E_INVALID, "certList entry %zu is not a digest", i);
             rc = es_decode((void **)&s->digests[i], ASN1_ITEM_rptr(ES_CERTDIGEST),
                            ASN1_STRING_get0_data(r), (size_t)ASN1_STRING_length(r),
                            "certList digest", err);
@@ -146,8 +144,8 @@ static eseal_rc decode_property(void **out, const ASN1_ITEM *it, const ASN1_TYPE
 static eseal_rc parse_property_v1(struct eseal_seal *s, struct eseal_err *err)
 {
     ES_PROPERTY_V1 *p = NULL;
-    eseal_rc rc = decode_property((void **)&p, ASN1_ITEM_rptr(ES_PROPERTY_V1),
-                                  s->sealinfo->property, err);
+    eseal_rc rc =
+        decode_property((void **)&p, ASN1_ITEM_rptr(ES_PROPERTY_V1), s->sealinfo->property, err);
     if (rc != ESEAL_OK)
         return rc;
     s->info.cert_list_type = 1;
@@ -165,8 +163,8 @@ static eseal_rc parse_property_v1(struct eseal_seal *s, struct eseal_err *err)
 static eseal_rc parse_property_v4(struct eseal_seal *s, struct eseal_err *err)
 {
     ES_PROPERTY *p = NULL;
-    eseal_rc rc = decode_property((void **)&p, ASN1_ITEM_rptr(ES_PROPERTY),
-                                  s->sealinfo->property, err);
+    eseal_rc rc =
+        decode_property((void **)&p, ASN1_ITEM_rptr(ES_PROPERTY), s->sealinfo->property, err);
     if (rc != ESEAL_OK)
         return rc;
     rc = es_long(&s->info.type, p->type, 0, 1000, "seal type", err);
@@ -202,12 +200,11 @@ static eseal_rc parse_picture(struct eseal_seal *s, struct eseal_err *err)
 }
 
 /* parse_sealinfo decodes SES_SealInfo from its original bytes. */
-static eseal_rc parse_sealinfo(struct eseal_seal *s, const ASN1_STRING *raw,
-                               struct eseal_err *err)
+static eseal_rc parse_sealinfo(struct eseal_seal *s, const ASN1_STRING *raw, struct eseal_err *err)
 {
-    eseal_rc rc = es_decode((void **)&s->sealinfo, ASN1_ITEM_rptr(ES_SEALINFO),
-                            ASN1_STRING_get0_data(raw), (size_t)ASN1_STRING_length(raw),
-                            "SES_SealInfo", err);
+    eseal_rc rc =
+        es_decode((void **)&s->sealinfo, ASN1_ITEM_rptr(ES_SEALINFO), ASN1_STRING_get0_data(raw),
+                  (size_t)ASN1_STRING_length(raw), "SES_SealInfo", err);
     if (rc == ESEAL_OK)
         rc = parse_header(s, err);
     if (rc == ESEAL_OK)
@@ -269,10 +266,10 @@ static eseal_rc parse_sign_v1(struct eseal_seal *s, const ASN1_STRING *info_raw,
     s->alg = alg->value.object;
     s->sig = sig->value.bit_string;
     STACK_OF(ASN1_TYPE) *tbs = sk_ASN1_TYPE_new_null();
-    sk_ASN1_TYPE_push(tbs, es_type_raw(ASN1_STRING_get0_data(info_raw),
-                                       (size_t)ASN1_STRING_length(info_raw)));
-    sk_ASN1_TYPE_push(tbs, es_type_octets(ASN1_STRING_get0_data(s->cert),
-                                          (size_t)ASN1_STRING_length(s->cert)));
+    sk_ASN1_TYPE_push(
+        tbs, es_type_raw(ASN1_STRING_get0_data(info_raw), (size_t)ASN1_STRING_length(info_raw)));
+    sk_ASN1_TYPE_push(
+        tbs, es_type_octets(ASN1_STRING_get0_data(s->cert), (size_t)ASN1_STRING_length(s->cert)));
     ASN1_TYPE *a = ASN1_TYPE_new();
     ASN1_TYPE_set1(a, V_ASN1_OBJECT, s->alg);
     sk_ASN1_TYPE_push(tbs, a);
@@ -288,8 +285,8 @@ static eseal_rc parse_seal(struct eseal_seal *s, struct eseal_err *err)
         return rc;
     int n = sk_ASN1_TYPE_num(s->outer);
     const ASN1_TYPE *first = sk_ASN1_TYPE_value(s->outer, 0);
-    const ASN1_STRING *info_raw = first != NULL && first->type == V_ASN1_SEQUENCE ? es_raw(first)
-                                                                                 : NULL;
+    const ASN1_STRING *info_raw =
+        first != NULL && first->type == V_ASN1_SEQUENCE ? es_raw(first) : NULL;
     if (info_raw == NULL || (n != 2 && n != 4 && n != 5))
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "not a seal: SESeal has %d elements (v1: 2, v4: 4, v5: 4 or 5)", n);

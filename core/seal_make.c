@@ -63,8 +63,7 @@ static eseal_rc check_params(const struct eseal_seal_params *p, struct eseal_err
     if (p->width_mm < 1 || p->width_mm > 200 || p->height_mm < 1 || p->height_mm > 200)
         return eseal_err_set(err, ESEAL_E_INVALID, "width and height must be 1..200 mm");
     if (p->picture_type == NULL && picture_type_of(p->picture, p->picture_len) == NULL)
-        return eseal_err_set(err, ESEAL_E_INVALID,
-                             "the picture is not PNG, JPEG, GIF, BMP or SVG");
+        return eseal_err_set(err, ESEAL_E_INVALID, "the picture is not PNG, JPEG, GIF, BMP or SVG");
     return ESEAL_OK;
 }
 
@@ -143,8 +142,8 @@ static void sealinfo_der(struct eseal_buf *out, const struct eseal_seal_params *
     set_str(si->esid, p->esid);
     ASN1_TYPE_free(si->property);
     si->property = property_of(p);
-    const char *type = p->picture_type ? p->picture_type
-                                       : picture_type_of(p->picture, p->picture_len);
+    const char *type =
+        p->picture_type ? p->picture_type : picture_type_of(p->picture, p->picture_len);
     set_str(si->picture->type, type);
     ASN1_OCTET_STRING_set(si->picture->data, p->picture, (int)p->picture_len);
     ASN1_INTEGER_set(si->picture->width, p->width_mm);

@@ -138,8 +138,8 @@ static eseal_rc check_header(const uint8_t *in, size_t in_len, struct eseal_err 
     return ESEAL_OK;
 }
 
-eseal_rc eseal_unwrap(struct eseal_buf *out, const void *pass, size_t pass_len,
-                      const uint8_t *in, size_t in_len, struct eseal_err *err)
+eseal_rc eseal_unwrap(struct eseal_buf *out, const void *pass, size_t pass_len, const uint8_t *in,
+                      size_t in_len, struct eseal_err *err)
 {
     eseal_secret_init();
     eseal_buf_cleanse(out);
@@ -153,14 +153,15 @@ eseal_rc eseal_unwrap(struct eseal_buf *out, const void *pass, size_t pass_len,
     size_t ct_len = in_len - WRAP_HDR_LEN;
     eseal_buf_reserve(out, ct_len);
     unsigned long long n = 0;
-    int bad = crypto_aead_xchacha20poly1305_ietf_decrypt(
-        out->data, &n, NULL, in + WRAP_HDR_LEN, ct_len, in, WRAP_HDR_LEN,
-        in + 13 + WRAP_SALT_LEN, key);
+    int bad =
+        crypto_aead_xchacha20poly1305_ietf_decrypt(out->data, &n, NULL, in + WRAP_HDR_LEN, ct_len,
+                                                   in, WRAP_HDR_LEN, in + 13 + WRAP_SALT_LEN, key);
     sodium_memzero(key, sizeof(key));
     if (bad != 0) {
         eseal_buf_cleanse(out);
-        return eseal_err_set(err, ESEAL_E_CRYPTO,
-                             "wrong passphrase, or the key file is damaged / 口令错误或密钥文件损坏");
+        return eseal_err_set(
+            err, ESEAL_E_CRYPTO,
+            "wrong passphrase, or the key file is damaged / 口令错误或密钥文件损坏");
     }
     out->len = (size_t)n;
     out->data[out->len] = 0;

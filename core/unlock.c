@@ -29,7 +29,7 @@ typedef struct {
 
 typedef struct {
     ESEAL_UNLOCK_TBS *tbs;
-    STACK_OF(ASN1_OCTET_STRING) *certs;
+    STACK_OF(ASN1_OCTET_STRING) * certs;
     ASN1_OBJECT *sig_alg;
     ASN1_BIT_STRING *sig;
 } ESEAL_UNLOCK_CODE;
@@ -54,9 +54,9 @@ IMPLEMENT_STATIC_ASN1_ALLOC_FUNCTIONS(ESEAL_UNLOCK_TBS)
 IMPLEMENT_STATIC_ASN1_ENCODE_FUNCTIONS(ESEAL_UNLOCK_TBS)
 IMPLEMENT_STATIC_ASN1_ALLOC_FUNCTIONS(ESEAL_UNLOCK_CODE)
 IMPLEMENT_STATIC_ASN1_ENCODE_FUNCTIONS(ESEAL_UNLOCK_CODE)
-/* clang-format on */
+    /* clang-format on */
 
-bool eseal_token_id_valid(const char *id)
+    bool eseal_token_id_valid(const char *id)
 {
     if (id == NULL || strlen(id) != ESEAL_TOKEN_ID_LEN)
         return false;
@@ -89,7 +89,7 @@ static eseal_rc tbs_der(struct eseal_buf *out, const char *token_id, uint32_t co
     return ESEAL_OK;
 }
 
-static int push_cert(STACK_OF(ASN1_OCTET_STRING) *certs, X509 *x)
+static int push_cert(STACK_OF(ASN1_OCTET_STRING) * certs, X509 *x)
 {
     unsigned char *der = NULL;
     int n = i2d_X509(x, &der);

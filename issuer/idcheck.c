@@ -4,7 +4,8 @@
 #include "eseal/idcheck.h"
 
 static const char uscc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-static const int uscc_weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+static const int uscc_weights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                     29, 25, 13, 8,  24, 10, 30, 28};
 
 static int uscc_value(char c)
 {

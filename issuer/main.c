@@ -89,7 +89,8 @@ int main(int argc, char **argv)
     struct eseal_issuer_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     eseal_config_defaults(eseal_issuer_options, eseal_issuer_n_options, &cfg);
-    int rc = eseal_config_cli(eseal_issuer_options, eseal_issuer_n_options, &cfg, "eseal-issuerd", usage, argc, argv);
+    int rc = eseal_config_cli(eseal_issuer_options, eseal_issuer_n_options, &cfg, "eseal-issuerd",
+                              usage, argc, argv);
     if (rc == 0)
         rc = run(&cfg);
     eseal_config_cleanup(eseal_issuer_options, eseal_issuer_n_options, &cfg);

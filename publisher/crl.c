@@ -203,8 +203,7 @@ static eseal_rc crl_make(struct eseal_publisher *p, unsigned shard, json_t *over
     ISSUING_DIST_POINT *idp = ISSUING_DIST_POINT_new();
     AUTHORITY_KEYID *akid = AUTHORITY_KEYID_new();
     struct eseal_kv_iter *it = eseal_kv_iter_new(p->kv, CF_REVOKED);
-    oom_if(crl == NULL || t == NULL || number == NULL || idp == NULL || akid == NULL ||
-           it == NULL);
+    oom_if(crl == NULL || t == NULL || number == NULL || idp == NULL || akid == NULL || it == NULL);
     eseal_rc rc = ESEAL_OK;
     char prefix[12];
     shard_key(shard, prefix);

@@ -31,11 +31,13 @@ enum {
     CF_LIST_CHANGES, /* "<shard, 4 hex>/<number, 16 hex>" -> {version key: record} it changed;
                       * "waiting/<version key>" -> "": changed, in no list yet (catchup.c) */
     /* display data fetched from the issuer (seals.c), not derived from the log */
-    CF_SEAL_INFO,   /* seal SM3 -> {"name","type","picture_sm3","picture_type","width_mm","height_mm"} */
-    CF_PICTURES,    /* picture SM3 -> picture type || "\n" || picture bytes */
+    CF_SEAL_INFO, /* seal SM3 -> {"name","type","picture_sm3","picture_type","width_mm","height_mm"}
+                   */
+    CF_PICTURES,  /* picture SM3 -> picture type || "\n" || picture bytes */
     CF_SEAL_WANTED, /* seal SM3 -> version key whose seal is still to be fetched */
     /* signatures, like CF_RESPONSES: re-signed with them, not records */
-    CF_OCSP, /* version key -> thisUpdate (8-byte BE) || nextUpdate || pre-signed OCSPResponse DER */
+    CF_OCSP, /* version key -> thisUpdate (8-byte BE) || nextUpdate || pre-signed OCSPResponse DER
+              */
     N_CFS,
 };
 
@@ -72,7 +74,7 @@ struct eseal_publisher {
     /* |fetch| serialises fetching seals from the issuer (seals.c); it is
      * never held with |work|, so a slow issuer cannot hold up a step. */
     pthread_mutex_t fetch;
-    json_t *fetch_retry;      /* seal SM3 -> [failures, next attempt time] */
+    json_t *fetch_retry;       /* seal SM3 -> [failures, next attempt time] */
     int64_t fetch_pause_until; /* the issuer did not answer: no fetch before */
     int64_t fetch_pause;       /* the current pause (s), doubled per failure */
 };

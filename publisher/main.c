@@ -78,7 +78,8 @@ int main(int argc, char **argv)
     struct eseal_publisher_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     eseal_config_defaults(eseal_publisher_options, eseal_publisher_n_options, &cfg);
-    int rc = eseal_config_cli(eseal_publisher_options, eseal_publisher_n_options, &cfg, "eseal-publisherd", usage, argc, argv);
+    int rc = eseal_config_cli(eseal_publisher_options, eseal_publisher_n_options, &cfg,
+                              "eseal-publisherd", usage, argc, argv);
     if (rc == 0)
         rc = run(&cfg);
     eseal_config_cleanup(eseal_publisher_options, eseal_publisher_n_options, &cfg);

@@ -50,12 +50,10 @@ static eseal_rc record_status(const json_t *rec, struct single *s, struct eseal_
 
 /* root_id returns the CertID of the root's certificate |serial| (may be
  * NULL: for comparing issuers) hashed with |md|, or NULL. */
-static OCSP_CERTID *root_id(struct eseal_publisher *p, const EVP_MD *md,
-                            const ASN1_INTEGER *serial)
+static OCSP_CERTID *root_id(struct eseal_publisher *p, const EVP_MD *md, const ASN1_INTEGER *serial)
 {
     X509 *root = eseal_ca_cert(p->ca, ESEAL_CA_ROOT);
-    return OCSP_cert_id_new(md, X509_get_subject_name(root), X509_get0_pubkey_bitstr(root),
-                            serial);
+    return OCSP_cert_id_new(md, X509_get_subject_name(root), X509_get0_pubkey_bitstr(root), serial);
 }
 
 /* by_root sets *yes when |cid|, hashed with |md|, names the root as issuer. */
@@ -107,8 +105,7 @@ static eseal_rc cert_status(struct eseal_publisher *p, struct single *s, struct 
 
 /* encode writes the OCSPResponse of |status| (with |bs| when successful)
  * into |out|. */
-static eseal_rc encode(int status, OCSP_BASICRESP *bs, struct eseal_buf *out,
-                       struct eseal_err *err)
+static eseal_rc encode(int status, OCSP_BASICRESP *bs, struct eseal_buf *out, struct eseal_err *err)
 {
     OCSP_RESPONSE *r =
         OCSP_response_create(status, status == OCSP_RESPONSE_STATUS_SUCCESSFUL ? bs : NULL);
@@ -177,9 +174,8 @@ eseal_rc pub_ocsp_presign(struct eseal_publisher *p, const json_t *rec, int64_t 
         return eseal_err_set(err, ESEAL_E_INTERNAL, "a stored status record is malformed");
     /* SHA-1: the RFC 5019 profile, and what clients (openssl ocsp) send */
     struct single s = {.cid = root_id(p, EVP_sha1(), serial)};
-    eseal_rc rc = s.cid != NULL
-                      ? record_status(rec, &s, err)
-                      : eseal_err_openssl(err, ESEAL_E_INTERNAL, "cannot make a CertID");
+    eseal_rc rc = s.cid != NULL ? record_status(rec, &s, err)
+                                : eseal_err_openssl(err, ESEAL_E_INTERNAL, "cannot make a CertID");
     if (rc == ESEAL_OK)
         rc = sign_response(p, &s, 1, this_update, next_update, NULL, der, err);
     OCSP_CERTID_free(s.cid);

@@ -276,10 +276,11 @@ static json_t *seal_body(json_t *view)
     set_text(vars, "reasonZh", label(reason_labels, reason));
     const char *kind = json_string_value(json_object_get(view, "kind"));
     if (json_is_null(json_object_get(view, "name")))
-        set_text(vars, "name", kind != NULL && strcmp(kind, "personal") == 0
-                                   ? "（个人印章，名称和图像不公开 / a personal seal: name and "
-                                     "picture are not public）"
-                                   : "（名称暂不可用 / name not available yet）");
+        set_text(vars, "name",
+                 kind != NULL && strcmp(kind, "personal") == 0
+                     ? "（个人印章，名称和图像不公开 / a personal seal: name and "
+                       "picture are not public）"
+                     : "（名称暂不可用 / name not available yet）");
     /* a suspension's reason is always certificateHold: the label says it */
     bool says_reason = reason != NULL && status != NULL && strcmp(status, "revoked") == 0;
     json_object_set_new(vars, "reason",

@@ -40,17 +40,16 @@ const struct eseal_opt eseal_publisher_options[] = {
     {"shards", ESEAL_OPT_INT, FIELD(shards), NULL, ESEAL_PUBLISHER_SHARDS, 1, 1024, NULL,
      "number of CRL shards (fixed when the state is created)"},
     {"issuer", ESEAL_OPT_STRING, FIELD(issuer), NULL, 0, 1, 4096, eseal_opt_valid_url,
-     "the issuer's base URL, for seal names and pictures (default: --log if a URL, else "
-     ESEAL_PUBLISHER_ISSUER ")"},
+     "the issuer's base URL, for seal names and pictures (default: --log if a URL, "
+     "else " ESEAL_PUBLISHER_ISSUER ")"},
 };
 const size_t eseal_publisher_n_options =
     sizeof(eseal_publisher_options) / sizeof(eseal_publisher_options[0]);
 
 static const char *const cf_names[N_CFS] = {
-    "default", "versions", "seals",   "by_seal", "by_picture",
-    "by_serial", "responses", "due", "revoked", "crls",
-    "lists", "list_index", "list_changes", "seal_info", "pictures", "seal_wanted",
-    "ocsp",
+    "default",      "versions",  "seals",    "by_seal",     "by_picture", "by_serial",
+    "responses",    "due",       "revoked",  "crls",        "lists",      "list_index",
+    "list_changes", "seal_info", "pictures", "seal_wanted", "ocsp",
 };
 
 #define META_POSITION "position"
@@ -848,7 +847,8 @@ static void *follow_main(void *arg)
         if (eseal_publisher_refresh(p, (int64_t)time(NULL), NULL, &e) != ESEAL_OK)
             fprintf(stderr, "eseal-publisherd: refreshing responses: %s\n", e.msg);
         /* display data last: statuses are committed and fresh before it */
-        if (!stopping(p) && eseal_publisher_fetch_seals(p, (int64_t)time(NULL), NULL, &e) != ESEAL_OK)
+        if (!stopping(p) &&
+            eseal_publisher_fetch_seals(p, (int64_t)time(NULL), NULL, &e) != ESEAL_OK)
             fprintf(stderr, "eseal-publisherd: storing fetched seals: %s\n", e.msg);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);

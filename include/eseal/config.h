@@ -29,15 +29,15 @@ typedef eseal_rc (*eseal_opt_validator)(const struct eseal_opt *opt, const void 
 
 /* struct eseal_opt is one row of a configuration table. */
 struct eseal_opt {
-    const char *name;         /* JSON key; also "--name" on the command line */
+    const char *name; /* JSON key; also "--name" on the command line */
     enum eseal_opt_type type;
-    size_t offset;            /* offsetof(struct <daemon>_config, field) */
-    const char *def_string;   /* STRING default (copied); NULL = unset */
-    long long def_int;        /* INT default; BOOL default (0 or 1) */
-    long long min, max;       /* INT: inclusive bounds; STRING: length bounds
-                                 (max 0 means 4096); ignored for BOOL */
+    size_t offset;                /* offsetof(struct <daemon>_config, field) */
+    const char *def_string;       /* STRING default (copied); NULL = unset */
+    long long def_int;            /* INT default; BOOL default (0 or 1) */
+    long long min, max;           /* INT: inclusive bounds; STRING: length bounds
+                                     (max 0 means 4096); ignored for BOOL */
     eseal_opt_validator validate; /* NULL for none */
-    const char *help;         /* one line, English (Chinese welcome) */
+    const char *help;             /* one line, English (Chinese welcome) */
 };
 
 /* eseal_config_defaults stores every default of |table| into |cfg|. Call it
@@ -87,8 +87,7 @@ int eseal_config_cli(const struct eseal_opt *table, size_t n, void *cfg, const c
 eseal_rc eseal_opt_valid_address(const struct eseal_opt *opt, const void *field,
                                  struct eseal_err *err);
 /* eseal_opt_valid_url: "http://" or "https://" followed by a host. */
-eseal_rc eseal_opt_valid_url(const struct eseal_opt *opt, const void *field,
-                             struct eseal_err *err);
+eseal_rc eseal_opt_valid_url(const struct eseal_opt *opt, const void *field, struct eseal_err *err);
 /* eseal_opt_valid_dir_or_url: an http(s) URL or a non-empty path. */
 eseal_rc eseal_opt_valid_dir_or_url(const struct eseal_opt *opt, const void *field,
                                     struct eseal_err *err);

@@ -9,8 +9,8 @@
 #include "eseal/rc.h"
 
 enum eseal_b64 {
-    ESEAL_B64_STD,    /* RFC 4648 §4 with padding */
-    ESEAL_B64_URL,    /* RFC 4648 §5 without padding */
+    ESEAL_B64_STD, /* RFC 4648 §4 with padding */
+    ESEAL_B64_URL, /* RFC 4648 §5 without padding */
 };
 
 /* eseal_hex returns the lower-case hex of |data| as a new string; free() it. */

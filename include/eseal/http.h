@@ -44,11 +44,11 @@ struct eseal_http_config {
     uint16_t port;       /* 0 picks a free port: read it with eseal_http_port */
     const struct eseal_http_route *routes;
     size_t n_routes;
-    void *app;           /* passed to every handler */
-    size_t max_body;     /* larger bodies get 413; 0 = ESEAL_HTTP_DEFAULT_MAX_BODY */
-    unsigned threads;    /* worker threads; 0 = 4 */
-    bool access_log;     /* one line per request on stderr */
-    const char *name;    /* server name for logs and the Server header; may be NULL */
+    void *app;        /* passed to every handler */
+    size_t max_body;  /* larger bodies get 413; 0 = ESEAL_HTTP_DEFAULT_MAX_BODY */
+    unsigned threads; /* worker threads; 0 = 4 */
+    bool access_log;  /* one line per request on stderr */
+    const char *name; /* server name for logs and the Server header; may be NULL */
 };
 
 /* eseal_http_start binds and starts serving on background threads. The route

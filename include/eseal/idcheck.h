@@ -11,9 +11,9 @@
  * a warning a reviewer acknowledges, because some real codes fail it. */
 enum eseal_id_result {
     ESEAL_ID_OK,
-    ESEAL_ID_BAD_SHAPE,  /* wrong length or characters */
-    ESEAL_ID_BAD_CHECK,  /* the check character does not match */
-    ESEAL_ID_BAD_DATE,   /* ID number: no such birth date, or in the future */
+    ESEAL_ID_BAD_SHAPE, /* wrong length or characters */
+    ESEAL_ID_BAD_CHECK, /* the check character does not match */
+    ESEAL_ID_BAD_DATE,  /* ID number: no such birth date, or in the future */
 };
 
 /* eseal_uscc_check checks an 18-character USCC: characters from

@@ -54,8 +54,7 @@ struct eseal_kv_batch *eseal_kv_batch_new(struct eseal_kv *kv);
 void eseal_kv_batch_free(struct eseal_kv_batch *b);
 void eseal_kv_batch_put(struct eseal_kv_batch *b, unsigned cf, const void *key, size_t key_len,
                         const void *val, size_t val_len);
-void eseal_kv_batch_delete(struct eseal_kv_batch *b, unsigned cf, const void *key,
-                           size_t key_len);
+void eseal_kv_batch_delete(struct eseal_kv_batch *b, unsigned cf, const void *key, size_t key_len);
 /* eseal_kv_batch_count returns the number of operations in |b|. */
 size_t eseal_kv_batch_count(const struct eseal_kv_batch *b);
 

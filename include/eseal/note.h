@@ -14,8 +14,7 @@
 
 /* eseal_note_key_hash computes the 4-byte key hash of the signed-note spec:
  * the first 4 bytes of SHA-256(name || "\n" || 0x01 || pk). */
-void eseal_note_key_hash(uint8_t out[4], const char *name,
-                         const uint8_t pk[ESEAL_ED25519_PK_LEN]);
+void eseal_note_key_hash(uint8_t out[4], const char *name, const uint8_t pk[ESEAL_ED25519_PK_LEN]);
 
 /* eseal_note_key_format returns "<name>+<8 hex>+<base64(0x01 || pk)>" (free() it). */
 char *eseal_note_key_format(const char *name, const uint8_t pk[ESEAL_ED25519_PK_LEN]);

@@ -285,8 +285,7 @@ eseal_rc eseal_publisher_picture(struct eseal_publisher *p, const char *sm3hex,
  * status shown is that of the seal's current signed response. Every value
  * is HTML-escaped. Other failures (the store) are returned with nothing
  * rendered. */
-eseal_rc eseal_publisher_page(struct eseal_publisher *p, const char *esid,
-                              struct eseal_buf *html, unsigned *status,
-                              struct eseal_err *err) ESEAL_MUST_CHECK;
+eseal_rc eseal_publisher_page(struct eseal_publisher *p, const char *esid, struct eseal_buf *html,
+                              unsigned *status, struct eseal_err *err) ESEAL_MUST_CHECK;
 
 #endif

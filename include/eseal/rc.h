@@ -43,8 +43,7 @@ void eseal_err_clear(struct eseal_err *err);
 
 /* eseal_err_set records |rc| and a printf-style message in |err| (may be NULL)
  * and returns |rc|, so callers can write `return eseal_err_set(err, ...)`. */
-eseal_rc eseal_err_set(struct eseal_err *err, eseal_rc rc, const char *fmt, ...)
-    ESEAL_PRINTF(3, 4);
+eseal_rc eseal_err_set(struct eseal_err *err, eseal_rc rc, const char *fmt, ...) ESEAL_PRINTF(3, 4);
 
 /* eseal_err_openssl is eseal_err_set that appends the reason at the top of
  * OpenSSL's error queue (if any) and then clears the queue. */

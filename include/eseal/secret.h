@@ -46,8 +46,8 @@ eseal_rc eseal_wrap(struct eseal_buf *out, const void *pass, size_t pass_len, co
 /* eseal_unwrap reverses eseal_wrap into |out| (replacing it; cleanse it when
  * done). A wrong passphrase or any change to |in| is ESEAL_E_CRYPTO; a
  * malformed blob or KDF costs beyond sane bounds ESEAL_E_INVALID. */
-eseal_rc eseal_unwrap(struct eseal_buf *out, const void *pass, size_t pass_len,
-                      const uint8_t *in, size_t in_len, struct eseal_err *err) ESEAL_MUST_CHECK;
+eseal_rc eseal_unwrap(struct eseal_buf *out, const void *pass, size_t pass_len, const uint8_t *in,
+                      size_t in_len, struct eseal_err *err) ESEAL_MUST_CHECK;
 
 #define ESEAL_ED25519_PK_LEN 32
 #define ESEAL_ED25519_SK_LEN 64 /* seed || public key, libsodium's layout */

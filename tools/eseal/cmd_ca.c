@@ -34,8 +34,21 @@ static const char unlock_code_usage[] =
 static const char show_usage[] = "usage: eseal ca show --dir DIR [--json]\n"
                                  "  Prints the CA hierarchy. 显示证书机构信息.\n";
 
-enum { OPT_DIR = 1, OPT_PASS, OPT_ORG, OPT_ORIGIN, OPT_ROOT_DAYS, OPT_DAYS, OPT_CSR,
-       OPT_PROFILE, OPT_OUT, OPT_JSON, OPT_HELP, OPT_TOKEN_ID, OPT_COUNTER };
+enum {
+    OPT_DIR = 1,
+    OPT_PASS,
+    OPT_ORG,
+    OPT_ORIGIN,
+    OPT_ROOT_DAYS,
+    OPT_DAYS,
+    OPT_CSR,
+    OPT_PROFILE,
+    OPT_OUT,
+    OPT_JSON,
+    OPT_HELP,
+    OPT_TOKEN_ID,
+    OPT_COUNTER
+};
 
 static const struct option long_opts[] = {
     {"dir", required_argument, NULL, OPT_DIR},
@@ -62,18 +75,24 @@ struct args {
     bool json;
 };
 
-static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage,
-                      struct args *a)
+static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage, struct args *a)
 {
     struct cmd_args p;
     int r = cmd_parse(argc, argv, "", long_opts, allowed, 0, usage, EXIT_USAGE, &p);
     if (r != 0)
         return r;
     *a = (struct args){
-        .dir = p.opt[OPT_DIR], .pass_file = p.opt[OPT_PASS], .org = p.opt[OPT_ORG],
-        .origin = p.opt[OPT_ORIGIN], .root_days = p.opt[OPT_ROOT_DAYS], .days = p.opt[OPT_DAYS],
-        .csr = p.opt[OPT_CSR], .profile = p.opt[OPT_PROFILE], .out = p.opt[OPT_OUT],
-        .token_id = p.opt[OPT_TOKEN_ID], .counter = p.opt[OPT_COUNTER],
+        .dir = p.opt[OPT_DIR],
+        .pass_file = p.opt[OPT_PASS],
+        .org = p.opt[OPT_ORG],
+        .origin = p.opt[OPT_ORIGIN],
+        .root_days = p.opt[OPT_ROOT_DAYS],
+        .days = p.opt[OPT_DAYS],
+        .csr = p.opt[OPT_CSR],
+        .profile = p.opt[OPT_PROFILE],
+        .out = p.opt[OPT_OUT],
+        .token_id = p.opt[OPT_TOKEN_ID],
+        .counter = p.opt[OPT_COUNTER],
         .json = p.opt[OPT_JSON] != NULL,
     };
     if (a->dir == NULL)
@@ -84,16 +103,16 @@ static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage
 static int ca_init(int argc, char **argv)
 {
     struct args a;
-    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_ORG) | CMD_BIT(OPT_ORIGIN) |
-                       CMD_BIT(OPT_ROOT_DAYS) | CMD_BIT(OPT_DAYS);
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_ORG) |
+                       CMD_BIT(OPT_ORIGIN) | CMD_BIT(OPT_ROOT_DAYS) | CMD_BIT(OPT_DAYS);
     int r = parse_args(argc, argv, allowed, init_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     struct eseal_err err;
     eseal_err_clear(&err);
     struct eseal_ca_init_opts o = {.org = a.org, .log_origin = a.origin};
-    if ((a.root_days && cmd_parse_int(a.root_days, 30, 36500, &o.root_days, "--root-days",
-                                      &err) != ESEAL_OK) ||
+    if ((a.root_days &&
+         cmd_parse_int(a.root_days, 30, 36500, &o.root_days, "--root-days", &err) != ESEAL_OK) ||
         (a.days && cmd_parse_int(a.days, 1, 36500, &o.service_days, "--days", &err) != ESEAL_OK))
         return cmd_fail(&err);
     struct eseal_buf pass;
@@ -123,8 +142,8 @@ static eseal_rc issue_to_file(struct eseal_ca *ca, const struct args *a,
             rc = ESEAL_E_INVALID;
     }
     X509 *cert = NULL;
-    if (rc == ESEAL_OK && (rc = eseal_ca_issue(ca, csr.data, csr.len, profile, days, &cert,
-                                               err)) != ESEAL_OK)
+    if (rc == ESEAL_OK &&
+        (rc = eseal_ca_issue(ca, csr.data, csr.len, profile, days, &cert, err)) != ESEAL_OK)
         eseal_err_prefix(err, "%s", a->csr);
     eseal_buf_cleanup(&csr);
     if (rc != ESEAL_OK)
@@ -155,7 +174,8 @@ static int ca_issue(int argc, char **argv)
     if (r != 0)
         return r < 0 ? 0 : r;
     if (a.csr == NULL || a.profile == NULL || a.out == NULL)
-        return cmd_usage_error(issue_usage, "--csr, --profile and --out are required / 缺少必需选项", NULL);
+        return cmd_usage_error(issue_usage,
+                               "--csr, --profile and --out are required / 缺少必需选项", NULL);
     struct eseal_err err;
     eseal_err_clear(&err);
     /* A mistyped profile is a usage error, found before the slow unlock. */
@@ -190,26 +210,25 @@ static eseal_rc unlock_code_to_file(struct eseal_ca *ca, const struct args *a, i
 static int ca_unlock_code(int argc, char **argv)
 {
     struct args a;
-    uint64_t allowed =
-        CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_TOKEN_ID) | CMD_BIT(OPT_COUNTER) | CMD_BIT(OPT_OUT);
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_TOKEN_ID) |
+                       CMD_BIT(OPT_COUNTER) | CMD_BIT(OPT_OUT);
     int r = parse_args(argc, argv, allowed, unlock_code_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     if (a.token_id == NULL || a.counter == NULL || a.out == NULL)
         return cmd_usage_error(unlock_code_usage,
-                               "--token-id, --counter and --out are required / 缺少必需选项",
-                               NULL);
+                               "--token-id, --counter and --out are required / 缺少必需选项", NULL);
     struct eseal_err err;
     eseal_err_clear(&err);
     int counter = 0;
     /* Mistyped arguments are found before the slow unlock. */
-    if (cmd_parse_int(a.counter, 0, (long)ESEAL_UNLOCK_COUNTER_MAX, &counter, "--counter",
-                      &err) != ESEAL_OK)
+    if (cmd_parse_int(a.counter, 0, (long)ESEAL_UNLOCK_COUNTER_MAX, &counter, "--counter", &err) !=
+        ESEAL_OK)
         return cmd_fail(&err);
     if (!eseal_token_id_valid(a.token_id))
-        return cmd_usage_error(unlock_code_usage,
-                               "--token-id must be 16 lower-case hex digits / 令牌编号格式错误: ",
-                               a.token_id);
+        return cmd_usage_error(
+            unlock_code_usage,
+            "--token-id must be 16 lower-case hex digits / 令牌编号格式错误: ", a.token_id);
     struct eseal_ca *ca = NULL;
     if (eseal_ca_open_unlocked(&ca, a.dir, a.pass_file, &err) != ESEAL_OK)
         return cmd_fail(&err);
@@ -226,9 +245,8 @@ static void print_show_text(json_t *j)
     json_array_foreach(json_object_get(j, "certificates"), i, c)
     {
         printf("\n[%s]\n", json_string_value(json_object_get(c, "role")));
-        static const char *const keys[] = {"subject",         "issuer", "serial",
-                                           "not_before",      "not_after",
-                                           "sm3_fingerprint", "file",   "key_file"};
+        static const char *const keys[] = {"subject",   "issuer",          "serial", "not_before",
+                                           "not_after", "sm3_fingerprint", "file",   "key_file"};
         for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
             printf("  %-16s %s\n", keys[k], json_string_value(json_object_get(c, keys[k])));
     }
@@ -271,7 +289,10 @@ static const struct cmd ca_cmds[] = {
 #define N_CA_CMDS (sizeof(ca_cmds) / sizeof(ca_cmds[0]))
 
 static const struct cmd_group_spec ca_group = {
-    "ca", NULL, ca_cmds, N_CA_CMDS,
+    "ca",
+    NULL,
+    ca_cmds,
+    N_CA_CMDS,
 };
 
 int cmd_ca(int argc, char **argv)

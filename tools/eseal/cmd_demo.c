@@ -148,8 +148,8 @@ static void make_impression(struct eseal_buf *png)
     eseal_buf_append(&z, zhead, 2);
     for (size_t at = 0; at < raw.len;) {
         size_t n = raw.len - at > 65535 ? 65535 : raw.len - at;
-        uint8_t h[5] = {at + n == raw.len ? 1 : 0, (uint8_t)n, (uint8_t)(n >> 8),
-                        (uint8_t)~n, (uint8_t)(~n >> 8)};
+        uint8_t h[5] = {at + n == raw.len ? 1 : 0, (uint8_t)n, (uint8_t)(n >> 8), (uint8_t)~n,
+                        (uint8_t)(~n >> 8)};
         eseal_buf_append(&z, h, 5);
         eseal_buf_append(&z, raw.data + at, n);
         at += n;
@@ -272,8 +272,8 @@ static eseal_rc make_staff(struct demo *d, struct eseal_err *err)
         eseal_random(rnd, sizeof(rnd));
         char *pw = eseal_hex(rnd, sizeof(rnd));
         char *user = eseal_xasprintf("demo-%s-%s", staff[i].role, d->suffix);
-        json_t *body = json_pack("{s:s,s:s,s:s}", "username", user, "password", pw, "role",
-                                 staff[i].role);
+        json_t *body =
+            json_pack("{s:s,s:s,s:s}", "username", user, "password", pw, "role", staff[i].role);
         if (strcmp(staff[i].role, "agent") == 0)
             json_object_set_new(body, "unit", json_string(UNIT_USCC));
         eseal_rc rc = expect(d, &d->admin, "POST", "/api/v1/staff", body, 201, NULL, err);
@@ -296,19 +296,19 @@ static json_t *submission_doc(struct demo *d, const char *business, const char *
 {
     json_t *unit = json_pack("{s:s,s:s,s:s,s:s}", "name", UNIT_NAME, "uscc", UNIT_USCC, "city",
                              UNIT_CITY, "county", UNIT_COUNTY);
-    json_t *form = json_pack(
-        "{s:s,s:s,s:O,s:{s:s,s:s,s:s},s:{s:s,s:i,s:i,s:s,s:s},s:s,s:s}", "business", business,
-        "kind", "unit", "unit", unit, "agent", "name", "李四", "mobile", "13800000000",
-        "id_number", "350102199001011238", "seal", "name", seal_name, "width_mm", 42,
-        "height_mm", 42, "function", "official", "cert_type", "usb_key", "impression",
-        d->m[M_IMPRESSION].sm3, "material", d->m[M_FORM].sm3);
+    json_t *form =
+        json_pack("{s:s,s:s,s:O,s:{s:s,s:s,s:s},s:{s:s,s:i,s:i,s:s,s:s},s:s,s:s}", "business",
+                  business, "kind", "unit", "unit", unit, "agent", "name", "李四", "mobile",
+                  "13800000000", "id_number", "350102199001011238", "seal", "name", seal_name,
+                  "width_mm", 42, "height_mm", 42, "function", "official", "cert_type", "usb_key",
+                  "impression", d->m[M_IMPRESSION].sm3, "material", d->m[M_FORM].sm3);
     if (target != NULL)
         json_object_set_new(form, "target", json_string(target));
-    json_t *doc = json_pack("{s:s,s:s,s:s,s:O,s:{s:s,s:s,s:s,s:i,s:{s:i}},s:[o]}", "business",
-                            business, "channel", "aggregator", "aggregator", UNIT_CITY,
-                            "applicant", unit, "letter", "material", d->m[M_LETTER].sm3,
-                            "addressee", "福建省经济信息中心", "business", business,
-                            "form_count", 1, "kinds", "unit", 1, "forms", form);
+    json_t *doc =
+        json_pack("{s:s,s:s,s:s,s:O,s:{s:s,s:s,s:s,s:i,s:{s:i}},s:[o]}", "business", business,
+                  "channel", "aggregator", "aggregator", UNIT_CITY, "applicant", unit, "letter",
+                  "material", d->m[M_LETTER].sm3, "addressee", "福建省经济信息中心", "business",
+                  business, "form_count", 1, "kinds", "unit", 1, "forms", form);
     json_decref(unit);
     return doc;
 }
@@ -345,8 +345,8 @@ static eseal_rc to_approved(struct demo *d, const char *business, const char *ta
     free(path);
     json_t *body = json_object();
     if (target != NULL && onsite_token != NULL)
-        json_object_set_new(body, "onsite", json_pack("[{s:s,s:s}]", "esid", target, "token_id",
-                                                      onsite_token));
+        json_object_set_new(body, "onsite",
+                            json_pack("[{s:s,s:s}]", "esid", target, "token_id", onsite_token));
     path = eseal_xasprintf("/api/v1/submissions/%s/register", *id);
     if (rc == ESEAL_OK)
         rc = expect(d, &d->maker, "POST", path, body, 200, NULL, err);
@@ -359,8 +359,9 @@ static eseal_rc to_approved(struct demo *d, const char *business, const char *ta
     free(path);
     json_decref(body);
     if (rc == ESEAL_OK)
-        say(d, "submission %s (%s%s%s): filed, materials uploaded, submitted, registered, "
-               "approved",
+        say(d,
+            "submission %s (%s%s%s): filed, materials uploaded, submitted, registered, "
+            "approved",
             *id, business, target != NULL ? " of " : "", target != NULL ? target : "");
     return rc;
 }
@@ -385,8 +386,8 @@ static eseal_rc handover(struct demo *d, const char *id, struct eseal_err *err)
                                             {"letter_id_number", COLLECTOR_ID}};
     eseal_rc rc = ESEAL_OK;
     for (size_t i = 0; rc == ESEAL_OK && i < 4; i++)
-        rc = eseal_multipart_add(&mb, fields[i][0], NULL, NULL, fields[i][1],
-                                 strlen(fields[i][1]), err);
+        rc = eseal_multipart_add(&mb, fields[i][0], NULL, NULL, fields[i][1], strlen(fields[i][1]),
+                                 err);
     for (int i = M_INTRO; rc == ESEAL_OK && i <= M_IDCOPY; i++)
         rc = eseal_multipart_add(&mb, d->m[i].kind, d->m[i].filename, NULL, d->m[i].data.data,
                                  d->m[i].data.len, err);
@@ -423,8 +424,8 @@ static eseal_rc fetch(struct demo *d, const char *esid, const char *file, struct
 
 /* new_token makes a token in DIR/tokens/|name|, unlocks its key and writes
  * a request for the demo unit into |csr|. */
-static eseal_rc new_token(struct demo *d, const char *name, struct eseal_token **tok,
-                          char **dir, struct eseal_buf *csr, struct eseal_err *err)
+static eseal_rc new_token(struct demo *d, const char *name, struct eseal_token **tok, char **dir,
+                          struct eseal_buf *csr, struct eseal_err *err)
 {
     *dir = eseal_xasprintf("%s/tokens/%s", d->out, name);
     eseal_rc rc = eseal_token_init(*dir, d->pin, strlen(d->pin), err);
@@ -435,8 +436,7 @@ static eseal_rc new_token(struct demo *d, const char *name, struct eseal_token *
     if (rc == ESEAL_OK)
         rc = eseal_token_csr(*tok, "/C=CN/O=" UNIT_NAME "/serialNumber=" UNIT_USCC, csr, err);
     if (rc == ESEAL_OK)
-        say(d, "token %s made in %s; certificate request signed by it", eseal_token_id(*tok),
-            *dir);
+        say(d, "token %s made in %s; certificate request signed by it", eseal_token_id(*tok), *dir);
     return rc;
 }
 
@@ -486,7 +486,8 @@ static eseal_rc stamp(struct demo *d, struct eseal_token *tok, const char *esid,
     const uint8_t *seal = NULL;
     size_t seal_len = 0;
     eseal_rc rc = eseal_file_write(doc, text, strlen(text), 0644, 0, err);
-    if (rc == ESEAL_OK && (!eseal_token_seal(tok, &seal, &seal_len) || eseal_token_cert(tok) == NULL))
+    if (rc == ESEAL_OK &&
+        (!eseal_token_seal(tok, &seal, &seal_len) || eseal_token_cert(tok) == NULL))
         rc = eseal_err_set(err, ESEAL_E_NOTFOUND, "token %s holds no seal", eseal_token_id(tok));
     if (rc == ESEAL_OK)
         rc = eseal_ses_make(&ses, seal, seal_len, h, name, 0, eseal_token_cert(tok),
@@ -495,9 +496,9 @@ static eseal_rc stamp(struct demo *d, struct eseal_token *tok, const char *esid,
         rc = eseal_file_write(sig, ses.data, ses.len, 0644, 0, err);
     if (rc == ESEAL_OK) {
         say(d, "stamped %s with seal %s -> %s", doc, esid, sig);
-        json_array_append_new(d->seals, json_pack("{s:s,s:s,s:s,s:s,s:s}", "esID", esid,
-                                                  "business", business, "document", doc,
-                                                  "signature", sig, "token", tokdir));
+        json_array_append_new(d->seals,
+                              json_pack("{s:s,s:s,s:s,s:s,s:s}", "esID", esid, "business", business,
+                                        "document", doc, "signature", sig, "token", tokdir));
     }
     eseal_buf_cleanup(&ses);
     free(text);
@@ -711,8 +712,8 @@ static eseal_rc demo_unlock(struct demo *d, struct eseal_err *err)
         rc = to_approved(d, "unlock", h.esid, UNIT_NAME, eseal_token_id(h.tok), &id, err);
     }
     if (rc == ESEAL_OK) {
-        json_t *body = json_pack("{s:[{s:i}]}", "forms", "counter",
-                                 (int)eseal_token_unlock_counter(h.tok));
+        json_t *body =
+            json_pack("{s:[{s:i}]}", "forms", "counter", (int)eseal_token_unlock_counter(h.tok));
         rc = produce(d, id, body, &reply, err);
         json_decref(body);
     }

@@ -26,10 +26,11 @@
 #define FILE_MAX (20 * 1024 * 1024)
 #define MAX_MULTI 32
 
-#define COMMON "  Common: --url URL (default: the session's, else " DEFAULT_URL "),\n"            \
-               "  --session FILE (default ~/.eseal/session), --json (the raw JSON answer).\n"     \
-               "  Token: $" TOKEN_ENV ", else the session file. Exit: 0 done, 1 refused by\n"   \
-               "  the issuer, 2 usage, 3 connection or I/O error.\n"
+#define COMMON                                                                                     \
+    "  Common: --url URL (default: the session's, else " DEFAULT_URL "),\n"                        \
+    "  --session FILE (default ~/.eseal/session), --json (the raw JSON answer).\n"                 \
+    "  Token: $" TOKEN_ENV ", else the session file. Exit: 0 done, 1 refused by\n"                 \
+    "  the issuer, 2 usage, 3 connection or I/O error.\n"
 
 static const char login_usage[] =
     "usage: eseal issuer login --url URL --user NAME [--password-file FILE] [--print-token]\n"
@@ -263,8 +264,7 @@ static int ctx_parse(struct ctx *c, int argc, char **argv, uint64_t allowed, siz
     c->conn.url = c->url;
     c->conn.token = c->token;
     if (need_token && c->token == NULL) {
-        fprintf(stderr,
-                "eseal: not logged in / 未登录: run eseal issuer login, or set %s\n%s",
+        fprintf(stderr, "eseal: not logged in / 未登录: run eseal issuer login, or set %s\n%s",
                 TOKEN_ENV, usage);
         return EXIT_USAGE;
     }
@@ -324,7 +324,8 @@ static void print_submission(const json_t *s)
         put_kv("unit", unit);
         free(unit);
     }
-    printf("%-13s %lld, round %lld\n", "forms", (long long)json_integer_value(json_object_get(s, "forms")),
+    printf("%-13s %lld, round %lld\n", "forms",
+           (long long)json_integer_value(json_object_get(s, "forms")),
            (long long)json_integer_value(json_object_get(s, "round")));
     put_kv("created_by", issuer_str(s, "created_by"));
     put_kv("registered_by", issuer_str(s, "registered_by"));
@@ -409,8 +410,7 @@ static void print_staff_list(const json_t *j)
 {
     size_t i;
     const json_t *s;
-    json_array_foreach(json_object_get(j, "staff"), i, s)
-        print_staff(s);
+    json_array_foreach(json_object_get(j, "staff"), i, s) print_staff(s);
 }
 
 static void print_list(const json_t *j)
@@ -431,9 +431,9 @@ static void print_materials(const json_t *j)
     size_t i;
     const json_t *m;
     printf("uploaded to %s / 已上传:\n", issuer_str(j, "submission"));
-    json_array_foreach(json_object_get(j, "materials"), i, m)
-        printf("  %-19s %s %s %lld bytes\n", issuer_str(m, "kind"), issuer_str(m, "sm3"),
-               issuer_str(m, "content_type"), (long long)json_integer_value(json_object_get(m, "size")));
+    json_array_foreach(json_object_get(j, "materials"), i, m) printf(
+        "  %-19s %s %s %lld bytes\n", issuer_str(m, "kind"), issuer_str(m, "sm3"),
+        issuer_str(m, "content_type"), (long long)json_integer_value(json_object_get(m, "size")));
 }
 
 /* finish turns a call's outcome into output and an exit code. */
@@ -484,10 +484,10 @@ static int write_session(const struct ctx *c, const json_t *reply, struct eseal_
     free(dir);
     if (rc != ESEAL_OK)
         return rc;
-    json_t *s = json_pack("{s:s,s:s,s:s,s:s,s:s}", "url", c->url, "token",
-                          issuer_str(reply, "token"), "username", issuer_str(reply, "username"),
-                          "role", issuer_str(reply, "role"), "expires",
-                          issuer_str(reply, "expires"));
+    json_t *s =
+        json_pack("{s:s,s:s,s:s,s:s,s:s}", "url", c->url, "token", issuer_str(reply, "token"),
+                  "username", issuer_str(reply, "username"), "role", issuer_str(reply, "role"),
+                  "expires", issuer_str(reply, "expires"));
     char *text = json_dumps(s, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(s);
     rc = eseal_file_write(c->session_path, text, strlen(text), 0600, 0, err);
@@ -515,8 +515,8 @@ static int issuer_login(int argc, char **argv)
         ctx_cleanup(&c);
         return io_error(&err);
     }
-    json_t *body = json_pack("{s:s,s:s%}", "username", user, "password", (const char *)pw.data,
-                             pw.len);
+    json_t *body =
+        json_pack("{s:s,s:s%}", "username", user, "password", (const char *)pw.data, pw.len);
     eseal_buf_cleanse(&pw);
     struct issuer_reply r;
     issuer_reply_init(&r);
@@ -574,8 +574,8 @@ static int issuer_logout(int argc, char **argv)
 }
 
 /* add_material reads |path| and adds it as a part named |kind|. */
-static eseal_rc add_material(struct eseal_multipart_builder *mb, const char *kind,
-                             const char *path, size_t *total, struct eseal_err *err)
+static eseal_rc add_material(struct eseal_multipart_builder *mb, const char *kind, const char *path,
+                             size_t *total, struct eseal_err *err)
 {
     struct eseal_buf b;
     eseal_buf_init(&b);
@@ -637,8 +637,8 @@ static eseal_rc upload_to(struct ctx *c, const char *id, struct eseal_multipart_
 static int issuer_submit(int argc, char **argv)
 {
     struct ctx c;
-    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_FILE) | CMD_BIT(OPT_MATERIAL), 0,
-                         submit_usage, true);
+    int code =
+        ctx_parse(&c, argc, argv, CMD_BIT(OPT_FILE) | CMD_BIT(OPT_MATERIAL), 0, submit_usage, true);
     const char *file = code == 0 ? require(&c, OPT_FILE, "--file", &code) : NULL;
     struct eseal_multipart_builder mb;
     eseal_multipart_builder_init(&mb);
@@ -684,8 +684,10 @@ static int issuer_submit(int argc, char **argv)
         code = finish(&c, rc, &err, &r, print_submission);
     }
     if (code != 0 && id != NULL)
-        fprintf(stderr, "eseal: the draft %s is kept: fix it and upload or submit again / "
-                        "草稿已保留\n", id);
+        fprintf(stderr,
+                "eseal: the draft %s is kept: fix it and upload or submit again / "
+                "草稿已保留\n",
+                id);
     free(id);
     issuer_reply_cleanup(&r);
     json_decref(j);
@@ -707,8 +709,9 @@ static const char *id_arg(struct ctx *c, int *code)
 static int issuer_upload_cmd(int argc, char **argv)
 {
     struct ctx c;
-    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_KIND) | CMD_BIT(OPT_MATERIAL),
-                         1, upload_usage, true);
+    int code =
+        ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_KIND) | CMD_BIT(OPT_MATERIAL), 1,
+                  upload_usage, true);
     const char *id = code == 0 ? id_arg(&c, &code) : NULL;
     struct eseal_multipart_builder mb;
     eseal_multipart_builder_init(&mb);
@@ -769,8 +772,8 @@ static int onsite_targets(struct ctx *c, const char *id, json_t **targets)
 static int issuer_register(int argc, char **argv)
 {
     struct ctx c;
-    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_ONSITE), 0,
-                         register_usage, true);
+    int code =
+        ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_ONSITE), 0, register_usage, true);
     const char *id = code == 0 ? id_arg(&c, &code) : NULL;
     const char *items[MAX_MULTI];
     size_t n = code == 0 ? cmd_args_all(&c.a, OPT_ONSITE, items, MAX_MULTI) : 0;
@@ -827,9 +830,8 @@ static int issuer_review(int argc, char **argv)
     else if (code == 0 && (n_reasons > MAX_MULTI || n_acks > MAX_MULTI))
         code = cmd_usage_error(review_usage, "too many --reason or --ack / 选项过多", NULL);
     else if (code == 0 && ((approve && n_reasons > 0) || (reject && n_acks > 0)))
-        code = cmd_usage_error(review_usage,
-                               "--reason goes with --reject, --ack with --approve / 选项不匹配",
-                               NULL);
+        code = cmd_usage_error(
+            review_usage, "--reason goes with --reject, --ack with --approve / 选项不匹配", NULL);
     if (code == 0) {
         json_t *body = json_pack("{s:s}", "decision", approve ? "approve" : "reject");
         json_t *list = json_array();
@@ -921,7 +923,8 @@ static int issuer_produce(int argc, char **argv)
             const json_t *a0 = json_array_get(json_object_get(r.json, "applications"), 0);
             const char *pem = issuer_str(a0, "unlock_code_pem");
             if (*pem == '\0') {
-                fprintf(stderr, "eseal: no unlock code in the answer (not an unlock?) / 无解锁码\n");
+                fprintf(stderr,
+                        "eseal: no unlock code in the answer (not an unlock?) / 无解锁码\n");
                 code = EXIT_FAIL;
             } else if (eseal_file_write(out, pem, strlen(pem), 0600, 0, &err) != ESEAL_OK) {
                 code = io_error(&err);
@@ -952,8 +955,8 @@ static int issuer_handover(int argc, char **argv)
 {
     struct ctx c;
     uint64_t allowed = CMD_BIT(OPT_ID) | CMD_BIT(OPT_LETTER) | CMD_BIT(OPT_ID_COPY) |
-                       CMD_BIT(OPT_NAME) | CMD_BIT(OPT_ID_NUMBER_FILE) |
-                       CMD_BIT(OPT_LETTER_NAME) | CMD_BIT(OPT_LETTER_ID_NUMBER_FILE);
+                       CMD_BIT(OPT_NAME) | CMD_BIT(OPT_ID_NUMBER_FILE) | CMD_BIT(OPT_LETTER_NAME) |
+                       CMD_BIT(OPT_LETTER_ID_NUMBER_FILE);
     int code = ctx_parse(&c, argc, argv, allowed, 0, handover_usage, true);
     const char *id = code == 0 ? id_arg(&c, &code) : NULL;
     const char *letter = code == 0 ? require(&c, OPT_LETTER, "--letter", &code) : NULL;
@@ -983,8 +986,8 @@ static int issuer_handover(int argc, char **argv)
         if (rc == ESEAL_OK)
             rc = eseal_multipart_add(&mb, "letter_name", NULL, NULL, lname, strlen(lname), &err);
         if (rc == ESEAL_OK)
-            rc = eseal_multipart_add(&mb, "letter_id_number", NULL, NULL, lidn.data, lidn.len,
-                                     &err);
+            rc =
+                eseal_multipart_add(&mb, "letter_id_number", NULL, NULL, lidn.data, lidn.len, &err);
         if (rc == ESEAL_OK)
             rc = add_material(&mb, "introduction_letter", letter, &total, &err);
         if (rc == ESEAL_OK)
@@ -1160,7 +1163,10 @@ static const struct cmd staff_cmds[] = {
 };
 
 static const struct cmd_group_spec staff_group = {
-    "issuer staff", NULL, staff_cmds, sizeof(staff_cmds) / sizeof(staff_cmds[0]),
+    "issuer staff",
+    NULL,
+    staff_cmds,
+    sizeof(staff_cmds) / sizeof(staff_cmds[0]),
 };
 
 static int issuer_staff(int argc, char **argv)

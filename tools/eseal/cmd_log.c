@@ -108,11 +108,19 @@ static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage
     if (r != 0)
         return r;
     *a = (struct args){
-        .dir = p.opt[OPT_DIR], .ca = p.opt[OPT_CA], .pass_file = p.opt[OPT_PASS],
-        .url = p.opt[OPT_URL], .key = p.opt[OPT_KEY], .start = p.opt[OPT_START],
-        .end = p.opt[OPT_END], .address = p.opt[OPT_ADDRESS], .port = p.opt[OPT_PORT],
-        .writers = p.opt[OPT_WRITERS], .count = p.opt[OPT_COUNT],
-        .entry_bytes = p.opt[OPT_ENTRY_BYTES], .acks = p.opt[OPT_ACKS],
+        .dir = p.opt[OPT_DIR],
+        .ca = p.opt[OPT_CA],
+        .pass_file = p.opt[OPT_PASS],
+        .url = p.opt[OPT_URL],
+        .key = p.opt[OPT_KEY],
+        .start = p.opt[OPT_START],
+        .end = p.opt[OPT_END],
+        .address = p.opt[OPT_ADDRESS],
+        .port = p.opt[OPT_PORT],
+        .writers = p.opt[OPT_WRITERS],
+        .count = p.opt[OPT_COUNT],
+        .entry_bytes = p.opt[OPT_ENTRY_BYTES],
+        .acks = p.opt[OPT_ACKS],
         .stream = p.opt[OPT_STREAM] != NULL,
     };
     return 0;
@@ -275,7 +283,8 @@ static int append_all(struct eseal_log *log)
 static int log_append(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_CA) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_STREAM),
+    int r = parse_args(argc, argv,
+                       CMD_BIT(OPT_DIR) | CMD_BIT(OPT_CA) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_STREAM),
                        append_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -326,7 +335,8 @@ static int need_one_source(const char *usage, const struct args *a)
 static int log_verify(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_URL) | CMD_BIT(OPT_KEY), verify_usage, &a);
+    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_URL) | CMD_BIT(OPT_KEY),
+                       verify_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     if ((r = need_one_source(verify_usage, &a)) != 0)
@@ -477,7 +487,8 @@ static eseal_rc show_url(const struct args *a, struct eseal_err *err)
 static int log_show(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_URL) | CMD_BIT(OPT_START) | CMD_BIT(OPT_END),
+    int r = parse_args(argc, argv,
+                       CMD_BIT(OPT_DIR) | CMD_BIT(OPT_URL) | CMD_BIT(OPT_START) | CMD_BIT(OPT_END),
                        show_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -496,8 +507,8 @@ static int log_show(int argc, char **argv)
 static int log_serve(int argc, char **argv)
 {
     struct args a;
-    int r =
-        parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_ADDRESS) | CMD_BIT(OPT_PORT), serve_usage, &a);
+    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_ADDRESS) | CMD_BIT(OPT_PORT),
+                       serve_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     if (a.dir == NULL)
@@ -647,8 +658,9 @@ static int cmp_double(const void *a, const void *b)
 static int log_bench(int argc, char **argv)
 {
     struct args a;
-    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_CA) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_WRITERS) |
-                       CMD_BIT(OPT_COUNT) | CMD_BIT(OPT_ENTRY_BYTES) | CMD_BIT(OPT_ACKS);
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_CA) | CMD_BIT(OPT_PASS) |
+                       CMD_BIT(OPT_WRITERS) | CMD_BIT(OPT_COUNT) | CMD_BIT(OPT_ENTRY_BYTES) |
+                       CMD_BIT(OPT_ACKS);
     int r = parse_args(argc, argv, allowed, bench_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -739,7 +751,10 @@ static const struct cmd log_cmds[] = {
 #define N_LOG_CMDS (sizeof(log_cmds) / sizeof(log_cmds[0]))
 
 static const struct cmd_group_spec log_group = {
-    "log", "  the append-only event log / 事件日志\n", log_cmds, N_LOG_CMDS,
+    "log",
+    "  the append-only event log / 事件日志\n",
+    log_cmds,
+    N_LOG_CMDS,
 };
 
 int cmd_log(int argc, char **argv)

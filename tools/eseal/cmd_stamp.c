@@ -45,8 +45,11 @@ static int parse_args(int argc, char **argv, struct args *a)
     int r = cmd_parse(argc, argv, "o:h", long_opts, CMD_ALL, 1, stamp_usage, EXIT_USAGE, &p);
     if (r != 0)
         return r;
-    *a = (struct args){.token = p.opt[OPT_TOKEN], .seal = p.opt[OPT_SEAL],
-                       .pin_file = p.opt[OPT_PIN], .out = p.opt[OPT_OUT], .in = p.pos[0]};
+    *a = (struct args){.token = p.opt[OPT_TOKEN],
+                       .seal = p.opt[OPT_SEAL],
+                       .pin_file = p.opt[OPT_PIN],
+                       .out = p.opt[OPT_OUT],
+                       .in = p.pos[0]};
     if (a->in == NULL)
         return cmd_usage_error(stamp_usage, "the file IN is required / 缺少被签文件", NULL);
     if (a->token == NULL || a->out == NULL)

@@ -74,9 +74,15 @@ static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage
     if (r != 0)
         return r;
     *a = (struct args){
-        .dir = p.opt[OPT_DIR], .pin_file = p.opt[OPT_PIN], .new_pin_file = p.opt[OPT_NEW_PIN],
-        .subject = p.opt[OPT_SUBJECT], .out = p.opt[OPT_OUT], .cert = p.opt[OPT_CERT],
-        .seal = p.opt[OPT_SEAL], .code = p.opt[OPT_CODE], .json = p.opt[OPT_JSON] != NULL,
+        .dir = p.opt[OPT_DIR],
+        .pin_file = p.opt[OPT_PIN],
+        .new_pin_file = p.opt[OPT_NEW_PIN],
+        .subject = p.opt[OPT_SUBJECT],
+        .out = p.opt[OPT_OUT],
+        .cert = p.opt[OPT_CERT],
+        .seal = p.opt[OPT_SEAL],
+        .code = p.opt[OPT_CODE],
+        .json = p.opt[OPT_JSON] != NULL,
     };
     if (a->dir == NULL)
         return cmd_usage_error(usage, "--dir is required / 缺少 --dir", NULL);
@@ -131,7 +137,8 @@ static int token_init(int argc, char **argv)
 static int token_csr(int argc, char **argv)
 {
     struct args a;
-    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PIN) | CMD_BIT(OPT_SUBJECT) | CMD_BIT(OPT_OUT);
+    uint64_t allowed =
+        CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PIN) | CMD_BIT(OPT_SUBJECT) | CMD_BIT(OPT_OUT);
     int r = parse_args(argc, argv, allowed, csr_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -320,8 +327,11 @@ static const struct cmd token_cmds[] = {
 #define N_TOKEN_CMDS (sizeof(token_cmds) / sizeof(token_cmds[0]))
 
 static const struct cmd_group_spec token_group = {
-    "token", "  PINs come from --pin-file / --new-pin-file or ESEAL_PIN / ESEAL_NEW_PIN,\n"
-                 "  never from the command line.\n", token_cmds, N_TOKEN_CMDS,
+    "token",
+    "  PINs come from --pin-file / --new-pin-file or ESEAL_PIN / ESEAL_NEW_PIN,\n"
+    "  never from the command line.\n",
+    token_cmds,
+    N_TOKEN_CMDS,
 };
 
 int cmd_token(int argc, char **argv)

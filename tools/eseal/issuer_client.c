@@ -53,9 +53,12 @@ static eseal_rc send_request(const struct issuer_conn *c, const char *method, co
     char *auth = c->token != NULL ? eseal_xasprintf("Authorization: Bearer %s", c->token) : NULL;
     const char *headers[] = {auth};
     struct eseal_httpc_request req = {
-        .method = method,         .url = url,
-        .content_type = content_type, .body = body,
-        .body_len = body_len,     .headers = headers,
+        .method = method,
+        .url = url,
+        .content_type = content_type,
+        .body = body,
+        .body_len = body_len,
+        .headers = headers,
         .n_headers = auth != NULL ? 1 : 0,
     };
     struct eseal_httpc_opts opts = {ISSUER_TIMEOUT_MS, 0};

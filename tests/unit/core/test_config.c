@@ -465,18 +465,18 @@ static void test_cli(void **state)
     struct fixture *f = *state;
     const char *file = write_config(f, "{\"port\": 9000, \"data_dir\": \"/from/file\"}");
     char *argv1[] = {"sampled", "--data-dir", "/from/argv", "-c", (char *)file, NULL};
-    assert_int_equal(eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 5,
-                                      argv1),
-                     0);
+    assert_int_equal(
+        eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 5, argv1), 0);
     assert_int_equal(f->cfg.port, 9000);
     assert_string_equal(f->cfg.data_dir, "/from/argv");
     char *argv2[] = {"sampled", "--port=7000", "-n", NULL};
-    assert_int_equal(eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 3,
-                                      argv2),
-                     -1);
+    assert_int_equal(
+        eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 3, argv2), -1);
     assert_int_equal(f->cfg.port, 7000);
-    char *bad[][3] = {{"sampled", "--port", "99999"}, {"sampled", "--nope", "1"},
-                      {"sampled", "stray", NULL},     {"sampled", "--port", NULL},
+    char *bad[][3] = {{"sampled", "--port", "99999"},
+                      {"sampled", "--nope", "1"},
+                      {"sampled", "stray", NULL},
+                      {"sampled", "--port", NULL},
                       {"sampled", "-c", NULL}};
     int bad_argc[] = {3, 3, 2, 2, 2};
     for (size_t i = 0; i < sizeof(bad_argc) / sizeof(bad_argc[0]); i++)
@@ -492,20 +492,17 @@ static void test_cli_switch(void **state)
 {
     struct fixture *f = *state;
     char *argv1[] = {"sampled", "--verbose", NULL};
-    assert_int_equal(eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 2,
-                                      argv1),
-                     0);
+    assert_int_equal(
+        eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 2, argv1), 0);
     assert_true(f->cfg.verbose);
     char *argv2[] = {"sampled", "--verbose", "false", "--port", "7001", NULL};
-    assert_int_equal(eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 5,
-                                      argv2),
-                     0);
+    assert_int_equal(
+        eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 5, argv2), 0);
     assert_false(f->cfg.verbose);
     assert_int_equal(f->cfg.port, 7001);
     char *argv3[] = {"sampled", "--verbose", "--port", "7002", NULL};
-    assert_int_equal(eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 4,
-                                      argv3),
-                     0);
+    assert_int_equal(
+        eseal_config_cli(sample_table, SAMPLE_N, &f->cfg, "sampled", cli_usage, 4, argv3), 0);
     assert_true(f->cfg.verbose);
     assert_int_equal(f->cfg.port, 7002);
 }

@@ -37,8 +37,8 @@ static void test_base64(void **state)
     (void)state;
     /* RFC 4648 §10 test vectors. */
     static const char *const plain[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-    static const char *const std[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=",
-                                      "Zm9vYmFy"};
+    static const char *const std[] = {"",         "Zg==",     "Zm8=",    "Zm9v",
+                                      "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
     struct eseal_buf b;
     eseal_buf_init(&b);
     for (size_t i = 0; i < 7; i++) {

@@ -119,8 +119,10 @@ static eseal_rc h_echo(struct eseal_http_req *req, void *app, struct eseal_err *
 }
 
 static const struct eseal_http_route echo_routes[] = {
-    {"POST", "/echo", h_echo, 0},  {"PUT", "/echo", h_echo, 0},
-    {"DELETE", "/echo", h_echo, 0}, {"POST", "/small", h_echo, 16},
+    {"POST", "/echo", h_echo, 0},
+    {"PUT", "/echo", h_echo, 0},
+    {"DELETE", "/echo", h_echo, 0},
+    {"POST", "/small", h_echo, 16},
 };
 
 /* echo sends |r| to the echo server and returns the reply as JSON. */
@@ -153,8 +155,11 @@ static void test_methods_bodies_headers(void **state)
     unsigned port = eseal_http_port(srv), status;
     /* POST with a JSON body, a content type and two extra headers. */
     const char *hdrs[] = {"Authorization: Bearer abc.def", "X-Extra:  spaced value"};
-    struct eseal_httpc_request r = {.method = "POST", .content_type = "application/json",
-                                    .body = "{\"a\":1}", .body_len = 7, .headers = hdrs,
+    struct eseal_httpc_request r = {.method = "POST",
+                                    .content_type = "application/json",
+                                    .body = "{\"a\":1}",
+                                    .body_len = 7,
+                                    .headers = hdrs,
                                     .n_headers = 2};
     json_t *j = echo(&r, port, "/echo", &status);
     assert_int_equal(status, 200);
@@ -197,8 +202,8 @@ static void test_methods_bodies_headers(void **state)
     size_t big_len = 8 * 1024 * 1024;
     char *big = calloc(1, big_len);
     snprintf(url, sizeof(url), "http://127.0.0.1:%u/small", port);
-    r = (struct eseal_httpc_request){.method = "POST", .url = url, .body = big,
-                                     .body_len = big_len};
+    r = (struct eseal_httpc_request){
+        .method = "POST", .url = url, .body = big, .body_len = big_len};
     assert_int_equal(eseal_httpc_request(&r, NULL, &status, &body, NULL), ESEAL_OK);
     assert_int_equal(status, 413);
     free(big);
@@ -209,16 +214,23 @@ static void test_methods_bodies_headers(void **state)
 static void test_request_refusals(void **state)
 {
     static const char *const bad_headers[] = {
-        "X-Evil: a\r\nHost: other", "NoColon", ": empty name", "Bad Name: x",
-        "Content-Length: 3",         "host: x", "Transfer-Encoding: chunked",
+        "X-Evil: a\r\nHost: other",
+        "NoColon",
+        ": empty name",
+        "Bad Name: x",
+        "Content-Length: 3",
+        "host: x",
+        "Transfer-Encoding: chunked",
         "connection: keep-alive",
     };
     unsigned status;
     struct eseal_buf body;
     eseal_buf_init(&body);
     for (size_t i = 0; i < sizeof(bad_headers) / sizeof(bad_headers[0]); i++) {
-        struct eseal_httpc_request r = {.method = "POST", .url = "http://127.0.0.1:1/",
-                                        .headers = &bad_headers[i], .n_headers = 1};
+        struct eseal_httpc_request r = {.method = "POST",
+                                        .url = "http://127.0.0.1:1/",
+                                        .headers = &bad_headers[i],
+                                        .n_headers = 1};
         struct eseal_err err;
         if (eseal_httpc_request(&r, NULL, &status, &body, &err) != ESEAL_E_INVALID)
             fail_msg("header \"%s\" accepted", bad_headers[i]);
@@ -228,14 +240,14 @@ static void test_request_refusals(void **state)
         struct eseal_httpc_request r = {.method = bad_methods[i], .url = "http://127.0.0.1:1/"};
         assert_int_equal(eseal_httpc_request(&r, NULL, &status, &body, NULL), ESEAL_E_INVALID);
     }
-    struct eseal_httpc_request r = {.method = "POST", .url = "http://127.0.0.1:1/",
-                                    .content_type = "text/plain\r\nX: y"};
+    struct eseal_httpc_request r = {
+        .method = "POST", .url = "http://127.0.0.1:1/", .content_type = "text/plain\r\nX: y"};
     assert_int_equal(eseal_httpc_request(&r, NULL, &status, &body, NULL), ESEAL_E_INVALID);
     const char *many[ESEAL_HTTPC_MAX_HEADERS + 1];
     for (size_t i = 0; i <= ESEAL_HTTPC_MAX_HEADERS; i++)
         many[i] = "X-A: b";
-    r = (struct eseal_httpc_request){.url = "http://127.0.0.1:1/", .headers = many,
-                                     .n_headers = ESEAL_HTTPC_MAX_HEADERS + 1};
+    r = (struct eseal_httpc_request){
+        .url = "http://127.0.0.1:1/", .headers = many, .n_headers = ESEAL_HTTPC_MAX_HEADERS + 1};
     assert_int_equal(eseal_httpc_request(&r, NULL, &status, &body, NULL), ESEAL_E_INVALID);
     /* A head over the limit is refused before connecting. */
     char *huge = malloc(ESEAL_HTTPC_MAX_HEAD + 16);

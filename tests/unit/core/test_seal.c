@@ -232,14 +232,19 @@ static const uint8_t png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0,
 static void make_seal(struct fixture *f, struct eseal_buf *out)
 {
     struct eseal_seal_params p = {
-        .esid = "35010200000001", .type = ESEAL_SEAL_UNIT, .name = "福州市测试局公章",
-        .holder = f->holder, .picture = png, .picture_len = sizeof(png),
-        .width_mm = 42, .height_mm = 42,
+        .esid = "35010200000001",
+        .type = ESEAL_SEAL_UNIT,
+        .name = "福州市测试局公章",
+        .holder = f->holder,
+        .picture = png,
+        .picture_len = sizeof(png),
+        .width_mm = 42,
+        .height_mm = 42,
     };
     struct eseal_err err;
     eseal_buf_init(out);
-    if (eseal_seal_make(out, &p, eseal_ca_cert(f->ca, ESEAL_CA_MAKER), maker_signer, f->ca,
-                        &err) != ESEAL_OK)
+    if (eseal_seal_make(out, &p, eseal_ca_cert(f->ca, ESEAL_CA_MAKER), maker_signer, f->ca, &err) !=
+        ESEAL_OK)
         fail_msg("seal make: %s", err.msg);
 }
 
@@ -292,8 +297,14 @@ static void test_make_rejects(void **state)
     struct eseal_buf out;
     eseal_buf_init(&out);
     struct eseal_seal_params good = {
-        .esid = "35010200000001", .type = ESEAL_SEAL_UNIT, .name = "n", .holder = f->holder,
-        .picture = png, .picture_len = sizeof(png), .width_mm = 40, .height_mm = 40,
+        .esid = "35010200000001",
+        .type = ESEAL_SEAL_UNIT,
+        .name = "n",
+        .holder = f->holder,
+        .picture = png,
+        .picture_len = sizeof(png),
+        .width_mm = 40,
+        .height_mm = 40,
     };
     X509 *maker = eseal_ca_cert(f->ca, ESEAL_CA_MAKER);
     struct eseal_seal_params p = good;
@@ -373,8 +384,8 @@ static void test_bit_string_zero_tail(void **state)
     memset(hash, 0xab, sizeof(hash));
     hash[30] = 0;
     hash[31] = 0;
-    assert_int_equal(eseal_ses_make(&ses, seal.data, seal.len, hash, "z", 0, f->holder,
-                                    key_signer, f->holder_key, NULL),
+    assert_int_equal(eseal_ses_make(&ses, seal.data, seal.len, hash, "z", 0, f->holder, key_signer,
+                                    f->holder_key, NULL),
                      ESEAL_OK);
     struct eseal_ses *s = NULL;
     assert_int_equal(eseal_ses_parse(&s, ses.data, ses.len, NULL), ESEAL_OK);
@@ -397,7 +408,7 @@ static ASN1_TYPE *any_raw(const uint8_t *der, int len)
     return t;
 }
 
-static ASN1_TYPE *any_join(STACK_OF(ASN1_TYPE) *sk)
+static ASN1_TYPE *any_join(STACK_OF(ASN1_TYPE) * sk)
 {
     unsigned char *der = NULL;
     int n = i2d_ASN1_SEQUENCE_ANY(sk, &der);
@@ -479,10 +490,8 @@ int main(void)
         cmocka_unit_test(test_rejects),
     };
     const struct CMUnitTest ours[] = {
-        cmocka_unit_test(test_make_round_trip),
-        cmocka_unit_test(test_make_rejects),
-        cmocka_unit_test(test_stamp_round_trip),
-        cmocka_unit_test(test_bit_string_zero_tail),
+        cmocka_unit_test(test_make_round_trip),        cmocka_unit_test(test_make_rejects),
+        cmocka_unit_test(test_stamp_round_trip),       cmocka_unit_test(test_bit_string_zero_tail),
         cmocka_unit_test(test_lenient_explicit_false),
     };
     int failed = cmocka_run_group_tests(vectors, NULL, NULL);

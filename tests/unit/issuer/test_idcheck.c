@@ -75,8 +75,8 @@ static void check_date(const char *date8, time_t today, enum eseal_id_result wan
 static void test_idnum_dates(void **state)
 {
     (void)state;
-    time_t today = 1795000000; /* 2026-11-18 */
-    check_date("20000229", today, ESEAL_ID_OK);       /* leap year by 400 */
+    time_t today = 1795000000;                  /* 2026-11-18 */
+    check_date("20000229", today, ESEAL_ID_OK); /* leap year by 400 */
     check_date("19000228", today, ESEAL_ID_OK);
     check_date("19000229", today, ESEAL_ID_BAD_DATE); /* 1900 is not a leap year */
     check_date("20230229", today, ESEAL_ID_BAD_DATE);

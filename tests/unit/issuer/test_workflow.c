@@ -549,8 +549,7 @@ static void test_reissue_after_loss(void **state)
     struct eseal_issuer_problem prob;
     eseal_issuer_problem_init(&prob);
     /* A loss report is the maker's (the issue: "suspend (maker)"). */
-    FAILS(ESEAL_E_DENIED, &prob,
-          eseal_issuer_seal_suspend(f->is, &f->agent, esid, NULL, NULL, p));
+    FAILS(ESEAL_E_DENIED, &prob, eseal_issuer_seal_suspend(f->is, &f->agent, esid, NULL, NULL, p));
     OK(eseal_issuer_seal_suspend(f->is, &f->maker, esid, NULL, &v, p));
     assert_string_equal(jstr(v, "status"), "suspended");
     json_decref(v);

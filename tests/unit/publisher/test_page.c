@@ -406,10 +406,8 @@ static void test_issuer_down(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_html_escape),
-        cmocka_unit_test(test_seal_check),
-        cmocka_unit_test(test_fetch_and_page),
-        cmocka_unit_test(test_personal_not_fetched),
+        cmocka_unit_test(test_html_escape),    cmocka_unit_test(test_seal_check),
+        cmocka_unit_test(test_fetch_and_page), cmocka_unit_test(test_personal_not_fetched),
         cmocka_unit_test(test_issuer_down),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -506,7 +506,8 @@ static void test_der(void **state)
     struct eseal_err err;
     /* sign many times: some signatures end in a zero byte */
     for (int i = 0; i < 64; i++) {
-        assert_int_equal(eseal_status_sign(&der, &in, eseal_ca_responder_signer, ca, &err), ESEAL_OK);
+        assert_int_equal(eseal_status_sign(&der, &in, eseal_ca_responder_signer, ca, &err),
+                         ESEAL_OK);
         struct eseal_status_info out;
         if (eseal_status_verify(&out, der.data, der.len, eseal_ca_cert(ca, ESEAL_CA_RESPONDER),
                                 &err) != ESEAL_OK)
@@ -521,7 +522,8 @@ static void test_der(void **state)
                                         NULL, NULL, NULL, NULL),
                      ESEAL_E_INVALID);
     in.status = ESEAL_STATUS_UNKNOWN;
-    assert_int_equal(eseal_status_sign(&der, &in, eseal_ca_responder_signer, ca, NULL), ESEAL_E_INVALID);
+    assert_int_equal(eseal_status_sign(&der, &in, eseal_ca_responder_signer, ca, NULL),
+                     ESEAL_E_INVALID);
     eseal_buf_cleanup(&der);
 }
 

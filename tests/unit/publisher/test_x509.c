@@ -108,10 +108,10 @@ static json_t *event(const char *type, const char *esid, const char *status, con
     char s[65];
     memset(s, 'a', 64);
     s[64] = '\0';
-    json_t *d = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "esid", esid, "version", 1,
-                          "status", status, "seal_sm3", s, "picture_sm3", s, "cert_serial", serial,
-                          "valid_start", "2026-01-01T00:00:00Z", "valid_end",
-                          "2027-01-01T00:00:00Z", "kind", "unit");
+    json_t *d =
+        json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "esid", esid, "version", 1, "status",
+                  status, "seal_sm3", s, "picture_sm3", s, "cert_serial", serial, "valid_start",
+                  "2026-01-01T00:00:00Z", "valid_end", "2027-01-01T00:00:00Z", "kind", "unit");
     if (reason != NULL) {
         json_object_set_new(d, "reason", json_string(reason));
         json_object_set_new(d, "revoked_at", json_string("2026-05-03T10:00:00Z"));
@@ -200,9 +200,9 @@ static OCSP_REQUEST *ocsp_request(X509 *issuer, const EVP_MD *md, const long *se
     for (int i = 0; i < n; i++) {
         ASN1_INTEGER *sn = ASN1_INTEGER_new();
         ASN1_INTEGER_set(sn, serials[i]);
-        assert_non_null(OCSP_request_add0_id(
-            rq, OCSP_cert_id_new(md, X509_get_subject_name(issuer),
-                                 X509_get0_pubkey_bitstr(issuer), sn)));
+        assert_non_null(
+            OCSP_request_add0_id(rq, OCSP_cert_id_new(md, X509_get_subject_name(issuer),
+                                                      X509_get0_pubkey_bitstr(issuer), sn)));
         ASN1_INTEGER_free(sn);
     }
     if (nonce)
@@ -256,8 +256,7 @@ static int ocsp_find(OCSP_BASICRESP *bs, X509 *issuer, const EVP_MD *md, long se
     int status = -1;
     *reason = -2;
     ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
-    assert_int_equal(OCSP_resp_find_status(bs, cid, &status, reason, &rev, &thisupd, &nextupd),
-                     1);
+    assert_int_equal(OCSP_resp_find_status(bs, cid, &status, reason, &rev, &thisupd, &nextupd), 1);
     assert_non_null(nextupd);
     if (this_update != NULL) {
         ASN1_TIME *want = ASN1_TIME_set(NULL, (time_t)*this_update);
@@ -501,11 +500,9 @@ static void test_ocsp_presigned(void **state)
     int64_t tu;
     /* the stored response, byte for byte, for every such request: SM2
      * signatures are randomised, so equal bytes mean nothing was signed */
-    assert_int_equal(ask_root(p, 0x1A, NOW + 1810, &a, true, &reason, &tu),
-                     V_OCSP_CERTSTATUS_GOOD);
+    assert_int_equal(ask_root(p, 0x1A, NOW + 1810, &a, true, &reason, &tu), V_OCSP_CERTSTATUS_GOOD);
     assert_int_equal(tu, NOW + 1800);
-    assert_int_equal(ask_root(p, 0x1A, NOW + 1820, &b, true, &reason, &tu),
-                     V_OCSP_CERTSTATUS_GOOD);
+    assert_int_equal(ask_root(p, 0x1A, NOW + 1820, &b, true, &reason, &tu), V_OCSP_CERTSTATUS_GOOD);
     assert_int_equal(a.len, b.len);
     assert_memory_equal(a.data, b.data, a.len);
     assert_int_equal(ask_root(p, 0x3C, NOW + 1820, &b, true, &reason, &tu),
@@ -569,10 +566,8 @@ static void test_ocsp_presigned(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shard),
-        cmocka_unit_test(test_reason),
-        cmocka_unit_test(test_crl_ocsp),
-        cmocka_unit_test(test_crl_catch_up),
+        cmocka_unit_test(test_shard),          cmocka_unit_test(test_reason),
+        cmocka_unit_test(test_crl_ocsp),       cmocka_unit_test(test_crl_catch_up),
         cmocka_unit_test(test_ocsp_presigned),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
