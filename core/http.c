@@ -354,6 +354,8 @@ unsigned eseal_http_status(eseal_rc rc)
         [ESEAL_E_TOOBIG] = 413,
         [ESEAL_E_UNAVAILABLE] = 503,
         [ESEAL_E_INTERNAL] = 500,
+        [ESEAL_E_RULE] = 422,
+        [ESEAL_E_UNAUTH] = 401,
     };
     /* clang-format on */
     if ((unsigned)rc >= sizeof(table) / sizeof(table[0]))

@@ -94,6 +94,8 @@ static const struct {
     [ESEAL_E_TOOBIG] = {"too_big", "超出大小限制 / too large"},
     [ESEAL_E_UNAVAILABLE] = {"unavailable", "暂时不可用 / temporarily unavailable"},
     [ESEAL_E_INTERNAL] = {"internal", "内部错误 / internal error"},
+    [ESEAL_E_RULE] = {"rule", "不符合业务规则 / refused by a rule"},
+    [ESEAL_E_UNAUTH] = {"unauthenticated", "未登录 / not logged in"},
 };
 
 const char *eseal_rc_name(eseal_rc rc)

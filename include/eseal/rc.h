@@ -26,6 +26,8 @@ typedef enum eseal_rc {
     ESEAL_E_TOOBIG,      /* input exceeds a size limit */
     ESEAL_E_UNAVAILABLE, /* temporarily cannot serve: try later */
     ESEAL_E_INTERNAL,    /* a bug or a library failure that should not happen */
+    ESEAL_E_RULE,        /* well-formed, but refused by a domain rule (findings say which) */
+    ESEAL_E_UNAUTH,      /* not logged in: no, expired or unknown credentials */
 } eseal_rc;
 
 /* ESEAL_ERR_MSG_MAX bounds the message kept in struct eseal_err. */
