@@ -32,6 +32,9 @@ static eseal_rc read_file_in(struct eseal_buf *b, const char *dir, const char *n
     return rc;
 }
 
+static eseal_rc log_sign(void *ctx, const uint8_t *msg, size_t msg_len,
+                         uint8_t sig[ESEAL_ED25519_SIG_LEN], struct eseal_err *err);
+
 static eseal_rc load_log_pub(struct eseal_ca *ca, struct eseal_err *err)
 {
     struct eseal_buf b;
@@ -79,6 +82,8 @@ eseal_rc eseal_ca_open(struct eseal_ca **out, const char *dir, struct eseal_err 
         rc = load_certs(ca, err);
     if (rc == ESEAL_OK)
         rc = load_log_pub(ca, err);
+    ca->log_signer = (struct eseal_log_signer){
+        .origin = ca->origin, .pub = ca->log_pk, .sign = log_sign, .ctx = ca};
     if (rc != ESEAL_OK) {
         eseal_ca_free(ca);
         return rc;
@@ -120,30 +125,43 @@ static eseal_rc unlock_log(struct eseal_ca *ca, const void *pass, size_t pass_le
     return rc;
 }
 
-eseal_rc eseal_ca_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
+eseal_rc eseal_ca_unlock(struct eseal_ca *ca, unsigned keys, const void *pass, size_t pass_len,
                          struct eseal_err *err)
 {
-    if (ca->unlocked)
-        return ESEAL_OK;
+    if (keys == 0 || (keys & ~(unsigned)ESEAL_CA_UNLOCK_ALL) != 0)
+        return eseal_err_set(err, ESEAL_E_INVALID, "no or unknown CA keys to unlock (%#x)", keys);
+    unsigned todo = keys & ~ca->unlocked, done = 0;
     eseal_rc rc = ESEAL_OK;
-    for (int r = 0; r < CA_NROLES && rc == ESEAL_OK; r++)
+    for (int r = 0; r < CA_NROLES && rc == ESEAL_OK; r++) {
+        if ((todo & (1u << r)) == 0)
+            continue;
         rc = unlock_role(ca, (enum eseal_ca_role)r, pass, pass_len, err);
-    if (rc == ESEAL_OK)
+        if (rc == ESEAL_OK)
+            done |= 1u << r;
+    }
+    if (rc == ESEAL_OK && (todo & ESEAL_CA_UNLOCK_LOG) != 0) {
         rc = unlock_log(ca, pass, pass_len, err);
+        if (rc == ESEAL_OK)
+            done |= ESEAL_CA_UNLOCK_LOG;
+    }
     if (rc != ESEAL_OK) {
+        /* All or nothing: keys unlocked by this call are dropped again. */
         for (int r = 0; r < CA_NROLES; r++) {
-            EVP_PKEY_free(ca->key[r]);
-            ca->key[r] = NULL;
+            if ((todo & (1u << r)) != 0) {
+                EVP_PKEY_free(ca->key[r]);
+                ca->key[r] = NULL;
+            }
         }
-        eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
+        if ((todo & ESEAL_CA_UNLOCK_LOG) != 0)
+            eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
         return rc;
     }
-    ca->unlocked = 1;
+    ca->unlocked |= done;
     return ESEAL_OK;
 }
 
-eseal_rc eseal_ca_open_unlocked(struct eseal_ca **out, const char *dir, const char *passphrase_file,
-                                struct eseal_err *err)
+eseal_rc eseal_ca_open_unlocked(struct eseal_ca **out, const char *dir, unsigned keys,
+                                const char *passphrase_file, struct eseal_err *err)
 {
     eseal_rc rc = eseal_ca_open(out, dir, err);
     if (rc != ESEAL_OK)
@@ -152,7 +170,7 @@ eseal_rc eseal_ca_open_unlocked(struct eseal_ca **out, const char *dir, const ch
     eseal_buf_init(&pass);
     rc = eseal_read_secret(&pass, passphrase_file, ESEAL_CA_PASSPHRASE_ENV, err);
     if (rc == ESEAL_OK)
-        rc = eseal_ca_unlock(*out, pass.data, pass.len, err);
+        rc = eseal_ca_unlock(*out, keys, pass.data, pass.len, err);
     eseal_buf_cleanse(&pass);
     if (rc != ESEAL_OK) {
         eseal_ca_free(*out);
@@ -195,21 +213,28 @@ const uint8_t *eseal_ca_log_pub(const struct eseal_ca *ca)
     return ca->log_pk;
 }
 
-static eseal_rc need_unlocked(const struct eseal_ca *ca, struct eseal_err *err)
+eseal_rc ca_need_key(const struct eseal_ca *ca, unsigned bit, struct eseal_err *err)
 {
-    if (!ca->unlocked)
-        return eseal_err_set(err, ESEAL_E_DENIED, "the CA keys are locked (no passphrase given)");
-    return ESEAL_OK;
+    if ((ca->unlocked & bit) != 0)
+        return ESEAL_OK;
+    const char *name = bit == ESEAL_CA_UNLOCK_ROOT        ? "root"
+                       : bit == ESEAL_CA_UNLOCK_MAKER     ? "maker"
+                       : bit == ESEAL_CA_UNLOCK_RESPONDER ? "responder"
+                                                          : "log";
+    return eseal_err_set(err, ESEAL_E_DENIED,
+                         "此进程未解锁证书机构的 %s 密钥 / the CA's %s key is not unlocked in "
+                         "this process",
+                         name, name);
 }
 
 eseal_rc eseal_ca_sign(struct eseal_ca *ca, enum eseal_ca_role role, const void *msg,
                        size_t msg_len, struct eseal_buf *sig, struct eseal_err *err)
 {
-    eseal_rc rc = need_unlocked(ca, err);
-    if (rc != ESEAL_OK)
-        return rc;
     if (role != ESEAL_CA_MAKER && role != ESEAL_CA_RESPONDER)
         return eseal_err_set(err, ESEAL_E_DENIED, "the root key signs only certificates");
+    eseal_rc rc = ca_need_key(ca, 1u << role, err);
+    if (rc != ESEAL_OK)
+        return rc;
     return eseal_sm2_sign(ca->key[role], msg, msg_len, sig, err);
 }
 
@@ -227,7 +252,7 @@ eseal_rc eseal_ca_responder_signer(void *ca, const uint8_t *msg, size_t msg_len,
 
 eseal_rc eseal_ca_sign_crl(struct eseal_ca *ca, X509_CRL *crl, struct eseal_err *err)
 {
-    eseal_rc rc = need_unlocked(ca, err);
+    eseal_rc rc = ca_need_key(ca, ESEAL_CA_UNLOCK_RESPONDER, err);
     if (rc != ESEAL_OK)
         return rc;
     return eseal_x509_crl_sign(crl, ca->key[ESEAL_CA_RESPONDER], err);
@@ -235,7 +260,7 @@ eseal_rc eseal_ca_sign_crl(struct eseal_ca *ca, X509_CRL *crl, struct eseal_err 
 
 eseal_rc eseal_ca_sign_ocsp(struct eseal_ca *ca, OCSP_BASICRESP *bs, struct eseal_err *err)
 {
-    eseal_rc rc = need_unlocked(ca, err);
+    eseal_rc rc = ca_need_key(ca, ESEAL_CA_UNLOCK_RESPONDER, err);
     if (rc != ESEAL_OK)
         return rc;
     return eseal_ocsp_basic_sign(bs, ca->cert[ESEAL_CA_RESPONDER], ca->key[ESEAL_CA_RESPONDER],
@@ -245,10 +270,22 @@ eseal_rc eseal_ca_sign_ocsp(struct eseal_ca *ca, OCSP_BASICRESP *bs, struct esea
 eseal_rc eseal_ca_log_sign(struct eseal_ca *ca, const void *msg, size_t msg_len,
                            uint8_t sig[ESEAL_ED25519_SIG_LEN], struct eseal_err *err)
 {
-    eseal_rc rc = need_unlocked(ca, err);
+    eseal_rc rc = ca_need_key(ca, ESEAL_CA_UNLOCK_LOG, err);
     if (rc == ESEAL_OK)
         eseal_ed25519_sign(sig, msg, msg_len, ca->log_sk);
     return rc;
+}
+
+/* log_sign adapts eseal_ca_log_sign to struct eseal_log_signer. */
+static eseal_rc log_sign(void *ctx, const uint8_t *msg, size_t msg_len,
+                         uint8_t sig[ESEAL_ED25519_SIG_LEN], struct eseal_err *err)
+{
+    return eseal_ca_log_sign(ctx, msg, msg_len, sig, err);
+}
+
+const struct eseal_log_signer *eseal_ca_log_signer(struct eseal_ca *ca)
+{
+    return &ca->log_signer;
 }
 
 eseal_rc eseal_ca_profile_parse(const char *name, enum eseal_ca_profile *out, struct eseal_err *err)

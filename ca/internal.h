@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include "eseal/ca.h"
+#include "eseal/log.h"
 
 #define CA_NROLES 3
 
@@ -20,11 +21,16 @@ struct eseal_ca {
     char *dir;
     char *origin;
     X509 *cert[CA_NROLES];
-    EVP_PKEY *key[CA_NROLES]; /* NULL until eseal_ca_unlock */
+    EVP_PKEY *key[CA_NROLES]; /* NULL until eseal_ca_unlock with its role */
     uint8_t log_pk[ESEAL_ED25519_PK_LEN];
     uint8_t log_sk[ESEAL_ED25519_SK_LEN];
-    int unlocked;
+    unsigned unlocked; /* ESEAL_CA_UNLOCK_* bits of the keys held */
+    struct eseal_log_signer log_signer;
 };
+
+/* ca_need_key is ESEAL_OK when the key |bit| (one ESEAL_CA_UNLOCK_* bit) is
+ * unlocked in |ca|, else ESEAL_E_DENIED naming the key. */
+eseal_rc ca_need_key(const struct eseal_ca *ca, unsigned bit, struct eseal_err *err);
 
 /* ca_role_name is "root", "maker" or "responder": also the file stem. */
 const char *ca_role_name(enum eseal_ca_role role);

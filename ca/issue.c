@@ -232,8 +232,8 @@ eseal_rc eseal_ca_issue(struct eseal_ca *ca, const uint8_t *csr, size_t csr_len,
                         enum eseal_ca_profile profile, int days, X509 **out, struct eseal_err *err)
 {
     *out = NULL;
-    if (!ca->unlocked)
-        return eseal_err_set(err, ESEAL_E_DENIED, "the CA keys are locked (no passphrase given)");
+    if (ca_need_key(ca, ESEAL_CA_UNLOCK_ROOT, err) != ESEAL_OK)
+        return ESEAL_E_DENIED;
     X509_REQ *req = NULL;
     struct subject s;
     memset(&s, 0, sizeof(s));

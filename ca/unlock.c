@@ -30,8 +30,8 @@ static int maker_cn_ok(X509 *maker)
 eseal_rc eseal_ca_unlock_code(struct eseal_ca *ca, const char *token_id, uint32_t counter,
                               struct eseal_buf *out, struct eseal_err *err)
 {
-    if (!ca->unlocked)
-        return eseal_err_set(err, ESEAL_E_DENIED, "the CA keys are locked (no passphrase given)");
+    if (ca_need_key(ca, ESEAL_CA_UNLOCK_MAKER, err) != ESEAL_OK)
+        return ESEAL_E_DENIED;
     if (!maker_cn_ok(ca->cert[ESEAL_CA_MAKER]))
         return eseal_err_set(err, ESEAL_E_INVALID, "the maker certificate's CN is not \"%s\"",
                              ESEAL_PLATFORM_MAKER_CN);

@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "eseal/ca.h"
 #include "eseal/kv.h"
 #include "eseal/log.h"
 #include "eseal/note.h"
@@ -70,7 +69,8 @@ struct request {
 
 struct eseal_log {
     char *dir, *seg_dir, *cp_path, *index_path;
-    struct eseal_ca *ca; /* NULL: read-only */
+    struct eseal_log_signer signer;
+    bool writable; /* false: read-only (no signer) */
     struct eseal_log_key key;
     struct eseal_kv *kv;
     uint64_t segment_bytes;
@@ -504,7 +504,7 @@ static eseal_rc cp_append(struct eseal_log *log, struct eseal_buf *note, uint8_t
                           struct eseal_err *err)
 {
     eseal_merkle_frontier_root(&log->frontier, root);
-    eseal_rc rc = eseal_log_checkpoint_sign(note, log->ca, log->frontier.size, root, err);
+    eseal_rc rc = eseal_log_checkpoint_sign(note, &log->signer, log->frontier.size, root, err);
     if (rc != ESEAL_OK)
         return rc;
     struct eseal_buf rec;
@@ -626,7 +626,7 @@ static void seal(struct eseal_log *log, struct sealed *items)
         }
         eseal_merkle_frontier_root(&log->frontier, root);
         if (rc == ESEAL_OK)
-            rc = eseal_log_checkpoint_sign(&note, log->ca, log->frontier.size, root, &err);
+            rc = eseal_log_checkpoint_sign(&note, &log->signer, log->frontier.size, root, &err);
         if (rc == ESEAL_OK) {
             cp_record(&recs, &note);
             cp_put(b, log->frontier.size, &note);
@@ -732,7 +732,7 @@ static void *sealer_main(void *arg)
 eseal_rc eseal_log_append_batch(struct eseal_log *log, json_t *const *entries, size_t n,
                                 uint64_t *first_seq, struct eseal_err *err)
 {
-    if (log->ca == NULL)
+    if (!log->writable)
         return eseal_err_set(err, ESEAL_E_DENIED, "the log %s is open read-only", log->dir);
     if (n == 0 || n > ESEAL_LOG_BATCH_MAX)
         return eseal_err_set(err, ESEAL_E_INVALID, "a batch holds 1..%d entries, not %zu",
@@ -812,9 +812,9 @@ static eseal_rc meta_create(struct eseal_log *log, struct eseal_err *err)
         return eseal_err_set(err, ESEAL_E_CRYPTO,
                              "%s holds log files but no %s: refusing to start a new log over them",
                              log->dir, LOG_FILE_META);
-    char *vkey = eseal_note_key_format(eseal_ca_log_origin(log->ca), eseal_ca_log_pub(log->ca));
-    json_t *j = json_pack("{s:i,s:s,s:s}", "format", LOG_FORMAT, "origin",
-                          eseal_ca_log_origin(log->ca), "key", vkey);
+    char *vkey = eseal_note_key_format(log->signer.origin, log->signer.pub);
+    json_t *j =
+        json_pack("{s:i,s:s,s:s}", "format", LOG_FORMAT, "origin", log->signer.origin, "key", vkey);
     char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
     char *line = eseal_xasprintf("%s\n", text);
     char *path = eseal_path_join(log->dir, LOG_FILE_META);
@@ -831,7 +831,7 @@ static eseal_rc meta_create(struct eseal_log *log, struct eseal_err *err)
 
 static eseal_rc open_meta(struct eseal_log *log, struct eseal_err *err)
 {
-    if (log->ca == NULL)
+    if (!log->writable)
         return log_meta_read(log->dir, &log->key, err);
     eseal_rc rc = eseal_mkdirs(log->dir, 0755, err);
     if (rc != ESEAL_OK)
@@ -844,10 +844,10 @@ static eseal_rc open_meta(struct eseal_log *log, struct eseal_err *err)
         *err = e2;
     if (rc != ESEAL_OK)
         return rc;
-    if (strcmp(log->key.name, eseal_ca_log_origin(log->ca)) != 0 ||
-        memcmp(log->key.pk, eseal_ca_log_pub(log->ca), ESEAL_ED25519_PK_LEN) != 0)
+    if (strcmp(log->key.name, log->signer.origin) != 0 ||
+        memcmp(log->key.pk, log->signer.pub, ESEAL_ED25519_PK_LEN) != 0)
         return eseal_err_set(err, ESEAL_E_CONFLICT,
-                             "the log %s belongs to the key %s, not to this CA's log key", log->dir,
+                             "the log %s belongs to the key %s, not to this signer's key", log->dir,
                              log->key.name);
     bool made = access(log->seg_dir, F_OK) != 0;
     rc = eseal_mkdirs(log->seg_dir, 0755, err);
@@ -864,7 +864,7 @@ static eseal_rc open_segments(struct eseal_log *log, struct eseal_err *err)
     size_t n = 0;
     eseal_rc rc = log_segs_list(log->seg_dir, &names, &n, err);
     for (size_t i = 0; rc == ESEAL_OK && i < n; i++) {
-        int flags = (log->ca != NULL && i == n - 1 ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+        int flags = (log->writable && i == n - 1 ? O_RDWR : O_RDONLY) | O_CLOEXEC;
         int fd = open(names[i].path, flags);
         if (fd < 0) {
             rc = eseal_err_set(err, ESEAL_E_IO, "%s: %s", names[i].path, strerror(errno));
@@ -1183,7 +1183,7 @@ static eseal_rc truncate_file(int fd, const char *path, uint64_t size, struct es
 
 static eseal_rc open_cp_file(struct eseal_log *log, struct eseal_err *err)
 {
-    if (log->ca == NULL) {
+    if (!log->writable) {
         log->cp_fd = open(log->cp_path, O_RDONLY | O_CLOEXEC);
         if (log->cp_fd < 0 && errno != ENOENT)
             return eseal_err_set(err, ESEAL_E_IO, "%s: %s", log->cp_path, strerror(errno));
@@ -1220,7 +1220,7 @@ static eseal_rc recover(struct eseal_log *log, struct eseal_err *err)
     if (rc == ESEAL_OK && s.torn) {
         struct seg *g = &log->segs[log->n_segs - 1];
         log->recovery.torn_bytes = s.last_size - s.torn_off;
-        if (log->ca != NULL)
+        if (log->writable)
             rc = truncate_file(g->fd, g->path, s.torn_off, err);
         if (rc == ESEAL_OK)
             fprintf(stderr,
@@ -1228,11 +1228,11 @@ static eseal_rc recover(struct eseal_log *log, struct eseal_err *err)
                     "was never acknowledged) / 日志尾部不完整%s\n",
                     log->dir, (unsigned long long)log->recovery.torn_bytes,
                     (unsigned long long)s.torn_off, log_seg_base(g->path),
-                    log->ca != NULL ? "truncated" : "ignored (read-only)",
-                    (unsigned long long)s.count, log->ca != NULL ? ", 已截断" : ", 已忽略");
+                    log->writable ? "truncated" : "ignored (read-only)",
+                    (unsigned long long)s.count, log->writable ? ", 已截断" : ", 已忽略");
     }
     if (rc == ESEAL_OK && c.torn) {
-        if (log->ca != NULL)
+        if (log->writable)
             rc = truncate_file(log->cp_fd, log->cp_path, c.end, err);
         if (rc == ESEAL_OK)
             fprintf(stderr,
@@ -1240,8 +1240,8 @@ static eseal_rc recover(struct eseal_log *log, struct eseal_err *err)
                     "检查点文件尾部不完整%s\n",
                     log->dir, (unsigned long long)log->recovery.torn_checkpoint_bytes,
                     (unsigned long long)c.end, LOG_FILE_CHECKPOINTS,
-                    log->ca != NULL ? "truncated" : "ignored (read-only)",
-                    log->ca != NULL ? ", 已截断" : ", 已忽略");
+                    log->writable ? "truncated" : "ignored (read-only)",
+                    log->writable ? ", 已截断" : ", 已忽略");
     }
     if (rc == ESEAL_OK) {
         log->count = s.count;
@@ -1249,9 +1249,9 @@ static eseal_rc recover(struct eseal_log *log, struct eseal_err *err)
         log->cp_size = c.end;
         log->recovery.unsigned_entries = s.count - (c.have ? c.latest.size : 0);
     }
-    if (rc == ESEAL_OK && log->ca != NULL && log->n_segs == 0)
+    if (rc == ESEAL_OK && log->writable && log->n_segs == 0)
         rc = seg_create(log, 0, err);
-    if (rc == ESEAL_OK && log->ca != NULL && (!c.have || c.latest.size < s.count)) {
+    if (rc == ESEAL_OK && log->writable && (!c.have || c.latest.size < s.count)) {
         uint8_t root[HLEN];
         rc = cp_append(log, &c.note, root, err);
         struct eseal_kv_batch *b = rc == ESEAL_OK ? eseal_kv_batch_new(log->kv) : NULL;
@@ -1305,18 +1305,24 @@ static void log_free(struct eseal_log *log)
     free(log);
 }
 
-eseal_rc eseal_log_open_with(struct eseal_log **out, const char *dir, struct eseal_ca *ca,
+eseal_rc eseal_log_open_with(struct eseal_log **out, const char *dir,
+                             const struct eseal_log_signer *signer,
                              const struct eseal_log_options *opts, struct eseal_err *err)
 {
     *out = NULL;
     if (dir == NULL || dir[0] == '\0')
         return eseal_err_set(err, ESEAL_E_INVALID, "log: no directory");
+    if (signer != NULL && (signer->origin == NULL || signer->pub == NULL || signer->sign == NULL))
+        return eseal_err_set(err, ESEAL_E_INVALID, "log: incomplete signer");
     struct eseal_log *log = eseal_xcalloc(1, sizeof(*log));
     log->dir = eseal_xstrdup(dir);
     log->seg_dir = eseal_path_join(dir, LOG_DIR_SEGMENTS);
     log->cp_path = eseal_path_join(dir, LOG_FILE_CHECKPOINTS);
     log->index_path = eseal_path_join(dir, LOG_DIR_INDEX);
-    log->ca = ca;
+    if (signer != NULL) {
+        log->signer = *signer;
+        log->writable = true;
+    }
     log->cp_fd = -1;
     log->segment_bytes =
         opts != NULL && opts->segment_bytes != 0 ? opts->segment_bytes : ESEAL_LOG_SEGMENT_BYTES;
@@ -1342,7 +1348,7 @@ eseal_rc eseal_log_open_with(struct eseal_log **out, const char *dir, struct ese
     }
     if (rc == ESEAL_OK)
         rc = recover(log, err);
-    if (rc == ESEAL_OK && ca != NULL) {
+    if (rc == ESEAL_OK && signer != NULL) {
         log->durable = log->count;
         if (pthread_create(&log->sealer, NULL, sealer_main, log) != 0) {
             rc = eseal_err_set(err, ESEAL_E_INTERNAL, "log: cannot start the sealer thread");
@@ -1365,10 +1371,10 @@ eseal_rc eseal_log_open_with(struct eseal_log **out, const char *dir, struct ese
     return ESEAL_OK;
 }
 
-eseal_rc eseal_log_open(struct eseal_log **out, const char *dir, struct eseal_ca *ca,
-                        struct eseal_err *err)
+eseal_rc eseal_log_open(struct eseal_log **out, const char *dir,
+                        const struct eseal_log_signer *signer, struct eseal_err *err)
 {
-    return eseal_log_open_with(out, dir, ca, NULL, err);
+    return eseal_log_open_with(out, dir, signer, NULL, err);
 }
 
 void eseal_log_close(struct eseal_log *log)

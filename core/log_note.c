@@ -2,7 +2,6 @@
  * verification, and verifier keys. */
 #include <string.h>
 
-#include "eseal/ca.h"
 #include "eseal/enc.h"
 #include "eseal/log.h"
 #include "eseal/note.h"
@@ -51,15 +50,16 @@ static void checkpoint_body(struct eseal_buf *out, const char *origin, uint64_t 
     free(b64);
 }
 
-eseal_rc eseal_log_checkpoint_sign(struct eseal_buf *note, struct eseal_ca *ca, uint64_t size,
-                                   const uint8_t root[ESEAL_MERKLE_HASH_LEN], struct eseal_err *err)
+eseal_rc eseal_log_checkpoint_sign(struct eseal_buf *note, const struct eseal_log_signer *signer,
+                                   uint64_t size, const uint8_t root[ESEAL_MERKLE_HASH_LEN],
+                                   struct eseal_err *err)
 {
     eseal_buf_reset(note);
-    const char *origin = eseal_ca_log_origin(ca);
+    const char *origin = signer->origin;
     checkpoint_body(note, origin, size, root);
     uint8_t sig[4 + ESEAL_ED25519_SIG_LEN];
-    eseal_note_key_hash(sig, origin, eseal_ca_log_pub(ca));
-    eseal_rc rc = eseal_ca_log_sign(ca, note->data, note->len, sig + 4, err);
+    eseal_note_key_hash(sig, origin, signer->pub);
+    eseal_rc rc = signer->sign(signer->ctx, note->data, note->len, sig + 4, err);
     if (rc != ESEAL_OK) {
         eseal_buf_reset(note);
         return rc;

@@ -65,7 +65,7 @@ eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_
     }
     if (rc == ESEAL_OK) {
         path = eseal_path_join(is->cfg.data, "log");
-        rc = eseal_log_open(&is->log, path, ca, err);
+        rc = eseal_log_open(&is->log, path, eseal_ca_log_signer(ca), err);
         free(path);
     }
     if (rc == ESEAL_OK)

@@ -43,7 +43,8 @@ static int run(struct eseal_issuer_config *cfg)
     struct eseal_issuer *is = NULL;
     struct eseal_http *srv = NULL;
     int status = 1;
-    if (eseal_ca_open_unlocked(&ca, cfg->ca, cfg->passphrase_file, &e) != ESEAL_OK) {
+    if (eseal_ca_open_unlocked(&ca, cfg->ca, ESEAL_ISSUER_CA_KEYS, cfg->passphrase_file, &e) !=
+        ESEAL_OK) {
         fail("opening the CA", &e);
         goto out;
     }

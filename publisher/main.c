@@ -39,7 +39,8 @@ static int run(struct eseal_publisher_config *cfg)
     struct eseal_publisher *p = NULL;
     struct eseal_http *srv = NULL;
     int status = 1;
-    if (eseal_ca_open_unlocked(&ca, cfg->ca, cfg->passphrase_file, &e) != ESEAL_OK) {
+    if (eseal_ca_open_unlocked(&ca, cfg->ca, ESEAL_CA_UNLOCK_RESPONDER, cfg->passphrase_file, &e) !=
+        ESEAL_OK) {
         fail("opening the CA", &e);
         goto out;
     }

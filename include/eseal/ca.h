@@ -27,6 +27,7 @@
 #include "eseal/secret.h"
 
 struct eseal_ca;
+struct eseal_log_signer;
 
 /* The environment variable read when no passphrase file is given. */
 #define ESEAL_CA_PASSPHRASE_ENV "ESEAL_PASSPHRASE"
@@ -66,15 +67,35 @@ eseal_rc eseal_ca_init(const char *dir, const void *pass, size_t pass_len,
 eseal_rc eseal_ca_open(struct eseal_ca **out, const char *dir,
                        struct eseal_err *err) ESEAL_MUST_CHECK;
 
-/* eseal_ca_unlock decrypts the private keys into |ca|. Wrong passphrase is
- * ESEAL_E_CRYPTO. */
-eseal_rc eseal_ca_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
+/* The private keys of a CA, as bits for eseal_ca_unlock: a process unlocks
+ * only the keys it uses (docs/ca.md), so that a compromise of, say, the
+ * internet-facing publisher does not hand out the root key.
+ *   publisher        ESEAL_CA_UNLOCK_RESPONDER
+ *   issuer           ROOT (certificates), MAKER (seals, unlock codes), LOG
+ *   eseal ca issue   ROOT;  eseal ca unlock-code, eseal seal make  MAKER;
+ *   eseal log append LOG */
+enum {
+    ESEAL_CA_UNLOCK_ROOT = 1u << ESEAL_CA_ROOT,
+    ESEAL_CA_UNLOCK_MAKER = 1u << ESEAL_CA_MAKER,
+    ESEAL_CA_UNLOCK_RESPONDER = 1u << ESEAL_CA_RESPONDER,
+    ESEAL_CA_UNLOCK_LOG = 1u << 3,
+    ESEAL_CA_UNLOCK_ALL = 0xf,
+};
+
+/* eseal_ca_unlock decrypts the private keys named by |keys| (ESEAL_CA_UNLOCK_*
+ * bits) into |ca|; keys already unlocked stay, the others stay locked and
+ * every call that needs one of them is ESEAL_E_DENIED. All or nothing: on
+ * failure no key of this call is kept. A wrong passphrase is ESEAL_E_CRYPTO,
+ * no or unknown bits ESEAL_E_INVALID. Not thread-safe: unlock before the
+ * CA is shared. */
+eseal_rc eseal_ca_unlock(struct eseal_ca *ca, unsigned keys, const void *pass, size_t pass_len,
                          struct eseal_err *err) ESEAL_MUST_CHECK;
 
-/* eseal_ca_open_unlocked is eseal_ca_open then eseal_ca_unlock with the
- * passphrase read from |passphrase_file|, or from ESEAL_PASSPHRASE when it is
- * NULL (wiped after use). On failure *out is NULL. */
-eseal_rc eseal_ca_open_unlocked(struct eseal_ca **out, const char *dir, const char *passphrase_file,
+/* eseal_ca_open_unlocked is eseal_ca_open then eseal_ca_unlock of |keys|
+ * with the passphrase read from |passphrase_file|, or from ESEAL_PASSPHRASE
+ * when it is NULL (wiped after use). On failure *out is NULL. */
+eseal_rc eseal_ca_open_unlocked(struct eseal_ca **out, const char *dir, unsigned keys,
+                                const char *passphrase_file,
                                 struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_ca_free wipes the keys and frees |ca|. Accepts NULL. */
@@ -96,13 +117,14 @@ eseal_rc eseal_ca_profile_parse(const char *name, enum eseal_ca_profile *out,
  * issues a certificate valid for |days| (1..3650, not past the root), with a
  * random 127-bit serial, signed by the root. *out is the caller's. Bad
  * requests are ESEAL_E_INVALID or ESEAL_E_CRYPTO with a one-line reason.
- * Needs eseal_ca_unlock. */
+ * Needs the root key unlocked (ESEAL_CA_UNLOCK_ROOT). */
 eseal_rc eseal_ca_issue(struct eseal_ca *ca, const uint8_t *csr, size_t csr_len,
                         enum eseal_ca_profile profile, int days, X509 **out,
                         struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_ca_sign signs |msg| with the SM2 key of |role| (maker or responder;
- * the root signs only certificates) into |sig| (DER). Needs eseal_ca_unlock. */
+ * the root signs only certificates) into |sig| (DER). Needs that role's key
+ * unlocked (ESEAL_CA_UNLOCK_MAKER or _RESPONDER), else ESEAL_E_DENIED. */
 eseal_rc eseal_ca_sign(struct eseal_ca *ca, enum eseal_ca_role role, const void *msg,
                        size_t msg_len, struct eseal_buf *sig,
                        struct eseal_err *err) ESEAL_MUST_CHECK;
@@ -120,7 +142,7 @@ eseal_rc eseal_ca_responder_signer(void *ca, const uint8_t *msg, size_t msg_len,
  * indirect, issued by the responder, which the root certified with cRLSign.
  * eseal_ca_sign_ocsp signs the OCSP basic response |bs| with the responder
  * key, naming the responder and including its certificate. Both SM2-with-
- * SM3 with the standard ID. Need eseal_ca_unlock. The responder key may be
+ * SM3 with the standard ID. Need ESEAL_CA_UNLOCK_RESPONDER. The responder key may be
  * used by several threads at once (OpenSSL 3 keys are read-only here). */
 eseal_rc eseal_ca_sign_crl(struct eseal_ca *ca, X509_CRL *crl,
                            struct eseal_err *err) ESEAL_MUST_CHECK;
@@ -131,7 +153,7 @@ eseal_rc eseal_ca_sign_ocsp(struct eseal_ca *ca, OCSP_BASICRESP *bs,
  * unlock.h) for the software token |token_id| (16 lower-case hex digits) at
  * its current unlock counter |counter|: issued now, signed by the seal
  * maker, carrying the maker and root certificates. The PEM text goes into
- * |out| (replacing it). Needs eseal_ca_unlock. A malformed id or counter is
+ * |out| (replacing it). Needs ESEAL_CA_UNLOCK_MAKER. A malformed id or counter is
  * ESEAL_E_INVALID. The code lets whoever holds it and the token reset the
  * token's PIN once: hand it only to the token's holder. */
 eseal_rc eseal_ca_unlock_code(struct eseal_ca *ca, const char *token_id, uint32_t counter,
@@ -143,10 +165,16 @@ const char *eseal_ca_log_origin(const struct eseal_ca *ca);
 const uint8_t *eseal_ca_log_pub(const struct eseal_ca *ca);
 
 /* eseal_ca_log_sign signs a checkpoint body with the log key (Ed25519).
- * Needs eseal_ca_unlock. */
+ * Needs ESEAL_CA_UNLOCK_LOG. */
 eseal_rc eseal_ca_log_sign(struct eseal_ca *ca, const void *msg, size_t msg_len,
                            uint8_t sig[ESEAL_ED25519_SIG_LEN],
                            struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_log_signer returns the CA's log key as the signer a writable
+ * event log takes (log.h): origin, public key and eseal_ca_log_sign. The
+ * struct is borrowed from |ca| and lives as long as it. Signing needs the
+ * log key unlocked (ESEAL_CA_UNLOCK_LOG), else ESEAL_E_DENIED. */
+const struct eseal_log_signer *eseal_ca_log_signer(struct eseal_ca *ca);
 
 /* eseal_ca_show returns the hierarchy as JSON (subjects, serials, validity,
  * SM3 fingerprints, files); the caller decrefs it. */

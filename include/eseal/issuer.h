@@ -76,13 +76,17 @@ void eseal_issuer_problem_cleanup(struct eseal_issuer_problem *p);
  * *status. */
 json_t *eseal_issuer_problem_json(const struct eseal_issuer_problem *p, unsigned *status);
 
+/* ESEAL_ISSUER_CA_KEYS are the CA keys (ca.h) the issuer needs unlocked:
+ * the root issues holder certificates, the maker signs seals and unlock
+ * codes, the log key signs checkpoints. Never the responder's. */
+#define ESEAL_ISSUER_CA_KEYS (ESEAL_CA_UNLOCK_ROOT | ESEAL_CA_UNLOCK_MAKER | ESEAL_CA_UNLOCK_LOG)
+
 /* eseal_issuer_open opens (creating on first use) the issuer's state under
  * cfg->data: the RocksDB store (data/db), the material store (data/blobs)
- * and the event log (data/log), signed with the log key of |ca| (unlocked,
- * borrowed: it must outlive the issuer). It then replays log entries the
- * store has not applied yet and makes sure an admin account exists
- * (eseal_staff_bootstrap; *boot, which may be NULL, says what happened).
- * |cfg| is copied. Free with eseal_issuer_close. */
+ * and the event log (data/log), signed with the log key of |ca| (with
+ * ESEAL_ISSUER_CA_KEYS unlocked; borrowed: it must outlive the issuer). It then replays log entries
+ * the store has not applied yet and makes sure an admin account exists (eseal_staff_bootstrap;
+ * *boot, which may be NULL, says what happened). |cfg| is copied. Free with eseal_issuer_close. */
 eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_config *cfg,
                            struct eseal_ca *ca, enum eseal_staff_bootstrap_result *boot,
                            struct eseal_err *err) ESEAL_MUST_CHECK;

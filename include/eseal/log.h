@@ -41,7 +41,6 @@
 #include "eseal/rc.h"
 #include "eseal/secret.h"
 
-struct eseal_ca;
 struct eseal_log;
 struct eseal_log_follower;
 
@@ -85,13 +84,29 @@ struct eseal_log_checkpoint {
     uint8_t root[ESEAL_MERKLE_HASH_LEN];
 };
 
+/* struct eseal_log_signer is what a writable log signs its checkpoints
+ * with: the checkpoint origin (the verifier key's name), the Ed25519 public
+ * key, and a callback that signs a checkpoint body with the matching private
+ * key into |sig|. Core owns this interface so that the log does not depend on
+ * who holds the key: libeseal-ca provides one (eseal_ca_log_signer), a test
+ * can make its own. |origin|, |pub| and |ctx| are borrowed by whoever takes
+ * the signer and must outlive it. |sign| may be called from the log's sealer
+ * thread while other threads use |ctx| for other things. */
+struct eseal_log_signer {
+    const char *origin;
+    const uint8_t *pub; /* ESEAL_ED25519_PK_LEN bytes */
+    eseal_rc (*sign)(void *ctx, const uint8_t *msg, size_t msg_len,
+                     uint8_t sig[ESEAL_ED25519_SIG_LEN], struct eseal_err *err);
+    void *ctx;
+};
+
 /* eseal_log_checkpoint_sign writes the signed note for (|size|, |root|) into
- * |note| (replacing it):
+ * |note| (replacing it; emptied on failure):
  *   "<origin>\n<size>\n<base64 root>\n\n— <origin> <base64(key hash || sig)>\n"
- * signed with the CA's log key (eseal_ca_log_sign; the CA must be unlocked).
- * The signature covers the first three lines. */
-eseal_rc eseal_log_checkpoint_sign(struct eseal_buf *note, struct eseal_ca *ca, uint64_t size,
-                                   const uint8_t root[ESEAL_MERKLE_HASH_LEN],
+ * signed through |signer| (its errors are passed on). The signature covers
+ * the first three lines. Thread-safe if |signer->sign| is. */
+eseal_rc eseal_log_checkpoint_sign(struct eseal_buf *note, const struct eseal_log_signer *signer,
+                                   uint64_t size, const uint8_t root[ESEAL_MERKLE_HASH_LEN],
                                    struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_log_checkpoint_verify parses the signed note |note| (at most
@@ -123,13 +138,14 @@ struct eseal_log_recovery {
 
 /* eseal_log_open opens the log in |dir|.
  *
- * With |ca| (unlocked; borrowed, must outlive the log) the log is writable:
- * |dir| is created if missing and bound to the CA's log key; an existing log
- * of another key is ESEAL_E_CONFLICT. A torn tail is truncated and reported
+ * With |signer| (copied; what it points to is borrowed and must outlive the
+ * log) the log is writable: |dir| is created if missing and bound to the
+ * signer's origin and key; an existing log of another key is
+ * ESEAL_E_CONFLICT. A torn tail is truncated and reported
  * on stderr; complete entries that no checkpoint covers yet are kept and a
  * checkpoint is signed for them; a committer thread is started.
  *
- * With |ca| NULL the log is read-only: nothing in the segments or checkpoint
+ * With |signer| NULL the log is read-only: nothing in the segments or checkpoint
  * file is changed (a torn tail is ignored, and reported), only entries
  * covered by the latest checkpoint are visible. A missing log is
  * ESEAL_E_NOTFOUND.
@@ -139,11 +155,13 @@ struct eseal_log_recovery {
  * ESEAL_E_UNAVAILABLE (read it with a follower, or over HTTP). Integrity
  * failures found on open are ESEAL_E_CRYPTO with a message naming the entry
  * index, file and offset. Free with eseal_log_close. */
-eseal_rc eseal_log_open(struct eseal_log **out, const char *dir, struct eseal_ca *ca,
+eseal_rc eseal_log_open(struct eseal_log **out, const char *dir,
+                        const struct eseal_log_signer *signer,
                         struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_log_open_with is eseal_log_open with options (NULL = defaults). */
-eseal_rc eseal_log_open_with(struct eseal_log **out, const char *dir, struct eseal_ca *ca,
+eseal_rc eseal_log_open_with(struct eseal_log **out, const char *dir,
+                             const struct eseal_log_signer *signer,
                              const struct eseal_log_options *opts,
                              struct eseal_err *err) ESEAL_MUST_CHECK;
 

@@ -74,7 +74,9 @@ extern const size_t eseal_publisher_n_options;
 /* eseal_publisher_open opens (creating) the state under cfg->data, reads
  * the log's verifier key from the CA's log.pub, and opens a follower of
  * cfg->log (an "http://" URL or a directory), restoring its saved state.
- * |ca| must be unlocked and outlive the publisher (borrowed). Nothing is
+ * |ca| needs only the responder key unlocked (ESEAL_CA_UNLOCK_RESPONDER; the
+ * publisher faces the internet, so eseal-publisherd unlocks nothing else)
+ * and must outlive the publisher (borrowed). Nothing is
  * followed or signed until eseal_publisher_step or _start. Free with
  * eseal_publisher_close. */
 eseal_rc eseal_publisher_open(struct eseal_publisher **out,

@@ -183,7 +183,7 @@ static int ca_issue(int argc, char **argv)
     if (eseal_ca_profile_parse(a.profile, &profile, &err) != ESEAL_OK)
         return cmd_usage_error(issue_usage, "unknown --profile / 未知证书类型: ", a.profile);
     struct eseal_ca *ca = NULL;
-    if (eseal_ca_open_unlocked(&ca, a.dir, a.pass_file, &err) != ESEAL_OK)
+    if (eseal_ca_open_unlocked(&ca, a.dir, ESEAL_CA_UNLOCK_ROOT, a.pass_file, &err) != ESEAL_OK)
         return cmd_fail(&err);
     eseal_rc rc = issue_to_file(ca, &a, profile, &err);
     eseal_ca_free(ca);
@@ -230,7 +230,7 @@ static int ca_unlock_code(int argc, char **argv)
             unlock_code_usage,
             "--token-id must be 16 lower-case hex digits / 令牌编号格式错误: ", a.token_id);
     struct eseal_ca *ca = NULL;
-    if (eseal_ca_open_unlocked(&ca, a.dir, a.pass_file, &err) != ESEAL_OK)
+    if (eseal_ca_open_unlocked(&ca, a.dir, ESEAL_CA_UNLOCK_MAKER, a.pass_file, &err) != ESEAL_OK)
         return cmd_fail(&err);
     eseal_rc rc = unlock_code_to_file(ca, &a, counter, &err);
     eseal_ca_free(ca);

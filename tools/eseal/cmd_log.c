@@ -142,8 +142,9 @@ static eseal_rc parse_u64_arg(const char *text, uint64_t max, uint64_t *out, con
 static eseal_rc open_writer(struct eseal_log **log, struct eseal_ca **ca, const struct args *a,
                             struct eseal_err *err)
 {
-    eseal_rc rc = eseal_ca_open_unlocked(ca, a->ca, a->pass_file, err);
-    if (rc == ESEAL_OK && (rc = eseal_log_open(log, a->dir, *ca, err)) != ESEAL_OK) {
+    eseal_rc rc = eseal_ca_open_unlocked(ca, a->ca, ESEAL_CA_UNLOCK_LOG, a->pass_file, err);
+    if (rc == ESEAL_OK &&
+        (rc = eseal_log_open(log, a->dir, eseal_ca_log_signer(*ca), err)) != ESEAL_OK) {
         eseal_ca_free(*ca);
         *ca = NULL;
     }

@@ -226,7 +226,7 @@ static eseal_rc make_sign(struct make_job *j, const char *pass_file, struct esea
     eseal_buf_init(&pass);
     eseal_rc rc = eseal_read_secret(&pass, pass_file, ESEAL_CA_PASSPHRASE_ENV, err);
     if (rc == ESEAL_OK)
-        rc = eseal_ca_unlock(j->ca, pass.data, pass.len, err);
+        rc = eseal_ca_unlock(j->ca, ESEAL_CA_UNLOCK_MAKER, pass.data, pass.len, err);
     eseal_buf_cleanse(&pass);
     if (rc == ESEAL_OK)
         rc = eseal_seal_make(&j->seal, &j->p, eseal_ca_cert(j->ca, ESEAL_CA_MAKER),

@@ -297,7 +297,7 @@ static int group_setup(void **state)
     eseal_err_clear(&err);
     if (eseal_ca_init(f->dir, PASS, PASS_LEN, NULL, &err) != ESEAL_OK ||
         eseal_ca_open(&f->ca, f->dir, &err) != ESEAL_OK ||
-        eseal_ca_unlock(f->ca, PASS, PASS_LEN, &err) != ESEAL_OK) {
+        eseal_ca_unlock(f->ca, ESEAL_CA_UNLOCK_ALL, PASS, PASS_LEN, &err) != ESEAL_OK) {
         fprintf(stderr, "group setup: %s\n", err.msg);
         return -1;
     }
@@ -400,7 +400,7 @@ static void test_init_opts(void **state)
         assert_int_equal(psec, 0);
     }
     /* A holder certificate may not outlive this short-lived root. */
-    assert_int_equal(eseal_ca_unlock(ca, PASS, PASS_LEN, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, PASS, PASS_LEN, &err), ESEAL_OK);
     EVP_PKEY *key = sm2_key();
     const struct field device[] = {{"CN", "scanner"}, {NULL, NULL}};
     struct eseal_buf csr;
@@ -622,7 +622,8 @@ static void test_locked_and_wrong_passphrase(void **state)
     assert_int_equal(eseal_ca_open(&ca, f->dir, &err), ESEAL_OK);
 
     static const char wrong[] = "correct horse battery!";
-    assert_int_equal(eseal_ca_unlock(ca, wrong, sizeof(wrong) - 1, &err), ESEAL_E_CRYPTO);
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, wrong, sizeof(wrong) - 1, &err),
+                     ESEAL_E_CRYPTO);
     assert_one_line(&err);
     ERR_clear_error();
 
@@ -644,11 +645,86 @@ static void test_locked_and_wrong_passphrase(void **state)
     assert_null(x);
 
     /* The right passphrase still unlocks afterwards. */
-    assert_int_equal(eseal_ca_unlock(ca, PASS, PASS_LEN, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, PASS, PASS_LEN, &err), ESEAL_OK);
     assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_MAKER, "m", 1, &sig, &err), ESEAL_OK);
     assert_true(sig.len > 0);
 
     eseal_buf_cleanup(&csr);
+    eseal_buf_cleanup(&sig);
+    EVP_PKEY_free(key);
+    eseal_ca_free(ca);
+}
+
+/* A CA unlocked for the responder role (as eseal-publisherd opens it)
+ * signs status, CRLs and OCSP but cannot sign as root or maker, nor sign
+ * checkpoints: those keys were never decrypted in the process. */
+static void test_unlock_responder_role_only(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_ca *ca = NULL;
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    assert_int_equal(eseal_ca_open(&ca, f->dir, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_unlock(ca, 0, PASS, PASS_LEN, &err), ESEAL_E_INVALID);
+    assert_int_equal(eseal_ca_unlock(ca, 0x10, PASS, PASS_LEN, &err), ESEAL_E_INVALID);
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_RESPONDER, PASS, PASS_LEN, &err),
+                     ESEAL_OK);
+
+    static const char msg[] = "status";
+    struct eseal_buf sig;
+    eseal_buf_init(&sig);
+    assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_RESPONDER, msg, sizeof(msg) - 1, &sig, &err),
+                     ESEAL_OK);
+    assert_int_equal(eseal_sm2_verify(X509_get0_pubkey(f->cert[ESEAL_CA_RESPONDER]), msg,
+                                      sizeof(msg) - 1, sig.data, sig.len, &err),
+                     ESEAL_OK);
+    assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_MAKER, msg, sizeof(msg) - 1, &sig, &err),
+                     ESEAL_E_DENIED);
+    assert_non_null(strstr(err.msg, "maker key is not unlocked"));
+    assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_ROOT, msg, sizeof(msg) - 1, &sig, &err),
+                     ESEAL_E_DENIED);
+    assert_int_equal(eseal_ca_maker_signer(ca, (const uint8_t *)msg, sizeof(msg) - 1, &sig, &err),
+                     ESEAL_E_DENIED);
+    uint8_t lsig[ESEAL_ED25519_SIG_LEN];
+    assert_int_equal(eseal_ca_log_sign(ca, msg, sizeof(msg) - 1, lsig, &err), ESEAL_E_DENIED);
+    struct eseal_buf code;
+    eseal_buf_init(&code);
+    assert_int_equal(eseal_ca_unlock_code(ca, "0123456789abcdef", 0, &code, &err), ESEAL_E_DENIED);
+
+    /* The root signs certificates only: a CSR is refused without it. */
+    EVP_PKEY *key = sm2_key();
+    const struct field dev[] = {{"CN", "scanner-01"}, {NULL, NULL}};
+    struct eseal_buf csr;
+    eseal_buf_init(&csr);
+    make_req(&csr, key, dev, SIGN_SM2_ID);
+    X509 *x = NULL;
+    assert_int_equal(eseal_ca_issue(ca, csr.data, csr.len, ESEAL_CA_PROFILE_DEVICE, 30, &x, &err),
+                     ESEAL_E_DENIED);
+    assert_non_null(strstr(err.msg, "root key is not unlocked"));
+    assert_null(x);
+
+    /* A later unlock adds keys; the responder key stays. */
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ROOT, PASS, PASS_LEN, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_issue(ca, csr.data, csr.len, ESEAL_CA_PROFILE_DEVICE, 30, &x, &err),
+                     ESEAL_OK);
+    X509_free(x);
+    assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_RESPONDER, msg, sizeof(msg) - 1, &sig, &err),
+                     ESEAL_OK);
+    assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_MAKER, msg, sizeof(msg) - 1, &sig, &err),
+                     ESEAL_E_DENIED);
+    /* A wrong passphrase for more keys keeps what was unlocked, adds nothing. */
+    static const char wrong[] = "not the passphrase";
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_MAKER | ESEAL_CA_UNLOCK_LOG, wrong,
+                                     sizeof(wrong) - 1, &err),
+                     ESEAL_E_CRYPTO);
+    ERR_clear_error();
+    assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_MAKER, msg, sizeof(msg) - 1, &sig, &err),
+                     ESEAL_E_DENIED);
+    assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_RESPONDER, msg, sizeof(msg) - 1, &sig, &err),
+                     ESEAL_OK);
+
+    eseal_buf_cleanup(&csr);
+    eseal_buf_cleanup(&code);
     eseal_buf_cleanup(&sig);
     EVP_PKEY_free(key);
     eseal_ca_free(ca);
@@ -1033,6 +1109,7 @@ int main(void)
         cmocka_unit_test(test_issue_refuses_subjects),
         cmocka_unit_test(test_issue_refuses_requests),
         cmocka_unit_test(test_profile_parse),
+        cmocka_unit_test(test_unlock_responder_role_only),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -1,4 +1,5 @@
-/* test_log.c — the event log with a real CA, real files, a real RocksDB index
+/* test_log.c — the event log with a real Ed25519 signer (core's own
+ * struct eseal_log_signer: no CA is linked), real files, a real RocksDB index
  * and a real HTTP server: appends and canonical form, reopening, torn tails
  * and corruption, group commit, checkpoints, proofs, followers and audits. */
 #include <errno.h>
@@ -13,57 +14,61 @@
 
 #include <jansson.h>
 
-#include "eseal/ca.h"
 #include "eseal/enc.h"
 #include "eseal/http.h"
 #include "eseal/httpc.h"
 #include "eseal/log.h"
 #include "eseal/merkle.h"
 #include "eseal/note.h"
+#include "eseal/secret.h"
 #include "testutil.h"
 
 #define HLEN ESEAL_MERKLE_HASH_LEN
-#define PASS "log test passphrase"
+/* struct test_signer is a log key held by the test itself: the log needs
+ * nothing but struct eseal_log_signer, so core's tests link core only. */
+struct test_signer {
+    struct eseal_log_signer s;
+    char origin[64];
+    uint8_t pk[ESEAL_ED25519_PK_LEN];
+    uint8_t sk[ESEAL_ED25519_SK_LEN];
+};
 
-/* One CA for the whole file (Argon2id makes unlocking slow), plus a second
- * one for "wrong key" cases. */
-static char *ca_root;
-static struct eseal_ca *ca, *other_ca;
+static struct test_signer main_signer, other_signer;
+static const struct eseal_log_signer *signer = &main_signer.s, *wrong_signer = &other_signer.s;
 static struct eseal_log_key key, other_key;
 
-static struct eseal_ca *make_ca(const char *dir, const char *origin, struct eseal_log_key *k)
+static eseal_rc test_sign(void *ctx, const uint8_t *msg, size_t msg_len,
+                          uint8_t sig[ESEAL_ED25519_SIG_LEN], struct eseal_err *err)
 {
-    struct eseal_ca_init_opts o = {.log_origin = origin};
+    const struct test_signer *t = ctx;
+    eseal_ed25519_sign(sig, msg, msg_len, t->sk);
+    return ESEAL_OK;
+}
+
+static void make_signer(struct test_signer *t, const char *origin, struct eseal_log_key *k)
+{
+    snprintf(t->origin, sizeof(t->origin), "%s", origin);
+    eseal_ed25519_keypair(t->pk, t->sk);
+    t->s =
+        (struct eseal_log_signer){.origin = t->origin, .pub = t->pk, .sign = test_sign, .ctx = t};
+    /* The verifier key text, as a CA's log.pub would hold it. */
+    char *text = eseal_note_key_format(t->origin, t->pk);
     struct eseal_err err;
-    if (eseal_ca_init(dir, PASS, strlen(PASS), &o, &err) != ESEAL_OK)
-        fail_msg("eseal_ca_init: %s", err.msg);
-    struct eseal_ca *c = NULL;
-    assert_int_equal(eseal_ca_open(&c, dir, &err), ESEAL_OK);
-    assert_int_equal(eseal_ca_unlock(c, PASS, strlen(PASS), &err), ESEAL_OK);
-    char *pub = eseal_path_join(dir, "log.pub");
-    assert_int_equal(eseal_log_key_load(k, pub, &err), ESEAL_OK);
-    free(pub);
-    return c;
+    assert_int_equal(eseal_log_key_parse(k, text, strlen(text), &err), ESEAL_OK);
+    free(text);
 }
 
 static int group_setup(void **state)
 {
-    ca_root = tu_tmpdir();
-    char *a = eseal_path_join(ca_root, "ca");
-    char *b = eseal_path_join(ca_root, "other");
-    ca = make_ca(a, "test.eseal/log", &key);
-    other_ca = make_ca(b, "other.eseal/log", &other_key);
-    free(a);
-    free(b);
+    make_signer(&main_signer, "test.eseal/log", &key);
+    make_signer(&other_signer, "other.eseal/log", &other_key);
     return 0;
 }
 
 static int group_teardown(void **state)
 {
-    eseal_ca_free(ca);
-    eseal_ca_free(other_ca);
-    tu_rmtree(ca_root);
-    free(ca_root);
+    eseal_wipe(main_signer.sk, sizeof(main_signer.sk));
+    eseal_wipe(other_signer.sk, sizeof(other_signer.sk));
     return 0;
 }
 
@@ -91,7 +96,7 @@ static struct eseal_log *open_rw(const char *dir, const struct eseal_log_options
 {
     struct eseal_log *log = NULL;
     struct eseal_err err;
-    if (eseal_log_open_with(&log, dir, ca, o, &err) != ESEAL_OK)
+    if (eseal_log_open_with(&log, dir, signer, o, &err) != ESEAL_OK)
         fail_msg("eseal_log_open(%s): %s", dir, err.msg);
     return log;
 }
@@ -418,7 +423,7 @@ static void test_other_key_refused(void **state)
     fill(log, 2);
     eseal_log_close(log);
     struct eseal_err err;
-    assert_int_equal(eseal_log_open(&log, dir, other_ca, &err), ESEAL_E_CONFLICT);
+    assert_int_equal(eseal_log_open(&log, dir, wrong_signer, &err), ESEAL_E_CONFLICT);
     assert_null(log);
     /* Audits and followers with the wrong key fail. */
     struct eseal_log_audit au;
@@ -503,7 +508,7 @@ static void test_checkpoint_format_and_signature(void **state)
     eseal_buf_append_str(&body, "extension line\n");
     uint8_t s2[4 + 64];
     memcpy(s2, key.hash, 4);
-    assert_int_equal(eseal_ca_log_sign(ca, body.data, body.len, s2 + 4, NULL), ESEAL_OK);
+    assert_int_equal(signer->sign(signer->ctx, body.data, body.len, s2 + 4, NULL), ESEAL_OK);
     char *s2b = eseal_base64(s2, sizeof(s2), ESEAL_B64_STD);
     eseal_buf_appendf(&body, "\n\xe2\x80\x94 test.eseal/log %s\n", s2b);
     free(s2b);
@@ -810,7 +815,7 @@ static void test_middle_corruption_is_fatal(void **state)
     /* Rescanning (no index) it is a hard error on open, naming entry and offset. */
     char *index = eseal_path_join(dir, "index");
     tu_rmtree(index);
-    assert_int_equal(eseal_log_open(&log, dir, ca, &err), ESEAL_E_CRYPTO);
+    assert_int_equal(eseal_log_open(&log, dir, signer, &err), ESEAL_E_CRYPTO);
     char want[96];
     snprintf(want, sizeof(want), "entry 2 (00000000000000000000.seg, offset %zu)", offs[2]);
     assert_non_null(strstr(err.msg, want));
@@ -839,7 +844,7 @@ static void test_acknowledged_loss_is_fatal(void **state)
     char *index = eseal_path_join(dir, "index");
     tu_rmtree(index);
     struct eseal_err err;
-    assert_int_equal(eseal_log_open(&log, dir, ca, &err), ESEAL_E_CRYPTO);
+    assert_int_equal(eseal_log_open(&log, dir, signer, &err), ESEAL_E_CRYPTO);
     assert_non_null(strstr(err.msg, "acknowledged entries lost"));
     assert_int_equal(file_len(seg), len); /* not truncated */
     file_poke(seg, len - 2, 0x01);
@@ -847,7 +852,7 @@ static void test_acknowledged_loss_is_fatal(void **state)
     log = open_rw(dir, NULL);
     eseal_log_close(log);
     assert_int_equal(truncate(seg, (off_t)offs[4]), 0);
-    assert_int_equal(eseal_log_open(&log, dir, ca, &err), ESEAL_E_CRYPTO);
+    assert_int_equal(eseal_log_open(&log, dir, signer, &err), ESEAL_E_CRYPTO);
     assert_non_null(strstr(err.msg, "entry 4"));
     /* ... and without the index. */
     tu_rmtree(index);

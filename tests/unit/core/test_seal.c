@@ -205,7 +205,7 @@ static int setup(void **state)
     const char pass[] = "seal test passphrase";
     if (eseal_ca_init(cadir, pass, strlen(pass), NULL, NULL) != ESEAL_OK ||
         eseal_ca_open(&f->ca, cadir, NULL) != ESEAL_OK ||
-        eseal_ca_unlock(f->ca, pass, strlen(pass), NULL) != ESEAL_OK ||
+        eseal_ca_unlock(f->ca, ESEAL_CA_UNLOCK_ALL, pass, strlen(pass), NULL) != ESEAL_OK ||
         eseal_sm2_keygen(&f->holder_key, NULL) != ESEAL_OK)
         return -1;
     free(cadir);

@@ -291,7 +291,7 @@ static struct eseal_ca *make_ca(const char *dir)
     eseal_err_clear(&err);
     if (eseal_ca_init(dir, S(CA_PASS), NULL, &err) != ESEAL_OK ||
         eseal_ca_open(&ca, dir, &err) != ESEAL_OK ||
-        eseal_ca_unlock(ca, S(CA_PASS), &err) != ESEAL_OK) {
+        eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, S(CA_PASS), &err) != ESEAL_OK) {
         fprintf(stderr, "group setup: %s\n", err.msg);
         return NULL;
     }

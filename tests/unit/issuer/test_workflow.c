@@ -51,7 +51,7 @@ static int group_setup(void **state)
     struct eseal_err err;
     if (eseal_ca_init(g_cadir, PASS, strlen(PASS), NULL, &err) != ESEAL_OK ||
         eseal_ca_open(&g_ca, g_cadir, &err) != ESEAL_OK ||
-        eseal_ca_unlock(g_ca, PASS, strlen(PASS), &err) != ESEAL_OK)
+        eseal_ca_unlock(g_ca, ESEAL_ISSUER_CA_KEYS, PASS, strlen(PASS), &err) != ESEAL_OK)
         fail_msg("CA: %s", err.msg);
     /* a USCC whose GB 32100 check character is right */
     snprintf(g_uscc, sizeof(g_uscc), "91350100M000100Y4%c",

@@ -92,7 +92,7 @@ static int group_setup(void **state)
     struct eseal_err err;
     if (eseal_ca_init(dir, PASS, strlen(PASS), NULL, &err) != ESEAL_OK ||
         eseal_ca_open(&ca, dir, &err) != ESEAL_OK ||
-        eseal_ca_unlock(ca, PASS, strlen(PASS), &err) != ESEAL_OK) {
+        eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, PASS, strlen(PASS), &err) != ESEAL_OK) {
         fprintf(stderr, "CA: %s\n", err.msg);
         return -1;
     }
@@ -214,7 +214,7 @@ static struct eseal_publisher *open_kind(const char *data, unsigned port, const 
     char *logdir = eseal_path_join(tmp, strcmp(kind, "unit") == 0 ? "log" : kind);
     struct eseal_log *log;
     struct eseal_err err;
-    if (eseal_log_open(&log, logdir, ca, &err) != ESEAL_OK)
+    if (eseal_log_open(&log, logdir, eseal_ca_log_signer(ca), &err) != ESEAL_OK)
         fail_msg("log open: %s", err.msg);
     if (eseal_log_size(log) == 0) {
         json_t *r = record();

@@ -34,7 +34,7 @@ static int group_setup(void **state)
     struct eseal_err err;
     if (eseal_ca_init(dir, PASS, strlen(PASS), NULL, &err) != ESEAL_OK ||
         eseal_ca_open(&ca, dir, &err) != ESEAL_OK ||
-        eseal_ca_unlock(ca, PASS, strlen(PASS), &err) != ESEAL_OK) {
+        eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, PASS, strlen(PASS), &err) != ESEAL_OK) {
         fprintf(stderr, "CA: %s\n", err.msg);
         return -1;
     }
@@ -101,7 +101,7 @@ static void append(const char *dir, json_t **entries, size_t n)
 {
     struct eseal_log *log;
     struct eseal_err err;
-    if (eseal_log_open(&log, dir, ca, &err) != ESEAL_OK)
+    if (eseal_log_open(&log, dir, eseal_ca_log_signer(ca), &err) != ESEAL_OK)
         fail_msg("log open: %s", err.msg);
     for (size_t i = 0; i < n; i++) {
         if (eseal_log_append(log, entries[i], NULL, &err) != ESEAL_OK)

@@ -34,7 +34,7 @@ static int group_setup(void **state)
     struct eseal_err err;
     if (eseal_ca_init(dir, PASS, strlen(PASS), NULL, &err) != ESEAL_OK ||
         eseal_ca_open(&ca, dir, &err) != ESEAL_OK ||
-        eseal_ca_unlock(ca, PASS, strlen(PASS), &err) != ESEAL_OK) {
+        eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, PASS, strlen(PASS), &err) != ESEAL_OK) {
         fprintf(stderr, "CA: %s\n", err.msg);
         return -1;
     }
@@ -291,7 +291,7 @@ static void test_crl_ocsp(void **state)
     char *logdir = eseal_path_join(tmp, "log");
     struct eseal_log *log;
     struct eseal_err err;
-    assert_int_equal(eseal_log_open(&log, logdir, ca, &err), ESEAL_OK);
+    assert_int_equal(eseal_log_open(&log, logdir, eseal_ca_log_signer(ca), &err), ESEAL_OK);
     json_t *evs[] = {
         event("seal.activated", "35010200000001", "good", NULL, "1A"),
         event("seal.revoked", "35010200000002", "revoked", "keyCompromise", "2B"),
@@ -404,7 +404,7 @@ static void test_crl_catch_up(void **state)
     char *logdir = eseal_path_join(tmp, "log");
     struct eseal_log *log;
     struct eseal_err err;
-    assert_int_equal(eseal_log_open(&log, logdir, ca, &err), ESEAL_OK);
+    assert_int_equal(eseal_log_open(&log, logdir, eseal_ca_log_signer(ca), &err), ESEAL_OK);
     /* 4100 skipped entries after it: two pages of a directory follower */
     json_t *b[ESEAL_LOG_BATCH_MAX];
     b[0] = event("seal.revoked", "35010200000009", "revoked", "keyCompromise", "4D");
@@ -476,7 +476,7 @@ static void append_revocation(void)
     char *logdir = eseal_path_join(tmp, "log");
     struct eseal_log *log;
     struct eseal_err err;
-    assert_int_equal(eseal_log_open(&log, logdir, ca, &err), ESEAL_OK);
+    assert_int_equal(eseal_log_open(&log, logdir, eseal_ca_log_signer(ca), &err), ESEAL_OK);
     json_t *ev = event("seal.revoked", "35010200000001", "revoked", "keyCompromise", "1A");
     assert_int_equal(eseal_log_append(log, ev, NULL, &err), ESEAL_OK);
     json_decref(ev);

@@ -270,7 +270,7 @@ static int group_setup(void **state)
     if (rc == ESEAL_OK)
         rc = eseal_ca_open(&f->ca, dir, &err);
     if (rc == ESEAL_OK)
-        rc = eseal_ca_unlock(f->ca, PASS, PASS_LEN, &err);
+        rc = eseal_ca_unlock(f->ca, ESEAL_CA_UNLOCK_ALL, PASS, PASS_LEN, &err);
     free(dir);
     if (rc != ESEAL_OK)
         return setup_failed(f, "CA", err.msg);
