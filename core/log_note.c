@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "eseal/enc.h"
+#include "eseal/checkpoint.h"
 #include "eseal/log.h"
 #include "eseal/note.h"
 #include "log_internal.h"

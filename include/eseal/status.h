@@ -32,7 +32,7 @@
 #include <openssl/x509.h>
 
 #include "eseal/buf.h"
-#include "eseal/log.h"
+#include "eseal/checkpoint.h"
 #include "eseal/rc.h"
 #include "eseal/sm.h"
 

@@ -13,6 +13,7 @@ set -euo pipefail
 : "${ESEAL_VERIFY_EXAMPLE:?set ESEAL_VERIFY_EXAMPLE to the example built with the tree}"
 for c in cmake cc pkg-config; do command -v "$c" >/dev/null; done
 
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-verify-install.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
@@ -40,6 +41,24 @@ grep -q '^ESEAL_SANITIZE:BOOL=ON' "$ESEAL_BUILD_DIR/CMakeCache.txt" &&
 cc -std=c11 -Wall -Wextra -Werror "${flags[@]}" prefix/share/doc/eseal/examples/verify_example.c \
     $(pkg-config --cflags --libs eseal-verify) -o verify_example 2>cc.err ||
     { cat cc.err >&2; fail "the example does not build against the installed tree"; }
+
+# --- every installed header, linked with pkg-config only ----------------------------------
+# installed_headers.c must include every installed header and call into it
+# (a "calls: X.h" line): a new installed header without a call fails here.
+src="$here/installed_headers.c"
+n=0
+for h in prefix/include/eseal/*.h; do
+    b=$(basename "$h")
+    grep -q "^#include \"eseal/$b\"" "$src" || fail "installed_headers.c does not include $b"
+    grep -q "calls:.* $b" "$src" || fail "installed_headers.c calls nothing of $b"
+    n=$((n + 1))
+done
+[ "$n" -ge 10 ] || fail "only $n headers installed"
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Wextra -Werror "${flags[@]}" "$src" $(pkg-config --cflags --libs eseal-verify) \
+    -o installed_headers 2>cc.err ||
+    { cat cc.err >&2; fail "a program calling every installed header does not build/link"; }
+./installed_headers >hdr.out 2>&1 || { cat hdr.out >&2; fail "installed_headers failed"; }
 
 # --- a stamped document, made with the command line ---------------------------------------
 "$ESEAL" ca init --dir ca >/dev/null
