@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eseal/region.h"
+#include "region.h"
 #include "internal.h"
 
 /* split_esid splits "ESID" or "ESID/what"; false if malformed. */

@@ -3,8 +3,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "eseal/blob.h"
 #include "eseal/sm.h"
+#include "blob.h"
 
 #define DIR_MODE 0700
 #define FILE_MODE 0600

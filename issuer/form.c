@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "eseal/buf.h"
-#include "eseal/form.h"
+#include "form.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,7 +1,7 @@
 /* idcheck.c — USCC (GB 32100) and resident ID number (GB 11643) checks. */
 #include <string.h>
 
-#include "eseal/idcheck.h"
+#include "idcheck.h"
 
 static const char uscc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 static const int uscc_weights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,

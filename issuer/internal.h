@@ -9,14 +9,14 @@
 
 #include <jansson.h>
 
-#include "eseal/blob.h"
 #include "eseal/buf.h"
-#include "eseal/form.h"
 #include "eseal/issuer.h"
 #include "eseal/kv.h"
 #include "eseal/log.h"
-#include "eseal/rules.h"
-#include "eseal/staff.h"
+#include "blob.h"
+#include "form.h"
+#include "rules.h"
+#include "staff.h"
 
 /* Column families of data/db, by index (names in store.c). */
 enum issuer_cf {

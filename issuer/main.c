@@ -16,6 +16,7 @@
 #include "eseal/http.h"
 #include "eseal/issuer.h"
 #include "eseal/log.h"
+#include "staff.h"
 
 static void usage(FILE *out)
 {

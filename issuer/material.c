@@ -5,9 +5,9 @@
 #include <openssl/x509.h>
 
 #include "eseal/buf.h"
-#include "eseal/form.h"
 #include "eseal/pki.h"
 #include "eseal/seal.h"
+#include "form.h"
 
 #define MIB (1024u * 1024)
 #define T(type) (1u << (type))

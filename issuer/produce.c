@@ -10,9 +10,9 @@
 
 #include "eseal/ca.h"
 #include "eseal/pki.h"
-#include "eseal/region.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
+#include "region.h"
 #include "internal.h"
 
 static const char *jstr(const json_t *o, const char *key)

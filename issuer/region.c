@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "eseal/region.h"
+#include "region.h"
 
 #define P ESEAL_REGION_PROVINCE_CODE
 

@@ -6,11 +6,11 @@
 
 #include <openssl/x509.h>
 
-#include "eseal/idcheck.h"
 #include "eseal/pki.h"
-#include "eseal/region.h"
-#include "eseal/rules.h"
 #include "eseal/sm.h"
+#include "idcheck.h"
+#include "region.h"
+#include "rules.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

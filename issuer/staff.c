@@ -11,9 +11,9 @@
 
 #include "eseal/buf.h"
 #include "eseal/enc.h"
-#include "eseal/idcheck.h"
 #include "eseal/secret.h"
-#include "eseal/staff.h"
+#include "idcheck.h"
+#include "staff.h"
 
 #define TOKEN_RAW_LEN 32
 #define TOKEN_KEY_LEN 32               /* SHA-256 */

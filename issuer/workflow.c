@@ -9,10 +9,10 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "eseal/idcheck.h"
 #include "eseal/pki.h"
-#include "eseal/region.h"
 #include "eseal/sm.h"
+#include "idcheck.h"
+#include "region.h"
 #include "internal.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))

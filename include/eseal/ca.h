@@ -11,7 +11,13 @@
  *   root.pem root.key maker.pem maker.key responder.pem responder.key
  *   log.key log.pub (C2SP verifier key) log.pub.pem (SPKI) ca.json
  * Private keys stay inside struct eseal_ca and are used only through the
- * narrow signing calls below. */
+ * narrow signing calls below, and a process unlocks only the keys it uses
+ * (ESEAL_CA_UNLOCK_*).
+ *
+ * Thread-safety: once unlocked, the signing calls (eseal_ca_sign, _issue,
+ * _sign_crl, _sign_ocsp, _unlock_code, _log_sign and the signer callbacks)
+ * and the getters may run from several threads at once; eseal_ca_unlock and
+ * eseal_ca_free must not race with any other call on the same CA. */
 #ifndef ESEAL_CA_H
 #define ESEAL_CA_H
 

@@ -9,6 +9,14 @@
  * position. On open, log entries beyond that position are applied again, so
  * after a crash the store is brought back in line with the log.
  *
+ * Thread-safety: between eseal_issuer_open and eseal_issuer_close, every
+ * other eseal_issuer_* call may be made from several threads at once (the
+ * HTTP workers do): state changes are serialised on one lock held across
+ * the log append and the store write, reads see committed state only.
+ * eseal_issuer_open, _close and _fault_inject must not race with anything.
+ * The CA given to open is used from those threads (its signing calls are
+ * thread-safe once unlocked; ca.h).
+ *
  * Results are JSON views (caller decrefs). Failures fill a struct
  * eseal_issuer_problem: the result code and message, the offending field,
  * and for refusals by the rules engine the findings. */
@@ -24,9 +32,19 @@
 #include "eseal/config.h"
 #include "eseal/http.h"
 #include "eseal/rc.h"
-#include "eseal/staff.h"
 
 struct eseal_ca;
+struct eseal_staff_principal;
+struct eseal_staff_store;
+
+/* How eseal_staff_bootstrap found or made the first admin. */
+enum eseal_staff_bootstrap_result {
+    ESEAL_STAFF_BOOT_EXISTING = 0, /* an admin account existed: nothing done */
+    ESEAL_STAFF_BOOT_ENV,          /* `admin` created with $ESEAL_ADMIN_PASSWORD */
+    ESEAL_STAFF_BOOT_FILE,         /* `admin` created with a generated password
+                                      written to <data_dir>/admin.password */
+};
+
 struct eseal_log;
 struct eseal_issuer;
 

@@ -1,6 +1,13 @@
 /* kv.h — the RocksDB adapter: the only module that includes rocksdb/c.h.
  * Column families are named at open and addressed by their index in that list;
- * RocksDB's `char **errptr` errors become eseal_rc with the message kept. */
+ * RocksDB's `char **errptr` errors become eseal_rc with the message kept.
+ *
+ * Thread-safety: one struct eseal_kv may be used by several threads at once
+ * for get, put, delete, write and iter_new (RocksDB's handle is thread-safe;
+ * each write is atomic, but a read-then-write is not: callers that need one
+ * hold their own lock). A batch or an iterator belongs to one thread at a
+ * time. eseal_kv_close must not race with any other call on |kv|, and every
+ * iterator of |kv| must be freed before it. */
 #ifndef ESEAL_KV_H
 #define ESEAL_KV_H
 

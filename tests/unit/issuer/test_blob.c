@@ -5,9 +5,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "csr.h"
-#include "eseal/blob.h"
 #include "eseal/sm.h"
+#include "csr.h"
+#include "blob.h"
 #include "testutil.h"
 
 struct fixture {

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "csr.h"
-#include "eseal/form.h"
+#include "form.h"
 #include "example.h"
 #include "testutil.h"
 

@@ -1,7 +1,7 @@
 /* test_idcheck.c — USCC and ID-number check characters and their edge cases. */
 #include <string.h>
 
-#include "eseal/idcheck.h"
+#include "idcheck.h"
 #include "testutil.h"
 
 static void test_uscc(void **state)

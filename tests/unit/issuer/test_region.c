@@ -1,7 +1,7 @@
 /* test_region.c — the Fujian division table, channels and esID codes. */
 #include <string.h>
 
-#include "eseal/region.h"
+#include "region.h"
 #include "testutil.h"
 
 static void test_lookup(void **state)

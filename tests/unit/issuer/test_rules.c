@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "csr.h"
-#include "eseal/blob.h"
-#include "eseal/rules.h"
+#include "blob.h"
+#include "rules.h"
 #include "example.h"
 #include "testutil.h"
 

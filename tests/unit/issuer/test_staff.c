@@ -9,7 +9,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/kv.h"
-#include "eseal/staff.h"
+#include "staff.h"
 #include "testutil.h"
 
 static const char *const cfs[] = {"default", "staff", "sessions"};

@@ -12,11 +12,12 @@
 
 #include "eseal/buf.h"
 #include "eseal/ca.h"
-#include "eseal/idcheck.h"
 #include "eseal/issuer.h"
 #include "eseal/log.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
+#include "idcheck.h"
+#include "staff.h"
 #include "testutil.h"
 
 #define PASS "correct horse battery staple"

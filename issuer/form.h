@@ -12,8 +12,8 @@
  * message names the field path, e.g. "forms[1].unit.uscc"), but a missing
  * field is stored as absent (NULL, 0, *_NONE) so that the rules engine
  * (rules.h) can report every missing field at once, in both languages. */
-#ifndef ESEAL_FORM_H
-#define ESEAL_FORM_H
+#ifndef ESEAL_ISSUER_FORM_H
+#define ESEAL_ISSUER_FORM_H
 
 #include <stdbool.h>
 #include <stddef.h>

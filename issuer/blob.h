@@ -7,16 +7,16 @@
  * name only ever holds complete content; a crash leaves at most a stray
  * "*.tmp.*" file, which no lookup sees. Reads check the digest again, so a
  * file changed on disk is reported, never served. */
-#ifndef ESEAL_BLOB_H
-#define ESEAL_BLOB_H
+#ifndef ESEAL_ISSUER_BLOB_H
+#define ESEAL_ISSUER_BLOB_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "eseal/buf.h"
-#include "eseal/form.h"
 #include "eseal/rc.h"
+#include "form.h"
 
 /* struct eseal_blob is an open store; it owns a copy of its directory path. */
 struct eseal_blob;

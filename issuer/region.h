@@ -17,8 +17,8 @@
  * A unit names its division as (city, county). A city-level unit names its
  * city twice, a Pingtan unit 350128 twice, a province-level unit 350000 twice.
  * The county code is the esID prefix (DESIGN.md §4). */
-#ifndef ESEAL_REGION_H
-#define ESEAL_REGION_H
+#ifndef ESEAL_ISSUER_REGION_H
+#define ESEAL_ISSUER_REGION_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* idcheck.h — China's identifier check characters: the unified social credit
  * code (USCC, GB 32100-2015) and the resident identity number (GB 11643-1999). */
-#ifndef ESEAL_IDCHECK_H
-#define ESEAL_IDCHECK_H
+#ifndef ESEAL_ISSUER_IDCHECK_H
+#define ESEAL_ISSUER_IDCHECK_H
 
 #include <stdbool.h>
 #include <time.h>

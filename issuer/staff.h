@@ -6,8 +6,8 @@
  * kept as Argon2id hashes; a session is a random bearer token of which only
  * the SHA-256 is stored. The permission table and the role rules are the one
  * place the issuer decides "may this caller do this". See docs/staff.md. */
-#ifndef ESEAL_STAFF_H
-#define ESEAL_STAFF_H
+#ifndef ESEAL_ISSUER_STAFF_H
+#define ESEAL_ISSUER_STAFF_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "eseal/issuer.h"
 #include "eseal/kv.h"
 #include "eseal/rc.h"
 
@@ -185,14 +186,6 @@ eseal_rc eseal_staff_disable(const struct eseal_staff_store *s, const char *user
  * hash): {"username","role","unit"?,"city"?,"created","disabled"}. The caller
  * owns the reference. */
 json_t *eseal_staff_account_json(const struct eseal_staff_account *a);
-
-/* How eseal_staff_bootstrap found or made the first admin. */
-enum eseal_staff_bootstrap_result {
-    ESEAL_STAFF_BOOT_EXISTING = 0, /* an admin account existed: nothing done */
-    ESEAL_STAFF_BOOT_ENV,          /* `admin` created with $ESEAL_ADMIN_PASSWORD */
-    ESEAL_STAFF_BOOT_FILE,         /* `admin` created with a generated password
-                                      written to <data_dir>/admin.password */
-};
 
 /* eseal_staff_bootstrap makes sure an admin exists. If no account has the
  * admin role, it creates `admin` with the password in the environment

@@ -20,8 +20,8 @@
  * (materials held, existing seals through a callback, the time, the
  * reviewer's acknowledgements, the maker's on-site records) and changes
  * nothing. */
-#ifndef ESEAL_RULES_H
-#define ESEAL_RULES_H
+#ifndef ESEAL_ISSUER_RULES_H
+#define ESEAL_ISSUER_RULES_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,8 +30,8 @@
 #include <jansson.h>
 
 #include "eseal/buf.h"
-#include "eseal/form.h"
 #include "eseal/rc.h"
+#include "form.h"
 
 /* ESEAL_RULES_OPERATOR is the platform operator a letter must be addressed
  * to, unless the caller configures other names. */
