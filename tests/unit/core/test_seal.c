@@ -5,10 +5,10 @@
 
 #include <openssl/x509v3.h>
 
-#include "eseal/ca.h"
 #include "eseal/pki.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
+#include "testca.h"
 #include "testutil.h"
 
 static void load(struct eseal_buf *b, const char *name)
@@ -161,7 +161,7 @@ static void test_rejects(void **state)
 
 struct fixture {
     char *dir;
-    struct eseal_ca *ca;
+    struct tu_ca *ca;
     EVP_PKEY *holder_key;
     X509 *holder;
 };
@@ -169,7 +169,7 @@ struct fixture {
 static eseal_rc maker_signer(void *ctx, const uint8_t *msg, size_t len, struct eseal_buf *sig,
                              struct eseal_err *err)
 {
-    return eseal_ca_sign(ctx, ESEAL_CA_MAKER, msg, len, sig, err);
+    return tu_ca_maker_signer(ctx, msg, len, sig, err);
 }
 
 static eseal_rc key_signer(void *ctx, const uint8_t *msg, size_t len, struct eseal_buf *sig,
@@ -178,7 +178,7 @@ static eseal_rc key_signer(void *ctx, const uint8_t *msg, size_t len, struct ese
     return eseal_sm2_sign(ctx, msg, len, sig, err);
 }
 
-static X509 *issue(struct eseal_ca *ca, EVP_PKEY *key, const char *o)
+static X509 *issue(struct tu_ca *ca, EVP_PKEY *key, const char *o)
 {
     X509_REQ *req = X509_REQ_new();
     X509_REQ_set_pubkey(req, key);
@@ -190,8 +190,7 @@ static X509 *issue(struct eseal_ca *ca, EVP_PKEY *key, const char *o)
     unsigned char *der = NULL;
     int len = i2d_X509_REQ(req, &der);
     X509 *cert = NULL;
-    assert_int_equal(eseal_ca_issue(ca, der, (size_t)len, ESEAL_CA_PROFILE_UNIT, 30, &cert, NULL),
-                     ESEAL_OK);
+    assert_int_equal(tu_ca_issue(ca, der, (size_t)len, "unit", 30, &cert, NULL), ESEAL_OK);
     OPENSSL_free(der);
     X509_REQ_free(req);
     return cert;
@@ -202,11 +201,8 @@ static int setup(void **state)
     struct fixture *f = eseal_xcalloc(1, sizeof(*f));
     f->dir = tu_tmpdir();
     char *cadir = eseal_path_join(f->dir, "ca");
-    const char pass[] = "seal test passphrase";
-    if (eseal_ca_init(cadir, pass, strlen(pass), NULL, NULL) != ESEAL_OK ||
-        eseal_ca_open(&f->ca, cadir, NULL) != ESEAL_OK ||
-        eseal_ca_unlock(f->ca, ESEAL_CA_UNLOCK_ALL, pass, strlen(pass), NULL) != ESEAL_OK ||
-        eseal_sm2_keygen(&f->holder_key, NULL) != ESEAL_OK)
+    f->ca = tu_ca_new(cadir);
+    if (f->ca == NULL || eseal_sm2_keygen(&f->holder_key, NULL) != ESEAL_OK)
         return -1;
     free(cadir);
     f->holder = issue(f->ca, f->holder_key, "福州市测试局");
@@ -219,7 +215,7 @@ static int teardown(void **state)
     struct fixture *f = *state;
     X509_free(f->holder);
     EVP_PKEY_free(f->holder_key);
-    eseal_ca_free(f->ca);
+    tu_ca_free(f->ca);
     tu_rmtree(f->dir);
     free(f->dir);
     free(f);
@@ -243,7 +239,7 @@ static void make_seal(struct fixture *f, struct eseal_buf *out)
     };
     struct eseal_err err;
     eseal_buf_init(out);
-    if (eseal_seal_make(out, &p, eseal_ca_cert(f->ca, ESEAL_CA_MAKER), maker_signer, f->ca, &err) !=
+    if (eseal_seal_make(out, &p, tu_ca_cert(f->ca, TU_CA_MAKER), maker_signer, f->ca, &err) !=
         ESEAL_OK)
         fail_msg("seal make: %s", err.msg);
 }
@@ -275,7 +271,7 @@ static void test_make_round_trip(void **state)
     /* The maker certificate inside is the CA's seal maker. */
     struct eseal_buf md;
     eseal_buf_init(&md);
-    eseal_pki_cert_der(eseal_ca_cert(f->ca, ESEAL_CA_MAKER), &md);
+    eseal_pki_cert_der(tu_ca_cert(f->ca, TU_CA_MAKER), &md);
     assert_int_equal(i->maker_cert_len, md.len);
     assert_memory_equal(i->maker_cert, md.data, md.len);
     eseal_seal_free(s);
@@ -306,7 +302,7 @@ static void test_make_rejects(void **state)
         .width_mm = 40,
         .height_mm = 40,
     };
-    X509 *maker = eseal_ca_cert(f->ca, ESEAL_CA_MAKER);
+    X509 *maker = tu_ca_cert(f->ca, TU_CA_MAKER);
     struct eseal_seal_params p = good;
     p.esid = "";
     assert_int_equal(eseal_seal_make(&out, &p, maker, maker_signer, f->ca, NULL), ESEAL_E_INVALID);
@@ -451,8 +447,8 @@ static void test_lenient_explicit_false(void **state)
 
     struct eseal_buf sig;
     eseal_buf_init(&sig);
-    assert_int_equal(eseal_ca_sign(f->ca, ESEAL_CA_MAKER, new_info->value.sequence->data,
-                                   (size_t)new_info->value.sequence->length, &sig, NULL),
+    assert_int_equal(tu_ca_maker_signer(f->ca, new_info->value.sequence->data,
+                                        (size_t)new_info->value.sequence->length, &sig, NULL),
                      ESEAL_OK);
     ASN1_BIT_STRING *bs = ASN1_BIT_STRING_new();
     ASN1_BIT_STRING_set(bs, sig.data, (int)sig.len);

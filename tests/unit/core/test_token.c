@@ -21,7 +21,6 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "eseal/ca.h"
 #include "eseal/enc.h"
 #include "eseal/pki.h"
 #include "eseal/seal.h"
@@ -29,9 +28,9 @@
 #include "eseal/sm.h"
 #include "eseal/token.h"
 #include "eseal/unlock.h"
+#include "testca.h"
 #include "testutil.h"
 
-#define CA_PASS "correct horse battery"
 #define PIN "123456"
 #define PIN2 "口令-654321"
 #define WRONG "000000"
@@ -44,9 +43,9 @@ static const char *const token_files[] = {"token.json", "unlock.key", "cert.pem"
 /* struct fixture: two CAs and a token with a certificate from the first. */
 struct fixture {
     char *tmp;
-    struct eseal_ca *ca;       /* the platform */
-    struct eseal_ca *other_ca; /* somebody else's CA */
-    char *tok_dir;             /* holds a certificate from |ca|; PIN is PIN */
+    struct tu_ca *ca;       /* the platform */
+    struct tu_ca *other_ca; /* somebody else's CA */
+    char *tok_dir;          /* holds a certificate from |ca|; PIN is PIN */
     char *tok_id;
     int seq;
 };
@@ -131,7 +130,7 @@ static void csr_for(struct eseal_buf *pem, struct eseal_token *tok, const char *
 }
 
 /* issue_pem has |ca| issue a unit certificate for the token (unlocked). */
-static void issue_pem(struct eseal_buf *out, struct eseal_ca *ca, struct eseal_token *tok)
+static void issue_pem(struct eseal_buf *out, struct tu_ca *ca, struct eseal_token *tok)
 {
     struct eseal_buf csr;
     eseal_buf_init(&csr);
@@ -139,8 +138,8 @@ static void issue_pem(struct eseal_buf *out, struct eseal_ca *ca, struct eseal_t
     X509 *x = NULL;
     struct eseal_err err;
     eseal_err_clear(&err);
-    if (eseal_ca_issue(ca, csr.data, csr.len, ESEAL_CA_PROFILE_UNIT, 365, &x, &err) != ESEAL_OK)
-        fail_msg("eseal_ca_issue: %s", err.msg);
+    if (tu_ca_issue(ca, csr.data, csr.len, "unit", 365, &x, &err) != ESEAL_OK)
+        fail_msg("tu_ca_issue: %s", err.msg);
     char *pem = eseal_pki_cert_pem(x);
     eseal_buf_reset(out);
     eseal_buf_append_str(out, pem);
@@ -150,7 +149,7 @@ static void issue_pem(struct eseal_buf *out, struct eseal_ca *ca, struct eseal_t
 }
 
 /* issued_tok makes a token holding a certificate from |ca|. */
-static char *issued_tok(struct fixture *f, struct eseal_ca *ca)
+static char *issued_tok(struct fixture *f, struct tu_ca *ca)
 {
     char *dir = init_tok(f);
     struct eseal_token *tok = open_tok(dir);
@@ -167,12 +166,12 @@ static char *issued_tok(struct fixture *f, struct eseal_ca *ca)
     return dir;
 }
 
-static void code_for(struct eseal_buf *code, struct eseal_ca *ca, const char *id, uint32_t counter)
+static void code_for(struct eseal_buf *code, struct tu_ca *ca, const char *id, uint32_t counter)
 {
     struct eseal_err err;
     eseal_err_clear(&err);
-    if (eseal_ca_unlock_code(ca, id, counter, code, &err) != ESEAL_OK)
-        fail_msg("eseal_ca_unlock_code: %s", err.msg);
+    if (tu_ca_unlock_code(ca, id, counter, code, &err) != ESEAL_OK)
+        fail_msg("tu_ca_unlock_code: %s", err.msg);
 }
 
 /* struct snap is every token file's bytes, to show a refusal changed
@@ -226,11 +225,11 @@ static const char *reset_refused(const char *what, const char *dir, const uint8_
     return err.msg;
 }
 
-/* maker_signer signs with a CA's maker key (eseal_ca_sign as a callback). */
+/* maker_signer signs with a CA's maker key. */
 static eseal_rc maker_signer(void *ca, const uint8_t *msg, size_t msg_len, struct eseal_buf *sig,
                              struct eseal_err *err)
 {
-    return eseal_ca_sign(ca, ESEAL_CA_MAKER, msg, msg_len, sig, err);
+    return tu_ca_maker_signer(ca, msg, msg_len, sig, err);
 }
 
 /* forge makes a code for the shared token with chosen certificates, time
@@ -248,7 +247,7 @@ forge(struct eseal_buf *code, const struct fixture *f, X509 *maker, X509 *root, 
 }
 
 /* make_seal has |ca|'s maker make a seal listing the certificate |holder|. */
-static void make_seal(struct eseal_buf *out, struct eseal_ca *ca, const struct eseal_buf *holder)
+static void make_seal(struct eseal_buf *out, struct tu_ca *ca, const struct eseal_buf *holder)
 {
     static const uint8_t svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" "
                                  "height=\"40\"><circle cx=\"20\" cy=\"20\" r=\"18\"/></svg>";
@@ -266,8 +265,7 @@ static void make_seal(struct eseal_buf *out, struct eseal_ca *ca, const struct e
     };
     struct eseal_err err;
     eseal_err_clear(&err);
-    if (eseal_seal_make(out, &p, eseal_ca_cert(ca, ESEAL_CA_MAKER), maker_signer, ca, &err) !=
-        ESEAL_OK)
+    if (eseal_seal_make(out, &p, tu_ca_cert(ca, TU_CA_MAKER), maker_signer, ca, &err) != ESEAL_OK)
         fail_msg("eseal_seal_make: %s", err.msg);
     X509_free(x);
 }
@@ -284,18 +282,9 @@ static void assert_mode(const char *dir, const char *name, unsigned want)
 
 /* ---- group setup -------------------------------------------------------- */
 
-static struct eseal_ca *make_ca(const char *dir)
+static struct tu_ca *make_ca(const char *dir)
 {
-    struct eseal_ca *ca = NULL;
-    struct eseal_err err;
-    eseal_err_clear(&err);
-    if (eseal_ca_init(dir, S(CA_PASS), NULL, &err) != ESEAL_OK ||
-        eseal_ca_open(&ca, dir, &err) != ESEAL_OK ||
-        eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, S(CA_PASS), &err) != ESEAL_OK) {
-        fprintf(stderr, "group setup: %s\n", err.msg);
-        return NULL;
-    }
-    return ca;
+    return tu_ca_new(dir);
 }
 
 static int group_setup(void **state)
@@ -322,8 +311,8 @@ static int group_teardown(void **state)
     struct fixture *f = *state;
     if (f == NULL)
         return 0;
-    eseal_ca_free(f->ca);
-    eseal_ca_free(f->other_ca);
+    tu_ca_free(f->ca);
+    tu_ca_free(f->other_ca);
     tu_rmtree(f->tmp);
     free(f->tmp);
     free(f->tok_dir);
@@ -725,8 +714,7 @@ static void test_ca_refuses_platform_names(void **state)
         X509 *x = NULL;
         struct eseal_err err;
         eseal_err_clear(&err);
-        eseal_rc rc =
-            eseal_ca_issue(f->ca, csr.data, csr.len, ESEAL_CA_PROFILE_DEVICE, 30, &x, &err);
+        eseal_rc rc = tu_ca_issue(f->ca, csr.data, csr.len, "device", 30, &x, &err);
         if (rc != ESEAL_E_INVALID)
             fail_msg("%s: issued (%s)", subjects[i], eseal_rc_name(rc));
         assert_non_null(strstr(err.msg, "reserved"));
@@ -1039,10 +1027,10 @@ static void test_unlock_refuses_other_ca(void **state)
 static void test_unlock_refuses_swapped_chain(void **state)
 {
     struct fixture *f = *state;
-    X509 *root = eseal_ca_cert(f->ca, ESEAL_CA_ROOT);
-    X509 *maker = eseal_ca_cert(f->ca, ESEAL_CA_MAKER);
-    X509 *root2 = eseal_ca_cert(f->other_ca, ESEAL_CA_ROOT);
-    X509 *maker2 = eseal_ca_cert(f->other_ca, ESEAL_CA_MAKER);
+    X509 *root = tu_ca_cert(f->ca, TU_CA_ROOT);
+    X509 *maker = tu_ca_cert(f->ca, TU_CA_MAKER);
+    X509 *root2 = tu_ca_cert(f->other_ca, TU_CA_ROOT);
+    X509 *maker2 = tu_ca_cert(f->other_ca, TU_CA_MAKER);
     time_t now = time(NULL);
     struct eseal_buf code;
     eseal_buf_init(&code);
@@ -1059,7 +1047,7 @@ static void test_unlock_refuses_swapped_chain(void **state)
     forge(&code, f, maker, root, now, maker_signer, f->other_ca);
     reset_refused("signed by a foreign key", f->tok_dir, code.data, code.len, ESEAL_E_CRYPTO);
     /* The responder is not the maker, though the root issued it. */
-    forge(&code, f, eseal_ca_cert(f->ca, ESEAL_CA_RESPONDER), root, now, maker_signer, f->ca);
+    forge(&code, f, tu_ca_cert(f->ca, TU_CA_RESPONDER), root, now, maker_signer, f->ca);
     msg = reset_refused("responder as signer", f->tok_dir, code.data, code.len, ESEAL_E_DENIED);
     assert_non_null(strstr(msg, "seal maker"));
     /* The root as signer certificate. */
@@ -1086,7 +1074,7 @@ static void test_unlock_refuses_holder_signer(void **state)
     unlock_ok(other, PIN);
     struct eseal_buf code;
     eseal_buf_init(&code);
-    forge(&code, f, eseal_token_cert(other), eseal_ca_cert(f->ca, ESEAL_CA_ROOT), time(NULL),
+    forge(&code, f, eseal_token_cert(other), tu_ca_cert(f->ca, TU_CA_ROOT), time(NULL),
           eseal_token_signer, other);
     const char *msg =
         reset_refused("holder as signer", f->tok_dir, code.data, code.len, ESEAL_E_DENIED);

@@ -13,16 +13,14 @@
 #include <openssl/asn1.h>
 #include <openssl/x509.h>
 
-#include "eseal/ca.h"
 #include "eseal/enc.h"
 #include "eseal/pki.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
 #include "eseal/verify.h"
+#include "testca.h"
 #include "testutil.h"
 
-#define PASS "correct horse battery"
-#define PASS_LEN (sizeof(PASS) - 1)
 #define DAY 86400
 
 /* 2021-01-01T00:00:00Z: inside every validity window of the ofdrw vectors. */
@@ -30,7 +28,7 @@
 
 struct fixture {
     char *tmp;
-    struct eseal_ca *ca;
+    struct tu_ca *ca;
     X509 *root;
     EVP_PKEY *holder_key, *other_key, *foreign_key;
     X509 *holder, *other, *foreign_root;
@@ -56,7 +54,7 @@ static eseal_rc key_signer(void *ctx, const uint8_t *msg, size_t msg_len, struct
 static eseal_rc maker_signer(void *ctx, const uint8_t *msg, size_t msg_len, struct eseal_buf *sig,
                              struct eseal_err *err)
 {
-    return eseal_ca_sign(ctx, ESEAL_CA_MAKER, msg, msg_len, sig, err);
+    return tu_ca_maker_signer(ctx, msg, msg_len, sig, err);
 }
 
 static void read_testdata(struct eseal_buf *b, const char *name)
@@ -69,7 +67,7 @@ static void read_testdata(struct eseal_buf *b, const char *name)
 }
 
 /* issue has the CA issue a device certificate for a fresh SM2 key. */
-static X509 *issue(struct eseal_ca *ca, const char *cn, EVP_PKEY **key)
+static X509 *issue(struct tu_ca *ca, const char *cn, EVP_PKEY **key)
 {
     struct eseal_err err;
     assert_int_equal(eseal_sm2_keygen(key, &err), ESEAL_OK);
@@ -84,7 +82,7 @@ static X509 *issue(struct eseal_ca *ca, const char *cn, EVP_PKEY **key)
     int len = i2d_X509_REQ(req, &der);
     assert_true(len > 0);
     X509 *cert = NULL;
-    if (eseal_ca_issue(ca, der, (size_t)len, ESEAL_CA_PROFILE_DEVICE, 365, &cert, &err) != ESEAL_OK)
+    if (tu_ca_issue(ca, der, (size_t)len, "device", 365, &cert, &err) != ESEAL_OK)
         fail_msg("issue: %s", err.msg);
     OPENSSL_free(der);
     X509_REQ_free(req);
@@ -126,7 +124,7 @@ static void make_seal(struct fixture *f, struct eseal_buf *out, X509 *holder)
         .height_mm = 40,
     };
     struct eseal_err err;
-    if (eseal_seal_make(out, &p, eseal_ca_cert(f->ca, ESEAL_CA_MAKER), maker_signer, f->ca, &err) !=
+    if (eseal_seal_make(out, &p, tu_ca_cert(f->ca, TU_CA_MAKER), maker_signer, f->ca, &err) !=
         ESEAL_OK)
         fail_msg("seal make: %s", err.msg);
 }
@@ -266,15 +264,11 @@ static int group_setup(void **state)
 
     f->tmp = tu_tmpdir();
     char *dir = eseal_path_join(f->tmp, "ca");
-    rc = eseal_ca_init(dir, PASS, PASS_LEN, NULL, &err);
-    if (rc == ESEAL_OK)
-        rc = eseal_ca_open(&f->ca, dir, &err);
-    if (rc == ESEAL_OK)
-        rc = eseal_ca_unlock(f->ca, ESEAL_CA_UNLOCK_ALL, PASS, PASS_LEN, &err);
+    f->ca = tu_ca_new(dir);
     free(dir);
-    if (rc != ESEAL_OK)
-        return setup_failed(f, "CA", err.msg);
-    f->root = eseal_ca_cert(f->ca, ESEAL_CA_ROOT);
+    if (f->ca == NULL)
+        return setup_failed(f, "CA", "eseal ca init");
+    f->root = tu_ca_cert(f->ca, TU_CA_ROOT);
     f->holder = issue(f->ca, "seal-holder-01", &f->holder_key);
     f->other = issue(f->ca, "seal-holder-02", &f->other_key);
     f->foreign_root = self_signed(&f->foreign_key);
@@ -308,7 +302,7 @@ static int group_teardown(void **state)
     eseal_buf_cleanup(&f->seal);
     eseal_buf_cleanup(&f->ses);
     eseal_buf_cleanup(&f->v4);
-    eseal_ca_free(f->ca);
+    tu_ca_free(f->ca);
     if (f->tmp != NULL)
         tu_rmtree(f->tmp);
     free(f->tmp);
@@ -1000,7 +994,7 @@ static char *ca_file(struct fixture *f, const char *name)
 static void verify_with(struct fixture *f, struct eseal_report *r, const struct eseal_buf *ses,
                         const struct eseal_status_info *i, time_t at)
 {
-    char *path = status_file(f, i, eseal_ca_responder_signer);
+    char *path = status_file(f, i, tu_ca_responder_signer);
     char *responder = ca_file(f, "responder.pem");
     struct eseal_verify_opts o = {.trust = f->trust, .at = at};
     struct eseal_err err;
@@ -1112,12 +1106,12 @@ static void test_status_file_refused(void **state)
     struct eseal_status_source *s = NULL;
     struct eseal_err err;
     /* signed by the maker's key, not the responder's */
-    char *path = status_file(f, &i, eseal_ca_maker_signer);
+    char *path = status_file(f, &i, tu_ca_maker_signer);
     assert_int_equal(eseal_status_source_file(&s, path, responder, f->trust, &err), ESEAL_E_CRYPTO);
     assert_null(s);
     free(path);
     /* the maker is not a status responder (no id-kp-OCSPSigning) */
-    path = status_file(f, &i, eseal_ca_responder_signer);
+    path = status_file(f, &i, tu_ca_responder_signer);
     assert_int_not_equal(eseal_status_source_file(&s, path, maker, f->trust, &err), ESEAL_OK);
     assert_non_null(strstr(err.msg, "OCSPSigning"));
     /* a responder that does not chain to the trust anchors */
@@ -1132,7 +1126,7 @@ static void test_status_file_refused(void **state)
     free(path);
     struct eseal_buf der;
     eseal_buf_init(&der);
-    assert_int_equal(eseal_status_sign(&der, &i, eseal_ca_responder_signer, f->ca, NULL), ESEAL_OK);
+    assert_int_equal(eseal_status_sign(&der, &i, tu_ca_responder_signer, f->ca, NULL), ESEAL_OK);
     path = eseal_path_join(f->tmp, "cut.der");
     assert_int_equal(eseal_file_write(path, der.data, der.len - 7, 0644, 0, NULL), ESEAL_OK);
     assert_int_equal(eseal_status_source_file(&s, path, responder, f->trust, &err),
@@ -1166,7 +1160,7 @@ static char *list_file(struct fixture *f, const struct eseal_status_info *i, uns
                                   .entries = &e};
     struct eseal_buf der;
     eseal_buf_init(&der);
-    assert_int_equal(eseal_status_list_sign(&der, &l, eseal_ca_responder_signer, f->ca, NULL),
+    assert_int_equal(eseal_status_list_sign(&der, &l, tu_ca_responder_signer, f->ca, NULL),
                      ESEAL_OK);
     char *path = eseal_path_join(f->tmp, "list.der");
     assert_int_equal(eseal_file_write(path, der.data, der.len, 0644, 0, NULL), ESEAL_OK);
