@@ -416,6 +416,36 @@ static void test_refusals_and_limits(void **state)
     free(dir);
 }
 
+/* A signer without its origin or callback is refused before anything is
+ * created; one whose callback fails stops the first checkpoint. */
+static eseal_rc failing_sign(void *ctx, const uint8_t *msg, size_t msg_len,
+                             uint8_t sig[ESEAL_ED25519_SIG_LEN], struct eseal_err *err)
+{
+    return eseal_err_set(err, ESEAL_E_DENIED, "key locked");
+}
+
+static void test_signer_checked(void **state)
+{
+    char *dir = log_dir(state);
+    struct eseal_log *log = NULL;
+    struct eseal_err err;
+    struct eseal_log_signer s = *signer;
+    s.sign = NULL;
+    assert_int_equal(eseal_log_open(&log, dir, &s, &err), ESEAL_E_INVALID);
+    s = *signer;
+    s.origin = NULL;
+    assert_int_equal(eseal_log_open(&log, dir, &s, &err), ESEAL_E_INVALID);
+    assert_null(log);
+    assert_int_equal(access(dir, F_OK), -1);
+    /* A new log signs its empty tree at open: the signer's code comes back. */
+    s = *signer;
+    s.sign = failing_sign;
+    assert_int_equal(eseal_log_open(&log, dir, &s, &err), ESEAL_E_DENIED);
+    assert_non_null(strstr(err.msg, "key locked"));
+    assert_null(log);
+    free(dir);
+}
+
 static void test_other_key_refused(void **state)
 {
     char *dir = log_dir(state);
@@ -1270,6 +1300,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_append_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_canonical_form, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_and_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signer_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_key_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_format_and_signature, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proofs, setup, teardown),
