@@ -58,23 +58,21 @@ extern const size_t eseal_issuer_n_options;
 
 /* struct eseal_issuer_problem says why a call failed: |err| holds the code
  * and message, |field| the JSON path of the offending input ("" if none),
- * |status| an HTTP status other than the code's usual one (422 for a
- * submission the rules refuse or data that contradicts the records; 0 =
- * eseal_http_status(err.rc)), |findings| the rules result (owned; may be
- * NULL). Init before use, cleanup after. */
+ * |findings| the rules result (owned; may be NULL). A submission the rules
+ * refuse, or data that contradicts the records, is ESEAL_E_RULE; the HTTP
+ * layer alone turns codes into statuses (eseal_http_status). Init before
+ * use, cleanup after. */
 struct eseal_issuer_problem {
     struct eseal_err err;
     char field[128];
-    unsigned status;
     json_t *findings;
 };
 
 void eseal_issuer_problem_init(struct eseal_issuer_problem *p);
 void eseal_issuer_problem_cleanup(struct eseal_issuer_problem *p);
 /* eseal_issuer_problem_json returns {"error":{"code","message","field",
- * "description","findings"?}} (caller decrefs) and the HTTP status in
- * *status. */
-json_t *eseal_issuer_problem_json(const struct eseal_issuer_problem *p, unsigned *status);
+ * "description","findings"?}} (caller decrefs). */
+json_t *eseal_issuer_problem_json(const struct eseal_issuer_problem *p);
 
 /* eseal_issuer_open opens (creating on first use) the issuer's state under
  * cfg->data: the RocksDB store (data/db), the material store (data/blobs)

@@ -411,13 +411,13 @@ static void test_apply_with_rejection(void **state)
     struct eseal_issuer_handover bad = {
         "王五",    "11010519491231002X",  "赵六",     "11010519491231002X",
         intro_pdf, sizeof(intro_pdf) - 1, idcopy_png, sizeof(idcopy_png) - 1};
-    FAILS(ESEAL_E_INVALID, &prob,
+    FAILS(ESEAL_E_RULE, &prob,
           eseal_issuer_submission_handover(f->is, &f->maker, id, &bad, NULL, p));
-    assert_int_equal(prob.status, 422);
+    assert_int_equal(eseal_http_status(prob.err.rc), 422);
     assert_string_equal(prob.field, "collector_name");
     bad.letter_name = "王五";
     bad.letter_id_number = "350102199001011238";
-    FAILS(ESEAL_E_INVALID, &prob,
+    FAILS(ESEAL_E_RULE, &prob,
           eseal_issuer_submission_handover(f->is, &f->maker, id, &bad, NULL, p));
     assert_string_equal(prob.field, "collector_id_number");
     eseal_issuer_problem_cleanup(&prob);
@@ -475,8 +475,8 @@ static void test_renew_outside_window(void **state)
     char *id = new_submission(f, "renew", esid, UNIT_NAME);
     struct eseal_issuer_problem prob;
     eseal_issuer_problem_init(&prob);
-    FAILS(ESEAL_E_INVALID, &prob, eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
-    assert_int_equal(prob.status, 422);
+    FAILS(ESEAL_E_RULE, &prob, eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    assert_int_equal(eseal_http_status(prob.err.rc), 422);
     assert_non_null(prob.findings);
     assert_non_null(strstr(prob.err.msg, "30"));
     eseal_issuer_problem_cleanup(&prob);
@@ -568,9 +568,9 @@ static void test_reissue_after_loss(void **state)
     /* a request for another unit is refused */
     char *wrong = make_csr("别的单位", g_uscc);
     body = produce_body(0, wrong, NULL);
-    FAILS(ESEAL_E_INVALID, &prob,
+    FAILS(ESEAL_E_RULE, &prob,
           eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
-    assert_int_equal(prob.status, 422);
+    assert_int_equal(eseal_http_status(prob.err.rc), 422);
     json_decref(body);
     free(wrong);
     eseal_issuer_problem_cleanup(&prob);
@@ -809,9 +809,9 @@ static void test_bad_documents(void **state)
     doc = make_doc(f, "apply", NULL, UNIT_NAME);
     OK(eseal_issuer_submission_create(f->is, &f->agent, doc, &v, p));
     json_decref(doc);
-    FAILS(ESEAL_E_INVALID, &prob,
+    FAILS(ESEAL_E_RULE, &prob,
           eseal_issuer_submission_submit(f->is, &f->agent, "S00000002", NULL, p));
-    assert_int_equal(prob.status, 422);
+    assert_int_equal(eseal_http_status(prob.err.rc), 422);
     assert_non_null(strstr(prob.err.msg, "refused by the rules"));
     json_decref(v);
     eseal_issuer_problem_cleanup(&prob);
