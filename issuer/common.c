@@ -103,7 +103,7 @@ void wf_now_ms(char out[32])
     snprintf(out, 32, "%s.%03dZ", base, (int)(tv.tv_usec / 1000));
 }
 
-const char *jstr(const json_t *o, const char *key)
+const char *wf_jstr(const json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
 }
@@ -130,8 +130,8 @@ eseal_rc wf_require(const struct eseal_staff_principal *who, enum eseal_staff_ac
 
 bool wf_visible(const struct eseal_staff_principal *who, const json_t *rec)
 {
-    return eseal_staff_can_see_submission(who, jstr(json_object_get(rec, "unit"), "uscc"),
-                                          jstr(rec, "filed_city"));
+    return eseal_staff_can_see_submission(who, wf_jstr(json_object_get(rec, "unit"), "uscc"),
+                                          wf_jstr(rec, "filed_city"));
 }
 
 eseal_rc wf_load_visible(struct eseal_issuer *is, const struct eseal_staff_principal *who,
@@ -160,7 +160,7 @@ eseal_rc wf_seal_visible(struct eseal_issuer *is, const struct eseal_staff_princ
                       ? store_get_json(is, CF_SEALS, esid, seal, &e)
                       : ESEAL_E_NOTFOUND;
     if (rc == ESEAL_OK &&
-        !eseal_staff_can_see_submission(who, jstr(*seal, "uscc"), jstr(*seal, "city"))) {
+        !eseal_staff_can_see_submission(who, wf_jstr(*seal, "uscc"), wf_jstr(*seal, "city"))) {
         json_decref(*seal);
         *seal = NULL;
         rc = ESEAL_E_NOTFOUND;
@@ -177,7 +177,7 @@ eseal_rc wf_load_doc(struct eseal_issuer *is, const json_t *rec, struct eseal_su
     eseal_buf_init(&b);
     struct eseal_err e;
     eseal_err_clear(&e);
-    eseal_rc rc = store_artefact_get(is, jstr(rec, "document"), &b, &e);
+    eseal_rc rc = store_artefact_get(is, wf_jstr(rec, "document"), &b, &e);
     if (rc == ESEAL_OK)
         rc = eseal_submission_parse(doc, (const char *)b.data, b.len, &e);
     eseal_buf_cleanup(&b);
@@ -195,9 +195,9 @@ static struct eseal_material_ref *rules_materials(const json_t *mats)
     json_array_foreach(mats, i, m)
     {
         int kind = 0;
-        eseal_form_enum_parse(ESEAL_ENUM_MATERIAL, jstr(m, "kind"), &kind);
+        eseal_form_enum_parse(ESEAL_ENUM_MATERIAL, wf_jstr(m, "kind"), &kind);
         out[i].kind = (enum eseal_material_kind)kind;
-        snprintf(out[i].sm3, sizeof(out[i].sm3), "%s", jstr(m, "sm3"));
+        snprintf(out[i].sm3, sizeof(out[i].sm3), "%s", wf_jstr(m, "sm3"));
     }
     return out;
 }
@@ -215,8 +215,8 @@ eseal_rc wf_rules_run(struct eseal_issuer *is, struct wf_rules_run *r, const jso
     json_t *m;
     json_array_foreach(onsite, i, m)
     {
-        r->onsite[i].esid = jstr(m, "esid");
-        r->onsite[i].token_id = jstr(m, "token_id");
+        r->onsite[i].esid = wf_jstr(m, "esid");
+        r->onsite[i].token_id = wf_jstr(m, "token_id");
     }
     r->acks = eseal_xcalloc(json_array_size(acks) + 1, sizeof(*r->acks));
     json_array_foreach(acks, i, m) r->acks[i] = json_string_value(m);

@@ -246,8 +246,8 @@ void mask_id(const char *id, char *out, size_t out_len);
 void wf_now_ms(char out[32]);
 /* wf_parse_iso reads "YYYY-MM-DDTHH:MM:SS…" as UTC; 0 if it cannot. */
 time_t wf_parse_iso(const char *s);
-/* jstr returns the string member |key| of |o| (borrowed), or NULL. */
-const char *jstr(const json_t *o, const char *key);
+/* wf_jstr returns the string member |key| of |o| (borrowed), or NULL. */
+const char *wf_jstr(const json_t *o, const char *key);
 /* wf_require refuses (ESEAL_E_DENIED) a role the permission table denies. */
 eseal_rc wf_require(const struct eseal_staff_principal *who, enum eseal_staff_action a,
                     struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;

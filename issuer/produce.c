@@ -87,7 +87,7 @@ static eseal_rc get_csr(struct produce_ctx *ctx, size_t i, const json_t *fopt, c
                         struct eseal_buf *out, const char *field)
 {
     const struct eseal_form *f = &ctx->doc->forms[i];
-    const char *pem = jstr(fopt, "csr");
+    const char *pem = wf_jstr(fopt, "csr");
     struct eseal_err e;
     eseal_err_clear(&e);
     eseal_rc rc;
@@ -223,7 +223,7 @@ static json_t *seal_base(struct produce_ctx *ctx, size_t i, const char *esid, co
 {
     const struct eseal_form *f = &ctx->doc->forms[i];
     json_t *b = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "esid", esid, "unit_name", f->unit.name,
-                          "uscc", f->unit.uscc, "city", jstr(ctx->record, "filed_city"), "kind",
+                          "uscc", f->unit.uscc, "city", wf_jstr(ctx->record, "filed_city"), "kind",
                           eseal_form_key(ESEAL_ENUM_SEAL_KIND, f->kind), "cert_type",
                           eseal_form_key(ESEAL_ENUM_CERT_TYPE, f->seal.cert_type));
     if (token != NULL)
@@ -235,7 +235,7 @@ static void add_entry(struct produce_ctx *ctx, const char *type, const char *app
                       json_t *data)
 {
     json_array_append_new(ctx->entries,
-                          wf_event(type, ctx->who, jstr(ctx->record, "id"), app, esid, data));
+                          wf_event(type, ctx->who, wf_jstr(ctx->record, "id"), app, esid, data));
 }
 
 /* revoked_entry builds seal.revoked for the current version of |seal|. */
@@ -246,7 +246,7 @@ static void revoked_entry(struct produce_ctx *ctx, const char *app, const json_t
     json_object_set_new(d, "status", json_string("revoked"));
     json_object_set_new(d, "reason", json_string(reason));
     json_object_set_new(d, "revoked_at", json_string(now));
-    add_entry(ctx, "seal.revoked", app, jstr(seal, "esid"), d);
+    add_entry(ctx, "seal.revoked", app, wf_jstr(seal, "esid"), d);
 }
 
 /* struct form_run is one form being produced. */
@@ -321,7 +321,7 @@ static eseal_rc make_new_version(struct form_run *fr, struct eseal_buf *csr, jso
     json_int_t next = json_integer_value(json_object_get(cur, "version")) + 1;
     set_field(fr, "csr");
     eseal_rc rc;
-    if ((rc = get_csr(ctx, fr->i, fr->fopt, jstr(cur, "csr_sm3"), csr, fr->field)) != ESEAL_OK ||
+    if ((rc = get_csr(ctx, fr->i, fr->fopt, wf_jstr(cur, "csr_sm3"), csr, fr->field)) != ESEAL_OK ||
         (rc = make_version(ctx, fr->i, fr->f->target, next, csr, ver)) != ESEAL_OK)
         return rc;
     revoked_entry(ctx, fr->app, fr->old, ctx->type->revokes, fr->now);
@@ -347,7 +347,7 @@ static eseal_rc make_unlock_code(struct form_run *fr, struct eseal_buf *code)
 {
     struct produce_ctx *ctx = fr->ctx;
     json_t *ctr = json_object_get(fr->fopt, "counter");
-    const char *bound = jstr(fr->old, "token_id");
+    const char *bound = wf_jstr(fr->old, "token_id");
     set_field(fr, "counter");
     if (ctr == NULL)
         return prob_set(ctx->p, ESEAL_E_INVALID, fr->field,
@@ -381,7 +381,7 @@ static eseal_rc form_target(struct form_run *fr)
 {
     struct produce_ctx *ctx = fr->ctx;
     const struct eseal_form *f = fr->f;
-    fr->token = jstr(fr->fopt, "token_id");
+    fr->token = wf_jstr(fr->fopt, "token_id");
     if (ctx->type->on_seal) {
         set_field(fr, "target");
         if (f->target == NULL ||
@@ -389,7 +389,7 @@ static eseal_rc form_target(struct form_run *fr)
             return prob_set(ctx->p, ESEAL_E_CONFLICT, fr->field, "no seal %s to act on",
                             f->target != NULL ? f->target : "");
         if (fr->token == NULL)
-            fr->token = jstr(fr->old, "token_id");
+            fr->token = wf_jstr(fr->old, "token_id");
     }
     if (!ctx->type->needs_csr)
         return ESEAL_OK;
@@ -406,10 +406,10 @@ eseal_rc produce_form(struct produce_ctx *ctx, size_t i)
 {
     if (ctx->type == NULL)
         return prob_set(ctx->p, ESEAL_E_INTERNAL, "business", "unknown business %s",
-                        jstr(ctx->record, "business"));
+                        wf_jstr(ctx->record, "business"));
     struct form_run fr = {.ctx = ctx, .i = i, .f = &ctx->doc->forms[i]};
     fr.fopt = ctx->forms != NULL ? json_array_get(ctx->forms, i) : NULL;
-    snprintf(fr.app, sizeof(fr.app), "%s-%zu", jstr(ctx->record, "id"), i + 1);
+    snprintf(fr.app, sizeof(fr.app), "%s-%zu", wf_jstr(ctx->record, "id"), i + 1);
     wf_now_ms(fr.now);
     json_t *ver = NULL;
     struct eseal_buf csr, code;

@@ -101,7 +101,7 @@ static void new_seal(struct apply_ctx *c, json_t *seal, const char *esid)
     if (eseal_esid_check(esid, &reg, &serial, NULL) == ESEAL_OK &&
         serial > store_counter(c->is, reg->code))
         store_batch_counter(c->b, reg->code, serial);
-    const char *old = jstr(c->data, "replaces");
+    const char *old = wf_jstr(c->data, "replaces");
     json_t *prev = NULL;
     if (old != NULL && store_get_json(c->is, CF_SEALS, old, &prev, NULL) == ESEAL_OK) {
         json_object_set_new(prev, "replaced_by", json_string(esid));
@@ -113,7 +113,7 @@ static void new_seal(struct apply_ctx *c, json_t *seal, const char *esid)
 /* apply_seal: every seal.* entry carries the seal's fields and one version's. */
 static eseal_rc apply_seal(struct apply_ctx *c)
 {
-    const char *esid = jstr(c->data, "esid");
+    const char *esid = wf_jstr(c->data, "esid");
     if (esid == NULL)
         return eseal_err_set(c->err, ESEAL_E_INVALID, "%s without data.esid", c->type);
     json_t *seal = NULL;
@@ -218,7 +218,7 @@ static bool all_apps(const json_t *rec, const char *status)
     json_t *a;
     json_array_foreach(json_object_get(rec, "applications"), i, a)
     {
-        const char *s = jstr(a, "status");
+        const char *s = wf_jstr(a, "status");
         if (s != NULL && strcmp(s, status) == 0)
             done++;
     }
@@ -234,7 +234,7 @@ static const char *on_produced(struct apply_ctx *c, json_t *rec)
     json_object_set_new(a, "produced", json_string(c->time));
     if (!all_apps(rec, "produced"))
         return NULL;
-    const struct business_type *t = business_type_find(jstr(rec, "business"));
+    const struct business_type *t = business_type_find(wf_jstr(rec, "business"));
     return wf_state_name(t != NULL && t->handover ? WF_PRODUCED : WF_DONE);
 }
 
@@ -268,7 +268,7 @@ static json_t *new_record(struct apply_ctx *c, const char *id)
 
 static eseal_rc apply_submission(struct apply_ctx *c, submission_fn change)
 {
-    const char *id = jstr(c->entry, "submission");
+    const char *id = wf_jstr(c->entry, "submission");
     if (id == NULL)
         return eseal_err_set(c->err, ESEAL_E_INVALID, "%s without a submission id", c->type);
     json_t *rec = NULL;
@@ -330,11 +330,11 @@ static void index_entry(struct eseal_kv_batch *b, uint64_t seq, const char *type
 {
     static const char *const subjects[] = {"submission", "seal"};
     for (size_t i = 0; i < COUNT_OF(subjects); i++) {
-        const char *s = jstr(entry, subjects[i]);
+        const char *s = wf_jstr(entry, subjects[i]);
         if (s != NULL)
             store_batch_audit(b, s, seq, type);
     }
-    const char *user = jstr(json_object_get(entry, "data"), "username");
+    const char *user = wf_jstr(json_object_get(entry, "data"), "username");
     if (strncmp(type, "staff.", 6) == 0 && user != NULL) {
         char subject[96];
         snprintf(subject, sizeof(subject), "staff:%s", user);
@@ -344,7 +344,7 @@ static void index_entry(struct eseal_kv_batch *b, uint64_t seq, const char *type
 
 eseal_rc wf_apply(struct eseal_issuer *is, uint64_t seq, const json_t *entry, struct eseal_err *err)
 {
-    const char *type = jstr(entry, "type");
+    const char *type = wf_jstr(entry, "type");
     if (type == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID, "log entry %" PRIu64 " has no type", seq);
     struct apply_ctx c = {
@@ -353,8 +353,8 @@ eseal_rc wf_apply(struct eseal_issuer *is, uint64_t seq, const json_t *entry, st
         .type = type,
         .entry = entry,
         .data = json_object_get(entry, "data"),
-        .time = jstr(entry, "time"),
-        .actor = jstr(json_object_get(entry, "actor"), "id"),
+        .time = wf_jstr(entry, "time"),
+        .actor = wf_jstr(json_object_get(entry, "actor"), "id"),
         .err = err,
     };
     const struct projection *row = row_of(type);

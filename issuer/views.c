@@ -15,12 +15,12 @@
 
 const char *wf_seal_status(const json_t *seal, time_t now)
 {
-    const char *s = jstr(seal, "status");
+    const char *s = wf_jstr(seal, "status");
     if (s == NULL)
         return "unknown";
     json_t *versions = json_object_get(seal, "versions");
     json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
-    time_t end = wf_parse_iso(jstr(cur, "valid_end"));
+    time_t end = wf_parse_iso(wf_jstr(cur, "valid_end"));
     if ((strcmp(s, "good") == 0 || strcmp(s, "pending") == 0) && end != 0 &&
         end < (now != 0 ? now : time(NULL)))
         return "expired";
@@ -57,17 +57,18 @@ eseal_rc wf_seal_lookup(void *ctx, const char *esid, struct eseal_seal_record *o
     if (rc != ESEAL_OK)
         return rc;
     memset(out, 0, sizeof(*out));
-    snprintf(out->uscc, sizeof(out->uscc), "%s", jstr(seal, "uscc") ? jstr(seal, "uscc") : "");
+    snprintf(out->uscc, sizeof(out->uscc), "%s",
+             wf_jstr(seal, "uscc") ? wf_jstr(seal, "uscc") : "");
     out->state = wf_seal_state(seal);
     json_t *versions = json_object_get(seal, "versions");
     json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
-    out->valid_end = wf_parse_iso(jstr(cur, "valid_end"));
+    out->valid_end = wf_parse_iso(wf_jstr(cur, "valid_end"));
     int ct = 0;
-    if (jstr(seal, "cert_type") != NULL &&
-        eseal_form_enum_parse(ESEAL_ENUM_CERT_TYPE, jstr(seal, "cert_type"), &ct))
+    if (wf_jstr(seal, "cert_type") != NULL &&
+        eseal_form_enum_parse(ESEAL_ENUM_CERT_TYPE, wf_jstr(seal, "cert_type"), &ct))
         out->cert_type = (enum eseal_cert_type)ct;
     snprintf(out->token_id, sizeof(out->token_id), "%s",
-             jstr(seal, "token_id") ? jstr(seal, "token_id") : "");
+             wf_jstr(seal, "token_id") ? wf_jstr(seal, "token_id") : "");
     json_decref(seal);
     return ESEAL_OK;
 }
@@ -97,7 +98,7 @@ json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_pri
     json_t *a;
     json_array_foreach(json_object_get(v, "applications"), i, a)
     {
-        const char *code = jstr(a, "unlock_code");
+        const char *code = wf_jstr(a, "unlock_code");
         struct eseal_buf pem;
         eseal_buf_init(&pem);
         if (codes && code != NULL && store_artefact_get(is, code, &pem, NULL) == ESEAL_OK)
@@ -105,7 +106,7 @@ json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_pri
                                 json_stringn((const char *)pem.data, pem.len));
         eseal_buf_cleanup(&pem);
     }
-    json_object_set_new(v, "log", store_audit_seqs(is, jstr(rec, "id")));
+    json_object_set_new(v, "log", store_audit_seqs(is, wf_jstr(rec, "id")));
     return v;
 }
 
@@ -141,7 +142,7 @@ eseal_rc eseal_issuer_submission_list(struct eseal_issuer *is,
         const uint8_t *v = eseal_kv_iter_value(it, &len);
         json_t *rec = json_loadb((const char *)v, len, 0, NULL);
         if (rec != NULL && wf_visible(who, rec) &&
-            (state == NULL || strcmp(state, jstr(rec, "state")) == 0))
+            (state == NULL || strcmp(state, wf_jstr(rec, "state")) == 0))
             json_array_append_new(list, json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "id",
                                                   json_object_get(rec, "id"), "state",
                                                   json_object_get(rec, "state"), "business",
@@ -209,7 +210,7 @@ json_t *wf_seal_view(struct eseal_issuer *is, const json_t *seal)
 {
     json_t *v = json_deep_copy(seal);
     json_object_set_new(v, "status", json_string(wf_seal_status(seal, 0)));
-    json_object_set_new(v, "log", store_audit_seqs(is, jstr(seal, "esid")));
+    json_object_set_new(v, "log", store_audit_seqs(is, wf_jstr(seal, "esid")));
     return v;
 }
 
@@ -235,10 +236,10 @@ static eseal_rc seal_esl(struct eseal_issuer *is, json_t *seal, json_int_t vno,
     json_t *versions = json_object_get(seal, "versions");
     json_t *ver = vno == 0 ? json_array_get(versions, json_array_size(versions) - 1)
                            : wf_seal_version(seal, vno);
-    const char *sm3 = jstr(ver, "seal_sm3");
+    const char *sm3 = wf_jstr(ver, "seal_sm3");
     if (sm3 == NULL)
-        return eseal_err_set(e, ESEAL_E_NOTFOUND, "seal %s has no version %lld", jstr(seal, "esid"),
-                             (long long)vno);
+        return eseal_err_set(e, ESEAL_E_NOTFOUND, "seal %s has no version %lld",
+                             wf_jstr(seal, "esid"), (long long)vno);
     return store_artefact_get(is, sm3, out, e);
 }
 
@@ -295,7 +296,7 @@ eseal_rc eseal_issuer_seal_file(struct eseal_issuer *is, const struct eseal_staf
         } else {
             struct eseal_buf der;
             eseal_buf_init(&der);
-            rc = store_artefact_get(is, jstr(cur, "cert_sm3"), &der, &e);
+            rc = store_artefact_get(is, wf_jstr(cur, "cert_sm3"), &der, &e);
             X509 *x = NULL;
             if (rc == ESEAL_OK)
                 rc = eseal_pki_cert_parse(&x, der.data, der.len, &e);

@@ -123,14 +123,14 @@ static eseal_rc load_subject(struct wf_run *r)
         return rc;
     enum wf_state ws = WF_STATE_COUNT;
     int state = seal ? (int)wf_seal_state(r->rec)
-                     : (wf_state_parse(jstr(r->rec, "state"), &ws) ? (int)ws : -1);
+                     : (wf_state_parse(wf_jstr(r->rec, "state"), &ws) ? (int)ws : -1);
     if (state >= 0 && (s->from & (1u << state)) != 0)
         return ESEAL_OK;
     char want[128];
     states_text(s->from, seal, want, sizeof(want));
     return prob_set(r->p, ESEAL_E_CONFLICT, NULL, "%s %s is %s: %s needs a %s that is %s",
                     seal ? "seal" : "submission", r->id,
-                    seal ? wf_seal_status(r->rec, 0) : jstr(r->rec, "state"), s->doing,
+                    seal ? wf_seal_status(r->rec, 0) : wf_jstr(r->rec, "state"), s->doing,
                     seal ? "seal" : "submission", want);
 }
 
@@ -144,10 +144,10 @@ static eseal_rc check_events(const struct wf_run *r)
     {
         bool listed = false;
         for (size_t k = 0; k < COUNT_OF(r->step->events) && r->step->events[k] != NULL; k++)
-            listed = listed || strcmp(r->step->events[k], jstr(e, "type")) == 0;
+            listed = listed || strcmp(r->step->events[k], wf_jstr(e, "type")) == 0;
         if (!listed)
             return prob_set(r->p, ESEAL_E_INTERNAL, NULL, "step %s built an entry %s",
-                            r->step->name, jstr(e, "type"));
+                            r->step->name, wf_jstr(e, "type"));
     }
     return ESEAL_OK;
 }
@@ -390,7 +390,7 @@ static eseal_rc build_materials(struct wf_run *r)
 
 static eseal_rc build_submit(struct wf_run *r)
 {
-    bool again = strcmp(jstr(r->rec, "state"), wf_state_name(WF_REJECTED)) == 0;
+    bool again = strcmp(wf_jstr(r->rec, "state"), wf_state_name(WF_REJECTED)) == 0;
     json_int_t round = json_integer_value(json_object_get(r->rec, "round")) + 1;
     add_entry(r, again ? "submission.resubmitted" : "submission.submitted",
               json_pack("{s:I}", "round", round));
@@ -430,7 +430,7 @@ static eseal_rc parse_onsite(const json_t *body, json_t **out, struct eseal_issu
         snprintf(where, sizeof(where), "onsite[%zu]", i);
         if ((rc = json_check_keys(o, item, where, p)) != ESEAL_OK)
             return rc;
-        const char *esid = jstr(o, "esid"), *tok = jstr(o, "token_id");
+        const char *esid = wf_jstr(o, "esid"), *tok = wf_jstr(o, "token_id");
         if (esid == NULL || eseal_esid_check(esid, NULL, NULL, NULL) != ESEAL_OK)
             return prob_set(p, ESEAL_E_INVALID, where, "%s.esid must be a seal code", where);
         if (!token_id_ok(tok))
@@ -482,7 +482,7 @@ static eseal_rc check_review(struct wf_run *r)
     eseal_rc rc = json_check_keys(body, keys, "", r->p);
     if (rc != ESEAL_OK)
         return rc;
-    const char *decision = jstr(body, "decision");
+    const char *decision = wf_jstr(body, "decision");
     json_t *reasons = json_object_get(body, "reasons");
     json_t *acks = json_object_get(body, "acknowledge");
     r->approve = decision != NULL && strcmp(decision, "approve") == 0;
@@ -511,7 +511,7 @@ static eseal_rc check_review(struct wf_run *r)
 /* parse_review: maker != reviewer; a rejection needs no verdict. */
 static eseal_rc parse_review(struct wf_run *r)
 {
-    if (!eseal_staff_can_review(r->who, jstr(r->rec, "registered_by")))
+    if (!eseal_staff_can_review(r->who, wf_jstr(r->rec, "registered_by")))
         return prob_set(r->p, ESEAL_E_DENIED, NULL,
                         "%s registered submission %s and so may not review it (maker != reviewer)",
                         r->who->username, r->id);
@@ -620,7 +620,7 @@ static eseal_rc parse_produce_step(struct wf_run *r)
     c->who = r->who;
     c->record = r->rec;
     c->doc = r->doc;
-    c->type = business_type_find(jstr(r->rec, "business"));
+    c->type = business_type_find(wf_jstr(r->rec, "business"));
     c->entries = r->entries;
     c->p = r->p;
     r->onsite = json_incref(json_object_get(r->rec, "onsite"));
@@ -704,7 +704,7 @@ static eseal_rc parse_handover(struct wf_run *r)
 static void handed_over(struct wf_run *r, const json_t *a, const json_t *collector,
                         const char *letter_sm3, const char *copy_sm3)
 {
-    const char *esid = jstr(a, "esid");
+    const char *esid = wf_jstr(a, "esid");
     json_t *seal = NULL;
     if (esid == NULL || store_get_json(r->is, CF_SEALS, esid, &seal, NULL) != ESEAL_OK)
         return;
@@ -714,12 +714,12 @@ static void handed_over(struct wf_run *r, const json_t *a, const json_t *collect
     json_object_set_new(data, "status", json_string("good"));
     json_object_set_new(data, "activated_at", json_string(now));
     json_array_append_new(r->entries,
-                          wf_event("seal.activated", r->who, r->id, jstr(a, "id"), esid, data));
+                          wf_event("seal.activated", r->who, r->id, wf_jstr(a, "id"), esid, data));
     json_t *hd =
         json_pack("{s:O,s:s,s:O,s:s,s:s}", "form", json_object_get(a, "form"), "esid", esid,
                   "collector", collector, "introduction_letter", letter_sm3, "id_copy", copy_sm3);
     json_array_append_new(
-        r->entries, wf_event("application.handed_over", r->who, r->id, jstr(a, "id"), esid, hd));
+        r->entries, wf_event("application.handed_over", r->who, r->id, wf_jstr(a, "id"), esid, hd));
     json_decref(seal);
 }
 

@@ -18,6 +18,8 @@
 #include "eseal/seal.h"
 #include "eseal/sm.h"
 #include "testutil.h"
+/* the step table is the issuer's own: the walk below reads it */
+#include "../../../issuer/internal.h"
 
 #define PASS "correct horse battery staple"
 #define UNIT_NAME "福州市鼓楼区测试局"
@@ -779,6 +781,165 @@ static void test_illegal_transitions_change_nothing(void **state)
     free(id);
 }
 
+/* ---- every (state, step) pair of the table ----------------------------------------- */
+
+/* The legal pairs as docs/issuer-domain.md states them, written out apart
+ * from the table so that a change to the table shows up here. */
+static const struct {
+    const char *step;
+    unsigned from;
+} legal_pairs[] = {
+    {"update", WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED)},
+    {"materials", WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED)},
+    {"submit", WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED)},
+    {"register", WF_FROM(WF_SUBMITTED)},
+    {"review", WF_FROM(WF_REGISTERED)},
+    {"produce", WF_FROM(WF_APPROVED)},
+    {"handover", WF_FROM(WF_PRODUCED)},
+};
+
+/* in_state returns a new submission in state |s|; the done one revokes
+ * the seal *esid (made on first use). */
+static char *in_state(struct fixture *f, enum wf_state s, char **esid)
+{
+    if (s == WF_DONE) {
+        if (*esid == NULL)
+            *esid = apply_seal(f, 0);
+        char *id = new_submission(f, "revoke", *esid, UNIT_NAME);
+        to_approved(f, id, *esid);
+        json_t *body = json_pack("{s:s}", "reason", "cessationOfOperation");
+        OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+        json_decref(body);
+        return id;
+    }
+    char *id = new_submission(f, "apply", NULL, UNIT_NAME);
+    if (s == WF_DRAFT)
+        return id;
+    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    if (s == WF_SUBMITTED)
+        return id;
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    json_t *review = s == WF_REJECTED ? json_pack("{s:s,s:[s]}", "decision", "reject", "reasons",
+                                                  "印模不清晰 / the impression is blurred")
+                                      : json_pack("{s:s}", "decision", "approve");
+    if (s != WF_REGISTERED)
+        OK(eseal_issuer_submission_review(f->is, &f->reviewer, id, review, NULL, p));
+    json_decref(review);
+    if (s == WF_REGISTERED || s == WF_REJECTED || s == WF_APPROVED)
+        return id;
+    char *csr = make_csr(UNIT_NAME, g_uscc);
+    json_t *body = produce_body(0, csr, NULL);
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    json_decref(body);
+    free(csr);
+    if (s == WF_HANDED_OVER)
+        handover_ok(f, id);
+    return id;
+}
+
+/* take_step takes |step| on |id| with input that is valid for it, as a
+ * role that may take it. */
+static eseal_rc take_step(struct fixture *f, const char *step, const char *id,
+                          struct eseal_issuer_problem *p)
+{
+    eseal_rc rc = ESEAL_E_INTERNAL;
+    json_t *body = NULL;
+    char *csr = NULL;
+    if (strcmp(step, "update") == 0) {
+        body = make_doc(f, "apply", NULL, UNIT_NAME);
+        rc = eseal_issuer_submission_update(f->is, &f->agent, id, body, NULL, p);
+    } else if (strcmp(step, "materials") == 0) {
+        struct eseal_issuer_upload up = {"letter", letter_pdf, sizeof(letter_pdf) - 1};
+        rc = eseal_issuer_submission_add_materials(f->is, &f->agent, id, &up, 1, NULL, p);
+    } else if (strcmp(step, "submit") == 0) {
+        rc = eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p);
+    } else if (strcmp(step, "register") == 0) {
+        rc = eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p);
+    } else if (strcmp(step, "review") == 0) {
+        body = json_pack("{s:s}", "decision", "approve");
+        rc = eseal_issuer_submission_review(f->is, &f->reviewer, id, body, NULL, p);
+    } else if (strcmp(step, "produce") == 0) {
+        csr = make_csr(UNIT_NAME, g_uscc);
+        body = produce_body(0, csr, NULL);
+        rc = eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p);
+    } else if (strcmp(step, "handover") == 0) {
+        struct eseal_issuer_handover h = {
+            "王五",    "11010519491231002X",  "王五",     "11010519491231002X",
+            intro_pdf, sizeof(intro_pdf) - 1, idcopy_png, sizeof(idcopy_png) - 1};
+        rc = eseal_issuer_submission_handover(f->is, &f->maker, id, &h, NULL, p);
+    } else {
+        fail_msg("no input for step %s: add it to take_step", step);
+    }
+    json_decref(body);
+    free(csr);
+    return rc;
+}
+
+/* snapshot is the submission as the admin sees it, and the log size. */
+static json_t *snapshot(struct fixture *f, const char *id)
+{
+    json_t *v = NULL;
+    OK(eseal_issuer_submission_get(f->is, &f->admin, id, &v, p));
+    json_object_set_new(v, "log_size",
+                        json_integer((json_int_t)eseal_log_size(eseal_issuer_log(f->is))));
+    return v;
+}
+
+static void test_every_state_and_step(void **state)
+{
+    struct fixture *f = *state;
+    char *esid = NULL;
+    size_t walked = 0, accepted = 0;
+    for (size_t k = 0; k < wf_n_steps; k++) {
+        const struct wf_step *step = &wf_steps[k];
+        if (step->subject != WF_SUBJECT_SUBMISSION)
+            continue;
+        unsigned want = 0;
+        for (size_t i = 0; i < sizeof(legal_pairs) / sizeof(legal_pairs[0]); i++)
+            if (strcmp(legal_pairs[i].step, step->name) == 0)
+                want = legal_pairs[i].from;
+        if (step->from != want)
+            fail_msg("step %s: the table's states %#x, the guide's %#x", step->name, step->from,
+                     want);
+    }
+    for (int s = 0; s < WF_STATE_COUNT; s++) {
+        char *id = in_state(f, (enum wf_state)s, &esid);
+        assert_string_equal(state_of(f, id), wf_state_name((enum wf_state)s));
+        for (size_t k = 0; k < wf_n_steps; k++) {
+            const struct wf_step *step = &wf_steps[k];
+            if (step->subject != WF_SUBJECT_SUBMISSION)
+                continue;
+            bool legal = (step->from & WF_FROM(s)) != 0;
+            struct eseal_issuer_problem prob;
+            eseal_issuer_problem_init(&prob);
+            json_t *before = snapshot(f, id);
+            eseal_rc rc = take_step(f, step->name, id, &prob);
+            json_t *after = snapshot(f, id);
+            walked++;
+            if (legal && rc != ESEAL_OK)
+                fail_msg("%s from %s: refused (%s: %s)", step->name, wf_state_name(s),
+                         eseal_rc_name(rc), prob.err.msg);
+            if (!legal && (rc != ESEAL_E_CONFLICT || !json_equal(before, after)))
+                fail_msg("%s from %s: %s (%s), %s", step->name, wf_state_name(s), eseal_rc_name(rc),
+                         prob.err.msg,
+                         json_equal(before, after) ? "nothing changed" : "something changed");
+            json_decref(before);
+            json_decref(after);
+            eseal_issuer_problem_cleanup(&prob);
+            if (legal) {
+                /* the step moved the submission on: start again from |s| */
+                accepted++;
+                free(id);
+                id = in_state(f, (enum wf_state)s, &esid);
+            }
+        }
+        free(id);
+    }
+    assert_int_equal(walked, 7 * WF_STATE_COUNT);
+    assert_int_equal(accepted, 10);
+    free(esid);
+}
+
 static void test_bad_documents(void **state)
 {
     struct fixture *f = *state;
@@ -899,6 +1060,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_maker_is_not_reviewer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_illegal_transitions_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_state_and_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_keeps_everything, setup, teardown),
