@@ -75,10 +75,32 @@ eseal_rc wf_seal_lookup(void *ctx, const char *esid, struct eseal_seal_record *o
 
 /* ---- submissions ------------------------------------------------------------- */
 
+/* add_business_name adds the business type's Chinese name (business.c) for
+ * people, beside the key for machines. */
+static void add_business_name(json_t *v, const json_t *rec)
+{
+    const struct business_type *t = business_type_find(wf_jstr(rec, "business"));
+    if (t != NULL)
+        json_object_set_new(v, "business_name", json_string(t->name_zh));
+}
+
+/* summary is a submission's line in a list. */
+static json_t *summary(const json_t *rec)
+{
+    static const char *const keys[] = {"id",         "state",   "business", "unit",
+                                       "filed_city", "created", "updated"};
+    json_t *v = json_object();
+    for (size_t i = 0; i < COUNT_OF(keys); i++)
+        json_object_set(v, keys[i], json_object_get(rec, keys[i]));
+    add_business_name(v, rec);
+    return v;
+}
+
 json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                            const json_t *rec)
 {
     json_t *v = json_deep_copy(rec);
+    add_business_name(v, rec);
     struct eseal_submission *doc = NULL;
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
@@ -143,14 +165,7 @@ eseal_rc eseal_issuer_submission_list(struct eseal_issuer *is,
         json_t *rec = json_loadb((const char *)v, len, 0, NULL);
         if (rec != NULL && wf_visible(who, rec) &&
             (state == NULL || strcmp(state, wf_jstr(rec, "state")) == 0))
-            json_array_append_new(list, json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "id",
-                                                  json_object_get(rec, "id"), "state",
-                                                  json_object_get(rec, "state"), "business",
-                                                  json_object_get(rec, "business"), "unit",
-                                                  json_object_get(rec, "unit"), "filed_city",
-                                                  json_object_get(rec, "filed_city"), "created",
-                                                  json_object_get(rec, "created"), "updated",
-                                                  json_object_get(rec, "updated")));
+            json_array_append_new(list, summary(rec));
         json_decref(rec);
     }
     struct eseal_err e;

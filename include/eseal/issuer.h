@@ -112,8 +112,10 @@ void eseal_issuer_fault_inject(struct eseal_issuer *is, enum eseal_issuer_fault 
  * scope (an object it may not see is ESEAL_E_NOTFOUND) and the submission's
  * state (an illegal transition is ESEAL_E_CONFLICT), validates its input
  * strictly (unknown keys and wrong types are ESEAL_E_INVALID naming the
- * field), and on any failure changes nothing. On success *view (may be
- * NULL) receives the submission as eseal_issuer_submission_get shows it. */
+ * field; what the rules or the records refuse is ESEAL_E_RULE), and on any
+ * failure changes nothing. On success *view (may be NULL) receives the
+ * submission as eseal_issuer_submission_get shows it. Each call is one row
+ * of the step table (docs/issuer-domain.md §7). */
 
 /* Submission documents are the JSON of form.h (docs/issuer-domain.md). */
 eseal_rc eseal_issuer_submission_create(struct eseal_issuer *is,
@@ -150,7 +152,7 @@ eseal_rc eseal_issuer_submission_submit(struct eseal_issuer *is,
                                         struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 /* _register: a maker checks completeness. |body| (may be NULL): {"onsite":
  * [{"esid","token_id"}]} records the USB KEYs presented on site. Any error of
- * the rules refuses it (422 with the findings). */
+ * the rules refuses it (ESEAL_E_RULE with the findings). */
 eseal_rc eseal_issuer_submission_register(struct eseal_issuer *is,
                                           const struct eseal_staff_principal *who, const char *id,
                                           const json_t *body, json_t **view,

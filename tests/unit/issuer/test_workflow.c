@@ -362,6 +362,7 @@ static void test_apply_with_rejection(void **state)
     to_approved(f, id, NULL);
     OK(eseal_issuer_submission_get(f->is, &f->agent, id, &v, p));
     assert_int_equal(json_integer_value(json_object_get(v, "round")), 2);
+    assert_string_equal(jstr(v, "business_name"), "印章申请"); /* business.c's name */
     assert_string_equal(jstr(json_object_get(v, "rejection"), "by"), "reviewer1");
     json_decref(v);
 
@@ -940,6 +941,59 @@ static void test_every_state_and_step(void **state)
     free(esid);
 }
 
+/* try_suspend reports a loss of |esid|, whose seal is in state |st|, and
+ * checks the outcome against the suspend row of the table. */
+static void try_suspend(struct fixture *f, const char *esid, enum eseal_seal_state st)
+{
+    const struct wf_step *step = wf_step_find("suspend");
+    assert_non_null(step);
+    bool legal = (step->from & (1u << st)) != 0;
+    json_t *before = seal_of(f, esid);
+    assert_string_equal(jstr(before, "status"), eseal_seal_state_name(st));
+    uint64_t size = eseal_log_size(eseal_issuer_log(f->is));
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    eseal_rc rc = eseal_issuer_seal_suspend(f->is, &f->maker, esid, NULL, NULL, &prob);
+    json_t *after = seal_of(f, esid);
+    if (legal) {
+        assert_int_equal(rc, ESEAL_OK);
+        assert_string_equal(jstr(after, "status"), "suspended");
+    } else {
+        assert_int_equal(rc, ESEAL_E_CONFLICT);
+        assert_true(json_equal(before, after));
+        assert_int_equal(eseal_log_size(eseal_issuer_log(f->is)), size);
+    }
+    eseal_issuer_problem_cleanup(&prob);
+    json_decref(before);
+    json_decref(after);
+}
+
+/* A loss may be reported for a good or a pending seal, nothing else. */
+static void test_suspend_from_every_seal_state(void **state)
+{
+    struct fixture *f = *state;
+    char *revoked = NULL;
+    char *id = in_state(f, WF_PRODUCED, &revoked);
+    json_t *v = NULL;
+    OK(eseal_issuer_submission_get(f->is, &f->maker, id, &v, p));
+    char *pending =
+        eseal_xstrdup(jstr(json_array_get(json_object_get(v, "applications"), 0), "esid"));
+    json_decref(v);
+    try_suspend(f, pending, ESEAL_SEAL_STATE_PENDING);
+    try_suspend(f, pending, ESEAL_SEAL_STATE_SUSPENDED);
+    char *good = apply_seal(f, 0);
+    try_suspend(f, good, ESEAL_SEAL_STATE_GOOD);
+    free(in_state(f, WF_DONE, &revoked));
+    try_suspend(f, revoked, ESEAL_SEAL_STATE_REVOKED);
+    /* the table says so too: good and pending, and only those */
+    assert_int_equal(wf_step_find("suspend")->from,
+                     (1u << ESEAL_SEAL_STATE_GOOD) | (1u << ESEAL_SEAL_STATE_PENDING));
+    free(good);
+    free(pending);
+    free(revoked);
+    free(id);
+}
+
 static void test_bad_documents(void **state)
 {
     struct fixture *f = *state;
@@ -1061,6 +1115,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_illegal_transitions_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_state_and_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_suspend_from_every_seal_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_keeps_everything, setup, teardown),
