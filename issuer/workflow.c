@@ -537,77 +537,100 @@ static const char *const revoke_reasons[] = {
     "superseded",  "cessationOfOperation", "privilegeWithdrawn",
     NULL};
 
-static eseal_rc parse_produce(const struct eseal_issuer *is, const json_t *body, size_t n_forms,
-                              const struct business_type *type, long *days, const char **reason,
-                              const json_t **forms, struct eseal_issuer_problem *p)
+/* produce_days reads "days": 1..max_days, default max_days. */
+static eseal_rc produce_days(struct wf_run *r, const json_t *d)
 {
-    static const char *const keys[] = {"days", "reason", "forms", NULL};
-    static const char *const fkeys[] = {"csr", "token_id", "counter", NULL};
-    *days = (long)is->cfg.max_days;
-    *reason = NULL;
-    *forms = NULL;
-    if (body == NULL)
-        goto reason;
-    eseal_rc rc = json_check_keys(body, keys, "", p);
+    long long max = r->is->cfg.max_days;
+    r->produce.days = (long)max;
+    if (d == NULL)
+        return ESEAL_OK;
+    if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > max)
+        return prob_set(r->p, ESEAL_E_INVALID, "days",
+                        "days must be a whole number from 1 to %lld (max_days)", max);
+    r->produce.days = (long)json_integer_value(d);
+    return ESEAL_OK;
+}
+
+/* produce_reason reads "reason", a CRL reason. */
+static eseal_rc produce_reason(struct wf_run *r, const json_t *v)
+{
+    bool ok = v == NULL;
+    for (size_t i = 0; json_is_string(v) && revoke_reasons[i] != NULL; i++)
+        ok = ok || strcmp(revoke_reasons[i], json_string_value(v)) == 0;
+    if (!ok)
+        return prob_set(r->p, ESEAL_E_INVALID, "reason",
+                        "reason must be one of unspecified, keyCompromise, "
+                        "affiliationChanged, superseded, cessationOfOperation, "
+                        "privilegeWithdrawn");
+    r->produce.reason = json_string_value(v);
+    return ESEAL_OK;
+}
+
+/* produce_form_option reads forms[i]: {"csr","token_id","counter"}. */
+static eseal_rc produce_form_option(struct wf_run *r, const json_t *o, const char *where)
+{
+    static const char *const keys[] = {"csr", "token_id", "counter", NULL};
+    eseal_rc rc = json_check_keys(o, keys, where, r->p);
     if (rc != ESEAL_OK)
         return rc;
-    json_t *d = json_object_get(body, "days");
-    if (d != NULL) {
-        if (!json_is_integer(d) || json_integer_value(d) < 1 ||
-            json_integer_value(d) > is->cfg.max_days)
-            return prob_set(p, ESEAL_E_INVALID, "days",
-                            "days must be a whole number from 1 to %lld (max_days)",
-                            is->cfg.max_days);
-        *days = (long)json_integer_value(d);
-    }
-    json_t *r = json_object_get(body, "reason");
-    if (r != NULL) {
-        bool ok = false;
-        for (size_t i = 0; json_is_string(r) && revoke_reasons[i] != NULL; i++)
-            ok = ok || strcmp(revoke_reasons[i], json_string_value(r)) == 0;
-        if (!ok)
-            return prob_set(p, ESEAL_E_INVALID, "reason",
-                            "reason must be one of unspecified, keyCompromise, "
-                            "affiliationChanged, superseded, cessationOfOperation, "
-                            "privilegeWithdrawn");
-        *reason = json_string_value(r);
-    }
-    json_t *f = json_object_get(body, "forms");
-    if (f != NULL) {
-        if (!json_is_array(f) || json_array_size(f) > n_forms)
-            return prob_set(p, ESEAL_E_INVALID, "forms",
-                            "forms must be an array with at most one entry per form (%zu)",
-                            n_forms);
-        size_t i;
-        json_t *o;
-        json_array_foreach(f, i, o)
-        {
-            char where[32];
-            snprintf(where, sizeof(where), "forms[%zu]", i);
-            if (json_is_null(o))
-                continue;
-            if ((rc = json_check_keys(o, fkeys, where, p)) != ESEAL_OK)
-                return rc;
-            json_t *csr = json_object_get(o, "csr"), *tok = json_object_get(o, "token_id"),
-                   *ctr = json_object_get(o, "counter");
-            if (csr != NULL && (!json_is_string(csr) || json_string_length(csr) == 0 ||
-                                json_string_length(csr) > 64 * 1024))
-                return prob_set(p, ESEAL_E_INVALID, where, "%s.csr must be PEM text", where);
-            if (tok != NULL && !token_id_ok(json_string_value(tok)))
-                return prob_set(p, ESEAL_E_INVALID, where,
-                                "%s.token_id must be 16 lower-case hex digits", where);
-            if (ctr != NULL && (!json_is_integer(ctr) || json_integer_value(ctr) < 0 ||
-                                json_integer_value(ctr) > (json_int_t)UINT32_MAX))
-                return prob_set(p, ESEAL_E_INVALID, where,
-                                "%s.counter must be a whole number from 0 to 4294967295", where);
-        }
-        *forms = f;
-    }
-reason:
-    if (type != NULL && type->makes == BUSINESS_MAKES_REVOCATION && *reason == NULL)
-        return prob_set(p, ESEAL_E_INVALID, "reason",
-                        "revoking needs the reason given (e.g. cessationOfOperation)");
+    json_t *csr = json_object_get(o, "csr"), *tok = json_object_get(o, "token_id"),
+           *ctr = json_object_get(o, "counter");
+    if (csr != NULL && (!json_is_string(csr) || json_string_length(csr) == 0 ||
+                        json_string_length(csr) > 64 * 1024))
+        return prob_set(r->p, ESEAL_E_INVALID, where, "%s.csr must be PEM text", where);
+    if (tok != NULL && !token_id_ok(json_string_value(tok)))
+        return prob_set(r->p, ESEAL_E_INVALID, where,
+                        "%s.token_id must be 16 lower-case hex digits", where);
+    if (ctr != NULL && (!json_is_integer(ctr) || json_integer_value(ctr) < 0 ||
+                        json_integer_value(ctr) > (json_int_t)UINT32_MAX))
+        return prob_set(r->p, ESEAL_E_INVALID, where,
+                        "%s.counter must be a whole number from 0 to 4294967295", where);
     return ESEAL_OK;
+}
+
+/* produce_forms reads "forms": at most one entry (or null) per form. */
+static eseal_rc produce_forms(struct wf_run *r, const json_t *f)
+{
+    size_t n_forms = r->doc->n_forms;
+    r->produce.forms = NULL;
+    if (f == NULL)
+        return ESEAL_OK;
+    if (!json_is_array(f) || json_array_size(f) > n_forms)
+        return prob_set(r->p, ESEAL_E_INVALID, "forms",
+                        "forms must be an array with at most one entry per form (%zu)", n_forms);
+    size_t i;
+    json_t *o;
+    json_array_foreach(f, i, o)
+    {
+        char where[32];
+        snprintf(where, sizeof(where), "forms[%zu]", i);
+        eseal_rc rc = json_is_null(o) ? ESEAL_OK : produce_form_option(r, o, where);
+        if (rc != ESEAL_OK)
+            return rc;
+    }
+    r->produce.forms = f;
+    return ESEAL_OK;
+}
+
+/* parse_produce reads the maker's options {"days","reason","forms"} (the
+ * body may be absent). */
+static eseal_rc parse_produce(struct wf_run *r)
+{
+    static const char *const keys[] = {"days", "reason", "forms", NULL};
+    const json_t *body = r->in->body;
+    eseal_rc rc = body != NULL ? json_check_keys(body, keys, "", r->p) : ESEAL_OK;
+    if (rc == ESEAL_OK)
+        rc = produce_days(r, json_object_get(body, "days"));
+    if (rc == ESEAL_OK)
+        rc = produce_reason(r, json_object_get(body, "reason"));
+    if (rc == ESEAL_OK)
+        rc = produce_forms(r, json_object_get(body, "forms"));
+    const struct business_type *t = r->produce.type;
+    if (rc == ESEAL_OK && t != NULL && t->makes == BUSINESS_MAKES_REVOCATION &&
+        r->produce.reason == NULL)
+        rc = prob_set(r->p, ESEAL_E_INVALID, "reason",
+                      "revoking needs the reason given (e.g. cessationOfOperation)");
+    return rc;
 }
 
 /* parse_produce_step reads the maker's options; the rules run again with
@@ -625,8 +648,7 @@ static eseal_rc parse_produce_step(struct wf_run *r)
     c->p = r->p;
     r->onsite = json_incref(json_object_get(r->rec, "onsite"));
     r->acks = json_incref(json_object_get(r->rec, "acknowledged"));
-    return parse_produce(r->is, r->in->body, r->doc->n_forms, c->type, &c->days, &c->reason,
-                         &c->forms, r->p);
+    return parse_produce(r);
 }
 
 /* form_done: forms produced before a crash are not produced again. */
