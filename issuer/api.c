@@ -28,8 +28,8 @@ const struct eseal_http_route eseal_issuer_routes[] = {
 };
 const size_t eseal_issuer_n_routes = sizeof(eseal_issuer_routes) / sizeof(eseal_issuer_routes[0]);
 
-eseal_rc api_reply_error(struct eseal_http_req *req, eseal_rc rc, unsigned status,
-                         const char *field, const char *fmt, ...)
+eseal_rc api_reply_error(struct eseal_http_req *req, eseal_rc rc, const char *field,
+                         const char *fmt, ...)
 {
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
@@ -39,14 +39,14 @@ eseal_rc api_reply_error(struct eseal_http_req *req, eseal_rc rc, unsigned statu
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     prob_set(&p, rc, field, "%s", msg);
-    p.status = status;
     return api_reply_problem(req, &p);
 }
 
 eseal_rc api_reply_problem(struct eseal_http_req *req, struct eseal_issuer_problem *p)
 {
-    unsigned status;
-    json_t *body = eseal_issuer_problem_json(p, &status);
+    /* the one table maps the domain's result code to the status */
+    unsigned status = eseal_http_status(p->err.rc == ESEAL_OK ? ESEAL_E_INTERNAL : p->err.rc);
+    json_t *body = eseal_issuer_problem_json(p);
     if (status == 401)
         eseal_http_set_header(req, "WWW-Authenticate", "Bearer realm=\"eseal-issuer\"");
     eseal_issuer_problem_cleanup(p);
@@ -72,18 +72,18 @@ bool api_auth(struct eseal_http_req *req, struct eseal_issuer *is, enum eseal_st
         return true;
     const char *token = eseal_staff_bearer(eseal_http_header(req, "Authorization"));
     if (token == NULL) {
-        api_reply_error(req, ESEAL_E_DENIED, 401, NULL,
+        api_reply_error(req, ESEAL_E_UNAUTH, NULL,
                         "log in first: send Authorization: Bearer <token> (POST /api/v1/session)");
         return false;
     }
     struct eseal_err e;
     eseal_err_clear(&e);
     if (eseal_staff_session_check(&is->staff, who, token, 0, &e) != ESEAL_OK) {
-        api_reply_error(req, ESEAL_E_DENIED, 401, NULL, "%s", e.msg);
+        api_reply_error(req, ESEAL_E_UNAUTH, NULL, "%s", e.msg);
         return false;
     }
     if (!eseal_staff_allowed(who->role, action)) {
-        api_reply_error(req, ESEAL_E_DENIED, 403, NULL, "role %s may not %s",
+        api_reply_error(req, ESEAL_E_DENIED, NULL, "role %s may not %s",
                         eseal_staff_role_name(who->role), eseal_staff_action_name(action));
         return false;
     }
@@ -96,7 +96,7 @@ bool api_body(struct eseal_http_req *req, struct eseal_issuer *is, bool optional
     size_t len;
     const uint8_t *body = eseal_http_body(req, &len);
     if (len > (size_t)is->cfg.max_body) {
-        api_reply_error(req, ESEAL_E_TOOBIG, 413, NULL,
+        api_reply_error(req, ESEAL_E_TOOBIG, NULL,
                         "the request body is larger than %lld bytes (max_body)", is->cfg.max_body);
         return false;
     }
@@ -106,19 +106,19 @@ bool api_body(struct eseal_http_req *req, struct eseal_issuer *is, bool optional
     if (i == len) {
         if (optional)
             return true;
-        api_reply_error(req, ESEAL_E_INVALID, 400, NULL, "a JSON object is required as the body");
+        api_reply_error(req, ESEAL_E_INVALID, NULL, "a JSON object is required as the body");
         return false;
     }
     json_error_t je;
     json_t *j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
     if (j == NULL) {
-        api_reply_error(req, ESEAL_E_INVALID, 400, NULL, "bad JSON at line %d, column %d: %s",
-                        je.line, je.column, je.text);
+        api_reply_error(req, ESEAL_E_INVALID, NULL, "bad JSON at line %d, column %d: %s", je.line,
+                        je.column, je.text);
         return false;
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        api_reply_error(req, ESEAL_E_INVALID, 400, NULL, "the body must be a JSON object");
+        api_reply_error(req, ESEAL_E_INVALID, NULL, "the body must be a JSON object");
         return false;
     }
     *out = j;

@@ -25,7 +25,7 @@ static bool split_esid(const char *rest, char esid[ESEAL_ESID_LEN + 1], const ch
 
 static eseal_rc not_found(struct eseal_http_req *req)
 {
-    return api_reply_error(req, ESEAL_E_NOTFOUND, 404, NULL, "no such resource: %s",
+    return api_reply_error(req, ESEAL_E_NOTFOUND, NULL, "no such resource: %s",
                            eseal_http_path(req));
 }
 

@@ -45,7 +45,7 @@ eseal_rc api_session_login(struct eseal_http_req *req, void *app, struct eseal_e
     json_decref(body);
     if (rc != ESEAL_OK) {
         eseal_wipe(token, sizeof(token));
-        return api_reply_error(req, rc, rc == ESEAL_E_DENIED ? 401 : 0, NULL, "%s", e.msg);
+        return api_reply_error(req, rc == ESEAL_E_DENIED ? ESEAL_E_UNAUTH : rc, NULL, "%s", e.msg);
     }
     char when[32];
     iso(expires, when);
@@ -72,7 +72,7 @@ eseal_rc api_session_logout(struct eseal_http_req *req, void *app, struct eseal_
     struct eseal_err e;
     eseal_err_clear(&e);
     if (eseal_staff_logout(&is->staff, token, &e) != ESEAL_OK)
-        return api_reply_error(req, e.rc, 0, NULL, "%s", e.msg);
+        return api_reply_error(req, e.rc, NULL, "%s", e.msg);
     (void)err;
     return eseal_http_reply_json(req, 200, json_pack("{s:b}", "logged_out", 1));
 }
@@ -106,7 +106,7 @@ eseal_rc api_staff_list(struct eseal_http_req *req, void *app, struct eseal_err 
     struct eseal_err e;
     eseal_err_clear(&e);
     if (eseal_staff_list(&is->staff, &list, &n, &e) != ESEAL_OK)
-        return api_reply_error(req, e.rc, 0, NULL, "%s", e.msg);
+        return api_reply_error(req, e.rc, NULL, "%s", e.msg);
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, eseal_staff_account_json(&list[i]));

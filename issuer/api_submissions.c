@@ -31,7 +31,7 @@ static bool split_rest(const char *rest, char id[33], char step[24])
 
 static eseal_rc not_found(struct eseal_http_req *req)
 {
-    return api_reply_error(req, ESEAL_E_NOTFOUND, 404, NULL, "no such resource: %s",
+    return api_reply_error(req, ESEAL_E_NOTFOUND, NULL, "no such resource: %s",
                            eseal_http_path(req));
 }
 
@@ -114,7 +114,7 @@ static eseal_rc parse_multipart(struct eseal_http_req *req, struct eseal_multipa
     eseal_rc rc =
         eseal_multipart_parse(mp, eseal_http_header(req, "Content-Type"), body, len, 0, &e);
     if (rc != ESEAL_OK)
-        api_reply_error(req, rc, 0, NULL, "%s", e.msg);
+        api_reply_error(req, rc, NULL, "%s", e.msg);
     return rc;
 }
 
@@ -172,7 +172,7 @@ static eseal_rc post_handover(struct eseal_http_req *req, struct eseal_issuer *i
             char field[64];
             snprintf(field, sizeof(field), "%.60s", mp.parts[i].name);
             eseal_multipart_cleanup(&mp);
-            return api_reply_error(req, ESEAL_E_INVALID, 400, field,
+            return api_reply_error(req, ESEAL_E_INVALID, field,
                                    known ? "part \"%s\" is given twice" : "unknown part \"%s\"",
                                    field);
         }

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -69,20 +70,55 @@ void store_batch_audit(struct eseal_kv_batch *b, const char *subject, uint64_t s
 /* store_audit_seqs returns the seqs indexed under |subject| as a JSON array. */
 json_t *store_audit_seqs(struct eseal_issuer *is, const char *subject);
 
-/* ---- workflow.c ---- */
+/* ---- business.c: the business types as data ---- */
+/* enum business_makes says what production makes for a form. */
+enum business_makes {
+    BUSINESS_MAKES_SEAL,        /* a new seal (new esID, certificate, seal file) */
+    BUSINESS_MAKES_VERSION,     /* a new version of the seal (certificate, seal file) */
+    BUSINESS_MAKES_REVOCATION,  /* the seal revoked for the reason the maker gives */
+    BUSINESS_MAKES_UNLOCK_CODE, /* a PIN unlock code for the seal's USB KEY */
+};
+/* struct business_type is one business type of the guide (one row of the
+ * table in business.c, static storage). */
+struct business_type {
+    enum eseal_business business;
+    const char *key;     /* "apply": the JSON value */
+    const char *name_zh; /* "印章申请" */
+    enum business_makes makes;
+    bool on_seal;         /* acts on an existing seal: forms name it as target */
+    bool new_code;        /* makes a new seal code (esID) */
+    bool needs_csr;       /* issues a certificate: a CSR (and a token for USB KEY seals) */
+    bool handover;        /* collected in person: produced, then handed over */
+    bool key_on_site;     /* a USB KEY seal's key must be presented at registration */
+    bool usb_key_only;    /* only for seals bound to a USB KEY */
+    bool renew_window;    /* only within ESEAL_RENEW_WINDOW before validEnd */
+    unsigned seal_states; /* target seal states it accepts: bit (1 << eseal_seal_state) */
+    const char *event;    /* the log event production writes about the seal */
+    const char *revokes;  /* reason the old seal is revoked with; NULL: none or the maker's */
+};
+/* business_type_of returns the row of |b|; NULL for ESEAL_BUSINESS_NONE. */
+const struct business_type *business_type_of(enum eseal_business b);
+/* business_type_find returns the row whose key is |key|, or NULL. */
+const struct business_type *business_type_find(const char *key);
+/* business_accepts tells whether |t| (may be NULL: no) may act on a seal in state |s|. */
+bool business_accepts(const struct business_type *t, enum eseal_seal_state s);
+
+/* ---- project.c: the log projection ---- */
 /* wf_apply applies the committed log entry |seq| to the store in one batch
  * (which also records the new log position). Used live and on replay. */
 eseal_rc wf_apply(struct eseal_issuer *is, uint64_t seq, const json_t *entry,
                   struct eseal_err *err) ESEAL_MUST_CHECK;
 eseal_rc wf_replay(struct eseal_issuer *is, struct eseal_err *err) ESEAL_MUST_CHECK;
-/* wf_event returns a new entry {"v":1,"time","type","actor","data",...}
- * with the subject ids that are not NULL. Takes ownership of |data|. */
+/* wf_event returns a new entry {"v":1,"type","actor","data",...} with the
+ * subject ids that are not NULL. Takes ownership of |data|. */
 json_t *wf_event(const char *type, const struct eseal_staff_principal *who, const char *submission,
                  const char *application, const char *seal, json_t *data);
-/* wf_commit appends |n| entries (one commit), then applies each in turn.
- * Takes ownership of the entries. */
+/* wf_commit stamps the time on the |n| entries, appends them (one commit),
+ * then applies each in turn. Takes ownership of the entries. */
 eseal_rc wf_commit(struct eseal_issuer *is, json_t **entries, size_t n,
                    struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* ---- views.c: reading ---- */
 /* wf_seal_lookup fills a rules record from the stored seal |esid|
  * (an eseal_seal_lookup_fn with the issuer as |is|). */
 eseal_rc wf_seal_lookup(void *is, const char *esid, struct eseal_seal_record *out,
@@ -90,8 +126,85 @@ eseal_rc wf_seal_lookup(void *is, const char *esid, struct eseal_seal_record *ou
 /* wf_seal_status returns the current status of a seal record, reporting a
  * good seal past its validEnd as "expired". */
 const char *wf_seal_status(const json_t *seal, time_t now);
-/* wf_now_ms writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
-void wf_now_ms(char out[32]);
+/* wf_seal_state is wf_seal_status as the rules' enum (anything unknown is
+ * revoked: nothing may act on it). */
+enum eseal_seal_state wf_seal_state(const json_t *seal);
+/* wf_seal_version returns version |v| of the seal record (borrowed), or NULL. */
+json_t *wf_seal_version(json_t *seal, json_int_t v);
+/* wf_submission_view returns what |who| sees of the record |rec| (new). */
+json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                           const json_t *rec);
+/* wf_seal_view returns the view of a seal record (new). */
+json_t *wf_seal_view(struct eseal_issuer *is, const json_t *seal);
+
+/* ---- workflow.c: the submission states and the steps ---- */
+enum wf_state {
+    WF_DRAFT,
+    WF_SUBMITTED,
+    WF_REGISTERED,
+    WF_APPROVED,
+    WF_REJECTED,
+    WF_PRODUCED,
+    WF_HANDED_OVER,
+    WF_DONE,
+    WF_STATE_COUNT
+};
+#define WF_FROM(s) (1u << (s))
+/* wf_state_name returns "draft", "submitted", … (static). */
+const char *wf_state_name(enum wf_state s);
+/* wf_state_parse finds the state named |name|; false if there is none. */
+bool wf_state_parse(const char *name, enum wf_state *out);
+
+/* enum wf_subject says what a step acts on. */
+enum wf_subject {
+    WF_SUBJECT_NONE,       /* nothing yet: it creates the subject */
+    WF_SUBJECT_SUBMISSION, /* a submission in one of the |from| states */
+    WF_SUBJECT_SEAL,       /* a seal in one of the |from| seal states */
+};
+/* enum wf_rules says which rules verdict a step needs. */
+enum wf_rules {
+    WF_RULES_NONE,
+    WF_RULES_SUBMIT,   /* errors refuse, except the on-site key (checked at registration) */
+    WF_RULES_REGISTER, /* errors refuse, with the keys presented on site */
+    WF_RULES_APPROVE,  /* errors and unacknowledged warnings refuse */
+};
+/* struct wf_input is a step's request: a JSON body, uploads, or a handover
+ * (all borrowed; what a step does not use is NULL). */
+struct wf_input {
+    const json_t *body;
+    const struct eseal_issuer_upload *uploads;
+    size_t n_uploads;
+    const struct eseal_issuer_handover *handover;
+};
+struct wf_run;
+/* struct wf_step is one state change of the workflow (a row of wf_steps). */
+struct wf_step {
+    const char *name;  /* "submit" */
+    const char *doing; /* "submitting": for messages */
+    enum eseal_staff_action action;
+    enum wf_subject subject;
+    unsigned from;       /* WF_FROM bits of the states it starts from (seal: 1 << seal state) */
+    enum wf_rules rules; /* the verdict it needs */
+    /* check looks at the input before anything is loaded; parse after the
+     * subject (and, with rules, the document) is loaded; build appends the
+     * log entries. check and parse may be NULL. */
+    eseal_rc (*check)(struct wf_run *r);
+    eseal_rc (*parse)(struct wf_run *r);
+    eseal_rc (*build)(struct wf_run *r);
+    const char *events[8]; /* the log entry types it may write */
+};
+extern const struct wf_step wf_steps[];
+extern const size_t wf_n_steps;
+/* wf_step_find returns the step named |name|, or NULL. */
+const struct wf_step *wf_step_find(const char *name);
+/* wf_step_run runs |step| for |who| on subject |id| (NULL when the step
+ * creates it): role, lock, load, state, input, rules, log entries, commit,
+ * view. On any failure nothing changes and |p| says why. *view (may be
+ * NULL) receives the submission view, or the step's own result. */
+eseal_rc wf_step_run(struct eseal_issuer *is, const struct wf_step *step,
+                     const struct eseal_staff_principal *who, const char *id,
+                     const struct wf_input *in, json_t **view,
+                     struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 
 /* ---- produce.c ---- */
 /* struct produce_ctx carries one production run: the submission, its
@@ -101,6 +214,7 @@ struct produce_ctx {
     const struct eseal_staff_principal *who;
     const json_t *record;               /* the submission record */
     const struct eseal_submission *doc; /* its parsed document */
+    const struct business_type *type;   /* its business type */
     long days;
     const char *reason;  /* revoke: the reason given */
     const json_t *forms; /* body "forms" array, or NULL */
@@ -115,14 +229,57 @@ eseal_rc produce_form(struct produce_ctx *ctx, size_t i) ESEAL_MUST_CHECK;
  * with its current version, for a seal.* entry about it (caller decrefs). */
 json_t *seal_event_base(const json_t *seal);
 
-/* ---- helpers (workflow.c) ---- */
+/* ---- common.c: shared helpers ---- */
 eseal_rc prob_set(struct eseal_issuer_problem *p, eseal_rc rc, const char *field, const char *fmt,
                   ...) ESEAL_PRINTF(4, 5);
+/* prob_from copies a library error into |p| (ESEAL_OK becomes internal). */
+eseal_rc prob_from(struct eseal_issuer_problem *p, const struct eseal_err *e, const char *field);
 /* json_check_keys refuses any key of |obj| not in |allowed| (NULL-ended). */
 eseal_rc json_check_keys(const json_t *obj, const char *const *allowed, const char *where,
                          struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
-/* mask_id keeps the first 6 and last 4 characters of an ID number. */
+/* mask_id keeps the first 6 and last 4 characters of an ID number (region
+ * and check digits: enough to find a typo) and stars the birth date and
+ * sequence. Input shorter than 14 is starred throughout, and so is any
+ * non-ASCII byte (starring part of a UTF-8 sequence would break the text). */
 void mask_id(const char *id, char *out, size_t out_len);
+/* wf_now_ms writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
+void wf_now_ms(char out[32]);
+/* wf_parse_iso reads "YYYY-MM-DDTHH:MM:SS…" as UTC; 0 if it cannot. */
+time_t wf_parse_iso(const char *s);
+/* wf_jstr returns the string member |key| of |o| (borrowed), or NULL. */
+const char *wf_jstr(const json_t *o, const char *key);
+/* wf_require refuses (ESEAL_E_DENIED) a role the permission table denies. */
+eseal_rc wf_require(const struct eseal_staff_principal *who, enum eseal_staff_action a,
+                    struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* wf_visible tells whether |who| may see the submission record |rec|. */
+bool wf_visible(const struct eseal_staff_principal *who, const json_t *rec);
+/* wf_load_visible reads submission |id| if |who| may see it (else not found). */
+eseal_rc wf_load_visible(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                         const char *id, json_t **rec,
+                         struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* wf_seal_visible reads seal |esid| if |who| may see it (else not found). */
+eseal_rc wf_seal_visible(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                         const char *esid, json_t **seal,
+                         struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* wf_load_doc parses the stored document of the record |rec| into *doc. */
+eseal_rc wf_load_doc(struct eseal_issuer *is, const json_t *rec, struct eseal_submission **doc,
+                     struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* struct wf_rules_run holds a rules input built from a record (borrowing
+ * from the record, the document and the lists, which must outlive it). */
+struct wf_rules_run {
+    struct eseal_rules_input in;
+    struct eseal_material_ref *mats;
+    struct eseal_onsite *onsite;
+    const char **acks;
+    struct eseal_rules_result res;
+};
+/* wf_rules_run runs the rules over a stored submission with the keys
+ * presented on site and the acknowledgements (JSON arrays, may be NULL).
+ * Call wf_rules_done afterwards whatever it returned. */
+eseal_rc wf_rules_run(struct eseal_issuer *is, struct wf_rules_run *r, const json_t *rec,
+                      const struct eseal_submission *doc, const json_t *onsite, const json_t *acks,
+                      struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+void wf_rules_done(struct wf_rules_run *r);
 
 /* ---- api.c: what the endpoint files share ---- */
 struct eseal_http_req;
@@ -135,8 +292,8 @@ bool api_auth(struct eseal_http_req *req, struct eseal_issuer *is, enum eseal_st
 /* api_reply_problem answers with the JSON error of |p| and cleans it up. */
 eseal_rc api_reply_problem(struct eseal_http_req *req, struct eseal_issuer_problem *p);
 /* api_reply_error answers with a JSON error built from the arguments. */
-eseal_rc api_reply_error(struct eseal_http_req *req, eseal_rc rc, unsigned status,
-                         const char *field, const char *fmt, ...) ESEAL_PRINTF(5, 6);
+eseal_rc api_reply_error(struct eseal_http_req *req, eseal_rc rc, const char *field,
+                         const char *fmt, ...) ESEAL_PRINTF(4, 5);
 /* api_body parses the request body as one JSON object into *out (NULL for
  * an empty body when |optional|); replies 400/413 and returns false when it
  * cannot. */

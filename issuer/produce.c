@@ -15,11 +15,6 @@
 #include "region.h"
 #include "internal.h"
 
-static const char *jstr(const json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
 json_t *seal_event_base(const json_t *seal)
 {
     json_t *data = json_deep_copy(seal);
@@ -56,11 +51,8 @@ static eseal_rc check_subject(struct produce_ctx *ctx, const struct eseal_form *
     X509_REQ *req = NULL;
     struct eseal_err e;
     eseal_err_clear(&e);
-    if (eseal_pki_req_parse(&req, csr->data, csr->len, &e) != ESEAL_OK) {
-        prob_set(ctx->p, ESEAL_E_INVALID, field, "%s", e.msg);
-        ctx->p->status = 422;
-        return ESEAL_E_INVALID;
-    }
+    if (eseal_pki_req_parse(&req, csr->data, csr->len, &e) != ESEAL_OK)
+        return prob_set(ctx->p, ESEAL_E_RULE, field, "%s", e.msg);
     const X509_NAME *name = X509_REQ_get_subject_name(req);
     const char *want_name = NULL, *want_serial = NULL;
     int name_nid = NID_organizationName;
@@ -76,12 +68,11 @@ static eseal_rc check_subject(struct produce_ctx *ctx, const struct eseal_form *
     eseal_rc rc = ESEAL_OK;
     if ((want_name != NULL && (got_name == NULL || strcmp(got_name, want_name) != 0)) ||
         (want_serial != NULL && (got_serial == NULL || strcmp(got_serial, want_serial) != 0))) {
-        rc = prob_set(ctx->p, ESEAL_E_INVALID, field,
+        rc = prob_set(ctx->p, ESEAL_E_RULE, field,
                       "the certificate request's subject (%s, serialNumber) does not name the "
                       "%s of the form / 证书请求主题与申请表不一致",
                       name_nid == NID_commonName ? "CN" : "O",
                       f->kind == ESEAL_KIND_UNIT ? "unit" : "person");
-        ctx->p->status = 422;
     }
     free(got_name);
     free(got_serial);
@@ -96,7 +87,7 @@ static eseal_rc get_csr(struct produce_ctx *ctx, size_t i, const json_t *fopt, c
                         struct eseal_buf *out, const char *field)
 {
     const struct eseal_form *f = &ctx->doc->forms[i];
-    const char *pem = jstr(fopt, "csr");
+    const char *pem = wf_jstr(fopt, "csr");
     struct eseal_err e;
     eseal_err_clear(&e);
     eseal_rc rc;
@@ -148,9 +139,10 @@ static eseal_rc make_version(struct produce_ctx *ctx, size_t i, const char *esid
     rc = eseal_ca_issue(ctx->is->ca, csr->data, csr->len, profile_of(f->kind), (int)ctx->days,
                         &cert, &e);
     if (rc != ESEAL_OK) {
-        prob_set(ctx->p, rc, field, "%s", e.msg);
+        /* a request the CA cannot use is the maker's input refused, not a fault */
         if (rc == ESEAL_E_INVALID || rc == ESEAL_E_CRYPTO)
-            ctx->p->status = 422;
+            rc = ESEAL_E_RULE;
+        prob_set(ctx->p, rc, field, "%s", e.msg);
         goto out;
     }
     snprintf(field, sizeof(field), "forms[%zu].impression", i);
@@ -231,7 +223,7 @@ static json_t *seal_base(struct produce_ctx *ctx, size_t i, const char *esid, co
 {
     const struct eseal_form *f = &ctx->doc->forms[i];
     json_t *b = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "esid", esid, "unit_name", f->unit.name,
-                          "uscc", f->unit.uscc, "city", jstr(ctx->record, "filed_city"), "kind",
+                          "uscc", f->unit.uscc, "city", wf_jstr(ctx->record, "filed_city"), "kind",
                           eseal_form_key(ESEAL_ENUM_SEAL_KIND, f->kind), "cert_type",
                           eseal_form_key(ESEAL_ENUM_CERT_TYPE, f->seal.cert_type));
     if (token != NULL)
@@ -243,7 +235,7 @@ static void add_entry(struct produce_ctx *ctx, const char *type, const char *app
                       json_t *data)
 {
     json_array_append_new(ctx->entries,
-                          wf_event(type, ctx->who, jstr(ctx->record, "id"), app, esid, data));
+                          wf_event(type, ctx->who, wf_jstr(ctx->record, "id"), app, esid, data));
 }
 
 /* revoked_entry builds seal.revoked for the current version of |seal|. */
@@ -254,137 +246,193 @@ static void revoked_entry(struct produce_ctx *ctx, const char *app, const json_t
     json_object_set_new(d, "status", json_string("revoked"));
     json_object_set_new(d, "reason", json_string(reason));
     json_object_set_new(d, "revoked_at", json_string(now));
-    add_entry(ctx, "seal.revoked", app, jstr(seal, "esid"), d);
+    add_entry(ctx, "seal.revoked", app, wf_jstr(seal, "esid"), d);
+}
+
+/* struct form_run is one form being produced. */
+struct form_run {
+    struct produce_ctx *ctx;
+    size_t i;
+    const struct eseal_form *f;
+    const json_t *fopt; /* the maker's options for this form, or NULL */
+    const char *token;  /* the USB KEY it is made for, or NULL */
+    json_t *old;        /* the seal it acts on (on_seal types) */
+    char app[40], field[40], now[32];
+};
+
+static const json_t *current_version(const json_t *seal)
+{
+    const json_t *versions = json_object_get(seal, "versions");
+    return json_array_get(versions, json_array_size(versions) - 1);
+}
+
+static void set_field(struct form_run *fr, const char *name)
+{
+    snprintf(fr->field, sizeof(fr->field), "forms[%zu].%s", fr->i, name);
+}
+
+/* produced_entry adds application.produced with |data| plus form, esid, business. */
+static void produced_entry(struct form_run *fr, const char *esid, json_t *data)
+{
+    json_object_set_new(data, "form", json_integer((json_int_t)fr->i));
+    json_object_set_new(data, "esid", json_string(esid));
+    json_object_set_new(data, "business", json_string(fr->ctx->type->key));
+    add_entry(fr->ctx, "application.produced", fr->app, esid, data);
+}
+
+/* make_seal: a new seal (apply, reissue). A lost key is compromised, so a
+ * reissue needs a new request too. */
+static eseal_rc make_seal(struct form_run *fr, struct eseal_buf *csr, json_t **ver)
+{
+    struct produce_ctx *ctx = fr->ctx;
+    char esid[ESEAL_ESID_LEN + 1];
+    set_field(fr, "csr");
+    eseal_rc rc;
+    if ((rc = new_esid(ctx, fr->i, esid)) != ESEAL_OK ||
+        (rc = get_csr(ctx, fr->i, fr->fopt, NULL, csr, fr->field)) != ESEAL_OK ||
+        (rc = make_version(ctx, fr->i, esid, 1, csr, ver)) != ESEAL_OK)
+        return rc;
+    if (fr->old != NULL) {
+        if (json_equal(json_object_get(current_version(fr->old), "csr_sm3"),
+                       json_object_get(*ver, "csr_sm3")))
+            return prob_set(ctx->p, ESEAL_E_RULE, fr->field,
+                            "reissue needs a new key: this request is the lost seal's");
+        revoked_entry(ctx, fr->app, fr->old, ctx->type->revokes, fr->now);
+    }
+    json_t *d = seal_base(ctx, fr->i, esid, fr->token);
+    json_object_update(d, *ver);
+    json_object_set_new(d, "status", json_string("pending"));
+    json_t *pd = json_object();
+    if (fr->old != NULL) {
+        json_object_set_new(d, "replaces", json_string(fr->f->target));
+        json_object_set_new(pd, "replaces", json_string(fr->f->target));
+    }
+    add_entry(ctx, ctx->type->event, fr->app, esid, d);
+    produced_entry(fr, esid, pd);
+    return ESEAL_OK;
+}
+
+/* make_new_version: the seal's next version (renew, change); the old one
+ * is superseded. */
+static eseal_rc make_new_version(struct form_run *fr, struct eseal_buf *csr, json_t **ver)
+{
+    struct produce_ctx *ctx = fr->ctx;
+    const json_t *cur = current_version(fr->old);
+    json_int_t next = json_integer_value(json_object_get(cur, "version")) + 1;
+    set_field(fr, "csr");
+    eseal_rc rc;
+    if ((rc = get_csr(ctx, fr->i, fr->fopt, wf_jstr(cur, "csr_sm3"), csr, fr->field)) != ESEAL_OK ||
+        (rc = make_version(ctx, fr->i, fr->f->target, next, csr, ver)) != ESEAL_OK)
+        return rc;
+    revoked_entry(ctx, fr->app, fr->old, ctx->type->revokes, fr->now);
+    json_t *d = seal_base(ctx, fr->i, fr->f->target, fr->token);
+    json_object_update(d, *ver);
+    json_object_set_new(d, "status", json_string("good"));
+    add_entry(ctx, ctx->type->event, fr->app, fr->f->target, d);
+    produced_entry(fr, fr->f->target, json_pack("{s:I}", "version", next));
+    return ESEAL_OK;
+}
+
+/* make_revocation: the seal revoked for the reason the maker gives. */
+static eseal_rc make_revocation(struct form_run *fr)
+{
+    revoked_entry(fr->ctx, fr->app, fr->old, fr->ctx->reason, fr->now);
+    produced_entry(fr, fr->f->target, json_pack("{s:s}", "reason", fr->ctx->reason));
+    return ESEAL_OK;
+}
+
+/* make_unlock_code: a PIN unlock code for the token the seal was made for,
+ * at the counter read from the key on site. */
+static eseal_rc make_unlock_code(struct form_run *fr, struct eseal_buf *code)
+{
+    struct produce_ctx *ctx = fr->ctx;
+    json_t *ctr = json_object_get(fr->fopt, "counter");
+    const char *bound = wf_jstr(fr->old, "token_id");
+    set_field(fr, "counter");
+    if (ctr == NULL)
+        return prob_set(ctx->p, ESEAL_E_INVALID, fr->field,
+                        "%s: the token's unlock counter (read from the key on site) is needed",
+                        fr->field);
+    if (fr->token == NULL || (bound != NULL && strcmp(fr->token, bound) != 0)) {
+        set_field(fr, "token_id");
+        return prob_set(ctx->p, ESEAL_E_RULE, fr->field,
+                        "the token is not the one seal %s was made for", fr->f->target);
+    }
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    char code_sm3[ESEAL_SM3_HEX_LEN + 1];
+    eseal_rc rc =
+        eseal_ca_unlock_code(ctx->is->ca, fr->token, (uint32_t)json_integer_value(ctr), code, &e);
+    if (rc == ESEAL_OK)
+        rc = store_artefact_put(ctx->is, code->data, code->len, code_sm3, &e);
+    if (rc != ESEAL_OK)
+        return prob_set(ctx->p, rc, fr->field, "%s", e.msg);
+    add_entry(ctx, ctx->type->event, fr->app, fr->f->target,
+              json_pack("{s:s,s:s,s:I,s:s}", "esid", fr->f->target, "token_id", fr->token,
+                        "counter", json_integer_value(ctr), "code_sm3", code_sm3));
+    produced_entry(fr, fr->f->target, json_pack("{s:s}", "unlock_code", code_sm3));
+    return ESEAL_OK;
+}
+
+/* form_target loads the seal the form acts on and settles the token: the
+ * maker's, else the seal's; only USB KEY seals have one, and a new
+ * certificate for one needs it. */
+static eseal_rc form_target(struct form_run *fr)
+{
+    struct produce_ctx *ctx = fr->ctx;
+    const struct eseal_form *f = fr->f;
+    fr->token = wf_jstr(fr->fopt, "token_id");
+    if (ctx->type->on_seal) {
+        set_field(fr, "target");
+        if (f->target == NULL ||
+            store_get_json(ctx->is, CF_SEALS, f->target, &fr->old, NULL) != ESEAL_OK)
+            return prob_set(ctx->p, ESEAL_E_CONFLICT, fr->field, "no seal %s to act on",
+                            f->target != NULL ? f->target : "");
+        if (fr->token == NULL)
+            fr->token = wf_jstr(fr->old, "token_id");
+    }
+    if (!ctx->type->needs_csr)
+        return ESEAL_OK;
+    set_field(fr, "token_id");
+    if (f->seal.cert_type == ESEAL_CERT_USB_KEY && fr->token == NULL)
+        return prob_set(ctx->p, ESEAL_E_INVALID, fr->field,
+                        "%s: a USB KEY seal needs the id of the token it is made for", fr->field);
+    if (f->seal.cert_type != ESEAL_CERT_USB_KEY)
+        fr->token = NULL;
+    return ESEAL_OK;
 }
 
 eseal_rc produce_form(struct produce_ctx *ctx, size_t i)
 {
-    const struct eseal_form *f = &ctx->doc->forms[i];
-    const char *business = jstr(ctx->record, "business");
-    const json_t *fopt = ctx->forms != NULL ? json_array_get(ctx->forms, i) : NULL;
-    char app[40], field[40], now[32];
-    snprintf(app, sizeof(app), "%s-%zu", jstr(ctx->record, "id"), i + 1);
-    wf_now_ms(now);
-    json_t *old = NULL, *ver = NULL;
+    if (ctx->type == NULL)
+        return prob_set(ctx->p, ESEAL_E_INTERNAL, "business", "unknown business %s",
+                        wf_jstr(ctx->record, "business"));
+    struct form_run fr = {.ctx = ctx, .i = i, .f = &ctx->doc->forms[i]};
+    fr.fopt = ctx->forms != NULL ? json_array_get(ctx->forms, i) : NULL;
+    snprintf(fr.app, sizeof(fr.app), "%s-%zu", wf_jstr(ctx->record, "id"), i + 1);
+    wf_now_ms(fr.now);
+    json_t *ver = NULL;
     struct eseal_buf csr, code;
     eseal_buf_init(&csr);
     eseal_buf_init(&code);
-    struct eseal_err e;
-    eseal_err_clear(&e);
-    eseal_rc rc = ESEAL_OK;
-    const char *token = jstr(fopt, "token_id");
-    bool apply = strcmp(business, "apply") == 0;
-    if (!apply) {
-        snprintf(field, sizeof(field), "forms[%zu].target", i);
-        rc = f->target != NULL ? store_get_json(ctx->is, CF_SEALS, f->target, &old, &e)
-                               : ESEAL_E_NOTFOUND;
-        if (rc != ESEAL_OK) {
-            rc = prob_set(ctx->p, ESEAL_E_CONFLICT, field, "no seal %s to act on",
-                          f->target != NULL ? f->target : "");
-            goto out;
+    eseal_rc rc = form_target(&fr);
+    if (rc == ESEAL_OK) {
+        switch (ctx->type->makes) {
+        case BUSINESS_MAKES_SEAL:
+            rc = make_seal(&fr, &csr, &ver);
+            break;
+        case BUSINESS_MAKES_VERSION:
+            rc = make_new_version(&fr, &csr, &ver);
+            break;
+        case BUSINESS_MAKES_REVOCATION:
+            rc = make_revocation(&fr);
+            break;
+        case BUSINESS_MAKES_UNLOCK_CODE:
+            rc = make_unlock_code(&fr, &code);
+            break;
         }
-        if (token == NULL)
-            token = jstr(old, "token_id");
     }
-    snprintf(field, sizeof(field), "forms[%zu].token_id", i);
-    if (apply || strcmp(business, "reissue") == 0 || strcmp(business, "renew") == 0 ||
-        strcmp(business, "change") == 0) {
-        if (f->seal.cert_type == ESEAL_CERT_USB_KEY && token == NULL) {
-            rc = prob_set(ctx->p, ESEAL_E_INVALID, field,
-                          "%s: a USB KEY seal needs the id of the token it is made for", field);
-            goto out;
-        }
-        if (f->seal.cert_type != ESEAL_CERT_USB_KEY)
-            token = NULL;
-    }
-    char esid[ESEAL_ESID_LEN + 1];
-    snprintf(field, sizeof(field), "forms[%zu].csr", i);
-    if (apply || strcmp(business, "reissue") == 0) {
-        /* a new seal: a lost key is compromised, so reissue needs a new request too */
-        if ((rc = new_esid(ctx, i, esid)) != ESEAL_OK ||
-            (rc = get_csr(ctx, i, fopt, NULL, &csr, field)) != ESEAL_OK ||
-            (rc = make_version(ctx, i, esid, 1, &csr, &ver)) != ESEAL_OK)
-            goto out;
-        if (!apply) {
-            const json_t *cur =
-                json_array_get(json_object_get(old, "versions"),
-                               json_array_size(json_object_get(old, "versions")) - 1);
-            if (json_equal(json_object_get(cur, "csr_sm3"), json_object_get(ver, "csr_sm3"))) {
-                rc = prob_set(ctx->p, ESEAL_E_INVALID, field,
-                              "reissue needs a new key: this request is the lost seal's");
-                ctx->p->status = 422;
-                goto out;
-            }
-            revoked_entry(ctx, app, old, "keyCompromise", now);
-        }
-        json_t *d = seal_base(ctx, i, esid, token);
-        json_object_update(d, ver);
-        json_object_set_new(d, "status", json_string("pending"));
-        if (!apply)
-            json_object_set_new(d, "replaces", json_string(f->target));
-        add_entry(ctx, apply ? "seal.issued" : "seal.reissued", app, esid, d);
-        json_t *pd =
-            json_pack("{s:I,s:s,s:s}", "form", (json_int_t)i, "esid", esid, "business", business);
-        if (!apply)
-            json_object_set_new(pd, "replaces", json_string(f->target));
-        add_entry(ctx, "application.produced", app, esid, pd);
-    } else if (strcmp(business, "renew") == 0 || strcmp(business, "change") == 0) {
-        json_t *versions = json_object_get(old, "versions");
-        const json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
-        json_int_t next = json_integer_value(json_object_get(cur, "version")) + 1;
-        if ((rc = get_csr(ctx, i, fopt, jstr(cur, "csr_sm3"), &csr, field)) != ESEAL_OK ||
-            (rc = make_version(ctx, i, f->target, next, &csr, &ver)) != ESEAL_OK)
-            goto out;
-        revoked_entry(ctx, app, old, "superseded", now);
-        json_t *d = seal_base(ctx, i, f->target, token);
-        json_object_update(d, ver);
-        json_object_set_new(d, "status", json_string("good"));
-        bool renew = strcmp(business, "renew") == 0;
-        add_entry(ctx, renew ? "seal.renewed" : "seal.changed", app, f->target, d);
-        add_entry(ctx, "application.produced", app, f->target,
-                  json_pack("{s:I,s:s,s:s,s:I}", "form", (json_int_t)i, "esid", f->target,
-                            "business", business, "version", next));
-    } else if (strcmp(business, "revoke") == 0) {
-        revoked_entry(ctx, app, old, ctx->reason, now);
-        add_entry(ctx, "application.produced", app, f->target,
-                  json_pack("{s:I,s:s,s:s,s:s}", "form", (json_int_t)i, "esid", f->target,
-                            "business", business, "reason", ctx->reason));
-    } else if (strcmp(business, "unlock") == 0) {
-        json_t *ctr = json_object_get(fopt, "counter");
-        const char *bound = jstr(old, "token_id");
-        snprintf(field, sizeof(field), "forms[%zu].counter", i);
-        if (ctr == NULL) {
-            rc = prob_set(ctx->p, ESEAL_E_INVALID, field,
-                          "%s: the token's unlock counter (read from the key on site) is needed",
-                          field);
-            goto out;
-        }
-        if (token == NULL || (bound != NULL && strcmp(token, bound) != 0)) {
-            snprintf(field, sizeof(field), "forms[%zu].token_id", i);
-            rc = prob_set(ctx->p, ESEAL_E_INVALID, field,
-                          "the token is not the one seal %s was made for", f->target);
-            ctx->p->status = 422;
-            goto out;
-        }
-        rc = eseal_ca_unlock_code(ctx->is->ca, token, (uint32_t)json_integer_value(ctr), &code, &e);
-        char code_sm3[ESEAL_SM3_HEX_LEN + 1];
-        if (rc == ESEAL_OK)
-            rc = store_artefact_put(ctx->is, code.data, code.len, code_sm3, &e);
-        if (rc != ESEAL_OK) {
-            prob_set(ctx->p, rc, field, "%s", e.msg);
-            goto out;
-        }
-        add_entry(ctx, "token.unlocked", app, f->target,
-                  json_pack("{s:s,s:s,s:I,s:s}", "esid", f->target, "token_id", token, "counter",
-                            json_integer_value(ctr), "code_sm3", code_sm3));
-        add_entry(ctx, "application.produced", app, f->target,
-                  json_pack("{s:I,s:s,s:s,s:s}", "form", (json_int_t)i, "esid", f->target,
-                            "business", business, "unlock_code", code_sm3));
-    } else {
-        rc = prob_set(ctx->p, ESEAL_E_INTERNAL, "business", "unknown business %s", business);
-    }
-out:
-    json_decref(old);
+    json_decref(fr.old);
     json_decref(ver);
     eseal_buf_cleanup(&csr);
     eseal_buf_cleanse(&code);

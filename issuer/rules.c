@@ -11,6 +11,7 @@
 #include "idcheck.h"
 #include "region.h"
 #include "rules.h"
+#include "internal.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -409,19 +410,6 @@ static void add(struct run *r, enum msg_id id, const char *path, const char *val
     applied(r, m->rule);
 }
 
-/* mask_id keeps the first 6 and last 4 characters of an ID number (region
- * and check digits: enough to find a typo) and stars the birth date and
- * sequence. Input shorter than 14 is starred throughout, and so is any
- * non-ASCII byte (starring part of a UTF-8 sequence would break the text). */
-static void mask_id(const char *id, char *out, size_t out_len)
-{
-    snprintf(out, out_len, "%s", id);
-    size_t len = strlen(out);
-    for (size_t i = 0; i < len; i++)
-        if (len < 14 || (i >= 6 && i < len - 4) || (unsigned char)out[i] >= 0x80)
-            out[i] = '*';
-}
-
 static void iso_time(time_t t, char *out, size_t out_len)
 {
     struct tm tm;
@@ -429,10 +417,11 @@ static void iso_time(time_t t, char *out, size_t out_len)
         snprintf(out, out_len, "%lld", (long long)t);
 }
 
-/* changes_seal: every business but apply acts on an existing seal. */
+/* changes_seal: the business acts on an existing seal (business.c). */
 static bool changes_seal(enum eseal_business b)
 {
-    return b != ESEAL_BUSINESS_NONE && b != ESEAL_BUSINESS_APPLY;
+    const struct business_type *t = business_type_of(b);
+    return t != NULL && t->on_seal;
 }
 
 /* unit_fn is called for every unit of a submission with its JSON path. */
@@ -1009,24 +998,10 @@ static eseal_rc rule_applicant_is_stamper(struct run *r)
 
 /* ---- target_seal_state, renew_window, usb_key_on_site ----------------------------- */
 
-/* state_allows is the guide's table: nothing on a revoked or expired seal;
- * a suspended (lost) seal only to reissue or revoke; a seal not yet
- * collected only to revoke; a good seal to anything. A good seal may be
- * reissued directly: the reissue application is itself the loss report. */
+/* state_allows is the guide's table of seal states per business (business.c). */
 static bool state_allows(enum eseal_seal_state s, enum eseal_business b)
 {
-    switch (s) {
-    case ESEAL_SEAL_STATE_GOOD:
-        return true;
-    case ESEAL_SEAL_STATE_PENDING:
-        return b == ESEAL_BUSINESS_REVOKE;
-    case ESEAL_SEAL_STATE_SUSPENDED:
-        return b == ESEAL_BUSINESS_REISSUE || b == ESEAL_BUSINESS_REVOKE;
-    case ESEAL_SEAL_STATE_REVOKED:
-    case ESEAL_SEAL_STATE_EXPIRED:
-        return false;
-    }
-    return false;
+    return business_accepts(business_type_of(b), s);
 }
 
 static enum msg_id state_msg(enum eseal_seal_state s)
@@ -1095,7 +1070,8 @@ static void target_form(struct run *r, size_t i, const char *path)
             add(r, M_TARGET_OTHER_UNIT, path, f->target, t->rec.uscc);
         if (!state_allows(t->rec.state, r->s->business))
             add(r, state_msg(t->rec.state), path, eseal_seal_state_name(t->rec.state), NULL);
-        else if (r->s->business == ESEAL_BUSINESS_UNLOCK && t->rec.cert_type != ESEAL_CERT_USB_KEY)
+        else if (business_type_of(r->s->business)->usb_key_only &&
+                 t->rec.cert_type != ESEAL_CERT_USB_KEY)
             add(r, M_TARGET_NOT_USB_KEY, path,
                 eseal_form_key(ESEAL_ENUM_CERT_TYPE, (int)t->rec.cert_type), "usb_key");
     }
@@ -1109,7 +1085,7 @@ static eseal_rc rule_target_seal_state(struct run *r)
         const struct eseal_form *f = &r->s->forms[i];
         snprintf(path, sizeof(path), "forms[%zu].target", i);
         applied(r, ESEAL_RULE_TARGET_SEAL_STATE);
-        if (b == ESEAL_BUSINESS_APPLY) {
+        if (!changes_seal(b)) {
             if (!empty(f->target))
                 add(r, M_TARGET_ON_APPLY, path, f->target, NULL);
         } else if (!empty(f->target)) {
@@ -1132,7 +1108,8 @@ static const struct eseal_seal_record *usable_target(const struct run *r, size_t
 
 static eseal_rc rule_renew_window(struct run *r)
 {
-    if (r->s->business != ESEAL_BUSINESS_RENEW)
+    const struct business_type *type = business_type_of(r->s->business);
+    if (type == NULL || !type->renew_window)
         return ESEAL_OK;
     char path[48], now[32], from[32], to[32], window[80];
     for (size_t i = 0; i < r->s->n_forms; i++) {
@@ -1156,8 +1133,8 @@ static eseal_rc rule_renew_window(struct run *r)
 
 static bool needs_key_on_site(enum eseal_business b)
 {
-    return b == ESEAL_BUSINESS_RENEW || b == ESEAL_BUSINESS_CHANGE || b == ESEAL_BUSINESS_REVOKE ||
-           b == ESEAL_BUSINESS_UNLOCK;
+    const struct business_type *t = business_type_of(b);
+    return t != NULL && t->key_on_site;
 }
 
 /* onsite_check returns the problem for a USB KEY seal: no record for the
@@ -1419,10 +1396,10 @@ const char *eseal_severity_name(enum eseal_severity s)
     return s == ESEAL_SEVERITY_WARNING ? "warning" : "error";
 }
 
-/* jstr returns |s| as a JSON string, null for NULL. Values come from
+/* json_str_or_null returns |s| as a JSON string, null for NULL. Values come from
  * applicants; a submission built in memory need not be valid UTF-8, which
  * Jansson refuses: such bytes become '?'. */
-static json_t *jstr(const char *s)
+static json_t *json_str_or_null(const char *s)
 {
     if (s == NULL)
         return json_null();
@@ -1443,8 +1420,9 @@ static json_t *finding_json(const struct eseal_finding *f)
     return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:{s:o, s:o}}", "rule",
                      rule_labels[f->rule].key, "code", f->code, "severity",
                      eseal_severity_name(f->severity), "acknowledged", f->acknowledged, "path",
-                     jstr(f->path), "value", jstr(f->value), "expected", jstr(f->expected),
-                     "message", "zh", jstr(f->message_zh), "en", jstr(f->message_en));
+                     json_str_or_null(f->path), "value", json_str_or_null(f->value), "expected",
+                     json_str_or_null(f->expected), "message", "zh",
+                     json_str_or_null(f->message_zh), "en", json_str_or_null(f->message_en));
 }
 
 json_t *eseal_rules_result_json(const struct eseal_rules_result *r)

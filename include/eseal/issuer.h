@@ -76,23 +76,21 @@ extern const size_t eseal_issuer_n_options;
 
 /* struct eseal_issuer_problem says why a call failed: |err| holds the code
  * and message, |field| the JSON path of the offending input ("" if none),
- * |status| an HTTP status other than the code's usual one (422 for a
- * submission the rules refuse or data that contradicts the records; 0 =
- * eseal_http_status(err.rc)), |findings| the rules result (owned; may be
- * NULL). Init before use, cleanup after. */
+ * |findings| the rules result (owned; may be NULL). A submission the rules
+ * refuse, or data that contradicts the records, is ESEAL_E_RULE; the HTTP
+ * layer alone turns codes into statuses (eseal_http_status). Init before
+ * use, cleanup after. */
 struct eseal_issuer_problem {
     struct eseal_err err;
     char field[128];
-    unsigned status;
     json_t *findings;
 };
 
 void eseal_issuer_problem_init(struct eseal_issuer_problem *p);
 void eseal_issuer_problem_cleanup(struct eseal_issuer_problem *p);
 /* eseal_issuer_problem_json returns {"error":{"code","message","field",
- * "description","findings"?}} (caller decrefs) and the HTTP status in
- * *status. */
-json_t *eseal_issuer_problem_json(const struct eseal_issuer_problem *p, unsigned *status);
+ * "description","findings"?}} (caller decrefs). */
+json_t *eseal_issuer_problem_json(const struct eseal_issuer_problem *p);
 
 /* ESEAL_ISSUER_CA_KEYS are the CA keys (ca.h) the issuer needs unlocked:
  * the root issues holder certificates, the maker signs seals and unlock
@@ -136,8 +134,10 @@ void eseal_issuer_fault_inject(struct eseal_issuer *is, enum eseal_issuer_fault 
  * scope (an object it may not see is ESEAL_E_NOTFOUND) and the submission's
  * state (an illegal transition is ESEAL_E_CONFLICT), validates its input
  * strictly (unknown keys and wrong types are ESEAL_E_INVALID naming the
- * field), and on any failure changes nothing. On success *view (may be
- * NULL) receives the submission as eseal_issuer_submission_get shows it. */
+ * field; what the rules or the records refuse is ESEAL_E_RULE), and on any
+ * failure changes nothing. On success *view (may be NULL) receives the
+ * submission as eseal_issuer_submission_get shows it. Each call is one row
+ * of the step table (docs/issuer-domain.md §7). */
 
 /* Submission documents are the JSON of form.h (docs/issuer-domain.md). */
 eseal_rc eseal_issuer_submission_create(struct eseal_issuer *is,
@@ -174,7 +174,7 @@ eseal_rc eseal_issuer_submission_submit(struct eseal_issuer *is,
                                         struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 /* _register: a maker checks completeness. |body| (may be NULL): {"onsite":
  * [{"esid","token_id"}]} records the USB KEYs presented on site. Any error of
- * the rules refuses it (422 with the findings). */
+ * the rules refuses it (ESEAL_E_RULE with the findings). */
 eseal_rc eseal_issuer_submission_register(struct eseal_issuer *is,
                                           const struct eseal_staff_principal *who, const char *id,
                                           const json_t *body, json_t **view,

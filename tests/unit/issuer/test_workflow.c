@@ -19,6 +19,8 @@
 #include "idcheck.h"
 #include "staff.h"
 #include "testutil.h"
+/* the step table is the issuer's own: the walk below reads it */
+#include "../../../issuer/internal.h"
 
 #define PASS "correct horse battery staple"
 #define UNIT_NAME "福州市鼓楼区测试局"
@@ -361,6 +363,7 @@ static void test_apply_with_rejection(void **state)
     to_approved(f, id, NULL);
     OK(eseal_issuer_submission_get(f->is, &f->agent, id, &v, p));
     assert_int_equal(json_integer_value(json_object_get(v, "round")), 2);
+    assert_string_equal(jstr(v, "business_name"), "印章申请"); /* business.c's name */
     assert_string_equal(jstr(json_object_get(v, "rejection"), "by"), "reviewer1");
     json_decref(v);
 
@@ -412,13 +415,13 @@ static void test_apply_with_rejection(void **state)
     struct eseal_issuer_handover bad = {
         "王五",    "11010519491231002X",  "赵六",     "11010519491231002X",
         intro_pdf, sizeof(intro_pdf) - 1, idcopy_png, sizeof(idcopy_png) - 1};
-    FAILS(ESEAL_E_INVALID, &prob,
+    FAILS(ESEAL_E_RULE, &prob,
           eseal_issuer_submission_handover(f->is, &f->maker, id, &bad, NULL, p));
-    assert_int_equal(prob.status, 422);
+    assert_int_equal(eseal_http_status(prob.err.rc), 422);
     assert_string_equal(prob.field, "collector_name");
     bad.letter_name = "王五";
     bad.letter_id_number = "350102199001011238";
-    FAILS(ESEAL_E_INVALID, &prob,
+    FAILS(ESEAL_E_RULE, &prob,
           eseal_issuer_submission_handover(f->is, &f->maker, id, &bad, NULL, p));
     assert_string_equal(prob.field, "collector_id_number");
     eseal_issuer_problem_cleanup(&prob);
@@ -476,8 +479,8 @@ static void test_renew_outside_window(void **state)
     char *id = new_submission(f, "renew", esid, UNIT_NAME);
     struct eseal_issuer_problem prob;
     eseal_issuer_problem_init(&prob);
-    FAILS(ESEAL_E_INVALID, &prob, eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
-    assert_int_equal(prob.status, 422);
+    FAILS(ESEAL_E_RULE, &prob, eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    assert_int_equal(eseal_http_status(prob.err.rc), 422);
     assert_non_null(prob.findings);
     assert_non_null(strstr(prob.err.msg, "30"));
     eseal_issuer_problem_cleanup(&prob);
@@ -569,9 +572,9 @@ static void test_reissue_after_loss(void **state)
     /* a request for another unit is refused */
     char *wrong = make_csr("别的单位", g_uscc);
     body = produce_body(0, wrong, NULL);
-    FAILS(ESEAL_E_INVALID, &prob,
+    FAILS(ESEAL_E_RULE, &prob,
           eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
-    assert_int_equal(prob.status, 422);
+    assert_int_equal(eseal_http_status(prob.err.rc), 422);
     json_decref(body);
     free(wrong);
     eseal_issuer_problem_cleanup(&prob);
@@ -780,6 +783,218 @@ static void test_illegal_transitions_change_nothing(void **state)
     free(id);
 }
 
+/* ---- every (state, step) pair of the table ----------------------------------------- */
+
+/* The legal pairs as docs/issuer-domain.md states them, written out apart
+ * from the table so that a change to the table shows up here. */
+static const struct {
+    const char *step;
+    unsigned from;
+} legal_pairs[] = {
+    {"update", WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED)},
+    {"materials", WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED)},
+    {"submit", WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED)},
+    {"register", WF_FROM(WF_SUBMITTED)},
+    {"review", WF_FROM(WF_REGISTERED)},
+    {"produce", WF_FROM(WF_APPROVED)},
+    {"handover", WF_FROM(WF_PRODUCED)},
+};
+
+/* in_state returns a new submission in state |s|; the done one revokes
+ * the seal *esid (made on first use). */
+static char *in_state(struct fixture *f, enum wf_state s, char **esid)
+{
+    if (s == WF_DONE) {
+        if (*esid == NULL)
+            *esid = apply_seal(f, 0);
+        char *id = new_submission(f, "revoke", *esid, UNIT_NAME);
+        to_approved(f, id, *esid);
+        json_t *body = json_pack("{s:s}", "reason", "cessationOfOperation");
+        OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+        json_decref(body);
+        return id;
+    }
+    char *id = new_submission(f, "apply", NULL, UNIT_NAME);
+    if (s == WF_DRAFT)
+        return id;
+    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    if (s == WF_SUBMITTED)
+        return id;
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    json_t *review = s == WF_REJECTED ? json_pack("{s:s,s:[s]}", "decision", "reject", "reasons",
+                                                  "印模不清晰 / the impression is blurred")
+                                      : json_pack("{s:s}", "decision", "approve");
+    if (s != WF_REGISTERED)
+        OK(eseal_issuer_submission_review(f->is, &f->reviewer, id, review, NULL, p));
+    json_decref(review);
+    if (s == WF_REGISTERED || s == WF_REJECTED || s == WF_APPROVED)
+        return id;
+    char *csr = make_csr(UNIT_NAME, g_uscc);
+    json_t *body = produce_body(0, csr, NULL);
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    json_decref(body);
+    free(csr);
+    if (s == WF_HANDED_OVER)
+        handover_ok(f, id);
+    return id;
+}
+
+/* take_step takes |step| on |id| with input that is valid for it, as a
+ * role that may take it. */
+static eseal_rc take_step(struct fixture *f, const char *step, const char *id,
+                          struct eseal_issuer_problem *p)
+{
+    eseal_rc rc = ESEAL_E_INTERNAL;
+    json_t *body = NULL;
+    char *csr = NULL;
+    if (strcmp(step, "update") == 0) {
+        body = make_doc(f, "apply", NULL, UNIT_NAME);
+        rc = eseal_issuer_submission_update(f->is, &f->agent, id, body, NULL, p);
+    } else if (strcmp(step, "materials") == 0) {
+        struct eseal_issuer_upload up = {"letter", letter_pdf, sizeof(letter_pdf) - 1};
+        rc = eseal_issuer_submission_add_materials(f->is, &f->agent, id, &up, 1, NULL, p);
+    } else if (strcmp(step, "submit") == 0) {
+        rc = eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p);
+    } else if (strcmp(step, "register") == 0) {
+        rc = eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p);
+    } else if (strcmp(step, "review") == 0) {
+        body = json_pack("{s:s}", "decision", "approve");
+        rc = eseal_issuer_submission_review(f->is, &f->reviewer, id, body, NULL, p);
+    } else if (strcmp(step, "produce") == 0) {
+        csr = make_csr(UNIT_NAME, g_uscc);
+        body = produce_body(0, csr, NULL);
+        rc = eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p);
+    } else if (strcmp(step, "handover") == 0) {
+        struct eseal_issuer_handover h = {
+            "王五",    "11010519491231002X",  "王五",     "11010519491231002X",
+            intro_pdf, sizeof(intro_pdf) - 1, idcopy_png, sizeof(idcopy_png) - 1};
+        rc = eseal_issuer_submission_handover(f->is, &f->maker, id, &h, NULL, p);
+    } else {
+        fail_msg("no input for step %s: add it to take_step", step);
+    }
+    json_decref(body);
+    free(csr);
+    return rc;
+}
+
+/* snapshot is the submission as the admin sees it, and the log size. */
+static json_t *snapshot(struct fixture *f, const char *id)
+{
+    json_t *v = NULL;
+    OK(eseal_issuer_submission_get(f->is, &f->admin, id, &v, p));
+    json_object_set_new(v, "log_size",
+                        json_integer((json_int_t)eseal_log_size(eseal_issuer_log(f->is))));
+    return v;
+}
+
+static void test_every_state_and_step(void **state)
+{
+    struct fixture *f = *state;
+    char *esid = NULL;
+    size_t walked = 0, accepted = 0;
+    for (size_t k = 0; k < wf_n_steps; k++) {
+        const struct wf_step *step = &wf_steps[k];
+        if (step->subject != WF_SUBJECT_SUBMISSION)
+            continue;
+        unsigned want = 0;
+        for (size_t i = 0; i < sizeof(legal_pairs) / sizeof(legal_pairs[0]); i++)
+            if (strcmp(legal_pairs[i].step, step->name) == 0)
+                want = legal_pairs[i].from;
+        if (step->from != want)
+            fail_msg("step %s: the table's states %#x, the guide's %#x", step->name, step->from,
+                     want);
+    }
+    for (int s = 0; s < WF_STATE_COUNT; s++) {
+        char *id = in_state(f, (enum wf_state)s, &esid);
+        assert_string_equal(state_of(f, id), wf_state_name((enum wf_state)s));
+        for (size_t k = 0; k < wf_n_steps; k++) {
+            const struct wf_step *step = &wf_steps[k];
+            if (step->subject != WF_SUBJECT_SUBMISSION)
+                continue;
+            bool legal = (step->from & WF_FROM(s)) != 0;
+            struct eseal_issuer_problem prob;
+            eseal_issuer_problem_init(&prob);
+            json_t *before = snapshot(f, id);
+            eseal_rc rc = take_step(f, step->name, id, &prob);
+            json_t *after = snapshot(f, id);
+            walked++;
+            if (legal && rc != ESEAL_OK)
+                fail_msg("%s from %s: refused (%s: %s)", step->name, wf_state_name(s),
+                         eseal_rc_name(rc), prob.err.msg);
+            if (!legal && (rc != ESEAL_E_CONFLICT || !json_equal(before, after)))
+                fail_msg("%s from %s: %s (%s), %s", step->name, wf_state_name(s), eseal_rc_name(rc),
+                         prob.err.msg,
+                         json_equal(before, after) ? "nothing changed" : "something changed");
+            json_decref(before);
+            json_decref(after);
+            eseal_issuer_problem_cleanup(&prob);
+            if (legal) {
+                /* the step moved the submission on: start again from |s| */
+                accepted++;
+                free(id);
+                id = in_state(f, (enum wf_state)s, &esid);
+            }
+        }
+        free(id);
+    }
+    assert_int_equal(walked, 7 * WF_STATE_COUNT);
+    assert_int_equal(accepted, 10);
+    free(esid);
+}
+
+/* try_suspend reports a loss of |esid|, whose seal is in state |st|, and
+ * checks the outcome against the suspend row of the table. */
+static void try_suspend(struct fixture *f, const char *esid, enum eseal_seal_state st)
+{
+    const struct wf_step *step = wf_step_find("suspend");
+    assert_non_null(step);
+    bool legal = (step->from & (1u << st)) != 0;
+    json_t *before = seal_of(f, esid);
+    assert_string_equal(jstr(before, "status"), eseal_seal_state_name(st));
+    uint64_t size = eseal_log_size(eseal_issuer_log(f->is));
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    eseal_rc rc = eseal_issuer_seal_suspend(f->is, &f->maker, esid, NULL, NULL, &prob);
+    json_t *after = seal_of(f, esid);
+    if (legal) {
+        assert_int_equal(rc, ESEAL_OK);
+        assert_string_equal(jstr(after, "status"), "suspended");
+    } else {
+        assert_int_equal(rc, ESEAL_E_CONFLICT);
+        assert_true(json_equal(before, after));
+        assert_int_equal(eseal_log_size(eseal_issuer_log(f->is)), size);
+    }
+    eseal_issuer_problem_cleanup(&prob);
+    json_decref(before);
+    json_decref(after);
+}
+
+/* A loss may be reported for a good or a pending seal, nothing else. */
+static void test_suspend_from_every_seal_state(void **state)
+{
+    struct fixture *f = *state;
+    char *revoked = NULL;
+    char *id = in_state(f, WF_PRODUCED, &revoked);
+    json_t *v = NULL;
+    OK(eseal_issuer_submission_get(f->is, &f->maker, id, &v, p));
+    char *pending =
+        eseal_xstrdup(jstr(json_array_get(json_object_get(v, "applications"), 0), "esid"));
+    json_decref(v);
+    try_suspend(f, pending, ESEAL_SEAL_STATE_PENDING);
+    try_suspend(f, pending, ESEAL_SEAL_STATE_SUSPENDED);
+    char *good = apply_seal(f, 0);
+    try_suspend(f, good, ESEAL_SEAL_STATE_GOOD);
+    free(in_state(f, WF_DONE, &revoked));
+    try_suspend(f, revoked, ESEAL_SEAL_STATE_REVOKED);
+    /* the table says so too: good and pending, and only those */
+    assert_int_equal(wf_step_find("suspend")->from,
+                     (1u << ESEAL_SEAL_STATE_GOOD) | (1u << ESEAL_SEAL_STATE_PENDING));
+    free(good);
+    free(pending);
+    free(revoked);
+    free(id);
+}
+
 static void test_bad_documents(void **state)
 {
     struct fixture *f = *state;
@@ -810,9 +1025,9 @@ static void test_bad_documents(void **state)
     doc = make_doc(f, "apply", NULL, UNIT_NAME);
     OK(eseal_issuer_submission_create(f->is, &f->agent, doc, &v, p));
     json_decref(doc);
-    FAILS(ESEAL_E_INVALID, &prob,
+    FAILS(ESEAL_E_RULE, &prob,
           eseal_issuer_submission_submit(f->is, &f->agent, "S00000002", NULL, p));
-    assert_int_equal(prob.status, 422);
+    assert_int_equal(eseal_http_status(prob.err.rc), 422);
     assert_non_null(strstr(prob.err.msg, "refused by the rules"));
     json_decref(v);
     eseal_issuer_problem_cleanup(&prob);
@@ -900,6 +1115,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_maker_is_not_reviewer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(test_illegal_transitions_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_state_and_step, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_suspend_from_every_seal_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_keeps_everything, setup, teardown),

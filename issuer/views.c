@@ -1,0 +1,332 @@
+/* views.c — reading: submissions and seals as each role may see them, the
+ * audit trail, seal files, and seals as the rules see them. Nothing here
+ * changes the store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eseal/pki.h"
+#include "region.h"
+#include "internal.h"
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- seals as the rules see them ------------------------------------------------- */
+
+const char *wf_seal_status(const json_t *seal, time_t now)
+{
+    const char *s = wf_jstr(seal, "status");
+    if (s == NULL)
+        return "unknown";
+    json_t *versions = json_object_get(seal, "versions");
+    json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
+    time_t end = wf_parse_iso(wf_jstr(cur, "valid_end"));
+    if ((strcmp(s, "good") == 0 || strcmp(s, "pending") == 0) && end != 0 &&
+        end < (now != 0 ? now : time(NULL)))
+        return "expired";
+    return s;
+}
+
+enum eseal_seal_state wf_seal_state(const json_t *seal)
+{
+    const char *st = wf_seal_status(seal, 0);
+    for (int s = ESEAL_SEAL_STATE_GOOD; s <= ESEAL_SEAL_STATE_EXPIRED; s++)
+        if (strcmp(st, eseal_seal_state_name((enum eseal_seal_state)s)) == 0)
+            return (enum eseal_seal_state)s;
+    return ESEAL_SEAL_STATE_REVOKED;
+}
+
+json_t *wf_seal_version(json_t *seal, json_int_t v)
+{
+    size_t i;
+    json_t *ver;
+    json_array_foreach(json_object_get(seal, "versions"), i, ver)
+    {
+        if (json_integer_value(json_object_get(ver, "version")) == v)
+            return ver;
+    }
+    return NULL;
+}
+
+eseal_rc wf_seal_lookup(void *ctx, const char *esid, struct eseal_seal_record *out,
+                        struct eseal_err *err)
+{
+    struct eseal_issuer *is = ctx;
+    json_t *seal = NULL;
+    eseal_rc rc = store_get_json(is, CF_SEALS, esid, &seal, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->uscc, sizeof(out->uscc), "%s",
+             wf_jstr(seal, "uscc") ? wf_jstr(seal, "uscc") : "");
+    out->state = wf_seal_state(seal);
+    json_t *versions = json_object_get(seal, "versions");
+    json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
+    out->valid_end = wf_parse_iso(wf_jstr(cur, "valid_end"));
+    int ct = 0;
+    if (wf_jstr(seal, "cert_type") != NULL &&
+        eseal_form_enum_parse(ESEAL_ENUM_CERT_TYPE, wf_jstr(seal, "cert_type"), &ct))
+        out->cert_type = (enum eseal_cert_type)ct;
+    snprintf(out->token_id, sizeof(out->token_id), "%s",
+             wf_jstr(seal, "token_id") ? wf_jstr(seal, "token_id") : "");
+    json_decref(seal);
+    return ESEAL_OK;
+}
+
+/* ---- submissions ------------------------------------------------------------- */
+
+/* add_business_name adds the business type's Chinese name (business.c) for
+ * people, beside the key for machines. */
+static void add_business_name(json_t *v, const json_t *rec)
+{
+    const struct business_type *t = business_type_find(wf_jstr(rec, "business"));
+    if (t != NULL)
+        json_object_set_new(v, "business_name", json_string(t->name_zh));
+}
+
+/* summary is a submission's line in a list. */
+static json_t *summary(const json_t *rec)
+{
+    static const char *const keys[] = {"id",         "state",   "business", "unit",
+                                       "filed_city", "created", "updated"};
+    json_t *v = json_object();
+    for (size_t i = 0; i < COUNT_OF(keys); i++)
+        json_object_set(v, keys[i], json_object_get(rec, keys[i]));
+    add_business_name(v, rec);
+    return v;
+}
+
+json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                           const json_t *rec)
+{
+    json_t *v = json_deep_copy(rec);
+    add_business_name(v, rec);
+    struct eseal_submission *doc = NULL;
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    if (wf_load_doc(is, rec, &doc, &p) == ESEAL_OK) {
+        json_object_set_new(v, "submission", eseal_submission_to_json(doc));
+        struct wf_rules_run r;
+        if (wf_rules_run(is, &r, rec, doc, json_object_get(rec, "onsite"),
+                         json_object_get(rec, "acknowledged"), &p) == ESEAL_OK)
+            json_object_set_new(v, "check", eseal_rules_result_json(&r.res));
+        wf_rules_done(&r);
+    }
+    eseal_submission_free(doc);
+    eseal_issuer_problem_cleanup(&p);
+    /* unlock codes go only to those who may take the seal file */
+    bool codes = eseal_staff_allowed(who->role, ESEAL_ACTION_SEAL_DOWNLOAD);
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(v, "applications"), i, a)
+    {
+        const char *code = wf_jstr(a, "unlock_code");
+        struct eseal_buf pem;
+        eseal_buf_init(&pem);
+        if (codes && code != NULL && store_artefact_get(is, code, &pem, NULL) == ESEAL_OK)
+            json_object_set_new(a, "unlock_code_pem",
+                                json_stringn((const char *)pem.data, pem.len));
+        eseal_buf_cleanup(&pem);
+    }
+    json_object_set_new(v, "log", store_audit_seqs(is, wf_jstr(rec, "id")));
+    return v;
+}
+
+eseal_rc eseal_issuer_submission_get(struct eseal_issuer *is,
+                                     const struct eseal_staff_principal *who, const char *id,
+                                     json_t **view, struct eseal_issuer_problem *p)
+{
+    eseal_rc rc = wf_require(who, ESEAL_ACTION_SUBMISSION_GET, p);
+    if (rc != ESEAL_OK)
+        return rc;
+    json_t *rec = NULL;
+    rc = wf_load_visible(is, who, id, &rec, p);
+    if (rc == ESEAL_OK)
+        *view = wf_submission_view(is, who, rec);
+    json_decref(rec);
+    return rc;
+}
+
+eseal_rc eseal_issuer_submission_list(struct eseal_issuer *is,
+                                      const struct eseal_staff_principal *who, const char *state,
+                                      json_t **view, struct eseal_issuer_problem *p)
+{
+    eseal_rc rc = wf_require(who, ESEAL_ACTION_SUBMISSION_LIST, p);
+    if (rc != ESEAL_OK)
+        return rc;
+    enum wf_state want;
+    if (state != NULL && !wf_state_parse(state, &want))
+        return prob_set(p, ESEAL_E_INVALID, "state", "unknown state \"%.40s\"", state);
+    json_t *list = json_array();
+    struct eseal_kv_iter *it = eseal_kv_iter_new(is->kv, CF_SUBMISSIONS);
+    for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
+        size_t len;
+        const uint8_t *v = eseal_kv_iter_value(it, &len);
+        json_t *rec = json_loadb((const char *)v, len, 0, NULL);
+        if (rec != NULL && wf_visible(who, rec) &&
+            (state == NULL || strcmp(state, wf_jstr(rec, "state")) == 0))
+            json_array_append_new(list, summary(rec));
+        json_decref(rec);
+    }
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    rc = eseal_kv_iter_status(it, &e);
+    eseal_kv_iter_free(it);
+    if (rc != ESEAL_OK) {
+        json_decref(list);
+        return prob_from(p, &e, NULL);
+    }
+    *view = json_pack("{s:o}", "submissions", list);
+    return ESEAL_OK;
+}
+
+eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
+                                       const struct eseal_staff_principal *who, const char *id,
+                                       json_t **view, struct eseal_issuer_problem *p)
+{
+    eseal_rc rc = wf_require(who, ESEAL_ACTION_AUDIT_READ, p);
+    if (rc != ESEAL_OK)
+        return rc;
+    json_t *rec = NULL;
+    rc = wf_load_visible(is, who, id, &rec, p);
+    json_decref(rec);
+    if (rc != ESEAL_OK)
+        return rc;
+    json_t *seqs = store_audit_seqs(is, id);
+    json_t *entries = json_array();
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    rc = eseal_log_sync(is->log, &e);
+    size_t i;
+    json_t *s;
+    json_array_foreach(seqs, i, s)
+    {
+        if (rc != ESEAL_OK)
+            break;
+        rc = eseal_log_entry(is->log, (uint64_t)json_integer_value(s), &b, &e);
+        if (rc == ESEAL_OK)
+            json_array_append_new(entries, json_loadb((const char *)b.data, b.len, 0, NULL));
+    }
+    eseal_buf_cleanup(&b);
+    json_decref(seqs);
+    if (rc != ESEAL_OK) {
+        json_decref(entries);
+        return prob_from(p, &e, NULL);
+    }
+    *view = json_pack("{s:s,s:o}", "submission", id, "entries", entries);
+    return ESEAL_OK;
+}
+
+/* ---- seals ----------------------------------------------------------------------------- */
+
+json_t *wf_seal_view(struct eseal_issuer *is, const json_t *seal)
+{
+    json_t *v = json_deep_copy(seal);
+    json_object_set_new(v, "status", json_string(wf_seal_status(seal, 0)));
+    json_object_set_new(v, "log", store_audit_seqs(is, wf_jstr(seal, "esid")));
+    return v;
+}
+
+eseal_rc eseal_issuer_seal_get(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                               const char *esid, json_t **view, struct eseal_issuer_problem *p)
+{
+    eseal_rc rc = wf_require(who, ESEAL_ACTION_SEAL_GET, p);
+    json_t *seal = NULL;
+    if (rc == ESEAL_OK)
+        rc = wf_seal_visible(is, who, esid, &seal, p);
+    if (rc == ESEAL_OK)
+        *view = wf_seal_view(is, seal);
+    json_decref(seal);
+    return rc;
+}
+
+/* seal_esl copies the seal file (DER) of version |vno| of |seal| (0: the
+ * latest) into |out|: only the version's seal_sm3 is ever looked up, so
+ * no other artefact can come out of here. */
+static eseal_rc seal_esl(struct eseal_issuer *is, json_t *seal, json_int_t vno,
+                         struct eseal_buf *out, struct eseal_err *e)
+{
+    json_t *versions = json_object_get(seal, "versions");
+    json_t *ver = vno == 0 ? json_array_get(versions, json_array_size(versions) - 1)
+                           : wf_seal_version(seal, vno);
+    const char *sm3 = wf_jstr(ver, "seal_sm3");
+    if (sm3 == NULL)
+        return eseal_err_set(e, ESEAL_E_NOTFOUND, "seal %s has no version %lld",
+                             wf_jstr(seal, "esid"), (long long)vno);
+    return store_artefact_get(is, sm3, out, e);
+}
+
+eseal_rc eseal_issuer_seal_public(struct eseal_issuer *is, const char *esid, long long version,
+                                  struct eseal_buf *out, struct eseal_issuer_problem *p)
+{
+    struct eseal_staff_principal anyone;
+    memset(&anyone, 0, sizeof(anyone));
+    eseal_rc rc = wf_require(&anyone, ESEAL_ACTION_SEAL_PUBLIC, p);
+    if (rc != ESEAL_OK)
+        return rc;
+    if (version < 1)
+        return prob_set(p, ESEAL_E_NOTFOUND, NULL, "no seal %.20s version %lld",
+                        esid != NULL ? esid : "", version);
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    json_t *seal = NULL;
+    rc = esid != NULL && strlen(esid) == ESEAL_ESID_LEN
+             ? store_get_json(is, CF_SEALS, esid, &seal, &e)
+             : ESEAL_E_NOTFOUND;
+    /* A personal seal's file holds a person's name (and, in its
+     * certificate, an ID number): it is not published. */
+    const char *kind = json_string_value(json_object_get(seal, "kind"));
+    bool personal = kind != NULL && strcmp(kind, "personal") == 0;
+    if (rc == ESEAL_OK && !personal)
+        rc = seal_esl(is, seal, (json_int_t)version, out, &e);
+    json_decref(seal);
+    if (rc == ESEAL_OK && personal)
+        return prob_set(p, ESEAL_E_NOTFOUND, NULL,
+                        "personal seals are not published / 个人印章不公开");
+    if (rc == ESEAL_E_NOTFOUND)
+        return prob_set(p, rc, NULL, "no seal %.20s version %lld", esid != NULL ? esid : "",
+                        version);
+    return rc == ESEAL_OK ? ESEAL_OK : prob_from(p, &e, NULL);
+}
+
+eseal_rc eseal_issuer_seal_file(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                const char *esid, enum eseal_issuer_seal_file which,
+                                struct eseal_buf *out, struct eseal_issuer_problem *p)
+{
+    eseal_rc rc = wf_require(
+        who, which == ESEAL_ISSUER_SEAL_ESL ? ESEAL_ACTION_SEAL_DOWNLOAD : ESEAL_ACTION_SEAL_GET,
+        p);
+    json_t *seal = NULL;
+    if (rc == ESEAL_OK)
+        rc = wf_seal_visible(is, who, esid, &seal, p);
+    if (rc == ESEAL_OK) {
+        json_t *versions = json_object_get(seal, "versions");
+        json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
+        struct eseal_err e;
+        eseal_err_clear(&e);
+        if (which == ESEAL_ISSUER_SEAL_ESL) {
+            rc = seal_esl(is, seal, 0, out, &e);
+        } else {
+            struct eseal_buf der;
+            eseal_buf_init(&der);
+            rc = store_artefact_get(is, wf_jstr(cur, "cert_sm3"), &der, &e);
+            X509 *x = NULL;
+            if (rc == ESEAL_OK)
+                rc = eseal_pki_cert_parse(&x, der.data, der.len, &e);
+            if (rc == ESEAL_OK) {
+                char *pem = eseal_pki_cert_pem(x);
+                eseal_buf_reset(out);
+                eseal_buf_append_str(out, pem);
+                free(pem);
+            }
+            X509_free(x);
+            eseal_buf_cleanup(&der);
+        }
+        if (rc != ESEAL_OK)
+            prob_from(p, &e, NULL);
+    }
+    json_decref(seal);
+    return rc;
+}
