@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "eseal/ca.h"
+#include "eseal/json.h"
 #include "eseal/kv.h"
 #include "eseal/log.h"
 #include "eseal/note.h"
@@ -375,8 +376,7 @@ static eseal_rc prep_entry(struct prep *p, const json_t *entry, struct eseal_err
                            "limit of %d",
                            sample.len, ESEAL_LOG_ENTRY_MAX);
     } else {
-        json_t *back =
-            json_loadb((const char *)sample.data, sample.len, JSON_REJECT_DUPLICATES, NULL);
+        json_t *back = eseal_json_load(sample.data, sample.len);
         char *again = back != NULL ? json_dumps(back, LOG_JSON_FLAGS) : NULL;
         if (again == NULL || strlen(again) != sample.len ||
             memcmp(again, sample.data, sample.len) != 0)

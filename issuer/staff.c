@@ -12,6 +12,7 @@
 #include "eseal/buf.h"
 #include "eseal/enc.h"
 #include "eseal/idcheck.h"
+#include "eseal/json.h"
 #include "eseal/secret.h"
 #include "eseal/staff.h"
 
@@ -321,7 +322,7 @@ static eseal_rc record_parse(struct record *r, const uint8_t *data, size_t len,
                              struct eseal_err *err)
 {
     memset(r, 0, sizeof(*r));
-    json_t *j = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *j = eseal_json_load(data, len);
     const char *user = NULL, *role = NULL, *unit = NULL, *city = NULL, *hash = NULL,
                *created = NULL;
     int disabled = 0;
@@ -570,7 +571,7 @@ static eseal_rc session_parse(struct session *se, const uint8_t *data, size_t le
                               struct eseal_err *err)
 {
     memset(se, 0, sizeof(*se));
-    json_t *j = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *j = eseal_json_load(data, len);
     const char *user = NULL, *role = NULL;
     bool ok = j != NULL &&
               json_unpack(j, "{s:s, s:s, s:I, s:I}", "username", &user, "role", &role, "created",

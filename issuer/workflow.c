@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "eseal/idcheck.h"
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "eseal/region.h"
 #include "eseal/sm.h"
@@ -400,7 +401,7 @@ static eseal_rc replay_one(void *ctx, uint64_t seq, const uint8_t *data, size_t 
                            struct eseal_err *err)
 {
     struct eseal_issuer *is = ctx;
-    json_t *e = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *e = eseal_json_load(data, len);
     if (e == NULL)
         return eseal_err_set(err, ESEAL_E_CRYPTO, "log entry %" PRIu64 " is not JSON", seq);
     eseal_rc rc = wf_apply(is, seq, e, err);
@@ -1414,7 +1415,7 @@ eseal_rc eseal_issuer_submission_list(struct eseal_issuer *is,
     for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
         size_t len;
         const uint8_t *v = eseal_kv_iter_value(it, &len);
-        json_t *rec = json_loadb((const char *)v, len, 0, NULL);
+        json_t *rec = eseal_json_load(v, len);
         if (rec != NULL && visible(who, rec) &&
             (state == NULL || strcmp(state, jstr(rec, "state")) == 0))
             json_array_append_new(list, json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "id",
@@ -1466,7 +1467,7 @@ eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
             break;
         rc = eseal_log_entry(is->log, (uint64_t)json_integer_value(s), &b, &e);
         if (rc == ESEAL_OK)
-            json_array_append_new(entries, json_loadb((const char *)b.data, b.len, 0, NULL));
+            json_array_append_new(entries, eseal_json_load(b.data, b.len));
     }
     eseal_buf_cleanup(&b);
     json_decref(seqs);

@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "eseal/ca.h"
+#include "eseal/json.h"
 #include "eseal/sm.h"
 #include "internal.h"
 
@@ -103,7 +104,7 @@ eseal_rc pub_crl_open(struct eseal_publisher *p, struct eseal_err *err)
         for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
             size_t vl;
             const uint8_t *val = eseal_kv_iter_value(it, &vl);
-            json_t *rec = json_loadb((const char *)val, vl, 0, NULL);
+            json_t *rec = eseal_json_load(val, vl);
             unsigned shard;
             char key[ROW_KEY_MAX], row[48];
             if (rec != NULL && row_of(p, rec, &shard, key, row))

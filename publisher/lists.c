@@ -14,6 +14,7 @@
 
 #include "eseal/ca.h"
 #include "eseal/enc.h"
+#include "eseal/json.h"
 #include "internal.h"
 
 #define META_LISTS "lists"
@@ -167,7 +168,7 @@ static eseal_rc shard_records(struct eseal_publisher *p, unsigned shard, json_t 
         char *vkey = eseal_xstrndup((const char *)k + 5, kl - 5);
         if (overlay == NULL || json_object_get(overlay, vkey) == NULL) {
             rc = eseal_kv_get(p->kv, CF_VERSIONS, vkey, strlen(vkey), &v, err);
-            json_t *rec = rc == ESEAL_OK ? json_loadb((const char *)v.data, v.len, 0, NULL) : NULL;
+            json_t *rec = rc == ESEAL_OK ? eseal_json_load(v.data, v.len) : NULL;
             if (rc == ESEAL_OK && rec == NULL)
                 rc = eseal_err_set(err, ESEAL_E_INTERNAL, "stored record %s does not parse", vkey);
             if (rec != NULL)
@@ -273,7 +274,7 @@ eseal_rc pub_lists_open(struct eseal_publisher *p, struct eseal_err *err)
     for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
         size_t kl, vl;
         const uint8_t *k = eseal_kv_iter_key(it, &kl), *val = eseal_kv_iter_value(it, &vl);
-        json_t *rec = json_loadb((const char *)val, vl, 0, NULL);
+        json_t *rec = eseal_json_load(val, vl);
         char vkey[LKEY_MAX - 8], key[LKEY_MAX];
         if (rec != NULL && kl < sizeof(vkey)) {
             memcpy(vkey, k, kl);
@@ -408,7 +409,7 @@ eseal_rc eseal_publisher_list_delta(struct eseal_publisher *p, unsigned shard, u
         }
         if (rc != ESEAL_OK)
             goto out;
-        json_t *row = json_loadb((const char *)v.data, v.len, 0, NULL);
+        json_t *row = eseal_json_load(v.data, v.len);
         if (!json_is_object(row)) {
             json_decref(row);
             rc = eseal_err_set(err, ESEAL_E_INTERNAL, "a stored list change row is malformed");

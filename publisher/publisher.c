@@ -12,6 +12,7 @@
 #include "eseal/ca.h"
 #include "eseal/enc.h"
 #include "eseal/httpc.h"
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "internal.h"
 
@@ -198,7 +199,7 @@ eseal_rc pub_get_json(struct eseal_kv *kv, unsigned cf, const char *key, json_t 
     eseal_buf_init(&v);
     eseal_rc rc = eseal_kv_get(kv, cf, key, strlen(key), &v, err);
     if (rc == ESEAL_OK) {
-        *out = json_loadb((const char *)v.data, v.len, 0, NULL);
+        *out = eseal_json_load(v.data, v.len);
         if (*out == NULL)
             rc = eseal_err_set(err, ESEAL_E_INTERNAL, "stored record %s does not parse", key);
     }
@@ -1003,8 +1004,8 @@ char *eseal_publisher_records(struct eseal_publisher *p)
             size_t kl, vl;
             const uint8_t *k = eseal_kv_iter_key(it, &kl), *v = eseal_kv_iter_value(it, &vl);
             char *key = eseal_xstrndup((const char *)k, kl);
-            json_t *val = cfs[i] == CF_VERSIONS ? json_loadb((const char *)v, vl, 0, NULL)
-                                                : json_stringn((const char *)v, vl);
+            json_t *val =
+                cfs[i] == CF_VERSIONS ? eseal_json_load(v, vl) : json_stringn((const char *)v, vl);
             json_object_set_new(o, key, val != NULL ? val : json_null());
             free(key);
         }

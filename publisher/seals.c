@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "eseal/httpc.h"
+#include "eseal/json.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
 #include "internal.h"
@@ -41,7 +42,7 @@ eseal_rc pub_seals_open(struct eseal_publisher *p, struct eseal_err *err)
     for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
         size_t kl, vl;
         const uint8_t *k = eseal_kv_iter_key(it, &kl), *val = eseal_kv_iter_value(it, &vl);
-        json_t *rec = json_loadb((const char *)val, vl, 0, NULL);
+        json_t *rec = eseal_json_load(val, vl);
         char *key = eseal_xstrndup((const char *)k, kl);
         if (rec != NULL)
             json_object_set_new(all, key, rec);

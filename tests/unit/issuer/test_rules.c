@@ -7,6 +7,7 @@
 
 #include "csr.h"
 #include "eseal/blob.h"
+#include "eseal/json.h"
 #include "eseal/rules.h"
 #include "example.h"
 #include "testutil.h"
@@ -86,8 +87,7 @@ static int setup(void **state)
     f->tmp = tu_tmpdir();
     if (eseal_blob_open(&f->blob, f->tmp, NULL) != ESEAL_OK)
         return -1;
-    json_error_t jerr;
-    f->doc = json_loads(example_submission, 0, &jerr);
+    f->doc = eseal_json_load(example_submission, strlen(example_submission));
     f->in.materials = f->materials;
     f->in.read_material = eseal_blob_reader;
     f->in.material_ctx = f->blob;
