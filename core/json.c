@@ -134,11 +134,12 @@ json_t *eseal_json_text(const char *s)
 
 /* ---- times ------------------------------------------------------------------------ */
 
-bool eseal_json_time_format(char out[ESEAL_JSON_TIME_BUF], int64_t t, int ms)
+bool eseal_json_time_format(char *out, size_t out_len, int64_t t, int ms)
 {
     time_t s = (time_t)t;
     struct tm tm;
-    out[0] = '\0';
+    if (out_len > 0)
+        out[0] = '\0';
     if ((int64_t)s != t || gmtime_r(&s, &tm) == NULL || tm.tm_year < -1900 ||
         tm.tm_year > 9999 - 1900)
         return false;
@@ -151,17 +152,18 @@ bool eseal_json_time_format(char out[ESEAL_JSON_TIME_BUF], int64_t t, int ms)
     else
         n = snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
                      tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
-    if (n < 0 || (size_t)n >= ESEAL_JSON_TIME_BUF)
+    if (n < 0 || (size_t)n >= out_len)
         return false;
     memcpy(out, buf, (size_t)n + 1);
     return true;
 }
 
-void eseal_json_time_now(char out[ESEAL_JSON_TIME_BUF], bool with_ms)
+bool eseal_json_time_now(char *out, size_t out_len, bool with_ms)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    eseal_json_time_format(out, (int64_t)ts.tv_sec, with_ms ? (int)(ts.tv_nsec / 1000000) : -1);
+    return eseal_json_time_format(out, out_len, (int64_t)ts.tv_sec,
+                                  with_ms ? (int)(ts.tv_nsec / 1000000) : -1);
 }
 
 /* digits reads exactly |n| decimal digits at |s|. */

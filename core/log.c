@@ -221,17 +221,6 @@ static void cp_put(struct eseal_kv_batch *b, uint64_t size, const struct eseal_b
     eseal_kv_batch_put(b, CF_CHECKPOINTS, k, sizeof(k), note->data, note->len);
 }
 
-static void format_time(char out[TIME_LEN + 1])
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char sec[24];
-    strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, TIME_LEN + 1, "%.19s.%03uZ", sec, (unsigned)(ts.tv_nsec / 1000000) % 1000u);
-}
-
 static int seg_find(const struct seg *segs, size_t n, uint64_t first)
 {
     size_t lo = 0, hi = n;
@@ -521,7 +510,7 @@ static eseal_rc cp_append(struct eseal_log *log, struct eseal_buf *note, uint8_t
 static struct sealed *commit_entries(struct eseal_log *log, struct request *group)
 {
     char now[TIME_LEN + 1];
-    format_time(now);
+    eseal_json_time_now(now, sizeof(now), true);
     struct eseal_buf *w = &log->wbuf;
     eseal_buf_reset(w);
     size_t n_entries = 0;

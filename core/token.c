@@ -372,10 +372,7 @@ static eseal_rc new_state(struct token_state *st, const void *pin, size_t pin_le
     char *hex = eseal_hex(raw, sizeof(raw));
     strcpy(st->id, hex);
     free(hex);
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(st->created, sizeof(st->created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    eseal_json_time_now(st->created, sizeof(st->created), false);
     return rc;
 }
 

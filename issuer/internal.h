@@ -90,8 +90,6 @@ eseal_rc wf_seal_lookup(void *is, const char *esid, struct eseal_seal_record *ou
 /* wf_seal_status returns the current status of a seal record, reporting a
  * good seal past its validEnd as "expired". */
 const char *wf_seal_status(const json_t *seal, time_t now);
-/* wf_now_ms writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ". */
-void wf_now_ms(char out[32]);
 
 /* ---- produce.c ---- */
 /* struct produce_ctx carries one production run: the submission, its

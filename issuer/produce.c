@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "eseal/ca.h"
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "eseal/region.h"
 #include "eseal/seal.h"
@@ -264,7 +265,7 @@ eseal_rc produce_form(struct produce_ctx *ctx, size_t i)
     const json_t *fopt = ctx->forms != NULL ? json_array_get(ctx->forms, i) : NULL;
     char app[40], field[40], now[32];
     snprintf(app, sizeof(app), "%s-%zu", jstr(ctx->record, "id"), i + 1);
-    wf_now_ms(now);
+    eseal_json_time_now(now, sizeof(now), true);
     json_t *old = NULL, *ver = NULL;
     struct eseal_buf csr, code;
     eseal_buf_init(&csr);

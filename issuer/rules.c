@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 
 #include "eseal/idcheck.h"
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "eseal/region.h"
 #include "eseal/rules.h"
@@ -420,13 +421,6 @@ static void mask_id(const char *id, char *out, size_t out_len)
     for (size_t i = 0; i < len; i++)
         if (len < 14 || (i >= 6 && i < len - 4) || (unsigned char)out[i] >= 0x80)
             out[i] = '*';
-}
-
-static void iso_time(time_t t, char *out, size_t out_len)
-{
-    struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL || strftime(out, out_len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, out_len, "%lld", (long long)t);
 }
 
 /* changes_seal: every business but apply acts on an existing seal. */
@@ -1145,9 +1139,9 @@ static eseal_rc rule_renew_window(struct run *r)
         if (r->now >= start && r->now <= rec->valid_end)
             continue;
         snprintf(path, sizeof(path), "forms[%zu].target", i);
-        iso_time(r->now, now, sizeof(now));
-        iso_time(start, from, sizeof(from));
-        iso_time(rec->valid_end, to, sizeof(to));
+        eseal_json_time_format(now, sizeof(now), r->now, -1);
+        eseal_json_time_format(from, sizeof(from), start, -1);
+        eseal_json_time_format(to, sizeof(to), rec->valid_end, -1);
         snprintf(window, sizeof(window), "%s .. %s", from, to);
         add(r, r->now < start ? M_RENEW_EARLY : M_RENEW_LATE, path, now, window);
     }
@@ -1419,32 +1413,13 @@ const char *eseal_severity_name(enum eseal_severity s)
     return s == ESEAL_SEVERITY_WARNING ? "warning" : "error";
 }
 
-/* jstr returns |s| as a JSON string, null for NULL. Values come from
- * applicants; a submission built in memory need not be valid UTF-8, which
- * Jansson refuses: such bytes become '?'. */
-static json_t *jstr(const char *s)
-{
-    if (s == NULL)
-        return json_null();
-    json_t *j = json_string(s);
-    if (j != NULL)
-        return j;
-    char *copy = eseal_xstrdup(s);
-    for (char *p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    j = json_string(copy);
-    free(copy);
-    return j != NULL ? j : json_null();
-}
-
 static json_t *finding_json(const struct eseal_finding *f)
 {
     return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:{s:o, s:o}}", "rule",
                      rule_labels[f->rule].key, "code", f->code, "severity",
                      eseal_severity_name(f->severity), "acknowledged", f->acknowledged, "path",
-                     jstr(f->path), "value", jstr(f->value), "expected", jstr(f->expected),
-                     "message", "zh", jstr(f->message_zh), "en", jstr(f->message_en));
+                     eseal_json_text(f->path), "value", eseal_json_text(f->value), "expected", eseal_json_text(f->expected),
+                     "message", "zh", eseal_json_text(f->message_zh), "en", eseal_json_text(f->message_en));
 }
 
 json_t *eseal_rules_result_json(const struct eseal_rules_result *r)

@@ -277,13 +277,6 @@ struct record {
     char pwhash[ESEAL_PWHASH_MAX];
 };
 
-static void iso_time(char out[ESEAL_STAFF_TIME_LEN + 1], time_t t)
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, ESEAL_STAFF_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* copy_in copies |src| into |dst| of |cap| bytes; false if it does not fit. */
 static bool copy_in(char *dst, size_t cap, const char *src)
 {
@@ -396,7 +389,7 @@ eseal_rc eseal_staff_create(const struct eseal_staff_store *s, struct eseal_staf
     r.a.role = spec->role;
     copy_in(r.a.unit, sizeof(r.a.unit), spec->role == ESEAL_ROLE_AGENT ? spec->unit : "");
     copy_in(r.a.city, sizeof(r.a.city), spec->role == ESEAL_ROLE_AGGREGATOR ? spec->city : "");
-    iso_time(r.a.created, time(NULL));
+    eseal_json_time_now(r.a.created, sizeof(r.a.created), false);
     /* Hash before taking the lock: Argon2id is the slow part. */
     rc = eseal_pwhash(r.pwhash, password, password_len, err);
     if (rc != ESEAL_OK)

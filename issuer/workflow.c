@@ -99,18 +99,6 @@ void mask_id(const char *id, char *out, size_t out_len)
             out[i] = '*';
 }
 
-void wf_now_ms(char out[32])
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    struct tm tm;
-    time_t s = tv.tv_sec;
-    gmtime_r(&s, &tm);
-    char base[24];
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 32, "%s.%03dZ", base, (int)(tv.tv_usec / 1000));
-}
-
 static const char *jstr(const json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
@@ -118,11 +106,8 @@ static const char *jstr(const json_t *o, const char *key)
 
 static time_t parse_iso(const char *s)
 {
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    if (s == NULL || strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
-        return 0;
-    return timegm(&tm);
+    int64_t t = 0;
+    return eseal_json_time_parse(s, &t) ? (time_t)t : 0;
 }
 
 json_t *wf_event(const char *type, const struct eseal_staff_principal *who, const char *submission,
@@ -427,7 +412,7 @@ eseal_rc wf_replay(struct eseal_issuer *is, struct eseal_err *err)
 eseal_rc wf_commit(struct eseal_issuer *is, json_t **entries, size_t n, struct eseal_err *err)
 {
     char now[32];
-    wf_now_ms(now);
+    eseal_json_time_now(now, sizeof(now), true);
     for (size_t i = 0; i < n; i++)
         json_object_set_new(entries[i], "time", json_string(now));
     uint64_t first = 0;
@@ -1345,7 +1330,7 @@ eseal_rc eseal_issuer_submission_handover(struct eseal_issuer *is,
                 continue;
             json_t *data = seal_event_base(seal);
             char now[32];
-            wf_now_ms(now);
+            eseal_json_time_now(now, sizeof(now), true);
             json_object_set_new(data, "status", json_string("good"));
             json_object_set_new(data, "activated_at", json_string(now));
             json_array_append_new(entries,
@@ -1632,7 +1617,7 @@ eseal_rc eseal_issuer_seal_suspend(struct eseal_issuer *is, const struct eseal_s
     if (rc == ESEAL_OK) {
         json_t *data = seal_event_base(seal);
         char now[32];
-        wf_now_ms(now);
+        eseal_json_time_now(now, sizeof(now), true);
         json_object_set_new(data, "status", json_string("suspended"));
         json_object_set_new(data, "reason", json_string("certificateHold"));
         json_object_set_new(data, "suspended_at", json_string(now));

@@ -23,11 +23,6 @@
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static const char *jstr(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
 static void shard_key(unsigned shard, char out[12])
 {
     snprintf(out, 12, "%04x", shard);
@@ -40,7 +35,7 @@ static void change_key(unsigned shard, uint64_t number, char out[LKEY_MAX])
 
 static unsigned shard_of(struct eseal_publisher *p, const json_t *rec)
 {
-    const char *esid = jstr(rec, "esid");
+    const char *esid = eseal_json_str(rec, "esid");
     return eseal_publisher_shard(esid != NULL ? esid : "", p->shards);
 }
 
@@ -58,14 +53,14 @@ static eseal_rc entry_of(const json_t *rec, struct eseal_status_list_entry *e,
 {
     struct eseal_buf seal;
     eseal_buf_init(&seal);
-    const char *serial = jstr(rec, "cert_serial"), *esid = jstr(rec, "esid"),
-               *reason = jstr(rec, "reason");
+    const char *serial = eseal_json_str(rec, "cert_serial"), *esid = eseal_json_str(rec, "esid"),
+               *reason = eseal_json_str(rec, "reason");
     bool ok = esid != NULL && strlen(esid) < sizeof(e->esid) && serial != NULL &&
               strlen(serial) < sizeof(e->cert_serial) &&
-              eseal_status_from_name(jstr(rec, "status"), &e->status) == ESEAL_OK &&
-              pub_parse_time(jstr(rec, "status_time"), &e->status_time) &&
-              jstr(rec, "seal_sm3") != NULL &&
-              eseal_unhex(&seal, jstr(rec, "seal_sm3"), 2 * ESEAL_SM3_LEN, NULL) == ESEAL_OK &&
+              eseal_status_from_name(eseal_json_str(rec, "status"), &e->status) == ESEAL_OK &&
+              eseal_json_time(rec, "status_time", &e->status_time) &&
+              eseal_json_str(rec, "seal_sm3") != NULL &&
+              eseal_unhex(&seal, eseal_json_str(rec, "seal_sm3"), 2 * ESEAL_SM3_LEN, NULL) == ESEAL_OK &&
               seal.len == ESEAL_SM3_LEN;
     if (ok) {
         snprintf(e->esid, sizeof(e->esid), "%s", esid);

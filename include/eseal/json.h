@@ -99,15 +99,16 @@ json_t *eseal_json_text(const char *s);
 #define ESEAL_JSON_TIME_MS_LEN 24
 #define ESEAL_JSON_TIME_BUF (ESEAL_JSON_TIME_MS_LEN + 1)
 
-/* eseal_json_time_format writes |t| (seconds since 1970 UTC) as
- * "YYYY-MM-DDTHH:MM:SSZ", or with |ms| >= 0 as "YYYY-MM-DDTHH:MM:SS.mmmZ"
- * (|ms| taken modulo 1000). Years outside 0000..9999 cannot be written: then
- * |out| is "" and the result false. */
-bool eseal_json_time_format(char out[ESEAL_JSON_TIME_BUF], int64_t t, int ms);
+/* eseal_json_time_format writes |t| (seconds since 1970 UTC) into |out| of
+ * |out_len| bytes as "YYYY-MM-DDTHH:MM:SSZ", or with |ms| >= 0 as
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ" (|ms| taken modulo 1000), NUL-terminated.
+ * Years outside 0000..9999 cannot be written, nor a time that does not fit
+ * |out_len|: then |out| is "" (if |out_len| > 0) and the result false. */
+bool eseal_json_time_format(char *out, size_t out_len, int64_t t, int ms);
 
 /* eseal_json_time_now writes the current UTC time as eseal_json_time_format
- * does, with milliseconds if |with_ms|. */
-void eseal_json_time_now(char out[ESEAL_JSON_TIME_BUF], bool with_ms);
+ * does, with milliseconds if |with_ms|; false only if it does not fit. */
+bool eseal_json_time_now(char *out, size_t out_len, bool with_ms);
 
 /* eseal_json_time_parse reads "YYYY-MM-DDTHH:MM:SS[.f…]Z" — digits exactly
  * where the format has them, an optional fraction of 1 to 9 digits
