@@ -1418,8 +1418,9 @@ static json_t *finding_json(const struct eseal_finding *f)
     return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:{s:o, s:o}}", "rule",
                      rule_labels[f->rule].key, "code", f->code, "severity",
                      eseal_severity_name(f->severity), "acknowledged", f->acknowledged, "path",
-                     eseal_json_text(f->path), "value", eseal_json_text(f->value), "expected", eseal_json_text(f->expected),
-                     "message", "zh", eseal_json_text(f->message_zh), "en", eseal_json_text(f->message_en));
+                     eseal_json_text(f->path), "value", eseal_json_text(f->value), "expected",
+                     eseal_json_text(f->expected), "message", "zh", eseal_json_text(f->message_zh),
+                     "en", eseal_json_text(f->message_en));
 }
 
 json_t *eseal_rules_result_json(const struct eseal_rules_result *r)

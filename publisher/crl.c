@@ -67,8 +67,7 @@ static bool row_of(struct eseal_publisher *p, const json_t *rec, unsigned *shard
     snprintf(key, ROW_KEY_MAX, "%04x/%s", *shard, serial != NULL ? serial : "");
     int code = eseal_publisher_crl_reason(json_string_value(json_object_get(rec, "status")),
                                           json_string_value(json_object_get(rec, "reason")));
-    if (code < 0 || serial == NULL ||
-        !eseal_json_time(rec, "status_time", &t))
+    if (code < 0 || serial == NULL || !eseal_json_time(rec, "status_time", &t))
         return false;
     snprintf(val, 48, "%d %" PRId64, code, t);
     return true;

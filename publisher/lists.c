@@ -55,13 +55,14 @@ static eseal_rc entry_of(const json_t *rec, struct eseal_status_list_entry *e,
     eseal_buf_init(&seal);
     const char *serial = eseal_json_str(rec, "cert_serial"), *esid = eseal_json_str(rec, "esid"),
                *reason = eseal_json_str(rec, "reason");
-    bool ok = esid != NULL && strlen(esid) < sizeof(e->esid) && serial != NULL &&
-              strlen(serial) < sizeof(e->cert_serial) &&
-              eseal_status_from_name(eseal_json_str(rec, "status"), &e->status) == ESEAL_OK &&
-              eseal_json_time(rec, "status_time", &e->status_time) &&
-              eseal_json_str(rec, "seal_sm3") != NULL &&
-              eseal_unhex(&seal, eseal_json_str(rec, "seal_sm3"), 2 * ESEAL_SM3_LEN, NULL) == ESEAL_OK &&
-              seal.len == ESEAL_SM3_LEN;
+    bool ok =
+        esid != NULL && strlen(esid) < sizeof(e->esid) && serial != NULL &&
+        strlen(serial) < sizeof(e->cert_serial) &&
+        eseal_status_from_name(eseal_json_str(rec, "status"), &e->status) == ESEAL_OK &&
+        eseal_json_time(rec, "status_time", &e->status_time) &&
+        eseal_json_str(rec, "seal_sm3") != NULL &&
+        eseal_unhex(&seal, eseal_json_str(rec, "seal_sm3"), 2 * ESEAL_SM3_LEN, NULL) == ESEAL_OK &&
+        seal.len == ESEAL_SM3_LEN;
     if (ok) {
         snprintf(e->esid, sizeof(e->esid), "%s", esid);
         snprintf(e->cert_serial, sizeof(e->cert_serial), "%s", serial);

@@ -354,7 +354,8 @@ static json_t *record_from_entry(const json_t *e, char vkey[VKEY_MAX], char *why
     int64_t t;
     enum eseal_status st;
     const char *reason = eseal_json_str(d, "reason");
-    if (!valid_esid(esid) || eseal_json_str(e, "seal") == NULL || strcmp(eseal_json_str(e, "seal"), esid) != 0) {
+    if (!valid_esid(esid) || eseal_json_str(e, "seal") == NULL ||
+        strcmp(eseal_json_str(e, "seal"), esid) != 0) {
         snprintf(why, why_len, "data.esid is not the entry's 14-digit seal");
         return NULL;
     }
@@ -368,7 +369,8 @@ static json_t *record_from_entry(const json_t *e, char vkey[VKEY_MAX], char *why
         snprintf(why, why_len, "data.status is not pending, good, suspended or revoked");
         return NULL;
     }
-    if (!norm_digest(eseal_json_str(d, "seal_sm3"), seal) || !norm_digest(eseal_json_str(d, "picture_sm3"), pic) ||
+    if (!norm_digest(eseal_json_str(d, "seal_sm3"), seal) ||
+        !norm_digest(eseal_json_str(d, "picture_sm3"), pic) ||
         !norm_serial(eseal_json_str(d, "cert_serial"), serial)) {
         snprintf(why, why_len, "data.seal_sm3, picture_sm3 or cert_serial is malformed");
         return NULL;
@@ -397,11 +399,11 @@ static json_t *record_from_entry(const json_t *e, char vkey[VKEY_MAX], char *why
     if (st != ESEAL_STATUS_REVOKED && st != ESEAL_STATUS_SUSPENDED)
         reason = NULL;
     snprintf(vkey, VKEY_MAX, "%s/%08" PRId64, esid, (int64_t)json_integer_value(ver));
-    json_t *r =
-        json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "esid", esid, "version",
-                  json_integer_value(ver), "status", status, "status_time", when, "seal_sm3", seal,
-                  "picture_sm3", pic, "cert_serial", serial, "valid_start", eseal_json_str(d, "valid_start"),
-                  "valid_end", eseal_json_str(d, "valid_end"), "seq", json_object_get(e, "seq"));
+    json_t *r = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "esid", esid, "version",
+                          json_integer_value(ver), "status", status, "status_time", when,
+                          "seal_sm3", seal, "picture_sm3", pic, "cert_serial", serial,
+                          "valid_start", eseal_json_str(d, "valid_start"), "valid_end",
+                          eseal_json_str(d, "valid_end"), "seq", json_object_get(e, "seq"));
     json_object_set_new(r, "reason", reason != NULL ? json_string(reason) : json_null());
     const char *unit = eseal_json_str(d, "unit_name"), *kind = eseal_json_str(d, "kind");
     json_object_set_new(r, "unit_name", unit != NULL ? json_string(unit) : json_null());
@@ -433,7 +435,8 @@ static eseal_rc info_from_record(struct eseal_publisher *p, const json_t *rec, i
     eseal_buf_cleanup(&b);
     snprintf(info->esid, sizeof(info->esid), "%s", eseal_json_str(rec, "esid"));
     info->version = json_integer_value(json_object_get(rec, "version"));
-    snprintf(info->cert_serial, sizeof(info->cert_serial), "%s", eseal_json_str(rec, "cert_serial"));
+    snprintf(info->cert_serial, sizeof(info->cert_serial), "%s",
+             eseal_json_str(rec, "cert_serial"));
     if (eseal_json_str(rec, "reason") != NULL)
         snprintf(info->reason, sizeof(info->reason), "%s", eseal_json_str(rec, "reason"));
     info->this_update = now;
@@ -604,7 +607,8 @@ static eseal_rc step_locked(struct eseal_publisher *p, int64_t now, size_t *appl
         if (rec == NULL) {
             skipped++;
             fprintf(stderr, "eseal-publisherd: entry %" PRId64 " (%s) skipped: %s\n",
-                    (int64_t)json_integer_value(json_object_get(e, "seq")), eseal_json_str(e, "type"), why);
+                    (int64_t)json_integer_value(json_object_get(e, "seq")),
+                    eseal_json_str(e, "type"), why);
             continue;
         }
         const char *esid = eseal_json_str(rec, "esid");

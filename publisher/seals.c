@@ -75,7 +75,8 @@ void pub_seals_want(struct eseal_kv_batch *b, json_t *touched)
 eseal_rc eseal_publisher_seal_check(const json_t *record, const uint8_t *der, size_t len,
                                     struct eseal_err *err)
 {
-    const char *esid = eseal_json_str(record, "esid"), *seal_sm3 = eseal_json_str(record, "seal_sm3"),
+    const char *esid = eseal_json_str(record, "esid"),
+               *seal_sm3 = eseal_json_str(record, "seal_sm3"),
                *pic_sm3 = eseal_json_str(record, "picture_sm3");
     if (esid == NULL || seal_sm3 == NULL || pic_sm3 == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID, "the status record lacks esid or digests");
@@ -135,7 +136,8 @@ static eseal_rc store_seal(struct eseal_publisher *p, const json_t *rec, const u
     if (rc != ESEAL_OK)
         return rc;
     const struct eseal_seal_info *si = eseal_seal_info(seal);
-    const char *seal_sm3 = eseal_json_str(rec, "seal_sm3"), *pic_sm3 = eseal_json_str(rec, "picture_sm3");
+    const char *seal_sm3 = eseal_json_str(rec, "seal_sm3"),
+               *pic_sm3 = eseal_json_str(rec, "picture_sm3");
     char type[ESEAL_PUBLISHER_PICTURE_TYPE_MAX + 1];
     picture_type(si->picture_type, type);
     json_t *info =

@@ -286,11 +286,13 @@ json_t *eseal_report_json(const struct eseal_report *r)
     json_t *checks = json_array();
     for (size_t i = 0; i < r->n_checks; i++) {
         const struct eseal_check *c = &r->checks[i];
-        json_t *msg = json_pack("{s:o, s:o}", "zh", eseal_json_text(c->message_zh), "en", eseal_json_text(c->message_en));
+        json_t *msg = json_pack("{s:o, s:o}", "zh", eseal_json_text(c->message_zh), "en",
+                                eseal_json_text(c->message_en));
         json_array_append_new(checks, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "key", c->key,
                                                 "status", status_names[c->status], "subIndication",
-                                                eseal_json_text(c->sub_indication), "message", msg, "expected",
-                                                eseal_json_text(c->expected), "actual", eseal_json_text(c->actual)));
+                                                eseal_json_text(c->sub_indication), "message", msg,
+                                                "expected", eseal_json_text(c->expected), "actual",
+                                                eseal_json_text(c->actual)));
     }
     json_t *j = json_object();
     json_object_set_new(j, "indication", json_string(eseal_indication_name(r->indication)));

@@ -318,9 +318,9 @@ static json_t *cert_json(const uint8_t *der, size_t len)
     char *nb = eseal_pki_time(X509_get0_notBefore(x));
     char *na = eseal_pki_time(X509_get0_notAfter(x));
     char *sm3 = eseal_sm3_hex(der, len);
-    json_t *j = json_pack("{s:o, s:o, s:s, s:s, s:s, s:s}", "subject", eseal_json_text(subject), "issuer",
-                          eseal_json_text(issuer), "serial", serial, "not_before", nb, "not_after", na,
-                          "sm3_fingerprint", sm3);
+    json_t *j = json_pack("{s:o, s:o, s:s, s:s, s:s, s:s}", "subject", eseal_json_text(subject),
+                          "issuer", eseal_json_text(issuer), "serial", serial, "not_before", nb,
+                          "not_after", na, "sm3_fingerprint", sm3);
     free(subject);
     free(issuer);
     free(serial);
@@ -343,8 +343,8 @@ static json_t *seal_json(const struct eseal_seal *seal, const char *path)
             json_array_append_new(certs, cert_json(der, len));
         } else if (eseal_seal_cert_digest(seal, i, &alg, &value, &len) == ESEAL_OK) {
             char *hex = eseal_hex(value, len);
-            json_array_append_new(certs,
-                                  json_pack("{s:o, s:s}", "digest_alg", eseal_json_text(alg), "digest", hex));
+            json_array_append_new(
+                certs, json_pack("{s:o, s:s}", "digest_alg", eseal_json_text(alg), "digest", hex));
             free(hex);
         }
     }
@@ -367,19 +367,19 @@ static json_t *seal_json(const struct eseal_seal *seal, const char *path)
     json_object_set_new(j, "create_date", jtime(si->create_date));
     json_object_set_new(j, "valid_start", jtime(si->valid_start));
     json_object_set_new(j, "valid_end", jtime(si->valid_end));
-    json_object_set_new(j, "picture",
-                        json_pack("{s:o, s:I, s:s, s:I, s:I}", "type", eseal_json_text(si->picture_type),
-                                  "size", (json_int_t)si->picture_len, "sm3", pic_sm3, "width_mm",
-                                  (json_int_t)si->width_mm, "height_mm",
-                                  (json_int_t)si->height_mm));
+    json_object_set_new(
+        j, "picture",
+        json_pack("{s:o, s:I, s:s, s:I, s:I}", "type", eseal_json_text(si->picture_type), "size",
+                  (json_int_t)si->picture_len, "sm3", pic_sm3, "width_mm", (json_int_t)si->width_mm,
+                  "height_mm", (json_int_t)si->height_mm));
     json_object_set_new(j, "cert_list_type", json_integer(si->cert_list_type));
     json_object_set_new(j, "certificates", certs);
     json_object_set_new(j, "maker", cert_json(si->maker_cert, si->maker_cert_len));
     json_object_set_new(j, "sign_alg", eseal_json_text(si->sign_alg));
     json_object_set_new(j, "has_timestamp", json_boolean(si->has_timestamp));
-    json_object_set_new(
-        j, "maker_signature",
-        json_pack("{s:b, s:o}", "verified", ok, "reason", ok ? json_null() : eseal_json_text(err.msg)));
+    json_object_set_new(j, "maker_signature",
+                        json_pack("{s:b, s:o}", "verified", ok, "reason",
+                                  ok ? json_null() : eseal_json_text(err.msg)));
     free(pic_sm3);
     return j;
 }

@@ -12,8 +12,8 @@
 
 /* refuse parses |text| expecting |want| and a message holding each of the
  * NULL-terminated |parts|; |*out| must be NULL afterwards. */
-static void refuse(const char *text, size_t len, const struct eseal_json_limits *lim,
-                   eseal_rc want, const char *const *parts)
+static void refuse(const char *text, size_t len, const struct eseal_json_limits *lim, eseal_rc want,
+                   const char *const *parts)
 {
     json_t *j = (json_t *)1;
     struct eseal_err err;
@@ -138,8 +138,7 @@ static void test_depth(void **state)
     /* 10,000 levels: Jansson stops at its own limit, before recursing further */
     char *deep = nested(10000, "[", "", "]");
     refuse(deep, strlen(deep), NULL, ESEAL_E_INVALID,
-           (const char *const[]){"嵌套过深", "line 1, column 2049", "maximum parsing depth",
-                                 NULL});
+           (const char *const[]){"嵌套过深", "line 1, column 2049", "maximum parsing depth", NULL});
     free(deep);
     deep = nested(10000, "{\"a\":", "1", "}");
     refuse(deep, strlen(deep), NULL, ESEAL_E_INVALID, (const char *const[]){"嵌套过深", NULL});
@@ -170,10 +169,10 @@ static void test_utf8_and_nul(void **state)
     json_decref(j);
     const char *const utf8[] = {"不是有效的 UTF-8", "unable to decode byte", NULL};
     refuse("[\"\xff\"]", 5, NULL, ESEAL_E_INVALID, utf8);
-    refuse("[\"\xc0\xaf\"]", 6, NULL, ESEAL_E_INVALID, utf8);         /* overlong '/' */
-    refuse("[\"\xed\xa0\x80\"]", 7, NULL, ESEAL_E_INVALID, utf8);     /* a surrogate */
-    refuse("[\"\xe4\xb8\"]", 6, NULL, ESEAL_E_INVALID, utf8);         /* cut short */
-    refuse("[\"\\ud800\"]", 10, NULL, ESEAL_E_INVALID, NULL);         /* a lone surrogate */
+    refuse("[\"\xc0\xaf\"]", 6, NULL, ESEAL_E_INVALID, utf8);     /* overlong '/' */
+    refuse("[\"\xed\xa0\x80\"]", 7, NULL, ESEAL_E_INVALID, utf8); /* a surrogate */
+    refuse("[\"\xe4\xb8\"]", 6, NULL, ESEAL_E_INVALID, utf8);     /* cut short */
+    refuse("[\"\\ud800\"]", 10, NULL, ESEAL_E_INVALID, NULL);     /* a lone surrogate */
     refuse("[\"a\\u0000b\"]", 12, NULL, ESEAL_E_INVALID,
            (const char *const[]){"字符串含 NUL 字符", NULL});
     refuse("{\"a\\u0000\":1}", 13, NULL, ESEAL_E_INVALID, NULL);
@@ -245,10 +244,10 @@ static void test_time_format(void **state)
     fmt(951782400, -1, "2000-02-29T00:00:00Z");
     fmt(-1, -1, "1969-12-31T23:59:59Z");
     fmt(253402300799, 999, "9999-12-31T23:59:59.999Z");
-    fmt(253402300800, -1, NULL);       /* year 10000 */
+    fmt(253402300800, -1, NULL); /* year 10000 */
     fmt(-62167219200, -1, "0000-01-01T00:00:00Z");
-    fmt(-62167219201, -1, NULL);       /* year -1 */
-    char small[ESEAL_JSON_TIME_LEN];   /* one short of the NUL */
+    fmt(-62167219201, -1, NULL);     /* year -1 */
+    char small[ESEAL_JSON_TIME_LEN]; /* one short of the NUL */
     assert_false(eseal_json_time_format(small, sizeof(small), 0, -1));
     assert_string_equal(small, "");
     char exact[ESEAL_JSON_TIME_LEN + 1];
