@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 
 #include "eseal/enc.h"
+#include "eseal/json.h"
 #include "eseal/note.h"
 #include "eseal/pki.h"
 #include "eseal/sm.h"
@@ -159,11 +160,8 @@ static char *log_pub_pem(const uint8_t pk[ESEAL_ED25519_PK_LEN])
 
 static char *meta_json(const struct plan *p)
 {
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char now[ESEAL_JSON_TIME_BUF];
+    eseal_json_time_now(now, sizeof(now), false);
     json_t *j = json_pack("{s:i, s:s, s:s}", "format", 1, "origin", p->origin, "created", now);
     char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(j);

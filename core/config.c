@@ -9,6 +9,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/config.h"
+#include "eseal/json.h"
 
 /* A configuration file is a few hundred bytes; anything near this is wrong. */
 #define CONFIG_FILE_MAX (1024 * 1024)
@@ -327,16 +328,14 @@ eseal_rc eseal_config_load_file(const struct eseal_opt *table, size_t n, void *c
 {
     struct eseal_buf text;
     json_t *root = NULL;
-    json_error_t jerr;
     eseal_buf_init(&text);
     eseal_rc rc = eseal_file_read(&text, path, CONFIG_FILE_MAX, err);
     if (rc != ESEAL_OK)
         goto out;
-    root = json_loadb(text.data != NULL ? (const char *)text.data : "", text.len,
-                      JSON_REJECT_DUPLICATES, &jerr);
-    if (root == NULL) {
-        rc = eseal_err_set(err, ESEAL_E_INVALID, "%s:%d:%d: %s", path, jerr.line, jerr.column,
-                           jerr.text);
+    rc = eseal_json_parse(&root, text.data, text.len,
+                          &(struct eseal_json_limits){.max_len = CONFIG_FILE_MAX}, err);
+    if (rc != ESEAL_OK) {
+        eseal_err_prefix(err, "%s", path);
         goto out;
     }
     if (!json_is_object(root)) {

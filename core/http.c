@@ -15,6 +15,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/http.h"
+#include "eseal/json.h"
 
 /* Idle connections are dropped after this many seconds so that slow or stuck
  * clients cannot hold worker slots forever. */
@@ -638,11 +639,8 @@ static void log_field(struct eseal_buf *out, const char *s, size_t n)
  * carry tokens. */
 static void log_request(const struct eseal_http_req *req)
 {
-    char when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char when[ESEAL_JSON_TIME_BUF];
+    eseal_json_time_now(when, sizeof(when), false);
     struct eseal_buf line;
     eseal_buf_init(&line);
     eseal_buf_appendf(&line, "%s %s %s ", when, req->srv->name != NULL ? req->srv->name : "eseal",

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "eseal/json.h"
 #include "eseal/kv.h"
 #include "eseal/log.h"
 #include "eseal/note.h"
@@ -220,17 +221,6 @@ static void cp_put(struct eseal_kv_batch *b, uint64_t size, const struct eseal_b
     eseal_kv_batch_put(b, CF_CHECKPOINTS, k, sizeof(k), note->data, note->len);
 }
 
-static void format_time(char out[TIME_LEN + 1])
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char sec[24];
-    strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, TIME_LEN + 1, "%.19s.%03uZ", sec, (unsigned)(ts.tv_nsec / 1000000) % 1000u);
-}
-
 static int seg_find(const struct seg *segs, size_t n, uint64_t first)
 {
     size_t lo = 0, hi = n;
@@ -375,8 +365,7 @@ static eseal_rc prep_entry(struct prep *p, const json_t *entry, struct eseal_err
                            "limit of %d",
                            sample.len, ESEAL_LOG_ENTRY_MAX);
     } else {
-        json_t *back =
-            json_loadb((const char *)sample.data, sample.len, JSON_REJECT_DUPLICATES, NULL);
+        json_t *back = eseal_json_load(sample.data, sample.len);
         char *again = back != NULL ? json_dumps(back, LOG_JSON_FLAGS) : NULL;
         if (again == NULL || strlen(again) != sample.len ||
             memcmp(again, sample.data, sample.len) != 0)
@@ -521,7 +510,7 @@ static eseal_rc cp_append(struct eseal_log *log, struct eseal_buf *note, uint8_t
 static struct sealed *commit_entries(struct eseal_log *log, struct request *group)
 {
     char now[TIME_LEN + 1];
-    format_time(now);
+    eseal_json_time_now(now, sizeof(now), true);
     struct eseal_buf *w = &log->wbuf;
     eseal_buf_reset(w);
     size_t n_entries = 0;

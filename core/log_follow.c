@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "eseal/enc.h"
+#include "eseal/json.h"
 #include "eseal/log.h"
 #include "log_internal.h"
 
@@ -152,7 +153,7 @@ char *eseal_log_follower_save(const struct eseal_log_follower *f)
 eseal_rc eseal_log_follower_restore(struct eseal_log_follower *f, const char *state, size_t len,
                                     struct eseal_err *err)
 {
-    json_t *j = json_loadb(state, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *j = eseal_json_load(state, len);
     json_t *pos = json_object_get(j, "position"), *size = json_object_get(j, "size");
     json_t *fr = json_object_get(j, "frontier");
     struct eseal_merkle_frontier frontier;

@@ -6,6 +6,7 @@
 
 #include "eseal/enc.h"
 #include "eseal/http.h"
+#include "eseal/json.h"
 #include "eseal/log.h"
 #include "log_internal.h"
 
@@ -67,7 +68,7 @@ static eseal_rc page_add(void *ctx, uint64_t seq, const uint8_t *data, size_t le
         p->full = true;
         return ESEAL_E_TOOBIG; /* stops the read; not an error here */
     }
-    json_t *e = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *e = eseal_json_load(data, len);
     if (e == NULL)
         return eseal_err_set(err, ESEAL_E_IO, "entry %llu is not JSON", (unsigned long long)seq);
     json_array_append_new(p->entries, json_pack("{s:I,s:o}", "seq", (json_int_t)seq, "entry", e));

@@ -7,6 +7,7 @@
 
 #include "eseal/enc.h"
 #include "eseal/httpc.h"
+#include "eseal/json.h"
 #include "log_internal.h"
 
 /* A page of entries is at most ESEAL_LOG_PAGE_BYTES of entries plus their
@@ -17,7 +18,7 @@
 static eseal_rc status_error(const char *url, unsigned status, const struct eseal_buf *body,
                              struct eseal_err *err)
 {
-    json_t *j = json_loadb((const char *)body->data, body->len, 0, NULL);
+    json_t *j = eseal_json_load(body->data, body->len);
     const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
     eseal_rc rc = eseal_err_set(err, ESEAL_E_IO, "%s: HTTP %u%s%.200s", url, status,
                                 msg != NULL ? ": " : "", msg != NULL ? msg : "");
@@ -43,8 +44,7 @@ eseal_rc log_http_get_json(const char *url, json_t **out, struct eseal_err *err)
     eseal_buf_init(&body);
     eseal_rc rc = log_http_get_text(url, PAGE_REPLY_MAX, &body, err);
     if (rc == ESEAL_OK) {
-        json_error_t jerr;
-        *out = json_loadb((const char *)body.data, body.len, JSON_REJECT_DUPLICATES, &jerr);
+        *out = eseal_json_load(body.data, body.len);
         if (!json_is_object(*out)) {
             json_decref(*out);
             *out = NULL;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "eseal/buf.h"
+#include "eseal/json.h"
 #include "eseal/merkle.h"
 #include "log_internal.h"
 
@@ -250,11 +251,11 @@ eseal_rc log_entry_check(const uint8_t *data, size_t len, uint64_t seq, json_t *
 {
     if (out != NULL)
         *out = NULL;
-    json_error_t jerr;
-    json_t *j = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (j == NULL)
-        return eseal_err_set(err, ESEAL_E_CRYPTO, "not JSON: %s", jerr.text);
-    eseal_rc rc = ESEAL_OK;
+    json_t *j = NULL;
+    struct eseal_err je;
+    eseal_rc rc = eseal_json_parse(&j, data, len, NULL, &je);
+    if (rc != ESEAL_OK)
+        return eseal_err_set(err, ESEAL_E_CRYPTO, "%s", je.msg);
     json_t *s = json_object_get(j, "seq");
     if (!json_is_object(j))
         rc = eseal_err_set(err, ESEAL_E_CRYPTO, "not a JSON object");
@@ -286,8 +287,7 @@ eseal_rc log_meta_read(const char *dir, struct eseal_log_key *key, struct eseal_
         rc = eseal_err_set(err, rc, "%s: missing: not an event log directory / 不是日志目录", path);
     json_t *j = NULL;
     if (rc == ESEAL_OK) {
-        json_error_t jerr;
-        j = json_loadb((const char *)b.data, b.len, JSON_REJECT_DUPLICATES, &jerr);
+        j = eseal_json_load(b.data, b.len);
         json_t *format = json_object_get(j, "format");
         const char *k = json_string_value(json_object_get(j, "key"));
         if (j == NULL || !json_is_integer(format) || k == NULL)

@@ -1,5 +1,6 @@
 /* pki.c — X.509 parsing and printing, and private keys wrapped at rest. */
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -7,6 +8,7 @@
 #include <openssl/x509.h>
 
 #include "eseal/enc.h"
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "eseal/secret.h"
 #include "eseal/sm.h"
@@ -152,10 +154,10 @@ char *eseal_pki_serial(const ASN1_INTEGER *serial)
 char *eseal_pki_time(const ASN1_TIME *t)
 {
     struct tm tm;
-    if (ASN1_TIME_to_tm(t, &tm) != 1)
+    char s[ESEAL_JSON_TIME_BUF];
+    if (ASN1_TIME_to_tm(t, &tm) != 1 || !eseal_json_time_format(s, sizeof(s), timegm(&tm), -1))
         return eseal_xstrdup("");
-    return eseal_xasprintf("%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return eseal_xstrdup(s);
 }
 
 #define KEY_LABEL "ESEAL ENCRYPTED PRIVATE KEY"

@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "eseal/enc.h"
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "eseal/seal.h"
 #include "eseal/secret.h"
@@ -159,8 +160,7 @@ static eseal_rc get_b64(struct eseal_buf *out, const char *text, const char *key
 static eseal_rc state_parse(struct token_state *st, const struct eseal_buf *text,
                             struct eseal_err *err)
 {
-    json_error_t jerr;
-    json_t *j = json_loadb((const char *)text->data, text->len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *j = eseal_json_load(text->data, text->len);
     int format = 0;
     json_int_t counter = -1;
     const char *id = NULL, *created = NULL, *pub = NULL, *kp = NULL, *ku = NULL;
@@ -372,10 +372,7 @@ static eseal_rc new_state(struct token_state *st, const void *pin, size_t pin_le
     char *hex = eseal_hex(raw, sizeof(raw));
     strcpy(st->id, hex);
     free(hex);
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(st->created, sizeof(st->created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    eseal_json_time_now(st->created, sizeof(st->created), false);
     return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eseal/http.h"
+#include "eseal/json.h"
 #include "internal.h"
 
 /* The upload routes' body limit comes from the configuration: serve()
@@ -109,11 +110,10 @@ bool api_body(struct eseal_http_req *req, struct eseal_issuer *is, bool optional
         api_reply_error(req, ESEAL_E_INVALID, NULL, "a JSON object is required as the body");
         return false;
     }
-    json_error_t je;
-    json_t *j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
-    if (j == NULL) {
-        api_reply_error(req, ESEAL_E_INVALID, NULL, "bad JSON at line %d, column %d: %s", je.line,
-                        je.column, je.text);
+    json_t *j = NULL;
+    struct eseal_err e;
+    if (eseal_json_parse(&j, body, len, NULL, &e) != ESEAL_OK) {
+        api_reply_error(req, e.rc, NULL, "%s", e.msg);
         return false;
     }
     if (!json_is_object(j)) {

@@ -4,15 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "eseal/json.h"
 #include "eseal/secret.h"
 #include "internal.h"
-
-static void iso(time_t t, char out[32])
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 eseal_rc api_session_login(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
@@ -48,7 +42,7 @@ eseal_rc api_session_login(struct eseal_http_req *req, void *app, struct eseal_e
         return api_reply_error(req, rc == ESEAL_E_DENIED ? ESEAL_E_UNAUTH : rc, NULL, "%s", e.msg);
     }
     char when[32];
-    iso(expires, when);
+    eseal_json_time_format(when, sizeof(when), expires, -1);
     json_t *out = json_pack("{s:s,s:s,s:s,s:s}", "token", token, "expires", when, "username",
                             who.username, "role", eseal_staff_role_name(who.role));
     eseal_wipe(token, sizeof(token));

@@ -93,28 +93,18 @@ void mask_id(const char *id, char *out, size_t out_len)
 
 void wf_now_ms(char out[32])
 {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    struct tm tm;
-    time_t s = tv.tv_sec;
-    gmtime_r(&s, &tm);
-    char base[24];
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, 32, "%s.%03dZ", base, (int)(tv.tv_usec / 1000));
+    eseal_json_time_now(out, 32, true);
 }
 
 const char *wf_jstr(const json_t *o, const char *key)
 {
-    return json_string_value(json_object_get(o, key));
+    return eseal_json_str(o, key);
 }
 
 time_t wf_parse_iso(const char *s)
 {
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    if (s == NULL || strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) == NULL)
-        return 0;
-    return timegm(&tm);
+    int64_t t = 0;
+    return eseal_json_time_parse(s, &t) ? (time_t)t : 0;
 }
 
 /* ---- access ---------------------------------------------------------------------- */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "eseal/buf.h"
+#include "eseal/json.h"
 #include "form.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -612,13 +613,11 @@ eseal_rc eseal_submission_parse(struct eseal_submission **out, const char *text,
         return eseal_err_set(err, ESEAL_E_TOOBIG,
                              "申报数据超过 %d 字节 / submission larger than %d bytes",
                              ESEAL_SUBMISSION_MAX, ESEAL_SUBMISSION_MAX);
-    json_error_t jerr;
-    json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (j == NULL)
-        return eseal_err_set(err, ESEAL_E_INVALID,
-                             "JSON 语法错误 / JSON syntax error: line %d column %d: %s", jerr.line,
-                             jerr.column, jerr.text);
-    eseal_rc rc = eseal_submission_from_json(out, j, err);
+    json_t *j = NULL;
+    eseal_rc rc = eseal_json_parse(&j, text, len, NULL, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    rc = eseal_submission_from_json(out, j, err);
     json_decref(j);
     return rc;
 }

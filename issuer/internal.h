@@ -12,6 +12,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/issuer.h"
+#include "eseal/json.h"
 #include "eseal/kv.h"
 #include "eseal/log.h"
 #include "blob.h"

@@ -376,7 +376,7 @@ static eseal_rc replay_one(void *ctx, uint64_t seq, const uint8_t *data, size_t 
                            struct eseal_err *err)
 {
     struct eseal_issuer *is = ctx;
-    json_t *e = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *e = eseal_json_load(data, len);
     if (e == NULL)
         return eseal_err_set(err, ESEAL_E_CRYPTO, "log entry %" PRIu64 " is not JSON", seq);
     eseal_rc rc = wf_apply(is, seq, e, err);

@@ -6,6 +6,7 @@
 
 #include <openssl/x509.h>
 
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "eseal/sm.h"
 #include "idcheck.h"
@@ -412,8 +413,7 @@ static void add(struct run *r, enum msg_id id, const char *path, const char *val
 
 static void iso_time(time_t t, char *out, size_t out_len)
 {
-    struct tm tm;
-    if (gmtime_r(&t, &tm) == NULL || strftime(out, out_len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    if (!eseal_json_time_format(out, out_len, (int64_t)t, -1))
         snprintf(out, out_len, "%lld", (long long)t);
 }
 
@@ -1396,33 +1396,14 @@ const char *eseal_severity_name(enum eseal_severity s)
     return s == ESEAL_SEVERITY_WARNING ? "warning" : "error";
 }
 
-/* json_str_or_null returns |s| as a JSON string, null for NULL. Values come from
- * applicants; a submission built in memory need not be valid UTF-8, which
- * Jansson refuses: such bytes become '?'. */
-static json_t *json_str_or_null(const char *s)
-{
-    if (s == NULL)
-        return json_null();
-    json_t *j = json_string(s);
-    if (j != NULL)
-        return j;
-    char *copy = eseal_xstrdup(s);
-    for (char *p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    j = json_string(copy);
-    free(copy);
-    return j != NULL ? j : json_null();
-}
-
 static json_t *finding_json(const struct eseal_finding *f)
 {
     return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:{s:o, s:o}}", "rule",
                      rule_labels[f->rule].key, "code", f->code, "severity",
                      eseal_severity_name(f->severity), "acknowledged", f->acknowledged, "path",
-                     json_str_or_null(f->path), "value", json_str_or_null(f->value), "expected",
-                     json_str_or_null(f->expected), "message", "zh",
-                     json_str_or_null(f->message_zh), "en", json_str_or_null(f->message_en));
+                     eseal_json_text(f->path), "value", eseal_json_text(f->value), "expected",
+                     eseal_json_text(f->expected), "message", "zh", eseal_json_text(f->message_zh),
+                     "en", eseal_json_text(f->message_en));
 }
 
 json_t *eseal_rules_result_json(const struct eseal_rules_result *r)

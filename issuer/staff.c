@@ -11,6 +11,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/enc.h"
+#include "eseal/json.h"
 #include "eseal/secret.h"
 #include "idcheck.h"
 #include "staff.h"
@@ -276,13 +277,6 @@ struct record {
     char pwhash[ESEAL_PWHASH_MAX];
 };
 
-static void iso_time(char out[ESEAL_STAFF_TIME_LEN + 1], time_t t)
-{
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, ESEAL_STAFF_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* copy_in copies |src| into |dst| of |cap| bytes; false if it does not fit. */
 static bool copy_in(char *dst, size_t cap, const char *src)
 {
@@ -321,7 +315,7 @@ static eseal_rc record_parse(struct record *r, const uint8_t *data, size_t len,
                              struct eseal_err *err)
 {
     memset(r, 0, sizeof(*r));
-    json_t *j = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *j = eseal_json_load(data, len);
     const char *user = NULL, *role = NULL, *unit = NULL, *city = NULL, *hash = NULL,
                *created = NULL;
     int disabled = 0;
@@ -395,7 +389,7 @@ eseal_rc eseal_staff_create(const struct eseal_staff_store *s, struct eseal_staf
     r.a.role = spec->role;
     copy_in(r.a.unit, sizeof(r.a.unit), spec->role == ESEAL_ROLE_AGENT ? spec->unit : "");
     copy_in(r.a.city, sizeof(r.a.city), spec->role == ESEAL_ROLE_AGGREGATOR ? spec->city : "");
-    iso_time(r.a.created, time(NULL));
+    eseal_json_time_now(r.a.created, sizeof(r.a.created), false);
     /* Hash before taking the lock: Argon2id is the slow part. */
     rc = eseal_pwhash(r.pwhash, password, password_len, err);
     if (rc != ESEAL_OK)
@@ -570,7 +564,7 @@ static eseal_rc session_parse(struct session *se, const uint8_t *data, size_t le
                               struct eseal_err *err)
 {
     memset(se, 0, sizeof(*se));
-    json_t *j = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *j = eseal_json_load(data, len);
     const char *user = NULL, *role = NULL;
     bool ok = j != NULL &&
               json_unpack(j, "{s:s, s:s, s:I, s:I}", "username", &user, "role", &role, "created",

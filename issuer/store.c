@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eseal/json.h"
 #include "eseal/sm.h"
 #include "internal.h"
 
@@ -32,8 +33,7 @@ eseal_rc store_get_json(struct eseal_issuer *is, unsigned cf, const char *key, j
     eseal_buf_init(&b);
     eseal_rc rc = eseal_kv_get(is->kv, cf, key, strlen(key), &b, err);
     if (rc == ESEAL_OK) {
-        json_error_t je;
-        *out = json_loadb((const char *)b.data, b.len, JSON_REJECT_DUPLICATES, &je);
+        *out = eseal_json_load(b.data, b.len);
         if (*out == NULL || !json_is_object(*out)) {
             json_decref(*out);
             *out = NULL;

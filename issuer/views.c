@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "region.h"
 #include "internal.h"
@@ -162,7 +163,7 @@ eseal_rc eseal_issuer_submission_list(struct eseal_issuer *is,
     for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
         size_t len;
         const uint8_t *v = eseal_kv_iter_value(it, &len);
-        json_t *rec = json_loadb((const char *)v, len, 0, NULL);
+        json_t *rec = eseal_json_load(v, len);
         if (rec != NULL && wf_visible(who, rec) &&
             (state == NULL || strcmp(state, wf_jstr(rec, "state")) == 0))
             json_array_append_new(list, summary(rec));
@@ -207,7 +208,7 @@ eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
             break;
         rc = eseal_log_entry(is->log, (uint64_t)json_integer_value(s), &b, &e);
         if (rc == ESEAL_OK)
-            json_array_append_new(entries, json_loadb((const char *)b.data, b.len, 0, NULL));
+            json_array_append_new(entries, eseal_json_load(b.data, b.len));
     }
     eseal_buf_cleanup(&b);
     json_decref(seqs);

@@ -15,6 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "eseal/ca.h"
+#include "eseal/json.h"
 #include "eseal/sm.h"
 #include "internal.h"
 
@@ -66,8 +67,7 @@ static bool row_of(struct eseal_publisher *p, const json_t *rec, unsigned *shard
     snprintf(key, ROW_KEY_MAX, "%04x/%s", *shard, serial != NULL ? serial : "");
     int code = eseal_publisher_crl_reason(json_string_value(json_object_get(rec, "status")),
                                           json_string_value(json_object_get(rec, "reason")));
-    if (code < 0 || serial == NULL ||
-        !pub_parse_time(json_string_value(json_object_get(rec, "status_time")), &t))
+    if (code < 0 || serial == NULL || !eseal_json_time(rec, "status_time", &t))
         return false;
     snprintf(val, 48, "%d %" PRId64, code, t);
     return true;
@@ -103,7 +103,7 @@ eseal_rc pub_crl_open(struct eseal_publisher *p, struct eseal_err *err)
         for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
             size_t vl;
             const uint8_t *val = eseal_kv_iter_value(it, &vl);
-            json_t *rec = json_loadb((const char *)val, vl, 0, NULL);
+            json_t *rec = eseal_json_load(val, vl);
             unsigned shard;
             char key[ROW_KEY_MAX], row[48];
             if (rec != NULL && row_of(p, rec, &shard, key, row))

@@ -96,9 +96,6 @@ eseal_rc pub_get_json(struct eseal_kv *kv, unsigned cf, const char *key, json_t 
 /* pub_etag_matches tells whether the If-None-Match list |inm| names |etag|. */
 bool pub_etag_matches(const char *inm, const char *etag);
 
-/* pub_parse_time reads the log's "YYYY-MM-DDTHH:MM:SS[.fff]Z" times. */
-bool pub_parse_time(const char *s, int64_t *out);
-
 /* pub_be64 and pub_get_be64 write and read 8-byte big-endian integers. */
 void pub_be64(uint8_t out[8], uint64_t v);
 uint64_t pub_get_be64(const uint8_t in[8]);

@@ -14,6 +14,7 @@
 
 #include "eseal/ca.h"
 #include "eseal/enc.h"
+#include "eseal/json.h"
 #include "internal.h"
 
 #define META_LISTS "lists"
@@ -21,11 +22,6 @@
 #define LKEY_MAX 64
 
 /* ---- small helpers ---------------------------------------------------------- */
-
-static const char *jstr(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
 
 static void shard_key(unsigned shard, char out[12])
 {
@@ -39,7 +35,7 @@ static void change_key(unsigned shard, uint64_t number, char out[LKEY_MAX])
 
 static unsigned shard_of(struct eseal_publisher *p, const json_t *rec)
 {
-    const char *esid = jstr(rec, "esid");
+    const char *esid = eseal_json_str(rec, "esid");
     return eseal_publisher_shard(esid != NULL ? esid : "", p->shards);
 }
 
@@ -57,15 +53,16 @@ static eseal_rc entry_of(const json_t *rec, struct eseal_status_list_entry *e,
 {
     struct eseal_buf seal;
     eseal_buf_init(&seal);
-    const char *serial = jstr(rec, "cert_serial"), *esid = jstr(rec, "esid"),
-               *reason = jstr(rec, "reason");
-    bool ok = esid != NULL && strlen(esid) < sizeof(e->esid) && serial != NULL &&
-              strlen(serial) < sizeof(e->cert_serial) &&
-              eseal_status_from_name(jstr(rec, "status"), &e->status) == ESEAL_OK &&
-              pub_parse_time(jstr(rec, "status_time"), &e->status_time) &&
-              jstr(rec, "seal_sm3") != NULL &&
-              eseal_unhex(&seal, jstr(rec, "seal_sm3"), 2 * ESEAL_SM3_LEN, NULL) == ESEAL_OK &&
-              seal.len == ESEAL_SM3_LEN;
+    const char *serial = eseal_json_str(rec, "cert_serial"), *esid = eseal_json_str(rec, "esid"),
+               *reason = eseal_json_str(rec, "reason");
+    bool ok =
+        esid != NULL && strlen(esid) < sizeof(e->esid) && serial != NULL &&
+        strlen(serial) < sizeof(e->cert_serial) &&
+        eseal_status_from_name(eseal_json_str(rec, "status"), &e->status) == ESEAL_OK &&
+        eseal_json_time(rec, "status_time", &e->status_time) &&
+        eseal_json_str(rec, "seal_sm3") != NULL &&
+        eseal_unhex(&seal, eseal_json_str(rec, "seal_sm3"), 2 * ESEAL_SM3_LEN, NULL) == ESEAL_OK &&
+        seal.len == ESEAL_SM3_LEN;
     if (ok) {
         snprintf(e->esid, sizeof(e->esid), "%s", esid);
         snprintf(e->cert_serial, sizeof(e->cert_serial), "%s", serial);
@@ -167,7 +164,7 @@ static eseal_rc shard_records(struct eseal_publisher *p, unsigned shard, json_t 
         char *vkey = eseal_xstrndup((const char *)k + 5, kl - 5);
         if (overlay == NULL || json_object_get(overlay, vkey) == NULL) {
             rc = eseal_kv_get(p->kv, CF_VERSIONS, vkey, strlen(vkey), &v, err);
-            json_t *rec = rc == ESEAL_OK ? json_loadb((const char *)v.data, v.len, 0, NULL) : NULL;
+            json_t *rec = rc == ESEAL_OK ? eseal_json_load(v.data, v.len) : NULL;
             if (rc == ESEAL_OK && rec == NULL)
                 rc = eseal_err_set(err, ESEAL_E_INTERNAL, "stored record %s does not parse", vkey);
             if (rec != NULL)
@@ -273,7 +270,7 @@ eseal_rc pub_lists_open(struct eseal_publisher *p, struct eseal_err *err)
     for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
         size_t kl, vl;
         const uint8_t *k = eseal_kv_iter_key(it, &kl), *val = eseal_kv_iter_value(it, &vl);
-        json_t *rec = json_loadb((const char *)val, vl, 0, NULL);
+        json_t *rec = eseal_json_load(val, vl);
         char vkey[LKEY_MAX - 8], key[LKEY_MAX];
         if (rec != NULL && kl < sizeof(vkey)) {
             memcpy(vkey, k, kl);
@@ -408,7 +405,7 @@ eseal_rc eseal_publisher_list_delta(struct eseal_publisher *p, unsigned shard, u
         }
         if (rc != ESEAL_OK)
             goto out;
-        json_t *row = json_loadb((const char *)v.data, v.len, 0, NULL);
+        json_t *row = eseal_json_load(v.data, v.len);
         if (!json_is_object(row)) {
             json_decref(row);
             rc = eseal_err_set(err, ESEAL_E_INTERNAL, "a stored list change row is malformed");

@@ -20,6 +20,7 @@
 #include <openssl/ocsp.h>
 
 #include "eseal/ca.h"
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "internal.h"
 
@@ -41,7 +42,7 @@ static eseal_rc record_status(const json_t *rec, struct single *s, struct eseal_
                                           json_string_value(json_object_get(rec, "reason")));
     if (code < 0)
         return ESEAL_OK;
-    if (!pub_parse_time(json_string_value(json_object_get(rec, "status_time")), &s->when))
+    if (!eseal_json_time(rec, "status_time", &s->when))
         return eseal_err_set(err, ESEAL_E_INTERNAL, "a stored status record is malformed");
     s->status = V_OCSP_CERTSTATUS_REVOKED;
     s->reason = code > 0 ? code : -1; /* as on the CRL: unspecified is left out */

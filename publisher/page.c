@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "eseal/json.h"
 #include "eseal/sm.h"
 #include "internal.h"
 
@@ -202,7 +203,7 @@ static void set_time(json_t *o, const char *k, int64_t t)
 static void set_log_time(json_t *o, const char *k, const char *v)
 {
     int64_t t;
-    if (pub_parse_time(v, &t))
+    if (eseal_json_time_parse(v, &t))
         set_time(o, k, t);
     else
         set_text(o, k, v);

@@ -12,6 +12,7 @@
 #include "eseal/ca.h"
 #include "eseal/enc.h"
 #include "eseal/httpc.h"
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "internal.h"
 
@@ -88,10 +89,7 @@ uint64_t pub_get_be64(const uint8_t in[8])
 
 void pub_time_text(int64_t t, char out[32])
 {
-    time_t s = (time_t)t;
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    eseal_json_time_format(out, 32, t, -1);
 }
 
 void pub_http_date(int64_t t, char out[40])
@@ -100,44 +98,6 @@ void pub_http_date(int64_t t, char out[40])
     struct tm tm;
     gmtime_r(&s, &tm);
     strftime(out, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-}
-
-/* parse_time reads "YYYY-MM-DDTHH:MM:SS[.fff]Z" (the log's times). */
-static bool parse_time(const char *s, int64_t *out)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    int n = 0;
-    if (s == NULL ||
-        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-               &tm.tm_min, &tm.tm_sec, &n) != 6 ||
-        n != 19)
-        return false;
-    const char *rest = s + n;
-    if (rest[0] == '.') {
-        rest++;
-        if (!isdigit((unsigned char)rest[0]))
-            return false;
-        while (isdigit((unsigned char)rest[0]))
-            rest++;
-    }
-    if (strcmp(rest, "Z") != 0 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
-        tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-        return false;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    *out = (int64_t)timegm(&tm);
-    return true;
-}
-
-bool pub_parse_time(const char *s, int64_t *out)
-{
-    return parse_time(s, out);
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
 }
 
 /* norm_digest checks 64 hex digits and writes them in lower case. */
@@ -198,7 +158,7 @@ eseal_rc pub_get_json(struct eseal_kv *kv, unsigned cf, const char *key, json_t 
     eseal_buf_init(&v);
     eseal_rc rc = eseal_kv_get(kv, cf, key, strlen(key), &v, err);
     if (rc == ESEAL_OK) {
-        *out = json_loadb((const char *)v.data, v.len, 0, NULL);
+        *out = eseal_json_load(v.data, v.len);
         if (*out == NULL)
             rc = eseal_err_set(err, ESEAL_E_INTERNAL, "stored record %s does not parse", key);
     }
@@ -387,14 +347,15 @@ static bool is_seal_type(const char *t)
 static json_t *record_from_entry(const json_t *e, char vkey[VKEY_MAX], char *why, size_t why_len)
 {
     const json_t *d = json_object_get(e, "data");
-    const char *esid = jstr(d, "esid"), *status = jstr(d, "status");
+    const char *esid = eseal_json_str(d, "esid"), *status = eseal_json_str(d, "status");
     const json_t *ver = json_object_get(d, "version");
     char seal[2 * ESEAL_SM3_LEN + 1], pic[2 * ESEAL_SM3_LEN + 1];
     char serial[ESEAL_STATUS_SERIAL_MAX + 1];
     int64_t t;
     enum eseal_status st;
-    const char *reason = jstr(d, "reason");
-    if (!valid_esid(esid) || jstr(e, "seal") == NULL || strcmp(jstr(e, "seal"), esid) != 0) {
+    const char *reason = eseal_json_str(d, "reason");
+    if (!valid_esid(esid) || eseal_json_str(e, "seal") == NULL ||
+        strcmp(eseal_json_str(e, "seal"), esid) != 0) {
         snprintf(why, why_len, "data.esid is not the entry's 14-digit seal");
         return NULL;
     }
@@ -408,13 +369,14 @@ static json_t *record_from_entry(const json_t *e, char vkey[VKEY_MAX], char *why
         snprintf(why, why_len, "data.status is not pending, good, suspended or revoked");
         return NULL;
     }
-    if (!norm_digest(jstr(d, "seal_sm3"), seal) || !norm_digest(jstr(d, "picture_sm3"), pic) ||
-        !norm_serial(jstr(d, "cert_serial"), serial)) {
+    if (!norm_digest(eseal_json_str(d, "seal_sm3"), seal) ||
+        !norm_digest(eseal_json_str(d, "picture_sm3"), pic) ||
+        !norm_serial(eseal_json_str(d, "cert_serial"), serial)) {
         snprintf(why, why_len, "data.seal_sm3, picture_sm3 or cert_serial is malformed");
         return NULL;
     }
-    if (!parse_time(jstr(d, "valid_start"), &t) || !parse_time(jstr(d, "valid_end"), &t) ||
-        !parse_time(jstr(e, "time"), &t)) {
+    if (!eseal_json_time(d, "valid_start", &t) || !eseal_json_time(d, "valid_end", &t) ||
+        !eseal_json_time(e, "time", &t)) {
         snprintf(why, why_len, "a validity or the entry time is malformed");
         return NULL;
     }
@@ -427,9 +389,9 @@ static json_t *record_from_entry(const json_t *e, char vkey[VKEY_MAX], char *why
                            : st == ESEAL_STATUS_SUSPENDED ? "suspended_at"
                            : st == ESEAL_STATUS_GOOD      ? "activated_at"
                                                           : NULL;
-    const char *when = when_key != NULL ? jstr(d, when_key) : NULL;
-    if (when == NULL || !parse_time(when, &t))
-        when = jstr(e, "time");
+    const char *when = when_key != NULL ? eseal_json_str(d, when_key) : NULL;
+    if (when == NULL || !eseal_json_time_parse(when, &t))
+        when = eseal_json_str(e, "time");
     if (st == ESEAL_STATUS_REVOKED && reason == NULL)
         reason = "unspecified";
     if (st == ESEAL_STATUS_SUSPENDED && reason == NULL)
@@ -437,13 +399,13 @@ static json_t *record_from_entry(const json_t *e, char vkey[VKEY_MAX], char *why
     if (st != ESEAL_STATUS_REVOKED && st != ESEAL_STATUS_SUSPENDED)
         reason = NULL;
     snprintf(vkey, VKEY_MAX, "%s/%08" PRId64, esid, (int64_t)json_integer_value(ver));
-    json_t *r =
-        json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "esid", esid, "version",
-                  json_integer_value(ver), "status", status, "status_time", when, "seal_sm3", seal,
-                  "picture_sm3", pic, "cert_serial", serial, "valid_start", jstr(d, "valid_start"),
-                  "valid_end", jstr(d, "valid_end"), "seq", json_object_get(e, "seq"));
+    json_t *r = json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:O}", "esid", esid, "version",
+                          json_integer_value(ver), "status", status, "status_time", when,
+                          "seal_sm3", seal, "picture_sm3", pic, "cert_serial", serial,
+                          "valid_start", eseal_json_str(d, "valid_start"), "valid_end",
+                          eseal_json_str(d, "valid_end"), "seq", json_object_get(e, "seq"));
     json_object_set_new(r, "reason", reason != NULL ? json_string(reason) : json_null());
-    const char *unit = jstr(d, "unit_name"), *kind = jstr(d, "kind");
+    const char *unit = eseal_json_str(d, "unit_name"), *kind = eseal_json_str(d, "kind");
     json_object_set_new(r, "unit_name", unit != NULL ? json_string(unit) : json_null());
     json_object_set_new(r, "kind", kind != NULL ? json_string(kind) : json_null());
     return r;
@@ -459,23 +421,24 @@ static eseal_rc info_from_record(struct eseal_publisher *p, const json_t *rec, i
     eseal_buf_init(&b);
     int64_t valid_end = 0;
     enum eseal_status st;
-    if (eseal_status_from_name(jstr(rec, "status"), &st) != ESEAL_OK ||
-        !parse_time(jstr(rec, "valid_end"), &valid_end) ||
-        !parse_time(jstr(rec, "status_time"), &info->status_time) ||
-        eseal_unhex(&b, jstr(rec, "seal_sm3"), 2 * ESEAL_SM3_LEN, NULL) != ESEAL_OK)
+    if (eseal_status_from_name(eseal_json_str(rec, "status"), &st) != ESEAL_OK ||
+        !eseal_json_time(rec, "valid_end", &valid_end) ||
+        !eseal_json_time(rec, "status_time", &info->status_time) ||
+        eseal_unhex(&b, eseal_json_str(rec, "seal_sm3"), 2 * ESEAL_SM3_LEN, NULL) != ESEAL_OK)
         return eseal_err_set(err, ESEAL_E_INTERNAL, "a stored status record is malformed");
     memcpy(info->seal_sm3, b.data, ESEAL_SM3_LEN);
-    if (eseal_unhex(&b, jstr(rec, "picture_sm3"), 2 * ESEAL_SM3_LEN, NULL) != ESEAL_OK) {
+    if (eseal_unhex(&b, eseal_json_str(rec, "picture_sm3"), 2 * ESEAL_SM3_LEN, NULL) != ESEAL_OK) {
         eseal_buf_cleanup(&b);
         return eseal_err_set(err, ESEAL_E_INTERNAL, "a stored status record is malformed");
     }
     memcpy(info->picture_sm3, b.data, ESEAL_SM3_LEN);
     eseal_buf_cleanup(&b);
-    snprintf(info->esid, sizeof(info->esid), "%s", jstr(rec, "esid"));
+    snprintf(info->esid, sizeof(info->esid), "%s", eseal_json_str(rec, "esid"));
     info->version = json_integer_value(json_object_get(rec, "version"));
-    snprintf(info->cert_serial, sizeof(info->cert_serial), "%s", jstr(rec, "cert_serial"));
-    if (jstr(rec, "reason") != NULL)
-        snprintf(info->reason, sizeof(info->reason), "%s", jstr(rec, "reason"));
+    snprintf(info->cert_serial, sizeof(info->cert_serial), "%s",
+             eseal_json_str(rec, "cert_serial"));
+    if (eseal_json_str(rec, "reason") != NULL)
+        snprintf(info->reason, sizeof(info->reason), "%s", eseal_json_str(rec, "reason"));
     info->this_update = now;
     info->next_update = now + p->cfg.validity;
     *refresh_at = now + p->cfg.validity / 2;
@@ -570,7 +533,7 @@ out:
  * |pending| (this page) or the store, or 0. */
 static json_int_t latest_version(struct eseal_publisher *p, json_t *pending, const char *esid)
 {
-    const char *vk = jstr(pending, esid);
+    const char *vk = eseal_json_str(pending, esid);
     char stored[VKEY_MAX];
     if (vk == NULL && get_text(p->kv, CF_SEALS, esid, stored, sizeof(stored), NULL) == ESEAL_OK)
         vk = stored;
@@ -637,17 +600,18 @@ static eseal_rc step_locked(struct eseal_publisher *p, int64_t now, size_t *appl
     json_t *e;
     json_array_foreach(entries, i, e)
     {
-        if (!is_seal_type(jstr(e, "type")))
+        if (!is_seal_type(eseal_json_str(e, "type")))
             continue; /* other types, and types of later versions, are not ours */
         char vkey[VKEY_MAX], why[128];
         json_t *rec = record_from_entry(e, vkey, why, sizeof(why));
         if (rec == NULL) {
             skipped++;
             fprintf(stderr, "eseal-publisherd: entry %" PRId64 " (%s) skipped: %s\n",
-                    (int64_t)json_integer_value(json_object_get(e, "seq")), jstr(e, "type"), why);
+                    (int64_t)json_integer_value(json_object_get(e, "seq")),
+                    eseal_json_str(e, "type"), why);
             continue;
         }
-        const char *esid = jstr(rec, "esid");
+        const char *esid = eseal_json_str(rec, "esid");
         if (json_integer_value(json_object_get(rec, "version")) >= latest_version(p, latest, esid))
             json_object_set_new(latest, esid, json_string(vkey));
         json_object_set_new(touched, vkey, rec);
@@ -663,8 +627,8 @@ static eseal_rc step_locked(struct eseal_publisher *p, int64_t now, size_t *appl
         char *text = canonical(v);
         eseal_kv_batch_put(b, CF_VERSIONS, k, strlen(k), text, strlen(text));
         free(text);
-        const char *seal = jstr(v, "seal_sm3"), *pic = jstr(v, "picture_sm3"),
-                   *serial = jstr(v, "cert_serial");
+        const char *seal = eseal_json_str(v, "seal_sm3"), *pic = eseal_json_str(v, "picture_sm3"),
+                   *serial = eseal_json_str(v, "cert_serial");
         eseal_kv_batch_put(b, CF_BY_SEAL, seal, strlen(seal), k, strlen(k));
         eseal_kv_batch_put(b, CF_BY_PICTURE, pic, strlen(pic), k, strlen(k));
         eseal_kv_batch_put(b, CF_BY_SERIAL, serial, strlen(serial), k, strlen(k));
@@ -1003,8 +967,8 @@ char *eseal_publisher_records(struct eseal_publisher *p)
             size_t kl, vl;
             const uint8_t *k = eseal_kv_iter_key(it, &kl), *v = eseal_kv_iter_value(it, &vl);
             char *key = eseal_xstrndup((const char *)k, kl);
-            json_t *val = cfs[i] == CF_VERSIONS ? json_loadb((const char *)v, vl, 0, NULL)
-                                                : json_stringn((const char *)v, vl);
+            json_t *val =
+                cfs[i] == CF_VERSIONS ? eseal_json_load(v, vl) : json_stringn((const char *)v, vl);
             json_object_set_new(o, key, val != NULL ? val : json_null());
             free(key);
         }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "eseal/httpc.h"
+#include "eseal/json.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
 #include "internal.h"
@@ -21,11 +22,6 @@
 #define RETRY_MAX 3600
 /* pause when the issuer does not answer: 1 s doubling to 5 min */
 #define PAUSE_MAX 300
-
-static const char *jstr(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
 
 eseal_rc pub_seals_open(struct eseal_publisher *p, struct eseal_err *err)
 {
@@ -41,7 +37,7 @@ eseal_rc pub_seals_open(struct eseal_publisher *p, struct eseal_err *err)
     for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
         size_t kl, vl;
         const uint8_t *k = eseal_kv_iter_key(it, &kl), *val = eseal_kv_iter_value(it, &vl);
-        json_t *rec = json_loadb((const char *)val, vl, 0, NULL);
+        json_t *rec = eseal_json_load(val, vl);
         char *key = eseal_xstrndup((const char *)k, kl);
         if (rec != NULL)
             json_object_set_new(all, key, rec);
@@ -66,7 +62,7 @@ void pub_seals_want(struct eseal_kv_batch *b, json_t *touched)
     json_t *rec;
     json_object_foreach(touched, vkey, rec)
     {
-        const char *sm3 = jstr(rec, "seal_sm3"), *kind = jstr(rec, "kind");
+        const char *sm3 = eseal_json_str(rec, "seal_sm3"), *kind = eseal_json_str(rec, "kind");
         /* the issuer does not publish personal seals (a person's name) */
         bool personal = kind != NULL && strcmp(kind, "personal") == 0;
         if (sm3 != NULL && !personal)
@@ -79,8 +75,9 @@ void pub_seals_want(struct eseal_kv_batch *b, json_t *touched)
 eseal_rc eseal_publisher_seal_check(const json_t *record, const uint8_t *der, size_t len,
                                     struct eseal_err *err)
 {
-    const char *esid = jstr(record, "esid"), *seal_sm3 = jstr(record, "seal_sm3"),
-               *pic_sm3 = jstr(record, "picture_sm3");
+    const char *esid = eseal_json_str(record, "esid"),
+               *seal_sm3 = eseal_json_str(record, "seal_sm3"),
+               *pic_sm3 = eseal_json_str(record, "picture_sm3");
     if (esid == NULL || seal_sm3 == NULL || pic_sm3 == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID, "the status record lacks esid or digests");
     if (len > ESEAL_SEAL_MAX)
@@ -139,7 +136,8 @@ static eseal_rc store_seal(struct eseal_publisher *p, const json_t *rec, const u
     if (rc != ESEAL_OK)
         return rc;
     const struct eseal_seal_info *si = eseal_seal_info(seal);
-    const char *seal_sm3 = jstr(rec, "seal_sm3"), *pic_sm3 = jstr(rec, "picture_sm3");
+    const char *seal_sm3 = eseal_json_str(rec, "seal_sm3"),
+               *pic_sm3 = eseal_json_str(rec, "picture_sm3");
     char type[ESEAL_PUBLISHER_PICTURE_TYPE_MAX + 1];
     picture_type(si->picture_type, type);
     json_t *info =

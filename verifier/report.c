@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "eseal/buf.h"
+#include "eseal/json.h"
 #include "internal.h"
 
 /* struct outcome_row is one outcome of one check. Every message a report can
@@ -240,12 +241,8 @@ void verify_add(struct eseal_report *r, enum verify_outcome outcome, const char 
 
 char *verify_time_iso(time_t t)
 {
-    struct tm tm;
-    char s[64];
-    if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999 ||
-        strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        return eseal_xstrdup("(invalid time)");
-    return eseal_xstrdup(s);
+    char s[ESEAL_JSON_TIME_BUF];
+    return eseal_xstrdup(eseal_json_time_format(s, sizeof(s), t, -1) ? s : "(invalid time)");
 }
 
 const char *eseal_indication_name(enum eseal_indication i)
@@ -274,24 +271,6 @@ int eseal_report_exit_code(const struct eseal_report *r)
     return 2;
 }
 
-/* jstr returns |s| as a JSON string, null for NULL. Text taken from a seal
- * need not be valid UTF-8, which Jansson refuses: such bytes become '?'. */
-static json_t *jstr(const char *s)
-{
-    if (s == NULL)
-        return json_null();
-    json_t *j = json_string(s);
-    if (j != NULL)
-        return j;
-    char *copy = eseal_xstrdup(s);
-    for (char *p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    j = json_string(copy);
-    free(copy);
-    return j != NULL ? j : json_null();
-}
-
 static json_t *jtime(time_t t)
 {
     if (t == 0)
@@ -307,24 +286,26 @@ json_t *eseal_report_json(const struct eseal_report *r)
     json_t *checks = json_array();
     for (size_t i = 0; i < r->n_checks; i++) {
         const struct eseal_check *c = &r->checks[i];
-        json_t *msg = json_pack("{s:o, s:o}", "zh", jstr(c->message_zh), "en", jstr(c->message_en));
+        json_t *msg = json_pack("{s:o, s:o}", "zh", eseal_json_text(c->message_zh), "en",
+                                eseal_json_text(c->message_en));
         json_array_append_new(checks, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "key", c->key,
                                                 "status", status_names[c->status], "subIndication",
-                                                jstr(c->sub_indication), "message", msg, "expected",
-                                                jstr(c->expected), "actual", jstr(c->actual)));
+                                                eseal_json_text(c->sub_indication), "message", msg,
+                                                "expected", eseal_json_text(c->expected), "actual",
+                                                eseal_json_text(c->actual)));
     }
     json_t *j = json_object();
     json_object_set_new(j, "indication", json_string(eseal_indication_name(r->indication)));
-    json_object_set_new(j, "subIndication", jstr(r->sub_indication));
+    json_object_set_new(j, "subIndication", eseal_json_text(r->sub_indication));
     json_object_set_new(j, "validationTime", jtime(r->validation_time));
     json_object_set_new(j, "bestSignatureTime", jtime(r->best_signature_time));
     json_object_set_new(j, "claimedTime", jtime(r->claimed_time));
-    json_object_set_new(j, "esID", jstr(r->esid));
-    json_object_set_new(j, "sealName", jstr(r->seal_name));
-    json_object_set_new(j, "signer", jstr(r->signer));
-    json_object_set_new(j, "propertyInfo", jstr(r->property_info));
-    json_object_set_new(j, "statusSource", jstr(r->status_source));
-    json_object_set_new(j, "sealStatus", jstr(r->status));
+    json_object_set_new(j, "esID", eseal_json_text(r->esid));
+    json_object_set_new(j, "sealName", eseal_json_text(r->seal_name));
+    json_object_set_new(j, "signer", eseal_json_text(r->signer));
+    json_object_set_new(j, "propertyInfo", eseal_json_text(r->property_info));
+    json_object_set_new(j, "statusSource", eseal_json_text(r->status_source));
+    json_object_set_new(j, "sealStatus", eseal_json_text(r->status));
     json_object_set_new(j, "statusAsOf", jtime(r->status_this_update));
     json_object_set_new(j, "statusNextUpdate", jtime(r->status_next_update));
     time_t now = time(NULL);

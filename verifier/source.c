@@ -15,6 +15,7 @@
 #include "eseal/buf.h"
 #include "eseal/enc.h"
 #include "eseal/httpc.h"
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "internal.h"
 
@@ -276,8 +277,7 @@ static eseal_rc unwrap_json(struct eseal_buf *b, struct eseal_err *err)
 {
     if (b->len == 0 || b->data[0] != '{')
         return ESEAL_OK;
-    json_error_t je;
-    json_t *j = json_loadb((const char *)b->data, b->len, JSON_REJECT_DUPLICATES, &je);
+    json_t *j = eseal_json_load(b->data, b->len);
     const char *der = json_string_value(json_object_get(j, "der"));
     eseal_rc rc =
         der == NULL ? eseal_err_set(err, ESEAL_E_INVALID, "JSON without a \"der\" status response")

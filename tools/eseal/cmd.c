@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "eseal/json.h"
 #include "cmd.h"
 
 int cmd_fail(const struct eseal_err *err)
@@ -128,35 +129,14 @@ int cmd_dispatch(const struct cmd_group_spec *g, int argc, char **argv)
 
 eseal_rc cmd_parse_time(const char *text, time_t *out, const char *what, struct eseal_err *err)
 {
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    int n = -1;
-    size_t len = strlen(text);
-    if (len == 10)
-        sscanf(text, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n);
-    else if (len == 20)
-        sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n);
-    /* sscanf accepts signs and spaces inside fields: the text must also have
-     * digits exactly where the format has them. */
-    static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
-    bool ok = n == (int)len;
-    for (size_t i = 0; ok && i < len; i++)
-        ok = shape[i] == 'd' ? (text[i] >= '0' && text[i] <= '9') : text[i] == shape[i];
-    if (ok) {
-        int year = tm.tm_year, mon = tm.tm_mon, mday = tm.tm_mday;
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        time_t t = timegm(&tm);
-        /* timegm normalises 2021-02-30 to March: a round trip catches it. */
-        struct tm back;
-        ok = year >= 1970 && tm.tm_hour < 24 && tm.tm_min < 60 && tm.tm_sec < 60 &&
-             gmtime_r(&t, &back) != NULL && back.tm_year + 1900 == year && back.tm_mon + 1 == mon &&
-             back.tm_mday == mday;
-        if (ok) {
-            *out = t;
-            return ESEAL_OK;
-        }
+    /* a date alone is its midnight UTC */
+    char full[ESEAL_JSON_TIME_BUF];
+    if (strlen(text) == 10)
+        snprintf(full, sizeof(full), "%.10sT00:00:00Z", text);
+    int64_t t;
+    if (eseal_json_time_parse(strlen(text) == 10 ? full : text, &t) && t >= 0) {
+        *out = (time_t)t;
+        return ESEAL_OK;
     }
     return eseal_err_set(err, ESEAL_E_INVALID,
                          "%s must be a UTC time like 2021-01-01T00:00:00Z or a date like "

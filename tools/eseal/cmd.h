@@ -41,9 +41,9 @@ int cmd_usage_error(const char *usage, const char *msg, const char *arg);
 eseal_rc cmd_parse_int(const char *text, long min, long max, int *out, const char *what,
                        struct eseal_err *err);
 
-/* cmd_parse_time parses "YYYY-MM-DDTHH:MM:SSZ" or "YYYY-MM-DD" (midnight
- * UTC) into |out|; anything else, or a date that does not exist, is
- * ESEAL_E_INVALID naming |what|. */
+/* cmd_parse_time parses "YYYY-MM-DDTHH:MM:SS[.f…]Z" (eseal_json_time_parse,
+ * from 1970) or "YYYY-MM-DD" (midnight UTC) into |out|; anything else, or a
+ * date that does not exist, is ESEAL_E_INVALID naming |what|. */
 eseal_rc cmd_parse_time(const char *text, time_t *out, const char *what, struct eseal_err *err);
 
 /* cmd_sm3_file computes SM3 of the file at |path|, read in chunks (a

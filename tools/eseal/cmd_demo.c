@@ -15,6 +15,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/enc.h"
+#include "eseal/json.h"
 #include "eseal/multipart.h"
 #include "eseal/secret.h"
 #include "eseal/seal.h"
@@ -468,11 +469,8 @@ static eseal_rc stamp(struct demo *d, struct eseal_token *tok, const char *esid,
     char *name = eseal_xasprintf("%s.txt", esid);
     char *doc = eseal_xasprintf("%s/%s", d->out, name);
     char *sig = eseal_xasprintf("%s.ses", doc);
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    char when[32];
-    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char when[ESEAL_JSON_TIME_BUF];
+    eseal_json_time_now(when, sizeof(when), false);
     char *text = eseal_xasprintf("eseal 演示文件 / eseal sample document\n"
                                  "印章编码 / seal code (esID): %s\n"
                                  "业务 / business: %s\n"

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "eseal/buf.h"
+#include "eseal/json.h"
 #include "eseal/multipart.h"
 #include "cmd.h"
 #include "issuer_client.h"
@@ -209,7 +210,7 @@ static eseal_rc session_load(const char *path, char **url, char **token, struct 
         eseal_buf_cleanup(&b);
         return rc;
     }
-    json_t *j = json_loadb((const char *)b.data, b.len, 0, NULL);
+    json_t *j = eseal_json_load(b.data, b.len);
     eseal_buf_cleanse(&b);
     if (!json_is_object(j)) {
         json_decref(j);
@@ -653,11 +654,11 @@ static int issuer_submit(int argc, char **argv)
         if (eseal_file_read(&doc, file, 1024 * 1024, &err) != ESEAL_OK) {
             code = io_error(&err);
         } else {
-            json_error_t je;
-            j = json_loadb((const char *)doc.data, doc.len, JSON_REJECT_DUPLICATES, &je);
-            if (!json_is_object(j)) {
-                fprintf(stderr, "eseal: %s: not a JSON object (line %d: %s) / 不是 JSON 对象\n",
-                        file, je.line, je.text);
+            if (eseal_json_parse(&j, doc.data, doc.len, NULL, &err) != ESEAL_OK) {
+                fprintf(stderr, "eseal: %s: %s\n", file, err.msg);
+                code = EXIT_IO;
+            } else if (!json_is_object(j)) {
+                fprintf(stderr, "eseal: %s: 不是 JSON 对象 / not a JSON object\n", file);
                 code = EXIT_IO;
             }
         }

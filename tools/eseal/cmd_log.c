@@ -18,6 +18,7 @@
 #include "eseal/enc.h"
 #include "eseal/http.h"
 #include "eseal/httpc.h"
+#include "eseal/json.h"
 #include "eseal/log.h"
 #include "cmd.h"
 
@@ -183,12 +184,11 @@ static eseal_rc parse_line(const char *line, size_t len, size_t lineno, json_t *
     if (len > LINE_MAX_BYTES)
         return eseal_err_set(err, ESEAL_E_INVALID, "line %zu: longer than %d bytes / 行过长",
                              lineno, LINE_MAX_BYTES);
-    json_error_t jerr;
-    json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (j == NULL)
-        return eseal_err_set(err, ESEAL_E_INVALID, "line %zu, column %d: not JSON / 不是 JSON: %s",
-                             lineno, jerr.column, jerr.text);
-    eseal_rc rc = eseal_log_entry_valid(j, err);
+    json_t *j = NULL;
+    eseal_rc rc = eseal_json_parse(&j, line, len, NULL, err);
+    if (rc != ESEAL_OK)
+        return eseal_err_prefix(err, "line %zu", lineno);
+    rc = eseal_log_entry_valid(j, err);
     if (rc != ESEAL_OK) {
         json_decref(j);
         eseal_err_prefix(err, "line %zu", lineno);
@@ -459,7 +459,7 @@ static eseal_rc show_url(const struct args *a, struct eseal_err *err)
                                      a->url, (unsigned long long)start, (unsigned long long)end);
         unsigned status;
         rc = eseal_httpc_get(full, NULL, &status, &body, err);
-        json_t *j = rc == ESEAL_OK ? json_loadb((const char *)body.data, body.len, 0, NULL) : NULL;
+        json_t *j = rc == ESEAL_OK ? eseal_json_load(body.data, body.len) : NULL;
         json_t *items = json_object_get(j, "entries");
         if (rc == ESEAL_OK && (status != 200 || json_array_size(items) == 0))
             rc = eseal_err_set(err, ESEAL_E_IO, "%s: HTTP %u, no entries", full, status);

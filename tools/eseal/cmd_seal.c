@@ -13,6 +13,7 @@
 
 #include "eseal/ca.h"
 #include "eseal/enc.h"
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
@@ -292,27 +293,10 @@ static int seal_make(int argc, char **argv)
 
 /* ---- show ------------------------------------------------------------------- */
 
-static json_t *jtext(const char *s)
-{
-    json_t *j = s != NULL ? json_string(s) : json_null();
-    if (j == NULL) { /* not UTF-8: keep what is readable */
-        char *copy = eseal_xstrdup(s);
-        for (char *p = copy; *p; p++)
-            if ((unsigned char)*p >= 0x80)
-                *p = '?';
-        j = json_string(copy);
-        free(copy);
-    }
-    return j != NULL ? j : json_null();
-}
-
 static json_t *jtime(time_t t)
 {
-    struct tm tm;
-    char s[32];
-    if (gmtime_r(&t, &tm) == NULL || strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        return json_null();
-    return json_string(s);
+    char s[ESEAL_JSON_TIME_BUF];
+    return eseal_json_time_format(s, sizeof(s), t, -1) ? json_string(s) : json_null();
 }
 
 /* cert_json describes one certificate; unreadable DER is said so. */
@@ -334,9 +318,9 @@ static json_t *cert_json(const uint8_t *der, size_t len)
     char *nb = eseal_pki_time(X509_get0_notBefore(x));
     char *na = eseal_pki_time(X509_get0_notAfter(x));
     char *sm3 = eseal_sm3_hex(der, len);
-    json_t *j = json_pack("{s:o, s:o, s:s, s:s, s:s, s:s}", "subject", jtext(subject), "issuer",
-                          jtext(issuer), "serial", serial, "not_before", nb, "not_after", na,
-                          "sm3_fingerprint", sm3);
+    json_t *j = json_pack("{s:o, s:o, s:s, s:s, s:s, s:s}", "subject", eseal_json_text(subject),
+                          "issuer", eseal_json_text(issuer), "serial", serial, "not_before", nb,
+                          "not_after", na, "sm3_fingerprint", sm3);
     free(subject);
     free(issuer);
     free(serial);
@@ -359,8 +343,8 @@ static json_t *seal_json(const struct eseal_seal *seal, const char *path)
             json_array_append_new(certs, cert_json(der, len));
         } else if (eseal_seal_cert_digest(seal, i, &alg, &value, &len) == ESEAL_OK) {
             char *hex = eseal_hex(value, len);
-            json_array_append_new(certs,
-                                  json_pack("{s:o, s:s}", "digest_alg", jtext(alg), "digest", hex));
+            json_array_append_new(
+                certs, json_pack("{s:o, s:s}", "digest_alg", eseal_json_text(alg), "digest", hex));
             free(hex);
         }
     }
@@ -372,30 +356,30 @@ static json_t *seal_json(const struct eseal_seal *seal, const char *path)
                             : si->type == ESEAL_SEAL_PERSONAL ? "personal"
                                                               : "other";
     json_t *j = json_object();
-    json_object_set_new(j, "file", jtext(path));
+    json_object_set_new(j, "file", eseal_json_text(path));
     json_object_set_new(j, "version", json_integer(si->version));
-    json_object_set_new(j, "header_id", jtext(si->header_id));
-    json_object_set_new(j, "vid", jtext(si->vid));
-    json_object_set_new(j, "esid", jtext(si->esid));
+    json_object_set_new(j, "header_id", eseal_json_text(si->header_id));
+    json_object_set_new(j, "vid", eseal_json_text(si->vid));
+    json_object_set_new(j, "esid", eseal_json_text(si->esid));
     json_object_set_new(j, "type", json_integer(si->type));
     json_object_set_new(j, "type_name", json_string(type_name));
-    json_object_set_new(j, "name", jtext(si->name));
+    json_object_set_new(j, "name", eseal_json_text(si->name));
     json_object_set_new(j, "create_date", jtime(si->create_date));
     json_object_set_new(j, "valid_start", jtime(si->valid_start));
     json_object_set_new(j, "valid_end", jtime(si->valid_end));
-    json_object_set_new(j, "picture",
-                        json_pack("{s:o, s:I, s:s, s:I, s:I}", "type", jtext(si->picture_type),
-                                  "size", (json_int_t)si->picture_len, "sm3", pic_sm3, "width_mm",
-                                  (json_int_t)si->width_mm, "height_mm",
-                                  (json_int_t)si->height_mm));
+    json_object_set_new(
+        j, "picture",
+        json_pack("{s:o, s:I, s:s, s:I, s:I}", "type", eseal_json_text(si->picture_type), "size",
+                  (json_int_t)si->picture_len, "sm3", pic_sm3, "width_mm", (json_int_t)si->width_mm,
+                  "height_mm", (json_int_t)si->height_mm));
     json_object_set_new(j, "cert_list_type", json_integer(si->cert_list_type));
     json_object_set_new(j, "certificates", certs);
     json_object_set_new(j, "maker", cert_json(si->maker_cert, si->maker_cert_len));
-    json_object_set_new(j, "sign_alg", jtext(si->sign_alg));
+    json_object_set_new(j, "sign_alg", eseal_json_text(si->sign_alg));
     json_object_set_new(j, "has_timestamp", json_boolean(si->has_timestamp));
-    json_object_set_new(
-        j, "maker_signature",
-        json_pack("{s:b, s:o}", "verified", ok, "reason", ok ? json_null() : jtext(err.msg)));
+    json_object_set_new(j, "maker_signature",
+                        json_pack("{s:b, s:o}", "verified", ok, "reason",
+                                  ok ? json_null() : eseal_json_text(err.msg)));
     free(pic_sm3);
     return j;
 }

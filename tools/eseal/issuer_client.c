@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "eseal/httpc.h"
+#include "eseal/json.h"
 #include "cmd.h"
 #include "issuer_client.h"
 
@@ -64,7 +65,7 @@ static eseal_rc send_request(const struct issuer_conn *c, const char *method, co
     struct eseal_httpc_opts opts = {ISSUER_TIMEOUT_MS, 0};
     eseal_rc rc = eseal_httpc_request(&req, &opts, &out->status, &out->raw, err);
     if (rc == ESEAL_OK)
-        out->json = json_loadb((const char *)out->raw.data, out->raw.len, 0, NULL);
+        out->json = eseal_json_load(out->raw.data, out->raw.len);
     if (auth != NULL) {
         OPENSSL_cleanse(auth, strlen(auth));
         free(auth);

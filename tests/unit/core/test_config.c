@@ -201,11 +201,11 @@ static void test_string_bounds(void **state)
 static void test_syntax_error(void **state)
 {
     struct fixture *f = *state;
-    expect_invalid(f, "{\n  \"port\": 80,\n  oops\n}\n", ":3:");
-    char *prefix = eseal_xasprintf("%s:3:", f->path);
+    expect_invalid(f, "{\n  \"port\": 80,\n  oops\n}\n", "line 3, column");
+    char *prefix = eseal_xasprintf("%s: JSON 无效：第 3 行", f->path);
     assert_ptr_equal(strstr(f->err.msg, prefix), f->err.msg);
     free(prefix);
-    expect_invalid(f, "", ":1:");
+    expect_invalid(f, "", "line 1,");
 }
 
 static void test_duplicate_key(void **state)

@@ -18,6 +18,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/http.h"
+#include "eseal/json.h"
 #include "testutil.h"
 
 /* ---- handlers ---------------------------------------------------------- */
@@ -313,8 +314,7 @@ static void assert_header(const struct resp *r, const char *name, const char *va
 static json_t *resp_json(const struct resp *r)
 {
     assert_header(r, "Content-Type", "application/json; charset=utf-8");
-    json_error_t jerr;
-    json_t *j = json_loadb(r->body, r->body_len, 0, &jerr);
+    json_t *j = eseal_json_load(r->body, r->body_len);
     assert_non_null(j);
     return j;
 }

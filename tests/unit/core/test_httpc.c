@@ -16,6 +16,7 @@
 
 #include "eseal/http.h"
 #include "eseal/httpc.h"
+#include "eseal/json.h"
 #include "testutil.h"
 
 /* ---- our server ------------------------------------------------------------ */
@@ -72,7 +73,7 @@ static void test_against_our_server(void **state)
     /* localhost by name, and a query with escapes. */
     snprintf(url, sizeof(url), "http://localhost:%u/q?q=a%%20b", port);
     assert_int_equal(eseal_httpc_get(url, NULL, &status, &body, NULL), ESEAL_OK);
-    json_t *j = json_loadb((const char *)body.data, body.len, 0, NULL);
+    json_t *j = eseal_json_load(body.data, body.len);
     assert_string_equal(json_string_value(json_object_get(j, "q")), "a b");
     char host[64];
     snprintf(host, sizeof(host), "localhost:%u", port);
@@ -138,7 +139,10 @@ static json_t *echo(struct eseal_httpc_request *r, unsigned port, const char *pa
     eseal_rc rc = eseal_httpc_request(r, NULL, status, &body, &err);
     if (rc != ESEAL_OK)
         fail_msg("%s %s: %s", r->method, path, err.msg);
-    json_t *j = json_loadb((const char *)body.data, body.len, JSON_ALLOW_NUL, NULL);
+    json_t *j = NULL;
+    if (eseal_json_parse(&j, body.data, body.len, &(struct eseal_json_limits){.allow_nul = true},
+                         NULL) != ESEAL_OK)
+        j = NULL;
     if (j == NULL)
         fail_msg("%s %s: %u %s", r->method, path, *status, (const char *)body.data);
     eseal_buf_cleanup(&body);

@@ -22,6 +22,7 @@
 #include <openssl/x509v3.h>
 
 #include "eseal/enc.h"
+#include "eseal/json.h"
 #include "eseal/pki.h"
 #include "eseal/seal.h"
 #include "eseal/secret.h"
@@ -97,7 +98,7 @@ static json_t *state_json(const char *dir)
     struct eseal_buf b;
     eseal_buf_init(&b);
     read_file_in(&b, dir, "token.json");
-    json_t *j = json_loadb((const char *)b.data, b.len, 0, NULL);
+    json_t *j = eseal_json_load(b.data, b.len);
     assert_non_null(j);
     eseal_buf_cleanup(&b);
     return j;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "csr.h"
+#include "eseal/json.h"
 #include "blob.h"
 #include "rules.h"
 #include "example.h"
@@ -86,8 +87,7 @@ static int setup(void **state)
     f->tmp = tu_tmpdir();
     if (eseal_blob_open(&f->blob, f->tmp, NULL) != ESEAL_OK)
         return -1;
-    json_error_t jerr;
-    f->doc = json_loads(example_submission, 0, &jerr);
+    f->doc = eseal_json_load(example_submission, strlen(example_submission));
     f->in.materials = f->materials;
     f->in.read_material = eseal_blob_reader;
     f->in.material_ctx = f->blob;

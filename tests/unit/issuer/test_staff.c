@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "eseal/buf.h"
+#include "eseal/json.h"
 #include "eseal/kv.h"
 #include "staff.h"
 #include "testutil.h"
@@ -483,7 +484,7 @@ static void test_create_json(void **state)
         {"{\"username\":\"a1\",\"password\":\"" PW "\",\"role\":\"agent\",\"unit\":null}", "unit"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        json_t *j = json_loads(bad[i].body, 0, NULL);
+        json_t *j = eseal_json_load(bad[i].body, strlen(bad[i].body));
         assert_non_null(j);
         struct eseal_err err;
         assert_int_equal(eseal_staff_create_json(&f->store, NULL, j, &err), ESEAL_E_INVALID);

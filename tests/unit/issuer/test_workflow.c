@@ -13,6 +13,7 @@
 #include "eseal/buf.h"
 #include "eseal/ca.h"
 #include "eseal/issuer.h"
+#include "eseal/json.h"
 #include "eseal/log.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
@@ -310,7 +311,7 @@ static eseal_rc collect(void *ctx, uint64_t seq, const uint8_t *data, size_t len
                         struct eseal_err *err)
 {
     struct types *t = ctx;
-    json_t *e = json_loadb((const char *)data, len, 0, NULL);
+    json_t *e = eseal_json_load(data, len);
     assert_non_null(e);
     assert_int_equal(json_integer_value(json_object_get(e, "seq")), seq);
     assert_int_equal(json_integer_value(json_object_get(e, "v")), 1);
