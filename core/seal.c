@@ -55,13 +55,6 @@ const struct eseal_seal_info *eseal_seal_info(const struct eseal_seal *s)
     return &s->info;
 }
 
-/* elem returns element |i| if it has ASN.1 type |type|, else NULL. */
-static const ASN1_TYPE *elem(STACK_OF(ASN1_TYPE) * sk, int i, int type)
-{
-    const ASN1_TYPE *t = sk_ASN1_TYPE_value(sk, i);
-    return t != NULL && t->type == type ? t : NULL;
-}
-
 /* parse_header reads SES_Header; the version decides the property layout. */
 static eseal_rc parse_header(struct eseal_seal *s, struct eseal_err *err)
 {
@@ -225,9 +218,9 @@ static eseal_rc parse_sign_v4(struct eseal_seal *s, const ASN1_STRING *info_raw,
                               struct eseal_err *err)
 {
     int n = sk_ASN1_TYPE_num(s->outer);
-    const ASN1_TYPE *cert = elem(s->outer, 1, V_ASN1_OCTET_STRING);
-    const ASN1_TYPE *alg = elem(s->outer, 2, V_ASN1_OBJECT);
-    const ASN1_TYPE *sig = elem(s->outer, 3, V_ASN1_BIT_STRING);
+    const ASN1_TYPE *cert = es_elem(s->outer, 1, V_ASN1_OCTET_STRING);
+    const ASN1_TYPE *alg = es_elem(s->outer, 2, V_ASN1_OBJECT);
+    const ASN1_TYPE *sig = es_elem(s->outer, 3, V_ASN1_BIT_STRING);
     if (cert == NULL || alg == NULL || sig == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "SESeal must be {eSealInfo, cert, signAlgID, signedValue}");
@@ -256,9 +249,9 @@ static eseal_rc parse_sign_v1(struct eseal_seal *s, const ASN1_STRING *info_raw,
                            (size_t)ASN1_STRING_length(raw), "SES_SignInfo", err);
     if (rc != ESEAL_OK)
         return rc;
-    const ASN1_TYPE *cert = elem(s->sign_info, 0, V_ASN1_OCTET_STRING);
-    const ASN1_TYPE *alg = elem(s->sign_info, 1, V_ASN1_OBJECT);
-    const ASN1_TYPE *sig = elem(s->sign_info, 2, V_ASN1_BIT_STRING);
+    const ASN1_TYPE *cert = es_elem(s->sign_info, 0, V_ASN1_OCTET_STRING);
+    const ASN1_TYPE *alg = es_elem(s->sign_info, 1, V_ASN1_OBJECT);
+    const ASN1_TYPE *sig = es_elem(s->sign_info, 2, V_ASN1_BIT_STRING);
     if (sk_ASN1_TYPE_num(s->sign_info) != 3 || cert == NULL || alg == NULL || sig == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "v1 SES_SignInfo must be {cert, signatureAlgorithm, signData}");
