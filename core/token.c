@@ -336,16 +336,12 @@ static eseal_rc unlock_secret_load(struct eseal_buf *out, const char *dir, struc
 
 static eseal_rc refuse_existing(const char *dir, struct eseal_err *err)
 {
-    for (size_t i = 0; i < N_TOKEN_FILES; i++) {
-        char *path = path_in(dir, token_files[i]);
-        int exists = access(path, F_OK) == 0 || errno != ENOENT;
-        free(path);
-        if (exists)
-            return eseal_err_set(err, ESEAL_E_CONFLICT,
-                                 "%s already holds a token (%s exists); refusing to overwrite / "
-                                 "目录中已有令牌, 拒绝覆盖",
-                                 dir, token_files[i]);
-    }
+    const char *found = eseal_path_find(dir, token_files, N_TOKEN_FILES);
+    if (found != NULL)
+        return eseal_err_set(err, ESEAL_E_CONFLICT,
+                             "%s already holds a token (%s exists); refusing to overwrite / "
+                             "目录中已有令牌, 拒绝覆盖",
+                             dir, found);
     return ESEAL_OK;
 }
 
