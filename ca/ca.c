@@ -301,26 +301,17 @@ eseal_rc eseal_ca_profile_parse(const char *name, enum eseal_ca_profile *out, st
                          "unknown profile \"%s\" (use unit, personal or device)", name);
 }
 
+/* cert_json describes the certificate of role |r| and where its files are. */
 static json_t *cert_json(const struct eseal_ca *ca, enum eseal_ca_role r)
 {
-    X509 *x = ca->cert[r];
-    char *subject = eseal_pki_name(X509_get_subject_name(x));
-    char *issuer = eseal_pki_name(X509_get_issuer_name(x));
-    char *serial = eseal_pki_serial(X509_get0_serialNumber(x));
-    char *nb = eseal_pki_time(X509_get0_notBefore(x));
-    char *na = eseal_pki_time(X509_get0_notAfter(x));
-    char *fp = eseal_pki_cert_sm3(x);
     char *file = eseal_xasprintf("%s/%s.pem", ca->dir, ca_role_name(r));
     char *key = eseal_xasprintf("%s/%s.key", ca->dir, ca_role_name(r));
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "role", ca_role_name(r),
-                          "subject", subject, "issuer", issuer, "serial", serial, "not_before", nb,
-                          "not_after", na, "sm3_fingerprint", fp, "file", file, "key_file", key);
-    free(subject);
-    free(issuer);
-    free(serial);
-    free(nb);
-    free(na);
-    free(fp);
+    json_t *j = json_pack("{s:s}", "role", ca_role_name(r));
+    json_t *cert = eseal_pki_cert_json(ca->cert[r]);
+    json_object_update(j, cert);
+    json_decref(cert);
+    json_object_set_new(j, "file", json_string(file));
+    json_object_set_new(j, "key_file", json_string(key));
     free(file);
     free(key);
     return j;

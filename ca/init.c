@@ -221,16 +221,12 @@ static eseal_rc write_plan(const char *dir, const struct plan *p, const void *pa
 
 static eseal_rc refuse_existing(const char *dir, struct eseal_err *err)
 {
-    for (size_t i = 0; i < N_FILES; i++) {
-        char *path = eseal_path_join(dir, all_files[i]);
-        int exists = access(path, F_OK) == 0 || errno != ENOENT;
-        free(path);
-        if (exists)
-            return eseal_err_set(err, ESEAL_E_CONFLICT,
-                                 "%s already holds a CA (%s exists); refusing to overwrite / "
-                                 "目录中已有证书机构, 拒绝覆盖",
-                                 dir, all_files[i]);
-    }
+    const char *found = eseal_path_find(dir, all_files, N_FILES);
+    if (found != NULL)
+        return eseal_err_set(err, ESEAL_E_CONFLICT,
+                             "%s already holds a CA (%s exists); refusing to overwrite / "
+                             "目录中已有证书机构, 拒绝覆盖",
+                             dir, found);
     return ESEAL_OK;
 }
 

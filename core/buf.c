@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +322,18 @@ char *eseal_path_join(const char *dir, const char *name)
     if (n > 0 && dir[n - 1] == '/')
         return eseal_xasprintf("%s%s", dir, name);
     return eseal_xasprintf("%s/%s", dir, name);
+}
+
+const char *eseal_path_find(const char *dir, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *path = eseal_path_join(dir, names[i]);
+        bool exists = access(path, F_OK) == 0 || errno != ENOENT;
+        free(path);
+        if (exists)
+            return names[i];
+    }
+    return NULL;
 }
 
 /* Secrets are small; a larger file is almost surely the wrong file. */

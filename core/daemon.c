@@ -1,10 +1,46 @@
-/* daemon.c — stop signals and start-up failures shared by the daemons. */
+/* daemon.c — the main, the stop signals and the start-up failures shared by
+ * the daemons. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
+#include "eseal/buf.h"
 #include "eseal/daemon.h"
+
+/* The daemon being run: eseal_config_cli's usage callback takes no context,
+ * and a process runs one daemon. */
+static const struct eseal_daemon *current;
+
+static void usage(FILE *out)
+{
+    const struct eseal_daemon *d = current;
+    fprintf(out,
+            "usage: %s [-c FILE] [-n] %s [--<option> VALUE ...]\n"
+            "       %s --help | --version\n\n"
+            "  -c FILE    read the JSON configuration FILE\n"
+            "  -n         check the configuration, print it and exit\n"
+            "%s\n"
+            "options (also keys of the configuration file):\n",
+            d->name, d->synopsis, d->name, d->notes != NULL ? d->notes : "");
+    eseal_config_usage(d->options, d->n_options, out);
+}
+
+int eseal_daemon_main(const struct eseal_daemon *d, int argc, char **argv)
+{
+    void *cfg = eseal_xcalloc(1, d->config_size);
+    eseal_config_defaults(d->options, d->n_options, cfg);
+    current = d;
+    int rc = eseal_config_cli(d->options, d->n_options, cfg, d->name, usage, argc, argv);
+    if (rc == 0 && d->check != NULL)
+        rc = d->check(cfg);
+    if (rc == 0)
+        rc = d->run(cfg);
+    eseal_config_cleanup(d->options, d->n_options, cfg);
+    free(cfg);
+    return rc < 0 ? 0 : rc;
+}
 
 void eseal_daemon_block_signals(sigset_t *set)
 {

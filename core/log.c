@@ -916,32 +916,34 @@ static eseal_rc scan_start(struct eseal_log *log, uint64_t m, size_t *seg_i, uin
         free(path);
         return rc;
     }
-    uint64_t size;
-    rc = file_size(log->segs[i].fd, path, &size, err);
-    struct log_rec rec;
+    struct log_cursor c = {.fd = log->segs[i].fd,
+                           .path = path,
+                           .max_len = ESEAL_LOG_ENTRY_MAX,
+                           .entries = true,
+                           .need = true,
+                           .seq = m - 1,
+                           .off = at};
+    rc = file_size(c.fd, path, &c.size, err);
     struct eseal_buf data;
     eseal_buf_init(&data);
     uint8_t want[HLEN];
     if (rc == ESEAL_OK)
         rc = node_read(log, 0, m - 1, want, err);
-    if (rc == ESEAL_OK) {
-        enum log_rec_status st =
-            log_rec_read(log->segs[i].fd, at, size, ESEAL_LOG_ENTRY_MAX, &rec, &data, err);
-        if (st == LOG_REC_IO)
-            rc = ESEAL_E_IO;
-        else if (st != LOG_REC_OK || memcmp(rec.hash, want, HLEN) != 0)
-            rc = eseal_err_set(err, ESEAL_E_CRYPTO,
-                               "entries lost or changed: the index holds %llu entries but entry "
-                               "%llu (%s, offset %llu) is not what was written: %s",
-                               (unsigned long long)m, (unsigned long long)(m - 1),
-                               log_seg_base(path), (unsigned long long)at,
-                               st == LOG_REC_OK ? "its hash differs" : log_rec_status_text(st));
-    }
+    bool got = false;
+    if (rc == ESEAL_OK)
+        rc = log_cursor_next(&c, &data, &got, err);
+    if (rc == ESEAL_E_CRYPTO || (got && memcmp(c.rec.hash, want, HLEN) != 0))
+        rc = eseal_err_set(err, ESEAL_E_CRYPTO,
+                           "entries lost or changed: the index holds %llu entries but entry "
+                           "%llu (%s, offset %llu) is not what was written: %s",
+                           (unsigned long long)m, (unsigned long long)(m - 1), log_seg_base(path),
+                           (unsigned long long)at,
+                           got ? "its hash differs" : log_rec_status_text(c.st));
     eseal_buf_cleanup(&data);
     free(path);
     if (rc == ESEAL_OK) {
         *seg_i = (size_t)i;
-        *off = log_rec_end(&rec);
+        *off = c.off;
     }
     return rc;
 }
@@ -982,43 +984,35 @@ static eseal_rc scan_segments(struct eseal_log *log, uint64_t m, struct scan *s,
                                g->first > seq ? "are missing" : "overlap");
             break;
         }
-        uint64_t size;
-        rc = file_size(g->fd, g->path, &size, err);
-        bool last = i == log->n_segs - 1;
+        struct log_cursor c = {.fd = g->fd,
+                               .path = g->path,
+                               .max_len = ESEAL_LOG_ENTRY_MAX,
+                               .entries = true,
+                               .tail = i == log->n_segs - 1,
+                               .seq = seq,
+                               .off = off};
+        rc = file_size(g->fd, g->path, &c.size, err);
         while (rc == ESEAL_OK) {
-            struct log_rec rec;
-            enum log_rec_status st =
-                log_rec_read(g->fd, off, size, ESEAL_LOG_ENTRY_MAX, &rec, &data, err);
-            if (st == LOG_REC_END)
-                break;
-            if (st == LOG_REC_IO) {
-                rc = ESEAL_E_IO;
-                break;
-            }
-            if (st != LOG_REC_OK) {
-                if (last && log_rec_torn(g->fd, st, &rec, size)) {
+            bool got;
+            rc = log_cursor_next(&c, &data, &got, err);
+            if (rc != ESEAL_OK || !got) {
+                if (c.torn) {
                     s->torn = true;
-                    s->torn_off = off;
-                } else {
-                    rc = eseal_err_set(err, ESEAL_E_CRYPTO,
-                                       "entry %llu (%s, offset %llu) is corrupt: %s",
-                                       (unsigned long long)seq, log_seg_base(g->path),
-                                       (unsigned long long)off, log_rec_status_text(st));
+                    s->torn_off = c.off;
                 }
                 break;
             }
-            batch_put_offset(b, seq, g->first, off);
-            if (eseal_merkle_frontier_append(&log->frontier, rec.hash, node_emit, b) != ESEAL_OK)
+            batch_put_offset(b, seq, g->first, c.rec.off);
+            if (eseal_merkle_frontier_append(&log->frontier, c.rec.hash, node_emit, b) != ESEAL_OK)
                 rc = eseal_err_set(err, ESEAL_E_TOOBIG, "the log is full");
             seq++;
-            off = log_rec_end(&rec);
             if (++pending >= REINDEX_CHUNK && rc == ESEAL_OK) {
                 rc = flush_index(log, &b, seq, err);
                 pending = 0;
             }
         }
-        if (last)
-            s->last_size = size;
+        if (c.tail)
+            s->last_size = c.size;
     }
     if (rc == ESEAL_OK && pending > 0)
         rc = flush_index(log, &b, seq, err);
@@ -1088,26 +1082,21 @@ static eseal_rc scan_checkpoints(struct eseal_log *log, uint64_t count, struct c
     struct eseal_kv_batch *b = eseal_kv_batch_new(log->kv);
     struct eseal_buf data;
     eseal_buf_init(&data);
-    uint64_t off = indexed;
+    struct log_cursor cur = {.fd = log->cp_fd,
+                             .path = log->cp_path,
+                             .size = size,
+                             .max_len = ESEAL_LOG_NOTE_MAX,
+                             .tail = true,
+                             .off = indexed};
     bool added = false;
     while (rc == ESEAL_OK) {
-        struct log_rec rec;
-        enum log_rec_status st =
-            log_rec_read(log->cp_fd, off, size, ESEAL_LOG_NOTE_MAX, &rec, &data, err);
-        if (st == LOG_REC_END)
-            break;
-        if (st == LOG_REC_IO) {
-            rc = ESEAL_E_IO;
+        bool got;
+        rc = log_cursor_next(&cur, &data, &got, err);
+        if (rc != ESEAL_OK || !got) {
+            c->torn = cur.torn;
             break;
         }
-        if (st != LOG_REC_OK) {
-            if (log_rec_torn(log->cp_fd, st, &rec, size))
-                c->torn = true;
-            else
-                rc = eseal_err_set(err, ESEAL_E_CRYPTO, "%s, offset %llu: %s", log->cp_path,
-                                   (unsigned long long)off, log_rec_status_text(st));
-            break;
-        }
+        uint64_t off = cur.rec.off;
         struct eseal_log_checkpoint cp;
         uint8_t root[HLEN];
         rc = eseal_log_checkpoint_verify(&cp, data.data, data.len, &log->key, err);
@@ -1148,16 +1137,15 @@ static eseal_rc scan_checkpoints(struct eseal_log *log, uint64_t count, struct c
         c->have = true;
         eseal_buf_reset(&c->note);
         eseal_buf_append(&c->note, data.data, data.len);
-        off = log_rec_end(&rec);
         added = true;
     }
-    c->end = off;
+    c->end = cur.off;
     if (rc == ESEAL_OK && added) {
-        batch_put_u64(b, KEY_CP_BYTES, off);
+        batch_put_u64(b, KEY_CP_BYTES, cur.off);
         rc = eseal_kv_write(log->kv, b, false, err);
     }
     if (rc == ESEAL_OK && c->torn)
-        log->recovery.torn_checkpoint_bytes = size - off;
+        log->recovery.torn_checkpoint_bytes = size - cur.off;
     eseal_kv_batch_free(b);
     eseal_buf_cleanup(&data);
     return rc;
@@ -1444,28 +1432,29 @@ eseal_rc eseal_log_read(struct eseal_log *log, uint64_t start, uint64_t end, ese
     }
     struct eseal_buf data;
     eseal_buf_init(&data);
+    /* The index says the entries are there: the size is not needed. */
+    struct log_cursor c = {.fd = segs[i].fd,
+                           .path = segs[i].path,
+                           .size = UINT64_MAX,
+                           .max_len = ESEAL_LOG_ENTRY_MAX,
+                           .entries = true,
+                           .need = true,
+                           .seq = start,
+                           .off = off};
     for (uint64_t seq = start; seq < end && rc == ESEAL_OK; seq++) {
         if ((size_t)i + 1 < n && segs[i + 1].first == seq) {
             i++;
-            off = 0;
+            c.fd = segs[i].fd;
+            c.path = segs[i].path;
+            c.off = 0;
         }
-        struct log_rec rec;
-        enum log_rec_status st =
-            log_rec_read(segs[i].fd, off, UINT64_MAX, ESEAL_LOG_ENTRY_MAX, &rec, &data, err);
-        if (st == LOG_REC_IO) {
-            rc = ESEAL_E_IO;
+        bool got;
+        rc = log_cursor_next(&c, &data, &got, err);
+        if (rc == ESEAL_E_IO)
             eseal_err_prefix(err, "entry %llu (%s)", (unsigned long long)seq,
                              log_seg_base(segs[i].path));
-            break;
-        }
-        if (st != LOG_REC_OK) {
-            rc = eseal_err_set(err, ESEAL_E_CRYPTO, "entry %llu (%s, offset %llu) is corrupt: %s",
-                               (unsigned long long)seq, log_seg_base(segs[i].path),
-                               (unsigned long long)off, log_rec_status_text(st));
-            break;
-        }
-        rc = fn(ctx, seq, data.data, data.len, err);
-        off = log_rec_end(&rec);
+        if (rc == ESEAL_OK)
+            rc = fn(ctx, seq, data.data, data.len, err);
     }
     eseal_buf_cleanup(&data);
     free(segs);
@@ -1544,23 +1533,22 @@ eseal_rc eseal_log_dir_checkpoint(const char *dir, struct eseal_buf *note, struc
         free(path);
         return rc;
     }
-    uint64_t size;
-    rc = file_size(fd, path, &size, err);
+    struct log_cursor c = {.fd = fd, .path = path, .max_len = ESEAL_LOG_NOTE_MAX, .tail = true};
+    rc = file_size(fd, path, &c.size, err);
     struct eseal_buf data;
     eseal_buf_init(&data);
-    uint64_t off = 0;
-    bool found = false;
-    while (rc == ESEAL_OK) {
-        struct log_rec rec;
-        enum log_rec_status st = log_rec_read(fd, off, size, ESEAL_LOG_NOTE_MAX, &rec, &data, err);
-        if (st == LOG_REC_IO)
-            rc = ESEAL_E_IO;
-        if (st != LOG_REC_OK) /* the end, or a torn tail not yet recovered */
-            break;
-        eseal_buf_reset(note);
-        eseal_buf_append(note, data.data, data.len);
-        found = true;
-        off = log_rec_end(&rec);
+    bool found = false, got = true;
+    while (rc == ESEAL_OK && got) {
+        rc = log_cursor_next(&c, &data, &got, err);
+        if (rc == ESEAL_E_CRYPTO) { /* damage past the last good note: the writer's to report */
+            rc = ESEAL_OK;
+            got = false;
+        }
+        if (got) {
+            eseal_buf_reset(note);
+            eseal_buf_append(note, data.data, data.len);
+            found = true;
+        }
     }
     if (rc == ESEAL_OK && !found)
         rc = eseal_err_set(err, ESEAL_E_NOTFOUND, "%s: no checkpoint yet", path);

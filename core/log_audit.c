@@ -48,22 +48,17 @@ static eseal_rc read_checkpoints(const char *path, const struct eseal_log_key *k
     struct eseal_buf data;
     eseal_buf_init(&data);
     size_t cap = 0;
-    uint64_t off = 0, size = (uint64_t)st.st_size;
+    struct log_cursor c = {.fd = fd,
+                           .path = path,
+                           .size = (uint64_t)st.st_size,
+                           .max_len = ESEAL_LOG_NOTE_MAX,
+                           .tail = true};
     while (rc == ESEAL_OK) {
-        struct log_rec rec;
-        enum log_rec_status s = log_rec_read(fd, off, size, ESEAL_LOG_NOTE_MAX, &rec, &data, err);
-        if (s == LOG_REC_END ||
-            (s != LOG_REC_OK && s != LOG_REC_IO && log_rec_torn(fd, s, &rec, size)))
+        bool got;
+        rc = log_cursor_next(&c, &data, &got, err);
+        if (rc != ESEAL_OK || !got)
             break;
-        if (s == LOG_REC_IO) {
-            rc = ESEAL_E_IO;
-            break;
-        }
-        if (s != LOG_REC_OK) {
-            rc = eseal_err_set(err, ESEAL_E_CRYPTO, "%s, offset %llu: %s", path,
-                               (unsigned long long)off, log_rec_status_text(s));
-            break;
-        }
+        uint64_t off = c.rec.off;
         struct eseal_log_checkpoint cp;
         rc = eseal_log_checkpoint_verify(&cp, data.data, data.len, key, err);
         if (rc != ESEAL_OK) {
@@ -89,7 +84,6 @@ static eseal_rc read_checkpoints(const char *path, const struct eseal_log_key *k
         memcpy((*out)[*n].root, cp.root, HLEN);
         (*out)[*n].off = off;
         (*n)++;
-        off = log_rec_end(&rec);
     }
     eseal_buf_cleanup(&data);
     close(fd);
@@ -160,41 +154,43 @@ static eseal_rc audit_segment(struct dir_audit *a, const struct log_seg_name *g,
     eseal_rc rc = ESEAL_OK;
     if (fstat(fd, &st) != 0)
         rc = eseal_err_set(err, ESEAL_E_IO, "%s: %s", g->path, strerror(errno));
-    uint64_t size = (uint64_t)st.st_size, off = 0;
+    struct log_cursor c = {.fd = fd,
+                           .path = g->path,
+                           .size = (uint64_t)st.st_size,
+                           .max_len = ESEAL_LOG_ENTRY_MAX,
+                           .entries = true,
+                           .tail = last,
+                           .seq = a->fr.size};
     struct eseal_buf data;
     eseal_buf_init(&data);
     while (rc == ESEAL_OK) {
         uint64_t seq = a->fr.size;
-        struct log_rec rec;
-        enum log_rec_status s = log_rec_read(fd, off, size, ESEAL_LOG_ENTRY_MAX, &rec, &data, err);
-        if (s == LOG_REC_END)
-            break;
-        if (s == LOG_REC_IO) {
-            rc = ESEAL_E_IO;
+        bool got;
+        rc = log_cursor_next(&c, &data, &got, err);
+        if (rc == ESEAL_E_CRYPTO || (c.torn && covered(a) > seq)) {
+            /* A torn tail a signed checkpoint covers was acknowledged: damage. */
+            char why[160];
+            snprintf(why, sizeof(why), "%s%s", log_rec_status_text(c.st),
+                     covered(a) > seq ? ", and a signed checkpoint covers it" : "");
+            rc = bad_record(a, seq, name, c.off, why, err);
             break;
         }
-        if (s != LOG_REC_OK) {
-            if (last && log_rec_torn(fd, s, &rec, size) && covered(a) <= seq) {
+        if (rc != ESEAL_OK || !got) {
+            if (c.torn) {
                 *torn = true;
-                a->out->torn_bytes = size - off;
-                break;
+                a->out->torn_bytes = c.size - c.off;
             }
-            char why[160];
-            snprintf(why, sizeof(why), "%s%s", log_rec_status_text(s),
-                     covered(a) > seq ? ", and a signed checkpoint covers it" : "");
-            rc = bad_record(a, seq, name, off, why, err);
             break;
         }
         struct eseal_err e2;
         if (log_entry_check(data.data, data.len, seq, NULL, &e2) != ESEAL_OK) {
-            rc = bad_record(a, seq, name, off, e2.msg, err);
+            rc = bad_record(a, seq, name, c.rec.off, e2.msg, err);
             break;
         }
-        if (eseal_merkle_frontier_append(&a->fr, rec.hash, NULL, NULL) != ESEAL_OK) {
+        if (eseal_merkle_frontier_append(&a->fr, c.rec.hash, NULL, NULL) != ESEAL_OK) {
             rc = eseal_err_set(err, ESEAL_E_TOOBIG, "the log is full");
             break;
         }
-        off = log_rec_end(&rec);
         rc = reach_checkpoints(a, err);
     }
     eseal_buf_cleanup(&data);

@@ -216,23 +216,20 @@ static eseal_rc dir_next_checkpoint(struct eseal_log_follower *f, struct eseal_l
     /* |off| moves past each record consumed: the older ones skipped and the
      * chosen one; a record left for a later step is not consumed. */
     uint64_t off = f->cp_off, best_off = 0;
+    /* The end, or a record still being written: look again later. A bad
+     * record with more after it is damage. */
+    struct log_cursor c = {.fd = f->cp_fd,
+                           .path = f->cp_path,
+                           .size = size,
+                           .max_len = ESEAL_LOG_NOTE_MAX,
+                           .tail = true,
+                           .off = off};
     eseal_rc rc = ESEAL_OK;
     for (;;) {
-        struct log_rec rec;
-        enum log_rec_status st2 =
-            log_rec_read(f->cp_fd, off, size, ESEAL_LOG_NOTE_MAX, &rec, &data, err);
-        if (st2 == LOG_REC_IO) {
-            rc = ESEAL_E_IO;
+        bool got;
+        rc = log_cursor_next(&c, &data, &got, err);
+        if (rc != ESEAL_OK || !got)
             break;
-        }
-        if (st2 != LOG_REC_OK) {
-            /* The end, or a record still being written: look again later.
-             * A bad record with more after it is damage. */
-            if (st2 != LOG_REC_END && !log_rec_torn(f->cp_fd, st2, &rec, size))
-                rc = eseal_err_set(err, ESEAL_E_CRYPTO, "%s, offset %llu: %s", f->cp_path,
-                                   (unsigned long long)off, log_rec_status_text(st2));
-            break;
-        }
         /* Only the size is needed to choose; the signature is checked on
          * the one chosen. */
         const char *text = (const char *)data.data;
@@ -253,7 +250,7 @@ static eseal_rc dir_next_checkpoint(struct eseal_log_follower *f, struct eseal_l
             eseal_buf_append(&best, data.data, data.len);
             best_off = off;
         }
-        off = log_rec_end(&rec);
+        off = c.off;
     }
     if (rc == ESEAL_OK && *found) {
         rc = eseal_log_checkpoint_verify(cp, best.data, best.len, &f->key, err);
@@ -304,23 +301,23 @@ static eseal_rc seg_locate(struct eseal_log_follower *f, uint64_t seq, struct es
     }
     rc = seg_open(f, segs[i - 1].path, err);
     uint64_t at = segs[i - 1].first;
-    struct stat st;
+    struct stat st = {0};
     if (rc == ESEAL_OK && fstat(f->seg_fd, &st) != 0)
         rc = eseal_err_set(err, ESEAL_E_IO, "%s: %s", f->seg_path, strerror(errno));
-    while (rc == ESEAL_OK && at < seq) {
-        struct log_rec rec;
-        enum log_rec_status s = log_rec_read(f->seg_fd, f->seg_off, (uint64_t)st.st_size,
-                                             ESEAL_LOG_ENTRY_MAX, &rec, NULL, err);
-        if (s == LOG_REC_IO)
-            rc = ESEAL_E_IO;
-        else if (s != LOG_REC_OK)
-            rc = eseal_err_set(err, ESEAL_E_CRYPTO, "entry %llu (%s, offset %llu): %s",
-                               (unsigned long long)at, log_seg_base(f->seg_path),
-                               (unsigned long long)f->seg_off, log_rec_status_text(s));
-        else
-            f->seg_off = log_rec_end(&rec);
-        at++;
+    struct log_cursor c = {.fd = f->seg_fd,
+                           .path = f->seg_path,
+                           .size = (uint64_t)st.st_size,
+                           .max_len = ESEAL_LOG_ENTRY_MAX,
+                           .entries = true,
+                           .need = true,
+                           .seq = at,
+                           .off = f->seg_off};
+    while (rc == ESEAL_OK && c.seq < seq) {
+        bool got;
+        rc = log_cursor_next(&c, NULL, &got, err);
     }
+    if (rc == ESEAL_OK)
+        f->seg_off = c.off;
     log_segs_free(segs, n);
     return rc;
 }
@@ -339,23 +336,22 @@ static eseal_rc dir_read_entry(struct eseal_log_follower *f, uint64_t seq, struc
         struct stat st;
         if (fstat(f->seg_fd, &st) != 0)
             return eseal_err_set(err, ESEAL_E_IO, "%s: %s", f->seg_path, strerror(errno));
-        struct log_rec rec;
-        enum log_rec_status s = log_rec_read(f->seg_fd, f->seg_off, (uint64_t)st.st_size,
-                                             ESEAL_LOG_ENTRY_MAX, &rec, data, err);
-        if (s == LOG_REC_END && attempt == 0) {
-            eseal_rc rc = seg_locate(f, seq, err); /* the next segment */
-            if (rc != ESEAL_OK)
-                return rc;
-            continue;
-        }
-        if (s == LOG_REC_IO)
-            return ESEAL_E_IO;
-        if (s != LOG_REC_OK)
-            return eseal_err_set(err, ESEAL_E_CRYPTO, "entry %llu (%s, offset %llu): %s",
-                                 (unsigned long long)seq, log_seg_base(f->seg_path),
-                                 (unsigned long long)f->seg_off, log_rec_status_text(s));
-        f->seg_off = log_rec_end(&rec);
-        return ESEAL_OK;
+        struct log_cursor c = {.fd = f->seg_fd,
+                               .path = f->seg_path,
+                               .size = (uint64_t)st.st_size,
+                               .max_len = ESEAL_LOG_ENTRY_MAX,
+                               .entries = true,
+                               .need = attempt > 0,
+                               .seq = seq,
+                               .off = f->seg_off};
+        bool got;
+        eseal_rc rc = log_cursor_next(&c, data, &got, err);
+        if (rc == ESEAL_OK && !got)
+            rc = seg_locate(f, seq, err); /* the next segment */
+        else if (rc == ESEAL_OK)
+            f->seg_off = c.off;
+        if (rc != ESEAL_OK || got)
+            return rc;
     }
 }
 

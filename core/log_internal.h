@@ -67,6 +67,33 @@ bool log_rec_torn(int fd, enum log_rec_status st, const struct log_rec *rec, uin
 /* log_rec_status_text describes a bad status for messages. */
 const char *log_rec_status_text(enum log_rec_status st);
 
+/* struct log_cursor walks the records of one file for log_cursor_next. Set
+ * the fields above |rec|; the rest are its results. */
+struct log_cursor {
+    int fd;
+    const char *path;       /* named in messages (entries: by its file name) */
+    uint64_t size;          /* the file's size (UINT64_MAX: never the end) */
+    size_t max_len;         /* ESEAL_LOG_ENTRY_MAX or ESEAL_LOG_NOTE_MAX */
+    bool entries;           /* entries, counted by |seq|, rather than checkpoint notes */
+    bool tail;              /* the file last written: a torn tail ends it quietly */
+    bool need;              /* a record must be there: the end of the file is bad */
+    uint64_t seq;           /* entries: the index of the record at |off| */
+    uint64_t off;           /* the next record */
+    struct log_rec rec;     /* the record last read */
+    enum log_rec_status st; /* its status */
+    bool torn;              /* the walk ended at a torn tail */
+};
+
+/* log_cursor_next reads the record at c->off into |data| (NULL: only the
+ * framing is checked). A good record: ESEAL_OK with *got set, c->off past
+ * it and c->seq counted. ESEAL_OK with *got false: the end of the file, or
+ * with c->tail a torn tail (c->torn). Otherwise c->off stays on the record:
+ * ESEAL_E_IO for a read error; ESEAL_E_CRYPTO for a bad record, named as
+ * "entry N (<file>, offset O) is corrupt: <why>" or "<path>, offset O: <why>"
+ * (c->st says what is wrong). */
+eseal_rc log_cursor_next(struct log_cursor *c, struct eseal_buf *data, bool *got,
+                         struct eseal_err *err);
+
 /* log_rec_header fills the 36-byte header for |len| bytes hashing to |hash|. */
 void log_rec_header(uint8_t hdr[LOG_REC_HDR], uint32_t len,
                     const uint8_t hash[ESEAL_MERKLE_HASH_LEN]);

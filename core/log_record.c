@@ -153,6 +153,38 @@ const char *log_rec_status_text(enum log_rec_status st)
     return "?";
 }
 
+eseal_rc log_cursor_next(struct log_cursor *c, struct eseal_buf *data, bool *got,
+                         struct eseal_err *err)
+{
+    *got = false;
+    c->st = log_rec_read(c->fd, c->off, c->size, c->max_len, &c->rec, data, err);
+    switch (c->st) {
+    case LOG_REC_OK:
+        *got = true;
+        c->off = log_rec_end(&c->rec);
+        c->seq++;
+        return ESEAL_OK;
+    case LOG_REC_IO:
+        return ESEAL_E_IO;
+    case LOG_REC_END:
+        if (!c->need)
+            return ESEAL_OK;
+        break;
+    default:
+        if (c->tail && log_rec_torn(c->fd, c->st, &c->rec, c->size)) {
+            c->torn = true;
+            return ESEAL_OK;
+        }
+        break;
+    }
+    if (c->entries)
+        return eseal_err_set(err, ESEAL_E_CRYPTO, "entry %llu (%s, offset %llu) is corrupt: %s",
+                             (unsigned long long)c->seq, log_seg_base(c->path),
+                             (unsigned long long)c->off, log_rec_status_text(c->st));
+    return eseal_err_set(err, ESEAL_E_CRYPTO, "%s, offset %llu: %s", c->path,
+                         (unsigned long long)c->off, log_rec_status_text(c->st));
+}
+
 /* ---- segment files ------------------------------------------------------ */
 
 char *log_seg_path(const char *seg_dir, uint64_t first)

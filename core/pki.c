@@ -160,6 +160,26 @@ char *eseal_pki_time(const ASN1_TIME *t)
     return eseal_xstrdup(s);
 }
 
+json_t *eseal_pki_cert_json(X509 *x)
+{
+    char *subject = eseal_pki_name(X509_get_subject_name(x));
+    char *issuer = eseal_pki_name(X509_get_issuer_name(x));
+    char *serial = eseal_pki_serial(X509_get0_serialNumber(x));
+    char *nb = eseal_pki_time(X509_get0_notBefore(x));
+    char *na = eseal_pki_time(X509_get0_notAfter(x));
+    char *fp = eseal_pki_cert_sm3(x);
+    json_t *j =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "subject", subject, "issuer", issuer, "serial",
+                  serial, "not_before", nb, "not_after", na, "sm3_fingerprint", fp);
+    free(subject);
+    free(issuer);
+    free(serial);
+    free(nb);
+    free(na);
+    free(fp);
+    return j;
+}
+
 #define KEY_LABEL "ESEAL ENCRYPTED PRIVATE KEY"
 #define KEY_FILE_MAX (16 * 1024)
 

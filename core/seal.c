@@ -55,13 +55,6 @@ const struct eseal_seal_info *eseal_seal_info(const struct eseal_seal *s)
     return &s->info;
 }
 
-/* elem returns element |i| if it has ASN.1 type |type|, else NULL. */
-static const ASN1_TYPE *elem(STACK_OF(ASN1_TYPE) * sk, int i, int type)
-{
-    const ASN1_TYPE *t = sk_ASN1_TYPE_value(sk, i);
-    return t != NULL && t->type == type ? t : NULL;
-}
-
 /* parse_header reads SES_Header; the version decides the property layout. */
 static eseal_rc parse_header(struct eseal_seal *s, struct eseal_err *err)
 {
@@ -141,42 +134,45 @@ static eseal_rc decode_property(void **out, const ASN1_ITEM *it, const ASN1_TYPE
                      "SES_ESPropertyInfo", err);
 }
 
-static eseal_rc parse_property_v1(struct eseal_seal *s, struct eseal_err *err)
-{
-    ES_PROPERTY_V1 *p = NULL;
-    eseal_rc rc =
-        decode_property((void **)&p, ASN1_ITEM_rptr(ES_PROPERTY_V1), s->sealinfo->property, err);
-    if (rc != ESEAL_OK)
-        return rc;
-    s->info.cert_list_type = 1;
-    rc = es_long(&s->info.type, p->type, 0, 1000, "seal type", err);
-    if (rc == ESEAL_OK)
-        rc = es_text(&s->name, p->name, "seal name", err);
-    if (rc == ESEAL_OK)
-        rc = parse_times(s, p->create_date, p->valid_start, p->valid_end, err);
-    if (rc == ESEAL_OK)
-        rc = parse_cert_list(s, p->cert_list, err);
-    ASN1_item_free((ASN1_VALUE *)p, ASN1_ITEM_rptr(ES_PROPERTY_V1));
-    return rc;
-}
+/* struct property holds the fields both property layouts share. */
+struct property {
+    const ASN1_INTEGER *type, *cert_list_type; /* cert_list_type: NULL in v1 */
+    const ASN1_UTF8STRING *name;
+    const ASN1_TIME *create_date, *valid_start, *valid_end;
+    const ASN1_TYPE *cert_list;
+};
 
-static eseal_rc parse_property_v4(struct eseal_seal *s, struct eseal_err *err)
+/* parse_property reads SES_ESPropertyInfo in the layout of the header
+ * version: v1 has no certListType (its certList holds certificates). */
+static eseal_rc parse_property(struct eseal_seal *s, struct eseal_err *err)
 {
-    ES_PROPERTY *p = NULL;
-    eseal_rc rc =
-        decode_property((void **)&p, ASN1_ITEM_rptr(ES_PROPERTY), s->sealinfo->property, err);
+    bool v1 = s->info.version == 1;
+    const ASN1_ITEM *it = v1 ? ASN1_ITEM_rptr(ES_PROPERTY_V1) : ASN1_ITEM_rptr(ES_PROPERTY);
+    void *decoded = NULL;
+    eseal_rc rc = decode_property(&decoded, it, s->sealinfo->property, err);
     if (rc != ESEAL_OK)
         return rc;
-    rc = es_long(&s->info.type, p->type, 0, 1000, "seal type", err);
+    struct property p;
+    if (v1) {
+        const ES_PROPERTY_V1 *q = decoded;
+        p = (struct property){q->type,        NULL,         q->name,     q->create_date,
+                              q->valid_start, q->valid_end, q->cert_list};
+    } else {
+        const ES_PROPERTY *q = decoded;
+        p = (struct property){q->type,        q->cert_list_type, q->name,     q->create_date,
+                              q->valid_start, q->valid_end,      q->cert_list};
+    }
+    s->info.cert_list_type = 1;
+    rc = es_long(&s->info.type, p.type, 0, 1000, "seal type", err);
+    if (rc == ESEAL_OK && p.cert_list_type != NULL)
+        rc = es_long(&s->info.cert_list_type, p.cert_list_type, 1, 2, "certListType", err);
     if (rc == ESEAL_OK)
-        rc = es_long(&s->info.cert_list_type, p->cert_list_type, 1, 2, "certListType", err);
+        rc = es_text(&s->name, p.name, "seal name", err);
     if (rc == ESEAL_OK)
-        rc = es_text(&s->name, p->name, "seal name", err);
+        rc = parse_times(s, p.create_date, p.valid_start, p.valid_end, err);
     if (rc == ESEAL_OK)
-        rc = parse_times(s, p->create_date, p->valid_start, p->valid_end, err);
-    if (rc == ESEAL_OK)
-        rc = parse_cert_list(s, p->cert_list, err);
-    ASN1_item_free((ASN1_VALUE *)p, ASN1_ITEM_rptr(ES_PROPERTY));
+        rc = parse_cert_list(s, p.cert_list, err);
+    ASN1_item_free(decoded, it);
     return rc;
 }
 
@@ -210,7 +206,7 @@ static eseal_rc parse_sealinfo(struct eseal_seal *s, const ASN1_STRING *raw, str
     if (rc == ESEAL_OK)
         rc = es_text(&s->esid, s->sealinfo->esid, "esID", err);
     if (rc == ESEAL_OK)
-        rc = s->info.version == 1 ? parse_property_v1(s, err) : parse_property_v4(s, err);
+        rc = parse_property(s, err);
     if (rc == ESEAL_OK)
         rc = parse_picture(s, err);
     s->info.esid = s->esid;
@@ -225,9 +221,9 @@ static eseal_rc parse_sign_v4(struct eseal_seal *s, const ASN1_STRING *info_raw,
                               struct eseal_err *err)
 {
     int n = sk_ASN1_TYPE_num(s->outer);
-    const ASN1_TYPE *cert = elem(s->outer, 1, V_ASN1_OCTET_STRING);
-    const ASN1_TYPE *alg = elem(s->outer, 2, V_ASN1_OBJECT);
-    const ASN1_TYPE *sig = elem(s->outer, 3, V_ASN1_BIT_STRING);
+    const ASN1_TYPE *cert = es_elem(s->outer, 1, V_ASN1_OCTET_STRING);
+    const ASN1_TYPE *alg = es_elem(s->outer, 2, V_ASN1_OBJECT);
+    const ASN1_TYPE *sig = es_elem(s->outer, 3, V_ASN1_BIT_STRING);
     if (cert == NULL || alg == NULL || sig == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "SESeal must be {eSealInfo, cert, signAlgID, signedValue}");
@@ -256,9 +252,9 @@ static eseal_rc parse_sign_v1(struct eseal_seal *s, const ASN1_STRING *info_raw,
                            (size_t)ASN1_STRING_length(raw), "SES_SignInfo", err);
     if (rc != ESEAL_OK)
         return rc;
-    const ASN1_TYPE *cert = elem(s->sign_info, 0, V_ASN1_OCTET_STRING);
-    const ASN1_TYPE *alg = elem(s->sign_info, 1, V_ASN1_OBJECT);
-    const ASN1_TYPE *sig = elem(s->sign_info, 2, V_ASN1_BIT_STRING);
+    const ASN1_TYPE *cert = es_elem(s->sign_info, 0, V_ASN1_OCTET_STRING);
+    const ASN1_TYPE *alg = es_elem(s->sign_info, 1, V_ASN1_OBJECT);
+    const ASN1_TYPE *sig = es_elem(s->sign_info, 2, V_ASN1_BIT_STRING);
     if (sk_ASN1_TYPE_num(s->sign_info) != 3 || cert == NULL || alg == NULL || sig == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "v1 SES_SignInfo must be {cert, signatureAlgorithm, signData}");

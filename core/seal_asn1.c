@@ -133,6 +133,12 @@ eseal_rc es_decode(void **out, const ASN1_ITEM *it, const uint8_t *der, size_t l
     return ESEAL_OK;
 }
 
+const ASN1_TYPE *es_elem(STACK_OF(ASN1_TYPE) * sk, int i, int type)
+{
+    const ASN1_TYPE *t = sk_ASN1_TYPE_value(sk, i);
+    return t != NULL && t->type == type ? t : NULL;
+}
+
 const ASN1_STRING *es_raw(const ASN1_TYPE *t)
 {
     if (t == NULL)

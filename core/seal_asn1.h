@@ -108,6 +108,10 @@ eseal_rc es_split(STACK_OF(ASN1_TYPE) * *out, const uint8_t *der, size_t len, co
 eseal_rc es_decode(void **out, const ASN1_ITEM *it, const uint8_t *der, size_t len,
                    const char *what, struct eseal_err *err);
 
+/* es_elem returns element |i| of |sk| if it has ASN.1 type |type|, else
+ * NULL (borrowed). */
+const ASN1_TYPE *es_elem(STACK_OF(ASN1_TYPE) * sk, int i, int type);
+
 /* es_raw returns the original TLV of a constructed element (SEQUENCE or
  * context-tagged), or NULL for a primitive one. */
 const ASN1_STRING *es_raw(const ASN1_TYPE *t);

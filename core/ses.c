@@ -39,12 +39,6 @@ const struct eseal_ses_info *eseal_ses_info(const struct eseal_ses *s)
     return &s->info;
 }
 
-static const ASN1_TYPE *elem(STACK_OF(ASN1_TYPE) * sk, int i, int type)
-{
-    const ASN1_TYPE *t = sk_ASN1_TYPE_value(sk, i);
-    return t != NULL && t->type == type ? t : NULL;
-}
-
 /* parse_inner_seal parses the SESeal carried in TBS_Sign (kept byte for byte). */
 static eseal_rc parse_inner_seal(struct eseal_ses *s, const ASN1_TYPE *eseal, struct eseal_err *err)
 {
@@ -73,9 +67,9 @@ static eseal_rc set_hash_and_property(struct eseal_ses *s, const ASN1_BIT_STRING
  * signature [, timeStamp [0]] }. */
 static eseal_rc parse_v4(struct eseal_ses *s, struct eseal_err *err)
 {
-    const ASN1_TYPE *cert = elem(s->outer, 1, V_ASN1_OCTET_STRING);
-    const ASN1_TYPE *alg = elem(s->outer, 2, V_ASN1_OBJECT);
-    const ASN1_TYPE *sig = elem(s->outer, 3, V_ASN1_BIT_STRING);
+    const ASN1_TYPE *cert = es_elem(s->outer, 1, V_ASN1_OCTET_STRING);
+    const ASN1_TYPE *alg = es_elem(s->outer, 2, V_ASN1_OBJECT);
+    const ASN1_TYPE *sig = es_elem(s->outer, 3, V_ASN1_BIT_STRING);
     if (cert == NULL || alg == NULL || sig == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "SES_Signature must be {toSign, cert, signatureAlgID, signature}");
@@ -109,7 +103,7 @@ static eseal_rc parse_v4(struct eseal_ses *s, struct eseal_err *err)
  * where toSign carries the certificate and the algorithm. */
 static eseal_rc parse_v1(struct eseal_ses *s, struct eseal_err *err)
 {
-    const ASN1_TYPE *sig = elem(s->outer, 1, V_ASN1_BIT_STRING);
+    const ASN1_TYPE *sig = es_elem(s->outer, 1, V_ASN1_BIT_STRING);
     if (sig == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID, "v1 SES_Signature must be {toSign, signature}");
     eseal_rc rc =

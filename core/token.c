@@ -336,16 +336,12 @@ static eseal_rc unlock_secret_load(struct eseal_buf *out, const char *dir, struc
 
 static eseal_rc refuse_existing(const char *dir, struct eseal_err *err)
 {
-    for (size_t i = 0; i < N_TOKEN_FILES; i++) {
-        char *path = path_in(dir, token_files[i]);
-        int exists = access(path, F_OK) == 0 || errno != ENOENT;
-        free(path);
-        if (exists)
-            return eseal_err_set(err, ESEAL_E_CONFLICT,
-                                 "%s already holds a token (%s exists); refusing to overwrite / "
-                                 "目录中已有令牌, 拒绝覆盖",
-                                 dir, token_files[i]);
-    }
+    const char *found = eseal_path_find(dir, token_files, N_TOKEN_FILES);
+    if (found != NULL)
+        return eseal_err_set(err, ESEAL_E_CONFLICT,
+                             "%s already holds a token (%s exists); refusing to overwrite / "
+                             "目录中已有令牌, 拒绝覆盖",
+                             dir, found);
     return ESEAL_OK;
 }
 
@@ -1070,26 +1066,6 @@ eseal_rc eseal_token_reset_pin(struct eseal_token *tok, const uint8_t *code, siz
 
 /* ---- show --------------------------------------------------------------- */
 
-static json_t *cert_json(X509 *x)
-{
-    char *subject = eseal_pki_name(X509_get_subject_name(x));
-    char *issuer = eseal_pki_name(X509_get_issuer_name(x));
-    char *serial = eseal_pki_serial(X509_get0_serialNumber(x));
-    char *nb = eseal_pki_time(X509_get0_notBefore(x));
-    char *na = eseal_pki_time(X509_get0_notAfter(x));
-    char *fp = eseal_pki_cert_sm3(x);
-    json_t *j =
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "subject", subject, "issuer", issuer, "serial",
-                  serial, "not_before", nb, "not_after", na, "sm3_fingerprint", fp);
-    free(subject);
-    free(issuer);
-    free(serial);
-    free(nb);
-    free(na);
-    free(fp);
-    return j;
-}
-
 static json_t *seal_json(const struct eseal_buf *seal)
 {
     if (seal->len == 0)
@@ -1104,13 +1080,14 @@ json_t *eseal_token_show(const struct eseal_token *tok)
 {
     char *fp = eseal_sm3_hex(tok->st.spki.data, tok->st.spki.len);
     char *unlock_path = path_in(tok->dir, FILE_UNLOCK);
-    json_t *j = json_pack(
-        "{s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:s, s:b, s:o, s:o}", "dir", tok->dir, "id",
-        tok->st.id, "created", tok->st.created, "state", eseal_token_locked(tok) ? "locked" : "ok",
-        "pin_tries_left", eseal_token_tries_left(tok), "pin_max_tries", ESEAL_TOKEN_MAX_TRIES,
-        "unlock_counter", (json_int_t)tok->st.unlock_counter, "public_key_sm3", fp,
-        "unlock_key_present", access(unlock_path, F_OK) == 0, "certificate",
-        tok->cert != NULL ? cert_json(tok->cert) : json_null(), "seal", seal_json(&tok->seal));
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:I, s:s, s:b, s:o, s:o}", "dir",
+                          tok->dir, "id", tok->st.id, "created", tok->st.created, "state",
+                          eseal_token_locked(tok) ? "locked" : "ok", "pin_tries_left",
+                          eseal_token_tries_left(tok), "pin_max_tries", ESEAL_TOKEN_MAX_TRIES,
+                          "unlock_counter", (json_int_t)tok->st.unlock_counter, "public_key_sm3",
+                          fp, "unlock_key_present", access(unlock_path, F_OK) == 0, "certificate",
+                          tok->cert != NULL ? eseal_pki_cert_json(tok->cert) : json_null(), "seal",
+                          seal_json(&tok->seal));
     free(unlock_path);
     free(fp);
     return j;

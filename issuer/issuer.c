@@ -6,15 +6,13 @@
 #include <string.h>
 
 #include "eseal/ca.h"
+#include "eseal/daemon.h"
 #include "internal.h"
 
 #define FIELD(f) offsetof(struct eseal_issuer_config, f)
 
 const struct eseal_opt eseal_issuer_options[] = {
-    {"address", ESEAL_OPT_STRING, FIELD(address), "127.0.0.1", 0, 1, 64, eseal_opt_valid_address,
-     "address to listen on (IPv4 or IPv6 literal)"},
-    {"port", ESEAL_OPT_INT, FIELD(port), NULL, ESEAL_ISSUER_PORT, 0, 65535, NULL,
-     "TCP port (0: any free port)"},
+    ESEAL_DAEMON_OPTS_LISTEN(struct eseal_issuer_config, ESEAL_ISSUER_PORT),
     {"data", ESEAL_OPT_STRING, FIELD(data), ESEAL_ISSUER_DATA, 0, 1, 4096, NULL,
      "state directory: db/, blobs/, log/, admin.password"},
     {"ca", ESEAL_OPT_STRING, FIELD(ca), ESEAL_ISSUER_CA, 0, 1, 4096, NULL,
@@ -29,9 +27,7 @@ const struct eseal_opt eseal_issuer_options[] = {
      "largest JSON request body in bytes"},
     {"max_upload", ESEAL_OPT_INT, FIELD(max_upload), NULL, 48 * 1024 * 1024, 1024,
      256 * 1024 * 1024, NULL, "largest multipart (materials, handover) body in bytes"},
-    {"threads", ESEAL_OPT_INT, FIELD(threads), NULL, 4, 1, 64, NULL, "HTTP worker threads"},
-    {"access_log", ESEAL_OPT_BOOL, FIELD(access_log), NULL, 0, 0, 0, NULL,
-     "log one line per request on stderr"},
+    ESEAL_DAEMON_OPTS_HTTP(struct eseal_issuer_config),
 };
 const size_t eseal_issuer_n_options =
     sizeof(eseal_issuer_options) / sizeof(eseal_issuer_options[0]);

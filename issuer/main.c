@@ -18,26 +18,14 @@
 #include "eseal/log.h"
 #include "staff.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: eseal-issuerd [-c FILE] [-n] [--port N] [--data DIR] [--ca DIR] "
-                 "[--<option> VALUE ...]\n"
-                 "       eseal-issuerd --help | --version\n\n"
-                 "  -c FILE    read the JSON configuration FILE\n"
-                 "  -n         check the configuration, print it and exit\n"
-                 "The CA passphrase comes from passphrase_file or $ESEAL_PASSPHRASE; the first\n"
-                 "admin's password from $ESEAL_ADMIN_PASSWORD or <data>/admin.password.\n\n"
-                 "options (also keys of the configuration file):\n");
-    eseal_config_usage(eseal_issuer_options, eseal_issuer_n_options, out);
-}
-
 static int fail(const char *what, const struct eseal_err *e)
 {
     return eseal_daemon_fail("eseal-issuerd", what, e);
 }
 
-static int run(struct eseal_issuer_config *cfg)
+static int run(void *config)
 {
+    struct eseal_issuer_config *cfg = config;
     struct eseal_err e;
     eseal_err_clear(&e);
     struct eseal_ca *ca = NULL;
@@ -88,13 +76,15 @@ out:
 
 int main(int argc, char **argv)
 {
-    struct eseal_issuer_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    eseal_config_defaults(eseal_issuer_options, eseal_issuer_n_options, &cfg);
-    int rc = eseal_config_cli(eseal_issuer_options, eseal_issuer_n_options, &cfg, "eseal-issuerd",
-                              usage, argc, argv);
-    if (rc == 0)
-        rc = run(&cfg);
-    eseal_config_cleanup(eseal_issuer_options, eseal_issuer_n_options, &cfg);
-    return rc < 0 ? 0 : rc;
+    const struct eseal_daemon issuerd = {
+        .name = "eseal-issuerd",
+        .synopsis = "[--port N] [--data DIR] [--ca DIR]",
+        .notes = "The CA passphrase comes from passphrase_file or $ESEAL_PASSPHRASE; the first\n"
+                 "admin's password from $ESEAL_ADMIN_PASSWORD or <data>/admin.password.\n",
+        .options = eseal_issuer_options,
+        .n_options = eseal_issuer_n_options,
+        .config_size = sizeof(struct eseal_issuer_config),
+        .run = run,
+    };
+    return eseal_daemon_main(&issuerd, argc, argv);
 }

@@ -7,19 +7,18 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "eseal/buf.h"
 #include "eseal/enc.h"
 #include "eseal/json.h"
+#include "eseal/merkle.h"
 #include "eseal/secret.h"
 #include "idcheck.h"
 #include "staff.h"
 
 #define TOKEN_RAW_LEN 32
-#define TOKEN_KEY_LEN 32               /* SHA-256 */
-#define ADMIN_PW_RAW_LEN 15            /* 120 bits -> 20 base64url characters */
-#define RECORD_MAX ((size_t)16 * 1024) /* far above any real record: refuse garbage */
+#define TOKEN_KEY_LEN ESEAL_MERKLE_HASH_LEN /* SHA-256 */
+#define ADMIN_PW_RAW_LEN 15                 /* 120 bits -> 20 base64url characters */
+#define RECORD_MAX ((size_t)16 * 1024)      /* far above any real record: refuse garbage */
 
 /* Account writes check-then-put (create, disable); RocksDB has no
  * compare-and-set, so they are serialised here. They are rare and short. */
@@ -552,12 +551,9 @@ static bool token_shape_ok(const char *token)
 
 /* token_key is the session's database key: SHA-256 of the token text. A copy
  * of the database therefore holds no usable token. */
-static eseal_rc token_key(uint8_t key[TOKEN_KEY_LEN], const char *token, struct eseal_err *err)
+static void token_key(uint8_t key[TOKEN_KEY_LEN], const char *token)
 {
-    unsigned int n = 0;
-    if (EVP_Digest(token, strlen(token), key, &n, EVP_sha256(), NULL) != 1 || n != TOKEN_KEY_LEN)
-        return eseal_err_openssl(err, ESEAL_E_INTERNAL, "SHA-256 failed");
-    return ESEAL_OK;
+    eseal_sha256(key, token, strlen(token));
 }
 
 static eseal_rc session_parse(struct session *se, const uint8_t *data, size_t len,
@@ -636,18 +632,16 @@ static eseal_rc session_open(const struct eseal_staff_store *s,
 
     uint8_t key[TOKEN_KEY_LEN];
     json_int_t until = (json_int_t)now + session_ttl(s);
-    eseal_rc rc = token_key(key, token, err);
-    if (rc == ESEAL_OK) {
-        json_t *o =
-            json_pack("{s:s, s:s, s:I, s:I}", "username", a->username, "role",
-                      eseal_staff_role_name(a->role), "created", (json_int_t)now, "expires", until);
-        char *val = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-        json_decref(o);
-        rc = val != NULL ? eseal_kv_put(s->kv, s->cf_sessions, key, sizeof(key), val, strlen(val),
-                                        true, err)
-                         : eseal_err_set(err, ESEAL_E_INTERNAL, "cannot encode a session");
-        free(val);
-    }
+    token_key(key, token);
+    json_t *o =
+        json_pack("{s:s, s:s, s:I, s:I}", "username", a->username, "role",
+                  eseal_staff_role_name(a->role), "created", (json_int_t)now, "expires", until);
+    char *val = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    eseal_rc rc = val != NULL ? eseal_kv_put(s->kv, s->cf_sessions, key, sizeof(key), val,
+                                             strlen(val), true, err)
+                              : eseal_err_set(err, ESEAL_E_INTERNAL, "cannot encode a session");
+    free(val);
     if (rc != ESEAL_OK)
         eseal_wipe(token, ESEAL_STAFF_TOKEN_LEN + 1);
     else if (expires != NULL)
@@ -723,9 +717,8 @@ eseal_rc eseal_staff_session_check(const struct eseal_staff_store *s,
         return no_session(err);
     uint8_t key[TOKEN_KEY_LEN];
     struct session se;
-    eseal_rc rc = token_key(key, token, err);
-    if (rc == ESEAL_OK)
-        rc = session_load(s, &se, key, err);
+    token_key(key, token);
+    eseal_rc rc = session_load(s, &se, key, err);
     if (rc == ESEAL_E_NOTFOUND)
         return no_session(err);
     if (rc != ESEAL_OK)
@@ -751,9 +744,7 @@ eseal_rc eseal_staff_logout(const struct eseal_staff_store *s, const char *token
     if (!token_shape_ok(token))
         return ESEAL_OK; /* no such session can exist */
     uint8_t key[TOKEN_KEY_LEN];
-    eseal_rc rc = token_key(key, token, err);
-    if (rc != ESEAL_OK)
-        return rc;
+    token_key(key, token);
     return eseal_kv_delete(s->kv, s->cf_sessions, key, sizeof(key), true, err);
 }
 

@@ -11,6 +11,7 @@
 
 #include "eseal/pki.h"
 #include "eseal/sm.h"
+#include "eseal/unlock.h"
 #include "idcheck.h"
 #include "region.h"
 #include "internal.h"
@@ -398,16 +399,6 @@ static eseal_rc build_submit(struct wf_run *r)
     return ESEAL_OK;
 }
 
-static bool token_id_ok(const char *s)
-{
-    if (s == NULL || strlen(s) != 16)
-        return false;
-    for (size_t i = 0; i < 16; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return false;
-    return true;
-}
-
 /* parse_onsite checks {"onsite":[{"esid","token_id"}]} and returns the array. */
 static eseal_rc parse_onsite(const json_t *body, json_t **out, struct eseal_issuer_problem *p)
 {
@@ -434,7 +425,7 @@ static eseal_rc parse_onsite(const json_t *body, json_t **out, struct eseal_issu
         const char *esid = wf_jstr(o, "esid"), *tok = wf_jstr(o, "token_id");
         if (esid == NULL || eseal_esid_check(esid, NULL, NULL, NULL) != ESEAL_OK)
             return prob_set(p, ESEAL_E_INVALID, where, "%s.esid must be a seal code", where);
-        if (!token_id_ok(tok))
+        if (!eseal_token_id_valid(tok))
             return prob_set(p, ESEAL_E_INVALID, where,
                             "%s.token_id must be a token id (16 lower-case hex digits)", where);
         json_array_append_new(*out, json_pack("{s:s,s:s}", "esid", esid, "token_id", tok));
@@ -579,7 +570,7 @@ static eseal_rc produce_form_option(struct wf_run *r, const json_t *o, const cha
     if (csr != NULL && (!json_is_string(csr) || json_string_length(csr) == 0 ||
                         json_string_length(csr) > 64 * 1024))
         return prob_set(r->p, ESEAL_E_INVALID, where, "%s.csr must be PEM text", where);
-    if (tok != NULL && !token_id_ok(json_string_value(tok)))
+    if (tok != NULL && !eseal_token_id_valid(json_string_value(tok)))
         return prob_set(r->p, ESEAL_E_INVALID, where,
                         "%s.token_id must be 16 lower-case hex digits", where);
     if (ctr != NULL && (!json_is_integer(ctr) || json_integer_value(ctr) < 0 ||

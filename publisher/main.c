@@ -14,25 +14,14 @@
 #include "eseal/http.h"
 #include "eseal/publisher.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: eseal-publisherd [-c FILE] [-n] [--port N] [--data DIR] [--ca DIR] "
-                 "[--log DIR|URL] [--issuer URL] [--<option> VALUE ...]\n"
-                 "       eseal-publisherd --help | --version\n\n"
-                 "  -c FILE    read the JSON configuration FILE\n"
-                 "  -n         check the configuration, print it and exit\n"
-                 "The CA passphrase comes from passphrase_file or $ESEAL_PASSPHRASE.\n\n"
-                 "options (also keys of the configuration file):\n");
-    eseal_config_usage(eseal_publisher_options, eseal_publisher_n_options, out);
-}
-
 static int fail(const char *what, const struct eseal_err *e)
 {
     return eseal_daemon_fail("eseal-publisherd", what, e);
 }
 
-static int run(struct eseal_publisher_config *cfg)
+static int run(void *config)
 {
+    struct eseal_publisher_config *cfg = config;
     struct eseal_err e;
     eseal_err_clear(&e);
     struct eseal_ca *ca = NULL;
@@ -76,13 +65,14 @@ out:
 
 int main(int argc, char **argv)
 {
-    struct eseal_publisher_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    eseal_config_defaults(eseal_publisher_options, eseal_publisher_n_options, &cfg);
-    int rc = eseal_config_cli(eseal_publisher_options, eseal_publisher_n_options, &cfg,
-                              "eseal-publisherd", usage, argc, argv);
-    if (rc == 0)
-        rc = run(&cfg);
-    eseal_config_cleanup(eseal_publisher_options, eseal_publisher_n_options, &cfg);
-    return rc < 0 ? 0 : rc;
+    const struct eseal_daemon publisherd = {
+        .name = "eseal-publisherd",
+        .synopsis = "[--port N] [--data DIR] [--ca DIR] [--log DIR|URL] [--issuer URL]",
+        .notes = "The CA passphrase comes from passphrase_file or $ESEAL_PASSPHRASE.\n",
+        .options = eseal_publisher_options,
+        .n_options = eseal_publisher_n_options,
+        .config_size = sizeof(struct eseal_publisher_config),
+        .run = run,
+    };
+    return eseal_daemon_main(&publisherd, argc, argv);
 }

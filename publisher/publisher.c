@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "eseal/ca.h"
+#include "eseal/daemon.h"
 #include "eseal/enc.h"
 #include "eseal/httpc.h"
 #include "eseal/json.h"
@@ -19,10 +20,7 @@
 #define FIELD(f) offsetof(struct eseal_publisher_config, f)
 
 const struct eseal_opt eseal_publisher_options[] = {
-    {"address", ESEAL_OPT_STRING, FIELD(address), "127.0.0.1", 0, 1, 64, eseal_opt_valid_address,
-     "address to listen on (IPv4 or IPv6 literal)"},
-    {"port", ESEAL_OPT_INT, FIELD(port), NULL, ESEAL_PUBLISHER_PORT, 0, 65535, NULL,
-     "TCP port (0: any free port)"},
+    ESEAL_DAEMON_OPTS_LISTEN(struct eseal_publisher_config, ESEAL_PUBLISHER_PORT),
     {"data", ESEAL_OPT_STRING, FIELD(data), ESEAL_PUBLISHER_DATA, 0, 1, 4096, NULL,
      "state directory: db/"},
     {"ca", ESEAL_OPT_STRING, FIELD(ca), ESEAL_PUBLISHER_CA, 0, 1, 4096, NULL,
@@ -35,9 +33,7 @@ const struct eseal_opt eseal_publisher_options[] = {
      NULL, "seconds from thisUpdate to nextUpdate of a signed response"},
     {"poll_ms", ESEAL_OPT_INT, FIELD(poll_ms), NULL, 200, 10, 60000, NULL,
      "milliseconds between polls of the log"},
-    {"threads", ESEAL_OPT_INT, FIELD(threads), NULL, 4, 1, 64, NULL, "HTTP worker threads"},
-    {"access_log", ESEAL_OPT_BOOL, FIELD(access_log), NULL, 0, 0, 0, NULL,
-     "log one line per request on stderr"},
+    ESEAL_DAEMON_OPTS_HTTP(struct eseal_publisher_config),
     {"shards", ESEAL_OPT_INT, FIELD(shards), NULL, ESEAL_PUBLISHER_SHARDS, 1, 1024, NULL,
      "number of CRL shards (fixed when the state is created)"},
     {"issuer", ESEAL_OPT_STRING, FIELD(issuer), NULL, 0, 1, 4096, eseal_opt_valid_url,

@@ -14,10 +14,7 @@
 #define FIELD(f) offsetof(struct verifierd_config, f)
 
 const struct eseal_opt verifierd_options[] = {
-    {"address", ESEAL_OPT_STRING, FIELD(address), "127.0.0.1", 0, 1, 64, eseal_opt_valid_address,
-     "address to listen on (IPv4 or IPv6 literal)"},
-    {"port", ESEAL_OPT_INT, FIELD(port), NULL, VERIFIERD_PORT, 0, 65535, NULL,
-     "TCP port (0: any free port)"},
+    ESEAL_DAEMON_OPTS_LISTEN(struct verifierd_config, VERIFIERD_PORT),
     {"trust", ESEAL_OPT_STRING, FIELD(trust), VERIFIERD_TRUST, 0, 1, 4096, NULL,
      "PEM file of trust anchors (the platform root)"},
     {"status_url", ESEAL_OPT_STRING, FIELD(status_url), VERIFIERD_STATUS_URL, 0, 1, 4096,
@@ -30,32 +27,18 @@ const struct eseal_opt verifierd_options[] = {
      "do not check seal status (reported as skipped)"},
     {"max_document", ESEAL_OPT_INT, FIELD(max_document), NULL, VERIFIERD_MAX_DOCUMENT, 1024,
      1024LL * 1024 * 1024, NULL, "largest uploaded document, bytes (larger: 413)"},
-    {"threads", ESEAL_OPT_INT, FIELD(threads), NULL, 4, 1, 64, NULL, "HTTP worker threads"},
-    {"access_log", ESEAL_OPT_BOOL, FIELD(access_log), NULL, 0, 0, 0, NULL,
-     "log one line per request on stderr"},
+    ESEAL_DAEMON_OPTS_HTTP(struct verifierd_config),
 };
 const size_t verifierd_n_options = sizeof(verifierd_options) / sizeof(verifierd_options[0]);
-
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: eseal-verifierd [-c FILE] [-n] [--port N] [--trust FILE] "
-                 "[--status-url URL | --status-file FILE --responder FILE | --no-status] "
-                 "[--<option> VALUE ...]\n"
-                 "       eseal-verifierd --help | --version\n\n"
-                 "  -c FILE    read the JSON configuration FILE\n"
-                 "  -n         check the configuration, print it and exit\n"
-                 "Status: --no-status, else --status-file, else --status-url.\n\n"
-                 "options (also keys of the configuration file):\n");
-    eseal_config_usage(verifierd_options, verifierd_n_options, out);
-}
 
 static int fail(const char *what, const struct eseal_err *e)
 {
     return eseal_daemon_fail("eseal-verifierd", what, e);
 }
 
-static int run(const struct verifierd_config *cfg)
+static int run(void *config)
 {
+    const struct verifierd_config *cfg = config;
     struct eseal_err e;
     eseal_err_clear(&e);
     struct verifierd d;
@@ -84,19 +67,29 @@ out:
     return status;
 }
 
+/* check refuses an offline status file without the responder to check it. */
+static int check(const void *config)
+{
+    const struct verifierd_config *cfg = config;
+    if (cfg->status_file != NULL && cfg->responder == NULL && !cfg->no_status) {
+        fprintf(stderr, "eseal-verifierd: status_file needs responder / 缺少 responder\n");
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    struct verifierd_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    eseal_config_defaults(verifierd_options, verifierd_n_options, &cfg);
-    int rc = eseal_config_cli(verifierd_options, verifierd_n_options, &cfg, "eseal-verifierd",
-                              usage, argc, argv);
-    if (rc == 0 && cfg.status_file != NULL && cfg.responder == NULL && !cfg.no_status) {
-        fprintf(stderr, "eseal-verifierd: status_file needs responder / 缺少 responder\n");
-        rc = 1;
-    }
-    if (rc == 0)
-        rc = run(&cfg);
-    eseal_config_cleanup(verifierd_options, verifierd_n_options, &cfg);
-    return rc < 0 ? 0 : rc;
+    const struct eseal_daemon verifierd = {
+        .name = "eseal-verifierd",
+        .synopsis = "[--port N] [--trust FILE] "
+                    "[--status-url URL | --status-file FILE --responder FILE | --no-status]",
+        .notes = "Status: --no-status, else --status-file, else --status-url.\n",
+        .options = verifierd_options,
+        .n_options = verifierd_n_options,
+        .config_size = sizeof(struct verifierd_config),
+        .check = check,
+        .run = run,
+    };
+    return eseal_daemon_main(&verifierd, argc, argv);
 }

@@ -69,6 +69,11 @@ eseal_rc eseal_mkdirs(const char *path, mode_t mode, struct eseal_err *err) ESEA
 /* eseal_path_join returns "dir/name" newly allocated; free() it. */
 char *eseal_path_join(const char *dir, const char *name);
 
+/* eseal_path_find returns the first of the |n| |names| that exists in |dir|
+ * (or whose absence cannot be told), borrowed from |names|; NULL when none
+ * does. Used to refuse to overwrite a directory's state. */
+const char *eseal_path_find(const char *dir, const char *const *names, size_t n);
+
 /* eseal_read_secret reads a secret (passphrase, PIN, password) from the file
  * |path| if it is not NULL, else from the environment variable |env|. One
  * trailing "\n" or "\r\n" is removed. The result is in |out| (wipe it with

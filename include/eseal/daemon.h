@@ -1,11 +1,55 @@
-/* daemon.h — what every eseal daemon's main shares: synchronous handling of
- * the stop signals and one way to report a start-up failure. */
+/* daemon.h — what every eseal daemon's main shares: the command line and
+ * configuration (eseal_daemon_main over a per-daemon table), synchronous
+ * handling of the stop signals and one way to report a start-up failure. */
 #ifndef ESEAL_DAEMON_H
 #define ESEAL_DAEMON_H
 
 #include <signal.h>
+#include <stddef.h>
 
+#include "eseal/config.h"
 #include "eseal/rc.h"
+
+/* The entries every daemon's option table shares, for a configuration struct
+ * |type| with the fields address, port, threads and access_log:
+ * ESEAL_DAEMON_OPTS_LISTEN gives "address" and "port" (default
+ * |default_port|),
+ * ESEAL_DAEMON_OPTS_HTTP "threads" and "access_log". */
+/* clang-format off */
+#define ESEAL_DAEMON_OPTS_LISTEN(type, default_port)                                      \
+    {"address", ESEAL_OPT_STRING, offsetof(type, address), "127.0.0.1", 0, 1, 64,         \
+     eseal_opt_valid_address, "address to listen on (IPv4 or IPv6 literal)"},             \
+    {"port", ESEAL_OPT_INT, offsetof(type, port), NULL, default_port, 0, 65535, NULL,     \
+     "TCP port (0: any free port)"}
+#define ESEAL_DAEMON_OPTS_HTTP(type)                                                      \
+    {"threads", ESEAL_OPT_INT, offsetof(type, threads), NULL, 4, 1, 64, NULL,             \
+     "HTTP worker threads"},                                                              \
+    {"access_log", ESEAL_OPT_BOOL, offsetof(type, access_log), NULL, 0, 0, 0, NULL,       \
+     "log one line per request on stderr"}
+/* clang-format on */
+
+/* struct eseal_daemon describes one daemon for eseal_daemon_main. */
+struct eseal_daemon {
+    const char *name;     /* "eseal-issuerd": the usage text and messages */
+    const char *synopsis; /* the usage line's options between "[-n]" and "[--<option> ...]" */
+    const char *notes;    /* usage lines after -c and -n (each ending in '\n'), or NULL */
+    const struct eseal_opt *options; /* the configuration table */
+    size_t n_options;
+    size_t config_size; /* the size of the struct the table fills */
+    /* check (NULL: none) refuses what the table cannot express, once the
+     * command line is read: 0, or the exit status after saying why. */
+    int (*check)(const void *config);
+    /* run opens the daemon over |config|, serves until a stop signal (see
+     * eseal_daemon_block_signals and eseal_daemon_wait_stop), closes it and
+     * returns the exit status. */
+    int (*run)(void *config);
+};
+
+/* eseal_daemon_main is a daemon's whole main: the defaults of d->options,
+ * then the command line (eseal_config_cli: -c FILE, -n, --help, --version,
+ * --name VALUE), d->check and d->run; it frees the configuration and returns
+ * the exit status. */
+int eseal_daemon_main(const struct eseal_daemon *d, int argc, char **argv);
 
 /* eseal_daemon_block_signals blocks SIGINT and SIGTERM in the calling thread
  * (so every thread started afterwards inherits the mask and the signals are

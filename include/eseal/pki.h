@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -41,6 +42,10 @@ char *eseal_pki_name(const X509_NAME *name);
 char *eseal_pki_serial(const ASN1_INTEGER *serial);
 /* eseal_pki_time returns |t| as "YYYY-MM-DDTHH:MM:SSZ" (free() it). */
 char *eseal_pki_time(const ASN1_TIME *t);
+/* eseal_pki_cert_json describes |x| for people and scripts: {"subject",
+ * "issuer", "serial", "not_before", "not_after", "sm3_fingerprint"} (a new
+ * reference, the caller's). */
+json_t *eseal_pki_cert_json(X509 *x);
 
 /* eseal_pki_key_save writes |key| (PKCS#8, wrapped under |pass|) to |path|
  * with mode 0600, refusing to overwrite (ESEAL_E_CONFLICT). */

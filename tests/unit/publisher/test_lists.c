@@ -13,48 +13,11 @@
 #include "eseal/publisher.h"
 #include "eseal/sm.h"
 #include "eseal/status.h"
-#include "testutil.h"
+#include "fixture.h"
 
-#define PASS "publisher test passphrase"
 #define VALIDITY 3600
 /* 2026-06-01T00:00:00Z: "now" for the tests */
 #define NOW 1780272000LL
-
-static char *tmp;
-static struct eseal_ca *ca;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    tmp = tu_tmpdir();
-    char *dir = eseal_path_join(tmp, "ca");
-    struct eseal_err err;
-    if (eseal_ca_init(dir, PASS, strlen(PASS), NULL, &err) != ESEAL_OK ||
-        eseal_ca_open(&ca, dir, &err) != ESEAL_OK ||
-        eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, PASS, strlen(PASS), &err) != ESEAL_OK) {
-        fprintf(stderr, "CA: %s\n", err.msg);
-        return -1;
-    }
-    free(dir);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    eseal_ca_free(ca);
-    tu_rmtree(tmp);
-    free(tmp);
-    return 0;
-}
-
-static const char *hex64(const char *pair, char out[65])
-{
-    for (int i = 0; i < 32; i++)
-        memcpy(out + 2 * i, pair, 2);
-    out[64] = '\0';
-    return out;
-}
 
 static json_t *seal_event(const char *type, const char *esid, int version, const char *status,
                           const char *reason, const char *seal, const char *serial)
@@ -62,7 +25,7 @@ static json_t *seal_event(const char *type, const char *esid, int version, const
     char s[65], p[65];
     json_t *d =
         json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "esid", esid, "version", version,
-                  "status", status, "seal_sm3", hex64(seal, s), "picture_sm3", hex64("ff", p),
+                  "status", status, "seal_sm3", fx_hex64(seal, s), "picture_sm3", fx_hex64("ff", p),
                   "cert_serial", serial, "valid_start", "2026-01-01T00:00:00Z", "valid_end",
                   "2027-01-01T00:00:00Z", "unit_name", "福州市鼓楼区测试局", "kind", "unit");
     if (reason != NULL)
@@ -72,50 +35,13 @@ static json_t *seal_event(const char *type, const char *esid, int version, const
                      "data", d);
 }
 
-static void append(const char *dir, json_t **entries, size_t n)
-{
-    struct eseal_log *log;
-    struct eseal_err err;
-    if (eseal_log_open(&log, dir, eseal_ca_log_signer(ca), &err) != ESEAL_OK)
-        fail_msg("log open: %s", err.msg);
-    for (size_t i = 0; i < n; i++) {
-        if (eseal_log_append(log, entries[i], NULL, &err) != ESEAL_OK)
-            fail_msg("append: %s", err.msg);
-        json_decref(entries[i]);
-    }
-    assert_int_equal(eseal_log_sync(log, &err), ESEAL_OK);
-    eseal_log_close(log);
-}
-
 static struct eseal_publisher *open_pub(const char *data, const char *log, long long shards)
 {
     struct eseal_publisher_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    eseal_config_defaults(eseal_publisher_options, eseal_publisher_n_options, &cfg);
-    free(cfg.data);
-    free(cfg.log);
-    free(cfg.ca);
-    cfg.data = eseal_path_join(tmp, data);
-    cfg.log = eseal_path_join(tmp, log);
-    cfg.ca = eseal_path_join(tmp, "ca");
+    fx_config(&cfg, data, log);
     cfg.validity = VALIDITY;
     cfg.shards = shards;
-    struct eseal_publisher *p;
-    struct eseal_err err;
-    if (eseal_publisher_open(&p, &cfg, ca, &err) != ESEAL_OK)
-        fail_msg("publisher open: %s", err.msg);
-    eseal_config_cleanup(eseal_publisher_options, eseal_publisher_n_options, &cfg);
-    return p;
-}
-
-static void catch_up(struct eseal_publisher *p, long long now)
-{
-    size_t n;
-    struct eseal_err err;
-    do {
-        if (eseal_publisher_step(p, now, &n, &err) != ESEAL_OK)
-            fail_msg("step: %s", err.msg);
-    } while (n > 0);
+    return fx_open(&cfg);
 }
 
 /* fetch gets the full list (base 0) or a delta, verifies it with the
@@ -128,11 +54,11 @@ static void fetch(struct eseal_publisher *p, unsigned shard, uint64_t base,
                             : eseal_publisher_list_delta(p, shard, base, der, &err);
     if (rc != ESEAL_OK)
         fail_msg("list %u/%llu: %s", shard, (unsigned long long)base, err.msg);
-    if (eseal_status_list_verify(l, der->data, der->len, eseal_ca_cert(ca, ESEAL_CA_RESPONDER),
+    if (eseal_status_list_verify(l, der->data, der->len, eseal_ca_cert(fx_ca, ESEAL_CA_RESPONDER),
                                  &err) != ESEAL_OK)
         fail_msg("verify list %u: %s", shard, err.msg);
     /* the same, by hand: SM2 over the tbs bytes as received */
-    assert_int_equal(eseal_sm2_verify(X509_get0_pubkey(eseal_ca_cert(ca, ESEAL_CA_RESPONDER)),
+    assert_int_equal(eseal_sm2_verify(X509_get0_pubkey(eseal_ca_cert(fx_ca, ESEAL_CA_RESPONDER)),
                                       l->tbs, l->tbs_len, l->sig, l->sig_len, NULL),
                      ESEAL_OK);
     assert_int_equal(l->shard, shard);
@@ -171,14 +97,14 @@ static const struct eseal_status_list_entry *find(const struct eseal_status_list
 static void test_full_and_delta(void **state)
 {
     (void)state;
-    char *logdir = eseal_path_join(tmp, "log-fd");
+    char *logdir = eseal_path_join(fx_tmp, "log-fd");
     json_t *e1[] = {
         seal_event("seal.issued", A, 1, "pending", NULL, "a1", "0A01"),
         seal_event("seal.activated", A, 1, "good", NULL, "a1", "0A01"),
         seal_event("seal.issued", B, 1, "good", NULL, "b1", "0B01"),
         seal_event("seal.issued", C, 1, "good", NULL, "c1", "0C01"),
     };
-    append(logdir, e1, 4);
+    fx_append(logdir, e1, 4);
     struct eseal_publisher *p = open_pub("pub-fd", "log-fd", 16);
     struct eseal_err err;
     struct eseal_buf der;
@@ -187,7 +113,7 @@ static void test_full_and_delta(void **state)
     unsigned sa = eseal_publisher_shard(A, 16), sb = eseal_publisher_shard(B, 16);
     /* before the first step and refresh there is no list */
     assert_int_equal(eseal_publisher_list_full(p, sa, &der, NULL), ESEAL_E_UNAVAILABLE);
-    catch_up(p, NOW);
+    fx_catch_up(p, NOW);
     size_t n;
     assert_int_equal(eseal_publisher_refresh(p, NOW, &n, &err), ESEAL_OK);
 
@@ -211,11 +137,11 @@ static void test_full_and_delta(void **state)
     /* a flipped byte of the tbs, or another key, does not verify */
     der.data[20] ^= 1;
     assert_int_not_equal(eseal_status_list_verify(&l, der.data, der.len,
-                                                  eseal_ca_cert(ca, ESEAL_CA_RESPONDER), NULL),
+                                                  eseal_ca_cert(fx_ca, ESEAL_CA_RESPONDER), NULL),
                          ESEAL_OK);
     der.data[20] ^= 1;
     assert_int_equal(
-        eseal_status_list_verify(&l, der.data, der.len, eseal_ca_cert(ca, ESEAL_CA_MAKER), NULL),
+        eseal_status_list_verify(&l, der.data, der.len, eseal_ca_cert(fx_ca, ESEAL_CA_MAKER), NULL),
         ESEAL_E_CRYPTO);
     assert_int_equal(eseal_status_list_parse(&l, der.data, der.len - 1, NULL), ESEAL_E_INVALID);
     uint64_t nb = number_of(p, sb);
@@ -224,16 +150,16 @@ static void test_full_and_delta(void **state)
     json_t *e2[] = {
         seal_event("seal.suspended", A, 1, "suspended", "certificateHold", "a1", "0A01"),
     };
-    append(logdir, e2, 1);
-    catch_up(p, NOW + 10);
+    fx_append(logdir, e2, 1);
+    fx_catch_up(p, NOW + 10);
     uint64_t n2 = number_of(p, sa);
     assert_true(n2 > n1);
     json_t *e3[] = {
         seal_event("seal.revoked", A, 1, "revoked", "superseded", "a1", "0A01"),
         seal_event("seal.renewed", A, 2, "good", NULL, "a2", "0A02"),
     };
-    append(logdir, e3, 2);
-    catch_up(p, NOW + 20);
+    fx_append(logdir, e3, 2);
+    fx_catch_up(p, NOW + 20);
     uint64_t n3 = number_of(p, sa);
     assert_true(n3 > n2);
     if (sb != sa)
@@ -285,14 +211,14 @@ static void test_full_and_delta(void **state)
 static void test_numbering(void **state)
 {
     (void)state;
-    char *logdir = eseal_path_join(tmp, "log-n");
+    char *logdir = eseal_path_join(fx_tmp, "log-n");
     json_t *e1[] = {
         seal_event("seal.issued", A, 1, "good", NULL, "a1", "0A01"),
         seal_event("seal.issued", B, 1, "good", NULL, "b1", "0B01"),
     };
-    append(logdir, e1, 2);
+    fx_append(logdir, e1, 2);
     struct eseal_publisher *p = open_pub("pub-n", "log-n", 4);
-    catch_up(p, NOW);
+    fx_catch_up(p, NOW);
     struct eseal_err err;
     size_t n;
     assert_int_equal(eseal_publisher_refresh(p, NOW, &n, &err), ESEAL_OK);
@@ -315,8 +241,8 @@ static void test_numbering(void **state)
     for (unsigned s = 0; s < 4; s++)
         assert_int_equal(number_of(p, s), before[s]);
     json_t *e2[] = {seal_event("seal.revoked", A, 1, "revoked", "keyCompromise", "a1", "0A01")};
-    append(logdir, e2, 1);
-    catch_up(p, NOW + VALIDITY / 2 + 1);
+    fx_append(logdir, e2, 1);
+    fx_catch_up(p, NOW + VALIDITY / 2 + 1);
     unsigned sa = eseal_publisher_shard(A, 4);
     assert_int_equal(number_of(p, sa), before[sa] + 1);
     before[sa]++;
@@ -334,14 +260,14 @@ static void test_numbering(void **state)
     eseal_status_list_cleanup(&l);
     eseal_publisher_close(p);
     struct eseal_publisher *q = open_pub("pub-n2", "log-n", 4);
-    catch_up(q, NOW + 5);
+    fx_catch_up(q, NOW + 5);
     fetch(q, sa, 0, &l, &der);
     assert_int_equal(l.n_entries, entries_before);
     assert_int_equal(find(&l, A, 1)->status, ESEAL_STATUS_REVOKED);
     eseal_status_list_cleanup(&l);
     eseal_publisher_close(q);
     p = open_pub("pub-n", "log-n", 4);
-    catch_up(p, NOW); /* an earlier clock and nothing new: nothing moves back */
+    fx_catch_up(p, NOW); /* an earlier clock and nothing new: nothing moves back */
     assert_int_equal(eseal_publisher_refresh(p, NOW, &n, &err), ESEAL_OK);
     for (unsigned s = 0; s < 4; s++)
         assert_true(number_of(p, s) >= before[s]);
@@ -354,11 +280,11 @@ static void test_numbering(void **state)
 static void test_history_bound(void **state)
 {
     (void)state;
-    char *logdir = eseal_path_join(tmp, "log-h");
+    char *logdir = eseal_path_join(fx_tmp, "log-h");
     json_t *e1[] = {seal_event("seal.issued", A, 1, "good", NULL, "a1", "0A01")};
-    append(logdir, e1, 1);
+    fx_append(logdir, e1, 1);
     struct eseal_publisher *p = open_pub("pub-h", "log-h", 1);
-    catch_up(p, NOW);
+    fx_catch_up(p, NOW);
     struct eseal_err err;
     size_t n;
     uint64_t first = number_of(p, 0);
@@ -391,7 +317,7 @@ static void append_group(const char *dir, json_t **events, size_t n, size_t fill
 {
     struct eseal_log *log;
     struct eseal_err err;
-    if (eseal_log_open(&log, dir, eseal_ca_log_signer(ca), &err) != ESEAL_OK)
+    if (eseal_log_open(&log, dir, eseal_ca_log_signer(fx_ca), &err) != ESEAL_OK)
         fail_msg("log open: %s", err.msg);
     json_t *batch[ESEAL_LOG_BATCH_MAX];
     size_t total = n + fillers, k = 0;
@@ -438,7 +364,7 @@ static void test_catch_up(void **state)
 {
     (void)state;
     const unsigned S = 4;
-    char *logdir = eseal_path_join(tmp, "log-c");
+    char *logdir = eseal_path_join(fx_tmp, "log-c");
     json_t *g0[] = {
         seal_event("seal.issued", A, 1, "good", NULL, "a1", "0A01"),
         seal_event("seal.issued", B, 1, "good", NULL, "b1", "0B01"),
@@ -446,7 +372,7 @@ static void test_catch_up(void **state)
     };
     append_group(logdir, g0, 3, 0);
     struct eseal_publisher *p = open_pub("pub-c", "log-c", S);
-    catch_up(p, NOW);
+    fx_catch_up(p, NOW);
     size_t n;
     struct eseal_err err;
     assert_int_equal(eseal_publisher_refresh(p, NOW, &n, &err), ESEAL_OK);
@@ -524,7 +450,7 @@ static void test_catch_up(void **state)
 
     /* a replay from scratch in one go lists the same and issues each once */
     struct eseal_publisher *q = open_pub("pub-c2", "log-c", S);
-    catch_up(q, NOW);
+    fx_catch_up(q, NOW);
     assert_int_equal(eseal_publisher_refresh(q, NOW, &n, &err), ESEAL_OK); /* the empty shards */
     for (unsigned s = 0; s < S; s++) {
         struct eseal_status_list m;
@@ -551,5 +477,5 @@ int main(void)
         cmocka_unit_test(test_history_bound),
         cmocka_unit_test(test_catch_up),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

@@ -17,9 +17,8 @@
 #include "eseal/publisher.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
-#include "testutil.h"
+#include "fixture.h"
 
-#define PASS "page test passphrase"
 #define ESID "35010200000001"
 /* a name a user could type: every character HTML cares about */
 #define NAME "测试<b>&\"'印章"
@@ -27,8 +26,6 @@
 /* 2026-06-01T00:00:00Z */
 #define NOW 1780272000LL
 
-static char *tmp;
-static struct eseal_ca *ca;
 static struct eseal_buf good, other; /* the logged seal, and one with another picture */
 
 static const uint8_t png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0x0d,
@@ -57,8 +54,8 @@ static X509 *holder_cert(void)
     unsigned char *der = NULL;
     int len = i2d_X509_REQ(req, &der);
     X509 *cert = NULL;
-    assert_int_equal(eseal_ca_issue(ca, der, (size_t)len, ESEAL_CA_PROFILE_UNIT, 30, &cert, NULL),
-                     ESEAL_OK);
+    assert_int_equal(
+        eseal_ca_issue(fx_ca, der, (size_t)len, ESEAL_CA_PROFILE_UNIT, 30, &cert, NULL), ESEAL_OK);
     OPENSSL_free(der);
     X509_REQ_free(req);
     EVP_PKEY_free(key);
@@ -79,24 +76,15 @@ static void make_seal(struct eseal_buf *out, X509 *holder, const uint8_t *pic, s
     };
     struct eseal_err err;
     eseal_buf_init(out);
-    if (eseal_seal_make(out, &sp, eseal_ca_cert(ca, ESEAL_CA_MAKER), maker_signer, ca, &err) !=
-        ESEAL_OK)
+    if (eseal_seal_make(out, &sp, eseal_ca_cert(fx_ca, ESEAL_CA_MAKER), maker_signer, fx_ca,
+                        &err) != ESEAL_OK)
         fail_msg("seal make: %s", err.msg);
 }
 
 static int group_setup(void **state)
 {
-    (void)state;
-    tmp = tu_tmpdir();
-    char *dir = eseal_path_join(tmp, "ca");
-    struct eseal_err err;
-    if (eseal_ca_init(dir, PASS, strlen(PASS), NULL, &err) != ESEAL_OK ||
-        eseal_ca_open(&ca, dir, &err) != ESEAL_OK ||
-        eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, PASS, strlen(PASS), &err) != ESEAL_OK) {
-        fprintf(stderr, "CA: %s\n", err.msg);
+    if (fx_setup(state) != 0)
         return -1;
-    }
-    free(dir);
     X509 *holder = holder_cert();
     make_seal(&good, holder, png, sizeof(png));
     make_seal(&other, holder, png2, sizeof(png2));
@@ -106,13 +94,9 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-    (void)state;
     eseal_buf_cleanup(&good);
     eseal_buf_cleanup(&other);
-    eseal_ca_free(ca);
-    tu_rmtree(tmp);
-    free(tmp);
-    return 0;
+    return fx_teardown(state);
 }
 
 /* record is the status record of version 1 of the good seal. */
@@ -211,10 +195,11 @@ static struct eseal_http *fake_start(struct fake *f)
  * missing and opens a publisher over it with the issuer at |port|. */
 static struct eseal_publisher *open_kind(const char *data, unsigned port, const char *kind)
 {
-    char *logdir = eseal_path_join(tmp, strcmp(kind, "unit") == 0 ? "log" : kind);
+    const char *logname = strcmp(kind, "unit") == 0 ? "log" : kind;
+    char *logdir = eseal_path_join(fx_tmp, logname);
     struct eseal_log *log;
     struct eseal_err err;
-    if (eseal_log_open(&log, logdir, eseal_ca_log_signer(ca), &err) != ESEAL_OK)
+    if (eseal_log_open(&log, logdir, eseal_ca_log_signer(fx_ca), &err) != ESEAL_OK)
         fail_msg("log open: %s", err.msg);
     if (eseal_log_size(log) == 0) {
         json_t *r = record();
@@ -233,20 +218,11 @@ static struct eseal_publisher *open_kind(const char *data, unsigned port, const 
         json_decref(r);
     }
     eseal_log_close(log);
+    free(logdir);
     struct eseal_publisher_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    eseal_config_defaults(eseal_publisher_options, eseal_publisher_n_options, &cfg);
-    free(cfg.data);
-    free(cfg.log);
-    free(cfg.ca);
-    cfg.data = eseal_path_join(tmp, data);
-    cfg.log = logdir;
-    cfg.ca = eseal_path_join(tmp, "ca");
+    fx_config(&cfg, data, logname);
     cfg.issuer = eseal_xasprintf("http://127.0.0.1:%u/", port);
-    struct eseal_publisher *p;
-    if (eseal_publisher_open(&p, &cfg, ca, &err) != ESEAL_OK)
-        fail_msg("publisher open: %s", err.msg);
-    eseal_config_cleanup(eseal_publisher_options, eseal_publisher_n_options, &cfg);
+    struct eseal_publisher *p = fx_open(&cfg);
     size_t n = 0;
     assert_int_equal(eseal_publisher_step(p, NOW, &n, &err), ESEAL_OK);
     assert_int_equal(n, 1);

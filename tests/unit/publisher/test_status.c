@@ -16,49 +16,11 @@
 #include "eseal/log.h"
 #include "eseal/publisher.h"
 #include "eseal/status.h"
-#include "testutil.h"
+#include "fixture.h"
 
-#define PASS "publisher test passphrase"
 #define VALIDITY 3600
 /* 2026-06-01T00:00:00Z: "now" for the tests */
 #define NOW 1780272000LL
-
-static char *tmp;
-static struct eseal_ca *ca;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    tmp = tu_tmpdir();
-    char *dir = eseal_path_join(tmp, "ca");
-    struct eseal_err err;
-    if (eseal_ca_init(dir, PASS, strlen(PASS), NULL, &err) != ESEAL_OK ||
-        eseal_ca_open(&ca, dir, &err) != ESEAL_OK ||
-        eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, PASS, strlen(PASS), &err) != ESEAL_OK) {
-        fprintf(stderr, "CA: %s\n", err.msg);
-        return -1;
-    }
-    free(dir);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    eseal_ca_free(ca);
-    tu_rmtree(tmp);
-    free(tmp);
-    return 0;
-}
-
-/* hex64 repeats the two hex digits |pair| 32 times. */
-static const char *hex64(const char *pair, char out[65])
-{
-    for (int i = 0; i < 32; i++)
-        memcpy(out + 2 * i, pair, 2);
-    out[64] = '\0';
-    return out;
-}
 
 struct ev {
     const char *type, *esid;
@@ -73,9 +35,9 @@ static json_t *seal_event(const struct ev *v)
     char s[65], p[65];
     json_t *d = json_pack(
         "{s:s,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "esid", v->esid, "version", v->version,
-        "status", v->status, "seal_sm3", hex64(v->seal, s), "picture_sm3", hex64(v->picture, p),
-        "cert_serial", v->serial, "valid_start", "2026-01-01T00:00:00Z", "valid_end",
-        v->valid_end != NULL ? v->valid_end : "2027-01-01T00:00:00Z", "unit_name",
+        "status", v->status, "seal_sm3", fx_hex64(v->seal, s), "picture_sm3",
+        fx_hex64(v->picture, p), "cert_serial", v->serial, "valid_start", "2026-01-01T00:00:00Z",
+        "valid_end", v->valid_end != NULL ? v->valid_end : "2027-01-01T00:00:00Z", "unit_name",
         "福州市鼓楼区测试局", "uscc", "91350100M000100Y43", "kind", "unit", "cert_type", "usb_key");
     if (v->reason != NULL)
         json_object_set_new(d, "reason", json_string(v->reason));
@@ -96,53 +58,12 @@ static json_t *other_event(const char *type)
                      "role", "admin", "data", "username", "maker1");
 }
 
-/* append writes |n| events to the log in |dir| (created on first use). */
-static void append(const char *dir, json_t **entries, size_t n)
-{
-    struct eseal_log *log;
-    struct eseal_err err;
-    if (eseal_log_open(&log, dir, eseal_ca_log_signer(ca), &err) != ESEAL_OK)
-        fail_msg("log open: %s", err.msg);
-    for (size_t i = 0; i < n; i++) {
-        if (eseal_log_append(log, entries[i], NULL, &err) != ESEAL_OK)
-            fail_msg("append: %s", err.msg);
-        json_decref(entries[i]);
-    }
-    assert_int_equal(eseal_log_sync(log, &err), ESEAL_OK);
-    eseal_log_close(log);
-}
-
 static struct eseal_publisher *open_pub(const char *data, const char *log)
 {
     struct eseal_publisher_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    eseal_config_defaults(eseal_publisher_options, eseal_publisher_n_options, &cfg);
-    free(cfg.data);
-    free(cfg.log);
-    free(cfg.ca);
-    cfg.data = eseal_path_join(tmp, data);
-    cfg.log = eseal_path_join(tmp, log);
-    cfg.ca = eseal_path_join(tmp, "ca");
+    fx_config(&cfg, data, log);
     cfg.validity = VALIDITY;
-    struct eseal_publisher *p;
-    struct eseal_err err;
-    if (eseal_publisher_open(&p, &cfg, ca, &err) != ESEAL_OK)
-        fail_msg("publisher open: %s", err.msg);
-    eseal_config_cleanup(eseal_publisher_options, eseal_publisher_n_options, &cfg);
-    return p;
-}
-
-/* catch_up steps until nothing is new; returns the entries applied. */
-static size_t catch_up(struct eseal_publisher *p, long long now)
-{
-    size_t total = 0, n;
-    struct eseal_err err;
-    do {
-        if (eseal_publisher_step(p, now, &n, &err) != ESEAL_OK)
-            fail_msg("step: %s", err.msg);
-        total += n;
-    } while (n > 0);
-    return total;
+    return fx_open(&cfg);
 }
 
 /* expect looks |key| up and checks the record, the DER and its signature. */
@@ -159,7 +80,7 @@ static void expect(struct eseal_publisher *p, enum eseal_publisher_key by, const
     assert_string_equal(json_string_value(json_object_get(rec, "esid")), esid);
     assert_int_equal(json_integer_value(json_object_get(rec, "version")), version);
     struct eseal_status_info info;
-    if (eseal_status_verify(&info, der.data, der.len, eseal_ca_cert(ca, ESEAL_CA_RESPONDER),
+    if (eseal_status_verify(&info, der.data, der.len, eseal_ca_cert(fx_ca, ESEAL_CA_RESPONDER),
                             &err) != ESEAL_OK)
         fail_msg("verify %s: %s", key, err.msg);
     assert_string_equal(info.esid, esid);
@@ -171,17 +92,17 @@ static void expect(struct eseal_publisher *p, enum eseal_publisher_key by, const
     assert_true(info.next_update - info.this_update <= VALIDITY);
     /* any other key does not verify it */
     assert_int_equal(
-        eseal_status_verify(&info, der.data, der.len, eseal_ca_cert(ca, ESEAL_CA_MAKER), NULL),
+        eseal_status_verify(&info, der.data, der.len, eseal_ca_cert(fx_ca, ESEAL_CA_MAKER), NULL),
         ESEAL_E_CRYPTO);
     /* one flipped byte of the signed part does not verify either */
     der.data[20] ^= 1;
-    assert_int_not_equal(
-        eseal_status_verify(&info, der.data, der.len, eseal_ca_cert(ca, ESEAL_CA_RESPONDER), NULL),
-        ESEAL_OK);
+    assert_int_not_equal(eseal_status_verify(&info, der.data, der.len,
+                                             eseal_ca_cert(fx_ca, ESEAL_CA_RESPONDER), NULL),
+                         ESEAL_OK);
     der.data[20] ^= 1;
     if (info_out != NULL)
         assert_int_equal(eseal_status_verify(info_out, der.data, der.len,
-                                             eseal_ca_cert(ca, ESEAL_CA_RESPONDER), NULL),
+                                             eseal_ca_cert(fx_ca, ESEAL_CA_RESPONDER), NULL),
                          ESEAL_OK);
     json_decref(rec);
     eseal_buf_cleanup(&der);
@@ -194,7 +115,7 @@ static void expect(struct eseal_publisher *p, enum eseal_publisher_key by, const
 static void test_transitions(void **state)
 {
     (void)state;
-    char *logdir = eseal_path_join(tmp, "log-t");
+    char *logdir = eseal_path_join(fx_tmp, "log-t");
     char k[65];
     struct eseal_status_info info;
 
@@ -202,9 +123,9 @@ static void test_transitions(void **state)
         other_event("staff.created"),
         seal_event(&(struct ev){"seal.issued", A, 1, "pending", NULL, "a1", "b1", "0A01", NULL}),
     };
-    append(logdir, e1, 2);
+    fx_append(logdir, e1, 2);
     struct eseal_publisher *p = open_pub("pub-t", "log-t");
-    assert_int_equal(catch_up(p, NOW), 2);
+    assert_int_equal(fx_catch_up(p, NOW), 2);
     expect(p, ESEAL_PUBLISHER_BY_ESID, A, A, 1, ESEAL_STATUS_PENDING, NULL, &info);
     /* the checkpoint it was derived from is the log's */
     assert_int_equal(info.checkpoint.size, 2);
@@ -215,22 +136,22 @@ static void test_transitions(void **state)
         seal_event(&(struct ev){"seal.activated", A, 1, "good", NULL, "a1", "b1", "0A01", NULL}),
         other_event("seal.frobnicated"), /* a later type: skipped, not refused */
     };
-    append(logdir, e2, 2);
-    assert_int_equal(catch_up(p, NOW), 2);
+    fx_append(logdir, e2, 2);
+    assert_int_equal(fx_catch_up(p, NOW), 2);
     expect(p, ESEAL_PUBLISHER_BY_ESID, A, A, 1, ESEAL_STATUS_GOOD, NULL, &info);
     assert_int_equal(info.status_time, 1777629600); /* activated_at 2026-05-01T10:00:00Z */
 
     json_t *e3[] = {seal_event(&(struct ev){"seal.suspended", A, 1, "suspended", "certificateHold",
                                             "a1", "b1", "0A01", NULL})};
-    append(logdir, e3, 1);
-    catch_up(p, NOW);
-    expect(p, ESEAL_PUBLISHER_BY_SEAL, hex64("a1", k), A, 1, ESEAL_STATUS_SUSPENDED,
+    fx_append(logdir, e3, 1);
+    fx_catch_up(p, NOW);
+    expect(p, ESEAL_PUBLISHER_BY_SEAL, fx_hex64("a1", k), A, 1, ESEAL_STATUS_SUSPENDED,
            "certificateHold", NULL);
 
     json_t *e4[] = {seal_event(
         &(struct ev){"seal.revoked", A, 1, "revoked", "keyCompromise", "a1", "b1", "0A01", NULL})};
-    append(logdir, e4, 1);
-    catch_up(p, NOW);
+    fx_append(logdir, e4, 1);
+    fx_catch_up(p, NOW);
     expect(p, ESEAL_PUBLISHER_BY_SERIAL, "a01", A, 1, ESEAL_STATUS_REVOKED, "keyCompromise", &info);
     assert_int_equal(info.status_time, 1777802400); /* revoked_at, milliseconds dropped */
     expect(p, ESEAL_PUBLISHER_BY_SERIAL, "000A01", A, 1, ESEAL_STATUS_REVOKED, "keyCompromise",
@@ -250,13 +171,13 @@ static void test_transitions(void **state)
         seal_event(&(struct ev){"seal.activated", C, 1, "good", NULL, "e1", "f1", "0C01",
                                 "2026-05-15T00:00:00Z"}),
     };
-    append(logdir, e5, 6);
-    catch_up(p, NOW);
+    fx_append(logdir, e5, 6);
+    fx_catch_up(p, NOW);
     expect(p, ESEAL_PUBLISHER_BY_ESID, B, B, 2, ESEAL_STATUS_GOOD, NULL, NULL);
-    expect(p, ESEAL_PUBLISHER_BY_SEAL, hex64("c1", k), B, 1, ESEAL_STATUS_REVOKED, "superseded",
+    expect(p, ESEAL_PUBLISHER_BY_SEAL, fx_hex64("c1", k), B, 1, ESEAL_STATUS_REVOKED, "superseded",
            NULL);
-    expect(p, ESEAL_PUBLISHER_BY_SEAL, hex64("C2", k), B, 2, ESEAL_STATUS_GOOD, NULL, NULL);
-    expect(p, ESEAL_PUBLISHER_BY_PICTURE, hex64("d1", k), B, 2, ESEAL_STATUS_GOOD, NULL, NULL);
+    expect(p, ESEAL_PUBLISHER_BY_SEAL, fx_hex64("C2", k), B, 2, ESEAL_STATUS_GOOD, NULL, NULL);
+    expect(p, ESEAL_PUBLISHER_BY_PICTURE, fx_hex64("d1", k), B, 2, ESEAL_STATUS_GOOD, NULL, NULL);
     expect(p, ESEAL_PUBLISHER_BY_SERIAL, "B01", B, 1, ESEAL_STATUS_REVOKED, "superseded", NULL);
     expect(p, ESEAL_PUBLISHER_BY_ESID, C, C, 1, ESEAL_STATUS_EXPIRED, NULL, &info);
     assert_int_equal(info.status_time, 1778803200); /* validEnd */
@@ -287,7 +208,7 @@ static void test_transitions(void **state)
 static void test_refresh(void **state)
 {
     (void)state;
-    char *logdir = eseal_path_join(tmp, "log-r");
+    char *logdir = eseal_path_join(fx_tmp, "log-r");
     json_t *bad =
         seal_event(&(struct ev){"seal.issued", A, 1, "pending", NULL, "a1", "b1", "0A01", NULL});
     json_object_set_new(json_object_get(bad, "data"), "status", json_string("shiny"));
@@ -298,9 +219,9 @@ static void test_refresh(void **state)
                                 "2026-06-01T00:10:00Z"}),
         bad,
     };
-    append(logdir, e, 3);
+    fx_append(logdir, e, 3);
     struct eseal_publisher *p = open_pub("pub-r", "log-r");
-    assert_int_equal(catch_up(p, NOW), 3);
+    assert_int_equal(fx_catch_up(p, NOW), 3);
     json_t *h = eseal_publisher_health(p);
     assert_int_equal(json_integer_value(json_object_get(h, "skipped")), 1);
     json_decref(h);
@@ -334,19 +255,19 @@ static void test_replay_and_resume(void **state)
     /* log-t from test_transitions: 12 entries */
     struct eseal_publisher *p1 = open_pub("pub-t", "log-t");
     assert_int_equal(eseal_publisher_position(p1), 12);
-    assert_int_equal(catch_up(p1, NOW), 0); /* resumed: nothing applied again */
-    char *logdir = eseal_path_join(tmp, "log-t");
+    assert_int_equal(fx_catch_up(p1, NOW), 0); /* resumed: nothing applied again */
+    char *logdir = eseal_path_join(fx_tmp, "log-t");
     json_t *more[] = {
         seal_event(&(struct ev){"seal.reissued", "35010200000004", 1, "pending", NULL, "aa", "bb",
                                 "0D01", NULL}),
         seal_event(&(struct ev){"seal.changed", B, 3, "good", NULL, "c3", "d3", "0B03", NULL}),
     };
     eseal_publisher_close(p1);
-    append(logdir, more, 2);
+    fx_append(logdir, more, 2);
     p1 = open_pub("pub-t", "log-t");
-    assert_int_equal(catch_up(p1, NOW + 5), 2);
+    assert_int_equal(fx_catch_up(p1, NOW + 5), 2);
     struct eseal_publisher *p2 = open_pub("pub-replay", "log-t");
-    assert_int_equal(catch_up(p2, NOW + 1000), 14);
+    assert_int_equal(fx_catch_up(p2, NOW + 1000), 14);
     char *r1 = eseal_publisher_records(p1), *r2 = eseal_publisher_records(p2);
     assert_string_equal(r1, r2);
     assert_non_null(strstr(r1, "\"35010200000002\":\"35010200000002/00000003\""));
@@ -421,17 +342,17 @@ static void tamper_case(const char *name, bool entry)
 {
     char data[32];
     snprintf(data, sizeof(data), "pub-%s", name);
-    char *logdir = eseal_path_join(tmp, name);
+    char *logdir = eseal_path_join(fx_tmp, name);
     json_t *e[] = {
         seal_event(&(struct ev){"seal.issued", A, 1, "pending", NULL, "a1", "b1", "0A01", NULL})};
-    append(logdir, e, 1);
+    fx_append(logdir, e, 1);
     struct eseal_publisher *p = open_pub(data, name);
-    assert_int_equal(catch_up(p, NOW), 1);
+    assert_int_equal(fx_catch_up(p, NOW), 1);
     json_t *more[] = {
         seal_event(&(struct ev){"seal.activated", A, 1, "good", NULL, "a1", "b1", "0A01", NULL}),
         seal_event(&(struct ev){"seal.issued", B, 1, "pending", NULL, "c1", "d1", "0D01", NULL}),
     };
-    append(logdir, more, 2);
+    fx_append(logdir, more, 2);
     char *path = entry ? eseal_path_join(logdir, "segments/00000000000000000000.seg")
                        : eseal_path_join(logdir, "checkpoints");
     rewrite_record(path, entry ? 2 : SIZE_MAX, entry ? edit_entry : edit_note);
@@ -506,10 +427,10 @@ static void test_der(void **state)
     struct eseal_err err;
     /* sign many times: some signatures end in a zero byte */
     for (int i = 0; i < 64; i++) {
-        assert_int_equal(eseal_status_sign(&der, &in, eseal_ca_responder_signer, ca, &err),
+        assert_int_equal(eseal_status_sign(&der, &in, eseal_ca_responder_signer, fx_ca, &err),
                          ESEAL_OK);
         struct eseal_status_info out;
-        if (eseal_status_verify(&out, der.data, der.len, eseal_ca_cert(ca, ESEAL_CA_RESPONDER),
+        if (eseal_status_verify(&out, der.data, der.len, eseal_ca_cert(fx_ca, ESEAL_CA_RESPONDER),
                                 &err) != ESEAL_OK)
             fail_msg("verify: %s", err.msg);
         assert_memory_equal(&out, &in, sizeof(in));
@@ -522,7 +443,7 @@ static void test_der(void **state)
                                         NULL, NULL, NULL, NULL),
                      ESEAL_E_INVALID);
     in.status = ESEAL_STATUS_UNKNOWN;
-    assert_int_equal(eseal_status_sign(&der, &in, eseal_ca_responder_signer, ca, NULL),
+    assert_int_equal(eseal_status_sign(&der, &in, eseal_ca_responder_signer, fx_ca, NULL),
                      ESEAL_E_INVALID);
     eseal_buf_cleanup(&der);
 }
@@ -537,5 +458,5 @@ int main(void)
         cmocka_unit_test(test_tampered_entry),
         cmocka_unit_test(test_forged_checkpoint),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

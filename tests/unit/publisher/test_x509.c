@@ -18,38 +18,9 @@
 #include "eseal/log.h"
 #include "eseal/publisher.h"
 #include "eseal/sm.h"
-#include "testutil.h"
+#include "fixture.h"
 
-#define PASS "publisher x509 test passphrase"
 #define NOW 1780272000LL /* 2026-06-01T00:00:00Z */
-
-static char *tmp;
-static struct eseal_ca *ca;
-
-static int group_setup(void **state)
-{
-    (void)state;
-    tmp = tu_tmpdir();
-    char *dir = eseal_path_join(tmp, "ca");
-    struct eseal_err err;
-    if (eseal_ca_init(dir, PASS, strlen(PASS), NULL, &err) != ESEAL_OK ||
-        eseal_ca_open(&ca, dir, &err) != ESEAL_OK ||
-        eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, PASS, strlen(PASS), &err) != ESEAL_OK) {
-        fprintf(stderr, "CA: %s\n", err.msg);
-        return -1;
-    }
-    free(dir);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    eseal_ca_free(ca);
-    tu_rmtree(tmp);
-    free(tmp);
-    return 0;
-}
 
 static void test_shard(void **state)
 {
@@ -123,19 +94,12 @@ static json_t *event(const char *type, const char *esid, const char *status, con
 static struct eseal_publisher *open_pub(long long shards, eseal_rc want)
 {
     struct eseal_publisher_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
-    eseal_config_defaults(eseal_publisher_options, eseal_publisher_n_options, &cfg);
-    free(cfg.data);
-    free(cfg.log);
-    free(cfg.ca);
-    cfg.data = eseal_path_join(tmp, "pdata");
-    cfg.log = eseal_path_join(tmp, "log");
-    cfg.ca = eseal_path_join(tmp, "ca");
+    fx_config(&cfg, "pdata", "log");
     cfg.validity = 3600;
     cfg.shards = shards;
     struct eseal_publisher *p = NULL;
     struct eseal_err err;
-    eseal_rc rc = eseal_publisher_open(&p, &cfg, ca, &err);
+    eseal_rc rc = eseal_publisher_open(&p, &cfg, fx_ca, &err);
     eseal_config_cleanup(eseal_publisher_options, eseal_publisher_n_options, &cfg);
     assert_int_equal(rc, want);
     if (want == ESEAL_E_CONFLICT)
@@ -158,17 +122,17 @@ static X509_CRL *crl_get(struct eseal_publisher *p, unsigned s)
     int n = i2d_re_X509_CRL_tbs(crl, &tbs);
     const ASN1_BIT_STRING *sig;
     X509_CRL_get0_signature(crl, &sig, NULL);
-    EVP_PKEY *key = X509_get0_pubkey(eseal_ca_cert(ca, ESEAL_CA_RESPONDER));
+    EVP_PKEY *key = X509_get0_pubkey(eseal_ca_cert(fx_ca, ESEAL_CA_RESPONDER));
     assert_int_equal(eseal_sm2_verify(key, tbs, (size_t)n, ASN1_STRING_get0_data(sig),
                                       (size_t)ASN1_STRING_length(sig), &err),
                      ESEAL_OK);
-    key = X509_get0_pubkey(eseal_ca_cert(ca, ESEAL_CA_MAKER));
+    key = X509_get0_pubkey(eseal_ca_cert(fx_ca, ESEAL_CA_MAKER));
     assert_int_not_equal(eseal_sm2_verify(key, tbs, (size_t)n, ASN1_STRING_get0_data(sig),
                                           (size_t)ASN1_STRING_length(sig), NULL),
                          ESEAL_OK);
     OPENSSL_free(tbs);
     assert_int_equal(X509_NAME_cmp(X509_CRL_get_issuer(crl),
-                                   X509_get_subject_name(eseal_ca_cert(ca, ESEAL_CA_RESPONDER))),
+                                   X509_get_subject_name(eseal_ca_cert(fx_ca, ESEAL_CA_RESPONDER))),
                      0);
     assert_int_equal(X509_CRL_get_version(crl), X509_CRL_VERSION_2);
     eseal_buf_cleanup(&der);
@@ -234,7 +198,7 @@ static OCSP_BASICRESP *ocsp_answer(struct eseal_publisher *p, OCSP_REQUEST *rq, 
     unsigned char *tbs = NULL;
     int tn = i2d_OCSP_RESPDATA((OCSP_RESPDATA *)OCSP_resp_get0_respdata(bs), &tbs);
     const ASN1_OCTET_STRING *sig = OCSP_resp_get0_signature(bs);
-    EVP_PKEY *key = X509_get0_pubkey(eseal_ca_cert(ca, ESEAL_CA_RESPONDER));
+    EVP_PKEY *key = X509_get0_pubkey(eseal_ca_cert(fx_ca, ESEAL_CA_RESPONDER));
     assert_int_equal(eseal_sm2_verify(key, tbs, (size_t)tn, ASN1_STRING_get0_data(sig),
                                       (size_t)ASN1_STRING_length(sig), &err),
                      ESEAL_OK);
@@ -288,10 +252,10 @@ static int ocsp_ask(struct eseal_publisher *p, X509 *issuer, long serial, int *r
 static void test_crl_ocsp(void **state)
 {
     (void)state;
-    char *logdir = eseal_path_join(tmp, "log");
+    char *logdir = eseal_path_join(fx_tmp, "log");
     struct eseal_log *log;
     struct eseal_err err;
-    assert_int_equal(eseal_log_open(&log, logdir, eseal_ca_log_signer(ca), &err), ESEAL_OK);
+    assert_int_equal(eseal_log_open(&log, logdir, eseal_ca_log_signer(fx_ca), &err), ESEAL_OK);
     json_t *evs[] = {
         event("seal.activated", "35010200000001", "good", NULL, "1A"),
         event("seal.revoked", "35010200000002", "revoked", "keyCompromise", "2B"),
@@ -345,7 +309,7 @@ static void test_crl_ocsp(void **state)
     X509_CRL_free(a);
     X509_CRL_free(b);
 
-    X509 *root = eseal_ca_cert(ca, ESEAL_CA_ROOT);
+    X509 *root = eseal_ca_cert(fx_ca, ESEAL_CA_ROOT);
     int reason;
     assert_int_equal(ocsp_ask(p, root, 0x1A, &reason), V_OCSP_CERTSTATUS_GOOD);
     assert_int_equal(ocsp_ask(p, root, 0x2B, &reason), V_OCSP_CERTSTATUS_REVOKED);
@@ -353,7 +317,7 @@ static void test_crl_ocsp(void **state)
     assert_int_equal(ocsp_ask(p, root, 0x3C, &reason), V_OCSP_CERTSTATUS_REVOKED);
     assert_int_equal(reason, 6);
     assert_int_equal(ocsp_ask(p, root, 0x99, &reason), V_OCSP_CERTSTATUS_UNKNOWN);
-    assert_int_equal(ocsp_ask(p, eseal_ca_cert(ca, ESEAL_CA_MAKER), 0x2B, &reason),
+    assert_int_equal(ocsp_ask(p, eseal_ca_cert(fx_ca, ESEAL_CA_MAKER), 0x2B, &reason),
                      V_OCSP_CERTSTATUS_UNKNOWN);
     /* malformed and oversized requests get malformedRequest */
     static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
@@ -401,10 +365,10 @@ static long crl_number(struct eseal_publisher *p, unsigned s)
 static void test_crl_catch_up(void **state)
 {
     (void)state;
-    char *logdir = eseal_path_join(tmp, "log");
+    char *logdir = eseal_path_join(fx_tmp, "log");
     struct eseal_log *log;
     struct eseal_err err;
-    assert_int_equal(eseal_log_open(&log, logdir, eseal_ca_log_signer(ca), &err), ESEAL_OK);
+    assert_int_equal(eseal_log_open(&log, logdir, eseal_ca_log_signer(fx_ca), &err), ESEAL_OK);
     /* 4100 skipped entries after it: two pages of a directory follower */
     json_t *b[ESEAL_LOG_BATCH_MAX];
     b[0] = event("seal.revoked", "35010200000009", "revoked", "keyCompromise", "4D");
@@ -426,7 +390,7 @@ static void test_crl_catch_up(void **state)
     int reason;
     assert_int_equal(eseal_publisher_step(p, NOW + 10, &n, &err), ESEAL_OK);
     assert_true(n > 0);
-    assert_int_equal(ocsp_ask(p, eseal_ca_cert(ca, ESEAL_CA_ROOT), 0x4D, &reason),
+    assert_int_equal(ocsp_ask(p, eseal_ca_cert(fx_ca, ESEAL_CA_ROOT), 0x4D, &reason),
                      V_OCSP_CERTSTATUS_REVOKED);
     X509_CRL *crl = crl_get(p, s);
     assert_int_equal(listed(crl, 0x4D), -1); /* waits */
@@ -455,7 +419,7 @@ static void test_crl_catch_up(void **state)
 static int ask_root(struct eseal_publisher *p, long serial, int64_t now, struct eseal_buf *der,
                     bool presigned, int *reason, int64_t *this_update)
 {
-    X509 *root = eseal_ca_cert(ca, ESEAL_CA_ROOT);
+    X509 *root = eseal_ca_cert(fx_ca, ESEAL_CA_ROOT);
     OCSP_REQUEST *rq = ocsp_request(root, EVP_sha1(), &serial, 1, false);
     struct eseal_publisher_ocsp_meta meta;
     OCSP_BASICRESP *bs = ocsp_answer(p, rq, now, der, &meta);
@@ -473,10 +437,10 @@ static int ask_root(struct eseal_publisher *p, long serial, int64_t now, struct 
  * for keyCompromise. */
 static void append_revocation(void)
 {
-    char *logdir = eseal_path_join(tmp, "log");
+    char *logdir = eseal_path_join(fx_tmp, "log");
     struct eseal_log *log;
     struct eseal_err err;
-    assert_int_equal(eseal_log_open(&log, logdir, eseal_ca_log_signer(ca), &err), ESEAL_OK);
+    assert_int_equal(eseal_log_open(&log, logdir, eseal_ca_log_signer(fx_ca), &err), ESEAL_OK);
     json_t *ev = event("seal.revoked", "35010200000001", "revoked", "keyCompromise", "1A");
     assert_int_equal(eseal_log_append(log, ev, NULL, &err), ESEAL_OK);
     json_decref(ev);
@@ -491,7 +455,7 @@ static void test_ocsp_presigned(void **state)
 {
     (void)state;
     struct eseal_publisher *p = open_pub(16, ESEAL_OK);
-    X509 *root = eseal_ca_cert(ca, ESEAL_CA_ROOT);
+    X509 *root = eseal_ca_cert(fx_ca, ESEAL_CA_ROOT);
     struct eseal_buf a, b;
     eseal_buf_init(&a);
     eseal_buf_init(&b);
@@ -570,5 +534,5 @@ int main(void)
         cmocka_unit_test(test_crl_ocsp),       cmocka_unit_test(test_crl_catch_up),
         cmocka_unit_test(test_ocsp_presigned),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
