@@ -21,7 +21,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: eseal-issuerd [-c FILE] [-n] [--port N] [--data DIR] [--ca DIR] "
                  "[--<option> VALUE ...]\n"
-                 "       eseal-issuerd --help | --version\n\n"
+                 "       eseal-issuerd --help | --version | --routes\n\n"
                  "  -c FILE    read the JSON configuration FILE\n"
                  "  -n         check the configuration, print it and exit\n"
                  "The CA passphrase comes from passphrase_file or $ESEAL_PASSPHRASE; the first\n"
@@ -89,6 +89,11 @@ int main(int argc, char **argv)
     struct eseal_issuer_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     eseal_config_defaults(eseal_issuer_options, eseal_issuer_n_options, &cfg);
+    if (argc == 2 && strcmp(argv[1], "--routes") == 0) { /* the API, as docs/api.md lists it */
+        eseal_issuer_print_routes(&cfg, stdout);
+        eseal_config_cleanup(eseal_issuer_options, eseal_issuer_n_options, &cfg);
+        return 0;
+    }
     int rc = eseal_config_cli(eseal_issuer_options, eseal_issuer_n_options, &cfg, "eseal-issuerd",
                               usage, argc, argv);
     if (rc == 0)

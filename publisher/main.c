@@ -18,7 +18,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: eseal-publisherd [-c FILE] [-n] [--port N] [--data DIR] [--ca DIR] "
                  "[--log DIR|URL] [--issuer URL] [--<option> VALUE ...]\n"
-                 "       eseal-publisherd --help | --version\n\n"
+                 "       eseal-publisherd --help | --version | --routes\n\n"
                  "  -c FILE    read the JSON configuration FILE\n"
                  "  -n         check the configuration, print it and exit\n"
                  "The CA passphrase comes from passphrase_file or $ESEAL_PASSPHRASE.\n\n"
@@ -78,6 +78,11 @@ int main(int argc, char **argv)
     struct eseal_publisher_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     eseal_config_defaults(eseal_publisher_options, eseal_publisher_n_options, &cfg);
+    if (argc == 2 && strcmp(argv[1], "--routes") == 0) { /* the API, as docs/api.md lists it */
+        eseal_publisher_print_routes(stdout);
+        eseal_config_cleanup(eseal_publisher_options, eseal_publisher_n_options, &cfg);
+        return 0;
+    }
     int rc = eseal_config_cli(eseal_publisher_options, eseal_publisher_n_options, &cfg,
                               "eseal-publisherd", usage, argc, argv);
     if (rc == 0)

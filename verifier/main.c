@@ -41,7 +41,7 @@ static void usage(FILE *out)
     fprintf(out, "usage: eseal-verifierd [-c FILE] [-n] [--port N] [--trust FILE] "
                  "[--status-url URL | --status-file FILE --responder FILE | --no-status] "
                  "[--<option> VALUE ...]\n"
-                 "       eseal-verifierd --help | --version\n\n"
+                 "       eseal-verifierd --help | --version | --routes\n\n"
                  "  -c FILE    read the JSON configuration FILE\n"
                  "  -n         check the configuration, print it and exit\n"
                  "Status: --no-status, else --status-file, else --status-url.\n\n"
@@ -89,6 +89,11 @@ int main(int argc, char **argv)
     struct verifierd_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     eseal_config_defaults(verifierd_options, verifierd_n_options, &cfg);
+    if (argc == 2 && strcmp(argv[1], "--routes") == 0) { /* the API, as docs/api.md lists it */
+        verifierd_print_routes(&cfg, stdout);
+        eseal_config_cleanup(verifierd_options, verifierd_n_options, &cfg);
+        return 0;
+    }
     int rc = eseal_config_cli(verifierd_options, verifierd_n_options, &cfg, "eseal-verifierd",
                               usage, argc, argv);
     if (rc == 0 && cfg.status_file != NULL && cfg.responder == NULL && !cfg.no_status) {
