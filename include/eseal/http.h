@@ -66,7 +66,7 @@ struct eseal_http_route {
  * its credentials are bad (401, with eseal_http_config.auth_challenge as
  * WWW-Authenticate); ESEAL_E_DENIED when it may not (403). It may reply
  * itself; if it does not, the adapter replies eseal_http_reply_error with
- * |err|'s message. */
+ * |err|'s message. Runs on several threads at once, like handlers. */
 typedef eseal_rc (*eseal_http_authorizer)(struct eseal_http_req *req, void *app, const char *perm,
                                           struct eseal_err *err);
 
@@ -90,10 +90,11 @@ struct eseal_http_config {
 };
 
 /* eseal_http_start binds and starts serving on background threads. The route
- * table and |app| must outlive the server. A malformed route (a bad path
- * pattern, no permission, a permission but no authorize hook) is
- * ESEAL_E_INVALID, so a table fails at start, not on a request. A port in use is ESEAL_E_IO with a
- * message naming address and port. Free with eseal_http_stop. */
+ * table and |app| must outlive the server (the other strings are copied).
+ * A malformed route (a bad path pattern, no permission, a permission but no
+ * authorize hook) is ESEAL_E_INVALID, so a bad table fails at start, not on
+ * a request. A port in use is ESEAL_E_IO with a message naming address and
+ * port. Free with eseal_http_stop. */
 eseal_rc eseal_http_start(struct eseal_http **out, const struct eseal_http_config *cfg,
                           struct eseal_err *err) ESEAL_MUST_CHECK;
 
