@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "eseal/buf.h"
@@ -18,12 +19,13 @@ static void usage(FILE *out)
     const struct eseal_daemon *d = current;
     fprintf(out,
             "usage: %s [-c FILE] [-n] %s [--<option> VALUE ...]\n"
-            "       %s --help | --version\n\n"
+            "       %s --help | --version%s\n\n"
             "  -c FILE    read the JSON configuration FILE\n"
             "  -n         check the configuration, print it and exit\n"
             "%s\n"
             "options (also keys of the configuration file):\n",
-            d->name, d->synopsis, d->name, d->notes != NULL ? d->notes : "");
+            d->name, d->synopsis, d->name, d->print_routes != NULL ? " | --routes" : "",
+            d->notes != NULL ? d->notes : "");
     eseal_config_usage(d->options, d->n_options, out);
 }
 
@@ -32,6 +34,12 @@ int eseal_daemon_main(const struct eseal_daemon *d, int argc, char **argv)
     void *cfg = eseal_xcalloc(1, d->config_size);
     eseal_config_defaults(d->options, d->n_options, cfg);
     current = d;
+    if (argc == 2 && strcmp(argv[1], "--routes") == 0 && d->print_routes != NULL) {
+        d->print_routes(cfg, stdout); /* the API, as docs/api.md lists it */
+        eseal_config_cleanup(d->options, d->n_options, cfg);
+        free(cfg);
+        return 0;
+    }
     int rc = eseal_config_cli(d->options, d->n_options, cfg, d->name, usage, argc, argv);
     if (rc == 0 && d->check != NULL)
         rc = d->check(cfg);

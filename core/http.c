@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -38,10 +39,21 @@ struct eseal_http {
     size_t max_body;
     bool access_log;
     char *name; /* Server header and log prefix */
+    eseal_http_authorizer authorize;
+    char *auth_challenge; /* may be NULL */
     uint16_t port;
     /* While starting, MHD's messages are also kept to explain a failure. */
     atomic_bool capture;
     char start_msg[256];
+};
+
+/* struct path_params holds the parameters of one route match: names point
+ * into the route's pattern, values into the request arena. */
+struct path_params {
+    size_t n;
+    const char *name[ESEAL_HTTP_MAX_PARAMS];
+    size_t name_len[ESEAL_HTTP_MAX_PARAMS];
+    const char *value[ESEAL_HTTP_MAX_PARAMS];
 };
 
 /* One allocation of the request arena; |data| is aligned for any type. */
@@ -66,7 +78,10 @@ struct eseal_http_req {
     const char *uri; /* request target as sent, query included */
     const char *method;
     const char *path; /* percent-decoded, without the query */
-    const char *path_rest;
+    char **seg;       /* the path's segments, each percent-decoded */
+    size_t n_seg;
+    struct path_params params; /* of the matched route */
+    void *user;                /* eseal_http_set_user */
     char client[INET6_ADDRSTRLEN];
     struct eseal_buf body;
     size_t max_body;
@@ -127,7 +142,6 @@ static struct eseal_http_req *req_new(struct eseal_http *srv, struct MHD_Connect
     req->uri = req_strdup(req, uri != NULL ? uri : "");
     req->method = "-"; /* for the log, should the request die before its headers */
     req->path = "";
-    req->path_rest = "";
     client_address(req);
     eseal_buf_init(&req->body);
     return req;
@@ -157,9 +171,23 @@ const char *eseal_http_path(const struct eseal_http_req *req)
     return req->path;
 }
 
-const char *eseal_http_path_rest(const struct eseal_http_req *req)
+const char *eseal_http_param(const struct eseal_http_req *req, const char *name)
 {
-    return req->path_rest;
+    size_t n = strlen(name);
+    for (size_t i = 0; i < req->params.n; i++)
+        if (req->params.name_len[i] == n && memcmp(req->params.name[i], name, n) == 0)
+            return req->params.value[i];
+    return NULL;
+}
+
+void eseal_http_set_user(struct eseal_http_req *req, void *user)
+{
+    req->user = user;
+}
+
+void *eseal_http_user(const struct eseal_http_req *req)
+{
+    return req->user;
 }
 
 struct query_find {
@@ -213,8 +241,16 @@ void eseal_http_set_header(struct eseal_http_req *req, const char *name, const c
     req->headers_tail = &h->next;
 }
 
+static bool has_header(const struct eseal_http_req *req, const char *name)
+{
+    for (const struct reply_header *h = req->headers; h != NULL; h = h->next)
+        if (strcasecmp(h->name, name) == 0)
+            return true;
+    return false;
+}
+
 static bool add_headers(const struct eseal_http_req *req, struct MHD_Response *resp,
-                        const char *content_type)
+                        unsigned status, const char *content_type)
 {
     const char *server = req->srv->name != NULL ? req->srv->name : "eseal";
     if (content_type != NULL &&
@@ -229,6 +265,12 @@ static bool add_headers(const struct eseal_http_req *req, struct MHD_Response *r
         if (MHD_add_response_header(resp, h->name, h->value) != MHD_YES)
             return false;
     }
+    /* RFC 9110 §15.5.2: a 401 says how to authenticate. */
+    if (status == 401 && req->srv->auth_challenge != NULL &&
+        !has_header(req, MHD_HTTP_HEADER_WWW_AUTHENTICATE) &&
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, req->srv->auth_challenge) !=
+            MHD_YES)
+        return false;
     if (req->close && MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close") != MHD_YES)
         return false;
     return true;
@@ -244,7 +286,7 @@ eseal_rc eseal_http_reply(struct eseal_http_req *req, unsigned status, const cha
     if (resp == NULL)
         return ESEAL_E_INTERNAL;
     eseal_rc rc = ESEAL_E_INTERNAL;
-    if (add_headers(req, resp, content_type) &&
+    if (add_headers(req, resp, status, content_type) &&
         MHD_queue_response(req->con, status, resp) == MHD_YES) {
         req->replied = true;
         req->status = status;
@@ -366,19 +408,110 @@ unsigned eseal_http_status(eseal_rc rc)
 
 /* ---- routing ----------------------------------------------------------- */
 
-static bool path_matches(const char *pattern, const char *path, const char **rest)
+/* pattern_param reads the parameter segment |seg| (|len| bytes) of a
+ * pattern: "{name}" or, with *rest set, "{name*}". False for a literal. */
+static bool pattern_param(const char *seg, size_t len, const char **name, size_t *name_len,
+                          bool *rest)
 {
-    size_t n = strlen(pattern);
-    if (n > 0 && pattern[n - 1] == '*') {
-        if (strncmp(path, pattern, n - 1) != 0)
-            return false;
-        *rest = path + n - 1;
-        return true;
-    }
-    if (strcmp(path, pattern) != 0)
+    if (len < 3 || seg[0] != '{' || seg[len - 1] != '}')
         return false;
-    *rest = "";
+    *rest = seg[len - 2] == '*';
+    *name = seg + 1;
+    *name_len = len - 2 - (*rest ? 1 : 0);
     return true;
+}
+
+static bool dot_segment(const char *s)
+{
+    return strcmp(s, ".") == 0 || strcmp(s, "..") == 0;
+}
+
+/* path_match matches the request's segments against |pattern| (http.h
+ * says how) and, when it matches and |out| is not NULL, fills |out|. */
+static bool path_match(struct eseal_http_req *req, const char *pattern, struct path_params *out)
+{
+    struct path_params pp = {0};
+    const char *p = pattern + 1; /* patterns start with '/' (check_config) */
+    size_t i = 0;
+    for (;; i++) {
+        size_t len = strcspn(p, "/");
+        if (i >= req->n_seg)
+            return false;
+        const char *seg = req->seg[i], *name;
+        size_t name_len;
+        bool rest;
+        if (!pattern_param(p, len, &name, &name_len, &rest)) {
+            if (strlen(seg) != len || memcmp(seg, p, len) != 0)
+                return false;
+        } else if (rest) {
+            /* the rest, slashes included: the decoded segments joined again */
+            size_t total = 0;
+            for (size_t k = i; k < req->n_seg; k++) {
+                if (dot_segment(req->seg[k]))
+                    return false;
+                total += strlen(req->seg[k]) + 1;
+            }
+            if (out != NULL) {
+                char *v = eseal_http_alloc(req, total);
+                for (size_t k = i; k < req->n_seg; k++) {
+                    if (k > i)
+                        strcat(v, "/");
+                    strcat(v, req->seg[k]);
+                }
+                pp.name[pp.n] = name;
+                pp.name_len[pp.n] = name_len;
+                pp.value[pp.n++] = v;
+            }
+            i = req->n_seg - 1;
+        } else {
+            if (seg[0] == '\0' || dot_segment(seg) || strchr(seg, '/') != NULL ||
+                strlen(seg) > ESEAL_HTTP_PARAM_MAX)
+                return false;
+            pp.name[pp.n] = name;
+            pp.name_len[pp.n] = name_len;
+            pp.value[pp.n++] = seg;
+        }
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    if (i + 1 != req->n_seg)
+        return false;
+    if (out != NULL)
+        *out = pp;
+    return true;
+}
+
+/* pattern_valid checks a route's path pattern once, at start. */
+static bool pattern_valid(const char *pattern)
+{
+    if (pattern[0] != '/')
+        return false;
+    if (strcmp(pattern, "/") == 0)
+        return true;
+    size_t params = 0;
+    const char *p = pattern + 1;
+    for (;;) {
+        size_t len = strcspn(p, "/");
+        const char *name;
+        size_t name_len;
+        bool rest;
+        if (len == 0)
+            return false; /* "//" or a trailing '/' could never match a parameter-free path */
+        if (pattern_param(p, len, &name, &name_len, &rest)) {
+            if (name_len == 0 || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789_") != name_len)
+                return false;
+            if (++params > ESEAL_HTTP_MAX_PARAMS || (rest && p[len] != '\0'))
+                return false;
+        } else if (memchr(p, '{', len) != NULL || memchr(p, '}', len) != NULL ||
+                   memchr(p, '%', len) != NULL) {
+            return false;
+        }
+        if (p[len] == '\0')
+            return true;
+        p += len + 1;
+    }
 }
 
 static bool method_matches(const char *route_method, const char *method)
@@ -408,10 +541,9 @@ static eseal_rc reply_not_allowed(struct eseal_http_req *req)
 {
     struct eseal_http *srv = req->srv;
     struct eseal_buf allow;
-    const char *rest;
     eseal_buf_init(&allow);
     for (size_t i = 0; i < srv->n_routes; i++) {
-        if (!path_matches(srv->routes[i].path, req->path, &rest))
+        if (!path_match(req, srv->routes[i].path, NULL))
             continue;
         allow_add(&allow, srv->routes[i].method);
         if (strcmp(srv->routes[i].method, "GET") == 0)
@@ -427,15 +559,14 @@ static bool route_find(struct eseal_http_req *req, eseal_rc *rc)
 {
     struct eseal_http *srv = req->srv;
     bool path_known = false;
-    const char *rest;
     for (size_t i = 0; i < srv->n_routes; i++) {
         const struct eseal_http_route *r = &srv->routes[i];
-        if (!path_matches(r->path, req->path, &rest))
+        if (!method_matches(r->method, req->method)) {
+            path_known = path_known || path_match(req, r->path, NULL);
             continue;
-        path_known = true;
-        if (method_matches(r->method, req->method)) {
+        }
+        if (path_match(req, r->path, &req->params)) {
             req->route = r;
-            req->path_rest = rest;
             return true;
         }
     }
@@ -444,6 +575,17 @@ static bool route_find(struct eseal_http_req *req, eseal_rc *rc)
     else
         *rc = eseal_http_reply_error(req, ESEAL_E_NOTFOUND, "no such resource");
     return false;
+}
+
+void eseal_http_routes_print(FILE *out, const struct eseal_http_route *routes, size_t n_routes,
+                             size_t default_max_body)
+{
+    fputs("| method | path | permission | body limit (bytes) |\n|---|---|---|---|\n", out);
+    for (size_t i = 0; i < n_routes; i++) {
+        const struct eseal_http_route *r = &routes[i];
+        fprintf(out, "| %s | `%s` | %s | %zu |\n", r->method, r->path, r->perm,
+                r->max_body != 0 ? r->max_body : default_max_body);
+    }
 }
 
 /* ---- request processing ------------------------------------------------ */
@@ -459,27 +601,52 @@ static int hex_value(char c)
     return -1;
 }
 
-/* path_decode sets req->path from the raw target. Escapes must be complete
- * and must not make a NUL, which would silently cut the path short. */
-static bool path_decode(struct eseal_http_req *req)
+/* decode percent-decodes |n| bytes at |s| into the request arena. Escapes
+ * must be complete and must not make a NUL, which would silently cut the
+ * text short. */
+static char *decode(struct eseal_http_req *req, const char *s, size_t n)
 {
-    size_t n = strcspn(req->uri, "?");
     char *out = eseal_http_alloc(req, n + 1);
     size_t j = 0;
     for (size_t i = 0; i < n; i++) {
-        char c = req->uri[i];
+        char c = s[i];
         if (c == '%') {
-            if (i + 2 >= n || hex_value(req->uri[i + 1]) < 0 || hex_value(req->uri[i + 2]) < 0)
-                return false;
-            c = (char)(hex_value(req->uri[i + 1]) * 16 + hex_value(req->uri[i + 2]));
+            if (i + 2 >= n || hex_value(s[i + 1]) < 0 || hex_value(s[i + 2]) < 0)
+                return NULL;
+            c = (char)(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
             if (c == '\0')
-                return false;
+                return NULL;
             i += 2;
         }
         out[j++] = c;
     }
-    req->path = out;
-    return true;
+    return out;
+}
+
+/* path_decode sets req->path from the raw target, and req->seg: the raw
+ * path split at '/' and then each segment decoded, so that an encoded
+ * slash stays inside its segment. */
+static bool path_decode(struct eseal_http_req *req)
+{
+    size_t n = strcspn(req->uri, "?");
+    if ((req->path = decode(req, req->uri, n)) == NULL)
+        return false;
+    if (req->uri[0] != '/')
+        return true; /* no segments: no route matches */
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++)
+        count += req->uri[i] == '/';
+    req->seg = eseal_http_alloc(req, count * sizeof(*req->seg));
+    const char *p = req->uri + 1, *end = req->uri + n;
+    for (;;) {
+        const char *slash = memchr(p, '/', (size_t)(end - p));
+        const char *stop = slash != NULL ? slash : end;
+        if ((req->seg[req->n_seg++] = decode(req, p, (size_t)(stop - p))) == NULL)
+            return false;
+        if (slash == NULL)
+            return true;
+        p = slash + 1;
+    }
 }
 
 static enum MHD_Result query_check(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -531,8 +698,29 @@ static enum MHD_Result reply_too_big(struct eseal_http_req *req)
     return queued(eseal_http_reply_error(req, ESEAL_E_TOOBIG, msg));
 }
 
+/* authorize asks the configuration's hook whether the caller holds the
+ * route's permission; false when it does not and a reply went out. */
+static bool authorize(struct eseal_http_req *req, eseal_rc *rc)
+{
+    const char *perm = req->route->perm;
+    if (strcmp(perm, ESEAL_HTTP_PUBLIC) == 0)
+        return true;
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    *rc = req->srv->authorize(req, req->srv->app, perm, &err);
+    if (*rc == ESEAL_OK && !req->replied)
+        return true;
+    if (req->replied) {
+        *rc = ESEAL_OK;
+        return false;
+    }
+    *rc = eseal_http_reply_error(req, *rc, err.msg[0] != '\0' ? err.msg : eseal_rc_describe(*rc));
+    return false;
+}
+
 /* req_begin runs once the headers are in: it checks the target, picks the
- * route and refuses a declared oversized body. */
+ * route, refuses a declared oversized body and checks the permission, all
+ * before any of the body is read or the handler runs. */
 static enum MHD_Result req_begin(struct eseal_http_req *req, struct MHD_Connection *con,
                                  const char *method)
 {
@@ -549,6 +737,8 @@ static enum MHD_Result req_begin(struct eseal_http_req *req, struct MHD_Connecti
     req->max_body = req->route->max_body != 0 ? req->route->max_body : req->srv->max_body;
     if (declared_too_big(req))
         return reply_too_big(req);
+    if (!authorize(req, &rc))
+        return queued(rc);
     return MHD_YES;
 }
 
@@ -692,8 +882,15 @@ static eseal_rc check_config(const struct eseal_http_config *cfg, struct eseal_e
         return eseal_err_set(err, ESEAL_E_INVALID, "http: no configuration or routes");
     for (size_t i = 0; i < cfg->n_routes; i++) {
         const struct eseal_http_route *r = &cfg->routes[i];
-        if (r->method == NULL || r->path == NULL || r->handler == NULL)
+        if (r->method == NULL || r->path == NULL || r->perm == NULL || r->handler == NULL)
             return eseal_err_set(err, ESEAL_E_INVALID, "http: route %zu is incomplete", i);
+        if (!pattern_valid(r->path))
+            return eseal_err_set(err, ESEAL_E_INVALID, "http: route %s %s: bad path pattern",
+                                 r->method, r->path);
+        if (strcmp(r->perm, ESEAL_HTTP_PUBLIC) != 0 && cfg->authorize == NULL)
+            return eseal_err_set(err, ESEAL_E_INVALID,
+                                 "http: route %s %s needs permission %s but nothing checks it",
+                                 r->method, r->path, r->perm);
     }
     return ESEAL_OK;
 }
@@ -752,6 +949,8 @@ eseal_rc eseal_http_start(struct eseal_http **out, const struct eseal_http_confi
     srv->app = cfg->app;
     srv->max_body = cfg->max_body != 0 ? cfg->max_body : ESEAL_HTTP_DEFAULT_MAX_BODY;
     srv->access_log = cfg->access_log;
+    srv->authorize = cfg->authorize;
+    srv->auth_challenge = cfg->auth_challenge != NULL ? eseal_xstrdup(cfg->auth_challenge) : NULL;
     srv->name = cfg->name != NULL ? eseal_xstrdup(cfg->name) : NULL;
     srv->port = cfg->port;
     atomic_init(&srv->capture, true);
@@ -784,5 +983,6 @@ void eseal_http_stop(struct eseal_http *srv)
     if (srv->daemon != NULL)
         MHD_stop_daemon(srv->daemon);
     free(srv->name);
+    free(srv->auth_challenge);
     free(srv);
 }

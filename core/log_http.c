@@ -182,9 +182,9 @@ static eseal_rc h_route(struct eseal_http_req *req, void *app, struct eseal_err 
 
 /* clang-format off */
 const struct eseal_http_route eseal_log_routes[ESEAL_LOG_N_ROUTES] = {
-    {"GET", "/log/checkpoint", h_route, 0},
-    {"GET", "/log/entries", h_route, 0},
-    {"GET", "/log/proof/inclusion", h_route, 0},
-    {"GET", "/log/proof/consistency", h_route, 0},
+    {"GET", "/log/checkpoint", ESEAL_HTTP_PUBLIC, 0, h_route},
+    {"GET", "/log/entries", ESEAL_HTTP_PUBLIC, 0, h_route},
+    {"GET", "/log/proof/inclusion", ESEAL_HTTP_PUBLIC, 0, h_route},
+    {"GET", "/log/proof/consistency", ESEAL_HTTP_PUBLIC, 0, h_route},
 };
 /* clang-format on */

@@ -8,19 +8,14 @@
 #include "region.h"
 #include "internal.h"
 
-/* split_esid splits "ESID" or "ESID/what"; false if malformed. */
-static bool split_esid(const char *rest, char esid[ESEAL_ESID_LEN + 1], const char **what)
+/* seal_code returns the {esID} parameter when it is 14 digits, else NULL. */
+static const char *seal_code(const struct eseal_http_req *req)
 {
-    size_t n = strcspn(rest, "/");
-    if (n != ESEAL_ESID_LEN)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (rest[i] < '0' || rest[i] > '9')
-            return false;
-    memcpy(esid, rest, n);
-    esid[n] = '\0';
-    *what = rest[n] == '/' ? rest + n + 1 : "";
-    return true;
+    const char *esid = eseal_http_param(req, "esID");
+    if (esid == NULL || strlen(esid) != ESEAL_ESID_LEN ||
+        strspn(esid, "0123456789") != ESEAL_ESID_LEN)
+        return NULL;
+    return esid;
 }
 
 static eseal_rc not_found(struct eseal_http_req *req)
@@ -31,31 +26,29 @@ static eseal_rc not_found(struct eseal_http_req *req)
 
 eseal_rc api_seal_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    struct eseal_issuer *is = app;
-    struct eseal_staff_principal who;
-    char esid[ESEAL_ESID_LEN + 1];
-    const char *what;
+    const char *esid = seal_code(req);
     (void)err;
-    if (!split_esid(eseal_http_path_rest(req), esid, &what))
+    if (esid == NULL)
         return not_found(req);
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
-    if (what[0] == '\0') {
-        json_t *view = NULL;
-        if (!api_auth(req, is, ESEAL_ACTION_SEAL_GET, &who))
-            return ESEAL_OK;
-        eseal_rc rc = eseal_issuer_seal_get(is, &who, esid, &view, &p);
-        return api_reply_result(req, rc, 200, view, &p);
-    }
-    bool esl = strcmp(what, "seal.esl") == 0;
-    if (!esl && strcmp(what, "cert.pem") != 0)
+    json_t *view = NULL;
+    eseal_rc rc = eseal_issuer_seal_get(app, api_who(req), esid, &view, &p);
+    return api_reply_result(req, rc, 200, view, &p);
+}
+
+/* seal_file answers GET /api/v1/seals/{esID}/seal.esl or /cert.pem. */
+static eseal_rc seal_file(struct eseal_http_req *req, struct eseal_issuer *is, bool esl)
+{
+    const char *esid = seal_code(req);
+    if (esid == NULL)
         return not_found(req);
-    if (!api_auth(req, is, esl ? ESEAL_ACTION_SEAL_DOWNLOAD : ESEAL_ACTION_SEAL_GET, &who))
-        return ESEAL_OK;
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
     struct eseal_buf out;
     eseal_buf_init(&out);
     eseal_rc rc = eseal_issuer_seal_file(
-        is, &who, esid, esl ? ESEAL_ISSUER_SEAL_ESL : ESEAL_ISSUER_CERT_PEM, &out, &p);
+        is, api_who(req), esid, esl ? ESEAL_ISSUER_SEAL_ESL : ESEAL_ISSUER_CERT_PEM, &out, &p);
     if (rc != ESEAL_OK) {
         eseal_buf_cleanup(&out);
         return api_reply_problem(req, &p);
@@ -70,21 +63,30 @@ eseal_rc api_seal_get(struct eseal_http_req *req, void *app, struct eseal_err *e
     return rc;
 }
 
-eseal_rc api_seal_post(struct eseal_http_req *req, void *app, struct eseal_err *err)
+eseal_rc api_seal_esl(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    struct eseal_issuer *is = app;
-    struct eseal_staff_principal who;
-    char esid[ESEAL_ESID_LEN + 1];
-    const char *what;
+    (void)err;
+    return seal_file(req, app, true);
+}
+
+eseal_rc api_seal_pem(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return seal_file(req, app, false);
+}
+
+eseal_rc api_seal_suspend(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    const char *esid = seal_code(req);
     json_t *body = NULL, *view = NULL;
     (void)err;
-    if (!split_esid(eseal_http_path_rest(req), esid, &what) || strcmp(what, "suspend") != 0)
+    if (esid == NULL)
         return not_found(req);
-    if (!api_auth(req, is, ESEAL_ACTION_SEAL_SUSPEND, &who) || !api_body(req, is, true, &body))
+    if (!api_body(req, true, &body))
         return ESEAL_OK;
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
-    eseal_rc rc = eseal_issuer_seal_suspend(is, &who, esid, body, &view, &p);
+    eseal_rc rc = eseal_issuer_seal_suspend(app, api_who(req), esid, body, &view, &p);
     json_decref(body);
     return api_reply_result(req, rc, 200, view, &p);
 }
@@ -93,23 +95,16 @@ eseal_rc api_seal_post(struct eseal_http_req *req, void *app, struct eseal_err *
  * anyone: a seal version's file never changes, so caches may keep it. */
 eseal_rc api_seal_public(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    struct eseal_issuer *is = app;
-    struct eseal_staff_principal who;
-    char esid[ESEAL_ESID_LEN + 1];
-    const char *what;
+    const char *esid = seal_code(req), *version = eseal_http_param(req, "version");
     (void)err;
-    if (!split_esid(eseal_http_path_rest(req), esid, &what))
+    size_t digits = strspn(version, "0123456789");
+    if (esid == NULL || digits == 0 || digits > 8 || version[0] == '0' || version[digits] != '\0')
         return not_found(req);
-    size_t digits = strspn(what, "0123456789");
-    if (digits == 0 || digits > 8 || what[0] == '0' || strcmp(what + digits, "/seal.esl") != 0)
-        return not_found(req);
-    if (!api_auth(req, is, ESEAL_ACTION_SEAL_PUBLIC, &who))
-        return ESEAL_OK;
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
     struct eseal_buf out;
     eseal_buf_init(&out);
-    eseal_rc rc = eseal_issuer_seal_public(is, esid, strtoll(what, NULL, 10), &out, &p);
+    eseal_rc rc = eseal_issuer_seal_public(app, esid, strtoll(version, NULL, 10), &out, &p);
     if (rc != ESEAL_OK) {
         eseal_buf_cleanup(&out);
         return api_reply_problem(req, &p);
@@ -124,8 +119,5 @@ eseal_rc api_seal_public(struct eseal_http_req *req, void *app, struct eseal_err
 eseal_rc api_log(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     struct eseal_issuer *is = app;
-    struct eseal_staff_principal who;
-    if (!api_auth(req, is, ESEAL_ACTION_LOG_READ, &who))
-        return ESEAL_OK;
     return eseal_log_http_handle(req, is->log, err);
 }

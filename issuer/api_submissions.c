@@ -8,25 +8,15 @@
 #include "eseal/multipart.h"
 #include "internal.h"
 
-/* split_rest splits "ID" or "ID/step" into its parts; false if malformed. */
-static bool split_rest(const char *rest, char id[33], char step[24])
+/* submission_id returns the {id} parameter when well-formed (1..32 of
+ * [0-9A-Z]), else NULL. */
+static const char *submission_id(const struct eseal_http_req *req)
 {
-    const char *slash = strchr(rest, '/');
-    size_t n = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
-    if (n == 0 || n > 32)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (!((rest[i] >= '0' && rest[i] <= '9') || (rest[i] >= 'A' && rest[i] <= 'Z')))
-            return false;
-    memcpy(id, rest, n);
-    id[n] = '\0';
-    step[0] = '\0';
-    if (slash == NULL)
-        return true;
-    if (strlen(slash + 1) == 0 || strlen(slash + 1) >= 24 || strchr(slash + 1, '/') != NULL)
-        return false;
-    snprintf(step, 24, "%s", slash + 1);
-    return true;
+    const char *id = eseal_http_param(req, "id");
+    size_t n = id != NULL ? strlen(id) : 0;
+    if (n == 0 || n > 32 || strspn(id, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != n)
+        return NULL;
+    return id;
 }
 
 static eseal_rc not_found(struct eseal_http_req *req)
@@ -37,15 +27,12 @@ static eseal_rc not_found(struct eseal_http_req *req)
 
 eseal_rc api_submissions_create(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    struct eseal_issuer *is = app;
-    struct eseal_staff_principal who;
     json_t *body = NULL, *view = NULL;
-    if (!api_auth(req, is, ESEAL_ACTION_SUBMISSION_CREATE, &who) ||
-        !api_body(req, is, false, &body))
+    if (!api_body(req, false, &body))
         return ESEAL_OK;
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
-    eseal_rc rc = eseal_issuer_submission_create(is, &who, body, &view, &p);
+    eseal_rc rc = eseal_issuer_submission_create(app, api_who(req), body, &view, &p);
     json_decref(body);
     (void)err;
     return api_reply_result(req, rc, 201, view, &p);
@@ -53,54 +40,53 @@ eseal_rc api_submissions_create(struct eseal_http_req *req, void *app, struct es
 
 eseal_rc api_submissions_list(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    struct eseal_issuer *is = app;
-    struct eseal_staff_principal who;
     json_t *view = NULL;
-    if (!api_auth(req, is, ESEAL_ACTION_SUBMISSION_LIST, &who))
-        return ESEAL_OK;
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
-    eseal_rc rc = eseal_issuer_submission_list(is, &who, eseal_http_query(req, "state"), &view, &p);
+    eseal_rc rc =
+        eseal_issuer_submission_list(app, api_who(req), eseal_http_query(req, "state"), &view, &p);
     (void)err;
     return api_reply_result(req, rc, 200, view, &p);
 }
 
 eseal_rc api_submission_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    struct eseal_issuer *is = app;
-    struct eseal_staff_principal who;
-    char id[33], step[24];
+    const char *id = submission_id(req);
     json_t *view = NULL;
     (void)err;
-    if (!split_rest(eseal_http_path_rest(req), id, step))
+    if (id == NULL)
         return not_found(req);
-    bool audit = strcmp(step, "audit") == 0;
-    if (step[0] != '\0' && !audit)
-        return not_found(req);
-    if (!api_auth(req, is, audit ? ESEAL_ACTION_AUDIT_READ : ESEAL_ACTION_SUBMISSION_GET, &who))
-        return ESEAL_OK;
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
-    eseal_rc rc = audit ? eseal_issuer_submission_audit(is, &who, id, &view, &p)
-                        : eseal_issuer_submission_get(is, &who, id, &view, &p);
+    eseal_rc rc = eseal_issuer_submission_get(app, api_who(req), id, &view, &p);
+    return api_reply_result(req, rc, 200, view, &p);
+}
+
+eseal_rc api_submission_audit(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    const char *id = submission_id(req);
+    json_t *view = NULL;
+    (void)err;
+    if (id == NULL)
+        return not_found(req);
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    eseal_rc rc = eseal_issuer_submission_audit(app, api_who(req), id, &view, &p);
     return api_reply_result(req, rc, 200, view, &p);
 }
 
 eseal_rc api_submission_put(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    struct eseal_issuer *is = app;
-    struct eseal_staff_principal who;
-    char id[33], step[24];
+    const char *id = submission_id(req);
     json_t *body = NULL, *view = NULL;
     (void)err;
-    if (!split_rest(eseal_http_path_rest(req), id, step) || step[0] != '\0')
+    if (id == NULL)
         return not_found(req);
-    if (!api_auth(req, is, ESEAL_ACTION_SUBMISSION_CREATE, &who) ||
-        !api_body(req, is, false, &body))
+    if (!api_body(req, false, &body))
         return ESEAL_OK;
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
-    eseal_rc rc = eseal_issuer_submission_update(is, &who, id, body, &view, &p);
+    eseal_rc rc = eseal_issuer_submission_update(app, api_who(req), id, body, &view, &p);
     json_decref(body);
     return api_reply_result(req, rc, 200, view, &p);
 }
@@ -198,55 +184,72 @@ static eseal_rc post_handover(struct eseal_http_req *req, struct eseal_issuer *i
     return api_reply_result(req, rc, 200, view, &p);
 }
 
-eseal_rc api_submission_post(struct eseal_http_req *req, void *app, struct eseal_err *err)
+eseal_rc api_submission_materials(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    struct eseal_issuer *is = app;
-    struct eseal_staff_principal who;
-    char id[33], step[24];
+    const char *id = submission_id(req);
     (void)err;
-    if (!split_rest(eseal_http_path_rest(req), id, step) || step[0] == '\0')
-        return not_found(req);
-    static const struct {
-        const char *step;
-        enum eseal_staff_action action;
-    } steps[] = {
-        {"materials", ESEAL_ACTION_SUBMISSION_UPLOAD},
-        {"submit", ESEAL_ACTION_SUBMISSION_SUBMIT},
-        {"register", ESEAL_ACTION_SUBMISSION_REGISTER},
-        {"review", ESEAL_ACTION_SUBMISSION_REVIEW},
-        {"produce", ESEAL_ACTION_SUBMISSION_PRODUCE},
-        {"handover", ESEAL_ACTION_SUBMISSION_HANDOVER},
-    };
-    size_t k = 0;
-    while (k < sizeof(steps) / sizeof(steps[0]) && strcmp(steps[k].step, step) != 0)
-        k++;
-    if (k == sizeof(steps) / sizeof(steps[0]))
-        return not_found(req);
-    if (!api_auth(req, is, steps[k].action, &who))
-        return ESEAL_OK;
-    if (strcmp(step, "materials") == 0)
-        return post_materials(req, is, &who, id);
-    if (strcmp(step, "handover") == 0)
-        return post_handover(req, is, &who, id);
+    return id != NULL ? post_materials(req, app, api_who(req), id) : not_found(req);
+}
+
+eseal_rc api_submission_handover(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    const char *id = submission_id(req);
+    (void)err;
+    return id != NULL ? post_handover(req, app, api_who(req), id) : not_found(req);
+}
+
+/* A workflow step with a JSON body: the domain call of each. */
+typedef eseal_rc (*step_fn)(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                            const char *id, const json_t *body, json_t **view,
+                            struct eseal_issuer_problem *p);
+
+static eseal_rc step_submit(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                            const char *id, const json_t *body, json_t **view,
+                            struct eseal_issuer_problem *p)
+{
+    static const char *const none[] = {NULL};
+    eseal_rc rc = body != NULL ? json_check_keys(body, none, "", p) : ESEAL_OK;
+    return rc == ESEAL_OK ? eseal_issuer_submission_submit(is, who, id, view, p) : rc;
+}
+
+/* post_step answers POST /api/v1/submissions/{id}/<step> with |fn|; the
+ * body is a JSON object, optional unless |required|. */
+static eseal_rc post_step(struct eseal_http_req *req, struct eseal_issuer *is, step_fn fn,
+                          bool required)
+{
+    const char *id = submission_id(req);
     json_t *body = NULL, *view = NULL;
-    bool optional = strcmp(step, "review") != 0;
-    if (!api_body(req, is, optional, &body))
+    if (id == NULL)
+        return not_found(req);
+    if (!api_body(req, !required, &body))
         return ESEAL_OK;
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
-    eseal_rc rc;
-    static const char *const none[] = {NULL};
-    if (strcmp(step, "submit") == 0) {
-        rc = body != NULL ? json_check_keys(body, none, "", &p) : ESEAL_OK;
-        if (rc == ESEAL_OK)
-            rc = eseal_issuer_submission_submit(is, &who, id, &view, &p);
-    } else if (strcmp(step, "register") == 0) {
-        rc = eseal_issuer_submission_register(is, &who, id, body, &view, &p);
-    } else if (strcmp(step, "review") == 0) {
-        rc = eseal_issuer_submission_review(is, &who, id, body, &view, &p);
-    } else {
-        rc = eseal_issuer_submission_produce(is, &who, id, body, &view, &p);
-    }
+    eseal_rc rc = fn(is, api_who(req), id, body, &view, &p);
     json_decref(body);
     return api_reply_result(req, rc, 200, view, &p);
+}
+
+eseal_rc api_submission_submit(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return post_step(req, app, step_submit, false);
+}
+
+eseal_rc api_submission_register(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return post_step(req, app, eseal_issuer_submission_register, false);
+}
+
+eseal_rc api_submission_review(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return post_step(req, app, eseal_issuer_submission_review, true);
+}
+
+eseal_rc api_submission_produce(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return post_step(req, app, eseal_issuer_submission_produce, false);
 }

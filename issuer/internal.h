@@ -34,6 +34,8 @@ enum issuer_cf {
     CF_COUNT
 };
 
+#define ISSUER_MAX_ROUTES 32
+
 struct eseal_issuer {
     struct eseal_issuer_config cfg; /* copied strings, freed at close */
     struct eseal_ca *ca;            /* borrowed, unlocked */
@@ -44,7 +46,8 @@ struct eseal_issuer {
     pthread_mutex_t mu; /* serialises state changes: check, log, apply */
     enum eseal_issuer_fault fault;
     uint64_t replayed;
-    struct eseal_http_route routes[16]; /* eseal_issuer_routes with the config's limits */
+    struct eseal_http_route
+        routes[ISSUER_MAX_ROUTES]; /* the route table with the config's limits */
 };
 
 /* ---- store.c ---- */
@@ -284,21 +287,19 @@ void wf_rules_done(struct wf_rules_run *r);
 
 /* ---- api.c: what the endpoint files share ---- */
 struct eseal_http_req;
-/* api_auth resolves the caller for |action|: a route the public may call
- * gets the public principal without a token; otherwise a missing or bad
- * bearer token is answered 401, a role the table denies 403. Returns true
- * when the handler may go on; false when a reply was sent. */
-bool api_auth(struct eseal_http_req *req, struct eseal_issuer *is, enum eseal_staff_action action,
-              struct eseal_staff_principal *who);
+/* api_who returns the caller of |req|, resolved before the handler ran by
+ * the route's permission check (the public principal on public routes). */
+const struct eseal_staff_principal *api_who(const struct eseal_http_req *req);
 /* api_reply_problem answers with the JSON error of |p| and cleans it up. */
 eseal_rc api_reply_problem(struct eseal_http_req *req, struct eseal_issuer_problem *p);
-/* api_reply_error answers with a JSON error built from the arguments. */
+/* api_reply_error answers with a JSON error built from the arguments; the
+ * status is eseal_http_status(rc). */
 eseal_rc api_reply_error(struct eseal_http_req *req, eseal_rc rc, const char *field,
                          const char *fmt, ...) ESEAL_PRINTF(4, 5);
 /* api_body parses the request body as one JSON object into *out (NULL for
- * an empty body when |optional|); replies 400/413 and returns false when it
+ * an empty body when |optional|); replies 400 and returns false when it
  * cannot. */
-bool api_body(struct eseal_http_req *req, struct eseal_issuer *is, bool optional, json_t **out);
+bool api_body(struct eseal_http_req *req, bool optional, json_t **out);
 /* api_reply_result answers |status| with |view| (taken) when |rc| is
  * ESEAL_OK, else the problem |p|; cleans |p| up either way. */
 eseal_rc api_reply_result(struct eseal_http_req *req, eseal_rc rc, unsigned status, json_t *view,
@@ -312,9 +313,17 @@ eseal_rc api_submissions_create(struct eseal_http_req *req, void *app, struct es
 eseal_rc api_submissions_list(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_put(struct eseal_http_req *req, void *app, struct eseal_err *err);
-eseal_rc api_submission_post(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submission_audit(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submission_materials(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submission_submit(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submission_register(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submission_review(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submission_produce(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submission_handover(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
-eseal_rc api_seal_post(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_seal_esl(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_seal_pem(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_seal_suspend(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_public(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_log(struct eseal_http_req *req, void *app, struct eseal_err *err);
 

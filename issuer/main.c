@@ -74,6 +74,11 @@ out:
     return status;
 }
 
+static void print_routes(const void *config, FILE *out)
+{
+    eseal_issuer_print_routes(config, out);
+}
+
 int main(int argc, char **argv)
 {
     const struct eseal_daemon issuerd = {
@@ -85,6 +90,7 @@ int main(int argc, char **argv)
         .n_options = eseal_issuer_n_options,
         .config_size = sizeof(struct eseal_issuer_config),
         .run = run,
+        .print_routes = print_routes,
     };
     return eseal_daemon_main(&issuerd, argc, argv);
 }

@@ -81,27 +81,10 @@ static eseal_rc reply_unknown(struct eseal_http_req *req, const char *esid, cons
     return eseal_http_reply_json(req, 404, j);
 }
 
-static eseal_rc h_status(struct eseal_http_req *req, void *app, struct eseal_err *err)
+/* status_reply answers GET /status/... for |key| looked up |by|. */
+static eseal_rc status_reply(struct eseal_http_req *req, struct eseal_publisher *p,
+                             enum eseal_publisher_key by, const char *key, struct eseal_err *err)
 {
-    struct eseal_publisher *p = app;
-    const char *rest = eseal_http_path_rest(req);
-    static const struct {
-        const char *prefix;
-        enum eseal_publisher_key by;
-    } kinds[] = {
-        {"by-seal/", ESEAL_PUBLISHER_BY_SEAL},
-        {"by-picture/", ESEAL_PUBLISHER_BY_PICTURE},
-        {"by-serial/", ESEAL_PUBLISHER_BY_SERIAL},
-    };
-    enum eseal_publisher_key by = ESEAL_PUBLISHER_BY_ESID;
-    const char *key = rest;
-    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-        if (strncmp(rest, kinds[i].prefix, strlen(kinds[i].prefix)) == 0) {
-            by = kinds[i].by;
-            key = rest + strlen(kinds[i].prefix);
-        }
-    if (strchr(key, '/') != NULL)
-        return eseal_err_set(err, ESEAL_E_NOTFOUND, "no such resource: %s", eseal_http_path(req));
     json_t *rec = NULL;
     struct eseal_buf der;
     eseal_buf_init(&der);
@@ -150,6 +133,26 @@ out:
     return rc;
 }
 
+static eseal_rc h_status(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return status_reply(req, app, ESEAL_PUBLISHER_BY_ESID, eseal_http_param(req, "esID"), err);
+}
+
+static eseal_rc h_status_by_seal(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return status_reply(req, app, ESEAL_PUBLISHER_BY_SEAL, eseal_http_param(req, "sm3"), err);
+}
+
+static eseal_rc h_status_by_picture(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return status_reply(req, app, ESEAL_PUBLISHER_BY_PICTURE, eseal_http_param(req, "sm3"), err);
+}
+
+static eseal_rc h_status_by_serial(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return status_reply(req, app, ESEAL_PUBLISHER_BY_SERIAL, eseal_http_param(req, "serial"), err);
+}
+
 static eseal_rc reply_pem(struct eseal_http_req *req, const char *pem)
 {
     eseal_http_set_header(req, "Cache-Control", "public, max-age=86400");
@@ -193,7 +196,7 @@ static eseal_rc h_healthz(struct eseal_http_req *req, void *app, struct eseal_er
 static eseal_rc h_crl(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     struct eseal_publisher *p = app;
-    const char *rest = eseal_http_path_rest(req);
+    const char *rest = eseal_http_param(req, "file");
     size_t digits = strspn(rest, "0123456789");
     if (digits == 0 || digits > 4 || strcmp(rest + digits, ".crl") != 0 ||
         (digits > 1 && rest[0] == '0'))
@@ -227,20 +230,12 @@ static bool parse_number(const char *s, size_t max_digits, uint64_t *out, const 
 static eseal_rc h_lists(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     struct eseal_publisher *p = app;
-    const char *rest = eseal_http_path_rest(req), *tail;
+    const char *base_text = eseal_http_param(req, "base"), *end;
     uint64_t shard = 0, base = 0;
-    bool delta = false;
-    if (!parse_number(rest, 4, &shard, &tail))
+    bool delta = base_text != NULL;
+    if (!parse_number(eseal_http_param(req, "shard"), 4, &shard, &end) || *end != '\0' ||
+        (delta && (!parse_number(base_text, 19, &base, &end) || *end != '\0')))
         return eseal_err_set(err, ESEAL_E_NOTFOUND, "no such resource: %s", eseal_http_path(req));
-    if (strncmp(tail, "/delta/", 7) == 0) {
-        delta = true;
-        const char *end;
-        if (!parse_number(tail + 7, 19, &base, &end) || *end != '\0')
-            return eseal_err_set(err, ESEAL_E_NOTFOUND, "no such resource: %s",
-                                 eseal_http_path(req));
-    } else if (strcmp(tail, "/full") != 0) {
-        return eseal_err_set(err, ESEAL_E_NOTFOUND, "no such resource: %s", eseal_http_path(req));
-    }
     if (shard >= eseal_publisher_shards(p))
         return eseal_err_set(err, ESEAL_E_NOTFOUND, "no list shard %u (there are %u)",
                              (unsigned)shard, eseal_publisher_shards(p));
@@ -326,7 +321,7 @@ static eseal_rc ocsp_reply(struct eseal_http_req *req, struct eseal_publisher *p
  * the path is already percent-decoded). */
 static eseal_rc h_ocsp_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    const char *rest = eseal_http_path_rest(req);
+    const char *rest = eseal_http_param(req, "request");
     struct eseal_buf der;
     eseal_buf_init(&der);
     size_t n = strlen(rest);
@@ -351,20 +346,37 @@ static eseal_rc h_ocsp_post(struct eseal_http_req *req, void *app, struct eseal_
     return ocsp_reply(req, app, body, len, err);
 }
 
+#define PUBLIC ESEAL_HTTP_PUBLIC
+
+/* The publisher's whole API: public and read-only (docs/api.md). */
+/* clang-format off */
 static const struct eseal_http_route routes[] = {
-    {"GET", "/", pub_h_page, 0},
-    {"GET", "/seals/*", pub_h_seal, 0},
-    {"GET", "/pictures/*", pub_h_picture, 0},
-    {"GET", "/status/*", h_status, 0},
-    {"GET", "/certs/root.pem", h_root, 0},
-    {"GET", "/certs/responder.pem", h_responder, 0},
-    {"GET", "/log/checkpoint", h_checkpoint, 0},
-    {"GET", "/healthz", h_healthz, 0},
-    {"GET", "/crl/*", h_crl, 0},
-    {"GET", "/lists/*", h_lists, 0},
-    {"GET", "/ocsp/*", h_ocsp_get, 0},
-    {"POST", "/ocsp", h_ocsp_post, ESEAL_PUBLISHER_OCSP_MAX},
+    {"GET",  "/",                          PUBLIC, 0, pub_h_page},
+    {"GET",  "/seals/{esID}",              PUBLIC, 0, pub_h_seal},
+    {"GET",  "/pictures/{sm3}",            PUBLIC, 0, pub_h_picture},
+    {"GET",  "/status/by-seal/{sm3}",      PUBLIC, 0, h_status_by_seal},
+    {"GET",  "/status/by-picture/{sm3}",   PUBLIC, 0, h_status_by_picture},
+    {"GET",  "/status/by-serial/{serial}", PUBLIC, 0, h_status_by_serial},
+    {"GET",  "/status/{esID}",             PUBLIC, 0, h_status},
+    {"GET",  "/certs/root.pem",            PUBLIC, 0, h_root},
+    {"GET",  "/certs/responder.pem",       PUBLIC, 0, h_responder},
+    {"GET",  "/log/checkpoint",            PUBLIC, 0, h_checkpoint},
+    {"GET",  "/healthz",                   PUBLIC, 0, h_healthz},
+    {"GET",  "/crl/{file}",                PUBLIC, 0, h_crl}, /* {shard}.crl */
+    {"GET",  "/lists/{shard}/full",        PUBLIC, 0, h_lists},
+    {"GET",  "/lists/{shard}/delta/{base}", PUBLIC, 0, h_lists},
+    {"GET",  "/ocsp/{request*}",           PUBLIC, 0, h_ocsp_get}, /* base64 may hold '/' */
+    {"POST", "/ocsp",                      PUBLIC, ESEAL_PUBLISHER_OCSP_MAX, h_ocsp_post},
 };
+/* clang-format on */
+#define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
+/* Bodies are for POST /ocsp only. */
+#define MAX_BODY 1024
+
+void eseal_publisher_print_routes(FILE *out)
+{
+    eseal_http_routes_print(out, routes, N_ROUTES, MAX_BODY);
+}
 
 eseal_rc eseal_publisher_serve(struct eseal_publisher *p, struct eseal_http **srv,
                                struct eseal_err *err)
@@ -373,9 +385,9 @@ eseal_rc eseal_publisher_serve(struct eseal_publisher *p, struct eseal_http **sr
         .address = p->cfg.address,
         .port = (uint16_t)p->cfg.port,
         .routes = routes,
-        .n_routes = sizeof(routes) / sizeof(routes[0]),
+        .n_routes = N_ROUTES,
         .app = p,
-        .max_body = 1024,
+        .max_body = MAX_BODY,
         .threads = (unsigned)p->cfg.threads,
         .access_log = p->cfg.access_log,
         .name = "eseal-publisherd/" ESEAL_VERSION,

@@ -63,6 +63,12 @@ out:
     return status;
 }
 
+static void print_routes(const void *config, FILE *out)
+{
+    (void)config;
+    eseal_publisher_print_routes(out);
+}
+
 int main(int argc, char **argv)
 {
     const struct eseal_daemon publisherd = {
@@ -73,6 +79,7 @@ int main(int argc, char **argv)
         .n_options = eseal_publisher_n_options,
         .config_size = sizeof(struct eseal_publisher_config),
         .run = run,
+        .print_routes = print_routes,
     };
     return eseal_daemon_main(&publisherd, argc, argv);
 }

@@ -368,7 +368,7 @@ eseal_rc pub_h_page(struct eseal_http_req *req, void *app, struct eseal_err *err
 
 eseal_rc pub_h_seal(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    const char *esid = eseal_http_path_rest(req);
+    const char *esid = eseal_http_param(req, "esID");
     json_t *view = NULL;
     eseal_rc rc = seal_view(app, esid, &view, err);
     if (rc == ESEAL_E_NOTFOUND) {
@@ -398,7 +398,7 @@ static const char *picture_content_type(const char *type)
 
 eseal_rc pub_h_picture(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    const char *sm3 = eseal_http_path_rest(req);
+    const char *sm3 = eseal_http_param(req, "sm3");
     struct eseal_buf bytes;
     eseal_buf_init(&bytes);
     char type[ESEAL_PUBLISHER_PICTURE_TYPE_MAX + 1];

@@ -78,6 +78,11 @@ static int check(const void *config)
     return 0;
 }
 
+static void print_routes(const void *config, FILE *out)
+{
+    verifierd_print_routes(config, out);
+}
+
 int main(int argc, char **argv)
 {
     const struct eseal_daemon verifierd = {
@@ -90,6 +95,7 @@ int main(int argc, char **argv)
         .config_size = sizeof(struct verifierd_config),
         .check = check,
         .run = run,
+        .print_routes = print_routes,
     };
     return eseal_daemon_main(&verifierd, argc, argv);
 }

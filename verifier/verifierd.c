@@ -9,12 +9,19 @@
 #include "eseal/sm.h"
 #include "verifierd.h"
 
+#define PUBLIC ESEAL_HTTP_PUBLIC
+/* The uploads' limit comes from the configuration (fill_routes). */
+#define UPLOAD SIZE_MAX
+
+/* eseal-verifierd's whole API (docs/api.md): public. */
+/* clang-format off */
 static const struct eseal_http_route routes[] = {
-    {"GET", "/", vd_page_index, 0},
-    {"POST", "/verify", vd_page_verify, 0},
-    {"POST", "/api/v1/verify", vd_api_verify, 0},
-    {"GET", "/healthz", vd_api_healthz, 0},
+    {"GET",  "/",              PUBLIC, 0,      vd_page_index},
+    {"POST", "/verify",        PUBLIC, UPLOAD, vd_page_verify},
+    {"POST", "/api/v1/verify", PUBLIC, UPLOAD, vd_api_verify},
+    {"GET",  "/healthz",       PUBLIC, 0,      vd_api_healthz},
 };
+/* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
 
 eseal_rc verifierd_open(struct verifierd *d, const struct verifierd_config *cfg,
@@ -51,17 +58,31 @@ void verifierd_close(struct verifierd *d)
     memset(&d->opts, 0, sizeof(d->opts));
 }
 
+/* fill_routes copies the route table into |out| with the upload limit of
+ * |cfg|; returns the number of routes. */
+static size_t fill_routes(const struct verifierd_config *cfg,
+                          struct eseal_http_route out[VERIFIERD_MAX_ROUTES])
+{
+    _Static_assert(N_ROUTES <= VERIFIERD_MAX_ROUTES, "room for every route");
+    /* an upload holds a document and a signature (or a seal or a picture) */
+    size_t upload = (size_t)cfg->max_document + ESEAL_SEAL_MAX + VERIFIERD_FORM_SLACK;
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        out[i] = routes[i];
+        if (out[i].max_body == UPLOAD)
+            out[i].max_body = upload;
+    }
+    return N_ROUTES;
+}
+
+void verifierd_print_routes(const struct verifierd_config *cfg, FILE *out)
+{
+    struct eseal_http_route r[VERIFIERD_MAX_ROUTES];
+    eseal_http_routes_print(out, r, fill_routes(cfg, r), ESEAL_HTTP_DEFAULT_MAX_BODY);
+}
+
 eseal_rc verifierd_serve(struct verifierd *d, struct eseal_http **srv, struct eseal_err *err)
 {
-    _Static_assert(N_ROUTES <= sizeof(d->routes) / sizeof(d->routes[0]), "room for every route");
-    /* an upload holds a document and a signature (or a seal or a picture) */
-    size_t upload = (size_t)d->cfg->max_document + ESEAL_SEAL_MAX + VERIFIERD_FORM_SLACK;
-    for (size_t i = 0; i < N_ROUTES; i++) {
-        d->routes[i] = routes[i];
-        if (strcmp(routes[i].method, "POST") == 0)
-            d->routes[i].max_body = upload;
-    }
-    d->n_routes = N_ROUTES;
+    d->n_routes = fill_routes(d->cfg, d->routes);
     struct eseal_http_config hc = {
         .address = d->cfg->address,
         .port = (uint16_t)d->cfg->port,

@@ -7,12 +7,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "eseal/config.h"
 #include "eseal/http.h"
 #include "eseal/verify.h"
 
 #define VERIFIERD_PORT 8443
+#define VERIFIERD_MAX_ROUTES 8
 #define VERIFIERD_TRUST "var/ca/root.pem"
 #define VERIFIERD_STATUS_URL "http://127.0.0.1:8442"
 /* VERIFIERD_MAX_DOCUMENT is the default limit on an uploaded document: the
@@ -45,7 +47,7 @@ struct verifierd {
     const struct verifierd_config *cfg; /* borrowed */
     struct eseal_verify_opts opts;      /* owned: trust, status, cache */
     const char *status_mode;            /* "url", "file" or "none", for /healthz */
-    struct eseal_http_route routes[8];
+    struct eseal_http_route routes[VERIFIERD_MAX_ROUTES];
     size_t n_routes;
 };
 
@@ -55,6 +57,10 @@ struct verifierd {
 eseal_rc verifierd_open(struct verifierd *d, const struct verifierd_config *cfg,
                         struct eseal_err *err) ESEAL_MUST_CHECK;
 void verifierd_close(struct verifierd *d);
+
+/* verifierd_print_routes writes the route table that verifierd_serve serves
+ * with |cfg|'s limits as Markdown (eseal_http_routes_print). */
+void verifierd_print_routes(const struct verifierd_config *cfg, FILE *out);
 
 /* verifierd_serve starts the HTTP server on the configured address. */
 eseal_rc verifierd_serve(struct verifierd *d, struct eseal_http **srv,

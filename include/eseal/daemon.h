@@ -6,6 +6,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "eseal/config.h"
 #include "eseal/rc.h"
@@ -43,6 +44,9 @@ struct eseal_daemon {
      * eseal_daemon_block_signals and eseal_daemon_wait_stop), closes it and
      * returns the exit status. */
     int (*run)(void *config);
+    /* print_routes (NULL: none) answers --routes: the daemon's route table
+     * for the default configuration |config|, as docs/api.md lists it. */
+    void (*print_routes)(const void *config, FILE *out);
 };
 
 /* eseal_daemon_main is a daemon's whole main: the defaults of d->options,

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -25,16 +26,49 @@ struct eseal_http_req;
 typedef eseal_rc (*eseal_http_handler)(struct eseal_http_req *req, void *app,
                                        struct eseal_err *err);
 
-/* struct eseal_http_route is one row of a daemon's route table. |path| is
- * matched exactly, or as a prefix when it ends in '*' (e.g. "/status/" + '*'); the first
- * matching row wins. A route for "GET" also answers HEAD. A path that matches
- * a row of another method gets 405 with an Allow header; no match gets 404. */
+/* ESEAL_HTTP_PUBLIC is the permission of a route anyone may call: the
+ * adapter runs its handler without asking eseal_http_config.authorize. */
+#define ESEAL_HTTP_PUBLIC "public"
+
+/* struct eseal_http_route is one row of a daemon's route table, which is the
+ * whole of its API: method, path, who may call it, how large a body it takes.
+ *
+ * |path| is '/'-separated segments. A literal segment matches the request's
+ * segment after percent-decoding. "{name}" matches one segment and makes it
+ * the path parameter |name| (eseal_http_param): decoded, not empty, not "."
+ * or "..", without '/' (an encoded %2F) and at most ESEAL_HTTP_PARAM_MAX
+ * bytes. A last segment "{name*}" matches all the rest of the path, slashes
+ * included (possibly ""). So "/a/{id}" matches neither "/a/" nor "/a/x/".
+ * The first matching row wins; a row for "GET" also answers HEAD. A path that
+ * matches only rows of other methods gets 405 with an Allow header; no match
+ * gets 404.
+ *
+ * |perm| is ESEAL_HTTP_PUBLIC or a permission name that the configuration's
+ * authorize hook checks before the handler runs. */
 struct eseal_http_route {
     const char *method;
     const char *path;
-    eseal_http_handler handler;
+    const char *perm;
     size_t max_body; /* bytes; 0 means eseal_http_config.max_body */
+    eseal_http_handler handler;
 };
+
+/* ESEAL_HTTP_PARAM_MAX is the longest value of a one-segment parameter. */
+#define ESEAL_HTTP_PARAM_MAX 256
+/* ESEAL_HTTP_MAX_PARAMS is the most parameters a route path may have. */
+#define ESEAL_HTTP_MAX_PARAMS 4
+
+/* eseal_http_authorizer decides whether the caller of |req| holds |perm|
+ * (a route's permission other than ESEAL_HTTP_PUBLIC). It runs once the
+ * headers are in, before the body is read and before the handler. It returns
+ * ESEAL_OK to let the handler run (it may keep who the caller is with
+ * eseal_http_set_user); ESEAL_E_UNAUTH when the caller is not logged in or
+ * its credentials are bad (401, with eseal_http_config.auth_challenge as
+ * WWW-Authenticate); ESEAL_E_DENIED when it may not (403). It may reply
+ * itself; if it does not, the adapter replies eseal_http_reply_error with
+ * |err|'s message. Runs on several threads at once, like handlers. */
+typedef eseal_rc (*eseal_http_authorizer)(struct eseal_http_req *req, void *app, const char *perm,
+                                          struct eseal_err *err);
 
 /* ESEAL_HTTP_DEFAULT_MAX_BODY is the body limit when the config gives 0. */
 #define ESEAL_HTTP_DEFAULT_MAX_BODY (1024 * 1024)
@@ -49,11 +83,18 @@ struct eseal_http_config {
     unsigned threads; /* worker threads; 0 = 4 */
     bool access_log;  /* one line per request on stderr */
     const char *name; /* server name for logs and the Server header; may be NULL */
+    /* Required when a route's perm is not ESEAL_HTTP_PUBLIC. */
+    eseal_http_authorizer authorize;
+    /* WWW-Authenticate of every 401 reply that sets none itself; may be NULL. */
+    const char *auth_challenge;
 };
 
 /* eseal_http_start binds and starts serving on background threads. The route
- * table and |app| must outlive the server. A port in use is ESEAL_E_IO with a
- * message naming address and port. Free with eseal_http_stop. */
+ * table and |app| must outlive the server (the other strings are copied).
+ * A malformed route (a bad path pattern, no permission, a permission but no
+ * authorize hook) is ESEAL_E_INVALID, so a bad table fails at start, not on
+ * a request. A port in use is ESEAL_E_IO with a message naming address and
+ * port. Free with eseal_http_stop. */
 eseal_rc eseal_http_start(struct eseal_http **out, const struct eseal_http_config *cfg,
                           struct eseal_err *err) ESEAL_MUST_CHECK;
 
@@ -69,9 +110,14 @@ void eseal_http_stop(struct eseal_http *srv);
 const char *eseal_http_method(const struct eseal_http_req *req);
 /* eseal_http_path returns the percent-decoded path without the query. */
 const char *eseal_http_path(const struct eseal_http_req *req);
-/* eseal_http_path_rest returns the part of the path matched by a trailing '*'
- * in the route ("" for exact routes). */
-const char *eseal_http_path_rest(const struct eseal_http_req *req);
+/* eseal_http_param returns the decoded value of path parameter |name| of the
+ * matched route ("{name}" or "{name*}"), or NULL when the route has none. */
+const char *eseal_http_param(const struct eseal_http_req *req, const char *name);
+/* eseal_http_set_user keeps |user| (owned by the caller, typically
+ * eseal_http_alloc'ed) with the request for the handler: the authorize hook
+ * says who the caller is this way. eseal_http_user returns it, or NULL. */
+void eseal_http_set_user(struct eseal_http_req *req, void *user);
+void *eseal_http_user(const struct eseal_http_req *req);
 /* eseal_http_query returns the decoded value of query argument |name|, or NULL. */
 const char *eseal_http_query(const struct eseal_http_req *req, const char *name);
 /* eseal_http_header returns request header |name| (case-insensitive), or NULL. */
@@ -99,6 +145,12 @@ eseal_rc eseal_http_reply_json(struct eseal_http_req *req, unsigned status, json
 /* eseal_http_reply_error sends eseal_http_status(rc) with the JSON body
  * {"error":{"code":eseal_rc_name(rc),"message":message,"description":eseal_rc_describe(rc)}}. */
 eseal_rc eseal_http_reply_error(struct eseal_http_req *req, eseal_rc rc, const char *message);
+
+/* eseal_http_routes_print writes |routes| as a Markdown table (method,
+ * path, permission, body limit in bytes with 0 read as |default_max_body|)
+ * to |out|: what docs/api.md lists and `--routes` of every daemon prints. */
+void eseal_http_routes_print(FILE *out, const struct eseal_http_route *routes, size_t n_routes,
+                             size_t default_max_body);
 
 /* eseal_http_status maps a result code to its HTTP status: the one table. */
 unsigned eseal_http_status(eseal_rc rc);

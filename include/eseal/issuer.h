@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -266,10 +267,9 @@ eseal_rc eseal_issuer_staff_create(struct eseal_issuer *is, const struct eseal_s
 
 /* ---- HTTP ------------------------------------------------------------------ */
 
-/* eseal_issuer_routes is the daemon's route table (|app| = the issuer);
- * eseal_issuer_n_routes its length. */
-extern const struct eseal_http_route eseal_issuer_routes[];
-extern const size_t eseal_issuer_n_routes;
+/* eseal_issuer_print_routes writes the route table that eseal_issuer_serve
+ * serves with |cfg|'s limits as Markdown (eseal_http_routes_print). */
+void eseal_issuer_print_routes(const struct eseal_issuer_config *cfg, FILE *out);
 
 /* eseal_issuer_serve starts the HTTP API on cfg->address:cfg->port (0: a free
  * port; eseal_http_port tells which). Stop it with eseal_http_stop before

@@ -215,8 +215,9 @@ extern const struct eseal_http_route eseal_log_routes[];
 #define ESEAL_LOG_N_ROUTES 4
 
 /* eseal_log_http_handle answers a request for one of those paths from |log|:
- * a daemon whose |app| is its own struct mounts {"GET", "/log/" "*", wrapper}
- * and the wrapper calls this with its log. Other paths are ESEAL_E_NOTFOUND. */
+ * a daemon whose |app| is its own struct mounts the paths of eseal_log_routes
+ * with a wrapper that calls this with its log. Other paths are
+ * ESEAL_E_NOTFOUND. */
 eseal_rc eseal_log_http_handle(struct eseal_http_req *req, struct eseal_log *log,
                                struct eseal_err *err) ESEAL_MUST_CHECK;
 

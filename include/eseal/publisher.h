@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -118,6 +119,10 @@ eseal_rc eseal_publisher_start(struct eseal_publisher *p, struct eseal_err *err)
  * closing |p|. */
 eseal_rc eseal_publisher_serve(struct eseal_publisher *p, struct eseal_http **srv,
                                struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_publisher_print_routes writes the route table that
+ * eseal_publisher_serve serves as Markdown (eseal_http_routes_print). */
+void eseal_publisher_print_routes(FILE *out);
 
 /* enum eseal_publisher_key says what a lookup is by. */
 enum eseal_publisher_key {

@@ -314,6 +314,15 @@ expect 404 GET "/api/v1/submissions/$id" "$aggxm"
 expect 404 GET "/api/v1/seals/$esid" "$aggxm"
 expect 404 GET /api/v1/nothing "$admin"
 expect 404 GET /api/v1/submissions/S1/whatever "$admin"
+# the route table: a trailing slash or an empty id is another path; a step
+# is POST only (405 with Allow); a permission is checked before the body
+expect 404 GET "/api/v1/submissions/$id/" "$admin"
+expect 404 GET "/api/v1/submissions//audit" "$admin"
+expect 405 GET "/api/v1/submissions/$id/review" "$admin" -D headers.txt
+grep -qi '^Allow: POST' headers.txt || fail "405 names the allowed method"
+# (curl asks "Expect: 100-continue" first: the 401 comes instead of the go-ahead)
+expect 401 POST "/api/v1/submissions/$draft/materials" "" --data-binary @<(head -c 3000000 /dev/zero)
+expect 403 POST "/api/v1/submissions/$draft/review" "$agent" -d '{}'
 expect 413 POST "/api/v1/submissions/$draft/submit" "$agent" --data-binary @<(head -c 2000000 /dev/zero)
 
 # --- the other business types over HTTP ------------------------------------------------------

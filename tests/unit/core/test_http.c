@@ -25,6 +25,7 @@
 
 struct app {
     atomic_int second_reply_rc;
+    atomic_int guarded_calls; /* handlers behind a permission that ran */
 };
 
 static eseal_rc h_hello(struct eseal_http_req *req, void *app, struct eseal_err *err)
@@ -36,7 +37,50 @@ static eseal_rc h_items(struct eseal_http_req *req, void *app, struct eseal_err 
 {
     return eseal_http_reply_json(
         req, 200,
-        json_pack("{s:s,s:s}", "path", eseal_http_path(req), "rest", eseal_http_path_rest(req)));
+        json_pack("{s:s,s:s?,s:s?,s:s?,s:s?}", "path", eseal_http_path(req), "id",
+                  eseal_http_param(req, "id"), "part", eseal_http_param(req, "part"), "rest",
+                  eseal_http_param(req, "rest"), "nothing", eseal_http_param(req, "nothing")));
+}
+
+/* h_guarded records that it ran and answers with the caller the authorize
+ * hook named. */
+static eseal_rc h_guarded(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct app *a = app;
+    atomic_fetch_add(&a->guarded_calls, 1);
+    const char *user = eseal_http_user(req);
+    return eseal_http_reply(req, 200, "text/plain", user, strlen(user));
+}
+
+/* h_crash must never run: only an unauthorised caller is ever sent here. */
+static eseal_rc h_crash(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    abort();
+}
+
+/* authorize knows three bearer tokens: "reader" holds "thing.read",
+ * "writer" also "thing.write"; nobody holds "thing.admin". "custom" makes
+ * the hook answer itself. */
+static eseal_rc authorize(struct eseal_http_req *req, void *app, const char *perm,
+                          struct eseal_err *err)
+{
+    const char *auth = eseal_http_header(req, "Authorization");
+    if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0)
+        return eseal_err_set(err, ESEAL_E_UNAUTH, "log in first");
+    const char *who = auth + 7;
+    if (strcmp(who, "custom") == 0)
+        return eseal_http_reply(req, 401, "text/plain", "who?", 4) == ESEAL_OK ? ESEAL_E_UNAUTH
+                                                                               : ESEAL_E_INTERNAL;
+    if (strcmp(who, "reader") != 0 && strcmp(who, "writer") != 0)
+        return eseal_err_set(err, ESEAL_E_UNAUTH, "unknown token");
+    bool ok = strcmp(perm, "thing.read") == 0 ||
+              (strcmp(perm, "thing.write") == 0 && strcmp(who, "writer") == 0);
+    if (!ok)
+        return eseal_err_set(err, ESEAL_E_DENIED, "%s may not %s", who, perm);
+    char *user = eseal_http_alloc(req, strlen(who) + 1);
+    memcpy(user, who, strlen(who));
+    eseal_http_set_user(req, user);
+    return ESEAL_OK;
 }
 
 static eseal_rc h_query(struct eseal_http_req *req, void *app, struct eseal_err *err)
@@ -123,22 +167,29 @@ static eseal_rc h_arena(struct eseal_http_req *req, void *app, struct eseal_err 
     return eseal_http_reply(req, 200, "text/plain", out, strlen(out));
 }
 
+#define P ESEAL_HTTP_PUBLIC
 /* clang-format off */
 static const struct eseal_http_route routes[] = {
-    {"GET", "/hello", h_hello, 0},
-    {"PUT", "/hello", h_hello, 0},
-    {"GET", "/items/*", h_items, 0},
-    {"GET", "/query", h_query, 0},
-    {"POST", "/echo", h_echo, 0},
-    {"POST", "/small", h_echo, 16},
-    {"GET", "/missing", h_missing, 0},
-    {"GET", "/bad-utf8", h_bad_utf8, 0},
-    {"GET", "/silent", h_silent, 0},
-    {"GET", "/denied", h_denied, 0},
-    {"GET", "/header", h_header, 0},
-    {"GET", "/inject", h_inject, 0},
-    {"GET", "/twice", h_twice, 0},
-    {"GET", "/arena", h_arena, 0},
+    {"GET",  "/hello",                  P, 0,  h_hello},
+    {"PUT",  "/hello",                  P, 0,  h_hello},
+    {"GET",  "/items/{id}",             P, 0,  h_items},
+    {"GET",  "/items/{id}/parts/{part}", P, 0, h_items},
+    {"GET",  "/files/{rest*}",          P, 0,  h_items},
+    {"GET",  "/",                       P, 0,  h_items},
+    {"GET",  "/query",                  P, 0,  h_query},
+    {"POST", "/echo",                   P, 0,  h_echo},
+    {"POST", "/small",                  P, 16, h_echo},
+    {"GET",  "/missing",                P, 0,  h_missing},
+    {"GET",  "/bad-utf8",               P, 0,  h_bad_utf8},
+    {"GET",  "/silent",                 P, 0,  h_silent},
+    {"GET",  "/denied",                 P, 0,  h_denied},
+    {"GET",  "/header",                 P, 0,  h_header},
+    {"GET",  "/inject",                 P, 0,  h_inject},
+    {"GET",  "/twice",                  P, 0,  h_twice},
+    {"GET",  "/arena",                  P, 0,  h_arena},
+    {"GET",  "/things/{id}",            "thing.read",  0,  h_guarded},
+    {"POST", "/things/{id}",            "thing.write", 16, h_guarded},
+    {"GET",  "/admin",                  "thing.admin", 0,  h_crash},
 };
 /* clang-format on */
 
@@ -157,6 +208,8 @@ static struct eseal_http *start(bool access_log)
         .max_body = MAX_BODY,
         .access_log = access_log,
         .name = "eseal-test",
+        .authorize = authorize,
+        .auth_challenge = "Bearer realm=\"test\"",
     };
     struct eseal_http *s = NULL;
     struct eseal_err err;
@@ -354,27 +407,184 @@ static void test_exact_route(void **state)
     resp_free(&r);
 }
 
-static void test_prefix_route(void **state)
+/* get_param GETs |target| and returns the JSON of h_items, or NULL when
+ * the answer is not a 200 (its status in *status). */
+static json_t *get_param(const char *target, int *status)
 {
-    struct resp r = get("GET", "/items/abc/d%20e");
-    assert_int_equal(r.status, 200);
-    json_t *j = resp_json(&r);
-    assert_string_equal(json_string_value(json_object_get(j, "path")), "/items/abc/d e");
-    assert_string_equal(json_string_value(json_object_get(j, "rest")), "abc/d e");
-    json_decref(j);
+    struct resp r = get("GET", target);
+    *status = r.status;
+    json_t *j = r.status == 200 ? resp_json(&r) : NULL;
     resp_free(&r);
+    return j;
+}
 
-    r = get("GET", "/items/");
-    assert_int_equal(r.status, 200);
-    j = resp_json(&r);
-    assert_string_equal(json_string_value(json_object_get(j, "rest")), "");
+static void assert_param(const char *target, const char *name, const char *value)
+{
+    int status;
+    json_t *j = get_param(target, &status);
+    assert_int_equal(status, 200);
+    assert_string_equal(json_string_value(json_object_get(j, name)), value);
+    assert_true(json_is_null(json_object_get(j, "nothing"))); /* no such parameter */
     json_decref(j);
-    resp_free(&r);
+}
 
-    /* The prefix is "/items/", so "/items" alone is no match. */
-    r = get("GET", "/items");
-    assert_error(&r, 404, "not_found", NULL);
+static void assert_no_route(const char *target)
+{
+    struct resp r = get("GET", target);
+    assert_error(&r, 404, "not_found", "no such resource");
     resp_free(&r);
+}
+
+static void test_path_params(void **state)
+{
+    assert_param("/items/abc", "id", "abc");
+    assert_param("/items/abc", "path", "/items/abc");
+    assert_param("/items/abc/parts/7", "id", "abc");
+    assert_param("/items/abc/parts/7", "part", "7");
+    /* Percent-encoding: decoded per segment, literals too. */
+    assert_param("/items/d%20e", "id", "d e");
+    assert_param("/items/d%20e", "path", "/items/d e");
+    assert_param("/%69tems/x%3Fy/parts/%E4%B8%AD", "id", "x?y");
+    assert_param("/%69tems/x%3Fy/parts/%E4%B8%AD", "part", "\xe4\xb8\xad");
+    assert_param("/items/..a", "id", "..a");
+    assert_param("/", "path", "/");
+    /* A one-segment parameter is never empty, "." or "..", never holds a
+     * slash, even an encoded one, and is at most ESEAL_HTTP_PARAM_MAX. */
+    assert_no_route("/items/");
+    assert_no_route("/items");
+    assert_no_route("/items/abc/"); /* a trailing slash is another path */
+    assert_no_route("/items//parts/7");
+    assert_no_route("/items/abc/parts/");
+    assert_no_route("/items/..");
+    assert_no_route("/items/.");
+    assert_no_route("/items/%2E%2E");
+    assert_no_route("/items/a%2Fb");
+    assert_no_route("/items/abc/parts/7/8");
+    assert_no_route("/items/abc/%70arts%2F7");
+    char target[ESEAL_HTTP_PARAM_MAX + 16];
+    snprintf(target, sizeof(target), "/items/%0*d", ESEAL_HTTP_PARAM_MAX, 0);
+    int status;
+    json_t *j = get_param(target, &status);
+    assert_int_equal(status, 200);
+    assert_int_equal(strlen(json_string_value(json_object_get(j, "id"))), ESEAL_HTTP_PARAM_MAX);
+    json_decref(j);
+    snprintf(target, sizeof(target), "/items/%0*d", ESEAL_HTTP_PARAM_MAX + 1, 0);
+    assert_no_route(target);
+    /* A rest parameter takes the rest, slashes and empty segments included,
+     * but no dot segments. */
+    assert_param("/files/a/b%2Fc//d", "rest", "a/b/c//d");
+    assert_param("/files/", "rest", "");
+    assert_param("/files/x%20y", "rest", "x y");
+    assert_no_route("/files");
+    assert_no_route("/files/a/../b");
+    assert_no_route("/files/a/%2e");
+    /* A bad escape is a bad request, not a miss. */
+    struct resp r = get("GET", "/items/%zz");
+    assert_error(&r, 400, "invalid", NULL);
+    resp_free(&r);
+    /* Wrong method on a parameter path: 405 with what the path has. */
+    r = get("PUT", "/items/abc");
+    assert_int_equal(r.status, 405);
+    assert_header(&r, "Allow", "GET, HEAD");
+    resp_free(&r);
+    r = get("PUT", "/things/abc");
+    assert_int_equal(r.status, 405);
+    assert_header(&r, "Allow", "GET, HEAD, POST");
+    resp_free(&r);
+}
+
+/* test_authorize_before_handler: a route's permission is checked before
+ * its handler runs, and before its body is read. */
+static void test_authorize_before_handler(void **state)
+{
+    int before = atomic_load(&app.guarded_calls);
+    struct resp r = get("GET", "/things/1");
+    assert_error(&r, 401, "unauthenticated", "log in first");
+    assert_header(&r, "WWW-Authenticate", "Bearer realm=\"test\"");
+    resp_free(&r);
+    r = exchange_str("GET /things/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                     "Authorization: Bearer nobody\r\n\r\n");
+    assert_error(&r, 401, "unauthenticated", "unknown token");
+    resp_free(&r);
+    /* The hook may answer itself; the challenge is still added. */
+    r = exchange_str("GET /things/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                     "Authorization: Bearer custom\r\n\r\n");
+    assert_int_equal(r.status, 401);
+    assert_int_equal(r.body_len, 4);
+    assert_memory_equal(r.body, "who?", 4);
+    assert_header(&r, "WWW-Authenticate", "Bearer realm=\"test\"");
+    resp_free(&r);
+    /* A reader may read but not write: 403, no challenge. */
+    r = exchange_str("POST /things/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                     "Authorization: Bearer reader\r\nContent-Length: 2\r\n\r\nhi");
+    assert_error(&r, 403, "denied", "reader may not thing.write");
+    assert_null(resp_header(&r, "WWW-Authenticate"));
+    resp_free(&r);
+    /* The answer comes before the body: this client never sends it. */
+    r = exchange_str("POST /things/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                     "Content-Length: 10\r\n\r\n");
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    /* Nobody holds thing.admin: its handler, which aborts, never runs. */
+    r = exchange_str("GET /admin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                     "Authorization: Bearer writer\r\n\r\n");
+    assert_error(&r, 403, "denied", NULL);
+    resp_free(&r);
+    r = get("HEAD", "/admin");
+    assert_int_equal(r.status, 401);
+    resp_free(&r);
+    assert_int_equal(atomic_load(&app.guarded_calls), before);
+    /* Allowed: the handler runs once and sees who the hook named. */
+    r = exchange_str("POST /things/1 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                     "Authorization: Bearer writer\r\nContent-Length: 2\r\n\r\nhi");
+    assert_int_equal(r.status, 200);
+    assert_memory_equal(r.body, "writer", 6);
+    resp_free(&r);
+    assert_int_equal(atomic_load(&app.guarded_calls), before + 1);
+}
+
+/* test_bad_route_tables: a table that cannot work fails at start. */
+static void test_bad_route_tables(void **state)
+{
+    static const char *const bad[] = {
+        "items",  "/items/", "/a//b",
+        "/{}",    "/{a-b}",  "/{r*}/x",
+        "/a/%41", "/a{id}",  "/{a}/{b}/{c}/{d}/{e}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct eseal_http_route r = {"GET", bad[i], P, 0, h_hello};
+        struct eseal_http_config cfg = {.routes = &r, .n_routes = 1};
+        struct eseal_http *s = NULL;
+        struct eseal_err err;
+        assert_int_equal(eseal_http_start(&s, &cfg, &err), ESEAL_E_INVALID);
+        assert_null(s);
+    }
+    struct eseal_http_route r = {"GET", "/x", "thing.read", 0, h_hello};
+    struct eseal_http_config cfg = {.routes = &r, .n_routes = 1};
+    struct eseal_http *s = NULL;
+    struct eseal_err err;
+    assert_int_equal(eseal_http_start(&s, &cfg, &err), ESEAL_E_INVALID); /* nothing checks it */
+    assert_non_null(strstr(err.msg, "thing.read"));
+    r.perm = NULL;
+    cfg.authorize = authorize;
+    assert_int_equal(eseal_http_start(&s, &cfg, &err), ESEAL_E_INVALID); /* no permission */
+}
+
+/* test_routes_print: the Markdown table docs/api.md carries. */
+static void test_routes_print(void **state)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    eseal_http_routes_print(f, routes + 7, 3, 99);
+    fclose(f);
+    assert_string_equal(buf, "| method | path | permission | body limit (bytes) |\n"
+                             "|---|---|---|---|\n"
+                             "| POST | `/echo` | public | 99 |\n"
+                             "| POST | `/small` | public | 16 |\n"
+                             "| GET | `/missing` | public | 99 |\n");
+    free(buf);
 }
 
 static void test_query_and_headers(void **state)
@@ -634,7 +844,10 @@ static void test_port_in_use(void **state)
 /* An IPv6 literal binds (dual stack) and the client shows as IPv6. */
 static void test_ipv6(void **state)
 {
-    struct eseal_http_config cfg = {.address = "::1", .routes = routes, .n_routes = 4};
+    struct eseal_http_config cfg = {.address = "::1",
+                                    .routes = routes,
+                                    .n_routes = sizeof(routes) / sizeof(routes[0]),
+                                    .authorize = authorize};
     struct eseal_http *v6 = NULL;
     struct eseal_err err;
     if (eseal_http_start(&v6, &cfg, &err) != ESEAL_OK)
@@ -757,7 +970,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_exact_route),
-        cmocka_unit_test(test_prefix_route),
+        cmocka_unit_test(test_path_params),
+        cmocka_unit_test(test_authorize_before_handler),
+        cmocka_unit_test(test_bad_route_tables),
+        cmocka_unit_test(test_routes_print),
         cmocka_unit_test(test_query_and_headers),
         cmocka_unit_test(test_handler_error),
         cmocka_unit_test(test_unknown_path),

@@ -49,10 +49,10 @@ static eseal_rc h_missing(struct eseal_http_req *req, void *app, struct eseal_er
 }
 
 static const struct eseal_http_route routes[] = {
-    {"GET", "/hello", h_hello, 0},
-    {"GET", "/big", h_big, 0},
-    {"GET", "/q", h_echo_query, 0},
-    {"GET", "/missing", h_missing, 0},
+    {"GET", "/hello", ESEAL_HTTP_PUBLIC, 0, h_hello},
+    {"GET", "/big", ESEAL_HTTP_PUBLIC, 0, h_big},
+    {"GET", "/q", ESEAL_HTTP_PUBLIC, 0, h_echo_query},
+    {"GET", "/missing", ESEAL_HTTP_PUBLIC, 0, h_missing},
 };
 
 static void test_against_our_server(void **state)
@@ -120,10 +120,10 @@ static eseal_rc h_echo(struct eseal_http_req *req, void *app, struct eseal_err *
 }
 
 static const struct eseal_http_route echo_routes[] = {
-    {"POST", "/echo", h_echo, 0},
-    {"PUT", "/echo", h_echo, 0},
-    {"DELETE", "/echo", h_echo, 0},
-    {"POST", "/small", h_echo, 16},
+    {"POST", "/echo", ESEAL_HTTP_PUBLIC, 0, h_echo},
+    {"PUT", "/echo", ESEAL_HTTP_PUBLIC, 0, h_echo},
+    {"DELETE", "/echo", ESEAL_HTTP_PUBLIC, 0, h_echo},
+    {"POST", "/small", ESEAL_HTTP_PUBLIC, 16, h_echo},
 };
 
 /* echo sends |r| to the echo server and returns the reply as JSON. */

@@ -1197,8 +1197,12 @@ static void test_http_mounted_and_follower_url(void **state)
     struct eseal_log *log = open_rw(dir, NULL);
     fill(log, 30);
     struct daemon_app app = {42, log};
-    static const struct eseal_http_route routes[] = {{"GET", "/log/*", h_mounted, 0}};
-    struct eseal_http_config cfg = {.routes = routes, .n_routes = 1, .app = &app};
+    struct eseal_http_route routes[ESEAL_LOG_N_ROUTES];
+    for (size_t i = 0; i < ESEAL_LOG_N_ROUTES; i++) { /* the log's paths over this daemon's app */
+        routes[i] = eseal_log_routes[i];
+        routes[i].handler = h_mounted;
+    }
+    struct eseal_http_config cfg = {.routes = routes, .n_routes = ESEAL_LOG_N_ROUTES, .app = &app};
     struct eseal_http *srv = NULL;
     assert_int_equal(eseal_http_start(&srv, &cfg, NULL), ESEAL_OK);
     char *base = eseal_xasprintf("http://127.0.0.1:%u", (unsigned)eseal_http_port(srv));

@@ -181,7 +181,8 @@ static eseal_rc h_fake(struct eseal_http_req *req, void *app, struct eseal_err *
     return eseal_http_reply(req, 200, "application/octet-stream", f->serve->data, f->serve->len);
 }
 
-static const struct eseal_http_route fake_routes[] = {{"GET", "/public/seals/*", h_fake, 0}};
+static const struct eseal_http_route fake_routes[] = {
+    {"GET", "/public/seals/{rest*}", ESEAL_HTTP_PUBLIC, 0, h_fake}};
 
 static struct eseal_http *fake_start(struct fake *f)
 {
