@@ -129,7 +129,7 @@ eseal_rc eseal_xml_parse(struct eseal_xml **out, const uint8_t *data, size_t len
     const xmlError *e = xmlCtxtGetLastError(ctxt);
     const char *why = e != NULL && e->message != NULL ? e->message : "empty";
     eseal_rc rc = ESEAL_OK;
-    if ((e != NULL && e->code == XML_ERR_USER_STOP) ||
+    if (ctxt->errNo == XML_ERR_USER_STOP || (e != NULL && e->code == XML_ERR_USER_STOP) ||
         (doc != NULL && (doc->intSubset != NULL || doc->extSubset != NULL)))
         rc = eseal_err_set(err, ESEAL_E_INVALID,
                            "xml: %s has a document type declaration (DTD; entities are not "

@@ -134,9 +134,14 @@ eseal_rc eseal_zip_open(struct eseal_zip **out, const uint8_t *data, size_t len,
     zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);
     zip_t *za = src != NULL ? zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze) : NULL;
     if (za == NULL) {
-        eseal_rc rc = eseal_err_set(err, ESEAL_E_INVALID,
-                                    "zip: not a readable zip package (%s) / zip 包损坏或被截断",
-                                    zip_error_strerror(&ze));
+        /* libzip's consistency check finds a name used twice itself */
+        eseal_rc rc =
+            zip_error_code_zip(&ze) == ZIP_ER_EXISTS
+                ? eseal_err_set(err, ESEAL_E_INVALID,
+                                "zip: an entry name appears twice / 条目名重复")
+                : eseal_err_set(err, ESEAL_E_INVALID,
+                                "zip: not a readable zip package (%s) / zip 包损坏或被截断",
+                                zip_error_strerror(&ze));
         zip_source_free(src);
         zip_error_fini(&ze);
         return rc;

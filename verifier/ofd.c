@@ -366,7 +366,15 @@ static eseal_rc read_docbody(struct ofd *o, size_t doc, const struct eseal_xml_n
                              "OFD.xml: DocBody %zu has no usable DocRoot / 缺少 DocRoot", doc);
     struct page *pages = NULL;
     size_t n_pages = 0;
-    eseal_rc rc = read_pages(o, doc_root, &pages, &n_pages, err);
+    /* A Document.xml that cannot be read leaves no pages: the stamps then
+     * fail, and the References say whether it was changed. */
+    struct eseal_err perr;
+    eseal_err_clear(&perr);
+    eseal_rc rc = read_pages(o, doc_root, &pages, &n_pages, &perr);
+    if (rc != ESEAL_OK && (rc == ESEAL_E_NOTFOUND || rc == ESEAL_E_INVALID))
+        rc = ESEAL_OK;
+    else if (rc != ESEAL_OK)
+        eseal_err_set(err, rc, "%s", perr.msg);
     char *list = resolve("", eseal_xml_text_of(body, "Signatures"));
     if (rc == ESEAL_OK && list != NULL)
         rc = read_signatures(o, doc, list, pages, n_pages, err);
@@ -455,6 +463,15 @@ static eseal_rc ofd_next(void *state, struct eseal_container_sig *out, struct es
 
 /* ---- the format's checks ------------------------------------------------------------------ */
 
+/* hash_alg writes the digest of |d| with |alg| into |out|. */
+static void hash_alg(enum ref_alg alg, const uint8_t *d, size_t len, uint8_t out[32])
+{
+    if (alg == ALG_SM3)
+        eseal_sm3(out, d, len);
+    else
+        eseal_sha256(out, d, len);
+}
+
 /* digest_of hashes the package file |name| with |alg|; false when missing
  * or unreadable (the reason in |why|). */
 static bool digest_of(struct ofd *o, const char *name, enum ref_alg alg, uint8_t out[32],
@@ -468,19 +485,65 @@ static bool digest_of(struct ofd *o, const char *name, enum ref_alg alg, uint8_t
         *why = eseal_xstrdup(err.rc == ESEAL_E_NOTFOUND ? "missing" : err.msg);
         return false;
     }
-    if (alg == ALG_SM3)
-        eseal_sm3(out, d, len);
-    else
-        eseal_sha256(out, d, len);
+    hash_alg(alg, d, len, out);
     return true;
 }
 
-/* later_update: may a later signature have changed |s|'s Signatures.xml?
- * Yes when the list names signatures after |s| and still names |s| where
- * it was (docs/ofd.md: the rule for Signatures.xml). */
-static bool later_update(const struct sig *s, const char *file)
+/* signature_tag_at tells whether a Signature start tag ("<Signature" or
+ * "<prefix:Signature", then a space, "/" or ">") begins at |p|. */
+static bool signature_tag_at(const uint8_t *p, const uint8_t *end)
 {
-    return strcmp(file, s->signatures) == 0 && s->listed + 1 < s->n_listed;
+    if (*p != '<')
+        return false;
+    const uint8_t *q = p + 1;
+    while (q < end && *q != ':' && *q != '>' && *q != ' ' && *q != '/' && *q != '\n')
+        q++;
+    const uint8_t *name = q < end && *q == ':' ? q + 1 : p + 1;
+    static const char tag[] = "Signature";
+    size_t n = sizeof(tag) - 1;
+    if ((size_t)(end - name) <= n || memcmp(name, tag, n) != 0)
+        return false;
+    uint8_t after = name[n];
+    return after == ' ' || after == '/' || after == '>' || after == '\n' || after == '\t' ||
+           after == '\r';
+}
+
+/* later_update: was |s|'s Signatures.xml only appended to by later
+ * signatures? The list as |s| saw it is the current one with everything
+ * from a later Signature start tag up to the root's closing tag cut out;
+ * one such cut must give the CheckValue |want| (docs/ofd.md: the append
+ * rule). Anything else changed in the list is tampering. */
+static bool later_update(struct ofd *o, const struct sig *s, const struct ref *f)
+{
+    const uint8_t *d = NULL;
+    size_t len = 0;
+    if (strcmp(f->file, s->signatures) != 0 || s->listed + 1 >= s->n_listed ||
+        eseal_zip_get(o->z, f->file, &d, &len, NULL) != ESEAL_OK)
+        return false;
+    size_t close = 0; /* the root's closing tag: the last "</" */
+    for (size_t i = len; i >= 2 && close == 0; i--)
+        if (d[i - 2] == '<' && d[i - 1] == '/')
+            close = i - 2;
+    if (close == 0)
+        return false;
+    size_t dlen = s->alg == ALG_SM3 ? ESEAL_SM3_LEN : 32, seen = 0;
+    struct eseal_buf cut;
+    eseal_buf_init(&cut);
+    bool found = false;
+    for (size_t i = 0; i < close && !found; i++) {
+        if (!signature_tag_at(d + i, d + close))
+            continue;
+        if (seen++ <= s->listed) /* the cut must leave |s|'s own entry */
+            continue;
+        eseal_buf_reset(&cut);
+        eseal_buf_append(&cut, d, i);
+        eseal_buf_append(&cut, d + close, len - close);
+        uint8_t h[32];
+        hash_alg(s->alg, cut.data, cut.len, h);
+        found = f->value.len == dlen && CRYPTO_memcmp(h, f->value.data, dlen) == 0;
+    }
+    eseal_buf_cleanup(&cut);
+    return found;
 }
 
 static void check_references(struct ofd *o, struct sig *s, struct eseal_report *r)
@@ -510,7 +573,7 @@ static void check_references(struct ofd *o, struct sig *s, struct eseal_report *
             why = eseal_xstrdup("CheckValue is not base64");
         else if (digest_of(o, f->file, s->alg, d, &why) &&
                  (f->value.len != dlen || CRYPTO_memcmp(d, f->value.data, dlen) != 0)) {
-            if (later_update(s, f->file))
+            if (later_update(o, s, f))
                 updated = true;
             else
                 why = eseal_xstrdup("changed");
