@@ -282,6 +282,64 @@ eseal_rc eseal_zip_get(struct eseal_zip *z, const char *name, const uint8_t **da
     return ESEAL_OK;
 }
 
+/* ---- paths inside a package ----------------------------------------------------------- */
+
+/* eseal_zip_resolve turns |ref|, written in a file of directory |dir| ("" for the
+ * root), into a package name: absolute ("/Doc_0/x") from the root, else
+ * relative to |dir|; "." dropped, ".." pops. NULL when it leaves the
+ * package or is empty. */
+char *eseal_zip_resolve(const char *dir, const char *ref)
+{
+    if (ref == NULL)
+        return NULL;
+    while (*ref == ' ' || *ref == '\t' || *ref == '\n' || *ref == '\r')
+        ref++;
+    struct eseal_buf path;
+    eseal_buf_init(&path);
+    if (ref[0] != '/' && dir[0] != '\0')
+        eseal_buf_appendf(&path, "%s/", dir);
+    eseal_buf_append_str(&path, ref);
+    char *in = (char *)eseal_buf_steal(&path, NULL);
+    char **parts = eseal_xcalloc(strlen(in) / 2 + 2, sizeof(*parts));
+    size_t n = 0;
+    bool ok = true;
+    char *save = NULL;
+    for (char *c = strtok_r(in, "/", &save); c != NULL; c = strtok_r(NULL, "/", &save)) {
+        size_t l = strlen(c);
+        while (l > 0 &&
+               (c[l - 1] == ' ' || c[l - 1] == '\n' || c[l - 1] == '\r' || c[l - 1] == '\t'))
+            c[--l] = '\0';
+        if (strcmp(c, ".") == 0 || l == 0)
+            continue;
+        if (strcmp(c, "..") == 0) {
+            if (n == 0) {
+                ok = false;
+                break;
+            }
+            n--;
+            continue;
+        }
+        parts[n++] = c;
+    }
+    char *out = NULL;
+    if (ok && n > 0) {
+        eseal_buf_init(&path);
+        for (size_t i = 0; i < n; i++)
+            eseal_buf_appendf(&path, "%s%s", i > 0 ? "/" : "", parts[i]);
+        out = (char *)eseal_buf_steal(&path, NULL);
+    }
+    free(parts);
+    free(in);
+    return out;
+}
+
+/* eseal_zip_dir returns the directory part of a package name ("" at the root). */
+char *eseal_zip_dir(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    return slash != NULL ? eseal_xstrndup(name, (size_t)(slash - name)) : eseal_xstrdup("");
+}
+
 /* ---- writing ---------------------------------------------------------------------- */
 
 struct eseal_zip_writer {

@@ -67,62 +67,6 @@ struct ofd {
 
 /* ---- paths ------------------------------------------------------------------------- */
 
-/* resolve turns |ref|, written in a file of directory |dir| ("" for the
- * root), into a package name: absolute ("/Doc_0/x") from the root, else
- * relative to |dir|; "." dropped, ".." pops. NULL when it leaves the
- * package or is empty. */
-static char *resolve(const char *dir, const char *ref)
-{
-    if (ref == NULL)
-        return NULL;
-    while (*ref == ' ' || *ref == '\t' || *ref == '\n' || *ref == '\r')
-        ref++;
-    struct eseal_buf path;
-    eseal_buf_init(&path);
-    if (ref[0] != '/' && dir[0] != '\0')
-        eseal_buf_appendf(&path, "%s/", dir);
-    eseal_buf_append_str(&path, ref);
-    char *in = (char *)eseal_buf_steal(&path, NULL);
-    char **parts = eseal_xcalloc(strlen(in) / 2 + 2, sizeof(*parts));
-    size_t n = 0;
-    bool ok = true;
-    char *save = NULL;
-    for (char *c = strtok_r(in, "/", &save); c != NULL; c = strtok_r(NULL, "/", &save)) {
-        size_t l = strlen(c);
-        while (l > 0 &&
-               (c[l - 1] == ' ' || c[l - 1] == '\n' || c[l - 1] == '\r' || c[l - 1] == '\t'))
-            c[--l] = '\0';
-        if (strcmp(c, ".") == 0 || l == 0)
-            continue;
-        if (strcmp(c, "..") == 0) {
-            if (n == 0) {
-                ok = false;
-                break;
-            }
-            n--;
-            continue;
-        }
-        parts[n++] = c;
-    }
-    char *out = NULL;
-    if (ok && n > 0) {
-        eseal_buf_init(&path);
-        for (size_t i = 0; i < n; i++)
-            eseal_buf_appendf(&path, "%s%s", i > 0 ? "/" : "", parts[i]);
-        out = (char *)eseal_buf_steal(&path, NULL);
-    }
-    free(parts);
-    free(in);
-    return out;
-}
-
-/* dir_of returns the directory part of a package name ("" at the root). */
-static char *dir_of(const char *name)
-{
-    const char *slash = strrchr(name, '/');
-    return slash != NULL ? eseal_xstrndup(name, (size_t)(slash - name)) : eseal_xstrdup("");
-}
-
 /* load_xml expands and parses the package file |name|. */
 static eseal_rc load_xml(struct ofd *o, const char *name, struct eseal_xml **x,
                          struct eseal_err *err)
@@ -190,7 +134,7 @@ static void read_refs(struct sig *s, const struct eseal_xml_node *refs, const ch
             continue;
         struct ref *out = &s->refs[s->n_refs++];
         const char *file = eseal_xml_attr(r, "FileRef");
-        out->file = resolve(dir, file);
+        out->file = eseal_zip_resolve(dir, file);
         if (out->file == NULL)
             out->file = eseal_xasprintf("(bad FileRef \"%.64s\")", file != NULL ? file : "");
         const char *v = eseal_xml_text_of(r, "CheckValue");
@@ -253,7 +197,7 @@ static void read_signature(struct ofd *o, struct sig *s, const struct page *page
     const uint8_t *d = NULL;
     size_t len = 0;
     struct eseal_xml *x = NULL;
-    s->dir = dir_of(s->xml_name);
+    s->dir = eseal_zip_dir(s->xml_name);
     if (eseal_zip_get(o->z, s->xml_name, &d, &len, &err) != ESEAL_OK ||
         eseal_xml_parse(&x, d, len, s->xml_name, &err) != ESEAL_OK) {
         s->broken = eseal_xstrdup(err.msg);
@@ -262,9 +206,9 @@ static void read_signature(struct ofd *o, struct sig *s, const struct page *page
     eseal_sm3(s->data_sm3, d, len); /* the raw bytes, never re-serialised */
     const struct eseal_xml_node *root = eseal_xml_root(x);
     const struct eseal_xml_node *info = eseal_xml_child(root, "SignedInfo");
-    s->value_name = resolve(s->dir, eseal_xml_text_of(root, "SignedValue"));
+    s->value_name = eseal_zip_resolve(s->dir, eseal_xml_text_of(root, "SignedValue"));
     const struct eseal_xml_node *seal = eseal_xml_child(info, "Seal");
-    s->seal_name = resolve(s->dir, eseal_xml_text_of(seal, "BaseLoc"));
+    s->seal_name = eseal_zip_resolve(s->dir, eseal_xml_text_of(seal, "BaseLoc"));
     const struct eseal_xml_node *refs = eseal_xml_child(info, "References");
     if (strcmp(root->name, "Signature") != 0 || info == NULL || refs == NULL) {
         s->broken = eseal_xasprintf("%s: not a Signature with SignedInfo and References / "
@@ -320,7 +264,7 @@ static eseal_rc read_signatures(struct ofd *o, size_t doc, const char *list,
     eseal_rc rc = load_xml(o, list, &x, err);
     if (rc != ESEAL_OK)
         return rc;
-    char *dir = dir_of(list);
+    char *dir = eseal_zip_dir(list);
     const struct eseal_xml_node *root = eseal_xml_root(x);
     size_t first = o->n_sigs, listed = 0;
     for (size_t i = 0; i < root->n_children && rc == ESEAL_OK; i++) {
@@ -332,7 +276,7 @@ static eseal_rc read_signatures(struct ofd *o, size_t doc, const char *list,
                                ESEAL_DOCUMENT_MAX_SIGS);
             break;
         }
-        char *name = resolve(dir, eseal_xml_attr(e, "BaseLoc"));
+        char *name = eseal_zip_resolve(dir, eseal_xml_attr(e, "BaseLoc"));
         if (name == NULL) {
             rc = eseal_err_set(err, ESEAL_E_INVALID,
                                "%s: a Signature without a usable BaseLoc / 签名缺少 BaseLoc", list);
@@ -360,7 +304,7 @@ static eseal_rc read_signatures(struct ofd *o, size_t doc, const char *list,
 static eseal_rc read_docbody(struct ofd *o, size_t doc, const struct eseal_xml_node *body,
                              struct eseal_err *err)
 {
-    char *doc_root = resolve("", eseal_xml_text_of(body, "DocRoot"));
+    char *doc_root = eseal_zip_resolve("", eseal_xml_text_of(body, "DocRoot"));
     if (doc_root == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "OFD.xml: DocBody %zu has no usable DocRoot / 缺少 DocRoot", doc);
@@ -375,7 +319,7 @@ static eseal_rc read_docbody(struct ofd *o, size_t doc, const struct eseal_xml_n
         rc = ESEAL_OK;
     else if (rc != ESEAL_OK)
         eseal_err_set(err, rc, "%s", perr.msg);
-    char *list = resolve("", eseal_xml_text_of(body, "Signatures"));
+    char *list = eseal_zip_resolve("", eseal_xml_text_of(body, "Signatures"));
     if (rc == ESEAL_OK && list != NULL)
         rc = read_signatures(o, doc, list, pages, n_pages, err);
     free(list);

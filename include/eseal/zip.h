@@ -61,6 +61,14 @@ bool eseal_zip_has(const struct eseal_zip *z, const char *name);
 eseal_rc eseal_zip_get(struct eseal_zip *z, const char *name, const uint8_t **data, size_t *len,
                        struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_zip_resolve turns |ref|, a path written in a file of the package
+ * directory |dir| ("" for the root), into a package name: absolute
+ * ("/Doc_0/x") from the root, else relative to |dir|; "." dropped, ".."
+ * goes up. NULL when |ref| is NULL, empty or leaves the package. Free() it.
+ * eseal_zip_dir returns the directory part of a name ("" at the root). */
+char *eseal_zip_resolve(const char *dir, const char *ref);
+char *eseal_zip_dir(const char *name);
+
 /* eseal_zip_write_* builds a new zip in memory: entries are added in order
  * (deflated, or stored when |store|), then eseal_zip_write_finish puts the
  * archive into |out|. The data of each entry is copied. A name is checked
