@@ -151,6 +151,13 @@ static void read_refs(struct sig *s, const struct eseal_xml_node *refs, const ch
     }
 }
 
+/* jstr_or_null is json_string, or null for an absent attribute. */
+static json_t *jstr_or_null(const char *s)
+{
+    json_t *j = s != NULL ? json_string(s) : NULL;
+    return j != NULL ? j : json_null();
+}
+
 /* page_number returns the 1-based index of the page whose ID is |id|. */
 static size_t page_number(const struct page *pages, size_t n_pages, const char *id)
 {
@@ -178,11 +185,11 @@ static void read_stamps(struct sig *s, const struct eseal_xml_node *info, const 
                                            ref != NULL ? ref : "(none)");
         }
         json_t *st = json_object();
-        json_object_set_new(st, "id", json_string(eseal_xml_attr(a, "ID")));
-        json_object_set_new(st, "pageRef", json_string(ref));
+        json_object_set_new(st, "id", jstr_or_null(eseal_xml_attr(a, "ID")));
+        json_object_set_new(st, "pageRef", jstr_or_null(ref));
         json_object_set_new(st, "page", page > 0 ? json_integer((json_int_t)page) : json_null());
-        json_object_set_new(st, "boundary", json_string(eseal_xml_attr(a, "Boundary")));
-        json_object_set_new(st, "clip", json_string(eseal_xml_attr(a, "Clip")));
+        json_object_set_new(st, "boundary", jstr_or_null(eseal_xml_attr(a, "Boundary")));
+        json_object_set_new(st, "clip", jstr_or_null(eseal_xml_attr(a, "Clip")));
         json_array_append_new(s->stamps, st);
     }
 }
