@@ -17,6 +17,7 @@ set -euo pipefail
 : "${ESEAL_SHARED:?set ESEAL_SHARED to the shared directory (../shared)}"
 command -v python3 >/dev/null
 vectors=$ESEAL_SHARED/testdata/ofdrw
+lib=$(cd "$(dirname "$0")/lib" && pwd)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-ofd.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -82,7 +83,6 @@ grep -q "骑缝章 / seam stamp: page / 第 1 页 (ID 1)" out.txt || fail "text 
 passed=$((passed + 1))
 
 # 2. A one-byte change in every protected entry of every file: HASH_FAILURE.
-lib=$(cd "$(dirname "$0")/lib" && pwd)
 for f in h V4RideRight allprotected; do
     python3 "$lib/ofd_tamper.py" "$vectors/$f.ofd" "t$f"
 done
