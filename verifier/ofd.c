@@ -58,11 +58,19 @@ struct sig {
     char *broken; /* why the signature's own files cannot be read */
 };
 
+/* struct digest remembers an entry's digest: two signatures protecting
+ * the same files cost one pass over their bytes. */
+struct digest {
+    bool done[2]; /* by enum ref_alg */
+    uint8_t value[2][32];
+};
+
 struct ofd {
     struct eseal_zip *z;
     struct sig *sigs;
     size_t n_sigs, next;
-    bool *protected; /* per zip entry */
+    bool *protected;   /* per zip entry */
+    struct digest *dg; /* per zip entry */
 };
 
 /* ---- paths ------------------------------------------------------------------------- */
@@ -374,6 +382,7 @@ static eseal_rc ofd_open(void **state, const uint8_t *doc, size_t len, const uin
         return rc;
     }
     o->protected = eseal_xcalloc(eseal_zip_count(o->z) + 1, sizeof(*o->protected));
+    o->dg = eseal_xcalloc(eseal_zip_count(o->z) + 1, sizeof(*o->dg));
     *state = o;
     return ESEAL_OK;
 }
@@ -429,14 +438,23 @@ static bool digest_of(struct ofd *o, const char *name, enum ref_alg alg, uint8_t
                       char **why)
 {
     const uint8_t *d = NULL;
-    size_t len = 0;
+    size_t len = 0, idx = 0;
     struct eseal_err err;
     eseal_err_clear(&err);
     if (eseal_zip_get(o->z, name, &d, &len, &err) != ESEAL_OK) {
         *why = eseal_xstrdup(err.rc == ESEAL_E_NOTFOUND ? "missing" : err.msg);
         return false;
     }
-    hash_alg(alg, d, len, out);
+    if (!entry_index(o->z, name, &idx)) { /* cannot happen: it was just read */
+        hash_alg(alg, d, len, out);
+        return true;
+    }
+    struct digest *g = &o->dg[idx];
+    if (!g->done[alg]) {
+        hash_alg(alg, d, len, g->value[alg]);
+        g->done[alg] = true;
+    }
+    memcpy(out, g->value[alg], 32);
     return true;
 }
 
@@ -640,6 +658,7 @@ static void ofd_close(void *state)
     }
     free(o->sigs);
     free(o->protected);
+    free(o->dg);
     eseal_zip_free(o->z);
     free(o);
 }
