@@ -443,3 +443,97 @@ out:
     job_cleanup(&j);
     return rc;
 }
+
+/* ---- a one-page sample -------------------------------------------------------------- */
+
+/* xml_file finishes |w| into a new entry |name| of |z|. */
+static eseal_rc xml_file(struct eseal_zip_writer *z, const char *name, struct eseal_xml_writer *w,
+                         struct eseal_err *err)
+{
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    eseal_rc rc = eseal_xml_writer_finish(w, &b, err);
+    eseal_xml_writer_free(w);
+    if (rc == ESEAL_OK)
+        rc = eseal_zip_writer_add(z, name, b.data, b.len, false, err);
+    eseal_buf_cleanup(&b);
+    return rc;
+}
+
+eseal_rc ofd_sample(struct eseal_buf *out, const char *doc_id, const char *const *lines,
+                    size_t n_lines, struct eseal_err *err)
+{
+    struct eseal_zip_writer *z = eseal_zip_writer_new();
+    struct eseal_xml_writer *w = eseal_xml_writer_new();
+    eseal_xml_start(w, "ofd:OFD", OFD_NS);
+    eseal_xml_attr_add(w, "Version", "1.0");
+    eseal_xml_attr_add(w, "DocType", "OFD");
+    eseal_xml_start(w, "ofd:DocBody", NULL);
+    eseal_xml_start(w, "ofd:DocInfo", NULL);
+    eseal_xml_element(w, "ofd:DocID", doc_id);
+    eseal_xml_element(w, "ofd:Creator", "eseal");
+    eseal_xml_end(w);
+    eseal_xml_element(w, "ofd:DocRoot", "Doc_0/Document.xml");
+    eseal_rc rc = xml_file(z, "OFD.xml", w, err);
+
+    w = eseal_xml_writer_new();
+    eseal_xml_start(w, "ofd:Document", OFD_NS);
+    eseal_xml_start(w, "ofd:CommonData", NULL);
+    eseal_xml_element(w, "ofd:MaxUnitID", "99");
+    eseal_xml_start(w, "ofd:PageArea", NULL);
+    eseal_xml_element(w, "ofd:PhysicalBox", "0 0 210 297");
+    eseal_xml_end(w);
+    eseal_xml_element(w, "ofd:PublicRes", "PublicRes.xml");
+    eseal_xml_end(w);
+    eseal_xml_start(w, "ofd:Pages", NULL);
+    eseal_xml_start(w, "ofd:Page", NULL);
+    eseal_xml_attr_add(w, "ID", "1");
+    eseal_xml_attr_add(w, "BaseLoc", "Pages/Page_0/Content.xml");
+    if (rc == ESEAL_OK)
+        rc = xml_file(z, "Doc_0/Document.xml", w, err);
+    else
+        eseal_xml_writer_free(w);
+
+    w = eseal_xml_writer_new();
+    eseal_xml_start(w, "ofd:Res", OFD_NS);
+    eseal_xml_attr_add(w, "BaseLoc", "Res");
+    eseal_xml_start(w, "ofd:Fonts", NULL);
+    eseal_xml_start(w, "ofd:Font", NULL);
+    eseal_xml_attr_add(w, "ID", "2");
+    eseal_xml_attr_add(w, "FontName", "宋体");
+    eseal_xml_attr_add(w, "FamilyName", "宋体");
+    if (rc == ESEAL_OK)
+        rc = xml_file(z, "Doc_0/PublicRes.xml", w, err);
+    else
+        eseal_xml_writer_free(w);
+
+    w = eseal_xml_writer_new();
+    eseal_xml_start(w, "ofd:Page", OFD_NS);
+    eseal_xml_start(w, "ofd:Content", NULL);
+    eseal_xml_start(w, "ofd:Layer", NULL);
+    eseal_xml_attr_add(w, "ID", "3");
+    for (size_t i = 0; i < n_lines; i++) {
+        char id[16], box[64];
+        snprintf(id, sizeof(id), "%zu", 10 + i);
+        snprintf(box, sizeof(box), "20 %zu 170 8", 30 + 10 * i);
+        eseal_xml_start(w, "ofd:TextObject", NULL);
+        eseal_xml_attr_add(w, "ID", id);
+        eseal_xml_attr_add(w, "Boundary", box);
+        eseal_xml_attr_add(w, "Font", "2");
+        eseal_xml_attr_add(w, "Size", "4.5");
+        eseal_xml_start(w, "ofd:TextCode", NULL);
+        eseal_xml_attr_add(w, "X", "0");
+        eseal_xml_attr_add(w, "Y", "5");
+        eseal_xml_text(w, lines[i]);
+        eseal_xml_end(w);
+        eseal_xml_end(w);
+    }
+    if (rc == ESEAL_OK)
+        rc = xml_file(z, "Doc_0/Pages/Page_0/Content.xml", w, err);
+    else
+        eseal_xml_writer_free(w);
+    if (rc == ESEAL_OK)
+        rc = eseal_zip_writer_finish(z, out, err);
+    eseal_zip_writer_free(z);
+    return rc;
+}

@@ -32,4 +32,9 @@ eseal_rc ofd_stamp(struct eseal_buf *out, const uint8_t *in, size_t in_len, cons
                    size_t seal_len, const struct ofd_place *place, time_t when, X509 *signer,
                    eseal_signer sign, void *sign_ctx, struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* ofd_sample writes into |out| an unsigned one-page OFD (A4) whose page
+ * shows |lines|, for `eseal demo` to stamp. */
+eseal_rc ofd_sample(struct eseal_buf *out, const char *doc_id, const char *const *lines,
+                    size_t n_lines, struct eseal_err *err) ESEAL_MUST_CHECK;
+
 #endif
