@@ -372,10 +372,11 @@ eseal_rc eseal_zip_writer_add(struct eseal_zip_writer *w, const char *name, cons
         return rc;
     if (dir)
         return eseal_err_set(err, ESEAL_E_INVALID, "zip: \"%.64s\" names a directory", name);
-    uint8_t *copy = eseal_xmalloc(len + 1);
+    /* libzip frees the copy when done, but never an empty one: none then */
+    uint8_t *copy = len > 0 ? eseal_xmalloc(len) : NULL;
     if (len > 0)
         memcpy(copy, data, len);
-    zip_source_t *s = zip_source_buffer(w->za, copy, len, 1);
+    zip_source_t *s = zip_source_buffer(w->za, copy, len, len > 0);
     if (s == NULL) {
         free(copy);
         return eseal_err_set(err, ESEAL_E_INTERNAL, "zip: %s", zip_strerror(w->za));
