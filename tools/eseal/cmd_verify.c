@@ -207,6 +207,19 @@ static void print_report(const struct eseal_report *r, bool json)
     }
 }
 
+static bool has_suffix(const char *s, const char *suffix);
+
+/* is_zip tells whether the file at |path| starts as a zip (an OFD). */
+static bool is_zip(const char *path)
+{
+    uint8_t magic[4] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t n = f != NULL ? fread(magic, 1, sizeof(magic), f) : 0;
+    if (f != NULL)
+        fclose(f);
+    return eseal_container_ofd.probe(magic, n);
+}
+
 /* verify_ofd validates every signature of the OFD at |path| into |d|. */
 static eseal_rc verify_ofd(const char *path, const struct eseal_verify_opts *o,
                            struct eseal_document_report *d, struct eseal_err *err)
@@ -246,6 +259,8 @@ static int verify_single_ofd(const struct args *a, const struct eseal_verify_opt
 
 static int verify_single(const struct args *a, const struct eseal_verify_opts *o)
 {
+    if (a->sig == NULL && !has_suffix(a->in, ".ofd") && !is_zip(a->in))
+        return usage_error("--sig is required unless IN is an OFD / 缺少 --sig", NULL);
     if (a->sig == NULL)
         return verify_single_ofd(a, o);
     struct eseal_err err;
