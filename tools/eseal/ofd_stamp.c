@@ -513,7 +513,7 @@ eseal_rc ofd_sample(struct eseal_buf *out, const char *doc_id, const char *const
     eseal_xml_start(w, "ofd:Layer", NULL);
     eseal_xml_attr_add(w, "ID", "3");
     for (size_t i = 0; i < n_lines; i++) {
-        char id[16], box[64];
+        char id[32], box[96];
         snprintf(id, sizeof(id), "%zu", 10 + i);
         snprintf(box, sizeof(box), "20 %zu 170 8", 30 + 10 * i);
         eseal_xml_start(w, "ofd:TextObject", NULL);
