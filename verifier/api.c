@@ -1,5 +1,6 @@
 /* api.c — eseal-verifierd's JSON API: POST /api/v1/verify (multipart
- * upload in, the report of eseal_report_json out) and GET /healthz. */
+ * upload in, the report of eseal_report_json — or for an OFD
+ * eseal_document_report_json — out) and GET /healthz. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,15 +14,13 @@
 eseal_rc vd_api_verify(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     struct vd_upload up;
-    struct eseal_report r;
-    eseal_report_init(&r);
+    json_t *report = NULL;
     eseal_http_set_header(req, "Cache-Control", "no-store");
     eseal_http_set_header(req, "X-Content-Type-Options", "nosniff");
-    eseal_rc rc = vd_verify_request(app, req, &up, &r, err);
+    eseal_rc rc = vd_verify_request(app, req, &up, &report, err);
     /* any verdict is a 200: the verdict is in the body */
     if (rc == ESEAL_OK)
-        rc = eseal_http_reply_json(req, 200, eseal_report_json(&r));
-    eseal_report_cleanup(&r);
+        rc = eseal_http_reply_json(req, 200, report);
     return rc;
 }
 

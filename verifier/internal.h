@@ -62,6 +62,18 @@ enum verify_outcome {
     V_PICTURE_REGISTERED,
     V_PICTURE_UNKNOWN,
     V_PICTURE_UNAVAILABLE,
+    V_FORMAT_SIGN_UNSUPPORTED,
+    V_FORMAT_CONTAINER_BAD,
+    V_REFERENCES_OK,
+    V_REFERENCES_UPDATED,
+    V_REFERENCES_CHANGED,
+    V_REFERENCES_BAD,
+    V_SEAL_FILE_OK,
+    V_SEAL_FILE_ABSENT,
+    V_SEAL_FILE_MISMATCH,
+    V_STAMP_OK,
+    V_STAMP_NONE,
+    V_STAMP_BAD,
     V_N_OUTCOMES,
 };
 
@@ -70,6 +82,9 @@ enum verify_outcome {
  * the report's indication and sub-indication. */
 void verify_add(struct eseal_report *r, enum verify_outcome outcome, const char *expected,
                 const char *actual);
+
+/* verify_start sets the report's times and status source before any check. */
+void verify_start(struct eseal_report *r, const struct eseal_verify_opts *o);
 
 /* verify_chain builds a chain from |cert| to one of |trust| (the SM2 ID
  * attached to |cert| first). |at| 0 leaves times out (the validity check

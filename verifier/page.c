@@ -35,6 +35,12 @@ static const char page_head[] =
 
 static const char page_forms[] =
     "<form method=\"post\" action=\"/verify\" enctype=\"multipart/form-data\">\n"
+    "<fieldset><legend>验证 OFD 文档 <span class=\"en\">Verify an OFD document</span></legend>\n"
+    "<label>OFD 文档 <span class=\"en\">OFD (signatures inside)</span> "
+    "<input type=\"file\" name=\"document\" accept=\".ofd\" required></label>\n"
+    "<button type=\"submit\">验证 <span class=\"en\">Verify</span></button>\n"
+    "</fieldset></form>\n"
+    "<form method=\"post\" action=\"/verify\" enctype=\"multipart/form-data\">\n"
     "<fieldset><legend>验证签章 <span class=\"en\">Verify a seal signature</span></legend>\n"
     "<label>被签文档 <span class=\"en\">Signed document</span> "
     "<input type=\"file\" name=\"document\"></label>\n"
@@ -208,26 +214,88 @@ static eseal_rc error_page(struct eseal_http_req *req, eseal_rc rc, const char *
     return reply_page(req, eseal_http_status(rc), &b);
 }
 
+/* place_rows appends an OFD signature's stamps: pages and positions. */
+static void place_rows(struct eseal_buf *b, const json_t *sig)
+{
+    const json_t *place = json_object_get(sig, "place");
+    size_t i;
+    const json_t *st;
+    if (place == NULL)
+        return;
+    eseal_buf_append_str(b, "<table>\n");
+    row(b, "签章位置", "Signature", text(place, "signature"));
+    json_array_foreach(json_object_get(place, "stamps"), i, st)
+    {
+        char *where = eseal_xasprintf("第 %lld 页 (page ID %s)，位置 / at %s%s%s",
+                                      (long long)json_integer_value(json_object_get(st, "page")),
+                                      text(st, "pageRef") != NULL ? text(st, "pageRef") : "?",
+                                      text(st, "boundary") != NULL ? text(st, "boundary") : "?",
+                                      text(st, "clip") != NULL ? "，裁剪 / clip " : "",
+                                      text(st, "clip") != NULL ? text(st, "clip") : "");
+        row(b, json_is_true(json_object_get(place, "seam")) ? "骑缝章" : "签章外观",
+            json_is_true(json_object_get(place, "seam")) ? "Seam stamp" : "Stamp", where);
+        free(where);
+    }
+    eseal_buf_append_str(b, "</table>\n");
+}
+
+/* document_body renders an OFD's report: each signature with its place
+ * and checks, then the files no signature protects. */
+static void document_body(struct eseal_buf *b, const json_t *j, const struct vd_upload *up)
+{
+    eseal_buf_append_str(b, "<table>\n");
+    row(b, "上传的文档", "Uploaded document", up->document_name);
+    row(b, "文档格式", "Format", text(j, "format"));
+    row(b, "错误", "Error", text(j, "error"));
+    eseal_buf_append_str(b, "</table>\n");
+    size_t i;
+    const json_t *sig;
+    json_array_foreach(json_object_get(j, "signatures"), i, sig)
+    {
+        eseal_buf_appendf(b, "<h3>签章 <span class=\"en\">Signature</span> %zu: ", i + 1);
+        eseal_buf_append_html(b, text(sig, "where"));
+        eseal_buf_append_str(b, "</h3>\n");
+        verdict_heading(b, sig);
+        summary(b, sig, up);
+        place_rows(b, sig);
+        checks_table(b, sig);
+    }
+    const json_t *un = json_object_get(j, "unprotected");
+    if (un != NULL) {
+        eseal_buf_append_str(b, "<h3>未受签章保护的文件 <span class=\"en\">Files no signature "
+                                "protects</span></h3>\n<p>");
+        const json_t *f;
+        json_array_foreach(un, i, f)
+        {
+            eseal_buf_append_str(b, i > 0 ? ", <code>" : "<code>");
+            eseal_buf_append_html(b, json_string_value(f));
+            eseal_buf_append_str(b, "</code>");
+        }
+        if (json_array_size(un) == 0)
+            eseal_buf_append_str(b, "无 <span class=\"en\">none</span>");
+        eseal_buf_append_str(b, "</p>\n");
+    }
+}
+
 eseal_rc vd_page_verify(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     struct vd_upload up;
-    struct eseal_report r;
-    eseal_report_init(&r);
+    json_t *j = NULL;
     struct eseal_err e; /* a refused upload is answered in HTML, not JSON */
     eseal_err_clear(&e);
-    eseal_rc rc = vd_verify_request(app, req, &up, &r, &e);
-    if (rc != ESEAL_OK) {
-        eseal_report_cleanup(&r);
+    eseal_rc rc = vd_verify_request(app, req, &up, &j, &e);
+    if (rc != ESEAL_OK)
         return error_page(req, rc, e.msg);
-    }
-    json_t *j = eseal_report_json(&r);
-    eseal_report_cleanup(&r);
     struct eseal_buf b;
     eseal_buf_init(&b);
     eseal_buf_append_str(&b, page_head);
     verdict_heading(&b, j);
-    summary(&b, j, &up);
-    checks_table(&b, j);
+    if (json_object_get(j, "signatures") != NULL) {
+        document_body(&b, j, &up);
+    } else {
+        summary(&b, j, &up);
+        checks_table(&b, j);
+    }
     eseal_buf_append_str(&b, "<p><a href=\"/\">再验证一份 <span class=\"en\">Verify another"
                              "</span></a></p>\n");
     json_decref(j);

@@ -169,6 +169,45 @@ static const struct outcome_row outcomes[V_N_OUTCOMES] = {
     [V_PICTURE_UNAVAILABLE] = {"picture", ESEAL_CHECK_INDETERMINATE, "TRY_LATER",
                                "无法查询图像登记情况，请稍后重试",
                                "the picture registry could not be asked: try later"},
+    [V_FORMAT_SIGN_UNSUPPORTED] = {"format", ESEAL_CHECK_INDETERMINATE,
+                                   "SIGNATURE_TYPE_NOT_SUPPORTED",
+                                   "不支持的签名类型 (signature type not supported)：电子签名 "
+                                   "(Type=\"Sign\", GB/T 35275 SM2 CMS) 暂不能验证；这不是签章损坏",
+                                   "signature type not supported: an electronic signature "
+                                   "(Type=\"Sign\", GB/T 35275 SM2 CMS) cannot be verified here; "
+                                   "this is not a broken seal signature"},
+    [V_FORMAT_CONTAINER_BAD] = {"format", ESEAL_CHECK_FAILED, "FORMAT_FAILURE",
+                                "文档中的签名文件缺失或无法解析",
+                                "the signature's files in the document are missing or malformed"},
+    [V_REFERENCES_OK] = {"references", ESEAL_CHECK_PASSED, NULL,
+                         "签名保护的每个文件都与其摘要 (CheckValue) 一致",
+                         "every file the signature protects matches its CheckValue"},
+    [V_REFERENCES_UPDATED] = {"references", ESEAL_CHECK_PASSED, NULL,
+                              "签名保护的文件都一致；Signatures.xml 由其后的签章按规则更新",
+                              "every protected file matches; Signatures.xml was updated by a "
+                              "later signature, as the rule allows (docs/ofd.md)"},
+    [V_REFERENCES_CHANGED] = {"references", ESEAL_CHECK_FAILED, "HASH_FAILURE",
+                              "签名保护的文件已被修改或缺失",
+                              "a protected file was changed or is "
+                              "missing"},
+    [V_REFERENCES_BAD] = {"references", ESEAL_CHECK_FAILED, "FORMAT_FAILURE",
+                          "签名的文件摘要列表无法使用（摘要算法不支持或为空）",
+                          "the References cannot be used (unsupported CheckMethod, or none)"},
+    [V_SEAL_FILE_OK] = {"seal_file", ESEAL_CHECK_PASSED, NULL,
+                        "印章文件 (Seal.esl) 与签章中的印章逐字节一致",
+                        "Seal.esl equals the seal inside SignedValue.dat byte for byte"},
+    [V_SEAL_FILE_ABSENT] = {"seal_file", ESEAL_CHECK_SKIPPED, NULL, "文档中没有单独的印章文件",
+                            "no separate seal file (Seal.esl) to compare"},
+    [V_SEAL_FILE_MISMATCH] = {"seal_file", ESEAL_CHECK_FAILED, "FORMAT_FAILURE",
+                              "印章文件 (Seal.esl) 与签章中的印章不一致",
+                              "Seal.esl differs from the seal inside SignedValue.dat"},
+    [V_STAMP_OK] = {"stamp", ESEAL_CHECK_PASSED, NULL, "每个签章外观都位于文档的页面上",
+                    "every stamp annotation is on a page of the document"},
+    [V_STAMP_NONE] = {"stamp", ESEAL_CHECK_SKIPPED, NULL, "签章没有外观（不显示在页面上）",
+                      "the signature has no stamp annotation: it is shown on no page"},
+    [V_STAMP_BAD] = {"stamp", ESEAL_CHECK_FAILED, "FORMAT_FAILURE",
+                     "签章外观引用的页面不存在 (PageRef)",
+                     "a stamp annotation refers to no page (PageRef)"},
 };
 
 static const char *const status_names[] = {

@@ -137,11 +137,19 @@ static eseal_rc take_part(struct vd_upload *up, const struct eseal_multipart_par
                          p->name);
 }
 
-/* check_combination: one signature (with or without its document), or one
+/* is_ofd: a document sent alone is an OFD (a zip) to verify inside. */
+static bool is_ofd(const struct vd_upload *up)
+{
+    return up->document != NULL && eseal_container_ofd.probe(up->document, up->document_len);
+}
+
+/* check_combination: an OFD alone, or one signature (with or without its document), or one
  * seal, or one picture. */
 static eseal_rc check_combination(const struct vd_upload *up, struct eseal_err *err)
 {
     int kinds = (up->signature != NULL) + (up->seal != NULL) + (up->picture != NULL);
+    if (kinds == 0 && is_ofd(up)) /* an OFD carries its signatures */
+        return ESEAL_OK;
     if (kinds == 0)
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "a signature part is required (or a seal, or a picture) / "
@@ -156,9 +164,10 @@ static eseal_rc check_combination(const struct vd_upload *up, struct eseal_err *
 }
 
 eseal_rc vd_verify_request(struct verifierd *d, struct eseal_http_req *req, struct vd_upload *up,
-                           struct eseal_report *r, struct eseal_err *err)
+                           json_t **report, struct eseal_err *err)
 {
     memset(up, 0, sizeof(*up));
+    *report = NULL;
     size_t len;
     const uint8_t *body = eseal_http_body(req, &len);
     struct eseal_multipart mp;
@@ -175,16 +184,29 @@ eseal_rc vd_verify_request(struct verifierd *d, struct eseal_http_req *req, stru
     eseal_multipart_cleanup(&mp);
     if (rc != ESEAL_OK)
         return rc;
+    if (up->signature == NULL && up->seal == NULL && up->picture == NULL) {
+        static const struct eseal_container *const formats[] = {&eseal_container_ofd};
+        struct eseal_document_report doc;
+        eseal_document_report_init(&doc);
+        eseal_verify_document(&doc, formats, 1, up->document, up->document_len, NULL, 0, &d->opts);
+        *report = eseal_document_report_json(&doc);
+        eseal_document_report_cleanup(&doc);
+        return ESEAL_OK;
+    }
+    struct eseal_report r;
+    eseal_report_init(&r);
     if (up->signature != NULL) {
         uint8_t digest[ESEAL_SM3_LEN];
         if (up->document != NULL)
             eseal_sm3(digest, up->document, up->document_len);
-        eseal_verify_ses(r, up->signature, up->signature_len, up->document != NULL ? digest : NULL,
+        eseal_verify_ses(&r, up->signature, up->signature_len, up->document != NULL ? digest : NULL,
                          &d->opts);
     } else if (up->seal != NULL) {
-        eseal_verify_seal(r, up->seal, up->seal_len, &d->opts);
+        eseal_verify_seal(&r, up->seal, up->seal_len, &d->opts);
     } else {
-        eseal_verify_picture(r, up->picture, up->picture_len, &d->opts);
+        eseal_verify_picture(&r, up->picture, up->picture_len, &d->opts);
     }
+    *report = eseal_report_json(&r);
+    eseal_report_cleanup(&r);
     return ESEAL_OK;
 }

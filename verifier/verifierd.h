@@ -75,12 +75,14 @@ struct vd_upload {
 };
 
 /* vd_verify_request parses the multipart body of |req| into |up| and runs
- * the matching validation into |r| (initialised by the caller). A request
+ * the matching validation, its report as JSON in *report (caller decrefs):
+ * eseal_report_json for a signature, seal or picture, and
+ * eseal_document_report_json for an OFD document sent alone. A request
  * that is not multipart/form-data, has a duplicate or unknown part, or
- * names no signature, seal or picture is ESEAL_E_INVALID; a part over its
- * limit ESEAL_E_TOOBIG; |err| says which, in Chinese and English. */
+ * names no signature, seal, picture or OFD is ESEAL_E_INVALID; a part over
+ * its limit ESEAL_E_TOOBIG; |err| says which, in Chinese and English. */
 eseal_rc vd_verify_request(struct verifierd *d, struct eseal_http_req *req, struct vd_upload *up,
-                           struct eseal_report *r, struct eseal_err *err) ESEAL_MUST_CHECK;
+                           json_t **report, struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* The route handlers (api.c: the JSON API and health; page.c: the HTML). */
 eseal_rc vd_api_verify(struct eseal_http_req *req, void *app, struct eseal_err *err);

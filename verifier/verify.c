@@ -427,7 +427,7 @@ static void check_status(struct eseal_report *r, const struct subject *s,
 
 /* ---- entry points ---------------------------------------------------------- */
 
-static void start(struct eseal_report *r, const struct eseal_verify_opts *o)
+void verify_start(struct eseal_report *r, const struct eseal_verify_opts *o)
 {
     r->status_source = eseal_xstrdup(o->no_status        ? "none (--no-status)"
                                      : o->status == NULL ? "none (no status source configured)"
@@ -450,13 +450,19 @@ void eseal_verify_ses(struct eseal_report *r, const uint8_t *ses_der, size_t ses
     static const struct eseal_verify_opts defaults;
     if (o == NULL)
         o = &defaults;
-    start(r, o);
+    verify_start(r, o);
     struct eseal_err err;
     eseal_err_clear(&err);
     struct eseal_ses *ses = NULL;
     struct subject s = {0};
     if (eseal_ses_parse(&ses, ses_der, ses_len, &err) != ESEAL_OK) {
-        verify_add(r, V_FORMAT_SES_BAD, "a DER SES_Signature (GB/T 38540)", err.msg);
+        struct eseal_seal *seal = NULL; /* the wrong kind says so plainly */
+        bool is_seal = eseal_seal_parse(&seal, ses_der, ses_len, NULL) == ESEAL_OK;
+        eseal_seal_free(seal);
+        verify_add(r, V_FORMAT_SES_BAD, "a DER SES_Signature (GB/T 38540)",
+                   is_seal
+                       ? "this is a seal (SESeal), not a seal signature / 这是印章数据，不是签章"
+                       : err.msg);
         return;
     }
     s.ses = eseal_ses_info(ses);
@@ -500,13 +506,19 @@ void eseal_verify_seal(struct eseal_report *r, const uint8_t *seal_der, size_t s
     static const struct eseal_verify_opts defaults;
     if (o == NULL)
         o = &defaults;
-    start(r, o);
+    verify_start(r, o);
     struct eseal_err err;
     eseal_err_clear(&err);
     struct eseal_seal *seal = NULL;
     struct subject s = {0};
     if (eseal_seal_parse(&seal, seal_der, seal_len, &err) != ESEAL_OK) {
-        verify_add(r, V_FORMAT_SEAL_BAD, "a DER SESeal (GB/T 38540, GM/T 0031)", err.msg);
+        struct eseal_ses *ses = NULL;
+        bool is_ses = eseal_ses_parse(&ses, seal_der, seal_len, NULL) == ESEAL_OK;
+        eseal_ses_free(ses);
+        verify_add(
+            r, V_FORMAT_SEAL_BAD, "a DER SESeal (GB/T 38540, GM/T 0031)",
+            is_ses ? "this is a seal signature (SES_Signature), not a seal / 这是签章数据，不是印章"
+                   : err.msg);
         return;
     }
     s.seal = eseal_seal_info(seal);
@@ -539,7 +551,7 @@ void eseal_verify_picture(struct eseal_report *r, const uint8_t *picture, size_t
     static const struct eseal_verify_opts defaults;
     if (o == NULL)
         o = &defaults;
-    start(r, o);
+    verify_start(r, o);
     uint8_t sm3[ESEAL_SM3_LEN];
     eseal_sm3(sm3, picture, len);
     char *hex = eseal_hex(sm3, ESEAL_SM3_LEN);

@@ -214,10 +214,10 @@ void eseal_verify_picture(struct eseal_report *r, const uint8_t *picture, size_t
  * each signature with the SM3 of the data it signs — the engine validates
  * each with eseal_verify_ses and the document's verdict is the worst
  * signature's (DESIGN.md §7). The engine knows nothing of the format; a
- * format knows nothing of the checks. Formats now: "detached" (the
- * document is the signed bytes; the signature comes beside it, as
- * `eseal stamp` makes). OFD is the next one (a zip of XML read with libzip
- * and libxml2, its CheckValues verified inside its own data step). */
+ * format adds only its own checks. Formats: "detached" (the document is
+ * the signed bytes; the signature comes beside it) and "ofd" (GB/T 33190
+ * packages; docs/ofd.md: the package walk, the References, Seal.esl, the
+ * stamp pages, the refusals of hostile packages). */
 
 /* struct eseal_container_sig is one signature a format found. */
 struct eseal_container_sig {
@@ -226,6 +226,13 @@ struct eseal_container_sig {
     bool has_data; /* false: the signed data is not in the document */
     uint8_t data_sm3[ESEAL_SM3_LEN];
     char where[128]; /* where in the document, for the report */
+    /* unsupported: a signature of a type the engine cannot check (static
+     * text why): INDETERMINATE SIGNATURE_TYPE_NOT_SUPPORTED, not a failure */
+    const char *unsupported;
+    /* broken: the signature's own files cannot be read (text owned by the
+     * format's state): TOTAL_FAILED FORMAT_FAILURE for this signature */
+    const char *broken;
+    json_t *place; /* a new reference handed to the report (its "place"), or NULL */
 };
 
 struct eseal_container {
@@ -239,10 +246,20 @@ struct eseal_container {
     /* next yields the next signature; ESEAL_E_NOTFOUND after the last. */
     eseal_rc (*next)(void *state, struct eseal_container_sig *out, struct eseal_err *err);
     void (*close)(void *state);
+    /* checks (NULL: none) appends the format's own checks of the signature
+     * next yielded last to |r|, after the engine's (the formats inside
+     * libeseal-verify: they share its outcome table). */
+    void (*checks)(void *state, struct eseal_report *r);
+    /* finish (NULL: none) returns document-level findings after the last
+     * signature as a JSON object (new reference) merged into the report
+     * (OFD: "unprotected", the files no signature protects). */
+    json_t *(*finish)(void *state);
 };
 
 /* eseal_container_detached: a document and one detached signature. */
 extern const struct eseal_container eseal_container_detached;
+/* eseal_container_ofd: an OFD package and the signatures inside it. */
+extern const struct eseal_container eseal_container_ofd;
 
 /* ESEAL_DOCUMENT_MAX_SIGS bounds the signatures of one document. */
 #define ESEAL_DOCUMENT_MAX_SIGS 256
@@ -254,7 +271,9 @@ struct eseal_document_report {
     const char *format;               /* the container's name; NULL when none took it */
     char *error;                      /* why the document could not be read (FORMAT_FAILURE) */
     struct eseal_report *sigs;
-    char **where; /* per signature: where in the document */
+    char **where;   /* per signature: where in the document */
+    json_t **place; /* per signature: the format's place (stamps, pages), or NULL */
+    json_t *extra;  /* the format's document-level findings, or NULL */
     size_t n_sigs;
 };
 
@@ -271,8 +290,16 @@ void eseal_verify_document(struct eseal_document_report *d,
                            const struct eseal_verify_opts *o);
 
 /* eseal_document_report_json: {indication, subIndication, format, error,
- * signatures: [{where, …the signature's report…}]} (caller decrefs). */
+ * signatures: [{where, place, …the signature's report…}], and the format's
+ * findings (OFD: unprotected)} (caller decrefs). */
 json_t *eseal_document_report_json(const struct eseal_document_report *d);
+
+/* eseal_document_report_print writes a readable summary: the verdict, then
+ * each signature with its place and checks, then the format's findings. */
+void eseal_document_report_print(const struct eseal_document_report *d, FILE *out);
+
+/* eseal_document_report_exit_code: 0 passed, 1 failed, 2 indeterminate. */
+int eseal_document_report_exit_code(const struct eseal_document_report *d);
 
 /* eseal_verify_load_trust reads one or more PEM certificates from |path|
  * into a new stack (caller frees with sk_X509_pop_free(..., X509_free)). */

@@ -224,6 +224,8 @@ while read -r doc tokdir; do
     [ -f "$tokdir/token.json" ] || fail "token directory $tokdir"
     "$ESEAL" verify "$doc" --sig "$doc.ses" --trust ca/root.pem --no-status --json >verify.json ||
         { cat verify.json; fail "verify $doc"; }
+    "$ESEAL" verify "${doc%.txt}.ofd" --trust ca/root.pem --no-status --json >verify-ofd.json ||
+        { cat verify-ofd.json; fail "verify ${doc%.txt}.ofd"; }
     python3 - <<'PY' || fail "checks of $doc"
 import json
 r = json.load(open("verify.json"))
@@ -231,6 +233,11 @@ checks = {c["key"]: c["status"] for c in r["signatures"][0]["checks"]} if "signa
     {c["key"]: c["status"] for c in r["checks"]}
 for k in ("format", "data_hash", "signature", "signer_in_seal", "seal_signature", "chain"):
     assert checks.get(k) == "PASSED", (k, checks)
+o = json.load(open("verify-ofd.json"))  # the same seal stamped inside an OFD
+assert o["format"] == "ofd" and o["unprotected"] == [], o
+ochecks = {c["key"]: c["status"] for c in o["signatures"][0]["checks"]}
+for k in ("format", "data_hash", "signature", "seal_signature", "chain", "references", "stamp"):
+    assert ochecks.get(k) == "PASSED", (k, ochecks)
 PY
 done
 ok

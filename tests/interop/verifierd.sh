@@ -121,6 +121,32 @@ refused 413 -F signature=@huge.ses
 kill -0 "$verifier" || fail "the daemon survived the bad input"
 ok
 
+# --- an OFD uploaded alone: every signature inside, with its place ----------------------------
+"$ESEAL" stamp --token tok "$ESEAL_SHARED/testdata/ofdrw/helloworld.ofd" -o notice.ofd \
+    --page 1 --x 120 --y 200 >/dev/null || fail "stamp an OFD"
+python3 - <<'PY'
+import zipfile
+z = zipfile.ZipFile("notice.ofd")
+with zipfile.ZipFile("notice-changed.ofd", "w") as out:
+    for i in z.infolist():
+        d = z.read(i.filename)
+        out.writestr(i.filename, d.replace(b"0 0 210 297", b"0 0 210 298") if i.filename.endswith("Document.xml") else d)
+PY
+code=$(post ofd.json -F document=@notice.ofd)
+[ "$code" = 200 ] && python3 -c '
+import json; j = json.load(open("ofd.json"))
+assert j["format"] == "ofd" and j["indication"] == "TOTAL_PASSED", j
+s = j["signatures"][0]
+assert [c["status"] for c in s["checks"] if c["key"] == "status"] == ["PASSED"]
+assert s["place"]["stamps"][0]["page"] == 1' || { cat ofd.json >&2; fail "an OFD: $code"; }
+code=$(post ofd2.json -F document=@notice-changed.ofd)
+[ "$code" = 200 ] && [ "$(json ofd2.json 'j["subIndication"]')" = HASH_FAILURE ] ||
+    { cat ofd2.json >&2; fail "a changed OFD: $code"; }
+curl -s -o ofd.html -F document=@notice.ofd "$vbase/verify"
+grep -q '验证通过' ofd.html && grep -q '签章外观' ofd.html && grep -q '120.00 200.00' ofd.html &&
+    grep -q '>references<' ofd.html || fail "the verdict page of an OFD"
+ok
+
 # --- the HTML page ---------------------------------------------------------------------------
 code=$(curl -s -D page.hdr -o page.html -w '%{http_code}' "$vbase/")
 [ "$code" = 200 ] || fail "GET /: $code"

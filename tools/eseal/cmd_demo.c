@@ -22,6 +22,7 @@
 #include "eseal/sm.h"
 #include "eseal/token.h"
 #include "cmd.h"
+#include "ofd_stamp.h"
 #include "issuer_client.h"
 
 static const char demo_usage[] =
@@ -31,7 +32,8 @@ static const char demo_usage[] =
     "  report) and unlock (a token locked by wrong PINs). 演示全部业务.\n"
     "  It creates the agent, maker and reviewer accounts it needs (demo-*), and\n"
     "  writes into DIR, for each seal: <esID>.txt stamped while the seal was good\n"
-    "  (<esID>.txt.ses), and the token under tokens/ (PIN in DIR/token.pin).\n"
+    "  (<esID>.txt.ses), the same text as an OFD stamped inside (<esID>.ofd), and\n"
+    "  the token under tokens/ (PIN in DIR/token.pin).\n"
     "  The admin password comes from --admin-password-file or ESEAL_ADMIN_PASSWORD.\n"
     "  --json: end with {\"seals\":[{esID, business, status, document, signature,\n"
     "  token}]} on stdout; the steps then go to stderr.\n"
@@ -461,8 +463,39 @@ static eseal_rc import(struct demo *d, struct eseal_token *tok, const char *esid
     return rc;
 }
 
+/* stamp_ofd writes |path|: a one-page OFD showing |text|, stamped with the
+ * token's seal on page 1. */
+static eseal_rc stamp_ofd(struct eseal_token *tok, const char *esid, const char *text,
+                          const char *path, struct eseal_err *err)
+{
+    const char *lines[8];
+    size_t n = 0;
+    char *copy = eseal_xstrdup(text), *save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l != NULL && n < 8; l = strtok_r(NULL, "\n", &save))
+        lines[n++] = l;
+    struct eseal_buf blank, out;
+    eseal_buf_init(&blank);
+    eseal_buf_init(&out);
+    const uint8_t *seal = NULL;
+    size_t seal_len = 0;
+    struct ofd_place place = {.page = 1, .x = 140, .y = 100};
+    eseal_rc rc = ofd_sample(&blank, esid, lines, n, err);
+    if (rc == ESEAL_OK && !eseal_token_seal(tok, &seal, &seal_len))
+        rc = eseal_err_set(err, ESEAL_E_NOTFOUND, "token %s holds no seal", eseal_token_id(tok));
+    if (rc == ESEAL_OK)
+        rc = ofd_stamp(&out, blank.data, blank.len, seal, seal_len, &place, 0,
+                       eseal_token_cert(tok), eseal_token_signer, tok, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_file_write(path, out.data, out.len, 0644, 0, err);
+    eseal_buf_cleanup(&blank);
+    eseal_buf_cleanup(&out);
+    free(copy);
+    return rc;
+}
+
 /* stamp writes DIR/<esID>.txt and stamps it with the token's seal into
- * DIR/<esID>.txt.ses, and records the seal for the summary. */
+ * DIR/<esID>.txt.ses and DIR/<esID>.ofd (the same text on an OFD page),
+ * and records the seal for the summary. */
 static eseal_rc stamp(struct demo *d, struct eseal_token *tok, const char *esid,
                       const char *business, const char *tokdir, struct eseal_err *err)
 {
@@ -492,12 +525,16 @@ static eseal_rc stamp(struct demo *d, struct eseal_token *tok, const char *esid,
                             eseal_token_signer, tok, err);
     if (rc == ESEAL_OK)
         rc = eseal_file_write(sig, ses.data, ses.len, 0644, 0, err);
+    char *ofd = eseal_xasprintf("%s/%s.ofd", d->out, esid);
+    if (rc == ESEAL_OK)
+        rc = stamp_ofd(tok, esid, text, ofd, err);
     if (rc == ESEAL_OK) {
-        say(d, "stamped %s with seal %s -> %s", doc, esid, sig);
-        json_array_append_new(d->seals,
-                              json_pack("{s:s,s:s,s:s,s:s,s:s}", "esID", esid, "business", business,
-                                        "document", doc, "signature", sig, "token", tokdir));
+        say(d, "stamped %s with seal %s -> %s and %s", doc, esid, sig, ofd);
+        json_array_append_new(d->seals, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "esID", esid,
+                                                  "business", business, "document", doc,
+                                                  "signature", sig, "ofd", ofd, "token", tokdir));
     }
+    free(ofd);
     eseal_buf_cleanup(&ses);
     free(text);
     free(name);

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# ofd.sh — verifying a 1 MB OFD with two signatures against its floor: SM3
+# over the package's bytes plus the SM2 verifications it needs (with a warm
+# cache, the two document signatures; seal-maker signatures and chains are
+# the same for every copy), both measured with `openssl speed` in the same
+# run. COUNT copies go through `eseal verify --batch --jobs 1`; the time per
+# document is CPU time (user + system) / COUNT, as openssl speed counts CPU
+# time. Prints the ratio; the target is <= 1.3 x the floor. A benchmark,
+# not a test.
+#
+# usage: tools/bench/ofd.sh [ESEAL_BINARY]
+#   COUNT   copies of the document (default 200)
+#   REPEAT  runs (default 3; the best is kept)
+#   MB      size of the document's content in MiB (default 1)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/../.." && pwd)
+eseal=${1:-${ESEAL:-$here/build/normal/tools/eseal}}
+[ -x "$eseal" ] || { echo "ofd.sh: no eseal binary at $eseal (build first, or pass its path)" >&2; exit 2; }
+count=${COUNT:-200}
+repeat=${REPEAT:-3}
+mb=${MB:-1}
+shared=${ESEAL_SHARED:-$here/../shared}
+[ -f "$shared/testdata/ofdrw/helloworld.ofd" ] || { echo "ofd.sh: needs $shared/testdata/ofdrw" >&2; exit 2; }
+for c in openssl python3; do command -v $c >/dev/null || { echo "ofd.sh: needs $c" >&2; exit 2; }; done
+[ -x /usr/bin/time ] || { echo "ofd.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/eseal-bench-ofd.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+export ESEAL_PASSPHRASE='benchmark passphrase' ESEAL_PIN='123456'
+"$eseal" ca init --dir ca >/dev/null
+"$eseal" token init --dir tok >/dev/null
+"$eseal" token csr --dir tok --subject "/C=CN/O=福州市测试局/serialNumber=91350100M000100Y43" \
+    --out unit.csr >/dev/null
+"$eseal" ca issue --dir ca --csr unit.csr --profile unit --out unit.pem >/dev/null
+printf '\x89PNG\r\n\x1a\nbenchmark impression' >seal.png
+"$eseal" seal make --ca ca --cert unit.pem --esid 35010000000001 --name 福州市测试局 --type unit \
+    --picture seal.png --width 40 --height 40 --out seal.esl >/dev/null
+"$eseal" token import --dir tok --cert unit.pem --seal seal.esl >/dev/null
+
+# the document: ofdrw's one page plus MB MiB of page resources (random: as
+# costly to inflate as real images), stamped twice
+python3 - "$shared/testdata/ofdrw/helloworld.ofd" "$mb" <<'PY'
+import os, sys, zipfile
+src = zipfile.ZipFile(sys.argv[1])
+with zipfile.ZipFile("doc.ofd", "w", zipfile.ZIP_DEFLATED) as out:
+    for i in src.infolist():
+        if not i.filename.endswith("/"):
+            out.writestr(i.filename, src.read(i.filename))
+    for k in range(4):
+        out.writestr(f"Doc_0/Res/image{k}.png", os.urandom(int(float(sys.argv[2]) * 1048576) // 4))
+PY
+"$eseal" stamp --token tok doc.ofd -o one.ofd --page 1 --x 20 --y 200 >/dev/null
+"$eseal" stamp --token tok one.ofd -o two.ofd --page 1 --x 120 --y 200 >/dev/null
+bytes=$(python3 -c 'import zipfile; print(sum(i.file_size for i in zipfile.ZipFile("two.ofd").infolist()))')
+mkdir docs
+for i in $(seq 1 "$count"); do cp two.ofd "docs/d$i.ofd"; done
+
+echo "eseal OFD verify benchmark — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "machine: $(nproc) CPUs, $(uname -sr), $(openssl version)"
+echo "$count copies of an OFD of $(stat -c %s two.ofd) bytes ($bytes uncompressed), two signatures, --jobs 1, --no-status"
+echo
+
+best=
+for run in $(seq 1 "$repeat"); do
+    sm2=$(openssl speed -seconds 3 sm2 2>/dev/null | awk '/SM2/ { print $NF }')
+    # SM3 in bytes per CPU second over 1 MiB blocks ("NNNN.NNk" = 1000 bytes)
+    sm3=$(openssl speed -seconds 3 -bytes 1048576 -evp sm3 2>/dev/null |
+        awk '/^sm3/ { v = $NF; sub(/k$/, "", v); print v * 1000 }')
+    rc=0
+    /usr/bin/time -f '%e %U %S' -o time.txt \
+        "$eseal" verify --batch docs --jobs 1 --trust ca/root.pem --no-status --quiet >out.txt 2>err.txt || rc=$?
+    [ "$rc" = 0 ] || { cat err.txt >&2; echo "ofd.sh: the batch did not pass (exit $rc)" >&2; exit 1; }
+    read -r wall user sys <time.txt
+    per=$(echo "$user $sys $count" | awk '{ printf "%.3f", 1000 * ($1 + $2) / $3 }')
+    floor=$(echo "$bytes $sm3 $sm2" | awk '{ printf "%.3f", 1000 * ($1 / $2 + 2 / $3) }')
+    ratio=$(echo "$per $floor" | awk '{ printf "%.2f", $1 / $2 }')
+    echo "run $run: $per ms CPU per document (wall $wall s for $count); floor $floor ms (SM3 $sm3 B/s, SM2 verify $sm2/s); ratio $ratio"
+    best=$(echo "${best:-999} $ratio" | awk '{ print ($2 < $1) ? $2 : $1 }')
+done
+echo
+if awk -v r="$best" 'BEGIN { exit !(r <= 1.3) }'; then
+    echo "target met: best ratio $best <= 1.3 x the floor"
+else
+    echo "target NOT met: best ratio $best > 1.3 x the floor"
+fi
