@@ -12,12 +12,13 @@
 #include "eseal/ca.h"
 #include "eseal/daemon.h"
 #include "eseal/http.h"
+#include "eseal/httpc.h"
 #include "eseal/publisher.h"
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: eseal-publisherd [-c FILE] [-n] [--port N] [--data DIR] [--ca DIR] "
-                 "[--log DIR|URL] [--issuer URL] [--<option> VALUE ...]\n"
+                 "[--log DIR|URL] [--issuer URL] [--ca-file FILE] [--<option> VALUE ...]\n"
                  "       eseal-publisherd --help | --version\n\n"
                  "  -c FILE    read the JSON configuration FILE\n"
                  "  -n         check the configuration, print it and exit\n"
@@ -39,6 +40,10 @@ static int run(struct eseal_publisher_config *cfg)
     struct eseal_publisher *p = NULL;
     struct eseal_http *srv = NULL;
     int status = 1;
+    if (eseal_httpc_init(cfg->ca_file, &e) != ESEAL_OK) {
+        fail("ca_file", &e);
+        goto out;
+    }
     if (eseal_ca_open_unlocked(&ca, cfg->ca, cfg->passphrase_file, &e) != ESEAL_OK) {
         fail("opening the CA", &e);
         goto out;
