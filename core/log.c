@@ -927,7 +927,7 @@ static eseal_rc scan_start(struct eseal_log *log, uint64_t m, size_t *seg_i, uin
         free(path);
         return rc;
     }
-    uint64_t size;
+    uint64_t size = 0;
     rc = file_size(log->segs[i].fd, path, &size, err);
     struct log_rec rec;
     struct eseal_buf data;
@@ -993,7 +993,7 @@ static eseal_rc scan_segments(struct eseal_log *log, uint64_t m, struct scan *s,
                                g->first > seq ? "are missing" : "overlap");
             break;
         }
-        uint64_t size;
+        uint64_t size = 0;
         rc = file_size(g->fd, g->path, &size, err);
         bool last = i == log->n_segs - 1;
         while (rc == ESEAL_OK) {
@@ -1086,7 +1086,7 @@ static eseal_rc scan_checkpoints(struct eseal_log *log, uint64_t count, struct c
     c->end = indexed;
     if (log->cp_fd < 0)
         return ESEAL_OK;
-    uint64_t size;
+    uint64_t size = 0;
     rc = file_size(log->cp_fd, log->cp_path, &size, err);
     if (rc != ESEAL_OK)
         return rc;
@@ -1549,7 +1549,7 @@ eseal_rc eseal_log_dir_checkpoint(const char *dir, struct eseal_buf *note, struc
         free(path);
         return rc;
     }
-    uint64_t size;
+    uint64_t size = 0;
     rc = file_size(fd, path, &size, err);
     struct eseal_buf data;
     eseal_buf_init(&data);

@@ -3,7 +3,8 @@
 # test certificate made by the openssl CLI, in front of eseal-issuerd and
 # eseal-publisherd (lib/platform.bash): a second publisher follows the
 # issuer's log over https:// (--log, --issuer, --ca-file) until it sees the
-# seal; `eseal verify` and eseal-verifierd fetch signed status over https://
+# seal; `eseal issuer` logs in and lists staff; `eseal verify` and
+# eseal-verifierd fetch signed status over https://
 # and pass a stamped document; `eseal log verify --url https://` audits the
 # log. Without the CA file every one of them refuses the certificate and
 # says so. nginx runs in the foreground on free loopback ports with its own
@@ -83,6 +84,18 @@ rc=0
     fail "eseal log show --url https://"
 ok
 
+# --- eseal issuer over https: login, then a request with the session ----------------
+ESEAL_PASSWORD="$ESEAL_ADMIN_PASSWORD" "$ESEAL" issuer login --url "$isecure" --ca-file tls.pem \
+    --user admin --session session.json >login.out 2>&1 || { cat login.out >&2; fail "issuer login over https"; }
+"$ESEAL" issuer staff list --session session.json --ca-file tls.pem --json >staff.json ||
+    fail "eseal issuer staff list over https"
+grep -q '"agent1"' staff.json || { cat staff.json >&2; fail "staff list over https"; }
+rc=0
+"$ESEAL" issuer staff list --session session.json >staff2.out 2>&1 || rc=$?
+[ "$rc" = 3 ] && grep -q 'not trusted' staff2.out ||
+    { cat staff2.out >&2; fail "eseal issuer without --ca-file: exit $rc, want 3"; }
+ok
+
 # --- a publisher following the issuer over https --------------------------------------
 "$ESEAL_PUBLISHERD" --port 0 --data pdata2 --ca ca --log "$isecure" --issuer "$isecure" \
     --ca-file tls.pem --poll_ms 50 >publisher2.log 2>&1 &
@@ -96,6 +109,13 @@ for _ in $(seq 1 200); do
     sleep 0.1
 done
 [ "$got" = good ] || fail "the publisher following https:// shows '$got' for $esid, want good"
+# the seal file (name, picture) came from --issuer over https
+for _ in $(seq 1 100); do
+    curl -s -o seal2.json "$p2base/seals/$esid"
+    [ "$(json seal2.json 'j.get("picture")')" != None ] && break
+    sleep 0.1
+done
+[ "$(json seal2.json 'j["name"]')" = "$UNIT" ] || { cat seal2.json >&2; fail "seal file over https"; }
 ok
 # without the CA file it starts but cannot follow, and says why
 "$ESEAL_PUBLISHERD" --port 0 --data pdata3 --ca ca --log "$isecure" --poll_ms 50 \
