@@ -18,7 +18,8 @@
 /* Defaults when the options are NULL or zero. */
 #define ESEAL_HTTPC_TIMEOUT_MS 10000
 #define ESEAL_HTTPC_MAX_BODY (16 * 1024 * 1024)
-/* The request head (method, URL and headers) may not exceed this. */
+/* The request head (method, URL, headers) and the response head (status
+ * line and headers, interim responses included) may each not exceed this. */
 #define ESEAL_HTTPC_MAX_HEAD (64 * 1024)
 
 struct eseal_httpc_opts {
