@@ -478,7 +478,7 @@ static int call(struct ctx *c, const char *method, const char *path, const json_
 
 /* ---- the commands ----------------------------------------------------------- */
 
-static int write_session(const struct ctx *c, const json_t *reply, struct eseal_err *err)
+static eseal_rc write_session(const struct ctx *c, const json_t *reply, struct eseal_err *err)
 {
     char *dir = eseal_xstrdup(c->session_path);
     char *slash = strrchr(dir, '/');
