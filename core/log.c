@@ -1069,7 +1069,7 @@ static eseal_rc scan_checkpoints(struct eseal_log *log, uint64_t count, struct c
     c->end = indexed;
     if (log->cp_fd < 0)
         return ESEAL_OK;
-    uint64_t size;
+    uint64_t size = 0;
     rc = file_size(log->cp_fd, log->cp_path, &size, err);
     if (rc != ESEAL_OK)
         return rc;

@@ -92,9 +92,10 @@ eseal_rc eseal_log_follower_open_url(struct eseal_log_follower **out, const char
                                      const struct eseal_log_key *key, struct eseal_err *err)
 {
     *out = NULL;
-    if (strncmp(url, "http://", 7) != 0 || strchr(url, '?') != NULL || strchr(url, '#') != NULL)
+    if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
+        strchr(url, '?') != NULL || strchr(url, '#') != NULL)
         return eseal_err_set(err, ESEAL_E_INVALID,
-                             "follow: %s: the URL must be http://host[:port][/prefix]", url);
+                             "follow: %s: the URL must be http(s)://host[:port][/prefix]", url);
     struct eseal_log_follower *f = follower_new(key);
     f->src = SRC_URL;
     f->url = eseal_xstrdup(url);

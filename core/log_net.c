@@ -29,7 +29,7 @@ static eseal_rc status_error(const char *url, unsigned status, const struct esea
 eseal_rc log_http_get_text(const char *url, size_t max, struct eseal_buf *out,
                            struct eseal_err *err)
 {
-    struct eseal_httpc_opts o = {0, max};
+    struct eseal_httpc_opts o = {.max_body = max};
     unsigned status;
     eseal_rc rc = eseal_httpc_get(url, &o, &status, out, err);
     if (rc == ESEAL_OK && status != 200)

@@ -15,6 +15,7 @@ void eseal_err_clear(struct eseal_err *err)
     err->msg[0] = '\0';
 }
 
+ESEAL_PRINTF(3, 0)
 static void err_vset(struct eseal_err *err, eseal_rc rc, const char *fmt, va_list ap)
 {
     err->rc = rc;

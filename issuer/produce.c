@@ -224,8 +224,8 @@ static json_t *seal_base(struct produce_ctx *ctx, size_t i, const char *esid, co
     const struct eseal_form *f = &ctx->doc->forms[i];
     json_t *b = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "esid", esid, "unit_name", f->unit.name,
                           "uscc", f->unit.uscc, "city", wf_jstr(ctx->record, "filed_city"), "kind",
-                          eseal_form_key(ESEAL_ENUM_SEAL_KIND, f->kind), "cert_type",
-                          eseal_form_key(ESEAL_ENUM_CERT_TYPE, f->seal.cert_type));
+                          eseal_form_key(ESEAL_ENUM_SEAL_KIND, (int)f->kind), "cert_type",
+                          eseal_form_key(ESEAL_ENUM_CERT_TYPE, (int)f->seal.cert_type));
     if (token != NULL)
         json_object_set_new(b, "token_id", json_string(token));
     return b;

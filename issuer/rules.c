@@ -541,7 +541,7 @@ static eseal_rc rule_personal_fields(struct run *r)
         if (f->kind != ESEAL_KIND_PERSONAL) {
             snprintf(path, sizeof(path), "forms[%zu].person", i);
             if (p != NULL)
-                add(r, M_PERSON_FORBIDDEN, path, eseal_form_key(ESEAL_ENUM_SEAL_KIND, f->kind),
+                add(r, M_PERSON_FORBIDDEN, path, eseal_form_key(ESEAL_ENUM_SEAL_KIND, (int)f->kind),
                     NULL);
             continue;
         }
@@ -814,7 +814,7 @@ static eseal_rc device_form(struct run *r, size_t i)
     }
     if (f->seal.cert_type != ESEAL_CERT_NONE && f->seal.cert_type != ESEAL_CERT_DEVICE) {
         snprintf(path, sizeof(path), "forms[%zu].seal.cert_type", i);
-        add(r, M_CSR_CERT_TYPE, path, eseal_form_key(ESEAL_ENUM_CERT_TYPE, f->seal.cert_type),
+        add(r, M_CSR_CERT_TYPE, path, eseal_form_key(ESEAL_ENUM_CERT_TYPE, (int)f->seal.cert_type),
             "device");
     }
     return ESEAL_OK;

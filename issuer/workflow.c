@@ -299,8 +299,8 @@ static eseal_rc doc_summary(struct eseal_issuer *is, const struct eseal_staff_pr
         goto out;
     }
     *out = json_pack("{s:s,s:s,s:s,s:{s:s,s:s,s:s?,s:s?},s:s,s:I}", "document", sm3, "business",
-                     eseal_form_key(ESEAL_ENUM_BUSINESS, doc->business), "channel",
-                     eseal_form_key(ESEAL_ENUM_CHANNEL, doc->channel), "unit", "name", u->name,
+                     eseal_form_key(ESEAL_ENUM_BUSINESS, (int)doc->business), "channel",
+                     eseal_form_key(ESEAL_ENUM_CHANNEL, (int)doc->channel), "unit", "name", u->name,
                      "uscc", u->uscc, "city", u->city, "county", u->county, "filed_city", filed,
                      "forms", (json_int_t)doc->n_forms);
 out:

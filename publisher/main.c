@@ -12,6 +12,7 @@
 #include "eseal/ca.h"
 #include "eseal/daemon.h"
 #include "eseal/http.h"
+#include "eseal/httpc.h"
 #include "eseal/publisher.h"
 
 static int fail(const char *what, const struct eseal_err *e)
@@ -28,6 +29,10 @@ static int run(void *config)
     struct eseal_publisher *p = NULL;
     struct eseal_http *srv = NULL;
     int status = 1;
+    if (eseal_httpc_init(cfg->ca_file, &e) != ESEAL_OK) {
+        fail("ca_file", &e);
+        goto out;
+    }
     if (eseal_ca_open_unlocked(&ca, cfg->ca, ESEAL_CA_UNLOCK_RESPONDER, cfg->passphrase_file, &e) !=
         ESEAL_OK) {
         fail("opening the CA", &e);
@@ -73,7 +78,8 @@ int main(int argc, char **argv)
 {
     const struct eseal_daemon publisherd = {
         .name = "eseal-publisherd",
-        .synopsis = "[--port N] [--data DIR] [--ca DIR] [--log DIR|URL] [--issuer URL]",
+        .synopsis =
+            "[--port N] [--data DIR] [--ca DIR] [--log DIR|URL] [--issuer URL] [--ca-file FILE]",
         .notes = "The CA passphrase comes from passphrase_file or $ESEAL_PASSPHRASE.\n",
         .options = eseal_publisher_options,
         .n_options = eseal_publisher_n_options,

@@ -39,6 +39,8 @@ const struct eseal_opt eseal_publisher_options[] = {
     {"issuer", ESEAL_OPT_STRING, FIELD(issuer), NULL, 0, 1, 4096, eseal_opt_valid_url,
      "the issuer's base URL, for seal names and pictures (default: --log if a URL, "
      "else " ESEAL_PUBLISHER_ISSUER ")"},
+    {"ca_file", ESEAL_OPT_STRING, FIELD(ca_file), NULL, 0, 1, 4096, NULL,
+     "PEM CA certificates for https:// log and issuer URLs (default: the system store)"},
 };
 const size_t eseal_publisher_n_options =
     sizeof(eseal_publisher_options) / sizeof(eseal_publisher_options[0]);

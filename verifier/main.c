@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "eseal/daemon.h"
+#include "eseal/httpc.h"
 #include "verifierd.h"
 
 #define FIELD(f) offsetof(struct verifierd_config, f)
@@ -23,6 +24,8 @@ const struct eseal_opt verifierd_options[] = {
      "offline: a status list or response saved from the publisher (needs responder)"},
     {"responder", ESEAL_OPT_STRING, FIELD(responder), NULL, 0, 1, 4096, NULL,
      "offline: the publisher's responder certificate (PEM)"},
+    {"ca_file", ESEAL_OPT_STRING, FIELD(ca_file), NULL, 0, 1, 4096, NULL,
+     "PEM CA certificates for an https:// status_url (default: the system store)"},
     {"no_status", ESEAL_OPT_BOOL, FIELD(no_status), NULL, 0, 0, 0, NULL,
      "do not check seal status (reported as skipped)"},
     {"max_document", ESEAL_OPT_INT, FIELD(max_document), NULL, VERIFIERD_MAX_DOCUMENT, 1024,
@@ -43,6 +46,8 @@ static int run(void *config)
     eseal_err_clear(&e);
     struct verifierd d;
     struct eseal_http *srv = NULL;
+    if (eseal_httpc_init(cfg->ca_file, &e) != ESEAL_OK)
+        return fail("ca_file", &e);
     if (verifierd_open(&d, cfg, &e) != ESEAL_OK)
         return fail("opening the trust anchors and the status source", &e);
     /* signals are taken synchronously: block them before any thread starts */
@@ -88,7 +93,8 @@ int main(int argc, char **argv)
     const struct eseal_daemon verifierd = {
         .name = "eseal-verifierd",
         .synopsis = "[--port N] [--trust FILE] "
-                    "[--status-url URL | --status-file FILE --responder FILE | --no-status]",
+                    "[--status-url URL [--ca-file FILE] | --status-file FILE --responder FILE | "
+                    "--no-status]",
         .notes = "Status: --no-status, else --status-file, else --status-url.\n",
         .options = verifierd_options,
         .n_options = verifierd_n_options,

@@ -140,9 +140,10 @@ eseal_rc eseal_status_source_url(struct eseal_status_source **out, const char *u
     size_t n = url != NULL ? strlen(url) : 0;
     while (n > 0 && url[n - 1] == '/')
         n--;
-    if (n == 0 || n > URL_MAX - 100 || strncmp(url, "http://", 7) != 0)
+    if (n == 0 || n > URL_MAX - 100 ||
+        (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
         return eseal_err_set(err, ESEAL_E_INVALID,
-                             "status URL \"%s\": expected http://host:port / 状态地址无效",
+                             "状态地址无效 / status URL \"%s\": expected http(s)://host:port",
                              url != NULL ? url : "");
     struct eseal_status_source *s = source_new(trust);
     s->url = eseal_xasprintf("%.*s", (int)n, url);

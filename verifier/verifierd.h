@@ -31,6 +31,7 @@ struct verifierd_config {
     char *status_url;
     char *status_file;
     char *responder;
+    char *ca_file; /* PEM CA certificates for an https:// status_url; NULL: system store */
     bool no_status;
     long long max_document;
     long long threads;

@@ -1,9 +1,12 @@
-/* httpc.h — a minimal blocking HTTP/1.1 client over plain TCP (http://
- * only; TLS belongs in front, e.g. a reverse proxy): GET, and requests with
- * any method, a body, a content type and extra headers. Response bodies with
- * Content-Length, chunked transfer coding, or read to close; bounded sizes
- * and an overall deadline. Used by log followers, `eseal log --url` and
- * `eseal issuer` / `eseal demo`. */
+/* httpc.h — a blocking HTTP(S) client, the one adapter over libcurl: GET,
+ * and requests with any method, a body, a content type and extra headers.
+ * http:// and https:// only; TLS peers are checked against the system's CA
+ * store or a given CA file. Bounded response sizes and one deadline for the
+ * whole request, name resolution included. Redirects are not followed: a
+ * 3xx comes back as a status like any other. Used by log followers and
+ * auditors, the publisher (seal files), the verifier (status), `eseal log
+ * --url`, `eseal verify --status-url` and `eseal issuer` / `eseal demo`.
+ * Thread-safe: every request has its own libcurl handle. */
 #ifndef ESEAL_HTTPC_H
 #define ESEAL_HTTPC_H
 
@@ -15,23 +18,33 @@
 /* Defaults when the options are NULL or zero. */
 #define ESEAL_HTTPC_TIMEOUT_MS 10000
 #define ESEAL_HTTPC_MAX_BODY (16 * 1024 * 1024)
-/* The status line and headers together may not exceed this. */
+/* The request head (method, URL, headers) and the response head (status
+ * line and headers, interim responses included) may each not exceed this. */
 #define ESEAL_HTTPC_MAX_HEAD (64 * 1024)
 
 struct eseal_httpc_opts {
-    unsigned timeout_ms; /* whole request, connect to last byte; 0 = default */
+    unsigned timeout_ms; /* whole request, name resolution to last byte; 0 = default */
     size_t max_body;     /* 0 = default */
+    const char *ca_file; /* PEM CA certificates for https://; NULL: the process
+                          * default (eseal_httpc_init), else the system store */
 };
 
-/* eseal_httpc_get fetches |url| ("http://host[:port][/path][?query]"; host a
- * name, an IPv4 literal or a bracketed IPv6 literal). On ESEAL_OK *status is
- * the response status (any, 200 or not) and |body| holds the body
- * (replacing it). A malformed or unsupported URL (https://, userinfo,
- * fragments, control characters) is ESEAL_E_INVALID; a name that does not
- * resolve or a refused connection ESEAL_E_UNAVAILABLE; the deadline passing
- * ESEAL_E_UNAVAILABLE; a malformed response ESEAL_E_IO; a body over the
- * limit ESEAL_E_TOOBIG. Name resolution itself is not bounded by the
- * deadline (getaddrinfo cannot be interrupted). */
+/* eseal_httpc_init sets the process-wide CA file for https:// (PEM, NULL:
+ * the system's CA store) and initialises libcurl. Call it once at start-up
+ * before any thread makes requests (daemons and the CLI do so from their
+ * `ca_file` / `--ca-file` option); without it requests use the system
+ * store. A file that cannot be read is ESEAL_E_INVALID. */
+eseal_rc eseal_httpc_init(const char *ca_file, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_httpc_get fetches |url| ("http(s)://host[:port][/path][?query]";
+ * host a name, an IPv4 literal or a bracketed IPv6 literal). On ESEAL_OK
+ * *status is the response status (any, 200 or not) and |body| holds the
+ * body (replacing it) followed by a NUL not counted in its length.
+ * A malformed or unsupported URL (another scheme, userinfo, fragments,
+ * control characters) is ESEAL_E_INVALID; a name that does not resolve, a
+ * refused connection or the deadline passing ESEAL_E_UNAVAILABLE; a TLS
+ * certificate that does not verify ESEAL_E_CRYPTO; a malformed response
+ * ESEAL_E_IO; a body over the limit ESEAL_E_TOOBIG. */
 eseal_rc eseal_httpc_get(const char *url, const struct eseal_httpc_opts *opts, unsigned *status,
                          struct eseal_buf *body, struct eseal_err *err) ESEAL_MUST_CHECK;
 
@@ -53,14 +66,14 @@ struct eseal_httpc_request {
 };
 
 /* eseal_httpc_request sends |r| and reads the response like eseal_httpc_get
- * (same limits, deadline, results). POST and PUT without a body send
+ * (same limits, deadline, results). POST, PUT and PATCH without a body send
  * "Content-Length: 0". A method that is not a token, a header line without
  * "Name:", with control characters or naming Host, Content-Length,
- * Transfer-Encoding or Connection (this client sets those), too many
+ * Transfer-Encoding or Connection (the client sets those), too many
  * headers, or a request head over ESEAL_HTTPC_MAX_HEAD is ESEAL_E_INVALID,
- * before anything is sent. If the server answers and closes before taking
- * the whole body (e.g. 413), that answer is returned. A response to HEAD has
- * no body. */
+ * before anything is sent. A body over 1 MiB is sent after
+ * "Expect: 100-continue", so a server refusing it early (413, 401) is
+ * answered with its refusal. A response to HEAD has no body. */
 eseal_rc eseal_httpc_request(const struct eseal_httpc_request *r,
                              const struct eseal_httpc_opts *opts, unsigned *status,
                              struct eseal_buf *body, struct eseal_err *err) ESEAL_MUST_CHECK;

@@ -225,7 +225,7 @@ eseal_rc eseal_log_http_handle(struct eseal_http_req *req, struct eseal_log *log
 
 /* eseal_log_follower_open_dir follows the log in directory |dir| (read
  * without the index, so while a writer runs); eseal_log_follower_open_url
- * follows the HTTP endpoints under |url| ("http://host:port", optionally
+ * follows the HTTP endpoints under |url| ("http(s)://host:port", optionally
  * with a path prefix; the routes above are appended). Checkpoints must be
  * signed by |key| (copied). The follower starts at entry 0 with the empty
  * tree as its verified checkpoint, or where eseal_log_follower_restore puts

@@ -66,6 +66,8 @@ struct eseal_publisher_config {
     long long shards;      /* CRL shards; fixed at the first start */
     char *issuer;          /* issuer base URL for seal files; NULL: the log's
                             * URL, else ESEAL_PUBLISHER_ISSUER */
+    char *ca_file;         /* PEM CA certificates for https:// log and issuer
+                            * URLs; NULL: the system store */
 };
 
 /* eseal_publisher_options is the configuration table (config.h). */

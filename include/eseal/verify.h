@@ -115,7 +115,7 @@ struct eseal_status_source;
 #define ESEAL_VERIFY_STATUS_CACHE 4096
 
 /* eseal_status_source_url opens an online source for the publisher at
- * |url| ("http://host:port", no trailing path). |trust| (borrowed; it must
+ * |url| ("http(s)://host:port", no trailing path). |trust| (borrowed; it must
  * outlive the source) authenticates the responder certificate. Nothing is
  * fetched yet. */
 eseal_rc eseal_status_source_url(struct eseal_status_source **out, const char *url,

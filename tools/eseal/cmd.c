@@ -10,11 +10,22 @@
 
 #include "eseal/json.h"
 #include "cmd.h"
+#include "eseal/httpc.h"
 
 int cmd_fail(const struct eseal_err *err)
 {
     fprintf(stderr, "eseal: %s: %s\n", eseal_rc_describe(err->rc), err->msg);
     return EXIT_FAIL;
+}
+
+int cmd_ca_file(const char *path, int code)
+{
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    if (path == NULL || eseal_httpc_init(path, &err) == ESEAL_OK)
+        return 0;
+    fprintf(stderr, "eseal: --ca-file: %s\n", err.msg);
+    return code;
 }
 
 int cmd_usage_error(const char *usage, const char *msg, const char *arg)

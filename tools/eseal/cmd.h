@@ -37,6 +37,11 @@ int cmd_fail(const struct eseal_err *err);
  * EXIT_USAGE. |arg| may be NULL. */
 int cmd_usage_error(const char *usage, const char *msg, const char *arg);
 
+/* cmd_ca_file makes |path| (PEM, from --ca-file; NULL: the system store)
+ * the CA file for https:// requests. Returns 0, or |code| after printing
+ * why the file cannot be used. */
+int cmd_ca_file(const char *path, int code);
+
 /* cmd_parse_int parses a decimal in [min, max]; |what| names it in the error. */
 eseal_rc cmd_parse_int(const char *text, long min, long max, int *out, const char *what,
                        struct eseal_err *err);

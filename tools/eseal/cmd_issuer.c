@@ -29,7 +29,8 @@
 
 #define COMMON                                                                                     \
     "  Common: --url URL (default: the session's, else " DEFAULT_URL "),\n"                        \
-    "  --session FILE (default ~/.eseal/session), --json (the raw JSON answer).\n"                 \
+    "  --session FILE (default ~/.eseal/session), --json (the raw JSON answer),\n"                 \
+    "  --ca-file FILE (PEM CA certificates for an https:// URL; default: the system store).\n"     \
     "  Token: $" TOKEN_ENV ", else the session file. Exit: 0 done, 1 refused by\n"                 \
     "  the issuer, 2 usage, 3 connection or I/O error.\n"
 
@@ -123,6 +124,7 @@ enum {
     OPT_ROLE,
     OPT_UNIT,
     OPT_CITY,
+    OPT_CA_FILE,
     OPT_HELP,
 };
 
@@ -160,11 +162,13 @@ static const struct option long_opts[] = {
     {"role", required_argument, NULL, OPT_ROLE},
     {"unit", required_argument, NULL, OPT_UNIT},
     {"city", required_argument, NULL, OPT_CITY},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
 
-#define COMMON_BITS (CMD_BIT(OPT_URL) | CMD_BIT(OPT_SESSION) | CMD_BIT(OPT_JSON))
+#define COMMON_BITS                                                                                \
+    (CMD_BIT(OPT_URL) | CMD_BIT(OPT_SESSION) | CMD_BIT(OPT_JSON) | CMD_BIT(OPT_CA_FILE))
 
 /* struct ctx is one invocation: the parsed options, where the API is, the
  * token, and the session file. */
@@ -234,6 +238,8 @@ static int ctx_parse(struct ctx *c, int argc, char **argv, uint64_t allowed, siz
     c->usage = usage;
     int r = cmd_parse(argc, argv, "", long_opts, allowed | COMMON_BITS, max_pos, usage, EXIT_USAGE,
                       &c->a);
+    if (r == 0)
+        r = cmd_ca_file(c->a.opt[OPT_CA_FILE], EXIT_USAGE);
     if (r != 0)
         return r;
     c->json = c->a.opt[OPT_JSON] != NULL;
@@ -473,7 +479,7 @@ static int call(struct ctx *c, const char *method, const char *path, const json_
 
 /* ---- the commands ----------------------------------------------------------- */
 
-static int write_session(const struct ctx *c, const json_t *reply, struct eseal_err *err)
+static eseal_rc write_session(const struct ctx *c, const json_t *reply, struct eseal_err *err)
 {
     char *dir = eseal_xstrdup(c->session_path);
     char *slash = strrchr(dir, '/');

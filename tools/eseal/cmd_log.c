@@ -36,14 +36,16 @@ static const char checkpoint_usage[] =
     "  Prints the latest signed checkpoint, byte for byte as GET /log/checkpoint\n"
     "  serves it. 输出最新的签名检查点.\n";
 static const char verify_usage[] =
-    "usage: eseal log verify (--dir DIR | --url URL) --key LOG.pub\n"
+    "usage: eseal log verify (--dir DIR | --url URL [--ca-file FILE]) --key LOG.pub\n"
     "  Audits a whole log: recomputes the Merkle tree, checks every checkpoint's\n"
     "  signature and that they are consistent, and names the first bad entry.\n"
     "  审计整个日志. Exit 0 intact, 1 bad or unreadable, 2 usage error.\n";
 static const char show_usage[] =
-    "usage: eseal log show (--dir DIR | --url URL) [--start N] [--end M]\n"
+    "usage: eseal log show (--dir DIR | --url URL [--ca-file FILE]) [--start N] [--end M]\n"
     "  Prints entries N..M-1 (default: all), one canonical JSON object per line.\n"
-    "  显示日志条目. (Not verified: use eseal log verify for that.)\n";
+    "  显示日志条目. (Not verified: use eseal log verify for that.)\n"
+    "  --url takes http:// or https://; --ca-file: PEM CA certificates for\n"
+    "  https:// (default: the system store).\n";
 static const char serve_usage[] =
     "usage: eseal log serve --dir DIR [--address ADDR] [--port N]\n"
     "  Serves the log read-only over HTTP (GET /log/checkpoint, /log/entries,\n"
@@ -73,6 +75,7 @@ enum {
     OPT_COUNT,
     OPT_ENTRY_BYTES,
     OPT_ACKS,
+    OPT_CA_FILE,
     OPT_HELP,
 };
 
@@ -91,6 +94,7 @@ static const struct option long_opts[] = {
     {"count", required_argument, NULL, OPT_COUNT},
     {"entry-bytes", required_argument, NULL, OPT_ENTRY_BYTES},
     {"acks", required_argument, NULL, OPT_ACKS},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -106,6 +110,8 @@ static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage
 {
     struct cmd_args p;
     int r = cmd_parse(argc, argv, "", long_opts, allowed, 0, usage, EXIT_USAGE, &p);
+    if (r == 0)
+        r = cmd_ca_file(p.opt[OPT_CA_FILE], EXIT_USAGE);
     if (r != 0)
         return r;
     *a = (struct args){
@@ -336,8 +342,9 @@ static int need_one_source(const char *usage, const struct args *a)
 static int log_verify(int argc, char **argv)
 {
     struct args a;
-    int r = parse_args(argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_URL) | CMD_BIT(OPT_KEY),
-                       verify_usage, &a);
+    int r = parse_args(
+        argc, argv, CMD_BIT(OPT_DIR) | CMD_BIT(OPT_URL) | CMD_BIT(OPT_CA_FILE) | CMD_BIT(OPT_KEY),
+        verify_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     if ((r = need_one_source(verify_usage, &a)) != 0)
@@ -489,7 +496,8 @@ static int log_show(int argc, char **argv)
 {
     struct args a;
     int r = parse_args(argc, argv,
-                       CMD_BIT(OPT_DIR) | CMD_BIT(OPT_URL) | CMD_BIT(OPT_START) | CMD_BIT(OPT_END),
+                       CMD_BIT(OPT_DIR) | CMD_BIT(OPT_URL) | CMD_BIT(OPT_CA_FILE) |
+                           CMD_BIT(OPT_START) | CMD_BIT(OPT_END),
                        show_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;

@@ -32,8 +32,11 @@ static const char verify_usage[] =
     "  with its References, Seal.esl and stamp pages (docs/ofd.md).\n"
     "  --trust FILE        PEM trust anchors (the platform root); without it the\n"
     "                      chain is INDETERMINATE\n"
-    "  --status-url URL    the publisher (http://127.0.0.1:8442): signed status,\n"
-    "                      responder certificate checked against --trust\n"
+    "  --status-url URL    the publisher (http://127.0.0.1:8442 or https://...):\n"
+    "                      signed status, responder certificate checked against\n"
+    "                      --trust\n"
+    "  --ca-file FILE      PEM CA certificates for an https:// --status-url\n"
+    "                      (default: the system store)\n"
     "  --status-file FILE  a status list (/lists/{shard}/full) or a status\n"
     "                      response saved from the publisher, with\n"
     "  --responder FILE    the publisher's responder certificate (PEM)\n"
@@ -67,6 +70,7 @@ enum {
     OPT_JOBS,
     OPT_PICTURE,
     OPT_QUIET,
+    OPT_CA_FILE,
     OPT_HELP,
 };
 
@@ -83,6 +87,7 @@ static const struct option long_opts[] = {
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"picture", required_argument, NULL, OPT_PICTURE},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -144,6 +149,8 @@ static int parse_args(int argc, char **argv, struct args *a)
     struct cmd_args *p = &a->p;
     int r = cmd_parse(argc, argv, "", long_opts, CMD_ALL, CMD_MAX_POS, verify_usage,
                       EXIT_VERIFY_ERROR, p);
+    if (r == 0)
+        r = cmd_ca_file(p->opt[OPT_CA_FILE], EXIT_VERIFY_ERROR);
     if (r != 0)
         return r;
     a->in = p->pos[0];

@@ -62,7 +62,7 @@ static eseal_rc send_request(const struct issuer_conn *c, const char *method, co
         .headers = headers,
         .n_headers = auth != NULL ? 1 : 0,
     };
-    struct eseal_httpc_opts opts = {ISSUER_TIMEOUT_MS, 0};
+    struct eseal_httpc_opts opts = {.timeout_ms = ISSUER_TIMEOUT_MS};
     eseal_rc rc = eseal_httpc_request(&req, &opts, &out->status, &out->raw, err);
     if (rc == ESEAL_OK)
         out->json = eseal_json_load(out->raw.data, out->raw.len);
