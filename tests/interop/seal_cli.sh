@@ -8,6 +8,7 @@
 # Needs ESEAL (the eseal binary), ESEAL_SHARED (../shared), openssl >= 3.0
 # and python3.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 
 : "${ESEAL:?set ESEAL to the eseal binary}"
 : "${ESEAL_SHARED:?set ESEAL_SHARED to the shared directory (../shared)}"
@@ -27,11 +28,7 @@ export ESEAL_PASSPHRASE=$PASS
 export ESEAL_PIN=246810
 DISTID=distid:1234567812345678
 
-passed=0
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
+source "$here/lib/check.bash" # fail, check_grep, check_eq (check is its own)
 # check DESCRIPTION COMMAND...: COMMAND must succeed; its output is in check.out.
 check() {
     local what=$1
@@ -42,16 +39,6 @@ check() {
         cat check.out check.err >&2
         fail "$what"
     fi
-}
-# check_grep DESCRIPTION PATTERN FILE: FILE must contain the regex PATTERN.
-check_grep() {
-    grep -Eq -- "$2" "$3" || { echo "--- $3:" >&2; cat "$3" >&2; fail "$1: no /$2/ in $3"; }
-    passed=$((passed + 1))
-}
-# check_eq DESCRIPTION GOT WANT
-check_eq() {
-    [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
-    passed=$((passed + 1))
 }
 # exits DESCRIPTION CODE COMMAND...: COMMAND must exit with CODE; stdout in
 # exits.out, stderr in exits.err.

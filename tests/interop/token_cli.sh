@@ -8,6 +8,7 @@
 #
 # Needs ESEAL (the eseal binary), openssl >= 3.0 and python3.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 
 : "${ESEAL:?set ESEAL to the eseal binary}"
 command -v openssl >/dev/null
@@ -26,54 +27,7 @@ printf '%s\n' 'another-pin-7' >pin3.txt
 ca=$tmp/ca
 tok=$tmp/tok
 
-passed=0
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-# check DESCRIPTION COMMAND...: COMMAND must succeed.
-check() {
-    local what=$1
-    shift
-    if "$@" >check.out 2>&1; then
-        passed=$((passed + 1))
-    else
-        cat check.out >&2
-        fail "$what"
-    fi
-}
-# check_grep DESCRIPTION PATTERN FILE: FILE must contain the regex PATTERN.
-check_grep() {
-    grep -Eq -- "$2" "$3" || { echo "--- $3:" >&2; cat "$3" >&2; fail "$1: no /$2/ in $3"; }
-    passed=$((passed + 1))
-}
-check_eq() {
-    [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
-    passed=$((passed + 1))
-}
-# refused DESCRIPTION CODE OUTFILE COMMAND...: COMMAND must exit with CODE
-# and leave no OUTFILE; code 1 gives a one-line "eseal: " reason on stderr,
-# code 2 the usage text.
-refused() {
-    local what=$1 want=$2 out=$3
-    shift 3
-    local rc=0
-    "$@" >refused.out 2>refused.err || rc=$?
-    if [ "$rc" -ne "$want" ]; then
-        cat refused.out refused.err >&2
-        fail "$what: exit $rc, want $want"
-    fi
-    if [ "$want" -eq 1 ]; then
-        [ "$(wc -l <refused.err)" -eq 1 ] || { cat refused.err >&2; fail "$what: reason is not one line"; }
-        grep -q '^eseal: ' refused.err || { cat refused.err >&2; fail "$what: stderr lacks 'eseal: '"; }
-    else
-        grep -q 'usage' refused.err || { cat refused.err >&2; fail "$what: no usage text"; }
-    fi
-    if [ -n "$out" ] && [ -e "$out" ]; then
-        fail "$what: left $out behind"
-    fi
-    passed=$((passed + 1))
-}
+source "$here/lib/check.bash" # fail, check, check_grep, check_eq, refused
 # show_field KEY: a top-level field of `eseal token show --json`.
 show_field() {
     "$ESEAL" token show --dir "$tok" --json |
