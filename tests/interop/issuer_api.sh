@@ -12,6 +12,8 @@
 # Needs ESEAL (the eseal binary), ESEAL_ISSUERD (the daemon), curl, openssl
 # and python3.
 set -euo pipefail
+# shellcheck source=lib/submission.bash
+. "$(cd "$(dirname "$0")" && pwd)/lib/submission.bash"
 
 : "${ESEAL:?set ESEAL to the eseal binary}"
 : "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
@@ -122,23 +124,7 @@ maker=$(login maker1 maker-password-1)
 reviewer=$(login reviewer1 reviewer-password-1)
 
 # --- materials and the submission ----------------------------------------------------
-printf '%%PDF-1.4\n%% red-header letter\n' >letter.pdf
-printf '%%PDF-1.4\n%% application form\n' >form.pdf
-printf '\x89PNG\r\n\x1a\nimpression' >impression.png
-printf '%%PDF-1.4\n%% introduction letter\n' >intro.pdf
-printf '\x89PNG\r\n\x1a\nid copy' >idcopy.png
-sm3() { openssl dgst -sm3 -r "$1" | cut -d' ' -f1; }
-cat >sub.json <<JSON
-{"business":"apply","channel":"aggregator","aggregator":"350100",
- "applicant":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
- "letter":{"material":"$(sm3 letter.pdf)","addressee":"福建省经济信息中心","business":"apply",
-           "form_count":1,"kinds":{"unit":1}},
- "forms":[{"business":"apply","kind":"unit",
-   "unit":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
-   "agent":{"name":"李四","mobile":"13800000000","id_number":"350102199001011238"},
-   "seal":{"name":"$UNIT","width_mm":42,"height_mm":42,"function":"official","cert_type":"usb_key"},
-   "impression":"$(sm3 impression.png)","material":"$(sm3 form.pdf)"}]}
-JSON
+write_apply_submission
 expect 401 POST /api/v1/submissions "" --data-binary @sub.json
 expect 403 POST /api/v1/submissions "$maker" --data-binary @sub.json
 expect 400 POST /api/v1/submissions "$agent" -d '{"business":"apply","bogus":true}'

@@ -10,6 +10,8 @@
 #
 # Needs ESEAL, ESEAL_ISSUERD, openssl and python3.
 set -euo pipefail
+# shellcheck source=lib/submission.bash
+. "$(cd "$(dirname "$0")" && pwd)/lib/submission.bash"
 
 : "${ESEAL:?set ESEAL to the eseal binary}"
 : "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
@@ -110,25 +112,9 @@ R() { I "$@" --session reviewer1.session; }
 "$ESEAL" token show --dir tok --json >tok.json
 token_id=$(json tok.json 'j["id"]')
 "$ESEAL" token csr --dir tok --subject "/C=CN/O=$UNIT/serialNumber=$USCC" --out unit.csr >/dev/null
-printf '%%PDF-1.4\n%% red-header letter\n' >letter.pdf
-printf '%%PDF-1.4\n%% application form\n' >form.pdf
-printf '\x89PNG\r\n\x1a\nimpression' >impression.png
-printf '%%PDF-1.4\n%% introduction letter\n' >intro.pdf
-printf '\x89PNG\r\n\x1a\nid copy' >idcopy.png
+write_apply_submission
 printf '11010519491231002X\n' >collector.id
 printf '110105194912310029\n' >other.id
-sm3() { openssl dgst -sm3 -r "$1" | cut -d' ' -f1; }
-cat >sub.json <<JSON
-{"business":"apply","channel":"aggregator","aggregator":"350100",
- "applicant":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
- "letter":{"material":"$(sm3 letter.pdf)","addressee":"福建省经济信息中心","business":"apply",
-           "form_count":1,"kinds":{"unit":1}},
- "forms":[{"business":"apply","kind":"unit",
-   "unit":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
-   "agent":{"name":"李四","mobile":"13800000000","id_number":"350102199001011238"},
-   "seal":{"name":"$UNIT","width_mm":42,"height_mm":42,"function":"official","cert_type":"usb_key"},
-   "impression":"$(sm3 impression.png)","material":"$(sm3 form.pdf)"}]}
-JSON
 # Without the impression the rules refuse the submit: 1, findings shown, draft kept.
 code 1 A submit --url "$base" --file sub.json --material letter=letter.pdf --material form=form.pdf
 grep -q 'materials_present' err.txt || fail "findings printed"

@@ -26,6 +26,8 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+# shellcheck source=submission.bash
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/submission.bash"
 cd "$tmp"
 
 export ESEAL_PASSPHRASE='correct horse battery staple'
@@ -156,23 +158,7 @@ agent=$(login agent1 agent-password-1)
 maker=$(login maker1 maker-password-1)
 reviewer=$(login reviewer1 reviewer-password-1)
 
-printf '%%PDF-1.4\n%% red-header letter\n' >letter.pdf
-printf '%%PDF-1.4\n%% application form\n' >form.pdf
-printf '\x89PNG\r\n\x1a\nimpression' >impression.png
-printf '%%PDF-1.4\n%% introduction letter\n' >intro.pdf
-printf '\x89PNG\r\n\x1a\nid copy' >idcopy.png
-sm3() { openssl dgst -sm3 -r "$1" | cut -d' ' -f1; }
-cat >sub.json <<JSON
-{"business":"apply","channel":"aggregator","aggregator":"350100",
- "applicant":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
- "letter":{"material":"$(sm3 letter.pdf)","addressee":"福建省经济信息中心","business":"apply",
-           "form_count":1,"kinds":{"unit":1}},
- "forms":[{"business":"apply","kind":"unit",
-   "unit":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
-   "agent":{"name":"李四","mobile":"13800000000","id_number":"350102199001011238"},
-   "seal":{"name":"$UNIT","width_mm":42,"height_mm":42,"function":"official","cert_type":"usb_key"},
-   "impression":"$(sm3 impression.png)","material":"$(sm3 form.pdf)"}]}
-JSON
+write_apply_submission
 # to_approved BUSINESS TARGET [SEALNAME]: a submission filed, registered (with
 # the token $token_id on site for a TARGET) and approved; prints its id.
 to_approved() {
