@@ -29,15 +29,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/eseal-bench-ofd.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 export ESEAL_PASSPHRASE='benchmark passphrase' ESEAL_PIN='123456'
-"$eseal" ca init --dir ca >/dev/null
-"$eseal" token init --dir tok >/dev/null
-"$eseal" token csr --dir tok --subject "/C=CN/O=福州市测试局/serialNumber=91350100M000100Y43" \
-    --out unit.csr >/dev/null
-"$eseal" ca issue --dir ca --csr unit.csr --profile unit --out unit.pem >/dev/null
-printf '\x89PNG\r\n\x1a\nbenchmark impression' >seal.png
-"$eseal" seal make --ca ca --cert unit.pem --esid 35010000000001 --name 福州市测试局 --type unit \
-    --picture seal.png --width 40 --height 40 --out seal.esl >/dev/null
-"$eseal" token import --dir tok --cert unit.pem --seal seal.esl >/dev/null
+# shellcheck source=lib/seal.bash
+. "$here/tools/bench/lib/seal.bash"
+bench_make_seal
 
 # the document: ofdrw's one page plus MB MiB of page resources (random: as
 # costly to inflate as real images), stamped twice

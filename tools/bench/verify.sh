@@ -30,15 +30,9 @@ cd "$work"
 export ESEAL_PASSPHRASE='benchmark passphrase' ESEAL_PIN='123456'
 
 # one seal in a token, N documents each stamped with it
-"$eseal" ca init --dir ca >/dev/null
-"$eseal" token init --dir tok >/dev/null
-"$eseal" token csr --dir tok --subject "/C=CN/O=福州市测试局/serialNumber=91350100M000100Y43" \
-    --out unit.csr >/dev/null
-"$eseal" ca issue --dir ca --csr unit.csr --profile unit --out unit.pem >/dev/null
-printf '\x89PNG\r\n\x1a\nbenchmark impression' >seal.png
-"$eseal" seal make --ca ca --cert unit.pem --esid 35010000000001 --name 福州市测试局 --type unit \
-    --picture seal.png --width 40 --height 40 --out seal.esl >/dev/null
-"$eseal" token import --dir tok --cert unit.pem --seal seal.esl >/dev/null
+# shellcheck source=lib/seal.bash
+. "$here/tools/bench/lib/seal.bash"
+bench_make_seal
 mkdir docs
 echo "making $count signed documents of $doc_bytes bytes ..." >&2
 # Stamping costs a process each: make 50 distinct ones and copy them, so
