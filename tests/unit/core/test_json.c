@@ -18,14 +18,15 @@ static void refuse(const char *text, size_t len, const struct eseal_json_limits 
     json_t *j = (json_t *)1;
     struct eseal_err err;
     eseal_err_clear(&err);
+    const char *shown = text != NULL ? text : "(NULL)"; /* some cases pass no text */
     eseal_rc rc = eseal_json_parse(&j, text, len, lim, &err);
     if (rc != want)
-        fail_msg("%.60s: rc %d, want %d (%s)", text, rc, want, err.msg);
+        fail_msg("%.60s: rc %d, want %d (%s)", shown, rc, want, err.msg);
     assert_null(j);
     assert_int_equal(err.rc, want);
     for (size_t i = 0; parts != NULL && parts[i] != NULL; i++)
         if (strstr(err.msg, parts[i]) == NULL)
-            fail_msg("%.60s: message \"%s\" lacks \"%s\"", text, err.msg, parts[i]);
+            fail_msg("%.60s: message \"%s\" lacks \"%s\"", shown, err.msg, parts[i]);
     if (lim == NULL) /* eseal_json_load applies the same default policy */
         assert_null(eseal_json_load(text, len));
 }
