@@ -214,6 +214,20 @@ static eseal_rc error_page(struct eseal_http_req *req, eseal_rc rc, const char *
     return reply_page(req, eseal_http_status(rc), &b);
 }
 
+/* boundary_text says where an OFD Boundary ("x y w h", millimetres from the
+ * page's top left) puts a stamp, in words; the raw value if it is not four
+ * numbers. */
+static void boundary_text(const char *boundary, char *out, size_t out_len)
+{
+    double x, y, w, h;
+    char rest;
+    if (boundary != NULL && sscanf(boundary, "%lf %lf %lf %lf %c", &x, &y, &w, &h, &rest) == 4)
+        snprintf(out, out_len, "距页面左边 %.1f 毫米、上边 %.1f 毫米，宽 %.1f × 高 %.1f 毫米", x, y,
+                 w, h);
+    else
+        snprintf(out, out_len, "位置 / Boundary %s", boundary != NULL ? boundary : "?");
+}
+
 /* place_rows appends an OFD signature's stamps: pages and positions. */
 static void place_rows(struct eseal_buf *b, const json_t *sig)
 {
@@ -226,11 +240,12 @@ static void place_rows(struct eseal_buf *b, const json_t *sig)
     row(b, "签章位置", "Signature", text(place, "signature"));
     json_array_foreach(json_object_get(place, "stamps"), i, st)
     {
-        char *where = eseal_xasprintf("第 %lld 页 (page ID %s)，位置 / at %s%s%s",
+        char at[160];
+        boundary_text(text(st, "boundary"), at, sizeof(at));
+        char *where = eseal_xasprintf("第 %lld 页（页面 ID %s），%s%s%s",
                                       (long long)json_integer_value(json_object_get(st, "page")),
-                                      text(st, "pageRef") != NULL ? text(st, "pageRef") : "?",
-                                      text(st, "boundary") != NULL ? text(st, "boundary") : "?",
-                                      text(st, "clip") != NULL ? "，裁剪 / clip " : "",
+                                      text(st, "pageRef") != NULL ? text(st, "pageRef") : "?", at,
+                                      text(st, "clip") != NULL ? "，裁剪区域 / clip " : "",
                                       text(st, "clip") != NULL ? text(st, "clip") : "");
         row(b, json_is_true(json_object_get(place, "seam")) ? "骑缝章" : "签章外观",
             json_is_true(json_object_get(place, "seam")) ? "Seam stamp" : "Stamp", where);

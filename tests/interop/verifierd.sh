@@ -143,7 +143,7 @@ code=$(post ofd2.json -F document=@notice-changed.ofd)
 [ "$code" = 200 ] && [ "$(json ofd2.json 'j["subIndication"]')" = HASH_FAILURE ] ||
     { cat ofd2.json >&2; fail "a changed OFD: $code"; }
 curl -s -o ofd.html -F document=@notice.ofd "$vbase/verify"
-grep -q '验证通过' ofd.html && grep -q '签章外观' ofd.html && grep -q '120.00 200.00' ofd.html &&
+grep -q '验证通过' ofd.html && grep -q '签章外观' ofd.html && grep -q '距页面左边 120.0 毫米、上边 200.0 毫米' ofd.html &&
     grep -q '>references<' ofd.html || fail "the verdict page of an OFD"
 ok
 
