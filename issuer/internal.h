@@ -34,7 +34,7 @@ enum issuer_cf {
     CF_COUNT
 };
 
-#define ISSUER_MAX_ROUTES 32
+#define ISSUER_MAX_ROUTES 64
 
 struct eseal_issuer {
     struct eseal_issuer_config cfg; /* copied strings, freed at close */
