@@ -144,6 +144,11 @@ eseal_rc eseal_ca_unlock(struct eseal_ca *ca, unsigned keys, const void *pass, s
         if (rc == ESEAL_OK)
             done |= ESEAL_CA_UNLOCK_LOG;
     }
+    if (rc == ESEAL_OK && (todo & ESEAL_CA_UNLOCK_COMMIT) != 0) {
+        rc = ca_unlock_commit(ca, pass, pass_len, err);
+        if (rc == ESEAL_OK)
+            done |= ESEAL_CA_UNLOCK_COMMIT;
+    }
     if (rc != ESEAL_OK) {
         /* All or nothing: keys unlocked by this call are dropped again. */
         for (int r = 0; r < CA_NROLES; r++) {
@@ -154,6 +159,8 @@ eseal_rc eseal_ca_unlock(struct eseal_ca *ca, unsigned keys, const void *pass, s
         }
         if ((todo & ESEAL_CA_UNLOCK_LOG) != 0)
             eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
+        if ((todo & ESEAL_CA_UNLOCK_COMMIT) != 0)
+            eseal_wipe(ca->commit_key, sizeof(ca->commit_key));
         return rc;
     }
     ca->unlocked |= done;
@@ -188,6 +195,7 @@ void eseal_ca_free(struct eseal_ca *ca)
         EVP_PKEY_free(ca->key[r]); /* OpenSSL clears private key material on free */
     }
     eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
+    eseal_wipe(ca->commit_key, sizeof(ca->commit_key));
     free(ca->dir);
     free(ca->origin);
     free(ca);
@@ -220,6 +228,7 @@ eseal_rc ca_need_key(const struct eseal_ca *ca, unsigned bit, struct eseal_err *
     const char *name = bit == ESEAL_CA_UNLOCK_ROOT        ? "root"
                        : bit == ESEAL_CA_UNLOCK_MAKER     ? "maker"
                        : bit == ESEAL_CA_UNLOCK_RESPONDER ? "responder"
+                       : bit == ESEAL_CA_UNLOCK_COMMIT    ? "commitment"
                                                           : "log";
     return eseal_err_set(err, ESEAL_E_DENIED,
                          "此进程未解锁证书机构的 %s 密钥 / the CA's %s key is not unlocked in "
@@ -326,9 +335,12 @@ json_t *eseal_ca_show(const struct eseal_ca *ca)
     char *pub = eseal_path_join(ca->dir, CA_FILE_LOG_PUB);
     char *pem = eseal_path_join(ca->dir, CA_FILE_LOG_PEM);
     char *key = eseal_path_join(ca->dir, CA_FILE_LOG_KEY);
-    json_t *j = json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}}", "dir", ca->dir, "certificates",
-                          certs, "log", "origin", ca->origin, "verifier_key", note, "file", pub,
-                          "pem_file", pem, "key_file", key);
+    char *commit = eseal_path_join(ca->dir, CA_FILE_COMMIT_KEY);
+    json_t *j = json_pack("{s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:{s:s, s:s}}", "dir", ca->dir,
+                          "certificates", certs, "log", "origin", ca->origin, "verifier_key", note,
+                          "file", pub, "pem_file", pem, "key_file", key, "commitment", "algorithm",
+                          "HMAC-SM3", "key_file", commit);
+    free(commit);
     free(note);
     free(pub);
     free(pem);

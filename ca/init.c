@@ -21,8 +21,9 @@
 #define DEFAULT_SERVICE_DAYS 3650
 
 static const char *const all_files[] = {
-    "root.pem",      "root.key",      "maker.pem",     "maker.key",     "responder.pem",
-    "responder.key", CA_FILE_LOG_KEY, CA_FILE_LOG_PUB, CA_FILE_LOG_PEM, CA_FILE_META,
+    "root.pem",      "root.key",         "maker.pem",     "maker.key",
+    "responder.pem", "responder.key",    CA_FILE_LOG_KEY, CA_FILE_LOG_PUB,
+    CA_FILE_LOG_PEM, CA_FILE_COMMIT_KEY, CA_FILE_META,
 };
 #define N_FILES (sizeof(all_files) / sizeof(all_files[0]))
 
@@ -76,6 +77,7 @@ struct plan {
     EVP_PKEY *key[CA_NROLES];
     uint8_t log_pk[ESEAL_ED25519_PK_LEN];
     uint8_t log_sk[ESEAL_ED25519_SK_LEN];
+    uint8_t commit_key[CA_COMMIT_KEY_LEN];
     char *origin;
 };
 
@@ -86,6 +88,7 @@ static void plan_cleanup(struct plan *p)
         EVP_PKEY_free(p->key[i]);
     }
     eseal_wipe(p->log_sk, sizeof(p->log_sk));
+    eseal_wipe(p->commit_key, sizeof(p->commit_key));
     free(p->origin);
 }
 
@@ -120,6 +123,7 @@ static eseal_rc make_plan(struct plan *p, const struct eseal_ca_init_opts *o, st
     if (rc != ESEAL_OK)
         return rc;
     eseal_ed25519_keypair(p->log_pk, p->log_sk);
+    eseal_random(p->commit_key, sizeof(p->commit_key));
     if (o && o->log_origin) {
         p->origin = eseal_xstrdup(o->log_origin);
     } else {
@@ -197,6 +201,12 @@ static eseal_rc write_plan(const char *dir, const struct plan *p, const void *pa
     char *path = eseal_path_join(dir, CA_FILE_LOG_KEY);
     rc = eseal_pki_secret_save(path, CA_LOG_KEY_LABEL, p->log_sk, ESEAL_ED25519_SEED_LEN, pass,
                                pass_len, err);
+    free(path);
+    if (rc != ESEAL_OK)
+        return rc;
+    path = eseal_path_join(dir, CA_FILE_COMMIT_KEY);
+    rc = eseal_pki_secret_save(path, CA_COMMIT_KEY_LABEL, p->commit_key, sizeof(p->commit_key),
+                               pass, pass_len, err);
     free(path);
     if (rc != ESEAL_OK)
         return rc;

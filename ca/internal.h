@@ -16,6 +16,9 @@
 #define CA_FILE_LOG_PUB "log.pub"
 #define CA_FILE_LOG_PEM "log.pub.pem"
 #define CA_LOG_KEY_LABEL "ESEAL ENCRYPTED LOG KEY"
+#define CA_FILE_COMMIT_KEY "commit.key"
+#define CA_COMMIT_KEY_LABEL "ESEAL ENCRYPTED COMMITMENT KEY"
+#define CA_COMMIT_KEY_LEN 32
 
 struct eseal_ca {
     char *dir;
@@ -24,13 +27,20 @@ struct eseal_ca {
     EVP_PKEY *key[CA_NROLES]; /* NULL until eseal_ca_unlock with its role */
     uint8_t log_pk[ESEAL_ED25519_PK_LEN];
     uint8_t log_sk[ESEAL_ED25519_SK_LEN];
-    unsigned unlocked; /* ESEAL_CA_UNLOCK_* bits of the keys held */
+    uint8_t commit_key[CA_COMMIT_KEY_LEN]; /* the platform secret (commit.c) */
+    unsigned unlocked;                     /* ESEAL_CA_UNLOCK_* bits of the keys held */
     struct eseal_log_signer log_signer;
 };
 
 /* ca_need_key is ESEAL_OK when the key |bit| (one ESEAL_CA_UNLOCK_* bit) is
  * unlocked in |ca|, else ESEAL_E_DENIED naming the key. */
 eseal_rc ca_need_key(const struct eseal_ca *ca, unsigned bit, struct eseal_err *err);
+
+/* ca_unlock_commit reads the platform secret (commit.key) into |ca|,
+ * creating it first in a CA made before it existed, once |pass| has been
+ * checked against the root key (commit.c). */
+eseal_rc ca_unlock_commit(struct eseal_ca *ca, const void *pass, size_t pass_len,
+                          struct eseal_err *err);
 
 /* ca_role_name is "root", "maker" or "responder": also the file stem. */
 const char *ca_role_name(enum eseal_ca_role role);

@@ -6,6 +6,7 @@
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/core_names.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509.h>
 
@@ -51,6 +52,26 @@ char *eseal_sm3_hex(const void *data, size_t len)
     uint8_t d[ESEAL_SM3_LEN];
     eseal_sm3(d, data, len);
     return eseal_hex(d, sizeof(d));
+}
+
+eseal_rc eseal_hmac_sm3(uint8_t out[ESEAL_SM3_LEN], const void *key, size_t key_len,
+                        const void *data, size_t len, struct eseal_err *err)
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SM3", 0),
+        OSSL_PARAM_construct_end(),
+    };
+    size_t n = 0;
+    eseal_rc rc = ESEAL_OK;
+    if (ctx == NULL || EVP_MAC_init(ctx, key, key_len, params) != 1 ||
+        EVP_MAC_update(ctx, data, len) != 1 || EVP_MAC_final(ctx, out, &n, ESEAL_SM3_LEN) != 1 ||
+        n != ESEAL_SM3_LEN)
+        rc = eseal_err_openssl(err, ESEAL_E_CRYPTO, "HMAC-SM3 failed");
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+    return rc;
 }
 
 eseal_rc eseal_sm2_keygen(EVP_PKEY **out, struct eseal_err *err)

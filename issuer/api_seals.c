@@ -121,3 +121,20 @@ eseal_rc api_log(struct eseal_http_req *req, void *app, struct eseal_err *err)
     struct eseal_issuer *is = app;
     return eseal_log_http_handle(req, is->log, err);
 }
+
+/* api_log_prove answers GET /api/v1/log/{seq}/commitment (admins): the
+ * private record log entry |seq| committed to, and whether it still does. */
+eseal_rc api_log_prove(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    const char *seq = eseal_http_param(req, "seq");
+    (void)err;
+    size_t digits = strspn(seq, "0123456789");
+    if (digits == 0 || digits > 18 || seq[digits] != '\0')
+        return api_reply_error(req, ESEAL_E_INVALID, "seq",
+                               "日志序号应为十进制数 / the log position must be a decimal number");
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    json_t *view = NULL;
+    eseal_rc rc = eseal_issuer_log_prove(app, api_who(req), strtoull(seq, NULL, 10), &view, &p);
+    return api_reply_result(req, rc, 200, view, &p);
+}

@@ -31,6 +31,7 @@ enum issuer_cf {
     CF_AUDIT,       /* subject id "\0" seq (8 bytes BE) -> entry type */
     CF_META,        /* "log_pos" -> next log entry to apply (decimal) */
     CF_ARTEFACTS,   /* SM3 hex -> bytes: documents, certificates, seals, CSRs, codes */
+    CF_PRIVATE,     /* commitment hex -> private record JSON (private.c) */
     CF_COUNT
 };
 
@@ -73,6 +74,21 @@ void store_batch_audit(struct eseal_kv_batch *b, const char *subject, uint64_t s
                        const char *type);
 /* store_audit_seqs returns the seqs indexed under |subject| as a JSON array. */
 json_t *store_audit_seqs(struct eseal_issuer *is, const char *subject);
+
+/* ---- private.c: personal data and free text kept out of the public log ---- */
+#define PRIVATE_COMMITMENT_HEX_LEN 64
+/* private_put completes the private record |fields| (taken) with a random
+ * "nonce" and the entry |type|, stores its canonical JSON (synced, before
+ * the entry that refers to it is committed) under its commitment,
+ * HMAC-SM3(platform secret, canonical JSON), and writes that into |out|:
+ * the log entry carries it as data.commitment. */
+eseal_rc private_put(struct eseal_issuer *is, const char *type, json_t *fields,
+                     char out[PRIVATE_COMMITMENT_HEX_LEN + 1],
+                     struct eseal_err *err) ESEAL_MUST_CHECK;
+/* private_get reads the private record |commitment| (*out is the caller's);
+ * a missing one is ESEAL_E_INTERNAL, like a missing artefact. */
+eseal_rc private_get(struct eseal_issuer *is, const char *commitment, json_t **out,
+                     struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* ---- business.c: the business types as data ---- */
 /* enum business_makes says what production makes for a form. */
@@ -326,5 +342,6 @@ eseal_rc api_seal_pem(struct eseal_http_req *req, void *app, struct eseal_err *e
 eseal_rc api_seal_suspend(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_public(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_log(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_log_prove(struct eseal_http_req *req, void *app, struct eseal_err *err);
 
 #endif

@@ -37,6 +37,7 @@ struct apply_ctx {
     const char *time;   /* entry.time */
     const char *actor;  /* entry.actor.id */
     struct eseal_err *err;
+    eseal_rc rc; /* set by a submission handler that cannot apply the entry */
 };
 
 /* ---- seal.* ----------------------------------------------------------------------- */
@@ -186,12 +187,32 @@ static const char *on_approved(struct apply_ctx *c, json_t *rec)
     return wf_state_name(WF_APPROVED);
 }
 
+/* private_of returns the private record the entry commits to (new), or
+ * NULL with c->rc set. */
+static json_t *private_of(struct apply_ctx *c)
+{
+    json_t *p = NULL;
+    c->rc = private_get(c->is, wf_jstr(c->data, "commitment"), &p, c->err);
+    return p;
+}
+
 static const char *on_rejected(struct apply_ctx *c, json_t *rec)
 {
+    /* the reasons are in the store, the entry has their commitment (entries
+     * written before that carried them in clear) */
+    json_t *reasons = json_incref(json_object_get(c->data, "reasons"));
+    if (!json_is_array(reasons)) {
+        json_decref(reasons);
+        json_t *p = private_of(c);
+        if (p == NULL)
+            return NULL;
+        reasons = json_incref(json_object_get(p, "reasons"));
+        json_decref(p);
+    }
     json_object_set_new(rec, "reviewed_by", json_string(c->actor));
-    json_object_set_new(rec, "rejection",
-                        json_pack("{s:s,s:s,s:O}", "by", c->actor, "time", c->time, "reasons",
-                                  json_object_get(c->data, "reasons")));
+    json_object_set_new(
+        rec, "rejection",
+        json_pack("{s:s,s:s,s:o?}", "by", c->actor, "time", c->time, "reasons", reasons));
     return wf_state_name(WF_REJECTED);
 }
 
@@ -241,8 +262,19 @@ static const char *on_produced(struct apply_ctx *c, json_t *rec)
 static const char *on_handed_over(struct apply_ctx *c, json_t *rec)
 {
     json_t *a = application_slot(rec, json_integer_value(json_object_get(c->data, "form")));
+    json_t *handover = json_deep_copy(c->data);
+    if (json_object_get(c->data, "commitment") != NULL) {
+        /* the staff see who collected: the private record, not the log */
+        json_t *p = private_of(c);
+        if (p == NULL) {
+            json_decref(handover);
+            return NULL;
+        }
+        json_object_set(handover, "collector", json_object_get(p, "collector"));
+        json_decref(p);
+    }
     json_object_set_new(a, "status", json_string("handed_over"));
-    json_object_set(a, "handover", (json_t *)c->data);
+    json_object_set_new(a, "handover", handover);
     json_object_set_new(a, "handed_over", json_string(c->time));
     return all_apps(rec, "handed_over") ? wf_state_name(WF_HANDED_OVER) : NULL;
 }
@@ -282,6 +314,10 @@ static eseal_rc apply_submission(struct apply_ctx *c, submission_fn change)
     }
     json_object_set_new(rec, "updated", json_string(c->time));
     const char *state = change(c, rec);
+    if (c->rc != ESEAL_OK) {
+        json_decref(rec);
+        return c->rc;
+    }
     if (state != NULL)
         json_object_set_new(rec, "state", json_string(state));
     store_batch_put_json(c->b, CF_SUBMISSIONS, id, rec);

@@ -512,13 +512,24 @@ static eseal_rc parse_review(struct wf_run *r)
     return ESEAL_OK;
 }
 
+/* build_review: the reasons are free text, so the log gets their count and
+ * the commitment to them; the agent reads them from the store. */
 static eseal_rc build_review(struct wf_run *r)
 {
-    if (r->approve)
+    if (r->approve) {
         add_entry(r, "submission.approved", json_pack("{s:O}", "acknowledged", r->acks));
-    else
-        add_entry(r, "submission.rejected",
-                  json_pack("{s:O}", "reasons", json_object_get(r->in->body, "reasons")));
+        return ESEAL_OK;
+    }
+    json_t *reasons = json_object_get(r->in->body, "reasons");
+    char commitment[PRIVATE_COMMITMENT_HEX_LEN + 1];
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (private_put(r->is, "submission.rejected", json_pack("{s:O}", "reasons", reasons),
+                    commitment, &e) != ESEAL_OK)
+        return prob_from(r->p, &e, NULL);
+    add_entry(r, "submission.rejected",
+              json_pack("{s:I,s:s}", "reason_count", (json_int_t)json_array_size(reasons),
+                        "commitment", commitment));
     return ESEAL_OK;
 }
 
@@ -714,8 +725,8 @@ static eseal_rc parse_handover(struct wf_run *r)
 }
 
 /* handed_over adds seal.activated and application.handed_over for one
- * application; |collector| is the log's view of the collector. */
-static void handed_over(struct wf_run *r, const json_t *a, const json_t *collector,
+ * application; |commitment| names the private record of the collector. */
+static void handed_over(struct wf_run *r, const json_t *a, const char *commitment,
                         const char *letter_sm3, const char *copy_sm3)
 {
     const char *esid = wf_jstr(a, "esid");
@@ -730,8 +741,8 @@ static void handed_over(struct wf_run *r, const json_t *a, const json_t *collect
     json_array_append_new(r->entries,
                           wf_event("seal.activated", r->who, r->id, wf_jstr(a, "id"), esid, data));
     json_t *hd =
-        json_pack("{s:O,s:s,s:O,s:s,s:s}", "form", json_object_get(a, "form"), "esid", esid,
-                  "collector", collector, "introduction_letter", letter_sm3, "id_copy", copy_sm3);
+        json_pack("{s:O,s:s,s:s,s:s,s:s}", "form", json_object_get(a, "form"), "esid", esid,
+                  "commitment", commitment, "introduction_letter", letter_sm3, "id_copy", copy_sm3);
     json_array_append_new(
         r->entries, wf_event("application.handed_over", r->who, r->id, wf_jstr(a, "id"), esid, hd));
     json_decref(seal);
@@ -749,20 +760,18 @@ static eseal_rc build_handover(struct wf_run *r)
     if (eseal_blob_put(r->is->blob, ESEAL_MATERIAL_ID_COPY, h->id_copy, h->id_copy_len, &copy, NULL,
                        &e) != ESEAL_OK)
         return prob_from(r->p, &e, "id_copy");
-    /* the collector's ID number is masked and the name only hashed in the log */
-    char masked[32];
-    mask_id(h->collector_id_number, masked, sizeof(masked));
-    char *name_sm3 = eseal_sm3_hex(h->collector_name, strlen(h->collector_name));
-    json_t *collector =
-        json_pack("{s:s,s:s}", "id_number_masked", masked, "name_hash_sm3", name_sm3);
+    /* the collector is a person: the log gets only the commitment */
+    char commitment[PRIVATE_COMMITMENT_HEX_LEN + 1];
+    json_t *rec = json_pack("{s:{s:s,s:s}}", "collector", "name", h->collector_name, "id_number",
+                            h->collector_id_number);
+    if (private_put(r->is, "application.handed_over", rec, commitment, &e) != ESEAL_OK)
+        return prob_from(r->p, &e, NULL);
     size_t i;
     json_t *a;
     json_array_foreach(json_object_get(r->rec, "applications"), i, a)
     {
-        handed_over(r, a, collector, letter.sm3, copy.sm3);
+        handed_over(r, a, commitment, letter.sm3, copy.sm3);
     }
-    free(name_sm3);
-    json_decref(collector);
     return ESEAL_OK;
 }
 

@@ -9,7 +9,8 @@
  *
  * Files in the CA directory (private keys only wrapped, files mode 0600):
  *   root.pem root.key maker.pem maker.key responder.pem responder.key
- *   log.key log.pub (C2SP verifier key) log.pub.pem (SPKI) ca.json
+ *   log.key log.pub (C2SP verifier key) log.pub.pem (SPKI)
+ *   commit.key (the platform secret for HMAC-SM3 commitments) ca.json
  * Private keys stay inside struct eseal_ca and are used only through the
  * narrow signing calls below, and a process unlocks only the keys it uses
  * (ESEAL_CA_UNLOCK_*).
@@ -77,20 +78,28 @@ eseal_rc eseal_ca_open(struct eseal_ca **out, const char *dir,
  * only the keys it uses (docs/ca.md), so that a compromise of, say, the
  * internet-facing publisher does not hand out the root key.
  *   publisher        ESEAL_CA_UNLOCK_RESPONDER
- *   issuer           ROOT (certificates), MAKER (seals, unlock codes), LOG
+ *   issuer           ROOT (certificates), MAKER (seals, unlock codes), LOG,
+ *                    COMMIT
  *   eseal ca issue   ROOT;  eseal ca unlock-code, eseal seal make  MAKER;
- *   eseal log append LOG */
+ *   eseal log append LOG
+ * and the platform secret (COMMIT): the HMAC-SM3 key behind the commitments
+ * public log entries carry instead of personal data (eseal_ca_commit). */
 enum {
     ESEAL_CA_UNLOCK_ROOT = 1u << ESEAL_CA_ROOT,
     ESEAL_CA_UNLOCK_MAKER = 1u << ESEAL_CA_MAKER,
     ESEAL_CA_UNLOCK_RESPONDER = 1u << ESEAL_CA_RESPONDER,
     ESEAL_CA_UNLOCK_LOG = 1u << 3,
-    ESEAL_CA_UNLOCK_ALL = 0xf,
+    ESEAL_CA_UNLOCK_COMMIT = 1u << 4,
+    ESEAL_CA_UNLOCK_ALL = 0x1f,
 };
 
 /* eseal_ca_unlock decrypts the private keys named by |keys| (ESEAL_CA_UNLOCK_*
  * bits) into |ca|; keys already unlocked stay, the others stay locked and
- * every call that needs one of them is ESEAL_E_DENIED. All or nothing: on
+ * every call that needs one of them is ESEAL_E_DENIED. A CA made before the
+ * platform secret existed has no commit.key: unlocking COMMIT then checks
+ * |pass| against the root key and creates it (mode 0600, wrapped like the
+ * other keys), so an existing platform gains it on its issuer's next start.
+ * All or nothing: on
  * failure no key of this call is kept. A wrong passphrase is ESEAL_E_CRYPTO,
  * no or unknown bits ESEAL_E_INVALID. Not thread-safe: unlock before the
  * CA is shared. */
@@ -181,6 +190,17 @@ eseal_rc eseal_ca_log_sign(struct eseal_ca *ca, const void *msg, size_t msg_len,
  * struct is borrowed from |ca| and lives as long as it. Signing needs the
  * log key unlocked (ESEAL_CA_UNLOCK_LOG), else ESEAL_E_DENIED. */
 const struct eseal_log_signer *eseal_ca_log_signer(struct eseal_ca *ca);
+
+/* ESEAL_CA_COMMIT_LEN is the length of a commitment (HMAC-SM3). */
+#define ESEAL_CA_COMMIT_LEN 32
+
+/* eseal_ca_commit writes HMAC-SM3(platform secret, |msg|) into |out|: a
+ * keyed commitment to a private record (DESIGN.md §11). Whoever lacks the
+ * secret can neither compute it nor test a guess against it; the platform
+ * can later show that a record is the one committed to. The secret never
+ * leaves |ca|. Needs ESEAL_CA_UNLOCK_COMMIT, else ESEAL_E_DENIED. */
+eseal_rc eseal_ca_commit(struct eseal_ca *ca, const void *msg, size_t msg_len,
+                         uint8_t out[ESEAL_CA_COMMIT_LEN], struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_ca_show returns the hierarchy as JSON (subjects, serials, validity,
  * SM3 fingerprints, files); the caller decrefs it. */

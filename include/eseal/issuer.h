@@ -95,8 +95,11 @@ json_t *eseal_issuer_problem_json(const struct eseal_issuer_problem *p);
 
 /* ESEAL_ISSUER_CA_KEYS are the CA keys (ca.h) the issuer needs unlocked:
  * the root issues holder certificates, the maker signs seals and unlock
- * codes, the log key signs checkpoints. Never the responder's. */
-#define ESEAL_ISSUER_CA_KEYS (ESEAL_CA_UNLOCK_ROOT | ESEAL_CA_UNLOCK_MAKER | ESEAL_CA_UNLOCK_LOG)
+ * codes, the log key signs checkpoints, the platform secret makes the
+ * commitments log entries carry instead of personal data. Never the
+ * responder's. */
+#define ESEAL_ISSUER_CA_KEYS                                                                       \
+    (ESEAL_CA_UNLOCK_ROOT | ESEAL_CA_UNLOCK_MAKER | ESEAL_CA_UNLOCK_LOG | ESEAL_CA_UNLOCK_COMMIT)
 
 /* eseal_issuer_open opens (creating on first use) the issuer's state under
  * cfg->data: the RocksDB store (data/db), the material store (data/blobs)
@@ -230,6 +233,14 @@ eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
                                        const struct eseal_staff_principal *who, const char *id,
                                        json_t **view,
                                        struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* eseal_issuer_log_prove shows what log entry |seq| committed to (admins,
+ * like the audit): it reads the private record the entry's
+ * data.commitment names, recomputes HMAC-SM3 under the platform secret
+ * over it and returns {"seq","type","commitment","recomputed","matches",
+ * "record"}. An entry without a commitment is ESEAL_E_NOTFOUND. */
+eseal_rc eseal_issuer_log_prove(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                uint64_t seq, json_t **view,
+                                struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 
 eseal_rc eseal_issuer_seal_get(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                                const char *esid, json_t **view,

@@ -30,6 +30,12 @@ void eseal_sm3(uint8_t out[ESEAL_SM3_LEN], const void *data, size_t len);
 /* eseal_sm3_hex returns the lower-case hex SM3 of |data| (free() it). */
 char *eseal_sm3_hex(const void *data, size_t len);
 
+/* eseal_hmac_sm3 writes HMAC-SM3(|key|, |data|) (RFC 2104 with SM3, OpenSSL's
+ * EVP_MAC "HMAC" with digest "SM3") into |out|. ESEAL_E_CRYPTO only if
+ * OpenSSL fails. */
+eseal_rc eseal_hmac_sm3(uint8_t out[ESEAL_SM3_LEN], const void *key, size_t key_len,
+                        const void *data, size_t len, struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_sm2_keygen makes a new SM2 key pair; *out is the caller's
  * (EVP_PKEY_free). */
 eseal_rc eseal_sm2_keygen(EVP_PKEY **out, struct eseal_err *err) ESEAL_MUST_CHECK;

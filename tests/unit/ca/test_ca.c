@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <openssl/bn.h>
@@ -24,12 +25,13 @@
 #define PASS_LEN (sizeof(PASS) - 1)
 
 static const char *const ca_files[] = {
-    "root.pem",      "root.key", "maker.pem", "maker.key",   "responder.pem",
-    "responder.key", "log.key",  "log.pub",   "log.pub.pem", "ca.json",
+    "root.pem", "root.key", "maker.pem",   "maker.key",  "responder.pem", "responder.key",
+    "log.key",  "log.pub",  "log.pub.pem", "commit.key", "ca.json",
 };
 #define N_CA_FILES (sizeof(ca_files) / sizeof(ca_files[0]))
 
-static const char *const key_files[] = {"root.key", "maker.key", "responder.key", "log.key"};
+static const char *const key_files[] = {"root.key", "maker.key", "responder.key", "log.key",
+                                        "commit.key"};
 #define N_KEY_FILES (sizeof(key_files) / sizeof(key_files[0]))
 
 /* struct fixture is the CA shared by every test: made, opened and unlocked
@@ -666,7 +668,7 @@ static void test_unlock_responder_role_only(void **state)
     eseal_err_clear(&err);
     assert_int_equal(eseal_ca_open(&ca, f->dir, &err), ESEAL_OK);
     assert_int_equal(eseal_ca_unlock(ca, 0, PASS, PASS_LEN, &err), ESEAL_E_INVALID);
-    assert_int_equal(eseal_ca_unlock(ca, 0x10, PASS, PASS_LEN, &err), ESEAL_E_INVALID);
+    assert_int_equal(eseal_ca_unlock(ca, 0x20, PASS, PASS_LEN, &err), ESEAL_E_INVALID);
     assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_RESPONDER, PASS, PASS_LEN, &err),
                      ESEAL_OK);
 
@@ -687,6 +689,9 @@ static void test_unlock_responder_role_only(void **state)
                      ESEAL_E_DENIED);
     uint8_t lsig[ESEAL_ED25519_SIG_LEN];
     assert_int_equal(eseal_ca_log_sign(ca, msg, sizeof(msg) - 1, lsig, &err), ESEAL_E_DENIED);
+    uint8_t mac[ESEAL_CA_COMMIT_LEN];
+    assert_int_equal(eseal_ca_commit(ca, msg, sizeof(msg) - 1, mac, &err), ESEAL_E_DENIED);
+    assert_non_null(strstr(err.msg, "commitment key is not unlocked"));
     struct eseal_buf code;
     eseal_buf_init(&code);
     assert_int_equal(eseal_ca_unlock_code(ca, "0123456789abcdef", 0, &code, &err), ESEAL_E_DENIED);
@@ -800,6 +805,80 @@ static void test_log_key(void **state)
     assert_memory_equal(raw, pk, ESEAL_ED25519_PK_LEN);
     EVP_PKEY_free(k);
     eseal_buf_cleanup(&b);
+}
+
+/* The platform secret: the same record always gives the same commitment
+ * (across processes), another record another one, and the key is no
+ * digest anyone could compute: not SM3 of the record. */
+static void test_commit_key(void **state)
+{
+    struct fixture *f = *state;
+    static const char rec[] = "{\"nonce\":\"00\",\"reasons\":[\"材料不全\"]}";
+    uint8_t a[ESEAL_CA_COMMIT_LEN], b[ESEAL_CA_COMMIT_LEN], d[ESEAL_SM3_LEN];
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    assert_int_equal(eseal_ca_commit(f->ca, rec, sizeof(rec) - 1, a, &err), ESEAL_OK);
+    struct eseal_ca *ca = NULL;
+    assert_int_equal(eseal_ca_open(&ca, f->dir, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_commit(ca, rec, sizeof(rec) - 1, b, &err), ESEAL_E_DENIED);
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_COMMIT, PASS, PASS_LEN, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_commit(ca, rec, sizeof(rec) - 1, b, &err), ESEAL_OK);
+    assert_memory_equal(a, b, sizeof(a));
+    assert_int_equal(eseal_ca_commit(ca, rec, sizeof(rec) - 2, b, &err), ESEAL_OK);
+    assert_memory_not_equal(a, b, sizeof(a));
+    eseal_sm3(d, rec, sizeof(rec) - 1);
+    assert_memory_not_equal(a, d, sizeof(a));
+    eseal_ca_free(ca);
+
+    json_t *j = eseal_ca_show(f->ca);
+    char *file = path_in(f->dir, "commit.key");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(j, "commitment"), "key_file")), file);
+    free(file);
+    json_decref(j);
+}
+
+/* A CA made before the platform secret existed (no commit.key): unlocking
+ * it with a wrong passphrase creates nothing; with the right one creates
+ * the key (0600, wrapped), which later unlocks read back. */
+static void test_commit_key_created_for_old_ca(void **state)
+{
+    (void)state;
+    char *tmp = tu_tmpdir();
+    char *dir = path_in(tmp, "old");
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    assert_int_equal(eseal_ca_init(dir, PASS, PASS_LEN, NULL, &err), ESEAL_OK);
+    char *key = path_in(dir, "commit.key");
+    assert_int_equal(unlink(key), 0);
+
+    struct eseal_ca *ca = NULL;
+    assert_int_equal(eseal_ca_open(&ca, dir, &err), ESEAL_OK);
+    static const char wrong[] = "not the passphrase";
+    assert_int_not_equal(
+        eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_COMMIT, wrong, sizeof(wrong) - 1, &err), ESEAL_OK);
+    assert_one_line(&err);
+    ERR_clear_error();
+    assert_false(file_exists(dir, "commit.key"));
+    uint8_t a[ESEAL_CA_COMMIT_LEN], b[ESEAL_CA_COMMIT_LEN];
+    assert_int_equal(eseal_ca_commit(ca, "r", 1, a, &err), ESEAL_E_DENIED);
+
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_COMMIT, PASS, PASS_LEN, &err), ESEAL_OK);
+    struct stat st;
+    assert_int_equal(stat(key, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(eseal_ca_commit(ca, "r", 1, a, &err), ESEAL_OK);
+    eseal_ca_free(ca);
+
+    assert_int_equal(eseal_ca_open(&ca, dir, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_ALL, PASS, PASS_LEN, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_commit(ca, "r", 1, b, &err), ESEAL_OK);
+    assert_memory_equal(a, b, sizeof(a));
+    eseal_ca_free(ca);
+    free(key);
+    tu_rmtree(tmp);
+    free(dir);
+    free(tmp);
 }
 
 /* ---- the hierarchy's certificates --------------------------------------- */
@@ -1104,6 +1183,8 @@ int main(void)
         cmocka_unit_test(test_locked_and_wrong_passphrase),
         cmocka_unit_test(test_sign_roles),
         cmocka_unit_test(test_log_key),
+        cmocka_unit_test(test_commit_key),
+        cmocka_unit_test(test_commit_key_created_for_old_ca),
         cmocka_unit_test(test_hierarchy_certs),
         cmocka_unit_test(test_issue_profiles),
         cmocka_unit_test(test_issue_refuses_subjects),

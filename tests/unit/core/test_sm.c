@@ -154,6 +154,27 @@ static X509_REQ *make_req(const char *cn, EVP_PKEY *key)
 
 /* ---- SM3 ---- */
 
+/* HMAC-SM3 against Python's own HMAC construction over hashlib's SM3
+ * (hmac.new(key, msg, lambda: hashlib.new("sm3"))): a short key and one
+ * longer than SM3's 64-byte block (hashed first). */
+static void test_hmac_sm3_vectors(void **state)
+{
+    (void)state;
+    uint8_t mac[ESEAL_SM3_LEN];
+    struct eseal_err err;
+    assert_int_equal(eseal_hmac_sm3(mac, "key", 3, "abc", 3, &err), ESEAL_OK);
+    char *h = eseal_hex(mac, sizeof(mac));
+    assert_string_equal(h, "28e63256e7c5a087b1f073265dc53092163f7b82729735d06f28f10af9d52393");
+    free(h);
+    char key[70];
+    memset(key, 'k', sizeof(key));
+    const char *msg = "The quick brown fox jumps over the lazy dog";
+    assert_int_equal(eseal_hmac_sm3(mac, key, sizeof(key), msg, strlen(msg), &err), ESEAL_OK);
+    h = eseal_hex(mac, sizeof(mac));
+    assert_string_equal(h, "6b5761e4d95309bb68bde8e9ad2b9a82a5922ea1417c2261651e1b8ad40e923f");
+    free(h);
+}
+
 static void test_sm3_vectors(void **state)
 {
     (void)state;
@@ -601,10 +622,15 @@ static void test_x509_crl(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sm3_vectors),        cmocka_unit_test(test_sm2_round_trip),
-        cmocka_unit_test(test_sm2_tamper),         cmocka_unit_test(test_sm2_distinguishing_id),
-        cmocka_unit_test(test_sm2_wrong_key_type), cmocka_unit_test(test_x509_cert),
-        cmocka_unit_test(test_x509_req),           cmocka_unit_test(test_x509_crl),
+        cmocka_unit_test(test_sm3_vectors),
+        cmocka_unit_test(test_hmac_sm3_vectors),
+        cmocka_unit_test(test_sm2_round_trip),
+        cmocka_unit_test(test_sm2_tamper),
+        cmocka_unit_test(test_sm2_distinguishing_id),
+        cmocka_unit_test(test_sm2_wrong_key_type),
+        cmocka_unit_test(test_x509_cert),
+        cmocka_unit_test(test_x509_req),
+        cmocka_unit_test(test_x509_crl),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

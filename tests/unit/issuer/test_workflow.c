@@ -28,6 +28,7 @@
 #define TOKEN "0123456789abcdef"
 #define AGENT_ID "350102199001011238"
 #define OPERATOR "福建省经济信息中心"
+#define REJECT_REASON "印模不清晰 / the impression is blurred"
 
 static char *g_dir, *g_cadir;
 static struct eseal_ca *g_ca;
@@ -317,9 +318,18 @@ static eseal_rc collect(void *ctx, uint64_t seq, const uint8_t *data, size_t len
     assert_int_equal(json_integer_value(json_object_get(e, "v")), 1);
     assert_non_null(jstr(json_object_get(e, "actor"), "role"));
     eseal_buf_appendf(&t->text, "%s%s", t->text.len ? "," : "", jstr(e, "type"));
-    /* personal data stays out: no ID number in clear in any entry */
-    assert_null(memmem(data, len, AGENT_ID, strlen(AGENT_ID)));
-    assert_null(memmem(data, len, "11010519491231002X", 18));
+    /* personal data and free text stay out (DESIGN.md §11): no ID number,
+     * name or reason in clear, masked or as its SM3 */
+    static const char *const secrets[] = {AGENT_ID, "11010519491231002X", "110105********002X",
+                                          "王五",   REJECT_REASON,        NULL};
+    for (size_t i = 0; secrets[i] != NULL; i++) {
+        char *h = eseal_sm3_hex(secrets[i], strlen(secrets[i]));
+        if (memmem(data, len, secrets[i], strlen(secrets[i])) != NULL ||
+            memmem(data, len, h, strlen(h)) != NULL)
+            fail_msg("log entry %llu holds \"%s\" or its SM3: %.*s", (unsigned long long)seq,
+                     secrets[i], (int)len, (const char *)data);
+        free(h);
+    }
     json_decref(e);
     (void)err;
     return ESEAL_OK;
@@ -352,13 +362,20 @@ static void test_apply_with_rejection(void **state)
     char *id = new_submission(f, "apply", NULL, UNIT_NAME);
     OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
     OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
-    json_t *reject = json_pack("{s:s,s:[s]}", "decision", "reject", "reasons",
-                               "印模不清晰 / the impression is blurred");
+    json_t *reject = json_pack("{s:s,s:[s]}", "decision", "reject", "reasons", REJECT_REASON),
+           *v = NULL;
     OK(eseal_issuer_submission_review(f->is, &f->reviewer, id, reject, NULL, p));
     json_decref(reject);
     assert_string_equal(state_of(f, id), "rejected");
+    /* the agent reads the reasons (from the store: the log has a commitment) */
+    OK(eseal_issuer_submission_get(f->is, &f->agent, id, &v, p));
+    assert_string_equal(json_string_value(json_array_get(
+                            json_object_get(json_object_get(v, "rejection"), "reasons"), 0)),
+                        REJECT_REASON);
+    json_decref(v);
+    uint64_t rejected_seq = eseal_log_size(eseal_issuer_log(f->is)) - 1;
     /* the agent rectifies: a new document and resubmits */
-    json_t *doc = make_doc(f, "apply", NULL, UNIT_NAME), *v = NULL;
+    json_t *doc = make_doc(f, "apply", NULL, UNIT_NAME);
     OK(eseal_issuer_submission_update(f->is, &f->agent, id, doc, NULL, p));
     json_decref(doc);
     to_approved(f, id, NULL);
@@ -441,6 +458,34 @@ static void test_apply_with_rejection(void **state)
                "submission.rejected,submission.updated,submission.resubmitted,"
                "submission.registered,submission.approved,seal.issued,application.produced,"
                "seal.activated,application.handed_over");
+    /* the maker sees who collected (the store's private record) */
+    OK(eseal_issuer_submission_get(f->is, &f->maker, id, &v, p));
+    json_t *collector = json_object_get(
+        json_object_get(json_array_get(json_object_get(v, "applications"), 0), "handover"),
+        "collector");
+    assert_string_equal(jstr(collector, "name"), "王五");
+    assert_string_equal(jstr(collector, "id_number"), "11010519491231002X");
+    json_decref(v);
+    /* an admin proves what the entries committed to; nobody else may */
+    OK(eseal_issuer_log_prove(f->is, &f->admin, rejected_seq, &v, p));
+    assert_true(json_is_true(json_object_get(v, "matches")));
+    assert_string_equal(jstr(v, "type"), "submission.rejected");
+    assert_string_equal(jstr(v, "commitment"), jstr(v, "recomputed"));
+    assert_string_equal(json_string_value(json_array_get(
+                            json_object_get(json_object_get(v, "record"), "reasons"), 0)),
+                        REJECT_REASON);
+    json_decref(v);
+    uint64_t last = eseal_log_size(eseal_issuer_log(f->is)) - 1;
+    OK(eseal_issuer_log_prove(f->is, &f->admin, last, &v, p));
+    assert_string_equal(jstr(v, "type"), "application.handed_over");
+    collector = json_object_get(json_object_get(v, "record"), "collector");
+    assert_string_equal(jstr(collector, "name"), "王五");
+    json_decref(v);
+    eseal_issuer_problem_init(&prob);
+    FAILS(ESEAL_E_DENIED, &prob, eseal_issuer_log_prove(f->is, &f->maker, last, &v, p));
+    FAILS(ESEAL_E_NOTFOUND, &prob, eseal_issuer_log_prove(f->is, &f->admin, 0, &v, p));
+    FAILS(ESEAL_E_NOTFOUND, &prob, eseal_issuer_log_prove(f->is, &f->admin, last + 1, &v, p));
+    eseal_issuer_problem_cleanup(&prob);
     free(esid_copy);
     free(csr);
     free(id);
@@ -1086,6 +1131,36 @@ static void test_crash_replay(void **state)
     free(id);
 }
 
+/* A rejection whose store write was lost is replayed from the log and the
+ * private record written before the commit: the agent still reads the
+ * reasons the entry only commits to. */
+static void test_crash_replay_private(void **state)
+{
+    struct fixture *f = *state;
+    char *id = new_submission(f, "apply", NULL, UNIT_NAME);
+    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    json_t *reject = json_pack("{s:s,s:[s]}", "decision", "reject", "reasons", REJECT_REASON);
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    eseal_issuer_fault_inject(f->is, ESEAL_ISSUER_FAULT_AFTER_LOG);
+    FAILS(ESEAL_E_IO, &prob,
+          eseal_issuer_submission_review(f->is, &f->reviewer, id, reject, NULL, p));
+    eseal_issuer_problem_cleanup(&prob);
+    json_decref(reject);
+    assert_string_equal(state_of(f, id), "registered");
+    reopen(f);
+    assert_int_equal(eseal_issuer_replayed(f->is), 1);
+    json_t *v = NULL;
+    OK(eseal_issuer_submission_get(f->is, &f->agent, id, &v, p));
+    assert_string_equal(jstr(v, "state"), "rejected");
+    assert_string_equal(json_string_value(json_array_get(
+                            json_object_get(json_object_get(v, "rejection"), "reasons"), 0)),
+                        REJECT_REASON);
+    json_decref(v);
+    free(id);
+}
+
 static void test_restart_keeps_everything(void **state)
 {
     struct fixture *f = *state;
@@ -1107,6 +1182,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_apply_with_rejection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_crash_replay_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_renew, setup, teardown),
         cmocka_unit_test_setup_teardown(test_renew_outside_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change, setup, teardown),
