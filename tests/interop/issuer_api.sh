@@ -262,6 +262,7 @@ matrix=(
     "POST|/api/v1/submissions/$draft/produce|maker|{\"x\":1}"
     "POST|/api/v1/submissions/$draft/handover|maker|{}"
     "GET|/api/v1/submissions/$draft/audit|admin|"
+    "GET|/api/v1/log/0/commitment|admin|"
     "GET|/api/v1/seals/$esid|agent aggregator maker reviewer admin|"
     "GET|/api/v1/seals/$esid/seal.esl|agent aggregator maker|"
     "GET|/api/v1/seals/$esid/cert.pem|agent aggregator maker reviewer admin|"

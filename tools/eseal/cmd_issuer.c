@@ -81,6 +81,11 @@ static const char list_usage[] = "usage: eseal issuer list [--state STATE]\n"
 static const char fetch_usage[] =
     "usage: eseal issuer fetch --esid ESID [--seal FILE] [--cert FILE]\n"
     "  Downloads the seal's current version (DER) and certificate (PEM). 下载印章.\n" COMMON;
+static const char prove_usage[] =
+    "usage: eseal issuer prove --seq N\n"
+    "  Shows the private record public log entry N commits to and whether\n"
+    "  HMAC-SM3 under the platform secret still gives the entry's commitment\n"
+    "  (admin). 证明日志承诺值. Exit 1 when it does not match.\n" COMMON;
 static const char staff_add_usage[] =
     "usage: eseal issuer staff add --user NAME --role ROLE [--unit USCC] [--city CODE]\n"
     "                              [--password-file FILE]\n"
@@ -125,6 +130,7 @@ enum {
     OPT_UNIT,
     OPT_CITY,
     OPT_CA_FILE,
+    OPT_SEQ,
     OPT_HELP,
 };
 
@@ -163,6 +169,7 @@ static const struct option long_opts[] = {
     {"unit", required_argument, NULL, OPT_UNIT},
     {"city", required_argument, NULL, OPT_CITY},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"seq", required_argument, NULL, OPT_SEQ},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -1044,6 +1051,49 @@ static int issuer_suspend(int argc, char **argv)
     return code < 0 ? 0 : code;
 }
 
+static void print_proof(const json_t *j)
+{
+    put_kv("entry / 日志", issuer_str(j, "type"));
+    char seq[24];
+    snprintf(seq, sizeof(seq), "%lld", (long long)json_integer_value(json_object_get(j, "seq")));
+    put_kv("seq / 序号", seq);
+    put_kv("commitment / 承诺值", issuer_str(j, "commitment"));
+    put_kv("recomputed / 重算值", issuer_str(j, "recomputed"));
+    put_kv("matches / 一致", json_is_true(json_object_get(j, "matches")) ? "yes / 是" : "NO / 否");
+    char *rec = json_dumps(json_object_get(j, "record"), JSON_COMPACT | JSON_SORT_KEYS);
+    put_kv("record / 记录", rec);
+    free(rec);
+}
+
+static int issuer_prove(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_SEQ), 0, prove_usage, true);
+    const char *seq = code == 0 ? require(&c, OPT_SEQ, "--seq", &code) : NULL;
+    if (code == 0 && (seq[0] == '\0' || strspn(seq, "0123456789") != strlen(seq)))
+        code = cmd_usage_error(prove_usage, "--seq is not a log position / 无效日志序号: ", seq);
+    if (code == 0) {
+        char *path = eseal_xasprintf("/api/v1/log/%s/commitment", seq);
+        struct issuer_reply r;
+        issuer_reply_init(&r);
+        struct eseal_err err;
+        eseal_err_clear(&err);
+        eseal_rc rc = issuer_call(&c.conn, "GET", path, NULL, &r, &err);
+        code = finish(&c, rc, &err, &r, print_proof);
+        if (code == 0 && !json_is_true(json_object_get(r.json, "matches"))) {
+            fprintf(stderr,
+                    "eseal: 存储的记录与日志 %s 的承诺值不符 / the stored record does not "
+                    "match the commitment of log entry %s\n",
+                    seq, seq);
+            code = EXIT_FAIL;
+        }
+        issuer_reply_cleanup(&r);
+        free(path);
+    }
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
 static int issuer_show(int argc, char **argv)
 {
     struct ctx c;
@@ -1195,6 +1245,7 @@ static const struct cmd issuer_cmds[] = {
     {"list", "list submissions / 列出申报", issuer_list},
     {"fetch", "download a seal and its certificate / 下载印章", issuer_fetch},
     {"staff", "staff accounts: add, list (admin) / 账户管理", issuer_staff},
+    {"prove", "what a log entry committed to (admin) / 证明日志承诺值", issuer_prove},
 };
 
 static const struct cmd_group_spec issuer_group = {
