@@ -268,6 +268,9 @@ for t in ("seal.issued", "seal.renewed", "seal.changed", "token.unlocked", "seal
 print("searched %d entries for %d values" % (len(entries), len(secrets)))
 PY
 ok
+# a personal seal's file (its name, the holder's certificate) is not published
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$ibase/public/seals/$pesid/1/seal.esl")" = 404 ] ||
+    fail "the personal seal's file is public"
 # the publisher still shows the unit seals' unit (its display is unchanged)
 [ "$(pub "/seals/$esid")" = 200 ] && grep -q "$UNIT" pub.out ||
     fail "the publisher no longer shows the unit seal's unit"
