@@ -49,6 +49,63 @@ json_t *wf_seal_version(json_t *seal, json_int_t v)
     return NULL;
 }
 
+/* enum_of reads the enum key |key| of |o|; 0 when absent or unknown. */
+static int enum_of(enum eseal_enum which, const json_t *o, const char *key)
+{
+    int v = 0;
+    if (wf_jstr(o, key) == NULL || !eseal_form_enum_parse(which, wf_jstr(o, key), &v))
+        return 0;
+    return v;
+}
+
+/* seal_record fills a rules record from a stored seal: its state, validity,
+ * token and what it is ("spec", which the projection keeps; project.c). */
+static void seal_record(const json_t *seal, struct eseal_seal_record *out)
+{
+    memset(out, 0, sizeof(*out));
+    const json_t *spec = json_object_get(seal, "spec");
+    snprintf(out->esid, sizeof(out->esid), "%s",
+             wf_jstr(seal, "esid") ? wf_jstr(seal, "esid") : "");
+    snprintf(out->name, sizeof(out->name), "%s",
+             wf_jstr(spec, "name") ? wf_jstr(spec, "name") : "");
+    out->kind = (enum eseal_seal_kind)enum_of(ESEAL_ENUM_SEAL_KIND, seal, "kind");
+    out->function = (enum eseal_function)enum_of(ESEAL_ENUM_FUNCTION, spec, "function");
+    out->width_mm = json_number_value(json_object_get(spec, "width_mm"));
+    out->height_mm = json_number_value(json_object_get(spec, "height_mm"));
+    json_t *versions = json_object_get(seal, "versions");
+    json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
+    snprintf(out->impression, sizeof(out->impression), "%s",
+             wf_jstr(cur, "picture_sm3") ? wf_jstr(cur, "picture_sm3") : "");
+}
+
+eseal_rc wf_seal_list(void *ctx, const char *uscc, struct eseal_seal_record **out, size_t *n,
+                      struct eseal_err *err)
+{
+    struct eseal_issuer *is = ctx;
+    *out = NULL;
+    *n = 0;
+    struct eseal_kv_iter *it = eseal_kv_iter_new(is->kv, CF_SEALS);
+    for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
+        size_t len;
+        const uint8_t *v = eseal_kv_iter_value(it, &len);
+        json_t *seal = eseal_json_load(v, len);
+        const char *u = wf_jstr(seal, "uscc");
+        if (u != NULL && uscc != NULL && strcmp(u, uscc) == 0) {
+            *out = eseal_xrealloc(*out, (*n + 1) * sizeof(**out));
+            wf_seal_lookup_json(seal, &(*out)[(*n)++]);
+        }
+        json_decref(seal);
+    }
+    eseal_rc rc = eseal_kv_iter_status(it, err);
+    eseal_kv_iter_free(it);
+    if (rc != ESEAL_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
 eseal_rc wf_seal_lookup(void *ctx, const char *esid, struct eseal_seal_record *out,
                         struct eseal_err *err)
 {
@@ -57,7 +114,14 @@ eseal_rc wf_seal_lookup(void *ctx, const char *esid, struct eseal_seal_record *o
     eseal_rc rc = store_get_json(is, CF_SEALS, esid, &seal, err);
     if (rc != ESEAL_OK)
         return rc;
-    memset(out, 0, sizeof(*out));
+    wf_seal_lookup_json(seal, out);
+    json_decref(seal);
+    return ESEAL_OK;
+}
+
+void wf_seal_lookup_json(const json_t *seal, struct eseal_seal_record *out)
+{
+    seal_record(seal, out);
     snprintf(out->uscc, sizeof(out->uscc), "%s",
              wf_jstr(seal, "uscc") ? wf_jstr(seal, "uscc") : "");
     out->state = wf_seal_state(seal);
@@ -70,8 +134,6 @@ eseal_rc wf_seal_lookup(void *ctx, const char *esid, struct eseal_seal_record *o
         out->cert_type = (enum eseal_cert_type)ct;
     snprintf(out->token_id, sizeof(out->token_id), "%s",
              wf_jstr(seal, "token_id") ? wf_jstr(seal, "token_id") : "");
-    json_decref(seal);
-    return ESEAL_OK;
 }
 
 /* ---- submissions ------------------------------------------------------------- */

@@ -81,7 +81,8 @@ static eseal_rc rules_refuse(struct wf_run *r)
     size_t n = 0;
     for (size_t i = 0; i < res->n_findings; i++) {
         const struct eseal_finding *f = &res->findings[i];
-        bool blocks = f->severity == ESEAL_SEVERITY_ERROR || (need_ok && !f->acknowledged);
+        bool blocks = f->severity == ESEAL_SEVERITY_ERROR ||
+                      (need_ok && f->severity == ESEAL_SEVERITY_WARNING && !f->acknowledged);
         if ((int)f->rule == skip || !blocks)
             continue;
         if (first == NULL)
@@ -659,6 +660,7 @@ static bool form_done(const json_t *rec, size_t i)
 static eseal_rc build_produce(struct wf_run *r)
 {
     eseal_rc rc = ESEAL_OK;
+    r->produce.targets = r->rules.res.targets; /* the seals the forms name, resolved */
     for (size_t i = 0; rc == ESEAL_OK && i < r->doc->n_forms; i++)
         if (!form_done(r->rec, i))
             rc = produce_form(&r->produce, i);
