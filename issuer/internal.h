@@ -329,6 +329,7 @@ eseal_rc api_submission_review(struct eseal_http_req *req, void *app, struct ese
 eseal_rc api_submission_produce(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_handover(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_seals_list(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_esl(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_pem(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_suspend(struct eseal_http_req *req, void *app, struct eseal_err *err);

@@ -197,7 +197,11 @@ static const char *on_material(struct apply_ctx *c, json_t *rec)
             json_equal(json_object_get(m, "kind"), json_object_get(c->data, "kind")))
             return NULL;
     }
-    json_array_append(mats, (json_t *)c->data);
+    /* the round it was added for: the next submission's (store only) */
+    json_t *m2 = json_deep_copy(c->data);
+    json_object_set_new(m2, "round",
+                        json_integer(json_integer_value(json_object_get(rec, "round")) + 1));
+    json_array_append_new(mats, m2);
     return NULL;
 }
 
@@ -232,6 +236,12 @@ static const char *on_rejected(struct apply_ctx *c, json_t *rec)
     json_object_set_new(rec, "rejection",
                         json_pack("{s:s,s:s,s:O}", "by", c->actor, "time", c->time, "reasons",
                                   json_object_get(c->data, "reasons")));
+    /* every round's rejection, so that earlier rounds stay visible */
+    if (!json_is_array(json_object_get(rec, "rejections")))
+        json_object_set_new(rec, "rejections", json_array());
+    json_t *r = json_deep_copy(json_object_get(rec, "rejection"));
+    json_object_set(r, "round", json_object_get(rec, "round"));
+    json_array_append_new(json_object_get(rec, "rejections"), r);
     return wf_state_name(WF_REJECTED);
 }
 

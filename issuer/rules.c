@@ -778,7 +778,7 @@ static void materials_form(struct run *r, size_t i)
 static eseal_rc rule_materials_present(struct run *r)
 {
     material_one(r, "letter.material", r->s->letter.material, ESEAL_MATERIAL_LETTER);
-    if (r->s->summary != NULL)
+    if (r->s->summary != NULL && r->s->n_forms > 1) /* one form needs no table: not checked */
         material_one(r, "summary_table.material", r->s->summary->material,
                      ESEAL_MATERIAL_SUMMARY_TABLE);
     for (size_t i = 0; i < r->s->n_forms; i++)

@@ -159,6 +159,40 @@ static json_t *summary(const json_t *rec)
     return v;
 }
 
+/* doc_refers tells whether the document |doc| names material |sm3|. */
+static bool doc_refers(const struct eseal_submission *doc, const char *sm3)
+{
+    const char *top[] = {doc->letter.material,
+                         doc->summary != NULL ? doc->summary->material : NULL};
+    for (size_t i = 0; i < COUNT_OF(top); i++)
+        if (top[i] != NULL && strcmp(top[i], sm3) == 0)
+            return true;
+    for (size_t i = 0; i < doc->n_forms; i++) {
+        const struct eseal_form *f = &doc->forms[i];
+        const char *refs[] = {f->material, f->impression, f->csr};
+        for (size_t k = 0; k < COUNT_OF(refs); k++)
+            if (refs[k] != NULL && strcmp(refs[k], sm3) == 0)
+                return true;
+        for (size_t k = 0; k < f->n_special; k++)
+            if (f->special[k].justification != NULL &&
+                strcmp(f->special[k].justification, sm3) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* mark_current marks each material the current document refers to. */
+static void mark_current(json_t *v, const struct eseal_submission *doc)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(v, "materials"), i, m)
+    {
+        const char *sm3 = wf_jstr(m, "sm3");
+        json_object_set_new(m, "current", json_boolean(sm3 != NULL && doc_refers(doc, sm3)));
+    }
+}
+
 json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                            const json_t *rec)
 {
@@ -169,6 +203,7 @@ json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_pri
     eseal_issuer_problem_init(&p);
     if (wf_load_doc(is, rec, &doc, &p) == ESEAL_OK) {
         json_object_set_new(v, "submission", eseal_submission_to_json(doc));
+        mark_current(v, doc);
         struct wf_rules_run r;
         if (wf_rules_run(is, &r, rec, doc, json_object_get(rec, "onsite"),
                          json_object_get(rec, "acknowledged"), &p) == ESEAL_OK)
@@ -303,6 +338,58 @@ eseal_rc eseal_issuer_seal_get(struct eseal_issuer *is, const struct eseal_staff
         *view = wf_seal_view(is, seal);
     json_decref(seal);
     return rc;
+}
+
+/* seal_line is a seal's line in a unit's list. */
+static json_t *seal_line(const json_t *seal)
+{
+    const json_t *spec = json_object_get(seal, "spec");
+    json_t *versions = json_object_get(seal, "versions");
+    json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
+    json_t *v = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s,s:O?,s:s?,s:s?}", "esid",
+                          wf_jstr(seal, "esid"), "name", wf_jstr(spec, "name"), "kind",
+                          wf_jstr(seal, "kind"), "function", wf_jstr(spec, "function"), "cert_type",
+                          wf_jstr(seal, "cert_type"), "status", wf_seal_status(seal, 0), "version",
+                          json_object_get(seal, "version"), "valid_start",
+                          wf_jstr(cur, "valid_start"), "valid_end", wf_jstr(cur, "valid_end"));
+    static const char *const sizes[] = {"width_mm", "height_mm"};
+    for (size_t i = 0; i < COUNT_OF(sizes); i++)
+        if (json_object_get(spec, sizes[i]) != NULL)
+            json_object_set(v, sizes[i], json_object_get(spec, sizes[i]));
+    return v;
+}
+
+eseal_rc eseal_issuer_seal_list(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                const char *uscc, json_t **view, struct eseal_issuer_problem *p)
+{
+    eseal_rc rc = wf_require(who, ESEAL_ACTION_SEAL_GET, p);
+    if (rc != ESEAL_OK)
+        return rc;
+    if (uscc == NULL || uscc[0] == '\0' || strlen(uscc) > 32)
+        return prob_set(p, ESEAL_E_INVALID, "uscc",
+                        "须给出单位的统一社会信用代码 / the unit's USCC (?uscc=) is required");
+    json_t *list = json_array();
+    struct eseal_kv_iter *it = eseal_kv_iter_new(is->kv, CF_SEALS);
+    for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
+        size_t len;
+        const uint8_t *v = eseal_kv_iter_value(it, &len);
+        json_t *seal = eseal_json_load(v, len);
+        const char *u = wf_jstr(seal, "uscc");
+        if (u != NULL && strcmp(u, uscc) == 0 &&
+            eseal_staff_can_see_submission(who, u, wf_jstr(seal, "city")))
+            json_array_append_new(list, seal_line(seal));
+        json_decref(seal);
+    }
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    rc = eseal_kv_iter_status(it, &e);
+    eseal_kv_iter_free(it);
+    if (rc != ESEAL_OK) {
+        json_decref(list);
+        return prob_from(p, &e, NULL);
+    }
+    *view = json_pack("{s:s,s:o}", "uscc", uscc, "seals", list);
+    return ESEAL_OK;
 }
 
 /* seal_esl copies the seal file (DER) of version |vno| of |seal| (0: the

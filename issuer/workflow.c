@@ -793,6 +793,10 @@ static void staff_field(const char *msg, char *field, size_t len)
 {
     static const char *const fields[] = {"username", "password", "role", "unit", "city"};
     field[0] = '\0';
+    /* the field the message starts with ("password: ... the username"), else any it names */
+    for (size_t i = 0; i < COUNT_OF(fields) && field[0] == '\0'; i++)
+        if (strncmp(msg, fields[i], strlen(fields[i])) == 0 && msg[strlen(fields[i])] == ':')
+            snprintf(field, len, "%s", fields[i]);
     for (size_t i = 0; i < COUNT_OF(fields) && field[0] == '\0'; i++)
         if (strstr(msg, fields[i]) != NULL)
             snprintf(field, len, "%s", fields[i]);
