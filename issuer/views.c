@@ -78,31 +78,51 @@ static void seal_record(const json_t *seal, struct eseal_seal_record *out)
              wf_jstr(cur, "picture_sm3") ? wf_jstr(cur, "picture_sm3") : "");
 }
 
-eseal_rc wf_seal_list(void *ctx, const char *uscc, struct eseal_seal_record **out, size_t *n,
-                      struct eseal_err *err)
+/* each_seal_of calls |fn| with every stored seal of unit |uscc| (borrowed),
+ * in code order: a scan of CF_SEALS, a few thousand records. */
+static eseal_rc each_seal_of(struct eseal_issuer *is, const char *uscc,
+                             void (*fn)(void *ctx, const json_t *seal), void *ctx,
+                             struct eseal_err *err)
 {
-    struct eseal_issuer *is = ctx;
-    *out = NULL;
-    *n = 0;
     struct eseal_kv_iter *it = eseal_kv_iter_new(is->kv, CF_SEALS);
     for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
         size_t len;
         const uint8_t *v = eseal_kv_iter_value(it, &len);
         json_t *seal = eseal_json_load(v, len);
         const char *u = wf_jstr(seal, "uscc");
-        if (u != NULL && uscc != NULL && strcmp(u, uscc) == 0) {
-            *out = eseal_xrealloc(*out, (*n + 1) * sizeof(**out));
-            wf_seal_lookup_json(seal, &(*out)[(*n)++]);
-        }
+        if (u != NULL && uscc != NULL && strcmp(u, uscc) == 0)
+            fn(ctx, seal);
         json_decref(seal);
     }
     eseal_rc rc = eseal_kv_iter_status(it, err);
     eseal_kv_iter_free(it);
+    return rc;
+}
+
+struct records {
+    struct eseal_seal_record *list;
+    size_t n;
+};
+
+static void add_record(void *ctx, const json_t *seal)
+{
+    struct records *r = ctx;
+    r->list = eseal_xrealloc(r->list, (r->n + 1) * sizeof(*r->list));
+    wf_seal_lookup_json(seal, &r->list[r->n++]);
+}
+
+eseal_rc wf_seal_list(void *ctx, const char *uscc, struct eseal_seal_record **out, size_t *n,
+                      struct eseal_err *err)
+{
+    struct records r = {NULL, 0};
+    eseal_rc rc = each_seal_of(ctx, uscc, add_record, &r, err);
     if (rc != ESEAL_OK) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
+        free(r.list);
+        r.list = NULL;
+        r.n = 0;
     }
+    *out = r.list;
+    *n = r.n;
     return rc;
 }
 
@@ -359,6 +379,19 @@ static json_t *seal_line(const json_t *seal)
     return v;
 }
 
+struct seal_lines {
+    const struct eseal_staff_principal *who;
+    json_t *list;
+};
+
+/* add_line adds the seal's line when the caller may see the seal. */
+static void add_line(void *ctx, const json_t *seal)
+{
+    struct seal_lines *l = ctx;
+    if (eseal_staff_can_see_submission(l->who, wf_jstr(seal, "uscc"), wf_jstr(seal, "city")))
+        json_array_append_new(l->list, seal_line(seal));
+}
+
 eseal_rc eseal_issuer_seal_list(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                                 const char *uscc, json_t **view, struct eseal_issuer_problem *p)
 {
@@ -368,26 +401,15 @@ eseal_rc eseal_issuer_seal_list(struct eseal_issuer *is, const struct eseal_staf
     if (uscc == NULL || uscc[0] == '\0' || strlen(uscc) > 32)
         return prob_set(p, ESEAL_E_INVALID, "uscc",
                         "须给出单位的统一社会信用代码 / the unit's USCC (?uscc=) is required");
-    json_t *list = json_array();
-    struct eseal_kv_iter *it = eseal_kv_iter_new(is->kv, CF_SEALS);
-    for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
-        size_t len;
-        const uint8_t *v = eseal_kv_iter_value(it, &len);
-        json_t *seal = eseal_json_load(v, len);
-        const char *u = wf_jstr(seal, "uscc");
-        if (u != NULL && strcmp(u, uscc) == 0 &&
-            eseal_staff_can_see_submission(who, u, wf_jstr(seal, "city")))
-            json_array_append_new(list, seal_line(seal));
-        json_decref(seal);
-    }
+    struct seal_lines lines = {who, json_array()};
     struct eseal_err e;
     eseal_err_clear(&e);
-    rc = eseal_kv_iter_status(it, &e);
-    eseal_kv_iter_free(it);
+    rc = each_seal_of(is, uscc, add_line, &lines, &e);
     if (rc != ESEAL_OK) {
-        json_decref(list);
+        json_decref(lines.list);
         return prob_from(p, &e, NULL);
     }
+    json_t *list = lines.list;
     *view = json_pack("{s:s,s:o}", "uscc", uscc, "seals", list);
     return ESEAL_OK;
 }
