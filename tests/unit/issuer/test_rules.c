@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "csr.h"
+#include "eseal/enc.h"
 #include "eseal/json.h"
 #include "blob.h"
 #include "rules.h"
@@ -662,11 +663,19 @@ static void test_materials_present(void **state)
 
 /* device turns the single form into a device seal whose request is made
  * as |kind| and stored in the real material store. */
-static void device(struct fixture *f, enum test_csr kind, bool pem)
+/* device makes form 0 a device seal with a request of |kind|: PEM, DER or
+ * (|b64|) bare Base64 of the DER, as the guide allows. */
+static void device_as(struct fixture *f, enum test_csr kind, bool pem, bool b64)
 {
     struct eseal_buf csr;
     eseal_buf_init(&csr);
     make_csr(kind, pem, &csr);
+    if (b64) {
+        char *text = eseal_base64(csr.data, csr.len, ESEAL_B64_STD);
+        eseal_buf_reset(&csr);
+        eseal_buf_append_str(&csr, text);
+        free(text);
+    }
     struct eseal_material_ref ref;
     assert_int_equal(
         eseal_blob_put(f->blob, ESEAL_MATERIAL_CSR, csr.data, csr.len, &ref, NULL, NULL), ESEAL_OK);
@@ -675,6 +684,11 @@ static void device(struct fixture *f, enum test_csr kind, bool pem)
     sset(f, "forms[0].seal.cert_type", "device");
     sset(f, "forms[0].csr", ref.sm3);
     eseal_buf_cleanup(&csr);
+}
+
+static void device(struct fixture *f, enum test_csr kind, bool pem)
+{
+    device_as(f, kind, pem, false);
 }
 
 static void test_device_csr_good(void **state)
@@ -686,6 +700,11 @@ static void test_device_csr_good(void **state)
     assert_int_equal(f->res.outcome[ESEAL_RULE_DEVICE_CSR], ESEAL_OUTCOME_PASSED);
     device(f, CSR_GOOD, true);
     ok(f);
+    device_as(f, CSR_GOOD, false, true); /* bare Base64 */
+    ok(f);
+    assert_int_equal(f->res.outcome[ESEAL_RULE_DEVICE_CSR], ESEAL_OUTCOME_PASSED);
+    device_as(f, CSR_EMPTY_ID, false, true); /* still checked as a request */
+    only(f, ESEAL_RULE_DEVICE_CSR, "csr_bad_signature", "forms[0].csr");
 }
 
 static void test_device_csr_bad(void **state)
