@@ -1107,6 +1107,10 @@ static eseal_rc resolve_by_name(struct run *r, size_t i)
         return rc;
     bool many = false;
     long k = by_name(seals, n, f->seal.name, &many);
+    /* a seal made before names were kept has none: its code alone names it */
+    for (size_t j = 0; k < 0 && !many && !empty(f->target) && j < n; j++)
+        if (seals[j].name[0] == '\0' && strcmp(seals[j].esid, f->target) == 0)
+            k = (long)j;
     if (k < 0 && !many && !empty(f->target) && r->s->business == ESEAL_BUSINESS_CHANGE) {
         free(seals);
         return resolve_by_code(r, i);

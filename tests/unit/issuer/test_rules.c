@@ -1203,6 +1203,15 @@ static void test_target_by_name(void **state)
     assert_string_equal(f->res.targets[0], "");
     del(f, "forms[0].target");
 
+    /* a seal recorded before names were kept is named by its code */
+    f->seals[0].rec.name[0] = '\0';
+    only(f, ESEAL_RULE_TARGET_SEAL_STATE, "no_seal_of_this_name", "forms[0].seal.name");
+    sset(f, "forms[0].target", SEAL);
+    ok(f);
+    assert_string_equal(f->res.targets[0], SEAL);
+    del(f, "forms[0].target");
+    snprintf(f->seals[0].rec.name, sizeof(f->seals[0].rec.name), "%s", "福州市鼓楼区测试局");
+
     sset(f, "forms[0].seal.name", "福州市鼓楼区测试局财务专用章"); /* no such seal */
     x = only(f, ESEAL_RULE_TARGET_SEAL_STATE, "no_seal_of_this_name", "forms[0].seal.name");
     assert_non_null(strstr(x->expected, "福州市鼓楼区测试局 [" SEAL ", good]"));
