@@ -72,8 +72,34 @@ eseal_rc eseal_pki_cert_parse(X509 **out, const uint8_t *data, size_t len, struc
                      len, err);
 }
 
+/* bare_base64 decodes |data| into |der| when it is Base64 text without PEM
+ * armour (whitespace between the characters ignored); false otherwise. */
+static bool bare_base64(const uint8_t *data, size_t len, struct eseal_buf *der)
+{
+    if (len == 0 || data[0] == 0x30 || looks_pem(data, len))
+        return false;
+    struct eseal_buf text;
+    eseal_buf_init(&text);
+    for (size_t i = 0; i < len; i++)
+        if (strchr(" \t\r\n", data[i]) == NULL || data[i] == '\0')
+            eseal_buf_append(&text, &data[i], 1);
+    bool ok = text.len > 0 && eseal_unbase64(der, (const char *)text.data, text.len, ESEAL_B64_STD,
+                                             NULL) == ESEAL_OK;
+    eseal_buf_cleanup(&text);
+    return ok;
+}
+
 eseal_rc eseal_pki_req_parse(X509_REQ **out, const uint8_t *data, size_t len, struct eseal_err *err)
 {
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    if (len <= ESEAL_PKI_MAX_INPUT && bare_base64(data, len, &der)) {
+        eseal_rc rc = parse_any((void **)out, ASN1_ITEM_rptr(X509_REQ), PEM_STRING_X509_REQ,
+                                "PKCS#10 certificate request (Base64)", der.data, der.len, err);
+        eseal_buf_cleanup(&der);
+        return rc;
+    }
+    eseal_buf_cleanup(&der);
     return parse_any((void **)out, ASN1_ITEM_rptr(X509_REQ), PEM_STRING_X509_REQ,
                      "PKCS#10 certificate request", data, len, err);
 }

@@ -35,6 +35,7 @@ static const struct eseal_http_route routes[] = {
     {"POST",   "/api/v1/submissions/{id}/review",         "submission.review",   0,      api_submission_review},
     {"POST",   "/api/v1/submissions/{id}/produce",        "submission.produce",  0,      api_submission_produce},
     {"POST",   "/api/v1/submissions/{id}/handover",       "submission.handover", UPLOAD, api_submission_handover},
+    {"GET",    "/api/v1/seals",                           "seal.get",            0,      api_seals_list},
     {"GET",    "/api/v1/seals/{esID}",                    "seal.get",            0,      api_seal_get},
     {"GET",    "/api/v1/seals/{esID}/seal.esl",           "seal.download",       0,      api_seal_esl},
     {"GET",    "/api/v1/seals/{esID}/cert.pem",           "seal.get",            0,      api_seal_pem},

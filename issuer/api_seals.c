@@ -24,6 +24,18 @@ static eseal_rc not_found(struct eseal_http_req *req)
                            eseal_http_path(req));
 }
 
+/* api_seals_list answers GET /api/v1/seals?uscc=: a unit's seals by name. */
+eseal_rc api_seals_list(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    json_t *view = NULL;
+    eseal_rc rc =
+        eseal_issuer_seal_list(app, api_who(req), eseal_http_query(req, "uscc"), &view, &p);
+    return api_reply_result(req, rc, 200, view, &p);
+}
+
 eseal_rc api_seal_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     const char *esid = seal_code(req);

@@ -32,6 +32,7 @@ static const struct business_type types[] = {
         .needs_csr = true,
         .key_on_site = true,
         .renew_window = true,
+        .keeps_seal = true,
         .seal_states = STATE(ESEAL_SEAL_STATE_GOOD),
         .event = "seal.renewed",
         .revokes = "superseded",

@@ -216,6 +216,7 @@ eseal_rc wf_rules_run(struct eseal_issuer *is, struct wf_rules_run *r, const jso
     r->in.read_material = eseal_blob_reader;
     r->in.material_ctx = is->blob;
     r->in.lookup_seal = wf_seal_lookup;
+    r->in.list_seals = wf_seal_list;
     r->in.lookup_ctx = is;
     r->in.acks = r->acks;
     r->in.n_acks = json_array_size(acks);

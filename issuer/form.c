@@ -73,6 +73,7 @@ static const struct eseal_label content_labels[] = {
     {"jpeg", "JPEG", "JPEG"},
     {"csr_pem", "PEM 证书请求", "PEM certificate request"},
     {"csr_der", "DER 证书请求", "DER certificate request"},
+    {"csr_base64", "Base64 证书请求", "Base64 certificate request"},
 };
 
 struct enum_table {
@@ -99,7 +100,7 @@ _Static_assert(COUNT_OF(function_labels) == ESEAL_FUNCTION_OTHER, "function labe
 _Static_assert(COUNT_OF(cert_type_labels) == ESEAL_CERT_OTHER, "cert type labels");
 _Static_assert(COUNT_OF(special_labels) == ESEAL_SPECIAL_KEEP_IMPRESSION, "special labels");
 _Static_assert(COUNT_OF(material_labels) == ESEAL_MATERIAL_ID_COPY, "material labels");
-_Static_assert(COUNT_OF(content_labels) == ESEAL_CONTENT_CSR_DER, "content labels");
+_Static_assert(COUNT_OF(content_labels) == ESEAL_CONTENT_CSR_BASE64, "content labels");
 
 static const struct enum_table *enum_table(enum eseal_enum which)
 {
@@ -142,6 +143,35 @@ int eseal_form_enum_count(enum eseal_enum which)
     return t != NULL ? t->count : 0;
 }
 
+long eseal_mm_tenths(double mm)
+{
+    return (long)(mm * 10.0 + (mm < 0 ? -0.5 : 0.5));
+}
+
+bool eseal_mm_valid(double mm)
+{
+    /* 40.5 * 10 is 405 up to rounding error; 40.55 * 10 is 405.5 */
+    double d = mm * 10.0 - (double)eseal_mm_tenths(mm);
+    return d < 1e-6 && d > -1e-6;
+}
+
+void eseal_mm_text(double mm, char *out, size_t out_len)
+{
+    long t = eseal_mm_tenths(mm);
+    if (t % 10 == 0)
+        snprintf(out, out_len, "%ld", t / 10);
+    else
+        snprintf(out, out_len, "%ld.%ld", t / 10, labs(t % 10));
+}
+
+json_t *eseal_mm_json(double mm)
+{
+    long t = eseal_mm_tenths(mm);
+    if (t == 0)
+        return NULL;
+    return t % 10 == 0 ? json_integer((json_int_t)(t / 10)) : json_real((double)t / 10.0);
+}
+
 bool eseal_sm3_hex_valid(const char *s)
 {
     if (s == NULL)
@@ -168,6 +198,7 @@ enum ftype {
     F_TEXT,       /* char *, at most |max| characters, no control characters */
     F_SM3,        /* char *, 64 lower-case hex digits */
     F_INT,        /* long, |min|..|max|; 0 means absent */
+    F_MM,         /* double millimetres, |min|..|max|, at most one decimal; 0 means absent */
     F_ENUM,       /* enum (int), a key of enum |which|; 0 means absent */
     F_OBJECT,     /* an embedded struct described by |sub| */
     F_OPT_OBJECT, /* a pointer to a struct described by |sub|, NULL when absent */
@@ -203,6 +234,11 @@ struct schema {
 #define INT(st, m, lo, hi)                                                                         \
     {                                                                                              \
         .key = #m, .type = F_INT, .off = offsetof(st, m), .min = (lo), .max = (hi)                 \
+    }
+#define MM(st, m)                                                                                  \
+    {                                                                                              \
+        .key = #m, .type = F_MM, .off = offsetof(st, m), .min = ESEAL_SEAL_MM_MIN,                 \
+        .max = ESEAL_SEAL_MM_MAX                                                                   \
     }
 #define ENUM(k, st, m, w)                                                                          \
     {                                                                                              \
@@ -251,8 +287,8 @@ SCHEMA(agent_schema, struct eseal_agent, agent_fields);
 
 static const struct field seal_fields[] = {
     TEXT(struct eseal_seal_spec, name, NAME_MAX_CHARS),
-    INT(struct eseal_seal_spec, width_mm, ESEAL_SEAL_MM_MIN, ESEAL_SEAL_MM_MAX),
-    INT(struct eseal_seal_spec, height_mm, ESEAL_SEAL_MM_MIN, ESEAL_SEAL_MM_MAX),
+    MM(struct eseal_seal_spec, width_mm),
+    MM(struct eseal_seal_spec, height_mm),
     ENUM("function", struct eseal_seal_spec, function, ESEAL_ENUM_FUNCTION),
     ENUM("cert_type", struct eseal_seal_spec, cert_type, ESEAL_ENUM_CERT_TYPE),
 };
@@ -304,8 +340,8 @@ static const struct field row_fields[] = {
     TEXT(struct eseal_summary_row, seal_name, NAME_MAX_CHARS),
     ENUM("function", struct eseal_summary_row, function, ESEAL_ENUM_FUNCTION),
     ENUM("cert_type", struct eseal_summary_row, cert_type, ESEAL_ENUM_CERT_TYPE),
-    INT(struct eseal_summary_row, width_mm, ESEAL_SEAL_MM_MIN, ESEAL_SEAL_MM_MAX),
-    INT(struct eseal_summary_row, height_mm, ESEAL_SEAL_MM_MIN, ESEAL_SEAL_MM_MAX),
+    MM(struct eseal_summary_row, width_mm),
+    MM(struct eseal_summary_row, height_mm),
     TEXT(struct eseal_summary_row, person_name, PERSON_MAX_CHARS),
     TEXT(struct eseal_summary_row, target, CODE_MAX_CHARS),
 };
@@ -439,6 +475,27 @@ static eseal_rc parse_int(const json_t *v, long *dst, const struct field *f, str
     return ESEAL_OK;
 }
 
+/* parse_mm reads a size in millimetres: an integer or a number with one
+ * decimal (40 or 40.5; 40.55 is refused, not rounded). */
+static eseal_rc parse_mm(const json_t *v, double *dst, const struct field *f, struct path *p,
+                         struct eseal_err *err)
+{
+    if (!json_is_number(v))
+        return type_error(p, "数字（毫米，最多一位小数）",
+                          "a number (millimetres, at most one decimal)", err);
+    double mm = json_number_value(v);
+    if (!(mm >= (double)f->min && mm <= (double)f->max))
+        return eseal_err_set(err, ESEAL_E_INVALID, "%s: 应在 %ld 到 %ld 之间 / must be %ld..%ld",
+                             path_str(p), f->min, f->max, f->min, f->max);
+    if (!eseal_mm_valid(mm))
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "%s: 毫米数最多一位小数（如 40.5）/ millimetres take at most one "
+                             "decimal (e.g. 40.5)",
+                             path_str(p));
+    *dst = (double)eseal_mm_tenths(mm) / 10.0;
+    return ESEAL_OK;
+}
+
 static eseal_rc parse_enum(const json_t *v, int *dst, const struct field *f, struct path *p,
                            struct eseal_err *err)
 {
@@ -498,6 +555,8 @@ static eseal_rc parse_field(const json_t *v, void *base, const struct field *f, 
         return parse_sm3(v, dst, p, err);
     case F_INT:
         return parse_int(v, dst, f, p, err);
+    case F_MM:
+        return parse_mm(v, dst, f, p, err);
     case F_ENUM:
         return parse_enum(v, dst, f, p, err);
     case F_OBJECT:
@@ -552,6 +611,7 @@ static void free_field(void *base, const struct field *f)
         free(*(char **)dst);
         break;
     case F_INT:
+    case F_MM:
     case F_ENUM:
         break;
     case F_OBJECT:
@@ -648,6 +708,8 @@ static json_t *field_json(const void *base, const struct field *f)
         return *(char *const *)src != NULL ? json_string(*(char *const *)src) : NULL;
     case F_INT:
         return *(const long *)src != 0 ? json_integer(*(const long *)src) : NULL;
+    case F_MM:
+        return eseal_mm_json(*(const double *)src);
     case F_ENUM: {
         const struct eseal_label *l = eseal_form_label(f->which, *(const int *)src);
         return l != NULL ? json_string(l->key) : NULL;

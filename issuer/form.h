@@ -35,6 +35,16 @@
 #define ESEAL_SEAL_MM_MIN 1
 #define ESEAL_SEAL_MM_MAX 200
 
+/* Millimetres take one decimal (40.5). eseal_mm_tenths rounds |mm| to
+ * tenths of a millimetre (compare sizes with it, never with ==);
+ * eseal_mm_valid tells whether |mm| has at most one decimal; eseal_mm_text
+ * writes "40" or "40.5"; eseal_mm_json returns an integer or a one-decimal
+ * real (new reference), NULL for 0 (absent). */
+long eseal_mm_tenths(double mm);
+bool eseal_mm_valid(double mm);
+void eseal_mm_text(double mm, char *out, size_t out_len);
+json_t *eseal_mm_json(double mm);
+
 /* Every enum below keeps 0 for "not given", so a parsed form can say that a
  * single-choice field was left empty; the keys are the JSON values. */
 
@@ -116,12 +126,13 @@ enum eseal_material_kind {
 /* 内容类型, detected from the bytes, never from a file name */
 enum eseal_content_type {
     ESEAL_CONTENT_UNKNOWN = 0,
-    ESEAL_CONTENT_PDF,     /* "pdf"     %PDF- */
-    ESEAL_CONTENT_OFD,     /* "ofd"     ZIP with OFD.xml at its root */
-    ESEAL_CONTENT_PNG,     /* "png" */
-    ESEAL_CONTENT_JPEG,    /* "jpeg" */
-    ESEAL_CONTENT_CSR_PEM, /* "csr_pem" a PEM request that parses */
-    ESEAL_CONTENT_CSR_DER, /* "csr_der" a DER PKCS#10 request that parses */
+    ESEAL_CONTENT_PDF,        /* "pdf"     %PDF- */
+    ESEAL_CONTENT_OFD,        /* "ofd"     ZIP with OFD.xml at its root */
+    ESEAL_CONTENT_PNG,        /* "png" */
+    ESEAL_CONTENT_JPEG,       /* "jpeg" */
+    ESEAL_CONTENT_CSR_PEM,    /* "csr_pem" a PEM request that parses */
+    ESEAL_CONTENT_CSR_DER,    /* "csr_der" a DER PKCS#10 request that parses */
+    ESEAL_CONTENT_CSR_BASE64, /* "csr_base64" bare Base64 of a DER request that parses */
 };
 
 /* enum eseal_enum names one of the enums above for the label functions. */
@@ -186,9 +197,9 @@ struct eseal_agent { /* 经办人 */
 };
 
 struct eseal_seal_spec {
-    char *name;    /* 印章名称, ≤ 100 characters */
-    long width_mm; /* 1..200, 0 absent */
-    long height_mm;
+    char *name;      /* 印章名称, ≤ 100 characters */
+    double width_mm; /* 1..200 with at most one decimal (40.5), 0 absent */
+    double height_mm;
     enum eseal_function function;
     enum eseal_cert_type cert_type;
 };
@@ -240,8 +251,8 @@ struct eseal_summary_row {
     char *seal_name;
     enum eseal_function function;
     enum eseal_cert_type cert_type;
-    long width_mm;
-    long height_mm;
+    double width_mm; /* as in eseal_seal_spec */
+    double height_mm;
     char *person_name; /* personal seals */
     char *target;      /* all but apply */
 };

@@ -112,6 +112,7 @@ struct business_type {
     bool key_on_site;     /* a USB KEY seal's key must be presented at registration */
     bool usb_key_only;    /* only for seals bound to a USB KEY */
     bool renew_window;    /* only within ESEAL_RENEW_WINDOW before validEnd */
+    bool keeps_seal;      /* changes only the validity: the new version copies the current */
     unsigned seal_states; /* target seal states it accepts: bit (1 << eseal_seal_state) */
     const char *event;    /* the log event production writes about the seal */
     const char *revokes;  /* reason the old seal is revoked with; NULL: none or the maker's */
@@ -143,6 +144,12 @@ eseal_rc wf_commit(struct eseal_issuer *is, json_t **entries, size_t n,
  * (an eseal_seal_lookup_fn with the issuer as |is|). */
 eseal_rc wf_seal_lookup(void *is, const char *esid, struct eseal_seal_record *out,
                         struct eseal_err *err);
+/* wf_seal_list lists the seals of unit |uscc| (an eseal_seal_list_fn with
+ * the issuer as |ctx|): a scan of CF_SEALS, a few thousand records. */
+eseal_rc wf_seal_list(void *ctx, const char *uscc, struct eseal_seal_record **out, size_t *n,
+                      struct eseal_err *err);
+/* wf_seal_lookup_json fills a rules record from the stored seal |seal|. */
+void wf_seal_lookup_json(const json_t *seal, struct eseal_seal_record *out);
 /* wf_seal_status returns the current status of a seal record, reporting a
  * good seal past its validEnd as "expired". */
 const char *wf_seal_status(const json_t *seal, time_t now);
@@ -238,6 +245,7 @@ struct produce_ctx {
     long days;
     const char *reason;  /* revoke: the reason given */
     const json_t *forms; /* body "forms" array, or NULL */
+    char (*targets)[15]; /* per form: the esID the rules resolved ("" none), or NULL */
     json_t *entries;     /* array of entries built */
     json_t *serials;     /* division -> last esID serial used in this run */
     struct eseal_issuer_problem *p;
@@ -337,6 +345,7 @@ eseal_rc api_submission_review(struct eseal_http_req *req, void *app, struct ese
 eseal_rc api_submission_produce(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_handover(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_seals_list(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_esl(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_pem(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_suspend(struct eseal_http_req *req, void *app, struct eseal_err *err);

@@ -27,8 +27,9 @@ static const struct material_rule material_rules[] = {
     [ESEAL_MATERIAL_FORM] = {20 * MIB, DOCUMENT | IMAGE},
     [ESEAL_MATERIAL_SUMMARY_TABLE] = {20 * MIB, DOCUMENT | IMAGE},
     [ESEAL_MATERIAL_IMPRESSION] = {ESEAL_SEAL_PICTURE_MAX, IMAGE},
-    [ESEAL_MATERIAL_CSR] = {ESEAL_PKI_MAX_INPUT,
-                            T(ESEAL_CONTENT_CSR_PEM) | T(ESEAL_CONTENT_CSR_DER)},
+    [ESEAL_MATERIAL_CSR] = {ESEAL_PKI_MAX_INPUT, T(ESEAL_CONTENT_CSR_PEM) |
+                                                     T(ESEAL_CONTENT_CSR_DER) |
+                                                     T(ESEAL_CONTENT_CSR_BASE64)},
     [ESEAL_MATERIAL_JUSTIFICATION] = {20 * MIB, DOCUMENT | IMAGE},
     [ESEAL_MATERIAL_INTRODUCTION_LETTER] = {20 * MIB, DOCUMENT | IMAGE},
     [ESEAL_MATERIAL_ID_COPY] = {10 * MIB, T(ESEAL_CONTENT_PDF) | IMAGE},
@@ -53,7 +54,7 @@ size_t eseal_material_max_len(enum eseal_material_kind kind)
 bool eseal_material_allows(enum eseal_material_kind kind, enum eseal_content_type type)
 {
     const struct material_rule *r = rule_of(kind);
-    if (r == NULL || type <= ESEAL_CONTENT_UNKNOWN || type > ESEAL_CONTENT_CSR_DER)
+    if (r == NULL || type <= ESEAL_CONTENT_UNKNOWN || type > ESEAL_CONTENT_CSR_BASE64)
         return false;
     return (r->types & T(type)) != 0;
 }
@@ -117,13 +118,13 @@ static bool is_ofd(const uint8_t *p, size_t n)
 static enum eseal_content_type csr_type(const uint8_t *p, size_t n)
 {
     bool pem = memmem(p, n, "-----BEGIN ", 11) != NULL;
-    if (!pem && p[0] != 0x30)
-        return ESEAL_CONTENT_UNKNOWN;
     X509_REQ *req = NULL;
     if (eseal_pki_req_parse(&req, p, n, NULL) != ESEAL_OK)
         return ESEAL_CONTENT_UNKNOWN;
     X509_REQ_free(req);
-    return pem ? ESEAL_CONTENT_CSR_PEM : ESEAL_CONTENT_CSR_DER;
+    return pem            ? ESEAL_CONTENT_CSR_PEM
+           : p[0] == 0x30 ? ESEAL_CONTENT_CSR_DER
+                          : ESEAL_CONTENT_CSR_BASE64;
 }
 
 enum eseal_content_type eseal_content_detect(const uint8_t *data, size_t len)
@@ -156,6 +157,7 @@ const char *eseal_content_mime(enum eseal_content_type type)
         return "image/jpeg";
     case ESEAL_CONTENT_CSR_PEM:
     case ESEAL_CONTENT_CSR_DER:
+    case ESEAL_CONTENT_CSR_BASE64:
         return "application/pkcs10";
     case ESEAL_CONTENT_UNKNOWN:
         break;

@@ -18,8 +18,8 @@
 json_t *seal_event_base(const json_t *seal)
 {
     json_t *data = json_deep_copy(seal);
-    static const char *const drop[] = {"versions", "submission", "application", "replaced_by",
-                                       "log"};
+    static const char *const drop[] = {"versions",    "submission", "application",
+                                       "replaced_by", "log",        "spec"};
     for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
         json_object_del(data, drop[i]);
     json_t *versions = json_object_get(seal, "versions");
@@ -115,12 +115,19 @@ static enum eseal_ca_profile profile_of(enum eseal_seal_kind k)
                                     : ESEAL_CA_PROFILE_UNIT;
 }
 
+/* seal_mm gives a size for the seal's picture, which GB/T 38540 holds as
+ * whole millimetres: a size with a half millimetre is rounded up. */
+static long seal_mm(double mm)
+{
+    return (eseal_mm_tenths(mm) + 5) / 10;
+}
+
 /* make_version issues the certificate and makes the seal for form |i|,
  * stores both and the request, and returns the version's fields. */
-static eseal_rc make_version(struct produce_ctx *ctx, size_t i, const char *esid,
-                             json_int_t version, const struct eseal_buf *csr, json_t **ver)
+static eseal_rc make_version(struct produce_ctx *ctx, size_t i, const struct eseal_form *f,
+                             const char *esid, json_int_t version, const struct eseal_buf *csr,
+                             json_t **ver)
 {
-    const struct eseal_form *f = &ctx->doc->forms[i];
     char field[32];
     snprintf(field, sizeof(field), "forms[%zu].csr", i);
     eseal_rc rc = check_subject(ctx, f, csr, field);
@@ -157,8 +164,8 @@ static eseal_rc make_version(struct produce_ctx *ctx, size_t i, const char *esid
         .holder = cert,
         .picture = picture.data,
         .picture_len = picture.len,
-        .width_mm = f->seal.width_mm,
-        .height_mm = f->seal.height_mm,
+        .width_mm = seal_mm(f->seal.width_mm),
+        .height_mm = seal_mm(f->seal.height_mm),
     };
     rc = eseal_seal_make(&seal, &sp, eseal_ca_cert(ctx->is->ca, ESEAL_CA_MAKER),
                          eseal_ca_maker_signer, ctx->is->ca, &e);
@@ -256,6 +263,7 @@ struct form_run {
     const struct eseal_form *f;
     const json_t *fopt; /* the maker's options for this form, or NULL */
     const char *token;  /* the USB KEY it is made for, or NULL */
+    const char *target; /* the esID of the seal it acts on, as the rules resolved it */
     json_t *old;        /* the seal it acts on (on_seal types) */
     char app[40], field[40], now[32];
 };
@@ -290,7 +298,7 @@ static eseal_rc make_seal(struct form_run *fr, struct eseal_buf *csr, json_t **v
     eseal_rc rc;
     if ((rc = new_esid(ctx, fr->i, esid)) != ESEAL_OK ||
         (rc = get_csr(ctx, fr->i, fr->fopt, NULL, csr, fr->field)) != ESEAL_OK ||
-        (rc = make_version(ctx, fr->i, esid, 1, csr, ver)) != ESEAL_OK)
+        (rc = make_version(ctx, fr->i, fr->f, esid, 1, csr, ver)) != ESEAL_OK)
         return rc;
     if (fr->old != NULL) {
         if (json_equal(json_object_get(current_version(fr->old), "csr_sm3"),
@@ -304,32 +312,66 @@ static eseal_rc make_seal(struct form_run *fr, struct eseal_buf *csr, json_t **v
     json_object_set_new(d, "status", json_string("pending"));
     json_t *pd = json_object();
     if (fr->old != NULL) {
-        json_object_set_new(d, "replaces", json_string(fr->f->target));
-        json_object_set_new(pd, "replaces", json_string(fr->f->target));
+        json_object_set_new(d, "replaces", json_string(fr->target));
+        json_object_set_new(pd, "replaces", json_string(fr->target));
     }
     add_entry(ctx, ctx->type->event, fr->app, esid, d);
     produced_entry(fr, esid, pd);
     return ESEAL_OK;
 }
 
+/* kept_form is form |f| with what a renewal keeps taken from the seal's
+ * current version: name, function, size, kind, certificate type and
+ * impression. Its strings are borrowed from |seal|. */
+static struct eseal_form kept_form(const struct eseal_form *f, const json_t *seal)
+{
+    struct eseal_form k = *f;
+    struct eseal_seal_record rec;
+    wf_seal_lookup_json(seal, &rec);
+    const json_t *spec = json_object_get(seal, "spec");
+    if (wf_jstr(spec, "name") != NULL)
+        k.seal.name = (char *)wf_jstr(spec, "name");
+    if (rec.function != ESEAL_FUNCTION_NONE)
+        k.seal.function = rec.function;
+    if (eseal_mm_tenths(rec.width_mm) != 0 && eseal_mm_tenths(rec.height_mm) != 0) {
+        k.seal.width_mm = rec.width_mm;
+        k.seal.height_mm = rec.height_mm;
+    }
+    if (rec.kind != ESEAL_KIND_NONE)
+        k.kind = rec.kind;
+    if (rec.cert_type != ESEAL_CERT_NONE)
+        k.seal.cert_type = rec.cert_type;
+    if (wf_jstr(current_version(seal), "picture_sm3") != NULL)
+        k.impression = (char *)wf_jstr(current_version(seal), "picture_sm3");
+    return k;
+}
+
 /* make_new_version: the seal's next version (renew, change); the old one
- * is superseded. */
+ * is superseded. A renewal changes only the validity: the new version is
+ * made from what the seal is, not from the form. */
 static eseal_rc make_new_version(struct form_run *fr, struct eseal_buf *csr, json_t **ver)
 {
     struct produce_ctx *ctx = fr->ctx;
     const json_t *cur = current_version(fr->old);
     json_int_t next = json_integer_value(json_object_get(cur, "version")) + 1;
+    bool keep = ctx->type->keeps_seal;
+    struct eseal_form f = keep ? kept_form(fr->f, fr->old) : *fr->f;
     set_field(fr, "csr");
     eseal_rc rc;
     if ((rc = get_csr(ctx, fr->i, fr->fopt, wf_jstr(cur, "csr_sm3"), csr, fr->field)) != ESEAL_OK ||
-        (rc = make_version(ctx, fr->i, fr->f->target, next, csr, ver)) != ESEAL_OK)
+        (rc = make_version(ctx, fr->i, &f, fr->target, next, csr, ver)) != ESEAL_OK)
         return rc;
     revoked_entry(ctx, fr->app, fr->old, ctx->type->revokes, fr->now);
-    json_t *d = seal_base(ctx, fr->i, fr->f->target, fr->token);
+    json_t *d = seal_base(ctx, fr->i, fr->target, fr->token);
+    if (keep) { /* the seal's own fields, not the form's */
+        static const char *const kept[] = {"unit_name", "kind", "cert_type"};
+        for (size_t k = 0; k < sizeof(kept) / sizeof(kept[0]); k++)
+            json_object_set(d, kept[k], json_object_get(fr->old, kept[k]));
+    }
     json_object_update(d, *ver);
     json_object_set_new(d, "status", json_string("good"));
-    add_entry(ctx, ctx->type->event, fr->app, fr->f->target, d);
-    produced_entry(fr, fr->f->target, json_pack("{s:I}", "version", next));
+    add_entry(ctx, ctx->type->event, fr->app, fr->target, d);
+    produced_entry(fr, fr->target, json_pack("{s:I}", "version", next));
     return ESEAL_OK;
 }
 
@@ -337,7 +379,7 @@ static eseal_rc make_new_version(struct form_run *fr, struct eseal_buf *csr, jso
 static eseal_rc make_revocation(struct form_run *fr)
 {
     revoked_entry(fr->ctx, fr->app, fr->old, fr->ctx->reason, fr->now);
-    produced_entry(fr, fr->f->target, json_pack("{s:s}", "reason", fr->ctx->reason));
+    produced_entry(fr, fr->target, json_pack("{s:s}", "reason", fr->ctx->reason));
     return ESEAL_OK;
 }
 
@@ -356,7 +398,7 @@ static eseal_rc make_unlock_code(struct form_run *fr, struct eseal_buf *code)
     if (fr->token == NULL || (bound != NULL && strcmp(fr->token, bound) != 0)) {
         set_field(fr, "token_id");
         return prob_set(ctx->p, ESEAL_E_RULE, fr->field,
-                        "the token is not the one seal %s was made for", fr->f->target);
+                        "the token is not the one seal %s was made for", fr->target);
     }
     struct eseal_err e;
     eseal_err_clear(&e);
@@ -367,10 +409,10 @@ static eseal_rc make_unlock_code(struct form_run *fr, struct eseal_buf *code)
         rc = store_artefact_put(ctx->is, code->data, code->len, code_sm3, &e);
     if (rc != ESEAL_OK)
         return prob_set(ctx->p, rc, fr->field, "%s", e.msg);
-    add_entry(ctx, ctx->type->event, fr->app, fr->f->target,
-              json_pack("{s:s,s:s,s:I,s:s}", "esid", fr->f->target, "token_id", fr->token,
-                        "counter", json_integer_value(ctr), "code_sm3", code_sm3));
-    produced_entry(fr, fr->f->target, json_pack("{s:s}", "unlock_code", code_sm3));
+    add_entry(ctx, ctx->type->event, fr->app, fr->target,
+              json_pack("{s:s,s:s,s:I,s:s}", "esid", fr->target, "token_id", fr->token, "counter",
+                        json_integer_value(ctr), "code_sm3", code_sm3));
+    produced_entry(fr, fr->target, json_pack("{s:s}", "unlock_code", code_sm3));
     return ESEAL_OK;
 }
 
@@ -384,10 +426,13 @@ static eseal_rc form_target(struct form_run *fr)
     fr->token = wf_jstr(fr->fopt, "token_id");
     if (ctx->type->on_seal) {
         set_field(fr, "target");
-        if (f->target == NULL ||
-            store_get_json(ctx->is, CF_SEALS, f->target, &fr->old, NULL) != ESEAL_OK)
-            return prob_set(ctx->p, ESEAL_E_CONFLICT, fr->field, "no seal %s to act on",
-                            f->target != NULL ? f->target : "");
+        fr->target = ctx->targets != NULL && ctx->targets[fr->i][0] != '\0' ? ctx->targets[fr->i]
+                                                                            : f->target;
+        if (fr->target == NULL ||
+            store_get_json(ctx->is, CF_SEALS, fr->target, &fr->old, NULL) != ESEAL_OK)
+            return prob_set(ctx->p, ESEAL_E_CONFLICT, fr->field,
+                            "没有可办理的印章 / no seal %s to act on",
+                            fr->target != NULL ? fr->target : "");
         if (fr->token == NULL)
             fr->token = wf_jstr(fr->old, "token_id");
     }

@@ -111,6 +111,44 @@ static void new_seal(struct apply_ctx *c, json_t *seal, const char *esid)
     json_decref(prev);
 }
 
+/* seal_spec keeps in the seal record what the seal is — its name,
+ * function and size — copied from the form its entry was produced from
+ * (the application "S…-k" is form k). The log does not carry the name, which
+ * is text a person typed; the store has the form. A renewal keeps the spec. */
+static void seal_spec(struct apply_ctx *c, json_t *seal)
+{
+    const char *app = wf_jstr(c->entry, "application");
+    const char *dash = app != NULL ? strrchr(app, '-') : NULL;
+    const char *sub = wf_jstr(c->entry, "submission");
+    json_t *rec = NULL;
+    struct eseal_submission *doc = NULL;
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    if (dash == NULL || sub == NULL ||
+        store_get_json(c->is, CF_SUBMISSIONS, sub, &rec, NULL) != ESEAL_OK)
+        goto out;
+    unsigned long k = strtoul(dash + 1, NULL, 10);
+    if (wf_load_doc(c->is, rec, &doc, &p) == ESEAL_OK && k >= 1 && k <= doc->n_forms) {
+        const struct eseal_seal_spec *s = &doc->forms[k - 1].seal;
+        json_t *spec = json_object();
+        if (s->name != NULL)
+            json_object_set_new(spec, "name", json_string(s->name));
+        if (s->function != ESEAL_FUNCTION_NONE)
+            json_object_set_new(spec, "function",
+                                json_string(eseal_form_key(ESEAL_ENUM_FUNCTION, (int)s->function)));
+        json_t *w = eseal_mm_json(s->width_mm), *h = eseal_mm_json(s->height_mm);
+        if (w != NULL)
+            json_object_set_new(spec, "width_mm", w);
+        if (h != NULL)
+            json_object_set_new(spec, "height_mm", h);
+        json_object_set_new(seal, "spec", spec);
+    }
+out:
+    eseal_submission_free(doc);
+    json_decref(rec);
+    eseal_issuer_problem_cleanup(&p);
+}
+
 /* apply_seal: every seal.* entry carries the seal's fields and one version's. */
 static eseal_rc apply_seal(struct apply_ctx *c)
 {
@@ -129,6 +167,8 @@ static eseal_rc apply_seal(struct apply_ctx *c)
     merge_version(seal, c->data, fresh);
     if (fresh)
         new_seal(c, seal, esid);
+    if (fresh || strcmp(c->type, "seal.changed") == 0)
+        seal_spec(c, seal);
     set_current(seal);
     store_batch_put_json(c->b, CF_SEALS, esid, seal);
     json_decref(seal);
@@ -158,7 +198,11 @@ static const char *on_material(struct apply_ctx *c, json_t *rec)
             json_equal(json_object_get(m, "kind"), json_object_get(c->data, "kind")))
             return NULL;
     }
-    json_array_append(mats, (json_t *)c->data);
+    /* the round it was added for: the next submission's (store only) */
+    json_t *m2 = json_deep_copy(c->data);
+    json_object_set_new(m2, "round",
+                        json_integer(json_integer_value(json_object_get(rec, "round")) + 1));
+    json_array_append_new(mats, m2);
     return NULL;
 }
 
@@ -213,6 +257,12 @@ static const char *on_rejected(struct apply_ctx *c, json_t *rec)
     json_object_set_new(
         rec, "rejection",
         json_pack("{s:s,s:s,s:o?}", "by", c->actor, "time", c->time, "reasons", reasons));
+    /* every round's rejection, so that earlier rounds stay visible */
+    if (!json_is_array(json_object_get(rec, "rejections")))
+        json_object_set_new(rec, "rejections", json_array());
+    json_t *r = json_deep_copy(json_object_get(rec, "rejection"));
+    json_object_set(r, "round", json_object_get(rec, "round"));
+    json_array_append_new(json_object_get(rec, "rejections"), r);
     return wf_state_name(WF_REJECTED);
 }
 

@@ -46,6 +46,8 @@ static const struct eseal_label rule_labels[ESEAL_RULE_COUNT] = {
                                     "USB KEY presented on site"},
     [ESEAL_RULE_SPECIAL_CASE_ACK] = {"special_case_ack", "特殊情形有情况说明并经审核员确认",
                                      "special cases justified and acknowledged"},
+    [ESEAL_RULE_RENEW_UNCHANGED] = {"renew_unchanged", "延期只延长有效期，不改变印章",
+                                    "a renewal changes only the validity"},
 };
 
 const struct eseal_label *eseal_rule_label(enum eseal_rule rule)
@@ -129,6 +131,10 @@ enum msg_id {
     M_TARGET_BAD,
     M_TARGET_DUPLICATE,
     M_TARGET_NOT_FOUND,
+    M_TARGET_NO_NAME,
+    M_TARGET_AMBIGUOUS,
+    M_TARGET_CODE_NAME,
+    M_RENEW_CHANGES,
     M_TARGET_OTHER_UNIT,
     M_TARGET_REVOKED,
     M_TARGET_SUSPENDED,
@@ -158,6 +164,7 @@ struct msg {
 
 #define E ESEAL_SEVERITY_ERROR
 #define W ESEAL_SEVERITY_WARNING
+#define N ESEAL_SEVERITY_NOTE
 
 static const struct msg msgs[M_COUNT] = {
     [M_MISSING] = {ESEAL_RULE_REQUIRED_FIELDS, "missing", E, "必填项未填写",
@@ -230,9 +237,9 @@ static const struct msg msgs[M_COUNT] = {
                            "只有设备印章提交证书请求文件",
                            "only device seals carry a certificate request"},
     [M_CSR_UNREADABLE] = {ESEAL_RULE_DEVICE_CSR, "csr_unreadable", E,
-                          "证书请求文件无法读取或解析（应为 PKCS#10，PEM 或 DER）",
-                          "the certificate request cannot be read or parsed (PKCS#10, PEM or "
-                          "DER)"},
+                          "证书请求文件无法读取或解析（应为 PKCS#10，DER、PEM 或 Base64）",
+                          "the certificate request cannot be read or parsed (PKCS#10 as DER, PEM "
+                          "or Base64)"},
     [M_CSR_NOT_SM2] = {ESEAL_RULE_DEVICE_CSR, "csr_not_sm2", E, "证书请求的公钥不是 SM2 公钥",
                        "the certificate request's key is not an SM2 key"},
     [M_CSR_BAD_SIG] = {ESEAL_RULE_DEVICE_CSR, "csr_bad_signature", E,
@@ -243,9 +250,10 @@ static const struct msg msgs[M_COUNT] = {
                          "a device seal is bound to a device certificate"},
     [M_SUMMARY_REQUIRED] = {ESEAL_RULE_SUMMARY_TABLE, "required", E, "申请多枚印章时须附汇总表",
                             "a summary table is required with more than one form"},
-    [M_SUMMARY_UNEXPECTED] = {ESEAL_RULE_SUMMARY_TABLE, "not_expected", E,
-                              "只申请一枚印章时不附汇总表",
-                              "a summary table goes only with more than one form"},
+    [M_SUMMARY_UNEXPECTED] = {ESEAL_RULE_SUMMARY_TABLE, "not_needed", N,
+                              "只申请一枚印章时无需汇总表，附上的汇总表不作审查",
+                              "a single form needs no summary table: the one attached is not "
+                              "checked"},
     [M_SUMMARY_ROWS] = {ESEAL_RULE_SUMMARY_TABLE, "row_count", E, "汇总表行数与申请表份数不一致",
                         "the summary table's rows do not match the number of forms"},
     [M_SUMMARY_MISMATCH] = {ESEAL_RULE_SUMMARY_TABLE, "row_mismatch", E,
@@ -281,6 +289,22 @@ static const struct msg msgs[M_COUNT] = {
                             "the same seal appears on more than one form"},
     [M_TARGET_NOT_FOUND] = {ESEAL_RULE_TARGET_SEAL_STATE, "not_found", E, "本平台没有该印章",
                             "this platform has no such seal"},
+    [M_TARGET_NO_NAME] = {ESEAL_RULE_TARGET_SEAL_STATE, "no_seal_of_this_name", E,
+                          "该单位没有此名称的印章：印章名称须为现有印章的准确名称",
+                          "the unit has no seal of this name: give the exact name of the existing "
+                          "seal"},
+    [M_TARGET_AMBIGUOUS] = {ESEAL_RULE_TARGET_SEAL_STATE, "ambiguous_name", E,
+                            "该单位有多枚此名称的印章，请同时填写印章编码",
+                            "the unit has more than one seal of this name: give the seal code too"},
+    [M_TARGET_CODE_NAME] = {ESEAL_RULE_TARGET_SEAL_STATE, "code_name_mismatch", E,
+                            "印章编码与印章名称指向的不是同一枚印章",
+                            "the seal code and the seal name do not name the same seal"},
+    [M_RENEW_CHANGES] = {ESEAL_RULE_RENEW_UNCHANGED, "changes_seal", E,
+                         "延期只延长有效期，该项须与现有印章一致；改变印章名称、印模、尺寸、用途、"
+                         "类型或证书类型须办理印章变更",
+                         "a renewal only extends the validity, so this must equal the existing "
+                         "seal; changing its name, impression, size, function, kind or "
+                         "certificate type is a change (变更)"},
     [M_TARGET_OTHER_UNIT] = {ESEAL_RULE_TARGET_SEAL_STATE, "other_unit", E, "该印章不属于用章单位",
                              "the seal belongs to another unit"},
     [M_TARGET_REVOKED] = {ESEAL_RULE_TARGET_SEAL_STATE, "revoked", E,
@@ -333,12 +357,16 @@ static const struct msg msgs[M_COUNT] = {
 
 #undef E
 #undef W
+#undef N
 
 /* ---- a run ------------------------------------------------------------------- */
 
 /* struct target is what the lookup said about the seal a form names. */
 struct target {
     bool found;
+    char esid[15];       /* the seal resolved; "" when none */
+    enum msg_id problem; /* why none, or M_COUNT */
+    char *expected;      /* for the problem's finding (owned), or NULL */
     struct eseal_seal_record rec;
 };
 
@@ -488,14 +516,14 @@ static void required_form(struct run *r, size_t i)
     need(r, !empty(f->agent.mobile), p, "agent.mobile");
     need(r, !empty(f->agent.id_number), p, "agent.id_number");
     need(r, !empty(f->seal.name), p, "seal.name");
-    need(r, f->seal.width_mm != 0, p, "seal.width_mm");
-    need(r, f->seal.height_mm != 0, p, "seal.height_mm");
+    need(r, eseal_mm_tenths(f->seal.width_mm) != 0, p, "seal.width_mm");
+    need(r, eseal_mm_tenths(f->seal.height_mm) != 0, p, "seal.height_mm");
     need(r, f->seal.function != ESEAL_FUNCTION_NONE, p, "seal.function");
     need(r, f->seal.cert_type != ESEAL_CERT_NONE, p, "seal.cert_type");
     need(r, !empty(f->impression), p, "impression");
     need(r, !empty(f->material), p, "material");
-    if (changes_seal(r->s->business))
-        need(r, !empty(f->target), p, "target");
+    if (changes_seal(r->s->business) && r->in->list_seals == NULL)
+        need(r, !empty(f->target), p, "target"); /* no list to find the name in */
     for (size_t j = 0; j < f->n_special; j++) {
         char field[48];
         snprintf(field, sizeof(field), "special[%zu].case", j);
@@ -750,7 +778,7 @@ static void materials_form(struct run *r, size_t i)
 static eseal_rc rule_materials_present(struct run *r)
 {
     material_one(r, "letter.material", r->s->letter.material, ESEAL_MATERIAL_LETTER);
-    if (r->s->summary != NULL)
+    if (r->s->summary != NULL && r->s->n_forms > 1) /* one form needs no table: not checked */
         material_one(r, "summary_table.material", r->s->summary->material,
                      ESEAL_MATERIAL_SUMMARY_TABLE);
     for (size_t i = 0; i < r->s->n_forms; i++)
@@ -851,12 +879,13 @@ static void row_enum(struct run *r, size_t i, const char *field, enum eseal_enum
         row_text(r, i, field, eseal_form_key(which, row), eseal_form_key(which, form));
 }
 
-static void row_int(struct run *r, size_t i, const char *field, long row, long form)
+/* row_mm compares sizes to the tenth of a millimetre they are given in. */
+static void row_mm(struct run *r, size_t i, const char *field, double row, double form)
 {
     char a[24], b[24];
-    snprintf(a, sizeof(a), "%ld", row);
-    snprintf(b, sizeof(b), "%ld", form);
-    if (row != form)
+    eseal_mm_text(row, a, sizeof(a));
+    eseal_mm_text(form, b, sizeof(b));
+    if (eseal_mm_tenths(row) != eseal_mm_tenths(form))
         row_text(r, i, field, a, b);
 }
 
@@ -870,8 +899,8 @@ static void summary_row(struct run *r, size_t i)
     row_text(r, i, "seal_name", w->seal_name, f->seal.name);
     row_enum(r, i, "function", ESEAL_ENUM_FUNCTION, (int)w->function, (int)f->seal.function);
     row_enum(r, i, "cert_type", ESEAL_ENUM_CERT_TYPE, (int)w->cert_type, (int)f->seal.cert_type);
-    row_int(r, i, "width_mm", w->width_mm, f->seal.width_mm);
-    row_int(r, i, "height_mm", w->height_mm, f->seal.height_mm);
+    row_mm(r, i, "width_mm", w->width_mm, f->seal.width_mm);
+    row_mm(r, i, "height_mm", w->height_mm, f->seal.height_mm);
     row_text(r, i, "person_name", w->person_name, f->person != NULL ? f->person->name : NULL);
     row_text(r, i, "target", w->target, f->target);
 }
@@ -1022,52 +1051,180 @@ static enum msg_id state_msg(enum eseal_seal_state s)
 static bool earlier_target(const struct run *r, size_t i)
 {
     for (size_t k = 0; k < i; k++)
-        if (same(r->s->forms[k].target, r->s->forms[i].target))
+        if (r->targets[i].esid[0] != '\0' && strcmp(r->targets[k].esid, r->targets[i].esid) == 0)
             return true;
     return false;
 }
 
-/* lookup_targets asks the caller about each distinct, well-formed target
- * once, before the rules that need it run. */
+/* listing writes the unit's seals as "name [esID, state]; ..." for a
+ * finding that cannot tell which seal a form means. */
+static char *listing(const struct eseal_seal_record *seals, size_t n)
+{
+    if (n == 0)
+        return eseal_xstrdup("（无 / none）");
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    for (size_t k = 0; k < n; k++)
+        eseal_buf_appendf(&b, "%s%s [%s, %s]", k > 0 ? "; " : "", seals[k].name, seals[k].esid,
+                          eseal_seal_state_name(seals[k].state));
+    return (char *)eseal_buf_steal(&b, NULL);
+}
+
+/* by_name picks the seal named |name| among the unit's |seals|: a revoked
+ * seal only when no other has the name (a reissued seal keeps its name).
+ * Returns the index, or -1 with *many telling none from several. */
+static long by_name(const struct eseal_seal_record *seals, size_t n, const char *name, bool *many)
+{
+    long live = -1, dead = -1;
+    size_t n_live = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(seals[k].name, name) != 0)
+            continue;
+        if (seals[k].state == ESEAL_SEAL_STATE_REVOKED) {
+            dead = (long)k;
+        } else {
+            live = (long)k;
+            n_live++;
+        }
+    }
+    *many = n_live > 1;
+    return n_live == 1 ? live : n_live == 0 ? dead : -1;
+}
+
+static eseal_rc resolve_by_code(struct run *r, size_t i);
+
+/* resolve_by_name finds form |i|'s seal by its unit's USCC and the seal's
+ * name, and checks the code when the form gives one too. A change (变更)
+ * that renames the seal carries the new name: it names the seal by code. */
+static eseal_rc resolve_by_name(struct run *r, size_t i)
+{
+    const struct eseal_form *f = &r->s->forms[i];
+    struct target *t = &r->targets[i];
+    struct eseal_seal_record *seals = NULL;
+    size_t n = 0;
+    eseal_rc rc = r->in->list_seals(r->in->lookup_ctx, f->unit.uscc, &seals, &n, r->err);
+    if (rc != ESEAL_OK)
+        return rc;
+    bool many = false;
+    long k = by_name(seals, n, f->seal.name, &many);
+    /* a seal made before names were kept has none: its code alone names it */
+    for (size_t j = 0; k < 0 && !many && !empty(f->target) && j < n; j++)
+        if (seals[j].name[0] == '\0' && strcmp(seals[j].esid, f->target) == 0)
+            k = (long)j;
+    if (k < 0 && !many && !empty(f->target) && r->s->business == ESEAL_BUSINESS_CHANGE) {
+        free(seals);
+        return resolve_by_code(r, i);
+    }
+    if (k >= 0 && !empty(f->target) && strcmp(seals[k].esid, f->target) != 0) {
+        t->problem = M_TARGET_CODE_NAME;
+        t->expected = eseal_xstrdup(seals[k].esid);
+    } else if (k >= 0) {
+        t->found = true;
+        t->rec = seals[k];
+        t->rec.name[sizeof(t->rec.name) - 1] = '\0';
+        snprintf(t->esid, sizeof(t->esid), "%s", seals[k].esid);
+    } else if (!empty(f->target) && !many) {
+        t->problem = M_TARGET_CODE_NAME; /* the code's seal has another name, or is not theirs */
+        t->expected = listing(seals, n);
+    } else {
+        t->problem = many ? M_TARGET_AMBIGUOUS : M_TARGET_NO_NAME;
+        t->expected = listing(seals, n);
+    }
+    if (many && !empty(f->target)) { /* the code tells the namesakes apart */
+        for (size_t j = 0; j < n; j++) {
+            if (strcmp(seals[j].name, f->seal.name) == 0 && strcmp(seals[j].esid, f->target) == 0) {
+                free(t->expected);
+                t->expected = NULL;
+                t->problem = M_COUNT;
+                t->found = true;
+                t->rec = seals[j];
+                snprintf(t->esid, sizeof(t->esid), "%s", seals[j].esid);
+            }
+        }
+    }
+    free(seals);
+    return ESEAL_OK;
+}
+
+/* resolve_by_code finds form |i|'s seal by its code alone (no seal name on
+ * the form, which required_fields reports, or no list to search). */
+static eseal_rc resolve_by_code(struct run *r, size_t i)
+{
+    const char *esid = r->s->forms[i].target;
+    struct target *t = &r->targets[i];
+    if (eseal_esid_check(esid, NULL, NULL, NULL) != ESEAL_OK) {
+        t->problem = M_TARGET_BAD;
+        return ESEAL_OK;
+    }
+    snprintf(t->esid, sizeof(t->esid), "%s", esid);
+    if (earlier_target(r, i)) { /* asked once per seal */
+        t->problem = M_TARGET_DUPLICATE;
+        return ESEAL_OK;
+    }
+    t->esid[0] = '\0';
+    if (r->in->lookup_seal == NULL)
+        return eseal_err_set(r->err, ESEAL_E_INVALID,
+                             "rules: business other than apply needs a seal lookup");
+    memset(&t->rec, 0, sizeof(t->rec));
+    eseal_rc rc = r->in->lookup_seal(r->in->lookup_ctx, esid, &t->rec, r->err);
+    if (rc == ESEAL_E_NOTFOUND) {
+        t->problem = M_TARGET_NOT_FOUND;
+        return ESEAL_OK;
+    }
+    if (rc != ESEAL_OK)
+        return rc;
+    t->found = true;
+    snprintf(t->esid, sizeof(t->esid), "%s", esid);
+    return ESEAL_OK;
+}
+
+/* lookup_targets resolves the seal each form names, before the rules that
+ * need it run: by USCC and seal name as the guide names seals, else by the
+ * code. */
 static eseal_rc lookup_targets(struct run *r)
 {
     if (!changes_seal(r->s->business))
         return ESEAL_OK;
     for (size_t i = 0; i < r->s->n_forms; i++) {
-        const char *esid = r->s->forms[i].target;
-        if (empty(esid) || eseal_esid_check(esid, NULL, NULL, NULL) != ESEAL_OK ||
-            earlier_target(r, i))
-            continue;
-        if (r->in->lookup_seal == NULL)
-            return eseal_err_set(r->err, ESEAL_E_INVALID,
-                                 "rules: business other than apply needs a seal lookup");
+        const struct eseal_form *f = &r->s->forms[i];
         struct target *t = &r->targets[i];
-        memset(&t->rec, 0, sizeof(t->rec));
-        eseal_rc rc = r->in->lookup_seal(r->in->lookup_ctx, esid, &t->rec, r->err);
-        if (rc == ESEAL_E_NOTFOUND)
-            continue;
+        t->problem = M_COUNT;
+        eseal_rc rc = ESEAL_OK;
+        if (r->in->list_seals != NULL && !empty(f->unit.uscc) && !empty(f->seal.name))
+            rc = resolve_by_name(r, i);
+        else if (!empty(f->target))
+            rc = resolve_by_code(r, i);
+        else
+            continue; /* required_fields reports the missing name */
         if (rc != ESEAL_OK)
             return rc;
         t->rec.uscc[sizeof(t->rec.uscc) - 1] = '\0';
         t->rec.token_id[sizeof(t->rec.token_id) - 1] = '\0';
-        t->found = true;
+        t->rec.name[sizeof(t->rec.name) - 1] = '\0';
+        if (t->found && earlier_target(r, i)) {
+            t->found = false;
+            t->problem = M_TARGET_DUPLICATE;
+        }
     }
     return ESEAL_OK;
 }
 
-static void target_form(struct run *r, size_t i, const char *path)
+static void target_form(struct run *r, size_t i)
 {
     const struct eseal_form *f = &r->s->forms[i];
     const struct target *t = &r->targets[i];
-    if (eseal_esid_check(f->target, NULL, NULL, NULL) != ESEAL_OK) {
-        add(r, M_TARGET_BAD, path, f->target, NULL);
-    } else if (earlier_target(r, i)) {
-        add(r, M_TARGET_DUPLICATE, path, f->target, NULL);
-    } else if (!t->found) {
-        add(r, M_TARGET_NOT_FOUND, path, f->target, NULL);
-    } else {
+    char path[48];
+    bool by_name = t->problem == M_TARGET_NO_NAME || t->problem == M_TARGET_AMBIGUOUS;
+    snprintf(path, sizeof(path), "forms[%zu].%s", i, by_name ? "seal.name" : "target");
+    if (t->problem == M_TARGET_CODE_NAME) {
+        add(r, t->problem, path, f->target, t->expected);
+    } else if (t->problem == M_TARGET_DUPLICATE) {
+        add(r, t->problem, path, t->esid, NULL);
+    } else if (t->problem != M_COUNT) {
+        add(r, t->problem, path, by_name ? f->seal.name : f->target, t->expected);
+    } else if (t->found) {
         if (!empty(f->unit.uscc) && strcmp(t->rec.uscc, f->unit.uscc) != 0)
-            add(r, M_TARGET_OTHER_UNIT, path, f->target, t->rec.uscc);
+            add(r, M_TARGET_OTHER_UNIT, path, t->esid, t->rec.uscc);
         if (!state_allows(t->rec.state, r->s->business))
             add(r, state_msg(t->rec.state), path, eseal_seal_state_name(t->rec.state), NULL);
         else if (business_type_of(r->s->business)->usb_key_only &&
@@ -1088,8 +1245,8 @@ static eseal_rc rule_target_seal_state(struct run *r)
         if (!changes_seal(b)) {
             if (!empty(f->target))
                 add(r, M_TARGET_ON_APPLY, path, f->target, NULL);
-        } else if (!empty(f->target)) {
-            target_form(r, i, path);
+        } else {
+            target_form(r, i);
         }
     }
     return ESEAL_OK;
@@ -1165,7 +1322,7 @@ static eseal_rc rule_usb_key_on_site(struct run *r)
         if (rec == NULL || rec->cert_type != ESEAL_CERT_USB_KEY)
             continue;
         applied(r, ESEAL_RULE_USB_KEY_ON_SITE);
-        const char *esid = r->s->forms[i].target;
+        const char *esid = r->targets[i].esid;
         const char *presented = NULL;
         enum msg_id problem = onsite_check(r, esid, rec->token_id, &presented);
         snprintf(path, sizeof(path), "forms[%zu].target", i);
@@ -1173,6 +1330,53 @@ static eseal_rc rule_usb_key_on_site(struct run *r)
             add(r, problem, path, esid, NULL);
         else if (problem == M_ONSITE_MISMATCH)
             add(r, problem, path, presented, rec->token_id);
+    }
+    return ESEAL_OK;
+}
+
+/* ---- renew_unchanged ----------------------------------------------------------- */
+
+/* renew_differs reports one attribute of form |i| that differs from the
+ * seal's current version (|form| and |seal| as text; "" is unknown). */
+static void renew_differs(struct run *r, size_t i, const char *field, const char *form,
+                          const char *seal)
+{
+    if (empty(form) || empty(seal) || strcmp(form, seal) == 0)
+        return;
+    char path[64];
+    snprintf(path, sizeof(path), "forms[%zu].%s", i, field);
+    add(r, M_RENEW_CHANGES, path, form, seal);
+}
+
+static eseal_rc rule_renew_unchanged(struct run *r)
+{
+    if (r->s->business != ESEAL_BUSINESS_RENEW)
+        return ESEAL_OK;
+    for (size_t i = 0; i < r->s->n_forms; i++) {
+        const struct eseal_seal_record *rec = usable_target(r, i);
+        const struct eseal_form *f = &r->s->forms[i];
+        if (rec == NULL)
+            continue;
+        applied(r, ESEAL_RULE_RENEW_UNCHANGED);
+        char a[24], b[24];
+        renew_differs(r, i, "seal.name", f->seal.name, rec->name);
+        renew_differs(r, i, "kind", eseal_form_key(ESEAL_ENUM_SEAL_KIND, (int)f->kind),
+                      eseal_form_key(ESEAL_ENUM_SEAL_KIND, (int)rec->kind));
+        renew_differs(r, i, "seal.function",
+                      eseal_form_key(ESEAL_ENUM_FUNCTION, (int)f->seal.function),
+                      eseal_form_key(ESEAL_ENUM_FUNCTION, (int)rec->function));
+        renew_differs(r, i, "seal.cert_type",
+                      eseal_form_key(ESEAL_ENUM_CERT_TYPE, (int)f->seal.cert_type),
+                      eseal_form_key(ESEAL_ENUM_CERT_TYPE, (int)rec->cert_type));
+        if (eseal_mm_tenths(rec->width_mm) != 0) {
+            eseal_mm_text(f->seal.width_mm, a, sizeof(a));
+            eseal_mm_text(rec->width_mm, b, sizeof(b));
+            renew_differs(r, i, "seal.width_mm", a, b);
+            eseal_mm_text(f->seal.height_mm, a, sizeof(a));
+            eseal_mm_text(rec->height_mm, b, sizeof(b));
+            renew_differs(r, i, "seal.height_mm", a, b);
+        }
+        renew_differs(r, i, "impression", f->impression, rec->impression);
     }
     return ESEAL_OK;
 }
@@ -1255,6 +1459,7 @@ static eseal_rc (*const rules[ESEAL_RULE_COUNT])(struct run *) = {
     [ESEAL_RULE_RENEW_WINDOW] = rule_renew_window,
     [ESEAL_RULE_USB_KEY_ON_SITE] = rule_usb_key_on_site,
     [ESEAL_RULE_SPECIAL_CASE_ACK] = rule_special_case_ack,
+    [ESEAL_RULE_RENEW_UNCHANGED] = rule_renew_unchanged,
 };
 
 void eseal_rules_result_init(struct eseal_rules_result *r)
@@ -1273,6 +1478,7 @@ void eseal_rules_result_cleanup(struct eseal_rules_result *r)
         free(f->message_en);
     }
     free(r->findings);
+    free(r->targets);
     eseal_rules_result_init(r);
 }
 
@@ -1302,6 +1508,8 @@ static void conclude(struct run *r, const bool acked[ESEAL_RULE_COUNT])
         struct eseal_finding *f = &o->findings[i];
         enum eseal_rule_outcome oc = ESEAL_OUTCOME_FAILED;
         enum eseal_verdict v = ESEAL_VERDICT_REJECTED;
+        if (f->severity == ESEAL_SEVERITY_NOTE)
+            continue;
         if (f->severity == ESEAL_SEVERITY_WARNING) {
             f->acknowledged = acked[f->rule];
             oc = f->acknowledged ? ESEAL_OUTCOME_ACKNOWLEDGED : ESEAL_OUTCOME_NEEDS_ACK;
@@ -1336,6 +1544,13 @@ eseal_rc eseal_rules_run(struct eseal_rules_result *out, const struct eseal_rule
     rc = lookup_targets(&r);
     for (int k = 0; rc == ESEAL_OK && k < ESEAL_RULE_COUNT; k++)
         rc = rules[k](&r);
+    out->targets = eseal_xcalloc(r.s->n_forms + 1, sizeof(*out->targets));
+    out->n_targets = r.s->n_forms;
+    for (size_t i = 0; i < r.s->n_forms; i++) {
+        if (r.targets[i].found)
+            memcpy(out->targets[i], r.targets[i].esid, sizeof(out->targets[i]));
+        free(r.targets[i].expected);
+    }
     free(r.targets);
     if (rc != ESEAL_OK) {
         eseal_rules_result_cleanup(out);
@@ -1393,7 +1608,7 @@ const char *eseal_rule_outcome_name(enum eseal_rule_outcome o)
 
 const char *eseal_severity_name(enum eseal_severity s)
 {
-    return s == ESEAL_SEVERITY_WARNING ? "warning" : "error";
+    return s == ESEAL_SEVERITY_WARNING ? "warning" : s == ESEAL_SEVERITY_NOTE ? "note" : "error";
 }
 
 static json_t *finding_json(const struct eseal_finding *f)
@@ -1417,6 +1632,10 @@ json_t *eseal_rules_result_json(const struct eseal_rules_result *r)
     json_t *findings = json_array();
     for (size_t i = 0; i < r->n_findings; i++)
         json_array_append_new(findings, finding_json(&r->findings[i]));
-    return json_pack("{s:s, s:o, s:o}", "verdict", eseal_verdict_name(r->verdict), "rules", rules_j,
-                     "findings", findings);
+    json_t *targets = json_array();
+    for (size_t i = 0; i < r->n_targets; i++)
+        json_array_append_new(targets,
+                              r->targets[i][0] != '\0' ? json_string(r->targets[i]) : json_null());
+    return json_pack("{s:s, s:o, s:o, s:o}", "verdict", eseal_verdict_name(r->verdict), "rules",
+                     rules_j, "findings", findings, "targets", targets);
 }

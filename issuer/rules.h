@@ -7,14 +7,19 @@
  *   required_fields, personal_fields, uscc_check, idnum_check, region_match,
  *   channel_match, materials_present, device_csr, summary_table,
  *   letter_matches, applicant_is_stamper, target_seal_state, renew_window,
- *   usb_key_on_site, special_case_ack
+ *   usb_key_on_site, special_case_ack, renew_unchanged
+ *
+ * A form of any business but apply names its seal as the guide does: by the
+ * unit's USCC and the seal's name (its code, "target", optional; when given
+ * the two must agree). The run resolves each to an esID (result.targets).
  *
  * A finding is an error (the submission is rejected and goes back to the
  * agent to rectify) or a warning that a reviewer must acknowledge (a USCC
  * whose check character fails — some real codes do —, a special case). A
  * reviewer acknowledges by rule key; an acknowledged warning stays in the
- * findings, marked so. The verdict: rejected if any error, else
- * needs_acknowledgement if any warning is not acknowledged, else ok.
+ * findings, marked so. A note only tells (e.g. a summary table that a
+ * single form does not need) and changes neither outcome nor verdict. The verdict: rejected if any
+ * error, else needs_acknowledgement if any warning is not acknowledged, else ok.
  *
  * The engine is pure: it reads the submission and what the caller passes
  * (materials held, existing seals through a callback, the time, the
@@ -56,6 +61,7 @@ enum eseal_rule {
     ESEAL_RULE_RENEW_WINDOW,
     ESEAL_RULE_USB_KEY_ON_SITE,
     ESEAL_RULE_SPECIAL_CASE_ACK,
+    ESEAL_RULE_RENEW_UNCHANGED,
     ESEAL_RULE_COUNT
 };
 
@@ -89,6 +95,13 @@ struct eseal_seal_record {
     time_t valid_end; /* seal validEnd (= its certificate's notAfter) */
     enum eseal_cert_type cert_type;
     char token_id[65]; /* USB KEY seals: the bound token's id */
+    /* what the seal is, as its current version was made ("" / 0 when unknown) */
+    char esid[15];
+    char name[404]; /* 印章名称, UTF-8 */
+    enum eseal_seal_kind kind;
+    enum eseal_function function;
+    double width_mm, height_mm;
+    char impression[65]; /* SM3 hex of the picture */
 };
 
 /* eseal_seal_lookup_fn fills |out| for the seal |esid| and returns ESEAL_OK,
@@ -96,6 +109,12 @@ struct eseal_seal_record {
  * failure to look up: eseal_rules_run stops and returns it. */
 typedef eseal_rc (*eseal_seal_lookup_fn)(void *ctx, const char *esid, struct eseal_seal_record *out,
                                          struct eseal_err *err);
+
+/* eseal_seal_list_fn lists the seals of the unit |uscc| (any state) into
+ * *out, a malloc'd array of *n records that the caller (the rules) frees;
+ * *out may be NULL when *n is 0. Any code but ESEAL_OK stops the run. */
+typedef eseal_rc (*eseal_seal_list_fn)(void *ctx, const char *uscc, struct eseal_seal_record **out,
+                                       size_t *n, struct eseal_err *err);
 
 /* eseal_material_read_fn reads the held material |sm3| into |out|
  * (eseal_blob_reader fits). Used for the device CSRs. ESEAL_E_NOTFOUND is
@@ -119,6 +138,7 @@ struct eseal_rules_input {
     eseal_material_read_fn read_material; /* may be NULL if no form is a device seal */
     void *material_ctx;
     eseal_seal_lookup_fn lookup_seal; /* may be NULL if the business is apply */
+    eseal_seal_list_fn list_seals;    /* by USCC, with lookup_ctx; NULL: forms need "target" */
     void *lookup_ctx;
     time_t now;              /* 0: the current time */
     const char *const *acks; /* rule keys the reviewer acknowledged */
@@ -134,6 +154,7 @@ struct eseal_rules_input {
 enum eseal_severity {
     ESEAL_SEVERITY_ERROR,   /* "error": rejects the submission */
     ESEAL_SEVERITY_WARNING, /* "warning": a reviewer must acknowledge it */
+    ESEAL_SEVERITY_NOTE,    /* "note": tells, never blocks nor needs acknowledging */
 };
 
 enum eseal_rule_outcome {
@@ -172,6 +193,10 @@ struct eseal_rules_result {
     enum eseal_rule_outcome outcome[ESEAL_RULE_COUNT];
     struct eseal_finding *findings;
     size_t n_findings;
+    /* per form (n_targets = the number of forms): the esID of the seal the
+     * form names, resolved by USCC and name or by code; "" when none */
+    char (*targets)[15];
+    size_t n_targets;
 };
 
 void eseal_rules_result_init(struct eseal_rules_result *r);
@@ -193,7 +218,7 @@ const struct eseal_finding *eseal_rules_find(const struct eseal_rules_result *r,
 /* eseal_rules_result_json returns the result as a new JSON object (caller
  * decrefs): {"verdict", "rules": [{"key","title":{zh,en},"outcome"}],
  * "findings": [{"rule","code","severity","acknowledged","path","value",
- * "expected","message":{"zh","en"}}]}. */
+ * "expected","message":{"zh","en"}}], "targets": [esID or null per form]}. */
 json_t *eseal_rules_result_json(const struct eseal_rules_result *r);
 
 /* eseal_verdict_name, eseal_rule_outcome_name and eseal_severity_name give

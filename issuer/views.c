@@ -49,6 +49,83 @@ json_t *wf_seal_version(json_t *seal, json_int_t v)
     return NULL;
 }
 
+/* enum_of reads the enum key |key| of |o|; 0 when absent or unknown. */
+static int enum_of(enum eseal_enum which, const json_t *o, const char *key)
+{
+    int v = 0;
+    if (wf_jstr(o, key) == NULL || !eseal_form_enum_parse(which, wf_jstr(o, key), &v))
+        return 0;
+    return v;
+}
+
+/* seal_record fills a rules record from a stored seal: its state, validity,
+ * token and what it is ("spec", which the projection keeps; project.c). */
+static void seal_record(const json_t *seal, struct eseal_seal_record *out)
+{
+    memset(out, 0, sizeof(*out));
+    const json_t *spec = json_object_get(seal, "spec");
+    snprintf(out->esid, sizeof(out->esid), "%s",
+             wf_jstr(seal, "esid") ? wf_jstr(seal, "esid") : "");
+    snprintf(out->name, sizeof(out->name), "%s",
+             wf_jstr(spec, "name") ? wf_jstr(spec, "name") : "");
+    out->kind = (enum eseal_seal_kind)enum_of(ESEAL_ENUM_SEAL_KIND, seal, "kind");
+    out->function = (enum eseal_function)enum_of(ESEAL_ENUM_FUNCTION, spec, "function");
+    out->width_mm = json_number_value(json_object_get(spec, "width_mm"));
+    out->height_mm = json_number_value(json_object_get(spec, "height_mm"));
+    json_t *versions = json_object_get(seal, "versions");
+    json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
+    snprintf(out->impression, sizeof(out->impression), "%s",
+             wf_jstr(cur, "picture_sm3") ? wf_jstr(cur, "picture_sm3") : "");
+}
+
+/* each_seal_of calls |fn| with every stored seal of unit |uscc| (borrowed),
+ * in code order: a scan of CF_SEALS, a few thousand records. */
+static eseal_rc each_seal_of(struct eseal_issuer *is, const char *uscc,
+                             void (*fn)(void *ctx, const json_t *seal), void *ctx,
+                             struct eseal_err *err)
+{
+    struct eseal_kv_iter *it = eseal_kv_iter_new(is->kv, CF_SEALS);
+    for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
+        size_t len;
+        const uint8_t *v = eseal_kv_iter_value(it, &len);
+        json_t *seal = eseal_json_load(v, len);
+        const char *u = wf_jstr(seal, "uscc");
+        if (u != NULL && uscc != NULL && strcmp(u, uscc) == 0)
+            fn(ctx, seal);
+        json_decref(seal);
+    }
+    eseal_rc rc = eseal_kv_iter_status(it, err);
+    eseal_kv_iter_free(it);
+    return rc;
+}
+
+struct records {
+    struct eseal_seal_record *list;
+    size_t n;
+};
+
+static void add_record(void *ctx, const json_t *seal)
+{
+    struct records *r = ctx;
+    r->list = eseal_xrealloc(r->list, (r->n + 1) * sizeof(*r->list));
+    wf_seal_lookup_json(seal, &r->list[r->n++]);
+}
+
+eseal_rc wf_seal_list(void *ctx, const char *uscc, struct eseal_seal_record **out, size_t *n,
+                      struct eseal_err *err)
+{
+    struct records r = {NULL, 0};
+    eseal_rc rc = each_seal_of(ctx, uscc, add_record, &r, err);
+    if (rc != ESEAL_OK) {
+        free(r.list);
+        r.list = NULL;
+        r.n = 0;
+    }
+    *out = r.list;
+    *n = r.n;
+    return rc;
+}
+
 eseal_rc wf_seal_lookup(void *ctx, const char *esid, struct eseal_seal_record *out,
                         struct eseal_err *err)
 {
@@ -57,7 +134,14 @@ eseal_rc wf_seal_lookup(void *ctx, const char *esid, struct eseal_seal_record *o
     eseal_rc rc = store_get_json(is, CF_SEALS, esid, &seal, err);
     if (rc != ESEAL_OK)
         return rc;
-    memset(out, 0, sizeof(*out));
+    wf_seal_lookup_json(seal, out);
+    json_decref(seal);
+    return ESEAL_OK;
+}
+
+void wf_seal_lookup_json(const json_t *seal, struct eseal_seal_record *out)
+{
+    seal_record(seal, out);
     snprintf(out->uscc, sizeof(out->uscc), "%s",
              wf_jstr(seal, "uscc") ? wf_jstr(seal, "uscc") : "");
     out->state = wf_seal_state(seal);
@@ -70,8 +154,6 @@ eseal_rc wf_seal_lookup(void *ctx, const char *esid, struct eseal_seal_record *o
         out->cert_type = (enum eseal_cert_type)ct;
     snprintf(out->token_id, sizeof(out->token_id), "%s",
              wf_jstr(seal, "token_id") ? wf_jstr(seal, "token_id") : "");
-    json_decref(seal);
-    return ESEAL_OK;
 }
 
 /* ---- submissions ------------------------------------------------------------- */
@@ -97,6 +179,40 @@ static json_t *summary(const json_t *rec)
     return v;
 }
 
+/* doc_refers tells whether the document |doc| names material |sm3|. */
+static bool doc_refers(const struct eseal_submission *doc, const char *sm3)
+{
+    const char *top[] = {doc->letter.material,
+                         doc->summary != NULL ? doc->summary->material : NULL};
+    for (size_t i = 0; i < COUNT_OF(top); i++)
+        if (top[i] != NULL && strcmp(top[i], sm3) == 0)
+            return true;
+    for (size_t i = 0; i < doc->n_forms; i++) {
+        const struct eseal_form *f = &doc->forms[i];
+        const char *refs[] = {f->material, f->impression, f->csr};
+        for (size_t k = 0; k < COUNT_OF(refs); k++)
+            if (refs[k] != NULL && strcmp(refs[k], sm3) == 0)
+                return true;
+        for (size_t k = 0; k < f->n_special; k++)
+            if (f->special[k].justification != NULL &&
+                strcmp(f->special[k].justification, sm3) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* mark_current marks each material the current document refers to. */
+static void mark_current(json_t *v, const struct eseal_submission *doc)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(v, "materials"), i, m)
+    {
+        const char *sm3 = wf_jstr(m, "sm3");
+        json_object_set_new(m, "current", json_boolean(sm3 != NULL && doc_refers(doc, sm3)));
+    }
+}
+
 json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                            const json_t *rec)
 {
@@ -107,6 +223,7 @@ json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_pri
     eseal_issuer_problem_init(&p);
     if (wf_load_doc(is, rec, &doc, &p) == ESEAL_OK) {
         json_object_set_new(v, "submission", eseal_submission_to_json(doc));
+        mark_current(v, doc);
         struct wf_rules_run r;
         if (wf_rules_run(is, &r, rec, doc, json_object_get(rec, "onsite"),
                          json_object_get(rec, "acknowledged"), &p) == ESEAL_OK)
@@ -241,6 +358,60 @@ eseal_rc eseal_issuer_seal_get(struct eseal_issuer *is, const struct eseal_staff
         *view = wf_seal_view(is, seal);
     json_decref(seal);
     return rc;
+}
+
+/* seal_line is a seal's line in a unit's list. */
+static json_t *seal_line(const json_t *seal)
+{
+    const json_t *spec = json_object_get(seal, "spec");
+    json_t *versions = json_object_get(seal, "versions");
+    json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
+    json_t *v = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s,s:O?,s:s?,s:s?}", "esid",
+                          wf_jstr(seal, "esid"), "name", wf_jstr(spec, "name"), "kind",
+                          wf_jstr(seal, "kind"), "function", wf_jstr(spec, "function"), "cert_type",
+                          wf_jstr(seal, "cert_type"), "status", wf_seal_status(seal, 0), "version",
+                          json_object_get(seal, "version"), "valid_start",
+                          wf_jstr(cur, "valid_start"), "valid_end", wf_jstr(cur, "valid_end"));
+    static const char *const sizes[] = {"width_mm", "height_mm"};
+    for (size_t i = 0; i < COUNT_OF(sizes); i++)
+        if (json_object_get(spec, sizes[i]) != NULL)
+            json_object_set(v, sizes[i], json_object_get(spec, sizes[i]));
+    return v;
+}
+
+struct seal_lines {
+    const struct eseal_staff_principal *who;
+    json_t *list;
+};
+
+/* add_line adds the seal's line when the caller may see the seal. */
+static void add_line(void *ctx, const json_t *seal)
+{
+    struct seal_lines *l = ctx;
+    if (eseal_staff_can_see_submission(l->who, wf_jstr(seal, "uscc"), wf_jstr(seal, "city")))
+        json_array_append_new(l->list, seal_line(seal));
+}
+
+eseal_rc eseal_issuer_seal_list(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                const char *uscc, json_t **view, struct eseal_issuer_problem *p)
+{
+    eseal_rc rc = wf_require(who, ESEAL_ACTION_SEAL_GET, p);
+    if (rc != ESEAL_OK)
+        return rc;
+    if (uscc == NULL || uscc[0] == '\0' || strlen(uscc) > 32)
+        return prob_set(p, ESEAL_E_INVALID, "uscc",
+                        "须给出单位的统一社会信用代码 / the unit's USCC (?uscc=) is required");
+    struct seal_lines lines = {who, json_array()};
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    rc = each_seal_of(is, uscc, add_line, &lines, &e);
+    if (rc != ESEAL_OK) {
+        json_decref(lines.list);
+        return prob_from(p, &e, NULL);
+    }
+    json_t *list = lines.list;
+    *view = json_pack("{s:s,s:o}", "uscc", uscc, "seals", list);
+    return ESEAL_OK;
 }
 
 /* seal_esl copies the seal file (DER) of version |vno| of |seal| (0: the

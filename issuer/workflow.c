@@ -81,7 +81,8 @@ static eseal_rc rules_refuse(struct wf_run *r)
     size_t n = 0;
     for (size_t i = 0; i < res->n_findings; i++) {
         const struct eseal_finding *f = &res->findings[i];
-        bool blocks = f->severity == ESEAL_SEVERITY_ERROR || (need_ok && !f->acknowledged);
+        bool blocks = f->severity == ESEAL_SEVERITY_ERROR ||
+                      (need_ok && f->severity == ESEAL_SEVERITY_WARNING && !f->acknowledged);
         if ((int)f->rule == skip || !blocks)
             continue;
         if (first == NULL)
@@ -670,6 +671,7 @@ static bool form_done(const json_t *rec, size_t i)
 static eseal_rc build_produce(struct wf_run *r)
 {
     eseal_rc rc = ESEAL_OK;
+    r->produce.targets = r->rules.res.targets; /* the seals the forms name, resolved */
     for (size_t i = 0; rc == ESEAL_OK && i < r->doc->n_forms; i++)
         if (!form_done(r->rec, i))
             rc = produce_form(&r->produce, i);
@@ -800,6 +802,10 @@ static void staff_field(const char *msg, char *field, size_t len)
 {
     static const char *const fields[] = {"username", "password", "role", "unit", "city"};
     field[0] = '\0';
+    /* the field the message starts with ("password: ... the username"), else any it names */
+    for (size_t i = 0; i < COUNT_OF(fields) && field[0] == '\0'; i++)
+        if (strncmp(msg, fields[i], strlen(fields[i])) == 0 && msg[strlen(fields[i])] == ':')
+            snprintf(field, len, "%s", fields[i]);
     for (size_t i = 0; i < COUNT_OF(fields) && field[0] == '\0'; i++)
         if (strstr(msg, fields[i]) != NULL)
             snprintf(field, len, "%s", fields[i]);

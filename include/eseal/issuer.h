@@ -246,6 +246,16 @@ eseal_rc eseal_issuer_seal_get(struct eseal_issuer *is, const struct eseal_staff
                                const char *esid, json_t **view,
                                struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 
+/* eseal_issuer_seal_list returns {"uscc","seals":[{"esid","name","kind",
+ * "function","cert_type","width_mm","height_mm","status","version",
+ * "valid_start","valid_end"}]}: the seals of unit |uscc| that |who| may see
+ * (its agent, its city's aggregator, staff), ordered by code, so that a unit
+ * can name its seals as the guide does (by name). An empty list is not an
+ * error. *view is the caller's. */
+eseal_rc eseal_issuer_seal_list(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                const char *uscc, json_t **view,
+                                struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
 enum eseal_issuer_seal_file {
     ESEAL_ISSUER_SEAL_ESL, /* the current seal version, DER */
     ESEAL_ISSUER_CERT_PEM, /* its certificate, PEM */

@@ -18,9 +18,9 @@
 #define ESEAL_PKI_MAX_INPUT (64 * 1024)
 
 /* eseal_pki_cert_parse and eseal_pki_req_parse accept PEM or DER (detected by
- * content; DER must be consumed exactly). *out is the caller's. Garbage,
- * trailing bytes or input over ESEAL_PKI_MAX_INPUT is ESEAL_E_INVALID /
- * ESEAL_E_TOOBIG. */
+ * content; DER must be consumed exactly); eseal_pki_req_parse also accepts
+ * bare Base64 of the DER (line breaks allowed), as devices often give it. *out is the caller's.
+ * Garbage, trailing bytes or input over ESEAL_PKI_MAX_INPUT is ESEAL_E_INVALID / ESEAL_E_TOOBIG. */
 eseal_rc eseal_pki_cert_parse(X509 **out, const uint8_t *data, size_t len,
                               struct eseal_err *err) ESEAL_MUST_CHECK;
 eseal_rc eseal_pki_req_parse(X509_REQ **out, const uint8_t *data, size_t len,

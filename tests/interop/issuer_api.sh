@@ -263,6 +263,7 @@ matrix=(
     "POST|/api/v1/submissions/$draft/handover|maker|{}"
     "GET|/api/v1/submissions/$draft/audit|admin|"
     "GET|/api/v1/log/0/commitment|admin|"
+    "GET|/api/v1/seals?uscc=$USCC|agent aggregator maker reviewer admin|"
     "GET|/api/v1/seals/$esid|agent aggregator maker reviewer admin|"
     "GET|/api/v1/seals/$esid/seal.esl|agent aggregator maker|"
     "GET|/api/v1/seals/$esid/cert.pem|agent aggregator maker reviewer admin|"
@@ -363,12 +364,12 @@ expect 200 POST "/api/v1/submissions/$sid/produce" "$maker"
 curl -s -H "Authorization: Bearer $maker" -o changed.esl "$base/api/v1/seals/$short/seal.esl"
 "$ESEAL" seal show changed.esl | grep -q "合同专用章" || fail "changed name in the seal"
 # unlock: a code the token takes
-sid=$(to_approved unlock "$short" "$UNIT")
+sid=$(to_approved unlock "$short" "$UNIT合同专用章")   # the seal as it is now named
 expect 200 POST "/api/v1/submissions/$sid/produce" "$maker" -d '{"forms":[{"counter":0}]}'
 json resp.json 'j["applications"][0]["unlock_code_pem"]' >code.pem
 ESEAL_NEW_PIN=654321 "$ESEAL" token unlock --dir tok --code code.pem >unlock.out 2>&1 || { cat unlock.out; fail "token unlock with the code"; }
 # revoke: with the reason given
-sid=$(to_approved revoke "$short" "$UNIT")
+sid=$(to_approved revoke "$short" "$UNIT合同专用章")
 expect 400 POST "/api/v1/submissions/$sid/produce" "$maker"
 expect 200 POST "/api/v1/submissions/$sid/produce" "$maker" -d '{"reason":"cessationOfOperation"}'
 [ "$(seal_field "$short" 'j["status"], j["versions"][-1]["reason"]')" = "('revoked', 'cessationOfOperation')" ] || fail "revoked"

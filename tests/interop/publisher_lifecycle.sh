@@ -228,7 +228,7 @@ expect_cert f1 revoked superseded
 
 # --- revoke: the esID revoked cessationOfOperation, the old versions stay superseded ---
 n=$(list_number "$fresh")
-sid=$(to_approved revoke "$fresh")
+sid=$(to_approved revoke "$fresh" "$UNIT合同专用章") # named as it now is
 expect 200 POST "/api/v1/submissions/$sid/produce" "$maker" -d '{"reason":"cessationOfOperation"}'
 expect_seal "$fresh" f3 revoked cessationOfOperation
 expect_cert f3 revoked cessationOfOperation "$n"

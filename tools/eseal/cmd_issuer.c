@@ -44,11 +44,22 @@ static const char logout_usage[] = "usage: eseal issuer logout [--url URL]\n"
                                    "  Ends the session (DELETE /api/v1/session) and removes the\n"
                                    "  session file. 退出登录.\n" COMMON;
 static const char submit_usage[] =
-    "usage: eseal issuer submit --file SUBMISSION.json [--material KIND=FILE]...\n"
+    "usage: eseal issuer submit (--file SUBMISSION.json | --id ID) [--material KIND=FILE]...\n"
     "  Creates a submission from the JSON document (docs/issuer-domain.md),\n"
     "  uploads the materials it refers to (by SM3) and submits it. 申报并提交.\n"
+    "  --id submits an existing draft instead (after uploading any --material).\n"
     "  KIND: letter, form, summary_table, impression, csr, justification.\n"
     "  A refusal after the draft was made keeps the draft (its id is printed).\n" COMMON;
+static const char rectify_usage[] =
+    "usage: eseal issuer rectify --id ID --file SUBMISSION.json [--material KIND=FILE]...\n"
+    "  Rectifies a rejected (or draft) submission: replaces its document with\n"
+    "  the corrected one, uploads the materials and submits it again. 整改并重新提交.\n"
+    "  A refusal keeps the submission as it was then; fix and rectify again.\n" COMMON;
+static const char seals_usage[] =
+    "usage: eseal issuer seals --unit USCC\n"
+    "  Lists a unit's seals with name, code, kind, status and validity, so that\n"
+    "  forms can name a seal as the guide does: by the unit and the seal's name.\n"
+    "  查询单位的印章 (agent of the unit, its city's aggregator, staff).\n" COMMON;
 static const char upload_usage[] =
     "usage: eseal issuer upload --id ID (--kind KIND FILE | --material KIND=FILE...)\n"
     "  Attaches materials to a draft or rejected submission. 上传材料.\n" COMMON;
@@ -74,8 +85,11 @@ static const char handover_usage[] =
     "  never the command line.\n" COMMON;
 static const char suspend_usage[] = "usage: eseal issuer suspend --esid ESID\n"
                                     "  Reports a seal lost: suspended at once. 挂失.\n" COMMON;
-static const char show_usage[] = "usage: eseal issuer show (--id ID | --esid ESID)\n"
-                                 "  Shows a submission or a seal. 查看.\n" COMMON;
+static const char show_usage[] =
+    "usage: eseal issuer show (--id ID | --esid ESID)\n"
+    "  Shows a submission or a seal. 查看. A submission's current round (本轮) comes\n"
+    "  first, its materials marked \"current\" when the document refers to them;\n"
+    "  earlier rounds (往轮) follow with their rejections.\n" COMMON;
 static const char list_usage[] = "usage: eseal issuer list [--state STATE]\n"
                                  "  Lists the submissions the account may see. 列出申报.\n" COMMON;
 static const char fetch_usage[] =
@@ -326,6 +340,51 @@ static void put_kv(const char *key, const char *value)
     putchar('\n');
 }
 
+/* round_of is the round a material or rejection belongs to (1 when unsaid). */
+static long long round_of(const json_t *o)
+{
+    json_int_t r = json_integer_value(json_object_get(o, "round"));
+    return r > 0 ? (long long)r : 1;
+}
+
+/* print_rounds shows a submission round by round, the current one first:
+ * what was rejected in each and the materials added for it, those the
+ * current document refers to marked current. */
+static void print_rounds(const json_t *s)
+{
+    const char *state = issuer_str(s, "state");
+    long long current = (long long)json_integer_value(json_object_get(s, "round"));
+    if (strcmp(state, "draft") == 0 || strcmp(state, "rejected") == 0)
+        current++; /* the round being prepared */
+    for (long long r = current; r >= 1; r--) {
+        printf("round %lld%s\n", r, r == current ? " (current / 本轮)" : " (earlier / 往轮)");
+        size_t i;
+        const json_t *o;
+        json_array_foreach(json_object_get(s, "rejections"), i, o)
+        {
+            const json_t *reason;
+            size_t k;
+            json_array_foreach(json_object_get(o, "reasons"), k, reason)
+            {
+                if (round_of(o) != r)
+                    continue;
+                fputs("  rejected    ", stdout);
+                cmd_put_text(stdout, json_string_value(reason));
+                putchar('\n');
+            }
+        }
+        json_array_foreach(json_object_get(s, "materials"), i, o)
+        {
+            if (round_of(o) != r)
+                continue;
+            printf("  material    %-19s %s %s %lld bytes%s\n", issuer_str(o, "kind"),
+                   issuer_str(o, "sm3"), issuer_str(o, "content_type"),
+                   (long long)json_integer_value(json_object_get(o, "size")),
+                   json_is_true(json_object_get(o, "current")) ? "  current / 现用" : "");
+        }
+    }
+}
+
 static void print_submission(const json_t *s)
 {
     put_kv("submission", issuer_str(s, "id"));
@@ -345,14 +404,8 @@ static void print_submission(const json_t *s)
     put_kv("registered_by", issuer_str(s, "registered_by"));
     put_kv("reviewed_by", issuer_str(s, "reviewed_by"));
     put_kv("updated", issuer_str(s, "updated"));
+    print_rounds(s);
     size_t i;
-    const json_t *m;
-    json_array_foreach(json_object_get(s, "materials"), i, m)
-    {
-        printf("material      %-19s %s %s %lld bytes\n", issuer_str(m, "kind"),
-               issuer_str(m, "sm3"), issuer_str(m, "content_type"),
-               (long long)json_integer_value(json_object_get(m, "size")));
-    }
     const json_t *a;
     json_array_foreach(json_object_get(s, "applications"), i, a)
     {
@@ -362,14 +415,6 @@ static void print_submission(const json_t *s)
         if (*issuer_str(a, "unlock_code_pem"))
             printf("              unlock code: %zu bytes of PEM (--json, or produce --out)\n",
                    strlen(issuer_str(a, "unlock_code_pem")));
-    }
-    const json_t *rej = json_object_get(s, "rejection");
-    const json_t *reason;
-    json_array_foreach(json_object_get(rej, "reasons"), i, reason)
-    {
-        fputs("rejected      ", stdout);
-        cmd_put_text(stdout, json_string_value(reason));
-        putchar('\n');
     }
     const json_t *check = json_object_get(s, "check");
     if (check != NULL) {
@@ -409,6 +454,23 @@ static void print_seal(const json_t *s)
                issuer_str(v, "status"), *issuer_str(v, "reason") ? " " : "",
                issuer_str(v, "reason"), issuer_str(v, "valid_start"), issuer_str(v, "valid_end"),
                issuer_str(v, "cert_serial"));
+    }
+}
+
+/* print_seals lists a unit's seals, one a line: code, status, kind, validity, name. */
+static void print_seals(const json_t *j)
+{
+    size_t i;
+    const json_t *s;
+    printf("seals of %s / 单位印章 (%zu):\n", issuer_str(j, "uscc"),
+           json_array_size(json_object_get(j, "seals")));
+    json_array_foreach(json_object_get(j, "seals"), i, s)
+    {
+        printf("  %s  %-9s %-8s %-8s %.10s..%.10s  ", issuer_str(s, "esid"),
+               issuer_str(s, "status"), issuer_str(s, "kind"), issuer_str(s, "function"),
+               issuer_str(s, "valid_start"), issuer_str(s, "valid_end"));
+        cmd_put_text(stdout, issuer_str(s, "name"));
+        putchar('\n');
     }
 }
 
@@ -648,67 +710,121 @@ static eseal_rc upload_to(struct ctx *c, const char *id, struct eseal_multipart_
     return rc;
 }
 
-static int issuer_submit(int argc, char **argv)
+static const char *id_arg(struct ctx *c, int *code);
+
+/* read_doc reads the JSON object in |file| into *j; EXIT_IO when it cannot. */
+static int read_doc(const char *file, json_t **j)
 {
-    struct ctx c;
-    int code =
-        ctx_parse(&c, argc, argv, CMD_BIT(OPT_FILE) | CMD_BIT(OPT_MATERIAL), 0, submit_usage, true);
-    const char *file = code == 0 ? require(&c, OPT_FILE, "--file", &code) : NULL;
-    struct eseal_multipart_builder mb;
-    eseal_multipart_builder_init(&mb);
-    if (code == 0)
-        code = build_materials(&c, &mb);
     struct eseal_err err;
     eseal_err_clear(&err);
     struct eseal_buf doc;
     eseal_buf_init(&doc);
-    json_t *j = NULL;
-    if (code == 0) {
-        if (eseal_file_read(&doc, file, 1024 * 1024, &err) != ESEAL_OK) {
-            code = io_error(&err);
-        } else {
-            if (eseal_json_parse(&j, doc.data, doc.len, NULL, &err) != ESEAL_OK) {
-                fprintf(stderr, "eseal: %s: %s\n", file, err.msg);
-                code = EXIT_IO;
-            } else if (!json_is_object(j)) {
-                fprintf(stderr, "eseal: %s: 不是 JSON 对象 / not a JSON object\n", file);
-                code = EXIT_IO;
-            }
-        }
+    int code = 0;
+    if (eseal_file_read(&doc, file, 1024 * 1024, &err) != ESEAL_OK) {
+        code = io_error(&err);
+    } else if (eseal_json_parse(j, doc.data, doc.len, NULL, &err) != ESEAL_OK) {
+        fprintf(stderr, "eseal: %s: %s\n", file, err.msg);
+        code = EXIT_IO;
+    } else if (!json_is_object(*j)) {
+        fprintf(stderr, "eseal: %s: 不是 JSON 对象 / not a JSON object\n", file);
+        code = EXIT_IO;
     }
+    eseal_buf_cleanup(&doc);
+    return code;
+}
+
+/* file_and_submit sends the document |doc| (NULL: none) — POST for a new
+ * submission (*id NULL, set to the new id), PUT to rectify *id —, uploads
+ * the materials in |mb| and submits, printing the record. */
+static int file_and_submit(struct ctx *c, const json_t *doc, char **id,
+                           struct eseal_multipart_builder *mb)
+{
     struct issuer_reply r;
     issuer_reply_init(&r);
-    char *id = NULL;
-    if (code == 0) {
-        eseal_rc rc = issuer_call(&c.conn, "POST", "/api/v1/submissions", j, &r, &err);
-        if (rc != ESEAL_OK || issuer_refused(&r))
-            code = finish(&c, rc, &err, &r, NULL);
-        else
-            id = eseal_xstrdup(issuer_str(r.json, "id"));
-    }
-    if (code == 0 && mb.n > 0) {
-        eseal_rc rc = upload_to(&c, id, &mb, &r, &err);
-        if (rc != ESEAL_OK || issuer_refused(&r))
-            code = finish(&c, rc, &err, &r, NULL);
-    }
-    if (code == 0) {
-        char *path = eseal_xasprintf("/api/v1/submissions/%s/submit", id);
-        eseal_rc rc = issuer_call(&c.conn, "POST", path, NULL, &r, &err);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    int code = 0;
+    if (doc != NULL) {
+        char *path = *id != NULL ? eseal_xasprintf("/api/v1/submissions/%s", *id)
+                                 : eseal_xstrdup("/api/v1/submissions");
+        eseal_rc rc = issuer_call(&c->conn, *id != NULL ? "PUT" : "POST", path, doc, &r, &err);
         free(path);
-        code = finish(&c, rc, &err, &r, print_submission);
+        if (rc != ESEAL_OK || issuer_refused(&r))
+            code = finish(c, rc, &err, &r, NULL);
+        else if (*id == NULL)
+            *id = eseal_xstrdup(issuer_str(r.json, "id"));
+    }
+    if (code == 0 && mb->n > 0) {
+        eseal_rc rc = upload_to(c, *id, mb, &r, &err);
+        if (rc != ESEAL_OK || issuer_refused(&r))
+            code = finish(c, rc, &err, &r, NULL);
+    }
+    if (code == 0) {
+        char *path = eseal_xasprintf("/api/v1/submissions/%s/submit", *id);
+        eseal_rc rc = issuer_call(&c->conn, "POST", path, NULL, &r, &err);
+        free(path);
+        code = finish(c, rc, &err, &r, print_submission);
+    }
+    issuer_reply_cleanup(&r);
+    return code;
+}
+
+/* submit_or_rectify is `submit` (|rectify| false: --file makes a new
+ * submission, --id takes a draft) and `rectify` (--id and --file). */
+static int submit_or_rectify(int argc, char **argv, bool rectify)
+{
+    struct ctx c;
+    const char *usage = rectify ? rectify_usage : submit_usage;
+    int code =
+        ctx_parse(&c, argc, argv, CMD_BIT(OPT_FILE) | CMD_BIT(OPT_MATERIAL) | CMD_BIT(OPT_ID), 0,
+                  usage, true);
+    const char *file = c.a.opt[OPT_FILE];
+    char *id = NULL;
+    if (code == 0 && rectify) {
+        const char *given = id_arg(&c, &code);
+        if (code == 0 && require(&c, OPT_FILE, "--file", &code) != NULL)
+            id = eseal_xstrdup(given);
+    } else if (code == 0 && (file != NULL) == (c.a.opt[OPT_ID] != NULL)) {
+        code = cmd_usage_error(usage, "give --file or --id / 须指定 --file 或 --id", NULL);
+    } else if (code == 0 && file == NULL) {
+        const char *given = id_arg(&c, &code);
+        if (code == 0)
+            id = eseal_xstrdup(given);
+    }
+    struct eseal_multipart_builder mb;
+    eseal_multipart_builder_init(&mb);
+    if (code == 0)
+        code = build_materials(&c, &mb);
+    json_t *j = NULL;
+    if (code == 0 && file != NULL)
+        code = read_doc(file, &j);
+    bool made = false;
+    if (code == 0) {
+        made = id == NULL;
+        code = file_and_submit(&c, j, &id, &mb);
     }
     if (code != 0 && id != NULL)
         fprintf(stderr,
-                "eseal: the draft %s is kept: fix it and upload or submit again / "
-                "草稿已保留\n",
+                made ? "eseal: the draft %s is kept: fix it and upload or submit again / "
+                       "草稿已保留\n"
+                     : "eseal: submission %s is kept as it now is: fix it and rectify again / "
+                       "申报已保留\n",
                 id);
     free(id);
-    issuer_reply_cleanup(&r);
     json_decref(j);
-    eseal_buf_cleanup(&doc);
     eseal_multipart_builder_cleanup(&mb);
     ctx_cleanup(&c);
     return code < 0 ? 0 : code;
+}
+
+static int issuer_submit(int argc, char **argv)
+{
+    return submit_or_rectify(argc, argv, false);
+}
+
+static int issuer_rectify(int argc, char **argv)
+{
+    return submit_or_rectify(argc, argv, true);
 }
 
 /* id_arg returns --id, checked, or sets a usage error. */
@@ -773,10 +889,11 @@ static int onsite_targets(struct ctx *c, const char *id, json_t **targets)
     } else {
         size_t i;
         const json_t *f;
-        json_array_foreach(json_object_get(json_object_get(r.json, "submission"), "forms"), i, f)
+        /* the seals as the rules resolved them (by USCC and name, or code) */
+        json_array_foreach(json_object_get(json_object_get(r.json, "check"), "targets"), i, f)
         {
-            if (*issuer_str(f, "target"))
-                json_array_append_new(*targets, json_string(issuer_str(f, "target")));
+            if (json_is_string(f))
+                json_array_append_new(*targets, json_incref((json_t *)f));
         }
     }
     issuer_reply_cleanup(&r);
@@ -1111,6 +1228,22 @@ static int issuer_show(int argc, char **argv)
     return code < 0 ? 0 : code;
 }
 
+static int issuer_seals(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_UNIT), 0, seals_usage, true);
+    const char *uscc = code == 0 ? require(&c, OPT_UNIT, "--unit", &code) : NULL;
+    if (code == 0 && !safe_id(uscc))
+        code = cmd_usage_error(seals_usage, "--unit is not a USCC / 无效统一社会信用代码: ", uscc);
+    if (code == 0) {
+        char *path = eseal_xasprintf("/api/v1/seals?uscc=%s", uscc);
+        code = call(&c, "GET", path, NULL, print_seals);
+        free(path);
+    }
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
 static int issuer_list(int argc, char **argv)
 {
     struct ctx c;
@@ -1235,6 +1368,7 @@ static const struct cmd issuer_cmds[] = {
     {"login", "log in and keep the session / 登录", issuer_login},
     {"logout", "end the session / 退出登录", issuer_logout},
     {"submit", "file a submission with its materials and submit it / 申报", issuer_submit},
+    {"rectify", "correct a rejected submission and resubmit it / 整改重报", issuer_rectify},
     {"upload", "attach materials to a submission / 上传材料", issuer_upload_cmd},
     {"register", "register a submission (maker) / 登记", issuer_register},
     {"review", "approve or reject (reviewer) / 审核", issuer_review},
@@ -1243,6 +1377,7 @@ static const struct cmd issuer_cmds[] = {
     {"suspend", "report a seal lost / 挂失", issuer_suspend},
     {"show", "show a submission or a seal / 查看", issuer_show},
     {"list", "list submissions / 列出申报", issuer_list},
+    {"seals", "list a unit's seals by name / 单位印章", issuer_seals},
     {"fetch", "download a seal and its certificate / 下载印章", issuer_fetch},
     {"staff", "staff accounts: add, list (admin) / 账户管理", issuer_staff},
     {"prove", "what a log entry committed to (admin) / 证明日志承诺值", issuer_prove},

@@ -17,10 +17,35 @@ static const struct cmd groups[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: eseal COMMAND [ARGS]  (eseal COMMAND --help for details)\n"
+    fprintf(out, "usage: eseal COMMAND [ARGS]  (eseal help COMMAND [SUBCOMMAND] for details)\n"
                  "用法: eseal 命令 [参数]\n\ncommands / 命令:\n");
     for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
         fprintf(out, "  %-8s %s\n", groups[i].name, groups[i].help);
+    fprintf(out, "  %-8s %s\n", "help", "this list, or a command's usage / 帮助");
+}
+
+/* help runs `eseal help [COMMAND [SUBCOMMAND...]]` as `eseal COMMAND
+ * [SUBCOMMAND...] --help`. */
+static int help(int argc, char **argv)
+{
+    if (argc < 3) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        if (strcmp(argv[2], groups[i].name) != 0)
+            continue;
+        char *args[16];
+        int n = 0;
+        for (int k = 2; k < argc && n < 14; k++)
+            args[n++] = argv[k];
+        args[n++] = (char *)"--help";
+        args[n] = NULL;
+        return groups[i].run(n, args);
+    }
+    fprintf(stderr, "eseal: unknown command / 未知命令: %s\n", argv[2]);
+    usage(stderr);
+    return EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -29,6 +54,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (strcmp(argv[1], "help") == 0)
+        return help(argc, argv);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(stdout);
         return 0;

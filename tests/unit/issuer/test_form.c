@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "csr.h"
+#include "eseal/enc.h"
 #include "eseal/json.h"
 #include "form.h"
 #include "example.h"
@@ -197,9 +198,7 @@ static void test_wrong_types(void **state)
 {
     (void)state;
     with_fails("\"width_mm\": 42", "\"width_mm\": \"42\"", ESEAL_E_INVALID,
-               "summary_table.rows[0].width_mm: 应为整数 / must be an integer");
-    with_fails("\"width_mm\": 42", "\"width_mm\": 42.0", ESEAL_E_INVALID,
-               "summary_table.rows[0].width_mm");
+               "summary_table.rows[0].width_mm: 应为数字（毫米，最多一位小数） / must be a number");
     with_fails("\"width_mm\": 42", "\"width_mm\": true", ESEAL_E_INVALID,
                "summary_table.rows[0].width_mm");
     with_fails("\"uscc\": \"91350100M000100Y43\"", "\"uscc\": 913501", ESEAL_E_INVALID,
@@ -212,6 +211,44 @@ static void test_wrong_types(void **state)
     parse_fails("{\"forms\":[{\"person\":null}]}", ESEAL_E_INVALID, "forms[0].person");
     parse_fails("[]", ESEAL_E_INVALID, "(top)");
     parse_fails("{\"business\":1}", ESEAL_E_INVALID, "business");
+}
+
+/* Sizes in millimetres take one decimal: 40.5 is kept as given and written
+ * back as 40.5, 42.0 is 42, and 40.55 is refused, never rounded. */
+static void test_mm_one_decimal(void **state)
+{
+    (void)state;
+    char *t = with("\"width_mm\": 42", "\"width_mm\": 40.5");
+    struct eseal_submission *s = parse_ok(t);
+    free(t);
+    assert_int_equal(eseal_mm_tenths(s->summary->rows[0].width_mm), 405);
+    json_t *j = eseal_submission_to_json(s);
+    char *text = json_dumps(j, JSON_COMPACT);
+    assert_non_null(strstr(text, "\"width_mm\":40.5"));
+    free(text);
+    json_decref(j);
+    eseal_submission_free(s);
+    t = with("\"width_mm\": 42", "\"width_mm\": 42.0");
+    s = parse_ok(t);
+    free(t);
+    j = eseal_submission_to_json(s);
+    text = json_dumps(j, JSON_COMPACT);
+    assert_null(strstr(text, "42.0"));
+    free(text);
+    json_decref(j);
+    eseal_submission_free(s);
+    with_fails("\"width_mm\": 42", "\"width_mm\": 40.55", ESEAL_E_INVALID,
+               "summary_table.rows[0].width_mm: 毫米数最多一位小数（如 40.5）/ millimetres take at "
+               "most one decimal");
+    with_fails("\"width_mm\": 42", "\"width_mm\": 40.05", ESEAL_E_INVALID, "最多一位小数");
+    with_fails("\"width_mm\": 42", "\"width_mm\": 0.5", ESEAL_E_INVALID, "must be 1..200");
+    char out[16];
+    eseal_mm_text(40.5, out, sizeof(out));
+    assert_string_equal(out, "40.5");
+    eseal_mm_text(42, out, sizeof(out));
+    assert_string_equal(out, "42");
+    assert_true(eseal_mm_valid(0.1 + 0.2)); /* 0.30000000000000004 is 0.3 */
+    assert_false(eseal_mm_valid(12.34));
 }
 
 static void test_enums(void **state)
@@ -458,6 +495,25 @@ static void test_detect(void **state)
     assert_int_equal(eseal_content_detect(csr.data, csr.len), ESEAL_CONTENT_CSR_PEM);
     make_csr(CSR_GOOD, false, &csr);
     assert_int_equal(eseal_content_detect(csr.data, csr.len), ESEAL_CONTENT_CSR_DER);
+    /* The guide's third form: bare Base64 of the DER, on one line or folded. */
+    char *b64 = eseal_base64(csr.data, csr.len, ESEAL_B64_STD);
+    assert_int_equal(eseal_content_detect((const uint8_t *)b64, strlen(b64)),
+                     ESEAL_CONTENT_CSR_BASE64);
+    struct eseal_buf folded;
+    eseal_buf_init(&folded);
+    for (size_t k = 0; k < strlen(b64); k += 64) {
+        eseal_buf_append(&folded, b64 + k, strlen(b64 + k) < 64 ? strlen(b64 + k) : 64);
+        eseal_buf_append_str(&folded, "\r\n");
+    }
+    assert_int_equal(eseal_content_detect(folded.data, folded.len), ESEAL_CONTENT_CSR_BASE64);
+    assert_true(eseal_material_allows(ESEAL_MATERIAL_CSR, ESEAL_CONTENT_CSR_BASE64));
+    assert_string_equal(eseal_content_mime(ESEAL_CONTENT_CSR_BASE64), "application/pkcs10");
+    b64[strlen(b64) / 2] = '!'; /* not Base64 any more */
+    assert_int_equal(eseal_content_detect((const uint8_t *)b64, strlen(b64)),
+                     ESEAL_CONTENT_UNKNOWN);
+    assert_int_equal(eseal_content_detect((const uint8_t *)"aGVsbG8=", 8), ESEAL_CONTENT_UNKNOWN);
+    eseal_buf_cleanup(&folded);
+    free(b64);
     /* Content type says nothing about the signature: the rules check that. */
     make_csr(CSR_WRONG_KEY, false, &csr);
     assert_int_equal(eseal_content_detect(csr.data, csr.len), ESEAL_CONTENT_CSR_DER);
@@ -527,13 +583,14 @@ static void test_material_check(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_labels),          cmocka_unit_test(test_parse_example),
-        cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_incomplete),
-        cmocka_unit_test(test_unknown_fields),  cmocka_unit_test(test_wrong_types),
-        cmocka_unit_test(test_enums),           cmocka_unit_test(test_bounds),
-        cmocka_unit_test(test_string_limits),   cmocka_unit_test(test_sm3_refs),
-        cmocka_unit_test(test_syntax_and_size), cmocka_unit_test(test_failure_frees),
-        cmocka_unit_test(test_detect),          cmocka_unit_test(test_material_check),
+        cmocka_unit_test(test_labels),         cmocka_unit_test(test_parse_example),
+        cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_incomplete),
+        cmocka_unit_test(test_unknown_fields), cmocka_unit_test(test_wrong_types),
+        cmocka_unit_test(test_mm_one_decimal), cmocka_unit_test(test_enums),
+        cmocka_unit_test(test_bounds),         cmocka_unit_test(test_string_limits),
+        cmocka_unit_test(test_sm3_refs),       cmocka_unit_test(test_syntax_and_size),
+        cmocka_unit_test(test_failure_frees),  cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_material_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

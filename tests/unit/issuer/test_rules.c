@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "csr.h"
+#include "eseal/enc.h"
 #include "eseal/json.h"
 #include "blob.h"
 #include "rules.h"
@@ -66,6 +67,21 @@ static eseal_rc lookup(void *ctx, const char *esid, struct eseal_seal_record *ou
     return ESEAL_E_NOTFOUND;
 }
 
+/* list gives the unit's seals, as the issuer's scan of its seals does. */
+static eseal_rc list(void *ctx, const char *uscc, struct eseal_seal_record **out, size_t *n,
+                     struct eseal_err *err)
+{
+    struct fixture *f = ctx;
+    (void)err;
+    f->lookups++;
+    *out = eseal_xcalloc(2, sizeof(**out));
+    *n = 0;
+    for (size_t i = 0; i < 2; i++)
+        if (strcmp(f->seals[i].rec.uscc, uscc) == 0)
+            (*out)[(*n)++] = f->seals[i].rec;
+    return ESEAL_OK;
+}
+
 static eseal_rc failing_reader(void *ctx, const char *sm3, struct eseal_buf *out,
                                struct eseal_err *err)
 {
@@ -102,10 +118,14 @@ static int setup(void **state)
     hold(f, ESEAL_MATERIAL_FORM, FORM1);
     hold(f, ESEAL_MATERIAL_IMPRESSION, IMP0);
     hold(f, ESEAL_MATERIAL_IMPRESSION, IMP1);
-    f->seals[0] = (struct seal_row){
-        SEAL, {USCC, ESEAL_SEAL_STATE_GOOD, NOW + 10 * DAY, ESEAL_CERT_OTHER, ""}};
-    f->seals[1] = (struct seal_row){
-        OTHER_SEAL, {OTHER_USCC, ESEAL_SEAL_STATE_GOOD, NOW + 10 * DAY, ESEAL_CERT_OTHER, ""}};
+    f->seals[0] = (struct seal_row){SEAL,
+                                    {USCC, ESEAL_SEAL_STATE_GOOD, NOW + 10 * DAY, ESEAL_CERT_OTHER,
+                                     "", SEAL, "福州市鼓楼区测试局", ESEAL_KIND_UNIT,
+                                     ESEAL_FUNCTION_OFFICIAL, 42, 42, IMP0}};
+    f->seals[1] = (struct seal_row){OTHER_SEAL,
+                                    {OTHER_USCC, ESEAL_SEAL_STATE_GOOD, NOW + 10 * DAY,
+                                     ESEAL_CERT_OTHER, "", OTHER_SEAL, "福州市鼓楼区测试局",
+                                     ESEAL_KIND_UNIT, ESEAL_FUNCTION_OFFICIAL, 42, 42, IMP0}};
     eseal_rules_result_init(&f->res);
     *state = f;
     return f->doc != NULL ? 0 : -1;
@@ -643,11 +663,19 @@ static void test_materials_present(void **state)
 
 /* device turns the single form into a device seal whose request is made
  * as |kind| and stored in the real material store. */
-static void device(struct fixture *f, enum test_csr kind, bool pem)
+/* device makes form 0 a device seal with a request of |kind|: PEM, DER or
+ * (|b64|) bare Base64 of the DER, as the guide allows. */
+static void device_as(struct fixture *f, enum test_csr kind, bool pem, bool b64)
 {
     struct eseal_buf csr;
     eseal_buf_init(&csr);
     make_csr(kind, pem, &csr);
+    if (b64) {
+        char *text = eseal_base64(csr.data, csr.len, ESEAL_B64_STD);
+        eseal_buf_reset(&csr);
+        eseal_buf_append_str(&csr, text);
+        free(text);
+    }
     struct eseal_material_ref ref;
     assert_int_equal(
         eseal_blob_put(f->blob, ESEAL_MATERIAL_CSR, csr.data, csr.len, &ref, NULL, NULL), ESEAL_OK);
@@ -656,6 +684,11 @@ static void device(struct fixture *f, enum test_csr kind, bool pem)
     sset(f, "forms[0].seal.cert_type", "device");
     sset(f, "forms[0].csr", ref.sm3);
     eseal_buf_cleanup(&csr);
+}
+
+static void device(struct fixture *f, enum test_csr kind, bool pem)
+{
+    device_as(f, kind, pem, false);
 }
 
 static void test_device_csr_good(void **state)
@@ -667,6 +700,11 @@ static void test_device_csr_good(void **state)
     assert_int_equal(f->res.outcome[ESEAL_RULE_DEVICE_CSR], ESEAL_OUTCOME_PASSED);
     device(f, CSR_GOOD, true);
     ok(f);
+    device_as(f, CSR_GOOD, false, true); /* bare Base64 */
+    ok(f);
+    assert_int_equal(f->res.outcome[ESEAL_RULE_DEVICE_CSR], ESEAL_OUTCOME_PASSED);
+    device_as(f, CSR_EMPTY_ID, false, true); /* still checked as a request */
+    only(f, ESEAL_RULE_DEVICE_CSR, "csr_bad_signature", "forms[0].csr");
 }
 
 static void test_device_csr_bad(void **state)
@@ -743,7 +781,16 @@ static void test_summary_table(void **state)
     del(f, "forms[1]");
     del(f, "letter.kinds");
     jset(f->doc, "letter.form_count", json_integer(1));
-    only(f, ESEAL_RULE_SUMMARY_TABLE, "not_expected", "summary_table");
+    /* a single form with a table is accepted: the table is only noted */
+    x = only(f, ESEAL_RULE_SUMMARY_TABLE, "not_needed", "summary_table");
+    assert_int_equal(x->severity, ESEAL_SEVERITY_NOTE);
+    assert_int_equal(f->res.verdict, ESEAL_VERDICT_OK);
+    assert_int_equal(f->res.outcome[ESEAL_RULE_SUMMARY_TABLE], ESEAL_OUTCOME_PASSED);
+    json_t *j = eseal_rules_result_json(&f->res);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "findings"), 0), "severity")),
+                        "note");
+    json_decref(j);
     json_decref(table);
 }
 
@@ -968,6 +1015,7 @@ static void test_renew_window(void **state)
     struct fixture *f = *state;
     single(f);
     business(f, "renew", SEAL);
+    sset(f, "forms[0].seal.cert_type", "other"); /* as the seal was made */
     time_t end = NOW + 10 * DAY;
     f->seals[0].rec.valid_end = end;
 
@@ -1129,6 +1177,99 @@ static void test_special_multi_cert(void **state)
 
 /* ---- acknowledgements, names, JSON ------------------------------------------------ */
 
+/* ---- seals named as the guide names them ----------------------------------------- */
+
+/* A form names its seal by the unit's USCC and the seal's exact name; the
+ * code is optional and must agree when given. */
+static void test_target_by_name(void **state)
+{
+    struct fixture *f = *state;
+    f->in.list_seals = list;
+    single(f);
+    business(f, "revoke", NULL);
+    ok(f); /* no code: found by USCC and name */
+    assert_int_equal(f->res.n_targets, 1);
+    assert_string_equal(f->res.targets[0], SEAL);
+    json_t *j = eseal_rules_result_json(&f->res);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(j, "targets"), 0)), SEAL);
+    json_decref(j);
+
+    sset(f, "forms[0].target", SEAL); /* code and name agree */
+    ok(f);
+    sset(f, "forms[0].target", OTHER_SEAL); /* they do not */
+    const struct eseal_finding *x =
+        only(f, ESEAL_RULE_TARGET_SEAL_STATE, "code_name_mismatch", "forms[0].target");
+    assert_string_equal(x->expected, SEAL);
+    assert_string_equal(f->res.targets[0], "");
+    del(f, "forms[0].target");
+
+    /* a seal recorded before names were kept is named by its code */
+    f->seals[0].rec.name[0] = '\0';
+    only(f, ESEAL_RULE_TARGET_SEAL_STATE, "no_seal_of_this_name", "forms[0].seal.name");
+    sset(f, "forms[0].target", SEAL);
+    ok(f);
+    assert_string_equal(f->res.targets[0], SEAL);
+    del(f, "forms[0].target");
+    snprintf(f->seals[0].rec.name, sizeof(f->seals[0].rec.name), "%s", "福州市鼓楼区测试局");
+
+    sset(f, "forms[0].seal.name", "福州市鼓楼区测试局财务专用章"); /* no such seal */
+    x = only(f, ESEAL_RULE_TARGET_SEAL_STATE, "no_seal_of_this_name", "forms[0].seal.name");
+    assert_non_null(strstr(x->expected, "福州市鼓楼区测试局 [" SEAL ", good]"));
+    assert_non_null(strstr(x->message_zh, "该单位没有此名称的印章"));
+    assert_non_null(strstr(x->message_en, "the unit has no seal of this name"));
+    sset(f, "forms[0].seal.name", "福州市鼓楼区测试局");
+
+    /* two seals of the unit with the name: the code tells them apart */
+    snprintf(f->seals[1].rec.uscc, sizeof(f->seals[1].rec.uscc), "%s", USCC);
+    x = only(f, ESEAL_RULE_TARGET_SEAL_STATE, "ambiguous_name", "forms[0].seal.name");
+    assert_non_null(strstr(x->expected, OTHER_SEAL));
+    sset(f, "forms[0].target", OTHER_SEAL);
+    ok(f);
+    assert_string_equal(f->res.targets[0], OTHER_SEAL);
+    /* a revoked namesake (a reissued seal's old code) does not count */
+    del(f, "forms[0].target");
+    f->seals[1].rec.state = ESEAL_SEAL_STATE_REVOKED;
+    ok(f);
+    assert_string_equal(f->res.targets[0], SEAL);
+    f->seals[0].rec.state = ESEAL_SEAL_STATE_REVOKED;
+    only(f, ESEAL_RULE_TARGET_SEAL_STATE, "revoked", "forms[0].target");
+}
+
+/* A renewal changes only the validity: each field that differs from the
+ * seal is named, and the finding says that such changes are 变更. */
+static void test_renew_unchanged(void **state)
+{
+    struct fixture *f = *state;
+    f->in.list_seals = list;
+    single(f);
+    business(f, "renew", NULL);
+    sset(f, "forms[0].seal.cert_type", "other");
+    f->in.now = NOW + 5 * DAY;
+    ok(f);
+    assert_int_equal(f->res.outcome[ESEAL_RULE_RENEW_UNCHANGED], ESEAL_OUTCOME_PASSED);
+    jset(f->doc, "forms[0].seal.width_mm", json_real(40.5));
+    sset(f, "forms[0].seal.function", "finance");
+    sset(f, "forms[0].seal.cert_type", "mobile");
+    sset(f, "forms[0].impression", IMP1);
+    run(f);
+    assert_int_equal(f->res.verdict, ESEAL_VERDICT_REJECTED);
+    assert_int_equal(count(f, ESEAL_RULE_RENEW_UNCHANGED, "changes_seal"), 4);
+    const struct eseal_finding *x =
+        expect(f, ESEAL_RULE_RENEW_UNCHANGED, "changes_seal", "forms[0].seal.width_mm");
+    assert_string_equal(x->value, "40.5");
+    assert_string_equal(x->expected, "42");
+    assert_non_null(strstr(x->message_zh, "印章变更"));
+    assert_non_null(strstr(x->message_en, "change (变更)"));
+    expect(f, ESEAL_RULE_RENEW_UNCHANGED, "changes_seal", "forms[0].seal.function");
+    expect(f, ESEAL_RULE_RENEW_UNCHANGED, "changes_seal", "forms[0].seal.cert_type");
+    expect(f, ESEAL_RULE_RENEW_UNCHANGED, "changes_seal", "forms[0].impression");
+    /* the same form is a fine change (变更) */
+    business(f, "change", NULL);
+    run(f);
+    assert_int_equal(count(f, ESEAL_RULE_RENEW_UNCHANGED, NULL), 0);
+    assert_int_equal(f->res.outcome[ESEAL_RULE_RENEW_UNCHANGED], ESEAL_OUTCOME_NOT_APPLICABLE);
+}
+
 static void test_acks_and_keys(void **state)
 {
     struct fixture *f = *state;
@@ -1145,7 +1286,7 @@ static void test_acks_and_keys(void **state)
         "required_fields", "personal_fields", "uscc_check",           "idnum_check",
         "region_match",    "channel_match",   "materials_present",    "device_csr",
         "summary_table",   "letter_matches",  "applicant_is_stamper", "target_seal_state",
-        "renew_window",    "usb_key_on_site", "special_case_ack",
+        "renew_window",    "usb_key_on_site", "special_case_ack",     "renew_unchanged",
     };
     for (int k = 0; k < ESEAL_RULE_COUNT; k++) {
         const struct eseal_label *l = eseal_rule_label((enum eseal_rule)k);
@@ -1224,7 +1365,8 @@ int main(void)
         T(test_applicant_is_stamper), T(test_target_states),         T(test_target_lookup),
         T(test_target_duplicate),     T(test_target_lookup_errors),  T(test_renew_window),
         T(test_usb_key_on_site),      T(test_special_case),          T(test_special_delegation),
-        T(test_special_multi_cert),   T(test_acks_and_keys),         T(test_result_json),
+        T(test_special_multi_cert),   T(test_acks_and_keys),         T(test_target_by_name),
+        T(test_renew_unchanged),      T(test_result_json),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

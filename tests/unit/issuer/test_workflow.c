@@ -330,6 +330,8 @@ static eseal_rc collect(void *ctx, uint64_t seq, const uint8_t *data, size_t len
                      secrets[i], (int)len, (const char *)data);
         free(h);
     }
+    /* the seal's name is kept in the store, not in the log */
+    assert_null(memmem(data, len, "\"spec\"", 6));
     json_decref(e);
     (void)err;
     return ESEAL_OK;
@@ -514,6 +516,71 @@ static void test_renew(void **state)
                "submission.created,submission.material_added,submission.material_added,"
                "submission.material_added,submission.submitted,submission.registered,"
                "submission.approved,seal.revoked,seal.renewed,application.produced");
+    free(id);
+    free(esid);
+}
+
+/* submit_refused submits |id| and expects the rules to refuse it with a
+ * finding |code| at |field|. */
+static void submit_refused(struct fixture *f, const char *id, const char *code, const char *field)
+{
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    FAILS(ESEAL_E_RULE, &prob, eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    assert_string_equal(prob.field, field);
+    char *text = json_dumps(prob.findings, JSON_COMPACT);
+    if (strstr(text, code) == NULL)
+        fail_msg("no %s in %s", code, text);
+    free(text);
+    eseal_issuer_problem_cleanup(&prob);
+}
+
+/* A renewal names the seal by USCC and name only, as the guide does, and
+ * only renews: a form that differs is refused, and the new version is made
+ * from what the seal is. */
+static void test_renew_by_name_only_renews(void **state)
+{
+    struct fixture *f = *state;
+    char *esid = apply_seal(f, 10);
+    json_t *s = seal_of(f, esid);
+    json_t *spec = json_object_get(s, "spec");
+    assert_string_equal(jstr(spec, "name"), UNIT_NAME);
+    assert_int_equal(json_integer_value(json_object_get(spec, "width_mm")), 42);
+    json_decref(s);
+
+    char *id = new_submission(f, "renew", NULL, UNIT_NAME "财务专用章"); /* no such seal */
+    submit_refused(f, id, "no_seal_of_this_name", "forms[0].seal.name");
+    json_t *doc = make_doc(f, "renew", NULL, UNIT_NAME);
+    json_t *seal = json_object_get(json_array_get(json_object_get(doc, "forms"), 0), "seal");
+    json_object_set_new(seal, "width_mm", json_real(40.5));
+    OK(eseal_issuer_submission_update(f->is, &f->agent, id, doc, NULL, p));
+    submit_refused(f, id, "changes_seal", "forms[0].seal.width_mm");
+    json_object_set_new(seal, "width_mm", json_integer(42));
+    OK(eseal_issuer_submission_update(f->is, &f->agent, id, doc, NULL, p));
+    json_decref(doc);
+
+    to_approved(f, id, esid);
+    json_t *v = NULL;
+    OK(eseal_issuer_submission_get(f->is, &f->maker, id, &v, p));
+    json_t *targets = json_object_get(json_object_get(v, "check"), "targets");
+    assert_string_equal(json_string_value(json_array_get(targets, 0)), esid);
+    json_decref(v);
+    json_t *body = produce_body(30, NULL, NULL);
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    json_decref(body);
+    s = seal_of(f, esid);
+    assert_int_equal(json_integer_value(json_object_get(s, "version")), 2);
+    assert_string_equal(jstr(json_object_get(s, "spec"), "name"), UNIT_NAME);
+    json_decref(s);
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    OK(eseal_issuer_seal_file(f->is, &f->maker, esid, ESEAL_ISSUER_SEAL_ESL, &der, p));
+    struct eseal_seal *made = NULL;
+    assert_int_equal(eseal_seal_parse(&made, der.data, der.len, NULL), ESEAL_OK);
+    assert_string_equal(eseal_seal_info(made)->name, UNIT_NAME);
+    assert_int_equal(eseal_seal_info(made)->width_mm, 42);
+    eseal_seal_free(made);
+    eseal_buf_cleanup(&der);
     free(id);
     free(esid);
 }
@@ -1185,6 +1252,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_crash_replay_private, setup, teardown),
         cmocka_unit_test_setup_teardown(test_renew, setup, teardown),
         cmocka_unit_test_setup_teardown(test_renew_outside_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_renew_by_name_only_renews, setup, teardown),
         cmocka_unit_test_setup_teardown(test_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_revoke, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reissue_after_loss, setup, teardown),
