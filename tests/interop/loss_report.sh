@@ -95,24 +95,7 @@ grep -q "Serial Number: $serial" crl.txt && fail "a reinstated seal left on the 
 ok
 
 # --- a good USB KEY seal's revoke still needs the key on site ---------------------------------
-# file_revoke: a revoke of $esid filed and submitted by the agent; prints its id
-file_revoke() {
-    python3 - "$esid" <<'PY' >doc.json
-import json, sys
-d = json.load(open("sub.json"))
-d["business"] = d["letter"]["business"] = d["forms"][0]["business"] = "revoke"
-d["forms"][0]["target"] = sys.argv[1]
-print(json.dumps(d, ensure_ascii=False))
-PY
-    expect 201 POST /api/v1/submissions "$agent" --data-binary @doc.json
-    local s
-    s=$(json resp.json 'j["id"]')
-    expect 201 POST "/api/v1/submissions/$s/materials" "$agent" \
-        -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
-    expect 200 POST "/api/v1/submissions/$s/submit" "$agent"
-    echo "$s"
-}
-rsid=$(file_revoke)
+rsid=$(file_submitted revoke "$esid")
 expect 422 POST "/api/v1/submissions/$rsid/register" "$maker" -d '{}'
 grep -q '"usb_key_on_site"' resp.json || fail "the key rule refuses a good seal's revoke"
 ok
