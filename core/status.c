@@ -37,6 +37,7 @@ typedef struct {
     ASN1_ENUMERATED *status;
     ASN1_ENUMERATED *reason;
     ASN1_GENERALIZEDTIME *status_time;
+    ASN1_GENERALIZEDTIME *invalidity_date;
     ASN1_GENERALIZEDTIME *this_update;
     ASN1_GENERALIZEDTIME *next_update;
     ST_CHECKPOINT *checkpoint;
@@ -108,6 +109,7 @@ ASN1_SEQUENCE(ST_TBS) = {
     ASN1_SIMPLE(ST_TBS, status, ASN1_ENUMERATED),
     ASN1_IMP_OPT(ST_TBS, reason, ASN1_ENUMERATED, 0),
     ASN1_SIMPLE(ST_TBS, status_time, ASN1_GENERALIZEDTIME),
+    ASN1_IMP_OPT(ST_TBS, invalidity_date, ASN1_GENERALIZEDTIME, 1),
     ASN1_SIMPLE(ST_TBS, this_update, ASN1_GENERALIZEDTIME),
     ASN1_SIMPLE(ST_TBS, next_update, ASN1_GENERALIZEDTIME),
     ASN1_SIMPLE(ST_TBS, checkpoint, ST_CHECKPOINT),
@@ -360,6 +362,11 @@ eseal_rc eseal_status_sign(struct eseal_buf *der, const struct eseal_status_info
     ST_TBS *t = r->tbs;
     if (!reason_enum(info->reason, &t->reason))
         goto openssl;
+    /* only a revocation has an invalidity date (RFC 5280 §5.3.2) */
+    if (info->invalidity_date != 0 && info->status == ESEAL_STATUS_REVOKED &&
+        (t->invalidity_date = ASN1_GENERALIZEDTIME_set(NULL, (time_t)info->invalidity_date)) ==
+            NULL)
+        goto openssl;
     ASN1_INTEGER_free(t->cert_serial);
     t->cert_serial = serial_integer(info->cert_serial);
     if (t->cert_serial == NULL) {
@@ -434,6 +441,9 @@ static bool response_fields(struct eseal_status_info *out, const ST_TBS *t)
             return false;
         snprintf(out->reason, sizeof(out->reason), "%s", name);
     }
+    if (t->invalidity_date != NULL &&
+        (st != ESEAL_STATUS_REVOKED || !get_time(t->invalidity_date, &out->invalidity_date)))
+        return false;
     return true;
 }
 

@@ -40,6 +40,7 @@ static const struct eseal_http_route routes[] = {
     {"GET",    "/api/v1/seals/{esID}/seal.esl",           "seal.download",       0,      api_seal_esl},
     {"GET",    "/api/v1/seals/{esID}/cert.pem",           "seal.get",            0,      api_seal_pem},
     {"POST",   "/api/v1/seals/{esID}/suspend",            "seal.suspend",        0,      api_seal_suspend},
+    {"POST",   "/api/v1/seals/{esID}/reinstate",          "seal.reinstate",      0,      api_seal_reinstate},
     {"GET",    "/public/seals/{esID}/{version}/seal.esl", "seal.public",         0,      api_seal_public},
     {"GET",    "/log/checkpoint",                         "log.read",            0,      api_log},
     {"GET",    "/log/entries",                            "log.read",            0,      api_log},

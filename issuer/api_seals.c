@@ -1,5 +1,5 @@
-/* api_seals.c — /api/v1/seals/{esID} (record, seal.esl, cert.pem, suspend),
- * the public /public/seals/{esID}/{version}/seal.esl and the event log's
+/* api_seals.c — /api/v1/seals/{esID} (record, seal.esl, cert.pem, suspend,
+ * reinstate), the public /public/seals/{esID}/{version}/seal.esl and the event log's
  * public /log/... routes. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,20 +87,36 @@ eseal_rc api_seal_pem(struct eseal_http_req *req, void *app, struct eseal_err *e
     return seal_file(req, app, false);
 }
 
-eseal_rc api_seal_suspend(struct eseal_http_req *req, void *app, struct eseal_err *err)
+/* seal_step runs |step| (suspend, reinstate) on the seal the path names
+ * with the request's JSON body (may be absent). */
+static eseal_rc
+seal_step(struct eseal_http_req *req, void *app,
+          eseal_rc (*step)(struct eseal_issuer *, const struct eseal_staff_principal *,
+                           const char *, const json_t *, json_t **, struct eseal_issuer_problem *))
 {
     const char *esid = seal_code(req);
     json_t *body = NULL, *view = NULL;
-    (void)err;
     if (esid == NULL)
         return not_found(req);
     if (!api_body(req, true, &body))
         return ESEAL_OK;
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
-    eseal_rc rc = eseal_issuer_seal_suspend(app, api_who(req), esid, body, &view, &p);
+    eseal_rc rc = step(app, api_who(req), esid, body, &view, &p);
     json_decref(body);
     return api_reply_result(req, rc, 200, view, &p);
+}
+
+eseal_rc api_seal_suspend(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return seal_step(req, app, eseal_issuer_seal_suspend);
+}
+
+eseal_rc api_seal_reinstate(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return seal_step(req, app, eseal_issuer_seal_reinstate);
 }
 
 /* api_seal_public answers GET /public/seals/{esID}/{version}/seal.esl, for

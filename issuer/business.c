@@ -59,6 +59,8 @@ static const struct business_type types[] = {
         .seal_states = STATE(ESEAL_SEAL_STATE_GOOD) | STATE(ESEAL_SEAL_STATE_PENDING) |
                        STATE(ESEAL_SEAL_STATE_SUSPENDED),
         .event = "seal.revoked",
+        /* issue #12 point 4: a lost USB KEY can be revoked without the key */
+        .key_waived = STATE(ESEAL_SEAL_STATE_SUSPENDED),
     },
     {
         .business = ESEAL_BUSINESS_REISSUE,
@@ -106,4 +108,9 @@ const struct business_type *business_type_find(const char *key)
 bool business_accepts(const struct business_type *t, enum eseal_seal_state s)
 {
     return t != NULL && (t->seal_states & STATE(s)) != 0;
+}
+
+bool business_needs_key(const struct business_type *t, enum eseal_seal_state s)
+{
+    return t != NULL && t->key_on_site && (t->key_waived & STATE(s)) == 0;
 }

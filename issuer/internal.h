@@ -116,6 +116,7 @@ struct business_type {
     unsigned seal_states; /* target seal states it accepts: bit (1 << eseal_seal_state) */
     const char *event;    /* the log event production writes about the seal */
     const char *revokes;  /* reason the old seal is revoked with; NULL: none or the maker's */
+    unsigned key_waived;  /* target seal states in which the key need not be on site */
 };
 /* business_type_of returns the row of |b|; NULL for ESEAL_BUSINESS_NONE. */
 const struct business_type *business_type_of(enum eseal_business b);
@@ -123,6 +124,9 @@ const struct business_type *business_type_of(enum eseal_business b);
 const struct business_type *business_type_find(const char *key);
 /* business_accepts tells whether |t| (may be NULL: no) may act on a seal in state |s|. */
 bool business_accepts(const struct business_type *t, enum eseal_seal_state s);
+/* business_needs_key tells whether |t| (may be NULL: no) needs a USB KEY seal's
+ * key on site when the seal is in state |s|. */
+bool business_needs_key(const struct business_type *t, enum eseal_seal_state s);
 
 /* ---- project.c: the log projection ---- */
 /* wf_apply applies the committed log entry |seq| to the store in one batch
@@ -349,6 +353,7 @@ eseal_rc api_seals_list(struct eseal_http_req *req, void *app, struct eseal_err 
 eseal_rc api_seal_esl(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_pem(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_suspend(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_seal_reinstate(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_public(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_log(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_log_prove(struct eseal_http_req *req, void *app, struct eseal_err *err);

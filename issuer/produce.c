@@ -245,11 +245,18 @@ static void add_entry(struct produce_ctx *ctx, const char *type, const char *app
                           wf_event(type, ctx->who, wf_jstr(ctx->record, "id"), app, esid, data));
 }
 
-/* revoked_entry builds seal.revoked for the current version of |seal|. */
+/* revoked_entry builds seal.revoked for the current version of |seal|. A
+ * suspended (lost) seal revoked for keyCompromise carries the suspension
+ * time as its invalidity date: the key counts as compromised since the
+ * loss was reported (DESIGN.md §8). */
 static void revoked_entry(struct produce_ctx *ctx, const char *app, const json_t *seal,
                           const char *reason, const char *now)
 {
     json_t *d = seal_event_base(seal);
+    const char *since = wf_jstr(d, "suspended_at");
+    if (wf_seal_state(seal) == ESEAL_SEAL_STATE_SUSPENDED && since != NULL &&
+        strcmp(reason, "keyCompromise") == 0)
+        json_object_set_new(d, "invalidity_date", json_string(since));
     json_object_set_new(d, "status", json_string("revoked"));
     json_object_set_new(d, "reason", json_string(reason));
     json_object_set_new(d, "revoked_at", json_string(now));
@@ -375,11 +382,13 @@ static eseal_rc make_new_version(struct form_run *fr, struct eseal_buf *csr, jso
     return ESEAL_OK;
 }
 
-/* make_revocation: the seal revoked for the reason the maker gives. */
+/* make_revocation: the seal revoked for the reason the maker gives; none
+ * given, a suspended (lost) seal's is keyCompromise. */
 static eseal_rc make_revocation(struct form_run *fr)
 {
-    revoked_entry(fr->ctx, fr->app, fr->old, fr->ctx->reason, fr->now);
-    produced_entry(fr, fr->target, json_pack("{s:s}", "reason", fr->ctx->reason));
+    const char *reason = fr->ctx->reason != NULL ? fr->ctx->reason : "keyCompromise";
+    revoked_entry(fr->ctx, fr->app, fr->old, reason, fr->now);
+    produced_entry(fr, fr->target, json_pack("{s:s}", "reason", reason));
     return ESEAL_OK;
 }
 

@@ -44,9 +44,9 @@ struct apply_ctx {
 
 /* Keys of a seal event's data that describe one version, not the seal. */
 static const char *const version_keys[] = {
-    "version",     "status",       "seal_sm3",     "picture_sm3", "cert_sm3",
-    "cert_serial", "valid_start",  "valid_end",    "csr_sm3",     "reason",
-    "revoked_at",  "suspended_at", "activated_at", NULL,
+    "version",      "status",        "seal_sm3",        "picture_sm3", "cert_sm3",   "cert_serial",
+    "valid_start",  "valid_end",     "csr_sm3",         "reason",      "revoked_at", "suspended_at",
+    "activated_at", "reinstated_at", "invalidity_date", NULL,
 };
 
 static bool is_version_key(const char *k)

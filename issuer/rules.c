@@ -1319,8 +1319,9 @@ static eseal_rc rule_usb_key_on_site(struct run *r)
     char path[48];
     for (size_t i = 0; i < r->s->n_forms; i++) {
         const struct eseal_seal_record *rec = usable_target(r, i);
-        if (rec == NULL || rec->cert_type != ESEAL_CERT_USB_KEY)
-            continue;
+        if (rec == NULL || rec->cert_type != ESEAL_CERT_USB_KEY ||
+            !business_needs_key(business_type_of(r->s->business), rec->state))
+            continue; /* a suspended (lost) seal's revocation: the key is gone */
         applied(r, ESEAL_RULE_USB_KEY_ON_SITE);
         const char *esid = r->targets[i].esid;
         const char *presented = NULL;

@@ -49,7 +49,8 @@ enum eseal_staff_action {
     ESEAL_ACTION_SUBMISSION_HANDOVER,
     ESEAL_ACTION_SEAL_GET,
     ESEAL_ACTION_SEAL_DOWNLOAD,
-    ESEAL_ACTION_SEAL_SUSPEND, /* loss reported: suspend at once */
+    ESEAL_ACTION_SEAL_SUSPEND,   /* loss reported: suspend at once */
+    ESEAL_ACTION_SEAL_REINSTATE, /* the lost key found: good again */
     ESEAL_ACTION_AUDIT_READ,
     ESEAL_ACTION_LOG_READ,    /* the public transparency log */
     ESEAL_ACTION_SEAL_PUBLIC, /* GET /public/seals/{esID}/{version}/seal.esl */

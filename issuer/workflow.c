@@ -616,6 +616,25 @@ static eseal_rc produce_forms(struct wf_run *r, const json_t *f)
     return ESEAL_OK;
 }
 
+/* all_targets_suspended tells whether every seal the forms name is
+ * suspended (reported lost): their revocation's reason is then
+ * keyCompromise unless the maker gives another. */
+static bool all_targets_suspended(struct wf_run *r)
+{
+    bool all = r->doc->n_forms > 0;
+    for (size_t i = 0; all && i < r->doc->n_forms; i++) {
+        json_t *seal = NULL;
+        /* the seal the rules resolved (by USCC + name), else the code given */
+        const char *esid = r->rules.res.targets != NULL && r->rules.res.targets[i][0] != '\0'
+                               ? r->rules.res.targets[i]
+                               : r->doc->forms[i].target;
+        all = esid != NULL && store_get_json(r->is, CF_SEALS, esid, &seal, NULL) == ESEAL_OK &&
+              wf_seal_state(seal) == ESEAL_SEAL_STATE_SUSPENDED;
+        json_decref(seal);
+    }
+    return all;
+}
+
 /* parse_produce reads the maker's options {"days","reason","forms"} (the
  * body may be absent). */
 static eseal_rc parse_produce(struct wf_run *r)
@@ -629,12 +648,20 @@ static eseal_rc parse_produce(struct wf_run *r)
         rc = produce_reason(r, json_object_get(body, "reason"));
     if (rc == ESEAL_OK)
         rc = produce_forms(r, json_object_get(body, "forms"));
-    const struct business_type *t = r->produce.type;
-    if (rc == ESEAL_OK && t != NULL && t->makes == BUSINESS_MAKES_REVOCATION &&
-        r->produce.reason == NULL)
-        rc = prob_set(r->p, ESEAL_E_INVALID, "reason",
-                      "revoking needs the reason given (e.g. cessationOfOperation)");
     return rc;
+}
+
+/* revoke_reason_given: a revoke needs the maker's reason unless every seal
+ * it names is suspended (known only once the rules resolved the seals). */
+static eseal_rc revoke_reason_given(struct wf_run *r)
+{
+    const struct business_type *t = r->produce.type;
+    if (t != NULL && t->makes == BUSINESS_MAKES_REVOCATION && r->produce.reason == NULL &&
+        !all_targets_suspended(r))
+        return prob_set(r->p, ESEAL_E_INVALID, "reason",
+                        "撤销须给出原因（如 cessationOfOperation）/ revoking needs the reason given "
+                        "(e.g. cessationOfOperation)");
+    return ESEAL_OK;
 }
 
 /* parse_produce_step reads the maker's options; the rules run again with
@@ -670,7 +697,7 @@ static bool form_done(const json_t *rec, size_t i)
 
 static eseal_rc build_produce(struct wf_run *r)
 {
-    eseal_rc rc = ESEAL_OK;
+    eseal_rc rc = revoke_reason_given(r);
     r->produce.targets = r->rules.res.targets; /* the seals the forms name, resolved */
     for (size_t i = 0; rc == ESEAL_OK && i < r->doc->n_forms; i++)
         if (!form_done(r->rec, i))
@@ -797,6 +824,56 @@ static eseal_rc build_suspend(struct wf_run *r)
     return ESEAL_OK;
 }
 
+/* check_reinstate reads {"token_id"}: the key presented on site. */
+static eseal_rc check_reinstate(struct wf_run *r)
+{
+    static const char *const keys[] = {"token_id", NULL};
+    const json_t *body = r->in->body;
+    eseal_rc rc = body != NULL ? json_check_keys(body, keys, "", r->p) : ESEAL_OK;
+    const json_t *tok = json_object_get(body, "token_id");
+    if (rc == ESEAL_OK && tok != NULL && !eseal_token_id_valid(json_string_value(tok)))
+        rc = prob_set(r->p, ESEAL_E_INVALID, "token_id",
+                      "token_id 须为 USB KEY 编号（16 位小写十六进制）/ token_id must be a token "
+                      "id (16 lower-case hex digits)");
+    return rc;
+}
+
+/* parse_reinstate: a USB KEY seal is reinstated only with its own key
+ * shown on site — the proof that the lost key was found. */
+static eseal_rc parse_reinstate(struct wf_run *r)
+{
+    const char *bound = wf_jstr(r->rec, "token_id");
+    const char *shown = wf_jstr(r->in->body, "token_id");
+    const char *usb = eseal_form_key(ESEAL_ENUM_CERT_TYPE, (int)ESEAL_CERT_USB_KEY);
+    const char *ct = wf_jstr(r->rec, "cert_type");
+    if (ct == NULL || strcmp(ct, usb) != 0)
+        return ESEAL_OK;
+    if (shown == NULL)
+        return prob_set(r->p, ESEAL_E_RULE, "token_id",
+                        "解除挂失须现场出示找回的 USB KEY 并登记其编号 / lifting a suspension "
+                        "needs the found USB KEY presented on site and its token_id recorded");
+    if (bound == NULL || strcmp(bound, shown) != 0)
+        return prob_set(r->p, ESEAL_E_RULE, "token_id",
+                        "现场出示的 USB KEY 不是该印章绑定的 USB KEY / the USB KEY presented "
+                        "on site is not the one bound to the seal");
+    return ESEAL_OK;
+}
+
+/* build_reinstate: the seal is good again; the suspension's fields are
+ * cleared from the version (null). */
+static eseal_rc build_reinstate(struct wf_run *r)
+{
+    json_t *data = seal_event_base(r->rec);
+    char now[32];
+    wf_now_ms(now);
+    json_object_set_new(data, "status", json_string("good"));
+    json_object_set_new(data, "reason", json_null());
+    json_object_set_new(data, "suspended_at", json_null());
+    json_object_set_new(data, "reinstated_at", json_string(now));
+    json_array_append_new(r->entries, wf_event("seal.reinstated", r->who, NULL, NULL, r->id, data));
+    return ESEAL_OK;
+}
+
 /* staff_field names the field a staff.c message is about (they start with it). */
 static void staff_field(const char *msg, char *field, size_t len)
 {
@@ -846,6 +923,7 @@ enum step_id {
     STEP_HANDOVER,
     STEP_SUSPEND,
     STEP_STAFF_CREATE,
+    STEP_REINSTATE,
     STEP_COUNT
 };
 
@@ -884,6 +962,9 @@ const struct wf_step wf_steps[STEP_COUNT] = {
         check_no_body, NULL, build_suspend, {"seal.suspended"}},
     [STEP_STAFF_CREATE] = {"staff_create", "creating an account", ESEAL_ACTION_STAFF_CREATE,
         WF_SUBJECT_NONE, 0, WF_RULES_NONE, NULL, NULL, build_staff, {"staff.created"}},
+    [STEP_REINSTATE] = {"reinstate", "lifting a suspension", ESEAL_ACTION_SEAL_REINSTATE,
+        WF_SUBJECT_SEAL, SEAL_FROM(ESEAL_SEAL_STATE_SUSPENDED), WF_RULES_NONE, check_reinstate,
+        parse_reinstate, build_reinstate, {"seal.reinstated"}},
 };
 /* clang-format on */
 const size_t wf_n_steps = STEP_COUNT;
@@ -976,6 +1057,14 @@ eseal_rc eseal_issuer_seal_suspend(struct eseal_issuer *is, const struct eseal_s
                                    struct eseal_issuer_problem *p)
 {
     return step_json(is, STEP_SUSPEND, who, esid, body, view, p);
+}
+
+eseal_rc eseal_issuer_seal_reinstate(struct eseal_issuer *is,
+                                     const struct eseal_staff_principal *who, const char *esid,
+                                     const json_t *body, json_t **view,
+                                     struct eseal_issuer_problem *p)
+{
+    return step_json(is, STEP_REINSTATE, who, esid, body, view, p);
 }
 
 eseal_rc eseal_issuer_staff_create(struct eseal_issuer *is, const struct eseal_staff_principal *who,

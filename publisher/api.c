@@ -123,6 +123,11 @@ static eseal_rc status_reply(struct eseal_http_req *req, struct eseal_publisher 
                           "pictureDigest", pic, "certSerial", info.cert_serial, "der", b64);
     json_object_set_new(j, "reason",
                         info.reason[0] != '\0' ? json_string(info.reason) : json_null());
+    char invalid[32];
+    if (info.invalidity_date != 0)
+        pub_time_text(info.invalidity_date, invalid);
+    json_object_set_new(j, "invalidityDate",
+                        info.invalidity_date != 0 ? json_string(invalid) : json_null());
     free(seal);
     free(pic);
     free(b64);

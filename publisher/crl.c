@@ -55,8 +55,8 @@ static void shard_key(unsigned shard, char out[12])
 }
 
 /* row_of computes the CF_REVOKED row of a status record: its shard, key,
- * and value ("<reason> <time>"); returns false when the record is not
- * listed (the key is still set, to delete an older row). */
+ * and value ("<reason> <time>", then " <invalidity date>" when it has one); returns false when the
+ * record is not listed (the key is still set, to delete an older row). */
 static bool row_of(struct eseal_publisher *p, const json_t *rec, unsigned *shard,
                    char key[ROW_KEY_MAX], char val[48])
 {
@@ -69,7 +69,12 @@ static bool row_of(struct eseal_publisher *p, const json_t *rec, unsigned *shard
                                           json_string_value(json_object_get(rec, "reason")));
     if (code < 0 || serial == NULL || !eseal_json_time(rec, "status_time", &t))
         return false;
-    snprintf(val, 48, "%d %" PRId64, code, t);
+    int64_t inv = 0;
+    if (json_object_get(rec, "invalidity_date") != NULL &&
+        eseal_json_time(rec, "invalidity_date", &inv) && inv != 0)
+        snprintf(val, 48, "%d %" PRId64 " %" PRId64, code, t, inv);
+    else
+        snprintf(val, 48, "%d %" PRId64, code, t);
     return true;
 }
 
@@ -159,8 +164,9 @@ static eseal_rc add_entry(X509_CRL *crl, const X509_NAME *root, const char *seri
                           size_t serial_len, const char *row, struct eseal_err *err)
 {
     int code = 0;
-    long long when = 0;
-    if (sscanf(row, "%d %lld", &code, &when) != 2)
+    long long when = 0, invalid = 0;
+    int n = sscanf(row, "%d %lld %lld", &code, &when, &invalid);
+    if (n != 2 && n != 3)
         return eseal_err_set(err, ESEAL_E_INTERNAL, "a stored CRL row is malformed");
     ASN1_INTEGER *ai = pub_serial_integer(serial, serial_len);
     if (ai == NULL)
@@ -179,6 +185,11 @@ static eseal_rc add_entry(X509_CRL *crl, const X509_NAME *root, const char *seri
         oom_if(e == NULL || ASN1_ENUMERATED_set(e, code) != 1 ||
                X509_REVOKED_add1_ext_i2d(r, NID_crl_reason, e, 0, 0) != 1);
         ASN1_ENUMERATED_free(e);
+    }
+    if (invalid != 0) { /* RFC 5280 §5.3.2: since when the key is compromised */
+        ASN1_GENERALIZEDTIME *g = ASN1_GENERALIZEDTIME_set(NULL, (time_t)invalid);
+        oom_if(g == NULL || X509_REVOKED_add1_ext_i2d(r, NID_invalidity_date, g, 0, 0) != 1);
+        ASN1_GENERALIZEDTIME_free(g);
     }
     /* indirect CRL: the certificates were issued by the root (critical) */
     oom_if(X509_REVOKED_add1_ext_i2d(r, NID_certificate_issuer, gens, 1, 0) != 1);

@@ -30,6 +30,7 @@ struct single {
     int status;       /* V_OCSP_CERTSTATUS_* */
     int reason;       /* CRLReason, or -1 for none */
     int64_t when;     /* revocation time */
+    int64_t invalid;  /* invalidityDate (RFC 5280 §5.3.2), or 0 for none */
 };
 
 /* record_status fills |s| from the status record |rec|. */
@@ -38,6 +39,7 @@ static eseal_rc record_status(const json_t *rec, struct single *s, struct eseal_
     s->status = V_OCSP_CERTSTATUS_GOOD;
     s->reason = -1;
     s->when = 0;
+    s->invalid = 0;
     int code = eseal_publisher_crl_reason(json_string_value(json_object_get(rec, "status")),
                                           json_string_value(json_object_get(rec, "reason")));
     if (code < 0)
@@ -46,6 +48,9 @@ static eseal_rc record_status(const json_t *rec, struct single *s, struct eseal_
         return eseal_err_set(err, ESEAL_E_INTERNAL, "a stored status record is malformed");
     s->status = V_OCSP_CERTSTATUS_REVOKED;
     s->reason = code > 0 ? code : -1; /* as on the CRL: unspecified is left out */
+    if (json_object_get(rec, "invalidity_date") != NULL &&
+        !eseal_json_time(rec, "invalidity_date", &s->invalid))
+        return eseal_err_set(err, ESEAL_E_INTERNAL, "a stored status record is malformed");
     return ESEAL_OK;
 }
 
@@ -75,6 +80,7 @@ static eseal_rc cert_status(struct eseal_publisher *p, struct single *s, struct 
     s->status = V_OCSP_CERTSTATUS_UNKNOWN;
     s->reason = -1;
     s->when = 0;
+    s->invalid = 0;
     ASN1_OBJECT *md_oid = NULL;
     ASN1_INTEGER *serial = NULL;
     if (OCSP_id_get0_info(NULL, &md_oid, NULL, &serial, s->cid) != 1 || serial == NULL)
@@ -131,9 +137,18 @@ static eseal_rc add_status(OCSP_BASICRESP *bs, const struct single *s, ASN1_TIME
         (revoked = ASN1_TIME_set(NULL, (time_t)s->when)) == NULL)
         return eseal_err_set(err, ESEAL_E_INTERNAL, "out of memory");
     eseal_rc rc = ESEAL_OK;
-    if (OCSP_basic_add1_status(bs, s->cid, s->status, s->reason, revoked, this_update,
-                               next_update) == NULL)
+    OCSP_SINGLERESP *one =
+        OCSP_basic_add1_status(bs, s->cid, s->status, s->reason, revoked, this_update, next_update);
+    if (one == NULL)
         rc = eseal_err_openssl(err, ESEAL_E_INTERNAL, "cannot add a certificate status");
+    /* the time from which the key is compromised: a loss report's (RFC 6960 §4.4.7
+     * allows the CRL entry extensions in a SingleResponse) */
+    ASN1_GENERALIZEDTIME *inv = NULL;
+    if (rc == ESEAL_OK && s->status == V_OCSP_CERTSTATUS_REVOKED && s->invalid != 0 &&
+        ((inv = ASN1_GENERALIZEDTIME_set(NULL, (time_t)s->invalid)) == NULL ||
+         OCSP_SINGLERESP_add1_ext_i2d(one, NID_invalidity_date, inv, 0, 0) != 1))
+        rc = eseal_err_openssl(err, ESEAL_E_INTERNAL, "cannot add an invalidity date");
+    ASN1_GENERALIZEDTIME_free(inv);
     ASN1_TIME_free(revoked);
     return rc;
 }

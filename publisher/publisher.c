@@ -330,9 +330,9 @@ void eseal_publisher_close(struct eseal_publisher *p)
 
 static bool is_seal_type(const char *t)
 {
-    static const char *const types[] = {
-        "seal.issued",  "seal.activated", "seal.suspended", "seal.revoked",
-        "seal.renewed", "seal.changed",   "seal.reissued",  NULL};
+    static const char *const types[] = {"seal.issued",   "seal.activated",  "seal.suspended",
+                                        "seal.revoked",  "seal.renewed",    "seal.changed",
+                                        "seal.reissued", "seal.reinstated", NULL};
     for (size_t i = 0; t != NULL && types[i] != NULL; i++)
         if (strcmp(types[i], t) == 0)
             return true;
@@ -383,8 +383,10 @@ static json_t *record_from_entry(const json_t *e, char vkey[VKEY_MAX], char *why
         return NULL;
     }
     /* when the status began: the event's own time field, else the entry's */
+    bool reinstated = strcmp(eseal_json_str(e, "type"), "seal.reinstated") == 0;
     const char *when_key = st == ESEAL_STATUS_REVOKED     ? "revoked_at"
                            : st == ESEAL_STATUS_SUSPENDED ? "suspended_at"
+                           : reinstated                   ? "reinstated_at"
                            : st == ESEAL_STATUS_GOOD      ? "activated_at"
                                                           : NULL;
     const char *when = when_key != NULL ? eseal_json_str(d, when_key) : NULL;
@@ -403,6 +405,17 @@ static json_t *record_from_entry(const json_t *e, char vkey[VKEY_MAX], char *why
                           "valid_start", eseal_json_str(d, "valid_start"), "valid_end",
                           eseal_json_str(d, "valid_end"), "seq", json_object_get(e, "seq"));
     json_object_set_new(r, "reason", reason != NULL ? json_string(reason) : json_null());
+    /* a revocation after a loss report: the key counts as compromised since
+     * the suspension (docs/log-events.md) */
+    const char *invalid = eseal_json_str(d, "invalidity_date");
+    if (st == ESEAL_STATUS_REVOKED && invalid != NULL) {
+        if (!eseal_json_time_parse(invalid, &t)) {
+            snprintf(why, why_len, "data.invalidity_date is malformed");
+            json_decref(r);
+            return NULL;
+        }
+        json_object_set_new(r, "invalidity_date", json_string(invalid));
+    }
     const char *unit = eseal_json_str(d, "unit_name"), *kind = eseal_json_str(d, "kind");
     json_object_set_new(r, "unit_name", unit != NULL ? json_string(unit) : json_null());
     json_object_set_new(r, "kind", kind != NULL ? json_string(kind) : json_null());
@@ -437,6 +450,9 @@ static eseal_rc info_from_record(struct eseal_publisher *p, const json_t *rec, i
              eseal_json_str(rec, "cert_serial"));
     if (eseal_json_str(rec, "reason") != NULL)
         snprintf(info->reason, sizeof(info->reason), "%s", eseal_json_str(rec, "reason"));
+    if (st == ESEAL_STATUS_REVOKED && json_object_get(rec, "invalidity_date") != NULL &&
+        !eseal_json_time(rec, "invalidity_date", &info->invalidity_date))
+        return eseal_err_set(err, ESEAL_E_INTERNAL, "a stored status record is malformed");
     info->this_update = now;
     info->next_update = now + p->cfg.validity;
     *refresh_at = now + p->cfg.validity / 2;

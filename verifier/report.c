@@ -146,6 +146,12 @@ static const struct outcome_row outcomes[V_N_OUTCOMES] = {
                                 "签章声明的签署时间 (timeInfo) 晚于印章撤销时间",
                                 "the claimed signing time (timeInfo) is after the seal was "
                                 "revoked"},
+    [V_STATUS_COMPROMISED_CLAIM] = {"status", ESEAL_CHECK_FAILED, "REVOKED",
+                                    "签章声明的签署时间 (timeInfo) 晚于印章挂失时间"
+                                    "（撤销的 invalidityDate，自此密钥视为失控）",
+                                    "the claimed signing time (timeInfo) is after the seal was "
+                                    "reported lost (the revocation's invalidityDate, from which "
+                                    "the key counts as compromised)"},
     [V_STATUS_EXPIRED] = {"status", ESEAL_CHECK_INDETERMINATE, "OUT_OF_BOUNDS_NO_POE",
                           "发布方确认印章已过有效期，且没有时间戳证明签署早于过期",
                           "the publisher says the seal has expired and no time-stamp proves "

@@ -307,10 +307,13 @@ static char *status_text(const struct eseal_status_info *i)
     char *st = verify_time_iso((time_t)i->status_time);
     char *tu = verify_time_iso((time_t)i->this_update);
     char *nu = verify_time_iso((time_t)i->next_update);
+    char *inv = i->invalidity_date != 0 ? verify_time_iso((time_t)i->invalidity_date) : NULL;
     char *t =
-        eseal_xasprintf("%s%s%s since %s (esID %s version %lld); thisUpdate %s, nextUpdate %s",
+        eseal_xasprintf("%s%s%s since %s%s%s (esID %s version %lld); thisUpdate %s, nextUpdate %s",
                         eseal_status_name(i->status), i->reason[0] != '\0' ? " " : "", i->reason,
-                        st, i->esid, (long long)i->version, tu, nu);
+                        st, inv != NULL ? ", key compromised since " : "", inv != NULL ? inv : "",
+                        i->esid, (long long)i->version, tu, nu);
+    free(inv);
     free(st);
     free(tu);
     free(nu);
@@ -324,7 +327,9 @@ static char *status_text(const struct eseal_status_info *i)
  * are TRY_LATER; a revocation or suspension after the validation time
  * leaves the seal good at that time; before it, without proof of when the
  * signature existed, REVOKED_NO_POE — unless the signer's own claimed time
- * is after the revocation, which fails. */
+ * is after the revocation, which fails. A revocation with an invalidity
+ * date (a loss report's suspension time) counts from that date: the key
+ * was out of the holder's hands since then. */
 static void judge_found(struct eseal_report *r, const struct eseal_status_answer *a, time_t claimed,
                         const struct eseal_verify_opts *o)
 {
@@ -334,6 +339,9 @@ static void judge_found(struct eseal_report *r, const struct eseal_status_answer
     r->status = eseal_status_name(i->status);
     time_t now = o->now != 0 ? o->now : time(NULL);
     char *got = status_text(i);
+    bool compromised = i->status == ESEAL_STATUS_REVOKED && i->invalidity_date != 0 &&
+                       i->invalidity_date < i->status_time;
+    int64_t since = compromised ? i->invalidity_date : i->status_time;
     enum verify_outcome v;
     if (r->esid != NULL && r->esid[0] != '\0' && strcmp(r->esid, i->esid) != 0)
         v = V_STATUS_MISMATCH;
@@ -343,14 +351,14 @@ static void judge_found(struct eseal_report *r, const struct eseal_status_answer
         v = V_STATUS_GOOD;
     else if (i->status == ESEAL_STATUS_PENDING)
         v = V_STATUS_PENDING;
-    else if (i->status_time > (int64_t)r->validation_time)
+    else if (since > (int64_t)r->validation_time)
         v = V_STATUS_GOOD_THEN;
     else if (i->status == ESEAL_STATUS_SUSPENDED)
         v = V_STATUS_SUSPENDED;
     else if (i->status == ESEAL_STATUS_EXPIRED)
         v = V_STATUS_EXPIRED;
-    else if (claimed != 0 && (int64_t)claimed > i->status_time)
-        v = V_STATUS_REVOKED_CLAIM;
+    else if (claimed != 0 && (int64_t)claimed > since)
+        v = compromised ? V_STATUS_COMPROMISED_CLAIM : V_STATUS_REVOKED_CLAIM;
     else
         v = V_STATUS_REVOKED_NO_POE;
     char *want = NULL;

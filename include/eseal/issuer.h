@@ -274,11 +274,21 @@ eseal_rc eseal_issuer_seal_file(struct eseal_issuer *is, const struct eseal_staf
 eseal_rc eseal_issuer_seal_public(struct eseal_issuer *is, const char *esid, long long version,
                                   struct eseal_buf *out,
                                   struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
-/* _seal_suspend reports a loss: the seal is suspended at once. |body| (may
- * be NULL): {"note": text}. */
+/* _seal_suspend reports a loss (the unit's agent or aggregator, or a
+ * maker): the seal is suspended at once and logged as seal.suspended.
+ * |body| may be NULL or {} (a loss report carries no free text). */
 eseal_rc eseal_issuer_seal_suspend(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                                    const char *esid, const json_t *body, json_t **view,
                                    struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* _seal_reinstate lifts a suspension (a maker: the lost key was found and
+ * shown on site) and logs seal.reinstated: the seal is good again. |body|:
+ * {"token_id": the key presented}, required for a USB KEY seal and equal
+ * to the seal's token; may be NULL for other seals. */
+eseal_rc eseal_issuer_seal_reinstate(struct eseal_issuer *is,
+                                     const struct eseal_staff_principal *who, const char *esid,
+                                     const json_t *body, json_t **view,
+                                     struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 
 /* _staff_create is POST /api/v1/staff (admins): creates the account and
  * logs staff.created. *view receives the account. */

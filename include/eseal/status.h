@@ -17,6 +17,8 @@
  *                                   revoked(3), expired(4) },
  *       reason         [0] IMPLICIT ENUMERATED OPTIONAL,  -- CRLReason
  *       statusTime     GeneralizedTime,
+ *       invalidityDate [1] IMPLICIT GeneralizedTime OPTIONAL,
+ *                      -- revoked only: since when the key is compromised
  *       thisUpdate     GeneralizedTime,
  *       nextUpdate     GeneralizedTime,
  *       checkpoint     LogCheckpoint }
@@ -72,7 +74,10 @@ int eseal_status_reason_code(const char *name);
 const char *eseal_status_reason_name(int code);
 
 /* struct eseal_status_info is what one response says. Times are Unix
- * seconds (UTC). |reason| is "" when the response carries none. */
+ * seconds (UTC). |reason| is "" when the response carries none;
+ * |invalidity_date| is 0 when it carries none (it is only ever set on a
+ * revocation: the time from which the key is to be treated as compromised,
+ * RFC 5280 invalidityDate — a loss report's suspension time). */
 struct eseal_status_info {
     char esid[ESEAL_STATUS_ESID_MAX + 1];
     int64_t version;
@@ -82,6 +87,7 @@ struct eseal_status_info {
     enum eseal_status status;
     char reason[ESEAL_STATUS_REASON_MAX + 1];
     int64_t status_time;
+    int64_t invalidity_date;
     int64_t this_update;
     int64_t next_update;
     struct eseal_log_checkpoint checkpoint;

@@ -267,7 +267,8 @@ matrix=(
     "GET|/api/v1/seals/$esid|agent aggregator maker reviewer admin|"
     "GET|/api/v1/seals/$esid/seal.esl|agent aggregator maker|"
     "GET|/api/v1/seals/$esid/cert.pem|agent aggregator maker reviewer admin|"
-    "POST|/api/v1/seals/$esid/suspend|maker|{\"x\":1}"
+    "POST|/api/v1/seals/$esid/suspend|agent aggregator maker|{\"x\":1}"
+    "POST|/api/v1/seals/$esid/reinstate|maker|{\"x\":1}"
     "GET|/log/checkpoint|public agent aggregator maker reviewer admin|"
     "GET|/log/entries?start=0&end=1|public agent aggregator maker reviewer admin|"
 )

@@ -178,11 +178,38 @@ code 0 A list --url "$base" --state handed_over
 grep -q "$id" out.txt || fail "list"
 code 1 A show --url "$base" --esid 35010299999999
 grep -q 'HTTP 404' err.txt || fail "404 shown"
-# suspend, then a second suspend is refused (409)
-code 1 A suspend --url "$base" --esid "$esid"   # a loss report is the maker's
-code 0 M suspend --url "$base" --esid "$esid"
+# the agent reports the loss, then a second report is refused (409)
+code 1 R suspend --url "$base" --esid "$esid"   # not a reviewer's
+code 0 A suspend --url "$base" --esid "$esid"
 grep -q '^status *suspended' out.txt || fail "suspended"
 code 1 M suspend --url "$base" --esid "$esid"
+# the key found: only the maker reinstates, with the key on site
+code 1 A reinstate --url "$base" --esid "$esid" --token-id "$token_id"
+code 1 M reinstate --url "$base" --esid "$esid"
+grep -q '解除挂失须现场出示' err.txt || fail "reinstate needs the key"
+code 2 M reinstate --url "$base" --esid "$esid" --token-id 'x/y'
+code 0 M reinstate --url "$base" --esid "$esid" --token-id "$token_id"
+grep -q '^status *good' out.txt || fail "reinstated"
+# lost again: revoked without the key, keyCompromise since the loss
+code 0 M suspend --url "$base" --esid "$esid"
+code 1 M revoke --url "$base" --id "$id"   # the apply, not a revoke
+grep -q 'is not a revoke' err.txt || fail "revoke of another business"
+python3 - "$esid" <<'PY' >revoke.json
+import json, sys
+d = json.load(open("sub.json"))
+d["business"] = d["letter"]["business"] = d["forms"][0]["business"] = "revoke"
+d["forms"][0]["target"] = sys.argv[1]
+print(json.dumps(d, ensure_ascii=False))
+PY
+code 0 A submit --url "$base" --file revoke.json --material letter=letter.pdf \
+    --material form=form.pdf --material impression=impression.png
+rid=$(sed -n 's/^submission *//p' out.txt)
+code 0 M register --url "$base" --id "$rid"   # no key on site: it is lost
+code 0 R review --url "$base" --id "$rid" --approve
+code 0 M revoke --url "$base" --id "$rid"
+code 0 M show --url "$base" --esid "$esid"
+grep -q '^status *revoked' out.txt && grep -q 'revoked keyCompromise .* invalid since 20' out.txt ||
+    { cat out.txt; fail "revoked for keyCompromise with the invalidity date"; }
 # logout removes the session; the token no longer works
 code 0 A logout --url "$base"
 [ -e agent1.session ] && fail "session file left after logout"
@@ -197,7 +224,8 @@ import json
 seals = json.load(open("demo.json"))["seals"]
 got = sorted((s["business"], s["status"]) for s in seals)
 want = sorted([("apply", "good"), ("renew", "good"), ("change", "good"), ("revoke", "revoked"),
-               ("reissue", "revoked"), ("reissue", "good"), ("unlock", "good")])
+               ("reissue", "revoked"), ("reissue", "good"), ("unlock", "good"),
+               ("loss", "revoked")])
 assert got == want, got
 for s in seals:
     assert s["document"] == "demo/%s.txt" % s["esID"], s

@@ -23,9 +23,10 @@ python3 - "$esid" <<'PY' || fail "JSON fields"
 import json, sys, base64, datetime
 j = json.load(open("pub.out"))
 want = {"esID", "status", "reason", "statusTime", "thisUpdate", "nextUpdate", "sealDigest",
-        "pictureDigest", "certSerial", "der"}
+        "pictureDigest", "certSerial", "der", "invalidityDate"}
 assert set(j) == want, sorted(j)
 assert j["esID"] == sys.argv[1] and j["status"] == "good" and j["reason"] is None
+assert j["invalidityDate"] is None
 assert len(j["sealDigest"]) == 64 and len(j["pictureDigest"]) == 64
 t = lambda s: datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
 assert (t(j["nextUpdate"]) - t(j["thisUpdate"])).total_seconds() == 86400
@@ -113,6 +114,7 @@ ok
 expect 200 POST "/api/v1/seals/$esid/suspend" "$maker"
 wait_status "$esid" suspended
 [ "$(json pub.out 'j["reason"]')" = certificateHold ] || fail "certificateHold"
+suspended_time=$(json pub.out 'j["statusTime"]')
 ok
 
 # --- status lists: a new number and a delta after the change --------------------------
@@ -149,6 +151,8 @@ expect 200 POST "/api/v1/submissions/$sid/produce" "$maker" --data-binary @produ
 fresh=$(json resp.json 'j["applications"][0]["esid"]')
 wait_status "$esid" revoked
 [ "$(json pub.out 'j["reason"]')" = keyCompromise ] || fail "keyCompromise"
+# the reissue's revocation: compromised since the loss report
+[ "$(json pub.out 'j["invalidityDate"]')" = "$suspended_time" ] || fail "invalidityDate"
 [ "$(pub "/status/$esid" -H "If-None-Match: $etag")" = 200 ] || fail "a changed status has a new ETag"
 wait_status "$fresh" pending
 ok

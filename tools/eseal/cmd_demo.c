@@ -1,6 +1,6 @@
 /* cmd_demo.c — `eseal demo`: walks a running issuer through every business
- * type (apply, renew, change, revoke, reissue, unlock) with real software
- * tokens, and leaves in a directory, for each seal it made, a sample
+ * type (apply, renew, change, revoke, reissue, unlock) and a loss report
+ * with real software tokens, and leaves in a directory, for each seal it made, a sample
  * document stamped with that seal while it was good and the token. */
 #include <getopt.h>
 #include <stdarg.h>
@@ -30,7 +30,9 @@ static const char demo_usage[] =
     "                  [--ca-file FILE]\n"
     "  Walks a running eseal-issuerd through every business type with real\n"
     "  software tokens: apply, renew, change, revoke, reissue (after a loss\n"
-    "  report) and unlock (a token locked by wrong PINs). 演示全部业务.\n"
+    "  report), unlock (a token locked by wrong PINs) and a loss (reported by the\n"
+    "  agent, reinstated, lost again and revoked without the key, keyCompromise\n"
+    "  since the loss report). 演示全部业务.\n"
     "  It creates the agent, maker and reviewer accounts it needs (demo-*), and\n"
     "  writes into DIR, for each seal: <esID>.txt stamped while the seal was good\n"
     "  (<esID>.txt.ses), the same text as an OFD stamped inside (<esID>.ofd), and\n"
@@ -726,6 +728,68 @@ static eseal_rc demo_reissue(struct demo *d, struct eseal_err *err)
     return rc;
 }
 
+/* seal_post posts to /api/v1/seals/{esid}/|verb| as |who|; *out (may be
+ * NULL) gets the seal. */
+static eseal_rc seal_post(struct demo *d, const struct issuer_conn *who, const char *esid,
+                          const char *verb, const json_t *body, json_t **out, struct eseal_err *err)
+{
+    char *path = eseal_xasprintf("/api/v1/seals/%s/%s", esid, verb);
+    eseal_rc rc = expect(d, who, "POST", path, body, 200, out, err);
+    free(path);
+    return rc;
+}
+
+/* demo_loss: the holder reports the key lost (suspended at once), the key
+ * is found and a maker reinstates the seal; lost again, it is revoked
+ * without the key, keyCompromise since the loss report (invalidityDate). */
+static eseal_rc demo_loss(struct demo *d, struct eseal_err *err)
+{
+    d->step = "loss 挂失";
+    struct holder h = {0};
+    char *id = NULL;
+    json_t *seal = NULL;
+    eseal_rc rc = apply_seal(d, "loss", 0, &h, err);
+    if (rc == ESEAL_OK)
+        rc = stamp(d, h.tok, h.esid, "loss", h.dir, err);
+    if (rc == ESEAL_OK)
+        rc = seal_post(d, &d->agent, h.esid, "suspend", NULL, NULL, err);
+    if (rc == ESEAL_OK) {
+        say(d, "seal %s reported lost by the unit's agent: suspended at once", h.esid);
+        json_t *body = json_pack("{s:s}", "token_id", eseal_token_id(h.tok));
+        rc = seal_post(d, &d->maker, h.esid, "reinstate", body, NULL, err);
+        json_decref(body);
+    }
+    if (rc == ESEAL_OK) {
+        say(d, "key %s found and shown on site: seal %s reinstated (good again)",
+            eseal_token_id(h.tok), h.esid);
+        rc = seal_post(d, &d->agent, h.esid, "suspend", NULL, &seal, err);
+    }
+    if (rc == ESEAL_OK) {
+        const json_t *versions = json_object_get(seal, "versions");
+        say(d, "seal %s reported lost again at %s", h.esid,
+            issuer_str(json_array_get(versions, json_array_size(versions) - 1), "suspended_at"));
+        rc = to_approved(d, "revoke", h.esid, UNIT_NAME, NULL, &id, err);
+    }
+    if (rc == ESEAL_OK)
+        rc = produce(d, id, NULL, NULL, err);
+    json_decref(seal);
+    seal = NULL;
+    char *path = eseal_xasprintf("/api/v1/seals/%s", h.esid);
+    if (rc == ESEAL_OK)
+        rc = expect(d, &d->agent, "GET", path, NULL, 200, &seal, err);
+    free(path);
+    if (rc == ESEAL_OK) {
+        const json_t *versions = json_object_get(seal, "versions");
+        const json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
+        say(d, "seal %s revoked without the key: %s, invalid since %s", h.esid,
+            issuer_str(cur, "reason"), issuer_str(cur, "invalidity_date"));
+    }
+    json_decref(seal);
+    free(id);
+    holder_cleanup(&h);
+    return rc;
+}
+
 static eseal_rc demo_unlock(struct demo *d, struct eseal_err *err)
 {
     d->step = "unlock 口令解锁";
@@ -812,7 +876,7 @@ static eseal_rc run(struct demo *d, const char *admin_pw, struct eseal_err *err)
     if (rc == ESEAL_OK)
         rc = make_staff(d, err);
     eseal_rc (*const steps[])(struct demo *, struct eseal_err *) = {
-        demo_apply, demo_renew, demo_change, demo_revoke, demo_reissue, demo_unlock,
+        demo_apply, demo_renew, demo_change, demo_revoke, demo_reissue, demo_unlock, demo_loss,
     };
     for (size_t i = 0; rc == ESEAL_OK && i < sizeof(steps) / sizeof(steps[0]); i++)
         rc = steps[i](d, err);

@@ -83,8 +83,19 @@ static const char handover_usage[] =
     "  and as the introduction letter names them (--letter-name and\n"
     "  --letter-id-number-file; default: the same). 交付. ID numbers come from files,\n"
     "  never the command line.\n" COMMON;
-static const char suspend_usage[] = "usage: eseal issuer suspend --esid ESID\n"
-                                    "  Reports a seal lost: suspended at once. 挂失.\n" COMMON;
+static const char suspend_usage[] =
+    "usage: eseal issuer suspend --esid ESID\n"
+    "  Reports a seal lost (the unit's agent, its aggregator or a maker): suspended\n"
+    "  at once and published. 挂失.\n" COMMON;
+static const char reinstate_usage[] =
+    "usage: eseal issuer reinstate --esid ESID [--token-id TOKEN_ID]\n"
+    "  Lifts a suspension (maker): the lost key was found. 解除挂失. A USB KEY seal\n"
+    "  needs --token-id, the key presented on site.\n" COMMON;
+static const char revoke_usage[] =
+    "usage: eseal issuer revoke --id ID [--reason REVOCATION_REASON]\n"
+    "  Produces an approved revoke submission (maker). 撤销. --reason: keyCompromise,\n"
+    "  cessationOfOperation, ...; may be left out when every seal it names is\n"
+    "  suspended (reported lost): keyCompromise, since the loss report.\n" COMMON;
 static const char show_usage[] =
     "usage: eseal issuer show (--id ID | --esid ESID)\n"
     "  Shows a submission or a seal. 查看. A submission's current round (本轮) comes\n"
@@ -449,11 +460,13 @@ static void print_seal(const json_t *s)
     const json_t *v;
     json_array_foreach(json_object_get(s, "versions"), i, v)
     {
-        printf("version %lld     %s%s%s  %s .. %s  serial %s\n",
+        printf("version %lld     %s%s%s  %s .. %s  serial %s%s%s\n",
                (long long)json_integer_value(json_object_get(v, "version")),
                issuer_str(v, "status"), *issuer_str(v, "reason") ? " " : "",
                issuer_str(v, "reason"), issuer_str(v, "valid_start"), issuer_str(v, "valid_end"),
-               issuer_str(v, "cert_serial"));
+               issuer_str(v, "cert_serial"),
+               *issuer_str(v, "invalidity_date") ? "  invalid since " : "",
+               issuer_str(v, "invalidity_date"));
     }
 }
 
@@ -1211,6 +1224,72 @@ static int issuer_prove(int argc, char **argv)
     return code < 0 ? 0 : code;
 }
 
+static int issuer_reinstate(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ESID) | CMD_BIT(OPT_TOKEN_ID), 0,
+                         reinstate_usage, true);
+    const char *esid = code == 0 ? esid_arg(&c, &code) : NULL;
+    const char *tok = c.a.opt[OPT_TOKEN_ID];
+    if (code == 0 && tok != NULL && !safe_id(tok))
+        code = cmd_usage_error(reinstate_usage,
+                               "--token-id is not a token id / 无效 USB KEY 编号: ", tok);
+    if (code == 0) {
+        json_t *body = json_object();
+        if (tok != NULL)
+            json_object_set_new(body, "token_id", json_string(tok));
+        char *path = eseal_xasprintf("/api/v1/seals/%s/reinstate", esid);
+        code = call(&c, "POST", path, body, print_seal);
+        free(path);
+        json_decref(body);
+    }
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+/* issuer_revoke produces a revoke submission: it first reads the
+ * submission, so that no other business is produced by mistake. */
+static int issuer_revoke(int argc, char **argv)
+{
+    struct ctx c;
+    int code =
+        ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_REASON), 0, revoke_usage, true);
+    const char *id = code == 0 ? id_arg(&c, &code) : NULL;
+    const char *reason = c.a.opt[OPT_REASON];
+    struct issuer_reply r;
+    issuer_reply_init(&r);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    char *path = code == 0 ? eseal_xasprintf("/api/v1/submissions/%s", id) : NULL;
+    if (code == 0) {
+        eseal_rc rc = issuer_call(&c.conn, "GET", path, NULL, &r, &err);
+        if (rc != ESEAL_OK) {
+            code = io_error(&err);
+        } else if (issuer_refused(&r)) {
+            issuer_refusal_print(stderr, &r);
+            code = EXIT_FAIL;
+        }
+    }
+    if (code == 0 && strcmp(issuer_str(r.json, "business"), "revoke") != 0) {
+        fprintf(stderr, "eseal: 申报 %s 不是印章撤销（%s）/ submission %s is not a revoke (%s)\n",
+                id, issuer_str(r.json, "business"), id, issuer_str(r.json, "business"));
+        code = EXIT_FAIL;
+    }
+    if (code == 0) {
+        json_t *body = json_object();
+        if (reason != NULL)
+            json_object_set_new(body, "reason", json_string(reason));
+        free(path);
+        path = eseal_xasprintf("/api/v1/submissions/%s/produce", id);
+        code = call(&c, "POST", path, body, print_submission);
+        json_decref(body);
+    }
+    free(path);
+    issuer_reply_cleanup(&r);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
 static int issuer_show(int argc, char **argv)
 {
     struct ctx c;
@@ -1375,6 +1454,8 @@ static const struct cmd issuer_cmds[] = {
     {"produce", "make the seals, renewals, ... (maker) / 制作", issuer_produce},
     {"handover", "hand the seals over to the collector (maker) / 交付", issuer_handover},
     {"suspend", "report a seal lost / 挂失", issuer_suspend},
+    {"reinstate", "lift a suspension: the key was found (maker) / 解除挂失", issuer_reinstate},
+    {"revoke", "produce a revoke submission (maker) / 撤销", issuer_revoke},
     {"show", "show a submission or a seal / 查看", issuer_show},
     {"list", "list submissions / 列出申报", issuer_list},
     {"seals", "list a unit's seals by name / 单位印章", issuer_seals},

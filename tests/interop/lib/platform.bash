@@ -6,8 +6,8 @@
 # (the working directory, removed on exit with both daemons), $ibase/$pbase,
 # the tokens $admin $agent $maker $reviewer, $sid and $esid, root.pem and
 # responder.pem/.pub (from the CA), and the helpers fail, ok, expect, json,
-# pub, hdr, wait_status, to_approved, handover, shard_of, split_sig,
-# verify_sig and list_field.
+# pub, hdr, wait_status, file_submitted, to_approved, handover, shard_of,
+# split_sig, verify_sig and list_field.
 # Set ESEAL_TEST_NAME first: it names the temporary directory.
 # Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
 : "${ESEAL:?set ESEAL to the eseal binary}"
@@ -159,9 +159,9 @@ maker=$(login maker1 maker-password-1)
 reviewer=$(login reviewer1 reviewer-password-1)
 
 write_apply_submission
-# to_approved BUSINESS TARGET [SEALNAME]: a submission filed, registered (with
-# the token $token_id on site for a TARGET) and approved; prints its id.
-to_approved() {
+# file_submitted BUSINESS TARGET [SEALNAME]: a submission filed with its
+# materials and submitted by the agent; prints its id.
+file_submitted() {
     python3 - "$1" "$2" "${3:-}" <<'PY' >doc.json
 import json, sys
 business, target, name = sys.argv[1:]
@@ -179,6 +179,13 @@ PY
     expect 201 POST "/api/v1/submissions/$sid/materials" "$agent" \
         -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
     expect 200 POST "/api/v1/submissions/$sid/submit" "$agent"
+    echo "$sid"
+}
+# to_approved BUSINESS TARGET [SEALNAME]: a submission filed, registered (with
+# the token $token_id on site for a TARGET) and approved; prints its id.
+to_approved() {
+    local sid
+    sid=$(file_submitted "$@")
     local onsite='{}'
     [ -n "$2" ] && onsite="{\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
     expect 200 POST "/api/v1/submissions/$sid/register" "$maker" -d "$onsite"

@@ -665,8 +665,9 @@ static void test_reissue_after_loss(void **state)
     json_t *v = NULL;
     struct eseal_issuer_problem prob;
     eseal_issuer_problem_init(&prob);
-    /* A loss report is the maker's (the issue: "suspend (maker)"). */
-    FAILS(ESEAL_E_DENIED, &prob, eseal_issuer_seal_suspend(f->is, &f->agent, esid, NULL, NULL, p));
+    /* A reviewer reports no loss (the holder and the maker do: test_loss_report). */
+    FAILS(ESEAL_E_DENIED, &prob,
+          eseal_issuer_seal_suspend(f->is, &f->reviewer, esid, NULL, NULL, p));
     OK(eseal_issuer_seal_suspend(f->is, &f->maker, esid, NULL, &v, p));
     assert_string_equal(jstr(v, "status"), "suspended");
     json_decref(v);
@@ -1055,23 +1056,28 @@ static void test_every_state_and_step(void **state)
     free(esid);
 }
 
-/* try_suspend reports a loss of |esid|, whose seal is in state |st|, and
- * checks the outcome against the suspend row of the table. */
-static void try_suspend(struct fixture *f, const char *esid, enum eseal_seal_state st)
+/* try_seal_step takes the seal step |name| (suspend, reinstate) on |esid|,
+ * whose seal is in state |st|, as a maker (reinstate: with the seal's key
+ * on site), and checks the outcome against the step's row of the table. */
+static void try_seal_step(struct fixture *f, const char *name, const char *esid,
+                          enum eseal_seal_state st)
 {
-    const struct wf_step *step = wf_step_find("suspend");
+    const struct wf_step *step = wf_step_find(name);
     assert_non_null(step);
-    bool legal = (step->from & (1u << st)) != 0;
+    bool legal = (step->from & (1u << st)) != 0, suspend = strcmp(name, "suspend") == 0;
     json_t *before = seal_of(f, esid);
     assert_string_equal(jstr(before, "status"), eseal_seal_state_name(st));
     uint64_t size = eseal_log_size(eseal_issuer_log(f->is));
     struct eseal_issuer_problem prob;
     eseal_issuer_problem_init(&prob);
-    eseal_rc rc = eseal_issuer_seal_suspend(f->is, &f->maker, esid, NULL, NULL, &prob);
+    json_t *key = json_pack("{s:s}", "token_id", TOKEN);
+    eseal_rc rc = suspend ? eseal_issuer_seal_suspend(f->is, &f->maker, esid, NULL, NULL, &prob)
+                          : eseal_issuer_seal_reinstate(f->is, &f->maker, esid, key, NULL, &prob);
+    json_decref(key);
     json_t *after = seal_of(f, esid);
     if (legal) {
         assert_int_equal(rc, ESEAL_OK);
-        assert_string_equal(jstr(after, "status"), "suspended");
+        assert_string_equal(jstr(after, "status"), suspend ? "suspended" : "good");
     } else {
         assert_int_equal(rc, ESEAL_E_CONFLICT);
         assert_true(json_equal(before, after));
@@ -1082,7 +1088,8 @@ static void try_suspend(struct fixture *f, const char *esid, enum eseal_seal_sta
     json_decref(after);
 }
 
-/* A loss may be reported for a good or a pending seal, nothing else. */
+/* A loss may be reported for a good or a pending seal, nothing else; a
+ * suspension lifted only from a suspended seal. */
 static void test_suspend_from_every_seal_state(void **state)
 {
     struct fixture *f = *state;
@@ -1093,19 +1100,103 @@ static void test_suspend_from_every_seal_state(void **state)
     char *pending =
         eseal_xstrdup(jstr(json_array_get(json_object_get(v, "applications"), 0), "esid"));
     json_decref(v);
-    try_suspend(f, pending, ESEAL_SEAL_STATE_PENDING);
-    try_suspend(f, pending, ESEAL_SEAL_STATE_SUSPENDED);
+    try_seal_step(f, "reinstate", pending, ESEAL_SEAL_STATE_PENDING);
+    try_seal_step(f, "suspend", pending, ESEAL_SEAL_STATE_PENDING);
+    try_seal_step(f, "suspend", pending, ESEAL_SEAL_STATE_SUSPENDED);
     char *good = apply_seal(f, 0);
-    try_suspend(f, good, ESEAL_SEAL_STATE_GOOD);
+    try_seal_step(f, "reinstate", good, ESEAL_SEAL_STATE_GOOD);
+    try_seal_step(f, "suspend", good, ESEAL_SEAL_STATE_GOOD);
+    try_seal_step(f, "reinstate", good, ESEAL_SEAL_STATE_SUSPENDED);
     free(in_state(f, WF_DONE, &revoked));
-    try_suspend(f, revoked, ESEAL_SEAL_STATE_REVOKED);
-    /* the table says so too: good and pending, and only those */
+    try_seal_step(f, "suspend", revoked, ESEAL_SEAL_STATE_REVOKED);
+    try_seal_step(f, "reinstate", revoked, ESEAL_SEAL_STATE_REVOKED);
+    /* the table says so too: good and pending, and only those; suspended */
     assert_int_equal(wf_step_find("suspend")->from,
                      (1u << ESEAL_SEAL_STATE_GOOD) | (1u << ESEAL_SEAL_STATE_PENDING));
+    assert_int_equal(wf_step_find("reinstate")->from, 1u << ESEAL_SEAL_STATE_SUSPENDED);
     free(good);
     free(pending);
     free(revoked);
     free(id);
+}
+
+/* Issue #12 points 4, 5: the agent and the aggregator report a loss, other
+ * units' agents and other cities' aggregators see no such seal; only a
+ * maker reinstates, with the seal's own key; a suspended seal is revoked
+ * without the key, keyCompromise since the suspension (invalidity_date),
+ * while a good one still needs it. */
+static void test_loss_report(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    char *esid = apply_seal(f, 0);
+    FAILS(ESEAL_E_NOTFOUND, &prob,
+          eseal_issuer_seal_suspend(f->is, &f->agent_other, esid, NULL, NULL, p));
+    FAILS(ESEAL_E_NOTFOUND, &prob,
+          eseal_issuer_seal_suspend(f->is, &f->agg_other, esid, NULL, NULL, p));
+    FAILS(ESEAL_E_DENIED, &prob,
+          eseal_issuer_seal_suspend(f->is, &f->reviewer, esid, NULL, NULL, p));
+    OK(eseal_issuer_seal_suspend(f->is, &f->agent, esid, NULL, NULL, p));
+    json_t *key = json_pack("{s:s}", "token_id", TOKEN);
+    FAILS(ESEAL_E_DENIED, &prob, eseal_issuer_seal_reinstate(f->is, &f->agent, esid, key, NULL, p));
+    FAILS(ESEAL_E_RULE, &prob, eseal_issuer_seal_reinstate(f->is, &f->maker, esid, NULL, NULL, p));
+    assert_string_equal(prob.field, "token_id");
+    json_t *other = json_pack("{s:s}", "token_id", "fedcba9876543210");
+    FAILS(ESEAL_E_RULE, &prob, eseal_issuer_seal_reinstate(f->is, &f->maker, esid, other, NULL, p));
+    json_decref(other);
+    OK(eseal_issuer_seal_reinstate(f->is, &f->maker, esid, key, NULL, p));
+    json_decref(key);
+    json_t *v = seal_of(f, esid);
+    json_t *cur = json_array_get(json_object_get(v, "versions"), 0);
+    assert_string_equal(jstr(v, "status"), "good");
+    assert_true(json_is_null(json_object_get(cur, "suspended_at")));
+    assert_non_null(jstr(cur, "reinstated_at"));
+    json_decref(v);
+
+    /* a good seal's revoke still needs the key on site */
+    char *id = new_submission(f, "revoke", esid, UNIT_NAME);
+    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    FAILS(ESEAL_E_RULE, &prob,
+          eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+
+    /* lost again (the aggregator reports it): no key needed, no reason needed */
+    OK(eseal_issuer_seal_suspend(f->is, &f->agg, esid, NULL, NULL, p));
+    v = seal_of(f, esid);
+    char *since =
+        eseal_xstrdup(jstr(json_array_get(json_object_get(v, "versions"), 0), "suspended_at"));
+    json_decref(v);
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    json_t *review = json_pack("{s:s}", "decision", "approve");
+    OK(eseal_issuer_submission_review(f->is, &f->reviewer, id, review, NULL, p));
+    json_decref(review);
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, NULL, NULL, p));
+    v = seal_of(f, esid);
+    cur = json_array_get(json_object_get(v, "versions"), 0);
+    assert_string_equal(jstr(v, "status"), "revoked");
+    assert_string_equal(jstr(cur, "reason"), "keyCompromise");
+    assert_string_equal(jstr(cur, "invalidity_date"), since);
+    json_decref(v);
+    free(since);
+    free(id);
+
+    /* revoked for another reason, or never suspended: no invalidity date */
+    char *esid2 = apply_seal(f, 0);
+    OK(eseal_issuer_seal_suspend(f->is, &f->maker, esid2, NULL, NULL, p));
+    id = new_submission(f, "revoke", esid2, UNIT_NAME);
+    to_approved(f, id, NULL);
+    json_t *body = json_pack("{s:s}", "reason", "cessationOfOperation");
+    OK(eseal_issuer_submission_produce(f->is, &f->maker, id, body, NULL, p));
+    json_decref(body);
+    v = seal_of(f, esid2);
+    cur = json_array_get(json_object_get(v, "versions"), 0);
+    assert_string_equal(jstr(cur, "reason"), "cessationOfOperation");
+    assert_null(json_object_get(cur, "invalidity_date"));
+    json_decref(v);
+    free(id);
+    free(esid2);
+    free(esid);
+    eseal_issuer_problem_cleanup(&prob);
 }
 
 static void test_bad_documents(void **state)
@@ -1262,6 +1353,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_illegal_transitions_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_state_and_step, setup, teardown),
         cmocka_unit_test_setup_teardown(test_suspend_from_every_seal_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_loss_report, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_keeps_everything, setup, teardown),

@@ -148,12 +148,31 @@ static void test_transitions(void **state)
     expect(p, ESEAL_PUBLISHER_BY_SEAL, fx_hex64("a1", k), A, 1, ESEAL_STATUS_SUSPENDED,
            "certificateHold", NULL);
 
+    /* the key found: reinstated, good again since reinstated_at; lost again */
+    json_t *e3b[] = {
+        seal_event(&(struct ev){"seal.reinstated", A, 1, "good", NULL, "a1", "b1", "0A01", NULL}),
+        seal_event(&(struct ev){"seal.suspended", A, 1, "suspended", "certificateHold", "a1", "b1",
+                                "0A01", NULL}),
+    };
+    json_object_set_new(json_object_get(e3b[0], "data"), "reinstated_at",
+                        json_string("2026-05-02T12:00:00.000Z"));
+    fx_append(logdir, e3b, 1);
+    fx_catch_up(p, NOW);
+    expect(p, ESEAL_PUBLISHER_BY_ESID, A, A, 1, ESEAL_STATUS_GOOD, NULL, &info);
+    assert_int_equal(info.status_time, 1777723200); /* reinstated_at 2026-05-02T12:00:00Z */
+    fx_append(logdir, e3b + 1, 1);
+    fx_catch_up(p, NOW);
+
+    /* revoked after the loss report: compromised since the suspension */
     json_t *e4[] = {seal_event(
         &(struct ev){"seal.revoked", A, 1, "revoked", "keyCompromise", "a1", "b1", "0A01", NULL})};
+    json_object_set_new(json_object_get(e4[0], "data"), "invalidity_date",
+                        json_string("2026-05-02T10:00:00.000Z"));
     fx_append(logdir, e4, 1);
     fx_catch_up(p, NOW);
     expect(p, ESEAL_PUBLISHER_BY_SERIAL, "a01", A, 1, ESEAL_STATUS_REVOKED, "keyCompromise", &info);
-    assert_int_equal(info.status_time, 1777802400); /* revoked_at, milliseconds dropped */
+    assert_int_equal(info.status_time, 1777802400);     /* revoked_at, milliseconds dropped */
+    assert_int_equal(info.invalidity_date, 1777716000); /* the suspension, 2026-05-02T10:00:00Z */
     expect(p, ESEAL_PUBLISHER_BY_SERIAL, "000A01", A, 1, ESEAL_STATUS_REVOKED, "keyCompromise",
            NULL);
 
@@ -197,7 +216,7 @@ static void test_transitions(void **state)
 
     json_t *h = eseal_publisher_health(p);
     assert_true(json_is_true(json_object_get(h, "ok")));
-    assert_int_equal(json_integer_value(json_object_get(h, "position")), 12);
+    assert_int_equal(json_integer_value(json_object_get(h, "position")), 14);
     assert_int_equal(json_integer_value(json_object_get(h, "lagEntries")), 0);
     json_decref(h);
     eseal_publisher_close(p);
@@ -252,9 +271,9 @@ static void test_refresh(void **state)
 static void test_replay_and_resume(void **state)
 {
     (void)state;
-    /* log-t from test_transitions: 12 entries */
+    /* log-t from test_transitions: 14 entries */
     struct eseal_publisher *p1 = open_pub("pub-t", "log-t");
-    assert_int_equal(eseal_publisher_position(p1), 12);
+    assert_int_equal(eseal_publisher_position(p1), 14);
     assert_int_equal(fx_catch_up(p1, NOW), 0); /* resumed: nothing applied again */
     char *logdir = eseal_path_join(fx_tmp, "log-t");
     json_t *more[] = {
@@ -267,7 +286,7 @@ static void test_replay_and_resume(void **state)
     p1 = open_pub("pub-t", "log-t");
     assert_int_equal(fx_catch_up(p1, NOW + 5), 2);
     struct eseal_publisher *p2 = open_pub("pub-replay", "log-t");
-    assert_int_equal(fx_catch_up(p2, NOW + 1000), 14);
+    assert_int_equal(fx_catch_up(p2, NOW + 1000), 16);
     char *r1 = eseal_publisher_records(p1), *r2 = eseal_publisher_records(p2);
     assert_string_equal(r1, r2);
     assert_non_null(strstr(r1, "\"35010200000002\":\"35010200000002/00000003\""));
@@ -417,6 +436,7 @@ static void test_der(void **state)
     in.status = ESEAL_STATUS_REVOKED;
     snprintf(in.reason, sizeof(in.reason), "cessationOfOperation");
     in.status_time = NOW - 10;
+    in.invalidity_date = NOW - 3600; /* [1] GeneralizedTime: kept through sign and parse */
     in.this_update = NOW;
     in.next_update = NOW + 60;
     snprintf(in.checkpoint.origin, sizeof(in.checkpoint.origin), "eseal.platform/log/test");
@@ -442,6 +462,14 @@ static void test_der(void **state)
     assert_int_equal(eseal_status_parse(&(struct eseal_status_info){0}, der.data, der.len, NULL,
                                         NULL, NULL, NULL, NULL),
                      ESEAL_E_INVALID);
+    /* only a revocation carries an invalidity date */
+    in.status = ESEAL_STATUS_SUSPENDED;
+    assert_int_equal(eseal_status_sign(&der, &in, eseal_ca_responder_signer, fx_ca, &err),
+                     ESEAL_OK);
+    struct eseal_status_info held;
+    assert_int_equal(eseal_status_parse(&held, der.data, der.len, NULL, NULL, NULL, NULL, &err),
+                     ESEAL_OK);
+    assert_int_equal(held.invalidity_date, 0);
     in.status = ESEAL_STATUS_UNKNOWN;
     assert_int_equal(eseal_status_sign(&der, &in, eseal_ca_responder_signer, fx_ca, NULL),
                      ESEAL_E_INVALID);

@@ -1062,6 +1062,23 @@ static void test_status_file_verdicts(void **state)
     verify_with(f, &r, &f->ses, &i, (time_t)(now + 60));
     assert_check(&r, "status", ESEAL_CHECK_PASSED, NULL);
     eseal_report_cleanup(&r);
+    /* revoked after the claim, but the key was reported lost before it: the
+     * invalidity date counts (issue #12, "the time of a compromise") */
+    i.invalidity_date = now - 3600;
+    verify_with(f, &r, &f->ses, &i, (time_t)(now + DAY));
+    assert_check(&r, "status", ESEAL_CHECK_FAILED, "REVOKED");
+    assert_verdict(&r, ESEAL_TOTAL_FAILED, "REVOKED");
+    assert_non_null(strstr(check_of(&r, "status")->actual, "key compromised since"));
+    eseal_report_cleanup(&r);
+    /* reported lost after the claim: still no proof of existence */
+    i.invalidity_date = now + 1800;
+    verify_with(f, &r, &f->ses, &i, (time_t)(now + DAY));
+    assert_verdict(&r, ESEAL_INDETERMINATE, "REVOKED_NO_POE");
+    eseal_report_cleanup(&r);
+    /* validated between the loss and the revocation: not good then */
+    verify_with(f, &r, &f->ses, &i, (time_t)(now + 2400));
+    assert_check(&r, "status", ESEAL_CHECK_INDETERMINATE, "REVOKED_NO_POE");
+    eseal_report_cleanup(&r);
     /* the signer claims to have signed after the revocation */
     status_of(f, &i, ESEAL_STATUS_REVOKED, "superseded", now - 3600);
     verify_with(f, &r, &f->ses, &i, 0);
