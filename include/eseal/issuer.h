@@ -59,17 +59,22 @@ struct eseal_issuer;
  * eseal_issuer_options. Strings are owned by the config
  * (eseal_config_cleanup). */
 struct eseal_issuer_config {
-    char *address;         /* listen address, default 127.0.0.1 */
-    long long port;        /* default 8441 */
-    char *data;            /* state directory, default ./var/issuer */
-    char *ca;              /* CA directory, default ./var/ca */
-    char *passphrase_file; /* CA passphrase file; unset: $ESEAL_PASSPHRASE */
-    long long max_days;    /* upper bound (and default) of a seal's validity, days */
-    long long session_ttl; /* seconds a login lasts */
-    long long max_body;    /* bytes of a JSON request body */
-    long long max_upload;  /* bytes of a multipart request body */
-    long long threads;     /* HTTP worker threads */
-    bool access_log;       /* one line per request on stderr */
+    char *address;               /* listen address, default 127.0.0.1 */
+    long long port;              /* default 8441 */
+    char *data;                  /* state directory, default ./var/issuer */
+    char *ca;                    /* CA directory, default ./var/ca */
+    char *passphrase_file;       /* CA passphrase file; unset: $ESEAL_PASSPHRASE */
+    long long max_days;          /* upper bound (and default) of a seal's validity, days */
+    long long session_ttl;       /* seconds a login lasts */
+    long long max_body;          /* bytes of a JSON request body */
+    long long max_upload;        /* bytes of a multipart request body */
+    long long threads;           /* HTTP worker threads */
+    bool access_log;             /* one line per request on stderr */
+    char *smtp_url;              /* notification mail relay smtp(s)://host:port; unset: no mail */
+    char *mail_from;             /* the notification mail's From address */
+    char *smtp_credentials_file; /* the relay's user name (line 1) and password (line 2) */
+    long long notice_interval;   /* seconds between reminder scans and mail retries */
+    long long test_clock_offset; /* TEST ONLY: seconds added to the reminders' clock */
 };
 
 extern const struct eseal_opt eseal_issuer_options[];
@@ -264,6 +269,38 @@ eseal_rc eseal_issuer_seal_suspend(struct eseal_issuer *is, const struct eseal_s
 eseal_rc eseal_issuer_staff_create(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                                    const json_t *body, json_t **view,
                                    struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* _staff_change is the admin's "disable", "enable" and "reset" (body
+ * {"password"}) of the account |username|, and anyone's own "passwd" (body
+ * {"old_password","new_password"}; |username| is ignored: it is |who|'s).
+ * Each logs a staff.* entry naming only the account; *view receives it. */
+eseal_rc eseal_issuer_staff_change(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const char *change, const char *username, const json_t *body,
+                                   json_t **view, struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* ---- notifications (docs/issuer-domain.md "Notifications") ------------------ */
+
+/* _notifications lists the notifications of the units |who| acts for (an
+ * agent: its unit; an aggregator: its city's units), newest first, each
+ * with its message (Chinese, then English); |unread_only| leaves out those
+ * marked read. *view receives {"notifications":[...]}. */
+eseal_rc eseal_issuer_notifications(struct eseal_issuer *is,
+                                    const struct eseal_staff_principal *who, bool unread_only,
+                                    json_t **view, struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _notification_read marks notification |id| read by |who| (again: no
+ * change); one |who| may not see is ESEAL_E_NOTFOUND. *view receives it. */
+eseal_rc eseal_issuer_notification_read(struct eseal_issuer *is,
+                                        const struct eseal_staff_principal *who, const char *id,
+                                        json_t **view,
+                                        struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* eseal_issuer_notifier_start starts the background thread that, every
+ * notice_interval seconds and whenever a notification is made, logs the
+ * renewal-window and expiry reminders that are due (notice.* entries, once
+ * per seal and window) and mails unsent notifications through smtp_url,
+ * retrying failures later. eseal_issuer_close stops it. */
+eseal_rc eseal_issuer_notifier_start(struct eseal_issuer *is,
+                                     struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* ---- HTTP ------------------------------------------------------------------ */
 
