@@ -23,15 +23,16 @@
 /* Column families of data/db, by index (names in store.c). */
 enum issuer_cf {
     CF_DEFAULT,
-    CF_SUBMISSIONS,   /* id -> submission record JSON */
-    CF_SEALS,         /* esID -> seal record JSON */
-    CF_COUNTERS,      /* "submission" or a division code -> last number used (decimal) */
-    CF_STAFF,         /* staff.c */
-    CF_SESSIONS,      /* staff.c */
-    CF_AUDIT,         /* subject id "\0" seq (8 bytes BE) -> entry type */
-    CF_META,          /* "log_pos" -> next log entry to apply (decimal) */
-    CF_ARTEFACTS,     /* SM3 hex -> bytes: documents, certificates, seals, CSRs, codes */
-    CF_NOTIFICATIONS, /* notify.c: "n/" seq -> notification, "m/" seq -> its mail state */
+    CF_SUBMISSIONS, /* id -> submission record JSON */
+    CF_SEALS,       /* esID -> seal record JSON */
+    CF_COUNTERS,    /* "submission" or a division code -> last number used (decimal) */
+    CF_STAFF,       /* staff.c */
+    CF_SESSIONS,    /* staff.c */
+    CF_AUDIT,       /* subject id "\0" seq (8 bytes BE) -> entry type */
+    CF_META,        /* "log_pos" -> next log entry to apply (decimal) */
+    CF_ARTEFACTS,   /* SM3 hex -> bytes: documents, certificates, seals, CSRs, codes */
+    /* notify.c: "n/" seq -> notification, "m/" seq -> its mail state */
+    CF_NOTIFICATIONS,
     CF_COUNT
 };
 
@@ -56,8 +57,9 @@ struct eseal_issuer {
     enum eseal_issuer_fault fault;
     uint64_t replayed;
     struct eseal_http_route
-        routes[ISSUER_MAX_ROUTES];   /* the route table with the config's limits */
-    struct issuer_notifier notifier; /* notify.c */
+        routes[ISSUER_MAX_ROUTES]; /* the route table with the config's limits */
+    /* notify.c: the notifier thread */
+    struct issuer_notifier notifier;
 };
 
 /* ---- store.c ---- */

@@ -51,14 +51,16 @@ enum eseal_staff_action {
     ESEAL_ACTION_SEAL_DOWNLOAD,
     ESEAL_ACTION_SEAL_SUSPEND, /* loss reported: suspend at once */
     ESEAL_ACTION_AUDIT_READ,
-    ESEAL_ACTION_LOG_READ,          /* the public transparency log */
-    ESEAL_ACTION_SEAL_PUBLIC,       /* GET /public/seals/{esID}/{version}/seal.esl */
-    ESEAL_ACTION_STAFF_ENABLE,      /* POST /api/v1/staff/{username}/enable */
-    ESEAL_ACTION_STAFF_RESET,       /* POST /api/v1/staff/{username}/password (admin) */
-    ESEAL_ACTION_STAFF_SESSIONS,    /* GET  /api/v1/sessions */
-    ESEAL_ACTION_SESSION_PASSWD,    /* POST /api/v1/session/password: one's own */
-    ESEAL_ACTION_NOTIFICATION_LIST, /* GET  /api/v1/notifications */
-    ESEAL_ACTION_NOTIFICATION_READ, /* POST /api/v1/notifications/{id}/read */
+    ESEAL_ACTION_LOG_READ,    /* the public transparency log */
+    ESEAL_ACTION_SEAL_PUBLIC, /* GET /public/seals/{esID}/{version}/seal.esl */
+    /* staff administration beyond create/list/disable (docs/staff.md) and
+     * one's own password; notifications (the unit's agent and aggregator) */
+    ESEAL_ACTION_STAFF_ENABLE,
+    ESEAL_ACTION_STAFF_RESET,
+    ESEAL_ACTION_STAFF_SESSIONS,
+    ESEAL_ACTION_SESSION_PASSWD,
+    ESEAL_ACTION_NOTIFICATION_LIST,
+    ESEAL_ACTION_NOTIFICATION_READ,
     ESEAL_ACTION_COUNT
 };
 
@@ -66,7 +68,7 @@ enum eseal_staff_action {
 #define ESEAL_STAFF_UNIT_LEN 18                    /* a USCC */
 #define ESEAL_STAFF_CITY_LEN 6                     /* a GB/T 2260 city code */
 #define ESEAL_STAFF_TIME_LEN 20                    /* "YYYY-MM-DDTHH:MM:SSZ" */
-#define ESEAL_STAFF_EMAIL_MAX 254                  /* an RFC 5321 address, for notifications */
+#define ESEAL_STAFF_EMAIL_MAX 254                  /* for notification mail (RFC 5321) */
 #define ESEAL_STAFF_PASSWORD_MIN 10                /* characters (UTF-8 code points) */
 #define ESEAL_STAFF_PASSWORD_MAX 1024              /* bytes */
 #define ESEAL_STAFF_TOKEN_LEN 43                   /* base64url of 32 random bytes, no padding */
@@ -113,9 +115,10 @@ struct eseal_staff_account {
 struct eseal_staff_spec {
     const char *username;
     enum eseal_staff_role role;
-    const char *unit;  /* required for agents, refused for others */
-    const char *city;  /* required for aggregators, refused for others */
-    const char *email; /* optional (agents and aggregators get notifications mailed) */
+    const char *unit; /* required for agents, refused for others */
+    const char *city; /* required for aggregators, refused for others */
+    /* optional: where notifications are mailed (agents, aggregators) */
+    const char *email;
 };
 
 /* eseal_staff_role_name returns the stable key of |role| ("agent", …,

@@ -789,7 +789,7 @@ static eseal_rc build_suspend(struct wf_run *r)
 /* staff_field names the field a staff.c message is about (they start with it). */
 static void staff_field(const char *msg, char *field, size_t len)
 {
-    static const char *const fields[] = {"username", "password", "role", "unit", "city"};
+    static const char *const fields[] = {"username", "password", "role", "unit", "city", "email"};
     field[0] = '\0';
     for (size_t i = 0; i < COUNT_OF(fields) && field[0] == '\0'; i++)
         if (strstr(msg, fields[i]) != NULL)

@@ -59,22 +59,26 @@ struct eseal_issuer;
  * eseal_issuer_options. Strings are owned by the config
  * (eseal_config_cleanup). */
 struct eseal_issuer_config {
-    char *address;               /* listen address, default 127.0.0.1 */
-    long long port;              /* default 8441 */
-    char *data;                  /* state directory, default ./var/issuer */
-    char *ca;                    /* CA directory, default ./var/ca */
-    char *passphrase_file;       /* CA passphrase file; unset: $ESEAL_PASSPHRASE */
-    long long max_days;          /* upper bound (and default) of a seal's validity, days */
-    long long session_ttl;       /* seconds a login lasts */
-    long long max_body;          /* bytes of a JSON request body */
-    long long max_upload;        /* bytes of a multipart request body */
-    long long threads;           /* HTTP worker threads */
-    bool access_log;             /* one line per request on stderr */
-    char *smtp_url;              /* notification mail relay smtp(s)://host:port; unset: no mail */
-    char *mail_from;             /* the notification mail's From address */
-    char *smtp_credentials_file; /* the relay's user name (line 1) and password (line 2) */
-    long long notice_interval;   /* seconds between reminder scans and mail retries */
-    long long test_clock_offset; /* TEST ONLY: seconds added to the reminders' clock */
+    char *address;         /* listen address, default 127.0.0.1 */
+    long long port;        /* default 8441 */
+    char *data;            /* state directory, default ./var/issuer */
+    char *ca;              /* CA directory, default ./var/ca */
+    char *passphrase_file; /* CA passphrase file; unset: $ESEAL_PASSPHRASE */
+    long long max_days;    /* upper bound (and default) of a seal's validity, days */
+    long long session_ttl; /* seconds a login lasts */
+    long long max_body;    /* bytes of a JSON request body */
+    long long max_upload;  /* bytes of a multipart request body */
+    long long threads;     /* HTTP worker threads */
+    bool access_log;       /* one line per request on stderr */
+    /* Notifications (notify.c): the SMTP relay smtp(s)://host:port (unset:
+     * no mail), the From address, the file with the relay's user name and
+     * password, seconds between reminder scans and mail retries, and, for
+     * tests only, seconds added to the clock the reminders read. */
+    char *smtp_url;
+    char *mail_from;
+    char *smtp_credentials_file;
+    long long notice_interval;
+    long long test_clock_offset;
 };
 
 extern const struct eseal_opt eseal_issuer_options[];
