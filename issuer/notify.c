@@ -277,6 +277,29 @@ static json_t *notice_view(struct eseal_issuer *is, const struct eseal_staff_pri
     return v;
 }
 
+/* all_notices returns every notification in *out (new), oldest first. */
+static eseal_rc all_notices(struct eseal_issuer *is, json_t **out, struct eseal_err *err)
+{
+    json_t *list = json_array();
+    struct eseal_kv_iter *it = eseal_kv_iter_new(is->kv, CF_NOTIFICATIONS);
+    for (eseal_kv_iter_seek(it, "n/", 2); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
+        size_t klen, vlen;
+        const uint8_t *k = eseal_kv_iter_key(it, &klen);
+        if (klen < 2 || memcmp(k, "n/", 2) != 0)
+            break;
+        const uint8_t *v = eseal_kv_iter_value(it, &vlen);
+        json_t *n = eseal_json_load(v, vlen);
+        if (n != NULL)
+            json_array_append_new(list, n);
+    }
+    eseal_rc rc = eseal_kv_iter_status(it, err);
+    eseal_kv_iter_free(it);
+    if (rc != ESEAL_OK)
+        json_decref(list);
+    *out = rc == ESEAL_OK ? list : NULL;
+    return rc;
+}
+
 static bool visible(const struct eseal_staff_principal *who, const json_t *n)
 {
     return eseal_staff_can_see_submission(who, wf_jstr(n, "unit"), wf_jstr(n, "city"));
@@ -290,27 +313,21 @@ eseal_rc eseal_issuer_notifications(struct eseal_issuer *is,
     eseal_rc rc = wf_require(who, ESEAL_ACTION_NOTIFICATION_LIST, p);
     if (rc != ESEAL_OK)
         return rc;
-    json_t *list = json_array();
-    struct eseal_kv_iter *it = eseal_kv_iter_new(is->kv, CF_NOTIFICATIONS);
-    for (eseal_kv_iter_seek(it, "n/", 2); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
-        size_t klen, vlen;
-        const uint8_t *k = eseal_kv_iter_key(it, &klen);
-        if (klen < 2 || memcmp(k, "n/", 2) != 0)
-            break;
-        const uint8_t *v = eseal_kv_iter_value(it, &vlen);
-        json_t *n = eseal_json_load(v, vlen);
-        if (n != NULL && visible(who, n) && !(unread_only && json_object_get(n, "read") != NULL))
-            json_array_insert_new(list, 0, notice_view(is, who, n)); /* newest first */
-        json_decref(n);
-    }
+    json_t *all = NULL;
     struct eseal_err e;
     eseal_err_clear(&e);
-    rc = eseal_kv_iter_status(it, &e);
-    eseal_kv_iter_free(it);
-    if (rc != ESEAL_OK) {
-        json_decref(list);
+    rc = all_notices(is, &all, &e);
+    if (rc != ESEAL_OK)
         return prob_from(p, &e, NULL);
+    json_t *list = json_array();
+    size_t i;
+    json_t *n;
+    json_array_foreach(all, i, n)
+    {
+        if (visible(who, n) && !(unread_only && json_object_get(n, "read") != NULL))
+            json_array_insert_new(list, 0, notice_view(is, who, n)); /* newest first */
     }
+    json_decref(all);
     *view = json_pack("{s:o}", "notifications", list);
     return ESEAL_OK;
 }
@@ -490,17 +507,23 @@ static bool sent_to(const json_t *m, const char *username)
     return false;
 }
 
+/* principal_of is the principal account |a| logs in as. */
+static void principal_of(struct eseal_staff_principal *who, const struct eseal_staff_account *a)
+{
+    memset(who, 0, sizeof(*who));
+    memcpy(who->username, a->username, sizeof(who->username));
+    who->role = a->role;
+    memcpy(who->unit, a->unit, sizeof(who->unit));
+    memcpy(who->city, a->city, sizeof(who->city));
+}
+
 /* recipient tells whether account |a| gets notification |n| by mail. */
 static bool recipient(const struct eseal_staff_account *a, const json_t *n)
 {
     if (a->disabled || a->email[0] == '\0')
         return false;
     struct eseal_staff_principal who;
-    memset(&who, 0, sizeof(who));
-    memcpy(who.username, a->username, sizeof(who.username));
-    who.role = a->role;
-    memcpy(who.unit, a->unit, sizeof(who.unit));
-    memcpy(who.city, a->city, sizeof(who.city));
+    principal_of(&who, a);
     return (a->role == ESEAL_ROLE_AGENT || a->role == ESEAL_ROLE_AGGREGATOR) && visible(&who, n);
 }
 
@@ -525,11 +548,7 @@ static void mail_one(struct eseal_issuer *is, const struct relay *rl, const json
         if (!recipient(a, n) || sent_to(m, a->username))
             continue;
         struct eseal_staff_principal who;
-        memset(&who, 0, sizeof(who));
-        memcpy(who.username, a->username, sizeof(who.username));
-        who.role = a->role;
-        memcpy(who.unit, a->unit, sizeof(who.unit));
-        memcpy(who.city, a->city, sizeof(who.city));
+        principal_of(&who, a);
         json_t *v = notice_view(is, &who, n);
         char *subject = eseal_xasprintf("电子印章通知：%s", wf_jstr(v, "title"));
         char *body = eseal_xasprintf("%s\n\n%s %s\n-- \neseal-issuerd\n", wf_jstr(v, "message"),
@@ -589,19 +608,9 @@ static void send_mail(struct eseal_issuer *is)
         return;
     }
     int64_t now = (int64_t)time(NULL);
-    json_t *pending = json_array();
-    struct eseal_kv_iter *it = eseal_kv_iter_new(is->kv, CF_NOTIFICATIONS);
-    for (eseal_kv_iter_seek(it, "n/", 2); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
-        size_t klen, vlen;
-        const uint8_t *k = eseal_kv_iter_key(it, &klen);
-        if (klen < 2 || memcmp(k, "n/", 2) != 0)
-            break;
-        const uint8_t *v = eseal_kv_iter_value(it, &vlen);
-        json_t *n = eseal_json_load(v, vlen);
-        if (n != NULL)
-            json_array_append_new(pending, n);
-    }
-    eseal_kv_iter_free(it);
+    json_t *pending = NULL;
+    if (all_notices(is, &pending, &e) != ESEAL_OK)
+        fprintf(stderr, "eseal-issuerd: 通知邮件 / notification mail: %s\n", e.msg);
     size_t i;
     json_t *n;
     json_array_foreach(pending, i, n) mail_one(is, &rl, n, staff, n_staff, now);

@@ -16,6 +16,8 @@
 set -euo pipefail
 # shellcheck source=lib/submission.bash
 . "$(cd "$(dirname "$0")" && pwd)/lib/submission.bash"
+# shellcheck source=lib/api.bash
+. "$(cd "$(dirname "$0")" && pwd)/lib/api.bash"
 
 : "${ESEAL:?set ESEAL to the eseal binary}"
 : "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
@@ -62,28 +64,10 @@ UNIT='福州市鼓楼区测试局'
 USCC='91350100M000100Y43'
 OTHER_USCC='91350100M000200Y2X'
 
-passed=0
 fail() {
     echo "FAIL: $*" >&2
     [ -f daemon.log ] && { echo "--- daemon.log:" >&2; tail -20 daemon.log >&2; }
     exit 1
-}
-ok() { passed=$((passed + 1)); }
-json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
-api() {
-    local method=$1 path=$2 token=$3
-    shift 3
-    local auth=()
-    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
-    curl -s -o resp.json -w '%{http_code}' -X "$method" "${auth[@]}" "$@" "$base$path"
-}
-expect() {
-    local want=$1
-    shift
-    local got
-    got=$(api "$@")
-    [ "$got" = "$want" ] || { cat resp.json >&2; echo >&2; fail "$2 $3: status $got, want $want"; }
-    ok
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
