@@ -24,13 +24,12 @@ static void mail_global_init(void)
     mail_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* addr_ok accepts a plain local@domain that can go into RCPT TO and a
- * header unchanged. */
-static bool addr_ok(const char *a)
+bool eseal_mail_addr_ok(const char *a)
 {
     size_t n = a != NULL ? strlen(a) : 0;
     const char *at = n > 0 ? strchr(a, '@') : NULL;
-    if (n < 3 || n > ESEAL_MAIL_ADDR_MAX || at == NULL || at == a || at[1] == '\0')
+    if (n < 3 || n > ESEAL_MAIL_ADDR_MAX || at == NULL || at == a || at[1] == '\0' ||
+        strchr(at + 1, '@') != NULL)
         return false;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)a[i];
@@ -137,7 +136,7 @@ eseal_rc eseal_mail_send(const struct eseal_mail_relay *relay, const struct esea
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "SMTP 地址须以 smtp:// 或 smtps:// 开头 / the relay URL must start "
                              "with smtp:// or smtps://");
-    if (!addr_ok(m->from) || !addr_ok(m->to))
+    if (!eseal_mail_addr_ok(m->from) || !eseal_mail_addr_ok(m->to))
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "邮件地址无效 / not a plain e-mail address: from or to");
     if (m->subject == NULL || m->body == NULL || strpbrk(m->subject, "\r\n") != NULL)

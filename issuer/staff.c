@@ -11,6 +11,7 @@
 #include "eseal/buf.h"
 #include "eseal/enc.h"
 #include "eseal/json.h"
+#include "eseal/mail.h"
 #include "eseal/merkle.h"
 #include "eseal/secret.h"
 #include "idcheck.h"
@@ -203,24 +204,6 @@ static bool city_ok(const char *c)
     return strcmp(c + 4, "00") == 0 && strcmp(c + 2, "0000") != 0;
 }
 
-/* email_ok accepts a plain addr-spec local@domain: printable ASCII without
- * spaces, quotes, brackets or commas, so it can go into an SMTP RCPT and a
- * header as it is. */
-static bool email_ok(const char *e)
-{
-    size_t n = e != NULL ? strlen(e) : 0;
-    const char *at = n > 0 ? strchr(e, '@') : NULL;
-    if (n < 3 || n > ESEAL_STAFF_EMAIL_MAX || at == NULL || at == e || at[1] == '\0' ||
-        strchr(at + 1, '@') != NULL)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)e[i];
-        if (c <= ' ' || c >= 0x7f || strchr("\"(),:;<>[\\]", c) != NULL)
-            return false;
-    }
-    return true;
-}
-
 /* utf8_chars counts code points (bytes that are not continuation bytes), so
  * a Chinese password's length is counted the way its owner counts it. */
 static size_t utf8_chars(const uint8_t *p, size_t len)
@@ -296,7 +279,7 @@ static eseal_rc check_spec(const struct eseal_staff_spec *spec, const void *pw, 
     eseal_rc rc = check_scope(spec, err);
     if (rc != ESEAL_OK)
         return rc;
-    if (given(spec->email) && !email_ok(spec->email))
+    if (given(spec->email) && !eseal_mail_addr_ok(spec->email))
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "email: 不是有效的电子邮件地址 / not a plain e-mail address "
                              "(name@domain)");

@@ -7,6 +7,7 @@
 #ifndef ESEAL_MAIL_H
 #define ESEAL_MAIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "eseal/rc.h"
@@ -30,6 +31,11 @@ struct eseal_mail {
     const char *subject; /* UTF-8, one line */
     const char *body;    /* UTF-8 text; "\n" line ends */
 };
+
+/* eseal_mail_addr_ok tells whether |addr| is a plain local@domain of
+ * printable ASCII without spaces, quotes, brackets, commas or a second '@',
+ * at most ESEAL_MAIL_ADDR_MAX bytes: what eseal_mail_send accepts. */
+bool eseal_mail_addr_ok(const char *addr);
 
 /* eseal_mail_send delivers |m| to the relay. An address with spaces,
  * control characters, brackets or without '@', a subject with a line
