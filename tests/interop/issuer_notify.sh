@@ -234,8 +234,9 @@ expect 200 GET /api/v1/notifications "$agent"
 [ "$(json resp.json 'len(j["notifications"])')" = 1 ] || fail "one notification"
 [ "$(json resp.json 'j["notifications"][0]["kind"]')" = rejected ] || fail "rejected"
 nid=$(json resp.json 'j["notifications"][0]["id"]')
-json resp.json 'j["notifications"][0]["message"]' | grep -q '^申报 .* 被退回' || fail "Chinese first"
-json resp.json 'j["notifications"][0]["message"]' | grep -q '介绍信日期缺失' || fail "reasons shown"
+msg=$(json resp.json 'j["notifications"][0]["message"]')
+grep -q '^申报 .* 被退回' <<<"$msg" || fail "Chinese first"
+grep -q '介绍信日期缺失' <<<"$msg" || fail "reasons shown"
 expect 200 GET /api/v1/notifications "$agg"
 [ "$(json resp.json 'len(j["notifications"])')" = 1 ] || fail "the aggregator sees it"
 expect 200 GET /api/v1/notifications "$agent2"
@@ -314,8 +315,8 @@ wait_kind() {
 }
 wait_kind "$agent" handed_over
 wait_kind "$agent" renewal_window
-json resp.json '[n for n in j["notifications"] if n["kind"]=="renewal_window"][0]["message"]' |
-    grep -q "^印章 $esid 将于 .* 北京时间 到期" || fail "renewal message in Chinese, Beijing time"
+msg=$(json resp.json '[n for n in j["notifications"] if n["kind"]=="renewal_window"][0]["message"]')
+grep -q "^印章 $esid 将于 .* 北京时间 到期" <<<"$msg" || fail "renewal message in Chinese, Beijing time"
 echo aggregator-pw-1 >agg.pw
 "$ESEAL" issuer login --url "$base" --user agg-fz --password-file agg.pw --session agg.s >/dev/null
 "$ESEAL" issuer notifications list --session agg.s >out.txt || fail "cli notifications list"
