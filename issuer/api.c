@@ -46,6 +46,13 @@ static const struct eseal_http_route routes[] = {
     {"GET",    "/log/entries",                            "log.read",            0,      api_log},
     {"GET",    "/log/proof/inclusion",                    "log.read",            0,      api_log},
     {"GET",    "/log/proof/consistency",                  "log.read",            0,      api_log},
+    {"POST",   "/api/v1/session/password",                "session.passwd",      0,      api_session_passwd},
+    {"POST",   "/api/v1/staff/{username}/disable",        "staff.disable",       0,      api_staff_disable},
+    {"POST",   "/api/v1/staff/{username}/enable",         "staff.enable",        0,      api_staff_enable},
+    {"POST",   "/api/v1/staff/{username}/password",       "staff.reset",         0,      api_staff_reset},
+    {"GET",    "/api/v1/sessions",                        "staff.sessions",      0,      api_staff_sessions},
+    {"GET",    "/api/v1/notifications",                   "notification.list",   0,      api_notifications_list},
+    {"POST",   "/api/v1/notifications/{id}/read",         "notification.read",   0,      api_notification_read},
 };
 /* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

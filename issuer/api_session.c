@@ -99,3 +99,89 @@ eseal_rc api_staff_list(struct eseal_http_req *req, void *app, struct eseal_err 
     (void)err;
     return eseal_http_reply_json(req, 200, json_pack("{s:o}", "staff", arr));
 }
+
+/* staff_change answers one of the staff changes of eseal_issuer_staff_change;
+ * a password in the body is wiped once used. */
+static eseal_rc staff_change(struct eseal_http_req *req, void *app, const char *change,
+                             bool has_body)
+{
+    json_t *body = NULL, *view = NULL;
+    if (!api_body(req, !has_body, &body))
+        return ESEAL_OK;
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    eseal_rc rc = eseal_issuer_staff_change(app, api_who(req), change,
+                                            eseal_http_param(req, "username"), body, &view, &p);
+    static const char *const secrets[] = {"password", "old_password", "new_password"};
+    for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
+        json_t *pw = json_object_get(body, secrets[i]);
+        if (json_is_string(pw))
+            eseal_wipe((void *)json_string_value(pw), json_string_length(pw));
+    }
+    json_decref(body);
+    return api_reply_result(req, rc, 200, view, &p);
+}
+
+eseal_rc api_staff_disable(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return staff_change(req, app, "disable", false);
+}
+
+eseal_rc api_staff_enable(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return staff_change(req, app, "enable", false);
+}
+
+eseal_rc api_staff_reset(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return staff_change(req, app, "reset", true);
+}
+
+eseal_rc api_session_passwd(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    eseal_http_set_header(req, "Cache-Control", "no-store");
+    return staff_change(req, app, "passwd", true);
+}
+
+eseal_rc api_staff_sessions(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_issuer *is = app;
+    json_t *list = NULL;
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    (void)err;
+    if (eseal_staff_sessions(&is->staff, eseal_http_query(req, "username"), 0, &list, &e) !=
+        ESEAL_OK)
+        return api_reply_error(req, e.rc, NULL, "%s", e.msg);
+    return eseal_http_reply_json(req, 200, json_pack("{s:o}", "sessions", list));
+}
+
+eseal_rc api_notifications_list(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    const char *unread = eseal_http_query(req, "unread");
+    if (unread != NULL && strcmp(unread, "1") != 0 && strcmp(unread, "0") != 0)
+        return api_reply_error(req, ESEAL_E_INVALID, "unread",
+                               "unread: 须为 0 或 1 / must be 0 or 1");
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    json_t *view = NULL;
+    eseal_rc rc = eseal_issuer_notifications(app, api_who(req),
+                                             unread != NULL && strcmp(unread, "1") == 0, &view, &p);
+    (void)err;
+    return api_reply_result(req, rc, 200, view, &p);
+}
+
+eseal_rc api_notification_read(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    json_t *view = NULL;
+    eseal_rc rc =
+        eseal_issuer_notification_read(app, api_who(req), eseal_http_param(req, "id"), &view, &p);
+    (void)err;
+    return api_reply_result(req, rc, 200, view, &p);
+}

@@ -32,10 +32,20 @@ enum issuer_cf {
     CF_META,        /* "log_pos" -> next log entry to apply (decimal) */
     CF_ARTEFACTS,   /* SM3 hex -> bytes: documents, certificates, seals, CSRs, codes */
     CF_PRIVATE,     /* commitment hex -> private record JSON (private.c) */
+    /* notify.c: "n/" seq -> notification, "m/" seq -> its mail state */
+    CF_NOTIFICATIONS,
     CF_COUNT
 };
 
 #define ISSUER_MAX_ROUTES 64
+
+/* struct issuer_notifier is notify.c's background thread (reminders, mail). */
+struct issuer_notifier {
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    pthread_t thread;
+    bool started, stop, wake;
+};
 
 struct eseal_issuer {
     struct eseal_issuer_config cfg; /* copied strings, freed at close */
@@ -49,6 +59,8 @@ struct eseal_issuer {
     uint64_t replayed;
     struct eseal_http_route
         routes[ISSUER_MAX_ROUTES]; /* the route table with the config's limits */
+    /* notify.c: the notifier thread */
+    struct issuer_notifier notifier;
 };
 
 /* ---- store.c ---- */
@@ -142,6 +154,15 @@ json_t *wf_event(const char *type, const struct eseal_staff_principal *who, cons
  * then applies each in turn. Takes ownership of the entries. */
 eseal_rc wf_commit(struct eseal_issuer *is, json_t **entries, size_t n,
                    struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* ---- notify.c: notifications ---- */
+/* notify_init and notify_stop set up and (after start) stop the notifier. */
+void notify_init(struct eseal_issuer *is);
+void notify_stop(struct eseal_issuer *is);
+/* notify_project adds to |b| the notification entry |seq| makes, if any
+ * (part of wf_apply: notifications are a function of the log). */
+eseal_rc notify_project(struct eseal_issuer *is, struct eseal_kv_batch *b, uint64_t seq,
+                        const char *type, const json_t *entry, struct eseal_err *err);
 
 /* ---- views.c: reading ---- */
 /* wf_seal_lookup fills a rules record from the stored seal |esid|
@@ -357,5 +378,12 @@ eseal_rc api_seal_reinstate(struct eseal_http_req *req, void *app, struct eseal_
 eseal_rc api_seal_public(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_log(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_log_prove(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_staff_disable(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_staff_enable(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_staff_reset(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_staff_sessions(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_session_passwd(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_notifications_list(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_notification_read(struct eseal_http_req *req, void *app, struct eseal_err *err);
 
 #endif

@@ -28,6 +28,16 @@ const struct eseal_opt eseal_issuer_options[] = {
     {"max_upload", ESEAL_OPT_INT, FIELD(max_upload), NULL, 48 * 1024 * 1024, 1024,
      256 * 1024 * 1024, NULL, "largest multipart (materials, handover) body in bytes"},
     ESEAL_DAEMON_OPTS_HTTP(struct eseal_issuer_config),
+    {"smtp_url", ESEAL_OPT_STRING, FIELD(smtp_url), NULL, 0, 8, 4096, NULL,
+     "SMTP relay for notification mail: smtp://host:port or smtps://host:port; unset: no mail"},
+    {"mail_from", ESEAL_OPT_STRING, FIELD(mail_from), "eseal-issuerd@localhost", 0, 3, 254, NULL,
+     "From address of notification mail"},
+    {"smtp_credentials_file", ESEAL_OPT_STRING, FIELD(smtp_credentials_file), NULL, 0, 1, 4096,
+     NULL, "file with the relay's user name (line 1) and password (line 2); needs TLS"},
+    {"notice_interval", ESEAL_OPT_INT, FIELD(notice_interval), NULL, 3600, 1, 86400, NULL,
+     "seconds between renewal/expiry reminder scans and mail retries"},
+    {"test_clock_offset", ESEAL_OPT_INT, FIELD(test_clock_offset), NULL, 0, -3650LL * 86400,
+     3650LL * 86400, NULL, "TEST ONLY: seconds added to the clock the reminders read"},
 };
 const size_t eseal_issuer_n_options =
     sizeof(eseal_issuer_options) / sizeof(eseal_issuer_options[0]);
@@ -48,8 +58,12 @@ eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_
     is->cfg.data = dup_or_null(cfg->data);
     is->cfg.ca = dup_or_null(cfg->ca);
     is->cfg.passphrase_file = dup_or_null(cfg->passphrase_file);
+    is->cfg.smtp_url = dup_or_null(cfg->smtp_url);
+    is->cfg.mail_from = dup_or_null(cfg->mail_from);
+    is->cfg.smtp_credentials_file = dup_or_null(cfg->smtp_credentials_file);
     is->ca = ca;
     pthread_mutex_init(&is->mu, NULL);
+    notify_init(is);
     char *path = NULL;
     eseal_rc rc = eseal_mkdirs(is->cfg.data, 0700, err);
     if (rc == ESEAL_OK)
@@ -85,6 +99,7 @@ void eseal_issuer_close(struct eseal_issuer *is)
 {
     if (is == NULL)
         return;
+    notify_stop(is);
     eseal_log_close(is->log);
     eseal_blob_free(is->blob);
     eseal_kv_close(is->kv);
@@ -92,6 +107,9 @@ void eseal_issuer_close(struct eseal_issuer *is)
     free(is->cfg.data);
     free(is->cfg.ca);
     free(is->cfg.passphrase_file);
+    free(is->cfg.smtp_url);
+    free(is->cfg.mail_from);
+    free(is->cfg.smtp_credentials_file);
     pthread_mutex_destroy(&is->mu);
     free(is);
 }

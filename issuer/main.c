@@ -53,6 +53,10 @@ static int run(void *config)
     else if (boot == ESEAL_STAFF_BOOT_FILE)
         fprintf(stderr, "eseal-issuerd: created account admin; its password is in %s/%s\n",
                 cfg->data, ESEAL_STAFF_ADMIN_FILE);
+    if (eseal_issuer_notifier_start(is, &e) != ESEAL_OK) {
+        fail("starting the notifier", &e);
+        goto out;
+    }
     if (eseal_issuer_serve(is, &srv, &e) != ESEAL_OK) {
         fail("starting the HTTP server", &e);
         goto out;

@@ -447,6 +447,8 @@ eseal_rc wf_apply(struct eseal_issuer *is, uint64_t seq, const json_t *entry, st
     eseal_rc rc = ESEAL_OK;
     if (row != NULL)
         rc = row->submission != NULL ? apply_submission(&c, row->submission) : apply_seal(&c);
+    if (rc == ESEAL_OK)
+        rc = notify_project(is, c.b, seq, type, entry, err);
     if (rc == ESEAL_OK) {
         index_entry(c.b, seq, type, entry);
         store_batch_log_pos(c.b, seq + 1);

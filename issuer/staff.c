@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include "eseal/buf.h"
 #include "eseal/enc.h"
 #include "eseal/json.h"
+#include "eseal/mail.h"
 #include "eseal/merkle.h"
 #include "eseal/secret.h"
 #include "idcheck.h"
@@ -59,6 +61,12 @@ static const char *const actions[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_AUDIT_READ] = "audit.read",
     [ESEAL_ACTION_LOG_READ] = "log.read",
     [ESEAL_ACTION_SEAL_PUBLIC] = "seal.public",
+    [ESEAL_ACTION_STAFF_ENABLE] = "staff.enable",
+    [ESEAL_ACTION_STAFF_RESET] = "staff.reset",
+    [ESEAL_ACTION_STAFF_SESSIONS] = "staff.sessions",
+    [ESEAL_ACTION_SESSION_PASSWD] = "session.passwd",
+    [ESEAL_ACTION_NOTIFICATION_LIST] = "notification.list",
+    [ESEAL_ACTION_NOTIFICATION_READ] = "notification.read",
 };
 
 #define R(role) (1u << (role))
@@ -91,6 +99,12 @@ static const unsigned allowed_roles[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_AUDIT_READ] = R(ESEAL_ROLE_ADMIN),
     [ESEAL_ACTION_LOG_READ] = EVERYONE,
     [ESEAL_ACTION_SEAL_PUBLIC] = EVERYONE, /* seals are in every sealed document */
+    [ESEAL_ACTION_STAFF_ENABLE] = R(ESEAL_ROLE_ADMIN),
+    [ESEAL_ACTION_STAFF_RESET] = R(ESEAL_ROLE_ADMIN),
+    [ESEAL_ACTION_STAFF_SESSIONS] = R(ESEAL_ROLE_ADMIN),
+    [ESEAL_ACTION_SESSION_PASSWD] = STAFF,
+    [ESEAL_ACTION_NOTIFICATION_LIST] = APPLICANTS, /* the unit's agent and its aggregator */
+    [ESEAL_ACTION_NOTIFICATION_READ] = APPLICANTS,
 };
 
 const char *eseal_staff_role_name(enum eseal_staff_role role)
@@ -268,6 +282,10 @@ static eseal_rc check_spec(const struct eseal_staff_spec *spec, const void *pw, 
     eseal_rc rc = check_scope(spec, err);
     if (rc != ESEAL_OK)
         return rc;
+    if (given(spec->email) && !eseal_mail_addr_ok(spec->email))
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "email: 不是有效的电子邮件地址 / not a plain e-mail address "
+                             "(name@domain)");
     return check_password(spec->username, pw, pw_len, err);
 }
 
@@ -298,6 +316,8 @@ static json_t *account_to_json(const struct eseal_staff_account *a)
         json_object_set_new(o, "unit", json_string(a->unit));
     if (a->city[0] != '\0')
         json_object_set_new(o, "city", json_string(a->city));
+    if (a->email[0] != '\0')
+        json_object_set_new(o, "email", json_string(a->email));
     json_object_set_new(o, "created", json_string(a->created));
     json_object_set_new(o, "disabled", json_boolean(a->disabled));
     return o;
@@ -319,12 +339,13 @@ static eseal_rc record_parse(struct record *r, const uint8_t *data, size_t len,
     memset(r, 0, sizeof(*r));
     json_t *j = eseal_json_load(data, len);
     const char *user = NULL, *role = NULL, *unit = NULL, *city = NULL, *hash = NULL,
-               *created = NULL;
+               *created = NULL, *email = NULL;
     int disabled = 0;
     bool ok = j != NULL &&
-              json_unpack(j, "{s:s, s:s, s?s, s?s, s:s, s:s, s:b}", "username", &user, "role",
+              json_unpack(j, "{s:s, s:s, s?s, s?s, s:s, s:s, s:b, s?s}", "username", &user, "role",
                           &role, "unit", &unit, "city", &city, "pwhash", &hash, "created", &created,
-                          "disabled", &disabled) == 0 &&
+                          "disabled", &disabled, "email", &email) == 0 &&
+              copy_in(r->a.email, sizeof(r->a.email), email) &&
               eseal_staff_role_parse(&r->a.role, role) &&
               copy_in(r->a.username, sizeof(r->a.username), user) &&
               copy_in(r->a.unit, sizeof(r->a.unit), unit) &&
@@ -391,6 +412,7 @@ eseal_rc eseal_staff_create(const struct eseal_staff_store *s, struct eseal_staf
     r.a.role = spec->role;
     copy_in(r.a.unit, sizeof(r.a.unit), spec->role == ESEAL_ROLE_AGENT ? spec->unit : "");
     copy_in(r.a.city, sizeof(r.a.city), spec->role == ESEAL_ROLE_AGGREGATOR ? spec->city : "");
+    copy_in(r.a.email, sizeof(r.a.email), spec->email);
     eseal_json_time_now(r.a.created, sizeof(r.a.created), false);
     /* Hash before taking the lock: Argon2id is the slow part. */
     rc = eseal_pwhash(r.pwhash, password, password_len, err);
@@ -427,7 +449,7 @@ static eseal_rc json_field(const char **out, const json_t *body, const char *key
 
 static eseal_rc check_keys(const json_t *body, struct eseal_err *err)
 {
-    static const char *const known[] = {"username", "password", "role", "unit", "city"};
+    static const char *const known[] = {"username", "password", "role", "unit", "city", "email"};
     for (void *it = json_object_iter((json_t *)body); it != NULL;
          it = json_object_iter_next((json_t *)body, it)) {
         const char *key = json_object_iter_key(it);
@@ -446,7 +468,7 @@ eseal_rc eseal_staff_create_json(const struct eseal_staff_store *s, struct eseal
     if (!json_is_object(body))
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "请求须为 JSON 对象 / the body must be a JSON object");
-    const char *user = NULL, *pw = NULL, *role = NULL, *unit = NULL, *city = NULL;
+    const char *user = NULL, *pw = NULL, *role = NULL, *unit = NULL, *city = NULL, *email = NULL;
     eseal_rc rc = check_keys(body, err);
     if (rc == ESEAL_OK)
         rc = json_field(&user, body, "username", true, err);
@@ -458,9 +480,11 @@ eseal_rc eseal_staff_create_json(const struct eseal_staff_store *s, struct eseal
         rc = json_field(&unit, body, "unit", false, err);
     if (rc == ESEAL_OK)
         rc = json_field(&city, body, "city", false, err);
+    if (rc == ESEAL_OK)
+        rc = json_field(&email, body, "email", false, err);
     if (rc != ESEAL_OK)
         return rc;
-    struct eseal_staff_spec spec = {.username = user, .unit = unit, .city = city};
+    struct eseal_staff_spec spec = {.username = user, .unit = unit, .city = city, .email = email};
     if (!eseal_staff_role_parse(&spec.role, role))
         spec.role = ESEAL_ROLE_PUBLIC; /* refused by eseal_staff_create with the rule */
     size_t pw_len = json_string_length(json_object_get(body, "password"));
@@ -833,6 +857,162 @@ eseal_rc eseal_staff_disable(const struct eseal_staff_store *s, const char *user
     eseal_rc rc = disable_locked(s, username, err);
     pthread_mutex_unlock(&write_lock);
     return rc;
+}
+
+/* enable_locked does the work of eseal_staff_enable under write_lock. */
+static eseal_rc enable_locked(const struct eseal_staff_store *s, const char *username,
+                              struct eseal_err *err)
+{
+    struct record r;
+    eseal_rc rc = record_load(s, &r, username, err);
+    if (rc == ESEAL_E_NOTFOUND)
+        rc = no_account(err, username);
+    if (rc == ESEAL_OK && r.a.disabled) {
+        r.a.disabled = false;
+        rc = record_put(s, NULL, &r, err);
+    }
+    eseal_wipe(r.pwhash, sizeof(r.pwhash));
+    return rc;
+}
+
+eseal_rc eseal_staff_enable(const struct eseal_staff_store *s, const char *username,
+                            struct eseal_err *err)
+{
+    if (!username_ok(username))
+        return no_account(err, username != NULL ? username : "");
+    pthread_mutex_lock(&write_lock);
+    eseal_rc rc = enable_locked(s, username, err);
+    pthread_mutex_unlock(&write_lock);
+    return rc;
+}
+
+/* set_password stores |hash| as |username|'s password hash, if |old| is
+ * not NULL only while the stored hash still equals it (a concurrent change
+ * wins), and with |end_sessions| deletes the account's sessions in the same
+ * write. */
+static eseal_rc set_password(const struct eseal_staff_store *s, const char *username,
+                             const char *old, const char *hash, bool end_sessions,
+                             struct eseal_err *err)
+{
+    pthread_mutex_lock(&write_lock);
+    struct record r;
+    eseal_rc rc = record_load(s, &r, username, err);
+    if (rc == ESEAL_E_NOTFOUND)
+        rc = no_account(err, username);
+    if (rc == ESEAL_OK && old != NULL && strcmp(old, r.pwhash) != 0)
+        rc = eseal_err_set(err, ESEAL_E_CONFLICT,
+                           "密码刚被修改，请重试 / the password changed meanwhile: try again");
+    struct eseal_kv_batch *b = eseal_kv_batch_new(s->kv);
+    if (rc == ESEAL_OK) {
+        copy_in(r.pwhash, sizeof(r.pwhash), hash);
+        rc = record_put(s, b, &r, err);
+    }
+    if (rc == ESEAL_OK && end_sessions)
+        rc = session_sweep(s, b, username, 0, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_kv_write(s->kv, b, true, err);
+    eseal_kv_batch_free(b);
+    eseal_wipe(r.pwhash, sizeof(r.pwhash));
+    pthread_mutex_unlock(&write_lock);
+    return rc;
+}
+
+eseal_rc eseal_staff_passwd(const struct eseal_staff_store *s, const char *username,
+                            const void *old, size_t old_len, const void *new_pw, size_t new_len,
+                            struct eseal_err *err)
+{
+    struct record r;
+    eseal_rc rc = username_ok(username) ? record_load(s, &r, username, err) : ESEAL_E_NOTFOUND;
+    if (rc == ESEAL_E_NOTFOUND) {
+        spend_verify_time(old, old_len);
+        return no_account(err, username != NULL ? username : "");
+    }
+    if (rc != ESEAL_OK)
+        return rc;
+    char hash[ESEAL_PWHASH_MAX];
+    if (eseal_pwhash_verify(r.pwhash, old, old_len) != ESEAL_OK)
+        rc = eseal_err_set(err, ESEAL_E_DENIED, "old_password: 原密码错误 / wrong old password");
+    else if (old_len == new_len && memcmp(old, new_pw, old_len) == 0)
+        rc = eseal_err_set(err, ESEAL_E_INVALID,
+                           "new_password: 新密码须与原密码不同 / the new password must differ "
+                           "from the old one");
+    if (rc == ESEAL_OK)
+        rc = check_password(username, new_pw, new_len, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_pwhash(hash, new_pw, new_len, err);
+    if (rc == ESEAL_OK)
+        rc = set_password(s, username, r.pwhash, hash, false, err);
+    eseal_wipe(r.pwhash, sizeof(r.pwhash));
+    eseal_wipe(hash, sizeof(hash));
+    return rc;
+}
+
+eseal_rc eseal_staff_reset(const struct eseal_staff_store *s, const char *username,
+                           const void *new_pw, size_t new_len, struct eseal_err *err)
+{
+    if (!username_ok(username))
+        return no_account(err, username != NULL ? username : "");
+    char hash[ESEAL_PWHASH_MAX];
+    eseal_rc rc = check_password(username, new_pw, new_len, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_pwhash(hash, new_pw, new_len, err);
+    if (rc == ESEAL_OK)
+        rc = set_password(s, username, NULL, hash, true, err);
+    eseal_wipe(hash, sizeof(hash));
+    return rc;
+}
+
+/* session_cmp orders session views by creation time. */
+static int session_cmp(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "t"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "t"));
+    return x < y ? -1 : x > y;
+}
+
+eseal_rc eseal_staff_sessions(const struct eseal_staff_store *s, const char *username, time_t now,
+                              json_t **out, struct eseal_err *err)
+{
+    *out = NULL;
+    struct eseal_kv_iter *it = eseal_kv_iter_new(s->kv, s->cf_sessions);
+    if (it == NULL)
+        return eseal_err_set(err, ESEAL_E_INVALID, "staff store: bad column family %u",
+                             s->cf_sessions);
+    json_int_t t = (json_int_t)clock_now(now);
+    json_t *list = json_array();
+    for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
+        size_t vlen;
+        const uint8_t *v = eseal_kv_iter_value(it, &vlen);
+        struct session se;
+        if (vlen > RECORD_MAX || session_parse(&se, v, vlen, NULL) != ESEAL_OK || se.expires <= t ||
+            (username != NULL && strcmp(se.username, username) != 0))
+            continue;
+        char created[32], expires[32];
+        eseal_json_time_format(created, sizeof(created), (int64_t)se.created, -1);
+        eseal_json_time_format(expires, sizeof(expires), (int64_t)se.expires, -1);
+        json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:I}", "username", se.username,
+                                              "role", eseal_staff_role_name(se.role), "created",
+                                              created, "expires", expires, "t", se.created));
+    }
+    eseal_rc rc = eseal_kv_iter_status(it, err);
+    eseal_kv_iter_free(it);
+    if (rc != ESEAL_OK) {
+        json_decref(list);
+        return rc;
+    }
+    size_t n = json_array_size(list);
+    json_t **items = eseal_xcalloc(n + 1, sizeof(*items));
+    for (size_t i = 0; i < n; i++)
+        items[i] = json_incref(json_array_get(list, i));
+    qsort(items, n, sizeof(*items), session_cmp);
+    json_array_clear(list);
+    for (size_t i = 0; i < n; i++) {
+        json_object_del(items[i], "t");
+        json_array_append_new(list, items[i]);
+    }
+    free(items);
+    *out = list;
+    return ESEAL_OK;
 }
 
 /* ---- first start ---- */

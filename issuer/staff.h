@@ -54,6 +54,14 @@ enum eseal_staff_action {
     ESEAL_ACTION_AUDIT_READ,
     ESEAL_ACTION_LOG_READ,    /* the public transparency log */
     ESEAL_ACTION_SEAL_PUBLIC, /* GET /public/seals/{esID}/{version}/seal.esl */
+    /* staff administration beyond create/list/disable (docs/staff.md) and
+     * one's own password; notifications (the unit's agent and aggregator) */
+    ESEAL_ACTION_STAFF_ENABLE,
+    ESEAL_ACTION_STAFF_RESET,
+    ESEAL_ACTION_STAFF_SESSIONS,
+    ESEAL_ACTION_SESSION_PASSWD,
+    ESEAL_ACTION_NOTIFICATION_LIST,
+    ESEAL_ACTION_NOTIFICATION_READ,
     ESEAL_ACTION_COUNT
 };
 
@@ -61,6 +69,7 @@ enum eseal_staff_action {
 #define ESEAL_STAFF_UNIT_LEN 18                    /* a USCC */
 #define ESEAL_STAFF_CITY_LEN 6                     /* a GB/T 2260 city code */
 #define ESEAL_STAFF_TIME_LEN 20                    /* "YYYY-MM-DDTHH:MM:SSZ" */
+#define ESEAL_STAFF_EMAIL_MAX 254                  /* for notification mail (RFC 5321) */
 #define ESEAL_STAFF_PASSWORD_MIN 10                /* characters (UTF-8 code points) */
 #define ESEAL_STAFF_PASSWORD_MAX 1024              /* bytes */
 #define ESEAL_STAFF_TOKEN_LEN 43                   /* base64url of 32 random bytes, no padding */
@@ -98,6 +107,7 @@ struct eseal_staff_account {
     char city[ESEAL_STAFF_CITY_LEN + 1];
     char created[ESEAL_STAFF_TIME_LEN + 1]; /* UTC, ISO 8601 */
     bool disabled;
+    char email[ESEAL_STAFF_EMAIL_MAX + 1]; /* where notifications are mailed; "" none */
 };
 
 /* struct eseal_staff_spec describes an account to create. The strings are
@@ -108,6 +118,8 @@ struct eseal_staff_spec {
     enum eseal_staff_role role;
     const char *unit; /* required for agents, refused for others */
     const char *city; /* required for aggregators, refused for others */
+    /* optional: where notifications are mailed (agents, aggregators) */
+    const char *email;
 };
 
 /* eseal_staff_role_name returns the stable key of |role| ("agent", …,
@@ -160,7 +172,7 @@ eseal_rc eseal_staff_create(const struct eseal_staff_store *s, struct eseal_staf
                             size_t password_len, struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_staff_create_json is eseal_staff_create for the body of
- * POST /api/v1/staff: {"username","password","role","unit"?,"city"?}, all
+ * POST /api/v1/staff: {"username","password","role","unit"?,"city"?,"email"?}, all
  * strings. Unknown keys and wrong types are ESEAL_E_INVALID naming the key.
  * |body| stays the caller's (the password in it is not wiped here). */
 eseal_rc eseal_staff_create_json(const struct eseal_staff_store *s, struct eseal_staff_account *out,
@@ -183,8 +195,34 @@ eseal_rc eseal_staff_list(const struct eseal_staff_store *s, struct eseal_staff_
 eseal_rc eseal_staff_disable(const struct eseal_staff_store *s, const char *username,
                              struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_staff_enable enables |username| again (its password unchanged).
+ * Enabling an enabled account is ESEAL_OK; a missing one ESEAL_E_NOTFOUND. */
+eseal_rc eseal_staff_enable(const struct eseal_staff_store *s, const char *username,
+                            struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_staff_passwd changes |username|'s own password: |old| must be the
+ * current one (else ESEAL_E_DENIED, after the same Argon2id time), |new_pw|
+ * must meet the password rules (ESEAL_E_INVALID) and differ from |old|.
+ * The account's sessions stay. Neither password is kept. */
+eseal_rc eseal_staff_passwd(const struct eseal_staff_store *s, const char *username,
+                            const void *old, size_t old_len, const void *new_pw, size_t new_len,
+                            struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_staff_reset sets |username|'s password to |new_pw| (an admin's
+ * reset: no old password) and ends all its sessions in the same write. */
+eseal_rc eseal_staff_reset(const struct eseal_staff_store *s, const char *username,
+                           const void *new_pw, size_t new_len,
+                           struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_staff_sessions returns in *out (new, the caller's) the unexpired
+ * sessions at |now| (0: now), of |username| only when it is not NULL:
+ * [{"username","role","created","expires"}], oldest first. No token, nor
+ * anything a token could be made from, is shown. */
+eseal_rc eseal_staff_sessions(const struct eseal_staff_store *s, const char *username, time_t now,
+                              json_t **out, struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_staff_account_json returns a new JSON object for |a| (no password
- * hash): {"username","role","unit"?,"city"?,"created","disabled"}. The caller
+ * hash): {"username","role","unit"?,"city"?,"email"?,"created","disabled"}. The caller
  * owns the reference. */
 json_t *eseal_staff_account_json(const struct eseal_staff_account *a);
 

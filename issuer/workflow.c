@@ -877,7 +877,7 @@ static eseal_rc build_reinstate(struct wf_run *r)
 /* staff_field names the field a staff.c message is about (they start with it). */
 static void staff_field(const char *msg, char *field, size_t len)
 {
-    static const char *const fields[] = {"username", "password", "role", "unit", "city"};
+    static const char *const fields[] = {"username", "password", "role", "unit", "city", "email"};
     field[0] = '\0';
     /* the field the message starts with ("password: ... the username"), else any it names */
     for (size_t i = 0; i < COUNT_OF(fields) && field[0] == '\0'; i++)
@@ -910,6 +910,108 @@ static eseal_rc build_staff(struct wf_run *r)
     return ESEAL_OK;
 }
 
+/* staff_changed logs |type| about the account r->id and shows the account.
+ * The entry names the account only: no password, no personal data. */
+static eseal_rc staff_changed(struct wf_run *r, const char *type)
+{
+    struct eseal_staff_account acc;
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (eseal_staff_get(&r->is->staff, &acc, r->id, &e) != ESEAL_OK)
+        return prob_from(r->p, &e, NULL);
+    json_t *data = json_pack("{s:s}", "username", acc.username);
+    json_array_append_new(r->entries, wf_event(type, r->who, NULL, NULL, NULL, data));
+    r->result = eseal_staff_account_json(&acc);
+    return ESEAL_OK;
+}
+
+/* staff_call turns a staff.c result into the step's problem. */
+static eseal_rc staff_call(struct wf_run *r, eseal_rc rc, const struct eseal_err *e)
+{
+    if (rc == ESEAL_OK)
+        return ESEAL_OK;
+    char field[32];
+    staff_field(e->msg, field, sizeof(field));
+    return prob_from(r->p, e, field[0] != '\0' ? field : NULL);
+}
+
+static eseal_rc build_staff_disable(struct wf_run *r)
+{
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    eseal_rc rc = staff_call(r, eseal_staff_disable(&r->is->staff, r->id, &e), &e);
+    return rc == ESEAL_OK ? staff_changed(r, "staff.disabled") : rc;
+}
+
+static eseal_rc build_staff_enable(struct wf_run *r)
+{
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    eseal_rc rc = staff_call(r, eseal_staff_enable(&r->is->staff, r->id, &e), &e);
+    return rc == ESEAL_OK ? staff_changed(r, "staff.enabled") : rc;
+}
+
+/* body_string reads the string |key| of the step's body into *out. */
+static eseal_rc body_string(struct wf_run *r, const char *key, const json_t **out)
+{
+    *out = json_object_get(r->in->body, key);
+    if (json_is_string(*out))
+        return ESEAL_OK;
+    return prob_set(r->p, ESEAL_E_INVALID, key, "%s: 须为字符串 / must be a string", key);
+}
+
+static eseal_rc check_reset(struct wf_run *r)
+{
+    static const char *const keys[] = {"password", NULL};
+    const json_t *pw;
+    eseal_rc rc = r->in->body != NULL ? json_check_keys(r->in->body, keys, "", r->p)
+                                      : prob_set(r->p, ESEAL_E_INVALID, "password",
+                                                 "password: 缺少此字段 / missing");
+    return rc == ESEAL_OK ? body_string(r, "password", &pw) : rc;
+}
+
+static eseal_rc build_staff_reset(struct wf_run *r)
+{
+    const json_t *pw = json_object_get(r->in->body, "password");
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    eseal_rc rc =
+        eseal_staff_reset(&r->is->staff, r->id, json_string_value(pw), json_string_length(pw), &e);
+    rc = staff_call(r, rc, &e);
+    return rc == ESEAL_OK ? staff_changed(r, "staff.password_reset") : rc;
+}
+
+static eseal_rc check_passwd(struct wf_run *r)
+{
+    static const char *const keys[] = {"old_password", "new_password", NULL};
+    const json_t *pw;
+    eseal_rc rc = r->in->body != NULL ? json_check_keys(r->in->body, keys, "", r->p)
+                                      : prob_set(r->p, ESEAL_E_INVALID, "old_password",
+                                                 "old_password: 缺少此字段 / missing");
+    if (rc == ESEAL_OK)
+        rc = body_string(r, "old_password", &pw);
+    return rc == ESEAL_OK ? body_string(r, "new_password", &pw) : rc;
+}
+
+static eseal_rc build_staff_passwd(struct wf_run *r)
+{
+    const json_t *old = json_object_get(r->in->body, "old_password");
+    const json_t *pw = json_object_get(r->in->body, "new_password");
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    eseal_rc rc = eseal_staff_passwd(&r->is->staff, r->who->username, json_string_value(old),
+                                     json_string_length(old), json_string_value(pw),
+                                     json_string_length(pw), &e);
+    if (rc != ESEAL_OK) {
+        char field[32] = "new_password";
+        if (strncmp(e.msg, "old_password", 12) == 0)
+            snprintf(field, sizeof(field), "old_password");
+        return prob_from(r->p, &e, field);
+    }
+    r->id = r->who->username;
+    return staff_changed(r, "staff.password_changed");
+}
+
 /* ---- the table ----------------------------------------------------------------------- */
 
 enum step_id {
@@ -924,6 +1026,10 @@ enum step_id {
     STEP_SUSPEND,
     STEP_STAFF_CREATE,
     STEP_REINSTATE,
+    STEP_STAFF_DISABLE,
+    STEP_STAFF_ENABLE,
+    STEP_STAFF_RESET,
+    STEP_STAFF_PASSWD,
     STEP_COUNT
 };
 
@@ -965,6 +1071,18 @@ const struct wf_step wf_steps[STEP_COUNT] = {
     [STEP_REINSTATE] = {"reinstate", "lifting a suspension", ESEAL_ACTION_SEAL_REINSTATE,
         WF_SUBJECT_SEAL, SEAL_FROM(ESEAL_SEAL_STATE_SUSPENDED), WF_RULES_NONE, check_reinstate,
         parse_reinstate, build_reinstate, {"seal.reinstated"}},
+    [STEP_STAFF_DISABLE] = {"staff_disable", "disabling an account", ESEAL_ACTION_STAFF_DISABLE,
+        WF_SUBJECT_NONE, 0, WF_RULES_NONE, check_no_body, NULL, build_staff_disable,
+        {"staff.disabled"}},
+    [STEP_STAFF_ENABLE] = {"staff_enable", "enabling an account", ESEAL_ACTION_STAFF_ENABLE,
+        WF_SUBJECT_NONE, 0, WF_RULES_NONE, check_no_body, NULL, build_staff_enable,
+        {"staff.enabled"}},
+    [STEP_STAFF_RESET] = {"staff_reset", "resetting a password", ESEAL_ACTION_STAFF_RESET,
+        WF_SUBJECT_NONE, 0, WF_RULES_NONE, check_reset, NULL, build_staff_reset,
+        {"staff.password_reset"}},
+    [STEP_STAFF_PASSWD] = {"staff_passwd", "changing one's password", ESEAL_ACTION_SESSION_PASSWD,
+        WF_SUBJECT_NONE, 0, WF_RULES_NONE, check_passwd, NULL, build_staff_passwd,
+        {"staff.password_changed"}},
 };
 /* clang-format on */
 const size_t wf_n_steps = STEP_COUNT;
@@ -1072,4 +1190,23 @@ eseal_rc eseal_issuer_staff_create(struct eseal_issuer *is, const struct eseal_s
                                    struct eseal_issuer_problem *p)
 {
     return step_json(is, STEP_STAFF_CREATE, who, NULL, body, view, p);
+}
+
+eseal_rc eseal_issuer_staff_change(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const char *change, const char *username, const json_t *body,
+                                   json_t **view, struct eseal_issuer_problem *p)
+{
+    static const struct {
+        const char *change;
+        enum step_id step;
+    } changes[] = {
+        {"disable", STEP_STAFF_DISABLE},
+        {"enable", STEP_STAFF_ENABLE},
+        {"reset", STEP_STAFF_RESET},
+        {"passwd", STEP_STAFF_PASSWD},
+    };
+    for (size_t i = 0; i < COUNT_OF(changes); i++)
+        if (strcmp(changes[i].change, change) == 0)
+            return step_json(is, changes[i].step, who, username, body, view, p);
+    return prob_set(p, ESEAL_E_INTERNAL, NULL, "no staff change %s", change);
 }

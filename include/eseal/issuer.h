@@ -70,6 +70,15 @@ struct eseal_issuer_config {
     long long max_upload;  /* bytes of a multipart request body */
     long long threads;     /* HTTP worker threads */
     bool access_log;       /* one line per request on stderr */
+    /* Notifications (notify.c): the SMTP relay smtp(s)://host:port (unset:
+     * no mail), the From address, the file with the relay's user name and
+     * password, seconds between reminder scans and mail retries, and, for
+     * tests only, seconds added to the clock the reminders read. */
+    char *smtp_url;
+    char *mail_from;
+    char *smtp_credentials_file;
+    long long notice_interval;
+    long long test_clock_offset;
 };
 
 extern const struct eseal_opt eseal_issuer_options[];
@@ -295,6 +304,38 @@ eseal_rc eseal_issuer_seal_reinstate(struct eseal_issuer *is,
 eseal_rc eseal_issuer_staff_create(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                                    const json_t *body, json_t **view,
                                    struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* _staff_change is the admin's "disable", "enable" and "reset" (body
+ * {"password"}) of the account |username|, and anyone's own "passwd" (body
+ * {"old_password","new_password"}; |username| is ignored: it is |who|'s).
+ * Each logs a staff.* entry naming only the account; *view receives it. */
+eseal_rc eseal_issuer_staff_change(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const char *change, const char *username, const json_t *body,
+                                   json_t **view, struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* ---- notifications (docs/issuer-domain.md "Notifications") ------------------ */
+
+/* _notifications lists the notifications of the units |who| acts for (an
+ * agent: its unit; an aggregator: its city's units), newest first, each
+ * with its message (Chinese, then English); |unread_only| leaves out those
+ * marked read. *view receives {"notifications":[...]}. */
+eseal_rc eseal_issuer_notifications(struct eseal_issuer *is,
+                                    const struct eseal_staff_principal *who, bool unread_only,
+                                    json_t **view, struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _notification_read marks notification |id| read by |who| (again: no
+ * change); one |who| may not see is ESEAL_E_NOTFOUND. *view receives it. */
+eseal_rc eseal_issuer_notification_read(struct eseal_issuer *is,
+                                        const struct eseal_staff_principal *who, const char *id,
+                                        json_t **view,
+                                        struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* eseal_issuer_notifier_start starts the background thread that, every
+ * notice_interval seconds and whenever a notification is made, logs the
+ * renewal-window and expiry reminders that are due (notice.* entries, once
+ * per seal and window) and mails unsent notifications through smtp_url,
+ * retrying failures later. eseal_issuer_close stops it. */
+eseal_rc eseal_issuer_notifier_start(struct eseal_issuer *is,
+                                     struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* ---- HTTP ------------------------------------------------------------------ */
 

@@ -14,6 +14,8 @@
 set -euo pipefail
 # shellcheck source=lib/submission.bash
 . "$(cd "$(dirname "$0")" && pwd)/lib/submission.bash"
+# shellcheck source=lib/api.bash
+. "$(cd "$(dirname "$0")" && pwd)/lib/api.bash"
 
 : "${ESEAL:?set ESEAL to the eseal binary}"
 : "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
@@ -39,35 +41,12 @@ UNIT='福州市鼓楼区测试局'
 USCC='91350100M000100Y43'
 DISTID=distid:1234567812345678
 
-passed=0
 fail() {
     echo "FAIL: $*" >&2
     [ -f daemon.log ] && { echo "--- daemon.log:" >&2; tail -20 daemon.log >&2; }
     exit 1
 }
-ok() { passed=$((passed + 1)); }
-
-# json FILE EXPR: evaluate a python expression over the JSON in FILE as j.
-json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
-
-# api METHOD PATH TOKEN [curl args]: the reply body goes to resp.json, the
-# status is printed.
-api() {
-    local method=$1 path=$2 token=$3
-    shift 3
-    local auth=()
-    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
-    curl -s -o resp.json -w '%{http_code}' -X "$method" "${auth[@]}" "$@" "$base$path"
-}
-# expect STATUS METHOD PATH TOKEN [curl args]
-expect() {
-    local want=$1
-    shift
-    local got
-    got=$(api "$@")
-    [ "$got" = "$want" ] || { cat resp.json >&2; echo >&2; fail "$2 $3: status $got, want $want"; }
-    ok
-}
+# ok, json, api, expect: lib/api.bash
 
 # --- the CA, a token, the daemon -----------------------------------------------
 "$ESEAL" ca init --dir ca >/dev/null
@@ -271,6 +250,13 @@ matrix=(
     "POST|/api/v1/seals/$esid/reinstate|maker|{\"x\":1}"
     "GET|/log/checkpoint|public agent aggregator maker reviewer admin|"
     "GET|/log/entries?start=0&end=1|public agent aggregator maker reviewer admin|"
+    "POST|/api/v1/staff/nobody/disable|admin|"
+    "POST|/api/v1/staff/nobody/enable|admin|"
+    "POST|/api/v1/staff/nobody/password|admin|{\"x\":1}"
+    "GET|/api/v1/sessions|admin|"
+    "POST|/api/v1/session/password|agent aggregator maker reviewer admin|{\"x\":1}"
+    "GET|/api/v1/notifications|agent aggregator|"
+    "POST|/api/v1/notifications/N0/read|agent aggregator|"
 )
 cells=0
 for row in "${matrix[@]}"; do

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -119,6 +120,32 @@ static const char staff_add_usage[] =
     "  --password-file or $" NEW_PASSWORD_ENV ".\n" COMMON;
 static const char staff_list_usage[] = "usage: eseal issuer staff list\n"
                                        "  Lists the staff accounts (admin). 列出账户.\n" COMMON;
+static const char staff_disable_usage[] =
+    "usage: eseal issuer staff disable --user NAME\n"
+    "  Disables an account (admin); its sessions end at once. 停用账户.\n" COMMON;
+static const char staff_enable_usage[] =
+    "usage: eseal issuer staff enable --user NAME\n"
+    "  Enables a disabled account again (admin). 启用账户.\n" COMMON;
+static const char staff_passwd_usage[] =
+    "usage: eseal issuer staff passwd [--password-file OLD] [--new-password-file NEW]\n"
+    "  Changes your own password. 修改本人密码. The old password comes from\n"
+    "  --password-file or $" PASSWORD_ENV ", the new one from --new-password-file or\n"
+    "  $" NEW_PASSWORD_ENV
+    "; without them both are asked for on the terminal, not echoed.\n" COMMON;
+static const char staff_reset_usage[] =
+    "usage: eseal issuer staff reset --user NAME [--password-file FILE]\n"
+    "  Sets another account's password (admin) and ends its sessions. 重置密码.\n"
+    "  The new password comes from --password-file or $" NEW_PASSWORD_ENV ", else\n"
+    "  it is asked for on the terminal, not echoed.\n" COMMON;
+static const char staff_sessions_usage[] =
+    "usage: eseal issuer staff sessions [--user NAME]\n"
+    "  Lists the open sessions (admin), no tokens shown. 列出会话.\n" COMMON;
+static const char notifications_list_usage[] =
+    "usage: eseal issuer notifications list [--unread]\n"
+    "  Lists your unit's (agent) or city's (aggregator) notifications, newest\n"
+    "  first. 列出通知.\n" COMMON;
+static const char notifications_read_usage[] = "usage: eseal issuer notifications read --id ID\n"
+                                               "  Marks a notification read. 标记已读.\n" COMMON;
 
 enum {
     OPT_URL = 1,
@@ -157,6 +184,9 @@ enum {
     OPT_CA_FILE,
     OPT_SEQ,
     OPT_HELP,
+    OPT_EMAIL,
+    OPT_NEW_PASSWORD_FILE,
+    OPT_UNREAD,
 };
 
 static const struct option long_opts[] = {
@@ -196,6 +226,9 @@ static const struct option long_opts[] = {
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"seq", required_argument, NULL, OPT_SEQ},
     {"help", no_argument, NULL, OPT_HELP},
+    {"email", required_argument, NULL, OPT_EMAIL},
+    {"new-password-file", required_argument, NULL, OPT_NEW_PASSWORD_FILE},
+    {"unread", no_argument, NULL, OPT_UNREAD},
     {NULL, 0, NULL, 0},
 };
 
@@ -1385,7 +1418,7 @@ static int staff_add(int argc, char **argv)
 {
     struct ctx c;
     uint64_t allowed = CMD_BIT(OPT_USER) | CMD_BIT(OPT_ROLE) | CMD_BIT(OPT_UNIT) |
-                       CMD_BIT(OPT_CITY) | CMD_BIT(OPT_PASSWORD_FILE);
+                       CMD_BIT(OPT_CITY) | CMD_BIT(OPT_PASSWORD_FILE) | CMD_BIT(OPT_EMAIL);
     int code = ctx_parse(&c, argc, argv, allowed, 0, staff_add_usage, true);
     const char *user = code == 0 ? require(&c, OPT_USER, "--user", &code) : NULL;
     const char *role = code == 0 ? require(&c, OPT_ROLE, "--role", &code) : NULL;
@@ -1407,6 +1440,8 @@ static int staff_add(int argc, char **argv)
                 json_object_set_new(body, "unit", json_string(c.a.opt[OPT_UNIT]));
             if (c.a.opt[OPT_CITY] != NULL)
                 json_object_set_new(body, "city", json_string(c.a.opt[OPT_CITY]));
+            if (c.a.opt[OPT_EMAIL] != NULL)
+                json_object_set_new(body, "email", json_string(c.a.opt[OPT_EMAIL]));
             code = call(&c, "POST", "/api/v1/staff", body, print_staff);
             json_decref(body);
         }
@@ -1426,9 +1461,195 @@ static int staff_list(int argc, char **argv)
     return code < 0 ? 0 : code;
 }
 
+/* prompt_secret reads a line from the terminal with echo off into |out|. */
+static eseal_rc prompt_secret(struct eseal_buf *out, const char *prompt, struct eseal_err *err)
+{
+    FILE *tty = fopen("/dev/tty", "r+");
+    if (tty == NULL)
+        return eseal_err_set(err, ESEAL_E_INVALID, "no terminal to ask for the password on");
+    struct termios old, quiet;
+    bool restore = tcgetattr(fileno(tty), &old) == 0;
+    if (restore) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    }
+    fputs(prompt, tty);
+    fflush(tty);
+    char line[1100];
+    bool got = fgets(line, sizeof(line), tty) != NULL;
+    if (restore)
+        tcsetattr(fileno(tty), TCSAFLUSH, &old);
+    fputs("\n", tty);
+    fclose(tty);
+    size_t n = got ? strcspn(line, "\r\n") : 0;
+    eseal_buf_append(out, line, n);
+    memset(line, 0, sizeof(line));
+    return n > 0 ? ESEAL_OK : eseal_err_set(err, ESEAL_E_INVALID, "no password given");
+}
+
+/* get_secret reads a password from |path|, else $|env|, else the terminal. */
+static eseal_rc get_secret(struct eseal_buf *out, const char *path, const char *env,
+                           const char *prompt, struct eseal_err *err)
+{
+    const char *v = getenv(env);
+    if (path != NULL || (v != NULL && *v != '\0'))
+        return eseal_read_secret(out, path, env, err);
+    return prompt_secret(out, prompt, err);
+}
+
+/* get_new_secret is get_secret for a new password: typed twice on a terminal. */
+static eseal_rc get_new_secret(struct eseal_buf *out, const char *path, struct eseal_err *err)
+{
+    const char *v = getenv(NEW_PASSWORD_ENV);
+    if (path != NULL || (v != NULL && *v != '\0'))
+        return eseal_read_secret(out, path, NEW_PASSWORD_ENV, err);
+    struct eseal_buf again;
+    eseal_buf_init(&again);
+    eseal_rc rc = prompt_secret(out, "新密码 / new password: ", err);
+    if (rc == ESEAL_OK)
+        rc = prompt_secret(&again, "再次输入 / again: ", err);
+    if (rc == ESEAL_OK && (again.len != out->len || memcmp(again.data, out->data, out->len) != 0))
+        rc = eseal_err_set(err, ESEAL_E_INVALID, "两次输入不一致 / the two entries differ");
+    eseal_buf_cleanse(&again);
+    return rc;
+}
+
+/* user_path writes /api/v1/staff/NAME/|what| for the --user option. */
+static const char *user_path(struct ctx *c, const char *what, char *out, size_t len, int *code)
+{
+    const char *user = require(c, OPT_USER, "--user", code);
+    if (*code != 0)
+        return NULL;
+    if (!safe_id(user)) {
+        *code = cmd_usage_error(c->usage, "--user: not a user name / 不是用户名", NULL);
+        return NULL;
+    }
+    snprintf(out, len, "/api/v1/staff/%s/%s", user, what);
+    return out;
+}
+
+/* staff_toggle is `staff disable` and `staff enable`. */
+static int staff_toggle(int argc, char **argv, const char *what, const char *usage)
+{
+    struct ctx c;
+    char path[160];
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_USER), 0, usage, true);
+    if (code == 0 && user_path(&c, what, path, sizeof(path), &code) != NULL)
+        code = call(&c, "POST", path, NULL, print_staff);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+static int staff_disable(int argc, char **argv)
+{
+    return staff_toggle(argc, argv, "disable", staff_disable_usage);
+}
+
+static int staff_enable(int argc, char **argv)
+{
+    return staff_toggle(argc, argv, "enable", staff_enable_usage);
+}
+
+/* send_secrets posts |body| (its strings wiped afterwards) to |path|. */
+static int send_secrets(struct ctx *c, const char *path, json_t *body)
+{
+    if (body == NULL) {
+        fprintf(stderr, "eseal: the password is not UTF-8\n");
+        return EXIT_USAGE;
+    }
+    int code = call(c, "POST", path, body, print_staff);
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v)
+    {
+        if (json_is_string(v))
+            memset((void *)json_string_value(v), 0, json_string_length(v));
+    }
+    json_decref(body);
+    return code;
+}
+
+static int staff_passwd(int argc, char **argv)
+{
+    struct ctx c;
+    uint64_t allowed = CMD_BIT(OPT_PASSWORD_FILE) | CMD_BIT(OPT_NEW_PASSWORD_FILE);
+    int code = ctx_parse(&c, argc, argv, allowed, 0, staff_passwd_usage, true);
+    struct eseal_buf old, pw;
+    eseal_buf_init(&old);
+    eseal_buf_init(&pw);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    if (code == 0 && (get_secret(&old, c.a.opt[OPT_PASSWORD_FILE], PASSWORD_ENV,
+                                 "原密码 / old password: ", &err) != ESEAL_OK ||
+                      get_new_secret(&pw, c.a.opt[OPT_NEW_PASSWORD_FILE], &err) != ESEAL_OK))
+        code = io_error(&err);
+    if (code == 0)
+        code = send_secrets(&c, "/api/v1/session/password",
+                            json_pack("{s:s%,s:s%}", "old_password", (const char *)old.data,
+                                      old.len, "new_password", (const char *)pw.data, pw.len));
+    eseal_buf_cleanse(&old);
+    eseal_buf_cleanse(&pw);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+static int staff_reset(int argc, char **argv)
+{
+    struct ctx c;
+    char path[160];
+    uint64_t allowed = CMD_BIT(OPT_USER) | CMD_BIT(OPT_PASSWORD_FILE);
+    int code = ctx_parse(&c, argc, argv, allowed, 0, staff_reset_usage, true);
+    struct eseal_buf pw;
+    eseal_buf_init(&pw);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    if (code == 0)
+        user_path(&c, "password", path, sizeof(path), &code);
+    if (code == 0 && get_new_secret(&pw, c.a.opt[OPT_PASSWORD_FILE], &err) != ESEAL_OK)
+        code = io_error(&err);
+    if (code == 0)
+        code =
+            send_secrets(&c, path, json_pack("{s:s%}", "password", (const char *)pw.data, pw.len));
+    eseal_buf_cleanse(&pw);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+static void print_sessions(const json_t *j)
+{
+    size_t i;
+    const json_t *s;
+    json_array_foreach(json_object_get(j, "sessions"), i, s)
+        printf("%-16s %-10s %s .. %s\n", issuer_str(s, "username"), issuer_str(s, "role"),
+               issuer_str(s, "created"), issuer_str(s, "expires"));
+}
+
+static int staff_sessions(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_USER), 0, staff_sessions_usage, true);
+    const char *user = code == 0 ? c.a.opt[OPT_USER] : NULL;
+    if (code == 0 && user != NULL && !safe_id(user))
+        code = cmd_usage_error(staff_sessions_usage, "--user: not a user name / 不是用户名", NULL);
+    if (code == 0) {
+        char *path = user != NULL ? eseal_xasprintf("/api/v1/sessions?username=%s", user)
+                                  : eseal_xstrdup("/api/v1/sessions");
+        code = call(&c, "GET", path, NULL, print_sessions);
+        free(path);
+    }
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
 static const struct cmd staff_cmds[] = {
     {"add", "create a staff account (admin) / 新建账户", staff_add},
     {"list", "list the staff accounts (admin) / 列出账户", staff_list},
+    {"disable", "disable an account, ending its sessions (admin) / 停用账户", staff_disable},
+    {"enable", "enable an account again (admin) / 启用账户", staff_enable},
+    {"passwd", "change your own password / 修改本人密码", staff_passwd},
+    {"reset", "set another account's password (admin) / 重置密码", staff_reset},
+    {"sessions", "list open sessions (admin) / 列出会话", staff_sessions},
 };
 
 static const struct cmd_group_spec staff_group = {
@@ -1441,6 +1662,65 @@ static const struct cmd_group_spec staff_group = {
 static int issuer_staff(int argc, char **argv)
 {
     return cmd_dispatch(&staff_group, argc, argv);
+}
+
+static void print_notice(const json_t *n)
+{
+    printf("%s  %s  %-15s %s\n  ", issuer_str(n, "id"), issuer_str(n, "time"),
+           issuer_str(n, "kind"), json_object_get(n, "read") != NULL ? "已读 read" : "未读 unread");
+    cmd_put_text(stdout, issuer_str(n, "message"));
+    putchar('\n');
+}
+
+static void print_notices(const json_t *j)
+{
+    size_t i;
+    const json_t *n;
+    json_array_foreach(json_object_get(j, "notifications"), i, n) print_notice(n);
+}
+
+static int notifications_list(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_UNREAD), 0, notifications_list_usage, true);
+    if (code == 0)
+        code = call(&c, "GET",
+                    c.a.opt[OPT_UNREAD] != NULL ? "/api/v1/notifications?unread=1"
+                                                : "/api/v1/notifications",
+                    NULL, print_notices);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+static int notifications_read(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID), 0, notifications_read_usage, true);
+    const char *id = code == 0 ? id_arg(&c, &code) : NULL;
+    if (code == 0) {
+        char *path = eseal_xasprintf("/api/v1/notifications/%s/read", id);
+        code = call(&c, "POST", path, NULL, print_notice);
+        free(path);
+    }
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+static const struct cmd notifications_cmds[] = {
+    {"list", "list notifications (agent, aggregator) / 列出通知", notifications_list},
+    {"read", "mark a notification read / 标记已读", notifications_read},
+};
+
+static const struct cmd_group_spec notifications_group = {
+    "issuer notifications",
+    NULL,
+    notifications_cmds,
+    sizeof(notifications_cmds) / sizeof(notifications_cmds[0]),
+};
+
+static int issuer_notifications(int argc, char **argv)
+{
+    return cmd_dispatch(&notifications_group, argc, argv);
 }
 
 static const struct cmd issuer_cmds[] = {
@@ -1460,7 +1740,9 @@ static const struct cmd issuer_cmds[] = {
     {"list", "list submissions / 列出申报", issuer_list},
     {"seals", "list a unit's seals by name / 单位印章", issuer_seals},
     {"fetch", "download a seal and its certificate / 下载印章", issuer_fetch},
-    {"staff", "staff accounts: add, list (admin) / 账户管理", issuer_staff},
+    {"staff", "staff accounts: add, list, disable, enable, reset, sessions; passwd / 账户管理",
+     issuer_staff},
+    {"notifications", "notifications: list, read / 通知", issuer_notifications},
     {"prove", "what a log entry committed to (admin) / 证明日志承诺值", issuer_prove},
 };
 

@@ -36,7 +36,6 @@ export ESEAL_ADMIN_PASSWORD='admin-password-0001'
 UNIT='福州市鼓楼区测试局'
 USCC='91350100M000100Y43'
 
-passed=0
 fail() {
     echo "FAIL: $*" >&2
     for f in issuer.log publisher.log publisher2.log; do
@@ -44,22 +43,8 @@ fail() {
     done
     exit 1
 }
-ok() { passed=$((passed + 1)); }
-json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
-api() {
-    local method=$1 path=$2 token=$3
-    shift 3
-    local auth=()
-    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
-    curl -s -o resp.json -w '%{http_code}' -X "$method" "${auth[@]}" "$@" "$base$path"
-}
-expect() {
-    local want=$1
-    shift
-    local got
-    got=$(api "$@")
-    [ "$got" = "$want" ] || { cat resp.json >&2; echo >&2; fail "$2 $3: status $got, want $want"; }
-}
+# shellcheck source=api.bash
+. "$(dirname "$der_py")/api.bash" # ok, json, api, expect
 # start NAME BINARY ARGS...: start a daemon, wait for its port, print it.
 wait_port() {
     local log=$1 pid=$2 port=

@@ -384,6 +384,72 @@ static void test_disabled_account(void **state)
     assert_int_equal(eseal_staff_get(&f->store, &a, "nobody", NULL), ESEAL_E_NOTFOUND);
 }
 
+/* Enabling lets a disabled account log in again, with its old password. */
+static void test_enable(void **state)
+{
+    struct fixture *f = *state;
+    create_ok(f, "zhang", ESEAL_ROLE_AGENT, USCC_A, NULL, PW);
+    char t[ESEAL_STAFF_TOKEN_LEN + 1];
+    struct eseal_staff_principal who;
+    struct eseal_err err;
+    assert_int_equal(eseal_staff_disable(&f->store, "zhang", NULL), ESEAL_OK);
+    assert_int_equal(
+        eseal_staff_login(&f->store, t, &who, NULL, "zhang", PW, strlen(PW), NOW, &err),
+        ESEAL_E_DENIED);
+    assert_int_equal(eseal_staff_enable(&f->store, "zhang", NULL), ESEAL_OK);
+    assert_int_equal(eseal_staff_enable(&f->store, "zhang", NULL), ESEAL_OK); /* again */
+    login_ok(f, t, "zhang", PW, NOW);
+    assert_int_equal(eseal_staff_enable(&f->store, "nobody", &err), ESEAL_E_NOTFOUND);
+}
+
+/* One's own change needs the old password and keeps one's sessions; an
+ * admin's reset needs none and ends them all. */
+static void test_passwd_and_reset(void **state)
+{
+    struct fixture *f = *state;
+    create_ok(f, "zhang", ESEAL_ROLE_AGENT, USCC_A, NULL, PW);
+    char t1[ESEAL_STAFF_TOKEN_LEN + 1], t2[ESEAL_STAFF_TOKEN_LEN + 1];
+    login_ok(f, t1, "zhang", PW, NOW);
+    struct eseal_err err;
+    const char *np = "a-new-password-2", *rp = "reset-password-3";
+    assert_int_equal(
+        eseal_staff_passwd(&f->store, "zhang", "wrong-password", 14, np, strlen(np), &err),
+        ESEAL_E_DENIED);
+    assert_non_null(strstr(err.msg, "old_password"));
+    assert_int_equal(eseal_staff_passwd(&f->store, "zhang", PW, strlen(PW), "short", 5, &err),
+                     ESEAL_E_INVALID);
+    assert_int_equal(eseal_staff_passwd(&f->store, "zhang", PW, strlen(PW), PW, strlen(PW), &err),
+                     ESEAL_E_INVALID);
+    assert_int_equal(eseal_staff_passwd(&f->store, "zhang", PW, strlen(PW), np, strlen(np), &err),
+                     ESEAL_OK);
+    struct eseal_staff_principal who;
+    assert_int_equal(check(f, &who, t1, NOW, NULL), ESEAL_OK); /* the session stays */
+    assert_int_equal(
+        eseal_staff_login(&f->store, t2, &who, NULL, "zhang", PW, strlen(PW), NOW, &err),
+        ESEAL_E_DENIED);
+    login_ok(f, t2, "zhang", np, NOW);
+
+    json_t *list = NULL;
+    assert_int_equal(eseal_staff_sessions(&f->store, "zhang", NOW, &list, NULL), ESEAL_OK);
+    assert_int_equal(json_array_size(list), 2);
+    char *text = json_dumps(list, 0);
+    assert_null(strstr(text, t1)); /* no token shown */
+    assert_null(strstr(text, t2));
+    free(text);
+    json_decref(list);
+
+    assert_int_equal(eseal_staff_reset(&f->store, "zhang", "short", 5, &err), ESEAL_E_INVALID);
+    assert_int_equal(eseal_staff_reset(&f->store, "zhang", rp, strlen(rp), &err), ESEAL_OK);
+    assert_int_equal(check(f, &who, t1, NOW, NULL), ESEAL_E_DENIED);
+    assert_int_equal(check(f, &who, t2, NOW, NULL), ESEAL_E_DENIED);
+    assert_int_equal(eseal_staff_sessions(&f->store, NULL, NOW, &list, NULL), ESEAL_OK);
+    assert_int_equal(json_array_size(list), 0);
+    json_decref(list);
+    login_ok(f, t1, "zhang", rp, NOW);
+    assert_int_equal(eseal_staff_reset(&f->store, "nobody", rp, strlen(rp), &err),
+                     ESEAL_E_NOTFOUND);
+}
+
 /* Nobody may lock every admin out. */
 static void test_last_admin(void **state)
 {
@@ -577,6 +643,12 @@ static const struct {
     {ESEAL_ACTION_AUDIT_READ, "audit.read", "-----Y"},
     {ESEAL_ACTION_LOG_READ, "log.read", "YYYYYY"},
     {ESEAL_ACTION_SEAL_PUBLIC, "seal.public", "YYYYYY"},
+    {ESEAL_ACTION_STAFF_ENABLE, "staff.enable", "-----Y"},
+    {ESEAL_ACTION_STAFF_RESET, "staff.reset", "-----Y"},
+    {ESEAL_ACTION_STAFF_SESSIONS, "staff.sessions", "-----Y"},
+    {ESEAL_ACTION_SESSION_PASSWD, "session.passwd", "-YYYYY"},
+    {ESEAL_ACTION_NOTIFICATION_LIST, "notification.list", "-YY---"},
+    {ESEAL_ACTION_NOTIFICATION_READ, "notification.read", "-YY---"},
 };
 
 static void test_permission_matrix(void **state)
@@ -714,6 +786,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_logout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disabled_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_last_admin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_passwd_and_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_json, setup, teardown),

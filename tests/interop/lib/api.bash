@@ -1,0 +1,26 @@
+# api.bash — the HTTP helpers the issuer interop scripts share, over curl and
+# python3: ok counts a passed check in $passed; json FILE EXPR evaluates a
+# python expression over the JSON in FILE as j; api METHOD PATH TOKEN [curl
+# args] calls $base, leaves the body in resp.json and prints the status;
+# expect STATUS METHOD PATH TOKEN [curl args] fails unless the status is
+# STATUS (and counts a check). The caller defines fail MESSAGE.
+# shellcheck shell=bash
+
+passed=0
+ok() { passed=$((passed + 1)); }
+json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+api() {
+    local method=$1 path=$2 token=$3
+    shift 3
+    local auth=()
+    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
+    curl -s -o resp.json -w '%{http_code}' -X "$method" "${auth[@]}" "$@" "$base$path"
+}
+expect() {
+    local want=$1
+    shift
+    local got
+    got=$(api "$@")
+    [ "$got" = "$want" ] || { cat resp.json >&2; echo >&2; fail "$2 $3: status $got, want $want"; }
+    ok
+}
