@@ -94,10 +94,11 @@ subs+=("$rid")
 ok
 
 # --- change, unlock ------------------------------------------------------------------------
+# (the change renames the seal: later forms name it by its new name)
 s=$(to_approved change "$esid" "$UNIT合同专用章")
 expect 200 POST "/api/v1/submissions/$s/produce" "$maker"
 subs+=("$s")
-s=$(to_approved unlock "$esid")
+s=$(to_approved unlock "$esid" "$UNIT合同专用章")
 expect 200 POST "/api/v1/submissions/$s/produce" "$maker" -d '{"forms":[{"counter":0}]}'
 subs+=("$s")
 ok
@@ -108,7 +109,7 @@ expect 200 POST "/api/v1/seals/$esid/suspend" "$maker"
 "$ESEAL" token show --dir tok2 --json >tok2.json
 token2=$(json tok2.json 'j["id"]')
 "$ESEAL" token csr --dir tok2 --subject "/C=CN/O=$UNIT/serialNumber=$USCC" --out unit2.csr >/dev/null
-s=$(to_approved reissue "$esid")
+s=$(to_approved reissue "$esid" "$UNIT合同专用章")
 python3 - "$token2" <<'PY' >produce2.json
 import json, sys
 print(json.dumps({"days": 30, "forms": [{"csr": open("unit2.csr").read(), "token_id": sys.argv[1]}]}))
@@ -127,7 +128,7 @@ ok
 # --- revoke the reissued seal (its key on site) ------------------------------------------
 token_id_saved=$token_id
 token_id=$token2
-s=$(to_approved revoke "$fresh")
+s=$(to_approved revoke "$fresh" "$UNIT合同专用章")
 token_id=$token_id_saved
 expect 200 POST "/api/v1/submissions/$s/produce" "$maker" -d '{"reason":"cessationOfOperation"}'
 subs+=("$s")
