@@ -166,16 +166,26 @@ static const char *on_submitted(struct apply_ctx *c, json_t *rec)
     json_object_set(rec, "round", json_object_get(c->data, "round"));
     json_object_set_new(rec, "submitted", json_string(c->time));
     /* a new round: the last round's registration and review are void */
-    static const char *const stale[] = {"registered_by", "onsite", "reviewed_by", "acknowledged"};
+    static const char *const stale[] = {"registered_by", "onsite", "reviewed_by",
+                                        "acknowledged",  "paper",  "paper_flags"};
     for (size_t i = 0; i < COUNT_OF(stale); i++)
         json_object_del(rec, stale[i]);
     return wf_state_name(WF_SUBMITTED);
+}
+
+/* on_collected: a city unit's submission is with its aggregator. */
+static const char *on_collected(struct apply_ctx *c, json_t *rec)
+{
+    json_object_set_new(rec, "collected", json_string(c->time));
+    return wf_state_name(WF_COLLECTED);
 }
 
 static const char *on_registered(struct apply_ctx *c, json_t *rec)
 {
     json_object_set_new(rec, "registered_by", json_string(c->actor));
     json_object_set(rec, "onsite", json_object_get(c->data, "onsite"));
+    json_t *paper = json_object_get(c->data, "paper");
+    json_object_set_new(rec, "paper", paper != NULL ? json_incref(paper) : json_array());
     return wf_state_name(WF_REGISTERED);
 }
 
@@ -192,6 +202,9 @@ static const char *on_rejected(struct apply_ctx *c, json_t *rec)
     json_object_set_new(rec, "rejection",
                         json_pack("{s:s,s:s,s:O}", "by", c->actor, "time", c->time, "reasons",
                                   json_object_get(c->data, "reasons")));
+    json_t *flags = json_object_get(c->data, "flags");
+    if (flags != NULL)
+        json_object_set(rec, "paper_flags", flags);
     return wf_state_name(WF_REJECTED);
 }
 
@@ -306,6 +319,7 @@ static const struct projection {
     {"submission.registered", on_registered},
     {"submission.approved", on_approved},
     {"submission.rejected", on_rejected},
+    {"submission.collected", on_collected},
     {"application.produced", on_produced},
     {"application.handed_over", on_handed_over},
     {"submission.", on_other},
@@ -328,7 +342,7 @@ static const struct projection *row_of(const char *type)
 static void index_entry(struct eseal_kv_batch *b, uint64_t seq, const char *type,
                         const json_t *entry)
 {
-    static const char *const subjects[] = {"submission", "seal"};
+    static const char *const subjects[] = {"submission", "seal", "batch"};
     for (size_t i = 0; i < COUNT_OF(subjects); i++) {
         const char *s = wf_jstr(entry, subjects[i]);
         if (s != NULL)
@@ -359,7 +373,9 @@ eseal_rc wf_apply(struct eseal_issuer *is, uint64_t seq, const json_t *entry, st
     };
     const struct projection *row = row_of(type);
     eseal_rc rc = ESEAL_OK;
-    if (row != NULL)
+    if (strncmp(type, "batch.", 6) == 0) /* batch.c's records */
+        rc = batch_apply(is, c.b, type, entry, err);
+    else if (row != NULL)
         rc = row->submission != NULL ? apply_submission(&c, row->submission) : apply_seal(&c);
     if (rc == ESEAL_OK) {
         index_entry(c.b, seq, type, entry);

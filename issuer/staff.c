@@ -58,6 +58,8 @@ static const char *const actions[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_AUDIT_READ] = "audit.read",
     [ESEAL_ACTION_LOG_READ] = "log.read",
     [ESEAL_ACTION_SEAL_PUBLIC] = "seal.public",
+    [ESEAL_ACTION_BATCH_MANAGE] = "batch.manage",
+    [ESEAL_ACTION_BATCH_GET] = "batch.get",
 };
 
 #define R(role) (1u << (role))
@@ -88,6 +90,8 @@ static const unsigned allowed_roles[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_AUDIT_READ] = R(ESEAL_ROLE_ADMIN),
     [ESEAL_ACTION_LOG_READ] = EVERYONE,
     [ESEAL_ACTION_SEAL_PUBLIC] = EVERYONE, /* seals are in every sealed document */
+    [ESEAL_ACTION_BATCH_MANAGE] = R(ESEAL_ROLE_AGGREGATOR),
+    [ESEAL_ACTION_BATCH_GET] = STAFF & ~R(ESEAL_ROLE_AGENT),
 };
 
 const char *eseal_staff_role_name(enum eseal_staff_role role)

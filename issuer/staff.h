@@ -51,8 +51,10 @@ enum eseal_staff_action {
     ESEAL_ACTION_SEAL_DOWNLOAD,
     ESEAL_ACTION_SEAL_SUSPEND, /* loss reported: suspend at once */
     ESEAL_ACTION_AUDIT_READ,
-    ESEAL_ACTION_LOG_READ,    /* the public transparency log */
-    ESEAL_ACTION_SEAL_PUBLIC, /* GET /public/seals/{esID}/{version}/seal.esl */
+    ESEAL_ACTION_LOG_READ,     /* the public transparency log */
+    ESEAL_ACTION_SEAL_PUBLIC,  /* GET /public/seals/{esID}/{version}/seal.esl */
+    ESEAL_ACTION_BATCH_MANAGE, /* an aggregator's batches: create, add, summary, submit */
+    ESEAL_ACTION_BATCH_GET,    /* reading a batch */
     ESEAL_ACTION_COUNT
 };
 

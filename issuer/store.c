@@ -14,7 +14,7 @@ static const char *const cf_names[CF_COUNT] = {
     [CF_SEALS] = "seals",         [CF_COUNTERS] = "counters",
     [CF_STAFF] = "staff",         [CF_SESSIONS] = "sessions",
     [CF_AUDIT] = "audit",         [CF_META] = "meta",
-    [CF_ARTEFACTS] = "artefacts",
+    [CF_ARTEFACTS] = "artefacts", [CF_BATCHES] = "batches",
 };
 
 eseal_rc store_open(struct eseal_issuer *is, struct eseal_err *err)

@@ -147,8 +147,14 @@ expect 200 POST "/api/v1/submissions/$id/review" "$reviewer" \
     -d '{"decision":"reject","reasons":["介绍信日期缺失 / the letter is undated"]}'
 [ "$(json resp.json 'j["state"]')" = rejected ] || fail "rejected"
 expect 200 PUT "/api/v1/submissions/$id" "$agent" --data-binary @sub.json
+# a city unit's agent submits to its aggregator, never straight to the centre
 expect 200 POST "/api/v1/submissions/$id/submit" "$agent"
-expect 200 POST "/api/v1/submissions/$id/register" "$maker"
+[ "$(json resp.json 'j["state"]')" = collected ] || fail "collected by the aggregator"
+expect 409 POST "/api/v1/submissions/$id/register" "$maker"
+expect 409 POST "/api/v1/submissions/$id/submit" "$agent"
+expect 200 POST "/api/v1/submissions/$id/submit" "$agg"
+[ "$(json resp.json 'j["state"]')" = submitted ] || fail "the aggregator submits"
+expect 200 POST "/api/v1/submissions/$id/register" "$maker" -d '{"paper":"all"}'
 expect 200 POST "/api/v1/submissions/$id/review" "$reviewer" -d '{"decision":"approve"}'
 [ "$(json resp.json 'j["state"]')" = approved ] || fail "approved"
 
@@ -214,7 +220,8 @@ entries = [e["entry"] for e in json.load(open("resp.json"))["entries"]]
 types = [e["type"] for e in entries if e.get("submission") == sub]
 want = ["submission.created", "submission.material_added", "submission.material_added",
         "submission.material_added", "submission.submitted", "submission.registered",
-        "submission.rejected", "submission.updated", "submission.resubmitted",
+        "submission.rejected", "submission.updated", "submission.collected",
+        "submission.resubmitted",
         "submission.registered", "submission.approved", "seal.issued",
         "application.produced", "seal.activated", "application.handed_over"]
 assert types == want, types
@@ -237,7 +244,7 @@ PY
 ok
 "$ESEAL" log verify --url "$base" --key ca/log.pub >verify.out 2>&1 || { cat verify.out; fail "eseal log verify"; }
 expect 200 GET "/api/v1/submissions/$id/audit" "$admin"
-[ "$(json resp.json 'len(j["entries"])')" = 15 ] || fail "audit trail"
+[ "$(json resp.json 'len(j["entries"])')" = 16 ] || fail "audit trail"
 
 # --- the permission matrix: every endpoint x every role ---------------------------------------
 # A fresh draft to act on; bodies are harmless (refused as 400 when allowed),
@@ -256,12 +263,20 @@ matrix=(
     "GET|/api/v1/submissions/$draft|agent aggregator maker reviewer admin|"
     "PUT|/api/v1/submissions/$draft|agent aggregator|{}"
     "POST|/api/v1/submissions/$draft/materials|agent aggregator|{}"
+    "GET|/api/v1/submissions/$draft/materials/$(sm3 letter.pdf)|agent aggregator maker reviewer admin|"
     "POST|/api/v1/submissions/$draft/submit|agent aggregator|{\"x\":1}"
     "POST|/api/v1/submissions/$draft/register|maker|{\"x\":1}"
     "POST|/api/v1/submissions/$draft/review|reviewer|{\"x\":1}"
     "POST|/api/v1/submissions/$draft/produce|maker|{\"x\":1}"
     "POST|/api/v1/submissions/$draft/handover|maker|{}"
     "GET|/api/v1/submissions/$draft/audit|admin|"
+    "POST|/api/v1/batches|aggregator|{}"
+    "GET|/api/v1/batches/B00000001|aggregator maker reviewer admin|"
+    "POST|/api/v1/batches/B00000001/items|aggregator|{}"
+    "POST|/api/v1/batches/B00000001/summary|aggregator|{}"
+    "POST|/api/v1/batches/B00000001/submit|aggregator|{\"x\":1}"
+    "POST|/api/v1/batches/B00000001/register|maker|{\"x\":1}"
+    "POST|/api/v1/batches/B00000001/review|reviewer|{\"x\":1}"
     "GET|/api/v1/seals/$esid|agent aggregator maker reviewer admin|"
     "GET|/api/v1/seals/$esid/seal.esl|agent aggregator maker|"
     "GET|/api/v1/seals/$esid/cert.pem|agent aggregator maker reviewer admin|"
@@ -331,8 +346,9 @@ PY
     expect 201 POST "/api/v1/submissions/$sid/materials" "$agent" \
         -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
     expect 200 POST "/api/v1/submissions/$sid/submit" "$agent"
-    local onsite='{}'
-    [ -n "$2" ] && onsite="{\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
+    expect 200 POST "/api/v1/submissions/$sid/submit" "$agg"
+    local onsite='{"paper":"all"}'
+    [ -n "$2" ] && onsite="{\"paper\":\"all\",\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
     expect 200 POST "/api/v1/submissions/$sid/register" "$maker" -d "$onsite"
     expect 200 POST "/api/v1/submissions/$sid/review" "$reviewer" -d '{"decision":"approve"}'
     echo "$sid"

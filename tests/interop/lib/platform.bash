@@ -153,14 +153,18 @@ login() {
 admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
 expect 201 POST /api/v1/staff "$admin" -d "{\"username\":\"agent1\",\"password\":\"agent-password-1\",\"role\":\"agent\",\"unit\":\"$USCC\"}"
 expect 201 POST /api/v1/staff "$admin" -d '{"username":"maker1","password":"maker-password-1","role":"maker"}'
+expect 201 POST /api/v1/staff "$admin" -d '{"username":"agg-fz","password":"aggregator-pw-1","role":"aggregator","city":"350100"}'
 expect 201 POST /api/v1/staff "$admin" -d '{"username":"reviewer1","password":"reviewer-password-1","role":"reviewer"}'
 agent=$(login agent1 agent-password-1)
 maker=$(login maker1 maker-password-1)
+agg=$(login agg-fz aggregator-pw-1)
 reviewer=$(login reviewer1 reviewer-password-1)
 
 write_apply_submission
-# to_approved BUSINESS TARGET [SEALNAME]: a submission filed, registered (with
-# the token $token_id on site for a TARGET) and approved; prints its id.
+# to_approved BUSINESS TARGET [SEALNAME]: a submission filed (the unit to
+# its aggregator, the aggregator to the centre), registered (every paper
+# original checked; the token $token_id on site for a TARGET) and approved;
+# prints its id.
 to_approved() {
     python3 - "$1" "$2" "${3:-}" <<'PY' >doc.json
 import json, sys
@@ -179,8 +183,9 @@ PY
     expect 201 POST "/api/v1/submissions/$sid/materials" "$agent" \
         -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
     expect 200 POST "/api/v1/submissions/$sid/submit" "$agent"
-    local onsite='{}'
-    [ -n "$2" ] && onsite="{\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
+    expect 200 POST "/api/v1/submissions/$sid/submit" "$agg"
+    local onsite='{"paper":"all"}'
+    [ -n "$2" ] && onsite="{\"paper\":\"all\",\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
     expect 200 POST "/api/v1/submissions/$sid/register" "$maker" -d "$onsite"
     expect 200 POST "/api/v1/submissions/$sid/review" "$reviewer" -d '{"decision":"approve"}'
     echo "$sid"

@@ -576,6 +576,8 @@ static const struct {
     {ESEAL_ACTION_AUDIT_READ, "audit.read", "-----Y"},
     {ESEAL_ACTION_LOG_READ, "log.read", "YYYYYY"},
     {ESEAL_ACTION_SEAL_PUBLIC, "seal.public", "YYYYYY"},
+    {ESEAL_ACTION_BATCH_MANAGE, "batch.manage", "--Y---"},
+    {ESEAL_ACTION_BATCH_GET, "batch.get", "--YYYY"},
 };
 
 static void test_permission_matrix(void **state)
