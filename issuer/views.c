@@ -362,6 +362,20 @@ static const char *find_material(const json_t *rec, const char *sm3)
     return NULL;
 }
 
+/* batch_material: the summary table of the submission's batch is one of
+ * its materials too (its rows are the submission's forms). */
+static const char *batch_material(struct eseal_issuer *is, const json_t *rec, const char *sm3)
+{
+    const char *id = wf_jstr(rec, "batch");
+    json_t *b = NULL;
+    if (id == NULL || store_get_json(is, CF_BATCHES, id, &b, NULL) != ESEAL_OK)
+        return NULL;
+    const char *s = wf_jstr(json_object_get(b, "summary"), "material");
+    bool yes = s != NULL && strcmp(s, sm3) == 0;
+    json_decref(b);
+    return yes ? "summary_table" : NULL;
+}
+
 eseal_rc eseal_issuer_submission_material(struct eseal_issuer *is,
                                           const struct eseal_staff_principal *who, const char *id,
                                           const char *sm3, struct eseal_buf *out,
@@ -373,6 +387,8 @@ eseal_rc eseal_issuer_submission_material(struct eseal_issuer *is,
     if (rc == ESEAL_OK)
         rc = wf_load_visible(is, who, id, &rec, p);
     const char *k = rc == ESEAL_OK ? find_material(rec, sm3) : NULL;
+    if (rc == ESEAL_OK && k == NULL)
+        k = batch_material(is, rec, sm3);
     if (rc == ESEAL_OK && k == NULL)
         rc = prob_set(p, ESEAL_E_NOTFOUND, NULL,
                       "申报 %s 没有材料 %.64s / submission %s has no "

@@ -188,6 +188,15 @@ handover() {
 [ "$(handover 王五)" = 200 ] || fail "handover"
 [ "$(json resp.json 'j["state"]')" = handed_over ] || fail "handed over"
 ok
+# what the maker took at the handover downloads like any material
+for f in intro.pdf:application/pdf idcopy.png:image/png; do
+    curl -s -D dl.hdr -o dl.bin -H "Authorization: Bearer $agent" \
+        "$base/api/v1/submissions/$id/materials/$(sm3 "${f%%:*}")"
+    cmp -s dl.bin "${f%%:*}" || fail "download ${f%%:*}"
+    tr -d '\r' <dl.hdr | grep -qx "Content-Type: ${f#*:}" || fail "${f%%:*} content type"
+    tr -d '\r' <dl.hdr | grep -q '^Content-Disposition: attachment' || fail "${f%%:*} attachment"
+done
+ok
 expect 200 GET "/api/v1/seals/$esid" "$agg"
 [ "$(json resp.json 'j["status"]')" = good ] || fail "good after handover"
 
