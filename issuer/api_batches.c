@@ -35,19 +35,6 @@ eseal_rc api_batches_create(struct eseal_http_req *req, void *app, struct eseal_
     return api_reply_result(req, rc, 201, view, &p);
 }
 
-eseal_rc api_batch_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
-{
-    const char *id = batch_param(req);
-    json_t *view = NULL;
-    (void)err;
-    if (id == NULL)
-        return not_found(req);
-    struct eseal_issuer_problem p;
-    eseal_issuer_problem_init(&p);
-    eseal_rc rc = eseal_issuer_batch_get(app, api_who(req), id, &view, &p);
-    return api_reply_result(req, rc, 200, view, &p);
-}
-
 /* A batch call with a JSON body. */
 typedef eseal_rc (*batch_fn)(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                              const char *id, const json_t *body, json_t **view,
@@ -62,6 +49,16 @@ static eseal_rc submit_fn(struct eseal_issuer *is, const struct eseal_staff_prin
     return rc == ESEAL_OK ? eseal_issuer_batch_submit(is, who, id, view, p) : rc;
 }
 
+static eseal_rc get_fn(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                       const char *id, const json_t *body, json_t **view,
+                       struct eseal_issuer_problem *p)
+{
+    (void)body;
+    return eseal_issuer_batch_get(is, who, id, view, p);
+}
+
+/* post_batch answers a batch route with |fn|: the {id}, the JSON body
+ * (optional unless |required|; a GET has none), the view with |status|. */
 static eseal_rc post_batch(struct eseal_http_req *req, struct eseal_issuer *is, batch_fn fn,
                            bool required, unsigned status)
 {
@@ -76,6 +73,12 @@ static eseal_rc post_batch(struct eseal_http_req *req, struct eseal_issuer *is, 
     eseal_rc rc = fn(is, api_who(req), id, body, &view, &p);
     json_decref(body);
     return api_reply_result(req, rc, status, view, &p);
+}
+
+eseal_rc api_batch_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return post_batch(req, app, get_fn, false, 200);
 }
 
 eseal_rc api_batch_add(struct eseal_http_req *req, void *app, struct eseal_err *err)

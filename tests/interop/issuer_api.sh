@@ -19,17 +19,9 @@ set -euo pipefail
 : "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
 for c in curl openssl python3; do command -v "$c" >/dev/null; done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-issuer.XXXXXX")
-daemon=
-cleanup() {
-    if [ -n "$daemon" ]; then
-        kill "$daemon" 2>/dev/null || true
-        wait "$daemon" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-cd "$tmp"
+ESEAL_TEST_NAME=issuer
+# shellcheck source=lib/issuerd.bash
+. "$(cd "$(dirname "$0")" && pwd)/lib/issuerd.bash"
 
 export ESEAL_PASSPHRASE='correct horse battery staple'
 export ESEAL_PIN='123456'
@@ -38,36 +30,6 @@ unset ESEAL_NEW_PIN
 UNIT='福州市鼓楼区测试局'
 USCC='91350100M000100Y43'
 DISTID=distid:1234567812345678
-
-passed=0
-fail() {
-    echo "FAIL: $*" >&2
-    [ -f daemon.log ] && { echo "--- daemon.log:" >&2; tail -20 daemon.log >&2; }
-    exit 1
-}
-ok() { passed=$((passed + 1)); }
-
-# json FILE EXPR: evaluate a python expression over the JSON in FILE as j.
-json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
-
-# api METHOD PATH TOKEN [curl args]: the reply body goes to resp.json, the
-# status is printed.
-api() {
-    local method=$1 path=$2 token=$3
-    shift 3
-    local auth=()
-    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
-    curl -s -o resp.json -w '%{http_code}' -X "$method" "${auth[@]}" "$@" "$base$path"
-}
-# expect STATUS METHOD PATH TOKEN [curl args]
-expect() {
-    local want=$1
-    shift
-    local got
-    got=$(api "$@")
-    [ "$got" = "$want" ] || { cat resp.json >&2; echo >&2; fail "$2 $3: status $got, want $want"; }
-    ok
-}
 
 # --- the CA, a token, the daemon -----------------------------------------------
 "$ESEAL" ca init --dir ca >/dev/null
@@ -82,17 +44,7 @@ grep -q 'configuration OK' check.out || fail "-n prints configuration OK"
 "$ESEAL_ISSUERD" -n --max_days 0 >/dev/null 2>&1 && fail "-n accepts max_days 0"
 ok
 
-"$ESEAL_ISSUERD" --port 0 --data data --ca ca >daemon.log 2>&1 &
-daemon=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' daemon.log)
-    [ -n "$port" ] && break
-    kill -0 "$daemon" 2>/dev/null || fail "eseal-issuerd exited"
-    sleep 0.1
-done
-[ -n "$port" ] || fail "eseal-issuerd did not start"
-base="http://127.0.0.1:$port"
+start_issuerd
 grep -q 'created account admin with \$ESEAL_ADMIN_PASSWORD' daemon.log || fail "admin bootstrap"
 ok
 
@@ -443,16 +395,7 @@ stop_daemon() {
     ok
 }
 stop_daemon
-"$ESEAL_ISSUERD" --port 0 --data data --ca ca >daemon.log 2>&1 &
-daemon=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' daemon.log)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || fail "restart"
-base="http://127.0.0.1:$port"
+start_issuerd
 admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
 expect 200 GET "/api/v1/seals/$esid" "$admin"
 [ "$(json resp.json 'j["status"]')" = revoked ] || fail "state kept across a restart"

@@ -21,17 +21,9 @@ set -euo pipefail
 : "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
 for c in curl openssl python3; do command -v "$c" >/dev/null; done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-batch.XXXXXX")
-daemon=
-cleanup() {
-    if [ -n "$daemon" ]; then
-        kill "$daemon" 2>/dev/null || true
-        wait "$daemon" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-cd "$tmp"
+ESEAL_TEST_NAME=batch
+# shellcheck source=lib/issuerd.bash
+. "$(cd "$(dirname "$0")" && pwd)/lib/issuerd.bash"
 
 export ESEAL_PASSPHRASE='correct horse battery staple'
 export ESEAL_ADMIN_PASSWORD='admin-password-0001'
@@ -39,47 +31,10 @@ UNIT_A='福州市鼓楼区测试局'
 USCC_A='91350100M000100Y43'
 UNIT_B='福州市鼓楼区第二测试局'
 USCC_B='91350100M000200Y4T'
-
-passed=0
-fail() {
-    echo "FAIL: $*" >&2
-    [ -f daemon.log ] && { echo "--- daemon.log:" >&2; tail -20 daemon.log >&2; }
-    exit 1
-}
-ok() { passed=$((passed + 1)); }
-json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
-api() {
-    local method=$1 path=$2 token=$3
-    shift 3
-    local auth=()
-    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
-    curl -s -o resp.json -D resp.hdr -w '%{http_code}' -X "$method" "${auth[@]}" "$@" "$base$path"
-}
-expect() {
-    local want=$1
-    shift
-    local got
-    got=$(api "$@")
-    [ "$got" = "$want" ] || { cat resp.json >&2; echo >&2; fail "$2 $3: status $got, want $want"; }
-    ok
-}
 hdr() { tr -d '\r' <resp.hdr | sed -n "s/^$1: //Ip" | head -1; }
 
-start() {
-    "$ESEAL_ISSUERD" --port 0 --data data --ca ca >daemon.log 2>&1 &
-    daemon=$!
-    port=
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' daemon.log)
-        [ -n "$port" ] && break
-        kill -0 "$daemon" 2>/dev/null || fail "eseal-issuerd exited"
-        sleep 0.1
-    done
-    [ -n "$port" ] || fail "eseal-issuerd did not start"
-    base="http://127.0.0.1:$port"
-}
 "$ESEAL" ca init --dir ca >/dev/null
-start
+start_issuerd
 
 login() {
     expect 200 POST /api/v1/session "" -d "{\"username\":\"$1\",\"password\":\"$2\"}"
@@ -326,7 +281,7 @@ cp resp.json before.json
 kill "$daemon"
 wait "$daemon" 2>/dev/null || true
 daemon=
-start
+start_issuerd
 maker=$(login maker1 maker-password-1)
 expect 200 GET "/api/v1/batches/$bid" "$maker"
 python3 -c 'import json; a=json.load(open("before.json")); b=json.load(open("resp.json")); assert a == b, (a, b)' || fail "the batch after a restart"

@@ -17,17 +17,9 @@ set -euo pipefail
 : "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
 for c in openssl python3; do command -v "$c" >/dev/null; done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-issuer-cli.XXXXXX")
-daemon=
-cleanup() {
-    if [ -n "$daemon" ]; then
-        kill "$daemon" 2>/dev/null || true
-        wait "$daemon" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-cd "$tmp"
+ESEAL_TEST_NAME=issuer-cli
+# shellcheck source=lib/issuerd.bash
+. "$(cd "$(dirname "$0")" && pwd)/lib/issuerd.bash"
 
 export ESEAL_PASSPHRASE='correct horse battery staple'
 export ESEAL_PIN='123456'
@@ -36,14 +28,6 @@ unset ESEAL_TOKEN ESEAL_PASSWORD ESEAL_NEW_PASSWORD ESEAL_ADMIN_PASSWORD ESEAL_N
 UNIT='福州市鼓楼区测试局'
 USCC='91350100M000100Y43'
 
-passed=0
-fail() {
-    echo "FAIL: $*" >&2
-    [ -f daemon.log ] && { echo "--- daemon.log:" >&2; tail -20 daemon.log >&2; }
-    exit 1
-}
-ok() { passed=$((passed + 1)); }
-json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 # code WANT CMD...: run CMD, require exit status WANT; output in out.txt, err.txt.
 code() {
     local want=$1 got=0
@@ -57,17 +41,7 @@ I() { "$ESEAL" issuer "$@"; }
 "$ESEAL" ca init --dir ca >/dev/null
 printf 'admin-password-0001\n' >admin.pw
 chmod 600 admin.pw
-ESEAL_ADMIN_PASSWORD=admin-password-0001 "$ESEAL_ISSUERD" --port 0 --data data --ca ca >daemon.log 2>&1 &
-daemon=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' daemon.log)
-    [ -n "$port" ] && break
-    kill -0 "$daemon" 2>/dev/null || fail "eseal-issuerd exited"
-    sleep 0.1
-done
-[ -n "$port" ] || fail "eseal-issuerd did not start"
-base="http://127.0.0.1:$port"
+ESEAL_ADMIN_PASSWORD=admin-password-0001 start_issuerd
 
 # --- usage errors: 2 --------------------------------------------------------------
 code 2 "$ESEAL" issuer
