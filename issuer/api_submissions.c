@@ -253,3 +253,32 @@ eseal_rc api_submission_produce(struct eseal_http_req *req, void *app, struct es
     (void)err;
     return post_step(req, app, eseal_issuer_submission_produce, false);
 }
+
+/* api_submission_material_get answers GET /api/v1/submissions/{id}/materials/{sm3}
+ * with the file as an attachment named after its kind and digest. */
+eseal_rc api_submission_material_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    const char *id = submission_id(req), *sm3 = eseal_http_param(req, "sm3");
+    (void)err;
+    if (id == NULL || sm3 == NULL || strlen(sm3) != ESEAL_SM3_HEX_LEN ||
+        strspn(sm3, "0123456789abcdef") != ESEAL_SM3_HEX_LEN)
+        return not_found(req);
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    struct eseal_buf out;
+    eseal_buf_init(&out);
+    const char *type = NULL, *kind = NULL;
+    eseal_rc rc =
+        eseal_issuer_submission_material(app, api_who(req), id, sm3, &out, &type, &kind, &p);
+    if (rc != ESEAL_OK) {
+        eseal_buf_cleanup(&out);
+        return api_reply_problem(req, &p);
+    }
+    char disp[160];
+    snprintf(disp, sizeof(disp), "attachment; filename=\"%s-%s-%.12s\"", id, kind, sm3);
+    eseal_http_set_header(req, "Content-Disposition", disp);
+    rc = eseal_http_reply(req, 200, type, out.data, out.len);
+    eseal_buf_cleanup(&out);
+    eseal_issuer_problem_cleanup(&p);
+    return rc;
+}

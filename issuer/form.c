@@ -74,6 +74,7 @@ static const struct eseal_label content_labels[] = {
     {"csr_pem", "PEM 证书请求", "PEM certificate request"},
     {"csr_der", "DER 证书请求", "DER certificate request"},
     {"csr_base64", "Base64 证书请求", "Base64 certificate request"},
+    {"xlsx", "Excel 工作簿 (xlsx)", "Excel workbook (xlsx)"},
 };
 
 struct enum_table {
@@ -100,7 +101,7 @@ _Static_assert(COUNT_OF(function_labels) == ESEAL_FUNCTION_OTHER, "function labe
 _Static_assert(COUNT_OF(cert_type_labels) == ESEAL_CERT_OTHER, "cert type labels");
 _Static_assert(COUNT_OF(special_labels) == ESEAL_SPECIAL_KEEP_IMPRESSION, "special labels");
 _Static_assert(COUNT_OF(material_labels) == ESEAL_MATERIAL_ID_COPY, "material labels");
-_Static_assert(COUNT_OF(content_labels) == ESEAL_CONTENT_CSR_BASE64, "content labels");
+_Static_assert(COUNT_OF(content_labels) == ESEAL_CONTENT_XLSX, "content labels");
 
 static const struct enum_table *enum_table(enum eseal_enum which)
 {

@@ -133,6 +133,7 @@ enum eseal_content_type {
     ESEAL_CONTENT_CSR_PEM,    /* "csr_pem" a PEM request that parses */
     ESEAL_CONTENT_CSR_DER,    /* "csr_der" a DER PKCS#10 request that parses */
     ESEAL_CONTENT_CSR_BASE64, /* "csr_base64" bare Base64 of a DER request that parses */
+    ESEAL_CONTENT_XLSX,       /* "xlsx"    ZIP with [Content_Types].xml and xl/workbook.xml */
 };
 
 /* enum eseal_enum names one of the enums above for the label functions. */

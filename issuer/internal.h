@@ -34,6 +34,7 @@ enum issuer_cf {
     CF_PRIVATE,     /* commitment hex -> private record JSON (private.c) */
     /* notify.c: "n/" seq -> notification, "m/" seq -> its mail state */
     CF_NOTIFICATIONS,
+    CF_BATCHES, /* batch id -> batch record JSON (batch.c) */
     CF_COUNT
 };
 
@@ -199,6 +200,7 @@ enum wf_state {
     WF_PRODUCED,
     WF_HANDED_OVER,
     WF_DONE,
+    WF_COLLECTED, /* a city unit's submission, with its aggregator (not yet at the centre) */
     WF_STATE_COUNT
 };
 #define WF_FROM(s) (1u << (s))
@@ -212,6 +214,7 @@ enum wf_subject {
     WF_SUBJECT_NONE,       /* nothing yet: it creates the subject */
     WF_SUBJECT_SUBMISSION, /* a submission in one of the |from| states */
     WF_SUBJECT_SEAL,       /* a seal in one of the |from| seal states */
+    WF_SUBJECT_BATCH,      /* an aggregator's batch in one of the |from| batch states */
 };
 /* enum wf_rules says which rules verdict a step needs. */
 enum wf_rules {
@@ -334,6 +337,68 @@ eseal_rc wf_rules_run(struct eseal_issuer *is, struct wf_rules_run *r, const jso
                       struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 void wf_rules_done(struct wf_rules_run *r);
 
+/* ---- batch.c: an aggregator's batches ---- */
+enum batch_state { BATCH_OPEN, BATCH_SUBMITTED, BATCH_STATE_COUNT };
+/* batch_load reads batch |id| if |who| may see it (its city's aggregator
+ * and the centre's staff; else not found). */
+eseal_rc batch_load(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                    const char *id, json_t **rec, struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* batch_load_subject is batch_load that also refuses (ESEAL_E_CONFLICT) a
+ * state not in |from| (bits 1 << enum batch_state). */
+eseal_rc batch_load_subject(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                            const char *id, unsigned from, const char *doing, json_t **rec,
+                            struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* batch_view returns the batch record with each item's id, state, unit and
+ * form count, and its log entries (new). */
+json_t *batch_view(struct eseal_issuer *is, const json_t *rec);
+/* The steps' work: each checks its input and appends its entries to
+ * |entries|; nothing is committed here. */
+eseal_rc batch_create(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                      const json_t *body, json_t *entries, char id[16],
+                      struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+eseal_rc batch_add(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                   const json_t *batch, const json_t *body, json_t *entries,
+                   struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+eseal_rc batch_summary(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                       const json_t *batch, const struct eseal_issuer_upload *up, size_t n,
+                       json_t *entries, struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+eseal_rc batch_submit(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                      const json_t *batch, json_t *entries,
+                      struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* batch_apply applies a batch.* entry to the store (project.c's row). */
+eseal_rc batch_apply(struct eseal_issuer *is, struct eseal_kv_batch *b, const char *type,
+                     const json_t *entry, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* ---- paper.c: the paper originals and the guide's check points ---- */
+enum paper_point {
+    PAPER_RED_HEADER,       /* "red_header"       红头文件 */
+    PAPER_UNIT_SEAL,        /* "unit_seal"        加盖单位公章 */
+    PAPER_LEADER_SIGNATURE, /* "leader_signature" 负责人签字 */
+    PAPER_NO_ALTERATIONS,   /* "no_alterations"   无涂改 */
+    PAPER_IMPRESSION_CLEAR, /* "impression_clear" 印模清晰 */
+    PAPER_POINT_COUNT
+};
+/* paper_point_label returns the point's key and words (static), or NULL. */
+const struct eseal_label *paper_point_label(enum paper_point pt);
+bool paper_point_parse(const char *key, enum paper_point *out);
+/* paper_required returns [{material, kind}] for each material of |doc| that
+ * needs a paper original (new array). */
+json_t *paper_required(const struct eseal_submission *doc);
+/* paper_parse checks the maker's "paper" record (may be NULL: nothing
+ * recorded; "all": every original received, every point checked) against |doc| and returns it
+ * normalised into *out (new):
+ * [{material, kind, received, checked:[points in key order]}]. */
+eseal_rc paper_parse(const json_t *v, const struct eseal_submission *doc, json_t **out,
+                     struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* paper_flags_parse checks the reviewer's "flags" [{material, point}] (may
+ * be NULL) and returns them with each material's kind into *out (new). */
+eseal_rc paper_flags_parse(const json_t *v, const struct eseal_submission *doc, json_t **out,
+                           struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* paper_missing returns [{material, kind, point}] for each required point
+ * the record |paper| (may be NULL) does not hold; "received" when the
+ * original itself was not recorded as received (new array). */
+json_t *paper_missing(const struct eseal_submission *doc, const json_t *paper);
+
 /* ---- api.c: what the endpoint files share ---- */
 struct eseal_http_req;
 /* api_who returns the caller of |req|, resolved before the handler ran by
@@ -364,11 +429,19 @@ eseal_rc api_submission_get(struct eseal_http_req *req, void *app, struct eseal_
 eseal_rc api_submission_put(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_audit(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_materials(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submission_material_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_submit(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_register(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_review(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_produce(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_handover(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_batches_create(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_batch_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_batch_add(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_batch_summary(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_batch_submit(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_batch_register(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_batch_review(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seals_list(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_esl(struct eseal_http_req *req, void *app, struct eseal_err *err);

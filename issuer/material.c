@@ -7,6 +7,7 @@
 #include "eseal/buf.h"
 #include "eseal/pki.h"
 #include "eseal/seal.h"
+#include "eseal/zip.h"
 #include "form.h"
 
 #define MIB (1024u * 1024)
@@ -20,12 +21,13 @@ struct material_rule {
 };
 
 /* The letter is the formal document: PDF or OFD, as issued. Other documents
- * are often scans, so images are accepted too. The impression goes into
+ * are often scans, so images are accepted too. The summary table is often
+ * kept as a spreadsheet, so an xlsx workbook is accepted for it. The impression goes into
  * the seal as its picture, so the seal's picture limit applies. */
 static const struct material_rule material_rules[] = {
     [ESEAL_MATERIAL_LETTER] = {20 * MIB, DOCUMENT},
     [ESEAL_MATERIAL_FORM] = {20 * MIB, DOCUMENT | IMAGE},
-    [ESEAL_MATERIAL_SUMMARY_TABLE] = {20 * MIB, DOCUMENT | IMAGE},
+    [ESEAL_MATERIAL_SUMMARY_TABLE] = {20 * MIB, DOCUMENT | IMAGE | T(ESEAL_CONTENT_XLSX)},
     [ESEAL_MATERIAL_IMPRESSION] = {ESEAL_SEAL_PICTURE_MAX, IMAGE},
     [ESEAL_MATERIAL_CSR] = {ESEAL_PKI_MAX_INPUT, T(ESEAL_CONTENT_CSR_PEM) |
                                                      T(ESEAL_CONTENT_CSR_DER) |
@@ -54,7 +56,7 @@ size_t eseal_material_max_len(enum eseal_material_kind kind)
 bool eseal_material_allows(enum eseal_material_kind kind, enum eseal_content_type type)
 {
     const struct material_rule *r = rule_of(kind);
-    if (r == NULL || type <= ESEAL_CONTENT_UNKNOWN || type > ESEAL_CONTENT_CSR_BASE64)
+    if (r == NULL || type <= ESEAL_CONTENT_UNKNOWN || type > ESEAL_CONTENT_XLSX)
         return false;
     return (r->types & T(type)) != 0;
 }
@@ -113,6 +115,21 @@ static bool is_ofd(const uint8_t *p, size_t n)
     return false;
 }
 
+/* is_xlsx: an Office Open XML workbook (ECMA-376 Part 2: the package's
+ * [Content_Types].xml; SpreadsheetML's xl/workbook.xml), opened with the
+ * same limits as any untrusted zip. Names only: nothing is expanded. */
+static bool is_xlsx(const uint8_t *p, size_t n)
+{
+    if (n < 4 || memcmp(p, "PK\x03\x04", 4) != 0)
+        return false;
+    struct eseal_zip *z = NULL;
+    if (eseal_zip_open(&z, p, n, NULL, NULL) != ESEAL_OK)
+        return false;
+    bool yes = eseal_zip_has(z, "[Content_Types].xml") && eseal_zip_has(z, "xl/workbook.xml");
+    eseal_zip_free(z);
+    return yes;
+}
+
 /* csr_type parses the bytes as a PKCS#10 request: a CSR is only a CSR if
  * OpenSSL can read it, whatever its first bytes say. */
 static enum eseal_content_type csr_type(const uint8_t *p, size_t n)
@@ -139,6 +156,8 @@ enum eseal_content_type eseal_content_detect(const uint8_t *data, size_t len)
         return ESEAL_CONTENT_JPEG;
     if (is_ofd(data, len))
         return ESEAL_CONTENT_OFD;
+    if (is_xlsx(data, len))
+        return ESEAL_CONTENT_XLSX;
     if (len <= ESEAL_PKI_MAX_INPUT)
         return csr_type(data, len);
     return ESEAL_CONTENT_UNKNOWN;
@@ -159,6 +178,8 @@ const char *eseal_content_mime(enum eseal_content_type type)
     case ESEAL_CONTENT_CSR_DER:
     case ESEAL_CONTENT_CSR_BASE64:
         return "application/pkcs10";
+    case ESEAL_CONTENT_XLSX:
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     case ESEAL_CONTENT_UNKNOWN:
         break;
     }

@@ -211,16 +211,26 @@ static const char *on_submitted(struct apply_ctx *c, json_t *rec)
     json_object_set(rec, "round", json_object_get(c->data, "round"));
     json_object_set_new(rec, "submitted", json_string(c->time));
     /* a new round: the last round's registration and review are void */
-    static const char *const stale[] = {"registered_by", "onsite", "reviewed_by", "acknowledged"};
+    static const char *const stale[] = {"registered_by", "onsite", "reviewed_by",
+                                        "acknowledged",  "paper",  "paper_flags"};
     for (size_t i = 0; i < COUNT_OF(stale); i++)
         json_object_del(rec, stale[i]);
     return wf_state_name(WF_SUBMITTED);
+}
+
+/* on_collected: a city unit's submission is with its aggregator. */
+static const char *on_collected(struct apply_ctx *c, json_t *rec)
+{
+    json_object_set_new(rec, "collected", json_string(c->time));
+    return wf_state_name(WF_COLLECTED);
 }
 
 static const char *on_registered(struct apply_ctx *c, json_t *rec)
 {
     json_object_set_new(rec, "registered_by", json_string(c->actor));
     json_object_set(rec, "onsite", json_object_get(c->data, "onsite"));
+    json_t *paper = json_object_get(c->data, "paper");
+    json_object_set_new(rec, "paper", paper != NULL ? json_incref(paper) : json_array());
     return wf_state_name(WF_REGISTERED);
 }
 
@@ -263,6 +273,9 @@ static const char *on_rejected(struct apply_ctx *c, json_t *rec)
     json_t *r = json_deep_copy(json_object_get(rec, "rejection"));
     json_object_set(r, "round", json_object_get(rec, "round"));
     json_array_append_new(json_object_get(rec, "rejections"), r);
+    json_t *flags = json_object_get(c->data, "flags");
+    if (flags != NULL)
+        json_object_set(rec, "paper_flags", flags);
     return wf_state_name(WF_REJECTED);
 }
 
@@ -392,6 +405,7 @@ static const struct projection {
     {"submission.registered", on_registered},
     {"submission.approved", on_approved},
     {"submission.rejected", on_rejected},
+    {"submission.collected", on_collected},
     {"application.produced", on_produced},
     {"application.handed_over", on_handed_over},
     {"submission.", on_other},
@@ -414,7 +428,7 @@ static const struct projection *row_of(const char *type)
 static void index_entry(struct eseal_kv_batch *b, uint64_t seq, const char *type,
                         const json_t *entry)
 {
-    static const char *const subjects[] = {"submission", "seal"};
+    static const char *const subjects[] = {"submission", "seal", "batch"};
     for (size_t i = 0; i < COUNT_OF(subjects); i++) {
         const char *s = wf_jstr(entry, subjects[i]);
         if (s != NULL)
@@ -445,7 +459,9 @@ eseal_rc wf_apply(struct eseal_issuer *is, uint64_t seq, const json_t *entry, st
     };
     const struct projection *row = row_of(type);
     eseal_rc rc = ESEAL_OK;
-    if (row != NULL)
+    if (strncmp(type, "batch.", 6) == 0) /* batch.c's records */
+        rc = batch_apply(is, c.b, type, entry, err);
+    else if (row != NULL)
         rc = row->submission != NULL ? apply_submission(&c, row->submission) : apply_seal(&c);
     if (rc == ESEAL_OK)
         rc = notify_project(is, c.b, seq, type, entry, err);

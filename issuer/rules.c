@@ -1561,6 +1561,15 @@ eseal_rc eseal_rules_run(struct eseal_rules_result *out, const struct eseal_rule
     return ESEAL_OK;
 }
 
+void eseal_rules_summary(struct eseal_rules_result *out, const struct eseal_submission *s)
+{
+    eseal_rules_result_cleanup(out);
+    bool acked[ESEAL_RULE_COUNT] = {false};
+    struct run r = {.s = s, .out = out, .now = time(NULL)};
+    (void)rule_summary_table(&r);
+    conclude(&r, acked);
+}
+
 const struct eseal_finding *eseal_rules_find(const struct eseal_rules_result *r,
                                              enum eseal_rule rule, const char *code, size_t *from)
 {

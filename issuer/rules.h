@@ -209,6 +209,11 @@ void eseal_rules_result_cleanup(struct eseal_rules_result *r);
 eseal_rc eseal_rules_run(struct eseal_rules_result *out, const struct eseal_rules_input *in,
                          struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_rules_summary runs only the summary_table rule over |s| into |out|
+ * (cleaned up first): an aggregator's batch checks its one table against
+ * the forms of all its items with it (|s| borrowed: the table and forms). */
+void eseal_rules_summary(struct eseal_rules_result *out, const struct eseal_submission *s);
+
 /* eseal_rules_find returns the first finding of |rule| with problem |code|
  * (NULL: any code) at or after index *from (may be NULL: from 0), setting
  * *from past it; NULL when there is none. */

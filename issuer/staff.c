@@ -67,6 +67,8 @@ static const char *const actions[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_SESSION_PASSWD] = "session.passwd",
     [ESEAL_ACTION_NOTIFICATION_LIST] = "notification.list",
     [ESEAL_ACTION_NOTIFICATION_READ] = "notification.read",
+    [ESEAL_ACTION_BATCH_MANAGE] = "batch.manage",
+    [ESEAL_ACTION_BATCH_GET] = "batch.get",
 };
 
 #define R(role) (1u << (role))
@@ -105,6 +107,8 @@ static const unsigned allowed_roles[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_SESSION_PASSWD] = STAFF,
     [ESEAL_ACTION_NOTIFICATION_LIST] = APPLICANTS, /* the unit's agent and its aggregator */
     [ESEAL_ACTION_NOTIFICATION_READ] = APPLICANTS,
+    [ESEAL_ACTION_BATCH_MANAGE] = R(ESEAL_ROLE_AGGREGATOR),
+    [ESEAL_ACTION_BATCH_GET] = STAFF & ~R(ESEAL_ROLE_AGENT),
 };
 
 const char *eseal_staff_role_name(enum eseal_staff_role role)

@@ -62,6 +62,8 @@ enum eseal_staff_action {
     ESEAL_ACTION_SESSION_PASSWD,
     ESEAL_ACTION_NOTIFICATION_LIST,
     ESEAL_ACTION_NOTIFICATION_READ,
+    ESEAL_ACTION_BATCH_MANAGE, /* an aggregator's batches: create, add, summary, submit */
+    ESEAL_ACTION_BATCH_GET,    /* reading a batch */
     ESEAL_ACTION_COUNT
 };
 

@@ -10,12 +10,18 @@
 #include "internal.h"
 
 static const char *const cf_names[CF_COUNT] = {
-    [CF_DEFAULT] = "default",     [CF_SUBMISSIONS] = "submissions",
-    [CF_SEALS] = "seals",         [CF_COUNTERS] = "counters",
-    [CF_STAFF] = "staff",         [CF_SESSIONS] = "sessions",
-    [CF_AUDIT] = "audit",         [CF_META] = "meta",
-    [CF_ARTEFACTS] = "artefacts", [CF_PRIVATE] = "private",
+    [CF_DEFAULT] = "default",
+    [CF_SUBMISSIONS] = "submissions",
+    [CF_SEALS] = "seals",
+    [CF_COUNTERS] = "counters",
+    [CF_STAFF] = "staff",
+    [CF_SESSIONS] = "sessions",
+    [CF_AUDIT] = "audit",
+    [CF_META] = "meta",
+    [CF_ARTEFACTS] = "artefacts",
+    [CF_PRIVATE] = "private",
     [CF_NOTIFICATIONS] = "notifications",
+    [CF_BATCHES] = "batches",
 };
 
 eseal_rc store_open(struct eseal_issuer *is, struct eseal_err *err)

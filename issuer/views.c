@@ -224,6 +224,8 @@ json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_pri
     if (wf_load_doc(is, rec, &doc, &p) == ESEAL_OK) {
         json_object_set_new(v, "submission", eseal_submission_to_json(doc));
         mark_current(v, doc);
+        json_object_set_new(v, "paper_required", paper_required(doc));
+        json_object_set_new(v, "paper_missing", paper_missing(doc, json_object_get(rec, "paper")));
         struct wf_rules_run r;
         if (wf_rules_run(is, &r, rec, doc, json_object_get(rec, "onsite"),
                          json_object_get(rec, "acknowledged"), &p) == ESEAL_OK)
@@ -500,5 +502,79 @@ eseal_rc eseal_issuer_seal_file(struct eseal_issuer *is, const struct eseal_staf
             prob_from(p, &e, NULL);
     }
     json_decref(seal);
+    return rc;
+}
+
+/* ---- materials -------------------------------------------------------------------- */
+
+/* find_material returns the kind key of the material |sm3| of the record:
+ * one the applicant uploaded, or one the maker took at a handover (the
+ * introduction letter and the ID copy). NULL when the record has none. */
+static const char *find_material(const json_t *rec, const char *sm3)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(rec, "materials"), i, m)
+    {
+        const char *s = wf_jstr(m, "sm3");
+        if (s != NULL && strcmp(s, sm3) == 0)
+            return wf_jstr(m, "kind");
+    }
+    static const char *const taken[] = {"introduction_letter", "id_copy"};
+    json_array_foreach(json_object_get(rec, "applications"), i, m)
+    {
+        json_t *h = json_object_get(m, "handover");
+        for (size_t k = 0; k < COUNT_OF(taken); k++) {
+            const char *s = wf_jstr(h, taken[k]);
+            if (s != NULL && strcmp(s, sm3) == 0)
+                return taken[k];
+        }
+    }
+    return NULL;
+}
+
+/* batch_material: the summary table of the submission's batch is one of
+ * its materials too (its rows are the submission's forms). */
+static const char *batch_material(struct eseal_issuer *is, const json_t *rec, const char *sm3)
+{
+    const char *id = wf_jstr(rec, "batch");
+    json_t *b = NULL;
+    if (id == NULL || store_get_json(is, CF_BATCHES, id, &b, NULL) != ESEAL_OK)
+        return NULL;
+    const char *s = wf_jstr(json_object_get(b, "summary"), "material");
+    bool yes = s != NULL && strcmp(s, sm3) == 0;
+    json_decref(b);
+    return yes ? "summary_table" : NULL;
+}
+
+eseal_rc eseal_issuer_submission_material(struct eseal_issuer *is,
+                                          const struct eseal_staff_principal *who, const char *id,
+                                          const char *sm3, struct eseal_buf *out,
+                                          const char **content_type, const char **kind,
+                                          struct eseal_issuer_problem *p)
+{
+    json_t *rec = NULL;
+    eseal_rc rc = wf_require(who, ESEAL_ACTION_SUBMISSION_GET, p);
+    if (rc == ESEAL_OK)
+        rc = wf_load_visible(is, who, id, &rec, p);
+    const char *k = rc == ESEAL_OK ? find_material(rec, sm3) : NULL;
+    if (rc == ESEAL_OK && k == NULL)
+        k = batch_material(is, rec, sm3);
+    if (rc == ESEAL_OK && k == NULL)
+        rc = prob_set(p, ESEAL_E_NOTFOUND, NULL,
+                      "申报 %s 没有材料 %.64s / submission %s has no "
+                      "material %.64s",
+                      id, sm3, id, sm3);
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (rc == ESEAL_OK && (rc = eseal_blob_get(is->blob, sm3, out, &e)) != ESEAL_OK)
+        prob_from(p, &e, NULL);
+    if (rc == ESEAL_OK) {
+        int kv = 0;
+        eseal_form_enum_parse(ESEAL_ENUM_MATERIAL, k, &kv);
+        *kind = eseal_form_key(ESEAL_ENUM_MATERIAL, kv);
+        *content_type = eseal_content_mime(eseal_content_detect(out->data, out->len));
+    }
+    json_decref(rec);
     return rc;
 }

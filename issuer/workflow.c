@@ -29,6 +29,7 @@ static const char *const state_names[WF_STATE_COUNT] = {
     [WF_PRODUCED] = "produced",
     [WF_HANDED_OVER] = "handed_over",
     [WF_DONE] = "done",
+    [WF_COLLECTED] = "collected",
 };
 
 const char *wf_state_name(enum wf_state s)
@@ -58,10 +59,12 @@ struct wf_run {
     json_t *rec;                  /* the subject's record */
     struct eseal_submission *doc; /* the submission's document (steps with rules) */
     json_t *onsite, *acks;        /* what the rules are given (owned; may be NULL) */
+    json_t *paper, *flags;        /* register: the paper record; review: the flags (owned) */
     bool skip_rules;              /* set by parse: this run needs no verdict (a rejection) */
     bool ran;
     struct wf_rules_run rules;
     bool approve;               /* review: the decision */
+    bool collect;               /* submit: to the aggregator, not the centre */
     struct produce_ctx produce; /* produce: the maker's options */
     json_t *entries;            /* array: the log entries to commit */
     json_t *result;             /* a view other than the subject's (owned) */
@@ -119,6 +122,8 @@ static eseal_rc load_subject(struct wf_run *r)
     const struct wf_step *s = r->step;
     if (s->subject == WF_SUBJECT_NONE)
         return ESEAL_OK;
+    if (s->subject == WF_SUBJECT_BATCH)
+        return batch_load_subject(r->is, r->who, r->id, s->from, s->doing, &r->rec, r->p);
     bool seal = s->subject == WF_SUBJECT_SEAL;
     eseal_rc rc = seal ? wf_seal_visible(r->is, r->who, r->id, &r->rec, r->p)
                        : wf_load_visible(r->is, r->who, r->id, &r->rec, r->p);
@@ -182,12 +187,20 @@ static eseal_rc give_view(struct wf_run *r, json_t **view)
         return ESEAL_OK;
     }
     bool seal = r->step->subject == WF_SUBJECT_SEAL;
+    bool batch = r->step->subject == WF_SUBJECT_BATCH ||
+                 (r->step->subject == WF_SUBJECT_NONE && r->id != NULL && r->id[0] == 'B');
     json_t *rec = NULL;
     struct eseal_err e;
     eseal_err_clear(&e);
-    if (store_get_json(r->is, seal ? CF_SEALS : CF_SUBMISSIONS, r->id, &rec, &e) != ESEAL_OK)
+    if (store_get_json(r->is,
+                       seal    ? CF_SEALS
+                       : batch ? CF_BATCHES
+                               : CF_SUBMISSIONS,
+                       r->id, &rec, &e) != ESEAL_OK)
         return prob_from(r->p, &e, NULL);
-    *view = seal ? wf_seal_view(r->is, rec) : wf_submission_view(r->is, r->who, rec);
+    *view = seal    ? wf_seal_view(r->is, rec)
+            : batch ? batch_view(r->is, rec)
+                    : wf_submission_view(r->is, r->who, rec);
     json_decref(rec);
     return ESEAL_OK;
 }
@@ -244,6 +257,8 @@ eseal_rc wf_step_run(struct eseal_issuer *is, const struct wf_step *step,
     json_decref(r.rec);
     json_decref(r.onsite);
     json_decref(r.acks);
+    json_decref(r.paper);
+    json_decref(r.flags);
     json_decref(r.produce.serials);
     json_decref(r.entries);
     json_decref(r.result);
@@ -391,19 +406,45 @@ static eseal_rc build_materials(struct wf_run *r)
 
 /* ---- submit, register, review ------------------------------------------------------ */
 
-static eseal_rc build_submit(struct wf_run *r)
+/* parse_submit: a city unit's agent submits to its aggregator (collected),
+ * never straight to the centre; the aggregator forwards a collected
+ * submission, alone or (the first time) with its batch. */
+static eseal_rc parse_submit(struct wf_run *r)
 {
-    bool again = strcmp(wf_jstr(r->rec, "state"), wf_state_name(WF_REJECTED)) == 0;
-    json_int_t round = json_integer_value(json_object_get(r->rec, "round")) + 1;
-    add_entry(r, again ? "submission.resubmitted" : "submission.submitted",
-              json_pack("{s:I}", "round", round));
+    bool collected = strcmp(wf_jstr(r->rec, "state"), wf_state_name(WF_COLLECTED)) == 0;
+    bool agent = r->who->role == ESEAL_ROLE_AGENT;
+    const char *channel = wf_jstr(r->rec, "channel");
+    if (agent && collected)
+        return prob_set(r->p, ESEAL_E_CONFLICT, NULL,
+                        "申报 %s 已报送汇总单位，由汇总单位报送平台 / submission %s is with the "
+                        "aggregator, which submits it to the centre",
+                        r->id, r->id);
+    if (!agent && wf_jstr(r->rec, "batch") != NULL &&
+        json_integer_value(json_object_get(r->rec, "round")) == 0)
+        return prob_set(r->p, ESEAL_E_CONFLICT, NULL,
+                        "申报 %s 在批次 %s 中，随批次报送 / submission %s is in batch %s: it goes "
+                        "with the batch",
+                        r->id, wf_jstr(r->rec, "batch"), r->id, wf_jstr(r->rec, "batch"));
+    r->collect = agent && channel != NULL && strcmp(channel, "aggregator") == 0;
     return ESEAL_OK;
 }
 
-/* parse_onsite checks {"onsite":[{"esid","token_id"}]} and returns the array. */
+static eseal_rc build_submit(struct wf_run *r)
+{
+    json_int_t round = json_integer_value(json_object_get(r->rec, "round"));
+    if (r->collect)
+        add_entry(r, "submission.collected", json_pack("{s:I}", "round", round));
+    else
+        add_entry(r, round > 0 ? "submission.resubmitted" : "submission.submitted",
+                  json_pack("{s:I}", "round", round + 1));
+    return ESEAL_OK;
+}
+
+/* parse_onsite checks {"onsite":[{"esid","token_id"}],"paper":…} and
+ * returns the onsite array (paper is paper.c's). */
 static eseal_rc parse_onsite(const json_t *body, json_t **out, struct eseal_issuer_problem *p)
 {
-    static const char *const top[] = {"onsite", NULL};
+    static const char *const top[] = {"onsite", "paper", NULL};
     static const char *const item[] = {"esid", "token_id", NULL};
     *out = json_array();
     if (body == NULL)
@@ -436,14 +477,17 @@ static eseal_rc parse_onsite(const json_t *body, json_t **out, struct eseal_issu
 
 static eseal_rc parse_register(struct wf_run *r)
 {
-    return parse_onsite(r->in->body, &r->onsite, r->p);
+    eseal_rc rc = parse_onsite(r->in->body, &r->onsite, r->p);
+    if (rc == ESEAL_OK)
+        rc = paper_parse(json_object_get(r->in->body, "paper"), r->doc, &r->paper, r->p);
+    return rc;
 }
 
 static eseal_rc build_register(struct wf_run *r)
 {
     add_entry(r, "submission.registered",
-              json_pack("{s:O,s:s}", "onsite", r->onsite, "verdict",
-                        eseal_verdict_name(r->rules.res.verdict)));
+              json_pack("{s:O,s:s,s:O}", "onsite", r->onsite, "verdict",
+                        eseal_verdict_name(r->rules.res.verdict), "paper", r->paper));
     return ESEAL_OK;
 }
 
@@ -470,7 +514,7 @@ static eseal_rc string_list(const json_t *v, const char *field, size_t max, size
 /* check_review reads {"decision","reasons","acknowledge"}: it needs no record. */
 static eseal_rc check_review(struct wf_run *r)
 {
-    static const char *const keys[] = {"decision", "reasons", "acknowledge", NULL};
+    static const char *const keys[] = {"decision", "reasons", "acknowledge", "flags", NULL};
     const json_t *body = r->in->body;
     eseal_rc rc = json_check_keys(body, keys, "", r->p);
     if (rc != ESEAL_OK)
@@ -501,6 +545,30 @@ static eseal_rc check_review(struct wf_run *r)
     return ESEAL_OK;
 }
 
+/* paper_refuse refuses an approval while a required point of the paper
+ * originals is unchecked or flagged by the reviewer. */
+static eseal_rc paper_refuse(struct wf_run *r)
+{
+    json_t *missing = paper_missing(r->doc, json_object_get(r->rec, "paper"));
+    json_array_extend(missing, r->flags);
+    json_t *first = json_array_get(missing, 0);
+    eseal_rc rc = ESEAL_OK;
+    if (first != NULL) {
+        enum paper_point pt;
+        const struct eseal_label *l =
+            paper_point_parse(wf_jstr(first, "point"), &pt) ? paper_point_label(pt) : NULL;
+        rc = prob_set(r->p, ESEAL_E_RULE, "paper",
+                      "纸质原件核验未完成，不能批准（%zu 项；%s：%s）/ the paper originals are not "
+                      "all checked: approval refused (%zu point%s; %s: %s)",
+                      json_array_size(missing), wf_jstr(first, "kind"),
+                      l != NULL ? l->zh : "原件已收到", json_array_size(missing),
+                      json_array_size(missing) == 1 ? "" : "s", wf_jstr(first, "kind"),
+                      l != NULL ? l->en : "original received");
+    }
+    json_decref(missing);
+    return rc;
+}
+
 /* parse_review: maker != reviewer; a rejection needs no verdict. */
 static eseal_rc parse_review(struct wf_run *r)
 {
@@ -510,7 +578,10 @@ static eseal_rc parse_review(struct wf_run *r)
                         r->who->username, r->id);
     r->onsite = json_incref(json_object_get(r->rec, "onsite"));
     r->skip_rules = !r->approve;
-    return ESEAL_OK;
+    eseal_rc rc = paper_flags_parse(json_object_get(r->in->body, "flags"), r->doc, &r->flags, r->p);
+    if (rc != ESEAL_OK || !r->approve)
+        return rc;
+    return paper_refuse(r);
 }
 
 /* build_review: the reasons are free text, so the log gets their count and
@@ -529,8 +600,8 @@ static eseal_rc build_review(struct wf_run *r)
                     commitment, &e) != ESEAL_OK)
         return prob_from(r->p, &e, NULL);
     add_entry(r, "submission.rejected",
-              json_pack("{s:I,s:s}", "reason_count", (json_int_t)json_array_size(reasons),
-                        "commitment", commitment));
+              json_pack("{s:I,s:s,s:O?}", "reason_count", (json_int_t)json_array_size(reasons),
+                        "commitment", commitment, "flags", r->flags));
     return ESEAL_OK;
 }
 
@@ -658,9 +729,10 @@ static eseal_rc revoke_reason_given(struct wf_run *r)
     const struct business_type *t = r->produce.type;
     if (t != NULL && t->makes == BUSINESS_MAKES_REVOCATION && r->produce.reason == NULL &&
         !all_targets_suspended(r))
-        return prob_set(r->p, ESEAL_E_INVALID, "reason",
-                        "撤销须给出原因（如 cessationOfOperation）/ revoking needs the reason given "
-                        "(e.g. cessationOfOperation)");
+        return prob_set(
+            r->p, ESEAL_E_INVALID, "reason",
+            "撤销须给出原因（如 cessationOfOperation）/ revoking needs the reason given "
+            "(e.g. cessationOfOperation)");
     return ESEAL_OK;
 }
 
@@ -1012,6 +1084,31 @@ static eseal_rc build_staff_passwd(struct wf_run *r)
     return staff_changed(r, "staff.password_changed");
 }
 
+/* ---- batches (batch.c does the work) ------------------------------------------------ */
+
+static eseal_rc build_batch_create(struct wf_run *r)
+{
+    eseal_rc rc = batch_create(r->is, r->who, r->in->body, r->entries, r->new_id, r->p);
+    if (rc == ESEAL_OK)
+        r->id = r->new_id;
+    return rc;
+}
+
+static eseal_rc build_batch_add(struct wf_run *r)
+{
+    return batch_add(r->is, r->who, r->rec, r->in->body, r->entries, r->p);
+}
+
+static eseal_rc build_batch_summary(struct wf_run *r)
+{
+    return batch_summary(r->is, r->who, r->rec, r->in->uploads, r->in->n_uploads, r->entries, r->p);
+}
+
+static eseal_rc build_batch_submit(struct wf_run *r)
+{
+    return batch_submit(r->is, r->who, r->rec, r->entries, r->p);
+}
+
 /* ---- the table ----------------------------------------------------------------------- */
 
 enum step_id {
@@ -1030,11 +1127,16 @@ enum step_id {
     STEP_STAFF_ENABLE,
     STEP_STAFF_RESET,
     STEP_STAFF_PASSWD,
+    STEP_BATCH_CREATE,
+    STEP_BATCH_ADD,
+    STEP_BATCH_SUMMARY,
+    STEP_BATCH_SUBMIT,
     STEP_COUNT
 };
 
 #define EDITABLE (WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED))
 #define SEAL_FROM(s) (1u << (s))
+#define BATCH_FROM(s) (1u << (s))
 
 /* clang-format off */
 const struct wf_step wf_steps[STEP_COUNT] = {
@@ -1048,8 +1150,9 @@ const struct wf_step wf_steps[STEP_COUNT] = {
         WF_SUBJECT_SUBMISSION, EDITABLE, WF_RULES_NONE, check_materials, parse_materials,
         build_materials, {"submission.material_added"}},
     [STEP_SUBMIT] = {"submit", "submitting", ESEAL_ACTION_SUBMISSION_SUBMIT,
-        WF_SUBJECT_SUBMISSION, EDITABLE, WF_RULES_SUBMIT, NULL, NULL, build_submit,
-        {"submission.submitted", "submission.resubmitted"}},
+        WF_SUBJECT_SUBMISSION, EDITABLE | WF_FROM(WF_COLLECTED), WF_RULES_SUBMIT, NULL,
+        parse_submit, build_submit,
+        {"submission.submitted", "submission.resubmitted", "submission.collected"}},
     [STEP_REGISTER] = {"register", "registering", ESEAL_ACTION_SUBMISSION_REGISTER,
         WF_SUBJECT_SUBMISSION, WF_FROM(WF_SUBMITTED), WF_RULES_REGISTER, NULL, parse_register,
         build_register, {"submission.registered"}},
@@ -1083,6 +1186,17 @@ const struct wf_step wf_steps[STEP_COUNT] = {
     [STEP_STAFF_PASSWD] = {"staff_passwd", "changing one's password", ESEAL_ACTION_SESSION_PASSWD,
         WF_SUBJECT_NONE, 0, WF_RULES_NONE, check_passwd, NULL, build_staff_passwd,
         {"staff.password_changed"}},
+    [STEP_BATCH_CREATE] = {"batch_create", "creating a batch", ESEAL_ACTION_BATCH_MANAGE,
+        WF_SUBJECT_NONE, 0, WF_RULES_NONE, NULL, NULL, build_batch_create, {"batch.created"}},
+    [STEP_BATCH_ADD] = {"batch_add", "adding to a batch", ESEAL_ACTION_BATCH_MANAGE,
+        WF_SUBJECT_BATCH, BATCH_FROM(BATCH_OPEN), WF_RULES_NONE, NULL, NULL, build_batch_add,
+        {"batch.item_added"}},
+    [STEP_BATCH_SUMMARY] = {"batch_summary", "attaching a summary table",
+        ESEAL_ACTION_BATCH_MANAGE, WF_SUBJECT_BATCH, BATCH_FROM(BATCH_OPEN), WF_RULES_NONE, NULL,
+        NULL, build_batch_summary, {"batch.summary_set"}},
+    [STEP_BATCH_SUBMIT] = {"batch_submit", "submitting a batch", ESEAL_ACTION_BATCH_MANAGE,
+        WF_SUBJECT_BATCH, BATCH_FROM(BATCH_OPEN), WF_RULES_NONE, check_no_body, NULL,
+        build_batch_submit, {"batch.submitted", "submission.submitted", "submission.resubmitted"}},
 };
 /* clang-format on */
 const size_t wf_n_steps = STEP_COUNT;
@@ -1209,4 +1323,33 @@ eseal_rc eseal_issuer_staff_change(struct eseal_issuer *is, const struct eseal_s
         if (strcmp(changes[i].change, change) == 0)
             return step_json(is, changes[i].step, who, username, body, view, p);
     return prob_set(p, ESEAL_E_INTERNAL, NULL, "no staff change %s", change);
+}
+
+eseal_rc eseal_issuer_batch_create(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const json_t *body, json_t **view,
+                                   struct eseal_issuer_problem *p)
+{
+    return step_json(is, STEP_BATCH_CREATE, who, NULL, body, view, p);
+}
+
+eseal_rc eseal_issuer_batch_add(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                const char *id, const json_t *body, json_t **view,
+                                struct eseal_issuer_problem *p)
+{
+    return step_json(is, STEP_BATCH_ADD, who, id, body, view, p);
+}
+
+eseal_rc eseal_issuer_batch_summary(struct eseal_issuer *is,
+                                    const struct eseal_staff_principal *who, const char *id,
+                                    const struct eseal_issuer_upload *up, size_t n, json_t **view,
+                                    struct eseal_issuer_problem *p)
+{
+    struct wf_input in = {.uploads = up, .n_uploads = n};
+    return wf_step_run(is, &wf_steps[STEP_BATCH_SUMMARY], who, id, &in, view, p);
+}
+
+eseal_rc eseal_issuer_batch_submit(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const char *id, json_t **view, struct eseal_issuer_problem *p)
+{
+    return step_json(is, STEP_BATCH_SUBMIT, who, id, NULL, view, p);
 }

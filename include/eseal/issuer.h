@@ -251,6 +251,51 @@ eseal_rc eseal_issuer_log_prove(struct eseal_issuer *is, const struct eseal_staf
                                 uint64_t seq, json_t **view,
                                 struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 
+/* _submission_material copies material |sm3| of submission |id| into |out|
+ * (replacing it) for whoever may see the submission (anyone else:
+ * ESEAL_E_NOTFOUND, as for a material the submission does not have).
+ * *content_type is the MIME type detected from the bytes and *kind the
+ * material kind's key ("letter", …, "id_copy"; both static). */
+eseal_rc eseal_issuer_submission_material(struct eseal_issuer *is,
+                                          const struct eseal_staff_principal *who, const char *id,
+                                          const char *sm3, struct eseal_buf *out,
+                                          const char **content_type, const char **kind,
+                                          struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* Batches (批次) of a city's aggregator: docs/issuer-domain.md, "Channels".
+ * _batch_create {"business"} opens a batch (B00000001) for the caller's
+ * city; _batch_add {"submission"} adds a collected submission of that
+ * business type; _batch_summary takes the uploads "summary_table" (the
+ * file) and "rows" (its rows, JSON); _batch_submit sends every item to the
+ * centre at once after checking the table against all items' forms.
+ * _batch_register and _batch_review run the per-submission step on each
+ * item (body as for one submission, plus optional "items": the ids to act
+ * on) and return {"batch", "results":[{"submission","ok","state"|"error"}]}.
+ * *view is the caller's. */
+eseal_rc eseal_issuer_batch_create(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const json_t *body, json_t **view,
+                                   struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+eseal_rc eseal_issuer_batch_add(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                const char *id, const json_t *body, json_t **view,
+                                struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+eseal_rc eseal_issuer_batch_summary(struct eseal_issuer *is,
+                                    const struct eseal_staff_principal *who, const char *id,
+                                    const struct eseal_issuer_upload *up, size_t n, json_t **view,
+                                    struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+eseal_rc eseal_issuer_batch_submit(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const char *id, json_t **view,
+                                   struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+eseal_rc eseal_issuer_batch_get(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                const char *id, json_t **view,
+                                struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+eseal_rc eseal_issuer_batch_register(struct eseal_issuer *is,
+                                     const struct eseal_staff_principal *who, const char *id,
+                                     const json_t *body, json_t **view,
+                                     struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+eseal_rc eseal_issuer_batch_review(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const char *id, const json_t *body, json_t **view,
+                                   struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
 eseal_rc eseal_issuer_seal_get(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                                const char *esid, json_t **view,
                                struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;

@@ -14,24 +14,14 @@
 set -euo pipefail
 # shellcheck source=lib/submission.bash
 . "$(cd "$(dirname "$0")" && pwd)/lib/submission.bash"
-# shellcheck source=lib/api.bash
-. "$(cd "$(dirname "$0")" && pwd)/lib/api.bash"
 
 : "${ESEAL:?set ESEAL to the eseal binary}"
 : "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
 for c in curl openssl python3; do command -v "$c" >/dev/null; done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-issuer.XXXXXX")
-daemon=
-cleanup() {
-    if [ -n "$daemon" ]; then
-        kill "$daemon" 2>/dev/null || true
-        wait "$daemon" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-cd "$tmp"
+ESEAL_TEST_NAME=issuer
+# shellcheck source=lib/issuerd.bash
+. "$(cd "$(dirname "$0")" && pwd)/lib/issuerd.bash"
 
 export ESEAL_PASSPHRASE='correct horse battery staple'
 export ESEAL_PIN='123456'
@@ -40,13 +30,6 @@ unset ESEAL_NEW_PIN
 UNIT='福州市鼓楼区测试局'
 USCC='91350100M000100Y43'
 DISTID=distid:1234567812345678
-
-fail() {
-    echo "FAIL: $*" >&2
-    [ -f daemon.log ] && { echo "--- daemon.log:" >&2; tail -20 daemon.log >&2; }
-    exit 1
-}
-# ok, json, api, expect: lib/api.bash
 
 # --- the CA, a token, the daemon -----------------------------------------------
 "$ESEAL" ca init --dir ca >/dev/null
@@ -61,17 +44,7 @@ grep -q 'configuration OK' check.out || fail "-n prints configuration OK"
 "$ESEAL_ISSUERD" -n --max_days 0 >/dev/null 2>&1 && fail "-n accepts max_days 0"
 ok
 
-"$ESEAL_ISSUERD" --port 0 --data data --ca ca >daemon.log 2>&1 &
-daemon=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' daemon.log)
-    [ -n "$port" ] && break
-    kill -0 "$daemon" 2>/dev/null || fail "eseal-issuerd exited"
-    sleep 0.1
-done
-[ -n "$port" ] || fail "eseal-issuerd did not start"
-base="http://127.0.0.1:$port"
+start_issuerd
 grep -q 'created account admin with \$ESEAL_ADMIN_PASSWORD' daemon.log || fail "admin bootstrap"
 ok
 
@@ -126,8 +99,14 @@ expect 200 POST "/api/v1/submissions/$id/review" "$reviewer" \
     -d '{"decision":"reject","reasons":["介绍信日期缺失 / the letter is undated"]}'
 [ "$(json resp.json 'j["state"]')" = rejected ] || fail "rejected"
 expect 200 PUT "/api/v1/submissions/$id" "$agent" --data-binary @sub.json
+# a city unit's agent submits to its aggregator, never straight to the centre
 expect 200 POST "/api/v1/submissions/$id/submit" "$agent"
-expect 200 POST "/api/v1/submissions/$id/register" "$maker"
+[ "$(json resp.json 'j["state"]')" = collected ] || fail "collected by the aggregator"
+expect 409 POST "/api/v1/submissions/$id/register" "$maker"
+expect 409 POST "/api/v1/submissions/$id/submit" "$agent"
+expect 200 POST "/api/v1/submissions/$id/submit" "$agg"
+[ "$(json resp.json 'j["state"]')" = submitted ] || fail "the aggregator submits"
+expect 200 POST "/api/v1/submissions/$id/register" "$maker" -d '{"paper":"all"}'
 expect 200 POST "/api/v1/submissions/$id/review" "$reviewer" -d '{"decision":"approve"}'
 [ "$(json resp.json 'j["state"]')" = approved ] || fail "approved"
 
@@ -161,6 +140,15 @@ handover() {
 [ "$(handover 王五)" = 200 ] || fail "handover"
 [ "$(json resp.json 'j["state"]')" = handed_over ] || fail "handed over"
 ok
+# what the maker took at the handover downloads like any material
+for f in intro.pdf:application/pdf idcopy.png:image/png; do
+    curl -s -D dl.hdr -o dl.bin -H "Authorization: Bearer $agent" \
+        "$base/api/v1/submissions/$id/materials/$(sm3 "${f%%:*}")"
+    cmp -s dl.bin "${f%%:*}" || fail "download ${f%%:*}"
+    tr -d '\r' <dl.hdr | grep -qx "Content-Type: ${f#*:}" || fail "${f%%:*} content type"
+    tr -d '\r' <dl.hdr | grep -q '^Content-Disposition: attachment' || fail "${f%%:*} attachment"
+done
+ok
 expect 200 GET "/api/v1/seals/$esid" "$agg"
 [ "$(json resp.json 'j["status"]')" = good ] || fail "good after handover"
 
@@ -193,7 +181,8 @@ entries = [e["entry"] for e in json.load(open("resp.json"))["entries"]]
 types = [e["type"] for e in entries if e.get("submission") == sub]
 want = ["submission.created", "submission.material_added", "submission.material_added",
         "submission.material_added", "submission.submitted", "submission.registered",
-        "submission.rejected", "submission.updated", "submission.resubmitted",
+        "submission.rejected", "submission.updated", "submission.collected",
+        "submission.resubmitted",
         "submission.registered", "submission.approved", "seal.issued",
         "application.produced", "seal.activated", "application.handed_over"]
 assert types == want, types
@@ -216,7 +205,7 @@ PY
 ok
 "$ESEAL" log verify --url "$base" --key ca/log.pub >verify.out 2>&1 || { cat verify.out; fail "eseal log verify"; }
 expect 200 GET "/api/v1/submissions/$id/audit" "$admin"
-[ "$(json resp.json 'len(j["entries"])')" = 15 ] || fail "audit trail"
+[ "$(json resp.json 'len(j["entries"])')" = 16 ] || fail "audit trail"
 
 # --- the permission matrix: every endpoint x every role ---------------------------------------
 # A fresh draft to act on; bodies are harmless (refused as 400 when allowed),
@@ -235,6 +224,7 @@ matrix=(
     "GET|/api/v1/submissions/$draft|agent aggregator maker reviewer admin|"
     "PUT|/api/v1/submissions/$draft|agent aggregator|{}"
     "POST|/api/v1/submissions/$draft/materials|agent aggregator|{}"
+    "GET|/api/v1/submissions/$draft/materials/$(sm3 letter.pdf)|agent aggregator maker reviewer admin|"
     "POST|/api/v1/submissions/$draft/submit|agent aggregator|{\"x\":1}"
     "POST|/api/v1/submissions/$draft/register|maker|{\"x\":1}"
     "POST|/api/v1/submissions/$draft/review|reviewer|{\"x\":1}"
@@ -243,6 +233,13 @@ matrix=(
     "GET|/api/v1/submissions/$draft/audit|admin|"
     "GET|/api/v1/log/0/commitment|admin|"
     "GET|/api/v1/seals?uscc=$USCC|agent aggregator maker reviewer admin|"
+    "POST|/api/v1/batches|aggregator|{}"
+    "GET|/api/v1/batches/B00000001|aggregator maker reviewer admin|"
+    "POST|/api/v1/batches/B00000001/items|aggregator|{}"
+    "POST|/api/v1/batches/B00000001/summary|aggregator|{}"
+    "POST|/api/v1/batches/B00000001/submit|aggregator|{\"x\":1}"
+    "POST|/api/v1/batches/B00000001/register|maker|{\"x\":1}"
+    "POST|/api/v1/batches/B00000001/review|reviewer|{\"x\":1}"
     "GET|/api/v1/seals/$esid|agent aggregator maker reviewer admin|"
     "GET|/api/v1/seals/$esid/seal.esl|agent aggregator maker|"
     "GET|/api/v1/seals/$esid/cert.pem|agent aggregator maker reviewer admin|"
@@ -320,8 +317,9 @@ PY
     expect 201 POST "/api/v1/submissions/$sid/materials" "$agent" \
         -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
     expect 200 POST "/api/v1/submissions/$sid/submit" "$agent"
-    local onsite='{}'
-    [ -n "$2" ] && onsite="{\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
+    expect 200 POST "/api/v1/submissions/$sid/submit" "$agg"
+    local onsite='{"paper":"all"}'
+    [ -n "$2" ] && onsite="{\"paper\":\"all\",\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
     expect 200 POST "/api/v1/submissions/$sid/register" "$maker" -d "$onsite"
     expect 200 POST "/api/v1/submissions/$sid/review" "$reviewer" -d '{"decision":"approve"}'
     echo "$sid"
@@ -407,16 +405,7 @@ stop_daemon() {
     ok
 }
 stop_daemon
-"$ESEAL_ISSUERD" --port 0 --data data --ca ca >daemon.log 2>&1 &
-daemon=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' daemon.log)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || fail "restart"
-base="http://127.0.0.1:$port"
+start_issuerd
 admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
 expect 200 GET "/api/v1/seals/$esid" "$admin"
 [ "$(json resp.json 'j["status"]')" = revoked ] || fail "state kept across a restart"

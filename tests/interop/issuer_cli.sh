@@ -17,17 +17,9 @@ set -euo pipefail
 : "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
 for c in openssl python3; do command -v "$c" >/dev/null; done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-issuer-cli.XXXXXX")
-daemon=
-cleanup() {
-    if [ -n "$daemon" ]; then
-        kill "$daemon" 2>/dev/null || true
-        wait "$daemon" 2>/dev/null || true
-    fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-cd "$tmp"
+ESEAL_TEST_NAME=issuer-cli
+# shellcheck source=lib/issuerd.bash
+. "$(cd "$(dirname "$0")" && pwd)/lib/issuerd.bash"
 
 export ESEAL_PASSPHRASE='correct horse battery staple'
 export ESEAL_PIN='123456'
@@ -36,14 +28,6 @@ unset ESEAL_TOKEN ESEAL_PASSWORD ESEAL_NEW_PASSWORD ESEAL_ADMIN_PASSWORD ESEAL_N
 UNIT='福州市鼓楼区测试局'
 USCC='91350100M000100Y43'
 
-passed=0
-fail() {
-    echo "FAIL: $*" >&2
-    [ -f daemon.log ] && { echo "--- daemon.log:" >&2; tail -20 daemon.log >&2; }
-    exit 1
-}
-ok() { passed=$((passed + 1)); }
-json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 # code WANT CMD...: run CMD, require exit status WANT; output in out.txt, err.txt.
 code() {
     local want=$1 got=0
@@ -57,17 +41,7 @@ I() { "$ESEAL" issuer "$@"; }
 "$ESEAL" ca init --dir ca >/dev/null
 printf 'admin-password-0001\n' >admin.pw
 chmod 600 admin.pw
-ESEAL_ADMIN_PASSWORD=admin-password-0001 "$ESEAL_ISSUERD" --port 0 --data data --ca ca >daemon.log 2>&1 &
-daemon=$!
-port=
-for _ in $(seq 1 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' daemon.log)
-    [ -n "$port" ] && break
-    kill -0 "$daemon" 2>/dev/null || fail "eseal-issuerd exited"
-    sleep 0.1
-done
-[ -n "$port" ] || fail "eseal-issuerd did not start"
-base="http://127.0.0.1:$port"
+ESEAL_ADMIN_PASSWORD=admin-password-0001 start_issuerd
 
 # --- usage errors: 2 --------------------------------------------------------------
 code 2 "$ESEAL" issuer
@@ -95,17 +69,30 @@ code 0 staff agent1 agent-password-1 agent --unit "$USCC"
 grep -q 'agent1 *agent' out.txt || fail "staff add output"
 code 0 staff maker1 maker-password-1 maker
 code 0 staff reviewer1 reviewer-password-1 reviewer
+code 0 staff agg1 aggregator-pw-1 aggregator --city 350100
 code 1 staff maker1 maker-password-2 maker
 grep -q 'HTTP 409' err.txt || fail "an existing account is 409"
 code 0 env ESEAL_TOKEN="$admin_tok" "$ESEAL" issuer staff list --url "$base" --json
-[ "$(json out.txt 'len(j["staff"])')" = 4 ] || fail "four accounts"
-for who in agent1:agent-password-1 maker1:maker-password-1 reviewer1:reviewer-password-1; do
+[ "$(json out.txt 'len(j["staff"])')" = 5 ] || fail "five accounts"
+for who in agent1:agent-password-1 maker1:maker-password-1 reviewer1:reviewer-password-1 agg1:aggregator-pw-1; do
     printf '%s\n' "${who#*:}" >"${who%%:*}.pw"
     code 0 I login --url "$base" --user "${who%%:*}" --password-file "${who%%:*}.pw" --session "${who%%:*}.session"
 done
 A() { I "$@" --session agent1.session; }
 M() { I "$@" --session maker1.session; }
 R() { I "$@" --session reviewer1.session; }
+G() { I "$@" --session agg1.session; }
+# forward ID: the aggregator sends the collected submission ID to the centre
+# in a batch of its own; prints the batch id.
+forward() {
+    G batch create --url "$base" --business apply >out.txt || fail "batch create"
+    local b
+    b=$(sed -n 's/^batch *//p' out.txt)
+    G batch add --url "$base" --id "$b" --submission "$1" >out.txt || fail "batch add"
+    G batch submit --url "$base" --id "$b" >out.txt || fail "batch submit"
+    grep -q "^item *$1  submitted" out.txt || fail "forwarded"
+    echo "$b"
+}
 
 # --- one apply through eseal issuer only ------------------------------------------------
 "$ESEAL" token init --dir tok >/dev/null
@@ -127,9 +114,17 @@ grep -q 'HTTP 403' err.txt || fail "403 shown"
 # A fresh, complete submission in one go.
 code 0 A submit --url "$base" --file sub.json --material letter=letter.pdf \
     --material form=form.pdf --material impression=impression.png
-grep -q '^state *submitted' out.txt || fail "submitted"
+grep -q '^state *collected' out.txt || fail "collected by the aggregator"
 id=$(sed -n 's/^submission *//p' out.txt)
 [ "$id" = S00000002 ] || fail "submission id $id"
+code 1 M register --url "$base" --id "$id"       # not at the centre yet
+code 2 G batch create --url "$base"
+code 1 A batch create --url "$base" --business apply
+grep -q 'HTTP 403' err.txt || fail "an agent makes no batch"
+b=$(forward "$id")
+[ "$b" = B00000001 ] || fail "batch id $b"
+code 0 M batch show --url "$base" --id "$b"
+grep -q '^state *submitted' out.txt || fail "batch show"
 code 0 M register --url "$base" --id "$id"
 grep -q '^registered_by *maker1' out.txt || fail "registered"
 code 1 M review --url "$base" --id "$id" --approve
@@ -144,9 +139,17 @@ code 0 env ESEAL_TOKEN="$(I login --url "$base" --user agent1 --password-file ag
 code 0 A submit --url "$base" --file sub.json --material letter=letter.pdf \
     --material form=form.pdf --material impression=impression.png
 id=$(sed -n 's/^submission *//p' out.txt)
-code 0 M register --url "$base" --id "$id"
-code 0 R review --url "$base" --id "$id" --approve
-grep -q '^state *approved' out.txt || fail "approved"
+b=$(forward "$id")
+code 0 M batch register --url "$base" --id "$b" --paper all
+grep -q "^$id  registered" out.txt || fail "batch register"
+code 1 R review --url "$base" --id "$id" --approve --flag "$(sm3 letter.pdf)=unit_seal"
+grep -q 'field paper' err.txt || fail "a flagged point refuses the approval"
+code 0 R batch review --url "$base" --id "$b" --approve
+grep -q "^$id  approved" out.txt || fail "approved"
+code 0 A material --url "$base" --id "$id" --sm3 "$(sm3 letter.pdf)" --out got.pdf
+cmp -s got.pdf letter.pdf || fail "material download"
+code 1 M material --url "$base" --id "$id" --sm3 "$(sm3 intro.pdf)" --out got.pdf
+grep -q 'HTTP 404' err.txt || fail "no such material: 404"
 code 2 M produce --url "$base" --id "$id" --days x
 code 1 M produce --url "$base" --id "$id" --days 9999
 code 0 M produce --url "$base" --id "$id" --days 30 --csr unit.csr --token-id "$token_id"
@@ -218,6 +221,9 @@ code 2 A show --url "$base" --esid "$esid"
 # --- demo ----------------------------------------------------------------------------------
 code 0 "$ESEAL" demo --issuer "$base" --admin-password-file admin.pw --out demo --json
 grep -q 'apply 印章申请' err.txt || fail "demo steps on stderr with --json"
+grep -q '^\[batch 汇总报送\] batch B[0-9]*: S[0-9]* and S[0-9]* with one summary table' err.txt &&
+    grep -q '^\[batch 汇总报送\] batch B[0-9]* registered (paper originals checked) and approved' err.txt ||
+    fail "the demo batches two units' submissions"
 cp out.txt demo.json
 python3 - <<'PY' || fail "demo summary"
 import json

@@ -113,11 +113,12 @@ expect 201 POST "/api/v1/submissions/$sid2/materials" "$agent" \
 hostile submit "$agent" POST "/api/v1/submissions/$sid2/submit" '{"a":1,"a":1}'
 [ "$(state)" = "$draft" ] || fail "submit: the state moved"
 expect 200 POST "/api/v1/submissions/$sid2/submit" "$agent"
+expect 200 POST "/api/v1/submissions/$sid2/submit" "$agg"
 submitted=$(state)
 [ "$submitted" != "$draft" ] || fail "a good submit changes the state"
 
 hostile register "$maker" POST "/api/v1/submissions/$sid2/register" '{"onsite":[],"onsite":[]}'
-expect 200 POST "/api/v1/submissions/$sid2/register" "$maker" -d '{}'
+expect 200 POST "/api/v1/submissions/$sid2/register" "$maker" -d '{"paper":"all"}'
 registered=$(state)
 [ "$registered" != "$submitted" ] || fail "a good register changes the state"
 

@@ -86,9 +86,11 @@ mk() { ESEAL_TOKEN=$admin ESEAL_NEW_PASSWORD=$2 "$eseal" issuer staff add --url 
 mk agent1 bench-agent-pw1 agent --unit "$USCC"
 mk maker1 bench-maker-pw1 maker
 mk reviewer1 bench-reviewer-pw1 reviewer
+mk agg1 bench-aggregator-pw1 aggregator --city 350100
 agent=$(tok agent1 bench-agent-pw1)
 maker=$(tok maker1 bench-maker-pw1)
 reviewer=$(tok reviewer1 bench-reviewer-pw1)
+agg=$(tok agg1 bench-aggregator-pw1)
 
 printf '%%PDF-1.4\n%% letter\n' >letter.pdf
 printf '%%PDF-1.4\n%% form\n' >form.pdf
@@ -120,7 +122,9 @@ pipeline() {
             --material letter=letter.pdf --material form=form.pdf \
             --material impression=impression.png --material csr=device.csr |
             python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-        ESEAL_TOKEN=$maker "$eseal" issuer register --url "$url" --id "$id" --json >/dev/null
+        # the unit's submit went to its aggregator, which submits it to the centre
+        curl -sf -o /dev/null -X POST -H "Authorization: Bearer $agg" "$url/api/v1/submissions/$id/submit"
+        ESEAL_TOKEN=$maker "$eseal" issuer register --url "$url" --id "$id" --paper all --json >/dev/null
         ESEAL_TOKEN=$reviewer "$eseal" issuer review --url "$url" --id "$id" --approve --json >/dev/null
         ESEAL_TOKEN=$maker "$eseal" issuer produce --url "$url" --id "$id" --json >/dev/null
         ESEAL_TOKEN=$maker "$eseal" issuer handover --url "$url" --id "$id" --json \

@@ -21,6 +21,7 @@
 #include "eseal/seal.h"
 #include "eseal/sm.h"
 #include "eseal/token.h"
+#include "eseal/zip.h"
 #include "cmd.h"
 #include "ofd_stamp.h"
 #include "issuer_client.h"
@@ -32,7 +33,9 @@ static const char demo_usage[] =
     "  software tokens: apply, renew, change, revoke, reissue (after a loss\n"
     "  report), unlock (a token locked by wrong PINs) and a loss (reported by the\n"
     "  agent, reinstated, lost again and revoked without the key, keyCompromise\n"
-    "  since the loss report). 演示全部业务.\n"
+    "  since the loss report), each through the city's aggregator, then an\n"
+    "  aggregator's batch of two units with one summary table (registered and\n"
+    "  approved item by item). 演示全部业务.\n"
     "  It creates the agent, maker and reviewer accounts it needs (demo-*), and\n"
     "  writes into DIR, for each seal: <esID>.txt stamped while the seal was good\n"
     "  (<esID>.txt.ses), the same text as an OFD stamped inside (<esID>.ofd), and\n"
@@ -61,6 +64,9 @@ static const struct option long_opts[] = {
 #define UNIT_USCC "91350100M000100Y43"
 #define UNIT_CITY "350100"
 #define UNIT_COUNTY "350102"
+/* The second unit of the batch demo, of the same district. */
+#define UNIT2_NAME "福州市鼓楼区第二演示局"
+#define UNIT2_USCC "91350100M000200Y4T"
 #define COLLECTOR_NAME "王五"
 #define COLLECTOR_ID "11010519491231002X"
 
@@ -79,8 +85,8 @@ struct demo {
     FILE *log;
     char suffix[9];
     char pin[17];
-    struct issuer_conn admin, agent, maker, reviewer;
-    char *tokens[4]; /* the bearer tokens, owned */
+    struct issuer_conn admin, agent, maker, reviewer, aggregator, agent2;
+    char *tokens[6]; /* the bearer tokens, owned */
     struct material m[N_MATERIALS];
     json_t *seals; /* [{esID, business, document, signature, token}] */
     const char *step;
@@ -271,19 +277,25 @@ static eseal_rc login(struct demo *d, struct issuer_conn *c, int slot, const cha
 static eseal_rc make_staff(struct demo *d, struct eseal_err *err)
 {
     static const struct {
-        const char *role;
+        const char *name, *role;
         int slot;
-    } staff[] = {{"agent", 1}, {"maker", 2}, {"reviewer", 3}};
-    struct issuer_conn *conns[] = {&d->admin, &d->agent, &d->maker, &d->reviewer};
-    for (size_t i = 0; i < 3; i++) {
+        const char *key, *value; /* the unit of an agent, the city of an aggregator */
+    } staff[] = {{"agent", "agent", 1, "unit", UNIT_USCC},
+                 {"maker", "maker", 2, NULL, NULL},
+                 {"reviewer", "reviewer", 3, NULL, NULL},
+                 {"aggregator", "aggregator", 4, "city", UNIT_CITY},
+                 {"agent2", "agent", 5, "unit", UNIT2_USCC}};
+    struct issuer_conn *conns[] = {&d->admin,    &d->agent,      &d->maker,
+                                   &d->reviewer, &d->aggregator, &d->agent2};
+    for (size_t i = 0; i < sizeof(staff) / sizeof(staff[0]); i++) {
         uint8_t rnd[12];
         eseal_random(rnd, sizeof(rnd));
         char *pw = eseal_hex(rnd, sizeof(rnd));
-        char *user = eseal_xasprintf("demo-%s-%s", staff[i].role, d->suffix);
+        char *user = eseal_xasprintf("demo-%s-%s", staff[i].name, d->suffix);
         json_t *body =
             json_pack("{s:s,s:s,s:s}", "username", user, "password", pw, "role", staff[i].role);
-        if (strcmp(staff[i].role, "agent") == 0)
-            json_object_set_new(body, "unit", json_string(UNIT_USCC));
+        if (staff[i].key != NULL)
+            json_object_set_new(body, staff[i].key, json_string(staff[i].value));
         eseal_rc rc = expect(d, &d->admin, "POST", "/api/v1/staff", body, 201, NULL, err);
         json_decref(body);
         if (rc == ESEAL_OK)
@@ -298,12 +310,12 @@ static eseal_rc make_staff(struct demo *d, struct eseal_err *err)
     return ESEAL_OK;
 }
 
-/* submission_doc builds the submission JSON of one form for |business|. */
-static json_t *submission_doc(struct demo *d, const char *business, const char *target,
-                              const char *seal_name)
+/* unit_doc builds the submission JSON of one form of unit |name| (|uscc|). */
+static json_t *unit_doc(struct demo *d, const char *name, const char *uscc, const char *business,
+                        const char *target, const char *seal_name)
 {
-    json_t *unit = json_pack("{s:s,s:s,s:s,s:s}", "name", UNIT_NAME, "uscc", UNIT_USCC, "city",
-                             UNIT_CITY, "county", UNIT_COUNTY);
+    json_t *unit = json_pack("{s:s,s:s,s:s,s:s}", "name", name, "uscc", uscc, "city", UNIT_CITY,
+                             "county", UNIT_COUNTY);
     json_t *form =
         json_pack("{s:s,s:s,s:O,s:{s:s,s:s,s:s},s:{s:s,s:i,s:i,s:s,s:s},s:s,s:s}", "business",
                   business, "kind", "unit", "unit", unit, "agent", "name", "李四", "mobile",
@@ -321,17 +333,21 @@ static json_t *submission_doc(struct demo *d, const char *business, const char *
     return doc;
 }
 
-/* to_approved files a submission for |business| (on seal |target|, or a new
- * one), uploads its materials, submits it, has the maker register it (with
- * the token |onsite_token| seen on site) and the reviewer approve it. */
-static eseal_rc to_approved(struct demo *d, const char *business, const char *target,
-                            const char *seal_name, const char *onsite_token, char **id,
-                            struct eseal_err *err)
+/* submission_doc builds the demo unit's submission JSON of one form for |business|. */
+static json_t *submission_doc(struct demo *d, const char *business, const char *target,
+                              const char *seal_name)
+{
+    return unit_doc(d, UNIT_NAME, UNIT_USCC, business, target, seal_name);
+}
+
+/* to_aggregator files |doc| as the agent |who|, uploads its materials and
+ * submits it: a city unit's submission goes to its aggregator (collected). */
+static eseal_rc to_aggregator(struct demo *d, const struct issuer_conn *who, json_t *doc, char **id,
+                              struct eseal_err *err)
 {
     *id = NULL;
-    json_t *doc = submission_doc(d, business, target, seal_name);
     json_t *reply = NULL;
-    eseal_rc rc = expect(d, &d->agent, "POST", "/api/v1/submissions", doc, 201, &reply, err);
+    eseal_rc rc = expect(d, who, "POST", "/api/v1/submissions", doc, 201, &reply, err);
     json_decref(doc);
     if (rc != ESEAL_OK)
         return rc;
@@ -344,14 +360,31 @@ static eseal_rc to_approved(struct demo *d, const char *business, const char *ta
                                  d->m[i].data.len, err);
     char *path = eseal_xasprintf("/api/v1/submissions/%s/materials", *id);
     if (rc == ESEAL_OK)
-        rc = upload(d, &d->agent, path, &mb, NULL, err);
+        rc = upload(d, who, path, &mb, NULL, err);
     free(path);
     eseal_multipart_builder_cleanup(&mb);
     path = eseal_xasprintf("/api/v1/submissions/%s/submit", *id);
     if (rc == ESEAL_OK)
-        rc = expect(d, &d->agent, "POST", path, NULL, 200, NULL, err);
+        rc = expect(d, who, "POST", path, NULL, 200, NULL, err);
     free(path);
-    json_t *body = json_object();
+    return rc;
+}
+
+/* to_approved files a submission for |business| (on seal |target|, or a new
+ * one), uploads its materials, submits it to the aggregator, which submits
+ * it to the centre, has the maker register it (every paper original checked;
+ * the token |onsite_token| seen on site) and the reviewer approve it. */
+static eseal_rc to_approved(struct demo *d, const char *business, const char *target,
+                            const char *seal_name, const char *onsite_token, char **id,
+                            struct eseal_err *err)
+{
+    eseal_rc rc =
+        to_aggregator(d, &d->agent, submission_doc(d, business, target, seal_name), id, err);
+    char *path = eseal_xasprintf("/api/v1/submissions/%s/submit", *id != NULL ? *id : "");
+    if (rc == ESEAL_OK)
+        rc = expect(d, &d->aggregator, "POST", path, NULL, 200, NULL, err);
+    free(path);
+    json_t *body = json_pack("{s:s}", "paper", "all");
     if (target != NULL && onsite_token != NULL)
         json_object_set_new(body, "onsite",
                             json_pack("[{s:s,s:s}]", "esid", target, "token_id", onsite_token));
@@ -368,8 +401,8 @@ static eseal_rc to_approved(struct demo *d, const char *business, const char *ta
     json_decref(body);
     if (rc == ESEAL_OK)
         say(d,
-            "submission %s (%s%s%s): filed, materials uploaded, submitted, registered, "
-            "approved",
+            "submission %s (%s%s%s): filed, materials uploaded, submitted through the "
+            "aggregator, registered (paper originals checked), approved",
             *id, business, target != NULL ? " of " : "", target != NULL ? target : "");
     return rc;
 }
@@ -839,6 +872,158 @@ static eseal_rc demo_unlock(struct demo *d, struct eseal_err *err)
 }
 
 /* final_status asks the issuer for each seal's status now. */
+/* summary_xlsx makes the batch's summary table as an Office Open XML
+ * workbook (the package parts an xlsx reader needs to open it). */
+static eseal_rc summary_xlsx(struct eseal_buf *out, struct eseal_err *err)
+{
+    static const char *const parts[][2] = {
+        {"[Content_Types].xml",
+         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas.openxmlformats."
+         "org/package/2006/content-types\"><Default Extension=\"xml\" ContentType=\"application/"
+         "xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd."
+         "openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/></Types>"},
+        {"xl/workbook.xml",
+         "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"http://schemas."
+         "openxmlformats.org/spreadsheetml/2006/main\"><sheets/></workbook>"},
+    };
+    struct eseal_zip_writer *w = eseal_zip_writer_new();
+    eseal_rc rc = ESEAL_OK;
+    for (size_t i = 0; rc == ESEAL_OK && i < 2; i++)
+        rc = eseal_zip_writer_add(w, parts[i][0], (const uint8_t *)parts[i][1], strlen(parts[i][1]),
+                                  false, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_zip_writer_finish(w, out, err);
+    eseal_zip_writer_free(w);
+    return rc;
+}
+
+/* batch_rows returns the summary table's rows: one per unit's form. */
+static json_t *batch_rows(const char *const units[][2], size_t n, const char *seal_suffix)
+{
+    json_t *rows = json_array();
+    for (size_t i = 0; i < n; i++) {
+        char *name = eseal_xasprintf("%s%s", units[i][0], seal_suffix);
+        json_array_append_new(
+            rows, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:i}", "unit_name", units[i][0], "uscc",
+                            units[i][1], "kind", "unit", "seal_name", name, "function", "official",
+                            "cert_type", "usb_key", "width_mm", 42, "height_mm", 42));
+        free(name);
+    }
+    return rows;
+}
+
+/* batch_post POSTs |body| (may be NULL) to /api/v1/batches/|id|/|step|. */
+static eseal_rc batch_post(struct demo *d, const struct issuer_conn *who, const char *id,
+                           const char *step, const json_t *body, unsigned want, json_t **out,
+                           struct eseal_err *err)
+{
+    char *path = eseal_xasprintf("/api/v1/batches/%s/%s", id, step);
+    eseal_rc rc = expect(d, who, "POST", path, body, want, out, err);
+    free(path);
+    return rc;
+}
+
+/* batch_all_ok checks a batch step's per-item results. */
+static eseal_rc batch_all_ok(const json_t *reply, const char *state, struct eseal_err *err)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(reply, "results"), i, r)
+    {
+        if (!json_is_true(json_object_get(r, "ok")) || strcmp(issuer_str(r, "state"), state) != 0)
+            return eseal_err_set(err, ESEAL_E_RULE, "batch item %s: %s",
+                                 issuer_str(r, "submission"),
+                                 issuer_str(json_object_get(r, "error"), "message"));
+    }
+    return ESEAL_OK;
+}
+
+/* demo_batch: two units of Fuzhou submit to their aggregator, which batches
+ * both with one summary table (an xlsx, rows from both units) and submits
+ * the batch; the maker registers and the reviewer approves the batch. */
+static eseal_rc demo_batch(struct demo *d, struct eseal_err *err)
+{
+    d->step = "batch 汇总报送";
+    static const char *const units[][2] = {{UNIT_NAME, UNIT_USCC}, {UNIT2_NAME, UNIT2_USCC}};
+    const struct issuer_conn *agents[] = {&d->agent, &d->agent2};
+    static const char suffix[] = "（批次）";
+    char *ids[2] = {NULL, NULL}, *bid = NULL;
+    json_t *reply = NULL, *body = NULL;
+    eseal_rc rc = ESEAL_OK;
+    for (size_t i = 0; rc == ESEAL_OK && i < 2; i++) {
+        char *seal = eseal_xasprintf("%s%s", units[i][0], suffix);
+        rc = to_aggregator(d, agents[i], unit_doc(d, units[i][0], units[i][1], "apply", NULL, seal),
+                           &ids[i], err);
+        free(seal);
+        if (rc == ESEAL_OK)
+            say(d, "submission %s of %s submitted to the aggregator (collected)", ids[i],
+                units[i][0]);
+    }
+    body = json_pack("{s:s}", "business", "apply");
+    if (rc == ESEAL_OK)
+        rc = expect(d, &d->aggregator, "POST", "/api/v1/batches", body, 201, &reply, err);
+    json_decref(body);
+    if (rc == ESEAL_OK)
+        bid = eseal_xstrdup(issuer_str(reply, "id"));
+    json_decref(reply);
+    reply = NULL;
+    for (size_t i = 0; rc == ESEAL_OK && i < 2; i++) {
+        body = json_pack("{s:s}", "submission", ids[i]);
+        rc = batch_post(d, &d->aggregator, bid, "items", body, 201, NULL, err);
+        json_decref(body);
+    }
+    struct eseal_buf xlsx;
+    eseal_buf_init(&xlsx);
+    struct eseal_multipart_builder mb;
+    eseal_multipart_builder_init(&mb);
+    json_t *rows = batch_rows(units, 2, suffix);
+    char *rows_text = json_dumps(rows, JSON_COMPACT);
+    json_decref(rows);
+    if (rc == ESEAL_OK)
+        rc = summary_xlsx(&xlsx, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_multipart_add(&mb, "summary_table", "summary.xlsx", NULL, xlsx.data, xlsx.len,
+                                 err);
+    if (rc == ESEAL_OK)
+        rc = eseal_multipart_add(&mb, "rows", "rows.json", "application/json", rows_text,
+                                 strlen(rows_text), err);
+    char *path = eseal_xasprintf("/api/v1/batches/%s/summary", bid != NULL ? bid : "");
+    if (rc == ESEAL_OK)
+        rc = upload(d, &d->aggregator, path, &mb, NULL, err);
+    free(path);
+    free(rows_text);
+    eseal_multipart_builder_cleanup(&mb);
+    eseal_buf_cleanup(&xlsx);
+    if (rc == ESEAL_OK)
+        rc = batch_post(d, &d->aggregator, bid, "submit", NULL, 200, NULL, err);
+    if (rc == ESEAL_OK)
+        say(d,
+            "batch %s: %s and %s with one summary table (xlsx, a row from each unit), "
+            "submitted to the centre",
+            bid, ids[0], ids[1]);
+    body = json_pack("{s:s}", "paper", "all");
+    if (rc == ESEAL_OK)
+        rc = batch_post(d, &d->maker, bid, "register", body, 200, &reply, err);
+    json_decref(body);
+    if (rc == ESEAL_OK)
+        rc = batch_all_ok(reply, "registered", err);
+    json_decref(reply);
+    reply = NULL;
+    body = json_pack("{s:s}", "decision", "approve");
+    if (rc == ESEAL_OK)
+        rc = batch_post(d, &d->reviewer, bid, "review", body, 200, &reply, err);
+    json_decref(body);
+    if (rc == ESEAL_OK)
+        rc = batch_all_ok(reply, "approved", err);
+    json_decref(reply);
+    if (rc == ESEAL_OK)
+        say(d, "batch %s registered (paper originals checked) and approved, item by item", bid);
+    free(ids[0]);
+    free(ids[1]);
+    free(bid);
+    return rc;
+}
+
 static eseal_rc final_status(struct demo *d, struct eseal_err *err)
 {
     size_t i;
@@ -876,7 +1061,8 @@ static eseal_rc run(struct demo *d, const char *admin_pw, struct eseal_err *err)
     if (rc == ESEAL_OK)
         rc = make_staff(d, err);
     eseal_rc (*const steps[])(struct demo *, struct eseal_err *) = {
-        demo_apply, demo_renew, demo_change, demo_revoke, demo_reissue, demo_unlock, demo_loss,
+        demo_apply,   demo_renew,  demo_change, demo_revoke,
+        demo_reissue, demo_unlock, demo_loss,   demo_batch,
     };
     for (size_t i = 0; rc == ESEAL_OK && i < sizeof(steps) / sizeof(steps[0]); i++)
         rc = steps[i](d, err);
@@ -918,6 +1104,7 @@ int cmd_demo(int argc, char **argv)
     bool json = a.opt[OPT_JSON] != NULL;
     d.log = json ? stderr : stdout;
     d.admin.url = d.agent.url = d.maker.url = d.reviewer.url = url;
+    d.aggregator.url = d.agent2.url = url;
     uint8_t rnd[8];
     eseal_random(rnd, 4);
     char *hex = eseal_hex(rnd, 4);
@@ -950,8 +1137,9 @@ int cmd_demo(int argc, char **argv)
         printf("demo done / 演示完成: %zu seals, samples in %s\n", json_array_size(d.seals), out);
     }
     /* Log the demo accounts out: their sessions end with the demo. */
-    struct issuer_conn *conns[] = {&d.agent, &d.maker, &d.reviewer, &d.admin};
-    for (size_t i = 0; i < 4; i++) {
+    struct issuer_conn *conns[] = {&d.agent,      &d.maker,  &d.reviewer,
+                                   &d.aggregator, &d.agent2, &d.admin};
+    for (size_t i = 0; i < 6; i++) {
         if (conns[i]->token == NULL)
             continue;
         struct issuer_reply rr;
@@ -961,7 +1149,7 @@ int cmd_demo(int argc, char **argv)
             (void)0; /* the sessions expire anyway */
         issuer_reply_cleanup(&rr);
     }
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < 6; i++)
         free(d.tokens[i]);
     for (int i = 0; i < N_MATERIALS; i++)
         eseal_buf_cleanup(&d.m[i].data);

@@ -66,11 +66,44 @@ static const char upload_usage[] =
     "  Attaches materials to a draft or rejected submission. 上传材料.\n" COMMON;
 static const char register_usage[] =
     "usage: eseal issuer register --id ID [--on-site TOKEN_ID | --on-site ESID=TOKEN_ID]...\n"
+    "                             [--paper all | --paper SM3[=POINT,...]]...\n"
     "  Registers a submitted submission (maker). 登记. --on-site records a USB KEY\n"
-    "  presented on site; a bare TOKEN_ID goes with every seal the forms name.\n" COMMON;
+    "  presented on site; a bare TOKEN_ID goes with every seal the forms name.\n"
+    "  --paper records the paper original of material SM3 as received, with the\n"
+    "  points checked (red_header, unit_seal, leader_signature, no_alterations,\n"
+    "  impression_clear); --paper all: every original received and checked. 纸质原件核验.\n" COMMON;
 static const char review_usage[] =
     "usage: eseal issuer review --id ID (--approve [--ack RULE]... | --reject --reason TEXT...)\n"
-    "  Approves or rejects a registered submission (reviewer). 审核.\n" COMMON;
+    "                           [--flag SM3=POINT]...\n"
+    "  Approves or rejects a registered submission (reviewer). 审核. --flag marks a\n"
+    "  point of a paper original as not right (an approval with a flag is refused).\n" COMMON;
+static const char material_usage[] =
+    "usage: eseal issuer material --id ID --sm3 SM3 --out FILE\n"
+    "  Downloads material SM3 of a submission (letter, form, summary table, impression,\n"
+    "  justification, CSR, introduction letter, ID copy). 下载材料.\n" COMMON;
+static const char batch_create_usage[] =
+    "usage: eseal issuer batch create --business TYPE\n"
+    "  Opens a batch of the aggregator's city for one business type. 新建批次.\n" COMMON;
+static const char batch_add_usage[] =
+    "usage: eseal issuer batch add --id BATCH --submission ID...\n"
+    "  Adds submissions the units submitted to the aggregator. 加入批次.\n" COMMON;
+static const char batch_summary_usage[] =
+    "usage: eseal issuer batch summary --id BATCH --table FILE --rows ROWS.json\n"
+    "  Attaches the batch's one summary table: the file (PDF, OFD, image or xlsx) and\n"
+    "  its rows as JSON (one per form of all items, in item order). 汇总表.\n" COMMON;
+static const char batch_submit_usage[] =
+    "usage: eseal issuer batch submit --id BATCH\n"
+    "  Submits every item of the batch to the centre. 报送批次.\n" COMMON;
+static const char batch_show_usage[] = "usage: eseal issuer batch show --id BATCH\n"
+                                       "  Shows a batch and its items. 查看批次.\n" COMMON;
+static const char batch_register_usage[] =
+    "usage: eseal issuer batch register --id BATCH [--item ID]... [--paper all]\n"
+    "  Registers the batch's items (default: all) one by one (maker). 批次登记.\n" COMMON;
+static const char batch_review_usage[] =
+    "usage: eseal issuer batch review --id BATCH [--item ID]...\n"
+    "           (--approve [--ack RULE]... | --reject --reason TEXT...) [--flag SM3=POINT]...\n"
+    "  Reviews the batch's items (default: all) one by one (reviewer); a rejection\n"
+    "  returns only the items it names. 批次审核.\n" COMMON;
 static const char produce_usage[] =
     "usage: eseal issuer produce --id ID [--days N] [--csr FILE]... [--token-id ID]...\n"
     "                            [--counter N]... [--reason REVOCATION_REASON] [--out FILE]\n"
@@ -183,6 +216,14 @@ enum {
     OPT_CITY,
     OPT_CA_FILE,
     OPT_SEQ,
+    OPT_PAPER,
+    OPT_FLAG,
+    OPT_SM3,
+    OPT_BUSINESS,
+    OPT_SUBMISSION,
+    OPT_TABLE,
+    OPT_ROWS,
+    OPT_ITEM,
     OPT_HELP,
     OPT_EMAIL,
     OPT_NEW_PASSWORD_FILE,
@@ -225,6 +266,14 @@ static const struct option long_opts[] = {
     {"city", required_argument, NULL, OPT_CITY},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"seq", required_argument, NULL, OPT_SEQ},
+    {"paper", required_argument, NULL, OPT_PAPER},
+    {"flag", required_argument, NULL, OPT_FLAG},
+    {"sm3", required_argument, NULL, OPT_SM3},
+    {"business", required_argument, NULL, OPT_BUSINESS},
+    {"submission", required_argument, NULL, OPT_SUBMISSION},
+    {"table", required_argument, NULL, OPT_TABLE},
+    {"rows", required_argument, NULL, OPT_ROWS},
+    {"item", required_argument, NULL, OPT_ITEM},
     {"help", no_argument, NULL, OPT_HELP},
     {"email", required_argument, NULL, OPT_EMAIL},
     {"new-password-file", required_argument, NULL, OPT_NEW_PASSWORD_FILE},
@@ -946,11 +995,69 @@ static int onsite_targets(struct ctx *c, const char *id, json_t **targets)
     return code;
 }
 
+/* paper_option adds "paper" from --paper (all, or SM3[=POINT,...] each) to |body|. */
+static int paper_option(struct ctx *c, json_t *body)
+{
+    const char *items[MAX_MULTI];
+    size_t n = cmd_args_all(&c->a, OPT_PAPER, items, MAX_MULTI);
+    if (n > MAX_MULTI)
+        return cmd_usage_error(c->usage, "too many --paper / 选项过多", NULL);
+    if (n == 1 && strcmp(items[0], "all") == 0) {
+        json_object_set_new(body, "paper", json_string("all"));
+        return 0;
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        const char *eq = strchr(items[i], '=');
+        char *sm3 = eq != NULL ? eseal_xstrndup(items[i], (size_t)(eq - items[i]))
+                               : eseal_xstrdup(items[i]);
+        json_t *checked = json_array();
+        for (const char *p = eq != NULL ? eq + 1 : ""; *p != '\0';) {
+            size_t len = strcspn(p, ",");
+            if (len > 0)
+                json_array_append_new(checked, json_stringn(p, len));
+            p += len + (p[len] == ',');
+        }
+        json_array_append_new(
+            list, json_pack("{s:s,s:b,s:o}", "material", sm3, "received", 1, "checked", checked));
+        free(sm3);
+    }
+    if (n > 0)
+        json_object_set(body, "paper", list);
+    json_decref(list);
+    return 0;
+}
+
+/* flag_option adds "flags" from --flag SM3=POINT to |body|. */
+static int flag_option(struct ctx *c, json_t *body)
+{
+    const char *items[MAX_MULTI];
+    size_t n = cmd_args_all(&c->a, OPT_FLAG, items, MAX_MULTI);
+    if (n > MAX_MULTI)
+        return cmd_usage_error(c->usage, "too many --flag / 选项过多", NULL);
+    json_t *list = json_array();
+    int code = 0;
+    for (size_t i = 0; code == 0 && i < n; i++) {
+        const char *eq = strchr(items[i], '=');
+        if (eq == NULL || eq == items[i] || eq[1] == '\0') {
+            code = cmd_usage_error(c->usage, "--flag wants SM3=POINT, not ", items[i]);
+            break;
+        }
+        char *sm3 = eseal_xstrndup(items[i], (size_t)(eq - items[i]));
+        json_array_append_new(list, json_pack("{s:s,s:s}", "material", sm3, "point", eq + 1));
+        free(sm3);
+    }
+    if (code == 0 && n > 0)
+        json_object_set(body, "flags", list);
+    json_decref(list);
+    return code;
+}
+
 static int issuer_register(int argc, char **argv)
 {
     struct ctx c;
-    int code =
-        ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_ONSITE), 0, register_usage, true);
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_ONSITE) | CMD_BIT(OPT_PAPER),
+                         0, register_usage, true);
     const char *id = code == 0 ? id_arg(&c, &code) : NULL;
     const char *items[MAX_MULTI];
     size_t n = code == 0 ? cmd_args_all(&c.a, OPT_ONSITE, items, MAX_MULTI) : 0;
@@ -980,7 +1087,9 @@ static int issuer_register(int argc, char **argv)
     }
     if (code == 0) {
         json_t *body = json_pack("{s:O}", "onsite", onsite);
-        code = step(&c, id, "register", body);
+        code = paper_option(&c, body);
+        if (code == 0)
+            code = step(&c, id, "register", body);
         json_decref(body);
     }
     json_decref(onsite);
@@ -989,37 +1098,54 @@ static int issuer_register(int argc, char **argv)
     return code < 0 ? 0 : code;
 }
 
+#define REVIEW_BITS                                                                                \
+    (CMD_BIT(OPT_APPROVE) | CMD_BIT(OPT_REJECT) | CMD_BIT(OPT_REASON) | CMD_BIT(OPT_ACK) |         \
+     CMD_BIT(OPT_FLAG))
+
+/* review_body builds a review's body from --approve/--reject, --reason,
+ * --ack and --flag into *out (new); EXIT_* on a usage error. */
+static int review_body(struct ctx *c, json_t **out)
+{
+    bool approve = c->a.opt[OPT_APPROVE] != NULL, reject = c->a.opt[OPT_REJECT] != NULL;
+    const char *reasons[MAX_MULTI], *acks[MAX_MULTI];
+    size_t n_reasons = cmd_args_all(&c->a, OPT_REASON, reasons, MAX_MULTI);
+    size_t n_acks = cmd_args_all(&c->a, OPT_ACK, acks, MAX_MULTI);
+    *out = NULL;
+    if (approve == reject)
+        return cmd_usage_error(c->usage, "give --approve or --reject / 须选择通过或退回", NULL);
+    if (reject && n_reasons == 0)
+        return cmd_usage_error(c->usage, "--reject needs --reason / 退回须说明理由", NULL);
+    if (n_reasons > MAX_MULTI || n_acks > MAX_MULTI)
+        return cmd_usage_error(c->usage, "too many --reason or --ack / 选项过多", NULL);
+    if ((approve && n_reasons > 0) || (reject && n_acks > 0))
+        return cmd_usage_error(
+            c->usage, "--reason goes with --reject, --ack with --approve / 选项不匹配", NULL);
+    json_t *body = json_pack("{s:s}", "decision", approve ? "approve" : "reject");
+    json_t *list = json_array();
+    for (size_t i = 0; i < (approve ? n_acks : n_reasons); i++)
+        json_array_append_new(list, json_string(approve ? acks[i] : reasons[i]));
+    if (json_array_size(list) > 0)
+        json_object_set(body, approve ? "acknowledge" : "reasons", list);
+    json_decref(list);
+    int code = flag_option(c, body);
+    if (code != 0)
+        json_decref(body);
+    else
+        *out = body;
+    return code;
+}
+
 static int issuer_review(int argc, char **argv)
 {
     struct ctx c;
-    uint64_t allowed = CMD_BIT(OPT_ID) | CMD_BIT(OPT_APPROVE) | CMD_BIT(OPT_REJECT) |
-                       CMD_BIT(OPT_REASON) | CMD_BIT(OPT_ACK);
-    int code = ctx_parse(&c, argc, argv, allowed, 0, review_usage, true);
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | REVIEW_BITS, 0, review_usage, true);
     const char *id = code == 0 ? id_arg(&c, &code) : NULL;
-    bool approve = c.a.opt[OPT_APPROVE] != NULL, reject = c.a.opt[OPT_REJECT] != NULL;
-    const char *reasons[MAX_MULTI], *acks[MAX_MULTI];
-    size_t n_reasons = cmd_args_all(&c.a, OPT_REASON, reasons, MAX_MULTI);
-    size_t n_acks = cmd_args_all(&c.a, OPT_ACK, acks, MAX_MULTI);
-    if (code == 0 && approve == reject)
-        code = cmd_usage_error(review_usage, "give --approve or --reject / 须选择通过或退回", NULL);
-    else if (code == 0 && reject && n_reasons == 0)
-        code = cmd_usage_error(review_usage, "--reject needs --reason / 退回须说明理由", NULL);
-    else if (code == 0 && (n_reasons > MAX_MULTI || n_acks > MAX_MULTI))
-        code = cmd_usage_error(review_usage, "too many --reason or --ack / 选项过多", NULL);
-    else if (code == 0 && ((approve && n_reasons > 0) || (reject && n_acks > 0)))
-        code = cmd_usage_error(
-            review_usage, "--reason goes with --reject, --ack with --approve / 选项不匹配", NULL);
-    if (code == 0) {
-        json_t *body = json_pack("{s:s}", "decision", approve ? "approve" : "reject");
-        json_t *list = json_array();
-        for (size_t i = 0; i < (approve ? n_acks : n_reasons); i++)
-            json_array_append_new(list, json_string(approve ? acks[i] : reasons[i]));
-        if (json_array_size(list) > 0)
-            json_object_set(body, approve ? "acknowledge" : "reasons", list);
-        json_decref(list);
+    json_t *body = NULL;
+    if (code == 0)
+        code = review_body(&c, &body);
+    if (code == 0)
         code = step(&c, id, "review", body);
-        json_decref(body);
-    }
+    json_decref(body);
     ctx_cleanup(&c);
     return code < 0 ? 0 : code;
 }
@@ -1642,6 +1768,241 @@ static int staff_sessions(int argc, char **argv)
     return code < 0 ? 0 : code;
 }
 
+/* ---- materials and batches ---------------------------------------------------- */
+
+static int issuer_material(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_SM3) | CMD_BIT(OPT_OUT), 0,
+                         material_usage, true);
+    const char *id = code == 0 ? id_arg(&c, &code) : NULL;
+    const char *sm3 = code == 0 ? require(&c, OPT_SM3, "--sm3", &code) : NULL;
+    const char *out = code == 0 ? require(&c, OPT_OUT, "--out", &code) : NULL;
+    if (code == 0 && !safe_id(sm3))
+        code = cmd_usage_error(material_usage, "bad --sm3: ", sm3);
+    if (code == 0) {
+        char *path = eseal_xasprintf("/api/v1/submissions/%s/materials/%s", id, sm3);
+        code = download(&c, path, out);
+        free(path);
+    }
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+static void print_batch(const json_t *b)
+{
+    put_kv("batch", issuer_str(b, "id"));
+    put_kv("state", issuer_str(b, "state"));
+    put_kv("business", issuer_str(b, "business"));
+    put_kv("city", issuer_str(b, "city"));
+    put_kv("created_by", issuer_str(b, "created_by"));
+    const json_t *t = json_object_get(b, "summary");
+    if (t != NULL)
+        printf("summary_table %s %s %lld rows\n", issuer_str(t, "material"),
+               issuer_str(t, "content_type"),
+               (long long)json_integer_value(json_object_get(t, "rows")));
+    size_t i;
+    const json_t *it;
+    json_array_foreach(json_object_get(b, "items"), i, it)
+    {
+        printf("item          %s  %-11s %lld form(s)  ", issuer_str(it, "id"),
+               issuer_str(it, "state"),
+               (long long)json_integer_value(json_object_get(it, "forms")));
+        cmd_put_text(stdout, issuer_str(json_object_get(it, "unit"), "name"));
+        putchar('\n');
+    }
+}
+
+static void print_batch_results(const json_t *j)
+{
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(j, "results"), i, r)
+    {
+        if (json_is_true(json_object_get(r, "ok"))) {
+            printf("%s  %s\n", issuer_str(r, "submission"), issuer_str(r, "state"));
+        } else {
+            printf("%s  refused: ", issuer_str(r, "submission"));
+            cmd_put_text(stdout, issuer_str(json_object_get(r, "error"), "message"));
+            putchar('\n');
+        }
+    }
+    print_batch(json_object_get(j, "batch"));
+}
+
+static int batch_create(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_BUSINESS), 0, batch_create_usage, true);
+    const char *business = code == 0 ? require(&c, OPT_BUSINESS, "--business", &code) : NULL;
+    if (code == 0) {
+        json_t *body = json_pack("{s:s}", "business", business);
+        code = call(&c, "POST", "/api/v1/batches", body, print_batch);
+        json_decref(body);
+    }
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+static int batch_add(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_SUBMISSION), 0,
+                         batch_add_usage, true);
+    const char *id = code == 0 ? id_arg(&c, &code) : NULL;
+    const char *subs[MAX_MULTI];
+    size_t n = code == 0 ? cmd_args_all(&c.a, OPT_SUBMISSION, subs, MAX_MULTI) : 0;
+    if (code == 0 && (n == 0 || n > MAX_MULTI))
+        code = cmd_usage_error(batch_add_usage, "give 1 to 32 --submission / 须指定申报", NULL);
+    char *path = eseal_xasprintf("/api/v1/batches/%s/items", id != NULL ? id : "");
+    for (size_t i = 0; code == 0 && i < n; i++) {
+        json_t *body = json_pack("{s:s}", "submission", subs[i]);
+        code = call(&c, "POST", path, body, print_batch);
+        json_decref(body);
+    }
+    free(path);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+static int batch_summary(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_TABLE) | CMD_BIT(OPT_ROWS),
+                         0, batch_summary_usage, true);
+    const char *id = code == 0 ? id_arg(&c, &code) : NULL;
+    const char *table = code == 0 ? require(&c, OPT_TABLE, "--table", &code) : NULL;
+    const char *rows = code == 0 ? require(&c, OPT_ROWS, "--rows", &code) : NULL;
+    struct eseal_multipart_builder mb;
+    eseal_multipart_builder_init(&mb);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    size_t total = 0;
+    if (code == 0 && (add_material(&mb, "summary_table", table, &total, &err) != ESEAL_OK ||
+                      add_material(&mb, "rows", rows, &total, &err) != ESEAL_OK ||
+                      eseal_multipart_finish(&mb, &err) != ESEAL_OK))
+        code = io_error(&err);
+    if (code == 0) {
+        struct issuer_reply r;
+        issuer_reply_init(&r);
+        char *path = eseal_xasprintf("/api/v1/batches/%s/summary", id);
+        eseal_rc rc = issuer_upload(&c.conn, path, &mb, &r, &err);
+        free(path);
+        code = finish(&c, rc, &err, &r, print_batch);
+        issuer_reply_cleanup(&r);
+    }
+    eseal_multipart_builder_cleanup(&mb);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+/* batch_call does METHOD /api/v1/batches/ID[/STEP] with |body|. */
+static int batch_call(struct ctx *c, const char *id, const char *method, const char *step,
+                      const json_t *body, void (*print)(const json_t *))
+{
+    char *path = eseal_xasprintf("/api/v1/batches/%s%s%s", id, step != NULL ? "/" : "",
+                                 step != NULL ? step : "");
+    int code = call(c, method, path, body, print);
+    free(path);
+    return code;
+}
+
+static int batch_submit(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID), 0, batch_submit_usage, true);
+    const char *id = code == 0 ? id_arg(&c, &code) : NULL;
+    if (code == 0)
+        code = batch_call(&c, id, "POST", "submit", NULL, print_batch);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+static int batch_show(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID), 0, batch_show_usage, true);
+    const char *id = code == 0 ? id_arg(&c, &code) : NULL;
+    if (code == 0)
+        code = batch_call(&c, id, "GET", NULL, NULL, print_batch);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+/* item_option adds "items" from --item to |body|. */
+static int item_option(struct ctx *c, json_t *body)
+{
+    const char *items[MAX_MULTI];
+    size_t n = cmd_args_all(&c->a, OPT_ITEM, items, MAX_MULTI);
+    if (n > MAX_MULTI)
+        return cmd_usage_error(c->usage, "too many --item / 选项过多", NULL);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_string(items[i]));
+    if (n > 0)
+        json_object_set(body, "items", list);
+    json_decref(list);
+    return 0;
+}
+
+static int batch_register(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_ITEM) | CMD_BIT(OPT_PAPER),
+                         0, batch_register_usage, true);
+    const char *id = code == 0 ? id_arg(&c, &code) : NULL;
+    json_t *body = json_object();
+    if (code == 0)
+        code = item_option(&c, body);
+    if (code == 0)
+        code = paper_option(&c, body);
+    if (code == 0)
+        code = batch_call(&c, id, "POST", "register", body, print_batch_results);
+    json_decref(body);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+static int batch_review(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_ID) | CMD_BIT(OPT_ITEM) | REVIEW_BITS, 0,
+                         batch_review_usage, true);
+    const char *id = code == 0 ? id_arg(&c, &code) : NULL;
+    json_t *body = NULL;
+    if (code == 0)
+        code = review_body(&c, &body);
+    if (code == 0)
+        code = item_option(&c, body);
+    if (code == 0)
+        code = batch_call(&c, id, "POST", "review", body, print_batch_results);
+    json_decref(body);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
+static const struct cmd batch_cmds[] = {
+    {"create", "open a batch (aggregator) / 新建批次", batch_create},
+    {"add", "add submissions to a batch (aggregator) / 加入批次", batch_add},
+    {"summary", "attach the batch's summary table (aggregator) / 汇总表", batch_summary},
+    {"submit", "submit the batch to the centre (aggregator) / 报送批次", batch_submit},
+    {"show", "show a batch / 查看批次", batch_show},
+    {"register", "register the batch's items (maker) / 批次登记", batch_register},
+    {"review", "review the batch's items (reviewer) / 批次审核", batch_review},
+};
+
+static const struct cmd_group_spec batch_group = {
+    "issuer batch",
+    NULL,
+    batch_cmds,
+    sizeof(batch_cmds) / sizeof(batch_cmds[0]),
+};
+
+static int issuer_batch(int argc, char **argv)
+{
+    return cmd_dispatch(&batch_group, argc, argv);
+}
+
 static const struct cmd staff_cmds[] = {
     {"add", "create a staff account (admin) / 新建账户", staff_add},
     {"list", "list the staff accounts (admin) / 列出账户", staff_list},
@@ -1744,6 +2105,11 @@ static const struct cmd issuer_cmds[] = {
      issuer_staff},
     {"notifications", "notifications: list, read / 通知", issuer_notifications},
     {"prove", "what a log entry committed to (admin) / 证明日志承诺值", issuer_prove},
+    {"batch",
+     "an aggregator's batches: create, add, summary, submit, show, register, review "
+     "/ 批次",
+     issuer_batch},
+    {"material", "download a material of a submission / 下载材料", issuer_material},
 };
 
 static const struct cmd_group_spec issuer_group = {

@@ -1,7 +1,8 @@
 # api.bash — the HTTP helpers the issuer interop scripts share, over curl and
 # python3: ok counts a passed check in $passed; json FILE EXPR evaluates a
 # python expression over the JSON in FILE as j; api METHOD PATH TOKEN [curl
-# args] calls $base, leaves the body in resp.json and prints the status;
+# args] calls $base, leaves the body in resp.json, the headers in resp.hdr
+# and prints the status;
 # expect STATUS METHOD PATH TOKEN [curl args] fails unless the status is
 # STATUS (and counts a check). The caller defines fail MESSAGE.
 # shellcheck shell=bash
@@ -14,7 +15,7 @@ api() {
     shift 3
     local auth=()
     [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
-    curl -s -o resp.json -w '%{http_code}' -X "$method" "${auth[@]}" "$@" "$base$path"
+    curl -s -o resp.json -D resp.hdr -w '%{http_code}' -X "$method" "${auth[@]}" "$@" "$base$path"
 }
 expect() {
     local want=$1

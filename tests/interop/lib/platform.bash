@@ -138,14 +138,17 @@ login() {
 admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
 expect 201 POST /api/v1/staff "$admin" -d "{\"username\":\"agent1\",\"password\":\"agent-password-1\",\"role\":\"agent\",\"unit\":\"$USCC\"}"
 expect 201 POST /api/v1/staff "$admin" -d '{"username":"maker1","password":"maker-password-1","role":"maker"}'
+expect 201 POST /api/v1/staff "$admin" -d '{"username":"agg-fz","password":"aggregator-pw-1","role":"aggregator","city":"350100"}'
 expect 201 POST /api/v1/staff "$admin" -d '{"username":"reviewer1","password":"reviewer-password-1","role":"reviewer"}'
 agent=$(login agent1 agent-password-1)
 maker=$(login maker1 maker-password-1)
+agg=$(login agg-fz aggregator-pw-1)
 reviewer=$(login reviewer1 reviewer-password-1)
 
 write_apply_submission
 # file_submitted BUSINESS TARGET [SEALNAME]: a submission filed with its
-# materials and submitted by the agent; prints its id.
+# materials and submitted (the unit to its aggregator, the aggregator to the
+# centre); prints its id.
 file_submitted() {
     python3 - "$1" "$2" "${3:-}" <<'PY' >doc.json
 import json, sys
@@ -164,15 +167,17 @@ PY
     expect 201 POST "/api/v1/submissions/$sid/materials" "$agent" \
         -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
     expect 200 POST "/api/v1/submissions/$sid/submit" "$agent"
+    expect 200 POST "/api/v1/submissions/$sid/submit" "$agg"
     echo "$sid"
 }
-# to_approved BUSINESS TARGET [SEALNAME]: a submission filed, registered (with
-# the token $token_id on site for a TARGET) and approved; prints its id.
+# to_approved BUSINESS TARGET [SEALNAME]: a submission filed, registered (every
+# paper original checked; the token $token_id on site for a TARGET) and
+# approved; prints its id.
 to_approved() {
     local sid
     sid=$(file_submitted "$@")
-    local onsite='{}'
-    [ -n "$2" ] && onsite="{\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
+    local onsite='{"paper":"all"}'
+    [ -n "$2" ] && onsite="{\"paper\":\"all\",\"onsite\":[{\"esid\":\"$2\",\"token_id\":\"$token_id\"}]}"
     expect 200 POST "/api/v1/submissions/$sid/register" "$maker" -d "$onsite"
     expect 200 POST "/api/v1/submissions/$sid/review" "$reviewer" -d '{"decision":"approve"}'
     echo "$sid"

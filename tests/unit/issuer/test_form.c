@@ -464,9 +464,18 @@ static void test_detect(void **state)
     const char *ofd[] = {"Doc_0/Document.xml", "OFD.xml"};
     make_zip(&z, ofd, 2);
     assert_int_equal(eseal_content_detect(z.data, z.len), ESEAL_CONTENT_OFD);
-    /* A ZIP that is not OFD (an .xlsx, say), or names OFD.xml only below the root. */
+    /* A ZIP that is not OFD: an .xlsx workbook is one (a summary table may
+     * be one); a package with no workbook is nothing; OFD.xml only below
+     * the root is not OFD. */
     const char *xlsx[] = {"[Content_Types].xml", "xl/workbook.xml"};
     make_zip(&z, xlsx, 2);
+    assert_int_equal(eseal_content_detect(z.data, z.len), ESEAL_CONTENT_XLSX);
+    assert_string_equal(eseal_content_mime(ESEAL_CONTENT_XLSX),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert_true(eseal_material_allows(ESEAL_MATERIAL_SUMMARY_TABLE, ESEAL_CONTENT_XLSX));
+    assert_false(eseal_material_allows(ESEAL_MATERIAL_LETTER, ESEAL_CONTENT_XLSX));
+    const char *no_book[] = {"[Content_Types].xml", "xl/styles.xml"};
+    make_zip(&z, no_book, 2);
     assert_int_equal(eseal_content_detect(z.data, z.len), ESEAL_CONTENT_UNKNOWN);
     const char *nested[] = {"Doc_0/OFD.xml"};
     make_zip(&z, nested, 1);

@@ -649,6 +649,8 @@ static const struct {
     {ESEAL_ACTION_SESSION_PASSWD, "session.passwd", "-YYYYY"},
     {ESEAL_ACTION_NOTIFICATION_LIST, "notification.list", "-YY---"},
     {ESEAL_ACTION_NOTIFICATION_READ, "notification.read", "-YY---"},
+    {ESEAL_ACTION_BATCH_MANAGE, "batch.manage", "--Y---"},
+    {ESEAL_ACTION_BATCH_GET, "batch.get", "--YYYY"},
 };
 
 static void test_permission_matrix(void **state)

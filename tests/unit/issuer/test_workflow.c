@@ -237,14 +237,23 @@ static char *new_submission(struct fixture *f, const char *business, const char 
     return id;
 }
 
-/* to_approved submits, registers (with the key on site when |esid|) and
- * approves. */
-static void to_approved(struct fixture *f, const char *id, const char *esid)
+/* to_centre submits as the agent (to the aggregator: collected), then as
+ * the aggregator (to the centre). */
+static void to_centre(struct fixture *f, const char *id)
 {
     OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
-    json_t *body = esid != NULL
-                       ? json_pack("{s:[{s:s,s:s}]}", "onsite", "esid", esid, "token_id", TOKEN)
-                       : NULL;
+    assert_string_equal(state_of(f, id), "collected");
+    OK(eseal_issuer_submission_submit(f->is, &f->agg, id, NULL, p));
+}
+
+/* to_approved submits, registers (every paper original checked, the key on
+ * site when |esid|) and approves. */
+static void to_approved(struct fixture *f, const char *id, const char *esid)
+{
+    to_centre(f, id);
+    json_t *body = esid != NULL ? json_pack("{s:[{s:s,s:s}],s:s}", "onsite", "esid", esid,
+                                            "token_id", TOKEN, "paper", "all")
+                                : json_pack("{s:s}", "paper", "all");
     OK(eseal_issuer_submission_register(f->is, &f->maker, id, body, NULL, p));
     json_decref(body);
     json_t *review = json_pack("{s:s}", "decision", "approve");
@@ -362,7 +371,7 @@ static void test_apply_with_rejection(void **state)
 {
     struct fixture *f = *state;
     char *id = new_submission(f, "apply", NULL, UNIT_NAME);
-    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    to_centre(f, id);
     OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
     json_t *reject = json_pack("{s:s,s:[s]}", "decision", "reject", "reasons", REJECT_REASON),
            *v = NULL;
@@ -456,8 +465,10 @@ static void test_apply_with_rejection(void **state)
     json_decref(s);
     assert_log(f, 0,
                "submission.created,submission.material_added,submission.material_added,"
-               "submission.material_added,submission.submitted,submission.registered,"
-               "submission.rejected,submission.updated,submission.resubmitted,"
+               "submission.material_added,submission.collected,submission.submitted,"
+               "submission.registered,"
+               "submission.rejected,submission.updated,submission.collected,"
+               "submission.resubmitted,"
                "submission.registered,submission.approved,seal.issued,application.produced,"
                "seal.activated,application.handed_over");
     /* the maker sees who collected (the store's private record) */
@@ -514,7 +525,8 @@ static void test_renew(void **state)
     json_decref(s);
     assert_log(f, from,
                "submission.created,submission.material_added,submission.material_added,"
-               "submission.material_added,submission.submitted,submission.registered,"
+               "submission.material_added,submission.collected,submission.submitted,"
+               "submission.registered,"
                "submission.approved,seal.revoked,seal.renewed,application.produced");
     free(id);
     free(esid);
@@ -621,7 +633,7 @@ static void test_change(void **state)
     assert_string_equal(eseal_seal_info(seal)->name, UNIT_NAME "合同专用章");
     eseal_seal_free(seal);
     eseal_buf_cleanup(&der);
-    assert_log(f, from + 7, "seal.revoked,seal.changed,application.produced");
+    assert_log(f, from + 8, "seal.revoked,seal.changed,application.produced");
     free(id);
     free(esid);
 }
@@ -759,8 +771,10 @@ static void test_maker_is_not_reviewer(void **state)
 {
     struct fixture *f = *state;
     char *id = new_submission(f, "apply", NULL, UNIT_NAME);
-    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
-    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    to_centre(f, id);
+    json_t *all = json_pack("{s:s}", "paper", "all");
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, all, NULL, p));
+    json_decref(all);
     json_t *approve = json_pack("{s:s}", "decision", "approve");
     struct eseal_issuer_problem prob;
     eseal_issuer_problem_init(&prob);
@@ -855,7 +869,12 @@ static void test_illegal_transitions_change_nothing(void **state)
           eseal_issuer_submission_handover(f->is, &f->maker, id, &h, NULL, p));
     /* bad input: unknown fields, wrong types, missing reasons */
     json_t *bad = json_pack("{s:s,s:b}", "decision", "approve", "extra", 1);
-    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    FAILS(ESEAL_E_CONFLICT, &prob,
+          eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    OK(eseal_issuer_submission_submit(f->is, &f->agg, id, NULL, p));
+    json_t *all = json_pack("{s:s}", "paper", "all");
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, all, NULL, p));
+    json_decref(all);
     size = eseal_log_size(log);
     FAILS(ESEAL_E_INVALID, &prob,
           eseal_issuer_submission_review(f->is, &f->reviewer, id, bad, NULL, p));
@@ -907,7 +926,7 @@ static const struct {
 } legal_pairs[] = {
     {"update", WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED)},
     {"materials", WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED)},
-    {"submit", WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED)},
+    {"submit", WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED) | WF_FROM(WF_COLLECTED)},
     {"register", WF_FROM(WF_SUBMITTED)},
     {"review", WF_FROM(WF_REGISTERED)},
     {"produce", WF_FROM(WF_APPROVED)},
@@ -932,9 +951,14 @@ static char *in_state(struct fixture *f, enum wf_state s, char **esid)
     if (s == WF_DRAFT)
         return id;
     OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    if (s == WF_COLLECTED)
+        return id;
+    OK(eseal_issuer_submission_submit(f->is, &f->agg, id, NULL, p));
     if (s == WF_SUBMITTED)
         return id;
-    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    json_t *all = json_pack("{s:s}", "paper", "all");
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, all, NULL, p));
+    json_decref(all);
     json_t *review = s == WF_REJECTED ? json_pack("{s:s,s:[s]}", "decision", "reject", "reasons",
                                                   "印模不清晰 / the impression is blurred")
                                       : json_pack("{s:s}", "decision", "approve");
@@ -968,9 +992,12 @@ static eseal_rc take_step(struct fixture *f, const char *step, const char *id,
         struct eseal_issuer_upload up = {"letter", letter_pdf, sizeof(letter_pdf) - 1};
         rc = eseal_issuer_submission_add_materials(f->is, &f->agent, id, &up, 1, NULL, p);
     } else if (strcmp(step, "submit") == 0) {
-        rc = eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p);
+        /* the aggregator's: it submits from every state it may (the agent's
+         * own goes to the aggregator, not from collected) */
+        rc = eseal_issuer_submission_submit(f->is, &f->agg, id, NULL, p);
     } else if (strcmp(step, "register") == 0) {
-        rc = eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p);
+        body = json_pack("{s:s}", "paper", "all");
+        rc = eseal_issuer_submission_register(f->is, &f->maker, id, body, NULL, p);
     } else if (strcmp(step, "review") == 0) {
         body = json_pack("{s:s}", "decision", "approve");
         rc = eseal_issuer_submission_review(f->is, &f->reviewer, id, body, NULL, p);
@@ -1052,7 +1079,7 @@ static void test_every_state_and_step(void **state)
         free(id);
     }
     assert_int_equal(walked, 7 * WF_STATE_COUNT);
-    assert_int_equal(accepted, 10);
+    assert_int_equal(accepted, 11);
     free(esid);
 }
 
@@ -1255,12 +1282,14 @@ static void test_crash_replay(void **state)
     eseal_issuer_problem_init(&prob);
     /* the log takes the entry, then the process "dies" before the store */
     eseal_issuer_fault_inject(f->is, ESEAL_ISSUER_FAULT_AFTER_LOG);
-    FAILS(ESEAL_E_IO, &prob, eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    FAILS(ESEAL_E_IO, &prob, eseal_issuer_submission_submit(f->is, &f->agg, id, NULL, p));
     assert_string_equal(state_of(f, id), "draft");
     reopen(f);
     assert_int_equal(eseal_issuer_replayed(f->is), 1);
     assert_string_equal(state_of(f, id), "submitted");
-    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    json_t *all = json_pack("{s:s}", "paper", "all");
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, all, NULL, p));
+    json_decref(all);
     json_t *approve = json_pack("{s:s}", "decision", "approve");
     OK(eseal_issuer_submission_review(f->is, &f->reviewer, id, approve, NULL, p));
     json_decref(approve);
