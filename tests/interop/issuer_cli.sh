@@ -207,7 +207,8 @@ PY
 code 0 A submit --url "$base" --file revoke.json --material letter=letter.pdf \
     --material form=form.pdf --material impression=impression.png
 rid=$(sed -n 's/^submission *//p' out.txt)
-code 0 M register --url "$base" --id "$rid"   # no key on site: it is lost
+code 0 G submit --url "$base" --id "$rid"      # the aggregator sends it to the centre
+code 0 M register --url "$base" --id "$rid" --paper all   # no key on site: it is lost
 code 0 R review --url "$base" --id "$rid" --approve
 code 0 M revoke --url "$base" --id "$rid"
 code 0 M show --url "$base" --esid "$esid"

@@ -50,6 +50,7 @@ aggxm=$(login agg-xm aggregator-pw-2)
 A() { ESEAL_TOKEN=$agent "$ESEAL" issuer "$@" --url "$base"; }
 M() { ESEAL_TOKEN=$maker "$ESEAL" issuer "$@" --url "$base"; }
 R() { ESEAL_TOKEN=$reviewer "$ESEAL" issuer "$@" --url "$base"; }
+G() { ESEAL_TOKEN=$agg "$ESEAL" issuer "$@" --url "$base"; }
 
 # edit IN OUT PYTHON: OUT is the submission IN changed by PYTHON over d.
 edit() {
@@ -88,7 +89,8 @@ assert [f["code"] for f in notes] == ["not_needed"], c["findings"]
 assert notes[0]["message"]["zh"].startswith("只申请一枚印章时无需汇总表")
 PY
 ok
-expect 200 POST "/api/v1/submissions/$id/register" "$maker"
+expect 200 POST "/api/v1/submissions/$id/submit" "$agg"
+expect 200 POST "/api/v1/submissions/$id/register" "$maker" -d '{"paper":"all"}'
 expect 200 POST "/api/v1/submissions/$id/review" "$reviewer" -d '{"decision":"approve"}'
 python3 - "$token_id" <<'PY' >produce.json
 import json, sys
@@ -141,12 +143,15 @@ code 1 A rectify --id "$rid" --file renew_bad.json
 grep -q 'changes_seal' err.txt && grep -q 'forms\[0\].seal.height_mm' err.txt || fail "renewal that changes the seal"
 grep -q 'forms\[0\].seal.function' err.txt && grep -q '变更' err.txt || fail "each field named, 变更 said"
 code 0 A rectify --id "$rid" --file renew.json
-grep -q 'state *submitted' out.txt || fail "rectified draft submitted"
+grep -q 'state *collected' out.txt || fail "rectified draft submitted (to the aggregator)"
+code 0 G submit --id "$rid"
 code 0 M register --id "$rid" --on-site "$token_id"   # the seal as the rules resolved it
 code 0 R review --id "$rid" --reject --reason '介绍信日期缺失 / the letter is undated'
 printf '%%PDF-1.4\n%% application form, corrected\n' >form2.pdf
 edit renew.json renew2.json "d['forms'][0]['material'] = '$(sm3 form2.pdf)'"
 code 0 A rectify --id "$rid" --file renew2.json --material form=form2.pdf
+grep -q 'state *collected' out.txt || fail "rectified: with the aggregator"
+code 0 G submit --id "$rid"   # the aggregator sends it to the centre: round 2
 grep -q 'round 2 (current' out.txt || fail "rectify: round 2"
 code 0 A show --id "$rid"
 python3 - "$(sm3 form.pdf)" "$(sm3 form2.pdf)" <<'PY' || { cat out.txt >&2; fail "show by rounds"; }
@@ -161,7 +166,7 @@ line = [l for l in earlier.splitlines() if old in l][0]
 assert "现用" not in line, line  # the replaced form is not current
 PY
 ok
-code 0 M register --id "$rid" --on-site "$token_id"
+code 0 M register --id "$rid" --on-site "$token_id" --paper all
 code 0 R review --id "$rid" --approve
 code 0 M produce --id "$rid" --days 30
 expect 200 GET "/api/v1/seals/$esid" "$maker"
@@ -182,10 +187,10 @@ ok
 expect 201 POST /api/v1/submissions "$agent" --data-binary @sub.json
 did=$(json resp.json 'j["id"]')
 code 0 A submit --id "$did" --material letter=letter.pdf --material form=form.pdf --material impression=impression.png
-grep -q "submission *$did" out.txt && grep -q 'state *submitted' out.txt || fail "submit --id"
+grep -q "submission *$did" out.txt && grep -q 'state *collected' out.txt || fail "submit --id"
 code 2 A submit --id "$did" --file sub.json
 code 1 A submit --id "$did"
-grep -q 'HTTP 409' err.txt || fail "a submitted submission is not submitted again"
+grep -q 'HTTP 409' err.txt || fail "a collected submission is not submitted again"
 
 # --- a device seal's request as bare Base64 ---------------------------------------------
 "$ESEAL" token init --dir dev >/dev/null
@@ -205,7 +210,8 @@ expect 201 POST "/api/v1/submissions/$vid/materials" "$agent" -F "letter=@letter
 [ "$(json resp.json '[m["content_type"] for m in j["materials"] if m["kind"] == "csr"][0]')" = csr_base64 ] || fail "content type csr_base64"
 expect 200 POST "/api/v1/submissions/$vid/submit" "$agent"
 [ "$(json resp.json '[r["outcome"] for r in j["check"]["rules"] if r["key"] == "device_csr"][0]')" = passed ] || fail "device_csr passed"
-expect 200 POST "/api/v1/submissions/$vid/register" "$maker"
+expect 200 POST "/api/v1/submissions/$vid/submit" "$agg"
+expect 200 POST "/api/v1/submissions/$vid/register" "$maker" -d '{"paper":"all"}'
 expect 200 POST "/api/v1/submissions/$vid/review" "$reviewer" -d '{"decision":"approve"}'
 expect 200 POST "/api/v1/submissions/$vid/produce" "$maker" -d '{"days":30}'
 dev_esid=$(json resp.json 'j["applications"][0]["esid"]')

@@ -226,7 +226,8 @@ id=$(json resp.json 'j["id"]')
 expect 201 POST "/api/v1/submissions/$id/materials" "$agent" \
     -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
 expect 200 POST "/api/v1/submissions/$id/submit" "$agent"
-expect 200 POST "/api/v1/submissions/$id/register" "$maker"
+expect 200 POST "/api/v1/submissions/$id/submit" "$agg"
+expect 200 POST "/api/v1/submissions/$id/register" "$maker" -d '{"paper":"all"}'
 expect 200 POST "/api/v1/submissions/$id/review" "$reviewer" \
     -d '{"decision":"reject","reasons":["介绍信日期缺失 / the letter is undated"]}'
 
@@ -286,7 +287,8 @@ ok
 # ready for collection, handover, the renewal window (30 days: open at once)
 expect 200 PUT "/api/v1/submissions/$id" "$agent" --data-binary @sub.json
 expect 200 POST "/api/v1/submissions/$id/submit" "$agent"
-expect 200 POST "/api/v1/submissions/$id/register" "$maker"
+expect 200 POST "/api/v1/submissions/$id/submit" "$agg"
+expect 200 POST "/api/v1/submissions/$id/register" "$maker" -d '{"paper":"all"}'
 expect 200 POST "/api/v1/submissions/$id/review" "$reviewer" -d '{"decision":"approve"}'
 "$ESEAL" token init --dir tok >/dev/null
 "$ESEAL" token show --dir tok --json >tok.json

@@ -72,7 +72,8 @@ rid=$(json resp.json 'j["id"]')
 expect 201 POST "/api/v1/submissions/$rid/materials" "$agent" \
     -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
 expect 200 POST "/api/v1/submissions/$rid/submit" "$agent"
-onsite="{\"onsite\":[{\"esid\":\"$esid\",\"token_id\":\"$token_id\"}]}"
+onsite="{\"paper\":\"all\",\"onsite\":[{\"esid\":\"$esid\",\"token_id\":\"$token_id\"}]}"
+expect 200 POST "/api/v1/submissions/$rid/submit" "$agg"
 expect 200 POST "/api/v1/submissions/$rid/register" "$maker" -d "$onsite"
 python3 - "$REASON_1" "$REASON_2" <<'PY' >reject.json
 import json, sys
@@ -87,6 +88,7 @@ ok
 rejected_seq=$(($(curl -s "$ibase/log/checkpoint" | sed -n 2p) - 1))
 expect 200 PUT "/api/v1/submissions/$rid" "$agent" --data-binary @doc.json
 expect 200 POST "/api/v1/submissions/$rid/submit" "$agent"
+expect 200 POST "/api/v1/submissions/$rid/submit" "$agg"
 expect 200 POST "/api/v1/submissions/$rid/register" "$maker" -d "$onsite"
 expect 200 POST "/api/v1/submissions/$rid/review" "$reviewer" -d '{"decision":"approve"}'
 expect 200 POST "/api/v1/submissions/$rid/produce" "$maker" -d '{"days":30}'
@@ -157,7 +159,8 @@ ps=$(json resp.json 'j["id"]')
 expect 201 POST "/api/v1/submissions/$ps/materials" "$agent" \
     -F "letter=@letter.pdf" -F "form=@form.pdf" -F "impression=@impression.png"
 expect 200 POST "/api/v1/submissions/$ps/submit" "$agent"
-expect 200 POST "/api/v1/submissions/$ps/register" "$maker" -d '{}'
+expect 200 POST "/api/v1/submissions/$ps/submit" "$agg"
+expect 200 POST "/api/v1/submissions/$ps/register" "$maker" -d '{"paper":"all"}'
 expect 200 POST "/api/v1/submissions/$ps/review" "$reviewer" -d '{"decision":"approve"}'
 python3 - "$token3" <<'PY' >produce3.json
 import json, sys

@@ -20,10 +20,8 @@ ESEAL_TEST_NAME=loss
 . "$(dirname "$0")/lib/platform.bash"
 
 OTHER_USCC='91350100M000200Y4T'
-expect 201 POST /api/v1/staff "$admin" -d '{"username":"agg-fz","password":"aggregator-pw-1","role":"aggregator","city":"350100"}'
 expect 201 POST /api/v1/staff "$admin" -d '{"username":"agg-xm","password":"aggregator-pw-2","role":"aggregator","city":"350200"}'
 expect 201 POST /api/v1/staff "$admin" -d "{\"username\":\"agent2\",\"password\":\"agent-password-2\",\"role\":\"agent\",\"unit\":\"$OTHER_USCC\"}"
-agg=$(login agg-fz aggregator-pw-1)
 aggxm=$(login agg-xm aggregator-pw-2)
 agent2=$(login agent2 agent-password-2)
 seal_status() {
@@ -112,7 +110,7 @@ sleep 1.1 # and the second signing strictly after the loss
 sleep 1.1 # the revocation is later still: only the invalidity date tells them apart
 
 # --- the lost seal revoked without the key: keyCompromise since the loss ---------------------
-expect 200 POST "/api/v1/submissions/$rsid/register" "$maker" -d '{}'
+expect 200 POST "/api/v1/submissions/$rsid/register" "$maker" -d '{"paper":"all"}'
 expect 200 POST "/api/v1/submissions/$rsid/review" "$reviewer" -d '{"decision":"approve"}'
 expect 200 POST "/api/v1/submissions/$rsid/produce" "$maker" -d '{}'
 [ "$(seal_status 'j["status"], j["versions"][-1]["reason"], j["versions"][-1]["invalidity_date"]')" = \

@@ -1183,7 +1183,7 @@ static void test_loss_report(void **state)
 
     /* a good seal's revoke still needs the key on site */
     char *id = new_submission(f, "revoke", esid, UNIT_NAME);
-    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    to_centre(f, id);
     FAILS(ESEAL_E_RULE, &prob,
           eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
 
@@ -1193,7 +1193,9 @@ static void test_loss_report(void **state)
     char *since =
         eseal_xstrdup(jstr(json_array_get(json_object_get(v, "versions"), 0), "suspended_at"));
     json_decref(v);
-    OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
+    json_t *paper = json_pack("{s:s}", "paper", "all");
+    OK(eseal_issuer_submission_register(f->is, &f->maker, id, paper, NULL, p));
+    json_decref(paper);
     json_t *review = json_pack("{s:s}", "decision", "approve");
     OK(eseal_issuer_submission_review(f->is, &f->reviewer, id, review, NULL, p));
     json_decref(review);
@@ -1325,7 +1327,7 @@ static void test_crash_replay_private(void **state)
 {
     struct fixture *f = *state;
     char *id = new_submission(f, "apply", NULL, UNIT_NAME);
-    OK(eseal_issuer_submission_submit(f->is, &f->agent, id, NULL, p));
+    to_centre(f, id);
     OK(eseal_issuer_submission_register(f->is, &f->maker, id, NULL, NULL, p));
     json_t *reject = json_pack("{s:s,s:[s]}", "decision", "reject", "reasons", REJECT_REASON);
     struct eseal_issuer_problem prob;
