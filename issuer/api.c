@@ -180,7 +180,8 @@ bool api_body(struct eseal_http_req *req, bool optional, json_t **out)
     if (i == len) {
         if (optional)
             return true;
-        api_reply_error(req, ESEAL_E_INVALID, NULL, "a JSON object is required as the body");
+        api_reply_error(req, ESEAL_E_INVALID, NULL,
+                        "请求体须为 JSON 对象 / a JSON object is required as the body");
         return false;
     }
     json_t *j = NULL;
@@ -191,7 +192,8 @@ bool api_body(struct eseal_http_req *req, bool optional, json_t **out)
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        api_reply_error(req, ESEAL_E_INVALID, NULL, "the body must be a JSON object");
+        api_reply_error(req, ESEAL_E_INVALID, NULL,
+                        "请求体须为 JSON 对象 / the body must be a JSON object");
         return false;
     }
     *out = j;

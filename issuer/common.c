@@ -62,7 +62,8 @@ eseal_rc json_check_keys(const json_t *obj, const char *const *allowed, const ch
                          struct eseal_issuer_problem *p)
 {
     if (!json_is_object(obj))
-        return prob_set(p, ESEAL_E_INVALID, where, "%s must be a JSON object",
+        return prob_set(p, ESEAL_E_INVALID, where, "%s 须为 JSON 对象 / %s must be a JSON object",
+                        where[0] != '\0' ? where : "请求体",
                         where[0] != '\0' ? where : "the request body");
     const char *key;
     json_t *v;
@@ -74,7 +75,8 @@ eseal_rc json_check_keys(const json_t *obj, const char *const *allowed, const ch
         if (!ok) {
             char field[128];
             snprintf(field, sizeof(field), "%s%s%s", where, where[0] != '\0' ? "." : "", key);
-            return prob_set(p, ESEAL_E_INVALID, field, "unknown field \"%s\"", field);
+            return prob_set(p, ESEAL_E_INVALID, field, "未知字段 %s / unknown field \"%s\"", field,
+                            field);
         }
     }
     return ESEAL_OK;
@@ -114,8 +116,9 @@ eseal_rc wf_require(const struct eseal_staff_principal *who, enum eseal_staff_ac
 {
     if (eseal_staff_allowed(who->role, a))
         return ESEAL_OK;
-    return prob_set(p, ESEAL_E_DENIED, NULL, "role %s may not %s", eseal_staff_role_name(who->role),
-                    eseal_staff_action_name(a));
+    return prob_set(p, ESEAL_E_DENIED, NULL, "角色 %s 无权执行 %s / role %s may not %s",
+                    eseal_staff_role_name(who->role), eseal_staff_action_name(a),
+                    eseal_staff_role_name(who->role), eseal_staff_action_name(a));
 }
 
 bool wf_visible(const struct eseal_staff_principal *who, const json_t *rec)
@@ -137,7 +140,8 @@ eseal_rc wf_load_visible(struct eseal_issuer *is, const struct eseal_staff_princ
         rc = ESEAL_E_NOTFOUND;
     }
     if (rc == ESEAL_E_NOTFOUND)
-        return prob_set(p, rc, NULL, "no submission %.40s", id != NULL ? id : "");
+        return prob_set(p, rc, NULL, "没有申报 %.40s / no submission %.40s", id != NULL ? id : "",
+                        id != NULL ? id : "");
     return rc == ESEAL_OK ? ESEAL_OK : prob_from(p, &e, NULL);
 }
 
@@ -156,7 +160,8 @@ eseal_rc wf_seal_visible(struct eseal_issuer *is, const struct eseal_staff_princ
         rc = ESEAL_E_NOTFOUND;
     }
     if (rc == ESEAL_E_NOTFOUND)
-        return prob_set(p, rc, NULL, "no seal %.20s", esid != NULL ? esid : "");
+        return prob_set(p, rc, NULL, "没有印章 %.20s / no seal %.20s", esid != NULL ? esid : "",
+                        esid != NULL ? esid : "");
     return rc == ESEAL_OK ? ESEAL_OK : prob_from(p, &e, NULL);
 }
 

@@ -94,8 +94,9 @@ static eseal_rc rules_refuse(struct wf_run *r)
     }
     if (first == NULL)
         return ESEAL_OK;
-    prob_set(r->p, ESEAL_E_RULE, first->path, "%s refused by the rules (%zu finding%s): %s / %s",
-             r->step->doing, n, n == 1 ? "" : "s", first->message_zh, first->message_en);
+    prob_set(r->p, ESEAL_E_RULE, first->path,
+             "不符合业务规则（%zu 项）：%s / %s refused by the rules (%zu finding%s): %s", n,
+             first->message_zh, r->step->doing, n, n == 1 ? "" : "s", first->message_en);
     json_decref(r->p->findings);
     r->p->findings = eseal_rules_result_json(res);
     return ESEAL_E_RULE;
@@ -136,10 +137,13 @@ static eseal_rc load_subject(struct wf_run *r)
         return ESEAL_OK;
     char want[128];
     states_text(s->from, seal, want, sizeof(want));
-    return prob_set(r->p, ESEAL_E_CONFLICT, NULL, "%s %s is %s: %s needs a %s that is %s",
-                    seal ? "seal" : "submission", r->id,
-                    seal ? wf_seal_status(r->rec, 0) : wf_jstr(r->rec, "state"), s->doing,
-                    seal ? "seal" : "submission", want);
+    return prob_set(
+        r->p, ESEAL_E_CONFLICT, NULL,
+        "%s %s 当前状态 %s 不允许此操作（须为 %s）/ %s %s is %s: %s needs a %s that is %s",
+        seal ? "印章" : "申报", r->id, seal ? wf_seal_status(r->rec, 0) : wf_jstr(r->rec, "state"),
+        want, seal ? "seal" : "submission", r->id,
+        seal ? wf_seal_status(r->rec, 0) : wf_jstr(r->rec, "state"), s->doing,
+        seal ? "seal" : "submission", want);
 }
 
 /* check_events refuses an entry the step's row does not list: the table
