@@ -20,7 +20,7 @@ static const char *seal_code(const struct eseal_http_req *req)
 
 static eseal_rc not_found(struct eseal_http_req *req)
 {
-    return api_reply_error(req, ESEAL_E_NOTFOUND, NULL, "no such resource: %s",
+    return api_reply_error(req, ESEAL_E_NOTFOUND, NULL, "未找到 / no such resource: %s",
                            eseal_http_path(req));
 }
 

@@ -21,9 +21,11 @@ eseal_rc api_session_login(struct eseal_http_req *req, void *app, struct eseal_e
     eseal_rc rc = json_check_keys(body, keys, "", &p);
     json_t *u = json_object_get(body, "username"), *pw = json_object_get(body, "password");
     if (rc == ESEAL_OK && !json_is_string(u))
-        rc = prob_set(&p, ESEAL_E_INVALID, "username", "username must be a string");
+        rc = prob_set(&p, ESEAL_E_INVALID, "username",
+                      "用户名须为字符串 / username must be a string");
     if (rc == ESEAL_OK && !json_is_string(pw))
-        rc = prob_set(&p, ESEAL_E_INVALID, "password", "password must be a string");
+        rc =
+            prob_set(&p, ESEAL_E_INVALID, "password", "密码须为字符串 / password must be a string");
     if (rc != ESEAL_OK) {
         json_decref(body);
         return api_reply_problem(req, &p);

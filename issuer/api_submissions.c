@@ -21,7 +21,7 @@ static const char *submission_id(const struct eseal_http_req *req)
 
 static eseal_rc not_found(struct eseal_http_req *req)
 {
-    return api_reply_error(req, ESEAL_E_NOTFOUND, NULL, "no such resource: %s",
+    return api_reply_error(req, ESEAL_E_NOTFOUND, NULL, "未找到 / no such resource: %s",
                            eseal_http_path(req));
 }
 
@@ -159,7 +159,8 @@ static eseal_rc post_handover(struct eseal_http_req *req, struct eseal_issuer *i
             snprintf(field, sizeof(field), "%.60s", mp.parts[i].name);
             eseal_multipart_cleanup(&mp);
             return api_reply_error(req, ESEAL_E_INVALID, field,
-                                   known ? "part \"%s\" is given twice" : "unknown part \"%s\"",
+                                   known ? "重复的部分 / part \"%s\" is given twice"
+                                         : "未知的部分 / unknown part \"%s\"",
                                    field);
         }
     }

@@ -101,7 +101,8 @@ static eseal_rc get_csr(struct produce_ctx *ctx, size_t i, const json_t *fopt, c
         rc = store_artefact_get(ctx->is, fallback, out, &e);
     } else {
         return prob_set(ctx->p, ESEAL_E_INVALID, field,
-                        "%s: a certificate request is needed (from the holder's key on site, or "
+                        "须提供证书请求 / %s: a certificate request is needed (from the holder's "
+                        "key on site, or "
                         "the device's request material)",
                         field);
     }
@@ -218,7 +219,8 @@ static eseal_rc new_esid(struct produce_ctx *ctx, size_t i, char esid[ESEAL_ESID
         last = (uint64_t)used;
     if (last >= ESEAL_ESID_SERIAL_MAX)
         return prob_set(ctx->p, ESEAL_E_CONFLICT, field,
-                        "division %s has used all its seal serials", prefix);
+                        "该行政区划的印章序号已用尽 / division %s has used all its seal serials",
+                        prefix);
     json_object_set_new(ctx->serials, prefix, json_integer((json_int_t)(last + 1)));
     if (eseal_esid_make(esid, prefix, (uint32_t)(last + 1), &e) != ESEAL_OK)
         return prob_set(ctx->p, ESEAL_E_INTERNAL, field, "%s", e.msg);
@@ -310,8 +312,9 @@ static eseal_rc make_seal(struct form_run *fr, struct eseal_buf *csr, json_t **v
     if (fr->old != NULL) {
         if (json_equal(json_object_get(current_version(fr->old), "csr_sm3"),
                        json_object_get(*ver, "csr_sm3")))
-            return prob_set(ctx->p, ESEAL_E_RULE, fr->field,
-                            "reissue needs a new key: this request is the lost seal's");
+            return prob_set(
+                ctx->p, ESEAL_E_RULE, fr->field,
+                "补办须使用新密钥 / reissue needs a new key: this request is the lost seal's");
         revoked_entry(ctx, fr->app, fr->old, ctx->type->revokes, fr->now);
     }
     json_t *d = seal_base(ctx, fr->i, esid, fr->token);
@@ -402,12 +405,15 @@ static eseal_rc make_unlock_code(struct form_run *fr, struct eseal_buf *code)
     set_field(fr, "counter");
     if (ctr == NULL)
         return prob_set(ctx->p, ESEAL_E_INVALID, fr->field,
-                        "%s: the token's unlock counter (read from the key on site) is needed",
+                        "须提供 USB KEY 的解锁计数器 / %s: the token's unlock counter (read from "
+                        "the key on site) is needed",
                         fr->field);
     if (fr->token == NULL || (bound != NULL && strcmp(fr->token, bound) != 0)) {
         set_field(fr, "token_id");
-        return prob_set(ctx->p, ESEAL_E_RULE, fr->field,
-                        "the token is not the one seal %s was made for", fr->target);
+        return prob_set(
+            ctx->p, ESEAL_E_RULE, fr->field,
+            "该 USB KEY 不是此印章所用的 / the token is not the one seal %s was made for",
+            fr->target);
     }
     struct eseal_err e;
     eseal_err_clear(&e);
@@ -450,7 +456,9 @@ static eseal_rc form_target(struct form_run *fr)
     set_field(fr, "token_id");
     if (f->seal.cert_type == ESEAL_CERT_USB_KEY && fr->token == NULL)
         return prob_set(ctx->p, ESEAL_E_INVALID, fr->field,
-                        "%s: a USB KEY seal needs the id of the token it is made for", fr->field);
+                        "USB KEY 印章须提供 USB KEY 编号 / %s: a USB KEY seal needs the id of the "
+                        "token it is made for",
+                        fr->field);
     if (f->seal.cert_type != ESEAL_CERT_USB_KEY)
         fr->token = NULL;
     return ESEAL_OK;
@@ -459,7 +467,7 @@ static eseal_rc form_target(struct form_run *fr)
 eseal_rc produce_form(struct produce_ctx *ctx, size_t i)
 {
     if (ctx->type == NULL)
-        return prob_set(ctx->p, ESEAL_E_INTERNAL, "business", "unknown business %s",
+        return prob_set(ctx->p, ESEAL_E_INTERNAL, "business", "未知业务类型 / unknown business %s",
                         wf_jstr(ctx->record, "business"));
     struct form_run fr = {.ctx = ctx, .i = i, .f = &ctx->doc->forms[i]};
     fr.fopt = ctx->forms != NULL ? json_array_get(ctx->forms, i) : NULL;

@@ -276,7 +276,7 @@ eseal_rc eseal_issuer_submission_list(struct eseal_issuer *is,
         return rc;
     enum wf_state want;
     if (state != NULL && !wf_state_parse(state, &want))
-        return prob_set(p, ESEAL_E_INVALID, "state", "unknown state \"%.40s\"", state);
+        return prob_set(p, ESEAL_E_INVALID, "state", "未知状态 / unknown state \"%.40s\"", state);
     json_t *list = json_array();
     struct eseal_kv_iter *it = eseal_kv_iter_new(is->kv, CF_SUBMISSIONS);
     for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
@@ -441,7 +441,7 @@ eseal_rc eseal_issuer_seal_public(struct eseal_issuer *is, const char *esid, lon
     if (rc != ESEAL_OK)
         return rc;
     if (version < 1)
-        return prob_set(p, ESEAL_E_NOTFOUND, NULL, "no seal %.20s version %lld",
+        return prob_set(p, ESEAL_E_NOTFOUND, NULL, "没有该印章版本 / no seal %.20s version %lld",
                         esid != NULL ? esid : "", version);
     struct eseal_err e;
     eseal_err_clear(&e);
@@ -460,8 +460,8 @@ eseal_rc eseal_issuer_seal_public(struct eseal_issuer *is, const char *esid, lon
         return prob_set(p, ESEAL_E_NOTFOUND, NULL,
                         "personal seals are not published / 个人印章不公开");
     if (rc == ESEAL_E_NOTFOUND)
-        return prob_set(p, rc, NULL, "no seal %.20s version %lld", esid != NULL ? esid : "",
-                        version);
+        return prob_set(p, rc, NULL, "没有该印章版本 / no seal %.20s version %lld",
+                        esid != NULL ? esid : "", version);
     return rc == ESEAL_OK ? ESEAL_OK : prob_from(p, &e, NULL);
 }
 

@@ -295,18 +295,20 @@ static eseal_rc doc_summary(struct eseal_issuer *is, const struct eseal_staff_pr
     const struct eseal_unit *u = &doc->applicant;
     const char *filed = doc->channel == ESEAL_CHANNEL_AGGREGATOR ? doc->aggregator : u->city;
     if (doc->business == ESEAL_BUSINESS_NONE)
-        rc = prob_set(p, ESEAL_E_INVALID, "business", "the business type is required");
+        rc = prob_set(p, ESEAL_E_INVALID, "business",
+                      "须填写业务类型 / the business type is required");
     else if (u->uscc == NULL || u->name == NULL)
         rc = prob_set(p, ESEAL_E_INVALID, u->uscc == NULL ? "applicant.uscc" : "applicant.name",
-                      "the applicant's name and unified social credit code are required");
+                      "须填写申请单位名称和统一社会信用代码 / the applicant's name and unified "
+                      "social credit code are required");
     else if (filed == NULL)
         rc = prob_set(p, ESEAL_E_INVALID,
                       doc->channel == ESEAL_CHANNEL_AGGREGATOR ? "aggregator" : "applicant.city",
-                      "the city the submission is filed under is required");
+                      "须填写报送所属设区市 / the city the submission is filed under is required");
     else if (!eseal_staff_can_see_submission(who, u->uscc, filed))
         rc = prob_set(p, ESEAL_E_DENIED,
                       who->role == ESEAL_ROLE_AGENT ? "applicant.uscc" : "aggregator",
-                      "%s may file only for %s", who->username,
+                      "只能为本单位或本市申报 / %s may file only for %s", who->username,
                       who->role == ESEAL_ROLE_AGENT ? "its own unit" : "its own city");
     if (rc != ESEAL_OK)
         goto out;
@@ -354,9 +356,11 @@ static eseal_rc build_update(struct wf_run *r)
 static eseal_rc check_materials(struct wf_run *r)
 {
     if (r->in->n_uploads == 0)
-        return prob_set(r->p, ESEAL_E_INVALID, "materials", "no material in the request");
+        return prob_set(r->p, ESEAL_E_INVALID, "materials",
+                        "请求中没有材料 / no material in the request");
     if (r->in->n_uploads > ESEAL_LOG_BATCH_MAX)
-        return prob_set(r->p, ESEAL_E_TOOBIG, "materials", "too many materials in one request");
+        return prob_set(r->p, ESEAL_E_TOOBIG, "materials",
+                        "一次上传的材料过多 / too many materials in one request");
     return ESEAL_OK;
 }
 
@@ -369,10 +373,11 @@ static eseal_rc parse_materials(struct wf_run *r)
         struct eseal_err e;
         eseal_err_clear(&e);
         if (up->kind == NULL || !eseal_form_enum_parse(ESEAL_ENUM_MATERIAL, up->kind, &kind))
-            return prob_set(r->p, ESEAL_E_INVALID, up->kind != NULL ? up->kind : "kind",
-                            "\"%.40s\" is not a material kind (letter, form, summary_table, "
-                            "impression, csr, justification, introduction_letter, id_copy)",
-                            up->kind != NULL ? up->kind : "");
+            return prob_set(
+                r->p, ESEAL_E_INVALID, up->kind != NULL ? up->kind : "kind",
+                "不是材料类别 / \"%.40s\" is not a material kind (letter, form, summary_table, "
+                "impression, csr, justification, introduction_letter, id_copy)",
+                up->kind != NULL ? up->kind : "");
         if (eseal_material_check((enum eseal_material_kind)kind, up->data, up->len, NULL, &e) !=
             ESEAL_OK)
             return prob_from(r->p, &e, up->kind);
@@ -458,8 +463,9 @@ static eseal_rc parse_onsite(const json_t *body, json_t **out, struct eseal_issu
     if (rc != ESEAL_OK || on == NULL)
         return rc;
     if (!json_is_array(on) || json_array_size(on) > ESEAL_FORMS_MAX)
-        return prob_set(p, ESEAL_E_INVALID, "onsite", "onsite must be an array of at most %d",
-                        ESEAL_FORMS_MAX);
+        return prob_set(p, ESEAL_E_INVALID, "onsite",
+                        "onsite 须为数组（至多 %d 项）/ onsite must be an array of at most %d",
+                        ESEAL_FORMS_MAX, ESEAL_FORMS_MAX);
     size_t i;
     json_t *o;
     json_array_foreach(on, i, o)
@@ -470,10 +476,13 @@ static eseal_rc parse_onsite(const json_t *body, json_t **out, struct eseal_issu
             return rc;
         const char *esid = wf_jstr(o, "esid"), *tok = wf_jstr(o, "token_id");
         if (esid == NULL || eseal_esid_check(esid, NULL, NULL, NULL) != ESEAL_OK)
-            return prob_set(p, ESEAL_E_INVALID, where, "%s.esid must be a seal code", where);
+            return prob_set(p, ESEAL_E_INVALID, where, "须为印章编码 / %s.esid must be a seal code",
+                            where);
         if (!eseal_token_id_valid(tok))
-            return prob_set(p, ESEAL_E_INVALID, where,
-                            "%s.token_id must be a token id (16 lower-case hex digits)", where);
+            return prob_set(
+                p, ESEAL_E_INVALID, where,
+                "须为 USB KEY 编号 / %s.token_id must be a token id (16 lower-case hex digits)",
+                where);
         json_array_append_new(*out, json_pack("{s:s,s:s}", "esid", esid, "token_id", tok));
     }
     return ESEAL_OK;
@@ -501,16 +510,18 @@ static eseal_rc string_list(const json_t *v, const char *field, size_t max, size
                             bool allow_empty, struct eseal_issuer_problem *p)
 {
     if (!json_is_array(v) || json_array_size(v) > max || (!allow_empty && json_array_size(v) == 0))
-        return prob_set(p, ESEAL_E_INVALID, field, "%s must be an array of %s%zu strings", field,
+        return prob_set(p, ESEAL_E_INVALID, field,
+                        "须为字符串数组 / %s must be an array of %s%zu strings", field,
                         allow_empty ? "up to " : "1 to ", max);
     size_t i;
     json_t *s;
     json_array_foreach(v, i, s)
     {
         if (!json_is_string(s) || json_string_length(s) == 0 || json_string_length(s) > max_len)
-            return prob_set(p, ESEAL_E_INVALID, field,
-                            "%s[%zu] must be a non-empty string of at most %zu bytes", field, i,
-                            max_len);
+            return prob_set(
+                p, ESEAL_E_INVALID, field,
+                "须为非空字符串 / %s[%zu] must be a non-empty string of at most %zu bytes", field,
+                i, max_len);
     }
     return ESEAL_OK;
 }
@@ -528,8 +539,9 @@ static eseal_rc check_review(struct wf_run *r)
     json_t *acks = json_object_get(body, "acknowledge");
     r->approve = decision != NULL && strcmp(decision, "approve") == 0;
     if (decision == NULL || (!r->approve && strcmp(decision, "reject") != 0))
-        return prob_set(r->p, ESEAL_E_INVALID, "decision",
-                        "decision must be \"approve\" or \"reject\"");
+        return prob_set(
+            r->p, ESEAL_E_INVALID, "decision",
+            "审核结论须为 approve 或 reject / decision must be \"approve\" or \"reject\"");
     if ((!r->approve || reasons != NULL) &&
         (rc = string_list(reasons, "reasons", 50, 1000, r->approve, r->p)) != ESEAL_OK)
         return rc;
@@ -542,8 +554,8 @@ static eseal_rc check_review(struct wf_run *r)
     {
         enum eseal_rule rule;
         if (!eseal_rule_parse(json_string_value(a), &rule))
-            return prob_set(r->p, ESEAL_E_INVALID, "acknowledge", "\"%s\" is not a rule key",
-                            json_string_value(a));
+            return prob_set(r->p, ESEAL_E_INVALID, "acknowledge",
+                            "不是规则名 / \"%s\" is not a rule key", json_string_value(a));
     }
     r->acks = acks != NULL ? json_incref(acks) : json_array();
     return ESEAL_OK;
@@ -578,7 +590,8 @@ static eseal_rc parse_review(struct wf_run *r)
 {
     if (!eseal_staff_can_review(r->who, wf_jstr(r->rec, "registered_by")))
         return prob_set(r->p, ESEAL_E_DENIED, NULL,
-                        "%s registered submission %s and so may not review it (maker != reviewer)",
+                        "登记人不得审核同一申报 / %s registered submission %s and so may not "
+                        "review it (maker != reviewer)",
                         r->who->username, r->id);
     r->onsite = json_incref(json_object_get(r->rec, "onsite"));
     r->skip_rules = !r->approve;
@@ -624,8 +637,10 @@ static eseal_rc produce_days(struct wf_run *r, const json_t *d)
     if (d == NULL)
         return ESEAL_OK;
     if (!json_is_integer(d) || json_integer_value(d) < 1 || json_integer_value(d) > max)
-        return prob_set(r->p, ESEAL_E_INVALID, "days",
-                        "days must be a whole number from 1 to %lld (max_days)", max);
+        return prob_set(
+            r->p, ESEAL_E_INVALID, "days",
+            "有效天数须为 1 至 %lld 的整数 / days must be a whole number from 1 to %lld (max_days)",
+            max, max);
     r->produce.days = (long)json_integer_value(d);
     return ESEAL_OK;
 }
@@ -638,7 +653,7 @@ static eseal_rc produce_reason(struct wf_run *r, const json_t *v)
         ok = ok || strcmp(revoke_reasons[i], json_string_value(v)) == 0;
     if (!ok)
         return prob_set(r->p, ESEAL_E_INVALID, "reason",
-                        "reason must be one of unspecified, keyCompromise, "
+                        "撤销原因无效 / reason must be one of unspecified, keyCompromise, "
                         "affiliationChanged, superseded, cessationOfOperation, "
                         "privilegeWithdrawn");
     r->produce.reason = json_string_value(v);
@@ -656,14 +671,19 @@ static eseal_rc produce_form_option(struct wf_run *r, const json_t *o, const cha
            *ctr = json_object_get(o, "counter");
     if (csr != NULL && (!json_is_string(csr) || json_string_length(csr) == 0 ||
                         json_string_length(csr) > 64 * 1024))
-        return prob_set(r->p, ESEAL_E_INVALID, where, "%s.csr must be PEM text", where);
-    if (tok != NULL && !eseal_token_id_valid(json_string_value(tok)))
         return prob_set(r->p, ESEAL_E_INVALID, where,
-                        "%s.token_id must be 16 lower-case hex digits", where);
+                        "证书请求须为 PEM 文本 / %s.csr must be PEM text", where);
+    if (tok != NULL && !eseal_token_id_valid(json_string_value(tok)))
+        return prob_set(
+            r->p, ESEAL_E_INVALID, where,
+            "USB KEY 编号须为 16 位小写十六进制 / %s.token_id must be 16 lower-case hex digits",
+            where);
     if (ctr != NULL && (!json_is_integer(ctr) || json_integer_value(ctr) < 0 ||
                         json_integer_value(ctr) > (json_int_t)UINT32_MAX))
         return prob_set(r->p, ESEAL_E_INVALID, where,
-                        "%s.counter must be a whole number from 0 to 4294967295", where);
+                        "计数器须为 0 至 4294967295 的整数 / %s.counter must be a whole number "
+                        "from 0 to 4294967295",
+                        where);
     return ESEAL_OK;
 }
 
@@ -676,7 +696,9 @@ static eseal_rc produce_forms(struct wf_run *r, const json_t *f)
         return ESEAL_OK;
     if (!json_is_array(f) || json_array_size(f) > n_forms)
         return prob_set(r->p, ESEAL_E_INVALID, "forms",
-                        "forms must be an array with at most one entry per form (%zu)", n_forms);
+                        "forms 须为数组，每份申请表至多一项 / forms must be an array with at most "
+                        "one entry per form (%zu)",
+                        n_forms);
     size_t i;
     json_t *o;
     json_array_foreach(f, i, o)
@@ -797,19 +819,21 @@ static eseal_rc check_handover(struct wf_run *r)
     for (size_t i = 0; i < COUNT_OF(fields); i++) {
         const char *v = handover_text(h, i);
         if (v == NULL || v[0] == '\0' || strlen(v) > 100)
-            return prob_set(r->p, ESEAL_E_INVALID, fields[i], "%s is required (at most 100 bytes)",
-                            fields[i]);
+            return prob_set(r->p, ESEAL_E_INVALID, fields[i],
+                            "必填（至多 100 字节）/ %s is required (at most 100 bytes)", fields[i]);
     }
     if (eseal_idnum_check(h->collector_id_number, 0) != ESEAL_ID_OK)
         return prob_set(r->p, ESEAL_E_INVALID, "collector_id_number",
-                        "the collector's ID number is not a valid resident identity number "
+                        "领取人身份证号码无效 / the collector's ID number is not a valid resident "
+                        "identity number "
                         "(GB 11643)");
     if (h->introduction_letter == NULL || h->introduction_letter_len == 0)
         return prob_set(r->p, ESEAL_E_INVALID, "introduction_letter",
                         "the introduction letter (介绍信) is required");
     if (h->id_copy == NULL || h->id_copy_len == 0)
         return prob_set(r->p, ESEAL_E_INVALID, "id_copy",
-                        "the stamped copy of the collector's ID card is required");
+                        "须提供加盖公章的领取人身份证复印件 / the stamped copy of the collector's "
+                        "ID card is required");
     return ESEAL_OK;
 }
 
