@@ -161,7 +161,8 @@ static eseal_rc api_authorize(struct eseal_http_req *req, void *app, const char 
     else if (eseal_staff_session_check(&is->staff, who, token, 0, &e) != ESEAL_OK)
         e.rc = ESEAL_E_UNAUTH; /* a bad or expired token: log in again */
     else if (!eseal_staff_allowed(who->role, action))
-        eseal_err_set(&e, ESEAL_E_DENIED, "role %s may not %s", eseal_staff_role_name(who->role),
+        eseal_err_set(&e, ESEAL_E_DENIED, "角色 %s 无权执行 %s / role %s may not %s",
+                      eseal_staff_role_name(who->role), perm, eseal_staff_role_name(who->role),
                       perm);
     else
         return ESEAL_OK;

@@ -332,7 +332,9 @@ static eseal_rc session_load(const char *path, char **url, char **token, struct 
     eseal_buf_cleanse(&b);
     if (!json_is_object(j)) {
         json_decref(j);
-        return eseal_err_set(err, ESEAL_E_IO, "%s: not a session file (log in again)", path);
+        return eseal_err_set(err, ESEAL_E_IO,
+                             "%s: 不是会话文件，请重新登录 / not a session file (log in again)",
+                             path);
     }
     if (json_string_value(json_object_get(j, "url")) != NULL)
         *url = eseal_xstrdup(json_string_value(json_object_get(j, "url")));
@@ -692,7 +694,8 @@ static int issuer_login(int argc, char **argv)
     struct issuer_reply r;
     issuer_reply_init(&r);
     eseal_rc rc = body != NULL ? issuer_call(&c.conn, "POST", "/api/v1/session", body, &r, &err)
-                               : eseal_err_set(&err, ESEAL_E_INVALID, "the password is not UTF-8");
+                               : eseal_err_set(&err, ESEAL_E_INVALID,
+                                               "密码不是 UTF-8 文本 / the password is not UTF-8");
     json_decref(body);
     if (rc != ESEAL_OK || issuer_refused(&r)) {
         code = finish(&c, rc, &err, &r, NULL);
@@ -752,8 +755,9 @@ static eseal_rc add_material(struct eseal_multipart_builder *mb, const char *kin
     eseal_buf_init(&b);
     eseal_rc rc = eseal_file_read(&b, path, FILE_MAX, err);
     if (rc == ESEAL_OK && (*total += b.len) > UPLOAD_MAX)
-        rc = eseal_err_set(err, ESEAL_E_TOOBIG, "the materials exceed %d MiB together",
-                           UPLOAD_MAX / (1024 * 1024));
+        rc = eseal_err_set(err, ESEAL_E_TOOBIG,
+                           "材料合计超过 %d MiB / the materials exceed %d MiB together",
+                           UPLOAD_MAX / (1024 * 1024), UPLOAD_MAX / (1024 * 1024));
     if (rc == ESEAL_OK)
         rc = eseal_multipart_add(mb, kind, path, "application/octet-stream", b.data, b.len, err);
     eseal_buf_cleanup(&b);
@@ -775,7 +779,8 @@ static int build_materials(struct ctx *c, struct eseal_multipart_builder *mb)
     for (size_t i = 0; i < n; i++) {
         const char *eq = strchr(items[i], '=');
         if (eq == NULL || eq == items[i] || eq[1] == '\0')
-            return cmd_usage_error(c->usage, "--material wants KIND=FILE, not ", items[i]);
+            return cmd_usage_error(
+                c->usage, "--material 须为 类别=文件 / --material wants KIND=FILE, not ", items[i]);
         char *kind = eseal_xstrndup(items[i], (size_t)(eq - items[i]));
         eseal_rc rc = add_material(mb, kind, eq + 1, &total, &err);
         free(kind);
@@ -1040,7 +1045,8 @@ static int flag_option(struct ctx *c, json_t *body)
     for (size_t i = 0; code == 0 && i < n; i++) {
         const char *eq = strchr(items[i], '=');
         if (eq == NULL || eq == items[i] || eq[1] == '\0') {
-            code = cmd_usage_error(c->usage, "--flag wants SM3=POINT, not ", items[i]);
+            code = cmd_usage_error(c->usage, "--flag 须为 SM3=要点 / --flag wants SM3=POINT, not ",
+                                   items[i]);
             break;
         }
         char *sm3 = eseal_xstrndup(items[i], (size_t)(eq - items[i]));
@@ -1250,7 +1256,7 @@ static eseal_rc read_id_number(struct eseal_buf *out, const char *path, struct e
            (out->data[out->len - 1] == '\n' || out->data[out->len - 1] == '\r'))
         out->data[--out->len] = 0;
     if (rc == ESEAL_OK && out->len == 0)
-        rc = eseal_err_set(err, ESEAL_E_IO, "%s is empty", path);
+        rc = eseal_err_set(err, ESEAL_E_IO, "%s: 文件为空 / is empty", path);
     return rc;
 }
 
@@ -1488,7 +1494,7 @@ static int issuer_list(int argc, char **argv)
     int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_STATE), 0, list_usage, true);
     const char *state = c.a.opt[OPT_STATE];
     if (code == 0 && state != NULL && !safe_id(state))
-        code = cmd_usage_error(list_usage, "bad --state: ", state);
+        code = cmd_usage_error(list_usage, "无效的 --state / bad --state: ", state);
     if (code == 0) {
         char *path = state != NULL ? eseal_xasprintf("/api/v1/submissions?state=%s", state)
                                    : eseal_xstrdup("/api/v1/submissions");
@@ -1559,7 +1565,7 @@ static int staff_add(int argc, char **argv)
         json_t *body = json_pack("{s:s,s:s%,s:s}", "username", user, "password",
                                  (const char *)pw.data, pw.len, "role", role);
         if (body == NULL) {
-            fprintf(stderr, "eseal: the password is not UTF-8\n");
+            fprintf(stderr, "eseal: 密码不是 UTF-8 文本 / the password is not UTF-8\n");
             code = EXIT_USAGE;
         } else {
             if (c.a.opt[OPT_UNIT] != NULL)
@@ -1592,7 +1598,8 @@ static eseal_rc prompt_secret(struct eseal_buf *out, const char *prompt, struct 
 {
     FILE *tty = fopen("/dev/tty", "r+");
     if (tty == NULL)
-        return eseal_err_set(err, ESEAL_E_INVALID, "no terminal to ask for the password on");
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "没有终端可输入密码 / no terminal to ask for the password on");
     struct termios old, quiet;
     bool restore = tcgetattr(fileno(tty), &old) == 0;
     if (restore) {
@@ -1611,7 +1618,7 @@ static eseal_rc prompt_secret(struct eseal_buf *out, const char *prompt, struct 
     size_t n = got ? strcspn(line, "\r\n") : 0;
     eseal_buf_append(out, line, n);
     memset(line, 0, sizeof(line));
-    return n > 0 ? ESEAL_OK : eseal_err_set(err, ESEAL_E_INVALID, "no password given");
+    return n > 0 ? ESEAL_OK : eseal_err_set(err, ESEAL_E_INVALID, "未输入密码 / no password given");
 }
 
 /* get_secret reads a password from |path|, else $|env|, else the terminal. */
@@ -1681,7 +1688,7 @@ static int staff_enable(int argc, char **argv)
 static int send_secrets(struct ctx *c, const char *path, json_t *body)
 {
     if (body == NULL) {
-        fprintf(stderr, "eseal: the password is not UTF-8\n");
+        fprintf(stderr, "eseal: 密码不是 UTF-8 文本 / the password is not UTF-8\n");
         return EXIT_USAGE;
     }
     int code = call(c, "POST", path, body, print_staff);
@@ -1779,7 +1786,7 @@ static int issuer_material(int argc, char **argv)
     const char *sm3 = code == 0 ? require(&c, OPT_SM3, "--sm3", &code) : NULL;
     const char *out = code == 0 ? require(&c, OPT_OUT, "--out", &code) : NULL;
     if (code == 0 && !safe_id(sm3))
-        code = cmd_usage_error(material_usage, "bad --sm3: ", sm3);
+        code = cmd_usage_error(material_usage, "无效的 --sm3 / bad --sm3: ", sm3);
     if (code == 0) {
         char *path = eseal_xasprintf("/api/v1/submissions/%s/materials/%s", id, sm3);
         code = download(&c, path, out);
