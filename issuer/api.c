@@ -28,6 +28,7 @@ static const struct eseal_http_route routes[] = {
     {"GET",    "/api/v1/submissions/{id}",                "submission.get",      0,      api_submission_get},
     {"PUT",    "/api/v1/submissions/{id}",                "submission.create",   0,      api_submission_put},
     {"GET",    "/api/v1/submissions/{id}/audit",          "audit.read",          0,      api_submission_audit},
+    {"GET",    "/api/v1/submissions/{id}/history",        "submission.get",      0,      api_submission_history},
     {"GET",    "/api/v1/log/{seq}/commitment",            "audit.read",          0,      api_log_prove},
     {"POST",   "/api/v1/submissions/{id}/materials",      "submission.upload",   UPLOAD, api_submission_materials},
     {"GET",    "/api/v1/submissions/{id}/materials/{sm3}", "submission.get",     0,      api_submission_material_get},

@@ -75,6 +75,19 @@ eseal_rc api_submission_audit(struct eseal_http_req *req, void *app, struct esea
     return api_reply_result(req, rc, 200, view, &p);
 }
 
+eseal_rc api_submission_history(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    const char *id = submission_id(req);
+    json_t *view = NULL;
+    (void)err;
+    if (id == NULL)
+        return not_found(req);
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    eseal_rc rc = eseal_issuer_submission_history(app, api_who(req), id, &view, &p);
+    return api_reply_result(req, rc, 200, view, &p);
+}
+
 eseal_rc api_submission_put(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     const char *id = submission_id(req);

@@ -428,6 +428,7 @@ eseal_rc api_submissions_list(struct eseal_http_req *req, void *app, struct esea
 eseal_rc api_submission_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_put(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_audit(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submission_history(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_materials(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_material_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_submit(struct eseal_http_req *req, void *app, struct eseal_err *err);

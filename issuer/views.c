@@ -300,11 +300,13 @@ eseal_rc eseal_issuer_submission_list(struct eseal_issuer *is,
     return ESEAL_OK;
 }
 
-eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
-                                       const struct eseal_staff_principal *who, const char *id,
-                                       json_t **view, struct eseal_issuer_problem *p)
+/* read_entries reads back from the log the entries of submission |id| the
+ * caller may see (|action|: who may ask) into *entries. */
+static eseal_rc read_entries(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                             enum eseal_staff_action action, const char *id, json_t **entries,
+                             struct eseal_issuer_problem *p)
 {
-    eseal_rc rc = wf_require(who, ESEAL_ACTION_AUDIT_READ, p);
+    eseal_rc rc = wf_require(who, action, p);
     if (rc != ESEAL_OK)
         return rc;
     json_t *rec = NULL;
@@ -313,7 +315,7 @@ eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
     if (rc != ESEAL_OK)
         return rc;
     json_t *seqs = store_audit_seqs(is, id);
-    json_t *entries = json_array();
+    json_t *list = json_array();
     struct eseal_buf b;
     eseal_buf_init(&b);
     struct eseal_err e;
@@ -327,15 +329,67 @@ eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
             break;
         rc = eseal_log_entry(is->log, (uint64_t)json_integer_value(s), &b, &e);
         if (rc == ESEAL_OK)
-            json_array_append_new(entries, eseal_json_load(b.data, b.len));
+            json_array_append_new(list, eseal_json_load(b.data, b.len));
     }
     eseal_buf_cleanup(&b);
     json_decref(seqs);
     if (rc != ESEAL_OK) {
-        json_decref(entries);
+        json_decref(list);
         return prob_from(p, &e, NULL);
     }
-    *view = json_pack("{s:s,s:o}", "submission", id, "entries", entries);
+    *entries = list;
+    return ESEAL_OK;
+}
+
+eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
+                                       const struct eseal_staff_principal *who, const char *id,
+                                       json_t **view, struct eseal_issuer_problem *p)
+{
+    json_t *entries = NULL;
+    eseal_rc rc = read_entries(is, who, ESEAL_ACTION_AUDIT_READ, id, &entries, p);
+    if (rc == ESEAL_OK)
+        *view = json_pack("{s:s,s:o}", "submission", id, "entries", entries);
+    return rc;
+}
+
+/* history_event is the part of a log entry a timeline shows: what happened,
+ * when, in which round, by which role; the account's name for staff
+ * callers only (a unit sees that "the centre" acted, not who). */
+static json_t *history_event(const json_t *entry, bool staff)
+{
+    const json_t *actor = json_object_get(entry, "actor");
+    const json_t *data = json_object_get(entry, "data");
+    json_t *ev = json_pack("{s:O,s:O,s:O,s:s}", "seq", json_object_get(entry, "seq"), "type",
+                           json_object_get(entry, "type"), "time", json_object_get(entry, "time"),
+                           "role", wf_jstr(actor, "role"));
+    if (staff && json_is_string(json_object_get(actor, "id")))
+        json_object_set(ev, "by", json_object_get(actor, "id"));
+    static const char *const keep[] = {"round",  "kind",    "esid",  "form",
+                                       "reason", "verdict", "count", "business"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (json_object_get(data, keep[i]) != NULL)
+            json_object_set(ev, keep[i], json_object_get(data, keep[i]));
+    if (json_is_string(json_object_get(entry, "application")))
+        json_object_set(ev, "application", json_object_get(entry, "application"));
+    return ev;
+}
+
+eseal_rc eseal_issuer_submission_history(struct eseal_issuer *is,
+                                         const struct eseal_staff_principal *who, const char *id,
+                                         json_t **view, struct eseal_issuer_problem *p)
+{
+    json_t *entries = NULL;
+    eseal_rc rc = read_entries(is, who, ESEAL_ACTION_SUBMISSION_GET, id, &entries, p);
+    if (rc != ESEAL_OK)
+        return rc;
+    bool staff = who->role == ESEAL_ROLE_MAKER || who->role == ESEAL_ROLE_REVIEWER ||
+                 who->role == ESEAL_ROLE_ADMIN;
+    json_t *events = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(entries, i, e) json_array_append_new(events, history_event(e, staff));
+    json_decref(entries);
+    *view = json_pack("{s:s,s:o}", "submission", id, "events", events);
     return ESEAL_OK;
 }
 

@@ -237,6 +237,13 @@ eseal_rc eseal_issuer_submission_list(struct eseal_issuer *is,
                                       const struct eseal_staff_principal *who, const char *state,
                                       json_t **view,
                                       struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _history returns {"submission","events":[{seq,type,time,role,by?,round?,…}]}:
+ * the submission's log entries as a timeline, for whoever may see it (by:
+ * the account, shown to staff only). */
+eseal_rc eseal_issuer_submission_history(struct eseal_issuer *is,
+                                         const struct eseal_staff_principal *who, const char *id,
+                                         json_t **view,
+                                         struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 /* _audit returns {"submission","entries":[log entries]} (admins). */
 eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
                                        const struct eseal_staff_principal *who, const char *id,
