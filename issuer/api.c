@@ -58,6 +58,7 @@ static const struct eseal_http_route routes[] = {
     {"POST",   "/api/v1/session/password",                "session.passwd",      0,      api_session_passwd},
     {"POST",   "/api/v1/staff/{username}/disable",        "staff.disable",       0,      api_staff_disable},
     {"POST",   "/api/v1/staff/{username}/enable",         "staff.enable",        0,      api_staff_enable},
+    {"POST",   "/api/v1/staff/{username}/role",           "staff.role",          0,      api_staff_role},
     {"POST",   "/api/v1/staff/{username}/password",       "staff.reset",         0,      api_staff_reset},
     {"GET",    "/api/v1/sessions",                        "staff.sessions",      0,      api_staff_sessions},
     {"GET",    "/api/v1/notifications",                   "notification.list",   0,      api_notifications_list},

@@ -136,6 +136,12 @@ eseal_rc api_staff_enable(struct eseal_http_req *req, void *app, struct eseal_er
     return staff_change(req, app, "enable", false);
 }
 
+eseal_rc api_staff_role(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return staff_change(req, app, "role", true);
+}
+
 eseal_rc api_staff_reset(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     (void)err;

@@ -454,6 +454,7 @@ eseal_rc api_log(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_log_prove(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_staff_disable(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_staff_enable(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_staff_role(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_staff_reset(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_staff_sessions(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_session_passwd(struct eseal_http_req *req, void *app, struct eseal_err *err);

@@ -64,6 +64,7 @@ static const char *const actions[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_STAFF_ENABLE] = "staff.enable",
     [ESEAL_ACTION_STAFF_RESET] = "staff.reset",
     [ESEAL_ACTION_STAFF_SESSIONS] = "staff.sessions",
+    [ESEAL_ACTION_STAFF_ROLE] = "staff.role",
     [ESEAL_ACTION_SESSION_PASSWD] = "session.passwd",
     [ESEAL_ACTION_NOTIFICATION_LIST] = "notification.list",
     [ESEAL_ACTION_NOTIFICATION_READ] = "notification.read",
@@ -109,6 +110,7 @@ static const unsigned allowed_roles[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_NOTIFICATION_READ] = APPLICANTS,
     [ESEAL_ACTION_BATCH_MANAGE] = R(ESEAL_ROLE_AGGREGATOR),
     [ESEAL_ACTION_BATCH_GET] = STAFF & ~R(ESEAL_ROLE_AGENT),
+    [ESEAL_ACTION_STAFF_ROLE] = R(ESEAL_ROLE_ADMIN),
 };
 
 const char *eseal_staff_role_name(enum eseal_staff_role role)
@@ -860,6 +862,69 @@ eseal_rc eseal_staff_disable(const struct eseal_staff_store *s, const char *user
     pthread_mutex_lock(&write_lock);
     eseal_rc rc = disable_locked(s, username, err);
     pthread_mutex_unlock(&write_lock);
+    return rc;
+}
+
+/* last_admin refuses to take the admin role from the last enabled admin. */
+static eseal_rc last_admin(const struct eseal_staff_store *s, const struct record *r,
+                           enum eseal_staff_role to, struct eseal_err *err)
+{
+    if (r->a.role != ESEAL_ROLE_ADMIN || to == ESEAL_ROLE_ADMIN || r->a.disabled)
+        return ESEAL_OK;
+    size_t n;
+    eseal_rc rc = count_admins(s, true, &n, err);
+    if (rc == ESEAL_OK && n <= 1)
+        rc = eseal_err_set(err, ESEAL_E_CONFLICT,
+                           "不能变更最后一个启用的管理员的角色 / "
+                           "cannot change the role of the last enabled admin");
+    return rc;
+}
+
+/* set_role_locked does the work of eseal_staff_set_role under write_lock. */
+static eseal_rc set_role_locked(const struct eseal_staff_store *s,
+                                const struct eseal_staff_spec *spec, struct record *r,
+                                struct eseal_err *err)
+{
+    eseal_rc rc = record_load(s, r, spec->username, err);
+    if (rc == ESEAL_E_NOTFOUND)
+        return no_account(err, spec->username);
+    if (rc == ESEAL_OK)
+        rc = last_admin(s, r, spec->role, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    r->a.role = spec->role;
+    copy_in(r->a.unit, sizeof(r->a.unit), given(spec->unit) ? spec->unit : "");
+    copy_in(r->a.city, sizeof(r->a.city), given(spec->city) ? spec->city : "");
+    struct eseal_kv_batch *b = eseal_kv_batch_new(s->kv);
+    rc = record_put(s, b, r, err);
+    if (rc == ESEAL_OK)
+        rc = session_sweep(s, b, spec->username, 0, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_kv_write(s->kv, b, true, err);
+    eseal_kv_batch_free(b);
+    return rc;
+}
+
+eseal_rc eseal_staff_set_role(const struct eseal_staff_store *s,
+                              const struct eseal_staff_spec *spec, struct eseal_staff_account *out,
+                              struct eseal_err *err)
+{
+    if (!username_ok(spec->username))
+        return no_account(err, spec->username != NULL ? spec->username : "");
+    if (spec->role <= ESEAL_ROLE_PUBLIC || spec->role >= ESEAL_ROLE_COUNT)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "role: 角色须为 agent、aggregator、maker、reviewer 或 admin / "
+                             "role must be agent, aggregator, maker, reviewer or admin");
+    eseal_rc rc = check_scope(spec, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    struct record r;
+    pthread_mutex_lock(&write_lock);
+    rc = set_role_locked(s, spec, &r, err);
+    pthread_mutex_unlock(&write_lock);
+    eseal_wipe(r.pwhash, sizeof(r.pwhash));
+    if (rc == ESEAL_OK && out != NULL)
+        *out = r.a;
     return rc;
 }
 

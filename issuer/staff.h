@@ -64,6 +64,7 @@ enum eseal_staff_action {
     ESEAL_ACTION_NOTIFICATION_READ,
     ESEAL_ACTION_BATCH_MANAGE, /* an aggregator's batches: create, add, summary, submit */
     ESEAL_ACTION_BATCH_GET,    /* reading a batch */
+    ESEAL_ACTION_STAFF_ROLE,   /* changing an account's role (and unit or city) */
     ESEAL_ACTION_COUNT
 };
 
@@ -196,6 +197,15 @@ eseal_rc eseal_staff_list(const struct eseal_staff_store *s, struct eseal_staff_
  * a missing account ESEAL_E_NOTFOUND. */
 eseal_rc eseal_staff_disable(const struct eseal_staff_store *s, const char *username,
                              struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_staff_set_role gives |spec->username| the role, unit and city of
+ * |spec| (the rules of eseal_staff_create; email and password unchanged)
+ * and ends all its sessions in the same write, so the person logs in again
+ * under the new role. Demoting the last enabled admin is ESEAL_E_CONFLICT;
+ * an unknown account ESEAL_E_NOTFOUND. *out (may be NULL) is the account. */
+eseal_rc eseal_staff_set_role(const struct eseal_staff_store *s,
+                              const struct eseal_staff_spec *spec, struct eseal_staff_account *out,
+                              struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_staff_enable enables |username| again (its password unchanged).
  * Enabling an enabled account is ESEAL_OK; a missing one ESEAL_E_NOTFOUND. */

@@ -1060,6 +1060,51 @@ static eseal_rc body_string(struct wf_run *r, const char *key, const json_t **ou
     return prob_set(r->p, ESEAL_E_INVALID, key, "%s: 须为字符串 / must be a string", key);
 }
 
+/* check_role takes {"role", "unit"?, "city"?}, strings only. */
+static eseal_rc check_role(struct wf_run *r)
+{
+    static const char *const keys[] = {"role", "unit", "city", NULL};
+    if (r->in->body == NULL)
+        return prob_set(r->p, ESEAL_E_INVALID, "role", "role: 缺少此字段 / missing");
+    eseal_rc rc = json_check_keys(r->in->body, keys, "", r->p);
+    const json_t *v;
+    for (size_t i = 0; rc == ESEAL_OK && keys[i] != NULL; i++)
+        if (i == 0 || json_object_get(r->in->body, keys[i]) != NULL)
+            rc = body_string(r, keys[i], &v);
+    return rc;
+}
+
+/* build_staff_role changes the account's role (staff.c ends its sessions)
+ * and logs staff.role_changed with the new role and scope, like
+ * staff.created. */
+static eseal_rc build_staff_role(struct wf_run *r)
+{
+    const json_t *b = r->in->body;
+    struct eseal_staff_spec spec = {.username = r->id,
+                                    .unit = json_string_value(json_object_get(b, "unit")),
+                                    .city = json_string_value(json_object_get(b, "city"))};
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (!eseal_staff_role_parse(&spec.role, json_string_value(json_object_get(b, "role"))))
+        return prob_set(r->p, ESEAL_E_INVALID, "role",
+                        "role: 角色须为 agent、aggregator、maker、reviewer 或 admin / "
+                        "role must be agent, aggregator, maker, reviewer or admin");
+    struct eseal_staff_account acc;
+    eseal_rc rc = staff_call(r, eseal_staff_set_role(&r->is->staff, &spec, &acc, &e), &e);
+    if (rc != ESEAL_OK)
+        return rc;
+    json_t *data =
+        json_pack("{s:s,s:s}", "username", acc.username, "role", eseal_staff_role_name(acc.role));
+    if (acc.unit[0] != '\0')
+        json_object_set_new(data, "unit", json_string(acc.unit));
+    if (acc.city[0] != '\0')
+        json_object_set_new(data, "city", json_string(acc.city));
+    json_array_append_new(r->entries,
+                          wf_event("staff.role_changed", r->who, NULL, NULL, NULL, data));
+    r->result = eseal_staff_account_json(&acc);
+    return ESEAL_OK;
+}
+
 static eseal_rc check_reset(struct wf_run *r)
 {
     static const char *const keys[] = {"password", NULL};
@@ -1159,6 +1204,7 @@ enum step_id {
     STEP_BATCH_ADD,
     STEP_BATCH_SUMMARY,
     STEP_BATCH_SUBMIT,
+    STEP_STAFF_ROLE,
     STEP_COUNT
 };
 
@@ -1225,6 +1271,9 @@ const struct wf_step wf_steps[STEP_COUNT] = {
     [STEP_BATCH_SUBMIT] = {"batch_submit", "submitting a batch", ESEAL_ACTION_BATCH_MANAGE,
         WF_SUBJECT_BATCH, BATCH_FROM(BATCH_OPEN), WF_RULES_NONE, check_no_body, NULL,
         build_batch_submit, {"batch.submitted", "submission.submitted", "submission.resubmitted"}},
+    [STEP_STAFF_ROLE] = {"staff_role", "changing an account's role", ESEAL_ACTION_STAFF_ROLE,
+        WF_SUBJECT_NONE, 0, WF_RULES_NONE, check_role, NULL, build_staff_role,
+        {"staff.role_changed"}},
 };
 /* clang-format on */
 const size_t wf_n_steps = STEP_COUNT;
@@ -1342,10 +1391,8 @@ eseal_rc eseal_issuer_staff_change(struct eseal_issuer *is, const struct eseal_s
         const char *change;
         enum step_id step;
     } changes[] = {
-        {"disable", STEP_STAFF_DISABLE},
-        {"enable", STEP_STAFF_ENABLE},
-        {"reset", STEP_STAFF_RESET},
-        {"passwd", STEP_STAFF_PASSWD},
+        {"disable", STEP_STAFF_DISABLE}, {"enable", STEP_STAFF_ENABLE}, {"reset", STEP_STAFF_RESET},
+        {"passwd", STEP_STAFF_PASSWD},   {"role", STEP_STAFF_ROLE},
     };
     for (size_t i = 0; i < COUNT_OF(changes); i++)
         if (strcmp(changes[i].change, change) == 0)

@@ -384,6 +384,41 @@ static void test_disabled_account(void **state)
     assert_int_equal(eseal_staff_get(&f->store, &a, "nobody", NULL), ESEAL_E_NOTFOUND);
 }
 
+/* A role change follows the creation rules, ends the account's sessions
+ * and never demotes the last enabled admin. */
+static void test_set_role(void **state)
+{
+    struct fixture *f = *state;
+    create_ok(f, "li.maker", ESEAL_ROLE_MAKER, NULL, NULL, PW);
+    char t[ESEAL_STAFF_TOKEN_LEN + 1];
+    login_ok(f, t, "li.maker", PW, NOW);
+    struct eseal_err err;
+    struct eseal_staff_account a;
+    struct eseal_staff_spec spec = {.username = "li.maker", .role = ESEAL_ROLE_AGENT};
+    /* an agent needs its unit: refused, nothing changes */
+    assert_int_equal(eseal_staff_set_role(&f->store, &spec, &a, &err), ESEAL_E_INVALID);
+    assert_non_null(strstr(err.msg, "unit"));
+    struct eseal_staff_principal who;
+    assert_int_equal(check(f, &who, t, NOW, NULL), ESEAL_OK);
+    assert_int_equal(who.role, ESEAL_ROLE_MAKER);
+
+    spec.role = ESEAL_ROLE_REVIEWER;
+    assert_int_equal(eseal_staff_set_role(&f->store, &spec, &a, &err), ESEAL_OK);
+    assert_int_equal(a.role, ESEAL_ROLE_REVIEWER);
+    assert_int_equal(check(f, &who, t, NOW, NULL), ESEAL_E_DENIED); /* sessions ended */
+    login_ok(f, t, "li.maker", PW, NOW);                            /* same password */
+    assert_int_equal(check(f, &who, t, NOW, NULL), ESEAL_OK);
+    assert_int_equal(who.role, ESEAL_ROLE_REVIEWER);
+
+    spec = (struct eseal_staff_spec){.username = "nobody", .role = ESEAL_ROLE_MAKER};
+    assert_int_equal(eseal_staff_set_role(&f->store, &spec, NULL, &err), ESEAL_E_NOTFOUND);
+    create_ok(f, "root2", ESEAL_ROLE_ADMIN, NULL, NULL, PW);
+    spec = (struct eseal_staff_spec){.username = "root2", .role = ESEAL_ROLE_MAKER};
+    assert_int_equal(eseal_staff_set_role(&f->store, &spec, NULL, &err), ESEAL_E_CONFLICT);
+    assert_int_equal(eseal_staff_get(&f->store, &a, "root2", NULL), ESEAL_OK);
+    assert_int_equal(a.role, ESEAL_ROLE_ADMIN);
+}
+
 /* Enabling lets a disabled account log in again, with its old password. */
 static void test_enable(void **state)
 {
@@ -651,6 +686,7 @@ static const struct {
     {ESEAL_ACTION_NOTIFICATION_READ, "notification.read", "-YY---"},
     {ESEAL_ACTION_BATCH_MANAGE, "batch.manage", "--Y---"},
     {ESEAL_ACTION_BATCH_GET, "batch.get", "--YYYY"},
+    {ESEAL_ACTION_STAFF_ROLE, "staff.role", "-----Y"},
 };
 
 static void test_permission_matrix(void **state)
@@ -789,6 +825,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_disabled_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_last_admin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_role, setup, teardown),
         cmocka_unit_test_setup_teardown(test_passwd_and_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
