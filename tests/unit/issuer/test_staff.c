@@ -651,6 +651,8 @@ static const struct {
     {ESEAL_ACTION_NOTIFICATION_READ, "notification.read", "-YY---"},
     {ESEAL_ACTION_BATCH_MANAGE, "batch.manage", "--Y---"},
     {ESEAL_ACTION_BATCH_GET, "batch.get", "--YYYY"},
+    {ESEAL_ACTION_SESSION_GET, "session.get", "-YYYYY"},
+    {ESEAL_ACTION_CONSOLE, "console.read", "YYYYYY"},
 };
 
 static void test_permission_matrix(void **state)
