@@ -171,6 +171,11 @@ const char *eseal_http_path(const struct eseal_http_req *req)
     return req->path;
 }
 
+const char *eseal_http_target(const struct eseal_http_req *req)
+{
+    return req->uri;
+}
+
 const char *eseal_http_param(const struct eseal_http_req *req, const char *name)
 {
     size_t n = strlen(name);

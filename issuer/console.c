@@ -211,13 +211,27 @@ static eseal_rc not_found(struct eseal_http_req *req)
     return api_reply_error(req, ESEAL_E_NOTFOUND, NULL, "无此文件 / no such file");
 }
 
+/* has_escape tells whether the |n| bytes at |s| hold |esc| ("%2f"), any case. */
+static bool has_escape(const char *s, size_t n, const char *esc)
+{
+    size_t m = strlen(esc);
+    for (size_t i = 0; i + m <= n; i++)
+        if (strncasecmp(s + i, esc, m) == 0)
+            return true;
+    return false;
+}
+
 eseal_rc api_console_file(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     const char *rel = eseal_http_param(req, "path");
     (void)err;
     security_headers(req);
-    /* an encoded slash or a dot segment inside {path*} lands here */
-    if (rel == NULL || !console_path_ok(rel))
+    /* A dot segment inside {path*} lands here, and so does an encoded
+     * slash or backslash: the decoded path no longer shows it. */
+    const char *target = eseal_http_target(req);
+    size_t raw_len = strcspn(target, "?");
+    if (rel == NULL || !console_path_ok(rel) || has_escape(target, raw_len, "%2f") ||
+        has_escape(target, raw_len, "%5c"))
         return not_found(req);
     char *dir = console_dir(app);
     eseal_rc rc;

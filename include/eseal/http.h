@@ -110,6 +110,9 @@ void eseal_http_stop(struct eseal_http *srv);
 const char *eseal_http_method(const struct eseal_http_req *req);
 /* eseal_http_path returns the percent-decoded path without the query. */
 const char *eseal_http_path(const struct eseal_http_req *req);
+/* eseal_http_target returns the request target as sent: not decoded, with
+ * the query (for a handler that must tell "a%2Fb" from "a/b"). */
+const char *eseal_http_target(const struct eseal_http_req *req);
 /* eseal_http_param returns the decoded value of path parameter |name| of the
  * matched route ("{name}" or "{name*}"), or NULL when the route has none. */
 const char *eseal_http_param(const struct eseal_http_req *req, const char *name);
