@@ -171,6 +171,11 @@ const char *eseal_http_path(const struct eseal_http_req *req)
     return req->path;
 }
 
+const char *eseal_http_target(const struct eseal_http_req *req)
+{
+    return req->uri;
+}
+
 const char *eseal_http_param(const struct eseal_http_req *req, const char *name)
 {
     size_t n = strlen(name);
@@ -218,6 +223,11 @@ const char *eseal_http_header(const struct eseal_http_req *req, const char *name
     return MHD_lookup_connection_value(req->con, MHD_HEADER_KIND, name);
 }
 
+const char *eseal_http_cookie(const struct eseal_http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->con, MHD_COOKIE_KIND, name);
+}
+
 const uint8_t *eseal_http_body(const struct eseal_http_req *req, size_t *len)
 {
     if (len != NULL)
@@ -257,6 +267,7 @@ static bool add_headers(const struct eseal_http_req *req, struct MHD_Response *r
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type) != MHD_YES)
         return false;
     if (MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES ||
+        MHD_add_response_header(resp, "Referrer-Policy", "no-referrer") != MHD_YES ||
         MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER, server) != MHD_YES)
         return false;
     /* MHD refuses names and values with CR, LF and the like: no header
@@ -399,6 +410,8 @@ unsigned eseal_http_status(eseal_rc rc)
         [ESEAL_E_INTERNAL] = 500,
         [ESEAL_E_RULE] = 422,
         [ESEAL_E_UNAUTH] = 401,
+        [ESEAL_E_CSRF] = 403,
+        [ESEAL_E_THROTTLED] = 429,
     };
     /* clang-format on */
     if ((unsigned)rc >= sizeof(table) / sizeof(table[0]))

@@ -97,6 +97,8 @@ static const struct {
     [ESEAL_E_INTERNAL] = {"internal", "内部错误 / internal error"},
     [ESEAL_E_RULE] = {"rule", "不符合业务规则 / refused by a rule"},
     [ESEAL_E_UNAUTH] = {"unauthenticated", "未登录 / not logged in"},
+    [ESEAL_E_CSRF] = {"csrf", "缺少或错误的 CSRF 令牌 / missing or wrong CSRF token"},
+    [ESEAL_E_THROTTLED] = {"throttled", "尝试过于频繁，请稍后再试 / too many attempts: try later"},
 };
 
 const char *eseal_rc_name(eseal_rc rc)

@@ -63,6 +63,10 @@ static const struct eseal_http_route routes[] = {
     {"GET",    "/api/v1/sessions",                        "staff.sessions",      0,      api_staff_sessions},
     {"GET",    "/api/v1/notifications",                   "notification.list",   0,      api_notifications_list},
     {"POST",   "/api/v1/notifications/{id}/read",         "notification.read",   0,      api_notification_read},
+    {"GET",    "/api/v1/session",                         "session.get",         0,      api_session_get},
+    {"GET",    "/console/{path*}",                        "console.read",        0,      api_console_file},
+    {"GET",    "/console",                                "console.read",        0,      api_console_redirect},
+    {"GET",    "/",                                       "console.read",        0,      api_root},
 };
 /* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -141,7 +145,9 @@ static bool action_of(const char *perm, enum eseal_staff_action *out)
 /* api_authorize is the adapter's authorize hook: it resolves the caller and
  * checks |perm| (an action name) against the permission table. An action
  * the public may call gets the public principal without a token; otherwise
- * a missing or bad bearer token is 401, a role the table denies 403. */
+ * a missing or bad bearer token or session cookie is 401, a change by
+ * cookie without the session's X-CSRF-Token 403 (code csrf), a role the
+ * table denies 403. */
 static eseal_rc api_authorize(struct eseal_http_req *req, void *app, const char *perm,
                               struct eseal_err *err)
 {
@@ -153,16 +159,29 @@ static eseal_rc api_authorize(struct eseal_http_req *req, void *app, const char 
     eseal_http_set_user(req, who);
     if (eseal_staff_allowed(ESEAL_ROLE_PUBLIC, action))
         return ESEAL_OK;
-    const char *token = eseal_staff_bearer(eseal_http_header(req, "Authorization"));
+    bool by_cookie;
+    const char *token = api_session_token(req, &by_cookie);
+    const char *method = eseal_http_method(req);
+    bool changes = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+    struct eseal_staff_session_info info;
     struct eseal_err e;
     eseal_err_clear(&e);
-    if (token == NULL)
+    if (token == NULL) {
         eseal_err_set(&e, ESEAL_E_UNAUTH,
                       "请先登录 / log in first: send Authorization: Bearer <token> "
                       "(POST /api/v1/session)");
-    else if (eseal_staff_session_check(&is->staff, who, token, 0, &e) != ESEAL_OK)
+    } else if (eseal_staff_session_resolve(&is->staff, who, &info, token, 0, &e) != ESEAL_OK) {
         e.rc = ESEAL_E_UNAUTH; /* a bad or expired token: log in again */
-    else if (!eseal_staff_allowed(who->role, action))
+        if (by_cookie)
+            api_cookie_clear(req, is);
+    } else if (by_cookie && changes && !api_csrf_ok(req, info.csrf)) {
+        /* a cookie rides along on any request the browser makes: a change
+         * must show it came from a page that could read the session */
+        eseal_err_set(&e, ESEAL_E_CSRF,
+                      "缺少或错误的 CSRF 令牌 / missing or wrong CSRF token: send "
+                      "X-CSRF-Token as GET /api/v1/session gives it");
+        memset(who, 0, sizeof(*who));
+    } else if (!eseal_staff_allowed(who->role, action))
         eseal_err_set(&e, ESEAL_E_DENIED, "角色 %s 无权执行 %s / role %s may not %s",
                       eseal_staff_role_name(who->role), perm, eseal_staff_role_name(who->role),
                       perm);

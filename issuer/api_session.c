@@ -1,12 +1,215 @@
-/* api_session.c — POST/DELETE /api/v1/session (login, logout) and
+/* api_session.c — POST/GET/DELETE /api/v1/session (login by bearer token
+ * or cookie, who am I, logout, logout everywhere; login throttling) and
  * POST/GET /api/v1/staff (staff administration). */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include "eseal/http.h"
 #include "eseal/json.h"
 #include "eseal/secret.h"
 #include "internal.h"
+#include "throttle.h"
+
+#define COOKIE_NAME "eseal_session"
+
+/* ip_parse reads the IP literal of |n| bytes at |s| into |out| (16 bytes,
+ * IPv4 as IPv4-mapped IPv6) and says whether it was one. */
+static bool ip_parse(const char *s, size_t n, uint8_t out[16])
+{
+    char text[INET6_ADDRSTRLEN];
+    if (n == 0 || n >= sizeof(text))
+        return false;
+    memcpy(text, s, n);
+    text[n] = '\0';
+    struct in_addr v4;
+    if (inet_pton(AF_INET, text, &v4) == 1) {
+        static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        memcpy(out, mapped, sizeof(mapped));
+        memcpy(out + 12, &v4, 4);
+        return true;
+    }
+    return inet_pton(AF_INET6, text, out) == 1;
+}
+
+/* proxies_each walks the addresses of |list|; false when one is not an IP
+ * literal. With |found| set, *found says whether |address| is listed. */
+static bool proxies_each(const char *list, const char *address, bool *found)
+{
+    uint8_t want[16], have[16];
+    bool want_ok = address != NULL && ip_parse(address, strlen(address), want);
+    if (found != NULL)
+        *found = false;
+    const char *p = list;
+    for (;;) {
+        p += strspn(p, ", ");
+        if (*p == '\0')
+            return true;
+        size_t n = strcspn(p, ", ");
+        if (!ip_parse(p, n, have))
+            return false;
+        if (found != NULL && want_ok && memcmp(want, have, sizeof(have)) == 0)
+            *found = true;
+        p += n;
+    }
+}
+
+bool issuer_proxies_valid(const char *list)
+{
+    return list != NULL && proxies_each(list, NULL, NULL) && list[strspn(list, ", ")] != '\0';
+}
+
+bool issuer_proxy_trusted(const char *list, const char *address)
+{
+    bool found = false;
+    return list != NULL && proxies_each(list, address, &found) && found;
+}
+
+const char *api_session_token(const struct eseal_http_req *req, bool *by_cookie)
+{
+    /* an explicit credential wins over whatever the browser keeps */
+    const char *auth = eseal_http_header(req, "Authorization");
+    *by_cookie = false;
+    if (auth != NULL)
+        return eseal_staff_bearer(auth);
+    const char *cookie = eseal_http_cookie(req, COOKIE_NAME);
+    if (cookie == NULL || cookie[0] == '\0')
+        return NULL;
+    *by_cookie = true;
+    return cookie;
+}
+
+const char *api_client_address(struct eseal_http_req *req, const struct eseal_issuer *is)
+{
+    const char *peer = eseal_http_client(req);
+    const char *xff = eseal_http_header(req, "X-Forwarded-For");
+    if (xff == NULL || !issuer_proxy_trusted(is->cfg.trusted_proxies, peer))
+        return peer;
+    /* the last entry is the one our proxy added: the others are the client's say */
+    const char *last = strrchr(xff, ',');
+    last = last != NULL ? last + 1 : xff;
+    last += strspn(last, " ");
+    size_t n = strcspn(last, " ");
+    uint8_t ip[16];
+    if (!ip_parse(last, n, ip))
+        return peer;
+    char *out = eseal_http_alloc(req, n + 1);
+    memcpy(out, last, n);
+    return out;
+}
+
+/* behind_tls tells whether the request came over TLS through a trusted
+ * proxy that says so. */
+static bool behind_tls(const struct eseal_http_req *req, const struct eseal_issuer *is)
+{
+    const char *proto = eseal_http_header(req, "X-Forwarded-Proto");
+    return proto != NULL && strcasecmp(proto, "https") == 0 &&
+           issuer_proxy_trusted(is->cfg.trusted_proxies, eseal_http_client(req));
+}
+
+/* cookie_set sets the session cookie to |value| ("" with Max-Age=0 to clear it). */
+static void cookie_set(struct eseal_http_req *req, const struct eseal_issuer *is, const char *value)
+{
+    char line[160];
+    snprintf(line, sizeof(line), "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", COOKIE_NAME, value,
+             value[0] == '\0' ? "; Max-Age=0" : "", behind_tls(req, is) ? "; Secure" : "");
+    eseal_http_set_header(req, "Set-Cookie", line);
+    eseal_wipe(line, sizeof(line));
+}
+
+void api_cookie_clear(struct eseal_http_req *req, const struct eseal_issuer *is)
+{
+    cookie_set(req, is, "");
+}
+
+bool api_csrf_ok(const struct eseal_http_req *req, const char *csrf)
+{
+    const char *got = eseal_http_header(req, "X-CSRF-Token");
+    size_t n = strlen(csrf);
+    return got != NULL && n > 0 && strlen(got) == n && eseal_memeq(got, csrf, n);
+}
+
+/* session_json is the view of a session: who, until when, its CSRF token. */
+static json_t *session_json(const struct eseal_staff_principal *who,
+                            const struct eseal_staff_session_info *info)
+{
+    char when[32];
+    eseal_json_time_format(when, sizeof(when), (int64_t)info->expires, -1);
+    json_t *out = json_pack("{s:s,s:s,s:s,s:s}", "username", who->username, "role",
+                            eseal_staff_role_name(who->role), "expires", when, "csrf", info->csrf);
+    if (who->unit[0] != '\0')
+        json_object_set_new(out, "unit", json_string(who->unit));
+    if (who->city[0] != '\0')
+        json_object_set_new(out, "city", json_string(who->city));
+    if (info->idle_expires != 0) {
+        eseal_json_time_format(when, sizeof(when), (int64_t)info->idle_expires, -1);
+        json_object_set_new(out, "idle_expires", json_string(when));
+    }
+    return out;
+}
+
+/* login_throttled answers 429 when logins for |username| from |address|
+ * must wait; false when they need not (or the count could not be read:
+ * then the reply is the error). */
+static bool login_throttled(struct eseal_http_req *req, const struct throttle_store *t,
+                            const char *username, const char *address)
+{
+    int64_t wait = 0;
+    bool by_account = false;
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (throttle_check(t, username, address, 0, &wait, &by_account, &e) != ESEAL_OK) {
+        api_reply_error(req, e.rc, NULL, "%s", e.msg);
+        return true;
+    }
+    if (wait == 0)
+        return false;
+    char retry[24];
+    snprintf(retry, sizeof(retry), "%lld", (long long)wait);
+    eseal_http_set_header(req, "Retry-After", retry);
+    if (by_account)
+        api_reply_error(req, ESEAL_E_THROTTLED, NULL,
+                        "该账号密码错误次数过多，请 %lld 秒后再试 / too many wrong passwords "
+                        "for this account: try again in %lld s",
+                        (long long)wait, (long long)wait);
+    else
+        api_reply_error(req, ESEAL_E_THROTTLED, NULL,
+                        "此地址登录失败次数过多，请 %lld 秒后再试 / too many failed logins "
+                        "from this address: try again in %lld s",
+                        (long long)wait, (long long)wait);
+    return true;
+}
+
+/* login_counted records the outcome |rc| of a login for the throttle and
+ * says on stderr when an account or address becomes throttled. */
+static void login_counted(const struct throttle_store *t, eseal_rc rc, const char *username,
+                          const char *address)
+{
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    bool account_now = false, address_now = false;
+    eseal_rc trc = ESEAL_OK;
+    if (rc == ESEAL_OK)
+        trc = throttle_succeeded(t, username, &e);
+    else if (rc == ESEAL_E_DENIED)
+        trc = throttle_failed(t, username, address, 0, &account_now, &address_now, &e);
+    if (trc != ESEAL_OK)
+        fprintf(stderr, "eseal-issuerd: login throttle: %s\n", e.msg);
+    if (account_now)
+        fprintf(stderr,
+                "eseal-issuerd: login throttled: account %s (%d wrong passwords in %d s, "
+                "last from %s)\n",
+                username, THROTTLE_ACCOUNT_MAX, THROTTLE_WINDOW, address);
+    if (address_now)
+        fprintf(stderr,
+                "eseal-issuerd: login throttled: address %s (%d failed logins in %d s, "
+                "last for %s)\n",
+                address, THROTTLE_ADDRESS_MAX, THROTTLE_WINDOW, username);
+}
 
 eseal_rc api_session_login(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
@@ -15,56 +218,95 @@ eseal_rc api_session_login(struct eseal_http_req *req, void *app, struct eseal_e
     json_t *body = NULL;
     if (!api_body(req, false, &body))
         return ESEAL_OK;
-    static const char *const keys[] = {"username", "password", NULL};
+    static const char *const keys[] = {"username", "password", "cookie", NULL};
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
     eseal_rc rc = json_check_keys(body, keys, "", &p);
     json_t *u = json_object_get(body, "username"), *pw = json_object_get(body, "password");
+    json_t *ck = json_object_get(body, "cookie");
     if (rc == ESEAL_OK && !json_is_string(u))
         rc = prob_set(&p, ESEAL_E_INVALID, "username",
                       "用户名须为字符串 / username must be a string");
     if (rc == ESEAL_OK && !json_is_string(pw))
         rc =
             prob_set(&p, ESEAL_E_INVALID, "password", "密码须为字符串 / password must be a string");
+    if (rc == ESEAL_OK && ck != NULL && !json_is_boolean(ck))
+        rc =
+            prob_set(&p, ESEAL_E_INVALID, "cookie", "cookie 须为布尔值 / cookie must be a boolean");
     if (rc != ESEAL_OK) {
         json_decref(body);
         return api_reply_problem(req, &p);
     }
+    bool cookie = json_is_true(ck);
+    struct throttle_store t = {is->kv, CF_THROTTLE};
+    const char *address = api_client_address(req, is);
+    /* throttled: refused without looking at the password */
+    if (login_throttled(req, &t, json_string_value(u), address)) {
+        json_decref(body);
+        return ESEAL_OK;
+    }
     char token[ESEAL_STAFF_TOKEN_LEN + 1];
-    time_t expires = 0;
+    struct eseal_staff_session_info info;
     struct eseal_err e;
     eseal_err_clear(&e);
-    rc = eseal_staff_login(&is->staff, token, &who, &expires, json_string_value(u),
+    rc = eseal_staff_login(&is->staff, token, &who, NULL, json_string_value(u),
                            json_string_value(pw), json_string_length(pw), 0, &e);
+    login_counted(&t, rc, json_string_value(u), address);
     json_decref(body);
+    if (rc == ESEAL_OK)
+        rc = eseal_staff_session_resolve(&is->staff, &who, &info, token, 0, &e);
     if (rc != ESEAL_OK) {
         eseal_wipe(token, sizeof(token));
         /* a refused login is "not logged in", with the challenge */
         return api_reply_error(req, rc == ESEAL_E_DENIED ? ESEAL_E_UNAUTH : rc, NULL, "%s", e.msg);
     }
-    char when[32];
-    eseal_json_time_format(when, sizeof(when), expires, -1);
-    json_t *out = json_pack("{s:s,s:s,s:s,s:s}", "token", token, "expires", when, "username",
-                            who.username, "role", eseal_staff_role_name(who.role));
+    json_t *out = session_json(&who, &info);
+    json_object_del(out, "idle_expires"); /* GET /api/v1/session tells it */
+    if (cookie)
+        cookie_set(req, is, token);
+    else
+        json_object_set_new(out, "token", json_string(token));
     eseal_wipe(token, sizeof(token));
-    if (who.unit[0] != '\0')
-        json_object_set_new(out, "unit", json_string(who.unit));
-    if (who.city[0] != '\0')
-        json_object_set_new(out, "city", json_string(who.city));
     eseal_http_set_header(req, "Cache-Control", "no-store");
     rc = eseal_http_reply_json(req, 200, out);
     (void)err;
     return rc;
 }
 
+eseal_rc api_session_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_issuer *is = app;
+    bool by_cookie;
+    const char *token = api_session_token(req, &by_cookie);
+    struct eseal_staff_principal who;
+    struct eseal_staff_session_info info;
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    (void)err;
+    /* the authorize hook resolved it a moment ago: this is a second read */
+    if (eseal_staff_session_resolve(&is->staff, &who, &info, token, 0, &e) != ESEAL_OK)
+        return api_reply_error(req, ESEAL_E_UNAUTH, NULL, "%s", e.msg);
+    eseal_http_set_header(req, "Cache-Control", "no-store");
+    return eseal_http_reply_json(req, 200, session_json(&who, &info));
+}
+
 eseal_rc api_session_logout(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     struct eseal_issuer *is = app;
-    const char *token = eseal_staff_bearer(eseal_http_header(req, "Authorization"));
+    bool by_cookie;
+    const char *token = api_session_token(req, &by_cookie);
+    const char *all = eseal_http_query(req, "all");
+    if (all != NULL && strcmp(all, "1") != 0 && strcmp(all, "0") != 0)
+        return api_reply_error(req, ESEAL_E_INVALID, "all", "all: 须为 0 或 1 / must be 0 or 1");
     struct eseal_err e;
     eseal_err_clear(&e);
-    if (eseal_staff_logout(&is->staff, token, &e) != ESEAL_OK)
+    eseal_rc rc = all != NULL && strcmp(all, "1") == 0
+                      ? eseal_staff_logout_all(&is->staff, api_who(req)->username, &e)
+                      : eseal_staff_logout(&is->staff, token, &e);
+    if (rc != ESEAL_OK)
         return api_reply_error(req, e.rc, NULL, "%s", e.msg);
+    if (by_cookie)
+        api_cookie_clear(req, is);
     (void)err;
     return eseal_http_reply_json(req, 200, json_pack("{s:b}", "logged_out", 1));
 }

@@ -268,8 +268,32 @@ eseal_rc api_submission_produce(struct eseal_http_req *req, void *app, struct es
     return post_step(req, app, eseal_issuer_submission_produce, false);
 }
 
+/* material_inline tells whether the material of content |type| is to be
+ * shown in the console's viewer (?inline=1: PDF and raster images only) and
+ * then sets the headers that keep it there: framed only by our own pages,
+ * and for an image nothing it could load or run. */
+static bool material_inline(struct eseal_http_req *req, const char *type)
+{
+    const char *q = eseal_http_query(req, "inline");
+    bool pdf = strcmp(type, "application/pdf") == 0;
+    bool image = strcmp(type, "image/png") == 0 || strcmp(type, "image/jpeg") == 0 ||
+                 strcmp(type, "image/gif") == 0 || strcmp(type, "image/bmp") == 0;
+    if (q == NULL || strcmp(q, "1") != 0 || !(pdf || image))
+        return false;
+    /* Chromium's PDF viewer does not render in a sandboxed document, so a
+     * PDF gets only the framing rule; an image document needs its own
+     * inline style and nothing else. */
+    eseal_http_set_header(req, "Content-Security-Policy",
+                          pdf ? "frame-ancestors 'self'"
+                              : "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+                                "frame-ancestors 'self'");
+    eseal_http_set_header(req, "X-Frame-Options", "SAMEORIGIN");
+    return true;
+}
+
 /* api_submission_material_get answers GET /api/v1/submissions/{id}/materials/{sm3}
- * with the file as an attachment named after its kind and digest. */
+ * with the file as an attachment named after its kind and digest, or with
+ * ?inline=1 a PDF or image inline for the console's viewer. */
 eseal_rc api_submission_material_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     const char *id = submission_id(req), *sm3 = eseal_http_param(req, "sm3");
@@ -289,7 +313,9 @@ eseal_rc api_submission_material_get(struct eseal_http_req *req, void *app, stru
         return api_reply_problem(req, &p);
     }
     char disp[160];
-    snprintf(disp, sizeof(disp), "attachment; filename=\"%s-%s-%.12s\"", id, kind, sm3);
+    bool show = material_inline(req, type);
+    snprintf(disp, sizeof(disp), "%s; filename=\"%s-%s-%.12s\"", show ? "inline" : "attachment", id,
+             kind, sm3);
     eseal_http_set_header(req, "Content-Disposition", disp);
     rc = eseal_http_reply(req, 200, type, out.data, out.len);
     eseal_buf_cleanup(&out);

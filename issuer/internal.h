@@ -34,7 +34,8 @@ enum issuer_cf {
     CF_PRIVATE,     /* commitment hex -> private record JSON (private.c) */
     /* notify.c: "n/" seq -> notification, "m/" seq -> its mail state */
     CF_NOTIFICATIONS,
-    CF_BATCHES, /* batch id -> batch record JSON (batch.c) */
+    CF_BATCHES,  /* batch id -> batch record JSON (batch.c) */
+    CF_THROTTLE, /* "account/<name>" or "address/<ip>" -> failed login times (throttle.c) */
     CF_COUNT
 };
 
@@ -460,5 +461,26 @@ eseal_rc api_staff_sessions(struct eseal_http_req *req, void *app, struct eseal_
 eseal_rc api_session_passwd(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_notifications_list(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_notification_read(struct eseal_http_req *req, void *app, struct eseal_err *err);
+/* issuer_proxies_valid tells whether |list| is IP literals separated by
+ * commas and spaces; issuer_proxy_trusted whether |address| is one of them
+ * (|list| may be NULL: none). */
+bool issuer_proxies_valid(const char *list);
+bool issuer_proxy_trusted(const char *list, const char *address);
+/* api_session.c: browser sessions. api_session_token returns the caller's
+ * session token, from "Authorization: Bearer" or else the eseal_session
+ * cookie (*by_cookie says which), or NULL. api_client_address is the
+ * caller's address: the peer's, or the last X-Forwarded-For entry when the
+ * peer is one of the configuration's trusted_proxies. api_csrf_ok checks
+ * the X-CSRF-Token header against |csrf| in constant time. api_cookie_clear
+ * sets the header that makes the browser forget the session cookie. */
+const char *api_session_token(const struct eseal_http_req *req, bool *by_cookie);
+const char *api_client_address(struct eseal_http_req *req, const struct eseal_issuer *is);
+bool api_csrf_ok(const struct eseal_http_req *req, const char *csrf);
+void api_cookie_clear(struct eseal_http_req *req, const struct eseal_issuer *is);
+eseal_rc api_session_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
+/* console.c: the staff console's static files (/console/, /console, /) */
+eseal_rc api_console_file(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_console_redirect(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_root(struct eseal_http_req *req, void *app, struct eseal_err *err);
 
 #endif

@@ -11,6 +11,20 @@
 
 #define FIELD(f) offsetof(struct eseal_issuer_config, f)
 
+/* valid_proxies checks trusted_proxies: IPv4 or IPv6 literals separated by
+ * commas (and spaces). */
+static eseal_rc valid_proxies(const struct eseal_opt *opt, const void *field, struct eseal_err *err)
+{
+    const char *list = *(char *const *)field;
+    (void)opt;
+    if (list == NULL)
+        return ESEAL_OK;
+    if (!issuer_proxies_valid(list))
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "须为逗号分隔的 IP 地址 / must be IP addresses separated by commas");
+    return ESEAL_OK;
+}
+
 const struct eseal_opt eseal_issuer_options[] = {
     ESEAL_DAEMON_OPTS_LISTEN(struct eseal_issuer_config, ESEAL_ISSUER_PORT),
     {"data", ESEAL_OPT_STRING, FIELD(data), ESEAL_ISSUER_DATA, 0, 1, 4096, NULL,
@@ -38,6 +52,12 @@ const struct eseal_opt eseal_issuer_options[] = {
      "seconds between renewal/expiry reminder scans and mail retries"},
     {"test_clock_offset", ESEAL_OPT_INT, FIELD(test_clock_offset), NULL, 0, -3650LL * 86400,
      3650LL * 86400, NULL, "TEST ONLY: seconds added to the clock the reminders read"},
+    {"session_idle", ESEAL_OPT_INT, FIELD(session_idle), NULL, ESEAL_STAFF_SESSION_IDLE_DEFAULT, 1,
+     7 * 24 * 3600, NULL, "seconds a login session may go unused before it ends"},
+    {"trusted_proxies", ESEAL_OPT_STRING, FIELD(trusted_proxies), NULL, 0, 1, 1024, valid_proxies,
+     "comma-separated addresses of reverse proxies whose X-Forwarded-* is believed"},
+    {"console_dir", ESEAL_OPT_STRING, FIELD(console_dir), NULL, 0, 1, 4096, NULL,
+     "directory of the console's build (default: the installed or source-tree build)"},
 };
 const size_t eseal_issuer_n_options =
     sizeof(eseal_issuer_options) / sizeof(eseal_issuer_options[0]);
@@ -61,6 +81,8 @@ eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_
     is->cfg.smtp_url = dup_or_null(cfg->smtp_url);
     is->cfg.mail_from = dup_or_null(cfg->mail_from);
     is->cfg.smtp_credentials_file = dup_or_null(cfg->smtp_credentials_file);
+    is->cfg.trusted_proxies = dup_or_null(cfg->trusted_proxies);
+    is->cfg.console_dir = dup_or_null(cfg->console_dir);
     is->ca = ca;
     pthread_mutex_init(&is->mu, NULL);
     notify_init(is);
@@ -85,6 +107,7 @@ eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_
         is->staff.cf_staff = CF_STAFF;
         is->staff.cf_sessions = CF_SESSIONS;
         is->staff.session_ttl = (unsigned)cfg->session_ttl;
+        is->staff.session_idle = (unsigned)cfg->session_idle;
         rc = eseal_staff_bootstrap(&is->staff, is->cfg.data, boot, err);
     }
     if (rc != ESEAL_OK) {
@@ -110,6 +133,8 @@ void eseal_issuer_close(struct eseal_issuer *is)
     free(is->cfg.smtp_url);
     free(is->cfg.mail_from);
     free(is->cfg.smtp_credentials_file);
+    free(is->cfg.trusted_proxies);
+    free(is->cfg.console_dir);
     pthread_mutex_destroy(&is->mu);
     free(is);
 }

@@ -70,6 +70,8 @@ static const char *const actions[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_NOTIFICATION_READ] = "notification.read",
     [ESEAL_ACTION_BATCH_MANAGE] = "batch.manage",
     [ESEAL_ACTION_BATCH_GET] = "batch.get",
+    [ESEAL_ACTION_SESSION_GET] = "session.get",
+    [ESEAL_ACTION_CONSOLE] = "console.read",
 };
 
 #define R(role) (1u << (role))
@@ -111,6 +113,8 @@ static const unsigned allowed_roles[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_BATCH_MANAGE] = R(ESEAL_ROLE_AGGREGATOR),
     [ESEAL_ACTION_BATCH_GET] = STAFF & ~R(ESEAL_ROLE_AGENT),
     [ESEAL_ACTION_STAFF_ROLE] = R(ESEAL_ROLE_ADMIN),
+    [ESEAL_ACTION_SESSION_GET] = STAFF,
+    [ESEAL_ACTION_CONSOLE] = EVERYONE, /* static files; the API guards the data */
 };
 
 const char *eseal_staff_role_name(enum eseal_staff_role role)
@@ -567,6 +571,8 @@ struct session {
     char username[ESEAL_STAFF_USERNAME_MAX + 1];
     enum eseal_staff_role role;
     json_int_t created, expires;
+    json_int_t used;                      /* last use; "created" in older records */
+    char csrf[ESEAL_STAFF_TOKEN_LEN + 1]; /* "" in older records */
 };
 
 static bool token_shape_ok(const char *token)
@@ -594,12 +600,17 @@ static eseal_rc session_parse(struct session *se, const uint8_t *data, size_t le
 {
     memset(se, 0, sizeof(*se));
     json_t *j = eseal_json_load(data, len);
-    const char *user = NULL, *role = NULL;
+    const char *user = NULL, *role = NULL, *csrf = "";
+    se->used = -1;
     bool ok = j != NULL &&
-              json_unpack(j, "{s:s, s:s, s:I, s:I}", "username", &user, "role", &role, "created",
-                          &se->created, "expires", &se->expires) == 0 &&
+              json_unpack(j, "{s:s, s:s, s:I, s:I, s?:I, s?:s}", "username", &user, "role", &role,
+                          "created", &se->created, "expires", &se->expires, "used", &se->used,
+                          "csrf", &csrf) == 0 &&
               eseal_staff_role_parse(&se->role, role) &&
-              copy_in(se->username, sizeof(se->username), user);
+              copy_in(se->username, sizeof(se->username), user) &&
+              copy_in(se->csrf, sizeof(se->csrf), csrf);
+    if (se->used < 0)
+        se->used = se->created;
     json_decref(j);
     return ok ? ESEAL_OK : corrupt(err, "session");
 }
@@ -649,32 +660,49 @@ static eseal_rc bad_login(struct eseal_err *err)
     return eseal_err_set(err, ESEAL_E_DENIED, "用户名或密码错误 / wrong username or password");
 }
 
+/* random_token fills |out| with TOKEN_RAW_LEN random bytes in base64url. */
+static void random_token(char out[ESEAL_STAFF_TOKEN_LEN + 1])
+{
+    uint8_t raw[TOKEN_RAW_LEN];
+    eseal_random(raw, sizeof(raw));
+    char *text = eseal_base64(raw, sizeof(raw), ESEAL_B64_URL);
+    eseal_wipe(raw, sizeof(raw));
+    memcpy(out, text, ESEAL_STAFF_TOKEN_LEN + 1);
+    eseal_wipe(text, ESEAL_STAFF_TOKEN_LEN);
+    free(text);
+}
+
+/* session_put writes |se| under |key|; |sync| as eseal_kv_put's. */
+static eseal_rc session_put(const struct eseal_staff_store *s, const uint8_t *key,
+                            const struct session *se, bool sync, struct eseal_err *err)
+{
+    json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "username", se->username, "role",
+                          eseal_staff_role_name(se->role), "created", se->created, "expires",
+                          se->expires, "used", se->used, "csrf", se->csrf);
+    char *val = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(o);
+    eseal_rc rc = val != NULL ? eseal_kv_put(s->kv, s->cf_sessions, key, TOKEN_KEY_LEN, val,
+                                             strlen(val), sync, err)
+                              : eseal_err_set(err, ESEAL_E_INTERNAL, "cannot encode a session");
+    free(val);
+    return rc;
+}
+
 /* session_open stores a new session for |a| and hands out its token. */
 static eseal_rc session_open(const struct eseal_staff_store *s,
                              char token[ESEAL_STAFF_TOKEN_LEN + 1],
                              const struct eseal_staff_account *a, time_t now, time_t *expires,
                              struct eseal_err *err)
 {
-    uint8_t raw[TOKEN_RAW_LEN];
-    eseal_random(raw, sizeof(raw));
-    char *text = eseal_base64(raw, sizeof(raw), ESEAL_B64_URL);
-    eseal_wipe(raw, sizeof(raw));
-    memcpy(token, text, ESEAL_STAFF_TOKEN_LEN + 1);
-    eseal_wipe(text, ESEAL_STAFF_TOKEN_LEN);
-    free(text);
-
+    random_token(token);
+    struct session se = {.role = a->role, .created = (json_int_t)now, .used = (json_int_t)now};
+    memcpy(se.username, a->username, sizeof(se.username));
+    se.expires = (json_int_t)now + session_ttl(s);
+    random_token(se.csrf);
+    json_int_t until = se.expires;
     uint8_t key[TOKEN_KEY_LEN];
-    json_int_t until = (json_int_t)now + session_ttl(s);
     token_key(key, token);
-    json_t *o =
-        json_pack("{s:s, s:s, s:I, s:I}", "username", a->username, "role",
-                  eseal_staff_role_name(a->role), "created", (json_int_t)now, "expires", until);
-    char *val = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(o);
-    eseal_rc rc = val != NULL ? eseal_kv_put(s->kv, s->cf_sessions, key, sizeof(key), val,
-                                             strlen(val), true, err)
-                              : eseal_err_set(err, ESEAL_E_INTERNAL, "cannot encode a session");
-    free(val);
+    eseal_rc rc = session_put(s, key, &se, true, err);
     if (rc != ESEAL_OK)
         eseal_wipe(token, ESEAL_STAFF_TOKEN_LEN + 1);
     else if (expires != NULL)
@@ -745,7 +773,26 @@ eseal_rc eseal_staff_session_check(const struct eseal_staff_store *s,
                                    struct eseal_staff_principal *who, const char *token, time_t now,
                                    struct eseal_err *err)
 {
+    return eseal_staff_session_resolve(s, who, NULL, token, now, err);
+}
+
+/* touch_step is how long a session's last use may lag in the database. */
+static json_int_t touch_step(const struct eseal_staff_store *s)
+{
+    if (s->session_idle == 0 || s->session_idle >= 120)
+        return 60;
+    return s->session_idle / 2 > 0 ? (json_int_t)(s->session_idle / 2) : 1;
+}
+
+eseal_rc eseal_staff_session_resolve(const struct eseal_staff_store *s,
+                                     struct eseal_staff_principal *who,
+                                     struct eseal_staff_session_info *info, const char *token,
+                                     time_t now, struct eseal_err *err)
+{
     memset(who, 0, sizeof(*who));
+    if (info != NULL)
+        memset(info, 0, sizeof(*info));
+    now = clock_now(now);
     if (!token_shape_ok(token))
         return no_session(err);
     uint8_t key[TOKEN_KEY_LEN];
@@ -756,8 +803,13 @@ eseal_rc eseal_staff_session_check(const struct eseal_staff_store *s,
         return no_session(err);
     if (rc != ESEAL_OK)
         return rc;
-    if (se.expires <= (json_int_t)clock_now(now))
+    if (se.expires <= (json_int_t)now)
         return session_end(s, key, "会话已过期，请重新登录 / session expired: log in again", err);
+    if (s->session_idle != 0 && (json_int_t)now - se.used >= (json_int_t)s->session_idle)
+        return session_end(s, key,
+                           "会话因长时间未操作已结束，请重新登录 / "
+                           "session ended after inactivity: log in again",
+                           err);
     struct record r;
     rc = record_load(s, &r, se.username, err);
     if (rc == ESEAL_E_NOTFOUND || (rc == ESEAL_OK && (r.a.disabled || r.a.role != se.role)))
@@ -767,7 +819,23 @@ eseal_rc eseal_staff_session_check(const struct eseal_staff_store *s,
                            err);
     if (rc != ESEAL_OK)
         return rc;
+    if (s->session_idle != 0 && (json_int_t)now - se.used >= touch_step(s)) {
+        /* not synced: losing a last use in a crash only ends a session early */
+        se.used = (json_int_t)now;
+        rc = session_put(s, key, &se, false, err);
+        if (rc != ESEAL_OK)
+            return rc;
+    }
     principal_from(who, &r.a);
+    if (info != NULL) {
+        info->created = (time_t)se.created;
+        info->expires = (time_t)se.expires;
+        if (s->session_idle != 0) {
+            json_int_t idle = se.used + s->session_idle;
+            info->idle_expires = (time_t)(idle < se.expires ? idle : se.expires);
+        }
+        memcpy(info->csrf, se.csrf, sizeof(info->csrf));
+    }
     return ESEAL_OK;
 }
 
@@ -800,7 +868,8 @@ static eseal_rc session_sweep(const struct eseal_staff_store *s, struct eseal_kv
         if (!drop && username != NULL)
             drop = strcmp(se.username, username) == 0;
         if (!drop && username == NULL)
-            drop = se.expires <= (json_int_t)now;
+            drop = se.expires <= (json_int_t)now ||
+                   (s->session_idle != 0 && (json_int_t)now - se.used >= s->session_idle);
         if (drop)
             eseal_kv_batch_delete(b, s->cf_sessions, k, klen);
     }
@@ -820,6 +889,17 @@ eseal_rc eseal_staff_session_purge(const struct eseal_staff_store *s, time_t now
     eseal_kv_batch_free(b);
     if (n_removed != NULL)
         *n_removed = rc == ESEAL_OK ? n : 0;
+    return rc;
+}
+
+eseal_rc eseal_staff_logout_all(const struct eseal_staff_store *s, const char *username,
+                                struct eseal_err *err)
+{
+    struct eseal_kv_batch *b = eseal_kv_batch_new(s->kv);
+    eseal_rc rc = session_sweep(s, b, username, 0, err);
+    if (rc == ESEAL_OK && eseal_kv_batch_count(b) > 0)
+        rc = eseal_kv_write(s->kv, b, true, err);
+    eseal_kv_batch_free(b);
     return rc;
 }
 
@@ -1054,6 +1134,7 @@ eseal_rc eseal_staff_sessions(const struct eseal_staff_store *s, const char *use
         const uint8_t *v = eseal_kv_iter_value(it, &vlen);
         struct session se;
         if (vlen > RECORD_MAX || session_parse(&se, v, vlen, NULL) != ESEAL_OK || se.expires <= t ||
+            (s->session_idle != 0 && t - se.used >= s->session_idle) ||
             (username != NULL && strcmp(se.username, username) != 0))
             continue;
         char created[32], expires[32];

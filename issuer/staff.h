@@ -65,6 +65,8 @@ enum eseal_staff_action {
     ESEAL_ACTION_BATCH_MANAGE, /* an aggregator's batches: create, add, summary, submit */
     ESEAL_ACTION_BATCH_GET,    /* reading a batch */
     ESEAL_ACTION_STAFF_ROLE,   /* changing an account's role (and unit or city) */
+    ESEAL_ACTION_SESSION_GET,  /* GET /api/v1/session: who am I */
+    ESEAL_ACTION_CONSOLE,      /* the console's static files, /console/ */
     ESEAL_ACTION_COUNT
 };
 
@@ -77,6 +79,7 @@ enum eseal_staff_action {
 #define ESEAL_STAFF_PASSWORD_MAX 1024              /* bytes */
 #define ESEAL_STAFF_TOKEN_LEN 43                   /* base64url of 32 random bytes, no padding */
 #define ESEAL_STAFF_SESSION_TTL_DEFAULT (8 * 3600) /* seconds */
+#define ESEAL_STAFF_SESSION_IDLE_DEFAULT 1800      /* seconds */
 #define ESEAL_STAFF_ADMIN_USERNAME "admin"
 #define ESEAL_STAFF_ADMIN_ENV "ESEAL_ADMIN_PASSWORD"
 #define ESEAL_STAFF_ADMIN_FILE "admin.password"
@@ -90,6 +93,19 @@ struct eseal_staff_store {
     unsigned cf_staff;    /* username -> account JSON */
     unsigned cf_sessions; /* SHA-256(token) -> session JSON */
     unsigned session_ttl; /* seconds; 0 means ESEAL_STAFF_SESSION_TTL_DEFAULT */
+    /* seconds a session may go unused before it ends; 0 means no idle limit
+     * (the daemon's configuration gives ESEAL_STAFF_SESSION_IDLE_DEFAULT) */
+    unsigned session_idle;
+};
+
+/* struct eseal_staff_session_info is what a session says about itself
+ * besides its principal. Caller-owned, no pointers. |idle_expires| is when
+ * it ends if unused from now on (0 without an idle limit). |csrf| is the
+ * session's CSRF token: random, kept with the session, the same for its
+ * whole life ("" for a session opened before CSRF tokens existed). */
+struct eseal_staff_session_info {
+    time_t created, expires, idle_expires;
+    char csrf[ESEAL_STAFF_TOKEN_LEN + 1];
 };
 
 /* struct eseal_staff_principal is who is calling: the result of checking a
@@ -272,6 +288,23 @@ eseal_rc eseal_staff_login(const struct eseal_staff_store *s, char token[ESEAL_S
 eseal_rc eseal_staff_session_check(const struct eseal_staff_store *s,
                                    struct eseal_staff_principal *who, const char *token, time_t now,
                                    struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_staff_session_resolve is eseal_staff_session_check that also fills
+ * |info| (may be NULL) and enforces the store's idle limit: a session unused
+ * for session_idle seconds or more is deleted and ESEAL_E_DENIED. Each
+ * successful call is a use: it moves the session's last use to |now|, but
+ * writes it to the database at most once a minute (more often only when
+ * session_idle is under two minutes: every session_idle/2 seconds), so the
+ * idle limit is exact to within that step. */
+eseal_rc eseal_staff_session_resolve(const struct eseal_staff_store *s,
+                                     struct eseal_staff_principal *who,
+                                     struct eseal_staff_session_info *info, const char *token,
+                                     time_t now, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_staff_logout_all ends every session of the account |username|, in
+ * one atomic write; an account without sessions is ESEAL_OK. */
+eseal_rc eseal_staff_logout_all(const struct eseal_staff_store *s, const char *username,
+                                struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_staff_logout ends the session of |token|. An unknown token is
  * ESEAL_OK too: logging out twice is harmless. */

@@ -110,6 +110,9 @@ void eseal_http_stop(struct eseal_http *srv);
 const char *eseal_http_method(const struct eseal_http_req *req);
 /* eseal_http_path returns the percent-decoded path without the query. */
 const char *eseal_http_path(const struct eseal_http_req *req);
+/* eseal_http_target returns the request target as sent: not decoded, with
+ * the query (for a handler that must tell "a%2Fb" from "a/b"). */
+const char *eseal_http_target(const struct eseal_http_req *req);
 /* eseal_http_param returns the decoded value of path parameter |name| of the
  * matched route ("{name}" or "{name*}"), or NULL when the route has none. */
 const char *eseal_http_param(const struct eseal_http_req *req, const char *name);
@@ -122,6 +125,9 @@ void *eseal_http_user(const struct eseal_http_req *req);
 const char *eseal_http_query(const struct eseal_http_req *req, const char *name);
 /* eseal_http_header returns request header |name| (case-insensitive), or NULL. */
 const char *eseal_http_header(const struct eseal_http_req *req, const char *name);
+/* eseal_http_cookie returns the value of cookie |name| in the request's
+ * Cookie header (as libmicrohttpd parses it; name case-sensitive), or NULL. */
+const char *eseal_http_cookie(const struct eseal_http_req *req, const char *name);
 /* eseal_http_body returns the request body (NUL-terminated at |*len|; may hold
  * NULs inside) and its length; an empty body is "" with *len = 0. */
 const uint8_t *eseal_http_body(const struct eseal_http_req *req, size_t *len);
@@ -136,6 +142,8 @@ void *eseal_http_alloc(struct eseal_http_req *req, size_t n);
 void eseal_http_set_header(struct eseal_http_req *req, const char *name, const char *value);
 
 /* eseal_http_reply sends |status| with |body| (copied) and |content_type|.
+ * Every reply carries X-Content-Type-Options: nosniff and Referrer-Policy:
+ * no-referrer besides the headers set.
  * A second reply for the same request is ESEAL_E_INTERNAL. */
 eseal_rc eseal_http_reply(struct eseal_http_req *req, unsigned status, const char *content_type,
                           const void *body, size_t len);

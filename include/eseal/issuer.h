@@ -79,6 +79,14 @@ struct eseal_issuer_config {
     char *smtp_credentials_file;
     long long notice_interval;
     long long test_clock_offset;
+    /* Browser sessions and the console (docs/api.md): seconds a session may
+     * go unused; the proxies whose X-Forwarded-Proto and X-Forwarded-For are
+     * believed (comma-separated addresses; unset: none); the directory of
+     * the console's build (unset: <exe dir>/../share/eseal/console when it
+     * exists, else the compile-time ESEAL_CONSOLE_DIR). */
+    long long session_idle;
+    char *trusted_proxies;
+    char *console_dir;
 };
 
 extern const struct eseal_opt eseal_issuer_options[];

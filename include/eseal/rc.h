@@ -28,6 +28,8 @@ typedef enum eseal_rc {
     ESEAL_E_INTERNAL,    /* a bug or a library failure that should not happen */
     ESEAL_E_RULE,        /* well-formed, but refused by a domain rule (findings say which) */
     ESEAL_E_UNAUTH,      /* not logged in: no, expired or unknown credentials */
+    ESEAL_E_CSRF,        /* a cookie-authenticated change without the session's CSRF token */
+    ESEAL_E_THROTTLED,   /* too many failed attempts: wait (Retry-After) */
 } eseal_rc;
 
 /* ESEAL_ERR_MSG_MAX bounds the message kept in struct eseal_err. */

@@ -1,7 +1,7 @@
 # issuerd.bash — sourced by the interop tests that run one eseal-issuerd: a
 # temporary working directory (removed on exit, with the daemon), the
-# helpers fail, ok, json, api, expect (lib/api.bash) and start_issuerd. Set
-# ESEAL_TEST_NAME first: it names the temporary directory.
+# helpers fail, ok, json, api, expect (lib/api.bash), start_issuerd and
+# stop_issuerd. Set ESEAL_TEST_NAME first: it names the temporary directory.
 # shellcheck shell=bash
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/eseal-interop-${ESEAL_TEST_NAME:-issuer}.XXXXXX")
@@ -40,4 +40,16 @@ start_issuerd() {
     done
     [ -n "$port" ] || fail "eseal-issuerd did not start"
     base="http://127.0.0.1:$port"
+}
+
+# stop_issuerd: SIGTERM to the daemon, which must exit 0 without a sanitizer
+# report in daemon.log (counts a check).
+stop_issuerd() {
+    kill "$daemon"
+    local rc=0
+    wait "$daemon" 2>/dev/null || rc=$?
+    daemon=
+    [ "$rc" = 0 ] || fail "eseal-issuerd exited with $rc after SIGTERM"
+    grep -q 'ERROR: \(Address\|Leak\)Sanitizer' daemon.log && fail "sanitizer report"
+    ok
 }

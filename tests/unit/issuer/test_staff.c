@@ -272,6 +272,85 @@ static void test_login(void **state)
         ESEAL_E_DENIED);
 }
 
+/* The idle limit ends a session not used for session_idle seconds; each
+ * use moves it, written at most every session_idle/2 (or 60) seconds. */
+static void test_session_idle(void **state)
+{
+    struct fixture *f = *state;
+    f->store.session_ttl = 3600;
+    f->store.session_idle = 600;
+    create_ok(f, "li.maker", ESEAL_ROLE_MAKER, NULL, NULL, PW);
+    char token[ESEAL_STAFF_TOKEN_LEN + 1];
+    login_ok(f, token, "li.maker", PW, NOW);
+
+    struct eseal_staff_principal who;
+    struct eseal_staff_session_info info;
+    struct eseal_err err;
+    assert_int_equal(eseal_staff_session_resolve(&f->store, &who, &info, token, NOW + 30, &err),
+                     ESEAL_OK);
+    assert_int_equal(info.created, NOW);
+    assert_int_equal(info.expires, NOW + 3600);
+    /* within a minute of the last write nothing is written: still NOW */
+    assert_int_equal(info.idle_expires, NOW + 600);
+    assert_int_equal(strlen(info.csrf), ESEAL_STAFF_TOKEN_LEN);
+    char csrf[ESEAL_STAFF_TOKEN_LEN + 1];
+    memcpy(csrf, info.csrf, sizeof(csrf));
+    /* used every 500 s: alive past the idle limit, with the same CSRF token */
+    for (time_t t = NOW + 500; t <= NOW + 2500; t += 500) {
+        assert_int_equal(eseal_staff_session_resolve(&f->store, &who, &info, token, t, &err),
+                         ESEAL_OK);
+        assert_int_equal(info.idle_expires, t + 600);
+        assert_string_equal(info.csrf, csrf);
+    }
+    /* the idle limit never goes past the absolute one */
+    assert_int_equal(eseal_staff_session_resolve(&f->store, &who, &info, token, NOW + 3000, &err),
+                     ESEAL_OK);
+    assert_int_equal(info.idle_expires, NOW + 3600);
+    /* unused for 600 s: ended, and deleted */
+    login_ok(f, token, "li.maker", PW, NOW);
+    assert_int_equal(check(f, &who, token, NOW + 599, &err), ESEAL_OK);
+    assert_int_equal(check(f, &who, token, NOW + 599 + 600, &err), ESEAL_E_DENIED);
+    assert_non_null(strstr(err.msg, "inactivity"));
+    assert_int_equal(check(f, &who, token, NOW + 600, &err), ESEAL_E_DENIED);
+    assert_non_null(strstr(err.msg, "no valid session"));
+    /* a purge takes idle sessions too, and the listing does not show them */
+    login_ok(f, token, "li.maker", PW, NOW);
+    json_t *list = NULL;
+    assert_int_equal(eseal_staff_sessions(&f->store, NULL, NOW + 700, &list, &err), ESEAL_OK);
+    assert_int_equal(json_array_size(list), 1); /* the session opened before, used at NOW+3000 */
+    json_decref(list);
+    size_t removed = 0;
+    assert_int_equal(eseal_staff_session_purge(&f->store, NOW + 700, &removed, &err), ESEAL_OK);
+    assert_int_equal(removed, 1);
+    /* without an idle limit a session lives to its absolute end */
+    f->store.session_idle = 0;
+    login_ok(f, token, "li.maker", PW, NOW);
+    assert_int_equal(eseal_staff_session_resolve(&f->store, &who, &info, token, NOW + 3599, &err),
+                     ESEAL_OK);
+    assert_int_equal(info.idle_expires, 0);
+}
+
+/* eseal_staff_logout_all ends every session of one account, no other. */
+static void test_logout_all(void **state)
+{
+    struct fixture *f = *state;
+    create_ok(f, "li.maker", ESEAL_ROLE_MAKER, NULL, NULL, PW);
+    create_ok(f, "wang.reviewer", ESEAL_ROLE_REVIEWER, NULL, NULL, PW);
+    char t1[ESEAL_STAFF_TOKEN_LEN + 1], t2[ESEAL_STAFF_TOKEN_LEN + 1],
+        t3[ESEAL_STAFF_TOKEN_LEN + 1];
+    login_ok(f, t1, "li.maker", PW, NOW);
+    login_ok(f, t2, "li.maker", PW, NOW);
+    login_ok(f, t3, "wang.reviewer", PW, NOW);
+    struct eseal_staff_principal who;
+    struct eseal_err err;
+    assert_int_equal(eseal_staff_logout_all(&f->store, "li.maker", &err), ESEAL_OK);
+    assert_int_equal(check(f, &who, t1, NOW + 1, &err), ESEAL_E_DENIED);
+    assert_int_equal(check(f, &who, t2, NOW + 1, &err), ESEAL_E_DENIED);
+    assert_int_equal(check(f, &who, t3, NOW + 1, &err), ESEAL_OK);
+    assert_int_equal(eseal_staff_logout_all(&f->store, "li.maker", &err), ESEAL_OK);
+    assert_int_equal(count_sessions(f), 1);
+}
+
 static void test_session_check_and_expiry(void **state)
 {
     struct fixture *f = *state;
@@ -687,6 +766,8 @@ static const struct {
     {ESEAL_ACTION_BATCH_MANAGE, "batch.manage", "--Y---"},
     {ESEAL_ACTION_BATCH_GET, "batch.get", "--YYYY"},
     {ESEAL_ACTION_STAFF_ROLE, "staff.role", "-----Y"},
+    {ESEAL_ACTION_SESSION_GET, "session.get", "-YYYYY"},
+    {ESEAL_ACTION_CONSOLE, "console.read", "YYYYYY"},
 };
 
 static void test_permission_matrix(void **state)
@@ -821,6 +902,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bootstrap_stale_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_login, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_check_and_expiry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_idle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_logout_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_logout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disabled_account, setup, teardown),
         cmocka_unit_test_setup_teardown(test_last_admin, setup, teardown),
