@@ -61,6 +61,10 @@ static const struct eseal_http_route routes[] = {
     {"GET",    "/api/v1/sessions",                        "staff.sessions",      0,      api_staff_sessions},
     {"GET",    "/api/v1/notifications",                   "notification.list",   0,      api_notifications_list},
     {"POST",   "/api/v1/notifications/{id}/read",         "notification.read",   0,      api_notification_read},
+    {"GET",    "/api/v1/queues",                          "queues.read",         0,      api_queues},
+    {"GET",    "/api/v1/overview",                        "overview.read",       0,      api_overview},
+    {"GET",    "/api/v1/catalog",                         "catalog.read",        0,      api_catalog},
+    {"GET",    "/api/v1/seals/{esID}/picture",            "seal.get",            0,      api_seal_picture},
 };
 /* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -127,6 +127,8 @@ static void seal_spec(struct apply_ctx *c, json_t *seal)
     if (dash == NULL || sub == NULL ||
         store_get_json(c->is, CF_SUBMISSIONS, sub, &rec, NULL) != ESEAL_OK)
         goto out;
+    /* the unit's name too, for the seal search (lists.c) */
+    json_object_set(seal, "unit_name", json_object_get(json_object_get(rec, "unit"), "name"));
     unsigned long k = strtoul(dash + 1, NULL, 10);
     if (wf_load_doc(c->is, rec, &doc, &p) == ESEAL_OK && k >= 1 && k <= doc->n_forms) {
         const struct eseal_seal_spec *s = &doc->forms[k - 1].seal;
@@ -375,15 +377,25 @@ static eseal_rc apply_submission(struct apply_ctx *c, submission_fn change)
                                                       "%s for unknown submission %s", c->type, id)
                                       : rc;
     }
+    json_t *old = strcmp(c->type, "submission.created") == 0 ? NULL : json_deep_copy(rec);
     json_object_set_new(rec, "updated", json_string(c->time));
     const char *state = change(c, rec);
     if (c->rc != ESEAL_OK) {
+        json_decref(old);
         json_decref(rec);
         return c->rc;
     }
+    /* when it entered its state: the work queues' order (index.c) */
+    const char *was = wf_jstr(old, "state");
+    if (old == NULL || (state != NULL && (was == NULL || strcmp(state, was) != 0)))
+        json_object_set_new(rec, "entered", json_string(c->time));
     if (state != NULL)
         json_object_set_new(rec, "state", json_string(state));
+    if (json_object_get(c->data, "document") != NULL || old == NULL)
+        json_object_set_new(rec, "seal_names", index_seal_names(c->is, rec));
     store_batch_put_json(c->b, CF_SUBMISSIONS, id, rec);
+    index_submission(c->is, c->b, old, rec);
+    json_decref(old);
     json_decref(rec);
     return ESEAL_OK;
 }

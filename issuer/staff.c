@@ -69,6 +69,9 @@ static const char *const actions[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_NOTIFICATION_READ] = "notification.read",
     [ESEAL_ACTION_BATCH_MANAGE] = "batch.manage",
     [ESEAL_ACTION_BATCH_GET] = "batch.get",
+    [ESEAL_ACTION_QUEUES_READ] = "queues.read",
+    [ESEAL_ACTION_OVERVIEW_READ] = "overview.read",
+    [ESEAL_ACTION_CATALOG_READ] = "catalog.read",
 };
 
 #define R(role) (1u << (role))
@@ -109,6 +112,9 @@ static const unsigned allowed_roles[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_NOTIFICATION_READ] = APPLICANTS,
     [ESEAL_ACTION_BATCH_MANAGE] = R(ESEAL_ROLE_AGGREGATOR),
     [ESEAL_ACTION_BATCH_GET] = STAFF & ~R(ESEAL_ROLE_AGENT),
+    [ESEAL_ACTION_QUEUES_READ] = R(ESEAL_ROLE_MAKER) | R(ESEAL_ROLE_REVIEWER) | R(ESEAL_ROLE_ADMIN),
+    [ESEAL_ACTION_OVERVIEW_READ] = R(ESEAL_ROLE_ADMIN),
+    [ESEAL_ACTION_CATALOG_READ] = STAFF,
 };
 
 const char *eseal_staff_role_name(enum eseal_staff_role role)

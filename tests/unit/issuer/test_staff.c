@@ -651,6 +651,9 @@ static const struct {
     {ESEAL_ACTION_NOTIFICATION_READ, "notification.read", "-YY---"},
     {ESEAL_ACTION_BATCH_MANAGE, "batch.manage", "--Y---"},
     {ESEAL_ACTION_BATCH_GET, "batch.get", "--YYYY"},
+    {ESEAL_ACTION_QUEUES_READ, "queues.read", "---YYY"},
+    {ESEAL_ACTION_OVERVIEW_READ, "overview.read", "-----Y"},
+    {ESEAL_ACTION_CATALOG_READ, "catalog.read", "-YYYYY"},
 };
 
 static void test_permission_matrix(void **state)
