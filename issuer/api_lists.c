@@ -52,8 +52,9 @@ eseal_rc api_seals_find(struct eseal_http_req *req, struct eseal_issuer *is,
 
 /* reply_view answers 200 with what |fn| returns for the caller. */
 static eseal_rc reply_view(struct eseal_http_req *req, struct eseal_issuer *is,
-                           eseal_rc (*fn)(struct eseal_issuer *, const struct eseal_staff_principal *,
-                                          json_t **, struct eseal_issuer_problem *))
+                           eseal_rc (*fn)(struct eseal_issuer *,
+                                          const struct eseal_staff_principal *, json_t **,
+                                          struct eseal_issuer_problem *))
 {
     json_t *view = NULL;
     struct eseal_issuer_problem p;

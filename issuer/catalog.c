@@ -73,8 +73,8 @@ static json_t *labels_json(enum eseal_enum which)
             continue;
         char text[256];
         snprintf(text, sizeof(text), "%s / %s", l->zh, l->en);
-        json_array_append_new(
-            out, json_pack("{s:s,s:s,s:s,s:s}", "key", l->key, "zh", l->zh, "en", l->en, "text", text));
+        json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}", "key", l->key, "zh", l->zh, "en",
+                                             l->en, "text", text));
     }
     return out;
 }
@@ -107,9 +107,9 @@ static json_t *regions_json(void)
     for (size_t i = 0; i < n; i++) {
         json_t *city = region_json(&c[i]);
         if (c[i].aggregator_zh != NULL)
-            json_object_set_new(city, "aggregator",
-                                json_pack("{s:s,s:s?}", "zh", c[i].aggregator_zh, "en",
-                                          c[i].aggregator_en));
+            json_object_set_new(
+                city, "aggregator",
+                json_pack("{s:s,s:s?}", "zh", c[i].aggregator_zh, "en", c[i].aggregator_en));
         json_t *counties = json_array();
         size_t m = 0;
         const struct eseal_region *k = eseal_region_counties(c[i].code, &m);

@@ -64,10 +64,10 @@ eseal_rc eseal_issuer_queues(struct eseal_issuer *is, const struct eseal_staff_p
             continue;
         const char *state = wf_state_name(q->state);
         json_t *oldest = oldest_in(is, state);
-        json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:I,s:o}", "name", q->name, "label",
-                                              q->label, "state", state, "count",
-                                              (json_int_t)index_count(is, state), "oldest",
-                                              oldest != NULL ? oldest : json_null()));
+        json_array_append_new(list,
+                              json_pack("{s:s,s:s,s:s,s:I,s:o}", "name", q->name, "label", q->label,
+                                        "state", state, "count", (json_int_t)index_count(is, state),
+                                        "oldest", oldest != NULL ? oldest : json_null()));
     }
     *view = json_pack("{s:o}", "queues", list);
     return ESEAL_OK;
@@ -85,7 +85,8 @@ static eseal_rc parse_count(const char *s, const char *key, long def, long lo, l
     char *end = NULL;
     long v = strlen(s) <= 10 && s[0] >= '0' && s[0] <= '9' ? strtol(s, &end, 10) : -1;
     if (end == NULL || *end != '\0' || v < lo || v > hi)
-        return prob_set(p, ESEAL_E_INVALID, key, "%s 须为 %ld 至 %ld 的整数 / %s must be a whole "
+        return prob_set(p, ESEAL_E_INVALID, key,
+                        "%s 须为 %ld 至 %ld 的整数 / %s must be a whole "
                         "number from %ld to %ld",
                         key, lo, hi, key, lo, hi);
     *out = v;
@@ -208,8 +209,8 @@ eseal_rc eseal_issuer_submission_find(struct eseal_issuer *is,
     /* With no filter but the state, the count is kept and a page is
      * offset + limit index keys; otherwise every key under the prefix is
      * looked at (no record is loaded but the page's). */
-    bool counted = q->city == NULL && q->business == NULL && q->unit == NULL && q->q == NULL &&
-                   sees_all(who);
+    bool counted =
+        q->city == NULL && q->business == NULL && q->unit == NULL && q->q == NULL && sees_all(who);
     uint64_t total = 0;
     if (counted)
         for (int s = 0; s < WF_STATE_COUNT; s++)
@@ -244,9 +245,9 @@ eseal_rc eseal_issuer_submission_find(struct eseal_issuer *is,
         json_decref(list);
         return prob_from(p, &e, NULL);
     }
-    *view = json_pack("{s:o,s:I,s:i,s:i}", "submissions", list, "total",
-                      (json_int_t)(counted ? total : seen), "limit", (int)limit, "offset",
-                      (int)offset);
+    *view =
+        json_pack("{s:o,s:I,s:i,s:i}", "submissions", list, "total",
+                  (json_int_t)(counted ? total : seen), "limit", (int)limit, "offset", (int)offset);
     return ESEAL_OK;
 }
 
@@ -296,13 +297,12 @@ static json_t *seal_find_line(const json_t *seal, json_t *unit_name)
 {
     json_t *versions = json_object_get(seal, "versions");
     json_t *cur = json_array_get(versions, json_array_size(versions) - 1);
-    return json_pack("{s:s?,s:s?,s:{s:o,s:s?},s:s?,s:s,s:O?,s:s?,s:s?,s:s?}", "esid",
-                     wf_jstr(seal, "esid"), "name", wf_jstr(json_object_get(seal, "spec"), "name"),
-                     "unit", "name", unit_name, "uscc", wf_jstr(seal, "uscc"), "kind",
-                     wf_jstr(seal, "kind"), "status", wf_seal_status(seal, 0), "version",
-                     json_object_get(seal, "version"), "valid_from", wf_jstr(cur, "valid_start"),
-                     "valid_to", wf_jstr(cur, "valid_end"), "cert_serial",
-                     wf_jstr(cur, "cert_serial"));
+    return json_pack(
+        "{s:s?,s:s?,s:{s:o,s:s?},s:s?,s:s,s:O?,s:s?,s:s?,s:s?}", "esid", wf_jstr(seal, "esid"),
+        "name", wf_jstr(json_object_get(seal, "spec"), "name"), "unit", "name", unit_name, "uscc",
+        wf_jstr(seal, "uscc"), "kind", wf_jstr(seal, "kind"), "status", wf_seal_status(seal, 0),
+        "version", json_object_get(seal, "version"), "valid_from", wf_jstr(cur, "valid_start"),
+        "valid_to", wf_jstr(cur, "valid_end"), "cert_serial", wf_jstr(cur, "cert_serial"));
 }
 
 eseal_rc eseal_issuer_seal_find(struct eseal_issuer *is, const struct eseal_staff_principal *who,
@@ -332,12 +332,12 @@ eseal_rc eseal_issuer_seal_find(struct eseal_issuer *is, const struct eseal_staf
         size_t len;
         const uint8_t *v = eseal_kv_iter_value(it, &len);
         json_t *seal = eseal_json_load(v, len);
-        bool ok = seal != NULL &&
-                  eseal_staff_can_see_submission(who, wf_jstr(seal, "uscc"),
-                                                 wf_jstr(seal, "city")) &&
-                  (q->state == NULL || strcmp(q->state, wf_seal_status(seal, 0)) == 0) &&
-                  (q->uscc == NULL || (wf_jstr(seal, "uscc") != NULL &&
-                                       strcmp(q->uscc, wf_jstr(seal, "uscc")) == 0));
+        bool ok =
+            seal != NULL &&
+            eseal_staff_can_see_submission(who, wf_jstr(seal, "uscc"), wf_jstr(seal, "city")) &&
+            (q->state == NULL || strcmp(q->state, wf_seal_status(seal, 0)) == 0) &&
+            (q->uscc == NULL ||
+             (wf_jstr(seal, "uscc") != NULL && strcmp(q->uscc, wf_jstr(seal, "uscc")) == 0));
         json_t *unit_name = ok ? unit_name_of(is, seal) : NULL;
         if (ok && q->q != NULL)
             ok = seal_matches(seal, unit_name, q->q);
@@ -401,7 +401,8 @@ static json_t *seals_by_status(struct eseal_issuer *is)
         const uint8_t *v = eseal_kv_iter_value(it, &len);
         json_t *seal = eseal_json_load(v, len);
         const char *st = seal != NULL ? wf_seal_status(seal, 0) : "unknown";
-        json_object_set_new(out, st, json_integer(json_integer_value(json_object_get(out, st)) + 1));
+        json_object_set_new(out, st,
+                            json_integer(json_integer_value(json_object_get(out, st)) + 1));
         json_decref(seal);
     }
     eseal_kv_iter_free(it);
@@ -416,8 +417,9 @@ eseal_rc eseal_issuer_overview(struct eseal_issuer *is, const struct eseal_staff
         return rc;
     json_t *by_state = json_object();
     for (int s = 0; s < WF_STATE_COUNT; s++)
-        json_object_set_new(by_state, wf_state_name((enum wf_state)s),
-                            json_integer((json_int_t)index_count(is, wf_state_name((enum wf_state)s))));
+        json_object_set_new(
+            by_state, wf_state_name((enum wf_state)s),
+            json_integer((json_int_t)index_count(is, wf_state_name((enum wf_state)s))));
     struct eseal_staff_account *accounts = NULL;
     size_t n_accounts = 0;
     json_t *sessions = NULL;

@@ -65,13 +65,12 @@ json_t *paper_checklist(void)
         json_t *points = json_array();
         for (int pt = 0; pt < PAPER_POINT_COUNT; pt++)
             if ((pts & PT(pt)) != 0)
-                json_array_append_new(points, json_pack("{s:s,s:s,s:s}", "key",
-                                                        point_labels[pt].key, "zh",
-                                                        point_labels[pt].zh, "en",
-                                                        point_labels[pt].en));
-        json_array_append_new(out, json_pack("{s:s,s:o}", "kind",
-                                             eseal_form_key(ESEAL_ENUM_MATERIAL, k), "points",
-                                             points));
+                json_array_append_new(points,
+                                      json_pack("{s:s,s:s,s:s}", "key", point_labels[pt].key, "zh",
+                                                point_labels[pt].zh, "en", point_labels[pt].en));
+        json_array_append_new(out,
+                              json_pack("{s:s,s:o}", "kind", eseal_form_key(ESEAL_ENUM_MATERIAL, k),
+                                        "points", points));
     }
     return out;
 }

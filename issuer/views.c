@@ -369,9 +369,9 @@ static json_t *history_line(uint64_t seq, const json_t *e)
 {
     const char *type = wf_jstr(e, "type");
     const json_t *d = json_object_get(e, "data");
-    json_t *h = json_pack("{s:I,s:s?,s:s?,s:s?,s:O?}", "seq", (json_int_t)seq, "type", type,
-                          "time", wf_jstr(e, "time"), "submission", wf_jstr(e, "submission"),
-                          "version", json_object_get(d, "version"));
+    json_t *h = json_pack("{s:I,s:s?,s:s?,s:s?,s:O?}", "seq", (json_int_t)seq, "type", type, "time",
+                          wf_jstr(e, "time"), "submission", wf_jstr(e, "submission"), "version",
+                          json_object_get(d, "version"));
     for (size_t i = 0; type != NULL && i < COUNT_OF(seal_events); i++)
         if (strcmp(seal_events[i].key, type) == 0) {
             char label[96];
@@ -402,6 +402,11 @@ static void seal_history(struct eseal_issuer *is, json_t *view)
         if (eseal_log_entry(is->log, seq, &b, NULL) != ESEAL_OK)
             continue;
         json_t *e = eseal_json_load(b.data, b.len);
+        const char *type = wf_jstr(e, "type");
+        if (type == NULL || (strncmp(type, "seal.", 5) != 0 && strncmp(type, "token.", 6) != 0)) {
+            json_decref(e); /* the application.* entries are the submission's story */
+            continue;
+        }
         json_t *h = history_line(seq, e);
         json_t *ver = wf_seal_version(view, json_integer_value(json_object_get(h, "version")));
         if (ver != NULL && json_object_get(ver, "made") == NULL) {
@@ -574,9 +579,8 @@ eseal_rc eseal_issuer_seal_file(struct eseal_issuer *is, const struct eseal_staf
     return rc;
 }
 
-eseal_rc eseal_issuer_seal_picture(struct eseal_issuer *is,
-                                   const struct eseal_staff_principal *who, const char *esid,
-                                   long long version, struct eseal_buf *out,
+eseal_rc eseal_issuer_seal_picture(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const char *esid, long long version, struct eseal_buf *out,
                                    const char **content_type, struct eseal_issuer_problem *p)
 {
     json_t *seal = NULL;
@@ -599,7 +603,8 @@ eseal_rc eseal_issuer_seal_picture(struct eseal_issuer *is,
         eseal_buf_reset(out);
         eseal_buf_append(out, info->picture, info->picture_len);
         enum eseal_content_type t = eseal_content_detect(info->picture, info->picture_len);
-        *content_type = t != ESEAL_CONTENT_UNKNOWN ? eseal_content_mime(t) : "application/octet-stream";
+        *content_type =
+            t != ESEAL_CONTENT_UNKNOWN ? eseal_content_mime(t) : "application/octet-stream";
     }
     eseal_seal_free(parsed);
     eseal_buf_cleanup(&der);

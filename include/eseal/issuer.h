@@ -270,9 +270,8 @@ eseal_rc eseal_issuer_seal_find(struct eseal_issuer *is, const struct eseal_staf
                                 struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 /* eseal_issuer_seal_picture copies the picture of version |version| (0: the
  * current) of seal |esid| into |out| and sets *content_type (static). */
-eseal_rc eseal_issuer_seal_picture(struct eseal_issuer *is,
-                                   const struct eseal_staff_principal *who, const char *esid,
-                                   long long version, struct eseal_buf *out,
+eseal_rc eseal_issuer_seal_picture(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const char *esid, long long version, struct eseal_buf *out,
                                    const char **content_type,
                                    struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 /* eseal_issuer_overview returns the admin overview: {"log":{"size",
