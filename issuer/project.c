@@ -127,8 +127,6 @@ static void seal_spec(struct apply_ctx *c, json_t *seal)
     if (dash == NULL || sub == NULL ||
         store_get_json(c->is, CF_SUBMISSIONS, sub, &rec, NULL) != ESEAL_OK)
         goto out;
-    /* the unit's name too, for the seal search (lists.c) */
-    json_object_set(seal, "unit_name", json_object_get(json_object_get(rec, "unit"), "name"));
     unsigned long k = strtoul(dash + 1, NULL, 10);
     if (wf_load_doc(c->is, rec, &doc, &p) == ESEAL_OK && k >= 1 && k <= doc->n_forms) {
         const struct eseal_seal_spec *s = &doc->forms[k - 1].seal;
