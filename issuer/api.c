@@ -67,6 +67,10 @@ static const struct eseal_http_route routes[] = {
     {"GET",    "/console/{path*}",                        "console.read",        0,      api_console_file},
     {"GET",    "/console",                                "console.read",        0,      api_console_redirect},
     {"GET",    "/",                                       "console.read",        0,      api_root},
+    {"GET",    "/api/v1/queues",                          "queues.read",         0,      api_queues},
+    {"GET",    "/api/v1/overview",                        "overview.read",       0,      api_overview},
+    {"GET",    "/api/v1/catalog",                         "catalog.read",        0,      api_catalog},
+    {"GET",    "/api/v1/seals/{esID}/picture",            "seal.get",            0,      api_seal_picture},
 };
 /* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

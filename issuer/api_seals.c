@@ -28,6 +28,9 @@ static eseal_rc not_found(struct eseal_http_req *req)
 eseal_rc api_seals_list(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     (void)err;
+    struct eseal_issuer_query q;
+    if (api_list_query(req, &q) || q.state != NULL) /* the search: api_lists.c */
+        return api_seals_find(req, app, &q);
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
     json_t *view = NULL;

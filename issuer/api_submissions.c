@@ -40,6 +40,9 @@ eseal_rc api_submissions_create(struct eseal_http_req *req, void *app, struct es
 
 eseal_rc api_submissions_list(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
+    struct eseal_issuer_query q;
+    if (api_list_query(req, &q)) /* filters or pages: api_lists.c */
+        return api_submissions_find(req, app, &q);
     json_t *view = NULL;
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);

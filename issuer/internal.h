@@ -36,6 +36,7 @@ enum issuer_cf {
     CF_NOTIFICATIONS,
     CF_BATCHES,  /* batch id -> batch record JSON (batch.c) */
     CF_THROTTLE, /* "account/<name>" or "address/<ip>" -> failed login times (throttle.c) */
+    CF_SUBINDEX, /* the submissions' secondary index (index.c) */
     CF_COUNT
 };
 
@@ -88,6 +89,34 @@ void store_batch_audit(struct eseal_kv_batch *b, const char *subject, uint64_t s
                        const char *type);
 /* store_audit_seqs returns the seqs indexed under |subject| as a JSON array. */
 json_t *store_audit_seqs(struct eseal_issuer *is, const char *subject);
+
+/* ---- index.c: the submissions' secondary index ---- */
+/* index_submission adds to |b| the index changes of the record going from
+ * |old| (NULL: new) to |rec|: its keys and, when the state changes, the
+ * per-state counts (read from the store: one record per batch). */
+void index_submission(struct eseal_issuer *is, struct eseal_kv_batch *b, const json_t *old,
+                      const json_t *rec);
+/* index_migrate builds the index of a database that has none (once, at open). */
+eseal_rc index_migrate(struct eseal_issuer *is, struct eseal_err *err) ESEAL_MUST_CHECK;
+/* index_seal_names returns the seal names of the record's document (new array). */
+json_t *index_seal_names(struct eseal_issuer *is, const json_t *rec);
+/* index_entered returns when the record entered its state (borrowed). */
+const char *index_entered(const json_t *rec);
+/* index_count returns the number of submissions in |state|. */
+uint64_t index_count(struct eseal_issuer *is, const char *state);
+/* struct index_line is an index value split into its fields (borrowed). */
+struct index_field {
+    const char *p;
+    size_t len;
+};
+struct index_line {
+    struct index_field city, business, uscc, filed_city, text;
+};
+void index_line_parse(const uint8_t *v, size_t len, struct index_line *out);
+/* index_field_is tells whether |f| is |s| (NULL: any). */
+bool index_field_is(const struct index_field *f, const char *s);
+/* index_text_has tells whether |q| occurs in |text| (ASCII letters in any case). */
+bool index_text_has(const char *text, size_t len, const char *q);
 
 /* ---- private.c: personal data and free text kept out of the public log ---- */
 #define PRIVATE_COMMITMENT_HEX_LEN 64
@@ -188,6 +217,8 @@ json_t *wf_seal_version(json_t *seal, json_int_t v);
 /* wf_submission_view returns what |who| sees of the record |rec| (new). */
 json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                            const json_t *rec);
+/* wf_submission_summary returns a submission's line in a list (new). */
+json_t *wf_submission_summary(const json_t *rec);
 /* wf_seal_view returns the view of a seal record (new). */
 json_t *wf_seal_view(struct eseal_issuer *is, const json_t *seal);
 
@@ -205,6 +236,8 @@ enum wf_state {
     WF_STATE_COUNT
 };
 #define WF_FROM(s) (1u << (s))
+/* wf_revoke_reasons lists the revocation reasons, ending with a NULL key. */
+extern const struct eseal_label wf_revoke_reasons[];
 /* wf_state_name returns "draft", "submitted", … (static). */
 const char *wf_state_name(enum wf_state s);
 /* wf_state_parse finds the state named |name|; false if there is none. */
@@ -382,6 +415,9 @@ enum paper_point {
 /* paper_point_label returns the point's key and words (static), or NULL. */
 const struct eseal_label *paper_point_label(enum paper_point pt);
 bool paper_point_parse(const char *key, enum paper_point *out);
+/* paper_checklist returns [{kind, points:[{key,zh,en}]}]: the points the
+ * original of each material kind is checked for (new array). */
+json_t *paper_checklist(void);
 /* paper_required returns [{material, kind}] for each material of |doc| that
  * needs a paper original (new array). */
 json_t *paper_required(const struct eseal_submission *doc);
@@ -482,5 +518,17 @@ eseal_rc api_session_get(struct eseal_http_req *req, void *app, struct eseal_err
 eseal_rc api_console_file(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_console_redirect(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_root(struct eseal_http_req *req, void *app, struct eseal_err *err);
+/* api_list_query reads the list keys of the query string into |q| and
+ * tells whether any key beyond ?state= and ?uscc= was given (the lists
+ * then answer with pages; without one they answer as before). */
+bool api_list_query(const struct eseal_http_req *req, struct eseal_issuer_query *q);
+eseal_rc api_submissions_find(struct eseal_http_req *req, struct eseal_issuer *is,
+                              const struct eseal_issuer_query *q);
+eseal_rc api_seals_find(struct eseal_http_req *req, struct eseal_issuer *is,
+                        const struct eseal_issuer_query *q);
+eseal_rc api_queues(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_overview(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_catalog(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_seal_picture(struct eseal_http_req *req, void *app, struct eseal_err *err);
 
 #endif

@@ -101,6 +101,8 @@ eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_
         free(path);
     }
     if (rc == ESEAL_OK)
+        rc = index_migrate(is, err);
+    if (rc == ESEAL_OK)
         rc = wf_replay(is, err);
     if (rc == ESEAL_OK) {
         is->staff.kv = is->kv;

@@ -55,6 +55,26 @@ static unsigned points_of(enum eseal_material_kind kind)
     return (unsigned)kind < COUNT_OF(kind_points) ? kind_points[kind] : 0;
 }
 
+json_t *paper_checklist(void)
+{
+    json_t *out = json_array();
+    for (int k = 1; k <= eseal_form_enum_count(ESEAL_ENUM_MATERIAL); k++) {
+        unsigned pts = points_of((enum eseal_material_kind)k);
+        if (pts == 0)
+            continue;
+        json_t *points = json_array();
+        for (int pt = 0; pt < PAPER_POINT_COUNT; pt++)
+            if ((pts & PT(pt)) != 0)
+                json_array_append_new(points,
+                                      json_pack("{s:s,s:s,s:s}", "key", point_labels[pt].key, "zh",
+                                                point_labels[pt].zh, "en", point_labels[pt].en));
+        json_array_append_new(out,
+                              json_pack("{s:s,s:o}", "kind", eseal_form_key(ESEAL_ENUM_MATERIAL, k),
+                                        "points", points));
+    }
+    return out;
+}
+
 /* add_required appends {material, kind} once for each paper material. */
 static void add_required(json_t *out, const char *sm3, enum eseal_material_kind kind)
 {

@@ -375,15 +375,25 @@ static eseal_rc apply_submission(struct apply_ctx *c, submission_fn change)
                                                       "%s for unknown submission %s", c->type, id)
                                       : rc;
     }
+    json_t *old = strcmp(c->type, "submission.created") == 0 ? NULL : json_deep_copy(rec);
     json_object_set_new(rec, "updated", json_string(c->time));
     const char *state = change(c, rec);
     if (c->rc != ESEAL_OK) {
+        json_decref(old);
         json_decref(rec);
         return c->rc;
     }
+    /* when it entered its state: the work queues' order (index.c) */
+    const char *was = wf_jstr(old, "state");
+    if (old == NULL || (state != NULL && (was == NULL || strcmp(state, was) != 0)))
+        json_object_set_new(rec, "entered", json_string(c->time));
     if (state != NULL)
         json_object_set_new(rec, "state", json_string(state));
+    if (json_object_get(c->data, "document") != NULL || old == NULL)
+        json_object_set_new(rec, "seal_names", index_seal_names(c->is, rec));
     store_batch_put_json(c->b, CF_SUBMISSIONS, id, rec);
+    index_submission(c->is, c->b, old, rec);
+    json_decref(old);
     json_decref(rec);
     return ESEAL_OK;
 }

@@ -72,6 +72,9 @@ static const char *const actions[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_BATCH_GET] = "batch.get",
     [ESEAL_ACTION_SESSION_GET] = "session.get",
     [ESEAL_ACTION_CONSOLE] = "console.read",
+    [ESEAL_ACTION_QUEUES_READ] = "queues.read",
+    [ESEAL_ACTION_OVERVIEW_READ] = "overview.read",
+    [ESEAL_ACTION_CATALOG_READ] = "catalog.read",
 };
 
 #define R(role) (1u << (role))
@@ -115,6 +118,9 @@ static const unsigned allowed_roles[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_STAFF_ROLE] = R(ESEAL_ROLE_ADMIN),
     [ESEAL_ACTION_SESSION_GET] = STAFF,
     [ESEAL_ACTION_CONSOLE] = EVERYONE, /* static files; the API guards the data */
+    [ESEAL_ACTION_QUEUES_READ] = R(ESEAL_ROLE_MAKER) | R(ESEAL_ROLE_REVIEWER) | R(ESEAL_ROLE_ADMIN),
+    [ESEAL_ACTION_OVERVIEW_READ] = R(ESEAL_ROLE_ADMIN),
+    [ESEAL_ACTION_CATALOG_READ] = STAFF,
 };
 
 const char *eseal_staff_role_name(enum eseal_staff_role role)

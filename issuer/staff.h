@@ -62,11 +62,14 @@ enum eseal_staff_action {
     ESEAL_ACTION_SESSION_PASSWD,
     ESEAL_ACTION_NOTIFICATION_LIST,
     ESEAL_ACTION_NOTIFICATION_READ,
-    ESEAL_ACTION_BATCH_MANAGE, /* an aggregator's batches: create, add, summary, submit */
-    ESEAL_ACTION_BATCH_GET,    /* reading a batch */
-    ESEAL_ACTION_STAFF_ROLE,   /* changing an account's role (and unit or city) */
-    ESEAL_ACTION_SESSION_GET,  /* GET /api/v1/session: who am I */
-    ESEAL_ACTION_CONSOLE,      /* the console's static files, /console/ */
+    ESEAL_ACTION_BATCH_MANAGE,  /* an aggregator's batches: create, add, summary, submit */
+    ESEAL_ACTION_BATCH_GET,     /* reading a batch */
+    ESEAL_ACTION_STAFF_ROLE,    /* changing an account's role (and unit or city) */
+    ESEAL_ACTION_SESSION_GET,   /* GET /api/v1/session: who am I */
+    ESEAL_ACTION_CONSOLE,       /* the console's static files, /console/ */
+    ESEAL_ACTION_QUEUES_READ,   /* GET /api/v1/queues: the centre's work queues */
+    ESEAL_ACTION_OVERVIEW_READ, /* GET /api/v1/overview */
+    ESEAL_ACTION_CATALOG_READ,  /* GET /api/v1/catalog: reference data for forms */
     ESEAL_ACTION_COUNT
 };
 

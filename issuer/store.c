@@ -23,6 +23,7 @@ static const char *const cf_names[CF_COUNT] = {
     [CF_NOTIFICATIONS] = "notifications",
     [CF_BATCHES] = "batches",
     [CF_THROTTLE] = "throttle",
+    [CF_SUBINDEX] = "subindex",
 };
 
 eseal_rc store_open(struct eseal_issuer *is, struct eseal_err *err)

@@ -7,6 +7,7 @@
 
 #include "eseal/json.h"
 #include "eseal/pki.h"
+#include "eseal/seal.h"
 #include "region.h"
 #include "internal.h"
 
@@ -167,14 +168,14 @@ static void add_business_name(json_t *v, const json_t *rec)
         json_object_set_new(v, "business_name", json_string(t->name_zh));
 }
 
-/* summary is a submission's line in a list. */
-static json_t *summary(const json_t *rec)
+json_t *wf_submission_summary(const json_t *rec)
 {
     static const char *const keys[] = {"id",         "state",   "business", "unit",
-                                       "filed_city", "created", "updated"};
+                                       "filed_city", "created", "updated",  "seal_names"};
     json_t *v = json_object();
     for (size_t i = 0; i < COUNT_OF(keys); i++)
         json_object_set(v, keys[i], json_object_get(rec, keys[i]));
+    json_object_set_new(v, "entered", json_string(index_entered(rec)));
     add_business_name(v, rec);
     return v;
 }
@@ -285,7 +286,7 @@ eseal_rc eseal_issuer_submission_list(struct eseal_issuer *is,
         json_t *rec = eseal_json_load(v, len);
         if (rec != NULL && wf_visible(who, rec) &&
             (state == NULL || strcmp(state, wf_jstr(rec, "state")) == 0))
-            json_array_append_new(list, summary(rec));
+            json_array_append_new(list, wf_submission_summary(rec));
         json_decref(rec);
     }
     struct eseal_err e;
@@ -403,6 +404,77 @@ json_t *wf_seal_view(struct eseal_issuer *is, const json_t *seal)
     return v;
 }
 
+/* The seal events a person reads in a seal's history. */
+static const struct eseal_label seal_events[] = {
+    {"seal.issued", "已制作", "produced"},
+    {"seal.activated", "已交付，启用", "handed over: good"},
+    {"seal.suspended", "已挂失暂停", "suspended"},
+    {"seal.reinstated", "已恢复", "reinstated"},
+    {"seal.revoked", "已撤销", "revoked"},
+    {"seal.renewed", "已延期", "renewed"},
+    {"seal.changed", "已变更", "changed"},
+    {"seal.reissued", "已补办", "reissued"},
+    {"seal.expired", "已过期", "expired"},
+    {"token.unlocked", "已解锁", "unlocked"},
+};
+
+/* history_line is one log entry about the seal as its history shows it. */
+static json_t *history_line(uint64_t seq, const json_t *e)
+{
+    const char *type = wf_jstr(e, "type");
+    const json_t *d = json_object_get(e, "data");
+    json_t *h = json_pack("{s:I,s:s?,s:s?,s:s?,s:O?}", "seq", (json_int_t)seq, "type", type, "time",
+                          wf_jstr(e, "time"), "submission", wf_jstr(e, "submission"), "version",
+                          json_object_get(d, "version"));
+    for (size_t i = 0; type != NULL && i < COUNT_OF(seal_events); i++)
+        if (strcmp(seal_events[i].key, type) == 0) {
+            char label[96];
+            snprintf(label, sizeof(label), "%s / %s", seal_events[i].zh, seal_events[i].en);
+            json_object_set_new(h, "label", json_string(label));
+        }
+    static const char *const keys[] = {"status", "reason", "invalidity_date", "replaces"};
+    for (size_t i = 0; i < COUNT_OF(keys); i++)
+        if (json_is_string(json_object_get(d, keys[i])))
+            json_object_set(h, keys[i], json_object_get(d, keys[i]));
+    return h;
+}
+
+/* seal_history adds "history" (the seal's log entries in order, from the
+ * audit index) to the view, and to each version when it was made and by
+ * which submission (the first entry that names the version). */
+static void seal_history(struct eseal_issuer *is, json_t *view)
+{
+    json_t *seqs = store_audit_seqs(is, wf_jstr(view, "esid"));
+    json_t *history = json_array();
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    size_t i;
+    json_t *s;
+    json_array_foreach(seqs, i, s)
+    {
+        uint64_t seq = (uint64_t)json_integer_value(s);
+        if (eseal_log_entry(is->log, seq, &b, NULL) != ESEAL_OK)
+            continue;
+        json_t *e = eseal_json_load(b.data, b.len);
+        const char *type = wf_jstr(e, "type");
+        if (type == NULL || (strncmp(type, "seal.", 5) != 0 && strncmp(type, "token.", 6) != 0)) {
+            json_decref(e); /* the application.* entries are the submission's story */
+            continue;
+        }
+        json_t *h = history_line(seq, e);
+        json_t *ver = wf_seal_version(view, json_integer_value(json_object_get(h, "version")));
+        if (ver != NULL && json_object_get(ver, "made") == NULL) {
+            json_object_set(ver, "made", json_object_get(h, "time"));
+            json_object_set(ver, "submission", json_object_get(h, "submission"));
+        }
+        json_array_append_new(history, h);
+        json_decref(e);
+    }
+    eseal_buf_cleanup(&b);
+    json_decref(seqs);
+    json_object_set_new(view, "history", history);
+}
+
 eseal_rc eseal_issuer_seal_get(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                                const char *esid, json_t **view, struct eseal_issuer_problem *p)
 {
@@ -410,8 +482,10 @@ eseal_rc eseal_issuer_seal_get(struct eseal_issuer *is, const struct eseal_staff
     json_t *seal = NULL;
     if (rc == ESEAL_OK)
         rc = wf_seal_visible(is, who, esid, &seal, p);
-    if (rc == ESEAL_OK)
+    if (rc == ESEAL_OK) {
         *view = wf_seal_view(is, seal);
+        seal_history(is, *view);
+    }
     json_decref(seal);
     return rc;
 }
@@ -557,6 +631,41 @@ eseal_rc eseal_issuer_seal_file(struct eseal_issuer *is, const struct eseal_staf
     }
     json_decref(seal);
     return rc;
+}
+
+eseal_rc eseal_issuer_seal_picture(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const char *esid, long long version, struct eseal_buf *out,
+                                   const char **content_type, struct eseal_issuer_problem *p)
+{
+    json_t *seal = NULL;
+    eseal_rc rc = wf_require(who, ESEAL_ACTION_SEAL_GET, p);
+    if (rc == ESEAL_OK)
+        rc = wf_seal_visible(is, who, esid, &seal, p);
+    if (rc != ESEAL_OK)
+        return rc;
+    /* the picture as the seal file carries it: the bytes relying parties see */
+    struct eseal_buf der;
+    eseal_buf_init(&der);
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    struct eseal_seal *parsed = NULL;
+    rc = seal_esl(is, seal, (json_int_t)version, &der, &e);
+    if (rc == ESEAL_OK)
+        rc = eseal_seal_parse(&parsed, der.data, der.len, &e);
+    if (rc == ESEAL_OK) {
+        const struct eseal_seal_info *info = eseal_seal_info(parsed);
+        eseal_buf_reset(out);
+        eseal_buf_append(out, info->picture, info->picture_len);
+        enum eseal_content_type t = eseal_content_detect(info->picture, info->picture_len);
+        *content_type =
+            t != ESEAL_CONTENT_UNKNOWN ? eseal_content_mime(t) : "application/octet-stream";
+    }
+    eseal_seal_free(parsed);
+    eseal_buf_cleanup(&der);
+    json_decref(seal);
+    if (rc == ESEAL_E_NOTFOUND)
+        return prob_set(p, rc, NULL, "没有该印章版本 / no seal %.20s version %lld", esid, version);
+    return rc == ESEAL_OK ? ESEAL_OK : prob_from(p, &e, NULL);
 }
 
 /* ---- materials -------------------------------------------------------------------- */

@@ -624,10 +624,17 @@ static eseal_rc build_review(struct wf_run *r)
 
 /* ---- produce and hand over ------------------------------------------------------------ */
 
-static const char *const revoke_reasons[] = {
-    "unspecified", "keyCompromise",        "affiliationChanged",
-    "superseded",  "cessationOfOperation", "privilegeWithdrawn",
-    NULL};
+/* The revocation reasons a maker may give (RFC 5280 CRL reasons; the
+ * catalog shows them, catalog.c). */
+const struct eseal_label wf_revoke_reasons[] = {
+    {"unspecified", "未指明原因", "unspecified"},
+    {"keyCompromise", "密钥泄露或遗失", "key compromised or lost"},
+    {"affiliationChanged", "单位信息变更", "affiliation changed"},
+    {"superseded", "已被新版本取代", "superseded"},
+    {"cessationOfOperation", "单位撤销、合并或更名", "cessation of operation"},
+    {"privilegeWithdrawn", "用章权限撤回", "privilege withdrawn"},
+    {NULL, NULL, NULL},
+};
 
 /* produce_days reads "days": 1..max_days, default max_days. */
 static eseal_rc produce_days(struct wf_run *r, const json_t *d)
@@ -649,8 +656,8 @@ static eseal_rc produce_days(struct wf_run *r, const json_t *d)
 static eseal_rc produce_reason(struct wf_run *r, const json_t *v)
 {
     bool ok = v == NULL;
-    for (size_t i = 0; json_is_string(v) && revoke_reasons[i] != NULL; i++)
-        ok = ok || strcmp(revoke_reasons[i], json_string_value(v)) == 0;
+    for (size_t i = 0; json_is_string(v) && wf_revoke_reasons[i].key != NULL; i++)
+        ok = ok || strcmp(wf_revoke_reasons[i].key, json_string_value(v)) == 0;
     if (!ok)
         return prob_set(r->p, ESEAL_E_INVALID, "reason",
                         "撤销原因无效 / reason must be one of unspecified, keyCompromise, "

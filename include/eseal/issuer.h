@@ -252,6 +252,52 @@ eseal_rc eseal_issuer_submission_history(struct eseal_issuer *is,
                                          const struct eseal_staff_principal *who, const char *id,
                                          json_t **view,
                                          struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* struct eseal_issuer_query is a list request as its query string gives it
+ * (all borrowed; NULL: not given). The library checks every value and names
+ * the key of a bad one (ESEAL_E_INVALID). */
+struct eseal_issuer_query {
+    const char *state;    /* a submission state; for seals a seal status */
+    const char *city;     /* submissions: the 6-digit code of the unit's city */
+    const char *business; /* submissions: apply, renew, change, revoke, reissue, unlock */
+    const char *unit;     /* submissions: the unit's USCC */
+    const char *uscc;     /* seals: the unit's USCC */
+    const char *q;        /* search text, 1..100 bytes */
+    const char *limit;    /* 1..200, default 50 */
+    const char *offset;   /* default 0 */
+};
+/* _find returns {"submissions":[summary…],"total","limit","offset"}: one
+ * page of what |who| may see and the filters of |q| keep, oldest first by
+ * the time each entered its state. Read from the index (docs/api.md). */
+eseal_rc eseal_issuer_submission_find(struct eseal_issuer *is,
+                                      const struct eseal_staff_principal *who,
+                                      const struct eseal_issuer_query *q, json_t **view,
+                                      struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* eseal_issuer_queues returns {"queues":[{"name","label","state","count",
+ * "oldest"}]}: the work queues of |who|'s role (makers, reviewers, admins). */
+eseal_rc eseal_issuer_queues(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                             json_t **view, struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* eseal_issuer_seal_find returns {"seals":[{"esid","name","unit":{"name","uscc"},
+ * "kind","status","version","valid_from","valid_to","cert_serial"}],"total",
+ * "limit","offset"}: the seals |who| may see that match q.q (name, unit name,
+ * USCC, code or certificate serial), q.state and q.uscc. */
+eseal_rc eseal_issuer_seal_find(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                const struct eseal_issuer_query *q, json_t **view,
+                                struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* eseal_issuer_seal_picture copies the picture of version |version| (0: the
+ * current) of seal |esid| into |out| and sets *content_type (static). */
+eseal_rc eseal_issuer_seal_picture(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                                   const char *esid, long long version, struct eseal_buf *out,
+                                   const char **content_type,
+                                   struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* eseal_issuer_overview returns the admin overview: {"log":{"size",
+ * "checkpoint":{"size","root","time","text"}},"submissions":{"by_state"},
+ * "seals":{"by_status"},"staff","sessions"}. */
+eseal_rc eseal_issuer_overview(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                               json_t **view, struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* eseal_issuer_catalog returns the reference catalog a form shows its
+ * choices from (docs/api.md), for any logged-in account. */
+eseal_rc eseal_issuer_catalog(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                              json_t **view, struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 /* _audit returns {"submission","entries":[log entries]} (admins). */
 eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
                                        const struct eseal_staff_principal *who, const char *id,

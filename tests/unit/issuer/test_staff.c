@@ -768,6 +768,9 @@ static const struct {
     {ESEAL_ACTION_STAFF_ROLE, "staff.role", "-----Y"},
     {ESEAL_ACTION_SESSION_GET, "session.get", "-YYYYY"},
     {ESEAL_ACTION_CONSOLE, "console.read", "YYYYYY"},
+    {ESEAL_ACTION_QUEUES_READ, "queues.read", "---YYY"},
+    {ESEAL_ACTION_OVERVIEW_READ, "overview.read", "-----Y"},
+    {ESEAL_ACTION_CATALOG_READ, "catalog.read", "-YYYYY"},
 };
 
 static void test_permission_matrix(void **state)

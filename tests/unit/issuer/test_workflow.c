@@ -1367,6 +1367,272 @@ static void test_restart_keeps_everything(void **state)
     free(esid);
 }
 
+/* ---- the console's lists (#13) --------------------------------------------------- */
+
+/* find runs the submissions list with |q| as |who| and returns the view. */
+static json_t *find(struct fixture *f, const struct eseal_staff_principal *who,
+                    struct eseal_issuer_query q)
+{
+    json_t *v = NULL;
+    OK(eseal_issuer_submission_find(f->is, who, &q, &v, p));
+    return v;
+}
+
+static json_int_t total_of(json_t *v)
+{
+    json_int_t n = json_integer_value(json_object_get(v, "total"));
+    json_decref(v);
+    return n;
+}
+
+static void find_refused(struct fixture *f, struct eseal_issuer_query q, const char *field)
+{
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    json_t *v = NULL;
+    FAILS(ESEAL_E_INVALID, &prob, eseal_issuer_submission_find(f->is, &f->maker, &q, &v, p));
+    assert_string_equal(prob.field, field);
+    eseal_issuer_problem_cleanup(&prob);
+}
+
+/* queue_of returns the count of queue |name| as |who| sees it (-1: absent). */
+static json_int_t queue_of(struct fixture *f, const struct eseal_staff_principal *who,
+                           const char *name)
+{
+    json_t *v = NULL;
+    OK(eseal_issuer_queues(f->is, who, &v, p));
+    json_int_t n = -1;
+    size_t i;
+    json_t *q;
+    json_array_foreach(json_object_get(v, "queues"), i, q)
+    {
+        if (strcmp(jstr(q, "name"), name) == 0) {
+            n = json_integer_value(json_object_get(q, "count"));
+            assert_true(n == 0 || jstr(q, "oldest") != NULL);
+        }
+    }
+    json_decref(v);
+    return n;
+}
+
+/* check_lists checks the filters, order, totals and pages over the 30
+ * submissions test_lists makes: 10 drafts, 14 submitted, 6 registered. */
+static void check_lists(struct fixture *f, char *ids[30])
+{
+    struct eseal_issuer_query q = {.state = "submitted", .limit = "5"};
+    assert_int_equal(total_of(find(f, &f->maker, q)), 14);
+    /* oldest first by the time each entered the state; pages of 5 */
+    const char *offsets[] = {"0", "5", "10"};
+    size_t at = 0;
+    for (size_t pg = 0; pg < 3; pg++) {
+        q.offset = offsets[pg];
+        json_t *v = find(f, &f->maker, q);
+        json_t *list = json_object_get(v, "submissions");
+        assert_int_equal(json_array_size(list), pg < 2 ? 5 : 4);
+        size_t i;
+        json_t *line;
+        json_array_foreach(list, i, line)
+        {
+            assert_string_equal(jstr(line, "id"), ids[at + 6]);
+            assert_string_equal(jstr(line, "state"), "submitted");
+            assert_non_null(jstr(line, "entered"));
+            assert_int_equal(json_array_size(json_object_get(line, "seal_names")), 1);
+            at++;
+        }
+        json_decref(v);
+    }
+    assert_int_equal(
+        total_of(find(f, &f->maker, (struct eseal_issuer_query){.state = "draft", .limit = "50"})),
+        10);
+    assert_int_equal(total_of(find(f, &f->maker, (struct eseal_issuer_query){.limit = "1"})), 30);
+    /* filters: city, business, unit, search by seal name, id (any case), unit name */
+    assert_int_equal(total_of(find(f, &f->maker, (struct eseal_issuer_query){.city = "350100"})),
+                     30);
+    assert_int_equal(total_of(find(f, &f->maker, (struct eseal_issuer_query){.city = "350200"})),
+                     0);
+    assert_int_equal(total_of(find(f, &f->maker, (struct eseal_issuer_query){.business = "renew"})),
+                     0);
+    assert_int_equal(total_of(find(f, &f->maker, (struct eseal_issuer_query){.unit = g_uscc})), 30);
+    assert_int_equal(
+        total_of(find(f, &f->maker,
+                      (struct eseal_issuer_query){.state = "registered", .q = "专用章03"})),
+        1);
+    char lower[64];
+    snprintf(lower, sizeof(lower), "%s", ids[29]);
+    for (char *c = lower; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+    json_t *v = find(f, &f->maker, (struct eseal_issuer_query){.q = lower});
+    assert_int_equal(json_integer_value(json_object_get(v, "total")), 1);
+    assert_string_equal(jstr(json_array_get(json_object_get(v, "submissions"), 0), "id"), ids[29]);
+    json_decref(v);
+    assert_int_equal(total_of(find(f, &f->maker, (struct eseal_issuer_query){.q = "鼓楼区测试"})),
+                     30);
+    /* scope: another unit's agent sees none, this unit's agent all */
+    assert_int_equal(total_of(find(f, &f->agent_other, (struct eseal_issuer_query){.limit = "10"})),
+                     0);
+    assert_int_equal(total_of(find(f, &f->agent, (struct eseal_issuer_query){.limit = "10"})), 30);
+    /* the queues */
+    assert_int_equal(queue_of(f, &f->maker, "to_register"), 14);
+    assert_int_equal(queue_of(f, &f->maker, "to_review"), -1);
+    assert_int_equal(queue_of(f, &f->reviewer, "to_review"), 6);
+    assert_int_equal(queue_of(f, &f->admin, "to_produce"), 0);
+}
+
+static void test_lists(void **state)
+{
+    struct fixture *f = *state;
+    char *ids[30];
+    for (int i = 0; i < 30; i++) {
+        char name[96];
+        snprintf(name, sizeof(name), "%s合同专用章%02d", UNIT_NAME, i);
+        ids[i] = new_submission(f, "apply", NULL, name);
+    }
+    /* 0..5 registered, 6..19 submitted (in that order), 20..29 drafts */
+    for (int i = 0; i < 20; i++)
+        to_centre(f, ids[i]);
+    json_t *all = json_pack("{s:s}", "paper", "all");
+    for (int i = 0; i < 6; i++)
+        OK(eseal_issuer_submission_register(f->is, &f->maker, ids[i], all, NULL, p));
+    check_lists(f, ids);
+    find_refused(f, (struct eseal_issuer_query){.limit = "0"}, "limit");
+    find_refused(f, (struct eseal_issuer_query){.limit = "201"}, "limit");
+    find_refused(f, (struct eseal_issuer_query){.offset = "-1"}, "offset");
+    find_refused(f, (struct eseal_issuer_query){.city = "12"}, "city");
+    find_refused(f, (struct eseal_issuer_query){.business = "sell"}, "business");
+    find_refused(f, (struct eseal_issuer_query){.unit = "x"}, "unit");
+    find_refused(f, (struct eseal_issuer_query){.state = "lost"}, "state");
+    find_refused(f, (struct eseal_issuer_query){.q = ""}, "q");
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    json_t *v = NULL;
+    FAILS(ESEAL_E_DENIED, &prob, eseal_issuer_queues(f->is, &f->agent, &v, p));
+    FAILS(ESEAL_E_DENIED, &prob, eseal_issuer_overview(f->is, &f->maker, &v, p));
+    /* a restart keeps the index */
+    reopen(f);
+    check_lists(f, ids);
+    /* a register whose store write was lost comes back with the replay, index too */
+    eseal_issuer_fault_inject(f->is, ESEAL_ISSUER_FAULT_AFTER_LOG);
+    FAILS(ESEAL_E_IO, &prob,
+          eseal_issuer_submission_register(f->is, &f->maker, ids[6], all, NULL, p));
+    eseal_issuer_problem_cleanup(&prob);
+    assert_int_equal(queue_of(f, &f->reviewer, "to_review"), 6);
+    reopen(f);
+    assert_int_equal(eseal_issuer_replayed(f->is), 1);
+    assert_int_equal(queue_of(f, &f->reviewer, "to_review"), 7);
+    assert_int_equal(queue_of(f, &f->maker, "to_register"), 13);
+    assert_int_equal(
+        total_of(find(f, &f->maker,
+                      (struct eseal_issuer_query){.state = "registered", .q = "专用章06"})),
+        1);
+    /* a database from before the index gets it built at open */
+    json_t *approve = json_pack("{s:s}", "decision", "approve");
+    OK(eseal_issuer_submission_review(f->is, &f->reviewer, ids[6], approve, NULL, p));
+    json_decref(approve);
+    struct eseal_kv_iter *it = eseal_kv_iter_new(f->is->kv, CF_SUBINDEX);
+    size_t removed = 0;
+    for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
+        size_t klen;
+        const uint8_t *k = eseal_kv_iter_key(it, &klen);
+        assert_int_equal(eseal_kv_delete(f->is->kv, CF_SUBINDEX, k, klen, false, NULL), ESEAL_OK);
+        removed++;
+    }
+    eseal_kv_iter_free(it);
+    assert_true(removed > 60);
+    assert_int_equal(eseal_kv_delete(f->is->kv, CF_META, "subindex", 8, true, NULL), ESEAL_OK);
+    assert_int_equal(queue_of(f, &f->maker, "to_produce"), 0); /* gone */
+    reopen(f);
+    assert_int_equal(queue_of(f, &f->maker, "to_produce"), 1);
+    assert_int_equal(queue_of(f, &f->reviewer, "to_review"), 6);
+    assert_int_equal(total_of(find(f, &f->maker, (struct eseal_issuer_query){.q = "专用章2"})), 10);
+    json_decref(all);
+    for (int i = 0; i < 30; i++)
+        free(ids[i]);
+}
+
+/* A seal's page: the search finds it by name, unit, code and certificate
+ * serial in any case; its history and versions come from the audit index;
+ * the picture is the seal file's; the overview and the catalog. */
+static void test_seal_page(void **state)
+{
+    struct fixture *f = *state;
+    char *esid = apply_seal(f, 0);
+    json_t *seal = seal_of(f, esid);
+    json_t *ver = json_array_get(json_object_get(seal, "versions"), 0);
+    const char *serial = jstr(ver, "cert_serial");
+    assert_non_null(serial);
+    assert_non_null(jstr(ver, "made"));
+    assert_non_null(jstr(ver, "submission"));
+    json_t *history = json_object_get(seal, "history");
+    assert_true(json_array_size(history) >= 2);
+    assert_string_equal(jstr(json_array_get(history, 0), "type"), "seal.issued");
+    assert_string_equal(jstr(json_array_get(history, 1), "type"), "seal.activated");
+    assert_non_null(jstr(json_array_get(history, 1), "label"));
+    char lower[80];
+    snprintf(lower, sizeof(lower), "%s", serial);
+    for (char *c = lower; *c; c++)
+        *c = (char)(*c >= 'A' && *c <= 'F' ? *c - 'A' + 'a' : *c);
+    const char *qs[] = {esid, lower, UNIT_NAME, g_uscc};
+    for (size_t i = 0; i < 4; i++) {
+        struct eseal_issuer_query q = {.q = qs[i]};
+        json_t *v = NULL;
+        OK(eseal_issuer_seal_find(f->is, &f->maker, &q, &v, p));
+        assert_int_equal(json_integer_value(json_object_get(v, "total")), 1);
+        json_t *line = json_array_get(json_object_get(v, "seals"), 0);
+        assert_string_equal(jstr(line, "esid"), esid);
+        assert_string_equal(jstr(json_object_get(line, "unit"), "name"), UNIT_NAME);
+        assert_string_equal(jstr(line, "status"), "good");
+        assert_string_equal(jstr(line, "cert_serial"), serial);
+        json_decref(v);
+    }
+    struct eseal_issuer_query none = {.q = "no such seal", .state = "good"};
+    json_t *v = NULL;
+    OK(eseal_issuer_seal_find(f->is, &f->maker, &none, &v, p));
+    assert_int_equal(json_integer_value(json_object_get(v, "total")), 0);
+    json_decref(v);
+    OK(eseal_issuer_seal_find(f->is, &f->agent_other, &(struct eseal_issuer_query){.q = esid}, &v,
+                              p));
+    assert_int_equal(json_integer_value(json_object_get(v, "total")), 0);
+    json_decref(v);
+    struct eseal_buf pic;
+    eseal_buf_init(&pic);
+    const char *type = NULL;
+    OK(eseal_issuer_seal_picture(f->is, &f->maker, esid, 0, &pic, &type, p));
+    assert_string_equal(type, "image/png");
+    assert_memory_equal(pic.data, impression_png, 8);
+    struct eseal_issuer_problem prob;
+    eseal_issuer_problem_init(&prob);
+    FAILS(ESEAL_E_NOTFOUND, &prob,
+          eseal_issuer_seal_picture(f->is, &f->maker, esid, 9, &pic, &type, p));
+    FAILS(ESEAL_E_NOTFOUND, &prob,
+          eseal_issuer_seal_picture(f->is, &f->agent_other, esid, 0, &pic, &type, p));
+    eseal_issuer_problem_cleanup(&prob);
+    eseal_buf_cleanup(&pic);
+    OK(eseal_issuer_overview(f->is, &f->admin, &v, p));
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_object_get(v, "seals"), "by_status"), "good")),
+                     1);
+    assert_int_equal(
+        json_integer_value(json_object_get(
+            json_object_get(json_object_get(v, "submissions"), "by_state"), "handed_over")),
+        1);
+    json_t *log = json_object_get(v, "log");
+    assert_true(json_integer_value(json_object_get(log, "size")) > 0);
+    assert_non_null(jstr(json_object_get(log, "checkpoint"), "text"));
+    assert_non_null(jstr(json_object_get(log, "checkpoint"), "time"));
+    json_decref(v);
+    OK(eseal_issuer_catalog(f->is, &f->agent, &v, p));
+    static const char *const keys[] = {"business",        "states",         "seal_kinds",
+                                       "carriers",        "material_kinds", "revoke_reasons",
+                                       "paper_checklist", "special_cases",  "rejection_reasons"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        assert_true(json_array_size(json_object_get(v, keys[i])) > 0);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(v, "regions"), "cities")), 10);
+    assert_string_equal(jstr(json_array_get(json_object_get(v, "business"), 0), "zh"), "印章申请");
+    json_decref(v);
+    json_decref(seal);
+    free(esid);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1388,6 +1654,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_crash_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restart_keeps_everything, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_seal_page, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
