@@ -57,6 +57,12 @@ async function person(browser: Browser, who: string[]): Promise<Page> {
   return page;
 }
 
+/* field finds the text box of an Element Plus input marked data-test=name,
+ * whether the mark landed on the input itself or on its wrapper. */
+function field(page: Page, name: string) {
+  return page.locator(`[data-test="${name}"]`).locator('xpath=self::input|self::textarea|.//input|.//textarea').first();
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle');
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -109,7 +115,7 @@ test.describe.serial('the staff console', () => {
     await expect(page.locator('[data-test=queue-to_register]')).toContainText('1');
     await expect(page.locator('[data-test=queue-table]')).toContainText(SID);
     await shot(page, '02-home-maker');
-    await page.locator('[data-test=search]').locator('input').fill('鼓楼区测试局');
+    await field(page, 'search').fill('鼓楼区测试局');
     await page.locator('[data-test=search-go]').click();
     await expect(page.locator('[data-test=queue-table]')).toContainText(SID);
     await page.getByRole('link', { name: SID }).click();
@@ -129,10 +135,10 @@ test.describe.serial('the staff console', () => {
     await openSubmission(page);
     await expect(page.locator('[data-test=step-review]')).toBeVisible();
     await page.locator('[data-test=reasons] .el-checkbox').first().click();
-    await page.locator('[data-test=reason-other] textarea').fill('公函未注明日期，请补正后重新报送。');
+    await field(page, 'reason-other').fill('公函未注明日期，请补正后重新报送。');
     await shot(page, '05-submission-review');
     await page.locator('[data-test=do-reject]').click();
-    await expect(page.locator('[data-test=state]')).toHaveText('已退回');
+    await expect(page.locator('[data-test=state]')).toHaveText('已驳回');
     await page.getByRole('tab', { name: '办理记录' }).click();
     await expect(page.locator('[data-test=history]')).toContainText('公函未注明日期');
     await shot(page, '06-history-rejected');
@@ -203,17 +209,17 @@ test.describe.serial('the staff console', () => {
     await expect(page.locator('[data-test=queue-to_produce]')).toContainText('1');
     await openSubmission(page);
     await page.locator('[data-test=csr-file-0]').setInputFiles(path.join(WORK, 'unit.csr'));
-    await expect(page.locator('[data-test=csr-0] textarea')).toHaveValue(/BEGIN CERTIFICATE REQUEST/);
-    await page.locator('[data-test=token-0] input').fill(TOKEN_ID);
-    await page.locator('[data-test=days] input').fill('30');
+    await expect(field(page, 'csr-0')).toHaveValue(/BEGIN CERTIFICATE REQUEST/);
+    await field(page, 'token-0').fill(TOKEN_ID);
+    await field(page, 'days').fill('30');
     await shot(page, '10-submission-produce');
     await page.locator('[data-test=do-produce]').click();
     await expect(page.locator('[data-test=state]')).toHaveText('待交付');
 
-    await page.locator('[data-test=letter-name] input').fill('王五');
-    await page.locator('[data-test=letter-id] input').fill('11010519491231002X');
-    await page.locator('[data-test=collector-name] input').fill('王五');
-    await page.locator('[data-test=collector-id] input').fill('11010519491231002X');
+    await field(page, 'letter-name').fill('王五');
+    await field(page, 'letter-id').fill('11010519491231002X');
+    await field(page, 'collector-name').fill('王五');
+    await field(page, 'collector-id').fill('11010519491231002X');
     await page.locator('[data-test=intro-file]').setInputFiles(path.join(WORK, 'intro.pdf'));
     await page.locator('[data-test=idcopy-file]').setInputFiles(path.join(WORK, 'idcopy.png'));
     await shot(page, '11-submission-handover');
@@ -234,7 +240,7 @@ test.describe.serial('the staff console', () => {
     await expect(page.locator('[data-test=seal-status]')).toHaveText('有效');
     await shot(page, '14-seal');
     await page.goto('seals');
-    await page.locator('[data-test=seal-search] input').fill('91350100M000100Y43');
+    await field(page, 'seal-search').fill('91350100M000100Y43');
     await page.locator('[data-test=seal-search-go]').click();
     await expect(page.locator('[data-test=seal-table]')).toContainText('福州市鼓楼区测试局');
     await shot(page, '15-seals');

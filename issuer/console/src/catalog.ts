@@ -71,7 +71,7 @@ const STATE_FALLBACK: Record<string, string> = {
   submitted: '待登记',
   registered: '待审核',
   approved: '待制作',
-  rejected: '已退回',
+  rejected: '已驳回',
   produced: '待交付',
   handed_over: '已交付',
   done: '已办结',
@@ -89,8 +89,16 @@ export async function loadCatalog(): Promise<void> {
   const raw = await get<Raw>('/api/v1/catalog');
   catalog.raw = raw;
   for (const [k, v] of Object.entries(raw)) {
-    if (k === 'regions' || k === 'cities') catalog.regions = regions(v);
-    else catalog.lists[k] = entries(v);
+    if (k === 'regions' || k === 'cities') {
+      const r = v as Raw;
+      catalog.regions = regions(r && !Array.isArray(r) && r.cities ? r.cities : v);
+    } else if (k === 'paper_checklist') {
+      // [{kind, points:[{key, zh, en}]}]: the points' names, once each
+      const pts = new Map<string, Entry>();
+      for (const row of (Array.isArray(v) ? v : []) as Raw[])
+        for (const p of entries(row.points)) pts.set(p.key, p);
+      catalog.lists.paper_points = [...pts.values()];
+    } else catalog.lists[k] = entries(v);
   }
   catalog.loaded = true;
 }
@@ -109,9 +117,10 @@ export function label(names: string[], key?: string | null): string {
 }
 
 export const businessName = (k?: string) => label(['businesses', 'business', 'business_types'], k);
+/* A state's short name: "待登记（已提交）" is shown as 待登记. */
 export const stateName = (k?: string) => {
   const e = list('states', 'state').find((x) => x.key === k);
-  return e ? e.zh : k ? (STATE_FALLBACK[k] ?? k) : '—';
+  return e ? e.zh.replace(/（.*）$/, '') : k ? (STATE_FALLBACK[k] ?? k) : '—';
 };
 export const kindName = (k?: string) => label(['seal_kinds', 'kinds', 'seal_kind'], k);
 export const functionName = (k?: string) => label(['functions', 'seal_functions', 'function'], k);
