@@ -2,7 +2,7 @@
 // issuer answers index.html for any path below it that is not a file.
 import { createRouter, createWebHistory } from 'vue-router';
 import { onLoggedOut } from './api';
-import { session, whoami } from './session';
+import { forget, session, whoami } from './session';
 import Login from './views/Login.vue';
 import Home from './views/Home.vue';
 import Submission from './views/Submission.vue';
@@ -36,7 +36,7 @@ router.afterEach((to) => {
 });
 
 onLoggedOut(() => {
-  session.who = null;
+  forget();
   if (router.currentRoute.value.path !== '/login')
     void router.push({ path: '/login', query: { next: router.currentRoute.value.fullPath, expired: '1' } });
 });

@@ -30,10 +30,25 @@ function keep(w: Who): Who {
   return w;
 }
 
+/* A mark in localStorage that this browser logged in: without it the first
+ * page goes straight to the login form instead of asking the issuer and
+ * getting a 401 (which the browser would log as an error). The session
+ * itself stays in the HttpOnly cookie. */
+const MARK = 'eseal.console.session';
+
+/* forget drops what this browser knows of a session the issuer ended. */
+export function forget(): void {
+  localStorage.removeItem(MARK);
+  setCsrf('');
+  session.who = null;
+}
+
 export async function whoami(): Promise<Who | null> {
   try {
+    if (!localStorage.getItem(MARK)) throw new Error('not logged in here');
     return keep(await get<Who>('/api/v1/session'));
   } catch {
+    localStorage.removeItem(MARK);
     session.who = null;
     session.checked = true;
     return null;
@@ -41,7 +56,9 @@ export async function whoami(): Promise<Who | null> {
 }
 
 export async function login(username: string, password: string): Promise<Who> {
-  return keep(await post<Who>('/api/v1/session', { username, password, cookie: true }));
+  const w = keep(await post<Who>('/api/v1/session', { username, password, cookie: true }));
+  localStorage.setItem(MARK, '1');
+  return w;
 }
 
 export async function logout(all = false): Promise<void> {
@@ -49,6 +66,7 @@ export async function logout(all = false): Promise<void> {
     await api('DELETE', `/api/v1/session${all ? '?all=1' : ''}`);
   } finally {
     setCsrf('');
+    localStorage.removeItem(MARK);
     session.who = null;
   }
 }
