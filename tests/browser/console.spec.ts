@@ -40,7 +40,9 @@ function watch(page: Page): void {
   page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
   page.on('request', (r) => {
     const u = r.url();
-    if (!u.startsWith(ORIGIN + '/') && !u.startsWith('data:') && !u.startsWith('blob:'))
+    // chrome:// and chrome-extension:// are the browser's own PDF viewer
+    const internal = /^(data|blob|chrome|chrome-extension):/.test(u);
+    if (!u.startsWith(ORIGIN + '/') && !internal)
       problems.push(`request to another origin from ${page.url()}: ${u}`);
   });
 }
@@ -63,8 +65,10 @@ function field(page: Page, name: string) {
   return page.locator(`[data-test="${name}"]`).locator('xpath=self::input|self::textarea|.//input|.//textarea').first();
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.waitForLoadState('networkidle');
+async function shot(page: Page, name: string, settle = true): Promise<void> {
+  // the PDF viewer keeps loading: a pause, not "network idle", before the picture
+  if (settle) await page.waitForLoadState('load');
+  await page.waitForTimeout(settle ? 500 : 1500);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
 
@@ -228,7 +232,7 @@ test.describe.serial('the staff console', () => {
     await page.getByRole('tab', { name: /材料/ }).click();
     await page.locator('[data-test=view-letter]').first().click();
     await expect(page.locator('[data-test=pdf-viewer]')).toBeVisible();
-    await shot(page, '12-material-viewer');
+    await shot(page, '12-material-viewer', false);
     await page.keyboard.press('Escape');
     await page.getByRole('tab', { name: '办理记录' }).click();
     await expect(page.locator('[data-test=history]')).toContainText('交付印章');
