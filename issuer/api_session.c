@@ -184,6 +184,18 @@ static bool login_throttled(struct eseal_http_req *req, const struct throttle_st
     return true;
 }
 
+/* loggable returns |username| when it has the shape of an account name,
+ * else "-": a name tried at login is the client's text and must not forge
+ * a log line. */
+static const char *loggable(const char *username)
+{
+    size_t n = strlen(username);
+    return n >= 1 && n <= ESEAL_STAFF_USERNAME_MAX &&
+                   strspn(username, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n
+               ? username
+               : "-";
+}
+
 /* login_counted records the outcome |rc| of a login for the throttle and
  * says on stderr when an account or address becomes throttled. */
 static void login_counted(const struct throttle_store *t, eseal_rc rc, const char *username,
@@ -208,7 +220,7 @@ static void login_counted(const struct throttle_store *t, eseal_rc rc, const cha
         fprintf(stderr,
                 "eseal-issuerd: login throttled: address %s (%d failed logins in %d s, "
                 "last for %s)\n",
-                address, THROTTLE_ADDRESS_MAX, THROTTLE_WINDOW, username);
+                address, THROTTLE_ADDRESS_MAX, THROTTLE_WINDOW, loggable(username));
 }
 
 eseal_rc api_session_login(struct eseal_http_req *req, void *app, struct eseal_err *err)

@@ -114,46 +114,14 @@ static int64_t clock_now(time_t now)
     return (int64_t)(now != 0 ? now : time(NULL));
 }
 
-/* wait_for returns the wait of record |kind|/|name| with limit |max|. */
-static eseal_rc wait_for(const struct throttle_store *t, const char *kind, const char *name,
-                         size_t max, int64_t now, int64_t *wait, struct eseal_err *err)
+/* visit reads record |kind|/|name| with limit |max|: *wait is its wait
+ * before this call. With |add| it also records a failure at |now| and sets
+ * *reached when that failure is the one that reached the limit. */
+static eseal_rc visit(const struct throttle_store *t, const char *kind, const char *name,
+                      size_t max, int64_t now, bool add, int64_t *wait, bool *reached,
+                      struct eseal_err *err)
 {
     *wait = 0;
-    char key[KEY_MAX];
-    size_t key_len = make_key(key, kind, name);
-    if (key_len == 0)
-        return ESEAL_OK;
-    int64_t times[THROTTLE_KEEP_MAX];
-    size_t n;
-    eseal_rc rc = load(t, key, key_len, times, &n, err);
-    if (rc == ESEAL_OK)
-        *wait = throttle_window_wait(times, n, max, now, THROTTLE_WINDOW);
-    return rc;
-}
-
-eseal_rc throttle_check(const struct throttle_store *t, const char *account, const char *address,
-                        time_t now, int64_t *retry_after, bool *by_account, struct eseal_err *err)
-{
-    int64_t t_now = clock_now(now), wa = 0, wc = 0;
-    *retry_after = 0;
-    *by_account = false;
-    pthread_mutex_lock(&lock);
-    eseal_rc rc = username_shaped(account)
-                      ? wait_for(t, "account", account, THROTTLE_ACCOUNT_MAX, t_now, &wa, err)
-                      : ESEAL_OK;
-    if (rc == ESEAL_OK)
-        rc = wait_for(t, "address", address, THROTTLE_ADDRESS_MAX, t_now, &wc, err);
-    pthread_mutex_unlock(&lock);
-    *retry_after = wa > wc ? wa : wc;
-    *by_account = wa > 0 && wa >= wc;
-    return rc;
-}
-
-/* count adds a failure to record |kind|/|name| and says whether it reached
- * |max| with it. */
-static eseal_rc count(const struct throttle_store *t, const char *kind, const char *name,
-                      size_t max, int64_t now, bool *reached, struct eseal_err *err)
-{
     *reached = false;
     char key[KEY_MAX];
     size_t key_len = make_key(key, kind, name);
@@ -164,23 +132,42 @@ static eseal_rc count(const struct throttle_store *t, const char *kind, const ch
     eseal_rc rc = load(t, key, key_len, times, &n, err);
     if (rc != ESEAL_OK)
         return rc;
-    bool before = throttle_window_wait(times, n, max, now, THROTTLE_WINDOW) > 0;
+    *wait = throttle_window_wait(times, n, max, now, THROTTLE_WINDOW);
+    if (!add)
+        return ESEAL_OK;
     throttle_window_add(times, &n, max, now, THROTTLE_WINDOW);
-    *reached = !before && throttle_window_wait(times, n, max, now, THROTTLE_WINDOW) > 0;
+    *reached = *wait == 0 && throttle_window_wait(times, n, max, now, THROTTLE_WINDOW) > 0;
     return save(t, key, key_len, times, n, err);
+}
+
+eseal_rc throttle_check(const struct throttle_store *t, const char *account, const char *address,
+                        time_t now, int64_t *retry_after, bool *by_account, struct eseal_err *err)
+{
+    int64_t t_now = clock_now(now), wa = 0, wc = 0;
+    bool unused;
+    pthread_mutex_lock(&lock);
+    eseal_rc rc = username_shaped(account) ? visit(t, "account", account, THROTTLE_ACCOUNT_MAX,
+                                                   t_now, false, &wa, &unused, err)
+                                           : ESEAL_OK;
+    if (rc == ESEAL_OK)
+        rc = visit(t, "address", address, THROTTLE_ADDRESS_MAX, t_now, false, &wc, &unused, err);
+    pthread_mutex_unlock(&lock);
+    *retry_after = wa > wc ? wa : wc;
+    *by_account = wa > 0 && wa >= wc;
+    return rc;
 }
 
 eseal_rc throttle_failed(const struct throttle_store *t, const char *account, const char *address,
                          time_t now, bool *account_now, bool *address_now, struct eseal_err *err)
 {
-    int64_t t_now = clock_now(now);
+    int64_t t_now = clock_now(now), wait;
     bool a = false, c = false;
     pthread_mutex_lock(&lock);
-    eseal_rc rc = username_shaped(account)
-                      ? count(t, "account", account, THROTTLE_ACCOUNT_MAX, t_now, &a, err)
-                      : ESEAL_OK;
+    eseal_rc rc = username_shaped(account) ? visit(t, "account", account, THROTTLE_ACCOUNT_MAX,
+                                                   t_now, true, &wait, &a, err)
+                                           : ESEAL_OK;
     if (rc == ESEAL_OK)
-        rc = count(t, "address", address, THROTTLE_ADDRESS_MAX, t_now, &c, err);
+        rc = visit(t, "address", address, THROTTLE_ADDRESS_MAX, t_now, true, &wait, &c, err);
     pthread_mutex_unlock(&lock);
     if (account_now != NULL)
         *account_now = a;
