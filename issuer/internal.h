@@ -109,7 +109,7 @@ struct index_field {
     size_t len;
 };
 struct index_line {
-    struct index_field city, business, uscc, filed_city, text;
+    struct index_field city, business, uscc, filed_city, state, text;
 };
 void index_line_parse(const uint8_t *v, size_t len, struct index_line *out);
 /* index_field_is tells whether |f| is |s| (NULL: any). */

@@ -157,7 +157,7 @@ static bool line_matches(const struct eseal_issuer_query *q,
     struct index_line l;
     index_line_parse(v, len, &l);
     if (!index_field_is(&l.city, q->city) || !index_field_is(&l.business, q->business) ||
-        !index_field_is(&l.uscc, q->unit))
+        !index_field_is(&l.uscc, q->unit) || !index_field_is(&l.state, q->state))
         return false;
     if (q->q != NULL && !index_text_has(l.text.p, l.text.len, q->q))
         return false;
@@ -203,12 +203,22 @@ eseal_rc eseal_issuer_submission_find(struct eseal_issuer *is,
         rc = parse_page(q, &limit, &offset, p);
     if (rc != ESEAL_OK)
         return rc;
-    char prefix[64];
-    int plen = q->state != NULL ? snprintf(prefix, sizeof(prefix), "s/%s/", q->state)
-                                : snprintf(prefix, sizeof(prefix), "e/");
     /* With no filter but the state, the count is kept and a page is
-     * offset + limit index keys; otherwise every key under the prefix is
-     * looked at (no record is loaded but the page's). */
+     * offset + limit index keys; otherwise every key under the narrowest
+     * prefix is looked at (no record is loaded but the page's): one unit's
+     * (the unit filter, an agent), one city's (an aggregator), one state's,
+     * or all. */
+    char prefix[96];
+    int plen;
+    const char *unit = q->unit != NULL ? q->unit : who->role == ESEAL_ROLE_AGENT ? who->unit : NULL;
+    if (unit != NULL)
+        plen = snprintf(prefix, sizeof(prefix), "u/%.32s/", unit);
+    else if (who->role == ESEAL_ROLE_AGGREGATOR)
+        plen = snprintf(prefix, sizeof(prefix), "c/%.16s/", who->city);
+    else if (q->state != NULL)
+        plen = snprintf(prefix, sizeof(prefix), "s/%s/", q->state);
+    else
+        plen = snprintf(prefix, sizeof(prefix), "e/");
     bool counted =
         q->city == NULL && q->business == NULL && q->unit == NULL && q->q == NULL && sees_all(who);
     uint64_t total = 0;

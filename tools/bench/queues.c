@@ -41,9 +41,9 @@ static const char *const cities[] = {"350100", "350200", "350300", "350400", "35
                                      "350600", "350700", "350800", "350900", "350128"};
 static const char *const businesses[] = {"apply", "renew", "change", "revoke", "reissue", "unlock"};
 /* the mix of states: most submissions are finished, a few wait in queues */
-static const char *const states[] = {"done",      "done",     "done",       "done",
+static const char *const states[] = {"done",        "done",        "done",      "done",
                                      "handed_over", "handed_over", "submitted", "registered",
-                                     "approved",  "produced", "rejected",   "draft"};
+                                     "approved",    "produced",    "rejected",  "draft"};
 
 /* load writes |count| records in batches of 1000 (not synced: a benchmark). */
 static void load(struct eseal_issuer *is, long count)
@@ -63,12 +63,12 @@ static void load(struct eseal_issuer *is, long count)
         gmtime_r(&at, &tm);
         strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
         const char *city = cities[i % 10];
-        json_t *rec = json_pack(
-            "{s:s,s:s,s:s,s:{s:s,s:s,s:s,s:s},s:s,s:s,s:s,s:s,s:[s],s:i,s:[],s:[],s:i}", "id", id,
-            "state", states[(i / 7) % 12], "business", businesses[i % 6], "unit", "name", name,
-            "uscc", uscc, "city", city, "county", city, "filed_city", city, "created", t,
-            "updated", t, "entered", t, "seal_names", seal, "forms", 1, "materials",
-            "applications", "round", 1);
+        json_t *rec =
+            json_pack("{s:s,s:s,s:s,s:{s:s,s:s,s:s,s:s},s:s,s:s,s:s,s:s,s:[s],s:i,s:[],s:[],s:i}",
+                      "id", id, "state", states[(i / 7) % 12], "business", businesses[i % 6],
+                      "unit", "name", name, "uscc", uscc, "city", city, "county", city,
+                      "filed_city", city, "created", t, "updated", t, "entered", t, "seal_names",
+                      seal, "forms", 1, "materials", "applications", "round", 1);
         store_batch_put_json(b, CF_SUBMISSIONS, id, rec);
         json_decref(rec);
         if (eseal_kv_batch_count(b) >= 1000) {
