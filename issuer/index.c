@@ -52,14 +52,30 @@ const char *index_entered(const json_t *rec)
     return t != NULL ? t : "";
 }
 
-/* put_field appends |s| (may be NULL) without separators, then |sep|. */
-static void put_field(struct eseal_buf *b, const char *s, char sep)
+/* fold is ASCII upper case: USCCs, ids and certificate serials match in
+ * any case; Chinese text is compared as bytes. */
+static unsigned char fold(unsigned char c)
+{
+    return c >= 'a' && c <= 'z' ? (unsigned char)(c - 'a' + 'A') : c;
+}
+
+/* put_field appends |s| (may be NULL) without separators, then SEP. */
+static void put_field(struct eseal_buf *b, const char *s)
 {
     for (; s != NULL && *s != '\0'; s++)
         if (*s != SEP)
             eseal_buf_append(b, s, 1);
-    if (sep != '\0')
-        eseal_buf_append(b, &sep, 1);
+    eseal_buf_append(b, &(char){SEP}, 1);
+}
+
+/* put_text is put_field for the search text: ASCII letters folded, so that
+ * a search is one memmem (index_line_has). */
+static void put_text(struct eseal_buf *b, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++)
+        if (*s != SEP)
+            eseal_buf_append(b, &(char){(char)fold((unsigned char)*s)}, 1);
+    eseal_buf_append(b, &(char){SEP}, 1);
 }
 
 /* index_line builds the record's index value into |b|. The search text is
@@ -68,18 +84,17 @@ static void index_line(struct eseal_buf *b, const json_t *rec)
 {
     const json_t *unit = json_object_get(rec, "unit");
     eseal_buf_reset(b);
-    put_field(b, wf_jstr(unit, "city"), SEP);
-    put_field(b, wf_jstr(rec, "business"), SEP);
-    put_field(b, wf_jstr(unit, "uscc"), SEP);
-    put_field(b, wf_jstr(rec, "filed_city"), SEP);
-    put_field(b, wf_jstr(rec, "state"), SEP);
-    put_field(b, wf_jstr(unit, "name"), SEP);
-    put_field(b, wf_jstr(unit, "uscc"), SEP);
-    put_field(b, wf_jstr(rec, "id"), SEP);
+    put_field(b, wf_jstr(unit, "city"));
+    put_field(b, wf_jstr(rec, "business"));
+    put_field(b, wf_jstr(unit, "uscc"));
+    put_field(b, wf_jstr(rec, "filed_city"));
+    put_field(b, wf_jstr(rec, "state"));
+    put_text(b, wf_jstr(unit, "name"));
+    put_text(b, wf_jstr(unit, "uscc"));
+    put_text(b, wf_jstr(rec, "id"));
     size_t i;
     json_t *n;
-    json_array_foreach(json_object_get(rec, "seal_names"), i, n)
-        put_field(b, json_string_value(n), SEP);
+    json_array_foreach(json_object_get(rec, "seal_names"), i, n) put_text(b, json_string_value(n));
 }
 
 /* struct index_keys is a record's ordered keys (index_keys). */
@@ -249,11 +264,15 @@ bool index_field_is(const struct index_field *f, const char *s)
     return s == NULL || (strlen(s) == f->len && memcmp(f->p, s, f->len) == 0);
 }
 
-/* fold is ASCII upper case: USCCs, ids and certificate serials match in
- * any case; Chinese text is compared as bytes. */
-static unsigned char fold(unsigned char c)
+bool index_line_has(const struct index_line *l, const char *q)
 {
-    return c >= 'a' && c <= 'z' ? (unsigned char)(c - 'a' + 'A') : c;
+    char folded[256];
+    size_t n = strlen(q);
+    if (n >= sizeof(folded))
+        return false;
+    for (size_t i = 0; i <= n; i++)
+        folded[i] = (char)fold((unsigned char)q[i]);
+    return n == 0 || memmem(l->text.p, l->text.len, folded, n) != NULL;
 }
 
 bool index_text_has(const char *text, size_t len, const char *q)

@@ -159,7 +159,7 @@ static bool line_matches(const struct eseal_issuer_query *q,
     if (!index_field_is(&l.city, q->city) || !index_field_is(&l.business, q->business) ||
         !index_field_is(&l.uscc, q->unit) || !index_field_is(&l.state, q->state))
         return false;
-    if (q->q != NULL && !index_text_has(l.text.p, l.text.len, q->q))
+    if (q->q != NULL && !index_line_has(&l, q->q))
         return false;
     char uscc[32], city[16];
     return eseal_staff_can_see_submission(who, field_str(&l.uscc, uscc, sizeof(uscc)),
