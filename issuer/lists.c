@@ -73,6 +73,20 @@ eseal_rc eseal_issuer_queues(struct eseal_issuer *is, const struct eseal_staff_p
     return ESEAL_OK;
 }
 
+/* scan_done frees the iterator and, when it met an error, |list| too, and
+ * says why in |p|. */
+static eseal_rc scan_done(struct eseal_kv_iter *it, json_t *list, struct eseal_issuer_problem *p)
+{
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    eseal_rc rc = eseal_kv_iter_status(it, &e);
+    eseal_kv_iter_free(it);
+    if (rc == ESEAL_OK)
+        return ESEAL_OK;
+    json_decref(list);
+    return prob_from(p, &e, NULL);
+}
+
 /* ---- query parameters -------------------------------------------------------------------- */
 
 /* parse_count reads a whole number |s| (NULL: |def|) in lo..hi into *out. */
@@ -247,14 +261,8 @@ eseal_rc eseal_issuer_submission_find(struct eseal_issuer *is,
         if (counted && seen >= (uint64_t)(offset + limit))
             break;
     }
-    struct eseal_err e;
-    eseal_err_clear(&e);
-    rc = eseal_kv_iter_status(it, &e);
-    eseal_kv_iter_free(it);
-    if (rc != ESEAL_OK) {
-        json_decref(list);
-        return prob_from(p, &e, NULL);
-    }
+    if ((rc = scan_done(it, list, p)) != ESEAL_OK)
+        return rc;
     *view =
         json_pack("{s:o,s:I,s:i,s:i}", "submissions", list, "total",
                   (json_int_t)(counted ? total : seen), "limit", (int)limit, "offset", (int)offset);
@@ -357,14 +365,8 @@ eseal_rc eseal_issuer_seal_find(struct eseal_issuer *is, const struct eseal_staf
         json_decref(unit_name);
         json_decref(seal);
     }
-    struct eseal_err e;
-    eseal_err_clear(&e);
-    rc = eseal_kv_iter_status(it, &e);
-    eseal_kv_iter_free(it);
-    if (rc != ESEAL_OK) {
-        json_decref(list);
-        return prob_from(p, &e, NULL);
-    }
+    if ((rc = scan_done(it, list, p)) != ESEAL_OK)
+        return rc;
     *view = json_pack("{s:o,s:I,s:i,s:i}", "seals", list, "total", (json_int_t)seen, "limit",
                       (int)limit, "offset", (int)offset);
     return ESEAL_OK;
