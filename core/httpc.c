@@ -349,3 +349,13 @@ eseal_rc eseal_httpc_get(const char *url, const struct eseal_httpc_opts *opts, u
     struct eseal_httpc_request r = {.method = "GET", .url = url};
     return eseal_httpc_request(&r, opts, status, body, err);
 }
+
+char *eseal_httpc_escape(const char *s)
+{
+    char *e = curl_easy_escape(NULL, s, (int)strlen(s));
+    if (e == NULL)
+        abort(); /* only out of memory */
+    char *out = eseal_xstrdup(e);
+    curl_free(e);
+    return out;
+}

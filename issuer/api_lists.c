@@ -30,24 +30,29 @@ bool api_list_query(const struct eseal_http_req *req, struct eseal_issuer_query 
            q->limit != NULL || q->offset != NULL;
 }
 
-eseal_rc api_submissions_find(struct eseal_http_req *req, struct eseal_issuer *is,
-                              const struct eseal_issuer_query *q)
+/* reply_find answers 200 with the page |fn| returns for the caller and |q|. */
+static eseal_rc reply_find(
+    struct eseal_http_req *req, struct eseal_issuer *is, const struct eseal_issuer_query *q,
+    eseal_rc (*fn)(struct eseal_issuer *, const struct eseal_staff_principal *,
+                   const struct eseal_issuer_query *, json_t **, struct eseal_issuer_problem *))
 {
     json_t *view = NULL;
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
-    eseal_rc rc = eseal_issuer_submission_find(is, api_who(req), q, &view, &p);
+    eseal_rc rc = fn(is, api_who(req), q, &view, &p);
     return api_reply_result(req, rc, 200, view, &p);
+}
+
+eseal_rc api_submissions_find(struct eseal_http_req *req, struct eseal_issuer *is,
+                              const struct eseal_issuer_query *q)
+{
+    return reply_find(req, is, q, eseal_issuer_submission_find);
 }
 
 eseal_rc api_seals_find(struct eseal_http_req *req, struct eseal_issuer *is,
                         const struct eseal_issuer_query *q)
 {
-    json_t *view = NULL;
-    struct eseal_issuer_problem p;
-    eseal_issuer_problem_init(&p);
-    eseal_rc rc = eseal_issuer_seal_find(is, api_who(req), q, &view, &p);
-    return api_reply_result(req, rc, 200, view, &p);
+    return reply_find(req, is, q, eseal_issuer_seal_find);
 }
 
 /* reply_view answers 200 with what |fn| returns for the caller. */

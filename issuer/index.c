@@ -2,14 +2,16 @@
  * write batch as the record it indexes, so the work queues and the filtered
  * lists read a few index keys instead of every record:
  *
- *   "s/" state "/" entered "/" id  -> line   one state's submissions, oldest first
- *   "e/" entered "/" id            -> line   every submission, oldest first
- *   "n/" state                     -> count  submissions in the state (decimal)
+ *   "s/" state "/" entered "/" id       -> line   one state's submissions, oldest first
+ *   "e/" entered "/" id                 -> line   every submission, oldest first
+ *   "u/" USCC "/" entered "/" id        -> line   one unit's (an agent's scope)
+ *   "c/" filed city "/" entered "/" id  -> line   one city's (an aggregator's scope)
+ *   "n/" state                          -> count  submissions in the state (decimal)
  *
  * |entered| is when the record entered its current state (the record's
  * "entered", else "updated"); |line| is what the filters look at without
- * loading the record: city, business, USCC, filed city and the search text,
- * separated by 0x1F. A database without the index (meta "subindex") gets it
+ * loading the record: city, business, USCC, filed city, state and the search
+ * text, separated by 0x1F. A database without the index (meta "subindex") gets it
  * built once at open (index_migrate); the projection maintains it after. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -50,14 +52,30 @@ const char *index_entered(const json_t *rec)
     return t != NULL ? t : "";
 }
 
-/* put_field appends |s| (may be NULL) without separators, then |sep|. */
-static void put_field(struct eseal_buf *b, const char *s, char sep)
+/* fold is ASCII upper case: USCCs, ids and certificate serials match in
+ * any case; Chinese text is compared as bytes. */
+static unsigned char fold(unsigned char c)
+{
+    return c >= 'a' && c <= 'z' ? (unsigned char)(c - 'a' + 'A') : c;
+}
+
+/* put_field appends |s| (may be NULL) without separators, then SEP. */
+static void put_field(struct eseal_buf *b, const char *s)
 {
     for (; s != NULL && *s != '\0'; s++)
         if (*s != SEP)
             eseal_buf_append(b, s, 1);
-    if (sep != '\0')
-        eseal_buf_append(b, &sep, 1);
+    eseal_buf_append(b, &(char){SEP}, 1);
+}
+
+/* put_text is put_field for the search text: ASCII letters folded, so that
+ * a search is one memmem (index_line_has). */
+static void put_text(struct eseal_buf *b, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++)
+        if (*s != SEP)
+            eseal_buf_append(b, &(char){(char)fold((unsigned char)*s)}, 1);
+    eseal_buf_append(b, &(char){SEP}, 1);
 }
 
 /* index_line builds the record's index value into |b|. The search text is
@@ -66,26 +84,44 @@ static void index_line(struct eseal_buf *b, const json_t *rec)
 {
     const json_t *unit = json_object_get(rec, "unit");
     eseal_buf_reset(b);
-    put_field(b, wf_jstr(unit, "city"), SEP);
-    put_field(b, wf_jstr(rec, "business"), SEP);
-    put_field(b, wf_jstr(unit, "uscc"), SEP);
-    put_field(b, wf_jstr(rec, "filed_city"), SEP);
-    put_field(b, wf_jstr(unit, "name"), SEP);
-    put_field(b, wf_jstr(unit, "uscc"), SEP);
-    put_field(b, wf_jstr(rec, "id"), SEP);
+    put_field(b, wf_jstr(unit, "city"));
+    put_field(b, wf_jstr(rec, "business"));
+    put_field(b, wf_jstr(unit, "uscc"));
+    put_field(b, wf_jstr(rec, "filed_city"));
+    put_field(b, wf_jstr(rec, "state"));
+    put_text(b, wf_jstr(unit, "name"));
+    put_text(b, wf_jstr(unit, "uscc"));
+    put_text(b, wf_jstr(rec, "id"));
     size_t i;
     json_t *n;
-    json_array_foreach(json_object_get(rec, "seal_names"), i, n)
-        put_field(b, json_string_value(n), SEP);
+    json_array_foreach(json_object_get(rec, "seal_names"), i, n) put_text(b, json_string_value(n));
 }
 
-/* index_keys writes the record's "s/" and "e/" keys into |s| and |e|. */
-static void index_keys(const json_t *rec, char s[192], char e[160])
+/* struct index_keys is a record's ordered keys (index_keys). */
+struct index_keys {
+    char k[4][192];
+    size_t n;
+};
+
+static const char *or_empty(const char *s)
 {
-    const char *state = wf_jstr(rec, "state"), *id = wf_jstr(rec, "id");
-    snprintf(s, 192, "s/%s/%s/%s", state != NULL ? state : "", index_entered(rec),
-             id != NULL ? id : "");
-    snprintf(e, 160, "e/%s/%s", index_entered(rec), id != NULL ? id : "");
+    return s != NULL ? s : "";
+}
+
+/* index_keys writes the record's ordered keys: by state, all, by unit, by
+ * filed city (the last two when the record has them). */
+static void index_keys(const json_t *rec, struct index_keys *out)
+{
+    const char *id = or_empty(wf_jstr(rec, "id")), *at = index_entered(rec);
+    const char *uscc = wf_jstr(json_object_get(rec, "unit"), "uscc");
+    const char *city = wf_jstr(rec, "filed_city");
+    out->n = 0;
+    snprintf(out->k[out->n++], 192, "s/%s/%s/%s", or_empty(wf_jstr(rec, "state")), at, id);
+    snprintf(out->k[out->n++], 192, "e/%s/%s", at, id);
+    if (uscc != NULL)
+        snprintf(out->k[out->n++], 192, "u/%s/%s/%s", uscc, at, id);
+    if (city != NULL)
+        snprintf(out->k[out->n++], 192, "c/%s/%s/%s", city, at, id);
 }
 
 uint64_t index_count(struct eseal_issuer *is, const char *state)
@@ -114,11 +150,11 @@ static void put_count(struct eseal_kv_batch *b, const char *state, uint64_t v)
 /* put_keys adds the record's index keys to |b|. */
 static void put_keys(struct eseal_kv_batch *b, const json_t *rec, struct eseal_buf *line)
 {
-    char s[192], e[160];
-    index_keys(rec, s, e);
+    struct index_keys k;
+    index_keys(rec, &k);
     index_line(line, rec);
-    eseal_kv_batch_put(b, CF_SUBINDEX, s, strlen(s), line->data, line->len);
-    eseal_kv_batch_put(b, CF_SUBINDEX, e, strlen(e), line->data, line->len);
+    for (size_t i = 0; i < k.n; i++)
+        eseal_kv_batch_put(b, CF_SUBINDEX, k.k[i], strlen(k.k[i]), line->data, line->len);
 }
 
 void index_submission(struct eseal_issuer *is, struct eseal_kv_batch *b, const json_t *old,
@@ -126,10 +162,10 @@ void index_submission(struct eseal_issuer *is, struct eseal_kv_batch *b, const j
 {
     const char *was = wf_jstr(old, "state"), *now = wf_jstr(rec, "state");
     if (old != NULL) {
-        char s[192], e[160];
-        index_keys(old, s, e);
-        eseal_kv_batch_delete(b, CF_SUBINDEX, s, strlen(s));
-        eseal_kv_batch_delete(b, CF_SUBINDEX, e, strlen(e));
+        struct index_keys k;
+        index_keys(old, &k);
+        for (size_t i = 0; i < k.n; i++)
+            eseal_kv_batch_delete(b, CF_SUBINDEX, k.k[i], strlen(k.k[i]));
     }
     struct eseal_buf line;
     eseal_buf_init(&line);
@@ -209,7 +245,8 @@ void index_line_parse(const uint8_t *v, size_t len, struct index_line *out)
 {
     memset(out, 0, sizeof(*out));
     const uint8_t *p = v, *end = v + len;
-    struct index_field *f[] = {&out->city, &out->business, &out->uscc, &out->filed_city};
+    struct index_field *f[] = {&out->city, &out->business, &out->uscc, &out->filed_city,
+                               &out->state};
     for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
         const uint8_t *q = memchr(p, SEP, (size_t)(end - p));
         if (q == NULL)
@@ -227,11 +264,15 @@ bool index_field_is(const struct index_field *f, const char *s)
     return s == NULL || (strlen(s) == f->len && memcmp(f->p, s, f->len) == 0);
 }
 
-/* fold is ASCII upper case: USCCs, ids and certificate serials match in
- * any case; Chinese text is compared as bytes. */
-static unsigned char fold(unsigned char c)
+bool index_line_has(const struct index_line *l, const char *q)
 {
-    return c >= 'a' && c <= 'z' ? (unsigned char)(c - 'a' + 'A') : c;
+    char folded[256];
+    size_t n = strlen(q);
+    if (n >= sizeof(folded))
+        return false;
+    for (size_t i = 0; i <= n; i++)
+        folded[i] = (char)fold((unsigned char)q[i]);
+    return n == 0 || memmem(l->text.p, l->text.len, folded, n) != NULL;
 }
 
 bool index_text_has(const char *text, size_t len, const char *q)

@@ -110,11 +110,14 @@ struct index_field {
     size_t len;
 };
 struct index_line {
-    struct index_field city, business, uscc, filed_city, text;
+    struct index_field city, business, uscc, filed_city, state, text;
 };
 void index_line_parse(const uint8_t *v, size_t len, struct index_line *out);
 /* index_field_is tells whether |f| is |s| (NULL: any). */
 bool index_field_is(const struct index_field *f, const char *s);
+/* index_line_has tells whether |q| is in the line's search text (ASCII
+ * letters in any case). */
+bool index_line_has(const struct index_line *l, const char *q);
 /* index_text_has tells whether |q| occurs in |text| (ASCII letters in any case). */
 bool index_text_has(const char *text, size_t len, const char *q);
 

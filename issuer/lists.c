@@ -73,6 +73,20 @@ eseal_rc eseal_issuer_queues(struct eseal_issuer *is, const struct eseal_staff_p
     return ESEAL_OK;
 }
 
+/* scan_done frees the iterator and, when it met an error, |list| too, and
+ * says why in |p|. */
+static eseal_rc scan_done(struct eseal_kv_iter *it, json_t *list, struct eseal_issuer_problem *p)
+{
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    eseal_rc rc = eseal_kv_iter_status(it, &e);
+    eseal_kv_iter_free(it);
+    if (rc == ESEAL_OK)
+        return ESEAL_OK;
+    json_decref(list);
+    return prob_from(p, &e, NULL);
+}
+
 /* ---- query parameters -------------------------------------------------------------------- */
 
 /* parse_count reads a whole number |s| (NULL: |def|) in lo..hi into *out. */
@@ -157,9 +171,9 @@ static bool line_matches(const struct eseal_issuer_query *q,
     struct index_line l;
     index_line_parse(v, len, &l);
     if (!index_field_is(&l.city, q->city) || !index_field_is(&l.business, q->business) ||
-        !index_field_is(&l.uscc, q->unit))
+        !index_field_is(&l.uscc, q->unit) || !index_field_is(&l.state, q->state))
         return false;
-    if (q->q != NULL && !index_text_has(l.text.p, l.text.len, q->q))
+    if (q->q != NULL && !index_line_has(&l, q->q))
         return false;
     char uscc[32], city[16];
     return eseal_staff_can_see_submission(who, field_str(&l.uscc, uscc, sizeof(uscc)),
@@ -203,12 +217,22 @@ eseal_rc eseal_issuer_submission_find(struct eseal_issuer *is,
         rc = parse_page(q, &limit, &offset, p);
     if (rc != ESEAL_OK)
         return rc;
-    char prefix[64];
-    int plen = q->state != NULL ? snprintf(prefix, sizeof(prefix), "s/%s/", q->state)
-                                : snprintf(prefix, sizeof(prefix), "e/");
     /* With no filter but the state, the count is kept and a page is
-     * offset + limit index keys; otherwise every key under the prefix is
-     * looked at (no record is loaded but the page's). */
+     * offset + limit index keys; otherwise every key under the narrowest
+     * prefix is looked at (no record is loaded but the page's): one unit's
+     * (the unit filter, an agent), one city's (an aggregator), one state's,
+     * or all. */
+    char prefix[96];
+    int plen;
+    const char *unit = q->unit != NULL ? q->unit : who->role == ESEAL_ROLE_AGENT ? who->unit : NULL;
+    if (unit != NULL)
+        plen = snprintf(prefix, sizeof(prefix), "u/%.32s/", unit);
+    else if (who->role == ESEAL_ROLE_AGGREGATOR)
+        plen = snprintf(prefix, sizeof(prefix), "c/%.16s/", who->city);
+    else if (q->state != NULL)
+        plen = snprintf(prefix, sizeof(prefix), "s/%s/", q->state);
+    else
+        plen = snprintf(prefix, sizeof(prefix), "e/");
     bool counted =
         q->city == NULL && q->business == NULL && q->unit == NULL && q->q == NULL && sees_all(who);
     uint64_t total = 0;
@@ -237,14 +261,8 @@ eseal_rc eseal_issuer_submission_find(struct eseal_issuer *is,
         if (counted && seen >= (uint64_t)(offset + limit))
             break;
     }
-    struct eseal_err e;
-    eseal_err_clear(&e);
-    rc = eseal_kv_iter_status(it, &e);
-    eseal_kv_iter_free(it);
-    if (rc != ESEAL_OK) {
-        json_decref(list);
-        return prob_from(p, &e, NULL);
-    }
+    if ((rc = scan_done(it, list, p)) != ESEAL_OK)
+        return rc;
     *view =
         json_pack("{s:o,s:I,s:i,s:i}", "submissions", list, "total",
                   (json_int_t)(counted ? total : seen), "limit", (int)limit, "offset", (int)offset);
@@ -347,14 +365,8 @@ eseal_rc eseal_issuer_seal_find(struct eseal_issuer *is, const struct eseal_staf
         json_decref(unit_name);
         json_decref(seal);
     }
-    struct eseal_err e;
-    eseal_err_clear(&e);
-    rc = eseal_kv_iter_status(it, &e);
-    eseal_kv_iter_free(it);
-    if (rc != ESEAL_OK) {
-        json_decref(list);
-        return prob_from(p, &e, NULL);
-    }
+    if ((rc = scan_done(it, list, p)) != ESEAL_OK)
+        return rc;
     *view = json_pack("{s:o,s:I,s:i,s:i}", "seals", list, "total", (json_int_t)seen, "limit",
                       (int)limit, "offset", (int)offset);
     return ESEAL_OK;

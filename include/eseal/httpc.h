@@ -78,4 +78,8 @@ eseal_rc eseal_httpc_request(const struct eseal_httpc_request *r,
                              const struct eseal_httpc_opts *opts, unsigned *status,
                              struct eseal_buf *body, struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_httpc_escape returns |s| percent-encoded for a URL query value
+ * (new, the caller frees it). */
+char *eseal_httpc_escape(const char *s);
+
 #endif

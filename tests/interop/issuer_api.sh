@@ -254,6 +254,11 @@ matrix=(
     "POST|/api/v1/session/password|agent aggregator maker reviewer admin|{\"x\":1}"
     "GET|/api/v1/notifications|agent aggregator|"
     "POST|/api/v1/notifications/N0/read|agent aggregator|"
+    "GET|/api/v1/queues|maker reviewer admin|"
+    "GET|/api/v1/overview|admin|"
+    "GET|/api/v1/catalog|agent aggregator maker reviewer admin|"
+    "GET|/api/v1/seals?q=35|agent aggregator maker reviewer admin|"
+    "GET|/api/v1/seals/$esid/picture|agent aggregator maker reviewer admin|"
 )
 cells=0
 for row in "${matrix[@]}"; do
@@ -273,6 +278,29 @@ for row in "${matrix[@]}"; do
     done
 done
 [ "$cells" = $((${#matrix[@]} * 6)) ] || fail "matrix size"
+# the console's lists (#13): pages, queues, search, picture, overview, catalog
+expect 200 GET "/api/v1/submissions?limit=1&offset=0" "${tok[maker]}"
+python3 - resp.json <<'PY' || fail "a page of submissions"
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["limit"] == 1 and j["offset"] == 0 and j["total"] >= 2 and len(j["submissions"]) == 1, j
+line = j["submissions"][0]
+assert "entered" in line and "seal_names" in line and "unit" in line, line
+PY
+expect 400 GET "/api/v1/submissions?limit=500" "${tok[maker]}"
+[ "$(json resp.json 'j["error"]["field"]')" = limit ] || fail "a bad limit is named"
+expect 400 GET "/api/v1/submissions?city=999999" "${tok[maker]}"
+[ "$(json resp.json 'j["error"]["field"]')" = city ] || fail "a bad city is named"
+expect 200 GET /api/v1/queues "${tok[reviewer]}"
+[ "$(json resp.json '[q["name"] for q in j["queues"]]')" = "['to_review']" ] || fail "a reviewer's queues"
+expect 200 GET "/api/v1/seals?q=$esid" "${tok[maker]}"
+[ "$(json resp.json 'j["total"] == 1 and j["seals"][0]["esid"]')" = "$esid" ] || fail "seal search by code"
+expect 200 GET "/api/v1/seals/$esid/picture" "${tok[maker]}"
+grep -qi '^content-type: image/' resp.hdr || fail "the picture is an image"
+expect 200 GET /api/v1/overview "${tok[admin]}"
+[ "$(json resp.json 'j["log"]["size"] == j["log"]["checkpoint"]["size"] > 0')" = True ] || fail "overview log"
+expect 200 GET /api/v1/catalog "${tok[agent]}"
+[ "$(json resp.json 'j["business"][0]["text"]')" = "印章申请 / apply for a seal" ] || fail "catalog business names"
 ok
 # the matrix changed nothing
 expect 200 GET "/api/v1/submissions/$draft" "$admin"

@@ -214,6 +214,21 @@ code 0 M revoke --url "$base" --id "$rid"
 code 0 M show --url "$base" --esid "$esid"
 grep -q '^status *revoked' out.txt && grep -q 'revoked keyCompromise .* invalid since 20' out.txt ||
     { cat out.txt; fail "revoked for keyCompromise with the invalidity date"; }
+# the console's lists from the command line (#13): pages, queues, seal search
+code 0 M list --url "$base" --q "$UNIT" --page 1 --limit 1
+grep -q '^第 1/[0-9]* 页，共 [0-9]* 条 / page 1 of [0-9]*, [0-9]* in all$' out.txt || { cat out.txt; fail "list page"; }
+[ "$(grep -c '^S[0-9]' out.txt)" = 1 ] || fail "one line a page"
+code 0 M list --url "$base" --state done --business revoke
+grep -q "^$rid " out.txt || { cat out.txt; fail "list by state and business"; }
+code 1 M list --url "$base" --city 12
+grep -q 'city' err.txt || fail "a bad --city is named"
+code 2 M list --url "$base" --page 0
+code 0 M queues --url "$base"
+grep -q '^to_register ' out.txt && grep -q '待登记 / to register' out.txt || { cat out.txt; fail "queues"; }
+code 1 A queues --url "$base"
+grep -q 'HTTP 403' err.txt || fail "an agent has no queues"
+code 0 M seals --url "$base" --q "$esid" --state revoked
+grep -q "^$esid  revoked" out.txt && grep -q '共 1 条' out.txt || { cat out.txt; fail "seal search"; }
 # logout removes the session; the token no longer works
 code 0 A logout --url "$base"
 [ -e agent1.session ] && fail "session file left after logout"

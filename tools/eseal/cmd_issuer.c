@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "eseal/buf.h"
+#include "eseal/httpc.h"
 #include "eseal/json.h"
 #include "eseal/multipart.h"
 #include "cmd.h"
@@ -57,7 +58,9 @@ static const char rectify_usage[] =
     "  the corrected one, uploads the materials and submits it again. 整改并重新提交.\n"
     "  A refusal keeps the submission as it was then; fix and rectify again.\n" COMMON;
 static const char seals_usage[] =
-    "usage: eseal issuer seals --unit USCC\n"
+    "usage: eseal issuer seals (--unit USCC | --q TEXT [--state STATUS] [--page N])\n"
+    "  --q searches every seal the account may see by name, unit name, USCC, code\n"
+    "  or certificate serial. 搜索印章. Otherwise:\n"
     "  Lists a unit's seals with name, code, kind, status and validity, so that\n"
     "  forms can name a seal as the guide does: by the unit and the seal's name.\n"
     "  查询单位的印章 (agent of the unit, its city's aggregator, staff).\n" COMMON;
@@ -135,8 +138,16 @@ static const char show_usage[] =
     "  Shows a submission or a seal. 查看. A submission's current round (本轮) comes\n"
     "  first, its materials marked \"current\" when the document refers to them;\n"
     "  earlier rounds (往轮) follow with their rejections.\n" COMMON;
-static const char list_usage[] = "usage: eseal issuer list [--state STATE]\n"
-                                 "  Lists the submissions the account may see. 列出申报.\n" COMMON;
+static const char list_usage[] =
+    "usage: eseal issuer list [--state STATE] [--city CODE] [--business TYPE] [--unit USCC]\n"
+    "                         [--q TEXT] [--page N] [--limit L]\n"
+    "  Lists the submissions the account may see. 列出申报. With --city, --business,\n"
+    "  --unit, --q (unit name, USCC, number or seal name), --page or --limit it shows\n"
+    "  one page (default 50 a page), oldest first, and \"page N of M\".\n" COMMON;
+static const char queues_usage[] =
+    "usage: eseal issuer queues\n"
+    "  Shows the work queues of the account's role with their counts and oldest\n"
+    "  item (maker, reviewer, admin). 待办队列.\n" COMMON;
 static const char fetch_usage[] =
     "usage: eseal issuer fetch --esid ESID [--seal FILE] [--cert FILE]\n"
     "  Downloads the seal's current version (DER) and certificate (PEM). 下载印章.\n" COMMON;
@@ -228,6 +239,9 @@ enum {
     OPT_EMAIL,
     OPT_NEW_PASSWORD_FILE,
     OPT_UNREAD,
+    OPT_Q,
+    OPT_PAGE,
+    OPT_LIMIT,
 };
 
 static const struct option long_opts[] = {
@@ -259,6 +273,9 @@ static const struct option long_opts[] = {
     {"letter-id-number-file", required_argument, NULL, OPT_LETTER_ID_NUMBER_FILE},
     {"esid", required_argument, NULL, OPT_ESID},
     {"state", required_argument, NULL, OPT_STATE},
+    {"q", required_argument, NULL, OPT_Q},
+    {"page", required_argument, NULL, OPT_PAGE},
+    {"limit", required_argument, NULL, OPT_LIMIT},
     {"seal", required_argument, NULL, OPT_SEAL},
     {"cert", required_argument, NULL, OPT_CERT},
     {"role", required_argument, NULL, OPT_ROLE},
@@ -597,6 +614,55 @@ static void print_list(const json_t *j)
         cmd_put_text(stdout, issuer_str(json_object_get(s, "unit"), "name"));
         printf("  %s\n", issuer_str(s, "updated"));
     }
+}
+
+/* print_page says which page a paged answer is. */
+static void print_page(const json_t *j)
+{
+    long long total = json_integer_value(json_object_get(j, "total"));
+    long long limit = json_integer_value(json_object_get(j, "limit"));
+    long long offset = json_integer_value(json_object_get(j, "offset"));
+    long long pages = limit > 0 ? (total + limit - 1) / limit : 0;
+    long long page = limit > 0 ? offset / limit + 1 : 1;
+    printf("第 %lld/%lld 页，共 %lld 条 / page %lld of %lld, %lld in all\n", page, pages, total,
+           page, pages, total);
+}
+
+static void print_list_page(const json_t *j)
+{
+    print_list(j);
+    print_page(j);
+}
+
+static void print_queues(const json_t *j)
+{
+    size_t i;
+    const json_t *q;
+    json_array_foreach(json_object_get(j, "queues"), i, q)
+    {
+        printf("%-13s %6lld  ", issuer_str(q, "name"),
+               (long long)json_integer_value(json_object_get(q, "count")));
+        cmd_put_text(stdout, issuer_str(q, "label"));
+        printf("  %s\n", *issuer_str(q, "oldest") ? issuer_str(q, "oldest") : "-");
+    }
+}
+
+/* print_seal_search lists found seals: code, status, kind, validity, name, unit. */
+static void print_seal_search(const json_t *j)
+{
+    size_t i;
+    const json_t *s;
+    json_array_foreach(json_object_get(j, "seals"), i, s)
+    {
+        printf("%s  %-9s %-8s %.10s..%.10s  %s  ", issuer_str(s, "esid"), issuer_str(s, "status"),
+               issuer_str(s, "kind"), issuer_str(s, "valid_from"), issuer_str(s, "valid_to"),
+               issuer_str(s, "cert_serial"));
+        cmd_put_text(stdout, issuer_str(s, "name"));
+        printf("  ");
+        cmd_put_text(stdout, issuer_str(json_object_get(s, "unit"), "name"));
+        putchar('\n');
+    }
+    print_page(j);
 }
 
 static void print_materials(const json_t *j)
@@ -1472,10 +1538,63 @@ static int issuer_show(int argc, char **argv)
     return code < 0 ? 0 : code;
 }
 
+/* page_query appends to |q| the options of |keys| (escaped) and, from
+ * --page and --limit, limit and offset; false on a bad --page or --limit. */
+static bool page_query(struct ctx *c, struct eseal_buf *q, const int *opts, const char *const *keys,
+                       size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *v = c->a.opt[opts[i]];
+        if (v == NULL)
+            continue;
+        char *e = eseal_httpc_escape(v);
+        eseal_buf_appendf(q, "%s%s=%s", q->len > 0 ? "&" : "?", keys[i], e);
+        free(e);
+    }
+    const char *page = c->a.opt[OPT_PAGE], *limit = c->a.opt[OPT_LIMIT];
+    long l = limit != NULL ? strtol(limit, NULL, 10) : 50;
+    long pg = page != NULL ? strtol(page, NULL, 10) : 1;
+    if (l < 1 || l > 200 || pg < 1 || pg > 10000000)
+        return false;
+    eseal_buf_appendf(q, "%slimit=%ld&offset=%ld", q->len > 0 ? "&" : "?", l, (pg - 1) * l);
+    eseal_buf_append(q, "", 1);
+    return true;
+}
+
+/* seal_search answers `eseal issuer seals --q TEXT`. */
+static int seal_search(struct ctx *c)
+{
+    static const int opts[] = {OPT_Q, OPT_STATE, OPT_UNIT};
+    static const char *const keys[] = {"q", "state", "uscc"};
+    struct eseal_buf q, args;
+    eseal_buf_init(&q);
+    eseal_buf_init(&args);
+    eseal_buf_append_str(&q, "/api/v1/seals");
+    int code;
+    if (!page_query(c, &args, opts, keys, 3)) {
+        code = cmd_usage_error(seals_usage, "无效的 --page 或 --limit / bad --page or --limit", "");
+    } else {
+        eseal_buf_append_str(&q, (const char *)args.data);
+        eseal_buf_append(&q, "", 1);
+        code = call(c, "GET", (const char *)q.data, NULL, print_seal_search);
+    }
+    eseal_buf_cleanup(&args);
+    eseal_buf_cleanup(&q);
+    return code;
+}
+
 static int issuer_seals(int argc, char **argv)
 {
     struct ctx c;
-    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_UNIT), 0, seals_usage, true);
+    int code = ctx_parse(&c, argc, argv,
+                         CMD_BIT(OPT_UNIT) | CMD_BIT(OPT_Q) | CMD_BIT(OPT_STATE) |
+                             CMD_BIT(OPT_PAGE) | CMD_BIT(OPT_LIMIT),
+                         0, seals_usage, true);
+    if (code == 0 && c.a.opt[OPT_Q] != NULL) {
+        code = seal_search(&c);
+        ctx_cleanup(&c);
+        return code < 0 ? 0 : code;
+    }
     const char *uscc = code == 0 ? require(&c, OPT_UNIT, "--unit", &code) : NULL;
     if (code == 0 && !safe_id(uscc))
         code = cmd_usage_error(seals_usage, "--unit is not a USCC / 无效统一社会信用代码: ", uscc);
@@ -1488,14 +1607,50 @@ static int issuer_seals(int argc, char **argv)
     return code < 0 ? 0 : code;
 }
 
+static int issuer_queues(int argc, char **argv)
+{
+    struct ctx c;
+    int code = ctx_parse(&c, argc, argv, 0, 0, queues_usage, true);
+    if (code == 0)
+        code = call(&c, "GET", "/api/v1/queues", NULL, print_queues);
+    ctx_cleanup(&c);
+    return code < 0 ? 0 : code;
+}
+
 static int issuer_list(int argc, char **argv)
 {
     struct ctx c;
-    int code = ctx_parse(&c, argc, argv, CMD_BIT(OPT_STATE), 0, list_usage, true);
+    int code =
+        ctx_parse(&c, argc, argv,
+                  CMD_BIT(OPT_STATE) | CMD_BIT(OPT_CITY) | CMD_BIT(OPT_BUSINESS) |
+                      CMD_BIT(OPT_UNIT) | CMD_BIT(OPT_Q) | CMD_BIT(OPT_PAGE) | CMD_BIT(OPT_LIMIT),
+                  0, list_usage, true);
     const char *state = c.a.opt[OPT_STATE];
     if (code == 0 && state != NULL && !safe_id(state))
         code = cmd_usage_error(list_usage, "无效的 --state / bad --state: ", state);
-    if (code == 0) {
+    static const int opts[] = {OPT_STATE, OPT_CITY, OPT_BUSINESS, OPT_UNIT, OPT_Q};
+    static const char *const keys[] = {"state", "city", "business", "unit", "q"};
+    bool paged = false;
+    for (size_t i = 1; i < 5; i++)
+        paged = paged || c.a.opt[opts[i]] != NULL;
+    paged = paged || c.a.opt[OPT_PAGE] != NULL || c.a.opt[OPT_LIMIT] != NULL;
+    if (code == 0 && paged) {
+        struct eseal_buf q;
+        eseal_buf_init(&q);
+        eseal_buf_append_str(&q, "/api/v1/submissions");
+        struct eseal_buf args;
+        eseal_buf_init(&args);
+        if (!page_query(&c, &args, opts, keys, 5))
+            code =
+                cmd_usage_error(list_usage, "无效的 --page 或 --limit / bad --page or --limit", "");
+        else {
+            eseal_buf_append_str(&q, (const char *)args.data);
+            eseal_buf_append(&q, "", 1);
+            code = call(&c, "GET", (const char *)q.data, NULL, print_list_page);
+        }
+        eseal_buf_cleanup(&args);
+        eseal_buf_cleanup(&q);
+    } else if (code == 0) {
         char *path = state != NULL ? eseal_xasprintf("/api/v1/submissions?state=%s", state)
                                    : eseal_xstrdup("/api/v1/submissions");
         code = call(&c, "GET", path, NULL, print_list);
@@ -2106,6 +2261,7 @@ static const struct cmd issuer_cmds[] = {
     {"revoke", "produce a revoke submission (maker) / 撤销", issuer_revoke},
     {"show", "show a submission or a seal / 查看", issuer_show},
     {"list", "list submissions / 列出申报", issuer_list},
+    {"queues", "the work queues of one's role / 待办队列", issuer_queues},
     {"seals", "list a unit's seals by name / 单位印章", issuer_seals},
     {"fetch", "download a seal and its certificate / 下载印章", issuer_fetch},
     {"staff", "staff accounts: add, list, disable, enable, reset, sessions; passwd / 账户管理",

@@ -1471,6 +1471,16 @@ static void check_lists(struct fixture *f, char *ids[30])
     assert_int_equal(total_of(find(f, &f->agent_other, (struct eseal_issuer_query){.limit = "10"})),
                      0);
     assert_int_equal(total_of(find(f, &f->agent, (struct eseal_issuer_query){.limit = "10"})), 30);
+    assert_int_equal(total_of(find(f, &f->agg, (struct eseal_issuer_query){.limit = "10"})), 30);
+    assert_int_equal(total_of(find(f, &f->agg_other, (struct eseal_issuer_query){.limit = "10"})),
+                     0);
+    assert_int_equal(
+        total_of(find(f, &f->agent, (struct eseal_issuer_query){.state = "draft", .limit = "10"})),
+        10);
+    assert_int_equal(
+        total_of(
+            find(f, &f->maker, (struct eseal_issuer_query){.unit = g_uscc, .state = "submitted"})),
+        14);
     /* the queues */
     assert_int_equal(queue_of(f, &f->maker, "to_register"), 14);
     assert_int_equal(queue_of(f, &f->maker, "to_review"), -1);
