@@ -16,8 +16,19 @@
 static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
 static bool vips_ok;
 
+/* quiet drops libvips' warnings about a damaged scan: the caller gets the
+ * error; a daemon's log is no place for what an uploader's file says. */
+static void quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
+{
+    (void)domain;
+    (void)level;
+    (void)msg;
+    (void)data;
+}
+
 static void vips_start(void)
 {
+    g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, quiet, NULL);
     vips_ok = VIPS_INIT("eseal") == 0;
     if (!vips_ok)
         return;
