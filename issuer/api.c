@@ -37,6 +37,8 @@ static const struct eseal_http_route routes[] = {
     {"POST",   "/api/v1/submissions/{id}/review",         "submission.review",   0,      api_submission_review},
     {"POST",   "/api/v1/submissions/{id}/produce",        "submission.produce",  0,      api_submission_produce},
     {"POST",   "/api/v1/submissions/{id}/handover",       "submission.handover", UPLOAD, api_submission_handover},
+    {"POST",   "/api/v1/submissions/{id}/impression",     "submission.produce",  UPLOAD, api_submission_impression},
+    {"POST",   "/api/v1/submissions/{id}/impression/accept", "submission.produce", 0,    api_submission_picture_accept},
     {"GET",    "/api/v1/seals",                           "seal.get",            0,      api_seals_list},
     {"POST",   "/api/v1/batches",                         "batch.manage",        0,      api_batches_create},
     {"GET",    "/api/v1/batches/{id}",                    "batch.get",           0,      api_batch_get},

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eseal/image.h"
 #include "eseal/multipart.h"
 #include "internal.h"
 
@@ -154,32 +155,48 @@ static const char *part_text(const struct eseal_multipart *mp, const char *name,
     return out;
 }
 
+/* parse_parts parses the multipart body and refuses a part not in |names|
+ * (NULL-ended) or given twice; false when it replied (|mp| cleaned up). */
+static bool parse_parts(struct eseal_http_req *req, struct eseal_multipart *mp,
+                        const char *const *names)
+{
+    if (parse_multipart(req, mp) != ESEAL_OK)
+        return false;
+    for (size_t i = 0; i < mp->n; i++) {
+        bool known = false;
+        size_t seen = 0;
+        for (size_t k = 0; names[k] != NULL; k++)
+            known = known || strcmp(names[k], mp->parts[i].name) == 0;
+        for (size_t k = 0; k < mp->n; k++)
+            seen += strcmp(mp->parts[k].name, mp->parts[i].name) == 0;
+        if (!known || seen > 1) {
+            char field[64];
+            snprintf(field, sizeof(field), "%.60s", mp->parts[i].name);
+            eseal_multipart_cleanup(mp);
+            api_reply_error(req, ESEAL_E_INVALID, field,
+                            known ? "重复的部分 / part \"%s\" is given twice"
+                                  : "未知的部分 / unknown part \"%s\"",
+                            field);
+            return false;
+        }
+    }
+    return true;
+}
+
 static eseal_rc post_handover(struct eseal_http_req *req, struct eseal_issuer *is,
                               const struct eseal_staff_principal *who, const char *id)
 {
-    static const char *const names[] = {"collector_name",   "collector_id_number", "letter_name",
-                                        "letter_id_number", "introduction_letter", "id_copy"};
+    static const char *const names[] = {"collector_name",
+                                        "collector_id_number",
+                                        "letter_name",
+                                        "letter_id_number",
+                                        "introduction_letter",
+                                        "id_copy",
+                                        NULL};
     struct eseal_multipart mp;
     eseal_multipart_init(&mp);
-    if (parse_multipart(req, &mp) != ESEAL_OK)
+    if (!parse_parts(req, &mp, names))
         return ESEAL_OK;
-    for (size_t i = 0; i < mp.n; i++) {
-        bool known = false;
-        size_t seen = 0;
-        for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-            known = known || strcmp(names[k], mp.parts[i].name) == 0;
-        for (size_t k = 0; k < mp.n; k++)
-            seen += strcmp(mp.parts[k].name, mp.parts[i].name) == 0;
-        if (!known || seen > 1) {
-            char field[64];
-            snprintf(field, sizeof(field), "%.60s", mp.parts[i].name);
-            eseal_multipart_cleanup(&mp);
-            return api_reply_error(req, ESEAL_E_INVALID, field,
-                                   known ? "重复的部分 / part \"%s\" is given twice"
-                                         : "未知的部分 / unknown part \"%s\"",
-                                   field);
-        }
-    }
     char t[4][256];
     const struct eseal_multipart_part *letter = eseal_multipart_find(&mp, "introduction_letter");
     const struct eseal_multipart_part *copy = eseal_multipart_find(&mp, "id_copy");
@@ -199,6 +216,69 @@ static eseal_rc post_handover(struct eseal_http_req *req, struct eseal_issuer *i
     eseal_rc rc = eseal_issuer_submission_handover(is, who, id, &h, &view, &p);
     eseal_multipart_cleanup(&mp);
     return api_reply_result(req, rc, 200, view, &p);
+}
+
+/* part_int reads the decimal text part |name| within lo..hi into *out;
+ * an absent part leaves *out. False when it replied. */
+static bool part_int(struct eseal_http_req *req, const struct eseal_multipart *mp, const char *name,
+                     long lo, long hi, long *out)
+{
+    char t[256], *end = NULL;
+    const struct eseal_multipart_part *part = eseal_multipart_find(mp, name);
+    if (part == NULL)
+        return true;
+    const char *text = part_text(mp, name, t);
+    long v = text != NULL && text[0] != '\0' ? strtol(text, &end, 10) : 0;
+    if (text == NULL || text[0] == '\0' || *end != '\0' || v < lo || v > hi) {
+        api_reply_error(req, ESEAL_E_INVALID, name,
+                        "%s 须为 %ld 至 %ld 的整数 / %s must be an integer %ld..%ld", name, lo, hi,
+                        name, lo, hi);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* post_impression answers POST /api/v1/submissions/{id}/impression:
+ * parts scan (the file), form, and optionally threshold and dpi. */
+static eseal_rc post_impression(struct eseal_http_req *req, struct eseal_issuer *is,
+                                const struct eseal_staff_principal *who, const char *id)
+{
+    static const char *const names[] = {"scan", "form", "threshold", "dpi", NULL};
+    struct eseal_multipart mp;
+    eseal_multipart_init(&mp);
+    if (!parse_parts(req, &mp, names))
+        return ESEAL_OK;
+    long form = -1, threshold = ESEAL_IMAGE_THRESHOLD_AUTO, dpi = ESEAL_IMAGE_DPI_DEFAULT;
+    const struct eseal_multipart_part *scan = eseal_multipart_find(&mp, "scan");
+    eseal_rc rc = ESEAL_OK;
+    if (!part_int(req, &mp, "form", 0, 1000, &form) ||
+        !part_int(req, &mp, "threshold", 0, 255, &threshold) ||
+        !part_int(req, &mp, "dpi", ESEAL_IMAGE_DPI_MIN, ESEAL_IMAGE_DPI_MAX, &dpi))
+        goto out;
+    if (scan == NULL || form < 0) {
+        rc = api_reply_error(req, ESEAL_E_INVALID, scan == NULL ? "scan" : "form",
+                             "须提供 scan（扫描件）和 form（申请表序号）/ the parts scan (the "
+                             "scanned impression) and form (the form's index) are required");
+        goto out;
+    }
+    struct eseal_issuer_impression in = {(size_t)form, (int)threshold, (unsigned)dpi, scan->data,
+                                         scan->len};
+    struct eseal_issuer_problem p;
+    eseal_issuer_problem_init(&p);
+    json_t *view = NULL;
+    rc = eseal_issuer_submission_impression(is, who, id, &in, &view, &p);
+    rc = api_reply_result(req, rc, 201, view, &p);
+out:
+    eseal_multipart_cleanup(&mp);
+    return rc;
+}
+
+eseal_rc api_submission_impression(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    const char *id = submission_id(req);
+    (void)err;
+    return id != NULL ? post_impression(req, app, api_who(req), id) : not_found(req);
 }
 
 eseal_rc api_submission_materials(struct eseal_http_req *req, void *app, struct eseal_err *err)
@@ -292,6 +372,10 @@ static bool material_inline(struct eseal_http_req *req, const char *type)
                                 "frame-ancestors 'self'");
     eseal_http_set_header(req, "X-Frame-Options", "SAMEORIGIN");
     return true;
+eseal_rc api_submission_picture_accept(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return post_step(req, app, eseal_issuer_submission_picture_accept, true);
 }
 
 /* api_submission_material_get answers GET /api/v1/submissions/{id}/materials/{sm3}

@@ -298,6 +298,21 @@ eseal_rc wf_step_run(struct eseal_issuer *is, const struct wf_step *step,
                      const struct wf_input *in, json_t **view,
                      struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 
+/* ---- impression.c: impression pictures (印模电子化) ---- */
+/* picture_business refuses (ESEAL_E_INVALID) a business type (key) whose
+ * production makes no new seal picture: only apply, reissue and change do. */
+eseal_rc picture_business(const char *business, struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* picture_accepted returns the SM3 of the picture accepted for form |i| of
+ * the record |rec| (borrowed), or NULL: production then uses the unit's
+ * uploaded impression. */
+const char *picture_accepted(const json_t *rec, size_t i);
+/* wf_picture_processed runs the impression step: it logs the processed
+ * picture |picture| (impression.c's fields; "metrics" go only into the
+ * answer, *view) for a registered or approved submission. */
+eseal_rc wf_picture_processed(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                              const char *id, const json_t *picture, json_t **view,
+                              struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
 /* ---- produce.c ---- */
 /* struct produce_ctx carries one production run: the submission, its
  * document, the maker's options and the entries being built. */
@@ -476,6 +491,9 @@ eseal_rc api_submission_register(struct eseal_http_req *req, void *app, struct e
 eseal_rc api_submission_review(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_produce(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_submission_handover(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submission_impression(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submission_picture_accept(struct eseal_http_req *req, void *app,
+                                       struct eseal_err *err);
 eseal_rc api_batches_create(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_batch_get(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_batch_add(struct eseal_http_req *req, void *app, struct eseal_err *err);

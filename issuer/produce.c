@@ -154,7 +154,10 @@ static eseal_rc make_version(struct produce_ctx *ctx, size_t i, const struct ese
         goto out;
     }
     snprintf(field, sizeof(field), "forms[%zu].impression", i);
-    if ((rc = eseal_blob_get(ctx->is->blob, f->impression, &picture, &e)) != ESEAL_OK) {
+    const char *accepted = picture_accepted(ctx->record, i); /* the maker's processed picture */
+    if ((rc = accepted != NULL
+                  ? store_artefact_get(ctx->is, accepted, &picture, &e)
+                  : eseal_blob_get(ctx->is->blob, f->impression, &picture, &e)) != ESEAL_OK) {
         prob_set(ctx->p, rc, field, "%s", e.msg);
         goto out;
     }

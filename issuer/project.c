@@ -212,7 +212,8 @@ static const char *on_submitted(struct apply_ctx *c, json_t *rec)
     json_object_set_new(rec, "submitted", json_string(c->time));
     /* a new round: the last round's registration and review are void */
     static const char *const stale[] = {"registered_by", "onsite", "reviewed_by",
-                                        "acknowledged",  "paper",  "paper_flags"};
+                                        "acknowledged",  "paper",  "paper_flags",
+                                        "forms_pictures"};
     for (size_t i = 0; i < COUNT_OF(stale); i++)
         json_object_del(rec, stale[i]);
     return wf_state_name(WF_SUBMITTED);
@@ -342,6 +343,35 @@ static const char *on_handed_over(struct apply_ctx *c, json_t *rec)
     return all_apps(rec, "handed_over") ? wf_state_name(WF_HANDED_OVER) : NULL;
 }
 
+/* on_picture_processed keeps a processed impression picture (impression.c). */
+static const char *on_picture_processed(struct apply_ctx *c, json_t *rec)
+{
+    json_t *pics = json_object_get(rec, "pictures");
+    if (pics == NULL)
+        json_object_set_new(rec, "pictures", pics = json_array());
+    json_t *pic = json_deep_copy(c->data);
+    json_object_set_new(pic, "time", json_string(c->time));
+    json_array_append_new(pics, pic);
+    return NULL;
+}
+
+/* on_picture_accepted makes a processed picture the form's, replacing any
+ * accepted before for that form. */
+static const char *on_picture_accepted(struct apply_ctx *c, json_t *rec)
+{
+    json_t *acc = json_object_get(rec, "forms_pictures");
+    if (acc == NULL)
+        json_object_set_new(rec, "forms_pictures", acc = json_array());
+    json_t *form = json_object_get(c->data, "form");
+    for (size_t i = 0; i < json_array_size(acc); i++)
+        if (json_equal(json_object_get(json_array_get(acc, i), "form"), form))
+            json_array_remove(acc, i--);
+    json_t *a = json_deep_copy(c->data);
+    json_object_set_new(a, "accepted", json_string(c->time));
+    json_array_append_new(acc, a);
+    return NULL;
+}
+
 /* on_other: a type of a later version only touches the record. */
 static const char *on_other(struct apply_ctx *c, json_t *rec)
 {
@@ -418,6 +448,8 @@ static const struct projection {
     {"submission.collected", on_collected},
     {"application.produced", on_produced},
     {"application.handed_over", on_handed_over},
+    {"submission.picture_processed", on_picture_processed},
+    {"submission.picture_accepted", on_picture_accepted},
     {"submission.", on_other},
     {"application.", on_other},
     {"seal.", NULL},

@@ -696,6 +696,23 @@ static const char *find_material(const json_t *rec, const char *sm3)
     return NULL;
 }
 
+/* find_picture returns "picture" or "impression_scan" when |sm3| is a
+ * picture processed for the record, or its scan (kept as artefacts). */
+static const char *find_picture(const json_t *rec, const char *sm3)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(rec, "pictures"), i, m)
+    {
+        const char *pic = wf_jstr(m, "sm3"), *scan = wf_jstr(m, "scan_sm3");
+        if (pic != NULL && strcmp(sm3, pic) == 0)
+            return "picture";
+        if (scan != NULL && strcmp(sm3, scan) == 0)
+            return "impression_scan";
+    }
+    return NULL;
+}
+
 /* batch_material: the summary table of the submission's batch is one of
  * its materials too (its rows are the submission's forms). */
 static const char *batch_material(struct eseal_issuer *is, const json_t *rec, const char *sm3)
@@ -723,19 +740,21 @@ eseal_rc eseal_issuer_submission_material(struct eseal_issuer *is,
     const char *k = rc == ESEAL_OK ? find_material(rec, sm3) : NULL;
     if (rc == ESEAL_OK && k == NULL)
         k = batch_material(is, rec, sm3);
-    if (rc == ESEAL_OK && k == NULL)
+    const char *pic = rc == ESEAL_OK && k == NULL ? find_picture(rec, sm3) : NULL;
+    if (rc == ESEAL_OK && k == NULL && pic == NULL)
         rc = prob_set(p, ESEAL_E_NOTFOUND, NULL,
                       "申报 %s 没有材料 %.64s / submission %s has no "
                       "material %.64s",
                       id, sm3, id, sm3);
     struct eseal_err e;
     eseal_err_clear(&e);
-    if (rc == ESEAL_OK && (rc = eseal_blob_get(is->blob, sm3, out, &e)) != ESEAL_OK)
+    if (rc == ESEAL_OK && (rc = pic != NULL ? store_artefact_get(is, sm3, out, &e)
+                                            : eseal_blob_get(is->blob, sm3, out, &e)) != ESEAL_OK)
         prob_from(p, &e, NULL);
     if (rc == ESEAL_OK) {
         int kv = 0;
         eseal_form_enum_parse(ESEAL_ENUM_MATERIAL, k, &kv);
-        *kind = eseal_form_key(ESEAL_ENUM_MATERIAL, kv);
+        *kind = pic != NULL ? pic : eseal_form_key(ESEAL_ENUM_MATERIAL, kv);
         *content_type = eseal_content_mime(eseal_content_detect(out->data, out->len));
     }
     json_decref(rec);

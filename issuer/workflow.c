@@ -68,6 +68,7 @@ struct wf_run {
     struct produce_ctx produce; /* produce: the maker's options */
     json_t *entries;            /* array: the log entries to commit */
     json_t *result;             /* a view other than the subject's (owned) */
+    const json_t *picture;      /* picture_accept: the processed picture (in rec) */
     char new_id[16];
     struct eseal_issuer_problem *p;
 };
@@ -1189,6 +1190,86 @@ static eseal_rc build_batch_submit(struct wf_run *r)
     return batch_submit(r->is, r->who, r->rec, r->entries, r->p);
 }
 
+/* ---- impression pictures (印模电子化) ------------------------------------------------ */
+
+/* picture_form reads the form index |v| of the body against the record's
+ * form count and checks that the business type takes a new picture. */
+static eseal_rc picture_form(struct wf_run *r, const json_t *v, size_t *form)
+{
+    json_int_t n = json_integer_value(json_object_get(r->rec, "forms"));
+    if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) >= n)
+        return prob_set(r->p, ESEAL_E_INVALID, "form",
+                        "申请表序号须在 0 至 %" JSON_INTEGER_FORMAT
+                        " 之间 / form must be a form index 0..%" JSON_INTEGER_FORMAT,
+                        n - 1, n - 1);
+    *form = (size_t)json_integer_value(v);
+    return picture_business(wf_jstr(r->rec, "business"), r->p);
+}
+
+/* parse_impression: the body is impression.c's (the processed picture's
+ * fields and "metrics" for the answer only), checked against the record
+ * again under the lock. */
+static eseal_rc parse_impression(struct wf_run *r)
+{
+    size_t form;
+    return picture_form(r, json_object_get(r->in->body, "form"), &form);
+}
+
+static eseal_rc build_impression(struct wf_run *r)
+{
+    json_t *data = json_deep_copy(r->in->body);
+    json_object_del(data, "metrics");
+    r->result = json_deep_copy(r->in->body);
+    json_object_update(r->result, json_object_get(r->in->body, "metrics"));
+    json_object_del(r->result, "metrics");
+    add_entry(r, "submission.picture_processed", data);
+    return ESEAL_OK;
+}
+
+static eseal_rc check_picture_accept(struct wf_run *r)
+{
+    static const char *const keys[] = {"form", "sm3", NULL};
+    if (r->in->body == NULL)
+        return prob_set(r->p, ESEAL_E_INVALID, NULL,
+                        "请求体须为 JSON 对象 / a JSON object is required as the body");
+    return json_check_keys(r->in->body, keys, "", r->p);
+}
+
+/* parse_picture_accept: the picture must be one processed for this form
+ * of this submission; r->result keeps it for build. */
+static eseal_rc parse_picture_accept(struct wf_run *r)
+{
+    size_t form;
+    eseal_rc rc = picture_form(r, json_object_get(r->in->body, "form"), &form);
+    if (rc != ESEAL_OK)
+        return rc;
+    const char *sm3 = wf_jstr(r->in->body, "sm3");
+    size_t i;
+    json_t *pic;
+    json_array_foreach(json_object_get(r->rec, "pictures"), i, pic)
+    {
+        const char *have = wf_jstr(pic, "sm3");
+        if (sm3 != NULL && have != NULL && strcmp(sm3, have) == 0 &&
+            json_integer_value(json_object_get(pic, "form")) == (json_int_t)form) {
+            r->picture = pic;
+            return ESEAL_OK;
+        }
+    }
+    return prob_set(r->p, ESEAL_E_INVALID, "sm3",
+                    "不是本申报第 %zu 份申请表的印模处理结果 / %.64s is not a picture processed "
+                    "for form %zu of this submission",
+                    form, sm3 != NULL ? sm3 : "(none)", form);
+}
+
+static eseal_rc build_picture_accept(struct wf_run *r)
+{
+    add_entry(r, "submission.picture_accepted",
+              json_pack("{s:O,s:O,s:O}", "form", json_object_get(r->picture, "form"), "sm3",
+                        json_object_get(r->picture, "sm3"), "scan_sm3",
+                        json_object_get(r->picture, "scan_sm3")));
+    return ESEAL_OK;
+}
+
 /* ---- the table ----------------------------------------------------------------------- */
 
 enum step_id {
@@ -1212,12 +1293,16 @@ enum step_id {
     STEP_BATCH_SUMMARY,
     STEP_BATCH_SUBMIT,
     STEP_STAFF_ROLE,
+    STEP_IMPRESSION,
+    STEP_PICTURE_ACCEPT,
     STEP_COUNT
 };
 
 #define EDITABLE (WF_FROM(WF_DRAFT) | WF_FROM(WF_REJECTED))
 #define SEAL_FROM(s) (1u << (s))
 #define BATCH_FROM(s) (1u << (s))
+/* impression pictures: after registration, before production */
+#define PICTURE_FROM (WF_FROM(WF_REGISTERED) | WF_FROM(WF_APPROVED))
 
 /* clang-format off */
 const struct wf_step wf_steps[STEP_COUNT] = {
@@ -1281,6 +1366,13 @@ const struct wf_step wf_steps[STEP_COUNT] = {
     [STEP_STAFF_ROLE] = {"staff_role", "changing an account's role", ESEAL_ACTION_STAFF_ROLE,
         WF_SUBJECT_NONE, 0, WF_RULES_NONE, check_role, NULL, build_staff_role,
         {"staff.role_changed"}},
+    [STEP_IMPRESSION] = {"impression", "processing an impression", ESEAL_ACTION_SUBMISSION_PRODUCE,
+        WF_SUBJECT_SUBMISSION, PICTURE_FROM, WF_RULES_NONE, NULL, parse_impression,
+        build_impression, {"submission.picture_processed"}},
+    [STEP_PICTURE_ACCEPT] = {"picture_accept", "accepting a picture",
+        ESEAL_ACTION_SUBMISSION_PRODUCE, WF_SUBJECT_SUBMISSION, PICTURE_FROM, WF_RULES_NONE,
+        check_picture_accept, parse_picture_accept, build_picture_accept,
+        {"submission.picture_accepted"}},
 };
 /* clang-format on */
 const size_t wf_n_steps = STEP_COUNT;
@@ -1357,6 +1449,21 @@ eseal_rc eseal_issuer_submission_produce(struct eseal_issuer *is,
                                          struct eseal_issuer_problem *p)
 {
     return step_json(is, STEP_PRODUCE, who, id, body, view, p);
+}
+
+eseal_rc wf_picture_processed(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                              const char *id, const json_t *picture, json_t **view,
+                              struct eseal_issuer_problem *p)
+{
+    return step_json(is, STEP_IMPRESSION, who, id, picture, view, p);
+}
+
+eseal_rc eseal_issuer_submission_picture_accept(struct eseal_issuer *is,
+                                                const struct eseal_staff_principal *who,
+                                                const char *id, const json_t *body, json_t **view,
+                                                struct eseal_issuer_problem *p)
+{
+    return step_json(is, STEP_PICTURE_ACCEPT, who, id, body, view, p);
 }
 
 eseal_rc eseal_issuer_submission_handover(struct eseal_issuer *is,

@@ -323,6 +323,38 @@ eseal_rc eseal_issuer_submission_material(struct eseal_issuer *is,
                                           const char **content_type, const char **kind,
                                           struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
 
+/* Impression processing (印模电子化): docs/issuer-domain.md, "Impression
+ * processing". struct eseal_issuer_impression is a scan of the impression
+ * box of one form (borrowed). */
+struct eseal_issuer_impression {
+    size_t form;         /* the form's index, 0-based */
+    int threshold;       /* 0..255, or ESEAL_IMAGE_THRESHOLD_AUTO (-1) */
+    unsigned dpi;        /* 0: ESEAL_IMAGE_DPI_DEFAULT */
+    const uint8_t *scan; /* PNG or JPEG */
+    size_t scan_len;
+};
+/* _submission_impression (a maker, submission registered or approved)
+ * turns the scan into the form's picture at the form's width and height
+ * (eseal_image_impression), keeps the scan and the picture (downloadable as
+ * materials "impression_scan" and "picture") and logs
+ * submission.picture_processed. The picture is not used until accepted.
+ * *view receives {"form","sm3","scan_sm3","threshold","dpi","width_px",
+ * "height_px","width_mm","height_mm","scan_width","scan_height","bbox",
+ * "ink_ratio"}. A scan the processing refuses is ESEAL_E_INVALID or
+ * ESEAL_E_TOOBIG with field "scan". */
+eseal_rc eseal_issuer_submission_impression(struct eseal_issuer *is,
+                                            const struct eseal_staff_principal *who, const char *id,
+                                            const struct eseal_issuer_impression *in, json_t **view,
+                                            struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+/* _submission_picture_accept (a maker, registered or approved) takes
+ * {"form","sm3"}: the picture processed for that form becomes the one
+ * production puts into the seal, instead of the uploaded impression
+ * (submission.picture_accepted). *view receives the submission view. */
+eseal_rc eseal_issuer_submission_picture_accept(struct eseal_issuer *is,
+                                                const struct eseal_staff_principal *who,
+                                                const char *id, const json_t *body, json_t **view,
+                                                struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
 /* Batches (批次) of a city's aggregator: docs/issuer-domain.md, "Channels".
  * _batch_create {"business"} opens a batch (B00000001) for the caller's
  * city; _batch_add {"submission"} adds a collected submission of that
