@@ -168,10 +168,8 @@ eseal_rc eseal_ca_unlock(struct eseal_ca *ca, unsigned keys, const void *pass, s
             eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
         if ((todo & ESEAL_CA_UNLOCK_COMMIT) != 0)
             eseal_wipe(ca->commit_key, sizeof(ca->commit_key));
-        if ((todo & ESEAL_CA_UNLOCK_TSA) != 0) {
-            EVP_PKEY_free(ca->tsa_key);
-            ca->tsa_key = NULL;
-        }
+        if ((todo & ESEAL_CA_UNLOCK_TSA) != 0)
+            ca_tsa_lock(ca);
         return rc;
     }
     ca->unlocked |= done;
@@ -205,8 +203,8 @@ void eseal_ca_free(struct eseal_ca *ca)
         X509_free(ca->cert[r]);
         EVP_PKEY_free(ca->key[r]); /* OpenSSL clears private key material on free */
     }
+    ca_tsa_lock(ca);
     X509_free(ca->tsa_cert);
-    EVP_PKEY_free(ca->tsa_key);
     eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
     eseal_wipe(ca->commit_key, sizeof(ca->commit_key));
     free(ca->dir);

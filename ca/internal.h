@@ -32,7 +32,12 @@ struct eseal_ca {
     uint8_t commit_key[CA_COMMIT_KEY_LEN]; /* the platform secret (commit.c) */
     X509 *tsa_cert;                        /* NULL in a CA made before the TSA (tsa.c) */
     EVP_PKEY *tsa_key;                     /* NULL until eseal_ca_unlock with ESEAL_CA_UNLOCK_TSA */
-    unsigned unlocked;                     /* ESEAL_CA_UNLOCK_* bits of the keys held */
+    /* made once at unlock, for every token: the sign context of tsa_key
+     * (duplicated per token) and the DER of its ESS signingCertificateV2 */
+    EVP_PKEY_CTX *tsa_sign;
+    unsigned char *tsa_ess;
+    int tsa_ess_len;
+    unsigned unlocked; /* ESEAL_CA_UNLOCK_* bits of the keys held */
     struct eseal_log_signer log_signer;
 };
 
@@ -51,6 +56,8 @@ eseal_rc ca_unlock_commit(struct eseal_ca *ca, const void *pass, size_t pass_len
 eseal_rc ca_tsa_load(struct eseal_ca *ca, struct eseal_err *err);
 eseal_rc ca_tsa_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
                        struct eseal_err *err);
+/* ca_tsa_lock drops what ca_tsa_unlock made. */
+void ca_tsa_lock(struct eseal_ca *ca);
 
 /* ca_tsa_write writes tsa.pem and tsa.key (wrapped under |pass|) into
  * |dir|, refusing to overwrite either. */

@@ -63,14 +63,35 @@ eseal_rc ca_tsa_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
     char *path = eseal_path_join(ca->dir, CA_FILE_TSA_KEY);
     eseal_rc rc = eseal_pki_key_load(&ca->tsa_key, path, pass, pass_len, err);
     if (rc == ESEAL_OK &&
-        (!eseal_sm2_is(ca->tsa_key) || X509_check_private_key(ca->tsa_cert, ca->tsa_key) != 1)) {
+        (!eseal_sm2_is(ca->tsa_key) || X509_check_private_key(ca->tsa_cert, ca->tsa_key) != 1))
         rc = eseal_err_openssl(err, ESEAL_E_INVALID, "%s does not belong to %s", path,
                                CA_FILE_TSA_PEM);
-        EVP_PKEY_free(ca->tsa_key);
-        ca->tsa_key = NULL;
-    }
     free(path);
+    /* Per token these would cost a provider fetch and a certificate hash. */
+    ESS_SIGNING_CERT_V2 *sc = NULL;
+    if (rc == ESEAL_OK &&
+        ((ca->tsa_sign = EVP_PKEY_CTX_new_from_pkey(NULL, ca->tsa_key, NULL)) == NULL ||
+         EVP_PKEY_sign_init(ca->tsa_sign) != 1 ||
+         EVP_PKEY_CTX_set_signature_md(ca->tsa_sign, eseal_md_sm3()) != 1 ||
+         (sc = OSSL_ESS_signing_cert_v2_new_init(eseal_md_sha256(), ca->tsa_cert, NULL, 0)) ==
+             NULL ||
+         (ca->tsa_ess_len = i2d_ESS_SIGNING_CERT_V2(sc, &ca->tsa_ess)) <= 0))
+        rc = eseal_err_openssl(err, ESEAL_E_INTERNAL, "cannot prepare the time-stamp key");
+    ESS_SIGNING_CERT_V2_free(sc);
+    if (rc != ESEAL_OK)
+        ca_tsa_lock(ca);
     return rc;
+}
+
+void ca_tsa_lock(struct eseal_ca *ca)
+{
+    EVP_PKEY_CTX_free(ca->tsa_sign);
+    EVP_PKEY_free(ca->tsa_key);
+    OPENSSL_free(ca->tsa_ess);
+    ca->tsa_sign = NULL;
+    ca->tsa_key = NULL;
+    ca->tsa_ess = NULL;
+    ca->tsa_ess_len = 0;
 }
 
 eseal_rc ca_tsa_write(const char *dir, X509 *cert, EVP_PKEY *key, const void *pass, size_t pass_len,
@@ -319,17 +340,17 @@ static TS_TST_INFO *make_tst_info(const struct eseal_ca *ca, const TS_REQ *req,
 /* signer_info names the TSA certificate and carries the signed attributes
  * of RFC 3161 §2.4.2 and RFC 5816: contentType id-ct-TSTInfo, the SM3
  * messageDigest of |content|, and ESS signingCertificateV2. */
-static PKCS7_SIGNER_INFO *signer_info(X509 *cert, const unsigned char *content, int content_len)
+static PKCS7_SIGNER_INFO *signer_info(const struct eseal_ca *ca, const unsigned char *content,
+                                      int content_len)
 {
+    X509 *cert = ca->tsa_cert;
     PKCS7_SIGNER_INFO *si = PKCS7_SIGNER_INFO_new();
-    ESS_SIGNING_CERT_V2 *sc = OSSL_ESS_signing_cert_v2_new_init(EVP_sha256(), cert, NULL, 0);
     ASN1_STRING *sc_seq = ASN1_STRING_new();
-    unsigned char *sc_der = NULL, md[EVP_MAX_MD_SIZE];
+    unsigned char md[EVP_MAX_MD_SIZE];
     unsigned md_len = 0;
-    int sc_len = sc != NULL ? i2d_ESS_SIGNING_CERT_V2(sc, &sc_der) : -1;
     ASN1_INTEGER *serial = ASN1_INTEGER_dup(X509_get0_serialNumber(cert));
-    int ok = si != NULL && sc_len > 0 && sc_seq != NULL && serial != NULL &&
-             ASN1_STRING_set(sc_seq, sc_der, sc_len) == 1 &&
+    int ok = si != NULL && sc_seq != NULL && serial != NULL &&
+             ASN1_STRING_set(sc_seq, ca->tsa_ess, ca->tsa_ess_len) == 1 &&
              ASN1_INTEGER_set(si->version, 1) == 1 &&
              X509_NAME_set(&si->issuer_and_serial->issuer, X509_get_issuer_name(cert)) == 1;
     if (ok) {
@@ -350,8 +371,6 @@ static PKCS7_SIGNER_INFO *signer_info(X509 *cert, const unsigned char *content, 
     }
     ASN1_INTEGER_free(serial);
     ASN1_STRING_free(sc_seq);
-    OPENSSL_free(sc_der);
-    ESS_SIGNING_CERT_V2_free(sc);
     if (!ok) {
         PKCS7_SIGNER_INFO_free(si);
         return NULL;
@@ -359,19 +378,18 @@ static PKCS7_SIGNER_INFO *signer_info(X509 *cert, const unsigned char *content, 
     return si;
 }
 
-/* sign_attrs signs SM3(DER(signed attributes of |si|)) with |key|, the
+/* sign_attrs signs SM3(DER(signed attributes of |si|)) with a copy of
+ * |prepared| (the TSA key's sign context), the
  * bare SM2 signature PKCS7_signatureVerify checks (no Z value). */
-static int sign_attrs(PKCS7_SIGNER_INFO *si, EVP_PKEY *key)
+static int sign_attrs(PKCS7_SIGNER_INFO *si, const EVP_PKEY_CTX *prepared)
 {
     unsigned char *attrs = NULL, md[EVP_MAX_MD_SIZE], sig[128];
     unsigned md_len = 0;
     size_t sig_len = sizeof(sig);
     int n = ASN1_item_i2d((ASN1_VALUE *)si->auth_attr, &attrs, ASN1_ITEM_rptr(PKCS7_ATTR_SIGN));
-    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_dup(prepared);
     int ok = n > 0 && pctx != NULL &&
              EVP_Digest(attrs, (size_t)n, md, &md_len, eseal_md_sm3(), NULL) == 1 &&
-             EVP_PKEY_sign_init(pctx) == 1 &&
-             EVP_PKEY_CTX_set_signature_md(pctx, eseal_md_sm3()) == 1 &&
              EVP_PKEY_sign(pctx, sig, &sig_len, md, md_len) == 1 &&
              ASN1_STRING_set(si->enc_digest, sig, (int)sig_len) == 1;
     EVP_PKEY_CTX_free(pctx);
@@ -386,12 +404,12 @@ static PKCS7 *make_token(const struct eseal_ca *ca, TS_TST_INFO *ti, int cert_re
     int der_len = i2d_TS_TST_INFO(ti, &der);
     PKCS7 *p7 = PKCS7_new(), *content = PKCS7_new();
     ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-    PKCS7_SIGNER_INFO *si = der_len > 0 ? signer_info(ca->tsa_cert, der, der_len) : NULL;
+    PKCS7_SIGNER_INFO *si = der_len > 0 ? signer_info(ca, der, der_len) : NULL;
     int ok = p7 != NULL && content != NULL && os != NULL && si != NULL &&
              PKCS7_set_type(p7, NID_pkcs7_signed) == 1 &&
              ASN1_INTEGER_set(p7->d.sign->version, 3) == 1 &&
              (!cert_req || PKCS7_add_certificate(p7, ca->tsa_cert) == 1) &&
-             sign_attrs(si, ca->tsa_key) && PKCS7_add_signer(p7, si) == 1;
+             sign_attrs(si, ca->tsa_sign) && PKCS7_add_signer(p7, si) == 1;
     if (ok)
         si = NULL;
     /* The eContent is TSTInfo, a content type PKCS7 knows as "other". */
