@@ -522,7 +522,7 @@ static eseal_rc stamp_ofd(struct eseal_token *tok, const char *esid, const char 
         rc = eseal_err_set(err, ESEAL_E_NOTFOUND, "token %s holds no seal", eseal_token_id(tok));
     if (rc == ESEAL_OK)
         rc = ofd_stamp(&out, blank.data, blank.len, seal, seal_len, &place, 0,
-                       eseal_token_cert(tok), eseal_token_signer, tok, err);
+                       eseal_token_cert(tok), eseal_token_signer, tok, NULL, err);
     if (rc == ESEAL_OK)
         rc = eseal_file_write(path, out.data, out.len, 0644, 0, err);
     eseal_buf_cleanup(&blank);
