@@ -246,7 +246,7 @@ eseal_rc eseal_ts_verify(const uint8_t *token, size_t len, const void *data, siz
         goto out;
     }
     /* The imprint first: a token over other data is broken whoever signed it. */
-    ctx = verify_ctx(TS_VFY_IMPRINT | TS_VFY_DATA, data, data_len, NULL, 0);
+    ctx = verify_ctx(TS_VFY_DATA, data, data_len, NULL, 0);
     if (ctx == NULL || TS_RESP_verify_token(ctx, p7) != 1) {
         rc = eseal_err_openssl(err, ESEAL_E_CRYPTO,
                                "时间戳不是对本签名值的 / the time-stamp is not over this signature "
