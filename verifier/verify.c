@@ -360,8 +360,10 @@ static void judge_found(struct eseal_report *r, const struct eseal_status_answer
         v = V_STATUS_SUSPENDED;
     else if (i->status == ESEAL_STATUS_EXPIRED)
         v = V_STATUS_EXPIRED;
-    else if (r->poe_time != 0)
+    else if (r->poe_time != 0 && since < (int64_t)r->poe_time)
         v = V_STATUS_REVOKED_BEFORE_POE;
+    /* in the same second (both have whole seconds) the order is unknown:
+     * judged as without a time-stamp */
     else if (claimed != 0 && (int64_t)claimed > since)
         v = compromised ? V_STATUS_COMPROMISED_CLAIM : V_STATUS_REVOKED_CLAIM;
     else
