@@ -9,7 +9,10 @@
 # tsa.pem` form fails on OpenSSL 3.0's empty SM2 ID, which is asserted so a
 # change shows), a changed file fails, nonces and serials differ and never
 # repeat across a restart, bad queries get a rejection reply or a 4xx and
-# leave the service working, `eseal ca tsa-init` gives an old CA its key.
+# leave the service working; `eseal stamp --tsa` puts the token into
+# SES_Signature.timeStamp (a dead or refusing TSA fails it, nothing
+# written) and `eseal verify` shows the proven time; `eseal ca tsa-init`
+# gives an old CA its key.
 #
 # Needs ESEAL, ESEAL_PUBLISHERD, curl and openssl.
 set -euo pipefail
@@ -160,6 +163,29 @@ check_eq "GET /tsa: 405" "$(curl -s -o /dev/null -w '%{http_code}' "$base/tsa")"
 check_eq "after the bad queries the service still stamps" "$(stamp q1.tsq r5.tsr)" 200
 check "... and the token verifies" \
     openssl ts -verify -data data.txt -in r5.tsr -CAfile ca/tsa.pem -partial_chain
+
+# --- eseal stamp --tsa: the token in SES_Signature.timeStamp, or nothing -------------
+export ESEAL_PIN=123456
+"$ESEAL" token init --dir tok >/dev/null
+"$ESEAL" token csr --dir tok --subject "/O=福州市测试局/serialNumber=91350100M000100Y43" --out tok.csr >/dev/null
+"$ESEAL" ca issue --dir ca --csr tok.csr --profile unit --out holder.pem >/dev/null
+"$ESEAL" token import --dir tok --cert holder.pem >/dev/null
+printf '\x89PNG\r\n\x1a\n' >seal.png
+"$ESEAL" seal make --ca ca --cert holder.pem --esid 35010000000001 --name 福州市测试局 --type unit \
+    --picture seal.png --width 40 --height 40 --out seal.esl >/dev/null
+refused "a TSA that does not answer fails the stamp" 1 d.ses \
+    "$ESEAL" stamp --token tok --seal seal.esl data.txt -o d.ses --tsa "http://127.0.0.1:1/tsa"
+check_grep "... saying so" 'the TSA .* does not answer' refused.err
+refused "a TSA that refuses fails the stamp" 1 d.ses \
+    "$ESEAL" stamp --token tok --seal seal.esl data.txt -o d.ses --tsa "$base/log/checkpoint"
+check "eseal stamp --tsa" "$ESEAL" stamp --token tok --seal seal.esl data.txt -o d.ses --tsa "$base/tsa"
+openssl asn1parse -inform DER -in d.ses >d.asn1
+check_grep "SES_Signature.timeStamp [0] holds the token" '^ *[0-9]+:d=1 .*cons: cont \[ 0 \]' d.asn1
+check "eseal verify: the time-stamp passes" "$ESEAL" verify --trust ca/root.pem --no-status data.txt --sig d.ses
+check_grep "... with the proven time in Beijing time" '时间戳证明的签署时间: .* 北京时间' check.out
+check_grep "... its check passed" 'PASSED +timestamp' check.out
+"$ESEAL" verify --trust other/root.pem --no-status data.txt --sig d.ses >foreign.out 2>&1 || true
+check_grep "another platform's trust: the token is untrusted" 'TIMESTAMP_UNTRUSTED' foreign.out
 stop_publisher
 
 # --- switched off; an old CA without the key; tsa-init -------------------------------
