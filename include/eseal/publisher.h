@@ -49,32 +49,34 @@ struct eseal_publisher;
 /* ESEAL_PUBLISHER_OCSP_MAX bounds an OCSP request (bytes) and
  * ESEAL_PUBLISHER_OCSP_MAX_CERTS the certificates one request asks about. */
 #define ESEAL_PUBLISHER_OCSP_MAX 4096
+#define ESEAL_PUBLISHER_OCSP_MAX_CERTS 32
 /* ESEAL_PUBLISHER_TSA_POLICY is the time-stamp policy by default: a UUID
  * OID under the ITU-T X.667 arc 2.25, which needs no registration
- * (docs/tsa.md "Policy"). */
+ * (docs/tsa.md). */
 #define ESEAL_PUBLISHER_TSA_POLICY "2.25.89655751226095153327707521545612393118"
-#define ESEAL_PUBLISHER_OCSP_MAX_CERTS 32
 
 /* struct eseal_publisher_config is filled from eseal_publisher_options. */
 struct eseal_publisher_config {
     char *address;
     long long port;
-    char *data;                /* state directory: db/ */
-    char *ca;                  /* platform CA directory: log.pub, responder key */
-    char *log;                 /* the issuer's log directory or its base URL */
-    char *passphrase_file;     /* CA passphrase; NULL: $ESEAL_PASSPHRASE */
-    long long validity;        /* seconds from thisUpdate to nextUpdate */
-    long long poll_ms;         /* how often the log is polled */
-    long long threads;         /* HTTP worker threads */
-    bool access_log;           /* one line per request on stderr */
-    long long shards;          /* CRL shards; fixed at the first start */
-    char *issuer;              /* issuer base URL for seal files; NULL: the log's
-                                * URL, else ESEAL_PUBLISHER_ISSUER */
-    char *ca_file;             /* PEM CA certificates for https:// log and issuer
-                                * URLs; NULL: the system store */
-    bool tsa;                  /* serve POST /tsa with the CA's time-stamp key */
-    char *tsa_policy;          /* TSA policy OID in the tokens */
-    long long tsa_accuracy_ms; /* stated accuracy of genTime */
+    char *data;            /* state directory: db/ */
+    char *ca;              /* platform CA directory: log.pub, responder key */
+    char *log;             /* the issuer's log directory or its base URL */
+    char *passphrase_file; /* CA passphrase; NULL: $ESEAL_PASSPHRASE */
+    long long validity;    /* seconds from thisUpdate to nextUpdate */
+    long long poll_ms;     /* how often the log is polled */
+    long long threads;     /* HTTP worker threads */
+    bool access_log;       /* one line per request on stderr */
+    long long shards;      /* CRL shards; fixed at the first start */
+    char *issuer;          /* issuer base URL for seal files; NULL: the log's
+                            * URL, else ESEAL_PUBLISHER_ISSUER */
+    char *ca_file;         /* PEM CA certificates for https:// log and issuer
+                            * URLs; NULL: the system store */
+    /* time-stamps (docs/tsa.md): serve POST /tsa with the CA's TSA key, the
+     * policy OID in the tokens, the stated accuracy of genTime (ms) */
+    bool tsa;
+    char *tsa_policy;
+    long long tsa_accuracy_ms;
 };
 
 /* eseal_publisher_options is the configuration table (config.h). */

@@ -50,12 +50,13 @@ struct eseal_seal_info {
     long width_mm, height_mm;
     const uint8_t *maker_cert; /* DER of the seal-maker certificate */
     size_t maker_cert_len;
-    const char *sign_alg;     /* dotted OID of the maker's signature algorithm */
-    bool has_timestamp;       /* v5 seal with a time-stamp token */
-    const uint8_t *timestamp; /* its token (DER), NULL if absent or unreadable */
+    const char *sign_alg; /* dotted OID of the maker's signature algorithm */
+    bool has_timestamp;   /* v5 seal with a time-stamp token */
+    /* that token (DER; NULL if absent or unreadable) and the maker's
+     * signature value it is over, as found */
+    const uint8_t *timestamp;
     size_t timestamp_len;
-    const uint8_t *signed_value; /* the maker's signature value (what the
-                                  * token is over), as found */
+    const uint8_t *signed_value;
     size_t signed_value_len;
     const uint8_t *der; /* the whole seal, as parsed */
     size_t der_len;
@@ -127,12 +128,13 @@ struct eseal_ses_info {
     const char *property_info;  /* the signed file's name or OFD path */
     const uint8_t *signer_cert; /* DER of the signer's certificate */
     size_t signer_cert_len;
-    const char *sign_alg;     /* dotted OID */
-    bool has_timestamp;       /* an RFC 3161 token is attached (not verified here) */
-    const uint8_t *timestamp; /* its token (DER), NULL if absent or unreadable */
+    const char *sign_alg; /* dotted OID */
+    bool has_timestamp;   /* an RFC 3161 token is attached (not verified here) */
+    /* that token (DER; NULL if absent or unreadable) and the signature
+     * value (what a time-stamp is over), as found in the BIT STRING */
+    const uint8_t *timestamp;
     size_t timestamp_len;
-    const uint8_t *signature; /* the signature value (what a time-stamp is
-                               * over), as found in the BIT STRING */
+    const uint8_t *signature;
     size_t signature_len;
     const uint8_t *der;
     size_t der_len;
