@@ -82,6 +82,8 @@ eseal_rc eseal_ca_open(struct eseal_ca **out, const char *dir, struct eseal_err 
         rc = load_certs(ca, err);
     if (rc == ESEAL_OK)
         rc = load_log_pub(ca, err);
+    if (rc == ESEAL_OK)
+        rc = ca_tsa_load(ca, err);
     ca->log_signer = (struct eseal_log_signer){
         .origin = ca->origin, .pub = ca->log_pk, .sign = log_sign, .ctx = ca};
     if (rc != ESEAL_OK) {
@@ -149,6 +151,11 @@ eseal_rc eseal_ca_unlock(struct eseal_ca *ca, unsigned keys, const void *pass, s
         if (rc == ESEAL_OK)
             done |= ESEAL_CA_UNLOCK_COMMIT;
     }
+    if (rc == ESEAL_OK && (todo & ESEAL_CA_UNLOCK_TSA) != 0) {
+        rc = ca_tsa_unlock(ca, pass, pass_len, err);
+        if (rc == ESEAL_OK)
+            done |= ESEAL_CA_UNLOCK_TSA;
+    }
     if (rc != ESEAL_OK) {
         /* All or nothing: keys unlocked by this call are dropped again. */
         for (int r = 0; r < CA_NROLES; r++) {
@@ -161,6 +168,8 @@ eseal_rc eseal_ca_unlock(struct eseal_ca *ca, unsigned keys, const void *pass, s
             eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
         if ((todo & ESEAL_CA_UNLOCK_COMMIT) != 0)
             eseal_wipe(ca->commit_key, sizeof(ca->commit_key));
+        if ((todo & ESEAL_CA_UNLOCK_TSA) != 0)
+            ca_tsa_lock(ca);
         return rc;
     }
     ca->unlocked |= done;
@@ -194,6 +203,8 @@ void eseal_ca_free(struct eseal_ca *ca)
         X509_free(ca->cert[r]);
         EVP_PKEY_free(ca->key[r]); /* OpenSSL clears private key material on free */
     }
+    ca_tsa_lock(ca);
+    X509_free(ca->tsa_cert);
     eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
     eseal_wipe(ca->commit_key, sizeof(ca->commit_key));
     free(ca->dir);
@@ -229,6 +240,7 @@ eseal_rc ca_need_key(const struct eseal_ca *ca, unsigned bit, struct eseal_err *
                        : bit == ESEAL_CA_UNLOCK_MAKER     ? "maker"
                        : bit == ESEAL_CA_UNLOCK_RESPONDER ? "responder"
                        : bit == ESEAL_CA_UNLOCK_COMMIT    ? "commitment"
+                       : bit == ESEAL_CA_UNLOCK_TSA       ? "time-stamp"
                                                           : "log";
     return eseal_err_set(err, ESEAL_E_DENIED,
                          "此进程未解锁证书机构的 %s 密钥 / the CA's %s key is not unlocked in "
@@ -331,6 +343,17 @@ json_t *eseal_ca_show(const struct eseal_ca *ca)
     json_t *certs = json_array();
     for (int r = 0; r < CA_NROLES; r++)
         json_array_append_new(certs, cert_json(ca, (enum eseal_ca_role)r));
+    if (ca->tsa_cert != NULL) {
+        json_t *t = eseal_pki_cert_json(ca->tsa_cert);
+        json_object_set_new(t, "role", json_string("tsa"));
+        char *file = eseal_path_join(ca->dir, CA_FILE_TSA_PEM);
+        char *key = eseal_path_join(ca->dir, CA_FILE_TSA_KEY);
+        json_object_set_new(t, "file", json_string(file));
+        json_object_set_new(t, "key_file", json_string(key));
+        free(file);
+        free(key);
+        json_array_append_new(certs, t);
+    }
     char *note = eseal_note_key_format(ca->origin, ca->log_pk);
     char *pub = eseal_path_join(ca->dir, CA_FILE_LOG_PUB);
     char *pem = eseal_path_join(ca->dir, CA_FILE_LOG_PEM);

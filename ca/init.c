@@ -21,9 +21,9 @@
 #define DEFAULT_SERVICE_DAYS 3650
 
 static const char *const all_files[] = {
-    "root.pem",      "root.key",         "maker.pem",     "maker.key",
-    "responder.pem", "responder.key",    CA_FILE_LOG_KEY, CA_FILE_LOG_PUB,
-    CA_FILE_LOG_PEM, CA_FILE_COMMIT_KEY, CA_FILE_META,
+    "root.pem",      "root.key",      "maker.pem",     "maker.key",     "responder.pem",
+    "responder.key", CA_FILE_LOG_KEY, CA_FILE_LOG_PUB, CA_FILE_LOG_PEM, CA_FILE_COMMIT_KEY,
+    CA_FILE_TSA_PEM, CA_FILE_TSA_KEY, CA_FILE_META,
 };
 #define N_FILES (sizeof(all_files) / sizeof(all_files[0]))
 
@@ -61,7 +61,7 @@ static const struct role_spec roles[CA_NROLES] = {
     [ESEAL_CA_RESPONDER] = {"eSeal Platform Status Responder", responder_exts, 6},
 };
 
-static X509_NAME *platform_name(const char *org, const char *cn)
+X509_NAME *ca_platform_name(const char *org, const char *cn)
 {
     X509_NAME *n = X509_NAME_new();
     X509_NAME_add_entry_by_txt(n, "C", MBSTRING_UTF8, (const unsigned char *)"CN", -1, -1, 0);
@@ -75,6 +75,8 @@ static X509_NAME *platform_name(const char *org, const char *cn)
 struct plan {
     X509 *cert[CA_NROLES];
     EVP_PKEY *key[CA_NROLES];
+    X509 *tsa_cert;
+    EVP_PKEY *tsa_key;
     uint8_t log_pk[ESEAL_ED25519_PK_LEN];
     uint8_t log_sk[ESEAL_ED25519_SK_LEN];
     uint8_t commit_key[CA_COMMIT_KEY_LEN];
@@ -87,6 +89,8 @@ static void plan_cleanup(struct plan *p)
         X509_free(p->cert[i]);
         EVP_PKEY_free(p->key[i]);
     }
+    X509_free(p->tsa_cert);
+    EVP_PKEY_free(p->tsa_key);
     eseal_wipe(p->log_sk, sizeof(p->log_sk));
     eseal_wipe(p->commit_key, sizeof(p->commit_key));
     free(p->origin);
@@ -98,7 +102,7 @@ static eseal_rc make_role(struct plan *p, enum eseal_ca_role r, const char *org,
     eseal_rc rc = eseal_sm2_keygen(&p->key[r], err);
     if (rc != ESEAL_OK)
         return rc;
-    X509_NAME *name = platform_name(org, roles[r].cn);
+    X509_NAME *name = ca_platform_name(org, roles[r].cn);
     X509 *issuer = r == ESEAL_CA_ROOT ? NULL : p->cert[ESEAL_CA_ROOT];
     rc = ca_make_cert(&p->cert[r], name, p->key[r], issuer, p->key[ESEAL_CA_ROOT], days,
                       roles[r].exts, roles[r].n_exts, err);
@@ -120,6 +124,14 @@ static eseal_rc make_plan(struct plan *p, const struct eseal_ca_init_opts *o, st
         rc = make_role(p, ESEAL_CA_MAKER, org, svc_days, err);
     if (rc == ESEAL_OK)
         rc = make_role(p, ESEAL_CA_RESPONDER, org, svc_days, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_sm2_keygen(&p->tsa_key, err);
+    if (rc == ESEAL_OK) {
+        X509_NAME *name = ca_platform_name(org, CA_TSA_CN);
+        rc = ca_make_cert(&p->tsa_cert, name, p->tsa_key, p->cert[ESEAL_CA_ROOT],
+                          p->key[ESEAL_CA_ROOT], svc_days, ca_tsa_exts, ca_tsa_n_exts, err);
+        X509_NAME_free(name);
+    }
     if (rc != ESEAL_OK)
         return rc;
     eseal_ed25519_keypair(p->log_pk, p->log_sk);
@@ -196,6 +208,8 @@ static eseal_rc write_plan(const char *dir, const struct plan *p, const void *pa
     eseal_rc rc = ESEAL_OK;
     for (int r = 0; r < CA_NROLES && rc == ESEAL_OK; r++)
         rc = write_role(dir, p, (enum eseal_ca_role)r, pass, pass_len, err);
+    if (rc == ESEAL_OK)
+        rc = ca_tsa_write(dir, p->tsa_cert, p->tsa_key, pass, pass_len, err);
     if (rc != ESEAL_OK)
         return rc;
     char *path = eseal_path_join(dir, CA_FILE_LOG_KEY);

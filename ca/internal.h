@@ -19,6 +19,8 @@
 #define CA_FILE_COMMIT_KEY "commit.key"
 #define CA_COMMIT_KEY_LABEL "ESEAL ENCRYPTED COMMITMENT KEY"
 #define CA_COMMIT_KEY_LEN 32
+#define CA_FILE_TSA_PEM "tsa.pem"
+#define CA_FILE_TSA_KEY "tsa.key"
 
 struct eseal_ca {
     char *dir;
@@ -28,7 +30,14 @@ struct eseal_ca {
     uint8_t log_pk[ESEAL_ED25519_PK_LEN];
     uint8_t log_sk[ESEAL_ED25519_SK_LEN];
     uint8_t commit_key[CA_COMMIT_KEY_LEN]; /* the platform secret (commit.c) */
-    unsigned unlocked;                     /* ESEAL_CA_UNLOCK_* bits of the keys held */
+    X509 *tsa_cert;                        /* NULL in a CA made before the TSA (tsa.c) */
+    EVP_PKEY *tsa_key;                     /* NULL until eseal_ca_unlock with ESEAL_CA_UNLOCK_TSA */
+    /* made once at unlock, for every token: the sign context of tsa_key
+     * (duplicated per token) and the DER of its ESS signingCertificateV2 */
+    EVP_PKEY_CTX *tsa_sign;
+    unsigned char *tsa_ess;
+    int tsa_ess_len;
+    unsigned unlocked; /* ESEAL_CA_UNLOCK_* bits of the keys held */
     struct eseal_log_signer log_signer;
 };
 
@@ -41,6 +50,22 @@ eseal_rc ca_need_key(const struct eseal_ca *ca, unsigned bit, struct eseal_err *
  * checked against the root key (commit.c). */
 eseal_rc ca_unlock_commit(struct eseal_ca *ca, const void *pass, size_t pass_len,
                           struct eseal_err *err);
+
+/* ca_tsa_load reads tsa.pem if the CA has one and checks it comes from the
+ * root; ca_tsa_unlock decrypts tsa.key (tsa.c). */
+eseal_rc ca_tsa_load(struct eseal_ca *ca, struct eseal_err *err);
+eseal_rc ca_tsa_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
+                       struct eseal_err *err);
+/* ca_tsa_lock drops what ca_tsa_unlock made. */
+void ca_tsa_lock(struct eseal_ca *ca);
+
+/* ca_tsa_write writes tsa.pem and tsa.key (wrapped under |pass|) into
+ * |dir|, refusing to overwrite either. */
+eseal_rc ca_tsa_write(const char *dir, X509 *cert, EVP_PKEY *key, const void *pass, size_t pass_len,
+                      struct eseal_err *err);
+
+/* ca_platform_name is C=CN, O=|org|, CN=|cn| (the caller frees it). */
+X509_NAME *ca_platform_name(const char *org, const char *cn);
 
 /* ca_role_name is "root", "maker" or "responder": also the file stem. */
 const char *ca_role_name(enum eseal_ca_role role);
@@ -57,5 +82,10 @@ struct ca_ext {
 eseal_rc ca_make_cert(X509 **out, const X509_NAME *subject, EVP_PKEY *pub, X509 *issuer,
                       EVP_PKEY *issuer_key, int days, const struct ca_ext *exts, size_t n_exts,
                       struct eseal_err *err);
+
+/* ca_tsa_exts are the TSA certificate's extensions (init.c and tsa.c). */
+extern const struct ca_ext ca_tsa_exts[];
+extern const size_t ca_tsa_n_exts;
+#define CA_TSA_CN "eSeal Platform Time-Stamp Authority"
 
 #endif

@@ -20,6 +20,7 @@ struct eseal_seal {
     const ASN1_BIT_STRING *sig;      /* maker signature value */
     const ASN1_OCTET_STRING *cert;   /* maker certificate */
     struct eseal_buf signed_bytes;   /* what the maker signed */
+    struct eseal_buf timestamp;      /* v5: the token out of timeStamp */
     char *header_id, *vid, *esid, *name, *picture_type, *sign_alg;
     char **digest_algs; /* per digest-list entry */
     ES_CERTDIGEST **digests;
@@ -40,6 +41,7 @@ void eseal_seal_free(struct eseal_seal *s)
     free(s->digests);
     free(s->digest_algs);
     eseal_buf_cleanup(&s->signed_bytes);
+    eseal_buf_cleanup(&s->timestamp);
     free(s->header_id);
     free(s->vid);
     free(s->esid);
@@ -230,9 +232,16 @@ static eseal_rc parse_sign_v4(struct eseal_seal *s, const ASN1_STRING *info_raw,
     if (n == 5 && es_raw(sk_ASN1_TYPE_value(s->outer, 4)) == NULL)
         return eseal_err_set(err, ESEAL_E_INVALID, "SESeal has an unexpected fifth element");
     s->info.has_timestamp = n == 5;
+    if (n == 5 &&
+        es_timestamp_read(&s->timestamp, sk_ASN1_TYPE_value(s->outer, 4), NULL) == ESEAL_OK) {
+        s->info.timestamp = s->timestamp.data;
+        s->info.timestamp_len = s->timestamp.len;
+    }
     s->cert = cert->value.octet_string;
     s->alg = alg->value.object;
     s->sig = sig->value.bit_string;
+    s->info.signed_value = ASN1_STRING_get0_data(s->sig);
+    s->info.signed_value_len = (size_t)ASN1_STRING_length(s->sig);
     eseal_buf_append(&s->signed_bytes, ASN1_STRING_get0_data(info_raw),
                      (size_t)ASN1_STRING_length(info_raw));
     return ESEAL_OK;
@@ -315,6 +324,7 @@ eseal_rc eseal_seal_parse(struct eseal_seal **out, const uint8_t *der, size_t le
         return eseal_err_set(err, ESEAL_E_TOOBIG, "seal larger than %d bytes", ESEAL_SEAL_MAX);
     struct eseal_seal *s = eseal_xcalloc(1, sizeof(*s));
     eseal_buf_init(&s->signed_bytes);
+    eseal_buf_init(&s->timestamp);
     s->der = eseal_xmalloc(len);
     memcpy(s->der, der, len);
     s->info.der = s->der;

@@ -162,7 +162,12 @@ static ASN1_TYPE *type_with_string(int type, const uint8_t *data, size_t len)
     return t;
 }
 
-ASN1_TYPE *es_type_raw(const uint8_t *der, size_t len)
+ASN1_ITEM_TEMPLATE(ES_TIMESTAMP) = ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_EXPLICIT, 0, ES_TIMESTAMP,
+                                                         ASN1_BIT_STRING)
+                                       ASN1_ITEM_TEMPLATE_END(ES_TIMESTAMP)
+
+                                           ASN1_TYPE
+                                   * es_type_raw(const uint8_t *der, size_t len)
 {
     /* An ANY of type SEQUENCE is written as its stored bytes, tag included. */
     return type_with_string(V_ASN1_SEQUENCE, der, len);
@@ -332,5 +337,40 @@ eseal_rc es_check_sm2_key(EVP_PKEY *key, const uint8_t *cert_der, size_t cert_le
         eseal_err_prefix(err, "%s signature", who);
     eseal_buf_cleanup(&der);
     X509_free(cert);
+    return rc;
+}
+
+ASN1_TYPE *es_type_timestamp(const uint8_t *token, size_t len)
+{
+    ASN1_BIT_STRING *bs = ASN1_BIT_STRING_new();
+    unsigned char *der = NULL;
+    int n = -1;
+    if (bs != NULL) {
+        es_bits_set(bs, token, len);
+        n = ASN1_item_i2d((const ASN1_VALUE *)bs, &der, ASN1_ITEM_rptr(ES_TIMESTAMP));
+    }
+    ASN1_BIT_STRING_free(bs);
+    if (n <= 0) {
+        fprintf(stderr, "eseal: out of memory in ASN.1\n");
+        abort();
+    }
+    ASN1_TYPE *t = es_type_raw(der, (size_t)n);
+    OPENSSL_free(der);
+    return t;
+}
+
+eseal_rc es_timestamp_read(struct eseal_buf *out, const ASN1_TYPE *t, struct eseal_err *err)
+{
+    const ASN1_STRING *raw = es_raw(t);
+    if (raw == NULL)
+        return eseal_err_set(err, ESEAL_E_INVALID, "timeStamp is not [0] EXPLICIT BIT STRING");
+    ASN1_BIT_STRING *bs = NULL;
+    eseal_rc rc = es_decode((void **)&bs, ASN1_ITEM_rptr(ES_TIMESTAMP), ASN1_STRING_get0_data(raw),
+                            (size_t)ASN1_STRING_length(raw), "timeStamp", err);
+    if (rc == ESEAL_OK) {
+        eseal_buf_reset(out);
+        eseal_buf_append(out, ASN1_STRING_get0_data(bs), (size_t)ASN1_STRING_length(bs));
+    }
+    ASN1_BIT_STRING_free(bs);
     return rc;
 }

@@ -97,6 +97,9 @@ DECLARE_ASN1_ITEM(ES_SEALINFO)
 DECLARE_ASN1_ITEM(ES_CERTDIGEST)
 DECLARE_ASN1_ITEM(ES_TBS)
 DECLARE_ASN1_ITEM(ES_TBS_V1)
+/* timeStamp [0] EXPLICIT BIT STRING of SES_Signature and v5 SESeal: the
+ * BIT STRING holds the DER of an RFC 3161 TimeStampToken. */
+DECLARE_ASN1_ITEM(ES_TIMESTAMP)
 
 /* es_split decodes a DER SEQUENCE into its elements (each an ASN1_TYPE; a
  * constructed element keeps its full original TLV). The input must be
@@ -129,6 +132,13 @@ void es_bits_set(ASN1_BIT_STRING *bs, const uint8_t *data, size_t len);
 
 /* es_join encodes |elems| as a DER SEQUENCE into |out| (replacing it). */
 void es_join(struct eseal_buf *out, STACK_OF(ASN1_TYPE) * elems);
+
+/* es_type_timestamp makes the timeStamp element holding |token|. */
+ASN1_TYPE *es_type_timestamp(const uint8_t *token, size_t len);
+
+/* es_timestamp_read copies the token out of the timeStamp element |t|
+ * (ES_TIMESTAMP, exactly) into |out|. */
+eseal_rc es_timestamp_read(struct eseal_buf *out, const ASN1_TYPE *t, struct eseal_err *err);
 
 /* es_text copies an ASN.1 string as a C string; embedded NULs are refused. */
 eseal_rc es_text(char **out, const ASN1_STRING *s, const char *what, struct eseal_err *err);

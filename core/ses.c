@@ -18,6 +18,7 @@ struct eseal_ses {
     const ASN1_BIT_STRING *sig;
     const ASN1_STRING *tbs_raw; /* original bytes of TBS_Sign: what was signed */
     char *property_info, *sign_alg;
+    struct eseal_buf timestamp; /* the token out of timeStamp */
 };
 
 void eseal_ses_free(struct eseal_ses *s)
@@ -31,6 +32,7 @@ void eseal_ses_free(struct eseal_ses *s)
     free(s->property_info);
     free(s->sign_alg);
     free(s->der);
+    eseal_buf_cleanup(&s->timestamp);
     free(s);
 }
 
@@ -78,6 +80,11 @@ static eseal_rc parse_v4(struct eseal_ses *s, struct eseal_err *err)
         if (ts->type != V_ASN1_OTHER)
             return eseal_err_set(err, ESEAL_E_INVALID, "SES_Signature timeStamp is not [0]");
         s->info.has_timestamp = true;
+        /* an unreadable token is the verifier's finding, not a parse error */
+        if (es_timestamp_read(&s->timestamp, ts, NULL) == ESEAL_OK) {
+            s->info.timestamp = s->timestamp.data;
+            s->info.timestamp_len = s->timestamp.len;
+        }
     }
     eseal_rc rc =
         es_decode((void **)&s->tbs, ASN1_ITEM_rptr(ES_TBS), ASN1_STRING_get0_data(s->tbs_raw),
@@ -96,6 +103,8 @@ static eseal_rc parse_v4(struct eseal_ses *s, struct eseal_err *err)
     s->info.signer_cert_len = (size_t)ASN1_STRING_length(cert->value.octet_string);
     s->alg = alg->value.object;
     s->sig = sig->value.bit_string;
+    s->info.signature = ASN1_STRING_get0_data(s->sig);
+    s->info.signature_len = (size_t)ASN1_STRING_length(s->sig);
     return rc;
 }
 
@@ -129,6 +138,8 @@ static eseal_rc parse_v1(struct eseal_ses *s, struct eseal_err *err)
     s->info.signer_cert_len = (size_t)ASN1_STRING_length(s->tbs_v1->cert);
     s->alg = s->tbs_v1->alg;
     s->sig = sig->value.bit_string;
+    s->info.signature = ASN1_STRING_get0_data(s->sig);
+    s->info.signature_len = (size_t)ASN1_STRING_length(s->sig);
     return rc;
 }
 
@@ -163,6 +174,7 @@ eseal_rc eseal_ses_parse(struct eseal_ses **out, const uint8_t *der, size_t len,
         return eseal_err_set(err, ESEAL_E_TOOBIG, "seal signature larger than %d bytes",
                              ESEAL_SEAL_MAX);
     struct eseal_ses *s = eseal_xcalloc(1, sizeof(*s));
+    eseal_buf_init(&s->timestamp);
     s->der = eseal_xmalloc(len);
     memcpy(s->der, der, len);
     s->info.der = s->der;
@@ -251,5 +263,42 @@ eseal_rc eseal_ses_make(struct eseal_buf *out, const uint8_t *seal_der, size_t s
     eseal_buf_cleanup(&signer_der);
     eseal_buf_cleanup(&tbs);
     eseal_buf_cleanup(&sig);
+    return rc;
+}
+
+eseal_rc eseal_ses_add_timestamp(struct eseal_buf *out, const uint8_t *ses_der, size_t ses_len,
+                                 const uint8_t *token, size_t token_len, struct eseal_err *err)
+{
+    STACK_OF(ASN1_TYPE) *elems = NULL;
+    eseal_rc rc = es_split(&elems, ses_der, ses_len, "SES_Signature", err);
+    if (rc == ESEAL_OK && sk_ASN1_TYPE_num(elems) != 4)
+        rc = eseal_err_set(err, ESEAL_E_INVALID,
+                           sk_ASN1_TYPE_num(elems) == 5
+                               ? "the seal signature has a time-stamp already"
+                               : "only a v4 seal signature takes a time-stamp");
+    if (rc == ESEAL_OK) {
+        /* the elements keep their original bytes: only timeStamp is new */
+        for (int i = 0; i < 4; i++) {
+            ASN1_TYPE *t = sk_ASN1_TYPE_value(elems, i);
+            const ASN1_STRING *raw = es_raw(t);
+            if (raw != NULL) {
+                ASN1_TYPE *copy =
+                    es_type_raw(ASN1_STRING_get0_data(raw), (size_t)ASN1_STRING_length(raw));
+                sk_ASN1_TYPE_set(elems, i, copy);
+                ASN1_TYPE_free(t);
+            }
+        }
+        struct eseal_buf same;
+        eseal_buf_init(&same);
+        es_join(&same, elems);
+        if (same.len != ses_len || memcmp(same.data, ses_der, ses_len) != 0)
+            rc = eseal_err_set(err, ESEAL_E_INVALID, "the seal signature is not DER");
+        eseal_buf_cleanup(&same);
+    }
+    if (rc == ESEAL_OK) {
+        sk_ASN1_TYPE_push(elems, es_type_timestamp(token, token_len));
+        es_join(out, elems);
+    }
+    sk_ASN1_TYPE_pop_free(elems, ASN1_TYPE_free);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "eseal/ca.h"
 #include "eseal/enc.h"
 #include "eseal/sm.h"
 #include "internal.h"
@@ -372,10 +373,11 @@ static const struct eseal_http_route routes[] = {
     {"GET",  "/lists/{shard}/delta/{base}", PUBLIC, 0, h_lists},
     {"GET",  "/ocsp/{request*}",           PUBLIC, 0, h_ocsp_get}, /* base64 may hold '/' */
     {"POST", "/ocsp",                      PUBLIC, ESEAL_PUBLISHER_OCSP_MAX, h_ocsp_post},
+    {"POST", "/tsa",                       PUBLIC, ESEAL_TSA_QUERY_MAX, pub_h_tsa},
 };
 /* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
-/* Bodies are for POST /ocsp only. */
+/* Bodies are for POST /ocsp and /tsa only. */
 #define MAX_BODY 1024
 
 void eseal_publisher_print_routes(FILE *out)

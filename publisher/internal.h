@@ -187,4 +187,11 @@ eseal_rc pub_h_page(struct eseal_http_req *req, void *app, struct eseal_err *err
 eseal_rc pub_h_seal(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc pub_h_picture(struct eseal_http_req *req, void *app, struct eseal_err *err);
 
+/* pub_valid_oid accepts a dotted object identifier (tsa.c). */
+eseal_rc pub_valid_oid(const struct eseal_opt *opt, const void *field, struct eseal_err *err);
+
+/* pub_h_tsa answers POST /tsa: an RFC 3161 TimeStampReq in, a
+ * TimeStampResp out (tsa.c). */
+eseal_rc pub_h_tsa(struct eseal_http_req *req, void *app, struct eseal_err *err);
+
 #endif

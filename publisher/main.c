@@ -33,8 +33,9 @@ static int run(void *config)
         fail("ca_file", &e);
         goto out;
     }
-    if (eseal_ca_open_unlocked(&ca, cfg->ca, ESEAL_CA_UNLOCK_RESPONDER, cfg->passphrase_file, &e) !=
-        ESEAL_OK) {
+    /* the time-stamp key lives only here (docs/tsa.md) */
+    unsigned keys = ESEAL_CA_UNLOCK_RESPONDER | (cfg->tsa ? ESEAL_CA_UNLOCK_TSA : 0u);
+    if (eseal_ca_open_unlocked(&ca, cfg->ca, keys, cfg->passphrase_file, &e) != ESEAL_OK) {
         fail("opening the CA", &e);
         goto out;
     }

@@ -41,6 +41,12 @@ const struct eseal_opt eseal_publisher_options[] = {
      "else " ESEAL_PUBLISHER_ISSUER ")"},
     {"ca_file", ESEAL_OPT_STRING, FIELD(ca_file), NULL, 0, 1, 4096, NULL,
      "PEM CA certificates for https:// log and issuer URLs (default: the system store)"},
+    {"tsa", ESEAL_OPT_BOOL, FIELD(tsa), NULL, 1, 0, 0, NULL,
+     "serve RFC 3161 time-stamps at POST /tsa with the CA's time-stamp key"},
+    {"tsa_policy", ESEAL_OPT_STRING, FIELD(tsa_policy), ESEAL_PUBLISHER_TSA_POLICY, 0, 3, 200,
+     pub_valid_oid, "the TSA policy OID written into every time-stamp"},
+    {"tsa_accuracy_ms", ESEAL_OPT_INT, FIELD(tsa_accuracy_ms), NULL, 1000, 0, 60000, NULL,
+     "the accuracy of genTime stated in time-stamps, in milliseconds (0: not stated)"},
 };
 const size_t eseal_publisher_n_options =
     sizeof(eseal_publisher_options) / sizeof(eseal_publisher_options[0]);
@@ -221,6 +227,7 @@ eseal_rc eseal_publisher_open(struct eseal_publisher **out,
     p->cfg.log = dup_or_null(cfg->log);
     p->cfg.passphrase_file = dup_or_null(cfg->passphrase_file);
     p->cfg.issuer = dup_or_null(cfg->issuer);
+    p->cfg.tsa_policy = dup_or_null(cfg->tsa_policy);
     if (p->cfg.validity < 60)
         p->cfg.validity = ESEAL_PUBLISHER_VALIDITY;
     if (p->cfg.poll_ms <= 0)

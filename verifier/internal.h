@@ -75,6 +75,14 @@ enum verify_outcome {
     V_STAMP_OK,
     V_STAMP_NONE,
     V_STAMP_BAD,
+    V_TIMESTAMP_OK,
+    V_TIMESTAMP_BAD,
+    V_TIMESTAMP_UNTRUSTED,
+    V_STATUS_BEFORE_REVOCATION,
+    V_STATUS_REVOKED_BEFORE_POE,
+    V_SEAL_TIMESTAMP_OK,
+    V_SEAL_TIMESTAMP_BAD,
+    V_SEAL_TIMESTAMP_UNTRUSTED,
     V_N_OUTCOMES,
 };
 
@@ -127,6 +135,10 @@ bool verify_cache_get(struct eseal_verify_cache *c, enum verify_cache_kind kind,
                       const uint8_t key[VERIFY_KEY_LEN], bool *ok, char **text);
 void verify_cache_put(struct eseal_verify_cache *c, enum verify_cache_kind kind,
                       const uint8_t key[VERIFY_KEY_LEN], bool ok, const char *text);
+
+/* verify_time_beijing returns |t| for people: "2026-12-03 18:23:05 北京时间"
+ * (UTC+8; free() it). */
+char *verify_time_beijing(time_t t);
 
 /* verify_time_iso returns |t| as "YYYY-MM-DDTHH:MM:SSZ" (free() it); a time
  * that cannot be represented gives "(invalid time)". */

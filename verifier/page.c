@@ -152,6 +152,12 @@ static void summary(struct eseal_buf *b, const json_t *j, const struct vd_upload
     row(b, "状态来源", "Status source", text(j, "statusSource"));
     row(b, "状态时间", "Status as of", text(j, "statusAsOf"));
     row(b, "声称的签署时间", "Claimed signing time", text(j, "claimedTime"));
+    const json_t *ts = json_object_get(j, "timeStamp");
+    if (json_is_object(ts)) {
+        row(b, "时间戳证明的签署时间", "Proven signing time (time-stamp)",
+            text(ts, "genTimeBeijing"));
+        row(b, "时间戳服务", "Time-stamp authority", text(ts, "tsa"));
+    }
     row(b, "最佳签署时间", "Best signature time", text(j, "bestSignatureTime"));
     row(b, "验证时间", "Validation time", text(j, "validationTime"));
     eseal_buf_append_str(b, "</table>\n");

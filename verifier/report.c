@@ -214,6 +214,35 @@ static const struct outcome_row outcomes[V_N_OUTCOMES] = {
     [V_STAMP_BAD] = {"stamp", ESEAL_CHECK_FAILED, "FORMAT_FAILURE",
                      "签章外观引用的页面不存在 (PageRef)",
                      "a stamp annotation refers to no page (PageRef)"},
+    [V_TIMESTAMP_OK] = {"timestamp", ESEAL_CHECK_PASSED, NULL,
+                        "时间戳证明签章在其时间之前已存在 (RFC 3161)",
+                        "a time-stamp proves the signature existed at its time (RFC 3161)"},
+    [V_TIMESTAMP_BAD] = {"timestamp", ESEAL_CHECK_INDETERMINATE, "TIMESTAMP_INVALID",
+                         "签章所带的时间戳无效，不作为存在证明",
+                         "the signature's time-stamp is broken and proves nothing"},
+    [V_TIMESTAMP_UNTRUSTED] = {"timestamp", ESEAL_CHECK_INDETERMINATE, "TIMESTAMP_UNTRUSTED",
+                               "时间戳不是受信任的时间戳服务签发的，不作为存在证明",
+                               "the time-stamp is not from a trusted time-stamp authority and "
+                               "proves nothing"},
+    [V_STATUS_BEFORE_REVOCATION] = {"status", ESEAL_CHECK_PASSED, NULL,
+                                    "时间戳证明签章早于印章挂失、撤销或到期，签章时印章有效",
+                                    "a time-stamp proves the signature predates the seal's "
+                                    "suspension, revocation or expiry: the seal was good then"},
+    [V_STATUS_REVOKED_BEFORE_POE] = {"status", ESEAL_CHECK_FAILED, "REVOKED",
+                                     "时间戳表明签章晚于印章撤销或挂失",
+                                     "the time-stamp shows the signature was made after the seal "
+                                     "was revoked or its key lost"},
+    [V_SEAL_TIMESTAMP_OK] = {"seal_timestamp", ESEAL_CHECK_PASSED, NULL,
+                             "印章自带的时间戳有效 (v5)",
+                             "the seal's own time-stamp is valid (v5)"},
+    [V_SEAL_TIMESTAMP_BAD] = {"seal_timestamp", ESEAL_CHECK_INDETERMINATE, "TIMESTAMP_INVALID",
+                              "印章自带的时间戳无效 (v5)",
+                              "the seal's own time-stamp is broken (v5)"},
+    [V_SEAL_TIMESTAMP_UNTRUSTED] = {"seal_timestamp", ESEAL_CHECK_INDETERMINATE,
+                                    "TIMESTAMP_UNTRUSTED",
+                                    "印章自带的时间戳不是受信任的时间戳服务签发的 (v5)",
+                                    "the seal's own time-stamp is not from a trusted time-stamp "
+                                    "authority (v5)"},
 };
 
 static const char *const status_names[] = {
@@ -261,6 +290,8 @@ void eseal_report_cleanup(struct eseal_report *r)
     free(r->signer);
     free(r->property_info);
     free(r->status_source);
+    free(r->poe_tsa);
+    free(r->poe_serial);
     eseal_report_init(r);
 }
 
@@ -282,6 +313,16 @@ void verify_add(struct eseal_report *r, enum verify_outcome outcome, const char 
             row->status == ESEAL_CHECK_FAILED ? ESEAL_TOTAL_FAILED : ESEAL_INDETERMINATE;
         r->sub_indication = row->sub_indication;
     }
+}
+
+char *verify_time_beijing(time_t t)
+{
+    time_t bj = t + 8 * 3600;
+    struct tm tm;
+    char s[40];
+    if (gmtime_r(&bj, &tm) == NULL || strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+        return eseal_xstrdup("(invalid time)");
+    return eseal_xasprintf("%s 北京时间", s);
 }
 
 char *verify_time_iso(time_t t)
@@ -357,6 +398,16 @@ json_t *eseal_report_json(const struct eseal_report *r)
     json_object_set_new(j, "statusFresh",
                         r->status_next_update == 0 ? json_null()
                                                    : json_boolean(r->status_next_update >= now));
+    if (r->poe_time != 0) {
+        char *bj = verify_time_beijing(r->poe_time);
+        json_object_set_new(j, "timeStamp",
+                            json_pack("{s:o, s:s, s:o, s:o}", "genTime", jtime(r->poe_time),
+                                      "genTimeBeijing", bj, "tsa", eseal_json_text(r->poe_tsa),
+                                      "serial", eseal_json_text(r->poe_serial)));
+        free(bj);
+    } else {
+        json_object_set_new(j, "timeStamp", json_null());
+    }
     json_object_set_new(j, "checks", checks);
     return j;
 }
@@ -397,6 +448,16 @@ void eseal_report_print(const struct eseal_report *r, FILE *out)
     char *ct = r->claimed_time ? verify_time_iso(r->claimed_time) : NULL;
     put_field(out, "validation time / 验证时间: ", vt);
     put_field(out, "claimed time / 声明签署时间: ", ct);
+    if (r->poe_time != 0) {
+        char *bj = verify_time_beijing(r->poe_time);
+        char *iso = verify_time_iso(r->poe_time);
+        char *line =
+            eseal_xasprintf("%s (%s), TSA %s", bj, iso, r->poe_tsa != NULL ? r->poe_tsa : "?");
+        put_field(out, "proven time (time-stamp) / 时间戳证明的签署时间: ", line);
+        free(line);
+        free(iso);
+        free(bj);
+    }
     free(vt);
     free(ct);
     put_field(out, "status source / 状态来源: ", r->status_source);

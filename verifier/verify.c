@@ -15,6 +15,7 @@
 #include "eseal/pki.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
+#include "eseal/ts.h"
 #include "internal.h"
 
 /* A trust file holds a few root certificates; anything bigger is the wrong file. */
@@ -353,10 +354,16 @@ static void judge_found(struct eseal_report *r, const struct eseal_status_answer
         v = V_STATUS_PENDING;
     else if (since > (int64_t)r->validation_time)
         v = V_STATUS_GOOD_THEN;
+    else if (r->poe_time != 0 && since > (int64_t)r->poe_time)
+        v = V_STATUS_BEFORE_REVOCATION; /* proof of existence (docs/verify.md) */
     else if (i->status == ESEAL_STATUS_SUSPENDED)
         v = V_STATUS_SUSPENDED;
     else if (i->status == ESEAL_STATUS_EXPIRED)
         v = V_STATUS_EXPIRED;
+    else if (r->poe_time != 0 && since < (int64_t)r->poe_time)
+        v = V_STATUS_REVOKED_BEFORE_POE;
+    /* in the same second (both have whole seconds) the order is unknown:
+     * judged as without a time-stamp */
     else if (claimed != 0 && (int64_t)claimed > since)
         v = compromised ? V_STATUS_COMPROMISED_CLAIM : V_STATUS_REVOKED_CLAIM;
     else
@@ -368,6 +375,10 @@ static void judge_found(struct eseal_report *r, const struct eseal_status_answer
         free(n);
     } else if (v == V_STATUS_MISMATCH) {
         want = eseal_xasprintf("a status of esID %s", r->esid);
+    } else if (r->poe_time != 0) {
+        char *pt = verify_time_iso(r->poe_time);
+        want = eseal_xasprintf("good at the time proven by the time-stamp %s", pt);
+        free(pt);
     } else {
         char *vt = verify_time_iso(r->validation_time);
         want = eseal_xasprintf("good at the validation time %s", vt);
@@ -433,6 +444,98 @@ static void check_status(struct eseal_report *r, const struct subject *s,
     check_picture(r, s->seal, &a);
 }
 
+/* ---- time-stamps ------------------------------------------------------------ */
+
+/* struct ts_check is a time-stamp's check: judged before the validity and
+ * status checks (a good token's genTime is the best signature time) and
+ * added to the report after them, so a broken token never names the
+ * verdict in their place. */
+struct ts_check {
+    bool present;
+    enum verify_outcome v;
+    char *actual;
+};
+
+/* judge_token verifies |token| (from a timeStamp field; NULL when the field
+ * held no readable token) over |over| against |trust|. Returns genTime
+ * when it holds, else 0; |ok|, |bad| and |untrusted| are the outcomes to
+ * report, *tsa and *serial (when not NULL) get the TSA and serial. */
+static time_t judge_token(struct ts_check *t, const uint8_t *token, size_t len, const uint8_t *over,
+                          size_t over_len, STACK_OF(X509) * trust,
+                          const enum verify_outcome outcomes[3], char **tsa, char **serial)
+{
+    t->present = true;
+    if (token == NULL) {
+        t->v = outcomes[1];
+        t->actual = eseal_xstrdup("timeStamp holds no DER token / 时间戳字段无法解析");
+        return 0;
+    }
+    struct eseal_ts_info info;
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    eseal_rc rc = eseal_ts_verify(token, len, over, over_len, trust, &info, &err);
+    if (rc == ESEAL_OK) {
+        char *iso = verify_time_iso(info.gen_time), *bj = verify_time_beijing(info.gen_time);
+        t->v = outcomes[0];
+        t->actual =
+            eseal_xasprintf("genTime %s (%s), TSA %s, serial %s, policy %s, imprint %s", iso, bj,
+                            info.tsa != NULL ? info.tsa : "?", info.serial, info.policy, info.hash);
+        free(iso);
+        free(bj);
+        if (tsa != NULL)
+            *tsa = eseal_xstrdup(info.tsa != NULL ? info.tsa : "");
+        if (serial != NULL)
+            *serial = eseal_xstrdup(info.serial);
+    } else {
+        t->v = rc == ESEAL_E_DENIED ? outcomes[2] : outcomes[1];
+        t->actual = info.tsa != NULL ? eseal_xasprintf("%s (TSA %s)", err.msg, info.tsa)
+                                     : eseal_xstrdup(err.msg);
+    }
+    time_t gen = rc == ESEAL_OK ? info.gen_time : 0;
+    eseal_ts_info_cleanup(&info);
+    return gen;
+}
+
+static const char ts_expected[] = "an RFC 3161 time-stamp over the signature value from a TSA "
+                                  "that chains to the trust anchors";
+
+/* ts_report adds the check |t| judged earlier, if there was a token. */
+static void ts_report(struct eseal_report *r, struct ts_check *t)
+{
+    if (t->present)
+        verify_add(r, t->v, ts_expected, t->actual);
+    free(t->actual);
+    t->actual = NULL;
+}
+
+/* check_timestamps judges the signature's time-stamp (GB/T 38540
+ * SES_Signature.timeStamp) and the seal's own (v5): a valid one over the
+ * signature value is proof of existence and becomes the best signature
+ * time; the seal's proves only when the seal existed. */
+static void check_timestamps(struct eseal_report *r, const struct subject *s,
+                             const struct eseal_verify_opts *o, struct ts_check *sig_ts,
+                             struct ts_check *seal_ts)
+{
+    static const enum verify_outcome sig_outcomes[3] = {V_TIMESTAMP_OK, V_TIMESTAMP_BAD,
+                                                        V_TIMESTAMP_UNTRUSTED};
+    static const enum verify_outcome seal_outcomes[3] = {V_SEAL_TIMESTAMP_OK, V_SEAL_TIMESTAMP_BAD,
+                                                         V_SEAL_TIMESTAMP_UNTRUSTED};
+    if (s->ses != NULL && s->ses->has_timestamp) {
+        time_t gen =
+            judge_token(sig_ts, s->ses->timestamp, s->ses->timestamp_len, s->ses->signature,
+                        s->ses->signature_len, o->trust, sig_outcomes, &r->poe_tsa, &r->poe_serial);
+        if (gen != 0) {
+            r->poe_time = gen;
+            if (gen < r->best_signature_time)
+                r->best_signature_time = gen;
+        }
+    }
+    if (s->seal->has_timestamp)
+        (void)judge_token(seal_ts, s->seal->timestamp, s->seal->timestamp_len,
+                          s->seal->signed_value, s->seal->signed_value_len, o->trust, seal_outcomes,
+                          NULL, NULL);
+}
+
 /* ---- entry points ---------------------------------------------------------- */
 
 void verify_start(struct eseal_report *r, const struct eseal_verify_opts *o)
@@ -441,8 +544,8 @@ void verify_start(struct eseal_report *r, const struct eseal_verify_opts *o)
                                      : o->status == NULL ? "none (no status source configured)"
                                                          : "none (no answer)");
     r->validation_time = o->at != 0 ? o->at : time(NULL);
-    /* Time-stamp tokens are not verified yet: the best signature time is the
-     * validation time (DESIGN.md §7). */
+    /* Until a time-stamp proves an earlier time (check_timestamps), the best
+     * signature time is the validation time (DESIGN.md §7). */
     r->best_signature_time = r->validation_time;
 }
 
@@ -500,8 +603,12 @@ void eseal_verify_ses(struct eseal_report *r, const uint8_t *ses_der, size_t ses
     check_signer_in_seal(r, &s, o->cache);
     check_seal_signature(r, s.ses->seal, &s.mc, o->cache);
     check_chain(r, &s, o);
+    struct ts_check sig_ts = {0}, seal_ts = {0};
+    check_timestamps(r, &s, o, &sig_ts, &seal_ts);
     check_validity(r, &s);
     check_status(r, &s, o);
+    ts_report(r, &sig_ts);
+    ts_report(r, &seal_ts);
 out:
     verify_cert_release(&s.sc);
     verify_cert_release(&s.mc);
@@ -543,11 +650,14 @@ void eseal_verify_seal(struct eseal_report *r, const uint8_t *seal_der, size_t s
     s.maker = s.mc.x;
     check_seal_signature(r, seal, &s.mc, o->cache);
     check_chain(r, &s, o);
+    struct ts_check no_ts = {0}, seal_ts = {0};
+    check_timestamps(r, &s, o, &no_ts, &seal_ts);
     check_validity(r, &s);
     /* A seal on its own is a structural check unless a status source is
      * given (eseal seal verify has none; a batch has). */
     if (o->status != NULL)
         check_status(r, &s, o);
+    ts_report(r, &seal_ts);
 out:
     verify_cert_release(&s.mc);
     eseal_seal_free(seal);

@@ -10,6 +10,7 @@
  * Files in the CA directory (private keys only wrapped, files mode 0600):
  *   root.pem root.key maker.pem maker.key responder.pem responder.key
  *   log.key log.pub (C2SP verifier key) log.pub.pem (SPKI)
+ *   tsa.pem tsa.key (the time-stamp authority, RFC 3161; ca/tsa.c)
  *   commit.key (the platform secret for HMAC-SM3 commitments) ca.json
  * Private keys stay inside struct eseal_ca and are used only through the
  * narrow signing calls below, and a process unlocks only the keys it uses
@@ -90,7 +91,8 @@ enum {
     ESEAL_CA_UNLOCK_RESPONDER = 1u << ESEAL_CA_RESPONDER,
     ESEAL_CA_UNLOCK_LOG = 1u << 3,
     ESEAL_CA_UNLOCK_COMMIT = 1u << 4,
-    ESEAL_CA_UNLOCK_ALL = 0x1f,
+    ESEAL_CA_UNLOCK_TSA = 1u << 5, /* the time-stamp key: only the publisher */
+    ESEAL_CA_UNLOCK_ALL = 0x3f,
 };
 
 /* eseal_ca_unlock decrypts the private keys named by |keys| (ESEAL_CA_UNLOCK_*
@@ -201,6 +203,43 @@ const struct eseal_log_signer *eseal_ca_log_signer(struct eseal_ca *ca);
  * leaves |ca|. Needs ESEAL_CA_UNLOCK_COMMIT, else ESEAL_E_DENIED. */
 eseal_rc eseal_ca_commit(struct eseal_ca *ca, const void *msg, size_t msg_len,
                          uint8_t out[ESEAL_CA_COMMIT_LEN], struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_tsa_cert returns the time-stamp authority's certificate
+ * (borrowed), or NULL for a CA made before it existed (eseal_ca_tsa_init). */
+X509 *eseal_ca_tsa_cert(const struct eseal_ca *ca);
+
+/* eseal_ca_tsa_init gives the existing CA in |dir| its time-stamp key and
+ * certificate (tsa.key, tsa.pem): SM2, signed by the root (|pass| unlocks
+ * it), critical extendedKeyUsage id-kp-timeStamping only, valid |days|
+ * (0: 3650, never past the root). A CA that has them already is
+ * ESEAL_E_CONFLICT; nothing is left behind on failure. eseal_ca_init makes
+ * them with the other keys. */
+eseal_rc eseal_ca_tsa_init(const char *dir, const void *pass, size_t pass_len, int days,
+                           struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* struct eseal_ca_tsa_policy is what a time-stamp says besides the time. */
+struct eseal_ca_tsa_policy {
+    const char *policy_oid; /* dotted TSA policy OID (docs/tsa.md) */
+    uint32_t accuracy_ms;   /* the clock's stated accuracy; 0: not stated */
+};
+
+/* eseal_ca_timestamp answers the RFC 3161 TimeStampReq |query| (DER, at most
+ * ESEAL_TSA_QUERY_MAX bytes) with a TimeStampResp written into |reply|
+ * (replacing it). A query the TSA refuses (not DER, imprint not SM3 or
+ * SHA-256 or of the wrong length, another policy, extensions) still gets a
+ * reply: status rejection with the RFC 3161 failInfo, and the result is
+ * ESEAL_E_INVALID with the reason in |err|. Granted tokens hold TSTInfo
+ * (random positive 127-bit serial, genTime now, the query's nonce, the
+ * policy, accuracy, the TSA's name) in a SignedData signed by the TSA key,
+ * with ESS signingCertificateV2 and, when the query asks (certReq), the
+ * TSA certificate. The SignerInfo's SM2 signature is over the SM3 digest of
+ * the signed attributes without the SM2 Z value, the form OpenSSL 3.0's
+ * PKCS#7 and `openssl ts -verify` check (docs/tsa.md "The SM2 ID").
+ * Needs ESEAL_CA_UNLOCK_TSA. Thread-safe. */
+#define ESEAL_TSA_QUERY_MAX 4096
+eseal_rc eseal_ca_timestamp(struct eseal_ca *ca, const struct eseal_ca_tsa_policy *policy,
+                            const uint8_t *query, size_t query_len, struct eseal_buf *reply,
+                            struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_ca_show returns the hierarchy as JSON (subjects, serials, validity,
  * SM3 fingerprints, files); the caller decrefs it. */

@@ -50,6 +50,10 @@ struct eseal_publisher;
  * ESEAL_PUBLISHER_OCSP_MAX_CERTS the certificates one request asks about. */
 #define ESEAL_PUBLISHER_OCSP_MAX 4096
 #define ESEAL_PUBLISHER_OCSP_MAX_CERTS 32
+/* ESEAL_PUBLISHER_TSA_POLICY is the time-stamp policy by default: a UUID
+ * OID under the ITU-T X.667 arc 2.25, which needs no registration
+ * (docs/tsa.md). */
+#define ESEAL_PUBLISHER_TSA_POLICY "2.25.89655751226095153327707521545612393118"
 
 /* struct eseal_publisher_config is filled from eseal_publisher_options. */
 struct eseal_publisher_config {
@@ -68,6 +72,11 @@ struct eseal_publisher_config {
                             * URL, else ESEAL_PUBLISHER_ISSUER */
     char *ca_file;         /* PEM CA certificates for https:// log and issuer
                             * URLs; NULL: the system store */
+    /* time-stamps (docs/tsa.md): serve POST /tsa with the CA's TSA key, the
+     * policy OID in the tokens, the stated accuracy of genTime (ms) */
+    bool tsa;
+    char *tsa_policy;
+    long long tsa_accuracy_ms;
 };
 
 /* eseal_publisher_options is the configuration table (config.h). */
@@ -78,7 +87,8 @@ extern const size_t eseal_publisher_n_options;
  * the log's verifier key from the CA's log.pub, and opens a follower of
  * cfg->log (an "http://" URL or a directory), restoring its saved state.
  * |ca| needs only the responder key unlocked (ESEAL_CA_UNLOCK_RESPONDER; the
- * publisher faces the internet, so eseal-publisherd unlocks nothing else)
+ * publisher faces the internet, so eseal-publisherd unlocks nothing else
+ * but, with cfg->tsa, the time-stamp key ESEAL_CA_UNLOCK_TSA)
  * and must outlive the publisher (borrowed). Nothing is
  * followed or signed until eseal_publisher_step or _start. Free with
  * eseal_publisher_close. */

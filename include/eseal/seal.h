@@ -52,7 +52,13 @@ struct eseal_seal_info {
     size_t maker_cert_len;
     const char *sign_alg; /* dotted OID of the maker's signature algorithm */
     bool has_timestamp;   /* v5 seal with a time-stamp token */
-    const uint8_t *der;   /* the whole seal, as parsed */
+    /* that token (DER; NULL if absent or unreadable) and the maker's
+     * signature value it is over, as found */
+    const uint8_t *timestamp;
+    size_t timestamp_len;
+    const uint8_t *signed_value;
+    size_t signed_value_len;
+    const uint8_t *der; /* the whole seal, as parsed */
     size_t der_len;
 };
 
@@ -124,6 +130,12 @@ struct eseal_ses_info {
     size_t signer_cert_len;
     const char *sign_alg; /* dotted OID */
     bool has_timestamp;   /* an RFC 3161 token is attached (not verified here) */
+    /* that token (DER; NULL if absent or unreadable) and the signature
+     * value (what a time-stamp is over), as found in the BIT STRING */
+    const uint8_t *timestamp;
+    size_t timestamp_len;
+    const uint8_t *signature;
+    size_t signature_len;
     const uint8_t *der;
     size_t der_len;
 };
@@ -152,5 +164,14 @@ eseal_rc eseal_ses_check_signature_key(const struct eseal_ses *ses, EVP_PKEY *ke
 eseal_rc eseal_ses_make(struct eseal_buf *out, const uint8_t *seal_der, size_t seal_len,
                         const uint8_t data_sm3[32], const char *property, time_t when, X509 *signer,
                         eseal_signer sign, void *sign_ctx, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ses_add_timestamp writes into |out| (replacing it) the v4 seal
+ * signature |ses_der| with the RFC 3161 token |token| (DER) in its
+ * timeStamp field (GB/T 38540: a time-stamp over the signature value).
+ * Everything else is kept byte for byte. A signature that has a
+ * time-stamp already, or is not v4, is ESEAL_E_INVALID. */
+eseal_rc eseal_ses_add_timestamp(struct eseal_buf *out, const uint8_t *ses_der, size_t ses_len,
+                                 const uint8_t *token, size_t token_len,
+                                 struct eseal_err *err) ESEAL_MUST_CHECK;
 
 #endif

@@ -73,6 +73,10 @@ struct eseal_report {
     time_t status_this_update; /* the status's thisUpdate (asOf); 0 when none */
     time_t status_next_update; /* its nextUpdate; 0 when none */
     const char *status;        /* the published status ("good", …), static; NULL when none */
+    time_t poe_time;           /* genTime of a verified RFC 3161 time-stamp over the
+                                * signature value (proof of existence); 0: none */
+    char *poe_tsa;             /* that time-stamp's TSA (subject) and serial (hex) */
+    char *poe_serial;
 };
 
 void eseal_report_init(struct eseal_report *r);
@@ -81,7 +85,8 @@ void eseal_report_cleanup(struct eseal_report *r);
 /* eseal_report_json returns the report as JSON (caller decrefs):
  * {indication, subIndication, validationTime, bestSignatureTime, claimedTime,
  *  esID, sealName, signer, propertyInfo, statusSource, statusAsOf,
- *  statusNextUpdate, sealStatus,
+ *  statusNextUpdate, sealStatus, timeStamp: null or {genTime, genTimeBeijing,
+ *  tsa, serial},
  *  checks: [{key, status, subIndication, message: {zh, en}, expected, actual}]} */
 json_t *eseal_report_json(const struct eseal_report *r);
 

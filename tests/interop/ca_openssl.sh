@@ -26,8 +26,8 @@ ca=$tmp/ca
 
 source "$here/lib/check.bash" # fail, check, check_grep, check_eq, refused
 
-files="root.pem root.key maker.pem maker.key responder.pem responder.key log.key log.pub log.pub.pem ca.json"
-keys="root.key maker.key responder.key log.key"
+files="root.pem root.key maker.pem maker.key responder.pem responder.key tsa.pem tsa.key log.key log.pub log.pub.pem ca.json"
+keys="root.key maker.key responder.key tsa.key log.key"
 
 # ---- help ----------------------------------------------------------------
 check "eseal --help" "$ESEAL" --help
@@ -129,15 +129,15 @@ for r in root maker responder log; do
     check_grep "show lists $r" "^\[$r\]" check.out
 done
 "$ESEAL" ca show --dir "$ca" --json >show.json
-for r in root maker responder; do
+for r in root maker responder tsa; do
     openssl x509 -in "$ca/$r.pem" -outform DER | openssl dgst -sm3 -r | cut -d' ' -f1 >"$r.sm3"
 done
 python3 - show.json "$ca" <<'EOF' || fail "show --json disagrees with openssl"
 import json, sys
 j = json.load(open(sys.argv[1]))
 certs = j["certificates"]
-assert len(certs) == 3, "%d certificates" % len(certs)
-assert [c["role"] for c in certs] == ["root", "maker", "responder"], certs
+assert len(certs) == 4, "%d certificates" % len(certs)
+assert [c["role"] for c in certs] == ["root", "maker", "responder", "tsa"], certs
 for c in certs:
     want = open(c["role"] + ".sm3").read().strip()
     assert c["sm3_fingerprint"] == want, (c["role"], c["sm3_fingerprint"], want)
@@ -145,7 +145,7 @@ for c in certs:
 assert j["log"]["verifier_key"] == open(sys.argv[2] + "/log.pub").read().strip()
 EOF
 passed=$((passed + 1))
-for r in root maker responder; do
+for r in root maker responder tsa; do
     check_grep "show text has the $r fingerprint" "sm3_fingerprint +$(cat "$r.sm3")\$" check.out
 done
 refused "show of an empty directory" 1 "" "$ESEAL" ca show --dir "$tmp/stray"

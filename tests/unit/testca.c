@@ -10,8 +10,6 @@
 #include "eseal/unlock.h"
 #include "testca.h"
 
-#define TU_CA_PASS "test CA passphrase"
-
 static const char *const role_names[TU_CA_NROLES] = {"root", "maker", "responder"};
 
 /* run_eseal runs "$ESEAL <args>" with the CA passphrase in the environment,

@@ -15,6 +15,10 @@
 #include "eseal/buf.h"
 #include "eseal/rc.h"
 
+/* TU_CA_PASS is the fixture CA's passphrase (for a test that opens it
+ * with libeseal-ca itself, see ESEAL_UNIT_WITH_CA in tests/CMakeLists.txt). */
+#define TU_CA_PASS "test CA passphrase"
+
 /* The roles, in the CA's order (ca.h). */
 enum tu_ca_role { TU_CA_ROOT, TU_CA_MAKER, TU_CA_RESPONDER, TU_CA_NROLES };
 

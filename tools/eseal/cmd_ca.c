@@ -31,6 +31,10 @@ static const char unlock_code_usage[] =
     "  Makes a PIN unlock code for a software token, signed by the seal maker. 生成口令解锁码.\n"
     "  ID and N are the token's id and unlock counter (eseal token show).\n"
     "  The code resets that token's PIN once: hand it only to the token's holder.\n";
+static const char tsa_init_usage[] =
+    "usage: eseal ca tsa-init --dir DIR [--days N] [--passphrase-file FILE]\n"
+    "  Gives a CA made before time-stamps its time-stamp authority key and\n"
+    "  certificate (tsa.key, tsa.pem; `eseal ca init` makes them). 生成时间戳密钥.\n";
 static const char show_usage[] = "usage: eseal ca show --dir DIR [--json]\n"
                                  "  Prints the CA hierarchy. 显示证书机构信息.\n";
 
@@ -123,7 +127,32 @@ static int ca_init(int argc, char **argv)
     eseal_buf_cleanse(&pass);
     if (rc != ESEAL_OK)
         return cmd_fail(&err);
-    printf("created CA in %s / 已创建证书机构: root.pem maker.pem responder.pem log.pub\n", a.dir);
+    printf("created CA in %s / 已创建证书机构: root.pem maker.pem responder.pem tsa.pem log.pub\n",
+           a.dir);
+    return 0;
+}
+
+static int ca_tsa_init(int argc, char **argv)
+{
+    struct args a;
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_DAYS);
+    int r = parse_args(argc, argv, allowed, tsa_init_usage, &a);
+    if (r != 0)
+        return r < 0 ? 0 : r;
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    int days = 0;
+    if (a.days && cmd_parse_int(a.days, 1, 3650, &days, "--days", &err) != ESEAL_OK)
+        return cmd_fail(&err);
+    struct eseal_buf pass;
+    eseal_buf_init(&pass);
+    if (eseal_read_secret(&pass, a.pass_file, ESEAL_CA_PASSPHRASE_ENV, &err) != ESEAL_OK)
+        return cmd_fail(&err);
+    eseal_rc rc = eseal_ca_tsa_init(a.dir, pass.data, pass.len, days, &err);
+    eseal_buf_cleanse(&pass);
+    if (rc != ESEAL_OK)
+        return cmd_fail(&err);
+    printf("created the time-stamp key in %s / 已生成时间戳密钥: tsa.pem tsa.key\n", a.dir);
     return 0;
 }
 
@@ -285,6 +314,7 @@ static const struct cmd ca_cmds[] = {
     {"issue", "issue a certificate from a PKCS#10 request / 签发证书", ca_issue},
     {"show", "print the CA hierarchy / 显示证书机构", ca_show},
     {"unlock-code", "make a PIN unlock code for a token / 生成口令解锁码", ca_unlock_code},
+    {"tsa-init", "add the time-stamp key to an existing CA / 生成时间戳密钥", ca_tsa_init},
 };
 #define N_CA_CMDS (sizeof(ca_cmds) / sizeof(ca_cmds[0]))
 

@@ -21,6 +21,7 @@
 #include "eseal/seal.h"
 #include "eseal/sm.h"
 #include "eseal/token.h"
+#include "eseal/ts.h"
 #include "eseal/zip.h"
 #include "cmd.h"
 #include "ofd_stamp.h"
@@ -28,7 +29,7 @@
 
 static const char demo_usage[] =
     "usage: eseal demo --issuer URL --admin-password-file FILE --out DIR [--json]\n"
-    "                  [--ca-file FILE]\n"
+    "                  [--ca-file FILE] [--tsa URL]\n"
     "  Walks a running eseal-issuerd through every business type with real\n"
     "  software tokens: apply, renew, change, revoke, reissue (after a loss\n"
     "  report), unlock (a token locked by wrong PINs) and a loss (reported by the\n"
@@ -44,9 +45,11 @@ static const char demo_usage[] =
     "  --json: end with {\"seals\":[{esID, business, status, document, signature,\n"
     "  token}]} on stdout; the steps then go to stderr. --ca-file: PEM CA\n"
     "  certificates for an https:// --issuer (default: the system store).\n"
+    "  --tsa URL: every sample signature gets an RFC 3161 time-stamp from URL\n"
+    "  (eseal-publisherd's /tsa), so the revoked seals' samples stay valid.\n"
     "  Exit: 0 done, 1 the issuer refused a step, 2 usage, 3 connection or I/O error.\n";
 
-enum { OPT_ISSUER = 1, OPT_ADMIN_PW, OPT_OUT, OPT_JSON, OPT_CA_FILE, OPT_HELP };
+enum { OPT_ISSUER = 1, OPT_ADMIN_PW, OPT_OUT, OPT_JSON, OPT_CA_FILE, OPT_HELP, OPT_TSA };
 
 static const struct option long_opts[] = {
     {"issuer", required_argument, NULL, OPT_ISSUER},
@@ -55,6 +58,7 @@ static const struct option long_opts[] = {
     {"json", no_argument, NULL, OPT_JSON},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"help", no_argument, NULL, OPT_HELP},
+    {"tsa", required_argument, NULL, OPT_TSA},
     {NULL, 0, NULL, 0},
 };
 
@@ -82,6 +86,7 @@ enum { M_LETTER, M_FORM, M_IMPRESSION, M_INTRO, M_IDCOPY, N_MATERIALS };
 
 struct demo {
     const char *out;
+    const char *tsa; /* time-stamp the samples from here; NULL: not */
     FILE *log;
     char suffix[9];
     char pin[17];
@@ -504,7 +509,7 @@ static eseal_rc import(struct demo *d, struct eseal_token *tok, const char *esid
 /* stamp_ofd writes |path|: a one-page OFD showing |text|, stamped with the
  * token's seal on page 1. */
 static eseal_rc stamp_ofd(struct eseal_token *tok, const char *esid, const char *text,
-                          const char *path, struct eseal_err *err)
+                          const char *path, const char *tsa, struct eseal_err *err)
 {
     const char *lines[8];
     size_t n = 0;
@@ -522,7 +527,7 @@ static eseal_rc stamp_ofd(struct eseal_token *tok, const char *esid, const char 
         rc = eseal_err_set(err, ESEAL_E_NOTFOUND, "token %s holds no seal", eseal_token_id(tok));
     if (rc == ESEAL_OK)
         rc = ofd_stamp(&out, blank.data, blank.len, seal, seal_len, &place, 0,
-                       eseal_token_cert(tok), eseal_token_signer, tok, err);
+                       eseal_token_cert(tok), eseal_token_signer, tok, tsa, err);
     if (rc == ESEAL_OK)
         rc = eseal_file_write(path, out.data, out.len, 0644, 0, err);
     eseal_buf_cleanup(&blank);
@@ -561,16 +566,20 @@ static eseal_rc stamp(struct demo *d, struct eseal_token *tok, const char *esid,
     if (rc == ESEAL_OK)
         rc = eseal_ses_make(&ses, seal, seal_len, h, name, 0, eseal_token_cert(tok),
                             eseal_token_signer, tok, err);
+    if (rc == ESEAL_OK && d->tsa != NULL)
+        rc = eseal_ts_stamp_ses(&ses, d->tsa, 0, err);
     if (rc == ESEAL_OK)
         rc = eseal_file_write(sig, ses.data, ses.len, 0644, 0, err);
     char *ofd = eseal_xasprintf("%s/%s.ofd", d->out, esid);
     if (rc == ESEAL_OK)
-        rc = stamp_ofd(tok, esid, text, ofd, err);
+        rc = stamp_ofd(tok, esid, text, ofd, d->tsa, err);
     if (rc == ESEAL_OK) {
-        say(d, "stamped %s with seal %s -> %s and %s", doc, esid, sig, ofd);
-        json_array_append_new(d->seals, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "esID", esid,
-                                                  "business", business, "document", doc,
-                                                  "signature", sig, "ofd", ofd, "token", tokdir));
+        say(d, "stamped %s with seal %s -> %s and %s%s", doc, esid, sig, ofd,
+            d->tsa != NULL ? " (time-stamped / 已加时间戳)" : "");
+        json_array_append_new(d->seals,
+                              json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "esID", esid, "business",
+                                        business, "document", doc, "signature", sig, "ofd", ofd,
+                                        "token", tokdir, "timestamped", d->tsa != NULL));
     }
     free(ofd);
     eseal_buf_cleanup(&ses);
@@ -579,6 +588,19 @@ static eseal_rc stamp(struct demo *d, struct eseal_token *tok, const char *esid,
     free(doc);
     free(sig);
     return rc;
+}
+
+/* settle waits, when the samples are time-stamped, until the seal about to
+ * be suspended or revoked is so a whole accuracy (one second) after its
+ * sample's genTime: both times have whole seconds, and a verifier can only
+ * tell which came first when they differ (docs/verify.md). */
+static void settle(const struct demo *d)
+{
+    if (d->tsa != NULL) {
+        struct timespec ts = {.tv_sec = 2, .tv_nsec = 0};
+        while (nanosleep(&ts, &ts) != 0)
+            ;
+    }
 }
 
 /* struct holder is one seal in the making: its token and esID. */
@@ -700,6 +722,7 @@ static eseal_rc demo_revoke(struct demo *d, struct eseal_err *err)
     eseal_rc rc = apply_seal(d, "revoke", 0, &h, err);
     if (rc == ESEAL_OK)
         rc = stamp(d, h.tok, h.esid, "revoke", h.dir, err);
+    settle(d);
     if (rc == ESEAL_OK)
         rc = to_approved(d, "revoke", h.esid, UNIT_NAME, eseal_token_id(h.tok), &id, err);
     if (rc == ESEAL_OK) {
@@ -725,6 +748,7 @@ static eseal_rc demo_reissue(struct demo *d, struct eseal_err *err)
     eseal_rc rc = apply_seal(d, "reissue-lost", 0, &lost, err);
     if (rc == ESEAL_OK)
         rc = stamp(d, lost.tok, lost.esid, "reissue", lost.dir, err);
+    settle(d);
     if (rc == ESEAL_OK) {
         char *path = eseal_xasprintf("/api/v1/seals/%s/suspend", lost.esid);
         rc = expect(d, &d->maker, "POST", path, NULL, 200, NULL, err);
@@ -784,6 +808,7 @@ static eseal_rc demo_loss(struct demo *d, struct eseal_err *err)
     eseal_rc rc = apply_seal(d, "loss", 0, &h, err);
     if (rc == ESEAL_OK)
         rc = stamp(d, h.tok, h.esid, "loss", h.dir, err);
+    settle(d);
     if (rc == ESEAL_OK)
         rc = seal_post(d, &d->agent, h.esid, "suspend", NULL, NULL, err);
     if (rc == ESEAL_OK) {
@@ -1101,6 +1126,7 @@ int cmd_demo(int argc, char **argv)
     struct demo d;
     memset(&d, 0, sizeof(d));
     d.out = out;
+    d.tsa = a.opt[OPT_TSA];
     bool json = a.opt[OPT_JSON] != NULL;
     d.log = json ? stderr : stdout;
     d.admin.url = d.agent.url = d.maker.url = d.reviewer.url = url;

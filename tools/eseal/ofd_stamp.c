@@ -10,6 +10,7 @@
 
 #include "eseal/enc.h"
 #include "eseal/seal.h"
+#include "eseal/ts.h"
 #include "eseal/xml.h"
 #include "eseal/zip.h"
 #include "ofd_stamp.h"
@@ -365,7 +366,7 @@ static void job_cleanup(struct job *j)
 
 eseal_rc ofd_stamp(struct eseal_buf *out, const uint8_t *in, size_t in_len, const uint8_t *seal,
                    size_t seal_len, const struct ofd_place *place, time_t when, X509 *signer,
-                   eseal_signer sign, void *sign_ctx, struct eseal_err *err)
+                   eseal_signer sign, void *sign_ctx, const char *tsa, struct eseal_err *err)
 {
     struct job j = {0};
     struct eseal_seal *s = NULL;
@@ -419,6 +420,8 @@ eseal_rc ofd_stamp(struct eseal_buf *out, const uint8_t *in, size_t in_len, cons
     rc =
         eseal_ses_make(&ses, seal, seal_len, data_sm3, property, when, signer, sign, sign_ctx, err);
     free(property);
+    if (rc == ESEAL_OK && tsa != NULL)
+        rc = eseal_ts_stamp_ses(&ses, tsa, 0, err);
     if (rc != ESEAL_OK)
         goto out;
     name = eseal_xasprintf("%s/Signature.xml", j.sign_dir);

@@ -27,10 +27,13 @@ struct ofd_place {
  * Seal.esl, Signature.xml (References: SM3 of every other entry except its
  * own Signature.xml and SignedValue.dat) and SignedValue.dat (dataHash =
  * SM3 of Signature.xml, signed with |sign|). The seal must be valid
- * (the caller checked it). |when| 0 means now. */
+ * (the caller checked it). |when| 0 means now. With |tsa| (a URL; NULL:
+ * none) the signature gets a time-stamp from it (eseal_ts_stamp_ses), and
+ * a TSA that fails fails the stamp. */
 eseal_rc ofd_stamp(struct eseal_buf *out, const uint8_t *in, size_t in_len, const uint8_t *seal,
                    size_t seal_len, const struct ofd_place *place, time_t when, X509 *signer,
-                   eseal_signer sign, void *sign_ctx, struct eseal_err *err) ESEAL_MUST_CHECK;
+                   eseal_signer sign, void *sign_ctx, const char *tsa,
+                   struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* ofd_sample writes into |out| an unsigned one-page OFD (A4) whose page
  * shows |lines|, for `eseal demo` to stamp. */

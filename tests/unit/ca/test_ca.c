@@ -13,25 +13,28 @@
 #include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
 #include "eseal/ca.h"
 #include "eseal/note.h"
 #include "eseal/pki.h"
 #include "eseal/sm.h"
+#include "eseal/ts.h"
 #include "testutil.h"
 
 #define PASS "correct horse battery"
 #define PASS_LEN (sizeof(PASS) - 1)
 
 static const char *const ca_files[] = {
-    "root.pem", "root.key", "maker.pem",   "maker.key",  "responder.pem", "responder.key",
-    "log.key",  "log.pub",  "log.pub.pem", "commit.key", "ca.json",
+    "root.pem",      "root.key", "maker.pem", "maker.key",   "responder.pem",
+    "responder.key", "log.key",  "log.pub",   "log.pub.pem", "commit.key",
+    "ca.json",       "tsa.pem",  "tsa.key",
 };
 #define N_CA_FILES (sizeof(ca_files) / sizeof(ca_files[0]))
 
-static const char *const key_files[] = {"root.key", "maker.key", "responder.key", "log.key",
-                                        "commit.key"};
+static const char *const key_files[] = {"root.key", "maker.key",  "responder.key",
+                                        "log.key",  "commit.key", "tsa.key"};
 #define N_KEY_FILES (sizeof(key_files) / sizeof(key_files[0]))
 
 /* struct fixture is the CA shared by every test: made, opened and unlocked
@@ -509,7 +512,10 @@ static void test_show_json(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "dir")), f->dir);
     json_t *certs = json_object_get(j, "certificates");
     assert_true(json_is_array(certs));
-    assert_int_equal(json_array_size(certs), 3);
+    assert_int_equal(json_array_size(certs), 4); /* with the TSA, last */
+    json_t *t = json_array_get(certs, 3);
+    assert_string_equal(json_string_value(json_object_get(t, "role")), "tsa");
+    assert_non_null(strstr(json_string_value(json_object_get(t, "key_file")), "tsa.key"));
     for (int r = 0; r < 3; r++) {
         json_t *c = json_array_get(certs, (size_t)r);
         assert_string_equal(json_string_value(json_object_get(c, "role")), role_names[r]);
@@ -668,7 +674,7 @@ static void test_unlock_responder_role_only(void **state)
     eseal_err_clear(&err);
     assert_int_equal(eseal_ca_open(&ca, f->dir, &err), ESEAL_OK);
     assert_int_equal(eseal_ca_unlock(ca, 0, PASS, PASS_LEN, &err), ESEAL_E_INVALID);
-    assert_int_equal(eseal_ca_unlock(ca, 0x20, PASS, PASS_LEN, &err), ESEAL_E_INVALID);
+    assert_int_equal(eseal_ca_unlock(ca, 0x40, PASS, PASS_LEN, &err), ESEAL_E_INVALID);
     assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_RESPONDER, PASS, PASS_LEN, &err),
                      ESEAL_OK);
 
@@ -879,6 +885,127 @@ static void test_commit_key_created_for_old_ca(void **state)
     tu_rmtree(tmp);
     free(dir);
     free(tmp);
+}
+
+/* ---- the time-stamp authority (#16) ------------------------------------- */
+
+/* reply_status returns the PKIStatus of the DER TimeStampResp |b| (-1 if
+ * it does not parse) and, through |fail|, whether failInfo bit |bit| is set. */
+static long reply_status(const struct eseal_buf *b, int bit, int *fail)
+{
+    const unsigned char *p = b->data;
+    TS_RESP *resp = d2i_TS_RESP(NULL, &p, (long)b->len);
+    if (resp == NULL)
+        return -1;
+    TS_STATUS_INFO *st = TS_RESP_get_status_info(resp);
+    long status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(st));
+    const ASN1_BIT_STRING *fi = TS_STATUS_INFO_get0_failure_info(st);
+    *fail = fi != NULL && ASN1_BIT_STRING_get_bit(fi, bit);
+    TS_RESP_free(resp);
+    return status;
+}
+
+static void test_tsa(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    X509 *tsa = eseal_ca_tsa_cert(f->ca);
+    assert_non_null(tsa);
+    /* critical EKU timeStamping only (what OpenSSL's timestamp purpose wants) */
+    assert_int_equal(X509_check_purpose(tsa, X509_PURPOSE_TIMESTAMP_SIGN, 0), 1);
+    eseal_x509_set_sm2_id(tsa);
+    assert_int_equal(
+        eseal_x509_check_signed_by(tsa, X509_get0_pubkey(f->cert[ESEAL_CA_ROOT]), &err), ESEAL_OK);
+
+    struct eseal_ca *ca = NULL;
+    assert_int_equal(eseal_ca_open(&ca, f->dir, &err), ESEAL_OK);
+    uint8_t sm3[ESEAL_SM3_LEN] = {1, 2, 3};
+    struct eseal_buf query, reply, token;
+    eseal_buf_init(&query);
+    eseal_buf_init(&reply);
+    eseal_buf_init(&token);
+    assert_int_equal(eseal_ts_query(&query, sm3, &err), ESEAL_OK);
+    struct eseal_ca_tsa_policy pol = {.policy_oid = "2.25.7", .accuracy_ms = 500};
+    /* the responder's process cannot stamp, nor the TSA's sign anything else */
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_RESPONDER, PASS, PASS_LEN, &err),
+                     ESEAL_OK);
+    assert_int_equal(eseal_ca_timestamp(ca, &pol, query.data, query.len, &reply, &err),
+                     ESEAL_E_DENIED);
+    assert_non_null(strstr(err.msg, "time-stamp key is not unlocked"));
+    eseal_ca_free(ca);
+    assert_int_equal(eseal_ca_open(&ca, f->dir, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_TSA, PASS, PASS_LEN, &err), ESEAL_OK);
+    static const char msg[] = "m";
+    assert_int_equal(eseal_ca_sign(ca, ESEAL_CA_RESPONDER, msg, 1, &token, &err), ESEAL_E_DENIED);
+
+    assert_int_equal(eseal_ca_timestamp(ca, &pol, query.data, query.len, &reply, &err), ESEAL_OK);
+    int fail = 0;
+    assert_int_equal(reply_status(&reply, 0, &fail), TS_STATUS_GRANTED);
+    assert_int_equal(
+        eseal_ts_reply_token(&token, reply.data, reply.len, query.data, query.len, &err), ESEAL_OK);
+
+    /* refusals are replies too, with the RFC 3161 failInfo */
+    static const uint8_t junk[] = "not a query";
+    assert_int_equal(eseal_ca_timestamp(ca, &pol, junk, sizeof(junk), &reply, &err),
+                     ESEAL_E_INVALID);
+    assert_int_equal(reply_status(&reply, TS_INFO_BAD_DATA_FORMAT, &fail), TS_STATUS_REJECTION);
+    assert_true(fail);
+    assert_int_equal(
+        eseal_ts_reply_token(&token, reply.data, reply.len, query.data, query.len, &err),
+        ESEAL_E_DENIED);
+    assert_non_null(strstr(err.msg, "the TSA refused"));
+    struct eseal_buf big;
+    eseal_buf_init(&big);
+    eseal_buf_append(&big, query.data, query.len);
+    while (big.len <= ESEAL_TSA_QUERY_MAX)
+        eseal_buf_append(&big, query.data, query.len);
+    assert_int_equal(eseal_ca_timestamp(ca, &pol, big.data, big.len, &reply, &err),
+                     ESEAL_E_INVALID);
+    assert_int_equal(reply_status(&reply, TS_INFO_BAD_DATA_FORMAT, &fail), TS_STATUS_REJECTION);
+    /* a query with trailing bytes */
+    assert_int_equal(eseal_ca_timestamp(ca, &pol, big.data, query.len + 1, &reply, &err),
+                     ESEAL_E_INVALID);
+    eseal_buf_cleanup(&big);
+    pol.policy_oid = "not an oid";
+    assert_int_equal(eseal_ca_timestamp(ca, &pol, query.data, query.len, &reply, &err),
+                     ESEAL_E_INVALID);
+    eseal_ca_free(ca);
+
+    /* an old CA without the key: the publisher's unlock says what to run;
+     * tsa-init makes it, once */
+    char *tmp = tu_tmpdir();
+    char *dir = path_in(tmp, "old");
+    assert_int_equal(eseal_ca_init(dir, PASS, PASS_LEN, NULL, &err), ESEAL_OK);
+    char *pem = path_in(dir, "tsa.pem"), *key = path_in(dir, "tsa.key");
+    assert_int_equal(unlink(pem), 0);
+    assert_int_equal(unlink(key), 0);
+    setenv("ESEAL_PASSPHRASE", PASS, 1);
+    assert_int_equal(eseal_ca_open_unlocked(
+                         &ca, dir, ESEAL_CA_UNLOCK_RESPONDER | ESEAL_CA_UNLOCK_TSA, NULL, &err),
+                     ESEAL_E_NOTFOUND);
+    assert_non_null(strstr(err.msg, "eseal ca tsa-init"));
+    static const char wrong[] = "not the passphrase";
+    assert_int_not_equal(eseal_ca_tsa_init(dir, wrong, sizeof(wrong) - 1, 0, &err), ESEAL_OK);
+    ERR_clear_error();
+    assert_false(file_exists(dir, "tsa.pem"));
+    assert_int_equal(eseal_ca_tsa_init(dir, PASS, PASS_LEN, 0, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_tsa_init(dir, PASS, PASS_LEN, 0, &err), ESEAL_E_CONFLICT);
+    assert_int_equal(eseal_ca_open(&ca, dir, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_TSA, PASS, PASS_LEN, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_timestamp(ca, &pol, query.data, query.len, &reply, &err),
+                     ESEAL_E_INVALID); /* the bad policy above */
+    pol.policy_oid = "2.25.7";
+    assert_int_equal(eseal_ca_timestamp(ca, &pol, query.data, query.len, &reply, &err), ESEAL_OK);
+    eseal_ca_free(ca);
+    free(pem);
+    free(key);
+    tu_rmtree(tmp);
+    free(dir);
+    free(tmp);
+    eseal_buf_cleanup(&query);
+    eseal_buf_cleanup(&reply);
+    eseal_buf_cleanup(&token);
 }
 
 /* ---- the hierarchy's certificates --------------------------------------- */
@@ -1191,6 +1318,7 @@ int main(void)
         cmocka_unit_test(test_issue_refuses_requests),
         cmocka_unit_test(test_profile_parse),
         cmocka_unit_test(test_unlock_responder_role_only),
+        cmocka_unit_test(test_tsa),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

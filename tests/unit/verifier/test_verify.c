@@ -13,10 +13,12 @@
 #include <openssl/asn1.h>
 #include <openssl/x509.h>
 
+#include "eseal/ca.h"
 #include "eseal/enc.h"
 #include "eseal/pki.h"
 #include "eseal/seal.h"
 #include "eseal/sm.h"
+#include "eseal/ts.h"
 #include "eseal/verify.h"
 #include "testca.h"
 #include "testutil.h"
@@ -690,9 +692,10 @@ static void test_report_json(void **state)
     verify_ses(&r, &f->ses, wrong, f->trust, 0, true);
     json_t *j = eseal_report_json(&r);
     static const char *const top[] = {
-        "indication", "subIndication", "validationTime",   "bestSignatureTime", "claimedTime",
-        "esID",       "sealName",      "signer",           "propertyInfo",      "statusSource",
-        "sealStatus", "statusAsOf",    "statusNextUpdate", "statusFresh",       "checks"};
+        "indication",       "subIndication", "validationTime", "bestSignatureTime",
+        "claimedTime",      "esID",          "sealName",       "signer",
+        "propertyInfo",     "statusSource",  "sealStatus",     "statusAsOf",
+        "statusNextUpdate", "statusFresh",   "checks",         "timeStamp"};
     for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++)
         if (json_object_get(j, top[i]) == NULL)
             fail_msg("no %s in the report JSON", top[i]);
@@ -1114,6 +1117,151 @@ static void test_status_file_verdicts(void **state)
     eseal_report_cleanup(&r);
 }
 
+/* ---- time-stamps (#16): tokens from the platform TSA's own code ------------ */
+
+/* timestamped writes into |out| the signature |ses| with a time-stamp from
+ * the TSA of the CA in |ca_dir| (ca/tsa.c, as eseal-publisherd answers)
+ * over the signature value of |over| (|ses| itself for a true token). */
+static void timestamped(struct eseal_buf *out, const char *ca_dir, const struct eseal_buf *ses,
+                        const struct eseal_buf *over)
+{
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    struct eseal_ca *ca = NULL;
+    struct eseal_ses *parsed = NULL;
+    struct eseal_buf query, reply, token;
+    eseal_buf_init(&query);
+    eseal_buf_init(&reply);
+    eseal_buf_init(&token);
+    if (eseal_ca_open_unlocked(&ca, ca_dir, ESEAL_CA_UNLOCK_TSA, NULL, &err) != ESEAL_OK)
+        fail_msg("TSA: %s", err.msg);
+    assert_int_equal(eseal_ses_parse(&parsed, over->data, over->len, NULL), ESEAL_OK);
+    const struct eseal_ses_info *i = eseal_ses_info(parsed);
+    uint8_t sm3[ESEAL_SM3_LEN];
+    eseal_sm3(sm3, i->signature, i->signature_len);
+    struct eseal_ca_tsa_policy pol = {.policy_oid = "2.25.1", .accuracy_ms = 1000};
+    assert_int_equal(eseal_ts_query(&query, sm3, NULL), ESEAL_OK);
+    if (eseal_ca_timestamp(ca, &pol, query.data, query.len, &reply, &err) != ESEAL_OK ||
+        eseal_ts_reply_token(&token, reply.data, reply.len, query.data, query.len, &err) !=
+            ESEAL_OK ||
+        eseal_ses_add_timestamp(out, ses->data, ses->len, token.data, token.len, &err) != ESEAL_OK)
+        fail_msg("time-stamp: %s", err.msg);
+    eseal_ses_free(parsed);
+    eseal_ca_free(ca);
+    eseal_buf_cleanup(&query);
+    eseal_buf_cleanup(&reply);
+    eseal_buf_cleanup(&token);
+}
+
+static void test_timestamp(void **state)
+{
+    struct fixture *f = *state;
+    setenv("ESEAL_PASSPHRASE", TU_CA_PASS, 1);
+    int64_t now = (int64_t)time(NULL);
+    struct eseal_buf ts, other, broken, foreign;
+    eseal_buf_init(&ts);
+    eseal_buf_init(&other);
+    eseal_buf_init(&broken);
+    eseal_buf_init(&foreign);
+    timestamped(&ts, f->ca->dir, &f->ses, &f->ses);
+    struct eseal_report r;
+    struct eseal_status_info i;
+
+    /* a good token: proof of existence, the best signature time */
+    verify_ses(&r, &ts, f->doc_sm3, f->trust, 0, true);
+    assert_check(&r, "timestamp", ESEAL_CHECK_PASSED, NULL);
+    assert_verdict(&r, ESEAL_TOTAL_PASSED, NULL);
+    assert_true(r.poe_time >= (time_t)now - 5 && r.poe_time <= (time_t)now + 5);
+    assert_int_equal((int64_t)r.best_signature_time, (int64_t)r.poe_time);
+    assert_non_null(strstr(r.poe_tsa, "CN=eSeal Platform Time-Stamp Authority"));
+    assert_non_null(strstr(check_of(&r, "timestamp")->actual, "policy 2.25.1"));
+    json_t *j = eseal_report_json(&r);
+    const char *bj =
+        json_string_value(json_object_get(json_object_get(j, "timeStamp"), "genTimeBeijing"));
+    assert_non_null(bj);
+    assert_non_null(strstr(bj, "北京时间"));
+    json_decref(j);
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *mem = open_memstream(&text, &text_len);
+    eseal_report_print(&r, mem);
+    fclose(mem);
+    assert_non_null(strstr(text, "proven time (time-stamp) / 时间戳证明的签署时间: "));
+    assert_non_null(strstr(text, "北京时间"));
+    free(text);
+    eseal_report_cleanup(&r);
+
+    /* revoked an hour after the time-stamp, validated a day later: the
+     * signature is proved to predate the revocation */
+    status_of(f, &i, ESEAL_STATUS_REVOKED, "cessationOfOperation", now + 3600);
+    verify_with(f, &r, &ts, &i, (time_t)(now + DAY));
+    assert_check(&r, "status", ESEAL_CHECK_PASSED, NULL);
+    assert_non_null(strstr(check_of(&r, "status")->message_en, "predates"));
+    assert_verdict(&r, ESEAL_TOTAL_PASSED, NULL);
+    eseal_report_cleanup(&r);
+    /* the same without the token: no proof, as before */
+    verify_with(f, &r, &f->ses, &i, (time_t)(now + DAY));
+    assert_verdict(&r, ESEAL_INDETERMINATE, "REVOKED_NO_POE");
+    eseal_report_cleanup(&r);
+    /* a key reported lost before the time-stamp (invalidityDate) counts */
+    i.invalidity_date = now - 600;
+    verify_with(f, &r, &ts, &i, (time_t)(now + DAY));
+    assert_check(&r, "status", ESEAL_CHECK_FAILED, "REVOKED");
+    eseal_report_cleanup(&r);
+
+    /* revoked before the time-stamp: the signature was made after it */
+    status_of(f, &i, ESEAL_STATUS_REVOKED, "superseded", now - 3600);
+    verify_with(f, &r, &ts, &i, 0);
+    assert_check(&r, "status", ESEAL_CHECK_FAILED, "REVOKED");
+    assert_verdict(&r, ESEAL_TOTAL_FAILED, "REVOKED");
+    eseal_report_cleanup(&r);
+
+    /* a token over another signature value: broken, proves nothing, and
+     * never raises the verdict */
+    make_ses(&other, &f->seal, f->doc_sm3, 0, f->holder, f->holder_key);
+    timestamped(&broken, f->ca->dir, &f->ses, &other);
+    status_of(f, &i, ESEAL_STATUS_REVOKED, "cessationOfOperation", now + 3600);
+    verify_with(f, &r, &broken, &i, (time_t)(now + DAY));
+    assert_check(&r, "timestamp", ESEAL_CHECK_INDETERMINATE, "TIMESTAMP_INVALID");
+    assert_non_null(strstr(check_of(&r, "timestamp")->actual, "imprint"));
+    assert_verdict(&r, ESEAL_INDETERMINATE, "REVOKED_NO_POE");
+    assert_int_equal((int64_t)r.poe_time, 0);
+    eseal_report_cleanup(&r);
+    verify_ses(&r, &broken, f->doc_sm3, f->trust, 0, true);
+    assert_verdict(&r, ESEAL_INDETERMINATE, "TIMESTAMP_INVALID");
+    eseal_report_cleanup(&r);
+
+    /* a token from another platform's TSA: not trusted, proves nothing */
+    char *dir = eseal_xasprintf("%s/foreign-ca", f->tmp);
+    struct eseal_err err;
+    if (eseal_ca_init(dir, TU_CA_PASS, strlen(TU_CA_PASS), NULL, &err) != ESEAL_OK)
+        fail_msg("foreign CA: %s", err.msg);
+    timestamped(&foreign, dir, &f->ses, &f->ses);
+    free(dir);
+    verify_with(f, &r, &foreign, &i, (time_t)(now + DAY));
+    assert_check(&r, "timestamp", ESEAL_CHECK_INDETERMINATE, "TIMESTAMP_UNTRUSTED");
+    assert_verdict(&r, ESEAL_INDETERMINATE, "REVOKED_NO_POE");
+    eseal_report_cleanup(&r);
+
+    /* a timeStamp that holds no token */
+    static const uint8_t junk[] = "not a time-stamp token";
+    assert_int_equal(
+        eseal_ses_add_timestamp(&broken, f->ses.data, f->ses.len, junk, sizeof(junk), NULL),
+        ESEAL_OK);
+    verify_ses(&r, &broken, f->doc_sm3, f->trust, 0, true);
+    assert_check(&r, "timestamp", ESEAL_CHECK_INDETERMINATE, "TIMESTAMP_INVALID");
+    assert_check(&r, "signature", ESEAL_CHECK_PASSED, NULL);
+    eseal_report_cleanup(&r);
+    /* one time-stamp per signature */
+    assert_int_equal(eseal_ses_add_timestamp(&other, ts.data, ts.len, junk, sizeof(junk), NULL),
+                     ESEAL_E_INVALID);
+
+    eseal_buf_cleanup(&ts);
+    eseal_buf_cleanup(&other);
+    eseal_buf_cleanup(&broken);
+    eseal_buf_cleanup(&foreign);
+}
+
 static void test_status_file_refused(void **state)
 {
     struct fixture *f = *state;
@@ -1531,6 +1679,7 @@ int main(void)
         cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_document),
         cmocka_unit_test(test_forged_maker_signature),
+        cmocka_unit_test(test_timestamp),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
