@@ -372,6 +372,8 @@ static bool material_inline(struct eseal_http_req *req, const char *type)
                                 "frame-ancestors 'self'");
     eseal_http_set_header(req, "X-Frame-Options", "SAMEORIGIN");
     return true;
+}
+
 eseal_rc api_submission_picture_accept(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     (void)err;
