@@ -233,7 +233,9 @@ test.describe.serial('the staff console', () => {
     await page.locator('[data-test=view-letter]').first().click();
     await expect(page.locator('[data-test=pdf-viewer]')).toBeVisible();
     await shot(page, '12-material-viewer', false);
-    await page.keyboard.press('Escape');
+    // the PDF viewer holds the keyboard: close the dialog with its button
+    await page.locator('.el-dialog__headerbtn').click();
+    await expect(page.locator('[data-test=pdf-viewer]')).toHaveCount(0);
     await page.getByRole('tab', { name: '办理记录' }).click();
     await expect(page.locator('[data-test=history]')).toContainText('交付印章');
     await shot(page, '13-history-done');
