@@ -187,16 +187,17 @@ typedef struct {
     STACK_OF(ASN1_UTF8STRING) * text;
     ASN1_BIT_STRING *failure_info;
 } TSA_STATUS;
+DECLARE_ASN1_ENCODE_FUNCTIONS_only(TSA_STATUS, TSA_STATUS)
 
-ASN1_SEQUENCE(TSA_STATUS) =
-    {
-        ASN1_SIMPLE(TSA_STATUS, status, ASN1_INTEGER),
-        ASN1_SEQUENCE_OF_OPT(TSA_STATUS, text, ASN1_UTF8STRING),
-        ASN1_OPT(TSA_STATUS, failure_info, ASN1_BIT_STRING),
+    ASN1_SEQUENCE(TSA_STATUS) =
+        {
+            ASN1_SIMPLE(TSA_STATUS, status, ASN1_INTEGER),
+            ASN1_SEQUENCE_OF_OPT(TSA_STATUS, text, ASN1_UTF8STRING),
+            ASN1_OPT(TSA_STATUS, failure_info, ASN1_BIT_STRING),
 } static_ASN1_SEQUENCE_END(TSA_STATUS)
 
-        IMPLEMENT_STATIC_ASN1_ALLOC_FUNCTIONS(TSA_STATUS)
-            IMPLEMENT_ASN1_ENCODE_FUNCTIONS_fname(TSA_STATUS, TSA_STATUS, TSA_STATUS)
+            IMPLEMENT_STATIC_ASN1_ALLOC_FUNCTIONS(TSA_STATUS)
+                IMPLEMENT_ASN1_ENCODE_FUNCTIONS_fname(TSA_STATUS, TSA_STATUS, TSA_STATUS)
 
     /* reply_der writes |resp| as DER into |reply|. */
     static eseal_rc reply_der(struct eseal_buf * reply, TS_RESP *resp, struct eseal_err *err)
