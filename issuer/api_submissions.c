@@ -53,43 +53,39 @@ eseal_rc api_submissions_list(struct eseal_http_req *req, void *app, struct esea
     return api_reply_result(req, rc, 200, view, &p);
 }
 
-eseal_rc api_submission_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
+/* submission_view answers a read of one submission (GET …/{id}, /audit,
+ * /history): the library call decides who may see it. */
+typedef eseal_rc (*submission_read_fn)(struct eseal_issuer *, const struct eseal_staff_principal *,
+                                       const char *, json_t **, struct eseal_issuer_problem *);
+
+static eseal_rc submission_view(struct eseal_http_req *req, void *app, submission_read_fn read)
 {
     const char *id = submission_id(req);
     json_t *view = NULL;
-    (void)err;
     if (id == NULL)
         return not_found(req);
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);
-    eseal_rc rc = eseal_issuer_submission_get(app, api_who(req), id, &view, &p);
+    eseal_rc rc = read(app, api_who(req), id, &view, &p);
     return api_reply_result(req, rc, 200, view, &p);
+}
+
+eseal_rc api_submission_get(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return submission_view(req, app, eseal_issuer_submission_get);
 }
 
 eseal_rc api_submission_audit(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    const char *id = submission_id(req);
-    json_t *view = NULL;
     (void)err;
-    if (id == NULL)
-        return not_found(req);
-    struct eseal_issuer_problem p;
-    eseal_issuer_problem_init(&p);
-    eseal_rc rc = eseal_issuer_submission_audit(app, api_who(req), id, &view, &p);
-    return api_reply_result(req, rc, 200, view, &p);
+    return submission_view(req, app, eseal_issuer_submission_audit);
 }
 
 eseal_rc api_submission_history(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    const char *id = submission_id(req);
-    json_t *view = NULL;
     (void)err;
-    if (id == NULL)
-        return not_found(req);
-    struct eseal_issuer_problem p;
-    eseal_issuer_problem_init(&p);
-    eseal_rc rc = eseal_issuer_submission_history(app, api_who(req), id, &view, &p);
-    return api_reply_result(req, rc, 200, view, &p);
+    return submission_view(req, app, eseal_issuer_submission_history);
 }
 
 eseal_rc api_submission_put(struct eseal_http_req *req, void *app, struct eseal_err *err)

@@ -74,7 +74,9 @@ expect 201 POST "/api/v1/submissions/$sid/materials" "$agent" \
 expect 200 POST "/api/v1/submissions/$sid/submit" "$agent"
 expect 200 POST "/api/v1/submissions/$sid/submit" "$agg"
 # What the unit will send after a rejection: a corrected letter.
-printf '%%PDF-1.4\n%% red-header letter, dated and stamped\n' >letter2.pdf
+python3 "$root/tests/interop/lib/fixtures.py" pdf letter2.pdf "Red-header letter, dated and stamped"
+# the scan of the form's impression box the maker turns into the seal picture
+python3 "$root/tests/interop/lib/fixtures.py" scan scan.png
 python3 - "$(sm3 letter2.pdf)" <<'PY' >sub2.json
 import json, sys
 d = json.load(open("sub.json"))

@@ -212,7 +212,21 @@ test.describe.serial('the staff console', () => {
     page = await person(browser, MAKER2);
     await expect(page.locator('[data-test=queue-to_produce]')).toContainText('1');
     await openSubmission(page);
-    await page.locator('[data-test=csr-file-0]').setInputFiles(path.join(WORK, 'unit.csr'));
+    // 印模电子化: the scan of the form's impression box becomes the seal picture
+    await page.locator('[data-test=scan-file] input[type=file]').setInputFiles(path.join(WORK, 'scan.png'));
+    await expect(page.locator('[data-test=scan-file]')).toContainText('scan.png');
+    await page.locator('[data-test=do-process]').click();
+    const result = page.locator('[data-test=impression-result] img');
+    await expect(result).toBeVisible();
+    await expect.poll(() => result.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(100);
+    // shown at true size: 42 mm is 158.7 CSS pixels
+    const box = (await result.boundingBox())!;
+    expect(Math.abs(box.width - (42 / 25.4) * 96)).toBeLessThan(2);
+    await shot(page, '10a-impression');
+    await page.locator('[data-test=do-accept]').click();
+    await expect(page.locator('[data-test=impression-accepted]')).toContainText('第 1 份申请表已采用电子印模');
+
+    await page.locator('[data-test=csr-file-0] input[type=file]').setInputFiles(path.join(WORK, 'unit.csr'));
     await expect(field(page, 'csr-0')).toHaveValue(/BEGIN CERTIFICATE REQUEST/);
     await field(page, 'token-0').fill(TOKEN_ID);
     await field(page, 'days').fill('30');
@@ -224,14 +238,15 @@ test.describe.serial('the staff console', () => {
     await field(page, 'letter-id').fill('11010519491231002X');
     await field(page, 'collector-name').fill('王五');
     await field(page, 'collector-id').fill('11010519491231002X');
-    await page.locator('[data-test=intro-file]').setInputFiles(path.join(WORK, 'intro.pdf'));
-    await page.locator('[data-test=idcopy-file]').setInputFiles(path.join(WORK, 'idcopy.png'));
+    await page.locator('[data-test=intro-file] input[type=file]').setInputFiles(path.join(WORK, 'intro.pdf'));
+    await page.locator('[data-test=idcopy-file] input[type=file]').setInputFiles(path.join(WORK, 'idcopy.png'));
     await shot(page, '11-submission-handover');
     await page.locator('[data-test=do-handover]').click();
     await expect(page.locator('[data-test=state]')).toHaveText('已交付');
     await page.getByRole('tab', { name: /材料/ }).click();
     await page.locator('[data-test=view-letter]').first().click();
     await expect(page.locator('[data-test=pdf-viewer]')).toBeVisible();
+    await page.waitForTimeout(2500); // the viewer draws the page out of process: no event to wait on
     await shot(page, '12-material-viewer', false);
     // the PDF viewer holds the keyboard: close the dialog with its button
     await page.locator('.el-dialog__headerbtn').click();
@@ -245,6 +260,12 @@ test.describe.serial('the staff console', () => {
     await page.locator('[data-test=applications] a').first().click();
     await expect(page.locator('[data-test=seal-status]')).toHaveText('有效');
     await shot(page, '14-seal');
+    // a revocation is the unit's application: the dialog says so and lists none yet
+    await page.locator('[data-test=do-start-revocation]').click();
+    await expect(page.locator('[data-test=revocation-none]')).toBeVisible();
+    await shot(page, '14a-seal-revocation');
+    await page.keyboard.press('Escape');
+    await expect(page.locator('[data-test=revocation-none]')).toBeHidden();
     await page.goto('seals');
     await field(page, 'seal-search').fill('91350100M000100Y43');
     await page.locator('[data-test=seal-search-go]').click();
@@ -277,7 +298,8 @@ test.describe.serial('the staff console', () => {
     // the sixth attempt waits, even with the right password
     await page.locator('input[name=password]').fill('locked-password-1');
     await page.locator('[data-test=login]').click();
-    await expect(page.locator('[data-test=login-error]')).toContainText('分钟');
+    await expect(page.locator('[data-test=login-error]')).toContainText(/请约 1[45] 分钟后再试/);
+    await expect(page.locator('[data-test=login-error]')).not.toContainText('秒');
     await shot(page, '16-login-throttled');
     const r = await page.request.post(`${API}/api/v1/session`, { data: { username: 'locked.out', password: 'locked-password-1' } });
     expect(r.status()).toBe(429);

@@ -15,41 +15,8 @@ ESEAL_TEST_NAME=impression
 # shellcheck source=lib/platform.bash
 . "$(dirname "$0")/lib/platform.bash"
 
-# the scan: 900 × 700 px at 300 dpi, a 42 mm (496 px) ring with a star and
-# text-like strokes at (560, 340), grey print at the left, paper #F2EEDC with noise
-python3 - <<'PY'
-import math, random, struct, zlib
-W, H, CX, CY, R = 900, 700, 560, 340, 248
-rnd = random.Random(7)
-def star(x, y, ro):
-    a = math.atan2(y, x) + math.pi / 2
-    seg = (a % (2 * math.pi / 5)) / (2 * math.pi / 5)
-    ri = ro * 0.38
-    edge = ro + (ri - ro) * seg * 2 if seg < 0.5 else ri + (ro - ri) * (seg - 0.5) * 2
-    return math.hypot(x, y) <= edge
-rows = []
-for y in range(H):
-    row = bytearray([0])  # filter: none
-    for x in range(W):
-        n = rnd.randint(-10, 10)
-        px = [0xF2 + n, 0xEE + n, 0xDC + n]
-        if 30 <= x < 250 and (y - 40) % 40 < 16 and y < 280 and (x // 18) % 3 != 2:
-            px = [0x40 + n, 0x40 + n, 0x42 + n]  # print
-        dx, dy = x - CX, y - CY
-        r = math.hypot(dx, dy)
-        ang = math.degrees(math.atan2(dy, dx))
-        inked = (R - 14 <= r <= R or star(dx, dy, R * 0.3)
-                 or (R - 62 <= r <= R - 28 and -160 < ang < -20 and (ang + 360) % 14 < 6))
-        if inked:
-            px = [0xC8 + n, 0x28 + n, 0x30 + n]
-        row += bytes(max(0, min(255, v)) for v in px)
-    rows.append(bytes(row))
-def chunk(t, d):
-    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
-png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", W, H, 8, 2, 0, 0, 0))
-       + chunk(b"IDAT", zlib.compress(b"".join(rows), 6)) + chunk(b"IEND", b""))
-open("scan.png", "wb").write(png)
-PY
+# the scan of the form's impression box (lib/fixtures.py draws it)
+python3 "$(dirname "$0")/lib/fixtures.py" scan scan.png
 printf 'not an image at all' >notimage.txt
 # png_info FILE: "width height colour_type" from the IHDR
 png_info() {

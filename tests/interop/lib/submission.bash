@@ -9,11 +9,13 @@ sm3() { openssl dgst -sm3 -r "$1" | cut -d' ' -f1; }
 # write_apply_submission: letter.pdf, form.pdf, impression.png, intro.pdf,
 # idcopy.png and sub.json, an aggregator's apply for one unit seal of $UNIT.
 write_apply_submission() {
-    printf '%%PDF-1.4\n%% red-header letter\n' >letter.pdf
-    printf '%%PDF-1.4\n%% application form\n' >form.pdf
-    printf '\x89PNG\r\n\x1a\nimpression' >impression.png
-    printf '%%PDF-1.4\n%% introduction letter\n' >intro.pdf
-    printf '\x89PNG\r\n\x1a\nid copy' >idcopy.png
+    local fx
+    fx="$(dirname "${BASH_SOURCE[0]}")/fixtures.py"
+    python3 "$fx" pdf letter.pdf "Red-header letter" "Apply for an electronic seal"
+    python3 "$fx" pdf form.pdf "Application form" "$USCC"
+    python3 "$fx" stamp impression.png
+    python3 "$fx" pdf intro.pdf "Introduction letter"
+    python3 "$fx" png idcopy.png
     cat >sub.json <<JSON
 {"business":"apply","channel":"aggregator","aggregator":"350100",
  "applicant":{"name":"$UNIT","uscc":"$USCC","city":"350100","county":"350102"},
