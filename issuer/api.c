@@ -68,6 +68,8 @@ static const struct eseal_http_route routes[] = {
     {"GET",    "/api/v1/session",                         "session.get",         0,      api_session_get},
     {"GET",    "/console/{path*}",                        "console.read",        0,      api_console_file},
     {"GET",    "/console",                                "console.read",        0,      api_console_redirect},
+    {"GET",    "/portal/{path*}",                         "console.read",        0,      api_portal_file},
+    {"GET",    "/portal",                                 "console.read",        0,      api_portal_redirect},
     {"GET",    "/",                                       "console.read",        0,      api_root},
     {"GET",    "/api/v1/queues",                          "queues.read",         0,      api_queues},
     {"GET",    "/api/v1/overview",                        "overview.read",       0,      api_overview},

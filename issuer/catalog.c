@@ -79,6 +79,24 @@ static json_t *labels_json(enum eseal_enum which)
     return out;
 }
 
+/* material_kinds adds each kind's size limit ("max", bytes): the portal
+ * refuses a larger file before uploading it. */
+static json_t *material_kinds(void)
+{
+    json_t *out = labels_json(ESEAL_ENUM_MATERIAL);
+    size_t i;
+    json_t *m;
+    json_array_foreach(out, i, m)
+    {
+        int kind = 0;
+        if (eseal_form_enum_parse(ESEAL_ENUM_MATERIAL, wf_jstr(m, "key"), &kind))
+            json_object_set_new(
+                m, "max",
+                json_integer((json_int_t)eseal_material_max_len((enum eseal_material_kind)kind)));
+    }
+    return out;
+}
+
 static json_t *label_table(const struct eseal_label *l, size_t n)
 {
     json_t *out = json_array();
@@ -162,7 +180,7 @@ eseal_rc eseal_issuer_catalog(struct eseal_issuer *is, const struct eseal_staff_
     json_object_set_new(c, "seal_kinds", labels_json(ESEAL_ENUM_SEAL_KIND));
     json_object_set_new(c, "functions", labels_json(ESEAL_ENUM_FUNCTION));
     json_object_set_new(c, "carriers", labels_json(ESEAL_ENUM_CERT_TYPE));
-    json_object_set_new(c, "material_kinds", labels_json(ESEAL_ENUM_MATERIAL));
+    json_object_set_new(c, "material_kinds", material_kinds());
     json_object_set_new(c, "regions", regions_json());
     json_object_set_new(c, "revoke_reasons", label_table(wf_revoke_reasons, SIZE_MAX));
     json_object_set_new(c, "paper_checklist", paper_checklist());

@@ -1,6 +1,8 @@
-/* console.c — the staff console's static files under /console/: the build
- * read at request time from console_dir, SPA routes answered with
- * index.html, hashed assets cached for a year, security headers on each. */
+/* console.c — the web application's static files: the staff console under
+ * /console/ and the applicants' portal under /portal/ (one build, two pages:
+ * index.html and portal.html, sharing /console/assets/). The build is read
+ * at request time from console_dir, SPA routes answered with the page,
+ * hashed assets cached for a year, security headers on each. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -194,10 +196,11 @@ static const char not_built[] =
     "Node.js), or set <code>console_dir</code> to a built one.</p>\n"
     "<p>接口 / the API: <code>/api/v1/</code></p>\n</body>\n</html>\n";
 
-/* reply_index answers with index.html, or the page saying it is not built. */
-static eseal_rc reply_index(struct eseal_http_req *req, const char *dir)
+/* reply_index answers with the application's page (index.html or
+ * portal.html), or the page saying it is not built. */
+static eseal_rc reply_index(struct eseal_http_req *req, const char *dir, const char *page)
 {
-    char *path = eseal_path_join(dir, "index.html");
+    char *path = eseal_path_join(dir, page);
     eseal_rc rc = reply_file(req, path, "text/html; charset=utf-8", false);
     free(path);
     if (rc != ESEAL_E_NOTFOUND)
@@ -221,10 +224,11 @@ static bool has_escape(const char *s, size_t n, const char *esc)
     return false;
 }
 
-eseal_rc api_console_file(struct eseal_http_req *req, void *app, struct eseal_err *err)
+/* serve answers GET /console/{path*} (files of the build, |page| for the
+ * rest) and GET /portal/{path*} (|page| only: its assets are /console/'s). */
+static eseal_rc serve(struct eseal_http_req *req, void *app, const char *page, bool files)
 {
     const char *rel = eseal_http_param(req, "path");
-    (void)err;
     security_headers(req);
     /* A dot segment inside {path*} lands here, and so does an encoded
      * slash or backslash: the decoded path no longer shows it. */
@@ -236,7 +240,11 @@ eseal_rc api_console_file(struct eseal_http_req *req, void *app, struct eseal_er
     char *dir = console_dir(app);
     eseal_rc rc;
     if (rel[0] == '\0') {
-        rc = reply_index(req, dir);
+        rc = reply_index(req, dir, page);
+    } else if (!files) {
+        rc = console_has_extension(rel) ? ESEAL_E_NOTFOUND : reply_index(req, dir, page);
+        if (rc == ESEAL_E_NOTFOUND)
+            rc = not_found(req);
     } else {
         const char *type = console_content_type(rel);
         char *path = eseal_path_join(dir, rel);
@@ -244,7 +252,7 @@ eseal_rc api_console_file(struct eseal_http_req *req, void *app, struct eseal_er
         free(path);
         /* a client-side route (/console/submissions/S00000001) is the app's */
         if (rc == ESEAL_E_NOTFOUND && !console_has_extension(rel))
-            rc = reply_index(req, dir);
+            rc = reply_index(req, dir, page);
         if (rc == ESEAL_E_NOTFOUND)
             rc = not_found(req);
     }
@@ -254,20 +262,45 @@ eseal_rc api_console_file(struct eseal_http_req *req, void *app, struct eseal_er
     return ESEAL_OK;
 }
 
+eseal_rc api_console_file(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return serve(req, app, "index.html", true);
+}
+
+eseal_rc api_portal_file(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    return serve(req, app, "portal.html", false);
+}
+
+/* redirect answers a page's bare name (/console, /portal) with its folder. */
+static eseal_rc redirect(struct eseal_http_req *req, unsigned status, const char *to)
+{
+    security_headers(req);
+    eseal_http_set_header(req, "Location", to);
+    char body[32];
+    int n = snprintf(body, sizeof(body), "%s\n", to);
+    return eseal_http_reply(req, status, "text/plain; charset=utf-8", body, (size_t)n);
+}
+
 eseal_rc api_console_redirect(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     (void)app;
     (void)err;
-    security_headers(req);
-    eseal_http_set_header(req, "Location", "/console/");
-    return eseal_http_reply(req, 301, "text/plain; charset=utf-8", "/console/\n", 11);
+    return redirect(req, 301, "/console/");
+}
+
+eseal_rc api_portal_redirect(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)app;
+    (void)err;
+    return redirect(req, 301, "/portal/");
 }
 
 eseal_rc api_root(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     (void)app;
     (void)err;
-    security_headers(req);
-    eseal_http_set_header(req, "Location", "/console/");
-    return eseal_http_reply(req, 302, "text/plain; charset=utf-8", "/console/\n", 11);
+    return redirect(req, 302, "/console/");
 }

@@ -538,6 +538,8 @@ eseal_rc api_session_get(struct eseal_http_req *req, void *app, struct eseal_err
 /* console.c: the staff console's static files (/console/, /console, /) */
 eseal_rc api_console_file(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_console_redirect(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_portal_file(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_portal_redirect(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_root(struct eseal_http_req *req, void *app, struct eseal_err *err);
 /* api_list_query reads the list keys of the query string into |q| and
  * tells whether any key beyond ?state= and ?uscc= was given (the lists

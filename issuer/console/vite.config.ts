@@ -1,6 +1,8 @@
-// The console is served by eseal-issuerd under /console/ (docs/console.md):
-// hashed asset names so the daemon can cache them for a year, no inline
-// script so the Content-Security-Policy can forbid it.
+// One application, two pages: the staff console (index.html, served under
+// /console/, docs/console.md) and the applicants' portal (portal.html, served
+// under /portal/, docs/portal.md); both load their assets from
+// /console/assets/. Hashed asset names so the daemon can cache them for a
+// year, no inline script so the Content-Security-Policy can forbid it.
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 
@@ -14,6 +16,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
     modulePreload: { polyfill: false },
     rollupOptions: {
+      input: { console: 'index.html', portal: 'portal.html' },
       output: {
         manualChunks: { 'element-plus': ['element-plus', '@element-plus/icons-vue'], vue: ['vue', 'vue-router'] },
       },

@@ -11,51 +11,15 @@
 # build/screenshots/console under the source tree).
 # Needs ESEAL and ESEAL_ISSUERD; node, npm and /usr/bin/chromium (tools/bootstrap).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-: "${ESEAL:?set ESEAL to the eseal binary}"
-: "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
-export ESEAL_SCREENSHOTS=${ESEAL_SCREENSHOTS:-$root/build/screenshots/console}
-for c in node npm curl openssl python3; do
-  command -v "$c" >/dev/null || { echo "FAIL: $c is missing (tools/bootstrap installs it)" >&2; exit 1; }
-done
-[ -x "${CHROMIUM:-/usr/bin/chromium}" ] || { echo "FAIL: no chromium at ${CHROMIUM:-/usr/bin/chromium} (tools/bootstrap installs it)" >&2; exit 1; }
-
-"$root/tools/console"
-(
-  exec 9>"$here/.npm.lock"
-  flock 9
-  if [ ! -d "$here/node_modules/@playwright/test" ] || [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
-    cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
-  fi
-)
-
+export ESEAL_SCREENSHOTS=${ESEAL_SCREENSHOTS:-$(cd "$(dirname "$0")/../.." && pwd)/build/screenshots/console}
 export ESEAL_TEST_NAME=console
-# shellcheck source=../interop/lib/issuerd.bash
-. "$root/tests/interop/lib/issuerd.bash" # $tmp (cwd), fail, json, api, expect, start_issuerd
-# shellcheck source=../interop/lib/submission.bash
-. "$root/tests/interop/lib/submission.bash"
-export ESEAL_PASSPHRASE='correct horse battery staple'
-export ESEAL_PIN='123456'
-export ESEAL_ADMIN_PASSWORD='admin-password-0001'
+# shellcheck source=lib.bash
+. "$(dirname "$0")/lib.bash" # CA, token, issuerd, $admin, login, account, run_spec
 UNIT='福州市鼓楼区测试局'
 USCC='91350100M000100Y43'
-
-"$ESEAL" ca init --dir ca >/dev/null
-"$ESEAL" token init --dir tok >/dev/null
-"$ESEAL" token show --dir tok --json >tok.json
-export ESEAL_TOKEN_ID
-ESEAL_TOKEN_ID=$(json tok.json 'j["id"]')
 "$ESEAL" token csr --dir tok --subject "/C=CN/O=$UNIT/serialNumber=$USCC" --out unit.csr >/dev/null
-start_issuerd --console_dir "$root/issuer/console/dist" --session_idle 900
 ok
 
-login() {
-  expect 200 POST /api/v1/session "" -d "{\"username\":\"$1\",\"password\":\"$2\"}"
-  json resp.json 'j["token"]'
-}
-admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
-account() { expect 201 POST /api/v1/staff "$admin" -d "$1"; }
 account "{\"username\":\"agent1\",\"password\":\"agent-password-1\",\"role\":\"agent\",\"unit\":\"$USCC\"}"
 account '{"username":"agg-fz","password":"aggregator-pw-1","role":"aggregator","city":"350100"}'
 account '{"username":"li.maker","password":"maker-password-1","role":"maker"}'
@@ -85,9 +49,7 @@ print(json.dumps(d, ensure_ascii=False))
 PY
 ok
 
-export ESEAL_CONSOLE_URL="$base/console/" ESEAL_API="$base" ESEAL_SID="$sid" ESEAL_WORK="$tmp"
+export ESEAL_CONSOLE_URL="$base/console/" ESEAL_SID="$sid"
 export ESEAL_AGENT_TOKEN="$agent" ESEAL_AGG_TOKEN="$agg"
-mkdir -p "$ESEAL_SCREENSHOTS"
-cd "$here"
-node_modules/.bin/playwright test --config playwright.config.ts || fail "the browser test failed (screenshots in $ESEAL_SCREENSHOTS)"
+run_spec console
 echo "PASS: the console in chromium (screenshots in $ESEAL_SCREENSHOTS)"

@@ -4,86 +4,22 @@
 // CSRF token is refused; the login throttle holds. Every page is watched for
 // console errors and requests to other origins, and photographed.
 // Driven by console.sh, which prepares the issuer and the application.
-import { test, expect, type Browser, type Page, type ConsoleMessage } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import fs from 'node:fs';
 import path from 'node:path';
+import { API, ORIGIN, WORK, api, field, person, problems, shot, state, watch } from './common';
 
-const API = process.env.ESEAL_API!;
 const SID = process.env.ESEAL_SID!;
-const WORK = process.env.ESEAL_WORK!;
-const SHOTS = process.env.ESEAL_SCREENSHOTS!;
 const TOKEN_ID = process.env.ESEAL_TOKEN_ID!;
-const ORIGIN = new URL(API).origin;
 
 const MAKER = ['li.maker', 'maker-password-1'];
 const MAKER2 = ['zhao.maker', 'maker-password-2'];
 const REVIEWER = ['wang.reviewer', 'reviewer-password-1'];
 const ADMIN = ['admin', 'admin-password-0001'];
 
-/* Failed loads a step provokes on purpose: "METHOD path status". */
-let expected: string[] = [];
-const problems: string[] = [];
-
-function watch(page: Page): void {
-  const failed = new Map<string, number>();
-  page.on('response', (r) => {
-    if (r.status() >= 400) failed.set(r.url(), r.status());
-  });
-  page.on('console', (m: ConsoleMessage) => {
-    if (m.type() !== 'error') return;
-    const url = m.location().url ?? '';
-    const p = url.startsWith(ORIGIN) ? new URL(url).pathname : url;
-    const status = failed.get(url);
-    if (status && expected.some((e) => e === `${p} ${status}`)) return;
-    problems.push(`console error on ${page.url()}: ${m.text()} (${p})`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error on ${page.url()}: ${e.message}`));
-  page.on('request', (r) => {
-    const u = r.url();
-    // chrome:// and chrome-extension:// are the browser's own PDF viewer
-    const internal = /^(data|blob|chrome|chrome-extension):/.test(u);
-    if (!u.startsWith(ORIGIN + '/') && !internal)
-      problems.push(`request to another origin from ${page.url()}: ${u}`);
-  });
-}
-
-async function person(browser: Browser, who: string[]): Promise<Page> {
-  const ctx = await browser.newContext();
-  const page = await ctx.newPage();
-  watch(page);
-  await page.goto('login');
-  await page.locator('input[name=username]').fill(who[0]);
-  await page.locator('input[name=password]').fill(who[1]);
-  await page.locator('[data-test=login]').click();
-  await expect(page.locator('[data-test=user-menu]')).toContainText(who[0]);
-  return page;
-}
-
-/* field finds the text box of an Element Plus input marked data-test=name,
- * whether the mark landed on the input itself or on its wrapper. */
-function field(page: Page, name: string) {
-  return page.locator(`[data-test="${name}"]`).locator('xpath=self::input|self::textarea|.//input|.//textarea').first();
-}
-
-async function shot(page: Page, name: string, settle = true): Promise<void> {
-  // the PDF viewer keeps loading: a pause, not "network idle", before the picture
-  if (settle) await page.waitForLoadState('load');
-  await page.waitForTimeout(settle ? 500 : 1500);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
 async function openSubmission(page: Page): Promise<void> {
   await page.goto(`submissions/${SID}`);
   await expect(page.locator('[data-test=summary]')).toBeVisible();
-}
-
-/* api calls the issuer as the unit (a bearer token: no cookie, no CSRF). */
-async function api(method: string, p: string, token: string, body?: BodyInit, type?: string) {
-  const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
-  if (type) headers['Content-Type'] = type;
-  const r = await fetch(API + p, { method, headers, body });
-  expect(r.status, `${method} ${p}: ${await r.clone().text()}`).toBeLessThan(300);
-  return r.json();
 }
 
 test.describe.serial('the staff console', () => {
@@ -104,7 +40,7 @@ test.describe.serial('the staff console', () => {
     expect(a.headers()['cache-control']).toContain('max-age=31536000');
 
     watch(page);
-    expected = ['/api/v1/session 401'];
+    state.expected = ['/api/v1/session 401'];
     await page.goto('login');
     await page.locator('input[name=username]').fill(MAKER[0]);
     await page.locator('input[name=password]').fill('not-the-password');
@@ -114,7 +50,7 @@ test.describe.serial('the staff console', () => {
   });
 
   test('a maker registers the application from the queue', async ({ browser }) => {
-    expected = [];
+    state.expected = [];
     const page = await person(browser, MAKER);
     await expect(page.locator('[data-test=queue-to_register]')).toContainText('1');
     await expect(page.locator('[data-test=queue-table]')).toContainText(SID);
@@ -274,7 +210,7 @@ test.describe.serial('the staff console', () => {
 
     // A wrong CSRF token is refused, and nothing changes.
     const esid = (await page.locator('[data-test=seal-table] a').first().textContent())!.trim();
-    expected = [];
+    state.expected = [];
     const bad = await page.request.post(`${API}/api/v1/seals/${esid}/suspend`, { headers: { 'X-CSRF-Token': 'not-the-token' } });
     expect(bad.status()).toBe(403);
     expect((await bad.json()).error.code).toBe('csrf');
@@ -287,7 +223,7 @@ test.describe.serial('the staff console', () => {
 
   test('the login throttle holds', async ({ page }) => {
     watch(page);
-    expected = ['/api/v1/session 401', '/api/v1/session 429'];
+    state.expected = ['/api/v1/session 401', '/api/v1/session 429'];
     await page.goto('login');
     for (let i = 0; i < 5; i++) {
       await page.locator('input[name=username]').fill('locked.out');

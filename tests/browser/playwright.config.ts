@@ -1,7 +1,8 @@
 // Playwright drives Debian's chromium (/usr/bin/chromium): no browser is
 // downloaded. The flags keep chromium off the network — the test machine has
-// none, and a page must not need it. tests/browser/console.sh starts the
-// issuer and sets ESEAL_CONSOLE_URL and the accounts.
+// none, and a page must not need it. tests/browser/console.sh and portal.sh
+// start the issuer and set ESEAL_CONSOLE_URL or ESEAL_PORTAL_URL and the
+// accounts.
 import { defineConfig } from '@playwright/test';
 
 const out = process.env.ESEAL_SCREENSHOTS ?? 'results/screenshots';
@@ -15,7 +16,7 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: process.env.ESEAL_CONSOLE_URL,
+    baseURL: process.env.ESEAL_PORTAL_URL ?? process.env.ESEAL_CONSOLE_URL,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     viewport: { width: 1440, height: 900 },

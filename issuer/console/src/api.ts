@@ -50,28 +50,56 @@ export async function api<T>(method: string, path: string, body?: Body): Promise
   }
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   const resp = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
-  const text = await resp.text();
+  return outcome<T>(resp.status, await resp.text(), resp.headers.get('Retry-After'), path);
+}
+
+/* outcome reads an answer of the issuer: its JSON, or an ApiError. */
+function outcome<T>(status: number, text: string, retryAfter: string | null, path: string): T {
   let json: unknown = null;
   try {
     json = text ? JSON.parse(text) : null;
   } catch {
     json = null;
   }
-  if (!resp.ok) {
+  if (status < 200 || status >= 300) {
     const err = (json as { error?: ApiErrorBody } | null)?.error ?? {
       code: 'http',
-      message: `服务返回 HTTP ${resp.status} / the server answered HTTP ${resp.status}`,
+      message: `服务返回 HTTP ${status} / the server answered HTTP ${status}`,
     };
-    const ra = Number(resp.headers.get('Retry-After') ?? '');
-    const e = new ApiError(resp.status, err, Number.isFinite(ra) && ra > 0 ? ra : undefined);
-    if (resp.status === 401 && path !== '/api/v1/session' && onUnauthenticated) onUnauthenticated();
+    const ra = Number(retryAfter ?? '');
+    const e = new ApiError(status, err, Number.isFinite(ra) && ra > 0 ? ra : undefined);
+    if (status === 401 && path !== '/api/v1/session' && onUnauthenticated) onUnauthenticated();
     throw e;
   }
   return json as T;
 }
 
+/* upload posts a multipart form with progress (fetch cannot report it):
+ * |progress| gets the percentage sent. */
+export function upload<T>(path: string, fd: FormData, progress?: (percent: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', path);
+    x.setRequestHeader('Accept', 'application/json');
+    if (csrfToken) x.setRequestHeader('X-CSRF-Token', csrfToken);
+    x.upload.onprogress = (e) => {
+      if (e.lengthComputable && progress) progress(Math.round((e.loaded / e.total) * 100));
+    };
+    x.onload = () => {
+      try {
+        resolve(outcome<T>(x.status, x.responseText, x.getResponseHeader('Retry-After'), path));
+      } catch (e) {
+        reject(e);
+      }
+    };
+    x.onerror = () => reject(new Error('上传中断 / the upload was interrupted'));
+    x.send(fd);
+  });
+}
+
 export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T>(path: string, body?: Body) => api<T>('POST', path, body ?? {});
+export const put = <T>(path: string, body: Body) => api<T>('PUT', path, body);
 
 /* query builds "?a=1&b=2" from the keys that have a value. */
 export function query(params: Record<string, string | number | undefined | null>): string {

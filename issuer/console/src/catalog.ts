@@ -143,8 +143,16 @@ export const channelName = (k?: string) => label(['channels', 'channel'], k);
 export function pointName(k?: string): string {
   return label(['paper_points', 'points', 'paper_checklist'], k);
 }
+/* province is the province itself (350000: province-level units), which
+ * the catalog gives apart from its cities. */
+export function province(): { code: string; name: string } | null {
+  const p = (catalog.raw.regions as Raw | undefined)?.province as Raw | null | undefined;
+  return p ? { code: String(p.code), name: String(p.name) } : null;
+}
+
 export function cityName(code?: string): string {
   if (!code) return '—';
+  if (code === province()?.code) return `${province()!.name}（省级）`;
   for (const r of catalog.regions) {
     if (r.code === code) return r.name;
     const c = r.counties.find((x) => x.code === code);

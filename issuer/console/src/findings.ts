@@ -30,4 +30,4 @@ export function at(all: Finding[], path: string): Finding[] {
   });
 }
 
-export const SEVERITY: Record<string, string> = { error: '错误', warning: '警告', note: '提示' };
+export const SEVERITY: Record<string, string> = { error: '错误', warning: '警告', note: '提示', rejected: '退回理由' };

@@ -6,8 +6,9 @@ only (an independent peer: none of the project's code draws them).
                                 px at 300 dpi, a 42 mm (496 px) red ring with a
                                 star and text-like strokes at (560, 340), grey
                                 print at the left, paper #F2EEDC with noise
-  fixtures.py stamp OUT         an impression alone: a red ring and star on
-                                white, 250 px (42 mm at about 150 dpi)
+  fixtures.py stamp OUT [N]     an impression alone: a red ring and star on
+                                white, 250 px (42 mm at about 150 dpi); each
+                                N (0..5) draws a different one
   fixtures.py png OUT [W H]     a small picture (an ID-card copy stand-in)
   fixtures.py pdf OUT TEXT...   a one-page A4 PDF showing each TEXT line
                                 (ASCII), which viewers and pdfinfo accept
@@ -61,12 +62,12 @@ def scan():
     return png_bytes(W, H, pixel)
 
 
-def stamp():
-    S, R = 250, 122
+def stamp(n=0):
+    S, R, ring = 250, 122, 8 + 2 * n
 
     def pixel(x, y):
         dx, dy = x - S // 2, y - S // 2
-        if R - 8 <= math.hypot(dx, dy) <= R or star(dx, dy, R * 0.32):
+        if R - ring <= math.hypot(dx, dy) <= R or star(dx, dy, R * (0.32 + 0.03 * n)):
             return [0xD0, 0x20, 0x28]
         return [0xFF, 0xFF, 0xFF]
     return png_bytes(S, S, pixel)
@@ -114,7 +115,7 @@ def main(argv):
     if kind == "scan":
         data = scan()
     elif kind == "stamp":
-        data = stamp()
+        data = stamp(int(argv[3]) if len(argv) > 3 else 0)
     elif kind == "png":
         w, h = (int(argv[3]), int(argv[4])) if len(argv) >= 5 else (320, 200)
         data = card(w, h)
