@@ -53,7 +53,17 @@ python3 "$fx" stamp stamp.png
 python3 "$fx" stamp stamp2.png 2 # one impression per seal: a shared one is a special case
 head -c $((3 * 1024 * 1024)) /dev/zero >toolarge.png # over the impression's 2 MiB limit
 
-export ESEAL_PORTAL_URL="$base/portal/"
+# The province unit's two USB KEYs and their requests, read on site at production.
+for k in 1 2; do
+  "$ESEAL" token init --dir "key$k" >/dev/null
+  "$ESEAL" token show --dir "key$k" --json >"key$k.json"
+  json "key$k.json" 'j["id"]' >"key$k.id"
+  "$ESEAL" token csr --dir "key$k" --subject "/C=CN/O=福建省测试事务中心/serialNumber=11350000M00020000J" --out "key$k.csr" >/dev/null
+done
+python3 "$fx" pdf intro.pdf "Introduction letter"
+python3 "$fx" png idcopy.png
+
+export ESEAL_PORTAL_URL="$base/portal/" ESEAL_FIXTURES="$fx"
 export ESEAL_MAKER_TOKEN ESEAL_REVIEWER_TOKEN
 ESEAL_MAKER_TOKEN=$(login li.maker maker-password-1)
 ESEAL_REVIEWER_TOKEN=$(login wang.reviewer reviewer-password-1)

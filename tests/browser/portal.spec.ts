@@ -6,6 +6,8 @@
 // submits the batch. Every page is watched for console errors and requests
 // to other origins, and photographed. Driven by portal.sh.
 import { test, expect, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { API, WORK, api, field, person, problems, shot, state } from './common';
 
@@ -74,6 +76,30 @@ test.describe.serial('the applicants\' portal', () => {
     await expect(page.locator('[data-test=error-count]')).toContainText('未发现问题');
     await shot(page, '03-form-complete');
 
+    // what must be signed and stamped, printed from what was typed: valid
+    // PDFs (pdfinfo) holding the unit's name as text (pdftotext)
+    for (const doc of ['forms', 'letter', 'summary']) {
+      const r = await page.request.get(`${API}/api/v1/submissions/${sid}/print/${doc}.pdf`);
+      expect(r.status(), doc).toBe(200);
+      const file = path.join(WORK, `print-${doc}.pdf`);
+      fs.writeFileSync(file, await r.body());
+      execFileSync('pdfinfo', [file]);
+      expect(execFileSync('pdftotext', [file, '-']).toString(), doc).toContain(UNIT);
+    }
+    // the summary table as a spreadsheet: it agrees with the forms; a changed
+    // cell is named by its row and column
+    const x = await page.request.get(`${API}/api/v1/submissions/${sid}/print/summary.xlsx`);
+    expect(x.status()).toBe(200);
+    const sheet = path.join(WORK, 'sheet.xlsx');
+    fs.writeFileSync(sheet, await x.body());
+    execFileSync('python3', [process.env.ESEAL_FIXTURES!, 'xlsx-edit', sheet, path.join(WORK, 'sheet-bad.xlsx'), `${UNIT}合同专用章`, '合同章']);
+    const check = page.locator('[data-test=summary] [data-test=sheet-check]');
+    await check.locator('input[type=file]').setInputFiles(sheet);
+    await expect(check.locator('[data-test=sheet-ok]')).toContainText('一致');
+    await check.locator('input[type=file]').setInputFiles(path.join(WORK, 'sheet-bad.xlsx'));
+    await expect(check.locator('[data-test=sheet-differences]')).toContainText(/第 \d+ 行 [A-Z]+ 列（印章名称）/);
+    await shot(page, '03a-sheet-check');
+
     await page.locator('[data-test=submit]').click();
     await expect(page.locator('[data-test=state]')).toHaveText('待登记');
     await shot(page, '04-submitted');
@@ -138,6 +164,31 @@ test.describe.serial('the applicants\' portal', () => {
     await page.locator('[data-test=batch-submit]').click();
     await expect(page.locator('[data-test=batch-state]')).toHaveText('已报送');
     await shot(page, '10-batch-submitted');
+    await page.context().close();
+  });
+
+  test('staff make and hand over the seals; the agent sees them valid', async ({ browser }) => {
+    const json = (o: unknown) => JSON.stringify(o);
+    await api('POST', `/api/v1/submissions/${sid}/register`, MAKER_TOKEN, json({ paper: 'all' }));
+    await api('POST', `/api/v1/submissions/${sid}/review`, REVIEWER_TOKEN, json({ decision: 'approve' }));
+    const key = (k: number) => ({ csr: fs.readFileSync(path.join(WORK, `key${k}.csr`), 'utf8'), token_id: fs.readFileSync(path.join(WORK, `key${k}.id`), 'utf8').trim() });
+    await api('POST', `/api/v1/submissions/${sid}/produce`, MAKER_TOKEN, json({ days: 365, forms: [key(1), key(2)] }));
+    const fd = new FormData();
+    for (const [k, v] of Object.entries({ collector_name: '王五', collector_id_number: '11010519491231002X', letter_name: '王五', letter_id_number: '11010519491231002X' })) fd.append(k, v);
+    fd.append('introduction_letter', new Blob([fs.readFileSync(path.join(WORK, 'intro.pdf'))], { type: 'application/pdf' }), 'intro.pdf');
+    fd.append('id_copy', new Blob([fs.readFileSync(path.join(WORK, 'idcopy.png'))], { type: 'image/png' }), 'idcopy.png');
+    await api('POST', `/api/v1/submissions/${sid}/handover`, MAKER_TOKEN, fd);
+
+    const page = await person(browser, AGENT);
+    await page.locator('text=本单位印章').click();
+    const seals = page.locator('[data-test=unit-seals]');
+    await expect(seals).toContainText(`${UNIT}合同专用章`);
+    await expect(seals.locator('.el-tag', { hasText: '有效' })).toHaveCount(2);
+    await shot(page, '11-unit-seals');
+    await page.goto(`submissions/${sid}`);
+    await expect(page.locator('[data-test=state]')).toHaveText('已交付');
+    await expect(page.locator('[data-test=applications]')).toContainText('有效');
+    await shot(page, '12-handed-over');
     await page.context().close();
   });
 

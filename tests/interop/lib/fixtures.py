@@ -12,11 +12,15 @@ only (an independent peer: none of the project's code draws them).
   fixtures.py png OUT [W H]     a small picture (an ID-card copy stand-in)
   fixtures.py pdf OUT TEXT...   a one-page A4 PDF showing each TEXT line
                                 (ASCII), which viewers and pdfinfo accept
+  fixtures.py xlsx-edit IN OUT OLD NEW
+                                a copy of workbook IN whose cell text OLD
+                                reads NEW (in shared or inline strings)
 """
 import math
 import random
 import struct
 import sys
+import zipfile
 import zlib
 
 
@@ -108,7 +112,25 @@ def pdf(lines):
     return bytes(out)
 
 
+def xlsx_edit(src, dst, old, new):
+    """Rewrites every XML part of the workbook with OLD's text as NEW's."""
+    esc = lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    hits = 0
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/") and item.filename.endswith(".xml"):
+                text = data.decode("utf-8")
+                hits += text.count(">" + esc(old) + "<")
+                data = text.replace(">" + esc(old) + "<", ">" + esc(new) + "<").encode("utf-8")
+            zout.writestr(item, data)
+    if hits == 0:
+        sys.exit("xlsx-edit: no cell reads %r" % old)
+
+
 def main(argv):
+    if len(argv) == 6 and argv[1] == "xlsx-edit":
+        return xlsx_edit(*argv[2:6])
     if len(argv) < 3 or argv[1] not in ("scan", "stamp", "png", "pdf"):
         sys.exit(__doc__)
     kind, out = argv[1], argv[2]

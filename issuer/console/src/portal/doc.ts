@@ -8,6 +8,7 @@ export interface Unit { name: string; uscc: string; city: string; county: string
 export interface Person { name: string; id_number: string }
 export interface Agent { name: string; mobile: string; id_number: string }
 export interface Seal { name: string; width_mm: number | null; height_mm: number | null; function: string; cert_type: string }
+export interface Special { case: string; justification?: string; delegator?: Unit }
 export interface Form {
   business: string;
   kind: string;
@@ -19,6 +20,7 @@ export interface Form {
   csr?: string;
   material?: string;
   target?: string;
+  special?: Special[];
 }
 export interface Row {
   unit_name: string; uscc: string; kind: string; seal_name: string; function: string;
@@ -104,6 +106,12 @@ export function derive(d: Doc): Doc {
       if (!f.person) f.person = { name: '', id_number: '' };
     } else drop(f, 'person');
     if (f.kind !== 'device') drop(f, 'csr');
+    if (f.special && !f.special.length) drop(f, 'special');
+    for (const sp of f.special ?? []) {
+      if (sp.case === 'delegated_use') {
+        if (!sp.delegator) sp.delegator = unit();
+      } else drop(sp, 'delegator');
+    }
     set(f, 'unit', { ...d.applicant }); // the applicant is the stamping unit (the guide)
   }
   set(d.letter, 'kinds', kinds);
@@ -134,7 +142,7 @@ export function wire(d: Doc): Record<string, unknown> {
   return JSON.parse(
     JSON.stringify(derive(JSON.parse(JSON.stringify(d)) as Doc), (k, v) => {
       if (v === null || v === undefined) return undefined;
-      if (['material', 'impression', 'csr', 'target', 'aggregator', 'number'].includes(k) && v === '') return undefined;
+      if (['material', 'impression', 'csr', 'target', 'aggregator', 'number', 'justification'].includes(k) && v === '') return undefined;
       return v;
     }),
   );
