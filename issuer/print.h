@@ -82,4 +82,45 @@ eseal_rc eseal_print_summary_check(const struct eseal_print_row *rows, size_t n,
                                    const uint8_t *data, size_t len, json_t **diffs,
                                    struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* ---- the issuer's side: printables of stored submissions and batches ----
+ * Each loads what |who| may see (the submission's agent, its city's
+ * aggregator, staff; else ESEAL_E_NOTFOUND as for reading it) and fills
+ * |p| on failure. */
+struct eseal_issuer;
+struct eseal_issuer_problem;
+struct eseal_staff_principal;
+
+/* enum eseal_printable names what eseal_issuer_print makes. */
+enum eseal_printable {
+    ESEAL_PRINT_FORMS,        /* forms.pdf: submissions only */
+    ESEAL_PRINT_SUMMARY_PDF,  /* summary.pdf */
+    ESEAL_PRINT_LETTER,       /* letter.pdf: submissions only */
+    ESEAL_PRINT_SUMMARY_XLSX, /* summary.xlsx */
+};
+
+/* eseal_issuer_print makes |what| of the submission "S…" or the batch "B…"
+ * |id| into |out|; *type (static) receives its MIME type. */
+eseal_rc eseal_issuer_print(struct eseal_issuer *is, const struct eseal_staff_principal *who,
+                            const char *id, enum eseal_printable what, struct eseal_buf *out,
+                            const char **type, struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* eseal_issuer_summary_check checks the uploaded sheet |data|/|len|
+ * against the forms of the submission or batch |id|: *view (new) is
+ * {"differences": [...], "rows": forms compared, "ok": bool} as
+ * eseal_print_summary_check describes. */
+eseal_rc eseal_issuer_summary_check(struct eseal_issuer *is,
+                                    const struct eseal_staff_principal *who, const char *id,
+                                    const uint8_t *data, size_t len, json_t **view,
+                                    struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
+/* eseal_issuer_submission_check runs the issuer's rules over the draft
+ * document |doc| (the body of POST /api/v1/submissions) without storing
+ * anything; with |draft| (may be NULL) the materials held by that stored
+ * submission count as attached. *view (new) is {"check": the rules
+ * result, as a submission's view gives it}. */
+eseal_rc eseal_issuer_submission_check(struct eseal_issuer *is,
+                                       const struct eseal_staff_principal *who, const json_t *doc,
+                                       const char *draft, json_t **view,
+                                       struct eseal_issuer_problem *p) ESEAL_MUST_CHECK;
+
 #endif
