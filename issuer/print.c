@@ -480,7 +480,7 @@ eseal_rc eseal_print_letter(const struct eseal_submission *s, struct eseal_buf *
               "（请以单位红头文件印制，负责人签字并加盖单位公章）");
     y += 14;
     char buf[1024];
-    snprintf(buf, sizeof(buf), "关于申请办理政务电子印章%s业务的函", business);
+    snprintf(buf, sizeof(buf), "关于办理政务电子印章业务（%s）的函", business);
     y += text(&p, x, y, w, SERIF, 18, true, CENTER, true, buf);
     y += 8;
     snprintf(buf, sizeof(buf), "%s",
@@ -493,14 +493,14 @@ eseal_rc eseal_print_letter(const struct eseal_submission *s, struct eseal_buf *
     y += 8;
     struct eseal_buf body;
     eseal_buf_init(&body);
-    eseal_buf_appendf(&body,
-                      "　　因工作需要，我单位%s（统一社会信用代码：%s）现申请办理政务电子印章%s"
-                      "业务，共 %zu 枚，其中单位印章 %ld 枚、个人印章 %ld 枚、设备（服务器）印章 "
-                      "%ld 枚。%s\n",
-                      or_empty(s->applicant.name), or_empty(s->applicant.uscc), business,
-                      s->n_forms, counts[ESEAL_KIND_UNIT], counts[ESEAL_KIND_PERSONAL],
-                      counts[ESEAL_KIND_DEVICE],
-                      s->n_forms > 1 ? "详见所附申请表及汇总表。" : "详见所附申请表。");
+    eseal_buf_appendf(
+        &body,
+        "　　因工作需要，我单位%s（统一社会信用代码：%s）现申请办理政务电子印章业务（%s），"
+        "共 %zu 枚，其中单位印章 %ld 枚、个人印章 %ld 枚、设备（服务器）印章 "
+        "%ld 枚。%s\n",
+        or_empty(s->applicant.name), or_empty(s->applicant.uscc), business, s->n_forms,
+        counts[ESEAL_KIND_UNIT], counts[ESEAL_KIND_PERSONAL], counts[ESEAL_KIND_DEVICE],
+        s->n_forms > 1 ? "详见所附申请表及汇总表。" : "详见所附申请表。");
     for (size_t i = 0; i < s->n_forms && i < 30; i++) {
         const struct eseal_form *f = &s->forms[i];
         eseal_buf_appendf(&body, "　　%zu. %s（%s，%s）\n", i + 1, or_empty(f->seal.name),

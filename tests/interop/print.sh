@@ -5,7 +5,8 @@
 # their fonts (pdffonts); the blank templates; the summary xlsx checked back
 # through the check route (clean, then a changed cell named by row and
 # column); a batch's summary; the live field check giving the rules'
-# findings without storing anything; and the roles that may not see them.
+# findings without storing anything; the roles that may not see them; and
+# an agent's unit register (主管处室, 分管领导) with its account and session.
 #
 # Needs ESEAL (the eseal binary), ESEAL_ISSUERD, curl, openssl, python3 and
 # poppler-utils.
@@ -35,7 +36,8 @@ login() {
     json resp.json 'j["token"]'
 }
 admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
-for s in "{\"username\":\"agent-a\",\"password\":\"agent-password-a\",\"role\":\"agent\",\"unit\":\"$USCC\"}" \
+# the unit register: agent-a's account records its 主管处室 and 分管领导
+for s in "{\"username\":\"agent-a\",\"password\":\"agent-password-a\",\"role\":\"agent\",\"unit\":\"$USCC\",\"office\":\"办公室\",\"leader\":\"王副局长\"}" \
     '{"username":"agent-b","password":"agent-password-b","role":"agent","unit":"91350100M000200Y4T"}' \
     '{"username":"agg-fz","password":"aggregator-pw-1","role":"aggregator","city":"350100"}' \
     '{"username":"agg-xm","password":"aggregator-pw-2","role":"aggregator","city":"350200"}' \
@@ -47,6 +49,13 @@ other=$(login agent-b agent-password-b)
 agg=$(login agg-fz aggregator-pw-1)
 aggxm=$(login agg-xm aggregator-pw-2)
 maker=$(login maker1 maker-password-1)
+expect 400 POST /api/v1/staff "$admin" \
+    -d '{"username":"maker2","password":"maker-password-2","role":"maker","office":"办公室"}'
+expect 200 GET /api/v1/session "$agent"
+[ "$(json resp.json '(j["office"], j["leader"])')" = "('办公室', '王副局长')" ] ||
+    fail "the session shows the unit register"
+expect 200 GET /api/v1/session "$maker"
+[ "$(json resp.json '"office" in j')" = False ] || fail "no register for staff"
 
 # a two-form apply: the unit's official seal and its finance seal
 write_apply_submission
