@@ -431,7 +431,7 @@ eseal_rc eseal_print_summary_pdf(const struct eseal_print_row *rows, size_t n, c
     double bottom = p.h - 30 * MM;
     size_t page = 1;
     double y = summary_header(&p, unit, n);
-    char v[PRINT_N_COLUMNS][256];
+    char v[PRINT_N_COLUMNS][PRINT_CELL_MAX];
     for (size_t i = 0; i < n; i++) {
         double h = 18;
         for (size_t c = 0; c < PRINT_N_COLUMNS; c++) {
@@ -660,7 +660,7 @@ eseal_rc eseal_print_summary_xlsx(const struct eseal_print_row *rows, size_t n, 
     for (size_t i = 0; i < n; i++) {
         lxw_row_t r = (lxw_row_t)(i + 2);
         for (size_t c = 0; c < PRINT_N_COLUMNS; c++) {
-            char v[256];
+            char v[PRINT_CELL_MAX];
             print_cell_text(&rows[i], i, c, v, sizeof(v));
             enum print_col_kind k = print_columns[c].kind;
             if ((k == PRINT_COL_MM || k == PRINT_COL_INDEX) && v[0] != '\0')

@@ -25,6 +25,9 @@ struct print_column {
 };
 
 #define PRINT_N_COLUMNS 13
+/* PRINT_CELL_MAX bounds a cell's text in bytes: the longest field (a name
+ * of 100 characters) fits; longer sheet text is cut at a character. */
+#define PRINT_CELL_MAX 512
 extern const struct print_column print_columns[PRINT_N_COLUMNS];
 
 /* print_cell_text writes the text of column |col| of row |row| (the |i|th,

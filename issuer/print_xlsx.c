@@ -248,7 +248,8 @@ out:
     return rc;
 }
 
-/* trimmed copies |s| without its outer ASCII blanks into |out|. */
+/* trimmed copies |s| without its outer ASCII blanks into |out|, cut at a
+ * character boundary when it does not fit (the text stays UTF-8). */
 static void trimmed(const char *s, char *out, size_t out_len)
 {
     while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
@@ -256,7 +257,13 @@ static void trimmed(const char *s, char *out, size_t out_len)
     size_t n = strlen(s);
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
         n--;
-    snprintf(out, out_len, "%.*s", (int)(n < out_len ? n : out_len - 1), s);
+    if (n >= out_len) {
+        n = out_len - 1;
+        while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+            n--;
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
 }
 
 /* same tells whether the sheet's |sheet| agrees with the form's |form| in
@@ -350,7 +357,7 @@ eseal_rc eseal_print_summary_check(const struct eseal_print_row *rows, size_t n,
             continue;
         }
         for (size_t c = 1; c < PRINT_N_COLUMNS; c++) {
-            char want[256], got[256];
+            char want[PRINT_CELL_MAX], got[PRINT_CELL_MAX];
             print_cell_text(&rows[i], i, c, want, sizeof(want));
             const char *cv = s.cells[r * PRINT_N_COLUMNS + c];
             trimmed(cv != NULL ? cv : "", got, sizeof(got));

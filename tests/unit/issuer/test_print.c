@@ -275,6 +275,41 @@ static void test_xlsx_inline(void **state)
     eseal_submission_free(s);
 }
 
+/* a cell far longer than any field: the difference is still reported, its
+ * text cut at a character so that it stays UTF-8 */
+static void test_xlsx_long_cell(void **state)
+{
+    (void)state;
+    struct eseal_buf sheet;
+    eseal_buf_init(&sheet);
+    eseal_buf_append_str(
+        &sheet, "<worksheet><sheetData><row r=\"1\">" IS(
+                    "A1", "序号") "</row><row r=\"2\"><c r=\"D2\" t=\"inlineStr\"><is><t>x");
+    for (int i = 0; i < 400; i++)
+        eseal_buf_append_str(&sheet, "章");
+    eseal_buf_append_str(&sheet, "</t></is></c></row></sheetData></worksheet>");
+    eseal_buf_append(&sheet, "", 1);
+    struct eseal_submission *s = example();
+    struct eseal_print_row rows[1] = {{s, &s->forms[0]}};
+    struct eseal_buf x;
+    eseal_buf_init(&x);
+    make_xlsx(&x, NULL, (const char *)sheet.data);
+    json_t *d = check(rows, 1, &x);
+    json_t *e = NULL;
+    size_t i;
+    json_array_foreach(d, i, e) if (strcmp(json_string_value(json_object_get(e, "column")), "D") ==
+                                    0) break;
+    assert_string_equal(json_string_value(json_object_get(e, "column")), "D");
+    const char *got = json_string_value(json_object_get(e, "sheet"));
+    assert_non_null(got);
+    assert_true(strlen(got) < 512 && strlen(got) > 400);
+    assert_non_null(json_string_value(json_object_get(e, "message")));
+    json_decref(d);
+    eseal_buf_cleanup(&x);
+    eseal_buf_cleanup(&sheet);
+    eseal_submission_free(s);
+}
+
 static void check_refused(const struct eseal_buf *x, eseal_rc want, const char *needle)
 {
     struct eseal_submission *s = example();
@@ -346,9 +381,10 @@ static void test_xlsx_hostile(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_forms),       cmocka_unit_test(test_summary_letter),
-        cmocka_unit_test(test_templates),   cmocka_unit_test(test_xlsx_round_trip),
-        cmocka_unit_test(test_xlsx_inline), cmocka_unit_test(test_xlsx_hostile),
+        cmocka_unit_test(test_forms),          cmocka_unit_test(test_summary_letter),
+        cmocka_unit_test(test_templates),      cmocka_unit_test(test_xlsx_round_trip),
+        cmocka_unit_test(test_xlsx_inline),    cmocka_unit_test(test_xlsx_hostile),
+        cmocka_unit_test(test_xlsx_long_cell),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
