@@ -75,6 +75,16 @@ static const struct eseal_http_route routes[] = {
     {"GET",    "/api/v1/overview",                        "overview.read",       0,      api_overview},
     {"GET",    "/api/v1/catalog",                         "catalog.read",        0,      api_catalog},
     {"GET",    "/api/v1/seals/{esID}/picture",            "seal.get",            0,      api_seal_picture},
+    {"GET",    "/api/v1/submissions/{id}/print/forms.pdf",   "submission.get", 0,    api_print_forms},
+    {"GET",    "/api/v1/submissions/{id}/print/summary.pdf", "submission.get", 0,    api_print_summary_pdf},
+    {"GET",    "/api/v1/submissions/{id}/print/letter.pdf",  "submission.get", 0,    api_print_letter},
+    {"GET",    "/api/v1/submissions/{id}/print/summary.xlsx", "submission.get", 0,   api_print_summary_xlsx},
+    {"GET",    "/api/v1/print/templates/{name}",          "catalog.read",        0,      api_print_template},
+    {"GET",    "/api/v1/batches/{id}/print/summary.pdf",  "batch.get",           0,      api_print_batch_pdf},
+    {"GET",    "/api/v1/batches/{id}/print/summary.xlsx", "batch.get",           0,      api_print_batch_xlsx},
+    {"POST",   "/api/v1/submissions/{id}/summary/check",  "submission.get",      UPLOAD, api_summary_check},
+    {"POST",   "/api/v1/batches/{id}/summary/check",      "batch.get",           UPLOAD, api_batch_summary_check},
+    {"POST",   "/api/v1/submissions/check",               "submission.create",   0,      api_submissions_check},
 };
 /* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

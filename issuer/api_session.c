@@ -299,7 +299,17 @@ eseal_rc api_session_get(struct eseal_http_req *req, void *app, struct eseal_err
     if (eseal_staff_session_resolve(&is->staff, &who, &info, token, 0, &e) != ESEAL_OK)
         return api_reply_error(req, ESEAL_E_UNAUTH, NULL, "%s", e.msg);
     eseal_http_set_header(req, "Cache-Control", "no-store");
-    return eseal_http_reply_json(req, 200, session_json(&who, &info));
+    json_t *out = session_json(&who, &info);
+    /* an agent's unit register (主管处室, 分管领导), for the portal's forms */
+    struct eseal_staff_account a;
+    if (who.role == ESEAL_ROLE_AGENT &&
+        eseal_staff_get(&is->staff, &a, who.username, &e) == ESEAL_OK) {
+        if (a.office[0] != '\0')
+            json_object_set_new(out, "office", json_string(a.office));
+        if (a.leader[0] != '\0')
+            json_object_set_new(out, "leader", json_string(a.leader));
+    }
+    return eseal_http_reply_json(req, 200, out);
 }
 
 eseal_rc api_session_logout(struct eseal_http_req *req, void *app, struct eseal_err *err)

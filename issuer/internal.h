@@ -40,7 +40,7 @@ enum issuer_cf {
     CF_COUNT
 };
 
-#define ISSUER_MAX_ROUTES 64
+#define ISSUER_MAX_ROUTES 96
 
 /* struct issuer_notifier is notify.c's background thread (reminders, mail). */
 struct issuer_notifier {
@@ -553,5 +553,16 @@ eseal_rc api_queues(struct eseal_http_req *req, void *app, struct eseal_err *err
 eseal_rc api_overview(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_catalog(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_picture(struct eseal_http_req *req, void *app, struct eseal_err *err);
+/* api_print.c */
+eseal_rc api_print_forms(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_print_letter(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_print_summary_pdf(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_print_summary_xlsx(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_print_batch_pdf(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_print_batch_xlsx(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_print_template(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_summary_check(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_batch_summary_check(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_submissions_check(struct eseal_http_req *req, void *app, struct eseal_err *err);
 
 #endif

@@ -255,6 +255,21 @@ static bool given(const char *s)
 }
 
 /* check_scope enforces which roles carry a unit or a city. */
+/* note_ok tells whether an optional register field (主管处室, 分管领导) is
+ * absent or ESEAL_STAFF_NOTE_CHARS characters at most, without control
+ * characters (UTF-8: a character starts at each byte not 10xxxxxx). */
+static bool note_ok(const char *s)
+{
+    size_t chars = 0, bytes = 0;
+    for (const unsigned char *p = (const unsigned char *)s; p != NULL && *p != '\0'; p++, bytes++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+        if ((*p & 0xc0) != 0x80)
+            chars++;
+    }
+    return chars <= ESEAL_STAFF_NOTE_CHARS && bytes <= ESEAL_STAFF_NOTE_MAX;
+}
+
 static eseal_rc check_scope(const struct eseal_staff_spec *spec, struct eseal_err *err)
 {
     bool agent = spec->role == ESEAL_ROLE_AGENT;
@@ -276,6 +291,16 @@ static eseal_rc check_scope(const struct eseal_staff_spec *spec, struct eseal_er
                              "xx0000 除外），或平潭 350128 / an aggregator account needs city, "
                              "a city code: 6 digits ending in 00 (not a province's xx0000), "
                              "or 350128 for Pingtan");
+    if (!agent && (given(spec->office) || given(spec->leader)))
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "office: 只有经办人账号填写主管处室和分管领导 / only agent accounts "
+                             "take office and leader");
+    if (!note_ok(spec->office) || !note_ok(spec->leader))
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "%s: 主管处室和分管领导至多 %d 个字符，不含控制字符 / office and "
+                             "leader take at most %d characters, no control characters",
+                             note_ok(spec->office) ? "leader" : "office", ESEAL_STAFF_NOTE_CHARS,
+                             ESEAL_STAFF_NOTE_CHARS);
     if (!aggregator && given(spec->city))
         return eseal_err_set(
             err, ESEAL_E_INVALID,
@@ -334,6 +359,10 @@ static json_t *account_to_json(const struct eseal_staff_account *a)
         json_object_set_new(o, "city", json_string(a->city));
     if (a->email[0] != '\0')
         json_object_set_new(o, "email", json_string(a->email));
+    if (a->office[0] != '\0')
+        json_object_set_new(o, "office", json_string(a->office));
+    if (a->leader[0] != '\0')
+        json_object_set_new(o, "leader", json_string(a->leader));
     json_object_set_new(o, "created", json_string(a->created));
     json_object_set_new(o, "disabled", json_boolean(a->disabled));
     return o;
@@ -355,12 +384,15 @@ static eseal_rc record_parse(struct record *r, const uint8_t *data, size_t len,
     memset(r, 0, sizeof(*r));
     json_t *j = eseal_json_load(data, len);
     const char *user = NULL, *role = NULL, *unit = NULL, *city = NULL, *hash = NULL,
-               *created = NULL, *email = NULL;
+               *created = NULL, *email = NULL, *office = NULL, *leader = NULL;
     int disabled = 0;
     bool ok = j != NULL &&
-              json_unpack(j, "{s:s, s:s, s?s, s?s, s:s, s:s, s:b, s?s}", "username", &user, "role",
-                          &role, "unit", &unit, "city", &city, "pwhash", &hash, "created", &created,
-                          "disabled", &disabled, "email", &email) == 0 &&
+              json_unpack(j, "{s:s, s:s, s?s, s?s, s:s, s:s, s:b, s?s, s?s, s?s}", "username",
+                          &user, "role", &role, "unit", &unit, "city", &city, "pwhash", &hash,
+                          "created", &created, "disabled", &disabled, "email", &email, "office",
+                          &office, "leader", &leader) == 0 &&
+              copy_in(r->a.office, sizeof(r->a.office), office) &&
+              copy_in(r->a.leader, sizeof(r->a.leader), leader) &&
               copy_in(r->a.email, sizeof(r->a.email), email) &&
               eseal_staff_role_parse(&r->a.role, role) &&
               copy_in(r->a.username, sizeof(r->a.username), user) &&
@@ -429,6 +461,8 @@ eseal_rc eseal_staff_create(const struct eseal_staff_store *s, struct eseal_staf
     copy_in(r.a.unit, sizeof(r.a.unit), spec->role == ESEAL_ROLE_AGENT ? spec->unit : "");
     copy_in(r.a.city, sizeof(r.a.city), spec->role == ESEAL_ROLE_AGGREGATOR ? spec->city : "");
     copy_in(r.a.email, sizeof(r.a.email), spec->email);
+    copy_in(r.a.office, sizeof(r.a.office), spec->office);
+    copy_in(r.a.leader, sizeof(r.a.leader), spec->leader);
     eseal_json_time_now(r.a.created, sizeof(r.a.created), false);
     /* Hash before taking the lock: Argon2id is the slow part. */
     rc = eseal_pwhash(r.pwhash, password, password_len, err);
@@ -465,7 +499,8 @@ static eseal_rc json_field(const char **out, const json_t *body, const char *key
 
 static eseal_rc check_keys(const json_t *body, struct eseal_err *err)
 {
-    static const char *const known[] = {"username", "password", "role", "unit", "city", "email"};
+    static const char *const known[] = {"username", "password", "role",   "unit",
+                                        "city",     "email",    "office", "leader"};
     for (void *it = json_object_iter((json_t *)body); it != NULL;
          it = json_object_iter_next((json_t *)body, it)) {
         const char *key = json_object_iter_key(it);
@@ -484,7 +519,8 @@ eseal_rc eseal_staff_create_json(const struct eseal_staff_store *s, struct eseal
     if (!json_is_object(body))
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "请求须为 JSON 对象 / the body must be a JSON object");
-    const char *user = NULL, *pw = NULL, *role = NULL, *unit = NULL, *city = NULL, *email = NULL;
+    const char *user = NULL, *pw = NULL, *role = NULL, *unit = NULL, *city = NULL, *email = NULL,
+               *office = NULL, *leader = NULL;
     eseal_rc rc = check_keys(body, err);
     if (rc == ESEAL_OK)
         rc = json_field(&user, body, "username", true, err);
@@ -498,9 +534,18 @@ eseal_rc eseal_staff_create_json(const struct eseal_staff_store *s, struct eseal
         rc = json_field(&city, body, "city", false, err);
     if (rc == ESEAL_OK)
         rc = json_field(&email, body, "email", false, err);
+    if (rc == ESEAL_OK)
+        rc = json_field(&office, body, "office", false, err);
+    if (rc == ESEAL_OK)
+        rc = json_field(&leader, body, "leader", false, err);
     if (rc != ESEAL_OK)
         return rc;
-    struct eseal_staff_spec spec = {.username = user, .unit = unit, .city = city, .email = email};
+    struct eseal_staff_spec spec = {.username = user,
+                                    .unit = unit,
+                                    .city = city,
+                                    .email = email,
+                                    .office = office,
+                                    .leader = leader};
     if (!eseal_staff_role_parse(&spec.role, role))
         spec.role = ESEAL_ROLE_PUBLIC; /* refused by eseal_staff_create with the rule */
     size_t pw_len = json_string_length(json_object_get(body, "password"));

@@ -87,6 +87,11 @@ enum eseal_staff_action {
 #define ESEAL_STAFF_ADMIN_ENV "ESEAL_ADMIN_PASSWORD"
 #define ESEAL_STAFF_ADMIN_FILE "admin.password"
 
+/* An agent's unit register (the guide's 主管处室 and 分管领导): at most
+ * ESEAL_STAFF_NOTE_CHARS characters each, so ESEAL_STAFF_NOTE_MAX bytes of UTF-8. */
+#define ESEAL_STAFF_NOTE_CHARS 50
+#define ESEAL_STAFF_NOTE_MAX (ESEAL_STAFF_NOTE_CHARS * 4)
+
 /* struct eseal_staff_store says where accounts and sessions live. Caller-owned
  * plain configuration: |kv| is borrowed and must stay open while the store is
  * used. Safe to use from several threads at once (RocksDB is; account writes
@@ -130,6 +135,8 @@ struct eseal_staff_account {
     char created[ESEAL_STAFF_TIME_LEN + 1]; /* UTC, ISO 8601 */
     bool disabled;
     char email[ESEAL_STAFF_EMAIL_MAX + 1]; /* where notifications are mailed; "" none */
+    char office[ESEAL_STAFF_NOTE_MAX + 1]; /* agents: the unit's 主管处室; "" none */
+    char leader[ESEAL_STAFF_NOTE_MAX + 1]; /* agents: the unit's 分管领导; "" none */
 };
 
 /* struct eseal_staff_spec describes an account to create. The strings are
@@ -142,6 +149,10 @@ struct eseal_staff_spec {
     const char *city; /* required for aggregators, refused for others */
     /* optional: where notifications are mailed (agents, aggregators) */
     const char *email;
+    /* optional, agents only: the unit's responsible office (主管处室) and
+     * leader in charge (分管领导), as the guide records them with the account */
+    const char *office;
+    const char *leader;
 };
 
 /* eseal_staff_role_name returns the stable key of |role| ("agent", …,

@@ -683,6 +683,51 @@ static void test_create_json(void **state)
     login_ok(f, token, "chen", PW, NOW);
 }
 
+/* An agent's unit register (主管处室, 分管领导): optional, stored and read
+ * back with the account; refused on other roles and when too long. */
+static void test_unit_register(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const bad[][2] = {
+        {"{\"username\":\"m1\",\"password\":\"" PW "\",\"role\":\"maker\",\"office\":\"办公室\"}",
+         "office"},
+        {"{\"username\":\"a1\",\"password\":\"" PW "\",\"role\":\"agent\",\"unit\":"
+         "\"91350100M000100Y43\",\"leader\":1}",
+         "leader"},
+        {"{\"username\":\"a1\",\"password\":\"" PW "\",\"role\":\"agent\",\"unit\":"
+         "\"91350100M000100Y43\",\"leader\":\"a\\nb\"}",
+         "leader"},
+    };
+    struct eseal_err err;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        json_t *j = eseal_json_load(bad[i][0], strlen(bad[i][0]));
+        assert_non_null(j);
+        assert_int_equal(eseal_staff_create_json(&f->store, NULL, j, &err), ESEAL_E_INVALID);
+        if (strstr(err.msg, bad[i][1]) == NULL)
+            fail_msg("%s: message does not name %s: %s", bad[i][0], bad[i][1], err.msg);
+        json_decref(j);
+    }
+    /* 51 characters is one too many; 50 fit, whatever their bytes */
+    char office[ESEAL_STAFF_NOTE_MAX + 8] = "";
+    for (int i = 0; i < ESEAL_STAFF_NOTE_CHARS + 1; i++)
+        strcat(office, "处");
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s}", "username", "wang", "password", PW, "role",
+                          "agent", "unit", "91350100M000100Y43", "office", office);
+    assert_int_equal(eseal_staff_create_json(&f->store, NULL, j, &err), ESEAL_E_INVALID);
+    office[strlen(office) - strlen("处")] = '\0';
+    json_object_set_new(j, "office", json_string(office));
+    json_object_set_new(j, "leader", json_string("李副局长"));
+    struct eseal_staff_account a;
+    assert_int_equal(eseal_staff_create_json(&f->store, &a, j, &err), ESEAL_OK);
+    json_decref(j);
+    assert_int_equal(eseal_staff_get(&f->store, &a, "wang", &err), ESEAL_OK);
+    assert_string_equal(a.office, office);
+    assert_string_equal(a.leader, "李副局长");
+    json_t *v = eseal_staff_account_json(&a);
+    assert_string_equal(json_string_value(json_object_get(v, "leader")), "李副局长");
+    json_decref(v);
+}
+
 static void test_list(void **state)
 {
     struct fixture *f = *state;
@@ -916,6 +961,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unit_register, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list, setup, teardown),
         cmocka_unit_test(test_permission_matrix),
         cmocka_unit_test(test_roles),
