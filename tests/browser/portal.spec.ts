@@ -187,7 +187,7 @@ test.describe.serial('the applicants\' portal', () => {
     await shot(page, '11-unit-seals');
     await page.goto(`submissions/${sid}`);
     await expect(page.locator('[data-test=state]')).toHaveText('已交付');
-    await expect(page.locator('[data-test=applications]')).toContainText('有效');
+    await expect(page.locator('[data-test=applications]')).toContainText('已交付');
     await shot(page, '12-handed-over');
     await page.context().close();
   });

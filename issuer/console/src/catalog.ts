@@ -138,6 +138,9 @@ export const statusName = (k?: string) => {
   const e = list('seal_statuses', 'statuses', 'seal_status').find((x) => x.key === k);
   return e ? e.zh : k ? (STATUS_FALLBACK[k] ?? k) : '—';
 };
+/* An application's status is a submission state (produced, handed_over)
+ * or, once its seal lives, the seal's status. */
+export const applicationStatusName = (k?: string) => (stateName(k) === k ? statusName(k) : stateName(k));
 export const reasonName = (k?: string) => label(['revoke_reasons', 'revocation_reasons'], k);
 export const channelName = (k?: string) => label(['channels', 'channel'], k);
 export function pointName(k?: string): string {

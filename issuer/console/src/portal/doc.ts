@@ -136,14 +136,11 @@ export function row(f: Form): Row {
   return r;
 }
 
-/* wire is the document as the issuer takes it: no empty references (a
- * reference is 64 hex digits or absent), no empty numbers, no null. */
+/* wire is the document as the issuer takes it: an empty field is left out
+ * (the issuer reads a missing field as missing, but an empty choice or
+ * reference as a malformed one), and nothing is null. */
 export function wire(d: Doc): Record<string, unknown> {
   return JSON.parse(
-    JSON.stringify(derive(JSON.parse(JSON.stringify(d)) as Doc), (k, v) => {
-      if (v === null || v === undefined) return undefined;
-      if (['material', 'impression', 'csr', 'target', 'aggregator', 'number', 'justification'].includes(k) && v === '') return undefined;
-      return v;
-    }),
+    JSON.stringify(derive(JSON.parse(JSON.stringify(d)) as Doc), (_k, v) => (v === null || v === '' ? undefined : v)),
   );
 }
