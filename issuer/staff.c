@@ -1026,6 +1026,8 @@ static eseal_rc set_role_locked(const struct eseal_staff_store *s,
     r->a.role = spec->role;
     copy_in(r->a.unit, sizeof(r->a.unit), given(spec->unit) ? spec->unit : "");
     copy_in(r->a.city, sizeof(r->a.city), given(spec->city) ? spec->city : "");
+    if (spec->role != ESEAL_ROLE_AGENT) /* the unit register goes with the agent role */
+        r->a.office[0] = r->a.leader[0] = '\0';
     struct eseal_kv_batch *b = eseal_kv_batch_new(s->kv);
     rc = record_put(s, b, r, err);
     if (rc == ESEAL_OK)

@@ -726,6 +726,12 @@ static void test_unit_register(void **state)
     json_t *v = eseal_staff_account_json(&a);
     assert_string_equal(json_string_value(json_object_get(v, "leader")), "李副局长");
     json_decref(v);
+    /* the register goes with the agent role */
+    struct eseal_staff_spec maker = {.username = "wang", .role = ESEAL_ROLE_MAKER};
+    assert_int_equal(eseal_staff_set_role(&f->store, &maker, &a, &err), ESEAL_OK);
+    assert_int_equal(eseal_staff_get(&f->store, &a, "wang", &err), ESEAL_OK);
+    assert_string_equal(a.office, "");
+    assert_string_equal(a.leader, "");
 }
 
 static void test_list(void **state)
