@@ -581,7 +581,15 @@ static void check_seal_file(struct ofd *o, struct sig *s, struct eseal_report *r
     }
     const struct eseal_seal_info *si = eseal_seal_info(eseal_ses_info(ses)->seal);
     bool same = si->der_len == len && memcmp(si->der, d, len) == 0;
-    char *a = eseal_sm3_hex(d, len), *b = eseal_sm3_hex(si->der, si->der_len);
+    /* the digests the report names: Seal.esl's is usually known already
+     * (a protected file), and equal bytes need no second one */
+    uint8_t file_sm3[ESEAL_SM3_LEN];
+    char *why = NULL;
+    if (!digest_of(o, s->seal_name, ALG_SM3, file_sm3, &why))
+        eseal_sm3(file_sm3, d, len);
+    free(why);
+    char *a = eseal_hex(file_sm3, ESEAL_SM3_LEN);
+    char *b = same ? eseal_xstrdup(a) : eseal_sm3_hex(si->der, si->der_len);
     char *want = eseal_xasprintf("the seal in SignedValue.dat (SM3 %s)", b);
     char *got = eseal_xasprintf("/%s (SM3 %s)", s->seal_name, a);
     verify_add(r, same ? V_SEAL_FILE_OK : V_SEAL_FILE_MISMATCH, want, got);

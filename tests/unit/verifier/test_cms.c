@@ -74,7 +74,9 @@ static void make_cms(const struct fx *f, const uint8_t *data, size_t len, bool w
     CMS_ContentInfo *cms =
         CMS_sign(NULL, NULL, NULL, NULL, CMS_PARTIAL | CMS_DETACHED | CMS_BINARY);
     assert_non_null(cms);
-    assert_int_equal(CMS_set1_eContentType(cms, OBJ_txt2obj(VERIFY_GM_DATA, 1)), 1);
+    ASN1_OBJECT *data_type = OBJ_txt2obj(VERIFY_GM_DATA, 1);
+    assert_int_equal(CMS_set1_eContentType(cms, data_type), 1); /* a copy */
+    ASN1_OBJECT_free(data_type);
     CMS_SignerInfo *si =
         CMS_add1_signer(cms, f->cert, f->key, EVP_sm3(), CMS_BINARY | CMS_NOSMIMECAP | CMS_PARTIAL);
     assert_non_null(si);
