@@ -125,6 +125,8 @@ static void add_signature(struct eseal_document_report *d, const struct eseal_co
         else
             verify_add(r, V_FORMAT_SIGN_UNSUPPORTED, "a seal signature (Type=\"Seal\", GB/T 38540)",
                        s->unsupported);
+    } else if (s->cms) {
+        verify_cms(r, s->ses, s->ses_len, s->data, s->data_len, o);
     } else {
         eseal_verify_ses(r, s->ses, s->ses_len, s->has_data ? s->data_sm3 : NULL, o);
     }

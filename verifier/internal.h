@@ -7,7 +7,10 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include <openssl/cms.h>
 #include <openssl/x509.h>
+
+#include "eseal/buf.h"
 
 #include "eseal/sm.h"
 
@@ -83,6 +86,13 @@ enum verify_outcome {
     V_SEAL_TIMESTAMP_OK,
     V_SEAL_TIMESTAMP_BAD,
     V_SEAL_TIMESTAMP_UNTRUSTED,
+    V_FORMAT_CMS_OK,
+    V_FORMAT_CMS_BAD,
+    V_CMS_DIGEST_OK,
+    V_CMS_DIGEST_MISMATCH,
+    V_CMS_SIGNATURE_OK,
+    V_CMS_SIGNATURE_BAD,
+    V_CMS_VALIDITY_OK,
     V_N_OUTCOMES,
 };
 
@@ -135,6 +145,34 @@ bool verify_cache_get(struct eseal_verify_cache *c, enum verify_cache_kind kind,
                       const uint8_t key[VERIFY_KEY_LEN], bool *ok, char **text);
 void verify_cache_put(struct eseal_verify_cache *c, enum verify_cache_kind kind,
                       const uint8_t key[VERIFY_KEY_LEN], bool ok, const char *text);
+
+/* VERIFY_GM_SIGNED_DATA is the GB/T 35275 content type of an SM2
+ * SignedData; VERIFY_GM_DATA its data content type. */
+#define VERIFY_GM_SIGNED_DATA "1.2.156.10197.6.1.4.2.2"
+#define VERIFY_GM_DATA "1.2.156.10197.6.1.4.2.1"
+
+/* verify_cms validates |der|, a GB/T 35275 SM2 SignedData (an OFD
+ * Type="Sign" signature; PKCS #7 content type accepted too) over |data|:
+ * format, data_hash (messageDigest = SM3 of |data|, or the signature over
+ * |data| itself without signed attributes), signature (SM2 with the
+ * standard ID over the DER of the signed attributes), chain and validity of
+ * the signer's certificate. Fills |r| (initialised by the caller). */
+void verify_cms(struct eseal_report *r, const uint8_t *der, size_t len, const uint8_t *data,
+                size_t data_len, const struct eseal_verify_opts *o);
+
+/* verify_cms_is tells whether |der| is a SignedData ContentInfo (GB/T 35275
+ * or PKCS #7): the format check names it when a seal signature is expected. */
+bool verify_cms_is(const uint8_t *der, size_t len);
+
+/* verify_cms_rewrap copies the ContentInfo |der| into |out| with its
+ * contentType set to |type| (a dotted OID), the content untouched: how a
+ * GB/T 35275 SignedData is read by OpenSSL's CMS parser, which knows only
+ * the PKCS #7 OID. False when |der| is not a ContentInfo. */
+bool verify_cms_rewrap(const uint8_t *der, size_t len, const char *type, struct eseal_buf *out);
+
+/* verify_cms_attrs_der puts the DER of the signed attributes of |si| (a
+ * SET OF, as signed: RFC 5652 5.4) into |out|; false when it has none. */
+bool verify_cms_attrs_der(CMS_SignerInfo *si, struct eseal_buf *out);
 
 /* verify_time_beijing returns |t| for people: "2026-12-03 18:23:05 北京时间"
  * (UTC+8; free() it). */

@@ -54,6 +54,8 @@ struct sig {
     char *stamp_why;
     const uint8_t *ses; /* SignedValue.dat, in the zip's cache */
     size_t ses_len;
+    const uint8_t *xml; /* Signature.xml, in the zip's cache: what a Sign signs */
+    size_t xml_len;
     uint8_t data_sm3[ESEAL_SM3_LEN];
     char *broken; /* why the signature's own files cannot be read */
 };
@@ -219,6 +221,8 @@ static void read_signature(struct ofd *o, struct sig *s, const struct page *page
         return;
     }
     eseal_sm3(s->data_sm3, d, len); /* the raw bytes, never re-serialised */
+    s->xml = d;
+    s->xml_len = len;
     const struct eseal_xml_node *root = eseal_xml_root(x);
     const struct eseal_xml_node *info = eseal_xml_child(root, "SignedInfo");
     s->value_name = eseal_zip_resolve(s->dir, eseal_xml_text_of(root, "SignedValue"));
@@ -397,11 +401,11 @@ static eseal_rc ofd_next(void *state, struct eseal_container_sig *out, struct es
     snprintf(out->where, sizeof(out->where), "%s", s->dir);
     if (s->broken != NULL) /* the engine reports it as this signature's format failure */
         out->broken = s->broken;
-    else if (strcmp(s->type, "Sign") == 0)
-        out->unsupported = "Type=\"Sign\": a GB/T 35275 SM2 CMS SignedData "
-                           "(1.2.156.10197.6.1.4.2.2), which the OpenSSL of this platform "
-                           "cannot verify with the SM2 ID";
-    else if (strcmp(s->type, "Seal") != 0)
+    else if (strcmp(s->type, "Sign") == 0) { /* an electronic signature over Signature.xml */
+        out->cms = true;
+        out->data = s->xml;
+        out->data_len = s->xml_len;
+    } else if (strcmp(s->type, "Seal") != 0)
         out->broken = "Signatures.xml: Type is neither \"Seal\" nor \"Sign\" / 签名类型无法识别";
     out->ses = s->ses;
     out->ses_len = s->ses_len;
@@ -577,7 +581,15 @@ static void check_seal_file(struct ofd *o, struct sig *s, struct eseal_report *r
     }
     const struct eseal_seal_info *si = eseal_seal_info(eseal_ses_info(ses)->seal);
     bool same = si->der_len == len && memcmp(si->der, d, len) == 0;
-    char *a = eseal_sm3_hex(d, len), *b = eseal_sm3_hex(si->der, si->der_len);
+    /* the digests the report names: Seal.esl's is usually known already
+     * (a protected file), and equal bytes need no second one */
+    uint8_t file_sm3[ESEAL_SM3_LEN];
+    char *why = NULL;
+    if (!digest_of(o, s->seal_name, ALG_SM3, file_sm3, &why))
+        eseal_sm3(file_sm3, d, len);
+    free(why);
+    char *a = eseal_hex(file_sm3, ESEAL_SM3_LEN);
+    char *b = same ? eseal_xstrdup(a) : eseal_sm3_hex(si->der, si->der_len);
     char *want = eseal_xasprintf("the seal in SignedValue.dat (SM3 %s)", b);
     char *got = eseal_xasprintf("/%s (SM3 %s)", s->seal_name, a);
     verify_add(r, same ? V_SEAL_FILE_OK : V_SEAL_FILE_MISMATCH, want, got);
@@ -615,7 +627,8 @@ static void ofd_checks(void *state, struct eseal_report *r)
     if (s->broken != NULL)
         return;
     check_references(o, s, r);
-    check_seal_file(o, s, r);
+    if (strcmp(s->type, "Sign") != 0) /* an electronic signature has no seal */
+        check_seal_file(o, s, r);
     check_stamps(s, r);
 }
 

@@ -243,6 +243,31 @@ static const struct outcome_row outcomes[V_N_OUTCOMES] = {
                                     "印章自带的时间戳不是受信任的时间戳服务签发的 (v5)",
                                     "the seal's own time-stamp is not from a trusted time-stamp "
                                     "authority (v5)"},
+    [V_FORMAT_CMS_OK] = {"format", ESEAL_CHECK_PASSED, NULL,
+                         "电子签名数据格式正确 (GB/T 35275 SM2 SignedData)",
+                         "well-formed electronic signature (GB/T 35275 SM2 SignedData)"},
+    [V_FORMAT_CMS_BAD] = {"format", ESEAL_CHECK_FAILED, "FORMAT_FAILURE",
+                          "电子签名数据 (GB/T 35275 SignedData) 无法解析",
+                          "the electronic signature (GB/T 35275 SignedData) cannot be parsed"},
+    [V_CMS_DIGEST_OK] = {"data_hash", ESEAL_CHECK_PASSED, NULL,
+                         "被签数据的 SM3 摘要与电子签名中的 messageDigest 一致",
+                         "the SM3 digest of the signed data matches the signature's "
+                         "messageDigest"},
+    [V_CMS_DIGEST_MISMATCH] =
+        {"data_hash", ESEAL_CHECK_FAILED, "HASH_FAILURE",
+         "被签数据的 SM3 摘要与电子签名中的 messageDigest 不一致：数据已被修改",
+         "the SM3 digest of the signed data differs from the signature's "
+         "messageDigest: the data was changed"},
+    [V_CMS_SIGNATURE_OK] = {"signature", ESEAL_CHECK_PASSED, NULL,
+                            "电子签名的 SM2 签名值用签名人证书验证通过",
+                            "the SM2 signature of the SignedData verifies with the signer's "
+                            "certificate"},
+    [V_CMS_SIGNATURE_BAD] = {"signature", ESEAL_CHECK_FAILED, "SIG_CRYPTO_FAILURE",
+                             "电子签名的 SM2 签名值验证失败：签名数据已被修改或签名无效",
+                             "the SM2 signature of the SignedData does not verify: the signed "
+                             "attributes were changed or the signature is invalid"},
+    [V_CMS_VALIDITY_OK] = {"validity", ESEAL_CHECK_PASSED, NULL, "签名人证书在最佳签署时间有效",
+                           "the signer's certificate is valid at the best signature time"},
 };
 
 static const char *const status_names[] = {

@@ -573,6 +573,9 @@ void eseal_verify_ses(struct eseal_report *r, const uint8_t *ses_der, size_t ses
         verify_add(r, V_FORMAT_SES_BAD, "a DER SES_Signature (GB/T 38540)",
                    is_seal
                        ? "this is a seal (SESeal), not a seal signature / 这是印章数据，不是签章"
+                   : verify_cms_is(ses_der, ses_len)
+                       ? "this is an electronic signature (GB/T 35275 SignedData, Type=\"Sign\"), "
+                         "not a seal signature / 这是电子签名数据，不是电子签章"
                        : err.msg);
         return;
     }

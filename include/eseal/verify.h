@@ -237,6 +237,12 @@ struct eseal_container_sig {
     /* broken: the signature's own files cannot be read (text owned by the
      * format's state): TOTAL_FAILED FORMAT_FAILURE for this signature */
     const char *broken;
+    /* cms: |ses| is not an SES_Signature but a GB/T 35275 SM2 SignedData
+     * (an electronic signature, OFD Type="Sign") over |data|/|data_len|
+     * (owned by the format's state) */
+    bool cms;
+    const uint8_t *data;
+    size_t data_len;
     json_t *place; /* a new reference handed to the report (its "place"), or NULL */
 };
 

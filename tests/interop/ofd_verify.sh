@@ -167,6 +167,24 @@ for sig, off in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
         b[p + off] |= 1
         p = b.find(sig, p + 4)
 open("enc.ofd", "wb").write(b)
+# a wrong CRC: one byte of the stored OFD.xml changed, its CRC-32 kept
+pkg("crc.ofd", base.items(), zipfile.ZIP_STORED)
+b = bytearray(open("crc.ofd", "rb").read())
+p = b.find(b"PK\x03\x04")
+while b[p + 30:p + 30 + struct.unpack_from("<H", b, p + 26)[0]] != b"OFD.xml":
+    p = b.find(b"PK\x03\x04", p + 4)
+data = p + 30 + struct.unpack_from("<H", b, p + 26)[0] + struct.unpack_from("<H", b, p + 28)[0]
+b[data + 50] ^= 0x01
+open("crc.ofd", "wb").write(b)
+# deflate data that does not inflate: the middle of a deflated OFD.xml overwritten
+pkg("badflate.ofd", base.items())
+b = bytearray(open("badflate.ofd", "rb").read())
+p = b.find(b"PK\x03\x04")
+while b[p + 30:p + 30 + struct.unpack_from("<H", b, p + 26)[0]] != b"OFD.xml":
+    p = b.find(b"PK\x03\x04", p + 4)
+data = p + 30 + struct.unpack_from("<H", b, p + 26)[0] + struct.unpack_from("<H", b, p + 28)[0]
+b[data:data + 8] = b"\xff" * 8
+open("badflate.ofd", "wb").write(b)
 # lying sizes: an OFD.xml of 1 MB whose headers say 10 bytes
 e = dict(base); e["OFD.xml"] = base["OFD.xml"] + b" " * (1024 * 1024)
 pkg("liar.ofd", e.items())
@@ -193,7 +211,8 @@ PY
 declare -A rule=(
     [slip]="zip-slip" [absolute]="absolute" [dup]="appears twice" [many]="entries, more than 10000"
     [bomb_entry]="over the limit" [bomb_total]="zip bomb" [enc]="encrypted"
-    [liar]="expands beyond its declared size" [dtd]="document type declaration"
+    [liar]="expands beyond its declared size" [crc]="is corrupt" [badflate]="is corrupt"
+    [dtd]="document type declaration"
     [xxe]="document type declaration" [laughs]="document type declaration"
     [undeclared]="not well-formed" [deep]="deeper than 64" [notxml]="not well-formed"
     [hugexml]="over the limit" [noofd]="no OFD.xml" [unsigned]="no signature"
