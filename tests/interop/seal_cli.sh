@@ -301,12 +301,15 @@ check_grep "percent-encoded file name" 'IA5STRING +:%E5%90%88%E5%90%8C.txt$' asn
 
 # ---- verify ------------------------------------------------------------------
 check "verify" "$ESEAL" verify doc.txt --sig doc.ses --trust ca/root.pem --no-status
-check_grep "verify: TOTAL_PASSED" '^TOTAL_PASSED' check.out
+check_grep "verify: TOTAL_PASSED" '^验证通过 / passed — TOTAL_PASSED' check.out
 for k in format data_hash signature signer_in_seal seal_signature chain validity; do
-    check_grep "verify: $k passed" "^  PASSED +$k " check.out
+    check_grep "verify: $k passed" "^  \[通过 PASSED\] [^ ]+ \($k\): " check.out
 done
-check_grep "verify: status skipped" '^  SKIPPED +status +状态未检查 \(--no-status\) / status not checked \(--no-status\)' \
+check_grep "verify: status skipped" '^  \[未检查 SKIPPED\] 印章状态 \(status\): 状态未检查 \(--no-status\) / status not checked \(--no-status\)' \
     check.out
+# --no-status says, every time, what it costs a relying party (#19)
+check_grep "verify --no-status: the note" '^  注意：未检查印章状态 \(--no-status\)' check.out
+check_grep "verify --no-status: the note in English" 'no better than INDETERMINATE' check.out
 verdict "verify --json" 0 TOTAL_PASSED None doc.txt --sig doc.ses --trust ca/root.pem --no-status
 python3 - exits.out <<'EOF' || fail "verify --json lacks fields"
 import json, sys
@@ -333,7 +336,7 @@ verdict "verify at a date" 0 TOTAL_PASSED None doc.txt --sig doc.ses --trust ca/
     --no-status --at "$(date -u +%Y-%m-%d)T23:59:59Z"
 
 # Without a status source or without trust the verdict is indeterminate.
-verdict "verify without --no-status" 2 INDETERMINATE TRY_LATER doc.txt --sig doc.ses \
+verdict "verify without --no-status" 2 INDETERMINATE NO_STATUS_SOURCE doc.txt --sig doc.ses \
     --trust ca/root.pem
 verdict "verify without --trust" 2 INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND doc.txt \
     --sig doc.ses --no-status
