@@ -523,7 +523,7 @@ static void test_own_total_passed(void **state)
     assert_string_equal(r.seal_name, "福州市测试局");
     assert_string_equal(r.property_info, "notice.txt");
     assert_non_null(strstr(r.signer, "CN=seal-holder-01"));
-    assert_non_null(strstr(check_of(&r, "chain")->actual, "eSeal Platform Root CA"));
+    assert_non_null(strstr(check_of(&r, "chain")->actual, "福建省电子印章服务平台根证书"));
     eseal_report_cleanup(&r);
 }
 
@@ -1203,7 +1203,7 @@ static void test_timestamp(void **state)
     assert_verdict(&r, ESEAL_TOTAL_PASSED, NULL);
     assert_true(r.poe_time >= (time_t)now - 5 && r.poe_time <= (time_t)now + 5);
     assert_int_equal((int64_t)r.best_signature_time, (int64_t)r.poe_time);
-    assert_non_null(strstr(r.poe_tsa, "CN=eSeal Platform Time-Stamp Authority"));
+    assert_non_null(strstr(r.poe_tsa, "CN=福建省电子印章服务平台时间戳服务"));
     assert_non_null(strstr(check_of(&r, "timestamp")->actual, "policy 2.25.1"));
     json_t *j = eseal_report_json(&r);
     const char *bj =
