@@ -107,9 +107,10 @@ const char *verify_check_status_zh(const char *status);
 const char *verify_seal_status_zh(const char *status);
 
 /* verify_party_words turns a certificate subject (RFC 2253, as
- * eseal_pki_name prints it) into "unit name（统一社会信用代码 X）" from its O
- * (else CN) and serialNumber; the subject as it is when it has neither
- * (free() the result). */
+ * eseal_pki_name prints it) into words: a unit's "name（统一社会信用代码 X）"
+ * from O and serialNumber, else the CN (a person, never with the ID
+ * number; a platform service), else O, else the subject as it is (free()
+ * the result). */
 char *verify_party_words(const char *dn);
 
 /* verify_iso_beijing turns a report time ("2026-12-03T10:23:00Z") into

@@ -515,14 +515,17 @@ char *verify_party_words(const char *dn)
 {
     if (dn == NULL)
         return NULL;
-    char *name = dn_value(dn, "O");
-    if (name == NULL)
-        name = dn_value(dn, "CN");
+    /* a unit: O and its credit code; anyone else (a person, whose
+     * serialNumber is an ID number, or a platform service) by CN */
+    char *org = dn_value(dn, "O"), *cn = dn_value(dn, "CN");
     char *code = dn_value(dn, "serialNumber");
-    char *out = name == NULL   ? eseal_xstrdup(dn)
-                : code == NULL ? eseal_xstrdup(name)
-                               : eseal_xasprintf("%s（统一社会信用代码 %s）", name, code);
-    free(name);
+    char *out = org != NULL && code != NULL
+                    ? eseal_xasprintf("%s（统一社会信用代码 %s）", org, code)
+                : cn != NULL  ? eseal_xstrdup(cn)
+                : org != NULL ? eseal_xstrdup(org)
+                              : eseal_xstrdup(dn);
+    free(org);
+    free(cn);
     free(code);
     return out;
 }
