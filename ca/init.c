@@ -14,9 +14,14 @@
 #include "eseal/note.h"
 #include "eseal/pki.h"
 #include "eseal/sm.h"
+#include "eseal/unlock.h"
 #include "internal.h"
 
-#define DEFAULT_ORG "Fujian eSeal Service Platform"
+/* The platform's own names, in Chinese: relying parties see who vouches
+ * (#19). Each is configurable at `eseal ca init`. */
+#define DEFAULT_ORG "福建省电子印章服务平台"
+#define DEFAULT_ROOT_CN_SUFFIX "根证书"
+#define DEFAULT_RESPONDER_CN_SUFFIX "状态签名证书"
 #define DEFAULT_ROOT_DAYS 7300
 #define DEFAULT_SERVICE_DAYS 3650
 
@@ -55,10 +60,11 @@ struct role_spec {
     size_t n_exts;
 };
 
+/* |cn| is the default CN's suffix after the O, or the fixed CN (maker). */
 static const struct role_spec roles[CA_NROLES] = {
-    [ESEAL_CA_ROOT] = {"eSeal Platform Root CA", root_exts, 3},
-    [ESEAL_CA_MAKER] = {"eSeal Platform Seal Maker", maker_exts, 4},
-    [ESEAL_CA_RESPONDER] = {"eSeal Platform Status Responder", responder_exts, 6},
+    [ESEAL_CA_ROOT] = {DEFAULT_ROOT_CN_SUFFIX, root_exts, 3},
+    [ESEAL_CA_MAKER] = {ESEAL_PLATFORM_MAKER_CN, maker_exts, 4},
+    [ESEAL_CA_RESPONDER] = {DEFAULT_RESPONDER_CN_SUFFIX, responder_exts, 6},
 };
 
 X509_NAME *ca_platform_name(const char *org, const char *cn)
@@ -96,13 +102,27 @@ static void plan_cleanup(struct plan *p)
     free(p->origin);
 }
 
+/* role_cn is the CN of role |r|: the one given, else the default (free() it). */
+static char *role_cn(enum eseal_ca_role r, const char *org, const struct eseal_ca_init_opts *o)
+{
+    const char *given = o == NULL                 ? NULL
+                        : r == ESEAL_CA_ROOT      ? o->root_cn
+                        : r == ESEAL_CA_RESPONDER ? o->responder_cn
+                                                  : NULL;
+    if (r == ESEAL_CA_MAKER)
+        return eseal_xstrdup(roles[r].cn);
+    return given != NULL ? eseal_xstrdup(given) : eseal_xasprintf("%s%s", org, roles[r].cn);
+}
+
 static eseal_rc make_role(struct plan *p, enum eseal_ca_role r, const char *org, int days,
-                          struct eseal_err *err)
+                          const struct eseal_ca_init_opts *o, struct eseal_err *err)
 {
     eseal_rc rc = eseal_sm2_keygen(&p->key[r], err);
     if (rc != ESEAL_OK)
         return rc;
-    X509_NAME *name = ca_platform_name(org, roles[r].cn);
+    char *cn = role_cn(r, org, o);
+    X509_NAME *name = ca_platform_name(org, cn);
+    free(cn);
     X509 *issuer = r == ESEAL_CA_ROOT ? NULL : p->cert[ESEAL_CA_ROOT];
     rc = ca_make_cert(&p->cert[r], name, p->key[r], issuer, p->key[ESEAL_CA_ROOT], days,
                       roles[r].exts, roles[r].n_exts, err);
@@ -110,24 +130,46 @@ static eseal_rc make_role(struct plan *p, enum eseal_ca_role r, const char *org,
     return rc;
 }
 
+/* name_ok: a name for a subject is 1..64 characters (X.520's upper bound
+ * for O and CN) of UTF-8 text without control characters. */
+static bool name_ok(const char *s)
+{
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+        chars += (*p & 0xc0) != 0x80;
+    }
+    return chars >= 1 && chars <= 64;
+}
+
 static eseal_rc make_plan(struct plan *p, const struct eseal_ca_init_opts *o, struct eseal_err *err)
 {
     const char *org = o && o->org ? o->org : DEFAULT_ORG;
+    const char *given[] = {org, o ? o->root_cn : NULL, o ? o->responder_cn : NULL};
+    for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
+        if (given[i] != NULL && !name_ok(given[i]))
+            return eseal_err_set(err, ESEAL_E_INVALID,
+                                 "名称无效 / a platform name must be 1 to 64 characters of text: "
+                                 "\"%s\"",
+                                 given[i]);
     int root_days = o && o->root_days > 0 ? o->root_days : DEFAULT_ROOT_DAYS;
     int svc_days = o && o->service_days > 0 ? o->service_days : DEFAULT_SERVICE_DAYS;
     if (svc_days > root_days)
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "service certificates cannot outlive the root (%d > %d days)",
                              svc_days, root_days);
-    eseal_rc rc = make_role(p, ESEAL_CA_ROOT, org, root_days, err);
+    eseal_rc rc = make_role(p, ESEAL_CA_ROOT, org, root_days, o, err);
     if (rc == ESEAL_OK)
-        rc = make_role(p, ESEAL_CA_MAKER, org, svc_days, err);
+        rc = make_role(p, ESEAL_CA_MAKER, org, svc_days, o, err);
     if (rc == ESEAL_OK)
-        rc = make_role(p, ESEAL_CA_RESPONDER, org, svc_days, err);
+        rc = make_role(p, ESEAL_CA_RESPONDER, org, svc_days, o, err);
     if (rc == ESEAL_OK)
         rc = eseal_sm2_keygen(&p->tsa_key, err);
     if (rc == ESEAL_OK) {
-        X509_NAME *name = ca_platform_name(org, CA_TSA_CN);
+        char *cn = eseal_xasprintf("%s%s", org, CA_TSA_CN_SUFFIX);
+        X509_NAME *name = ca_platform_name(org, cn);
+        free(cn);
         rc = ca_make_cert(&p->tsa_cert, name, p->tsa_key, p->cert[ESEAL_CA_ROOT],
                           p->key[ESEAL_CA_ROOT], svc_days, ca_tsa_exts, ca_tsa_n_exts, err);
         X509_NAME_free(name);

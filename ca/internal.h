@@ -86,6 +86,7 @@ eseal_rc ca_make_cert(X509 **out, const X509_NAME *subject, EVP_PKEY *pub, X509 
 /* ca_tsa_exts are the TSA certificate's extensions (init.c and tsa.c). */
 extern const struct ca_ext ca_tsa_exts[];
 extern const size_t ca_tsa_n_exts;
-#define CA_TSA_CN "eSeal Platform Time-Stamp Authority"
+/* CA_TSA_CN_SUFFIX follows the platform's O in the TSA's CN. */
+#define CA_TSA_CN_SUFFIX "时间戳服务"
 
 #endif

@@ -153,7 +153,9 @@ eseal_rc eseal_ca_tsa_init(const char *dir, const void *pass, size_t pass_len, i
         rc = eseal_sm2_keygen(&key, err);
     if (rc == ESEAL_OK) {
         char *org = root_org(root);
-        X509_NAME *name = ca_platform_name(org, CA_TSA_CN);
+        char *cn = eseal_xasprintf("%s%s", org, CA_TSA_CN_SUFFIX);
+        X509_NAME *name = ca_platform_name(org, cn);
+        free(cn);
         rc = ca_make_cert(&cert, name, key, root, ca->key[ESEAL_CA_ROOT], days, ca_tsa_exts,
                           ca_tsa_n_exts, err);
         X509_NAME_free(name);

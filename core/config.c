@@ -429,8 +429,11 @@ void eseal_config_usage(const struct eseal_opt *table, size_t n, FILE *out)
         const struct eseal_opt *opt = &table[i];
         const char *type = type_info[opt->type].usage;
         int pad = (int)(width - strlen(opt->name) - 1 - strlen(type));
-        fprintf(out, "  --%s %s%*s  %s", opt->name, type, pad, "",
-                opt->help != NULL ? opt->help : "");
+        /* typed with '-' (status_url is --status-url; both are accepted) */
+        fputs("  --", out);
+        for (const char *c = opt->name; *c != '\0'; c++)
+            fputc(*c == '_' ? '-' : *c, out);
+        fprintf(out, " %s%*s  %s", type, pad, "", opt->help != NULL ? opt->help : "");
         print_default(opt, out);
         fputc('\n', out);
     }

@@ -23,7 +23,8 @@ static void usage(FILE *out)
             "  -c FILE    read the JSON configuration FILE\n"
             "  -n         check the configuration, print it and exit\n"
             "%s\n"
-            "options (also keys of the configuration file):\n",
+            "options (each also a key of the configuration file, written with _ for -:\n"
+            "\"status_url\" for --status-url):\n",
             d->name, d->synopsis, d->name, d->print_routes != NULL ? " | --routes" : "",
             d->notes != NULL ? d->notes : "");
     eseal_config_usage(d->options, d->n_options, out);

@@ -93,6 +93,11 @@ enum verify_outcome {
     V_CMS_SIGNATURE_OK,
     V_CMS_SIGNATURE_BAD,
     V_CMS_VALIDITY_OK,
+    V_STATUS_NOT_COVERED,
+    V_PICTURE_NOT_COVERED,
+    V_SEAL_STATUS_REVOKED,
+    V_SEAL_STATUS_EXPIRED,
+    V_VALIDITY_SEAL_EXPIRED,
     V_N_OUTCOMES,
 };
 
@@ -101,6 +106,27 @@ enum verify_outcome {
  * the report's indication and sub-indication. */
 void verify_add(struct eseal_report *r, enum verify_outcome outcome, const char *expected,
                 const char *actual);
+
+/* Words for people (the text report and eseal-verifierd's page; the JSON
+ * keeps the stable names). Each returns a static string; an unknown name
+ * comes back as it is. verify_check_zh names a check key ("status" ->
+ * "印章状态"), verify_check_status_zh a check status ("PASSED" -> "通过"),
+ * verify_seal_status_zh a published status ("revoked" -> "已撤销"). */
+const char *verify_check_zh(const char *key);
+const char *verify_check_status_zh(const char *status);
+const char *verify_seal_status_zh(const char *status);
+
+/* verify_party_words turns a certificate subject (RFC 2253, as
+ * eseal_pki_name prints it) into words: a unit's "name（统一社会信用代码 X）"
+ * from O and serialNumber, else the CN (a person, never with the ID
+ * number; a platform service), else O, else the subject as it is (free()
+ * the result). */
+char *verify_party_words(const char *dn);
+
+/* verify_iso_beijing turns a report time ("2026-12-03T10:23:00Z") into
+ * "2026-12-03 18:23:00 北京时间"; NULL for NULL, the text as it is when it
+ * is not such a time (free() the result). */
+char *verify_iso_beijing(const char *iso);
 
 /* verify_start sets the report's times and status source before any check. */
 void verify_start(struct eseal_report *r, const struct eseal_verify_opts *o);

@@ -3,14 +3,18 @@
  * value shown comes from the uploaded seal or signature, so every value is
  * escaped with eseal_buf_append_html, and the Content-Security-Policy
  * forbids scripts outright. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "eseal/buf.h"
+#include "eseal/enc.h"
+#include "eseal/seal.h"
+#include "internal.h"
 #include "verifierd.h"
 
 #define PAGE_CSP                                                                                   \
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "         \
-    "frame-ancestors 'none'"
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "           \
+    "base-uri 'none'; frame-ancestors 'none'"
 
 static const char page_head[] =
     "<!DOCTYPE html>\n"
@@ -28,6 +32,9 @@ static const char page_head[] =
     "fieldset{margin:1em 0}label{display:block;margin:.4em 0}\n"
     ".PASSED,.TOTAL_PASSED{color:#060}.FAILED,.TOTAL_FAILED{color:#b00}\n"
     ".INDETERMINATE{color:#a60}.SKIPPED{color:#666}\n"
+    "details summary{cursor:pointer;color:#036}\n"
+    ".picture{float:right;margin:0 0 1em 1em;text-align:center}\n"
+    ".picture img{max-width:12em;max-height:12em;border:1px solid #ddd}\n"
     "</style>\n"
     "</head>\n"
     "<body>\n"
@@ -116,20 +123,38 @@ static void row(struct eseal_buf *b, const char *zh, const char *en, const char 
     eseal_buf_append_str(b, "</td></tr>\n");
 }
 
-static void verdict_heading(struct eseal_buf *b, const json_t *j)
+/* status_skipped tells whether the report's status check was skipped (--no-status). */
+static bool status_skipped(const json_t *j)
+{
+    size_t i;
+    const json_t *c;
+    json_array_foreach(json_object_get(j, "checks"), i, c)
+    {
+        if (strcmp(text(c, "key") != NULL ? text(c, "key") : "", "status") == 0 &&
+            strcmp(text(c, "status") != NULL ? text(c, "status") : "", "SKIPPED") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* verdict_heading says the verdict in words: about the signature, or about
+ * the seal when a seal or picture was checked |alone|. */
+static void verdict_heading(struct eseal_buf *b, const json_t *j, bool alone)
 {
     const char *ind = text(j, "indication");
     static const struct {
-        const char *name, *zh, *en;
+        const char *name, *zh, *en, *seal_zh, *seal_en;
     } words[] = {
-        {"TOTAL_PASSED", "验证通过", "Passed"},
-        {"TOTAL_FAILED", "验证失败", "Failed"},
-        {"INDETERMINATE", "无法确定", "Indeterminate"},
+        {"TOTAL_PASSED", "验证通过", "Passed", "印章有效", "The seal is valid"},
+        {"TOTAL_FAILED", "验证失败", "Failed", "印章无效", "The seal is not valid"},
+        {"INDETERMINATE", "无法确定", "Indeterminate", "无法确定印章是否有效",
+         "Cannot tell whether the seal is valid"},
     };
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
         if (ind != NULL && strcmp(ind, words[i].name) == 0)
             eseal_buf_appendf(b, "<h2 class=\"%s\">%s <span class=\"en\">%s</span>", words[i].name,
-                              words[i].zh, words[i].en);
+                              alone ? words[i].seal_zh : words[i].zh,
+                              alone ? words[i].seal_en : words[i].en);
     const char *sub = text(j, "subIndication");
     eseal_buf_append_str(b, " <code>");
     eseal_buf_append_html(b, ind);
@@ -138,6 +163,26 @@ static void verdict_heading(struct eseal_buf *b, const json_t *j)
         eseal_buf_append_html(b, sub);
     }
     eseal_buf_append_str(b, "</code></h2>\n");
+    if (status_skipped(j))
+        eseal_buf_append_str(b,
+                             "<p class=\"INDETERMINATE\">注意：本服务未检查印章状态，印章可能已被"
+                             "撤销或挂失；此结论最多算“无法确定”。<br><span class=\"en\">Note: "
+                             "this service does not check seal status (--no-status): the seal "
+                             "may be revoked; this verdict is no better than indeterminate."
+                             "</span></p>\n");
+}
+
+/* row_owned is row() for a value it frees (may be NULL). */
+static void row_owned(struct eseal_buf *b, const char *zh, const char *en, char *value)
+{
+    row(b, zh, en, value);
+    free(value);
+}
+
+/* row_time shows a report time (UTC) as Beijing time. */
+static void row_time(struct eseal_buf *b, const char *zh, const char *en, const char *iso)
+{
+    row_owned(b, zh, en, verify_iso_beijing(iso));
 }
 
 static void summary(struct eseal_buf *b, const json_t *j, const struct vd_upload *up)
@@ -145,51 +190,142 @@ static void summary(struct eseal_buf *b, const json_t *j, const struct vd_upload
     eseal_buf_append_str(b, "<table>\n");
     row(b, "印章名称", "Seal name", text(j, "sealName"));
     row(b, "印章编码", "esID", text(j, "esID"));
-    row(b, "签章人", "Signer", text(j, "signer"));
+    row_owned(b, "签章人", "Signer", verify_party_words(text(j, "signer")));
     row(b, "签章对象", "Signed file (propertyInfo)", text(j, "propertyInfo"));
     row(b, "上传的文档", "Uploaded document", up->document_name);
-    row(b, "印章状态", "Seal status", text(j, "sealStatus"));
-    row(b, "状态来源", "Status source", text(j, "statusSource"));
-    row(b, "状态时间", "Status as of", text(j, "statusAsOf"));
-    row(b, "声称的签署时间", "Claimed signing time", text(j, "claimedTime"));
+    const char *st = text(j, "sealStatus");
+    row_owned(b, "印章状态", "Seal status",
+              st != NULL ? eseal_xasprintf("%s (%s)", verify_seal_status_zh(st), st) : NULL);
+    row_time(b, "状态时间", "Status as of", text(j, "statusAsOf"));
+    row_time(b, "声明的签署时间", "Claimed signing time", text(j, "claimedTime"));
     const json_t *ts = json_object_get(j, "timeStamp");
     if (json_is_object(ts)) {
         row(b, "时间戳证明的签署时间", "Proven signing time (time-stamp)",
             text(ts, "genTimeBeijing"));
-        row(b, "时间戳服务", "Time-stamp authority", text(ts, "tsa"));
+        row_owned(b, "时间戳服务", "Time-stamp authority", verify_party_words(text(ts, "tsa")));
     }
-    row(b, "最佳签署时间", "Best signature time", text(j, "bestSignatureTime"));
-    row(b, "验证时间", "Validation time", text(j, "validationTime"));
+    /* a seal or picture alone has no signature: no signing time to show */
+    if (up->seal == NULL && up->picture == NULL)
+        row_time(b, "最佳签署时间", "Best signature time", text(j, "bestSignatureTime"));
+    row_time(b, "验证时间", "Validation time", text(j, "validationTime"));
     eseal_buf_append_str(b, "</table>\n");
+    /* where the status came from is a detail for the technically minded */
+    const char *source = text(j, "statusSource");
+    if (source != NULL) {
+        eseal_buf_append_str(b, "<details><summary>状态来源 <span class=\"en\">Status source"
+                                "</span></summary><code>");
+        eseal_buf_append_html(b, source);
+        eseal_buf_append_str(b, "</code></details>\n");
+    }
 }
 
-/* cell appends one table cell holding |value| (escaped) in <code>, or empty. */
-static void cell(struct eseal_buf *b, const char *value)
+/* details folds a check's expected and actual values (digests, subjects,
+ * times as machines write them) behind a <details> toggle: it opens without
+ * JavaScript, and a clerk reading the verdict is not met by hex. */
+static void details(struct eseal_buf *b, const char *expected, const char *actual)
 {
-    eseal_buf_append_str(b, "<td><code>");
-    eseal_buf_append_html(b, value);
-    eseal_buf_append_str(b, "</code></td>");
+    if (expected == NULL && actual == NULL)
+        return;
+    eseal_buf_append_str(b, "<details><summary>详情 <span class=\"en\">details</span></summary>");
+    if (expected != NULL) {
+        eseal_buf_append_str(b, "预期 <span class=\"en\">expected</span>: <code>");
+        eseal_buf_append_html(b, expected);
+        eseal_buf_append_str(b, "</code><br>");
+    }
+    if (actual != NULL) {
+        eseal_buf_append_str(b, "实际 <span class=\"en\">actual</span>: <code>");
+        eseal_buf_append_html(b, actual);
+        eseal_buf_append_str(b, "</code>");
+    }
+    eseal_buf_append_str(b, "</details>");
+}
+
+/* image_mime returns the MIME type of |p| when its bytes are what a browser
+ * shows as that image (PNG, JPEG or GIF by their signatures, matching the
+ * seal's declared type), else NULL: nothing else goes into the page. */
+static const char *image_mime(const char *type, const uint8_t *p, size_t len)
+{
+    static const uint8_t png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (type == NULL)
+        return NULL;
+    if (strcmp(type, "png") == 0 && len > sizeof(png) && memcmp(p, png, sizeof(png)) == 0)
+        return "image/png";
+    if ((strcmp(type, "jpg") == 0 || strcmp(type, "jpeg") == 0) && len > 3 && p[0] == 0xff &&
+        p[1] == 0xd8 && p[2] == 0xff)
+        return "image/jpeg";
+    if (strcmp(type, "gif") == 0 && len > 6 &&
+        (memcmp(p, "GIF87a", 6) == 0 || memcmp(p, "GIF89a", 6) == 0))
+        return "image/gif";
+    return NULL;
+}
+
+/* picture_block shows the picture inside the seal |seal| (the seal as
+ * stamped): a PNG, JPEG or GIF whose bytes are what they claim as a data:
+ * URI (the CSP allows images from data: only); any other picture (SVG,
+ * OFD, BMP, or bytes that are not what the type says) as a note. */
+static void picture_block(struct eseal_buf *b, const struct eseal_seal_info *si)
+{
+    if (si == NULL || si->picture == NULL || si->picture_len == 0)
+        return;
+    const char *mime = image_mime(si->picture_type, si->picture, si->picture_len);
+    eseal_buf_append_str(b, "<div class=\"picture\">");
+    if (mime != NULL) {
+        char *b64 = eseal_base64(si->picture, si->picture_len, ESEAL_B64_STD);
+        eseal_buf_appendf(b, "<img alt=\"印章图像 seal picture\" src=\"data:%s;base64,", mime);
+        eseal_buf_append_str(b, b64);
+        eseal_buf_append_str(b, "\">");
+        free(b64);
+    } else {
+        eseal_buf_append_str(b, "<p>此印章图像为 <code>");
+        eseal_buf_append_html(b, si->picture_type != NULL ? si->picture_type : "?");
+        eseal_buf_append_str(b, "</code> 格式，页面不直接显示<br><span class=\"en\">This seal "
+                                "picture's format is not shown in the page</span></p>");
+    }
+    eseal_buf_appendf(b, "<br>印章图像 <span class=\"en\">Seal picture</span>，%lld × %lld 毫米",
+                      (long long)si->width_mm, (long long)si->height_mm);
+    eseal_buf_append_str(b, "</div>\n");
+}
+
+/* ses_picture shows the picture of the seal inside the signature |der|. */
+static void ses_picture(struct eseal_buf *b, const uint8_t *der, size_t len)
+{
+    struct eseal_ses *ses = NULL;
+    if (der != NULL && eseal_ses_parse(&ses, der, len, NULL) == ESEAL_OK)
+        picture_block(b, eseal_seal_info(eseal_ses_info(ses)->seal));
+    eseal_ses_free(ses);
+}
+
+static void seal_picture(struct eseal_buf *b, const uint8_t *der, size_t len)
+{
+    struct eseal_seal *seal = NULL;
+    if (der != NULL && eseal_seal_parse(&seal, der, len, NULL) == ESEAL_OK)
+        picture_block(b, eseal_seal_info(seal));
+    eseal_seal_free(seal);
 }
 
 static void checks_table(struct eseal_buf *b, const json_t *j)
 {
     eseal_buf_append_str(b, "<table>\n<tr><th>检查项 <span class=\"en\">Check</span></th>"
                             "<th>结果 <span class=\"en\">Status</span></th>"
-                            "<th>说明 <span class=\"en\">Message</span></th>"
-                            "<th>预期 <span class=\"en\">Expected</span></th>"
-                            "<th>实际 <span class=\"en\">Actual</span></th></tr>\n");
+                            "<th>说明 <span class=\"en\">Message</span></th></tr>\n");
     size_t i;
     const json_t *c;
     json_array_foreach(json_object_get(j, "checks"), i, c)
     {
         const char *status = text(c, "status"), *sub = text(c, "subIndication");
+        const char *key = text(c, "key");
         const json_t *msg = json_object_get(c, "message");
-        eseal_buf_append_str(b, "<tr>");
-        cell(b, text(c, "key"));
-        eseal_buf_append_str(b, "<td class=\"");
+        eseal_buf_append_str(b, "<tr><td>");
+        eseal_buf_append_html(b, verify_check_zh(key));
+        eseal_buf_append_str(b, "<br><span class=\"en\">");
+        eseal_buf_append_html(b, key);
+        eseal_buf_append_str(b, "</span></td><td class=\"");
         eseal_buf_append_html(b, status);
         eseal_buf_append_str(b, "\">");
+        eseal_buf_append_html(b, verify_check_status_zh(status));
+        eseal_buf_append_str(b, " <span class=\"en\">");
         eseal_buf_append_html(b, status);
+        eseal_buf_append_str(b, "</span>");
         if (sub != NULL) {
             eseal_buf_append_str(b, "<br><code>");
             eseal_buf_append_html(b, sub);
@@ -199,10 +335,9 @@ static void checks_table(struct eseal_buf *b, const json_t *j)
         eseal_buf_append_html(b, text(msg, "zh"));
         eseal_buf_append_str(b, "<br><span class=\"en\">");
         eseal_buf_append_html(b, text(msg, "en"));
-        eseal_buf_append_str(b, "</span></td>");
-        cell(b, text(c, "expected"));
-        cell(b, text(c, "actual"));
-        eseal_buf_append_str(b, "</tr>\n");
+        eseal_buf_append_str(b, "</span>");
+        details(b, text(c, "expected"), text(c, "actual"));
+        eseal_buf_append_str(b, "</td></tr>\n");
     }
     eseal_buf_append_str(b, "</table>\n");
 }
@@ -271,16 +406,28 @@ static void document_body(struct eseal_buf *b, const json_t *j, const struct vd_
     eseal_buf_append_str(b, "</table>\n");
     size_t i;
     const json_t *sig;
+    /* the signatures again, in the report's order, for their seal pictures */
+    void *state = NULL;
+    if (eseal_container_ofd.open(&state, up->document, up->document_len, NULL, 0, NULL) != ESEAL_OK)
+        state = NULL;
     json_array_foreach(json_object_get(j, "signatures"), i, sig)
     {
         eseal_buf_appendf(b, "<h3>签章 <span class=\"en\">Signature</span> %zu: ", i + 1);
         eseal_buf_append_html(b, text(sig, "where"));
         eseal_buf_append_str(b, "</h3>\n");
-        verdict_heading(b, sig);
+        struct eseal_container_sig cs;
+        memset(&cs, 0, sizeof(cs));
+        if (state != NULL && eseal_container_ofd.next(state, &cs, NULL) == ESEAL_OK) {
+            ses_picture(b, cs.ses, cs.ses_len);
+            json_decref(cs.place);
+        }
+        verdict_heading(b, sig, false);
         summary(b, sig, up);
         place_rows(b, sig);
         checks_table(b, sig);
     }
+    if (state != NULL)
+        eseal_container_ofd.close(state);
     const json_t *un = json_object_get(j, "unprotected");
     if (un != NULL) {
         eseal_buf_append_str(b, "<h3>未受签章保护的文件 <span class=\"en\">Files no signature "
@@ -310,10 +457,14 @@ eseal_rc vd_page_verify(struct eseal_http_req *req, void *app, struct eseal_err 
     struct eseal_buf b;
     eseal_buf_init(&b);
     eseal_buf_append_str(&b, page_head);
-    verdict_heading(&b, j);
+    verdict_heading(&b, j, up.seal != NULL || up.picture != NULL);
     if (json_object_get(j, "signatures") != NULL) {
         document_body(&b, j, &up);
     } else {
+        if (up.signature != NULL)
+            ses_picture(&b, up.signature, up.signature_len);
+        else if (up.seal != NULL)
+            seal_picture(&b, up.seal, up.seal_len);
         summary(&b, j, &up);
         checks_table(&b, j);
     }

@@ -108,9 +108,11 @@ static const struct outcome_row outcomes[V_N_OUTCOMES] = {
                                 "time and no time-stamp proves the signature existed before it"},
     [V_STATUS_SKIPPED] = {"status", ESEAL_CHECK_SKIPPED, NULL, "状态未检查 (--no-status)",
                           "status not checked (--no-status)"},
-    [V_STATUS_NO_SOURCE] = {"status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER",
-                            "未配置印章状态来源，无法确认印章未被撤销",
-                            "no status source configured: the seal may be revoked"},
+    [V_STATUS_NO_SOURCE] = {"status", ESEAL_CHECK_INDETERMINATE, "NO_STATUS_SOURCE",
+                            "未配置印章状态来源，无法确认印章未被撤销（请使用 --status-url 或 "
+                            "--status-file）",
+                            "no status source configured: the seal may be revoked (use "
+                            "--status-url or --status-file)"},
     [V_STATUS_GOOD] = {"status", ESEAL_CHECK_PASSED, NULL, "发布方签名确认印章状态正常（有效）",
                        "the publisher's signed status says the seal is good"},
     [V_STATUS_GOOD_THEN] = {"status", ESEAL_CHECK_PASSED, NULL,
@@ -128,7 +130,7 @@ static const struct outcome_row outcomes[V_N_OUTCOMES] = {
                           "发布方不认识此印章：它不是本平台登记的印章",
                           "the publisher does not know this seal: it is not registered on "
                           "this platform"},
-    [V_STATUS_MISMATCH] = {"status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER",
+    [V_STATUS_MISMATCH] = {"status", ESEAL_CHECK_INDETERMINATE, "STATUS_NOT_COVERED",
                            "取得的印章状态不属于此印章",
                            "the status obtained is about another seal"},
     [V_STATUS_PENDING] = {"status", ESEAL_CHECK_FAILED, "NOT_YET_VALID",
@@ -268,6 +270,26 @@ static const struct outcome_row outcomes[V_N_OUTCOMES] = {
                              "attributes were changed or the signature is invalid"},
     [V_CMS_VALIDITY_OK] = {"validity", ESEAL_CHECK_PASSED, NULL, "签名人证书在最佳签署时间有效",
                            "the signer's certificate is valid at the best signature time"},
+    [V_STATUS_NOT_COVERED] = {"status", ESEAL_CHECK_INDETERMINATE, "STATUS_NOT_COVERED",
+                              "所给的状态文件不包含此印章（其他分片的状态列表或其他印章的状态），"
+                              "请获取此印章的状态文件",
+                              "the status file given does not cover this seal (another shard's "
+                              "list or another seal's status): fetch this seal's"},
+    [V_PICTURE_NOT_COVERED] = {"picture", ESEAL_CHECK_INDETERMINATE, "STATUS_NOT_COVERED",
+                               "状态列表不含图像摘要，无法按图像查找印章（请使用 --status-url）",
+                               "status lists carry no picture digests: a picture is looked up "
+                               "online (--status-url)"},
+    /* a seal or picture checked on its own: words about the seal only */
+    [V_SEAL_STATUS_REVOKED] = {"status", ESEAL_CHECK_FAILED, "REVOKED",
+                               "发布方确认印章已撤销，不能再使用",
+                               "the publisher says the seal is revoked: it may no longer be used"},
+    [V_SEAL_STATUS_EXPIRED] = {"status", ESEAL_CHECK_FAILED, "EXPIRED",
+                               "发布方确认印章已过有效期，不能再使用",
+                               "the publisher says the seal has expired: it may no longer be used"},
+    [V_VALIDITY_SEAL_EXPIRED] = {"validity", ESEAL_CHECK_FAILED, "EXPIRED",
+                                 "验证时间晚于印章有效期截止 (validEnd)：印章已过期",
+                                 "the validation time is after the seal's validEnd: the seal has "
+                                 "expired"},
 };
 
 static const char *const status_names[] = {
@@ -437,6 +459,112 @@ json_t *eseal_report_json(const struct eseal_report *r)
     return j;
 }
 
+/* ---- words for people ---------------------------------------------------------- */
+
+struct word {
+    const char *name, *zh;
+};
+
+static const char *word_of(const struct word *w, size_t n, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < n; i++)
+        if (strcmp(w[i].name, name) == 0)
+            return w[i].zh;
+    return name;
+}
+
+const char *verify_check_zh(const char *key)
+{
+    static const struct word w[] = {
+        {"format", "数据格式"},         {"data_hash", "文档摘要"},
+        {"signature", "签章签名"},      {"signer_in_seal", "签章人与印章"},
+        {"seal_signature", "制章签名"}, {"chain", "证书链"},
+        {"validity", "有效期"},         {"status", "印章状态"},
+        {"picture", "印章图像"},        {"references", "受保护文件"},
+        {"seal_file", "印章文件"},      {"stamp", "签章外观"},
+        {"timestamp", "时间戳"},        {"seal_timestamp", "印章时间戳"},
+    };
+    return word_of(w, sizeof(w) / sizeof(w[0]), key);
+}
+
+const char *verify_check_status_zh(const char *status)
+{
+    static const struct word w[] = {
+        {"PASSED", "通过"},
+        {"FAILED", "未通过"},
+        {"INDETERMINATE", "无法确定"},
+        {"SKIPPED", "未检查"},
+    };
+    return word_of(w, sizeof(w) / sizeof(w[0]), status);
+}
+
+const char *verify_seal_status_zh(const char *status)
+{
+    static const struct word w[] = {
+        {"good", "有效"},      {"pending", "待领取（尚不能使用）"}, {"suspended", "已挂失"},
+        {"revoked", "已撤销"}, {"expired", "已过有效期"},           {"unknown", "未登记"},
+    };
+    return word_of(w, sizeof(w) / sizeof(w[0]), status);
+}
+
+/* dn_value copies the value of attribute |attr| from the RFC 2253 name
+ * |dn| (escapes undone), or NULL. */
+static char *dn_value(const char *dn, const char *attr)
+{
+    size_t alen = strlen(attr);
+    const char *p = dn;
+    while (*p != '\0') {
+        if (strncmp(p, attr, alen) == 0 && p[alen] == '=') {
+            struct eseal_buf b;
+            eseal_buf_init(&b);
+            for (p += alen + 1; *p != '\0' && *p != ',' && *p != '+'; p++) {
+                if (*p == '\\' && p[1] != '\0')
+                    p++;
+                eseal_buf_append(&b, p, 1);
+            }
+            if (b.len == 0)
+                return eseal_xstrdup("");
+            return (char *)eseal_buf_steal(&b, NULL);
+        }
+        /* to the next unescaped separator */
+        for (; *p != '\0' && *p != ',' && *p != '+'; p++)
+            if (*p == '\\' && p[1] != '\0')
+                p++;
+        if (*p != '\0')
+            p++;
+    }
+    return NULL;
+}
+
+char *verify_party_words(const char *dn)
+{
+    if (dn == NULL)
+        return NULL;
+    /* a unit: O and its credit code; anyone else (a person, whose
+     * serialNumber is an ID number, or a platform service) by CN */
+    char *org = dn_value(dn, "O"), *cn = dn_value(dn, "CN");
+    char *code = dn_value(dn, "serialNumber");
+    char *out = org != NULL && code != NULL
+                    ? eseal_xasprintf("%s（统一社会信用代码 %s）", org, code)
+                : cn != NULL  ? eseal_xstrdup(cn)
+                : org != NULL ? eseal_xstrdup(org)
+                              : eseal_xstrdup(dn);
+    free(org);
+    free(cn);
+    free(code);
+    return out;
+}
+
+char *verify_iso_beijing(const char *iso)
+{
+    int64_t t;
+    if (iso == NULL)
+        return NULL;
+    return eseal_json_time_parse(iso, &t) ? verify_time_beijing((time_t)t) : eseal_xstrdup(iso);
+}
+
+/* ---- the text report ------------------------------------------------------------ */
+
 /* put_text writes |s| with control characters replaced, so text taken from
  * a seal cannot drive the terminal. */
 static void put_text(FILE *out, const char *s)
@@ -454,6 +582,19 @@ static void put_field(FILE *out, const char *label, const char *value)
     fputc('\n', out);
 }
 
+/* put_time writes "label: YYYY-MM-DD HH:MM:SS 北京时间 (ISO UTC)" unless |t| is 0. */
+static void put_time(FILE *out, const char *label, time_t t)
+{
+    if (t == 0)
+        return;
+    char *bj = verify_time_beijing(t), *iso = verify_time_iso(t);
+    char *line = eseal_xasprintf("%s (%s)", bj, iso);
+    put_field(out, label, line);
+    free(line);
+    free(iso);
+    free(bj);
+}
+
 void eseal_report_print(const struct eseal_report *r, FILE *out)
 {
     static const char *const verdict[] = {
@@ -461,41 +602,57 @@ void eseal_report_print(const struct eseal_report *r, FILE *out)
         [ESEAL_TOTAL_FAILED] = "验证失败 / failed",
         [ESEAL_INDETERMINATE] = "无法确定 / indeterminate",
     };
-    fprintf(out, "%s", eseal_indication_name(r->indication));
+    /* a seal or picture on its own: the verdict is about the seal */
+    static const char *const seal_verdict[] = {
+        [ESEAL_TOTAL_PASSED] = "印章有效 / the seal is valid",
+        [ESEAL_TOTAL_FAILED] = "印章无效 / the seal is not valid",
+        [ESEAL_INDETERMINATE] = "无法确定印章是否有效 / cannot tell whether the seal is valid",
+    };
+    fprintf(out, "%s — %s", (r->seal_alone ? seal_verdict : verdict)[r->indication],
+            eseal_indication_name(r->indication));
     if (r->sub_indication != NULL)
         fprintf(out, " %s", r->sub_indication);
-    fprintf(out, " — %s\n", verdict[r->indication]);
-    put_field(out, "esID / 印章编码: ", r->esid);
-    put_field(out, "seal name / 印章名称: ", r->seal_name);
-    put_field(out, "signer / 签章人: ", r->signer);
-    put_field(out, "signed file / 被签文件: ", r->property_info);
-    char *vt = r->validation_time ? verify_time_iso(r->validation_time) : NULL;
-    char *ct = r->claimed_time ? verify_time_iso(r->claimed_time) : NULL;
-    put_field(out, "validation time / 验证时间: ", vt);
-    put_field(out, "claimed time / 声明签署时间: ", ct);
+    fputc('\n', out);
+    for (size_t i = 0; i < r->n_checks; i++)
+        if (strcmp(r->checks[i].key, "status") == 0 && r->checks[i].status == ESEAL_CHECK_SKIPPED)
+            fputs("  注意：未检查印章状态 (--no-status)，印章可能已被撤销或挂失；依赖方不能把此结论"
+                  "当作“验证通过”，最多算“无法确定”。\n"
+                  "  note: the seal's status was not checked (--no-status): it may be revoked or "
+                  "suspended; for a relying party this verdict is no better than INDETERMINATE.\n",
+                  out);
+    put_field(out, "印章编码 / esID: ", r->esid);
+    put_field(out, "印章名称 / seal name: ", r->seal_name);
+    char *signer = verify_party_words(r->signer);
+    put_field(out, "签章人 / signer: ", signer);
+    free(signer);
+    put_field(out, "被签文件 / signed file: ", r->property_info);
+    put_time(out, "验证时间 / validation time: ", r->validation_time);
+    put_time(out, "声明的签署时间 / claimed time: ", r->claimed_time);
     if (r->poe_time != 0) {
         char *bj = verify_time_beijing(r->poe_time);
         char *iso = verify_time_iso(r->poe_time);
-        char *line =
-            eseal_xasprintf("%s (%s), TSA %s", bj, iso, r->poe_tsa != NULL ? r->poe_tsa : "?");
-        put_field(out, "proven time (time-stamp) / 时间戳证明的签署时间: ", line);
+        char *tsa = verify_party_words(r->poe_tsa != NULL ? r->poe_tsa : "?");
+        char *line = eseal_xasprintf("%s (%s), 时间戳服务 / TSA %s", bj, iso, tsa);
+        put_field(out, "时间戳证明的签署时间 / proven time (time-stamp): ", line);
         free(line);
+        free(tsa);
         free(iso);
         free(bj);
     }
-    free(vt);
-    free(ct);
-    put_field(out, "status source / 状态来源: ", r->status_source);
-    put_field(out, "seal status / 印章状态: ", r->status);
-    char *asof = r->status_this_update ? verify_time_iso(r->status_this_update) : NULL;
-    char *next = r->status_next_update ? verify_time_iso(r->status_next_update) : NULL;
-    put_field(out, "status as of / 状态时间: ", asof);
-    put_field(out, "status next update / 状态下次更新: ", next);
-    free(asof);
-    free(next);
+    if (r->status != NULL) {
+        char *st = eseal_xasprintf("%s (%s)", verify_seal_status_zh(r->status), r->status);
+        put_field(out, "印章状态 / seal status: ", st);
+        free(st);
+    }
+    put_field(out, "状态来源 / status source: ", r->status_source);
+    put_time(out, "状态时间 / status as of: ", r->status_this_update);
+    put_time(out, "状态下次更新 / status next update: ", r->status_next_update);
+    fputs("  检查项 / checks:\n", out);
     for (size_t i = 0; i < r->n_checks; i++) {
         const struct eseal_check *c = &r->checks[i];
-        fprintf(out, "  %-13s %-14s ", status_names[c->status], c->key);
+        const char *st = status_names[c->status];
+        fprintf(out, "  [%s %s] %s (%s): ", verify_check_status_zh(st), st, verify_check_zh(c->key),
+                c->key);
         if (c->sub_indication != NULL)
             fprintf(out, "%s: ", c->sub_indication);
         put_text(out, c->message_zh);
@@ -504,11 +661,11 @@ void eseal_report_print(const struct eseal_report *r, FILE *out)
         if (c->status != ESEAL_CHECK_PASSED && (c->expected != NULL || c->actual != NULL)) {
             fputs(" (", out);
             if (c->expected != NULL) {
-                fputs("expected / 预期: ", out);
+                fputs("预期 / expected: ", out);
                 put_text(out, c->expected);
             }
             if (c->actual != NULL) {
-                fputs(c->expected != NULL ? "; actual / 实际: " : "actual / 实际: ", out);
+                fputs(c->expected != NULL ? "; 实际 / actual: " : "实际 / actual: ", out);
                 put_text(out, c->actual);
             }
             fputc(')', out);

@@ -145,6 +145,10 @@ eseal_rc eseal_status_source_url(struct eseal_status_source **out, const char *u
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "状态地址无效 / status URL \"%s\": expected http(s)://host:port",
                              url != NULL ? url : "");
+    if (trust == NULL || sk_X509_num(trust) == 0)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "缺少信任锚 / a status URL needs trust anchors (--trust, the "
+                             "platform root) to authenticate the publisher's answers");
     struct eseal_status_source *s = source_new(trust);
     s->url = eseal_xasprintf("%.*s", (int)n, url);
     s->cache = eseal_xcalloc(ESEAL_VERIFY_STATUS_CACHE, sizeof(*s->cache));
@@ -374,8 +378,10 @@ static void file_get(struct eseal_status_source *s, enum key_kind kind, const ch
         snprintf(src, sizeof(src), "file %s (status response of %s)", s->path, s->single.esid);
         const uint8_t *got = kind == KEY_SEAL ? s->single.seal_sm3 : s->single.picture_sm3;
         if (memcmp(got, key, ESEAL_SM3_LEN) != 0) {
-            answer_set(a, ESEAL_ANSWER_UNAVAILABLE, src,
-                       "the status file is about another seal (esID %s)", s->single.esid);
+            answer_set(a, ESEAL_ANSWER_NOT_COVERED, src,
+                       "the status file is about another seal (esID %s); fetch this one's: "
+                       "eseal status fetch --esid %s --url URL -o FILE",
+                       s->single.esid, esid != NULL && esid[0] != '\0' ? esid : "ESID");
             return;
         }
         answer_set(a, ESEAL_ANSWER_FOUND, src, NULL);
@@ -387,7 +393,7 @@ static void file_get(struct eseal_status_source *s, enum key_kind kind, const ch
     snprintf(src, sizeof(src), "file %s (status list %llu of shard %u/%u)", s->path,
              (unsigned long long)l->number, l->shard, l->shard_count);
     if (kind == KEY_PICTURE) {
-        answer_set(a, ESEAL_ANSWER_UNAVAILABLE, src,
+        answer_set(a, ESEAL_ANSWER_NOT_COVERED, src,
                    "status lists carry no picture digests: use a status URL");
         return;
     }
@@ -401,9 +407,9 @@ static void file_get(struct eseal_status_source *s, enum key_kind kind, const ch
     if (shard == l->shard)
         answer_set(a, ESEAL_ANSWER_UNKNOWN, src, NULL);
     else
-        answer_set(a, ESEAL_ANSWER_UNAVAILABLE, src,
-                   "the file covers shard %u; seal %s is in shard %u", l->shard,
-                   esid != NULL ? esid : "?", shard);
+        answer_set(a, ESEAL_ANSWER_NOT_COVERED, src,
+                   "the file covers shard %u; seal %s is in shard %u (/lists/%u/full)", l->shard,
+                   esid != NULL ? esid : "?", shard, shard);
 }
 
 /* ---- asking ------------------------------------------------------------------------ */

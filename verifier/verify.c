@@ -268,7 +268,8 @@ static void check_validity(struct eseal_report *r, const struct subject *s)
         window_text(&want, "signer certificate", cert_start, cert_end);
     }
     char *ts = verify_time_iso(t);
-    eseal_buf_appendf(&got, "best signature time %s", ts);
+    eseal_buf_appendf(&got, "%s %s", s->ses != NULL ? "best signature time" : "validation time",
+                      ts);
     free(ts);
     /* A v1 timeInfo that could not be read is 0: no claim to judge. */
     time_t claimed = s->ses != NULL ? s->ses->time_info : 0;
@@ -294,7 +295,7 @@ static void check_validity(struct eseal_report *r, const struct subject *s)
     else if (claim && cert && claimed < cert_start)
         v = V_VALIDITY_CLAIM_BEFORE_CERT;
     else if (t > seal_end)
-        v = V_VALIDITY_SEAL_NO_POE;
+        v = s->ses != NULL ? V_VALIDITY_SEAL_NO_POE : V_VALIDITY_SEAL_EXPIRED;
     else if (cert && t > cert_end)
         v = V_VALIDITY_CERT_NO_POE;
     verify_add(r, v, (const char *)want.data, (const char *)got.data);
@@ -330,9 +331,11 @@ static char *status_text(const struct eseal_status_info *i)
  * signature existed, REVOKED_NO_POE — unless the signer's own claimed time
  * is after the revocation, which fails. A revocation with an invalidity
  * date (a loss report's suspension time) counts from that date: the key
- * was out of the holder's hands since then. */
+ * was out of the holder's hands since then. A seal or picture checked
+ * |alone| has no signature to place in time: revoked or expired is
+ * simply so. */
 static void judge_found(struct eseal_report *r, const struct eseal_status_answer *a, time_t claimed,
-                        const struct eseal_verify_opts *o)
+                        bool alone, const struct eseal_verify_opts *o)
 {
     const struct eseal_status_info *i = &a->info;
     r->status_this_update = (time_t)i->this_update;
@@ -359,7 +362,9 @@ static void judge_found(struct eseal_report *r, const struct eseal_status_answer
     else if (i->status == ESEAL_STATUS_SUSPENDED)
         v = V_STATUS_SUSPENDED;
     else if (i->status == ESEAL_STATUS_EXPIRED)
-        v = V_STATUS_EXPIRED;
+        v = alone ? V_SEAL_STATUS_EXPIRED : V_STATUS_EXPIRED;
+    else if (alone)
+        v = V_SEAL_STATUS_REVOKED;
     else if (r->poe_time != 0 && since < (int64_t)r->poe_time)
         v = V_STATUS_REVOKED_BEFORE_POE;
     /* in the same second (both have whole seconds) the order is unknown:
@@ -390,15 +395,17 @@ static void judge_found(struct eseal_report *r, const struct eseal_status_answer
 }
 
 static void judge_status(struct eseal_report *r, const struct eseal_status_answer *a,
-                         time_t claimed, const struct eseal_verify_opts *o)
+                         time_t claimed, bool alone, const struct eseal_verify_opts *o)
 {
     free(r->status_source);
     r->status_source = eseal_xstrdup(a->source);
     if (a->kind == ESEAL_ANSWER_FOUND)
-        judge_found(r, a, claimed, o);
+        judge_found(r, a, claimed, alone, o);
     else if (a->kind == ESEAL_ANSWER_UNKNOWN)
         verify_add(r, V_STATUS_UNKNOWN, "a status published for this seal",
                    "the publisher does not know this seal");
+    else if (a->kind == ESEAL_ANSWER_NOT_COVERED)
+        verify_add(r, V_STATUS_NOT_COVERED, "a status file that covers this seal", a->why);
     else
         verify_add(r, V_STATUS_UNAVAILABLE, "a signed, current status", a->why);
 }
@@ -440,7 +447,7 @@ static void check_status(struct eseal_report *r, const struct subject *s,
     eseal_sm3(sm3, s->seal->der, s->seal->der_len);
     struct eseal_status_answer a;
     eseal_status_source_seal(o->status, s->seal->esid, sm3, &a);
-    judge_status(r, &a, s->ses != NULL ? s->ses->time_info : 0, o);
+    judge_status(r, &a, s->ses != NULL ? s->ses->time_info : 0, s->ses == NULL, o);
     check_picture(r, s->seal, &a);
 }
 
@@ -641,6 +648,7 @@ void eseal_verify_seal(struct eseal_report *r, const uint8_t *seal_der, size_t s
     }
     s.seal = eseal_seal_info(seal);
     describe_seal(r, s.seal);
+    r->seal_alone = true;
     if (!verify_cert_get(o->cache, s.seal->maker_cert, s.seal->maker_cert_len, &s.mc)) {
         verify_add(r, V_FORMAT_SEAL_BAD, "a DER SESeal (GB/T 38540, GM/T 0031)",
                    "the seal maker certificate is not a valid X.509 certificate");
@@ -676,8 +684,9 @@ void eseal_verify_picture(struct eseal_report *r, const uint8_t *picture, size_t
     uint8_t sm3[ESEAL_SM3_LEN];
     eseal_sm3(sm3, picture, len);
     char *hex = eseal_hex(sm3, ESEAL_SM3_LEN);
+    r->seal_alone = true;
     if (o->status == NULL) {
-        verify_add(r, V_PICTURE_UNAVAILABLE, hex, "no status source configured (--status-url)");
+        verify_add(r, V_PICTURE_NOT_COVERED, hex, "no status source configured (--status-url)");
         free(hex);
         return;
     }
@@ -691,9 +700,12 @@ void eseal_verify_picture(struct eseal_report *r, const uint8_t *picture, size_t
             eseal_xasprintf("esID %s version %lld", a.info.esid, (long long)a.info.version);
         verify_add(r, V_PICTURE_REGISTERED, hex, what);
         free(what);
-        judge_found(r, &a, 0, o);
+        judge_found(r, &a, 0, true, o);
     } else {
-        verify_add(r, a.kind == ESEAL_ANSWER_UNKNOWN ? V_PICTURE_UNKNOWN : V_PICTURE_UNAVAILABLE,
+        verify_add(r,
+                   a.kind == ESEAL_ANSWER_UNKNOWN       ? V_PICTURE_UNKNOWN
+                   : a.kind == ESEAL_ANSWER_NOT_COVERED ? V_PICTURE_NOT_COVERED
+                                                        : V_PICTURE_UNAVAILABLE,
                    hex, a.kind == ESEAL_ANSWER_UNKNOWN ? "no seal has this picture" : a.why);
     }
     free(hex);

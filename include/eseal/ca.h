@@ -56,7 +56,12 @@ enum eseal_ca_profile {
 
 /* struct eseal_ca_init_opts: NULL fields take the defaults. */
 struct eseal_ca_init_opts {
-    const char *org;        /* organisation in every platform subject */
+    const char *org;          /* organisation (O) in every platform subject; default
+                               * "福建省电子印章服务平台" */
+    const char *root_cn;      /* the root's CN; default org + "根证书" */
+    const char *responder_cn; /* the status responder's CN; default org + "状态签名证书" */
+    /* The seal maker's CN is always ESEAL_PLATFORM_MAKER_CN (tokens recognise
+     * the maker by it, unlock.h); the TSA's is org + "时间戳服务". */
     const char *log_origin; /* checkpoint origin line; default has a random suffix */
     int root_days;          /* default 7300 */
     int service_days;       /* maker and responder; default 3650 */

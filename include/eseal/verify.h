@@ -77,6 +77,7 @@ struct eseal_report {
                                 * signature value (proof of existence); 0: none */
     char *poe_tsa;             /* that time-stamp's TSA (subject) and serial (hex) */
     char *poe_serial;
+    bool seal_alone; /* a seal or picture checked on its own: no signature, no time-stamp */
 };
 
 void eseal_report_init(struct eseal_report *r);
@@ -121,7 +122,9 @@ struct eseal_status_source;
 
 /* eseal_status_source_url opens an online source for the publisher at
  * |url| ("http(s)://host:port", no trailing path). |trust| (borrowed; it must
- * outlive the source) authenticates the responder certificate. Nothing is
+ * outlive the source) authenticates the responder certificate: without
+ * trust anchors, or with a malformed URL, it is ESEAL_E_INVALID (a
+ * configuration error, not a status to try again later). Nothing is
  * fetched yet. */
 eseal_rc eseal_status_source_url(struct eseal_status_source **out, const char *url,
                                  STACK_OF(X509) * trust, struct eseal_err *err) ESEAL_MUST_CHECK;
@@ -142,7 +145,11 @@ void eseal_status_source_free(struct eseal_status_source *s);
 enum eseal_status_answer_kind {
     ESEAL_ANSWER_FOUND,       /* |info| holds the signed status */
     ESEAL_ANSWER_UNKNOWN,     /* the publisher does not know the seal */
-    ESEAL_ANSWER_UNAVAILABLE, /* no answer now (network, signature, coverage): |why| */
+    ESEAL_ANSWER_UNAVAILABLE, /* no answer now (network, signature): |why| */
+    /* the offline file does not cover the seal (a list of another shard, a
+     * response about another seal): fetching the right one fixes it, not
+     * retrying; |why| names the shard and what to fetch */
+    ESEAL_ANSWER_NOT_COVERED,
 };
 
 struct eseal_status_answer {

@@ -112,6 +112,28 @@ passed=$((passed + 1))
 
 # A second init changes nothing.
 sha256sum "$ca"/* >before.sum
+# The platform's names are Chinese, UTF8String, shown as such by openssl (#19).
+openssl x509 -in "$ca/root.pem" -noout -text -nameopt utf8 >root.txt
+check_grep "root subject in Chinese" 'Subject: C ?= ?CN, O ?= ?福建省电子印章服务平台, CN ?= ?福建省电子印章服务平台根证书$' root.txt
+openssl x509 -in "$ca/responder.pem" -noout -subject -nameopt utf8 >responder.subject
+check_grep "responder subject in Chinese" 'CN ?= ?福建省电子印章服务平台状态签名证书$' responder.subject
+openssl x509 -in "$ca/tsa.pem" -noout -subject -nameopt utf8 >tsa.subject
+check_grep "TSA subject in Chinese" 'CN ?= ?福建省电子印章服务平台时间戳服务$' tsa.subject
+openssl x509 -in "$ca/maker.pem" -noout -subject -nameopt utf8 >maker.subject
+check_grep "maker subject: the platform's O, the CN tokens know" 'O ?= ?福建省电子印章服务平台, CN ?= ?eSeal Platform Seal Maker$' maker.subject
+openssl asn1parse -in "$ca/root.pem" >root.asn1
+check_grep "root names are UTF8String" 'UTF8STRING +:福建省电子印章服务平台根证书' root.asn1
+# ... and configurable at init
+check "init with other names" "$ESEAL" ca init --dir "$tmp/named" --passphrase-file pass.txt \
+    --org 平潭综合实验区电子印章平台 --root-name 平潭根证书 --responder-name 平潭状态签名证书
+openssl x509 -in "$tmp/named/root.pem" -noout -subject -nameopt utf8 >named.subject
+check_grep "the root named at init" 'O ?= ?平潭综合实验区电子印章平台, CN ?= ?平潭根证书$' named.subject
+openssl x509 -in "$tmp/named/responder.pem" -noout -subject -nameopt utf8 >named.subject
+check_grep "the responder named at init" 'CN ?= ?平潭状态签名证书$' named.subject
+openssl x509 -in "$tmp/named/tsa.pem" -noout -subject -nameopt utf8 >named.subject
+check_grep "the TSA under the given O" 'CN ?= ?平潭综合实验区电子印章平台时间戳服务$' named.subject
+refused "init with an empty root name" 1 "" "$ESEAL" ca init --dir "$tmp/empty" \
+    --passphrase-file pass.txt --root-name ""
 refused "init over an existing CA" 1 "" "$ESEAL" ca init --dir "$ca" --passphrase-file pass.txt
 check_grep "init says the CA exists" 'already|exist' refused.err
 sha256sum "$ca"/* >after.sum

@@ -67,7 +67,7 @@ assert j["unprotected"] == (["/Doc_0/Signs/Signatures.xml"] if name == "SESV4Sig
 PY
     passed=$((passed + 1))
 done
-# without a status source the status is INDETERMINATE TRY_LATER
+# without a status source the status is INDETERMINATE NO_STATUS_SOURCE
 rc=$("$ESEAL" verify --json --at 2021-06-01 "$vectors/h.ofd" >out.json || echo $?)
 [ "$rc" = 2 ] || fail "h.ofd without status: exit $rc"
 python3 -c '

@@ -55,10 +55,11 @@ for s in $(seq 0 $((shards - 1))); do
     done
     [ "$(hdr content-type)" = application/pkix-crl ] || fail "CRL $s content type"
     cp pub.out "crl$s.der"
-    openssl crl -inform DER -in "crl$s.der" -noout -text >"crl$s.txt" || fail "openssl crl $s"
+    openssl crl -inform DER -in "crl$s.der" -noout -text -nameopt utf8 >"crl$s.txt" ||
+        fail "openssl crl $s"
     grep -q 'Version 2' "crl$s.txt" || fail "CRL $s is v2"
     grep -q 'X509v3 CRL Number' "crl$s.txt" || fail "CRL $s number"
-    grep -q 'Issuer: .*eSeal Platform Status Responder' "crl$s.txt" || fail "CRL $s issuer"
+    grep -q 'Issuer: .*福建省电子印章服务平台状态签名证书' "crl$s.txt" || fail "CRL $s issuer"
     grep -q 'Indirect CRL' "crl$s.txt" || fail "CRL $s is indirect"
     grep -q 'Next Update' "crl$s.txt" || fail "CRL $s nextUpdate"
     split_sig "crl$s.der"
@@ -85,7 +86,8 @@ ocsp() { # CERT -> ocsp.txt
 }
 ocsp good.pem
 grep -q "good.pem: good" ocsp.txt || { cat ocsp.txt >&2; fail "good certificate"; }
-grep -q "Responder Id: .*eSeal Platform Status Responder" ocsp.txt || fail "responder id"
+# openssl prints the UTF-8 name escaped: 状态签名证书 (the responder's CN ends so)
+grep -q 'Responder Id: .*CN = .*\\E7\\8A\\B6\\E6\\80\\81\\E7\\AD\\BE\\E5\\90\\8D\\E8\\AF\\81\\E4\\B9\\A6' ocsp.txt || fail "responder id"
 python3 "$der_py" ocsp-basic resp.der || fail "extracting the BasicOCSPResponse"
 split_sig basic.der
 verify_sig || fail "OCSP response signature"

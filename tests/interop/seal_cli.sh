@@ -120,7 +120,7 @@ for v in 1 4 5; do
     check_eq "UserV$v.esl --json maker verified" \
         "$(json_get show.json 'j["maker_signature"]["verified"]')" True
     check "seal verify UserV$v.esl" "$ESEAL" seal verify "$vectors/UserV$v.esl"
-    check_grep "UserV$v.esl seal_signature passed" '^  PASSED +seal_signature' check.out
+    check_grep "UserV$v.esl seal_signature passed" '^  \[通过 PASSED\] 制章签名 \(seal_signature\)' check.out
 done
 # The picture digest is SM3 of the picture bytes, as openssl computes it.
 "$ESEAL" seal show --json "$vectors/UserV4.esl" >show.json
@@ -212,7 +212,7 @@ check_eq "made seal: valid_end" "$(json_get show.json 'j["valid_end"]')" \
     "$(date -u -d "$(openssl x509 -in holder.pem -noout -enddate | cut -d= -f2)" +%Y-%m-%dT%H:%M:%SZ)"
 
 check "seal verify --trust" "$ESEAL" seal verify seal.esl --trust ca/root.pem
-check_grep "seal verify: TOTAL_PASSED" '^TOTAL_PASSED' check.out
+check_grep "seal verify: TOTAL_PASSED" '^印章有效 / the seal is valid — TOTAL_PASSED' check.out
 check "seal verify without --trust" "$ESEAL" seal verify seal.esl
 
 # A root that issued nothing here, made by openssl.
@@ -301,12 +301,15 @@ check_grep "percent-encoded file name" 'IA5STRING +:%E5%90%88%E5%90%8C.txt$' asn
 
 # ---- verify ------------------------------------------------------------------
 check "verify" "$ESEAL" verify doc.txt --sig doc.ses --trust ca/root.pem --no-status
-check_grep "verify: TOTAL_PASSED" '^TOTAL_PASSED' check.out
+check_grep "verify: TOTAL_PASSED" '^验证通过 / passed — TOTAL_PASSED' check.out
 for k in format data_hash signature signer_in_seal seal_signature chain validity; do
-    check_grep "verify: $k passed" "^  PASSED +$k " check.out
+    check_grep "verify: $k passed" "^  \[通过 PASSED\] [^ ]+ \($k\): " check.out
 done
-check_grep "verify: status skipped" '^  SKIPPED +status +状态未检查 \(--no-status\) / status not checked \(--no-status\)' \
+check_grep "verify: status skipped" '^  \[未检查 SKIPPED\] 印章状态 \(status\): 状态未检查 \(--no-status\) / status not checked \(--no-status\)' \
     check.out
+# --no-status says, every time, what it costs a relying party (#19)
+check_grep "verify --no-status: the note" '^  注意：未检查印章状态 \(--no-status\)' check.out
+check_grep "verify --no-status: the note in English" 'no better than INDETERMINATE' check.out
 verdict "verify --json" 0 TOTAL_PASSED None doc.txt --sig doc.ses --trust ca/root.pem --no-status
 python3 - exits.out <<'EOF' || fail "verify --json lacks fields"
 import json, sys
@@ -333,7 +336,7 @@ verdict "verify at a date" 0 TOTAL_PASSED None doc.txt --sig doc.ses --trust ca/
     --no-status --at "$(date -u +%Y-%m-%d)T23:59:59Z"
 
 # Without a status source or without trust the verdict is indeterminate.
-verdict "verify without --no-status" 2 INDETERMINATE TRY_LATER doc.txt --sig doc.ses \
+verdict "verify without --no-status" 2 INDETERMINATE NO_STATUS_SOURCE doc.txt --sig doc.ses \
     --trust ca/root.pem
 verdict "verify without --trust" 2 INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND doc.txt \
     --sig doc.ses --no-status
@@ -345,7 +348,7 @@ verdict "modified document" 1 TOTAL_FAILED HASH_FAILURE changed.txt --sig doc.se
     --trust ca/root.pem --no-status
 exits "modified document, text report" 1 "$ESEAL" verify changed.txt --sig doc.ses \
     --trust ca/root.pem --no-status
-check_grep "text report names HASH_FAILURE" '^TOTAL_FAILED HASH_FAILURE' exits.out
+check_grep "text report names HASH_FAILURE" '^验证失败 / failed — TOTAL_FAILED HASH_FAILURE' exits.out
 flip doc.ses -1 flipped.ses
 verdict "flipped signature byte" 1 TOTAL_FAILED SIG_CRYPTO_FAILURE doc.txt --sig flipped.ses \
     --trust ca/root.pem --no-status

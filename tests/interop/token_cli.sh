@@ -162,7 +162,7 @@ c = j["certificate"]
 assert c["serial"] == open("serial.txt").read().strip(), c["serial"]
 assert c["sm3_fingerprint"] == open("cert.sm3").read().strip()
 assert "O=福州市测试局" in c["subject"] and "serialNumber=91350100M000100Y43" in c["subject"]
-assert "eSeal Platform Root CA" in c["issuer"]
+assert "福建省电子印章服务平台根证书" in c["issuer"], c["issuer"]
 s = j["seal"]
 assert s["size"] == os.path.getsize("seal.bin") and s["sm3"] == open("seal.sm3").read().strip(), s
 EOF

@@ -58,8 +58,8 @@ PY
         { cat v.json >&2; fail "$business: the revoked seal's time-stamped OFD"; }
     ok
     "$ESEAL" verify --trust root.pem --status-url "$pbase" "$doc" --sig "$sig" >v.txt 2>&1 || true
-    grep -q '^TOTAL_PASSED' v.txt || { cat v.txt >&2; fail "$business: text report"; }
-    grep -q '时间戳证明的签署时间: .* 北京时间' v.txt || { cat v.txt >&2; fail "$business: the text report shows the proven time"; }
+    grep -q '^验证通过 / passed — TOTAL_PASSED' v.txt || { cat v.txt >&2; fail "$business: text report"; }
+    grep -q '时间戳证明的签署时间 / proven time (time-stamp): .* 北京时间' v.txt || { cat v.txt >&2; fail "$business: the text report shows the proven time"; }
     ok
     # the same signature with its time-stamp cut off proves nothing
     python3 - "$der_py" "$sig" <<'PY' || fail "cutting the time-stamp off"
@@ -85,4 +85,35 @@ PY
         { cat v.json >&2; fail "$business: without the time-stamp"; }
     ok
 done <revoked.txt
+
+# --- the first checks tools/run prints (#19): real files, status from the
+# running publisher, never --no-status; every command runs as printed ---------------
+cp demo.json demo/seals.json
+"$(dirname "$0")/../../tools/first-check" demo "$ESEAL" root.pem "$pbase" http://127.0.0.1:1 >hint.txt ||
+    fail "tools/first-check"
+grep -q -- '--no-status' hint.txt && fail "the hint skips the status"
+grep -q '<esID>' hint.txt && fail "the hint names a template, not a file"
+n=0
+while read -r cmd; do
+    n=$((n + 1))
+    rc=0
+    eval "$cmd" >"hint$n.out" 2>&1 || rc=$?
+    [ "$rc" = 0 ] || { cat "hint$n.out" >&2; fail "hint command $n exits $rc: $cmd"; }
+    grep -q '印章状态 / seal status: ' "hint$n.out" || fail "hint $n: the status was checked"
+    case $cmd in
+    *"status fetch"*) ;;
+    *) grep -q '/status/by-seal/' "hint$n.out" || fail "hint $n: status from the publisher" ;;
+    esac
+done < <(sed -n "s|^    \($ESEAL verify .*\)|\1|p" hint.txt)
+[ "$n" = 3 ] || { cat hint.txt >&2; fail "three verify lines in the hint, got $n"; }
+grep -q '已撤销 (revoked)' hint3.out || fail "the revoked seal's sample says 已撤销"
+ok
+# --no-status says, in its own output, what it costs (#19)
+read -r _ _ doc sig _ <revoked.txt
+"$ESEAL" verify --trust root.pem --no-status "$doc" --sig "$sig" >ns.txt 2>&1 || true
+grep -q '依赖方不能把此结论' ns.txt && grep -q 'no better than INDETERMINATE' ns.txt ||
+    { cat ns.txt >&2; fail "--no-status: the note"; }
+"$ESEAL" verify --json --trust root.pem --no-status "$doc" --sig "$sig" >ns.json 2>ns.err || true
+grep -q 'no better than INDETERMINATE' ns.err || fail "--no-status --json: the note on stderr"
+ok
 echo "tsa_demo: $passed checks passed"

@@ -34,7 +34,8 @@ grep -q '"port": 0' check.out || fail "-n prints the effective configuration"
 "$ESEAL_VERIFIERD" -n | grep -q '"status_url": "http://127.0.0.1:8442"' || fail "default status"
 "$ESEAL_VERIFIERD" -n --status-url ftp://x >/dev/null 2>&1 && fail "-n accepts an ftp URL"
 "$ESEAL_VERIFIERD" -n --no-status | grep -q '"no_status": true' || fail "--no-status switch"
-"$ESEAL_VERIFIERD" --help | grep -q -- '--status_url' || fail "--help lists the options"
+"$ESEAL_VERIFIERD" --help | grep -q -- '--status-url URL' || fail "--help lists the options"
+"$ESEAL_VERIFIERD" --help | grep -E -- '--[a-z]+_[a-z]' && fail "--help names an option with _ (#19)"
 "$ESEAL_VERIFIERD" --trust nonexistent.pem --port 0 2>no-trust.err && fail "starts without trust"
 grep -q 'nonexistent.pem' no-trust.err || fail "names the missing trust file"
 echo '{"port": 0, "trust": "ca/root.pem", "max_document": 65536}' >verifier.json
@@ -160,6 +161,21 @@ code=$(curl -s -o good.html -w '%{http_code}' -F document=@contract.txt \
 [ "$code" = 200 ] && grep -q '验证通过' good.html && grep -q "$esid" good.html ||
     fail "the verdict page of a good signature"
 grep -q '>data_hash<' good.html && grep -q 'PASSED' good.html || fail "checks as rows"
+# words for people (#19): Chinese first, Beijing time, the signer as unit and
+# credit code, machine values folded behind <details>, the seal picture
+grep -q '文档摘要' good.html && grep -q '通过 <span class="en">PASSED' good.html ||
+    fail "check names and results in Chinese"
+grep -q '有效 (good)' good.html || fail "the status in Chinese"
+grep -Eq '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} 北京时间' good.html || fail "Beijing time"
+grep -q "$UNIT（统一社会信用代码 $USCC）" good.html || fail "the signer as unit and credit code"
+grep -q '<details><summary>详情' good.html || fail "details folded"
+grep -q '<img alt="印章图像 seal picture" src="data:image/png;base64,' good.html ||
+    fail "the seal picture, inline"
+grep -qi "^content-security-policy: .*img-src data:" page.hdr || fail "CSP allows data: images"
+curl -s -o seal.html -F seal=@seal.esl "$vbase/verify"
+grep -q '印章有效' seal.html && grep -q 'src="data:image/png;base64,' seal.html ||
+    fail "a seal alone: a verdict about the seal, with its picture"
+grep -q '签署时间\|时间戳' seal.html && fail "a seal alone: no word about a signing time"
 curl -s -o bad.html -F document=@changed.txt -F signature=@contract.txt.ses "$vbase/verify"
 grep -q '验证失败' bad.html && grep -q 'HASH_FAILURE' bad.html || fail "a failed verdict page"
 code=$(curl -s -o err.html -w '%{http_code}' -F document=@contract.txt "$vbase/verify")
@@ -180,7 +196,7 @@ curl -s -o x.html -F "document=@\"$xdoc\"" -F signature=@x.ses "$vbase/verify"
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' x.html || fail "the seal name, escaped"
 grep -q '&lt;img src=x onerror=alert(2)&gt;' x.html || fail "propertyInfo, escaped"
 grep -qi '<script' x.html && fail "markup from the seal reached the page"
-grep -qi '<img' x.html && fail "markup from the file name reached the page"
+grep -qi '<img src=x' x.html && fail "markup from the file name reached the page"
 ok
 
 # --- health ----------------------------------------------------------------------------------

@@ -69,7 +69,9 @@ for c in j["checks"]:
     assert c["message"]["zh"] and c["message"]["en"], c
 PY
 "$ESEAL" verify contract.txt --sig contract.txt.ses "${online[@]}" >good.txt || fail "text report"
-grep -q '印章状态' good.txt && grep -q 'good' good.txt || fail "text report shows the status"
+grep -q '印章状态 / seal status: 有效 (good)' good.txt || fail "text report shows the status"
+grep -q '北京时间' good.txt && grep -q "签章人 / signer: $UNIT（统一社会信用代码 $USCC）" good.txt ||
+    { cat good.txt >&2; fail "text report: Beijing time, the signer as unit and credit code"; }
 ok
 
 # --- a tampered document, a forged seal-maker signature ----------------------------------
@@ -123,10 +125,38 @@ assert "status list" in j["statusSource"], j["statusSource"]' || fail "offline r
 curl -s -H 'Accept: application/eseal-status' -o one.der "$pbase/status/$esid"
 want 0 "TOTAL_PASSED - PASSED -" offline1.json contract.txt --sig contract.txt.ses \
     --trust ca/root.pem --status-file one.der --responder responder.pem
-# the other shard's list does not cover the seal: try later, not "unknown"
+# the other shard's list does not cover the seal: not "unknown", not "try later"
+# (retrying the same file never helps): the report names the seal's shard (#19)
 curl -s -o other-list.der "$pbase/lists/$(((shard + 1) % 16))/full"
-want 2 "INDETERMINATE TRY_LATER INDETERMINATE TRY_LATER" othershard.json contract.txt \
-    --sig contract.txt.ses --trust ca/root.pem --status-file other-list.der --responder responder.pem
+want 2 "INDETERMINATE STATUS_NOT_COVERED INDETERMINATE STATUS_NOT_COVERED" othershard.json \
+    contract.txt --sig contract.txt.ses --trust ca/root.pem --status-file other-list.der \
+    --responder responder.pem
+grep -q "is in shard $shard (/lists/$shard/full)" othershard.json || fail "the shard is named"
+# eseal status fetch saves the right shard's list, or the seal's own response (#19)
+"$ESEAL" status fetch --esid "$esid" --url "$pbase" -o fetched-list.der --list \
+    --responder fetched-responder.pem --trust ca/root.pem >fetch.out || fail "status fetch --list"
+grep -q "shard $shard of 16" fetch.out || fail "status fetch names the shard: $(cat fetch.out)"
+cmp -s fetched-responder.pem responder.pem || fail "status fetch saves the responder certificate"
+want 0 "TOTAL_PASSED - PASSED -" fetched1.json contract.txt --sig contract.txt.ses \
+    --trust ca/root.pem --status-file fetched-list.der --responder fetched-responder.pem
+"$ESEAL" status fetch --esid "$esid" --url "$pbase" -o fetched-one.der >/dev/null ||
+    fail "status fetch"
+want 0 "TOTAL_PASSED - PASSED -" fetched2.json contract.txt --sig contract.txt.ses \
+    --trust ca/root.pem --status-file fetched-one.der --responder responder.pem
+rc=0
+"$ESEAL" status fetch --esid 35010299999999 --url "$pbase" -o nope.der 2>fetch.err || rc=$?
+[ "$rc" = 1 ] && [ ! -e nope.der ] || fail "status fetch of an unknown seal: exit $rc"
+rc=0
+"$ESEAL" status fetch --esid "$esid" --url http://127.0.0.1:1 -o nope.der 2>fetch.err || rc=$?
+[ "$rc" = 3 ] || fail "status fetch from nowhere: exit $rc"
+# configuration errors are exit 3, never "try later" (#19): no trust anchors for a
+# status source, a malformed URL, a malformed status file
+[ "$(v bad.json contract.txt --sig contract.txt.ses --status-url "$pbase")" = 3 ] ||
+    fail "--status-url without --trust"
+grep -q -- '--trust' verify.err || fail "names --trust: $(cat verify.err)"
+[ "$(v bad.json contract.txt --sig contract.txt.ses --trust ca/root.pem \
+    --status-url "ftp://$pbase")" = 3 ] || fail "a malformed status URL"
+grep -q '状态地址无效' verify.err || fail "names the URL: $(cat verify.err)"
 # a list signed by someone else, a responder that is not the platform's: refused (exit 3)
 python3 -c '
 d = bytearray(open("list.der", "rb").read()); d[-5] ^= 1; open("badsig.der", "wb").write(d)'
@@ -146,6 +176,10 @@ want 0 "TOTAL_PASSED - PASSED -" pic.json --picture impression.png "${online[@]}
 [ "$(json pic.json 'j["esID"]')" = "$esid" ] || fail "the picture names its seal"
 printf '\x89PNG\r\n\x1a\nnot registered' >other.png
 want 2 "INDETERMINATE SEAL_STATUS_UNKNOWN - -" pic2.json --picture other.png "${online[@]}"
+# a picture is looked up online only: a list cannot answer (a configuration
+# matter, #19)
+want 2 "INDETERMINATE STATUS_NOT_COVERED - -" pic3.json --picture impression.png \
+    --trust ca/root.pem --status-file list.der --responder responder.pem
 ok
 
 # --- expired: validated at a time after the certificate's end ------------------------------

@@ -118,6 +118,7 @@ int cmd_token(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_stamp(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_issuer(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

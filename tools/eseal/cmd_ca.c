@@ -15,9 +15,16 @@
 
 static const char init_usage[] =
     "usage: eseal ca init --dir DIR [--passphrase-file FILE] [--org NAME]\n"
+    "                     [--root-name CN] [--responder-name CN]\n"
     "                     [--origin LOG-ORIGIN] [--root-days N] [--days N]\n"
     "  Creates the platform CA: root, seal maker, status responder (SM2/SM3)\n"
     "  and the Ed25519 log key. 创建平台证书机构.\n"
+    "  Subjects are C=CN, O=NAME (default 福建省电子印章服务平台) and a CN:\n"
+    "  the root's NAME根证书, the responder's NAME状态签名证书, the\n"
+    "  time-stamp authority's NAME时间戳服务, the seal maker's always\n"
+    "  \"eSeal Platform Seal Maker\" (tokens recognise the maker by it).\n"
+    "  example: eseal ca init --dir ca --org 福建省电子印章服务平台 "
+    "--root-name 福建省电子印章服务平台根证书\n"
     "  The passphrase comes from --passphrase-file or ESEAL_PASSPHRASE.\n";
 static const char issue_usage[] =
     "usage: eseal ca issue --dir DIR --csr FILE --profile unit|personal|device\n"
@@ -51,7 +58,9 @@ enum {
     OPT_JSON,
     OPT_HELP,
     OPT_TOKEN_ID,
-    OPT_COUNTER
+    OPT_COUNTER,
+    OPT_ROOT_NAME,
+    OPT_RESPONDER_NAME
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +77,8 @@ static const struct option long_opts[] = {
     {"help", no_argument, NULL, OPT_HELP},
     {"token-id", required_argument, NULL, OPT_TOKEN_ID},
     {"counter", required_argument, NULL, OPT_COUNTER},
+    {"root-name", required_argument, NULL, OPT_ROOT_NAME},
+    {"responder-name", required_argument, NULL, OPT_RESPONDER_NAME},
     {NULL, 0, NULL, 0},
 };
 
@@ -75,7 +86,7 @@ static const struct option long_opts[] = {
  * sub-command says which it allows in |allowed| (a bit per OPT_*). */
 struct args {
     const char *dir, *pass_file, *org, *origin, *root_days, *days, *csr, *profile, *out;
-    const char *token_id, *counter;
+    const char *token_id, *counter, *root_name, *responder_name;
     bool json;
 };
 
@@ -97,6 +108,8 @@ static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage
         .out = p.opt[OPT_OUT],
         .token_id = p.opt[OPT_TOKEN_ID],
         .counter = p.opt[OPT_COUNTER],
+        .root_name = p.opt[OPT_ROOT_NAME],
+        .responder_name = p.opt[OPT_RESPONDER_NAME],
         .json = p.opt[OPT_JSON] != NULL,
     };
     if (a->dir == NULL)
@@ -108,13 +121,17 @@ static int ca_init(int argc, char **argv)
 {
     struct args a;
     uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_ORG) |
-                       CMD_BIT(OPT_ORIGIN) | CMD_BIT(OPT_ROOT_DAYS) | CMD_BIT(OPT_DAYS);
+                       CMD_BIT(OPT_ORIGIN) | CMD_BIT(OPT_ROOT_DAYS) | CMD_BIT(OPT_DAYS) |
+                       CMD_BIT(OPT_ROOT_NAME) | CMD_BIT(OPT_RESPONDER_NAME);
     int r = parse_args(argc, argv, allowed, init_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
     struct eseal_err err;
     eseal_err_clear(&err);
-    struct eseal_ca_init_opts o = {.org = a.org, .log_origin = a.origin};
+    struct eseal_ca_init_opts o = {.org = a.org,
+                                   .root_cn = a.root_name,
+                                   .responder_cn = a.responder_name,
+                                   .log_origin = a.origin};
     if ((a.root_days &&
          cmd_parse_int(a.root_days, 30, 36500, &o.root_days, "--root-days", &err) != ESEAL_OK) ||
         (a.days && cmd_parse_int(a.days, 1, 36500, &o.service_days, "--days", &err) != ESEAL_OK))

@@ -23,7 +23,7 @@ static const char verify_usage[] =
     "usage: eseal verify IN --sig SIG [options]        one signature over the file IN\n"
     "       eseal verify DOC.ofd [options]              every signature inside an OFD\n"
     "       eseal verify --batch DIR|FILE... [options]  many, in parallel (JSON Lines)\n"
-    "       eseal verify --picture IMAGE --status-url URL\n"
+    "       eseal verify --picture IMAGE --trust FILE --status-url URL\n"
     "  Validates the seal signature SIG (GB/T 38540 SES_Signature, DER) over the\n"
     "  file IN: format, document digest, signature, signer in the seal's\n"
     "  certificate list, seal-maker signature, chains to --trust, validity at\n"
@@ -40,7 +40,9 @@ static const char verify_usage[] =
     "  --status-file FILE  a status list (/lists/{shard}/full) or a status\n"
     "                      response saved from the publisher, with\n"
     "  --responder FILE    the publisher's responder certificate (PEM)\n"
-    "  --no-status         do not check the seal's status (reported as skipped)\n"
+    "  --no-status         do not check the seal's status: reported as skipped,\n"
+    "                      and every report says the verdict is then no better\n"
+    "                      than INDETERMINATE for a relying party\n"
     "  --at TIME           validation time, 2021-01-01T00:00:00Z or 2021-01-01\n"
     "                      (default now)\n"
     "  --json              print the report as JSON\n"
@@ -53,7 +55,7 @@ static const char verify_usage[] =
     "  --quiet             --batch without the JSON lines: the counts and the\n"
     "                      exit code only\n"
     "  --picture IMAGE     is IMAGE the registered picture of a seal? which, and\n"
-    "                      its status\n"
+    "                      its status (online only: needs --status-url)\n"
     "  Exit: 0 TOTAL_PASSED, 1 TOTAL_FAILED, 2 INDETERMINATE (a batch: the worst),\n"
     "  3 usage or I/O error.\n";
 
@@ -128,6 +130,10 @@ static int check_modes(const struct args *a)
             "use one of --status-url, --status-file, --no-status / 状态来源只能选一个", NULL);
     if (a->status_file != NULL && a->responder == NULL)
         return usage_error("--status-file needs --responder / 缺少 --responder", NULL);
+    if ((a->status_url != NULL || a->status_file != NULL) && a->trust == NULL)
+        return usage_error("a status source needs --trust (the platform root) to authenticate its "
+                           "answers / 状态来源需要 --trust 信任锚",
+                           NULL);
     if (a->picture != NULL)
         return a->p.n_pos > 0 || a->sig != NULL || a->batch
                    ? usage_error("--picture takes no other input / --picture 不能与其他输入同用",
@@ -564,6 +570,11 @@ int cmd_verify(int argc, char **argv)
         setenv("TZ", ":/etc/localtime", 0);
     struct eseal_verify_opts o;
     int code;
+    if (a.no_status && (a.json || a.batch))
+        fputs("eseal verify: 注意：未检查印章状态 (--no-status)，结论对依赖方最多算“无法确定” / "
+              "note: status not checked (--no-status): for a relying party the verdict is no "
+              "better than INDETERMINATE\n",
+              stderr);
     if (setup(&a, &o, &err) != ESEAL_OK)
         code = io_error(&err);
     else if (a.picture != NULL)

@@ -10,6 +10,7 @@ static const struct cmd groups[] = {
     {"seal", "make, show and verify seals / 制作、显示、验证印章", cmd_seal},
     {"stamp", "stamp a file with a seal and a token / 电子签章", cmd_stamp},
     {"verify", "verify a seal signature over a file / 验证电子签章", cmd_verify},
+    {"status", "save a seal's signed status for offline use / 保存印章状态", cmd_status},
     {"log", "the append-only event log / 事件日志", cmd_log},
     {"issuer", "drive the issuance API (eseal-issuerd) / 签发服务客户端", cmd_issuer},
     {"demo", "walk a running issuer through every business type / 演示全部业务", cmd_demo},

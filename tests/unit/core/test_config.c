@@ -437,7 +437,9 @@ static void test_usage(void **state)
     assert_non_null(strstr(text, "log every request (default: false)\n"));
     assert_non_null(strstr(text, "certificate status service\n"));
     size_t col = help_column(text, "port", "listen port");
-    assert_int_equal(help_column(text, "status_url", "certificate status"), col);
+    /* named as typed: --status-url (#19) */
+    assert_int_equal(help_column(text, "status-url", "certificate status"), col);
+    assert_null(strstr(text, "--status_url"));
     assert_int_equal(help_column(text, "verbose", "log every"), col);
     free(text);
 }

@@ -489,9 +489,10 @@ static void test_status_without_source(void **state)
     struct fixture *f = *state;
     struct eseal_report r;
     verify_ses(&r, &f->ses, f->doc_sm3, f->trust, 0, false);
-    assert_check(&r, "status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER");
+    /* a configuration matter, not one retrying fixes (#19) */
+    assert_check(&r, "status", ESEAL_CHECK_INDETERMINATE, "NO_STATUS_SOURCE");
     assert_non_null(strstr(check_of(&r, "status")->message_en, "no status source configured"));
-    assert_verdict(&r, ESEAL_INDETERMINATE, "TRY_LATER");
+    assert_verdict(&r, ESEAL_INDETERMINATE, "NO_STATUS_SOURCE");
     assert_string_equal(r.status_source, "none (no status source configured)");
     eseal_report_cleanup(&r);
 
@@ -522,7 +523,7 @@ static void test_own_total_passed(void **state)
     assert_string_equal(r.seal_name, "福州市测试局");
     assert_string_equal(r.property_info, "notice.txt");
     assert_non_null(strstr(r.signer, "CN=seal-holder-01"));
-    assert_non_null(strstr(check_of(&r, "chain")->actual, "eSeal Platform Root CA"));
+    assert_non_null(strstr(check_of(&r, "chain")->actual, "福建省电子印章服务平台根证书"));
     eseal_report_cleanup(&r);
 }
 
@@ -764,6 +765,10 @@ static void test_report_print(void **state)
     eseal_report_print(&r, out);
     fclose(out);
     assert_non_null(strstr(text, "INDETERMINATE SIGNED_DATA_NOT_FOUND"));
+    /* words for people first (#19): the check's name in Chinese, Beijing time */
+    assert_non_null(strstr(text, "[无法确定 INDETERMINATE] 文档摘要 (data_hash)"));
+    assert_non_null(strstr(text, "验证时间 / validation time: 2021-"));
+    assert_non_null(strstr(text, " 北京时间 (2021-"));
     for (size_t i = 0; i < r.n_checks; i++) {
         assert_non_null(strstr(text, r.checks[i].key));
         assert_non_null(strstr(text, r.checks[i].message_zh));
@@ -879,7 +884,8 @@ static void test_seal_vectors(void **state)
     assert_check(&r, "validity", ESEAL_CHECK_PASSED, NULL);
     eseal_report_cleanup(&r);
     verify_seal(&r, &seal, NULL, 0);
-    assert_check(&r, "validity", ESEAL_CHECK_INDETERMINATE, "OUT_OF_BOUNDS_NO_POE");
+    /* a seal alone past its end has expired: no signature waits for a proof */
+    assert_check(&r, "validity", ESEAL_CHECK_FAILED, "EXPIRED");
     eseal_report_cleanup(&r);
     verify_seal(&r, &seal, NULL, AT_2021 - 400L * DAY);
     assert_check(&r, "validity", ESEAL_CHECK_FAILED, "NOT_YET_VALID");
@@ -1105,15 +1111,39 @@ static void test_status_file_verdicts(void **state)
     status_of(f, &i, ESEAL_STATUS_GOOD, "", now - 60);
     i.seal_sm3[0] ^= 1;
     verify_with(f, &r, &f->ses, &i, 0);
-    assert_check(&r, "status", ESEAL_CHECK_INDETERMINATE, "TRY_LATER");
+    assert_check(&r, "status", ESEAL_CHECK_INDETERMINATE, "STATUS_NOT_COVERED");
     assert_non_null(strstr(check_of(&r, "status")->actual, "another seal"));
+    assert_non_null(strstr(check_of(&r, "status")->actual, "eseal status fetch"));
     eseal_report_cleanup(&r);
 
     /* a seal alone, with a source: status and picture are checked */
     status_of(f, &i, ESEAL_STATUS_REVOKED, "cessationOfOperation", now - 60);
     verify_with(f, &r, NULL, &i, 0);
-    assert_verdict(&r, ESEAL_INDETERMINATE, "REVOKED_NO_POE");
+    /* about the seal only: no signature, no time-stamp to speak of (#19) */
+    assert_verdict(&r, ESEAL_TOTAL_FAILED, "REVOKED");
+    assert_true(r.seal_alone);
+    for (size_t k = 0; k < r.n_checks; k++) {
+        assert_null(strstr(r.checks[k].message_zh, "时间戳"));
+        assert_null(strstr(r.checks[k].message_en, "time-stamp"));
+        assert_null(strstr(r.checks[k].message_en, "signature existed"));
+    }
     assert_check(&r, "picture", ESEAL_CHECK_PASSED, NULL);
+    eseal_report_cleanup(&r);
+    status_of(f, &i, ESEAL_STATUS_EXPIRED, "", now - 60);
+    verify_with(f, &r, NULL, &i, 0);
+    assert_verdict(&r, ESEAL_TOTAL_FAILED, "EXPIRED");
+    eseal_report_cleanup(&r);
+    status_of(f, &i, ESEAL_STATUS_GOOD, "", now - 60);
+    verify_with(f, &r, NULL, &i, 0);
+    assert_verdict(&r, ESEAL_TOTAL_PASSED, NULL);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    eseal_report_print(&r, out);
+    fclose(out);
+    assert_non_null(strstr(text, "印章有效 / the seal is valid"));
+    assert_null(strstr(text, "签章"));
+    free(text);
     eseal_report_cleanup(&r);
 }
 
@@ -1173,7 +1203,7 @@ static void test_timestamp(void **state)
     assert_verdict(&r, ESEAL_TOTAL_PASSED, NULL);
     assert_true(r.poe_time >= (time_t)now - 5 && r.poe_time <= (time_t)now + 5);
     assert_int_equal((int64_t)r.best_signature_time, (int64_t)r.poe_time);
-    assert_non_null(strstr(r.poe_tsa, "CN=eSeal Platform Time-Stamp Authority"));
+    assert_non_null(strstr(r.poe_tsa, "CN=福建省电子印章服务平台时间戳服务"));
     assert_non_null(strstr(check_of(&r, "timestamp")->actual, "policy 2.25.1"));
     json_t *j = eseal_report_json(&r);
     const char *bj =
@@ -1186,7 +1216,7 @@ static void test_timestamp(void **state)
     FILE *mem = open_memstream(&text, &text_len);
     eseal_report_print(&r, mem);
     fclose(mem);
-    assert_non_null(strstr(text, "proven time (time-stamp) / 时间戳证明的签署时间: "));
+    assert_non_null(strstr(text, "时间戳证明的签署时间 / proven time (time-stamp): "));
     assert_non_null(strstr(text, "北京时间"));
     free(text);
     eseal_report_cleanup(&r);
@@ -1375,7 +1405,10 @@ static void test_status_list_file(void **state)
     free(responder);
     /* another shard says nothing about the seal */
     verify_list(f, &r, list_file(f, &i, (shard + 1) % 16, false, 0));
-    assert_verdict(&r, ESEAL_INDETERMINATE, "TRY_LATER");
+    assert_verdict(&r, ESEAL_INDETERMINATE, "STATUS_NOT_COVERED");
+    char *want = eseal_xasprintf("seal %s is in shard %u (/lists/%u/full)", r.esid, shard, shard);
+    assert_non_null(strstr(check_of(&r, "status")->actual, want));
+    free(want);
     eseal_report_cleanup(&r);
 }
 
@@ -1383,6 +1416,15 @@ static void test_status_url_unreachable(void **state)
 {
     struct fixture *f = *state;
     struct eseal_verify_opts o = {.trust = f->trust};
+    /* without trust anchors nothing could be authenticated: refused now,
+     * not "try later" (#19) */
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    assert_int_equal(eseal_status_source_url(&o.status, "http://127.0.0.1:1/", NULL, &e),
+                     ESEAL_E_INVALID);
+    assert_non_null(strstr(e.msg, "--trust"));
+    assert_int_equal(eseal_status_source_url(&o.status, "ftp://127.0.0.1:1/", f->trust, NULL),
+                     ESEAL_E_INVALID);
     /* port 1 on loopback: nothing listens, the connection is refused */
     assert_int_equal(eseal_status_source_url(&o.status, "http://127.0.0.1:1/", f->trust, NULL),
                      ESEAL_OK);
