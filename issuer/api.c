@@ -73,6 +73,8 @@ static const struct eseal_http_route routes[] = {
     {"GET",    "/api/v1/overview",                        "overview.read",       0,      api_overview},
     {"GET",    "/api/v1/catalog",                         "catalog.read",        0,      api_catalog},
     {"GET",    "/api/v1/seals/{esID}/picture",            "seal.get",            0,      api_seal_picture},
+    {"GET",    "/metrics",                                "ops.read",            0,      api_metrics},
+    {"GET",    "/healthz",                                "ops.read",            0,      api_healthz},
 };
 /* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -246,6 +248,7 @@ eseal_rc eseal_issuer_serve(struct eseal_issuer *is, struct eseal_http **srv, st
         .max_body = (size_t)is->cfg.max_body,
         .threads = (unsigned)is->cfg.threads,
         .access_log = is->cfg.access_log,
+        .log_text = is->cfg.log_text,
         .name = "eseal-issuerd",
         .authorize = api_authorize,
         .auth_challenge = "Bearer realm=\"eseal-issuer\"",
