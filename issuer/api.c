@@ -75,6 +75,7 @@ static const struct eseal_http_route routes[] = {
     {"GET",    "/api/v1/seals/{esID}/picture",            "seal.get",            0,      api_seal_picture},
     {"GET",    "/metrics",                                "ops.read",            0,      api_metrics},
     {"GET",    "/healthz",                                "ops.read",            0,      api_healthz},
+    {"POST",   "/api/v1/backup",                          "backup.create",       0,      api_backup},
 };
 /* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

@@ -2,12 +2,16 @@
  * GET /healthz (what is wrong, 503 when the issuer cannot do its job).
  * docs/operations.md lists every metric and check. */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #include "eseal/ca.h"
+#include "eseal/http.h"
 #include "eseal/metrics.h"
+#include "eseal/secret.h"
 #include "internal.h"
 
 /* checkpoint_age returns the seconds since the log's latest checkpoint was
@@ -92,4 +96,40 @@ eseal_rc api_healthz(struct eseal_http_req *req, void *app, struct eseal_err *er
     json_t *body = json_pack("{s:s,s:I,s:f}", "component", "eseal-issuerd", "logEntries",
                              (json_int_t)size, "checkpointAgeSeconds", checkpoint_age(is));
     return eseal_health_reply(req, body, problems);
+}
+
+eseal_rc api_backup(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    (void)err;
+    struct eseal_issuer *is = app;
+    /* The checkpoint goes under the data directory (same file system: hard
+     * links), never to a path a caller names; `eseal backup`, on this host,
+     * copies it out and removes it. */
+    char *parent = eseal_path_join(is->cfg.data, "backup");
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (eseal_mkdirs(parent, 0700, &e) != ESEAL_OK) {
+        free(parent);
+        return api_reply_error(req, e.rc, NULL, "%s", e.msg);
+    }
+    uint8_t rnd[8];
+    eseal_random(rnd, sizeof(rnd));
+    char name[64];
+    char when[ESEAL_JSON_TIME_BUF];
+    eseal_json_time_now(when, sizeof(when), false);
+    when[strcspn(when, ":")] = '\0'; /* "YYYY-MM-DDTHH" keeps the name portable */
+    snprintf(name, sizeof(name), "db-%s-%02x%02x%02x%02x%02x%02x%02x%02x", when, rnd[0], rnd[1],
+             rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    char *dir = eseal_path_join(parent, name);
+    free(parent);
+    /* the store as of now; the log, copied after, holds at least as much */
+    uint64_t pos = store_log_pos(is);
+    eseal_rc rc = eseal_kv_checkpoint(is->kv, dir, &e);
+    if (rc != ESEAL_OK) {
+        free(dir);
+        return api_reply_error(req, rc, NULL, "检查点失败 / checkpoint failed: %s", e.msg);
+    }
+    json_t *j = json_pack("{s:s,s:I}", "checkpoint", dir, "logPosition", (json_int_t)pos);
+    free(dir);
+    return eseal_http_reply_json(req, 201, j);
 }

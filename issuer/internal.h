@@ -557,6 +557,9 @@ eseal_rc api_queues(struct eseal_http_req *req, void *app, struct eseal_err *err
 /* api_ops.c: GET /metrics and GET /healthz (docs/operations.md) */
 eseal_rc api_metrics(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_healthz(struct eseal_http_req *req, void *app, struct eseal_err *err);
+/* POST /api/v1/backup (admin): a RocksDB checkpoint of the store under
+ * <data>/backup/, for `eseal backup` (docs/operations.md) */
+eseal_rc api_backup(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_overview(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_catalog(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_picture(struct eseal_http_req *req, void *app, struct eseal_err *err);
