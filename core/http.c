@@ -17,6 +17,8 @@
 #include "eseal/buf.h"
 #include "eseal/http.h"
 #include "eseal/json.h"
+#include "eseal/metrics.h"
+#include "eseal/secret.h"
 
 /* Idle connections are dropped after this many seconds so that slow or stuck
  * clients cannot hold worker slots forever. */
@@ -31,6 +33,24 @@
 
 #define JSON_TYPE "application/json; charset=utf-8"
 
+/* The latency histogram's upper bounds, seconds (Prometheus' defaults, with
+ * a finer start: most answers are key lookups). */
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                 0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+#define N_BUCKETS (sizeof(buckets) / sizeof(buckets[0]))
+/* Statuses 100..599 are counted one by one. */
+#define STATUS_MIN 100
+#define STATUS_SLOTS 500
+
+/* struct route_stats counts the requests one route row took (the last row
+ * of eseal_http.stats: the requests no route took). */
+struct route_stats {
+    atomic_ullong status[STATUS_SLOTS];
+    atomic_ullong bucket[N_BUCKETS]; /* not cumulative: summed when written */
+    atomic_ullong count;
+    atomic_ullong sum_us;
+};
+
 struct eseal_http {
     struct MHD_Daemon *daemon;
     const struct eseal_http_route *routes;
@@ -38,13 +58,17 @@ struct eseal_http {
     void *app;
     size_t max_body;
     bool access_log;
-    char *name; /* Server header and log prefix */
+    bool log_text; /* the access log in the human format, not JSON Lines */
+    char *name;    /* Server header and log prefix */
     eseal_http_authorizer authorize;
     char *auth_challenge; /* may be NULL */
     uint16_t port;
     /* While starting, MHD's messages are also kept to explain a failure. */
     atomic_bool capture;
     char start_msg[256];
+    /* GET /metrics: n_routes + 1 rows (eseal_http_metrics) */
+    struct route_stats *stats;
+    atomic_uint in_flight;
 };
 
 /* struct path_params holds the parameters of one route match: names point
@@ -92,6 +116,8 @@ struct eseal_http_req {
     bool replied;
     unsigned status;
     size_t reply_len;
+    struct timespec start;                  /* CLOCK_MONOTONIC, for the latency */
+    char id[ESEAL_HTTP_REQUEST_ID_MAX + 1]; /* X-Request-Id */
 };
 
 /* ---- per-request memory ------------------------------------------------ */
@@ -144,6 +170,12 @@ static struct eseal_http_req *req_new(struct eseal_http *srv, struct MHD_Connect
     req->path = "";
     client_address(req);
     eseal_buf_init(&req->body);
+    clock_gettime(CLOCK_MONOTONIC, &req->start);
+    uint8_t rnd[16];
+    eseal_random(rnd, sizeof(rnd));
+    for (size_t i = 0; i < sizeof(rnd); i++)
+        snprintf(req->id + 2 * i, 3, "%02x", rnd[i]);
+    atomic_fetch_add(&srv->in_flight, 1);
     return req;
 }
 
@@ -240,6 +272,25 @@ const char *eseal_http_client(const struct eseal_http_req *req)
     return req->client;
 }
 
+const char *eseal_http_request_id(const struct eseal_http_req *req)
+{
+    return req->id;
+}
+
+/* take_request_id adopts the caller's X-Request-Id (a proxy's, so that one
+ * request is followed through several daemons) when it is a short token of
+ * letters, digits and ".-_:"; anything else keeps the id made here. */
+static void take_request_id(struct eseal_http_req *req)
+{
+    const char *v = MHD_lookup_connection_value(req->con, MHD_HEADER_KIND, "X-Request-Id");
+    if (v == NULL)
+        return;
+    size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:");
+    if (n == 0 || v[n] != '\0' || n > ESEAL_HTTP_REQUEST_ID_MAX)
+        return;
+    memcpy(req->id, v, n + 1);
+}
+
 /* ---- replies ----------------------------------------------------------- */
 
 void eseal_http_set_header(struct eseal_http_req *req, const char *name, const char *value)
@@ -268,7 +319,8 @@ static bool add_headers(const struct eseal_http_req *req, struct MHD_Response *r
         return false;
     if (MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff") != MHD_YES ||
         MHD_add_response_header(resp, "Referrer-Policy", "no-referrer") != MHD_YES ||
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER, server) != MHD_YES)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_SERVER, server) != MHD_YES ||
+        MHD_add_response_header(resp, "X-Request-Id", req->id) != MHD_YES)
         return false;
     /* MHD refuses names and values with CR, LF and the like: no header
      * injection gets through, the reply fails instead. */
@@ -739,6 +791,7 @@ static enum MHD_Result req_begin(struct eseal_http_req *req, struct MHD_Connecti
 {
     req->started = true;
     req->method = req_strdup(req, method);
+    take_request_id(req);
     if (!path_decode(req))
         return queued(
             eseal_http_reply_error(req, ESEAL_E_INVALID, "malformed escape or NUL in the path"));
@@ -860,6 +913,46 @@ static void log_request(const struct eseal_http_req *req)
     eseal_buf_cleanup(&line);
 }
 
+/* log_request_json writes the access log as one JSON object per line:
+ * the route's pattern rather than the path, so no identifier, query or
+ * body a client sent reaches the log (docs/operations.md). */
+static void log_request_json(const struct eseal_http_req *req, double seconds)
+{
+    char when[ESEAL_JSON_TIME_BUF];
+    eseal_json_time_now(when, sizeof(when), true);
+    unsigned status = req->replied ? req->status : 0;
+    json_t *j = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s?,s:I,s:f,s:I}", "time", when, "level",
+        status >= 500 || status == 0 ? "error" : "info", "component",
+        req->srv->name != NULL ? req->srv->name : "eseal", "requestId", req->id, "method",
+        req->route != NULL ? req->route->method : "-", "route",
+        req->route != NULL ? req->route->path : NULL, "status", (json_int_t)status, "durationMs",
+        seconds * 1000.0, "bytes",
+        (json_int_t)(req->replied && strcmp(req->method, "HEAD") != 0 ? req->reply_len : 0));
+    char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    if (text != NULL)
+        fprintf(stderr, "%s\n", text); /* one call: lines do not interleave */
+    free(text);
+}
+
+/* count_request adds the finished request to the server's metrics. */
+static void count_request(struct eseal_http_req *req, double seconds)
+{
+    struct eseal_http *srv = req->srv;
+    size_t row = req->route != NULL ? (size_t)(req->route - srv->routes) : srv->n_routes;
+    struct route_stats *st = &srv->stats[row];
+    if (req->replied && req->status >= STATUS_MIN && req->status < STATUS_MIN + STATUS_SLOTS)
+        atomic_fetch_add(&st->status[req->status - STATUS_MIN], 1);
+    size_t b = 0;
+    while (b < N_BUCKETS && seconds > buckets[b])
+        b++;
+    if (b < N_BUCKETS)
+        atomic_fetch_add(&st->bucket[b], 1);
+    atomic_fetch_add(&st->count, 1);
+    atomic_fetch_add(&st->sum_us, (unsigned long long)(seconds * 1e6));
+}
+
 /* on_completed is the one place request memory is freed. */
 static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
@@ -867,8 +960,16 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
     struct eseal_http_req *req = *req_cls;
     if (req == NULL)
         return;
-    if (req->srv->access_log)
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double seconds =
+        (double)(now.tv_sec - req->start.tv_sec) + (double)(now.tv_nsec - req->start.tv_nsec) / 1e9;
+    count_request(req, seconds);
+    atomic_fetch_sub(&req->srv->in_flight, 1);
+    if (req->srv->access_log && req->srv->log_text)
         log_request(req);
+    else if (req->srv->access_log)
+        log_request_json(req, seconds);
     req_free(req);
     *req_cls = NULL;
 }
@@ -962,6 +1063,9 @@ eseal_rc eseal_http_start(struct eseal_http **out, const struct eseal_http_confi
     srv->app = cfg->app;
     srv->max_body = cfg->max_body != 0 ? cfg->max_body : ESEAL_HTTP_DEFAULT_MAX_BODY;
     srv->access_log = cfg->access_log;
+    srv->log_text = cfg->log_text;
+    srv->stats = eseal_xcalloc(cfg->n_routes + 1, sizeof(*srv->stats));
+    atomic_init(&srv->in_flight, 0);
     srv->authorize = cfg->authorize;
     srv->auth_challenge = cfg->auth_challenge != NULL ? eseal_xstrdup(cfg->auth_challenge) : NULL;
     srv->name = cfg->name != NULL ? eseal_xstrdup(cfg->name) : NULL;
@@ -997,5 +1101,62 @@ void eseal_http_stop(struct eseal_http *srv)
         MHD_stop_daemon(srv->daemon);
     free(srv->name);
     free(srv->auth_challenge);
+    free(srv->stats);
     free(srv);
+}
+
+/* ---- metrics ----------------------------------------------------------- */
+
+void eseal_http_metrics(const struct eseal_http_req *req, struct eseal_buf *out)
+{
+    const struct eseal_http *srv = req->srv;
+    static const char *const names[] = {"route", "method", "status", "le"};
+    eseal_metrics_family(out, "eseal_http_requests_total", "counter",
+                         "HTTP requests answered, by route pattern, method and status");
+    for (size_t r = 0; r <= srv->n_routes; r++) {
+        const char *v[3] = {r < srv->n_routes ? srv->routes[r].path : "unmatched",
+                            r < srv->n_routes ? srv->routes[r].method : "", NULL};
+        char status[8];
+        for (unsigned s = 0; s < STATUS_SLOTS; s++) {
+            unsigned long long n = atomic_load(&srv->stats[r].status[s]);
+            if (n == 0)
+                continue;
+            snprintf(status, sizeof(status), "%u", s + STATUS_MIN);
+            v[2] = status;
+            eseal_metrics_sample(out, "eseal_http_requests_total", names, v, 3, (double)n);
+        }
+    }
+    eseal_metrics_family(out, "eseal_http_request_duration_seconds", "histogram",
+                         "time from the request line to the end of the reply, by route pattern");
+    for (size_t r = 0; r <= srv->n_routes; r++) {
+        const struct route_stats *st = &srv->stats[r];
+        unsigned long long count = atomic_load(&st->count);
+        if (count == 0)
+            continue;
+        const char *v[3] = {r < srv->n_routes ? srv->routes[r].path : "unmatched",
+                            r < srv->n_routes ? srv->routes[r].method : "", NULL};
+        const char *hnames[] = {names[0], names[1], names[3]};
+        unsigned long long cum = 0;
+        char le[32];
+        for (size_t b = 0; b < N_BUCKETS; b++) {
+            cum += atomic_load(&st->bucket[b]);
+            snprintf(le, sizeof(le), "%g", buckets[b]);
+            v[2] = le;
+            eseal_metrics_sample(out, "eseal_http_request_duration_seconds_bucket", hnames, v, 3,
+                                 (double)cum);
+        }
+        /* read after the buckets: +Inf is never below a bucket */
+        if (count < cum)
+            count = cum;
+        v[2] = "+Inf";
+        eseal_metrics_sample(out, "eseal_http_request_duration_seconds_bucket", hnames, v, 3,
+                             (double)count);
+        eseal_metrics_sample(out, "eseal_http_request_duration_seconds_sum", names, v, 2,
+                             (double)atomic_load(&st->sum_us) / 1e6);
+        eseal_metrics_sample(out, "eseal_http_request_duration_seconds_count", names, v, 2,
+                             (double)count);
+    }
+    eseal_metrics_one(out, "eseal_http_requests_in_flight", "gauge",
+                      "requests being read, handled or answered (this one included)",
+                      (double)atomic_load(&srv->in_flight));
 }

@@ -386,3 +386,28 @@ eseal_rc eseal_kv_iter_status(const struct eseal_kv_iter *it, struct eseal_err *
         return kv_fail(err, rerr, "rocksdb iterator");
     return ESEAL_OK;
 }
+
+uint64_t eseal_kv_property(struct eseal_kv *kv, const char *name)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < kv->n_handles; i++) {
+        uint64_t v = 0;
+        if (rocksdb_property_int_cf(kv->db, kv->cfs[i], name, &v) == 0)
+            total += v;
+    }
+    return total;
+}
+
+eseal_rc eseal_kv_checkpoint(struct eseal_kv *kv, const char *dir, struct eseal_err *err)
+{
+    char *rerr = NULL;
+    rocksdb_checkpoint_t *cp = rocksdb_checkpoint_object_create(kv->db, &rerr);
+    if (rerr != NULL)
+        return kv_fail(err, rerr, dir);
+    /* 0: flush the memtables first, so the checkpoint needs no WAL replay */
+    rocksdb_checkpoint_create(cp, dir, 0, &rerr);
+    rocksdb_checkpoint_object_destroy(cp);
+    if (rerr != NULL)
+        return kv_fail(err, rerr, dir);
+    return ESEAL_OK;
+}

@@ -295,3 +295,12 @@ out:
     eseal_buf_cleanse(&der);
     return rc;
 }
+
+double eseal_pki_days_left(const X509 *x)
+{
+    int days = 0, secs = 0;
+    /* from NULL: now */
+    if (x == NULL || ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(x)) != 1)
+        return 0;
+    return (double)days + (double)secs / 86400.0;
+}

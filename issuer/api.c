@@ -85,6 +85,9 @@ static const struct eseal_http_route routes[] = {
     {"POST",   "/api/v1/submissions/{id}/summary/check",  "submission.get",      UPLOAD, api_summary_check},
     {"POST",   "/api/v1/batches/{id}/summary/check",      "batch.get",           UPLOAD, api_batch_summary_check},
     {"POST",   "/api/v1/submissions/check",               "submission.create",   0,      api_submissions_check},
+    {"GET",    "/metrics",                                "ops.read",            0,      api_metrics},
+    {"GET",    "/healthz",                                "ops.read",            0,      api_healthz},
+    {"POST",   "/api/v1/backup",                          "backup.create",       0,      api_backup},
 };
 /* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -258,6 +261,7 @@ eseal_rc eseal_issuer_serve(struct eseal_issuer *is, struct eseal_http **srv, st
         .max_body = (size_t)is->cfg.max_body,
         .threads = (unsigned)is->cfg.threads,
         .access_log = is->cfg.access_log,
+        .log_text = is->cfg.log_text,
         .name = "eseal-issuerd",
         .authorize = api_authorize,
         .auth_challenge = "Bearer realm=\"eseal-issuer\"",

@@ -4,6 +4,7 @@
 #define ESEAL_ISSUER_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -64,6 +65,8 @@ struct eseal_issuer {
         routes[ISSUER_MAX_ROUTES]; /* the route table with the config's limits */
     /* notify.c: the notifier thread */
     struct issuer_notifier notifier;
+    /* produce.c, for GET /metrics */
+    atomic_ullong seals_signed, seal_sign_failures;
 };
 
 /* ---- store.c ---- */
@@ -104,6 +107,9 @@ json_t *index_seal_names(struct eseal_issuer *is, const json_t *rec);
 const char *index_entered(const json_t *rec);
 /* index_count returns the number of submissions in |state|. */
 uint64_t index_count(struct eseal_issuer *is, const char *state);
+/* lists_metrics appends eseal_issuer_queue_length{queue} (lists.c's work
+ * queues) to |out| for GET /metrics. */
+void lists_metrics(struct eseal_issuer *is, struct eseal_buf *out);
 /* struct index_line is an index value split into its fields (borrowed). */
 struct index_field {
     const char *p;
@@ -550,6 +556,12 @@ eseal_rc api_submissions_find(struct eseal_http_req *req, struct eseal_issuer *i
 eseal_rc api_seals_find(struct eseal_http_req *req, struct eseal_issuer *is,
                         const struct eseal_issuer_query *q);
 eseal_rc api_queues(struct eseal_http_req *req, void *app, struct eseal_err *err);
+/* api_ops.c: GET /metrics and GET /healthz (docs/operations.md) */
+eseal_rc api_metrics(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc api_healthz(struct eseal_http_req *req, void *app, struct eseal_err *err);
+/* POST /api/v1/backup (admin): a RocksDB checkpoint of the store under
+ * <data>/backup/, for `eseal backup` (docs/operations.md) */
+eseal_rc api_backup(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_overview(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_catalog(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc api_seal_picture(struct eseal_http_req *req, void *app, struct eseal_err *err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "eseal/json.h"
+#include "eseal/metrics.h"
 #include "region.h"
 #include "internal.h"
 
@@ -49,6 +50,16 @@ static json_t *oldest_in(struct eseal_issuer *is, const char *state)
     }
     eseal_kv_iter_free(it);
     return out;
+}
+
+void lists_metrics(struct eseal_issuer *is, struct eseal_buf *out)
+{
+    static const char *const label[] = {"queue"};
+    eseal_metrics_family(out, "eseal_issuer_queue_length", "gauge",
+                         "submissions waiting in each work queue of the centre");
+    for (size_t i = 0; i < COUNT_OF(queues); i++)
+        eseal_metrics_sample(out, "eseal_issuer_queue_length", label, &queues[i].name, 1,
+                             (double)index_count(is, wf_state_name(queues[i].state)));
 }
 
 eseal_rc eseal_issuer_queues(struct eseal_issuer *is, const struct eseal_staff_principal *who,

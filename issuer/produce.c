@@ -173,6 +173,7 @@ static eseal_rc make_version(struct produce_ctx *ctx, size_t i, const struct ese
     };
     rc = eseal_seal_make(&seal, &sp, eseal_ca_cert(ctx->is->ca, ESEAL_CA_MAKER),
                          eseal_ca_maker_signer, ctx->is->ca, &e);
+    atomic_fetch_add(rc == ESEAL_OK ? &ctx->is->seals_signed : &ctx->is->seal_sign_failures, 1);
     if (rc != ESEAL_OK) {
         prob_set(ctx->p, rc, field, "making the seal: %s", e.msg);
         goto out;

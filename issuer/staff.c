@@ -75,6 +75,8 @@ static const char *const actions[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_QUEUES_READ] = "queues.read",
     [ESEAL_ACTION_OVERVIEW_READ] = "overview.read",
     [ESEAL_ACTION_CATALOG_READ] = "catalog.read",
+    [ESEAL_ACTION_OPS_READ] = "ops.read",
+    [ESEAL_ACTION_BACKUP] = "backup.create",
 };
 
 #define R(role) (1u << (role))
@@ -121,6 +123,10 @@ static const unsigned allowed_roles[ESEAL_ACTION_COUNT] = {
     [ESEAL_ACTION_QUEUES_READ] = R(ESEAL_ROLE_MAKER) | R(ESEAL_ROLE_REVIEWER) | R(ESEAL_ROLE_ADMIN),
     [ESEAL_ACTION_OVERVIEW_READ] = R(ESEAL_ROLE_ADMIN),
     [ESEAL_ACTION_CATALOG_READ] = STAFF,
+    /* GET /metrics and /healthz: counts and checks, no personal data; the
+     * daemon's address is what limits who reaches them */
+    [ESEAL_ACTION_OPS_READ] = EVERYONE,
+    [ESEAL_ACTION_BACKUP] = R(ESEAL_ROLE_ADMIN),
 };
 
 const char *eseal_staff_role_name(enum eseal_staff_role role)

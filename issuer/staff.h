@@ -70,6 +70,8 @@ enum eseal_staff_action {
     ESEAL_ACTION_QUEUES_READ,   /* GET /api/v1/queues: the centre's work queues */
     ESEAL_ACTION_OVERVIEW_READ, /* GET /api/v1/overview */
     ESEAL_ACTION_CATALOG_READ,  /* GET /api/v1/catalog: reference data for forms */
+    ESEAL_ACTION_OPS_READ,      /* GET /metrics and /healthz */
+    ESEAL_ACTION_BACKUP,        /* POST /api/v1/backup: a checkpoint of the store */
     ESEAL_ACTION_COUNT
 };
 

@@ -10,6 +10,7 @@
 
 #include "eseal/ca.h"
 #include "eseal/enc.h"
+#include "eseal/metrics.h"
 #include "eseal/sm.h"
 #include "internal.h"
 
@@ -192,10 +193,8 @@ static eseal_rc h_checkpoint(struct eseal_http_req *req, void *app, struct eseal
 
 static eseal_rc h_healthz(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
-    json_t *j = eseal_publisher_health(app);
-    unsigned status = json_is_true(json_object_get(j, "ok")) ? 200 : 503;
-    eseal_http_set_header(req, "Cache-Control", "no-store");
-    return eseal_http_reply_json(req, status, j);
+    (void)err;
+    return eseal_health_reply(req, eseal_publisher_health(app), pub_health_problems(app));
 }
 
 /* h_crl answers GET /crl/{shard}.crl with the stored DER CRL. */
@@ -374,6 +373,7 @@ static const struct eseal_http_route routes[] = {
     {"GET",  "/ocsp/{request*}",           PUBLIC, 0, h_ocsp_get}, /* base64 may hold '/' */
     {"POST", "/ocsp",                      PUBLIC, ESEAL_PUBLISHER_OCSP_MAX, h_ocsp_post},
     {"POST", "/tsa",                       PUBLIC, ESEAL_TSA_QUERY_MAX, pub_h_tsa},
+    {"GET",  "/metrics",                   PUBLIC, 0, pub_h_metrics},
 };
 /* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -397,6 +397,7 @@ eseal_rc eseal_publisher_serve(struct eseal_publisher *p, struct eseal_http **sr
         .max_body = MAX_BODY,
         .threads = (unsigned)p->cfg.threads,
         .access_log = p->cfg.access_log,
+        .log_text = p->cfg.log_text,
         .name = "eseal-publisherd/" ESEAL_VERSION,
     };
     return eseal_http_start(srv, &hc, err);

@@ -268,7 +268,7 @@ static eseal_rc crl_make(struct eseal_publisher *p, unsigned shard, json_t *over
     idp->indirectCRL = 1;
     idp->onlyuser = 1;
     oom_if(X509_CRL_add1_ext_i2d(crl, NID_issuing_distribution_point, idp, 1, 0) != 1);
-    if ((rc = eseal_ca_sign_crl(p->ca, crl, err)) != ESEAL_OK)
+    if ((rc = pub_count_sign(p, PUB_SIGNED_CRL, eseal_ca_sign_crl(p->ca, crl, err))) != ESEAL_OK)
         goto out;
     unsigned char *der = NULL;
     int n = i2d_X509_CRL(crl, &der);

@@ -3,6 +3,7 @@
 #define ESEAL_PUBLISHER_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,6 +42,15 @@ enum {
     N_CFS,
 };
 
+/* What the responder key signs (GET /metrics, docs/operations.md). */
+enum pub_signed {
+    PUB_SIGNED_STATUS, /* per-seal status responses */
+    PUB_SIGNED_LIST,   /* status lists, full and delta */
+    PUB_SIGNED_CRL,
+    PUB_SIGNED_OCSP,
+    PUB_SIGNED_KINDS
+};
+
 struct eseal_publisher {
     struct eseal_publisher_config cfg; /* strings owned */
     struct eseal_ca *ca;               /* borrowed */
@@ -77,7 +87,14 @@ struct eseal_publisher {
     json_t *fetch_retry;       /* seal SM3 -> [failures, next attempt time] */
     int64_t fetch_pause_until; /* the issuer did not answer: no fetch before */
     int64_t fetch_pause;       /* the current pause (s), doubled per failure */
+
+    /* GET /metrics: signatures made and failed, by enum pub_signed */
+    atomic_ullong signs[PUB_SIGNED_KINDS], sign_failures[PUB_SIGNED_KINDS];
 };
+
+/* pub_count_sign counts one signing of |kind| that ended in |rc| and
+ * returns |rc|. */
+eseal_rc pub_count_sign(struct eseal_publisher *p, enum pub_signed kind, eseal_rc rc);
 
 /* pub_time_text writes |t| as "YYYY-MM-DDTHH:MM:SSZ". */
 void pub_time_text(int64_t t, char out[32]);
@@ -184,6 +201,11 @@ eseal_rc pub_ocsp_stored(struct eseal_publisher *p, const char *serial, struct e
 
 /* Route handlers of page.c: GET /, /seals/{esID}, /pictures/{sm3}. */
 eseal_rc pub_h_page(struct eseal_http_req *req, void *app, struct eseal_err *err);
+
+/* ops.c: pub_h_metrics answers GET /metrics; pub_health_problems returns
+ * the problems GET /healthz lists (a new array). docs/operations.md. */
+eseal_rc pub_h_metrics(struct eseal_http_req *req, void *app, struct eseal_err *err);
+json_t *pub_health_problems(struct eseal_publisher *p);
 eseal_rc pub_h_seal(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc pub_h_picture(struct eseal_http_req *req, void *app, struct eseal_err *err);
 

@@ -111,7 +111,8 @@ static eseal_rc list_sign(struct eseal_publisher *p, unsigned shard, uint64_t nu
     for (i = 0; i < n && rc == ESEAL_OK; i++)
         rc = entry_of(json_object_get(records, keys[i]), &l.entries[i], err);
     if (rc == ESEAL_OK)
-        rc = eseal_status_list_sign(der, &l, eseal_ca_responder_signer, p->ca, err);
+        rc = pub_count_sign(p, PUB_SIGNED_LIST,
+                            eseal_status_list_sign(der, &l, eseal_ca_responder_signer, p->ca, err));
     free(keys);
     free(l.entries);
     return rc;

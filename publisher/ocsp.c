@@ -171,7 +171,7 @@ static eseal_rc sign_response(struct eseal_publisher *p, const struct single *s,
     if (rc == ESEAL_OK && rq != NULL && OCSP_copy_nonce(bs, rq) <= 0)
         rc = eseal_err_openssl(err, ESEAL_E_INTERNAL, "cannot copy the nonce");
     if (rc == ESEAL_OK)
-        rc = eseal_ca_sign_ocsp(p->ca, bs, err);
+        rc = pub_count_sign(p, PUB_SIGNED_OCSP, eseal_ca_sign_ocsp(p->ca, bs, err));
     if (rc == ESEAL_OK)
         rc = encode(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs, out, err);
     ASN1_TIME_free(tu);

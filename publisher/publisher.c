@@ -47,6 +47,8 @@ const struct eseal_opt eseal_publisher_options[] = {
      pub_valid_oid, "the TSA policy OID written into every time-stamp"},
     {"tsa_accuracy_ms", ESEAL_OPT_INT, FIELD(tsa_accuracy_ms), NULL, 1000, 0, 60000, NULL,
      "the accuracy of genTime stated in time-stamps, in milliseconds (0: not stated)"},
+    {"stale_after", ESEAL_OPT_INT, FIELD(stale_after), NULL, 600, 0, 30 * 24 * 3600, NULL,
+     "seconds without a successful poll of the log before /healthz says stale (0: never)"},
 };
 const size_t eseal_publisher_n_options =
     sizeof(eseal_publisher_options) / sizeof(eseal_publisher_options[0]);
@@ -521,7 +523,9 @@ static eseal_rc sign_into(struct eseal_publisher *p, struct eseal_kv_batch *b, c
     eseal_buf_init(&val);
     eseal_buf_init(&due);
     size_t klen = strlen(vkey);
-    if ((rc = eseal_status_sign(&der, &info, eseal_ca_responder_signer, p->ca, err)) != ESEAL_OK ||
+    if ((rc = pub_count_sign(
+             p, PUB_SIGNED_STATUS,
+             eseal_status_sign(&der, &info, eseal_ca_responder_signer, p->ca, err))) != ESEAL_OK ||
         (rc = presign_ocsp_into(p, b, vkey, rec, &info, err)) != ESEAL_OK)
         goto out;
     rc = eseal_kv_get(p->kv, CF_RESPONSES, vkey, klen, &old, err);

@@ -6,6 +6,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/httpc.h"
+#include "eseal/metrics.h"
 #include "verifierd.h"
 
 /* The health check asks the publisher briefly: it must not hold a worker. */
@@ -46,6 +47,7 @@ eseal_rc vd_api_healthz(struct eseal_http_req *req, void *app, struct eseal_err 
 {
     struct verifierd *d = app;
     json_t *st = json_pack("{s:s}", "mode", d->status_mode);
+    json_t *problems = json_array();
     bool ok = true;
     if (d->opts.status != NULL && d->cfg->status_file != NULL) {
         json_object_set_new(st, "file", json_string(d->cfg->status_file));
@@ -54,12 +56,17 @@ eseal_rc vd_api_healthz(struct eseal_http_req *req, void *app, struct eseal_err 
         ok = publisher_reachable(d->cfg->status_url, why);
         json_object_set_new(st, "url", json_string(d->cfg->status_url));
         json_object_set_new(st, "reachable", json_boolean(ok));
-        if (!ok)
+        if (!ok) {
             json_object_set_new(st, "error", json_string(why));
+            eseal_health_problem(problems, "status", true,
+                                 "无法连接状态发布服务 / the status publisher cannot be reached");
+        }
     }
-    json_t *j =
-        json_pack("{s:b,s:i,s:o,s:I}", "ok", ok, "trustAnchors", sk_X509_num(d->opts.trust),
-                  "status", st, "cacheHits", (json_int_t)eseal_verify_cache_hits(d->opts.cache));
-    eseal_http_set_header(req, "Cache-Control", "no-store");
-    return eseal_http_reply_json(req, ok ? 200 : 503, j);
+    /* an expired anchor makes every chain to it fail */
+    for (int i = 0; i < sk_X509_num(d->opts.trust); i++)
+        eseal_health_cert(problems, "trust", "信任锚证书", "trust anchor certificate",
+                          sk_X509_value(d->opts.trust, i), true);
+    json_t *j = json_pack("{s:i,s:o,s:I}", "trustAnchors", sk_X509_num(d->opts.trust), "status", st,
+                          "cacheHits", (json_int_t)eseal_verify_cache_hits(d->opts.cache));
+    return eseal_health_reply(req, j, problems);
 }

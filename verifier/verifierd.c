@@ -20,6 +20,7 @@ static const struct eseal_http_route routes[] = {
     {"POST", "/verify",        PUBLIC, UPLOAD, vd_page_verify},
     {"POST", "/api/v1/verify", PUBLIC, UPLOAD, vd_api_verify},
     {"GET",  "/healthz",       PUBLIC, 0,      vd_api_healthz},
+    {"GET",  "/metrics",       PUBLIC, 0,      vd_api_metrics},
 };
 /* clang-format on */
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -91,6 +92,7 @@ eseal_rc verifierd_serve(struct verifierd *d, struct eseal_http **srv, struct es
         .app = d,
         .threads = (unsigned)d->cfg->threads,
         .access_log = d->cfg->access_log,
+        .log_text = d->cfg->log_text,
         .name = "eseal-verifierd",
     };
     return eseal_http_start(srv, &hc, err);
@@ -191,6 +193,7 @@ eseal_rc vd_verify_request(struct verifierd *d, struct eseal_http_req *req, stru
         eseal_verify_document(&doc, formats, 1, up->document, up->document_len, NULL, 0, &d->opts);
         *report = eseal_document_report_json(&doc);
         eseal_document_report_cleanup(&doc);
+        vd_count_verdict(d, *report);
         return ESEAL_OK;
     }
     struct eseal_report r;
@@ -208,5 +211,6 @@ eseal_rc vd_verify_request(struct verifierd *d, struct eseal_http_req *req, stru
     }
     *report = eseal_report_json(&r);
     eseal_report_cleanup(&r);
+    vd_count_verdict(d, *report);
     return ESEAL_OK;
 }

@@ -5,6 +5,7 @@
 #ifndef ESEAL_VERIFIERD_H
 #define ESEAL_VERIFIERD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ struct verifierd_config {
     long long max_document;
     long long threads;
     bool access_log;
+    bool log_text;
 };
 
 extern const struct eseal_opt verifierd_options[];
@@ -44,13 +46,21 @@ extern const size_t verifierd_n_options;
 /* struct verifierd is the daemon's state, shared by every request: the
  * verification options (trust anchors, one status source, one cache, all
  * safe to share between threads) and the route table with its limits. */
+/* The verdicts GET /metrics counts: a report's indication. */
+enum vd_verdict { VD_PASSED, VD_FAILED, VD_INDETERMINATE, VD_VERDICTS };
+
 struct verifierd {
     const struct verifierd_config *cfg; /* borrowed */
     struct eseal_verify_opts opts;      /* owned: trust, status, cache */
     const char *status_mode;            /* "url", "file" or "none", for /healthz */
     struct eseal_http_route routes[VERIFIERD_MAX_ROUTES];
     size_t n_routes;
+    /* GET /metrics: reports made, by enum vd_verdict */
+    atomic_ullong verdicts[VD_VERDICTS];
 };
+
+/* vd_count_verdict counts |report|'s indication for GET /metrics (ops.c). */
+void vd_count_verdict(struct verifierd *d, const json_t *report);
 
 /* verifierd_open loads the trust anchors and opens the status source and
  * the cache per |cfg| (borrowed; it must outlive |d|). Undone by
@@ -88,6 +98,7 @@ eseal_rc vd_verify_request(struct verifierd *d, struct eseal_http_req *req, stru
 /* The route handlers (api.c: the JSON API and health; page.c: the HTML). */
 eseal_rc vd_api_verify(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc vd_api_healthz(struct eseal_http_req *req, void *app, struct eseal_err *err);
+eseal_rc vd_api_metrics(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc vd_page_index(struct eseal_http_req *req, void *app, struct eseal_err *err);
 eseal_rc vd_page_verify(struct eseal_http_req *req, void *app, struct eseal_err *err);
 

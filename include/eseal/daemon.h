@@ -15,7 +15,8 @@
  * |type| with the fields address, port, threads and access_log:
  * ESEAL_DAEMON_OPTS_LISTEN gives "address" and "port" (default
  * |default_port|),
- * ESEAL_DAEMON_OPTS_HTTP "threads" and "access_log". */
+ * ESEAL_DAEMON_OPTS_HTTP "threads", "access_log" and "log_text" (fields
+ * threads, access_log, log_text). */
 /* clang-format off */
 #define ESEAL_DAEMON_OPTS_LISTEN(type, default_port)                                      \
     {"address", ESEAL_OPT_STRING, offsetof(type, address), "127.0.0.1", 0, 1, 64,         \
@@ -26,7 +27,9 @@
     {"threads", ESEAL_OPT_INT, offsetof(type, threads), NULL, 4, 1, 64, NULL,             \
      "HTTP worker threads"},                                                              \
     {"access_log", ESEAL_OPT_BOOL, offsetof(type, access_log), NULL, 0, 0, 0, NULL,       \
-     "log one line per request on stderr"}
+     "log one JSON line per request on stderr"},                                          \
+    {"log_text", ESEAL_OPT_BOOL, offsetof(type, log_text), NULL, 0, 0, 0, NULL,           \
+     "the access log in the human text format instead of JSON (for terminals)"}
 /* clang-format on */
 
 /* struct eseal_daemon describes one daemon for eseal_daemon_main. */

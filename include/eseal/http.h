@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "eseal/buf.h"
 #include "eseal/rc.h"
 
 struct eseal_http;
@@ -81,7 +82,8 @@ struct eseal_http_config {
     void *app;        /* passed to every handler */
     size_t max_body;  /* larger bodies get 413; 0 = ESEAL_HTTP_DEFAULT_MAX_BODY */
     unsigned threads; /* worker threads; 0 = 4 */
-    bool access_log;  /* one line per request on stderr */
+    bool access_log;  /* one line per request on stderr: JSON (docs/operations.md) */
+    bool log_text;    /* access_log in the human text format instead of JSON */
     const char *name; /* server name for logs and the Server header; may be NULL */
     /* Required when a route's perm is not ESEAL_HTTP_PUBLIC. */
     eseal_http_authorizer authorize;
@@ -133,6 +135,21 @@ const char *eseal_http_cookie(const struct eseal_http_req *req, const char *name
 const uint8_t *eseal_http_body(const struct eseal_http_req *req, size_t *len);
 /* eseal_http_client returns the peer's address as text ("127.0.0.1"). */
 const char *eseal_http_client(const struct eseal_http_req *req);
+
+/* ESEAL_HTTP_REQUEST_ID_MAX is the longest request id. */
+#define ESEAL_HTTP_REQUEST_ID_MAX 64
+
+/* eseal_http_request_id returns the request's id: the caller's X-Request-Id
+ * when it is 1..ESEAL_HTTP_REQUEST_ID_MAX letters, digits or ".-_:", else 32
+ * random hex digits. Every reply echoes it in X-Request-Id and the access log
+ * carries it. */
+const char *eseal_http_request_id(const struct eseal_http_req *req);
+
+/* eseal_http_metrics appends to |out| the request metrics of the server
+ * |req| came to, in the Prometheus text format (metrics.h):
+ * eseal_http_requests_total, eseal_http_request_duration_seconds and
+ * eseal_http_requests_in_flight (docs/operations.md). */
+void eseal_http_metrics(const struct eseal_http_req *req, struct eseal_buf *out);
 
 /* eseal_http_alloc returns |n| zeroed bytes freed with the request. */
 void *eseal_http_alloc(struct eseal_http_req *req, size_t n);

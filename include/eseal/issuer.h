@@ -69,7 +69,8 @@ struct eseal_issuer_config {
     long long max_body;    /* bytes of a JSON request body */
     long long max_upload;  /* bytes of a multipart request body */
     long long threads;     /* HTTP worker threads */
-    bool access_log;       /* one line per request on stderr */
+    bool access_log;       /* one line per request on stderr (JSON) */
+    bool log_text;         /* access_log in the human text format */
     /* Notifications (notify.c): the SMTP relay smtp(s)://host:port (unset:
      * no mail), the From address, the file with the relay's user name and
      * password, seconds between reminder scans and mail retries, and, for

@@ -92,4 +92,17 @@ const uint8_t *eseal_kv_iter_value(const struct eseal_kv_iter *it, size_t *len);
  * (iteration ends early on error: check after the loop). */
 eseal_rc eseal_kv_iter_status(const struct eseal_kv_iter *it, struct eseal_err *err);
 
+/* eseal_kv_property returns the integer RocksDB property |name| (e.g.
+ * "rocksdb.total-sst-files-size", "rocksdb.estimate-num-keys") summed over
+ * every column family; a property RocksDB does not know counts 0. For
+ * GET /metrics. */
+uint64_t eseal_kv_property(struct eseal_kv *kv, const char *name);
+
+/* eseal_kv_checkpoint writes a consistent copy of the database, as of now,
+ * to the directory |dir|, which must not exist (RocksDB creates it): hard
+ * links to the table files where |dir| is on the same file system, copies
+ * elsewhere. Safe while other threads read and write. */
+eseal_rc eseal_kv_checkpoint(struct eseal_kv *kv, const char *dir,
+                             struct eseal_err *err) ESEAL_MUST_CHECK;
+
 #endif

@@ -65,4 +65,9 @@ eseal_rc eseal_pki_secret_load(struct eseal_buf *out, const char *path, const ch
                                const void *pass, size_t pass_len,
                                struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_pki_days_left returns the days from now until |x|'s notAfter,
+ * fractional, negative once it has passed (0 for NULL): the expiry gauges
+ * of GET /metrics and the checks of /healthz. */
+double eseal_pki_days_left(const X509 *x);
+
 #endif

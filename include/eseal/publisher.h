@@ -66,7 +66,8 @@ struct eseal_publisher_config {
     long long validity;    /* seconds from thisUpdate to nextUpdate */
     long long poll_ms;     /* how often the log is polled */
     long long threads;     /* HTTP worker threads */
-    bool access_log;       /* one line per request on stderr */
+    bool access_log;       /* one line per request on stderr (JSON) */
+    bool log_text;         /* access_log in the human text format */
     long long shards;      /* CRL shards; fixed at the first start */
     char *issuer;          /* issuer base URL for seal files; NULL: the log's
                             * URL, else ESEAL_PUBLISHER_ISSUER */
@@ -77,6 +78,9 @@ struct eseal_publisher_config {
     bool tsa;
     char *tsa_policy;
     long long tsa_accuracy_ms;
+    /* GET /healthz: feeds not updated from the log for this many seconds
+     * are stale (503); 0 never (docs/operations.md) */
+    long long stale_after;
 };
 
 /* eseal_publisher_options is the configuration table (config.h). */

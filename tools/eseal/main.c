@@ -14,6 +14,8 @@ static const struct cmd groups[] = {
     {"log", "the append-only event log / 事件日志", cmd_log},
     {"issuer", "drive the issuance API (eseal-issuerd) / 签发服务客户端", cmd_issuer},
     {"demo", "walk a running issuer through every business type / 演示全部业务", cmd_demo},
+    {"backup", "back up the platform while it runs / 在线备份", cmd_backup},
+    {"restore", "restore a backup into empty directories / 恢复备份", cmd_restore},
 };
 
 static void usage(FILE *out)

@@ -167,6 +167,17 @@ static eseal_rc h_arena(struct eseal_http_req *req, void *app, struct eseal_err 
     return eseal_http_reply(req, 200, "text/plain", out, strlen(out));
 }
 
+/* h_metrics answers with the adapter's request metrics. */
+static eseal_rc h_metrics(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct eseal_buf out;
+    eseal_buf_init(&out);
+    eseal_http_metrics(req, &out);
+    eseal_rc rc = eseal_http_reply(req, 200, "text/plain; version=0.0.4", out.data, out.len);
+    eseal_buf_cleanup(&out);
+    return rc;
+}
+
 #define P ESEAL_HTTP_PUBLIC
 /* clang-format off */
 static const struct eseal_http_route routes[] = {
@@ -190,6 +201,7 @@ static const struct eseal_http_route routes[] = {
     {"GET",  "/things/{id}",            "thing.read",  0,  h_guarded},
     {"POST", "/things/{id}",            "thing.write", 16, h_guarded},
     {"GET",  "/admin",                  "thing.admin", 0,  h_crash},
+    {"GET",  "/metrics",                P, 0,  h_metrics},
 };
 /* clang-format on */
 
@@ -199,7 +211,7 @@ static struct app app;
 static struct eseal_http *srv;
 static uint16_t port;
 
-static struct eseal_http *start(bool access_log)
+static struct eseal_http *start_with(bool access_log, bool log_text)
 {
     struct eseal_http_config cfg = {
         .routes = routes,
@@ -207,6 +219,7 @@ static struct eseal_http *start(bool access_log)
         .app = &app,
         .max_body = MAX_BODY,
         .access_log = access_log,
+        .log_text = log_text,
         .name = "eseal-test",
         .authorize = authorize,
         .auth_challenge = "Bearer realm=\"test\"",
@@ -219,6 +232,11 @@ static struct eseal_http *start(bool access_log)
     }
     port = eseal_http_port(s);
     return s;
+}
+
+static struct eseal_http *start(bool access_log)
+{
+    return start_with(access_log, false);
 }
 
 static int start_server(void **state)
@@ -923,10 +941,12 @@ static void test_malformed(void **state)
     resp_free(&r);
 }
 
-/* The access log names the path but never the query, which may carry tokens. */
-static void test_access_log(void **state)
+/* logged_request runs |target| on a server started with the access log in
+ * the given format and returns what it logged (until a line holding
+ * |until| appeared) and in *resp_raw the whole response. */
+static char *logged_request(bool log_text, const char *target, const char *until, char **resp_raw)
 {
-    struct eseal_http *logged = start(true);
+    struct eseal_http *logged = start_with(true, log_text);
     assert_non_null(logged);
     char *dir = tu_tmpdir();
     char *path = eseal_path_join(dir, "log");
@@ -937,8 +957,9 @@ static void test_access_log(void **state)
     assert_true(saved >= 0);
     assert_true(dup2(fileno(f), STDERR_FILENO) >= 0);
 
-    struct resp r = get("GET", "/query?name=secret-token-value");
+    struct resp r = get("GET", target);
     assert_int_equal(r.status, 200);
+    *resp_raw = eseal_xstrdup(r.raw);
     resp_free(&r);
 
     /* The line is written when MHD completes the request, which may be just
@@ -947,7 +968,7 @@ static void test_access_log(void **state)
     eseal_buf_init(&log);
     for (int i = 0; i < 200; i++) {
         assert_int_equal(eseal_file_read(&log, path, 1 << 20, NULL), ESEAL_OK);
-        if (log.data != NULL && strstr((char *)log.data, " /query ") != NULL)
+        if (log.data != NULL && strstr((char *)log.data, until) != NULL)
             break;
         usleep(10000);
     }
@@ -956,14 +977,174 @@ static void test_access_log(void **state)
     close(saved);
     fclose(f);
     assert_non_null(log.data);
-    assert_non_null(strstr((char *)log.data, "eseal-test 127.0.0.1 GET /query 200 "));
-    assert_null(strstr((char *)log.data, "secret-token-value"));
-    eseal_buf_cleanup(&log);
     eseal_http_stop(logged);
     port = eseal_http_port(srv);
     tu_rmtree(dir);
     free(path);
     free(dir);
+    size_t len;
+    char *text = (char *)eseal_buf_steal(&log, &len);
+    text[len] = '\0';
+    return text;
+}
+
+/* response_header returns a copy of header |name|'s value in |raw|, or NULL. */
+static char *response_header(const char *raw, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = strstr(raw, "\r\n"); p != NULL; p = strstr(p + 2, "\r\n")) {
+        if (strncasecmp(p + 2, name, n) == 0 && p[2 + n] == ':') {
+            const char *v = p + 2 + n + 1 + strspn(p + 2 + n + 1, " ");
+            return eseal_xstrndup(v, strcspn(v, "\r\n"));
+        }
+    }
+    return NULL;
+}
+
+/* The text access log names the path but never the query, which may carry
+ * tokens. */
+static void test_access_log(void **state)
+{
+    char *raw;
+    char *log = logged_request(true, "/query?name=secret-token-value", " /query ", &raw);
+    assert_non_null(strstr(log, "eseal-test 127.0.0.1 GET /query 200 "));
+    assert_null(strstr(log, "secret-token-value"));
+    free(log);
+    free(raw);
+}
+
+/* The JSON access log is one object per line with the request id the reply
+ * carried, the route's pattern (not the path: no identifier or query), the
+ * status and the duration. */
+static void test_access_log_json(void **state)
+{
+    char *raw;
+    char *log =
+        logged_request(false, "/items/secret-id?name=secret-token-value", "\"/items/{id}\"", &raw);
+    char *id = response_header(raw, "X-Request-Id");
+    assert_non_null(id);
+    json_t *line = NULL;
+    for (char *p = log, *nl; *p != '\0'; p = nl + 1) {
+        nl = strchr(p, '\n');
+        assert_non_null(nl); /* every line is complete */
+        json_t *j = json_loadb(p, (size_t)(nl - p), 0, NULL);
+        assert_non_null(j); /* and JSON */
+        if (json_object_get(j, "route") != NULL &&
+            strcmp(json_string_value(json_object_get(j, "route")), "/items/{id}") == 0)
+            line = json_incref(j);
+        json_decref(j);
+    }
+    assert_non_null(line);
+    assert_string_equal(json_string_value(json_object_get(line, "requestId")), id);
+    assert_string_equal(json_string_value(json_object_get(line, "component")), "eseal-test");
+    assert_string_equal(json_string_value(json_object_get(line, "level")), "info");
+    assert_string_equal(json_string_value(json_object_get(line, "method")), "GET");
+    assert_int_equal(json_integer_value(json_object_get(line, "status")), 200);
+    assert_true(json_is_real(json_object_get(line, "durationMs")));
+    assert_true(json_is_string(json_object_get(line, "time")));
+    assert_null(strstr(log, "secret"));
+    json_decref(line);
+    free(id);
+    free(log);
+    free(raw);
+}
+
+/* Every reply carries X-Request-Id: a sane one the caller sent, else a new
+ * random one. */
+static void test_request_id(void **state)
+{
+    struct resp r = get("GET", "/hello");
+    char *a = response_header(r.raw, "X-Request-Id");
+    resp_free(&r);
+    r = get("GET", "/missing");
+    char *b = response_header(r.raw, "X-Request-Id");
+    resp_free(&r);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(strlen(a), 32);
+    assert_int_equal(strspn(a, "0123456789abcdef"), 32);
+    assert_string_not_equal(a, b);
+    r = exchange_str("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     "X-Request-Id: edge-1.2_3:4\r\n\r\n");
+    char *c = response_header(r.raw, "X-Request-Id");
+    resp_free(&r);
+    assert_string_equal(c, "edge-1.2_3:4");
+    r = exchange_str("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     "X-Request-Id: bad\"id<script>\r\n\r\n");
+    char *d = response_header(r.raw, "X-Request-Id");
+    resp_free(&r);
+    assert_int_equal(strlen(d), 32);
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+}
+
+/* metric_value finds the sample line |series| (name and labels exactly) in
+ * a /metrics body: its value, or -1 when absent. */
+static double metric_value(const char *body, const char *series)
+{
+    size_t n = strlen(series);
+    for (const char *p = body; p != NULL && *p != '\0';) {
+        if (strncmp(p, series, n) == 0 && p[n] == ' ')
+            return strtod(p + n + 1, NULL);
+        p = strchr(p, '\n');
+        if (p != NULL)
+            p++;
+    }
+    return -1;
+}
+
+static char *scrape(void)
+{
+    struct resp r = get("GET", "/metrics");
+    assert_int_equal(r.status, 200);
+    char *body = eseal_xstrndup(r.body, r.body_len);
+    resp_free(&r);
+    return body;
+}
+
+/* GET /metrics counts requests by route pattern and status, and times them
+ * in a histogram whose buckets add up. */
+static void test_metrics(void **state)
+{
+    char *before = scrape();
+    struct resp r = get("GET", "/hello");
+    resp_free(&r);
+    r = get("GET", "/hello");
+    resp_free(&r);
+    r = get("GET", "/items/7");
+    resp_free(&r);
+    r = get("GET", "/no/such/route");
+    resp_free(&r);
+    r = get("GET", "/missing");
+    resp_free(&r);
+    usleep(100000); /* counted on completion, just after the reply */
+    char *after = scrape();
+    static const char hello[] = "eseal_http_requests_total{route=\"/hello\",method=\"GET\","
+                                "status=\"200\"}";
+    double h0 = metric_value(before, hello);
+    assert_true(metric_value(after, hello) == (h0 < 0 ? 0 : h0) + 2);
+    assert_true(metric_value(after, "eseal_http_requests_total{route=\"/items/{id}\","
+                                    "method=\"GET\",status=\"200\"}") >= 1);
+    assert_true(metric_value(after, "eseal_http_requests_total{route=\"unmatched\","
+                                    "method=\"\",status=\"404\"}") >= 1);
+    assert_true(metric_value(after, "eseal_http_requests_total{route=\"/missing\","
+                                    "method=\"GET\",status=\"404\"}") >= 1);
+    double count = metric_value(after, "eseal_http_request_duration_seconds_count{route=\"/hello\","
+                                       "method=\"GET\"}");
+    double inf = metric_value(after, "eseal_http_request_duration_seconds_bucket{route=\"/hello\","
+                                     "method=\"GET\",le=\"+Inf\"}");
+    double le10 = metric_value(after, "eseal_http_request_duration_seconds_bucket{route=\"/hello\","
+                                      "method=\"GET\",le=\"10\"}");
+    assert_true(count >= 2);
+    assert_true(inf == count);
+    assert_true(le10 <= inf && le10 >= 2);
+    assert_true(metric_value(after, "eseal_http_requests_in_flight") >= 1);
+    assert_non_null(strstr(after, "# TYPE eseal_http_request_duration_seconds histogram\n"));
+    assert_non_null(strstr(after, "# TYPE eseal_http_requests_total counter\n"));
+    free(before);
+    free(after);
 }
 
 int main(void)
@@ -989,6 +1170,9 @@ int main(void)
         cmocka_unit_test(test_ipv6),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_access_log),
+        cmocka_unit_test(test_access_log_json),
+        cmocka_unit_test(test_request_id),
+        cmocka_unit_test(test_metrics),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }

@@ -822,6 +822,8 @@ static const struct {
     {ESEAL_ACTION_QUEUES_READ, "queues.read", "---YYY"},
     {ESEAL_ACTION_OVERVIEW_READ, "overview.read", "-----Y"},
     {ESEAL_ACTION_CATALOG_READ, "catalog.read", "-YYYYY"},
+    {ESEAL_ACTION_OPS_READ, "ops.read", "YYYYYY"},
+    {ESEAL_ACTION_BACKUP, "backup.create", "-----Y"},
 };
 
 static void test_permission_matrix(void **state)

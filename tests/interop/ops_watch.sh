@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# ops_watch.sh — what an operator watches (docs/operations.md), on the real
+# daemons: GET /metrics of all three is valid Prometheus text (promtool)
+# and its counters move with the requests made; every reply carries
+# X-Request-Id and the access log is one JSON object per line carrying it
+# (--log_text keeps the human line); /healthz names each problem made to
+# happen here — a certificate near its end (warning, 200), an expired trust
+# anchor, feeds gone stale, the log unreachable, the publisher unreachable
+# (error, 503).
+#
+# Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, ESEAL_VERIFIERD, curl, openssl,
+# python3 and promtool (Debian's prometheus package).
+set -euo pipefail
+: "${ESEAL_VERIFIERD:?set ESEAL_VERIFIERD to the eseal-verifierd binary}"
+command -v promtool >/dev/null || { echo "ops_watch: promtool missing (tools/bootstrap installs prometheus)" >&2; exit 1; }
+ESEAL_TEST_NAME=ops_watch
+# shellcheck source=lib/platform.bash
+. "$(dirname "$0")/lib/platform.bash"
+extra=
+trap 'for p in $extra; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; cleanup' EXIT
+
+"$ESEAL_VERIFIERD" --port 0 --trust ca/root.pem --status-url "$pbase" --access_log \
+    >verifier.log 2>&1 &
+verifier=$!
+extra="$extra $verifier"
+vbase="http://127.0.0.1:$(wait_port verifier.log "$verifier")"
+
+# scrape BASE OUT: GET BASE/metrics into OUT; promtool must accept it
+scrape() {
+    local code
+    code=$(curl -s -D "$2.hdr" -o "$2" -w '%{http_code}' "$1/metrics")
+    [ "$code" = 200 ] || fail "$1/metrics: $code"
+    tr -d '\r' <"$2.hdr" | grep -qi '^content-type: text/plain; version=0.0.4' ||
+        fail "$1/metrics: Content-Type"
+    promtool check metrics <"$2" >"$2.lint" 2>&1 || { cat "$2.lint" >&2; fail "promtool rejects $1/metrics"; }
+}
+# metric FILE SERIES: the value of the sample SERIES (name{labels} exactly), or -1
+metric() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+want = sys.argv[2]
+for line in open(sys.argv[1]):
+    if line.startswith("#"):
+        continue
+    series, _, value = line.rstrip("\n").rpartition(" ")
+    if series == want:
+        print(float(value)); break
+else:
+    print(-1.0)
+PY
+}
+# more A B: true when the number A is above B
+more() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)' "$1" "$2"; }
+
+# --- /metrics: valid, and the counters move ---------------------------------
+for b in "$ibase" "$pbase" "$vbase"; do scrape "$b" m0.txt; done
+ok
+scrape "$pbase" p1.txt
+series='eseal_http_requests_total{route="/status/{esID}",method="GET",status="200"}'
+before=$(metric p1.txt "$series")
+for _ in 1 2 3; do [ "$(pub "/status/$esid")" = 200 ] || fail "status"; done
+[ "$(pub /status/35000000000000)" = 404 ] || fail "unknown seal"
+sleep 0.2 # counted as each request completes, just after its reply
+scrape "$pbase" p2.txt
+after=$(metric p2.txt "$series")
+python3 -c 'import sys; b=max(float(sys.argv[1]),0); sys.exit(0 if float(sys.argv[2]) >= b+3 else 1)' "$before" "$after" ||
+    fail "requests_total went from $before to $after after three GETs"
+more "$(metric p2.txt 'eseal_http_requests_total{route="/status/{esID}",method="GET",status="404"}')" 0 ||
+    fail "the 404 is counted"
+more "$(metric p2.txt 'eseal_http_request_duration_seconds_count{route="/status/{esID}",method="GET"}')" 3 ||
+    fail "latency histogram count"
+more "$(metric p2.txt 'eseal_publisher_signed_total{kind="status"}')" 0 || fail "status responses signed"
+[ "$(metric p2.txt 'eseal_publisher_lag_entries')" = 0.0 ] || fail "publisher lag"
+more "$(metric p2.txt 'eseal_publisher_log_entries')" 0 || fail "publisher log entries"
+more "$(metric p2.txt 'eseal_rocksdb_keys{db="publisher"}')" 0 || fail "publisher RocksDB keys"
+more "$(metric p2.txt 'eseal_cert_expiry_seconds{cert="responder"}')" $((300 * 86400)) || fail "responder expiry days"
+ok
+
+scrape "$ibase" i1.txt
+more "$(metric i1.txt 'eseal_issuer_seals_signed_total')" 0 || fail "seals signed"
+[ "$(metric i1.txt 'eseal_issuer_seal_sign_failures_total')" = 0.0 ] || fail "sign failures"
+more "$(metric i1.txt 'eseal_log_entries')" 5 || fail "log entries"
+more "$(metric i1.txt 'eseal_log_bytes')" 0 || fail "log bytes"
+age=$(metric i1.txt 'eseal_log_checkpoint_age_seconds')
+python3 -c 'import sys; sys.exit(0 if 0 <= float(sys.argv[1]) < 600 else 1)' "$age" || fail "checkpoint age $age"
+[ "$(metric i1.txt 'eseal_issuer_queue_length{queue="to_register"}')" = 0.0 ] || fail "queue length"
+more "$(metric i1.txt 'eseal_issuer_materials_bytes')" 0 || fail "materials bytes"
+more "$(metric i1.txt 'eseal_rocksdb_keys{db="issuer"}')" 0 || fail "issuer RocksDB keys"
+more "$(metric i1.txt 'eseal_cert_expiry_seconds{cert="maker"}')" $((300 * 86400)) || fail "maker expiry days"
+# a new submission waits in the makers' queue
+file_submitted apply "" >/dev/null
+scrape "$ibase" i2.txt
+[ "$(metric i2.txt 'eseal_issuer_queue_length{queue="to_register"}')" = 1.0 ] || fail "queue moved"
+ok
+
+# the verifier counts its reports by indication
+expect 200 GET "/api/v1/seals/$esid/seal.esl" "$maker"
+cp resp.json seal.esl
+[ "$(curl -s -o v.json -w '%{http_code}' -F seal=@seal.esl "$vbase/api/v1/verify")" = 200 ] ||
+    fail "verify the seal"
+scrape "$vbase" v1.txt
+more "$(metric v1.txt 'eseal_cert_expiry_seconds{cert="trust0"}')" $((300 * 86400)) || fail "trust0 expiry"
+ind=$(json v.json 'j["indication"]')
+[ "$(metric v1.txt "eseal_verifier_reports_total{indication=\"$ind\"}")" = 1.0 ] ||
+    fail "reports_total{$ind}"
+ok
+
+# --- request ids and the JSON access log ------------------------------------
+rid=$(curl -s -D - -o /dev/null "$vbase/healthz" | tr -d '\r' | sed -n 's/^X-Request-Id: //Ip')
+[ "${#rid}" = 32 ] || fail "X-Request-Id: '$rid'"
+mine=$(curl -s -D - -o /dev/null -H 'X-Request-Id: lb-42.a' "$vbase/healthz" | tr -d '\r' |
+    sed -n 's/^X-Request-Id: //Ip')
+[ "$mine" = lb-42.a ] || fail "the caller's X-Request-Id is kept: '$mine'"
+sleep 0.2
+python3 - verifier.log "$rid" <<'PY' || fail "the access log"
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.startswith("{")]
+recs = [json.loads(l) for l in lines]  # every JSON line parses
+hit = [r for r in recs if r.get("requestId") == sys.argv[2]]
+assert len(hit) == 1, hit
+r = hit[0]
+assert r["route"] == "/healthz" and r["method"] == "GET" and r["status"] == 200, r
+assert r["component"] == "eseal-verifierd" and r["level"] == "info", r
+assert isinstance(r["durationMs"], float) and r["time"].endswith("Z"), r
+assert any(x.get("requestId") == "lb-42.a" for x in recs)
+# the upload's body and the seal's bytes never reach the log
+assert all(set(x) <= {"time", "level", "component", "requestId", "method", "route", "status",
+                      "durationMs", "bytes"} for x in recs), recs
+PY
+"$ESEAL_VERIFIERD" --port 0 --trust ca/root.pem --no-status --access_log --log_text \
+    >verifier2.log 2>&1 &
+v2=$!
+extra="$extra $v2"
+v2base="http://127.0.0.1:$(wait_port verifier2.log "$v2")"
+curl -s -o /dev/null "$v2base/healthz?token=secret"
+sleep 0.2
+grep -q 'eseal-verifierd 127.0.0.1 GET /healthz 200 ' verifier2.log || fail "--log_text"
+grep -q secret verifier2.log && fail "the query reached the log"
+kill "$v2"
+ok
+
+# --- /healthz ---------------------------------------------------------------
+health() { curl -s -o "$2" -w '%{http_code}' "$1/healthz"; }
+# problems FILE: "check:severity ..." sorted
+problems() { json "$1" '" ".join(sorted(p["check"] + ":" + p["severity"] for p in j["problems"]))'; }
+for b in "$ibase" "$pbase" "$vbase"; do
+    [ "$(health "$b" h.json)" = 200 ] || { cat h.json >&2; fail "$b/healthz"; }
+    [ "$(json h.json 'j["ok"], j["problems"]')" = "(True, [])" ] || fail "$b/healthz: $(cat h.json)"
+done
+ok
+
+# a CA whose maker and responder certificates end in 10 days: warnings, 200
+"$ESEAL" ca init --dir ca10 --days 10 >/dev/null
+"$ESEAL_ISSUERD" --port 0 --data idata10 --ca ca10 >issuer10.log 2>&1 &
+i10=$!
+extra="$extra $i10"
+i10base="http://127.0.0.1:$(wait_port issuer10.log "$i10")"
+[ "$(health "$i10base" h.json)" = 200 ] || fail "issuer with a short-lived maker: $(cat h.json)"
+[ "$(problems h.json)" = "cert.maker:warning" ] || fail "issuer problems: $(cat h.json)"
+json h.json 'j["problems"][0]["message"]' | grep -q '制章证书将在 10 天内到期 / the seal maker certificate expires within 10 days' ||
+    fail "the message: $(cat h.json)"
+kill "$i10"
+ok
+
+# trust anchors: one ending in 5 days warns; one expired is an error (503)
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout short.key \
+    -subj /CN=short -days 5 -out short.pem 2>/dev/null
+mkdir -p oldca/newcerts
+: >oldca/index.txt
+cat >oldca.cnf <<'CNF'
+[ca]
+default_ca = old
+[old]
+dir = oldca
+database = oldca/index.txt
+new_certs_dir = oldca/newcerts
+serial = oldca/serial
+default_md = sha256
+policy = any
+x509_extensions = ext
+[any]
+commonName = supplied
+[ext]
+basicConstraints = critical,CA:true
+keyUsage = keyCertSign, cRLSign
+CNF
+echo 01 >oldca/serial
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout old.key \
+    -subj /CN=old -out old.csr 2>/dev/null
+openssl ca -batch -config oldca.cnf -selfsign -keyfile old.key -in old.csr -out old.pem \
+    -startdate 20200101000000Z -enddate 20210101000000Z >/dev/null 2>&1 || fail "openssl ca"
+cat ca/root.pem short.pem >trust-short.pem
+cat ca/root.pem old.pem >trust-old.pem
+for t in short old; do
+    "$ESEAL_VERIFIERD" --port 0 --trust trust-$t.pem --no-status >verifier-$t.log 2>&1 &
+    pid=$!
+    extra="$extra $pid"
+    b="http://127.0.0.1:$(wait_port verifier-$t.log "$pid")"
+    code=$(health "$b" h-$t.json)
+    kill "$pid"
+    case $t in
+    short) [ "$code $(problems h-short.json)" = "200 cert.trust:warning" ] || fail "short: $code $(cat h-short.json)" ;;
+    old) [ "$code $(problems h-old.json)" = "503 cert.trust:error" ] || fail "old: $code $(cat h-old.json)" ;;
+    esac
+done
+json h-old.json 'j["problems"][0]["message"]' | grep -q '信任锚证书已过期 / the trust anchor certificate has expired' ||
+    fail "expired message"
+ok
+
+# feeds gone stale: a publisher that polls once a minute, stale after 1 s
+"$ESEAL_PUBLISHERD" --port 0 --data pdata-stale --ca ca --log "$ibase" --poll_ms 60000 \
+    --stale_after 1 >publisher-stale.log 2>&1 &
+ps=$!
+extra="$extra $ps"
+psbase="http://127.0.0.1:$(wait_port publisher-stale.log "$ps")"
+for _ in $(seq 1 50); do
+    [ "$(health "$psbase" h.json)" = 503 ] && break
+    sleep 0.1
+done
+[ "$(health "$psbase" h.json)" = 503 ] || fail "never stale: $(cat h.json)"
+[ "$(problems h.json)" = "stale:error" ] || fail "stale problems: $(cat h.json)"
+json h.json 'j["lastSuccess"]' | grep -q Z || fail "it had polled once: $(cat h.json)"
+kill "$ps"
+ok
+
+# the log out of reach: the publisher says so (503); the publisher out of
+# reach: the verifier says so (503)
+kill "$issuer"
+wait "$issuer" 2>/dev/null || true
+issuer=
+for _ in $(seq 1 100); do
+    [ "$(health "$pbase" h.json)" = 503 ] && break
+    sleep 0.1
+done
+[ "$(health "$pbase" h.json)" = 503 ] && json h.json '[p["check"] for p in j["problems"]]' | grep -q "'log'" ||
+    fail "publisher without its log: $(cat h.json)"
+kill "$publisher"
+wait "$publisher" 2>/dev/null || true
+publisher=
+[ "$(health "$vbase" h.json)" = 503 ] && [ "$(problems h.json)" = "status:error" ] ||
+    fail "verifier without its publisher: $(cat h.json)"
+ok
+
+echo "ops_watch: $passed checks passed"
