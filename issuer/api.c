@@ -249,6 +249,9 @@ eseal_rc eseal_issuer_serve(struct eseal_issuer *is, struct eseal_http **srv, st
         .name = "eseal-issuerd",
         .authorize = api_authorize,
         .auth_challenge = "Bearer realm=\"eseal-issuer\"",
+        .max_connections = (unsigned)is->cfg.max_connections,
+        .max_per_ip = (unsigned)is->cfg.max_per_ip,
+        .spool_dir = is->cfg.data, /* 0700: uploads are personal data */
     };
     return eseal_http_start(srv, &hc, err);
 }

@@ -397,6 +397,8 @@ eseal_rc eseal_publisher_serve(struct eseal_publisher *p, struct eseal_http **sr
         .max_body = MAX_BODY,
         .threads = (unsigned)p->cfg.threads,
         .access_log = p->cfg.access_log,
+        .max_connections = (unsigned)p->cfg.max_connections,
+        .max_per_ip = (unsigned)p->cfg.max_per_ip,
         .name = "eseal-publisherd/" ESEAL_VERSION,
     };
     return eseal_http_start(srv, &hc, err);

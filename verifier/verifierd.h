@@ -36,6 +36,8 @@ struct verifierd_config {
     long long max_document;
     long long threads;
     bool access_log;
+    long long max_connections;
+    long long max_per_ip;
 };
 
 extern const struct eseal_opt verifierd_options[];

@@ -12,10 +12,12 @@
 #include "eseal/rc.h"
 
 /* The entries every daemon's option table shares, for a configuration struct
- * |type| with the fields address, port, threads and access_log:
+ * |type| with the fields address, port, threads, access_log, max_connections
+ * and max_per_ip:
  * ESEAL_DAEMON_OPTS_LISTEN gives "address" and "port" (default
  * |default_port|),
- * ESEAL_DAEMON_OPTS_HTTP "threads" and "access_log". */
+ * ESEAL_DAEMON_OPTS_HTTP "threads", "access_log", "max_connections" and
+ * "max_connections_per_ip". */
 /* clang-format off */
 #define ESEAL_DAEMON_OPTS_LISTEN(type, default_port)                                      \
     {"address", ESEAL_OPT_STRING, offsetof(type, address), "127.0.0.1", 0, 1, 64,         \
@@ -26,7 +28,11 @@
     {"threads", ESEAL_OPT_INT, offsetof(type, threads), NULL, 4, 1, 64, NULL,             \
      "HTTP worker threads"},                                                              \
     {"access_log", ESEAL_OPT_BOOL, offsetof(type, access_log), NULL, 0, 0, 0, NULL,       \
-     "log one line per request on stderr"}
+     "log one line per request on stderr"},                                               \
+    {"max_connections", ESEAL_OPT_INT, offsetof(type, max_connections), NULL, 512, 4,    \
+     65536, NULL, "HTTP connections at once (docs/security.md)"},                         \
+    {"max_connections_per_ip", ESEAL_OPT_INT, offsetof(type, max_per_ip), NULL, 64, 1,   \
+     65536, NULL, "HTTP connections at once from one address"}
 /* clang-format on */
 
 /* struct eseal_daemon describes one daemon for eseal_daemon_main. */
