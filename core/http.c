@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -11,7 +12,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,14 +36,32 @@
 #define LISTEN_BACKLOG 1024
 /* MHD's messages and refused requests are summed up at most this often. */
 #define MALFORMED_REPORT_S 60
+#define DEFAULT_OFFLOAD_THREADS 1
+#define DEFAULT_OFFLOAD_QUEUE 8
+/* The offload threads run at this nice value: on a small machine a burst of
+ * password hashes must leave the CPU to the HTTP threads first. */
+#define OFFLOAD_NICE 19
 /* How much of an oversized chunked body we read and throw away so the client
  * can still get its 413; past this the connection is dropped. */
 #define DISCARD_MAX (1024 * 1024)
 
 #define JSON_TYPE "application/json; charset=utf-8"
 
+/* struct offload_pool runs eseal_http_offload's work: a ring of waiting
+ * requests under |mu|, and its threads. */
+struct offload_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    struct eseal_http_req **ring;
+    size_t cap, head, n;
+    pthread_t *threads;
+    unsigned n_threads;
+    bool stop;
+};
+
 struct eseal_http {
     struct MHD_Daemon *daemon;
+    struct offload_pool pool;
     const struct eseal_http_route *routes;
     size_t n_routes;
     void *app;
@@ -105,6 +126,11 @@ struct eseal_http_req {
     time_t body_deadline; /* the body must be in by then */
     size_t max_body;
     size_t discarded;
+    /* eseal_http_offload: the work, its context, and the handler that
+     * replies once the connection is resumed */
+    eseal_http_work work;
+    void *work_ctx;
+    eseal_http_handler then;
     bool started;
     bool too_big;
     bool close; /* ask MHD to close the connection after the reply */
@@ -929,17 +955,23 @@ static enum MHD_Result req_take_body(struct eseal_http_req *req, const char *dat
  * it when it did not. */
 static enum MHD_Result req_finish(struct eseal_http_req *req)
 {
-    if (req->too_big)
-        return reply_too_big(req);
-    if (req->spool_fd >= 0 && !spool_map(req))
-        return queued(eseal_http_reply_error(req, ESEAL_E_UNAVAILABLE,
-                                             "暂时无法读取请求体 / cannot read the body now"));
-    eseal_buf_append(&req->body, "", 0); /* NUL-terminated even when empty */
+    eseal_http_handler handler = req->route->handler;
+    if (req->then != NULL) { /* resumed after eseal_http_offload */
+        handler = req->then;
+        req->then = NULL;
+    } else {
+        if (req->too_big)
+            return reply_too_big(req);
+        if (req->spool_fd >= 0 && !spool_map(req))
+            return queued(eseal_http_reply_error(req, ESEAL_E_UNAVAILABLE,
+                                                 "暂时无法读取请求体 / cannot read the body now"));
+        eseal_buf_append(&req->body, "", 0); /* NUL-terminated even when empty */
+    }
     struct eseal_err err;
     eseal_err_clear(&err);
-    eseal_rc rc = req->route->handler(req, req->srv->app, &err);
-    if (req->replied)
-        return MHD_YES;
+    eseal_rc rc = handler(req, req->srv->app, &err);
+    if (req->replied || (rc == ESEAL_OK && req->then != NULL))
+        return MHD_YES; /* replied, or suspended until the offload is done */
     const char *msg = err.msg[0] != '\0' ? err.msg : eseal_rc_describe(rc);
     if (rc == ESEAL_OK) {
         rc = ESEAL_E_INTERNAL;
@@ -1026,6 +1058,89 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
     *req_cls = NULL;
 }
 
+/* ---- the offload pool --------------------------------------------------- */
+
+static void *offload_main(void *arg)
+{
+    struct offload_pool *p = arg;
+    /* Linux: the nice value of one thread (best effort) */
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), OFFLOAD_NICE);
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->n == 0 && !p->stop)
+            pthread_cond_wait(&p->wake, &p->mu);
+        if (p->n == 0)
+            break; /* stopping, and nothing left */
+        struct eseal_http_req *req = p->ring[p->head];
+        p->head = (p->head + 1) % p->cap;
+        p->n--;
+        pthread_mutex_unlock(&p->mu);
+        req->work(req->work_ctx);
+        MHD_resume_connection(req->con); /* req_finish then runs req->then */
+        pthread_mutex_lock(&p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+eseal_rc eseal_http_offload(struct eseal_http_req *req, eseal_http_work work, void *ctx,
+                            eseal_http_handler then)
+{
+    struct offload_pool *p = &req->srv->pool;
+    if (req->then != NULL || work == NULL || then == NULL)
+        return ESEAL_E_INTERNAL;
+    pthread_mutex_lock(&p->mu);
+    if (p->stop || p->n == p->cap || p->n_threads == 0) {
+        pthread_mutex_unlock(&p->mu);
+        return ESEAL_E_UNAVAILABLE;
+    }
+    req->work = work;
+    req->work_ctx = ctx;
+    req->then = then;
+    /* suspended before a worker can see it, so the resume comes after */
+    MHD_suspend_connection(req->con);
+    p->ring[(p->head + p->n) % p->cap] = req;
+    p->n++;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    return ESEAL_OK;
+}
+
+void *eseal_http_offload_ctx(const struct eseal_http_req *req)
+{
+    return req->work_ctx;
+}
+
+static void pool_start(struct offload_pool *p, unsigned threads, size_t queue)
+{
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    p->cap = queue;
+    p->ring = eseal_xcalloc(queue, sizeof(*p->ring));
+    p->threads = eseal_xcalloc(threads, sizeof(*p->threads));
+    for (unsigned i = 0; i < threads; i++) {
+        if (pthread_create(&p->threads[i], NULL, offload_main, p) != 0)
+            break; /* fewer threads; none: eseal_http_offload refuses */
+        p->n_threads++;
+    }
+}
+
+/* pool_stop lets the threads finish (and resume) what is queued, joins
+ * them: after it no thread touches a request. */
+static void pool_stop(struct offload_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned i = 0; i < p->n_threads; i++)
+        pthread_join(p->threads[i], NULL);
+    free(p->threads);
+    free(p->ring);
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->mu);
+}
+
 /* ---- the daemon -------------------------------------------------------- */
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) ESEAL_PRINTF(2, 0);
@@ -1110,8 +1225,8 @@ static struct MHD_Daemon *daemon_start(struct eseal_http *srv, const struct sock
      * epoll (MHD_USE_AUTO picks it on Linux); turbo skips the per-accept
      * fcntl calls and the shutdown() before close, which new-connection
      * clients (OCSP) pay for on every request. */
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+                     MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     /* Dual stack so that "::" means every address, as it does on Linux. */
     if (ss->ss_family == AF_INET6)
         flags |= MHD_USE_DUAL_STACK;
@@ -1151,6 +1266,9 @@ eseal_rc eseal_http_start(struct eseal_http **out, const struct eseal_http_confi
     srv->port = cfg->port;
     const char *spool = cfg->spool_dir != NULL ? cfg->spool_dir : getenv("TMPDIR");
     srv->spool_dir = eseal_xstrdup(spool != NULL && spool[0] != '\0' ? spool : "/tmp");
+    pool_start(&srv->pool,
+               cfg->offload_threads != 0 ? cfg->offload_threads : DEFAULT_OFFLOAD_THREADS,
+               cfg->offload_queue != 0 ? cfg->offload_queue : DEFAULT_OFFLOAD_QUEUE);
     atomic_init(&srv->capture, true);
     atomic_init(&srv->malformed, 0);
     atomic_init(&srv->malformed_reported, 0);
@@ -1187,6 +1305,7 @@ void eseal_http_stop(struct eseal_http *srv)
 {
     if (srv == NULL)
         return;
+    pool_stop(&srv->pool); /* its requests are resumed before MHD stops */
     /* Joins the worker threads; open requests reach on_completed first. */
     if (srv->daemon != NULL)
         MHD_stop_daemon(srv->daemon);

@@ -116,6 +116,10 @@ struct eseal_http_config {
      * accept); 0 = ESEAL_HTTP_DEFAULT_MAX_CONNECTIONS / _MAX_PER_IP. */
     unsigned max_connections;
     unsigned max_per_ip;
+    /* Threads and queue length of the offload pool (eseal_http_offload);
+     * 0 = 2 threads and 8 waiting. */
+    unsigned offload_threads;
+    unsigned offload_queue;
     /* Directory of the temporary files of large bodies (ESEAL_HTTP_SPOOL_MIN);
      * NULL = $TMPDIR or /tmp. Files are created unlinked (O_TMPFILE), 0600. */
     const char *spool_dir;
@@ -139,7 +143,8 @@ uint16_t eseal_http_port(const struct eseal_http *srv);
  * summed up on stderr at most once a minute, not logged one line each. */
 unsigned long long eseal_http_malformed(const struct eseal_http *srv);
 
-/* eseal_http_stop stops accepting, waits for running handlers, frees |srv|.
+/* eseal_http_stop stops accepting, lets the offload pool finish what it
+ * holds, waits for running handlers, frees |srv|.
  * Accepts NULL. */
 void eseal_http_stop(struct eseal_http *srv);
 
@@ -192,6 +197,24 @@ eseal_rc eseal_http_reply_json(struct eseal_http_req *req, unsigned status, json
 /* eseal_http_reply_error sends eseal_http_status(rc) with the JSON body
  * {"error":{"code":eseal_rc_name(rc),"message":message,"description":eseal_rc_describe(rc)}}. */
 eseal_rc eseal_http_reply_error(struct eseal_http_req *req, eseal_rc rc, const char *message);
+
+/* eseal_http_work is slow work a handler hands to the offload pool: it runs
+ * on one of the pool's threads with |ctx| as given to eseal_http_offload. */
+typedef void (*eseal_http_work)(void *ctx);
+
+/* eseal_http_offload runs |work| on the adapter's small, bounded offload
+ * pool, away from the HTTP threads (password hashing: a burst of logins must
+ * not stall other requests), and then |then| as the request's handler, on an
+ * HTTP thread, to reply; eseal_http_offload_ctx gives it |ctx|. The
+ * connection sleeps meanwhile: no HTTP thread waits. Call from a handler at
+ * most once; on ESEAL_OK return ESEAL_OK without replying. When the pool's
+ * queue is full (or the server is stopping) it is ESEAL_E_UNAVAILABLE at
+ * once and nothing runs: reply 503 with Retry-After. |ctx| must live until
+ * |then| returns (eseal_http_alloc it). */
+eseal_rc eseal_http_offload(struct eseal_http_req *req, eseal_http_work work, void *ctx,
+                            eseal_http_handler then) ESEAL_MUST_CHECK;
+/* eseal_http_offload_ctx returns the |ctx| of eseal_http_offload, or NULL. */
+void *eseal_http_offload_ctx(const struct eseal_http_req *req);
 
 /* eseal_http_routes_print writes |routes| as a Markdown table (method,
  * path, permission, body limit in bytes with 0 read as |default_max_body|)
