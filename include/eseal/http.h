@@ -117,7 +117,7 @@ struct eseal_http_config {
     unsigned max_connections;
     unsigned max_per_ip;
     /* Threads and queue length of the offload pool (eseal_http_offload);
-     * 0 = 2 threads and 8 waiting. */
+     * 0 = 1 thread and 8 waiting. */
     unsigned offload_threads;
     unsigned offload_queue;
     /* Directory of the temporary files of large bodies (ESEAL_HTTP_SPOOL_MIN);

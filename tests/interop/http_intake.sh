@@ -8,7 +8,7 @@
 # the verifier's maximum number of slow uploads at once raises its VmRSS by
 # far less than their bodies (they go to unlinked temporary files), within
 # the formula of docs/security.md. Malformed requests are counted, not
-# logged one line each.
+# logged one line each; a JSON error does not echo the request's bytes.
 #
 # Needs ESEAL, ESEAL_ISSUERD, ESEAL_VERIFIERD, curl and python3.
 set -euo pipefail
@@ -101,6 +101,13 @@ ok
 [ "$(grep -c 'malformed or refused' daemon.log)" -le 1 ] || fail "one log line per malformed request"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/log/checkpoint")
 [ "$code" = 200 ] || fail "a good client after the abuse: $code"
+ok
+
+# a JSON error does not echo the request's bytes back
+code=$(curl -s -o resp.json -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d '{"username": xyzzy-<b>echo</b>}' "$base/api/v1/session")
+[ "$code" = 400 ] || fail "bad JSON: $code"
+grep -q 'xyzzy\|echo' resp.json && fail "the JSON error echoes the request: $(cat resp.json)"
 ok
 
 # --- the per-address cap -----------------------------------------------------------------
