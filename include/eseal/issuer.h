@@ -59,19 +59,20 @@ struct eseal_issuer;
  * eseal_issuer_options. Strings are owned by the config
  * (eseal_config_cleanup). */
 struct eseal_issuer_config {
-    char *address;             /* listen address, default 127.0.0.1 */
-    long long port;            /* default 8441 */
-    char *data;                /* state directory, default ./var/issuer */
-    char *ca;                  /* CA directory, default ./var/ca */
-    char *passphrase_file;     /* CA passphrase file; unset: $ESEAL_PASSPHRASE */
-    long long max_days;        /* upper bound (and default) of a seal's validity, days */
-    long long session_ttl;     /* seconds a login lasts */
-    long long max_body;        /* bytes of a JSON request body */
-    long long max_upload;      /* bytes of a multipart request body */
-    long long threads;         /* HTTP worker threads */
-    bool access_log;           /* one line per request on stderr */
-    long long max_connections; /* HTTP connections at once */
-    long long max_per_ip;      /* HTTP connections at once from one address */
+    char *address;         /* listen address, default 127.0.0.1 */
+    long long port;        /* default 8441 */
+    char *data;            /* state directory, default ./var/issuer */
+    char *ca;              /* CA directory, default ./var/ca */
+    char *passphrase_file; /* CA passphrase file; unset: $ESEAL_PASSPHRASE */
+    long long max_days;    /* upper bound (and default) of a seal's validity, days */
+    long long session_ttl; /* seconds a login lasts */
+    long long max_body;    /* bytes of a JSON request body */
+    long long max_upload;  /* bytes of a multipart request body */
+    long long threads;     /* HTTP worker threads */
+    bool access_log;       /* one line per request on stderr */
+    /* HTTP connections at once, in all and from one address */
+    long long max_connections;
+    long long max_per_ip;
     /* Notifications (notify.c): the SMTP relay smtp(s)://host:port (unset:
      * no mail), the From address, the file with the relay's user name and
      * password, seconds between reminder scans and mail retries, and, for

@@ -59,21 +59,22 @@ struct eseal_publisher;
 struct eseal_publisher_config {
     char *address;
     long long port;
-    char *data;                /* state directory: db/ */
-    char *ca;                  /* platform CA directory: log.pub, responder key */
-    char *log;                 /* the issuer's log directory or its base URL */
-    char *passphrase_file;     /* CA passphrase; NULL: $ESEAL_PASSPHRASE */
-    long long validity;        /* seconds from thisUpdate to nextUpdate */
-    long long poll_ms;         /* how often the log is polled */
-    long long threads;         /* HTTP worker threads */
-    bool access_log;           /* one line per request on stderr */
-    long long max_connections; /* HTTP connections at once */
-    long long max_per_ip;      /* HTTP connections at once from one address */
-    long long shards;          /* CRL shards; fixed at the first start */
-    char *issuer;              /* issuer base URL for seal files; NULL: the log's
-                                * URL, else ESEAL_PUBLISHER_ISSUER */
-    char *ca_file;             /* PEM CA certificates for https:// log and issuer
-                                * URLs; NULL: the system store */
+    char *data;            /* state directory: db/ */
+    char *ca;              /* platform CA directory: log.pub, responder key */
+    char *log;             /* the issuer's log directory or its base URL */
+    char *passphrase_file; /* CA passphrase; NULL: $ESEAL_PASSPHRASE */
+    long long validity;    /* seconds from thisUpdate to nextUpdate */
+    long long poll_ms;     /* how often the log is polled */
+    long long threads;     /* HTTP worker threads */
+    bool access_log;       /* one line per request on stderr */
+    /* HTTP connections at once, in all and from one address */
+    long long max_connections;
+    long long max_per_ip;
+    long long shards; /* CRL shards; fixed at the first start */
+    char *issuer;     /* issuer base URL for seal files; NULL: the log's
+                       * URL, else ESEAL_PUBLISHER_ISSUER */
+    char *ca_file;    /* PEM CA certificates for https:// log and issuer
+                       * URLs; NULL: the system store */
     /* time-stamps (docs/tsa.md): serve POST /tsa with the CA's TSA key, the
      * policy OID in the tokens, the stated accuracy of genTime (ms) */
     bool tsa;
