@@ -67,14 +67,14 @@ struct eseal_publisher_config {
     long long poll_ms;     /* how often the log is polled */
     long long threads;     /* HTTP worker threads */
     bool access_log;       /* one line per request on stderr */
+    long long shards;      /* CRL shards; fixed at the first start */
+    char *issuer;          /* issuer base URL for seal files; NULL: the log's
+                            * URL, else ESEAL_PUBLISHER_ISSUER */
+    char *ca_file;         /* PEM CA certificates for https:// log and issuer
+                            * URLs; NULL: the system store */
     /* HTTP connections at once, in all and from one address */
     long long max_connections;
     long long max_per_ip;
-    long long shards; /* CRL shards; fixed at the first start */
-    char *issuer;     /* issuer base URL for seal files; NULL: the log's
-                       * URL, else ESEAL_PUBLISHER_ISSUER */
-    char *ca_file;    /* PEM CA certificates for https:// log and issuer
-                       * URLs; NULL: the system store */
     /* time-stamps (docs/tsa.md): serve POST /tsa with the CA's TSA key, the
      * policy OID in the tokens, the stated accuracy of genTime (ms) */
     bool tsa;
