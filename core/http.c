@@ -1,7 +1,9 @@
 /* http.c — the HTTP server adapter: routes, bounded bodies and replies over libmicrohttpd. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -9,8 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -22,11 +28,21 @@
 
 /* Idle connections are dropped after this many seconds so that slow or stuck
  * clients cannot hold worker slots forever. */
-#define CONN_TIMEOUT_S 30
+#define CONN_TIMEOUT_S ESEAL_HTTP_IDLE_TIMEOUT_S
 /* Per-connection memory for MHD's request line, headers and I/O buffers: it
  * caps header size. Bodies are buffered by us, not here. */
-#define CONN_MEMORY_LIMIT (64 * 1024)
+#define CONN_MEMORY_LIMIT ESEAL_HTTP_CONN_MEMORY
 #define DEFAULT_THREADS 4
+/* Connections waiting for accept(): new-connection bursts (OCSP clients
+ * open one per query) queue here instead of being refused. */
+#define LISTEN_BACKLOG 1024
+/* MHD's messages and refused requests are summed up at most this often. */
+#define MALFORMED_REPORT_S 60
+#define DEFAULT_OFFLOAD_THREADS 1
+#define DEFAULT_OFFLOAD_QUEUE 8
+/* The offload threads run at this nice value: on a small machine a burst of
+ * password hashes must leave the CPU to the HTTP threads first. */
+#define OFFLOAD_NICE 19
 /* How much of an oversized chunked body we read and throw away so the client
  * can still get its 413; past this the connection is dropped. */
 #define DISCARD_MAX (1024 * 1024)
@@ -51,8 +67,21 @@ struct route_stats {
     atomic_ullong sum_us;
 };
 
+/* struct offload_pool runs eseal_http_offload's work: a ring of waiting
+ * requests under |mu|, and its threads. */
+struct offload_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    struct eseal_http_req **ring;
+    size_t cap, head, n;
+    pthread_t *threads;
+    unsigned n_threads;
+    bool stop;
+};
+
 struct eseal_http {
     struct MHD_Daemon *daemon;
+    struct offload_pool pool;
     const struct eseal_http_route *routes;
     size_t n_routes;
     void *app;
@@ -69,6 +98,12 @@ struct eseal_http {
     /* GET /metrics: n_routes + 1 rows (eseal_http_metrics) */
     struct route_stats *stats;
     atomic_uint in_flight;
+    char *spool_dir;
+    /* Malformed requests and MHD's complaints: counted, summed up on stderr
+     * at most every MALFORMED_REPORT_S (eseal_http_malformed). */
+    atomic_ullong malformed;
+    atomic_ullong malformed_reported;
+    atomic_llong malformed_report_at;
 };
 
 /* struct path_params holds the parameters of one route match: names point
@@ -108,8 +143,18 @@ struct eseal_http_req {
     void *user;                /* eseal_http_set_user */
     char client[INET6_ADDRSTRLEN];
     struct eseal_buf body;
+    int spool_fd; /* -1, or the unlinked temporary file the body goes to */
+    size_t spool_len;
+    void *map; /* the spooled body mapped for the handler, map_len bytes */
+    size_t map_len;
+    time_t body_deadline; /* the body must be in by then */
     size_t max_body;
     size_t discarded;
+    /* eseal_http_offload: the work, its context, and the handler that
+     * replies once the connection is resumed */
+    eseal_http_work work;
+    void *work_ctx;
+    eseal_http_handler then;
     bool started;
     bool too_big;
     bool close; /* ask MHD to close the connection after the reply */
@@ -168,6 +213,7 @@ static struct eseal_http_req *req_new(struct eseal_http *srv, struct MHD_Connect
     req->uri = req_strdup(req, uri != NULL ? uri : "");
     req->method = "-"; /* for the log, should the request die before its headers */
     req->path = "";
+    req->spool_fd = -1;
     client_address(req);
     eseal_buf_init(&req->body);
     clock_gettime(CLOCK_MONOTONIC, &req->start);
@@ -188,6 +234,10 @@ static void req_free(struct eseal_http_req *req)
         b = next;
     }
     eseal_buf_cleanup(&req->body);
+    if (req->map != NULL)
+        munmap(req->map, req->map_len);
+    if (req->spool_fd >= 0)
+        close(req->spool_fd);
     free(req);
 }
 
@@ -262,6 +312,11 @@ const char *eseal_http_cookie(const struct eseal_http_req *req, const char *name
 
 const uint8_t *eseal_http_body(const struct eseal_http_req *req, size_t *len)
 {
+    if (req->map != NULL) {
+        if (len != NULL)
+            *len = req->spool_len;
+        return req->map;
+    }
     if (len != NULL)
         *len = req->body.len;
     return req->body.data != NULL ? req->body.data : (const uint8_t *)"";
@@ -734,20 +789,116 @@ static bool query_has_nul(struct MHD_Connection *con)
     return bad;
 }
 
-/* declared_too_big is true when Content-Length already exceeds the limit, so
- * the 413 goes out before any of the body is read. */
-static bool declared_too_big(const struct eseal_http_req *req)
+/* struct framing is what the headers say about the body's framing. */
+struct framing {
+    unsigned n_headers;
+    const char *length; /* the first Content-Length, or NULL */
+    bool lengths_differ;
+    bool chunked; /* a Transfer-Encoding was sent */
+};
+
+static enum MHD_Result framing_scan(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    size_t key_size, const char *value, size_t value_size)
 {
-    const char *cl =
-        MHD_lookup_connection_value(req->con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    struct framing *f = cls;
+    f->n_headers++;
+    if (key == NULL || value == NULL)
+        return MHD_YES;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (f->length != NULL && strcmp(f->length, value) != 0)
+            f->lengths_differ = true;
+        if (f->length == NULL)
+            f->length = value;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->chunked = true;
+    }
+    return MHD_YES;
+}
+
+/* declared_length reads Content-Length: false when there is none or it is
+ * malformed (MHD itself refuses the latter); an overflow reads as SIZE_MAX. */
+static bool declared_length(const struct framing *f, size_t *out)
+{
+    const char *cl = f->length;
     if (cl == NULL || *cl < '0' || *cl > '9')
-        return false; /* absent or malformed: MHD itself refuses the latter */
+        return false;
     char *end;
     errno = 0;
     unsigned long long n = strtoull(cl, &end, 10);
-    if (errno == ERANGE)
+    if (*end != '\0')
+        return false;
+    *out = errno == ERANGE || n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+    return true;
+}
+
+static void count_malformed(struct eseal_http *srv)
+{
+    atomic_fetch_add(&srv->malformed, 1);
+}
+
+static enum MHD_Result queued(eseal_rc rc);
+
+/* reply_malformed refuses a request whose framing or headers cannot be
+ * trusted: counted, not logged, and the connection closed after the reply. */
+static enum MHD_Result reply_malformed(struct eseal_http_req *req, unsigned status,
+                                       const char *message)
+{
+    count_malformed(req->srv);
+    req->close = true;
+    eseal_rc rc = status == 431 ? ESEAL_E_TOOBIG : ESEAL_E_INVALID;
+    return queued(reply_error_status(req, status, rc, message));
+}
+
+/* ---- large bodies go to a temporary file -------------------------------- */
+
+/* spool_open gives the request an unlinked 0600 file in the spool
+ * directory: nothing is left behind whatever happens to the process. */
+static bool spool_open(struct eseal_http_req *req)
+{
+    const char *dir = req->srv->spool_dir;
+    req->spool_fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (req->spool_fd >= 0)
         return true;
-    return *end == '\0' && n > req->max_body;
+    /* a file system without O_TMPFILE: a named file, unlinked at once */
+    size_t n = strlen(dir) + sizeof("/eseal-body.XXXXXX");
+    char *path = eseal_http_alloc(req, n);
+    snprintf(path, n, "%s/eseal-body.XXXXXX", dir);
+    req->spool_fd = mkostemp(path, O_CLOEXEC);
+    if (req->spool_fd < 0)
+        return false;
+    unlink(path);
+    return true;
+}
+
+static bool spool_write(struct eseal_http_req *req, const char *data, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(req->spool_fd, data, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        data += w;
+        n -= (size_t)w;
+        req->spool_len += (size_t)w;
+    }
+    return true;
+}
+
+/* spool_map maps the spooled body read-only, one NUL past its end as
+ * eseal_http_body promises. */
+static bool spool_map(struct eseal_http_req *req)
+{
+    size_t len = req->spool_len;
+    if (!spool_write(req, "", 1))
+        return false;
+    req->spool_len = len;
+    void *m = mmap(NULL, len + 1, PROT_READ, MAP_PRIVATE, req->spool_fd, 0);
+    if (m == MAP_FAILED)
+        return false;
+    req->map = m;
+    req->map_len = len + 1;
+    return true;
 }
 
 static enum MHD_Result queued(eseal_rc rc)
@@ -792,19 +943,37 @@ static enum MHD_Result req_begin(struct eseal_http_req *req, struct MHD_Connecti
     req->started = true;
     req->method = req_strdup(req, method);
     take_request_id(req);
+    struct framing f = {0};
+    MHD_get_connection_values_n(con, MHD_HEADER_KIND, framing_scan, &f);
+    if (f.n_headers > ESEAL_HTTP_MAX_HEADERS)
+        return reply_malformed(req, 431, "请求头过多 / too many header fields");
+    /* RFC 9112 §6.3: either is how request smuggling starts */
+    if (f.lengths_differ)
+        return reply_malformed(req, 400, "Content-Length 不一致 / conflicting Content-Length");
+    if (f.length != NULL && f.chunked)
+        return reply_malformed(req, 400,
+                               "Content-Length 与 Transfer-Encoding 并存 / Content-Length "
+                               "with Transfer-Encoding");
     if (!path_decode(req))
-        return queued(
-            eseal_http_reply_error(req, ESEAL_E_INVALID, "malformed escape or NUL in the path"));
+        return reply_malformed(req, 400, "malformed escape or NUL in the path");
     if (query_has_nul(con))
-        return queued(eseal_http_reply_error(req, ESEAL_E_INVALID, "NUL in the query"));
+        return reply_malformed(req, 400, "NUL in the query");
     eseal_rc rc = ESEAL_OK;
     if (!route_find(req, &rc))
         return queued(rc);
     req->max_body = req->route->max_body != 0 ? req->route->max_body : req->srv->max_body;
-    if (declared_too_big(req))
+    size_t declared = 0;
+    bool has_length = declared_length(&f, &declared);
+    if (has_length && declared > req->max_body)
         return reply_too_big(req);
     if (!authorize(req, &rc))
         return queued(rc);
+    size_t expect = has_length ? declared : f.chunked ? req->max_body : 0;
+    req->body_deadline =
+        time(NULL) + ESEAL_HTTP_BODY_GRACE_S + (time_t)(expect / ESEAL_HTTP_BODY_MIN_RATE);
+    if (expect > ESEAL_HTTP_SPOOL_MIN && req->max_body > ESEAL_HTTP_SPOOL_MIN && !spool_open(req))
+        return queued(eseal_http_reply_error(req, ESEAL_E_UNAVAILABLE,
+                                             "暂时无法接收请求体 / cannot take the body now"));
     return MHD_YES;
 }
 
@@ -813,17 +982,24 @@ static enum MHD_Result req_take_body(struct eseal_http_req *req, const char *dat
 {
     size_t n = *data_size;
     *data_size = 0;
+    if (time(NULL) > req->body_deadline) {
+        count_malformed(req->srv); /* too slow: the connection is dropped */
+        return MHD_NO;
+    }
     if (req->too_big) {
         /* MHD cannot queue a reply mid-body, so the rest is read and
          * dropped; a client that keeps sending loses the connection. */
         req->discarded += n;
         return req->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
     }
-    if (n > req->max_body - req->body.len) {
+    size_t have = req->spool_fd >= 0 ? req->spool_len : req->body.len;
+    if (n > req->max_body - have) {
         req->too_big = true;
         eseal_buf_cleanup(&req->body);
         return MHD_YES;
     }
+    if (req->spool_fd >= 0)
+        return spool_write(req, data, n) ? MHD_YES : MHD_NO;
     eseal_buf_append(&req->body, data, n);
     return MHD_YES;
 }
@@ -832,14 +1008,23 @@ static enum MHD_Result req_take_body(struct eseal_http_req *req, const char *dat
  * it when it did not. */
 static enum MHD_Result req_finish(struct eseal_http_req *req)
 {
-    if (req->too_big)
-        return reply_too_big(req);
-    eseal_buf_append(&req->body, "", 0); /* NUL-terminated even when empty */
+    eseal_http_handler handler = req->route->handler;
+    if (req->then != NULL) { /* resumed after eseal_http_offload */
+        handler = req->then;
+        req->then = NULL;
+    } else {
+        if (req->too_big)
+            return reply_too_big(req);
+        if (req->spool_fd >= 0 && !spool_map(req))
+            return queued(eseal_http_reply_error(req, ESEAL_E_UNAVAILABLE,
+                                                 "暂时无法读取请求体 / cannot read the body now"));
+        eseal_buf_append(&req->body, "", 0); /* NUL-terminated even when empty */
+    }
     struct eseal_err err;
     eseal_err_clear(&err);
-    eseal_rc rc = req->route->handler(req, req->srv->app, &err);
-    if (req->replied)
-        return MHD_YES;
+    eseal_rc rc = handler(req, req->srv->app, &err);
+    if (req->replied || (rc == ESEAL_OK && req->then != NULL))
+        return MHD_YES; /* replied, or suspended until the offload is done */
     const char *msg = err.msg[0] != '\0' ? err.msg : eseal_rc_describe(rc);
     if (rc == ESEAL_OK) {
         rc = ESEAL_E_INTERNAL;
@@ -974,6 +1159,89 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
     *req_cls = NULL;
 }
 
+/* ---- the offload pool --------------------------------------------------- */
+
+static void *offload_main(void *arg)
+{
+    struct offload_pool *p = arg;
+    /* Linux: the nice value of one thread (best effort) */
+    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), OFFLOAD_NICE);
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->n == 0 && !p->stop)
+            pthread_cond_wait(&p->wake, &p->mu);
+        if (p->n == 0)
+            break; /* stopping, and nothing left */
+        struct eseal_http_req *req = p->ring[p->head];
+        p->head = (p->head + 1) % p->cap;
+        p->n--;
+        pthread_mutex_unlock(&p->mu);
+        req->work(req->work_ctx);
+        MHD_resume_connection(req->con); /* req_finish then runs req->then */
+        pthread_mutex_lock(&p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+eseal_rc eseal_http_offload(struct eseal_http_req *req, eseal_http_work work, void *ctx,
+                            eseal_http_handler then)
+{
+    struct offload_pool *p = &req->srv->pool;
+    if (req->then != NULL || work == NULL || then == NULL)
+        return ESEAL_E_INTERNAL;
+    pthread_mutex_lock(&p->mu);
+    if (p->stop || p->n == p->cap || p->n_threads == 0) {
+        pthread_mutex_unlock(&p->mu);
+        return ESEAL_E_UNAVAILABLE;
+    }
+    req->work = work;
+    req->work_ctx = ctx;
+    req->then = then;
+    /* suspended before a worker can see it, so the resume comes after */
+    MHD_suspend_connection(req->con);
+    p->ring[(p->head + p->n) % p->cap] = req;
+    p->n++;
+    pthread_cond_signal(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    return ESEAL_OK;
+}
+
+void *eseal_http_offload_ctx(const struct eseal_http_req *req)
+{
+    return req->work_ctx;
+}
+
+static void pool_start(struct offload_pool *p, unsigned threads, size_t queue)
+{
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    p->cap = queue;
+    p->ring = eseal_xcalloc(queue, sizeof(*p->ring));
+    p->threads = eseal_xcalloc(threads, sizeof(*p->threads));
+    for (unsigned i = 0; i < threads; i++) {
+        if (pthread_create(&p->threads[i], NULL, offload_main, p) != 0)
+            break; /* fewer threads; none: eseal_http_offload refuses */
+        p->n_threads++;
+    }
+}
+
+/* pool_stop lets the threads finish (and resume) what is queued, joins
+ * them: after it no thread touches a request. */
+static void pool_stop(struct offload_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned i = 0; i < p->n_threads; i++)
+        pthread_join(p->threads[i], NULL);
+    free(p->threads);
+    free(p->ring);
+    pthread_cond_destroy(&p->wake);
+    pthread_mutex_destroy(&p->mu);
+}
+
 /* ---- the daemon -------------------------------------------------------- */
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) ESEAL_PRINTF(2, 0);
@@ -984,10 +1252,33 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     char msg[sizeof(srv->start_msg)];
     vsnprintf(msg, sizeof(msg), fmt, ap);
     msg[strcspn(msg, "\r\n")] = '\0';
-    if (atomic_load(&srv->capture))
+    const char *name = srv->name != NULL ? srv->name : "eseal";
+    if (atomic_load(&srv->capture)) {
         memcpy(srv->start_msg, msg, sizeof(msg));
+        fprintf(stderr, "%s: http: %s\n", name, msg);
+        return;
+    }
+    /* Once serving, MHD speaks of what clients did wrong (bad request
+     * lines, too large headers, the connection caps): a stranger must not
+     * be able to fill the log, so these are counted and summed up. */
+    count_malformed(srv);
+    long long now = (long long)time(NULL);
+    long long at = atomic_load(&srv->malformed_report_at);
+    if (now - at < MALFORMED_REPORT_S ||
+        !atomic_compare_exchange_strong(&srv->malformed_report_at, &at, now))
+        return;
+    unsigned long long total = atomic_load(&srv->malformed);
+    unsigned long long before = atomic_exchange(&srv->malformed_reported, total);
     /* One call, so that lines from several threads do not interleave. */
-    fprintf(stderr, "%s: http: %s\n", srv->name != NULL ? srv->name : "eseal", msg);
+    fprintf(stderr,
+            "%s: http: %llu malformed or refused requests since the last report, %llu in "
+            "all; the latest: %s\n",
+            name, total - before, total, msg);
+}
+
+unsigned long long eseal_http_malformed(const struct eseal_http *srv)
+{
+    return atomic_load(&srv->malformed);
 }
 
 static eseal_rc check_config(const struct eseal_http_config *cfg, struct eseal_err *err)
@@ -1029,9 +1320,14 @@ static eseal_rc parse_address(struct sockaddr_storage *ss, const char *address, 
 }
 
 static struct MHD_Daemon *daemon_start(struct eseal_http *srv, const struct sockaddr_storage *ss,
-                                       unsigned threads)
+                                       unsigned threads, unsigned max_conn, unsigned max_per_ip)
 {
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    /* A thread pool, each thread polling its share of the connections with
+     * epoll (MHD_USE_AUTO picks it on Linux); turbo skips the per-accept
+     * fcntl calls and the shutdown() before close, which new-connection
+     * clients (OCSP) pay for on every request. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+                     MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
     /* Dual stack so that "::" means every address, as it does on Linux. */
     if (ss->ss_family == AF_INET6)
         flags |= MHD_USE_DUAL_STACK;
@@ -1042,7 +1338,9 @@ static struct MHD_Daemon *daemon_start(struct eseal_http *srv, const struct sock
         MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, max_conn,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, max_per_ip, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)LISTEN_BACKLOG, MHD_OPTION_END);
 }
 
 eseal_rc eseal_http_start(struct eseal_http **out, const struct eseal_http_config *cfg,
@@ -1070,8 +1368,23 @@ eseal_rc eseal_http_start(struct eseal_http **out, const struct eseal_http_confi
     srv->auth_challenge = cfg->auth_challenge != NULL ? eseal_xstrdup(cfg->auth_challenge) : NULL;
     srv->name = cfg->name != NULL ? eseal_xstrdup(cfg->name) : NULL;
     srv->port = cfg->port;
+    const char *spool = cfg->spool_dir != NULL ? cfg->spool_dir : getenv("TMPDIR");
+    srv->spool_dir = eseal_xstrdup(spool != NULL && spool[0] != '\0' ? spool : "/tmp");
+    pool_start(&srv->pool,
+               cfg->offload_threads != 0 ? cfg->offload_threads : DEFAULT_OFFLOAD_THREADS,
+               cfg->offload_queue != 0 ? cfg->offload_queue : DEFAULT_OFFLOAD_QUEUE);
     atomic_init(&srv->capture, true);
-    srv->daemon = daemon_start(srv, &ss, cfg->threads != 0 ? cfg->threads : DEFAULT_THREADS);
+    atomic_init(&srv->malformed, 0);
+    atomic_init(&srv->malformed_reported, 0);
+    atomic_init(&srv->malformed_report_at, 0);
+    unsigned threads = cfg->threads != 0 ? cfg->threads : DEFAULT_THREADS;
+    unsigned max_conn =
+        cfg->max_connections != 0 ? cfg->max_connections : ESEAL_HTTP_DEFAULT_MAX_CONNECTIONS;
+    if (max_conn < threads) /* MHD shares the cap out among the threads */
+        max_conn = threads;
+    srv->daemon =
+        daemon_start(srv, &ss, threads, max_conn,
+                     cfg->max_per_ip != 0 ? cfg->max_per_ip : ESEAL_HTTP_DEFAULT_MAX_PER_IP);
     atomic_store(&srv->capture, false);
     if (srv->daemon == NULL) {
         rc = eseal_err_set(err, ESEAL_E_IO, "http: cannot listen on %s port %u%s%s", address,
@@ -1096,12 +1409,14 @@ void eseal_http_stop(struct eseal_http *srv)
 {
     if (srv == NULL)
         return;
+    pool_stop(&srv->pool); /* its requests are resumed before MHD stops */
     /* Joins the worker threads; open requests reach on_completed first. */
     if (srv->daemon != NULL)
         MHD_stop_daemon(srv->daemon);
     free(srv->name);
     free(srv->auth_challenge);
     free(srv->stats);
+    free(srv->spool_dir);
     free(srv);
 }
 

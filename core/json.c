@@ -80,11 +80,18 @@ eseal_rc eseal_json_parse(json_t **out, const void *data, size_t len,
         flags |= JSON_ALLOW_NUL;
     json_error_t je;
     json_t *j = json_loadb(data != NULL ? data : "", len, flags, &je);
-    if (j == NULL)
+    if (j == NULL) {
+        /* Jansson quotes the offending bytes ("... near 'xyz'"): the
+         * message goes back to the sender and into logs, so it must not
+         * carry request bytes. */
+        char *near = strstr(je.text, " near ");
+        if (near != NULL)
+            *near = '\0';
         return eseal_err_set(
             err, ESEAL_E_INVALID,
             "JSON 无效：第 %d 行第 %d 列，%s / invalid JSON at line %d, column %d: %s", je.line,
             je.column, zh_reason(json_error_code(&je)), je.line, je.column, je.text);
+    }
     if (eseal_json_depth(j, max_depth + 1) > max_depth) {
         json_decref(j);
         return eseal_err_set(

@@ -49,7 +49,7 @@ static const struct eseal_http_route routes[] = {
     {"POST",   "/api/v1/batches/{id}/review",             "submission.review",   0,      api_batch_review},
     {"GET",    "/api/v1/seals/{esID}",                    "seal.get",            0,      api_seal_get},
     {"GET",    "/api/v1/seals/{esID}/seal.esl",           "seal.download",       0,      api_seal_esl},
-    {"GET",    "/api/v1/seals/{esID}/cert.pem",           "seal.get",            0,      api_seal_pem},
+    {"GET",    "/api/v1/seals/{esID}/cert.pem",           "seal.download",       0,      api_seal_pem},
     {"POST",   "/api/v1/seals/{esID}/suspend",            "seal.suspend",        0,      api_seal_suspend},
     {"POST",   "/api/v1/seals/{esID}/reinstate",          "seal.reinstate",      0,      api_seal_reinstate},
     {"GET",    "/public/seals/{esID}/{version}/seal.esl", "seal.public",         0,      api_seal_public},
@@ -265,6 +265,9 @@ eseal_rc eseal_issuer_serve(struct eseal_issuer *is, struct eseal_http **srv, st
         .name = "eseal-issuerd",
         .authorize = api_authorize,
         .auth_challenge = "Bearer realm=\"eseal-issuer\"",
+        .max_connections = (unsigned)is->cfg.max_connections,
+        .max_per_ip = (unsigned)is->cfg.max_per_ip,
+        .spool_dir = is->cfg.data, /* 0700: uploads are personal data */
     };
     return eseal_http_start(srv, &hc, err);
 }

@@ -223,11 +223,64 @@ static void login_counted(const struct throttle_store *t, eseal_rc rc, const cha
                 address, THROTTLE_ADDRESS_MAX, THROTTLE_WINDOW, loggable(username));
 }
 
+/* struct login_job is one login handed to the HTTP adapter's offload pool:
+ * the password hash is checked there, away from the HTTP threads. */
+struct login_job {
+    struct eseal_issuer *is;
+    const char *username;
+    char *password; /* wiped by login_reply */
+    size_t password_len;
+    const char *address;
+    bool cookie;
+    eseal_rc rc;
+    char token[ESEAL_STAFF_TOKEN_LEN + 1];
+    struct eseal_staff_principal who;
+    struct eseal_staff_session_info info;
+    struct eseal_err e;
+};
+
+/* login_work checks the password (Argon2id: the slow part) and opens the
+ * session, on an offload thread. */
+static void login_work(void *ctx)
+{
+    struct login_job *j = ctx;
+    struct throttle_store t = {j->is->kv, CF_THROTTLE};
+    eseal_err_clear(&j->e);
+    j->rc = eseal_staff_login(&j->is->staff, j->token, &j->who, NULL, j->username, j->password,
+                              j->password_len, 0, &j->e);
+    eseal_wipe(j->password, j->password_len);
+    login_counted(&t, j->rc, j->username, j->address);
+    if (j->rc == ESEAL_OK)
+        j->rc = eseal_staff_session_resolve(&j->is->staff, &j->who, &j->info, j->token, 0, &j->e);
+}
+
+/* login_reply answers the login once login_work is done. */
+static eseal_rc login_reply(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    struct login_job *j = eseal_http_offload_ctx(req);
+    (void)err;
+    if (j->rc != ESEAL_OK) {
+        eseal_wipe(j->token, sizeof(j->token));
+        /* a refused login is "not logged in", with the challenge */
+        return api_reply_error(req, j->rc == ESEAL_E_DENIED ? ESEAL_E_UNAUTH : j->rc, NULL, "%s",
+                               j->e.msg);
+    }
+    json_t *out = session_json(&j->who, &j->info);
+    json_object_del(out, "idle_expires"); /* GET /api/v1/session tells it */
+    if (j->cookie)
+        cookie_set(req, app, j->token);
+    else
+        json_object_set_new(out, "token", json_string(j->token));
+    eseal_wipe(j->token, sizeof(j->token));
+    eseal_http_set_header(req, "Cache-Control", "no-store");
+    return eseal_http_reply_json(req, 200, out);
+}
+
 eseal_rc api_session_login(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     struct eseal_issuer *is = app;
-    struct eseal_staff_principal who;
     json_t *body = NULL;
+    (void)err;
     if (!api_body(req, false, &body))
         return ESEAL_OK;
     static const char *const keys[] = {"username", "password", "cookie", NULL};
@@ -249,7 +302,6 @@ eseal_rc api_session_login(struct eseal_http_req *req, void *app, struct eseal_e
         json_decref(body);
         return api_reply_problem(req, &p);
     }
-    bool cookie = json_is_true(ck);
     struct throttle_store t = {is->kv, CF_THROTTLE};
     const char *address = api_client_address(req, is);
     /* throttled: refused without looking at the password */
@@ -257,32 +309,26 @@ eseal_rc api_session_login(struct eseal_http_req *req, void *app, struct eseal_e
         json_decref(body);
         return ESEAL_OK;
     }
-    char token[ESEAL_STAFF_TOKEN_LEN + 1];
-    struct eseal_staff_session_info info;
-    struct eseal_err e;
-    eseal_err_clear(&e);
-    rc = eseal_staff_login(&is->staff, token, &who, NULL, json_string_value(u),
-                           json_string_value(pw), json_string_length(pw), 0, &e);
-    login_counted(&t, rc, json_string_value(u), address);
+    struct login_job *j = eseal_http_alloc(req, sizeof(*j));
+    j->is = is;
+    j->cookie = json_is_true(ck);
+    j->address = address;
+    size_t ulen = strlen(json_string_value(u));
+    char *username = eseal_http_alloc(req, ulen + 1);
+    memcpy(username, json_string_value(u), ulen);
+    j->username = username;
+    j->password_len = json_string_length(pw);
+    j->password = eseal_http_alloc(req, j->password_len + 1);
+    memcpy(j->password, json_string_value(pw), j->password_len);
     json_decref(body);
-    if (rc == ESEAL_OK)
-        rc = eseal_staff_session_resolve(&is->staff, &who, &info, token, 0, &e);
-    if (rc != ESEAL_OK) {
-        eseal_wipe(token, sizeof(token));
-        /* a refused login is "not logged in", with the challenge */
-        return api_reply_error(req, rc == ESEAL_E_DENIED ? ESEAL_E_UNAUTH : rc, NULL, "%s", e.msg);
-    }
-    json_t *out = session_json(&who, &info);
-    json_object_del(out, "idle_expires"); /* GET /api/v1/session tells it */
-    if (cookie)
-        cookie_set(req, is, token);
-    else
-        json_object_set_new(out, "token", json_string(token));
-    eseal_wipe(token, sizeof(token));
-    eseal_http_set_header(req, "Cache-Control", "no-store");
-    rc = eseal_http_reply_json(req, 200, out);
-    (void)err;
-    return rc;
+    /* the hash runs on the small offload pool: when it is full, a login is
+     * refused at once rather than queued behind the others */
+    if (eseal_http_offload(req, login_work, j, login_reply) == ESEAL_OK)
+        return ESEAL_OK;
+    eseal_wipe(j->password, j->password_len);
+    eseal_http_set_header(req, "Retry-After", "1");
+    return api_reply_error(req, ESEAL_E_UNAVAILABLE, NULL,
+                           "登录繁忙，请稍后重试 / too many logins at once: retry in a second");
 }
 
 eseal_rc api_session_get(struct eseal_http_req *req, void *app, struct eseal_err *err)

@@ -135,7 +135,6 @@ enum msg_id {
     M_TARGET_AMBIGUOUS,
     M_TARGET_CODE_NAME,
     M_RENEW_CHANGES,
-    M_TARGET_OTHER_UNIT,
     M_TARGET_REVOKED,
     M_TARGET_SUSPENDED,
     M_TARGET_EXPIRED,
@@ -305,8 +304,6 @@ static const struct msg msgs[M_COUNT] = {
                          "a renewal only extends the validity, so this must equal the existing "
                          "seal; changing its name, impression, size, function, kind or "
                          "certificate type is a change (变更)"},
-    [M_TARGET_OTHER_UNIT] = {ESEAL_RULE_TARGET_SEAL_STATE, "other_unit", E, "该印章不属于用章单位",
-                             "the seal belongs to another unit"},
     [M_TARGET_REVOKED] = {ESEAL_RULE_TARGET_SEAL_STATE, "revoked", E,
                           "该印章已撤销，不能再办理任何业务",
                           "the seal is revoked: no business is possible on it"},
@@ -1173,6 +1170,14 @@ static eseal_rc resolve_by_code(struct run *r, size_t i)
     }
     if (rc != ESEAL_OK)
         return rc;
+    const char *uscc = r->s->forms[i].unit.uscc;
+    if (!empty(uscc) && strcmp(t->rec.uscc, uscc) != 0) {
+        /* another unit's seal: answered as if it did not exist, so that no
+         * finding tells anything of it (its unit, its state) (#17) */
+        memset(&t->rec, 0, sizeof(t->rec));
+        t->problem = M_TARGET_NOT_FOUND;
+        return ESEAL_OK;
+    }
     t->found = true;
     snprintf(t->esid, sizeof(t->esid), "%s", esid);
     return ESEAL_OK;
@@ -1223,8 +1228,6 @@ static void target_form(struct run *r, size_t i)
     } else if (t->problem != M_COUNT) {
         add(r, t->problem, path, by_name ? f->seal.name : f->target, t->expected);
     } else if (t->found) {
-        if (!empty(f->unit.uscc) && strcmp(t->rec.uscc, f->unit.uscc) != 0)
-            add(r, M_TARGET_OTHER_UNIT, path, t->esid, t->rec.uscc);
         if (!state_allows(t->rec.state, r->s->business))
             add(r, state_msg(t->rec.state), path, eseal_seal_state_name(t->rec.state), NULL);
         else if (business_type_of(r->s->business)->usb_key_only &&

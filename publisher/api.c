@@ -398,6 +398,8 @@ eseal_rc eseal_publisher_serve(struct eseal_publisher *p, struct eseal_http **sr
         .threads = (unsigned)p->cfg.threads,
         .access_log = p->cfg.access_log,
         .log_text = p->cfg.log_text,
+        .max_connections = (unsigned)p->cfg.max_connections,
+        .max_per_ip = (unsigned)p->cfg.max_per_ip,
         .name = "eseal-publisherd/" ESEAL_VERSION,
     };
     return eseal_http_start(srv, &hc, err);

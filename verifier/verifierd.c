@@ -94,6 +94,8 @@ eseal_rc verifierd_serve(struct verifierd *d, struct eseal_http **srv, struct es
         .access_log = d->cfg->access_log,
         .log_text = d->cfg->log_text,
         .name = "eseal-verifierd",
+        .max_connections = (unsigned)d->cfg->max_connections,
+        .max_per_ip = (unsigned)d->cfg->max_per_ip,
     };
     return eseal_http_start(srv, &hc, err);
 }

@@ -38,6 +38,8 @@ struct verifierd_config {
     long long threads;
     bool access_log;
     bool log_text;
+    long long max_connections;
+    long long max_per_ip;
 };
 
 extern const struct eseal_opt verifierd_options[];

@@ -12,11 +12,13 @@
 #include "eseal/rc.h"
 
 /* The entries every daemon's option table shares, for a configuration struct
- * |type| with the fields address, port, threads and access_log:
+ * |type| with the fields address, port, threads, access_log, log_text,
+ * max_connections and max_per_ip:
  * ESEAL_DAEMON_OPTS_LISTEN gives "address" and "port" (default
  * |default_port|),
- * ESEAL_DAEMON_OPTS_HTTP "threads", "access_log" and "log_text" (fields
- * threads, access_log, log_text). */
+ * ESEAL_DAEMON_OPTS_HTTP "threads", "access_log", "log_text",
+ * "max_connections" and "max_connections_per_ip" (fields threads,
+ * access_log, log_text, max_connections, max_per_ip). */
 /* clang-format off */
 #define ESEAL_DAEMON_OPTS_LISTEN(type, default_port)                                      \
     {"address", ESEAL_OPT_STRING, offsetof(type, address), "127.0.0.1", 0, 1, 64,         \
@@ -29,7 +31,11 @@
     {"access_log", ESEAL_OPT_BOOL, offsetof(type, access_log), NULL, 0, 0, 0, NULL,       \
      "log one JSON line per request on stderr"},                                          \
     {"log_text", ESEAL_OPT_BOOL, offsetof(type, log_text), NULL, 0, 0, 0, NULL,           \
-     "the access log in the human text format instead of JSON (for terminals)"}
+     "the access log in the human text format instead of JSON (for terminals)"},          \
+    {"max_connections", ESEAL_OPT_INT, offsetof(type, max_connections), NULL, 512, 4,    \
+     65536, NULL, "HTTP connections at once (docs/security.md)"},                         \
+    {"max_connections_per_ip", ESEAL_OPT_INT, offsetof(type, max_per_ip), NULL, 64, 1,   \
+     65536, NULL, "HTTP connections at once from one address"}
 /* clang-format on */
 
 /* struct eseal_daemon describes one daemon for eseal_daemon_main. */

@@ -2,7 +2,10 @@
  * includes microhttpd.h. A daemon supplies a static route table; the adapter
  * buffers the request body (within a limit), calls the handler once with a
  * per-request struct that owns everything the request allocates, and frees it
- * in one completion callback. Result codes map to HTTP statuses in one table. */
+ * in one completion callback. Route, permission and declared size are checked
+ * from the headers before any body byte is kept; large bodies go to a
+ * temporary file, not memory (docs/security.md has the limits). Result codes map to HTTP statuses
+ * in one table. */
 #ifndef ESEAL_HTTP_H
 #define ESEAL_HTTP_H
 
@@ -73,6 +76,28 @@ typedef eseal_rc (*eseal_http_authorizer)(struct eseal_http_req *req, void *app,
 
 /* ESEAL_HTTP_DEFAULT_MAX_BODY is the body limit when the config gives 0. */
 #define ESEAL_HTTP_DEFAULT_MAX_BODY (1024 * 1024)
+/* ESEAL_HTTP_SPOOL_MIN: a body declared larger than this, or sent chunked to
+ * a route that takes more than this, is written to an unlinked temporary
+ * file as it arrives (never held in memory) and mapped read-only for the
+ * handler. Smaller bodies are kept in memory. */
+#define ESEAL_HTTP_SPOOL_MIN (64 * 1024)
+/* ESEAL_HTTP_DEFAULT_MAX_CONNECTIONS and ESEAL_HTTP_DEFAULT_MAX_PER_IP are
+ * the connection caps when the config gives 0 (docs/security.md). */
+#define ESEAL_HTTP_DEFAULT_MAX_CONNECTIONS 512
+#define ESEAL_HTTP_DEFAULT_MAX_PER_IP 64
+/* ESEAL_HTTP_MAX_HEADERS caps the header fields of one request (431 past it);
+ * ESEAL_HTTP_CONN_MEMORY caps the request line plus headers plus MHD's I/O
+ * buffers of one connection (larger headers get 431 from libmicrohttpd). */
+#define ESEAL_HTTP_MAX_HEADERS 64
+#define ESEAL_HTTP_CONN_MEMORY (64 * 1024)
+/* ESEAL_HTTP_IDLE_TIMEOUT_S: a connection silent this long (while sending its
+ * request line and headers, or idle between keep-alive requests) is closed.
+ * ESEAL_HTTP_BODY_GRACE_S and ESEAL_HTTP_BODY_MIN_RATE: a body must arrive
+ * within the grace plus its length at the minimum rate (bytes/s; for a
+ * chunked body, the route's limit), or the connection is closed. */
+#define ESEAL_HTTP_IDLE_TIMEOUT_S 30
+#define ESEAL_HTTP_BODY_GRACE_S 30
+#define ESEAL_HTTP_BODY_MIN_RATE (16 * 1024)
 
 struct eseal_http_config {
     const char *address; /* IPv4 or IPv6 literal; NULL means "127.0.0.1" */
@@ -89,6 +114,17 @@ struct eseal_http_config {
     eseal_http_authorizer authorize;
     /* WWW-Authenticate of every 401 reply that sets none itself; may be NULL. */
     const char *auth_challenge;
+    /* Connections at once, in all and from one address (more are closed at
+     * accept); 0 = ESEAL_HTTP_DEFAULT_MAX_CONNECTIONS / _MAX_PER_IP. */
+    unsigned max_connections;
+    unsigned max_per_ip;
+    /* Threads and queue length of the offload pool (eseal_http_offload);
+     * 0 = 1 thread and 8 waiting. */
+    unsigned offload_threads;
+    unsigned offload_queue;
+    /* Directory of the temporary files of large bodies (ESEAL_HTTP_SPOOL_MIN);
+     * NULL = $TMPDIR or /tmp. Files are created unlinked (O_TMPFILE), 0600. */
+    const char *spool_dir;
 };
 
 /* eseal_http_start binds and starts serving on background threads. The route
@@ -103,7 +139,14 @@ eseal_rc eseal_http_start(struct eseal_http **out, const struct eseal_http_confi
 /* eseal_http_port returns the port actually bound. */
 uint16_t eseal_http_port(const struct eseal_http *srv);
 
-/* eseal_http_stop stops accepting, waits for running handlers, frees |srv|.
+/* eseal_http_malformed returns how many requests the adapter or
+ * libmicrohttpd refused as malformed (bad framing, escapes, too many or too
+ * large headers, connection caps) since start: they are counted and
+ * summed up on stderr at most once a minute, not logged one line each. */
+unsigned long long eseal_http_malformed(const struct eseal_http *srv);
+
+/* eseal_http_stop stops accepting, lets the offload pool finish what it
+ * holds, waits for running handlers, frees |srv|.
  * Accepts NULL. */
 void eseal_http_stop(struct eseal_http *srv);
 
@@ -131,7 +174,8 @@ const char *eseal_http_header(const struct eseal_http_req *req, const char *name
  * Cookie header (as libmicrohttpd parses it; name case-sensitive), or NULL. */
 const char *eseal_http_cookie(const struct eseal_http_req *req, const char *name);
 /* eseal_http_body returns the request body (NUL-terminated at |*len|; may hold
- * NULs inside) and its length; an empty body is "" with *len = 0. */
+ * NULs inside) and its length; an empty body is "" with *len = 0. A large
+ * body (ESEAL_HTTP_SPOOL_MIN) is a read-only mapping of its temporary file. */
 const uint8_t *eseal_http_body(const struct eseal_http_req *req, size_t *len);
 /* eseal_http_client returns the peer's address as text ("127.0.0.1"). */
 const char *eseal_http_client(const struct eseal_http_req *req);
@@ -170,6 +214,24 @@ eseal_rc eseal_http_reply_json(struct eseal_http_req *req, unsigned status, json
 /* eseal_http_reply_error sends eseal_http_status(rc) with the JSON body
  * {"error":{"code":eseal_rc_name(rc),"message":message,"description":eseal_rc_describe(rc)}}. */
 eseal_rc eseal_http_reply_error(struct eseal_http_req *req, eseal_rc rc, const char *message);
+
+/* eseal_http_work is slow work a handler hands to the offload pool: it runs
+ * on one of the pool's threads with |ctx| as given to eseal_http_offload. */
+typedef void (*eseal_http_work)(void *ctx);
+
+/* eseal_http_offload runs |work| on the adapter's small, bounded offload
+ * pool, away from the HTTP threads (password hashing: a burst of logins must
+ * not stall other requests), and then |then| as the request's handler, on an
+ * HTTP thread, to reply; eseal_http_offload_ctx gives it |ctx|. The
+ * connection sleeps meanwhile: no HTTP thread waits. Call from a handler at
+ * most once; on ESEAL_OK return ESEAL_OK without replying. When the pool's
+ * queue is full (or the server is stopping) it is ESEAL_E_UNAVAILABLE at
+ * once and nothing runs: reply 503 with Retry-After. |ctx| must live until
+ * |then| returns (eseal_http_alloc it). */
+eseal_rc eseal_http_offload(struct eseal_http_req *req, eseal_http_work work, void *ctx,
+                            eseal_http_handler then) ESEAL_MUST_CHECK;
+/* eseal_http_offload_ctx returns the |ctx| of eseal_http_offload, or NULL. */
+void *eseal_http_offload_ctx(const struct eseal_http_req *req);
 
 /* eseal_http_routes_print writes |routes| as a Markdown table (method,
  * path, permission, body limit in bytes with 0 read as |default_max_body|)

@@ -71,6 +71,9 @@ struct eseal_issuer_config {
     long long threads;     /* HTTP worker threads */
     bool access_log;       /* one line per request on stderr (JSON) */
     bool log_text;         /* access_log in the human text format */
+    /* HTTP connections at once, in all and from one address */
+    long long max_connections;
+    long long max_per_ip;
     /* Notifications (notify.c): the SMTP relay smtp(s)://host:port (unset:
      * no mail), the From address, the file with the relay's user name and
      * password, seconds between reminder scans and mail retries, and, for

@@ -73,6 +73,9 @@ struct eseal_publisher_config {
                             * URL, else ESEAL_PUBLISHER_ISSUER */
     char *ca_file;         /* PEM CA certificates for https:// log and issuer
                             * URLs; NULL: the system store */
+    /* HTTP connections at once, in all and from one address */
+    long long max_connections;
+    long long max_per_ip;
     /* time-stamps (docs/tsa.md): serve POST /tsa with the CA's TSA key, the
      * policy OID in the tokens, the stated accuracy of genTime (ms) */
     bool tsa;

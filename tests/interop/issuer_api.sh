@@ -242,7 +242,7 @@ matrix=(
     "POST|/api/v1/batches/B00000001/review|reviewer|{\"x\":1}"
     "GET|/api/v1/seals/$esid|agent aggregator maker reviewer admin|"
     "GET|/api/v1/seals/$esid/seal.esl|agent aggregator maker|"
-    "GET|/api/v1/seals/$esid/cert.pem|agent aggregator maker reviewer admin|"
+    "GET|/api/v1/seals/$esid/cert.pem|agent aggregator maker|"
     "POST|/api/v1/seals/$esid/suspend|agent aggregator maker|{\"x\":1}"
     "POST|/api/v1/seals/$esid/reinstate|maker|{\"x\":1}"
     "GET|/log/checkpoint|public agent aggregator maker reviewer admin|"

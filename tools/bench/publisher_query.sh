@@ -5,7 +5,9 @@
 #   1. GET /status/{esID} (the DER, Accept: application/eseal-status) over
 #      SEALS esIDs chosen at random (wrk + lib/status.lua), against nginx
 #      serving the very same responses as static files (same worker count);
-#      target: publisher / nginx >= 0.5.
+#      target: publisher / nginx >= 0.5. The same again with a new
+#      connection per request (ab without keep-alive) on one esID: the
+#      per-connection cost (#17), target >= 0.5 too.
 #   2. POST /ocsp with a request made by `openssl ocsp -no_nonce -reqout`
 #      (the RFC 5019 profile: one certificate, SHA-1 CertID, no nonce) (ab:
 #      wrk cannot be used, its start-up probe connection, closed without a
@@ -121,6 +123,19 @@ cmp -s <(curl -s "http://127.0.0.1:$nport/status/$one") \
     { echo "$BENCH_NAME: nginx does not serve the publisher's response" >&2; cat nginx.err >&2; exit 1; }
 pub_rps=$(wrk_rps status-publisher "$pbase" status.lua SEALS="$seals")
 ngx_rps=$(wrk_rps status-nginx "http://127.0.0.1:$nport" status.lua SEALS="$seals")
+# new_conn_rps NAME URL [ab options]: GET URL with a new connection per
+# request (ab without -k: HTTP/1.0, no keep-alive), as OCSP clients do;
+# prints requests/s, keeps NAME.ab
+new_conn_rps() {
+    local name=$1 url=$2
+    shift 2
+    taskset -c "$load_cpu" ab -q "$@" -t "$duration" -n 10000000 -c "$conns" "$url" \
+        >"$name.ab" 2>&1 || { cat "$name.ab" >&2; exit 1; }
+    grep -q 'Non-2xx' "$name.ab" && echo "warning: $name: $(grep 'Non-2xx' "$name.ab")" >&2
+    awk '/^Requests per second:/ { print int($4) }' "$name.ab"
+}
+pub_new=$(new_conn_rps status-publisher-new "$pbase/status/$one" -H 'Accept: application/eseal-status')
+ngx_new=$(new_conn_rps status-nginx-new "http://127.0.0.1:$nport/status/$one")
 stop "$nginx"
 
 # --- 2. OCSP: the publisher and openssl ocsp with the same requests ------------------------
@@ -174,17 +189,22 @@ sign=$(taskset -c "$server_cpu" openssl speed -seconds 3 sm2 2>/dev/null | awk '
 
 printf 'status GET (DER):  eseal-publisherd %8d req/s (p99 %s)   nginx static files %8d req/s (p99 %s)\n' \
     "$pub_rps" "$(p99 status-publisher)" "$ngx_rps" "$(p99 status-nginx)"
+printf 'status GET, new connection each: eseal-publisherd %8d req/s   nginx %8d req/s\n' \
+    "$pub_new" "$ngx_new"
 printf 'OCSP POST:         eseal-publisherd %8d req/s (p99 %s)   openssl ocsp -port %8d req/s (p99 %s)\n' \
     "$pub_ocsp" "$(ab_p99 ocsp-publisher)" "$ossl_ocsp" "$(ab_p99 ocsp-openssl)"
 printf '                   (publisher with keep-alive %d req/s; openssl speed sm2 on CPU %s: %d signs/s)\n' \
     "$pub_ocsp_ka" "$server_cpu" "$sign"
 printf 'OCSP POST, nonce:  eseal-publisherd %8d req/s (p99 %s)   (signed per request)\n' \
     "$pub_ocsp_signed" "$(ab_p99 ocsp-publisher-signed)"
-python3 - "$pub_rps" "$ngx_rps" "$pub_ocsp" "$ossl_ocsp" <<'PY'
+python3 - "$pub_rps" "$ngx_rps" "$pub_ocsp" "$ossl_ocsp" "$pub_new" "$ngx_new" <<'PY'
 import sys
-a, b, c, d = map(int, sys.argv[1:])
+a, b, c, d, e, f = map(int, sys.argv[1:])
 r1 = a / b if b else float("inf")
 r2 = c / d if d else float("inf")
+r3 = e / f if f else float("inf")
 print("ratio: publisher / nginx = %.2f (target >= 0.5: %s)" % (r1, "met" if r1 >= 0.5 else "NOT met"))
+print("ratio: publisher / nginx, new connection per request = %.2f (target >= 0.5: %s)"
+      % (r3, "met" if r3 >= 0.5 else "NOT met"))
 print("ratio: publisher OCSP / openssl ocsp = %.1f (target >= 5: %s)" % (r2, "met" if r2 >= 5 else "NOT met"))
 PY
