@@ -16,7 +16,7 @@ export ESEAL_TEST_NAME=portal
 # shellcheck source=lib.bash
 . "$(dirname "$0")/lib.bash" # CA, token, issuerd, $admin, login, account, run_spec
 
-account '{"username":"prov.agent","password":"agent-password-1","role":"agent","unit":"11350000M00020000J"}'
+account '{"username":"prov.agent","password":"agent-password-1","role":"agent","unit":"11350000M00020000J","office":"办公室","leader":"张分管"}'
 account '{"username":"agent.a","password":"agent-password-2","role":"agent","unit":"12350100M00030000C"}'
 account '{"username":"agent.b","password":"agent-password-3","role":"agent","unit":"12350100M000400004"}'
 account '{"username":"agg-fz","password":"aggregator-pw-1","role":"aggregator","city":"350100"}'

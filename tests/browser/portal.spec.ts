@@ -35,6 +35,11 @@ test.describe.serial('the applicants\' portal', () => {
   test('an agent fills in a two-seal application with its uploads and submits it', async ({ browser }) => {
     const page = await person(browser, AGENT);
     await shot(page, '01-home-empty');
+    // the unit register the admin recorded with the account
+    await page.goto('account');
+    await expect(page.locator('[data-test=account]')).toContainText('办公室');
+    await expect(page.locator('[data-test=account]')).toContainText('张分管');
+    await page.goto('');
     await page.locator('[data-test=menu-new]').click();
     await field(page, 'applicant-name').fill(UNIT);
     await choose(page, 'applicant-city', '福建省');

@@ -8,6 +8,8 @@ export interface Who {
   role: 'admin' | 'maker' | 'reviewer' | 'agent' | 'aggregator' | string;
   unit?: string;
   city?: string;
+  office?: string; // the unit register (agents): 主管处室
+  leader?: string; // and 分管领导
   expires?: string;
   idle_expires?: string;
   csrf?: string;
