@@ -39,10 +39,6 @@ export ESEAL_TOKEN_ID
 ESEAL_TOKEN_ID=$(json tok.json 'j["id"]')
 start_issuerd --console_dir "$root/issuer/console/dist" --session_idle 900
 
-login() {
-  expect 200 POST /api/v1/session "" -d "{\"username\":\"$1\",\"password\":\"$2\"}"
-  json resp.json 'j["token"]'
-}
 admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
 account() { expect 201 POST /api/v1/staff "$admin" -d "$1"; }
 

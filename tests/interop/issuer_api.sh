@@ -49,10 +49,6 @@ grep -q 'created account admin with \$ESEAL_ADMIN_PASSWORD' daemon.log || fail "
 ok
 
 # --- sessions and staff ------------------------------------------------------------
-login() {
-    expect 200 POST /api/v1/session "" -d "{\"username\":\"$1\",\"password\":\"$2\"}"
-    json resp.json 'j["token"]'
-}
 expect 401 POST /api/v1/session "" -d '{"username":"admin","password":"wrong-password"}'
 expect 400 POST /api/v1/session "" -d '{"username":"admin","password":"x","otp":1}'
 [ "$(json resp.json 'j["error"]["field"]')" = otp ] || fail "unknown field named"

@@ -36,10 +36,6 @@ hdr() { tr -d '\r' <resp.hdr | sed -n "s/^$1: //Ip" | head -1; }
 "$ESEAL" ca init --dir ca >/dev/null
 start_issuerd
 
-login() {
-    expect 200 POST /api/v1/session "" -d "{\"username\":\"$1\",\"password\":\"$2\"}"
-    json resp.json 'j["token"]'
-}
 admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
 for s in "{\"username\":\"agent-a\",\"password\":\"agent-password-a\",\"role\":\"agent\",\"unit\":\"$USCC_A\"}" \
     "{\"username\":\"agent-b\",\"password\":\"agent-password-b\",\"role\":\"agent\",\"unit\":\"$USCC_B\"}" \

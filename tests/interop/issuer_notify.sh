@@ -114,10 +114,6 @@ ok
 start_sink
 start_daemon
 
-login() {
-    expect 200 POST /api/v1/session "" -d "{\"username\":\"$1\",\"password\":\"$2\"}"
-    json resp.json 'j["token"]'
-}
 admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
 mkstaff() { expect 201 POST /api/v1/staff "$admin" -d "$1"; }
 mkstaff "{\"username\":\"agent1\",\"password\":\"agent-password-1\",\"role\":\"agent\",\"unit\":\"$USCC\",\"email\":\"agent1@unit.example\"}"

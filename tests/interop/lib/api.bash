@@ -25,3 +25,8 @@ expect() {
     [ "$got" = "$want" ] || { cat resp.json >&2; echo >&2; fail "$2 $3: status $got, want $want"; }
     ok
 }
+# login USER PASSWORD prints a bearer token of the account (a refusal fails).
+login() {
+    expect 200 POST /api/v1/session "" -d "{\"username\":\"$1\",\"password\":\"$2\"}"
+    json resp.json 'j["token"]'
+}

@@ -131,10 +131,6 @@ list_field() { python3 "$der_py" list "$1"; }
 
 # --- drive the issuer: apply, review, produce --------------------------------------
 base=$ibase
-login() {
-    expect 200 POST /api/v1/session "" -d "{\"username\":\"$1\",\"password\":\"$2\"}"
-    json resp.json 'j["token"]'
-}
 admin=$(login admin "$ESEAL_ADMIN_PASSWORD")
 expect 201 POST /api/v1/staff "$admin" -d "{\"username\":\"agent1\",\"password\":\"agent-password-1\",\"role\":\"agent\",\"unit\":\"$USCC\"}"
 expect 201 POST /api/v1/staff "$admin" -d '{"username":"maker1","password":"maker-password-1","role":"maker"}'
