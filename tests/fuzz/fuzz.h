@@ -19,6 +19,9 @@
  * tokens (fuzz_ts) were made over. */
 #define FZ_SIGNED "<ofd:Signature xmlns:ofd=\"http://www.ofdspec.org/2016\"/>"
 
+/* FZ_HEX64 stands for an SM3 digest in hex where only its form counts. */
+#define FZ_HEX64 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
 /* fz_log_key parses FZ_LOG_KEY once into a static key; traps on failure. */
 static inline const struct eseal_log_key *fz_log_key(void)
 {
