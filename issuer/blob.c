@@ -169,9 +169,11 @@ static eseal_rc migrate_dir(struct eseal_blob *b, const char *dir, int depth, st
             continue; /* ".", "..", data.key, the marker, "*.tmp.*" leftovers */
         char *p = eseal_path_join(dir, e->d_name);
         struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && depth < 2)
+        if (lstat(p, &st) != 0)
+            ; /* gone meanwhile */
+        else if (depth < 2 && S_ISDIR(st.st_mode))
             rc = migrate_dir(b, p, depth + 1, err);
-        else if (lstat(p, &st) == 0 && S_ISREG(st.st_mode) && depth == 2)
+        else if (depth == 2 && S_ISREG(st.st_mode))
             rc = migrate_file(b, p, e->d_name, err);
         free(p);
     }
