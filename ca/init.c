@@ -233,7 +233,7 @@ static eseal_rc write_role(const char *dir, const struct plan *p, enum eseal_ca_
 {
     char *pem = eseal_pki_cert_pem(p->cert[r]);
     char *name = eseal_xasprintf("%s.pem", ca_role_name(r));
-    eseal_rc rc = write_text(dir, name, pem, 0644, err);
+    eseal_rc rc = write_text(dir, name, pem, 0600, err);
     free(name);
     free(pem);
     if (rc != ESEAL_OK)
@@ -268,19 +268,19 @@ static eseal_rc write_plan(const char *dir, const struct plan *p, const void *pa
         return rc;
     char *note = eseal_note_key_format(p->origin, p->log_pk);
     char *line = eseal_xasprintf("%s\n", note);
-    rc = write_text(dir, CA_FILE_LOG_PUB, line, 0644, err);
+    rc = write_text(dir, CA_FILE_LOG_PUB, line, 0600, err);
     free(line);
     free(note);
     if (rc != ESEAL_OK)
         return rc;
     char *pem = log_pub_pem(p->log_pk);
-    rc = write_text(dir, CA_FILE_LOG_PEM, pem, 0644, err);
+    rc = write_text(dir, CA_FILE_LOG_PEM, pem, 0600, err);
     free(pem);
     if (rc != ESEAL_OK)
         return rc;
     /* ca.json last: its presence marks a complete CA. */
     char *meta = meta_json(p);
-    rc = write_text(dir, CA_FILE_META, meta, 0644, err);
+    rc = write_text(dir, CA_FILE_META, meta, 0600, err);
     free(meta);
     return rc;
 }

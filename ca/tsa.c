@@ -99,7 +99,7 @@ eseal_rc ca_tsa_write(const char *dir, X509 *cert, EVP_PKEY *key, const void *pa
 {
     char *pem = eseal_pki_cert_pem(cert);
     char *path = eseal_path_join(dir, CA_FILE_TSA_PEM);
-    eseal_rc rc = eseal_file_write(path, pem, strlen(pem), 0644, 1, err);
+    eseal_rc rc = eseal_file_write(path, pem, strlen(pem), 0600, 1, err);
     free(pem);
     free(path);
     if (rc != ESEAL_OK)

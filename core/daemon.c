@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "eseal/buf.h"
@@ -32,6 +33,11 @@ static void usage(FILE *out)
 
 int eseal_daemon_main(const struct eseal_daemon *d, int argc, char **argv)
 {
+    /* Everything a daemon creates — RocksDB's files, the log, the CA's,
+     * spool files, temporary files — is for its own user alone: 0600 files,
+     * 0700 directories (docs/security.md). Code that names a mode names
+     * these too; the umask covers libraries that pick their own. */
+    umask(077);
     void *cfg = eseal_xcalloc(1, d->config_size);
     eseal_config_defaults(d->options, d->n_options, cfg);
     current = d;

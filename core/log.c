@@ -441,7 +441,7 @@ static void log_fail(struct eseal_log *log, const struct eseal_err *err)
 static eseal_rc seg_create(struct eseal_log *log, uint64_t first, struct eseal_err *err)
 {
     char *path = log_seg_path(log->seg_dir, first);
-    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         eseal_rc rc = eseal_err_set(err, ESEAL_E_IO, "%s: %s", path, strerror(errno));
         free(path);
@@ -807,7 +807,7 @@ static eseal_rc meta_create(struct eseal_log *log, struct eseal_err *err)
     char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
     char *line = eseal_xasprintf("%s\n", text);
     char *path = eseal_path_join(log->dir, LOG_FILE_META);
-    eseal_rc rc = eseal_file_write(path, line, strlen(line), 0644, 1, err);
+    eseal_rc rc = eseal_file_write(path, line, strlen(line), 0600, 1, err);
     free(path);
     free(line);
     free(text);
@@ -822,7 +822,7 @@ static eseal_rc open_meta(struct eseal_log *log, struct eseal_err *err)
 {
     if (!log->writable)
         return log_meta_read(log->dir, &log->key, err);
-    eseal_rc rc = eseal_mkdirs(log->dir, 0755, err);
+    eseal_rc rc = eseal_mkdirs(log->dir, 0700, err);
     if (rc != ESEAL_OK)
         return rc;
     struct eseal_err e2;
@@ -839,7 +839,7 @@ static eseal_rc open_meta(struct eseal_log *log, struct eseal_err *err)
                              "the log %s belongs to the key %s, not to this signer's key", log->dir,
                              log->key.name);
     bool made = access(log->seg_dir, F_OK) != 0;
-    rc = eseal_mkdirs(log->seg_dir, 0755, err);
+    rc = eseal_mkdirs(log->seg_dir, 0700, err);
     if (rc == ESEAL_OK && made)
         rc = log_fsync_dir(log->dir, err);
     return rc;
@@ -1167,7 +1167,7 @@ static eseal_rc open_cp_file(struct eseal_log *log, struct eseal_err *err)
         return ESEAL_OK;
     }
     bool made = access(log->cp_path, F_OK) != 0;
-    log->cp_fd = open(log->cp_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    log->cp_fd = open(log->cp_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (log->cp_fd < 0)
         return eseal_err_set(err, ESEAL_E_IO, "%s: %s", log->cp_path, strerror(errno));
     return made ? log_fsync_dir(log->dir, err) : ESEAL_OK;

@@ -1,4 +1,5 @@
-/* secret.c — libsodium wrappers: random, compare, wipe, Argon2id, key wrap, Ed25519. */
+/* secret.c — libsodium wrappers: random, compare, wipe, Argon2id, key wrap,
+ * AEAD (XChaCha20-Poly1305), key derivation, Ed25519. */
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,58 @@ eseal_rc eseal_unwrap(struct eseal_buf *out, const void *pass, size_t pass_len, 
     out->len = (size_t)n;
     out->data[out->len] = 0;
     return ESEAL_OK;
+}
+
+static_assert(ESEAL_AEAD_KEY_LEN == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "AEAD key");
+static_assert(ESEAL_AEAD_NONCE_LEN == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, "nonce");
+static_assert(ESEAL_AEAD_TAG_LEN == crypto_aead_xchacha20poly1305_ietf_ABYTES, "tag");
+static_assert(ESEAL_KDF_CONTEXT_LEN == crypto_kdf_CONTEXTBYTES, "KDF context");
+static_assert(ESEAL_AEAD_KEY_LEN == crypto_kdf_KEYBYTES, "KDF master key");
+
+void eseal_aead_seal(struct eseal_buf *out, const uint8_t key[ESEAL_AEAD_KEY_LEN], const void *ad,
+                     size_t ad_len, const void *plain, size_t plain_len)
+{
+    eseal_secret_init();
+    eseal_buf_reserve(out, plain_len + ESEAL_AEAD_OVERHEAD);
+    uint8_t *nonce = out->data + out->len;
+    randombytes_buf(nonce, ESEAL_AEAD_NONCE_LEN);
+    unsigned long long ct_len = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(nonce + ESEAL_AEAD_NONCE_LEN, &ct_len, plain,
+                                               plain_len, ad, ad_len, NULL, nonce, key);
+    out->len += ESEAL_AEAD_NONCE_LEN + (size_t)ct_len;
+    out->data[out->len] = 0;
+}
+
+eseal_rc eseal_aead_open(struct eseal_buf *out, const uint8_t key[ESEAL_AEAD_KEY_LEN],
+                         const void *ad, size_t ad_len, const uint8_t *in, size_t in_len,
+                         struct eseal_err *err)
+{
+    eseal_secret_init();
+    eseal_buf_cleanse(out);
+    if (in_len < ESEAL_AEAD_OVERHEAD)
+        return eseal_err_set(err, ESEAL_E_INVALID, "密文过短 / ciphertext too short");
+    size_t ct_len = in_len - ESEAL_AEAD_NONCE_LEN;
+    eseal_buf_reserve(out, ct_len);
+    unsigned long long n = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(out->data, &n, NULL, in + ESEAL_AEAD_NONCE_LEN,
+                                                   ct_len, ad, ad_len, in, key) != 0) {
+        eseal_buf_cleanse(out);
+        return eseal_err_set(err, ESEAL_E_CRYPTO,
+                             "解密失败：密钥不符或数据被改动 / decryption failed: wrong key, or "
+                             "the data was altered");
+    }
+    out->len = (size_t)n;
+    out->data[out->len] = 0;
+    return ESEAL_OK;
+}
+
+void eseal_kdf(uint8_t *out, size_t out_len, const uint8_t key[ESEAL_AEAD_KEY_LEN], uint64_t id,
+               const char context[ESEAL_KDF_CONTEXT_LEN])
+{
+    eseal_secret_init();
+    /* Lengths outside 16..64 are a programming error, not input. */
+    if (crypto_kdf_derive_from_key(out, out_len, id, context, key) != 0)
+        abort();
 }
 
 void eseal_ed25519_keypair(uint8_t pk[ESEAL_ED25519_PK_LEN], uint8_t sk[ESEAL_ED25519_SK_LEN])

@@ -1,12 +1,27 @@
 /* blob.h — the content-addressed material store: applicants' files (letters,
- * forms, impressions, CSRs, …) kept in a directory under their SM3 digest.
+ * forms, impressions, CSRs, …) kept in a directory under their SM3 digest,
+ * encrypted at rest (docs/security.md, "Personal data at rest").
  *
  * Layout: <dir>/ab/cd/abcd…(64 hex digits), directories 0700 and files 0600
  * (materials carry personal data such as ID copies). A file is written to a
  * temporary name, fsync'd and linked into place (eseal_file_write), so a
  * name only ever holds complete content; a crash leaves at most a stray
- * "*.tmp.*" file, which no lookup sees. Reads check the digest again, so a
- * file changed on disk is reported, never served. */
+ * "*.tmp.*" file, which no lookup sees.
+ *
+ * Each file is "ESB" 0x01 (magic and format version) || nonce || ciphertext
+ * || tag: XChaCha20-Poly1305 under the store's random data key, with the
+ * header and the file's SM3 name as associated data, so a file moved to
+ * another name (or another store) does not decrypt. The name stays the SM3
+ * of the PLAINTEXT: the API, rules, audit and log keep their digests. Reads
+ * decrypt and check the digest again, so a file changed on disk is
+ * reported, never served.
+ *
+ * The data key lives in <dir>/data.key, wrapped by the caller's
+ * key-encryption key (struct eseal_blob_kek; the issuer's is the CA's
+ * platform secret, eseal_ca_wrap_data_key). It is unwrapped when the store
+ * opens and wiped when it is freed. <dir>/encrypted marks a store whose
+ * materials are all encrypted: until it exists, opening encrypts in place
+ * every plaintext material left from before (the migration). */
 #ifndef ESEAL_ISSUER_BLOB_H
 #define ESEAL_ISSUER_BLOB_H
 
@@ -21,12 +36,42 @@
 /* struct eseal_blob is an open store; it owns a copy of its directory path. */
 struct eseal_blob;
 
+/* ESEAL_BLOB_KEY_FILE and ESEAL_BLOB_MARKER_FILE are the store's own files
+ * in its directory, beside the fan-out (so a copy of the directory, e.g. a
+ * backup, carries the wrapped key). */
+#define ESEAL_BLOB_KEY_FILE "data.key"
+#define ESEAL_BLOB_MARKER_FILE "encrypted"
+
+/* struct eseal_blob_kek wraps and unwraps the store's data key: |wrap|
+ * writes the wrapped form of |key| into |out| (replacing it), |unwrap| the
+ * key back into |out| (replacing it). Both return eseal_rc; |ctx| is passed
+ * through. The issuer's wraps with the CA's platform secret. */
+struct eseal_blob_kek {
+    eseal_rc (*wrap)(void *ctx, struct eseal_buf *out, const uint8_t *key, size_t key_len,
+                     struct eseal_err *err);
+    eseal_rc (*unwrap)(void *ctx, struct eseal_buf *out, const uint8_t *in, size_t in_len,
+                       struct eseal_err *err);
+    void *ctx;
+};
+
 /* eseal_blob_open opens the store in |dir|, creating it (0700) if missing.
+ * Its data key is read from <dir>/data.key and unwrapped with |kek|; a
+ * store without one gets a new random key, wrapped and written (0600,
+ * fsync'd) first. A key that does not unwrap (another platform's, altered)
+ * fails the open with |kek|'s code, typically ESEAL_E_CRYPTO. A store not
+ * yet marked encrypted is then migrated: every plaintext material (its
+ * content hashes to its name) is encrypted in place, atomically and
+ * fsync'd, and the marker written; eseal_blob_migrated says how many.
  * *out is the caller's (eseal_blob_free). */
-eseal_rc eseal_blob_open(struct eseal_blob **out, const char *dir,
+eseal_rc eseal_blob_open(struct eseal_blob **out, const char *dir, const struct eseal_blob_kek *kek,
                          struct eseal_err *err) ESEAL_MUST_CHECK;
 
-/* eseal_blob_free closes |b|; accepts NULL. The files stay. */
+/* eseal_blob_migrated is the number of plaintext materials the open of |b|
+ * encrypted. */
+size_t eseal_blob_migrated(const struct eseal_blob *b);
+
+/* eseal_blob_free wipes the data key and closes |b|; accepts NULL. The
+ * files stay. */
 void eseal_blob_free(struct eseal_blob *b);
 
 /* eseal_blob_put stores |data| as a material of |kind| after
@@ -39,10 +84,12 @@ eseal_rc eseal_blob_put(struct eseal_blob *b, enum eseal_material_kind kind, con
                         size_t len, struct eseal_material_ref *ref, enum eseal_content_type *type,
                         struct eseal_err *err) ESEAL_MUST_CHECK;
 
-/* eseal_blob_get reads the material named |sm3| into |out| (replacing its
- * contents). A name that is not 64 lower-case hex digits is
- * ESEAL_E_INVALID; no such material ESEAL_E_NOTFOUND; content whose digest
- * no longer matches its name ESEAL_E_CRYPTO. */
+/* eseal_blob_get reads and decrypts the material named |sm3| into |out|
+ * (replacing its contents). A name that is not 64 lower-case hex digits is
+ * ESEAL_E_INVALID; no such material ESEAL_E_NOTFOUND. A stored file that
+ * does not decrypt (altered, moved from another name, another store's, not
+ * encrypted) or whose plaintext no longer hashes to its name is ESEAL_E_IO
+ * (a server-side fault, HTTP 500), with |out| empty: fail closed. */
 eseal_rc eseal_blob_get(struct eseal_blob *b, const char *sm3, struct eseal_buf *out,
                         struct eseal_err *err) ESEAL_MUST_CHECK;
 

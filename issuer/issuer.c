@@ -67,6 +67,20 @@ static char *dup_or_null(const char *s)
     return s != NULL ? eseal_xstrdup(s) : NULL;
 }
 
+/* The material store's data key is wrapped by the CA's platform secret
+ * (docs/security.md, "Personal data at rest"). */
+static eseal_rc kek_wrap(void *ca, struct eseal_buf *out, const uint8_t *key, size_t key_len,
+                         struct eseal_err *err)
+{
+    return eseal_ca_wrap_data_key(ca, out, key, key_len, err);
+}
+
+static eseal_rc kek_unwrap(void *ca, struct eseal_buf *out, const uint8_t *in, size_t in_len,
+                           struct eseal_err *err)
+{
+    return eseal_ca_unwrap_data_key(ca, out, in, in_len, err);
+}
+
 eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_config *cfg,
                            struct eseal_ca *ca, enum eseal_staff_bootstrap_result *boot,
                            struct eseal_err *err)
@@ -92,7 +106,8 @@ eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_
         rc = store_open(is, err);
     if (rc == ESEAL_OK) {
         path = eseal_path_join(is->cfg.data, "blobs");
-        rc = eseal_blob_open(&is->blob, path, err);
+        const struct eseal_blob_kek kek = {kek_wrap, kek_unwrap, ca};
+        rc = eseal_blob_open(&is->blob, path, &kek, err);
         free(path);
     }
     if (rc == ESEAL_OK) {
@@ -154,6 +169,11 @@ struct eseal_log *eseal_issuer_log(struct eseal_issuer *is)
 uint64_t eseal_issuer_replayed(const struct eseal_issuer *is)
 {
     return is->replayed;
+}
+
+size_t eseal_issuer_materials_migrated(const struct eseal_issuer *is)
+{
+    return eseal_blob_migrated(is->blob);
 }
 
 void eseal_issuer_fault_inject(struct eseal_issuer *is, enum eseal_issuer_fault fault)

@@ -48,6 +48,9 @@ static int run(void *config)
     if (eseal_issuer_replayed(is) > 0)
         fprintf(stderr, "eseal-issuerd: applied %llu log entries the store had missed\n",
                 (unsigned long long)eseal_issuer_replayed(is));
+    if (eseal_issuer_materials_migrated(is) > 0)
+        fprintf(stderr, "eseal-issuerd: encrypted %zu materials stored before encryption at rest\n",
+                eseal_issuer_materials_migrated(is));
     if (boot == ESEAL_STAFF_BOOT_ENV)
         fprintf(stderr, "eseal-issuerd: created account admin with $%s\n", ESEAL_STAFF_ADMIN_ENV);
     else if (boot == ESEAL_STAFF_BOOT_FILE)

@@ -209,6 +209,23 @@ const struct eseal_log_signer *eseal_ca_log_signer(struct eseal_ca *ca);
 eseal_rc eseal_ca_commit(struct eseal_ca *ca, const void *msg, size_t msg_len,
                          uint8_t out[ESEAL_CA_COMMIT_LEN], struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_ca_wrap_data_key encrypts the data key |key| (e.g. the material
+ * store's, issuer/blob.h) under a key-encryption key derived from the
+ * platform secret (BLAKE2b KDF, context "eSealDEK") with XChaCha20-Poly1305:
+ * |out| (replaced) receives "ESK1" || nonce || ciphertext || tag, the magic
+ * authenticated too. Only a holder of the platform secret can unwrap it; the
+ * secret itself never leaves |ca|. Needs ESEAL_CA_UNLOCK_COMMIT, else
+ * ESEAL_E_DENIED. */
+eseal_rc eseal_ca_wrap_data_key(struct eseal_ca *ca, struct eseal_buf *out, const uint8_t *key,
+                                size_t key_len, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_ca_unwrap_data_key reverses eseal_ca_wrap_data_key into |out|
+ * (replaced; cleanse it when done). Not a wrapped key: ESEAL_E_INVALID; a
+ * key wrapped by another platform, or altered: ESEAL_E_CRYPTO. Needs
+ * ESEAL_CA_UNLOCK_COMMIT. */
+eseal_rc eseal_ca_unwrap_data_key(struct eseal_ca *ca, struct eseal_buf *out, const uint8_t *in,
+                                  size_t in_len, struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_ca_tsa_cert returns the time-stamp authority's certificate
  * (borrowed), or NULL for a CA made before it existed (eseal_ca_tsa_init). */
 X509 *eseal_ca_tsa_cert(const struct eseal_ca *ca);

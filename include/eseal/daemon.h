@@ -58,7 +58,8 @@ struct eseal_daemon {
     void (*print_routes)(const void *config, FILE *out);
 };
 
-/* eseal_daemon_main is a daemon's whole main: the defaults of d->options,
+/* eseal_daemon_main is a daemon's whole main: umask 077 first (whatever
+ * the daemon creates is 0600, directories 0700), the defaults of d->options,
  * then the command line (eseal_config_cli: -c FILE, -n, --help, --version,
  * --name VALUE), d->check and d->run; it frees the configuration and returns
  * the exit status. */

@@ -145,6 +145,10 @@ struct eseal_log *eseal_issuer_log(struct eseal_issuer *is);
 /* eseal_issuer_replayed returns how many log entries open applied again. */
 uint64_t eseal_issuer_replayed(const struct eseal_issuer *is);
 
+/* eseal_issuer_materials_migrated returns how many plaintext materials from
+ * before encryption at rest open encrypted in place (issuer/blob.h). */
+size_t eseal_issuer_materials_migrated(const struct eseal_issuer *is);
+
 /* Fault injection for tests: with ESEAL_ISSUER_FAULT_AFTER_LOG set, the
  * next state change commits its log entries and then fails with
  * ESEAL_E_IO before touching the store, as a crash at that point would. */

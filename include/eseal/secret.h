@@ -49,6 +49,41 @@ eseal_rc eseal_wrap(struct eseal_buf *out, const void *pass, size_t pass_len, co
 eseal_rc eseal_unwrap(struct eseal_buf *out, const void *pass, size_t pass_len, const uint8_t *in,
                       size_t in_len, struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* ESEAL_AEAD_* are the sizes of XChaCha20-Poly1305 (IETF): a 256-bit key,
+ * a 192-bit random nonce (safe to draw at random for every message), a
+ * 128-bit tag. A sealed message is nonce || ciphertext || tag. */
+#define ESEAL_AEAD_KEY_LEN 32
+#define ESEAL_AEAD_NONCE_LEN 24
+#define ESEAL_AEAD_TAG_LEN 16
+#define ESEAL_AEAD_OVERHEAD (ESEAL_AEAD_NONCE_LEN + ESEAL_AEAD_TAG_LEN)
+
+/* eseal_aead_seal encrypts |plain| under |key| with XChaCha20-Poly1305 and a
+ * fresh random nonce, authenticating |ad| too (not stored: the reader must
+ * supply the same bytes), and APPENDS nonce || ciphertext || tag
+ * (|plain_len| + ESEAL_AEAD_OVERHEAD bytes) to |out|, so a caller can write
+ * its own header first. */
+void eseal_aead_seal(struct eseal_buf *out, const uint8_t key[ESEAL_AEAD_KEY_LEN], const void *ad,
+                     size_t ad_len, const void *plain, size_t plain_len);
+
+/* eseal_aead_open reverses eseal_aead_seal: |in| is nonce || ciphertext ||
+ * tag; the plaintext replaces |out|'s contents. Input too short to hold a
+ * nonce and a tag is ESEAL_E_INVALID; a wrong key, other |ad| or any change
+ * to |in| is ESEAL_E_CRYPTO, with |out| wiped and empty. */
+eseal_rc eseal_aead_open(struct eseal_buf *out, const uint8_t key[ESEAL_AEAD_KEY_LEN],
+                         const void *ad, size_t ad_len, const uint8_t *in, size_t in_len,
+                         struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* ESEAL_KDF_CONTEXT_LEN is the length of a key-derivation context label. */
+#define ESEAL_KDF_CONTEXT_LEN 8
+
+/* eseal_kdf derives the subkey number |id| for the purpose |context|
+ * (exactly ESEAL_KDF_CONTEXT_LEN characters, e.g. "eSealDEK") from the
+ * 32-byte master key |key| into |out| (16 to 64 bytes): libsodium's
+ * crypto_kdf (BLAKE2b), so subkeys of different ids or contexts are
+ * independent of each other and of the master key's other uses. */
+void eseal_kdf(uint8_t *out, size_t out_len, const uint8_t key[ESEAL_AEAD_KEY_LEN], uint64_t id,
+               const char context[ESEAL_KDF_CONTEXT_LEN]);
+
 #define ESEAL_ED25519_PK_LEN 32
 #define ESEAL_ED25519_SK_LEN 64 /* seed || public key, libsodium's layout */
 #define ESEAL_ED25519_SEED_LEN 32

@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "eseal/ca.h"
+#include "eseal/secret.h"
 #include "eseal/note.h"
 #include "eseal/pki.h"
 #include "eseal/sm.h"
@@ -341,6 +342,12 @@ static void test_init_creates_all_files(void **state)
     for (size_t i = 0; i < N_CA_FILES; i++) {
         if (!file_exists(f->dir, ca_files[i]))
             fail_msg("%s was not created", ca_files[i]);
+        /* certificates too: every file of the CA is its owner's alone */
+        char *p = path_in(f->dir, ca_files[i]);
+        assert_int_equal(stat(p, &st), 0);
+        if ((st.st_mode & 0777) != 0600)
+            fail_msg("%s has mode %03o, want 600", ca_files[i], (unsigned)(st.st_mode & 0777));
+        free(p);
     }
     for (size_t i = 0; i < N_KEY_FILES; i++) {
         char *p = path_in(f->dir, key_files[i]);
@@ -844,6 +851,45 @@ static void test_commit_key(void **state)
     json_decref(j);
 }
 
+/* A data key wrapped by the platform secret unwraps with the same CA (in
+ * another process), not while the secret is locked, not when altered. */
+static void test_data_key(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_err err;
+    uint8_t key[32];
+    eseal_random(key, sizeof(key));
+    struct eseal_buf wrapped, out;
+    eseal_buf_init(&wrapped);
+    eseal_buf_init(&out);
+    assert_int_equal(eseal_ca_wrap_data_key(f->ca, &wrapped, key, sizeof(key), &err), ESEAL_OK);
+    assert_int_equal(wrapped.len, 4 + 24 + sizeof(key) + 16);
+    assert_memory_equal(wrapped.data, "ESK1", 4);
+    assert_null(memmem(wrapped.data, wrapped.len, key, 8));
+
+    struct eseal_ca *ca = NULL;
+    assert_int_equal(eseal_ca_open(&ca, f->dir, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_unwrap_data_key(ca, &out, wrapped.data, wrapped.len, &err),
+                     ESEAL_E_DENIED);
+    assert_int_equal(eseal_ca_wrap_data_key(ca, &out, key, sizeof(key), &err), ESEAL_E_DENIED);
+    assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_COMMIT, PASS, PASS_LEN, &err), ESEAL_OK);
+    assert_int_equal(eseal_ca_unwrap_data_key(ca, &out, wrapped.data, wrapped.len, &err), ESEAL_OK);
+    assert_int_equal(out.len, sizeof(key));
+    assert_memory_equal(out.data, key, sizeof(key));
+    for (size_t i = 0; i < wrapped.len; i++) {
+        wrapped.data[i] ^= 0x20;
+        eseal_rc want = i < 4 ? ESEAL_E_INVALID : ESEAL_E_CRYPTO;
+        assert_int_equal(eseal_ca_unwrap_data_key(ca, &out, wrapped.data, wrapped.len, &err), want);
+        assert_int_equal(out.len, 0);
+        wrapped.data[i] ^= 0x20;
+    }
+    assert_non_null(strstr(err.msg, "does not unwrap"));
+    assert_int_equal(eseal_ca_unwrap_data_key(ca, &out, wrapped.data, 20, &err), ESEAL_E_INVALID);
+    eseal_ca_free(ca);
+    eseal_buf_cleanse(&out);
+    eseal_buf_cleanup(&wrapped);
+}
+
 /* A CA made before the platform secret existed (no commit.key): unlocking
  * it with a wrong passphrase creates nothing; with the right one creates
  * the key (0600, wrapped), which later unlocks read back. */
@@ -1311,6 +1357,7 @@ int main(void)
         cmocka_unit_test(test_sign_roles),
         cmocka_unit_test(test_log_key),
         cmocka_unit_test(test_commit_key),
+        cmocka_unit_test(test_data_key),
         cmocka_unit_test(test_commit_key_created_for_old_ca),
         cmocka_unit_test(test_hierarchy_certs),
         cmocka_unit_test(test_issue_profiles),

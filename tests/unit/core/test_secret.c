@@ -372,6 +372,90 @@ static void test_wrap_malformed(void **state)
 
 /* ---- Ed25519 ---- */
 
+/* AEAD: a round trip; appended after a caller's header; another key,
+ * other associated data, any flipped bit or a short input refused with
+ * nothing left in the output. */
+static void test_aead(void **state)
+{
+    (void)state;
+    uint8_t key[ESEAL_AEAD_KEY_LEN], other[ESEAL_AEAD_KEY_LEN];
+    eseal_random(key, sizeof(key));
+    eseal_random(other, sizeof(other));
+    static const char msg[] = "身份证复印件 id-copy bytes";
+    struct eseal_buf sealed, again, out;
+    eseal_buf_init(&sealed);
+    eseal_buf_init(&again);
+    eseal_buf_init(&out);
+    eseal_buf_append(&sealed, "HDR", 3);
+    eseal_aead_seal(&sealed, key, "ad", 2, msg, sizeof(msg));
+    assert_int_equal(sealed.len, 3 + sizeof(msg) + ESEAL_AEAD_OVERHEAD);
+    assert_memory_equal(sealed.data, "HDR", 3);
+    assert_null(memmem(sealed.data, sealed.len, "id-copy", 7));
+    eseal_aead_seal(&again, key, "ad", 2, msg, sizeof(msg)); /* a fresh nonce each time */
+    assert_memory_not_equal(again.data, sealed.data + 3, ESEAL_AEAD_NONCE_LEN);
+
+    const uint8_t *in = sealed.data + 3;
+    size_t in_len = sealed.len - 3;
+    struct eseal_err err;
+    assert_int_equal(eseal_aead_open(&out, key, "ad", 2, in, in_len, &err), ESEAL_OK);
+    assert_int_equal(out.len, sizeof(msg));
+    assert_memory_equal(out.data, msg, sizeof(msg));
+    assert_int_equal(eseal_aead_open(&out, other, "ad", 2, in, in_len, &err), ESEAL_E_CRYPTO);
+    assert_int_equal(out.len, 0);
+    assert_int_equal(eseal_aead_open(&out, key, "aD", 2, in, in_len, &err), ESEAL_E_CRYPTO);
+    assert_int_equal(eseal_aead_open(&out, key, NULL, 0, in, in_len, &err), ESEAL_E_CRYPTO);
+    for (size_t i = 3; i < sealed.len; i++) {
+        sealed.data[i] ^= 0x01;
+        assert_int_equal(eseal_aead_open(&out, key, "ad", 2, in, in_len, NULL), ESEAL_E_CRYPTO);
+        assert_int_equal(out.len, 0);
+        sealed.data[i] ^= 0x01;
+    }
+    assert_int_equal(eseal_aead_open(&out, key, "ad", 2, in, in_len - 1, NULL), ESEAL_E_CRYPTO);
+    assert_int_equal(eseal_aead_open(&out, key, "ad", 2, in, ESEAL_AEAD_OVERHEAD - 1, &err),
+                     ESEAL_E_INVALID);
+    /* an empty message seals to the overhead alone */
+    eseal_buf_reset(&again);
+    eseal_aead_seal(&again, key, NULL, 0, "", 0);
+    assert_int_equal(again.len, ESEAL_AEAD_OVERHEAD);
+    assert_int_equal(eseal_aead_open(&out, key, NULL, 0, again.data, again.len, &err), ESEAL_OK);
+    assert_int_equal(out.len, 0);
+    eseal_buf_cleanup(&sealed);
+    eseal_buf_cleanup(&again);
+    eseal_buf_cleanup(&out);
+}
+
+#define KDF_VECTOR "9620a16fbb5144d4f33301ee9f21c8bf2156811d83ed0e95209a13d6a41d3131"
+
+/* KDF: deterministic; another id, context or master key gives another
+ * subkey; libsodium's crypto_kdf answer for a fixed input. */
+static void test_kdf(void **state)
+{
+    (void)state;
+    uint8_t master[ESEAL_AEAD_KEY_LEN], other[ESEAL_AEAD_KEY_LEN];
+    for (size_t i = 0; i < sizeof(master); i++) {
+        master[i] = (uint8_t)i;
+        other[i] = (uint8_t)(i + 1);
+    }
+    uint8_t a[32], b[32];
+    eseal_kdf(a, sizeof(a), master, 1, "eSealDEK");
+    eseal_kdf(b, sizeof(b), master, 1, "eSealDEK");
+    assert_memory_equal(a, b, sizeof(a));
+    eseal_kdf(b, sizeof(b), master, 2, "eSealDEK");
+    assert_memory_not_equal(a, b, sizeof(a));
+    eseal_kdf(b, sizeof(b), master, 1, "eSealDEL");
+    assert_memory_not_equal(a, b, sizeof(a));
+    eseal_kdf(b, sizeof(b), other, 1, "eSealDEK");
+    assert_memory_not_equal(a, b, sizeof(a));
+    assert_memory_not_equal(a, master, sizeof(a));
+    /* crypto_kdf is BLAKE2b-256(key=master, salt=LE64(id)||0^8,
+     * personal=context||0^8); the vector is Python hashlib's answer:
+     * blake2b(b"", digest_size=32, key=bytes(range(32)),
+     *         salt=struct.pack("<Q", 1) + bytes(8), person=b"eSealDEK" + bytes(8)) */
+    char *hex = eseal_hex(a, sizeof(a));
+    assert_string_equal(hex, KDF_VECTOR);
+    free(hex);
+}
+
 static void test_ed25519_rfc8032(void **state)
 {
     (void)state;
@@ -446,11 +530,18 @@ static void test_ed25519_keypair(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_random),          cmocka_unit_test(test_memeq_wipe),
-        cmocka_unit_test(test_pwhash),          cmocka_unit_test(test_pwhash_malformed),
-        cmocka_unit_test(test_wrap_round_trip), cmocka_unit_test(test_wrap_wrong_pass),
-        cmocka_unit_test(test_wrap_tamper),     cmocka_unit_test(test_wrap_malformed),
-        cmocka_unit_test(test_ed25519_rfc8032), cmocka_unit_test(test_ed25519_keypair),
+        cmocka_unit_test(test_random),
+        cmocka_unit_test(test_memeq_wipe),
+        cmocka_unit_test(test_pwhash),
+        cmocka_unit_test(test_pwhash_malformed),
+        cmocka_unit_test(test_wrap_round_trip),
+        cmocka_unit_test(test_wrap_wrong_pass),
+        cmocka_unit_test(test_wrap_tamper),
+        cmocka_unit_test(test_wrap_malformed),
+        cmocka_unit_test(test_ed25519_rfc8032),
+        cmocka_unit_test(test_ed25519_keypair),
+        cmocka_unit_test(test_aead),
+        cmocka_unit_test(test_kdf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,19 +1,31 @@
-/* test_blob.c — the content-addressed material store in a temporary directory. */
+/* test_blob.c — the content-addressed material store in a temporary directory:
+ * put and get, refusals, and encryption at rest (round trip, tampered,
+ * swapped and foreign files refused, a wrong key refused, the migration of
+ * plaintext stores). */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "eseal/sm.h"
 #include "csr.h"
 #include "blob.h"
+#include "kek.h"
 #include "testutil.h"
+
+/* The file form adds a 4-byte header, a 24-byte nonce and a 16-byte tag. */
+#define OVERHEAD 44
+/* The store's own files beside the materials: data.key and the marker. */
+#define OWN_FILES 2
 
 struct fixture {
     char *tmp;
     char *dir;
     struct eseal_blob *blob;
+    uint8_t kek_key[ESEAL_AEAD_KEY_LEN];
+    struct eseal_blob_kek kek;
 };
 
 static const uint8_t png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR-impression";
@@ -25,7 +37,9 @@ static int setup(void **state)
     f->tmp = tu_tmpdir();
     /* A store below directories that do not exist yet. */
     f->dir = eseal_xasprintf("%s/var/issuer/blobs", f->tmp);
-    if (eseal_blob_open(&f->blob, f->dir, NULL) != ESEAL_OK)
+    eseal_random(f->kek_key, sizeof(f->kek_key));
+    f->kek = test_kek(f->kek_key);
+    if (eseal_blob_open(&f->blob, f->dir, &f->kek, NULL) != ESEAL_OK)
         return -1;
     *state = f;
     return 0;
@@ -89,7 +103,18 @@ static void test_put_get(void **state)
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
-    assert_int_equal((size_t)st.st_size, sizeof(png));
+    assert_int_equal((size_t)st.st_size, sizeof(png) + OVERHEAD);
+    /* At rest the file holds no plaintext: header, then ciphertext. */
+    struct eseal_buf raw;
+    eseal_buf_init(&raw);
+    assert_int_equal(eseal_file_read(&raw, path, 1 << 20, NULL), ESEAL_OK);
+    assert_memory_equal(raw.data, "ESB\x01", 4);
+    assert_null(memmem(raw.data, raw.len, "IHDR-impression", 15));
+    eseal_buf_cleanup(&raw);
+    char *keyfile = eseal_path_join(f->dir, ESEAL_BLOB_KEY_FILE);
+    assert_int_equal(stat(keyfile, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    free(keyfile);
     char *sub = eseal_xasprintf("%s/%.2s/%.2s", f->dir, want, want + 2);
     assert_int_equal(stat(sub, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0700);
@@ -128,7 +153,7 @@ static void test_idempotent(void **state)
     assert_string_equal(a.sm3, c.sm3);
     assert_int_equal(c.kind, ESEAL_MATERIAL_JUSTIFICATION);
     size_t tmp = 0;
-    assert_int_equal(count_files(f->dir, &tmp), 1);
+    assert_int_equal(count_files(f->dir, &tmp), OWN_FILES + 1);
     assert_int_equal(tmp, 0);
 }
 
@@ -169,7 +194,7 @@ static void test_refusals(void **state)
     free(big);
 
     size_t tmp = 0;
-    assert_int_equal(count_files(f->dir, &tmp), 0);
+    assert_int_equal(count_files(f->dir, &tmp), OWN_FILES);
 }
 
 static void test_csr(void **state)
@@ -215,6 +240,25 @@ static void test_get_refusals(void **state)
     eseal_buf_cleanup(&out);
 }
 
+static char *material_path(const struct fixture *f, const char *sm3)
+{
+    return eseal_xasprintf("%s/%.2s/%.2s/%s", f->dir, sm3, sm3 + 2, sm3);
+}
+
+/* get_fails: the material |sm3| is refused as a server-side fault
+ * (ESEAL_E_IO, HTTP 500), naming |why|, with nothing served. */
+static void get_fails(struct eseal_blob *b, const char *sm3, const char *why)
+{
+    struct eseal_err err;
+    struct eseal_buf out;
+    eseal_buf_init(&out);
+    eseal_buf_append_str(&out, "stale");
+    assert_int_equal(eseal_blob_get(b, sm3, &out, &err), ESEAL_E_IO);
+    assert_non_null(strstr(err.msg, why));
+    assert_int_equal(out.len, 0);
+    eseal_buf_cleanup(&out);
+}
+
 /* A file changed on disk is reported, never served; a put of the real
  * content repairs a file of the wrong size. */
 static void test_tamper(void **state)
@@ -225,27 +269,170 @@ static void test_tamper(void **state)
     assert_int_equal(
         eseal_blob_put(f->blob, ESEAL_MATERIAL_IMPRESSION, png, sizeof(png), &ref, NULL, NULL),
         ESEAL_OK);
-    char *path = eseal_xasprintf("%s/%.2s/%.2s/%s", f->dir, ref.sm3, ref.sm3 + 2, ref.sm3);
-    uint8_t altered[sizeof(png)];
-    memcpy(altered, png, sizeof(png));
-    altered[sizeof(png) - 2] ^= 1;
-    assert_int_equal(eseal_file_write(path, altered, sizeof(altered), 0600, 0, NULL), ESEAL_OK);
+    char *path = material_path(f, ref.sm3);
+    struct eseal_buf raw;
+    eseal_buf_init(&raw);
+    assert_int_equal(eseal_file_read(&raw, path, 1 << 20, NULL), ESEAL_OK);
+    /* one bit of the ciphertext, of the nonce, of the header, of the tag */
+    const size_t at[] = {40, 10, 3, raw.len - 1};
+    for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+        raw.data[at[i]] ^= 1;
+        assert_int_equal(eseal_file_write(path, raw.data, raw.len, 0600, 0, NULL), ESEAL_OK);
+        get_fails(f->blob, ref.sm3, "does not decrypt");
+        raw.data[at[i]] ^= 1;
+    }
+    /* the plaintext itself, where a ciphertext belongs */
+    assert_int_equal(eseal_file_write(path, png, sizeof(png), 0600, 0, NULL), ESEAL_OK);
+    get_fails(f->blob, ref.sm3, "does not decrypt");
+    assert_int_equal(eseal_file_write(path, raw.data, 5, 0600, 0, NULL), ESEAL_OK); /* truncated */
+    get_fails(f->blob, ref.sm3, "does not decrypt");
 
     struct eseal_buf out;
     eseal_buf_init(&out);
-    assert_int_equal(eseal_blob_get(f->blob, ref.sm3, &out, &err), ESEAL_E_CRYPTO);
-    assert_non_null(strstr(err.msg, "does not match its SM3 name"));
-    assert_int_equal(out.len, 0);
-
-    assert_int_equal(eseal_file_write(path, png, 5, 0600, 0, NULL), ESEAL_OK); /* truncated */
-    assert_int_equal(eseal_blob_get(f->blob, ref.sm3, &out, &err), ESEAL_E_CRYPTO);
     assert_int_equal(
         eseal_blob_put(f->blob, ESEAL_MATERIAL_IMPRESSION, png, sizeof(png), NULL, NULL, &err),
         ESEAL_OK);
     assert_int_equal(eseal_blob_get(f->blob, ref.sm3, &out, &err), ESEAL_OK);
     assert_memory_equal(out.data, png, sizeof(png));
     eseal_buf_cleanup(&out);
+    eseal_buf_cleanup(&raw);
     free(path);
+}
+
+/* A file moved to another material's name does not decrypt there: the name
+ * is bound into the ciphertext. */
+static void test_swapped(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_material_ref a, b;
+    assert_int_equal(
+        eseal_blob_put(f->blob, ESEAL_MATERIAL_LETTER, pdf, sizeof(pdf), &a, NULL, NULL), ESEAL_OK);
+    assert_int_equal(
+        eseal_blob_put(f->blob, ESEAL_MATERIAL_IMPRESSION, png, sizeof(png), &b, NULL, NULL),
+        ESEAL_OK);
+    char *pa = material_path(f, a.sm3), *pb = material_path(f, b.sm3);
+    struct eseal_buf raw;
+    eseal_buf_init(&raw);
+    assert_int_equal(eseal_file_read(&raw, pa, 1 << 20, NULL), ESEAL_OK);
+    assert_int_equal(eseal_file_write(pb, raw.data, raw.len, 0600, 0, NULL), ESEAL_OK);
+    get_fails(f->blob, b.sm3, "swapped");
+    /* the original still reads */
+    struct eseal_buf out;
+    eseal_buf_init(&out);
+    assert_int_equal(eseal_blob_get(f->blob, a.sm3, &out, NULL), ESEAL_OK);
+    assert_memory_equal(out.data, pdf, sizeof(pdf));
+    eseal_buf_cleanup(&out);
+    eseal_buf_cleanup(&raw);
+    free(pa);
+    free(pb);
+}
+
+/* Another store's file under the same name does not decrypt (another data
+ * key); a store whose data.key another KEK wrapped does not open; a
+ * damaged data.key does not open. */
+static void test_wrong_key(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_err err;
+    char *other_dir = eseal_path_join(f->tmp, "other");
+    uint8_t other_key[ESEAL_AEAD_KEY_LEN];
+    eseal_random(other_key, sizeof(other_key));
+    const struct eseal_blob_kek other_kek = test_kek(other_key);
+    struct eseal_blob *other = NULL;
+    assert_int_equal(eseal_blob_open(&other, other_dir, &other_kek, &err), ESEAL_OK);
+    struct eseal_material_ref ref;
+    assert_int_equal(
+        eseal_blob_put(other, ESEAL_MATERIAL_LETTER, pdf, sizeof(pdf), &ref, NULL, NULL), ESEAL_OK);
+    eseal_blob_free(other);
+    other = NULL;
+    char *theirs = eseal_xasprintf("%s/%.2s/%.2s/%s", other_dir, ref.sm3, ref.sm3 + 2, ref.sm3);
+    char *ours = material_path(f, ref.sm3);
+    struct eseal_buf raw;
+    eseal_buf_init(&raw);
+    assert_int_equal(eseal_file_read(&raw, theirs, 1 << 20, NULL), ESEAL_OK);
+    char *fan = eseal_xasprintf("%s/%.2s/%.2s", f->dir, ref.sm3, ref.sm3 + 2);
+    assert_int_equal(eseal_mkdirs(fan, 0700, NULL), ESEAL_OK);
+    assert_int_equal(eseal_file_write(ours, raw.data, raw.len, 0600, 0, NULL), ESEAL_OK);
+    get_fails(f->blob, ref.sm3, "does not decrypt");
+
+    /* the other store opened with our KEK */
+    assert_int_equal(eseal_blob_open(&other, other_dir, &f->kek, &err), ESEAL_E_CRYPTO);
+    assert_null(other);
+    assert_non_null(strstr(err.msg, ESEAL_BLOB_KEY_FILE));
+    /* a damaged data.key */
+    char *keyfile = eseal_path_join(other_dir, ESEAL_BLOB_KEY_FILE);
+    assert_int_equal(eseal_file_read(&raw, keyfile, 4096, NULL), ESEAL_OK);
+    raw.data[raw.len / 2] ^= 1;
+    assert_int_equal(eseal_file_write(keyfile, raw.data, raw.len, 0600, 0, NULL), ESEAL_OK);
+    assert_int_equal(eseal_blob_open(&other, other_dir, &other_kek, &err), ESEAL_E_CRYPTO);
+    assert_null(other);
+    eseal_buf_cleanup(&raw);
+    free(keyfile);
+    free(fan);
+    free(ours);
+    free(theirs);
+    free(other_dir);
+}
+
+/* A store from before encryption: its plaintext files are encrypted in
+ * place at open, once; a damaged file and stray names are left alone. */
+static void test_migration(void **state)
+{
+    struct fixture *f = *state;
+    char *dir = eseal_path_join(f->tmp, "legacy");
+    char *pdf_sm3 = eseal_sm3_hex(pdf, sizeof(pdf));
+    char *png_sm3 = eseal_sm3_hex(png, sizeof(png));
+    char *fan = eseal_xasprintf("%s/%.2s/%.2s", dir, pdf_sm3, pdf_sm3 + 2);
+    char *ppdf = eseal_xasprintf("%s/%s", fan, pdf_sm3);
+    assert_int_equal(eseal_mkdirs(fan, 0700, NULL), ESEAL_OK);
+    assert_int_equal(eseal_file_write(ppdf, pdf, sizeof(pdf), 0600, 0, NULL), ESEAL_OK);
+    free(fan);
+    fan = eseal_xasprintf("%s/%.2s/%.2s", dir, png_sm3, png_sm3 + 2);
+    char *ppng = eseal_xasprintf("%s/%s", fan, png_sm3);
+    assert_int_equal(eseal_mkdirs(fan, 0700, NULL), ESEAL_OK);
+    assert_int_equal(eseal_file_write(ppng, png, sizeof(png) - 1, 0600, 0, NULL), ESEAL_OK);
+    char *stray = eseal_xasprintf("%s.tmp.abcdef", ppng);
+    assert_int_equal(eseal_file_write(stray, png, sizeof(png), 0600, 0, NULL), ESEAL_OK);
+
+    struct eseal_err err;
+    struct eseal_blob *b = NULL;
+    assert_int_equal(eseal_blob_open(&b, dir, &f->kek, &err), ESEAL_OK);
+    assert_int_equal(eseal_blob_migrated(b), 1);
+    struct eseal_buf raw, out;
+    eseal_buf_init(&raw);
+    eseal_buf_init(&out);
+    assert_int_equal(eseal_file_read(&raw, ppdf, 1 << 20, NULL), ESEAL_OK);
+    assert_int_equal(raw.len, sizeof(pdf) + OVERHEAD);
+    assert_null(memmem(raw.data, raw.len, "letter body", 11));
+    assert_int_equal(eseal_blob_get(b, pdf_sm3, &out, &err), ESEAL_OK);
+    assert_memory_equal(out.data, pdf, sizeof(pdf));
+    get_fails(b, png_sm3, "does not decrypt"); /* damaged before: still refused */
+    assert_int_equal(eseal_file_read(&raw, stray, 1 << 20, NULL), ESEAL_OK);
+    assert_int_equal(raw.len, sizeof(png)); /* not a material name: untouched */
+    eseal_blob_free(b);
+
+    /* Once marked, no walk; without the marker (a crash before it was
+     * written) the walk finds nothing left to do. */
+    assert_int_equal(eseal_blob_open(&b, dir, &f->kek, &err), ESEAL_OK);
+    assert_int_equal(eseal_blob_migrated(b), 0);
+    eseal_blob_free(b);
+    char *marker = eseal_path_join(dir, ESEAL_BLOB_MARKER_FILE);
+    assert_int_equal(unlink(marker), 0);
+    assert_int_equal(eseal_blob_open(&b, dir, &f->kek, &err), ESEAL_OK);
+    assert_int_equal(eseal_blob_migrated(b), 0);
+    assert_int_equal(eseal_blob_get(b, pdf_sm3, &out, &err), ESEAL_OK);
+    assert_memory_equal(out.data, pdf, sizeof(pdf));
+    eseal_blob_free(b);
+    eseal_buf_cleanup(&raw);
+    eseal_buf_cleanup(&out);
+    free(marker);
+    free(stray);
+    free(ppng);
+    free(ppdf);
+    free(fan);
+    free(png_sm3);
+    free(pdf_sm3);
+    free(dir);
 }
 
 static void test_open_errors(void **state)
@@ -253,21 +440,27 @@ static void test_open_errors(void **state)
     struct fixture *f = *state;
     struct eseal_err err;
     struct eseal_blob *b = NULL;
-    assert_int_equal(eseal_blob_open(&b, "", &err), ESEAL_E_INVALID);
-    assert_int_equal(eseal_blob_open(&b, NULL, &err), ESEAL_E_INVALID);
+    assert_int_equal(eseal_blob_open(&b, "", &f->kek, &err), ESEAL_E_INVALID);
+    assert_int_equal(eseal_blob_open(&b, NULL, &f->kek, &err), ESEAL_E_INVALID);
+    assert_int_equal(eseal_blob_open(&b, f->dir, NULL, &err), ESEAL_E_INVALID);
     /* A regular file where the directory should be. */
     char *file = eseal_xasprintf("%s/plain", f->tmp);
     assert_int_equal(eseal_file_write(file, "x", 1, 0600, 0, NULL), ESEAL_OK);
     char *below = eseal_xasprintf("%s/store", file);
-    assert_int_not_equal(eseal_blob_open(&b, below, &err), ESEAL_OK);
+    assert_int_not_equal(eseal_blob_open(&b, below, &f->kek, &err), ESEAL_OK);
     assert_null(b);
     /* Reopening an existing store sees its materials. */
     struct eseal_material_ref ref;
     assert_int_equal(
         eseal_blob_put(f->blob, ESEAL_MATERIAL_LETTER, pdf, sizeof(pdf), &ref, NULL, NULL),
         ESEAL_OK);
-    assert_int_equal(eseal_blob_open(&b, f->dir, &err), ESEAL_OK);
+    assert_int_equal(eseal_blob_open(&b, f->dir, &f->kek, &err), ESEAL_OK);
     assert_true(eseal_blob_exists(b, ref.sm3));
+    struct eseal_buf out;
+    eseal_buf_init(&out);
+    assert_int_equal(eseal_blob_get(b, ref.sm3, &out, &err), ESEAL_OK);
+    assert_memory_equal(out.data, pdf, sizeof(pdf));
+    eseal_buf_cleanup(&out);
     eseal_blob_free(b);
     eseal_blob_free(NULL);
     free(below);
@@ -283,6 +476,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_csr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tamper, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_swapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

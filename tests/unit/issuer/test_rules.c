@@ -9,6 +9,7 @@
 #include "eseal/enc.h"
 #include "eseal/json.h"
 #include "blob.h"
+#include "kek.h"
 #include "rules.h"
 #include "example.h"
 #include "testutil.h"
@@ -101,7 +102,9 @@ static int setup(void **state)
 {
     struct fixture *f = eseal_xcalloc(1, sizeof(*f));
     f->tmp = tu_tmpdir();
-    if (eseal_blob_open(&f->blob, f->tmp, NULL) != ESEAL_OK)
+    static uint8_t key[ESEAL_AEAD_KEY_LEN] = {1, 2, 3};
+    const struct eseal_blob_kek kek = test_kek(key);
+    if (eseal_blob_open(&f->blob, f->tmp, &kek, NULL) != ESEAL_OK)
         return -1;
     f->doc = eseal_json_load(example_submission, strlen(example_submission));
     f->in.materials = f->materials;

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# material_at_rest.sh — "Personal data at rest" (docs/security.md): a real
+# eseal-issuerd and eseal-publisherd run a seal to handover (platform.bash);
+# then a letter carrying a random marker is uploaded. Nothing under the
+# issuer's data directory (store, materials, log), the publisher's or the
+# CA's holds the marker or a run of the uploaded documents' bytes; the API names
+# each material by the SM3 of its plaintext and serves the exact bytes back.
+# Every file there is 0600 and every directory 0700. A material file
+# altered on disk, or moved to another's name, is a 500 without data. A
+# plaintext material left from before encryption is encrypted when the
+# issuer starts and still served; a data key that does not unwrap stops the
+# issuer from starting (unit/issuer/test_blob.c tries another KEK).
+#
+# Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
+set -euo pipefail
+export ESEAL_TEST_NAME=material-at-rest
+# shellcheck source=lib/platform.bash
+. "$(cd "$(dirname "$0")" && pwd)/lib/platform.bash"
+
+# --- a letter with a marker --------------------------------------------------
+marker="atrest-$(openssl rand -hex 12)"
+python3 "$(dirname "$der_py")/fixtures.py" pdf letter.pdf "Red-header letter" \
+    "Apply for an electronic seal" "$marker"
+grep -q "$marker" letter.pdf || fail "the marker is in the plaintext"
+python3 - "$(sm3 letter.pdf)" <<'PY'
+import json, sys
+d = json.load(open("sub.json"))
+d["letter"]["material"] = sys.argv[1]
+json.dump(d, open("sub.json", "w"), ensure_ascii=False)
+PY
+sid2=$(file_submitted apply "")
+letter=$(sm3 letter.pdf)
+expect 200 GET "/api/v1/submissions/$sid2" "$agent"
+grep -q "$letter" resp.json || fail "the submission names the letter by the SM3 of its plaintext"
+expect 200 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
+cmp resp.json letter.pdf || fail "the download is the exact bytes uploaded"
+[ "$(sm3 resp.json)" = "$letter" ] || fail "digest of the download"
+# the handover's ID copy (of the first submission) comes back too
+idc=$(sm3 idcopy.png)
+expect 200 GET "/api/v1/submissions/$sid/materials/$idc" "$maker"
+cmp resp.json idcopy.png || fail "the ID copy comes back"
+
+# --- nothing readable at rest ------------------------------------------------
+# grep: the marker nowhere; python: no 32-byte run of any uploaded file
+! grep -r -l -a -F "$marker" idata pdata ca >found.txt 2>&1 || fail "marker at rest: $(cat found.txt)"
+# (not impression.png: the seal carries its picture, public by design)
+python3 - idata pdata ca -- letter.pdf form.pdf intro.pdf idcopy.png <<'PY' ||
+import os, sys
+args = sys.argv[1:]
+dirs, files = args[:args.index("--")], args[args.index("--") + 1:]
+needles = []
+for f in files:
+    b = open(f, "rb").read()
+    # runs from the middle and the end of each file, away from headers
+    needles += [(f, b[len(b) // 2:len(b) // 2 + 32]), (f, b[-48:-16])]
+bad = []
+for d in dirs:
+    for top, _, names in os.walk(d):
+        for n in names:
+            p = os.path.join(top, n)
+            data = open(p, "rb").read()
+            bad += [f"{f} in {p}" for f, nd in needles if nd in data]
+if bad:
+    print("\n".join(bad))
+    sys.exit(1)
+PY
+    fail "plaintext at rest"
+key=idata/blobs/data.key
+[ -s "$key" ] || fail "the wrapped data key is beside the store"
+ok
+
+# --- modes: 0600 files, 0700 directories, RocksDB's and the log's too ---------
+[ -n "$(find idata/db -type f -name '*.sst' -o -type f -name 'LOG' | head -1)" ] || fail "RocksDB files"
+loose=$(find idata pdata ca \( -type f -perm /077 \) -o \( -type d -perm /077 \))
+[ -z "$loose" ] || fail "group/other access: $loose"
+ok
+
+# --- fail closed: altered or swapped on disk ----------------------------------
+lpath=idata/blobs/${letter:0:2}/${letter:2:2}/$letter
+form=$(sm3 form.pdf)
+fpath=idata/blobs/${form:0:2}/${form:2:2}/$form
+cp "$lpath" letter.enc
+python3 - "$lpath" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 1
+open(p, "wb").write(b)
+PY
+expect 500 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
+! grep -q -a "$marker" resp.json || fail "an altered material leaks"
+grep -q 'does not decrypt' resp.json || fail "says why: $(cat resp.json)"
+cp "$fpath" "$lpath"
+expect 500 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
+cp letter.enc "$lpath"
+expect 200 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
+cmp resp.json letter.pdf || fail "the restored file reads"
+
+# --- migration: a plaintext material from before is encrypted at start -------
+kill "$issuer"
+wait "$issuer" 2>/dev/null || true
+issuer=
+cp letter.pdf "$lpath"
+rm idata/blobs/encrypted
+"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer2.log 2>&1 &
+issuer=$!
+base="http://127.0.0.1:$(wait_port issuer2.log "$issuer")"
+grep -q 'encrypted 1 materials' issuer2.log || fail "the migration says what it did: $(cat issuer2.log)"
+[ -e idata/blobs/encrypted ] || fail "the store is marked encrypted"
+! grep -q -a "$marker" "$lpath" || fail "the migrated file is still plaintext"
+[ "$(stat -c %a "$lpath")" = 600 ] || fail "the migrated file's mode"
+expect 200 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
+cmp resp.json letter.pdf || fail "the migrated material reads"
+ok
+
+# --- a data key that does not unwrap: the issuer does not start -------------
+kill "$issuer"
+wait "$issuer" 2>/dev/null || true
+issuer=
+python3 - "$key" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[-1] ^= 1
+open(p, "wb").write(b)
+PY
+"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer3.log 2>&1 && fail "started with a damaged data.key"
+grep -q 'data.key' issuer3.log || fail "names the key: $(cat issuer3.log)"
+ok
+
+echo "material_at_rest: $passed checks passed"
