@@ -26,6 +26,8 @@ static const char tpl_page[] =
     "<meta charset=\"utf-8\">\n"
     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
     "<title>电子印章查询 · Electronic seal lookup</title>\n"
+    /* no icon: without this line browsers ask for /favicon.ico (a 404) */
+    "<link rel=\"icon\" href=\"data:,\">\n"
     "<style>\n"
     "body{font-family:sans-serif;max-width:50em;margin:2em auto;padding:0 1em;color:#222}\n"
     ".en{color:#666;font-size:.9em}\n"
@@ -358,7 +360,7 @@ eseal_rc eseal_publisher_page(struct eseal_publisher *p, const char *esid, struc
 
 /* the page's policy: no scripts, pictures and forms only from here */
 #define PAGE_CSP                                                                                   \
-    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; "          \
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; "    \
     "base-uri 'none'; frame-ancestors 'none'"
 
 eseal_rc pub_h_page(struct eseal_http_req *req, void *app, struct eseal_err *err)
