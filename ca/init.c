@@ -21,6 +21,7 @@
  * (#19). Each is configurable at `eseal ca init`. */
 #define DEFAULT_ORG "福建省电子印章服务平台"
 #define DEFAULT_ROOT_CN_SUFFIX "根证书"
+#define DEFAULT_MAKER_CN_SUFFIX "制章证书"
 #define DEFAULT_RESPONDER_CN_SUFFIX "状态签名证书"
 #define DEFAULT_ROOT_DAYS 7300
 #define DEFAULT_SERVICE_DAYS 3650
@@ -37,9 +38,12 @@ static const struct ca_ext root_exts[] = {
     {NID_key_usage, "critical,keyCertSign,cRLSign"},
     {NID_subject_key_identifier, "hash"},
 };
+/* The maker is marked by its extended key usage, not its name: tokens
+ * recognise it by that (unlock.h), so its CN can be the platform's own. */
 static const struct ca_ext maker_exts[] = {
     {NID_basic_constraints, "critical,CA:FALSE"},
     {NID_key_usage, "critical,digitalSignature,nonRepudiation"},
+    {NID_ext_key_usage, ESEAL_PLATFORM_MAKER_EKU},
     {NID_subject_key_identifier, "hash"},
     {NID_authority_key_identifier, "keyid:always"},
 };
@@ -60,10 +64,10 @@ struct role_spec {
     size_t n_exts;
 };
 
-/* |cn| is the default CN's suffix after the O, or the fixed CN (maker). */
+/* |cn| is the default CN's suffix after the O. */
 static const struct role_spec roles[CA_NROLES] = {
     [ESEAL_CA_ROOT] = {DEFAULT_ROOT_CN_SUFFIX, root_exts, 3},
-    [ESEAL_CA_MAKER] = {ESEAL_PLATFORM_MAKER_CN, maker_exts, 4},
+    [ESEAL_CA_MAKER] = {DEFAULT_MAKER_CN_SUFFIX, maker_exts, 5},
     [ESEAL_CA_RESPONDER] = {DEFAULT_RESPONDER_CN_SUFFIX, responder_exts, 6},
 };
 
@@ -107,10 +111,9 @@ static char *role_cn(enum eseal_ca_role r, const char *org, const struct eseal_c
 {
     const char *given = o == NULL                 ? NULL
                         : r == ESEAL_CA_ROOT      ? o->root_cn
+                        : r == ESEAL_CA_MAKER     ? o->maker_cn
                         : r == ESEAL_CA_RESPONDER ? o->responder_cn
                                                   : NULL;
-    if (r == ESEAL_CA_MAKER)
-        return eseal_xstrdup(roles[r].cn);
     return given != NULL ? eseal_xstrdup(given) : eseal_xasprintf("%s%s", org, roles[r].cn);
 }
 
@@ -146,7 +149,8 @@ static bool name_ok(const char *s)
 static eseal_rc make_plan(struct plan *p, const struct eseal_ca_init_opts *o, struct eseal_err *err)
 {
     const char *org = o && o->org ? o->org : DEFAULT_ORG;
-    const char *given[] = {org, o ? o->root_cn : NULL, o ? o->responder_cn : NULL};
+    const char *given[] = {org, o ? o->root_cn : NULL, o ? o->maker_cn : NULL,
+                           o ? o->responder_cn : NULL};
     for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
         if (given[i] != NULL && !name_ok(given[i]))
             return eseal_err_set(err, ESEAL_E_INVALID,

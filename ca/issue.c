@@ -1,4 +1,5 @@
 /* issue.c — issuing holder certificates from PKCS#10 requests. */
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -154,20 +155,39 @@ static eseal_rc check_profile(struct subject *s, enum eseal_ca_profile p, struct
     return eseal_err_set(err, ESEAL_E_INVALID, "unknown profile");
 }
 
-/* check_reserved refuses a CN naming the platform itself ("eSeal Platform
- * ..."): relying parties and tokens recognise the seal maker among the
- * root's certificates by its CN (unlock.h), so no holder may carry it. */
-static eseal_rc check_reserved(const struct subject *s, struct eseal_err *err)
+/* own_cn_is tells whether |x| (may be NULL) has a CN equal to |cn|. */
+static bool own_cn_is(X509 *x, const char *cn)
+{
+    const X509_NAME *n = x != NULL ? X509_get_subject_name(x) : NULL;
+    int i = n != NULL ? X509_NAME_get_index_by_NID(n, NID_commonName, -1) : -1;
+    if (i < 0)
+        return false;
+    const ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i));
+    return (size_t)ASN1_STRING_length(s) == strlen(cn) &&
+           memcmp(ASN1_STRING_get0_data(s), cn, strlen(cn)) == 0;
+}
+
+/* check_reserved refuses a CN naming the platform itself: the CN of one of
+ * this CA's own certificates (relying parties read who vouches by it), or
+ * one starting "eSeal Platform" (tokens recognise the seal maker of a CA
+ * made before #19 by that name, unlock.h). */
+static eseal_rc check_reserved(const struct eseal_ca *ca, const struct subject *s,
+                               struct eseal_err *err)
 {
     const char *cn = s->value[SLOT(NID_commonName)];
     size_t n = strlen(ESEAL_PLATFORM_CN_PREFIX);
     while (cn != NULL && (*cn == ' ' || *cn == '\t'))
         cn++;
-    if (cn != NULL && strncasecmp(cn, ESEAL_PLATFORM_CN_PREFIX, n) == 0)
+    if (cn == NULL)
+        return ESEAL_OK;
+    bool own = own_cn_is(ca->tsa_cert, cn);
+    for (int r = 0; r < CA_NROLES; r++)
+        own = own || own_cn_is(ca->cert[r], cn);
+    if (own || strncasecmp(cn, ESEAL_PLATFORM_CN_PREFIX, n) == 0)
         return eseal_err_set(err, ESEAL_E_INVALID,
-                             "request subject CN \"%s...\" is reserved for the platform's own "
-                             "certificates / 该名称保留给平台证书",
-                             ESEAL_PLATFORM_CN_PREFIX);
+                             "该名称保留给平台证书 / request subject CN \"%s\" is reserved for the "
+                             "platform's own certificates",
+                             cn);
     return ESEAL_OK;
 }
 
@@ -245,7 +265,7 @@ eseal_rc eseal_ca_issue(struct eseal_ca *ca, const uint8_t *csr, size_t csr_len,
     if (rc == ESEAL_OK)
         rc = check_profile(&s, profile, err);
     if (rc == ESEAL_OK)
-        rc = check_reserved(&s, err);
+        rc = check_reserved(ca, &s, err);
     if (rc == ESEAL_OK) {
         X509_NAME *name = build_subject(&s);
         rc = ca_make_cert(out, name, X509_REQ_get0_pubkey(req), ca->cert[ESEAL_CA_ROOT],

@@ -905,35 +905,6 @@ static eseal_rc check_root(X509 *root, X509 *holder, time_t now, struct eseal_er
     return ESEAL_OK;
 }
 
-/* name_utf8_is tells whether |name| has exactly one |nid| entry, equal to
- * the |want_len| bytes at |want|. */
-static int name_utf8_is(const X509_NAME *name, int nid, const void *want, size_t want_len)
-{
-    int i = X509_NAME_get_index_by_NID(name, nid, -1);
-    if (i < 0 || X509_NAME_get_index_by_NID(name, nid, i) >= 0)
-        return 0;
-    const ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
-    return (size_t)ASN1_STRING_length(s) == want_len &&
-           memcmp(ASN1_STRING_get0_data(s), want, want_len) == 0;
-}
-
-/* is_platform_maker: the maker's subject is exactly C, O (the root's) and
- * CN = ESEAL_PLATFORM_MAKER_CN, a name the CA never gives a holder. */
-static int is_platform_maker(X509 *maker, X509 *root)
-{
-    const X509_NAME *mn = X509_get_subject_name(maker);
-    const X509_NAME *rn = X509_get_subject_name(root);
-    int o = X509_NAME_get_index_by_NID(rn, NID_organizationName, -1);
-    if (o < 0 || X509_NAME_entry_count(mn) != 3)
-        return 0;
-    const ASN1_STRING *org = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(rn, o));
-    return name_utf8_is(mn, NID_commonName, ESEAL_PLATFORM_MAKER_CN,
-                        strlen(ESEAL_PLATFORM_MAKER_CN)) &&
-           name_utf8_is(mn, NID_organizationName, ASN1_STRING_get0_data(org),
-                        (size_t)ASN1_STRING_length(org)) &&
-           name_utf8_is(mn, NID_countryName, "CN", 2);
-}
-
 static eseal_rc check_maker(X509 *maker, X509 *root, time_t now, struct eseal_err *err)
 {
     EVP_PKEY *mk = X509_get0_pubkey(maker);
@@ -946,7 +917,7 @@ static eseal_rc check_maker(X509 *maker, X509 *root, time_t now, struct eseal_er
                              "解锁码签发者证书不是平台根签发的 / the unlock code's signer "
                              "certificate is not issued by the platform root");
     if (X509_check_ca(maker) != 0 || !(X509_get_key_usage(maker) & KU_DIGITAL_SIGNATURE) ||
-        !is_platform_maker(maker, root))
+        !eseal_unlock_is_platform_maker(maker, root))
         return eseal_err_set(err, ESEAL_E_DENIED,
                              "解锁码签发者不是平台印章制作者 / the unlock code is not signed by "
                              "the platform seal maker");

@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include "eseal/unlock.h"
 
@@ -312,4 +313,53 @@ eseal_rc eseal_unlock_code_parse(struct eseal_unlock_code **out, const uint8_t *
     }
     *out = code;
     return ESEAL_OK;
+}
+
+/* name_utf8_is tells whether |name| has exactly one |nid| entry, equal to
+ * the |want_len| bytes at |want|. */
+static bool name_utf8_is(const X509_NAME *name, int nid, const void *want, size_t want_len)
+{
+    int i = X509_NAME_get_index_by_NID(name, nid, -1);
+    if (i < 0 || X509_NAME_get_index_by_NID(name, nid, i) >= 0)
+        return false;
+    const ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+    return (size_t)ASN1_STRING_length(s) == want_len &&
+           memcmp(ASN1_STRING_get0_data(s), want, want_len) == 0;
+}
+
+/* has_maker_eku: |x| has one extendedKeyUsage extension listing
+ * ESEAL_PLATFORM_MAKER_EKU. */
+static bool has_maker_eku(X509 *x)
+{
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+    ASN1_OBJECT *want = OBJ_txt2obj(ESEAL_PLATFORM_MAKER_EKU, 1);
+    bool found = false;
+    for (int i = 0; eku != NULL && want != NULL && i < sk_ASN1_OBJECT_num(eku); i++)
+        found = found || OBJ_cmp(sk_ASN1_OBJECT_value(eku, i), want) == 0;
+    EXTENDED_KEY_USAGE_free(eku);
+    ASN1_OBJECT_free(want);
+    ERR_clear_error();
+    return found;
+}
+
+/* is_v1_maker: the subject is exactly C=CN, O (the root's) and
+ * CN=ESEAL_PLATFORM_MAKER_CN_V1, the maker of a CA made before the mark. */
+static bool is_v1_maker(X509 *maker, X509 *root)
+{
+    const X509_NAME *mn = X509_get_subject_name(maker);
+    const X509_NAME *rn = X509_get_subject_name(root);
+    int o = X509_NAME_get_index_by_NID(rn, NID_organizationName, -1);
+    if (o < 0 || X509_NAME_entry_count(mn) != 3)
+        return false;
+    const ASN1_STRING *org = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(rn, o));
+    return name_utf8_is(mn, NID_commonName, ESEAL_PLATFORM_MAKER_CN_V1,
+                        strlen(ESEAL_PLATFORM_MAKER_CN_V1)) &&
+           name_utf8_is(mn, NID_organizationName, ASN1_STRING_get0_data(org),
+                        (size_t)ASN1_STRING_length(org)) &&
+           name_utf8_is(mn, NID_countryName, "CN", 2);
+}
+
+bool eseal_unlock_is_platform_maker(X509 *maker, X509 *root)
+{
+    return maker != NULL && root != NULL && (has_maker_eku(maker) || is_v1_maker(maker, root));
 }

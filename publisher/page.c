@@ -2,7 +2,9 @@
  * display record (GET /seals/{esID}) and its picture (GET /pictures/{sm3}).
  * Server-rendered HTML without scripts; every value is HTML-escaped by the
  * one template renderer below. Statuses come from the pre-signed responses,
- * names and pictures from the display data of seals.c. */
+ * names and pictures from the display data of seals.c. People read times in
+ * Beijing time and statuses in Chinese (words.h, as on the verifier's page);
+ * the JSON record keeps UTC ISO 8601 and the stable names. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 
 #include "eseal/json.h"
 #include "eseal/sm.h"
+#include "eseal/words.h"
 #include "internal.h"
 
 /* ---- the templates: all of the page's HTML ----------------------------------------
@@ -23,6 +26,8 @@ static const char tpl_page[] =
     "<meta charset=\"utf-8\">\n"
     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
     "<title>电子印章查询 · Electronic seal lookup</title>\n"
+    /* no icon: without this line browsers ask for /favicon.ico (a 404) */
+    "<link rel=\"icon\" href=\"data:,\">\n"
     "<style>\n"
     "body{font-family:sans-serif;max-width:50em;margin:2em auto;padding:0 1em;color:#222}\n"
     ".en{color:#666;font-size:.9em}\n"
@@ -65,12 +70,17 @@ static const char tpl_seal[] =
     "<tr><th>状态 <span class=\"en\">Status</span></th><td class=\"{{status}}\">"
     "<strong>{{statusZh}}</strong> <span class=\"en\">{{status}}</span>{{{reason}}}</td></tr>\n"
     "<tr><th>有效期 <span class=\"en\">Validity</span></th>"
-    "<td>{{validStart}} 至 <span class=\"en\">to</span> {{validEnd}}</td></tr>\n"
+    "<td><time datetime=\"{{validStartIso}}\">{{validStart}}</time> 至 <span "
+    "class=\"en\">to</span> "
+    "<time datetime=\"{{validEndIso}}\">{{validEnd}}</time></td></tr>\n"
     "<tr><th>版本 <span class=\"en\">Version</span></th><td>{{version}}</td></tr>\n"
     "<tr><th>印章编码 <span class=\"en\">Seal code (esID)</span></th><td>{{esID}}</td></tr>\n"
-    "<tr><th>状态时间 <span class=\"en\">Status since</span></th><td>{{statusTime}}</td></tr>\n"
-    "<tr><th>本次更新 <span class=\"en\">This update</span></th><td>{{thisUpdate}}</td></tr>\n"
-    "<tr><th>下次更新 <span class=\"en\">Next update</span></th><td>{{nextUpdate}}</td></tr>\n"
+    "<tr><th>状态时间 <span class=\"en\">Status since</span></th><td><time "
+    "datetime=\"{{statusTimeIso}}\">{{statusTime}}</time></td></tr>\n"
+    "<tr><th>本次更新 <span class=\"en\">This update</span></th><td><time "
+    "datetime=\"{{thisUpdateIso}}\">{{thisUpdate}}</time></td></tr>\n"
+    "<tr><th>下次更新 <span class=\"en\">Next update</span></th><td><time "
+    "datetime=\"{{nextUpdateIso}}\">{{nextUpdate}}</time></td></tr>\n"
     "<tr><th>印章摘要 <span class=\"en\">Seal SM3</span></th><td><code>{{sealDigest}}</code>"
     "</td></tr>\n"
     "<tr><th>图像摘要 <span class=\"en\">Picture SM3</span></th>"
@@ -151,21 +161,6 @@ static json_t *render_fragment(const char *tpl, const json_t *vars)
 
 struct label {
     const char *name, *zh;
-};
-
-static const struct label status_labels[] = {
-    {"good", "有效"},      {"pending", "待领取"}, {"suspended", "已挂失"},
-    {"revoked", "已撤销"}, {"expired", "已过期"}, {NULL, NULL},
-};
-
-static const struct label reason_labels[] = {
-    {"keyCompromise", "密钥泄露或遗失"},
-    {"superseded", "已由新版本取代"},
-    {"cessationOfOperation", "单位撤销、合并或更名"},
-    {"affiliationChanged", "隶属关系变更"},
-    {"privilegeWithdrawn", "权限撤回"},
-    {"unspecified", "未说明原因"},
-    {NULL, NULL},
 };
 
 static const struct label kind_labels[] = {
@@ -266,15 +261,34 @@ static bool is_image(const char *type)
     return false;
 }
 
+/* The view's times (UTC ISO 8601, as machines read them). */
+static const char *const time_keys[] = {"statusTime", "thisUpdate", "nextUpdate", "validStart",
+                                        "validEnd"};
+
+/* set_words_time shows the time |k| of |vars| in Beijing time, keeping
+ * the UTC text as |k|Iso for the <time datetime> attribute. */
+static void set_words_time(json_t *vars, const char *k)
+{
+    const char *iso = json_string_value(json_object_get(vars, k));
+    char iso_key[32];
+    snprintf(iso_key, sizeof(iso_key), "%sIso", k);
+    set_text(vars, iso_key, iso);
+    char *words = eseal_words_iso_time(iso);
+    set_text(vars, k, words);
+    free(words);
+}
+
 /* seal_body renders the seal's section of the page from its view. */
 static json_t *seal_body(json_t *view)
 {
     json_t *vars = json_deep_copy(view);
     const char *status = json_string_value(json_object_get(view, "status"));
     const char *reason = json_string_value(json_object_get(view, "reason"));
-    set_text(vars, "statusZh", label(status_labels, status));
+    set_text(vars, "statusZh", eseal_words_seal_status(status));
     set_text(vars, "kindZh", label(kind_labels, json_string_value(json_object_get(view, "kind"))));
-    set_text(vars, "reasonZh", label(reason_labels, reason));
+    set_text(vars, "reasonZh", eseal_words_reason(reason));
+    for (size_t i = 0; i < sizeof(time_keys) / sizeof(time_keys[0]); i++)
+        set_words_time(vars, time_keys[i]);
     const char *kind = json_string_value(json_object_get(view, "kind"));
     if (json_is_null(json_object_get(view, "name")))
         set_text(vars, "name",
@@ -346,7 +360,7 @@ eseal_rc eseal_publisher_page(struct eseal_publisher *p, const char *esid, struc
 
 /* the page's policy: no scripts, pictures and forms only from here */
 #define PAGE_CSP                                                                                   \
-    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; form-action 'self'; "          \
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; "    \
     "base-uri 'none'; frame-ancestors 'none'"
 
 eseal_rc pub_h_page(struct eseal_http_req *req, void *app, struct eseal_err *err)

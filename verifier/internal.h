@@ -15,6 +15,7 @@
 #include "eseal/sm.h"
 
 #include "eseal/verify.h"
+#include "eseal/words.h"
 
 /* enum verify_outcome names one row of the outcome table in report.c. The
  * prefix is the check's stable key. */
@@ -110,11 +111,11 @@ void verify_add(struct eseal_report *r, enum verify_outcome outcome, const char 
 /* Words for people (the text report and eseal-verifierd's page; the JSON
  * keeps the stable names). Each returns a static string; an unknown name
  * comes back as it is. verify_check_zh names a check key ("status" ->
- * "印章状态"), verify_check_status_zh a check status ("PASSED" -> "通过"),
- * verify_seal_status_zh a published status ("revoked" -> "已撤销"). */
+ * "印章状态"), verify_check_status_zh a check status ("PASSED" -> "通过").
+ * Published statuses and times in words come from words.h (eseal_words_*),
+ * shared with the publisher's lookup page. */
 const char *verify_check_zh(const char *key);
 const char *verify_check_status_zh(const char *status);
-const char *verify_seal_status_zh(const char *status);
 
 /* verify_party_words turns a certificate subject (RFC 2253, as
  * eseal_pki_name prints it) into words: a unit's "name（统一社会信用代码 X）"
@@ -122,11 +123,6 @@ const char *verify_seal_status_zh(const char *status);
  * number; a platform service), else O, else the subject as it is (free()
  * the result). */
 char *verify_party_words(const char *dn);
-
-/* verify_iso_beijing turns a report time ("2026-12-03T10:23:00Z") into
- * "2026-12-03 18:23:00 北京时间"; NULL for NULL, the text as it is when it
- * is not such a time (free() the result). */
-char *verify_iso_beijing(const char *iso);
 
 /* verify_start sets the report's times and status source before any check. */
 void verify_start(struct eseal_report *r, const struct eseal_verify_opts *o);
@@ -199,10 +195,6 @@ bool verify_cms_rewrap(const uint8_t *der, size_t len, const char *type, struct 
 /* verify_cms_attrs_der puts the DER of the signed attributes of |si| (a
  * SET OF, as signed: RFC 5652 5.4) into |out|; false when it has none. */
 bool verify_cms_attrs_der(CMS_SignerInfo *si, struct eseal_buf *out);
-
-/* verify_time_beijing returns |t| for people: "2026-12-03 18:23:05 北京时间"
- * (UTC+8; free() it). */
-char *verify_time_beijing(time_t t);
 
 /* verify_time_iso returns |t| as "YYYY-MM-DDTHH:MM:SSZ" (free() it); a time
  * that cannot be represented gives "(invalid time)". */

@@ -182,7 +182,7 @@ static void row_owned(struct eseal_buf *b, const char *zh, const char *en, char 
 /* row_time shows a report time (UTC) as Beijing time. */
 static void row_time(struct eseal_buf *b, const char *zh, const char *en, const char *iso)
 {
-    row_owned(b, zh, en, verify_iso_beijing(iso));
+    row_owned(b, zh, en, eseal_words_iso_time(iso));
 }
 
 static void summary(struct eseal_buf *b, const json_t *j, const struct vd_upload *up)
@@ -195,7 +195,7 @@ static void summary(struct eseal_buf *b, const json_t *j, const struct vd_upload
     row(b, "上传的文档", "Uploaded document", up->document_name);
     const char *st = text(j, "sealStatus");
     row_owned(b, "印章状态", "Seal status",
-              st != NULL ? eseal_xasprintf("%s (%s)", verify_seal_status_zh(st), st) : NULL);
+              st != NULL ? eseal_xasprintf("%s (%s)", eseal_words_seal_status(st), st) : NULL);
     row_time(b, "状态时间", "Status as of", text(j, "statusAsOf"));
     row_time(b, "声明的签署时间", "Claimed signing time", text(j, "claimedTime"));
     const json_t *ts = json_object_get(j, "timeStamp");

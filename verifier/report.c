@@ -362,16 +362,6 @@ void verify_add(struct eseal_report *r, enum verify_outcome outcome, const char 
     }
 }
 
-char *verify_time_beijing(time_t t)
-{
-    time_t bj = t + 8 * 3600;
-    struct tm tm;
-    char s[40];
-    if (gmtime_r(&bj, &tm) == NULL || strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-        return eseal_xstrdup("(invalid time)");
-    return eseal_xasprintf("%s 北京时间", s);
-}
-
 char *verify_time_iso(time_t t)
 {
     char s[ESEAL_JSON_TIME_BUF];
@@ -446,7 +436,7 @@ json_t *eseal_report_json(const struct eseal_report *r)
                         r->status_next_update == 0 ? json_null()
                                                    : json_boolean(r->status_next_update >= now));
     if (r->poe_time != 0) {
-        char *bj = verify_time_beijing(r->poe_time);
+        char *bj = eseal_words_time(r->poe_time);
         json_object_set_new(j, "timeStamp",
                             json_pack("{s:o, s:s, s:o, s:o}", "genTime", jtime(r->poe_time),
                                       "genTimeBeijing", bj, "tsa", eseal_json_text(r->poe_tsa),
@@ -494,15 +484,6 @@ const char *verify_check_status_zh(const char *status)
         {"FAILED", "未通过"},
         {"INDETERMINATE", "无法确定"},
         {"SKIPPED", "未检查"},
-    };
-    return word_of(w, sizeof(w) / sizeof(w[0]), status);
-}
-
-const char *verify_seal_status_zh(const char *status)
-{
-    static const struct word w[] = {
-        {"good", "有效"},      {"pending", "待领取（尚不能使用）"}, {"suspended", "已挂失"},
-        {"revoked", "已撤销"}, {"expired", "已过有效期"},           {"unknown", "未登记"},
     };
     return word_of(w, sizeof(w) / sizeof(w[0]), status);
 }
@@ -555,14 +536,6 @@ char *verify_party_words(const char *dn)
     return out;
 }
 
-char *verify_iso_beijing(const char *iso)
-{
-    int64_t t;
-    if (iso == NULL)
-        return NULL;
-    return eseal_json_time_parse(iso, &t) ? verify_time_beijing((time_t)t) : eseal_xstrdup(iso);
-}
-
 /* ---- the text report ------------------------------------------------------------ */
 
 /* put_text writes |s| with control characters replaced, so text taken from
@@ -587,7 +560,7 @@ static void put_time(FILE *out, const char *label, time_t t)
 {
     if (t == 0)
         return;
-    char *bj = verify_time_beijing(t), *iso = verify_time_iso(t);
+    char *bj = eseal_words_time(t), *iso = verify_time_iso(t);
     char *line = eseal_xasprintf("%s (%s)", bj, iso);
     put_field(out, label, line);
     free(line);
@@ -629,7 +602,7 @@ void eseal_report_print(const struct eseal_report *r, FILE *out)
     put_time(out, "验证时间 / validation time: ", r->validation_time);
     put_time(out, "声明的签署时间 / claimed time: ", r->claimed_time);
     if (r->poe_time != 0) {
-        char *bj = verify_time_beijing(r->poe_time);
+        char *bj = eseal_words_time(r->poe_time);
         char *iso = verify_time_iso(r->poe_time);
         char *tsa = verify_party_words(r->poe_tsa != NULL ? r->poe_tsa : "?");
         char *line = eseal_xasprintf("%s (%s), 时间戳服务 / TSA %s", bj, iso, tsa);
@@ -640,7 +613,7 @@ void eseal_report_print(const struct eseal_report *r, FILE *out)
         free(bj);
     }
     if (r->status != NULL) {
-        char *st = eseal_xasprintf("%s (%s)", verify_seal_status_zh(r->status), r->status);
+        char *st = eseal_xasprintf("%s (%s)", eseal_words_seal_status(r->status), r->status);
         put_field(out, "印章状态 / seal status: ", st);
         free(st);
     }

@@ -482,7 +482,7 @@ static time_t judge_token(struct ts_check *t, const uint8_t *token, size_t len, 
     eseal_err_clear(&err);
     eseal_rc rc = eseal_ts_verify(token, len, over, over_len, trust, &info, &err);
     if (rc == ESEAL_OK) {
-        char *iso = verify_time_iso(info.gen_time), *bj = verify_time_beijing(info.gen_time);
+        char *iso = verify_time_iso(info.gen_time), *bj = eseal_words_time(info.gen_time);
         t->v = outcomes[0];
         t->actual =
             eseal_xasprintf("genTime %s (%s), TSA %s, serial %s, policy %s, imprint %s", iso, bj,

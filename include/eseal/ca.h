@@ -59,9 +59,11 @@ struct eseal_ca_init_opts {
     const char *org;          /* organisation (O) in every platform subject; default
                                * "福建省电子印章服务平台" */
     const char *root_cn;      /* the root's CN; default org + "根证书" */
+    const char *maker_cn;     /* the seal maker's CN; default org + "制章证书". Tokens
+                               * recognise the maker by its extended key usage
+                               * ESEAL_PLATFORM_MAKER_EKU, not by this name (unlock.h) */
     const char *responder_cn; /* the status responder's CN; default org + "状态签名证书" */
-    /* The seal maker's CN is always ESEAL_PLATFORM_MAKER_CN (tokens recognise
-     * the maker by it, unlock.h); the TSA's is org + "时间戳服务". */
+    /* The TSA's CN is org + "时间戳服务". */
     const char *log_origin; /* checkpoint origin line; default has a random suffix */
     int root_days;          /* default 7300 */
     int service_days;       /* maker and responder; default 3650 */

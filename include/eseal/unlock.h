@@ -47,12 +47,27 @@
  * (64 random bits). */
 #define ESEAL_TOKEN_ID_LEN 16
 
-/* ESEAL_PLATFORM_MAKER_CN is the common name of the platform's seal-maker
- * certificate (ca/init.c). The CA refuses to certify any other subject whose
- * CN starts with "eSeal Platform", so a certificate from the platform root
- * carrying this CN is the maker's. */
-#define ESEAL_PLATFORM_MAKER_CN "eSeal Platform Seal Maker"
+/* ESEAL_PLATFORM_MAKER_EKU is the extended key usage (id-kp-esealSealMaker)
+ * that marks the platform's seal-maker certificate (ca/init.c): how a token
+ * recognises the maker among the root's certificates, whatever the maker is
+ * named (#19). An OID under 2.25 (a UUID, ITU-T X.667) needs no registry.
+ * The CA gives holders a fixed extension set without any extended key
+ * usage (ca/issue.c), so no holder carries it. */
+#define ESEAL_PLATFORM_MAKER_EKU "2.25.197075071872902311975446450520614456110"
+/* ESEAL_PLATFORM_MAKER_CN_V1 is the fixed CN of the seal maker in CAs made
+ * before the maker had the mark above; such a maker is still recognised by
+ * its exact subject C=CN, O=<the root's O>, CN=ESEAL_PLATFORM_MAKER_CN_V1.
+ * The CA refuses to certify any other subject whose CN starts with
+ * ESEAL_PLATFORM_CN_PREFIX, so only the old maker carries it. */
+#define ESEAL_PLATFORM_MAKER_CN_V1 "eSeal Platform Seal Maker"
 #define ESEAL_PLATFORM_CN_PREFIX "eSeal Platform"
+
+/* eseal_unlock_is_platform_maker tells whether |maker| is marked as the
+ * platform's seal maker of |root|: it lists ESEAL_PLATFORM_MAKER_EKU, or it
+ * is an old maker named exactly C=CN, O=<|root|'s O>,
+ * CN=ESEAL_PLATFORM_MAKER_CN_V1. It checks names and extensions only: that
+ * |root| issued |maker| is the caller's check. */
+bool eseal_unlock_is_platform_maker(X509 *maker, X509 *root);
 
 /* eseal_token_id_valid tells whether |id| is a well-formed token id. */
 bool eseal_token_id_valid(const char *id);

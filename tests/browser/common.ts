@@ -13,7 +13,9 @@ export const ORIGIN = new URL(API).origin;
 export const state = { expected: [] as string[] };
 export const problems: string[] = [];
 
-export function watch(page: Page): void {
+/* watch records console errors and requests leaving |origin| (the issuer's
+ * by default; the public pages' tests pass the verifier's or publisher's). */
+export function watch(page: Page, origin = ORIGIN): void {
   const failed = new Map<string, number>();
   page.on('response', (r) => {
     if (r.status() >= 400) failed.set(r.url(), r.status());
@@ -21,7 +23,7 @@ export function watch(page: Page): void {
   page.on('console', (m: ConsoleMessage) => {
     if (m.type() !== 'error') return;
     const url = m.location().url ?? '';
-    const p = url.startsWith(ORIGIN) ? new URL(url).pathname : url;
+    const p = url.startsWith(origin) ? new URL(url).pathname : url;
     const status = failed.get(url);
     if (status && state.expected.some((e) => e === `${p} ${status}`)) return;
     problems.push(`console error on ${page.url()}: ${m.text()} (${p})`);
@@ -31,7 +33,7 @@ export function watch(page: Page): void {
     const u = r.url();
     // chrome:// and chrome-extension:// are the browser's own PDF viewer
     const internal = /^(data|blob|chrome|chrome-extension):/.test(u);
-    if (!u.startsWith(ORIGIN + '/') && !internal)
+    if (!u.startsWith(origin + '/') && !internal)
       problems.push(`request to another origin from ${page.url()}: ${u}`);
   });
 }

@@ -120,14 +120,20 @@ check_grep "responder subject in Chinese" 'CN ?= ?福建省电子印章服务平
 openssl x509 -in "$ca/tsa.pem" -noout -subject -nameopt utf8 >tsa.subject
 check_grep "TSA subject in Chinese" 'CN ?= ?福建省电子印章服务平台时间戳服务$' tsa.subject
 openssl x509 -in "$ca/maker.pem" -noout -subject -nameopt utf8 >maker.subject
-check_grep "maker subject: the platform's O, the CN tokens know" 'O ?= ?福建省电子印章服务平台, CN ?= ?eSeal Platform Seal Maker$' maker.subject
+check_grep "maker subject in Chinese" 'O ?= ?福建省电子印章服务平台, CN ?= ?福建省电子印章服务平台制章证书$' maker.subject
+# ... marked as the platform's seal maker by its extended key usage (unlock.h): what tokens know
+openssl x509 -in "$ca/maker.pem" -noout -ext extendedKeyUsage >maker.eku
+check_grep "maker marked by its extended key usage" '2\.25\.197075071872902311975446450520614456110' maker.eku
 openssl asn1parse -in "$ca/root.pem" >root.asn1
 check_grep "root names are UTF8String" 'UTF8STRING +:福建省电子印章服务平台根证书' root.asn1
 # ... and configurable at init
 check "init with other names" "$ESEAL" ca init --dir "$tmp/named" --passphrase-file pass.txt \
-    --org 平潭综合实验区电子印章平台 --root-name 平潭根证书 --responder-name 平潭状态签名证书
+    --org 平潭综合实验区电子印章平台 --root-name 平潭根证书 --maker-name 平潭制章证书 \
+    --responder-name 平潭状态签名证书
 openssl x509 -in "$tmp/named/root.pem" -noout -subject -nameopt utf8 >named.subject
 check_grep "the root named at init" 'O ?= ?平潭综合实验区电子印章平台, CN ?= ?平潭根证书$' named.subject
+openssl x509 -in "$tmp/named/maker.pem" -noout -subject -nameopt utf8 >named.subject
+check_grep "the maker named at init" 'CN ?= ?平潭制章证书$' named.subject
 openssl x509 -in "$tmp/named/responder.pem" -noout -subject -nameopt utf8 >named.subject
 check_grep "the responder named at init" 'CN ?= ?平潭状态签名证书$' named.subject
 openssl x509 -in "$tmp/named/tsa.pem" -noout -subject -nameopt utf8 >named.subject

@@ -84,6 +84,17 @@ for want in "$UNIT" "印章名称" "单位" "状态" "有效期" "<strong>有效
     has "$want" "the page"
 done
 hasnt "<script" "the page"
+# Times in Beijing time (words.h, as on the verifier's page), UTC kept for machines in <time datetime>.
+python3 - <<'PY' || { cat pub.out >&2; fail "the page's times are not Beijing time"; }
+import datetime, re
+page = open("pub.out", encoding="utf-8").read()
+times = re.findall(r'<time datetime="([^"]*)">([^<]*)</time>', page)
+assert len(times) == 5, times
+for iso, shown in times:
+    t = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(hours=8)
+    assert shown == t.strftime("%Y-%m-%d %H:%M:%S") + " 北京时间", (iso, shown)
+assert not re.search(r">\d{4}-\d\d-\d\dT[\d:]+Z<", page), "a raw UTC time shown"
+PY
 [ "$(pub "/status/$esid?format=der")" = 200 ] && [ "$(hdr content-type)" = application/eseal-status ] ||
     fail "the DER link"
 [ "$(pub /)" = 200 ] || fail "the empty form"

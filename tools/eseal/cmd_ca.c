@@ -15,14 +15,14 @@
 
 static const char init_usage[] =
     "usage: eseal ca init --dir DIR [--passphrase-file FILE] [--org NAME]\n"
-    "                     [--root-name CN] [--responder-name CN]\n"
+    "                     [--root-name CN] [--maker-name CN] [--responder-name CN]\n"
     "                     [--origin LOG-ORIGIN] [--root-days N] [--days N]\n"
     "  Creates the platform CA: root, seal maker, status responder (SM2/SM3)\n"
     "  and the Ed25519 log key. 创建平台证书机构.\n"
     "  Subjects are C=CN, O=NAME (default 福建省电子印章服务平台) and a CN:\n"
-    "  the root's NAME根证书, the responder's NAME状态签名证书, the\n"
-    "  time-stamp authority's NAME时间戳服务, the seal maker's always\n"
-    "  \"eSeal Platform Seal Maker\" (tokens recognise the maker by it).\n"
+    "  the root's NAME根证书, the seal maker's NAME制章证书, the responder's\n"
+    "  NAME状态签名证书, the time-stamp authority's NAME时间戳服务. Tokens\n"
+    "  recognise the seal maker by its extended key usage, not its name.\n"
     "  example: eseal ca init --dir ca --org 福建省电子印章服务平台 "
     "--root-name 福建省电子印章服务平台根证书\n"
     "  The passphrase comes from --passphrase-file or ESEAL_PASSPHRASE.\n";
@@ -60,7 +60,8 @@ enum {
     OPT_TOKEN_ID,
     OPT_COUNTER,
     OPT_ROOT_NAME,
-    OPT_RESPONDER_NAME
+    OPT_RESPONDER_NAME,
+    OPT_MAKER_NAME
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +80,7 @@ static const struct option long_opts[] = {
     {"counter", required_argument, NULL, OPT_COUNTER},
     {"root-name", required_argument, NULL, OPT_ROOT_NAME},
     {"responder-name", required_argument, NULL, OPT_RESPONDER_NAME},
+    {"maker-name", required_argument, NULL, OPT_MAKER_NAME},
     {NULL, 0, NULL, 0},
 };
 
@@ -86,7 +88,7 @@ static const struct option long_opts[] = {
  * sub-command says which it allows in |allowed| (a bit per OPT_*). */
 struct args {
     const char *dir, *pass_file, *org, *origin, *root_days, *days, *csr, *profile, *out;
-    const char *token_id, *counter, *root_name, *responder_name;
+    const char *token_id, *counter, *root_name, *maker_name, *responder_name;
     bool json;
 };
 
@@ -109,6 +111,7 @@ static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage
         .token_id = p.opt[OPT_TOKEN_ID],
         .counter = p.opt[OPT_COUNTER],
         .root_name = p.opt[OPT_ROOT_NAME],
+        .maker_name = p.opt[OPT_MAKER_NAME],
         .responder_name = p.opt[OPT_RESPONDER_NAME],
         .json = p.opt[OPT_JSON] != NULL,
     };
@@ -122,7 +125,8 @@ static int ca_init(int argc, char **argv)
     struct args a;
     uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_ORG) |
                        CMD_BIT(OPT_ORIGIN) | CMD_BIT(OPT_ROOT_DAYS) | CMD_BIT(OPT_DAYS) |
-                       CMD_BIT(OPT_ROOT_NAME) | CMD_BIT(OPT_RESPONDER_NAME);
+                       CMD_BIT(OPT_ROOT_NAME) | CMD_BIT(OPT_MAKER_NAME) |
+                       CMD_BIT(OPT_RESPONDER_NAME);
     int r = parse_args(argc, argv, allowed, init_usage, &a);
     if (r != 0)
         return r < 0 ? 0 : r;
@@ -130,6 +134,7 @@ static int ca_init(int argc, char **argv)
     eseal_err_clear(&err);
     struct eseal_ca_init_opts o = {.org = a.org,
                                    .root_cn = a.root_name,
+                                   .maker_cn = a.maker_name,
                                    .responder_cn = a.responder_name,
                                    .log_origin = a.origin};
     if ((a.root_days &&

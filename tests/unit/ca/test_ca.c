@@ -3,6 +3,7 @@
  *
  * One CA is made in the group setup and shared: creating one derives a key
  * from the passphrase per private key, which is deliberately slow. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@
 #include "eseal/pki.h"
 #include "eseal/sm.h"
 #include "eseal/ts.h"
+#include "eseal/unlock.h"
 #include "testutil.h"
 
 #define PASS "correct horse battery"
@@ -380,6 +382,7 @@ static void test_init_opts(void **state)
     char *dir = path_in(tmp, "sub/ca"); /* parents are made too */
     const struct eseal_ca_init_opts o = {
         .org = "福建省电子印章测试平台",
+        .maker_cn = "测试平台制章证书",
         .log_origin = "seal.example.gov.cn/log/test",
         .root_days = 400,
         .service_days = 200,
@@ -401,6 +404,10 @@ static void test_init_opts(void **state)
     assert_string_equal(eseal_ca_log_origin(ca), o.log_origin);
     assert_string_equal(eseal_ca_dir(ca), dir);
     static const int want_days[] = {400, 200, 200};
+    assert_field(X509_get_subject_name(eseal_ca_cert(ca, ESEAL_CA_MAKER)), NID_commonName,
+                 o.maker_cn);
+    assert_field(X509_get_subject_name(eseal_ca_cert(ca, ESEAL_CA_ROOT)), NID_commonName,
+                 "福建省电子印章测试平台根证书");
     for (int r = 0; r < 3; r++) {
         X509 *x = eseal_ca_cert(ca, (enum eseal_ca_role)r);
         assert_field(X509_get_subject_name(x), NID_organizationName, o.org);
@@ -621,6 +628,69 @@ static void test_open_foreign_maker(void **state)
     assert_non_null(strstr(err.msg, "maker.pem"));
     ERR_clear_error();
 
+    tu_rmtree(tmp);
+    free(dir);
+    free(tmp);
+}
+
+/* remake_maker rewrites maker.pem in the CA copy |dir| (tu_maker_like). */
+static void remake_maker(const struct fixture *f, const char *dir, const char *cn, bool mark)
+{
+    EVP_PKEY *rk = NULL;
+    char *p = path_in(f->dir, "root.key");
+    assert_int_equal(eseal_pki_key_load(&rk, p, PASS, PASS_LEN, NULL), ESEAL_OK);
+    X509 *x = tu_maker_like(f->cert[ESEAL_CA_MAKER], f->cert[ESEAL_CA_ROOT], rk, cn, mark);
+    char *pem = eseal_pki_cert_pem(x);
+    write_in(dir, "maker.pem", pem, strlen(pem));
+    free(pem);
+    free(p);
+    EVP_PKEY_free(rk);
+    X509_free(x);
+}
+
+/* A CA made before #19 has a maker named "eSeal Platform Seal Maker"
+ * without the extended key usage: it still makes unlock codes (tokens know
+ * that name too). A marked maker may have any name; a maker with the new
+ * name but no mark makes none, as no token would take them. */
+static void test_unlock_code_old_and_new_maker(void **state)
+{
+    struct fixture *f = *state;
+    char *tmp = tu_tmpdir();
+    char *dir = copy_ca(f, tmp);
+    static const struct {
+        const char *cn;
+        bool mark;
+        eseal_rc want;
+    } cases[] = {
+        {ESEAL_PLATFORM_MAKER_CN_V1, false, ESEAL_OK},
+        {"另一个制章证书名称", true, ESEAL_OK},
+        {"福建省电子印章服务平台制章证书", false, ESEAL_E_INVALID},
+        {"eSeal Platform Seal Maker 2", false, ESEAL_E_INVALID},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        remake_maker(f, dir, cases[i].cn, cases[i].mark);
+        struct eseal_ca *ca = NULL;
+        struct eseal_err err;
+        eseal_err_clear(&err);
+        assert_int_equal(eseal_ca_open(&ca, dir, &err), ESEAL_OK);
+        assert_int_equal(eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_MAKER, PASS, PASS_LEN, &err),
+                         ESEAL_OK);
+        struct eseal_buf code;
+        eseal_buf_init(&code);
+        eseal_rc rc = eseal_ca_unlock_code(ca, "0123456789abcdef", 0, &code, &err);
+        if (rc != cases[i].want)
+            fail_msg("maker \"%s\": %s (%s)", cases[i].cn, eseal_rc_name(rc), err.msg);
+        if (rc == ESEAL_OK) {
+            struct eseal_unlock_code *c = NULL;
+            assert_int_equal(eseal_unlock_code_parse(&c, code.data, code.len, NULL), ESEAL_OK);
+            assert_int_equal(X509_cmp(c->maker, eseal_ca_cert(ca, ESEAL_CA_MAKER)), 0);
+            eseal_unlock_code_free(c);
+        } else {
+            assert_non_null(strstr(err.msg, "not marked as the platform seal maker"));
+        }
+        eseal_buf_cleanup(&code);
+        eseal_ca_free(ca);
+    }
     tu_rmtree(tmp);
     free(dir);
     free(tmp);
@@ -1089,6 +1159,12 @@ static void test_hierarchy_certs(void **state)
     assert_true(X509_get_key_usage(maker) & KU_DIGITAL_SIGNATURE);
     assert_true(X509_get_key_usage(maker) & KU_NON_REPUDIATION);
     assert_false(X509_get_key_usage(maker) & KU_KEY_CERT_SIGN);
+    /* Named in Chinese, and marked as the platform's maker by its extended
+     * key usage: what tokens recognise it by (unlock.h). */
+    assert_field(X509_get_subject_name(maker), NID_commonName, "福建省电子印章服务平台制章证书");
+    assert_true(eseal_unlock_is_platform_maker(maker, root));
+    assert_false(eseal_unlock_is_platform_maker(responder, root));
+    assert_false(eseal_unlock_is_platform_maker(root, root));
 
     /* Responder: an end entity for OCSP responses. */
     assert_int_equal(X509_check_ca(responder), 0);
@@ -1217,6 +1293,12 @@ static void test_issue_refuses_subjects(void **state)
         {"CN of the platform seal maker",
          ESEAL_CA_PROFILE_DEVICE,
          {{"O", "Fujian eSeal Service Platform"}, {"CN", "eSeal Platform Seal Maker"}}},
+        {"CN of this platform's seal maker",
+         ESEAL_CA_PROFILE_DEVICE,
+         {{"CN", "福建省电子印章服务平台制章证书"}}},
+        {"unit named as this platform's root (CN defaults to O)",
+         ESEAL_CA_PROFILE_UNIT,
+         {{"O", "福建省电子印章服务平台根证书"}, {"serialNumber", "91350100M000100Y43"}}},
         {"unit named like the platform root (CN defaults to O)",
          ESEAL_CA_PROFILE_UNIT,
          {{"O", "eSeal platform root CA"}, {"serialNumber", "91350100M000100Y43"}}},
@@ -1353,6 +1435,7 @@ int main(void)
         cmocka_unit_test(test_show_json),
         cmocka_unit_test(test_open_empty_dir),
         cmocka_unit_test(test_open_foreign_maker),
+        cmocka_unit_test(test_unlock_code_old_and_new_maker),
         cmocka_unit_test(test_locked_and_wrong_passphrase),
         cmocka_unit_test(test_sign_roles),
         cmocka_unit_test(test_log_key),

@@ -697,14 +697,16 @@ static void test_subject_parse(void **state)
 }
 
 /* The CA refuses to certify a holder named like the platform's own
- * certificates, which is what lets a token recognise the seal maker. */
+ * certificates: the old maker's name is what lets a token recognise the
+ * seal maker of a CA made before #19; the new names are who vouches. */
 static void test_ca_refuses_platform_names(void **state)
 {
     struct fixture *f = *state;
     struct eseal_token *tok = open_tok(f->tok_dir);
     unlock_ok(tok, PIN);
     static const char *const subjects[] = {
-        "/O=" ORG "/CN=" ESEAL_PLATFORM_MAKER_CN,
+        "/O=" ORG "/CN=" ESEAL_PLATFORM_MAKER_CN_V1,
+        "/CN=福建省电子印章服务平台制章证书",
         "/CN=eseal platform seal maker",
         "/CN= eSeal Platform Root CA",
     };
@@ -1085,6 +1087,54 @@ static void test_unlock_refuses_holder_signer(void **state)
     free(dir);
 }
 
+/* The seal maker is recognised by its extended key usage, whatever its
+ * name (the new Chinese one by default); a CA made before #19 has a maker
+ * without it, named "eSeal Platform Seal Maker", still taken. A certificate
+ * from the root with the maker's name but no mark is not the maker. */
+static void test_unlock_old_and_new_maker(void **state)
+{
+    struct fixture *f = *state;
+    X509 *root = tu_ca_cert(f->ca, TU_CA_ROOT);
+    X509 *maker = tu_ca_cert(f->ca, TU_CA_MAKER);
+    EVP_PKEY *rk = f->ca->key[TU_CA_ROOT];
+    assert_true(eseal_unlock_is_platform_maker(maker, root));
+    X509 *v1 = tu_maker_like(maker, root, rk, ESEAL_PLATFORM_MAKER_CN_V1, false);
+    X509 *unmarked = tu_maker_like(maker, root, rk, "福建省电子印章服务平台制章证书", false);
+    X509 *renamed = tu_maker_like(maker, root, rk, "任意名称", true);
+    assert_true(eseal_unlock_is_platform_maker(v1, root));
+    assert_false(eseal_unlock_is_platform_maker(unmarked, root));
+    assert_true(eseal_unlock_is_platform_maker(renamed, root));
+
+    time_t now = time(NULL);
+    struct eseal_buf code;
+    eseal_buf_init(&code);
+    forge(&code, f, unmarked, root, now, maker_signer, f->ca);
+    const char *msg =
+        reset_refused("unmarked maker", f->tok_dir, code.data, code.len, ESEAL_E_DENIED);
+    assert_non_null(strstr(msg, "seal maker"));
+
+    /* Codes from the old maker and from a renamed marked one reset PINs. */
+    X509 *ok[] = {v1, renamed};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        char *dir = issued_tok(f, f->ca);
+        struct eseal_token *tok = open_tok(dir);
+        struct eseal_err err;
+        eseal_err_clear(&err);
+        assert_int_equal(eseal_unlock_code_make(&code, eseal_token_id(tok), 0, now, ok[i], root,
+                                                maker_signer, f->ca, &err),
+                         ESEAL_OK);
+        if (eseal_token_reset_pin(tok, code.data, code.len, S(PIN2), &err) != ESEAL_OK)
+            fail_msg("maker %zu: eseal_token_reset_pin: %s", i, err.msg);
+        assert_int_equal(eseal_token_unlock_counter(tok), 1);
+        eseal_token_free(tok);
+        free(dir);
+    }
+    eseal_buf_cleanup(&code);
+    X509_free(v1);
+    X509_free(unmarked);
+    X509_free(renamed);
+}
+
 static void test_unlock_needs_certificate(void **state)
 {
     struct fixture *f = *state;
@@ -1150,6 +1200,7 @@ int main(void)
         cmocka_unit_test(test_unlock_refuses_other_ca),
         cmocka_unit_test(test_unlock_refuses_swapped_chain),
         cmocka_unit_test(test_unlock_refuses_holder_signer),
+        cmocka_unit_test(test_unlock_old_and_new_maker),
         cmocka_unit_test(test_unlock_needs_certificate),
         cmocka_unit_test(test_unlock_needs_unlock_key),
     };
