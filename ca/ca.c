@@ -84,6 +84,8 @@ eseal_rc eseal_ca_open(struct eseal_ca **out, const char *dir, struct eseal_err 
         rc = load_log_pub(ca, err);
     if (rc == ESEAL_OK)
         rc = ca_tsa_load(ca, err);
+    for (int r = ESEAL_CA_MAKER; r < CA_NROLES && rc == ESEAL_OK; r++)
+        rc = ca_retired_load(ca, (enum eseal_ca_role)r, err);
     ca->log_signer = (struct eseal_log_signer){
         .origin = ca->origin, .pub = ca->log_pk, .sign = log_sign, .ctx = ca};
     if (rc != ESEAL_OK) {
@@ -202,6 +204,7 @@ void eseal_ca_free(struct eseal_ca *ca)
     for (int r = 0; r < CA_NROLES; r++) {
         X509_free(ca->cert[r]);
         EVP_PKEY_free(ca->key[r]); /* OpenSSL clears private key material on free */
+        sk_X509_pop_free(ca->retired[r], X509_free);
     }
     ca_tsa_lock(ca);
     X509_free(ca->tsa_cert);
@@ -333,6 +336,12 @@ static json_t *cert_json(const struct eseal_ca *ca, enum eseal_ca_role r)
     json_decref(cert);
     json_object_set_new(j, "file", json_string(file));
     json_object_set_new(j, "key_file", json_string(key));
+    if (sk_X509_num(ca->retired[r]) > 0) {
+        json_t *old = json_array();
+        for (int i = 0; i < sk_X509_num(ca->retired[r]); i++)
+            json_array_append_new(old, eseal_pki_cert_json(sk_X509_value(ca->retired[r], i)));
+        json_object_set_new(j, "retired", old);
+    }
     free(file);
     free(key);
     return j;

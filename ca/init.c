@@ -23,7 +23,7 @@
 #define DEFAULT_ROOT_CN_SUFFIX "根证书"
 #define DEFAULT_RESPONDER_CN_SUFFIX "状态签名证书"
 #define DEFAULT_ROOT_DAYS 7300
-#define DEFAULT_SERVICE_DAYS 3650
+#define DEFAULT_SERVICE_DAYS CA_SERVICE_DAYS
 
 static const char *const all_files[] = {
     "root.pem",      "root.key",      "maker.pem",     "maker.key",     "responder.pem",
@@ -66,6 +66,12 @@ static const struct role_spec roles[CA_NROLES] = {
     [ESEAL_CA_MAKER] = {ESEAL_PLATFORM_MAKER_CN, maker_exts, 4},
     [ESEAL_CA_RESPONDER] = {DEFAULT_RESPONDER_CN_SUFFIX, responder_exts, 6},
 };
+
+const struct ca_ext *ca_role_exts(enum eseal_ca_role role, size_t *n)
+{
+    *n = roles[role].n_exts;
+    return roles[role].exts;
+}
 
 X509_NAME *ca_platform_name(const char *org, const char *cn)
 {

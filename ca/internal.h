@@ -21,12 +21,17 @@
 #define CA_COMMIT_KEY_LEN 32
 #define CA_FILE_TSA_PEM "tsa.pem"
 #define CA_FILE_TSA_KEY "tsa.key"
+/* Certificates replaced by a rotation: retired/<role>-<serial hex>.pem. */
+#define CA_DIR_RETIRED "retired"
+/* The default validity of the maker, responder and TSA certificates. */
+#define CA_SERVICE_DAYS 3650
 
 struct eseal_ca {
     char *dir;
     char *origin;
     X509 *cert[CA_NROLES];
-    EVP_PKEY *key[CA_NROLES]; /* NULL until eseal_ca_unlock with its role */
+    EVP_PKEY *key[CA_NROLES];            /* NULL until eseal_ca_unlock with its role */
+    STACK_OF(X509) * retired[CA_NROLES]; /* rotated out (rotate.c); empty stacks */
     uint8_t log_pk[ESEAL_ED25519_PK_LEN];
     uint8_t log_sk[ESEAL_ED25519_SK_LEN];
     uint8_t commit_key[CA_COMMIT_KEY_LEN]; /* the platform secret (commit.c) */
@@ -66,6 +71,13 @@ eseal_rc ca_tsa_write(const char *dir, X509 *cert, EVP_PKEY *key, const void *pa
 
 /* ca_platform_name is C=CN, O=|org|, CN=|cn| (the caller frees it). */
 X509_NAME *ca_platform_name(const char *org, const char *cn);
+
+/* ca_retired_load reads the retired certificates of |role| (rotate.c). */
+eseal_rc ca_retired_load(struct eseal_ca *ca, enum eseal_ca_role role, struct eseal_err *err);
+
+/* ca_role_exts returns the extensions of a maker or responder certificate
+ * and their number in *n (init.c). */
+const struct ca_ext *ca_role_exts(enum eseal_ca_role role, size_t *n);
 
 /* ca_role_name is "root", "maker" or "responder": also the file stem. */
 const char *ca_role_name(enum eseal_ca_role role);

@@ -126,6 +126,26 @@ void eseal_ca_free(struct eseal_ca *ca);
 /* eseal_ca_cert returns the certificate of |role| (borrowed from |ca|). */
 X509 *eseal_ca_cert(const struct eseal_ca *ca, enum eseal_ca_role role);
 
+/* eseal_ca_retired returns the certificates of |role| (maker or responder)
+ * that rotations replaced, read from DIR/retired/ and checked to come from
+ * the root (borrowed from |ca|; an empty stack when there are none, NULL for
+ * the root). Expired ones are included: callers judge validity. */
+STACK_OF(X509) * eseal_ca_retired(const struct eseal_ca *ca, enum eseal_ca_role role);
+
+/* eseal_ca_rotate gives the CA in |dir| a new key and certificate for
+ * |role| (ESEAL_CA_MAKER or ESEAL_CA_RESPONDER): a fresh SM2 key, wrapped
+ * under |pass|, certified by the root with the same subject and extensions
+ * as the old one, valid |days| (0: 3650) but never past the root. |pass|
+ * must open the root and the old key (a wrong one changes nothing). The old
+ * certificate is kept as retired/<role>-<serial>.pem, so what it signed
+ * stays verifiable; the old private key is destroyed. Processes that hold
+ * the CA open keep using the old key until they open it again. *event is
+ * the rotation as log-entry data ({"role", "old": {...}, "new": {...}},
+ * each with serial, sm3, not_before, not_after; the caller decrefs it). */
+eseal_rc eseal_ca_rotate(const char *dir, enum eseal_ca_role role, const void *pass,
+                         size_t pass_len, int days, json_t **event,
+                         struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_ca_dir returns the directory |ca| was opened from. */
 const char *eseal_ca_dir(const struct eseal_ca *ca);
 

@@ -9,6 +9,8 @@
 #include <openssl/x509.h>
 
 #include "eseal/ca.h"
+#include "eseal/json.h"
+#include "eseal/log.h"
 #include "eseal/pki.h"
 #include "eseal/unlock.h"
 #include "cmd.h"
@@ -42,6 +44,13 @@ static const char tsa_init_usage[] =
     "usage: eseal ca tsa-init --dir DIR [--days N] [--passphrase-file FILE]\n"
     "  Gives a CA made before time-stamps its time-stamp authority key and\n"
     "  certificate (tsa.key, tsa.pem; `eseal ca init` makes them). 生成时间戳密钥.\n";
+static const char rotate_usage[] =
+    "usage: eseal ca rotate-maker|rotate-responder --dir DIR --log LOGDIR [--days N]\n"
+    "                [--passphrase-file FILE]\n"
+    "  A new key and certificate for the seal maker or the status responder, signed\n"
+    "  by the root; the old certificate is kept in DIR/retired/ and the rotation is\n"
+    "  appended to the event log in LOGDIR (key.rotated): stop eseal-issuerd first,\n"
+    "  restart it (maker) or eseal-publisherd (responder) after. 轮换密钥.\n";
 static const char show_usage[] = "usage: eseal ca show --dir DIR [--json]\n"
                                  "  Prints the CA hierarchy. 显示证书机构信息.\n";
 
@@ -60,7 +69,8 @@ enum {
     OPT_TOKEN_ID,
     OPT_COUNTER,
     OPT_ROOT_NAME,
-    OPT_RESPONDER_NAME
+    OPT_RESPONDER_NAME,
+    OPT_LOG
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +89,7 @@ static const struct option long_opts[] = {
     {"counter", required_argument, NULL, OPT_COUNTER},
     {"root-name", required_argument, NULL, OPT_ROOT_NAME},
     {"responder-name", required_argument, NULL, OPT_RESPONDER_NAME},
+    {"log", required_argument, NULL, OPT_LOG},
     {NULL, 0, NULL, 0},
 };
 
@@ -86,7 +97,7 @@ static const struct option long_opts[] = {
  * sub-command says which it allows in |allowed| (a bit per OPT_*). */
 struct args {
     const char *dir, *pass_file, *org, *origin, *root_days, *days, *csr, *profile, *out;
-    const char *token_id, *counter, *root_name, *responder_name;
+    const char *token_id, *counter, *root_name, *responder_name, *log;
     bool json;
 };
 
@@ -110,6 +121,7 @@ static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage
         .counter = p.opt[OPT_COUNTER],
         .root_name = p.opt[OPT_ROOT_NAME],
         .responder_name = p.opt[OPT_RESPONDER_NAME],
+        .log = p.opt[OPT_LOG],
         .json = p.opt[OPT_JSON] != NULL,
     };
     if (a->dir == NULL)
@@ -326,12 +338,92 @@ static int ca_show(int argc, char **argv)
     return 0;
 }
 
+/* rotation_entry is the log entry of a rotation: key.rotated with what
+ * eseal_ca_rotate says (docs/log-events.md "Key events"). */
+static json_t *rotation_entry(json_t *data)
+{
+    return json_pack("{s:i, s:s, s:{s:s, s:s}, s:O}", "v", 1, "type", "key.rotated", "actor", "id",
+                     "eseal-ca", "role", "admin", "data", data);
+}
+
+/* rotate opens the log first (a running issuer holds it: refused before
+ * anything changes), rotates |role|'s key, then logs the rotation. */
+static int rotate(int argc, char **argv, enum eseal_ca_role role)
+{
+    struct args a;
+    uint64_t allowed = CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_DAYS) | CMD_BIT(OPT_LOG);
+    int r = parse_args(argc, argv, allowed, rotate_usage, &a);
+    if (r != 0)
+        return r < 0 ? 0 : r;
+    if (a.log == NULL)
+        return cmd_usage_error(rotate_usage, "--log is required / 缺少 --log", NULL);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    int days = 0;
+    if (a.days && cmd_parse_int(a.days, 1, 3650, &days, "--days", &err) != ESEAL_OK)
+        return cmd_fail(&err);
+    struct eseal_buf pass;
+    eseal_buf_init(&pass);
+    struct eseal_ca *ca = NULL;
+    struct eseal_log *log = NULL;
+    json_t *data = NULL, *entry = NULL;
+    uint64_t seq = 0;
+    eseal_rc rc = eseal_read_secret(&pass, a.pass_file, ESEAL_CA_PASSPHRASE_ENV, &err);
+    if (rc == ESEAL_OK && (rc = eseal_ca_open(&ca, a.dir, &err)) == ESEAL_OK &&
+        (rc = eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_LOG, pass.data, pass.len, &err)) == ESEAL_OK &&
+        (rc = eseal_log_open(&log, a.log, eseal_ca_log_signer(ca), &err)) != ESEAL_OK)
+        eseal_err_prefix(&err, "日志被占用? 请先停止 eseal-issuerd / is eseal-issuerd running?");
+    if (rc == ESEAL_OK)
+        rc = eseal_ca_rotate(a.dir, role, pass.data, pass.len, days, &data, &err);
+    eseal_buf_cleanse(&pass);
+    if (rc == ESEAL_OK) {
+        entry = rotation_entry(data);
+        if ((rc = eseal_log_append(log, entry, &seq, &err)) == ESEAL_OK)
+            rc = eseal_log_sync(log, &err);
+        if (rc != ESEAL_OK) { /* rotated but not logged: say what to append by hand */
+            char *line = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+            fprintf(stderr,
+                    "eseal: 已轮换但未记入日志, 请用 eseal log append 追加 / rotated but "
+                    "not logged; append this with eseal log append:\n%s\n",
+                    line);
+            free(line);
+        }
+    }
+    if (rc == ESEAL_OK) {
+        const json_t *n = json_object_get(data, "new");
+        printf("rotated the %s key / 已轮换密钥: new serial %s, valid until %s; old serial %s "
+               "kept in %s/retired/; log entry %llu (key.rotated)\n",
+               argv[0] + strlen("rotate-"), eseal_json_str(n, "serial"),
+               eseal_json_str(n, "not_after"),
+               eseal_json_str(json_object_get(data, "old"), "serial"), a.dir,
+               (unsigned long long)seq);
+    }
+    json_decref(entry);
+    json_decref(data);
+    eseal_log_close(log);
+    eseal_ca_free(ca);
+    return rc == ESEAL_OK ? 0 : cmd_fail(&err);
+}
+
+static int ca_rotate_maker(int argc, char **argv)
+{
+    return rotate(argc, argv, ESEAL_CA_MAKER);
+}
+
+static int ca_rotate_responder(int argc, char **argv)
+{
+    return rotate(argc, argv, ESEAL_CA_RESPONDER);
+}
+
 static const struct cmd ca_cmds[] = {
     {"init", "create the platform CA / 创建证书机构", ca_init},
     {"issue", "issue a certificate from a PKCS#10 request / 签发证书", ca_issue},
     {"show", "print the CA hierarchy / 显示证书机构", ca_show},
     {"unlock-code", "make a PIN unlock code for a token / 生成口令解锁码", ca_unlock_code},
     {"tsa-init", "add the time-stamp key to an existing CA / 生成时间戳密钥", ca_tsa_init},
+    {"rotate-maker", "new seal-maker key and certificate / 轮换印章制作密钥", ca_rotate_maker},
+    {"rotate-responder", "new status-responder key and certificate / 轮换状态签名密钥",
+     ca_rotate_responder},
 };
 #define N_CA_CMDS (sizeof(ca_cmds) / sizeof(ca_cmds[0]))
 
