@@ -209,7 +209,7 @@ static eseal_rc write_text(const char *dir, const char *name, const char *text, 
     return rc;
 }
 
-static char *log_pub_pem(const uint8_t pk[ESEAL_ED25519_PK_LEN])
+char *ca_log_pub_pem(const uint8_t pk[ESEAL_ED25519_PK_LEN])
 {
     EVP_PKEY *k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk, ESEAL_ED25519_PK_LEN);
     BIO *bio = BIO_new(BIO_s_mem());
@@ -279,7 +279,7 @@ static eseal_rc write_plan(const char *dir, const struct plan *p, const void *pa
     free(note);
     if (rc != ESEAL_OK)
         return rc;
-    char *pem = log_pub_pem(p->log_pk);
+    char *pem = ca_log_pub_pem(p->log_pk);
     rc = write_text(dir, CA_FILE_LOG_PEM, pem, 0644, err);
     free(pem);
     if (rc != ESEAL_OK)

@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "eseal/enc.h"
+#include "eseal/note.h"
 #include "eseal/pki.h"
 #include "eseal/sm.h"
 #include "internal.h"
@@ -173,5 +175,152 @@ out:
     free(cur_key);
     free(new_pem);
     free(new_key);
+    return rc;
+}
+
+/* ---- the log key -------------------------------------------------------------------- */
+
+static eseal_rc log_next_sign(void *ctx, const uint8_t *msg, size_t msg_len,
+                              uint8_t sig[ESEAL_ED25519_SIG_LEN], struct eseal_err *err)
+{
+    struct eseal_ca *ca = ctx;
+    eseal_rc rc = ca_need_key(ca, ESEAL_CA_UNLOCK_LOG, err);
+    if (rc == ESEAL_OK)
+        eseal_ed25519_sign(sig, msg, msg_len, ca->log_next_sk);
+    return rc;
+}
+
+eseal_rc ca_log_next_load(struct eseal_ca *ca, struct eseal_err *err)
+{
+    char *path = eseal_path_join(ca->dir, CA_FILE_LOG_NEXT_PUB);
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    eseal_rc rc = eseal_file_read(&b, path, 4096, err);
+    char *origin = NULL;
+    if (rc == ESEAL_E_NOTFOUND) {
+        rc = ESEAL_OK;
+    } else if (rc == ESEAL_OK) {
+        rc = eseal_note_key_parse((const char *)b.data, b.len, &origin, ca->log_next_pk, NULL, err);
+        if (rc == ESEAL_OK && strcmp(origin, ca->origin) != 0)
+            rc = eseal_err_set(err, ESEAL_E_INVALID, "the next log key is named %s, not %s", origin,
+                               ca->origin);
+        if (rc != ESEAL_OK)
+            eseal_err_prefix(err, "%s", path);
+        ca->has_next = rc == ESEAL_OK;
+        ca->log_next_signer = (struct eseal_log_signer){
+            .origin = ca->origin, .pub = ca->log_next_pk, .sign = log_next_sign, .ctx = ca};
+    }
+    free(origin);
+    eseal_buf_cleanup(&b);
+    free(path);
+    return rc;
+}
+
+eseal_rc ca_log_next_unlock(struct eseal_ca *ca, const void *pass, size_t pass_len,
+                            struct eseal_err *err)
+{
+    return ca_log_seed_load(ca->dir, CA_FILE_LOG_NEXT_KEY, ca->log_next_pk, ca->log_next_sk, pass,
+                            pass_len, err);
+}
+
+char *eseal_ca_log_next(const struct eseal_ca *ca)
+{
+    return ca->has_next ? eseal_note_key_format(ca->origin, ca->log_next_pk) : NULL;
+}
+
+eseal_rc eseal_ca_log_rotate_begin(const char *dir, const void *pass, size_t pass_len,
+                                   char **next_vkey, struct eseal_err *err)
+{
+    *next_vkey = NULL;
+    struct eseal_ca *ca = NULL;
+    eseal_rc rc = eseal_ca_open(&ca, dir, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    if (ca->has_next) {
+        eseal_ca_free(ca);
+        return eseal_err_set(err, ESEAL_E_CONFLICT,
+                             "日志密钥轮换已在进行 / a log key rotation is under way already "
+                             "(finish it: eseal ca rotate-log --finish)");
+    }
+    /* the passphrase must open the current key: the next one is wrapped under it */
+    rc = eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_LOG, pass, pass_len, err);
+    uint8_t pk[ESEAL_ED25519_PK_LEN], sk[ESEAL_ED25519_SK_LEN];
+    eseal_ed25519_keypair(pk, sk);
+    char *key_path = eseal_path_join(dir, CA_FILE_LOG_NEXT_KEY);
+    char *pub_path = eseal_path_join(dir, CA_FILE_LOG_NEXT_PUB);
+    char *vkey = eseal_note_key_format(ca->origin, pk);
+    char *line = eseal_xasprintf("%s\n", vkey);
+    if (rc == ESEAL_OK)
+        rc = eseal_pki_secret_save(key_path, CA_LOG_KEY_LABEL, sk, ESEAL_ED25519_SEED_LEN, pass,
+                                   pass_len, err);
+    if (rc == ESEAL_OK) {
+        /* log.next.pub last: it is what marks the rotation as begun */
+        rc = eseal_file_write(pub_path, line, strlen(line), 0644, 1, err);
+        if (rc != ESEAL_OK)
+            unlink(key_path);
+    }
+    eseal_wipe(sk, sizeof(sk));
+    if (rc == ESEAL_OK)
+        *next_vkey = eseal_xstrdup(vkey);
+    free(vkey);
+    free(line);
+    free(key_path);
+    free(pub_path);
+    eseal_ca_free(ca);
+    return rc;
+}
+
+eseal_rc eseal_ca_log_rotate_abort(const char *dir)
+{
+    char *key_path = eseal_path_join(dir, CA_FILE_LOG_NEXT_KEY);
+    char *pub_path = eseal_path_join(dir, CA_FILE_LOG_NEXT_PUB);
+    unlink(pub_path);
+    unlink(key_path);
+    free(key_path);
+    free(pub_path);
+    return ESEAL_OK;
+}
+
+eseal_rc eseal_ca_log_rotate_finish(const char *dir, struct eseal_err *err)
+{
+    struct eseal_ca *ca = NULL;
+    eseal_rc rc = eseal_ca_open(&ca, dir, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    char *retired_dir = eseal_path_join(dir, CA_DIR_RETIRED);
+    char *old_vkey = eseal_note_key_format(ca->origin, ca->log_pk);
+    char *old_line = eseal_xasprintf("%s\n", old_vkey);
+    uint8_t h[4];
+    eseal_note_key_hash(h, ca->origin, ca->log_pk);
+    char *hex = eseal_hex(h, sizeof(h));
+    char *retired = eseal_xasprintf("%s/log-%s.pub", retired_dir, hex);
+    char *pem = ca->has_next ? ca_log_pub_pem(ca->log_next_pk) : NULL;
+    char *pem_path = eseal_path_join(dir, CA_FILE_LOG_PEM);
+    char *next_key = eseal_path_join(dir, CA_FILE_LOG_NEXT_KEY);
+    char *next_pub = eseal_path_join(dir, CA_FILE_LOG_NEXT_PUB);
+    char *cur_key = eseal_path_join(dir, CA_FILE_LOG_KEY);
+    char *cur_pub = eseal_path_join(dir, CA_FILE_LOG_PUB);
+    if (!ca->has_next)
+        rc = eseal_err_set(err, ESEAL_E_INVALID,
+                           "没有进行中的日志密钥轮换 / no log key rotation is under way");
+    /* the old verifier key is kept (auditors start from it); its private
+     * key is destroyed by the rename over it */
+    if (rc == ESEAL_OK && (rc = eseal_mkdirs(retired_dir, 0700, err)) == ESEAL_OK &&
+        (rc = eseal_file_write(retired, old_line, strlen(old_line), 0644, 0, err)) == ESEAL_OK &&
+        (rc = install(next_key, cur_key, err)) == ESEAL_OK &&
+        (rc = install(next_pub, cur_pub, err)) == ESEAL_OK)
+        rc = eseal_file_write(pem_path, pem, strlen(pem), 0644, 0, err);
+    free(old_vkey);
+    free(old_line);
+    free(hex);
+    free(retired);
+    free(retired_dir);
+    free(pem);
+    free(pem_path);
+    free(next_key);
+    free(next_pub);
+    free(cur_key);
+    free(cur_pub);
+    eseal_ca_free(ca);
     return rc;
 }

@@ -206,6 +206,29 @@ eseal_rc eseal_ca_unlock_code(struct eseal_ca *ca, const char *token_id, uint32_
 const char *eseal_ca_log_origin(const struct eseal_ca *ca);
 const uint8_t *eseal_ca_log_pub(const struct eseal_ca *ca);
 
+/* Rotating the log key (docs/log.md "Key rotation"), in two steps, each
+ * with a log entry the caller appends (eseal ca rotate-log does it all):
+ *
+ * eseal_ca_log_rotate_begin makes the next log key (same origin, another
+ * key hash), wrapped under |pass| (which must open the current one), as
+ * log.next.key and log.next.pub; *next_vkey is its verifier key (free()
+ * it). From then on every process that opens the CA co-signs checkpoints
+ * with both keys. A rotation under way already is ESEAL_E_CONFLICT.
+ * eseal_ca_log_rotate_abort removes the next key again (when its
+ * announcement could not be logged).
+ * eseal_ca_log_rotate_finish makes the next key the log key: log.key,
+ * log.pub and log.pub.pem are replaced (the old private key is destroyed),
+ * the old verifier key is kept as retired/log-<key hash>.pub. Not under way
+ * is ESEAL_E_INVALID. Processes holding the CA open keep the old keys until
+ * they open it again.
+ * eseal_ca_log_next returns the next verifier key during a rotation, else
+ * NULL (free() it). */
+eseal_rc eseal_ca_log_rotate_begin(const char *dir, const void *pass, size_t pass_len,
+                                   char **next_vkey, struct eseal_err *err) ESEAL_MUST_CHECK;
+eseal_rc eseal_ca_log_rotate_abort(const char *dir);
+eseal_rc eseal_ca_log_rotate_finish(const char *dir, struct eseal_err *err) ESEAL_MUST_CHECK;
+char *eseal_ca_log_next(const struct eseal_ca *ca);
+
 /* eseal_ca_log_sign signs a checkpoint body with the log key (Ed25519).
  * Needs ESEAL_CA_UNLOCK_LOG. */
 eseal_rc eseal_ca_log_sign(struct eseal_ca *ca, const void *msg, size_t msg_len,
