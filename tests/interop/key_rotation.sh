@@ -10,7 +10,11 @@
 # the new key (openssl checks it, the old key does not verify it), the
 # document stamped before verifies online, a seal made after carries the
 # new maker certificate and a document stamped with it verifies too; the
-# old certificates still chain to the root with `openssl verify`.
+# old certificates still chain to the root with `openssl verify`. Then the
+# log key: `eseal ca rotate-log` announces a next key (checkpoints co-signed
+# by both), `--finish` leaves it alone; `eseal log verify` with the first key
+# follows the rotation through the whole log, and refuses a checkpoint
+# signed only by a key the log never announced.
 #
 # Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
 set -euo pipefail
@@ -70,6 +74,12 @@ assert e[0]["data"]["old"]["sm3"] == sys.argv[1], e[0]
 assert e[0]["data"]["new"]["sm3"] != sys.argv[1]
 PY
 "$ESEAL" log verify --dir idata/log --key ca/log.pub >/dev/null || fail "the log audits"
+# the log key: a next key, announced under the old key alone, co-signing from now on
+cp ca/log.pub log-first.pub
+"$ESEAL" ca rotate-log --dir ca --log idata/log >rot.out || fail "rotate-log"
+[ -f ca/log.next.pub ] && cmp -s ca/log.pub log-first.pub || fail "rotate-log: log.next.pub"
+"$ESEAL" ca rotate-log --dir ca --log idata/log >/dev/null 2>&1 && fail "a second rotate-log"
+"$ESEAL" log verify --dir idata/log --key log-first.pub >/dev/null || fail "audit after rotate-log"
 ok
 
 # --- the daemons again: the issuer replays past key.rotated, the publisher re-signs ------
@@ -171,5 +181,73 @@ printf 'contract text / 合同正文 2\n' >after.txt
     = "0 TOTAL_PASSED PASSED" ] || fail "the document from after, online: $(cat on-after.json)"
 [ "$(v on-before2.json before.txt --sig before.txt.ses --trust root.pem --status-url "$pbase")" \
     = "0 TOTAL_PASSED PASSED" ] || fail "the document from before, after both rotations"
+# during the log key transition the issuer's checkpoints carry two signatures, the
+# old key's and the next's; the publisher (old key) follows them
+curl -s -o cp.txt "$ibase/log/checkpoint"
+[ "$(grep -c '^— ' cp.txt)" = 2 ] || fail "a co-signed checkpoint: $(cat cp.txt)"
+ok
+
+# --- the log key rotation ends: the next key alone, followed from the first entry ----------
+for pid in $publisher $issuer; do kill "$pid" && wait "$pid" 2>/dev/null || true; done
+publisher= issuer=
+"$ESEAL" ca rotate-log --dir ca --log idata/log --finish >rot.out || fail "rotate-log --finish"
+[ ! -e ca/log.next.pub ] && ! cmp -s ca/log.pub log-first.pub && cmp -s ca/retired/log-*.pub \
+    log-first.pub || fail "rotate-log --finish: the CA's files"
+"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer3.log 2>&1 &
+issuer=$!
+iport=$(wait_port issuer3.log "$issuer")
+ibase="http://127.0.0.1:$iport"
+base=$ibase
+# an event after the rotation (a staff account), under a checkpoint of the new key alone
+expect 201 POST /api/v1/staff "$admin" -d '{"username":"maker2","password":"maker-password-2","role":"maker"}'
+for _ in $(seq 1 50); do
+    curl -s -o cp.txt "$ibase/log/checkpoint"
+    [ "$(grep -c '^— ' cp.txt)" = 1 ] && break
+    sleep 0.1
+done
+curl -s -o cp.txt "$ibase/log/checkpoint"
+[ "$(grep -c '^— ' cp.txt)" = 1 ] || fail "one signature after the rotation: $(cat cp.txt)"
+"$ESEAL" log verify --url "$ibase" --key ca/log.pub >/dev/null || fail "audit over HTTP, new key"
+kill "$issuer" && wait "$issuer" 2>/dev/null || true
+issuer=
+"$ESEAL" log verify --dir idata/log --key log-first.pub >audit.out || fail "the audit follows"
+"$ESEAL" log show --dir idata/log >entries.jsonl
+python3 - <<'PY' || fail "key.rotated and key.retired for the log key"
+import json
+e = [json.loads(l) for l in open("entries.jsonl")]
+log = [x for x in e if x["type"].startswith("key.") and x["data"]["role"] == "log"]
+assert [x["type"] for x in log] == ["key.rotated", "key.retired"], log
+assert log[0]["data"]["new"]["key"] == log[1]["data"]["by"] == open("ca/log.pub").read().strip()
+assert log[1]["data"]["key"] == open("log-first.pub").read().strip()
+PY
+# a checkpoint signed only by a key the log never announced is refused: the last
+# checkpoint replaced by the same tree signed with a fresh key of the same name
+cp -r idata/log forged
+openssl genpkey -algorithm ed25519 -out rogue.pem 2>/dev/null
+python3 - <<'PY' || fail "forging a checkpoint"
+import base64, hashlib, struct, subprocess
+d = open("forged/checkpoints", "rb").read()
+o = last = 0
+while o < len(d):
+    last = o
+    o += 36 + struct.unpack(">I", d[o:o + 4])[0]
+note = d[last + 36:].decode()
+body = note.split("\n\n")[0] + "\n"
+name = body.split("\n")[0]
+open("body.txt", "w").write(body)
+sig = subprocess.run(["openssl", "pkeyutl", "-sign", "-inkey", "rogue.pem", "-rawin", "-in",
+                      "body.txt"], capture_output=True, check=True).stdout
+der = subprocess.run(["openssl", "pkey", "-in", "rogue.pem", "-pubout", "-outform", "DER"],
+                     capture_output=True, check=True).stdout
+pk = der[-32:]
+kh = hashlib.sha256(name.encode() + b"\n\x01" + pk).digest()[:4]
+forged = (body + "\n\u2014 " + name + " " + base64.b64encode(kh + sig).decode() + "\n").encode()
+rec = struct.pack(">I", len(forged)) + hashlib.sha256(b"\x00" + forged).digest() + forged
+open("forged/checkpoints", "wb").write(d[:last] + rec)
+PY
+rc=0
+"$ESEAL" log verify --dir forged --key log-first.pub >/dev/null 2>audit.err || rc=$?
+[ "$rc" = 1 ] && grep -q 'no signature by' audit.err ||
+    fail "a checkpoint by an unannounced key: exit $rc, $(cat audit.err)"
 ok
 echo "PASS key_rotation"
