@@ -133,18 +133,35 @@ static eseal_rc responders_parse(STACK_OF(X509) * *out, const uint8_t *pem, size
     return ESEAL_OK;
 }
 
-/* verify_single and verify_list check a status response or list against
- * each responder certificate in turn. Only a signature failure
- * (ESEAL_E_CRYPTO) moves on to the next; the result is the first key's
- * failure when none verifies. */
-static eseal_rc verify_single(struct eseal_status_info *out, const uint8_t *der, size_t len,
-                              STACK_OF(X509) * responders, struct eseal_err *err)
+/* verify_one checks one signed answer (a response or a list) with one
+ * responder certificate. */
+typedef eseal_rc (*verify_one)(void *out, const uint8_t *der, size_t len, X509 *responder,
+                               struct eseal_err *err);
+
+static eseal_rc single_one(void *out, const uint8_t *der, size_t len, X509 *responder,
+                           struct eseal_err *err)
+{
+    return eseal_status_verify(out, der, len, responder, err);
+}
+
+static eseal_rc list_one(void *out, const uint8_t *der, size_t len, X509 *responder,
+                         struct eseal_err *err)
+{
+    eseal_status_list_cleanup(out); /* from an attempt with another key */
+    return eseal_status_list_verify(out, der, len, responder, err);
+}
+
+/* verify_any checks |der| with each responder certificate in turn. Only a
+ * signature failure (ESEAL_E_CRYPTO) moves on to the next; the result is
+ * the first key's failure when none verifies. */
+static eseal_rc verify_any(verify_one one, void *out, const uint8_t *der, size_t len,
+                           STACK_OF(X509) * responders, struct eseal_err *err)
 {
     eseal_rc rc = ESEAL_E_CRYPTO;
     for (int i = 0; i < sk_X509_num(responders); i++) {
         struct eseal_err e;
         eseal_err_clear(&e);
-        eseal_rc r = eseal_status_verify(out, der, len, sk_X509_value(responders, i), &e);
+        eseal_rc r = one(out, der, len, sk_X509_value(responders, i), &e);
         if (i == 0 || r != ESEAL_E_CRYPTO) {
             rc = r;
             if (err != NULL)
@@ -156,24 +173,16 @@ static eseal_rc verify_single(struct eseal_status_info *out, const uint8_t *der,
     return rc;
 }
 
+static eseal_rc verify_single(struct eseal_status_info *out, const uint8_t *der, size_t len,
+                              STACK_OF(X509) * responders, struct eseal_err *err)
+{
+    return verify_any(single_one, out, der, len, responders, err);
+}
+
 static eseal_rc verify_list(struct eseal_status_list *out, const uint8_t *der, size_t len,
                             STACK_OF(X509) * responders, struct eseal_err *err)
 {
-    eseal_rc rc = ESEAL_E_CRYPTO;
-    for (int i = 0; i < sk_X509_num(responders); i++) {
-        struct eseal_err e;
-        eseal_err_clear(&e);
-        eseal_status_list_cleanup(out);
-        eseal_rc r = eseal_status_list_verify(out, der, len, sk_X509_value(responders, i), &e);
-        if (i == 0 || r != ESEAL_E_CRYPTO) {
-            rc = r;
-            if (err != NULL)
-                *err = e;
-        }
-        if (r != ESEAL_E_CRYPTO)
-            break;
-    }
-    return rc;
+    return verify_any(list_one, out, der, len, responders, err);
 }
 
 static struct eseal_status_source *source_new(STACK_OF(X509) * trust)
