@@ -51,8 +51,9 @@ static const char rotate_usage[] =
     "  A new key and certificate for the seal maker or the status responder, signed\n"
     "  by the root; the old certificate is kept in DIR/retired/ and the rotation is\n"
     "  appended to the event log in LOGDIR (key.rotated): stop eseal-issuerd first,\n"
-    "  restart it (maker) or eseal-publisherd (responder) after. 轮换密钥.\n"
-    "       eseal ca rotate-log --dir DIR --log LOGDIR [--finish] [--passphrase-file FILE]\n"
+    "  restart it (maker) or eseal-publisherd (responder) after. 轮换密钥.\n";
+static const char rotate_log_usage[] =
+    "usage: eseal ca rotate-log --dir DIR --log LOGDIR [--finish] [--passphrase-file FILE]\n"
     "  Begins a log key rotation (a next key, announced in the log and co-signing\n"
     "  every checkpoint) or, with --finish, ends it (the next key alone signs).\n";
 static const char show_usage[] = "usage: eseal ca show --dir DIR [--json]\n"
@@ -385,16 +386,15 @@ static eseal_rc log_event(struct eseal_log *log, const json_t *entry, uint64_t *
 
 /* rotate_args parses the options of the rotate-* commands and reads the
  * passphrase; 0 to go on, else the exit status. */
-static int rotate_args(int argc, char **argv, uint64_t allowed, struct args *a,
+static int rotate_args(int argc, char **argv, uint64_t allowed, const char *usage, struct args *a,
                        struct eseal_buf *pass)
 {
-    int r =
-        parse_args(argc, argv, allowed | CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_LOG),
-                   rotate_usage, a);
+    int r = parse_args(argc, argv,
+                       allowed | CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_LOG), usage, a);
     if (r != 0)
         return r < 0 ? -1 : r;
     if (a->log == NULL)
-        return cmd_usage_error(rotate_usage, "--log is required / 缺少 --log", NULL);
+        return cmd_usage_error(usage, "--log is required / 缺少 --log", NULL);
     struct eseal_err err;
     eseal_err_clear(&err);
     if (eseal_read_secret(pass, a->pass_file, ESEAL_CA_PASSPHRASE_ENV, &err) != ESEAL_OK)
@@ -408,7 +408,7 @@ static int rotate(int argc, char **argv, enum eseal_ca_role role)
     struct args a;
     struct eseal_buf pass;
     eseal_buf_init(&pass);
-    int r = rotate_args(argc, argv, CMD_BIT(OPT_DAYS), &a, &pass);
+    int r = rotate_args(argc, argv, CMD_BIT(OPT_DAYS), rotate_usage, &a, &pass);
     if (r != 0) {
         eseal_buf_cleanse(&pass);
         return r < 0 ? 0 : r;
@@ -457,7 +457,7 @@ static int ca_rotate_log(int argc, char **argv)
     struct args a;
     struct eseal_buf pass;
     eseal_buf_init(&pass);
-    int r = rotate_args(argc, argv, CMD_BIT(OPT_FINISH), &a, &pass);
+    int r = rotate_args(argc, argv, CMD_BIT(OPT_FINISH), rotate_log_usage, &a, &pass);
     if (r != 0) {
         eseal_buf_cleanse(&pass);
         return r < 0 ? 0 : r;
