@@ -84,8 +84,16 @@ eseal_rc eseal_ca_open(struct eseal_ca **out, const char *dir, struct eseal_err 
         rc = load_log_pub(ca, err);
     if (rc == ESEAL_OK)
         rc = ca_tsa_load(ca, err);
-    ca->log_signer = (struct eseal_log_signer){
-        .origin = ca->origin, .pub = ca->log_pk, .sign = log_sign, .ctx = ca};
+    if (rc == ESEAL_OK)
+        rc = ca_log_next_load(ca, err);
+    for (int r = ESEAL_CA_MAKER; r < CA_NROLES && rc == ESEAL_OK; r++)
+        rc = ca_retired_load(ca, (enum eseal_ca_role)r, err);
+    ca->log_signer =
+        (struct eseal_log_signer){.origin = ca->origin,
+                                  .pub = ca->log_pk,
+                                  .sign = log_sign,
+                                  .ctx = ca,
+                                  .cosigner = ca->has_next ? &ca->log_next_signer : NULL};
     if (rc != ESEAL_OK) {
         eseal_ca_free(ca);
         return rc;
@@ -107,23 +115,33 @@ static eseal_rc unlock_role(struct eseal_ca *ca, enum eseal_ca_role r, const voi
     return rc;
 }
 
-static eseal_rc unlock_log(struct eseal_ca *ca, const void *pass, size_t pass_len,
-                           struct eseal_err *err)
+eseal_rc ca_log_seed_load(const char *dir, const char *name, const uint8_t *pk, uint8_t *sk,
+                          const void *pass, size_t pass_len, struct eseal_err *err)
 {
     struct eseal_buf seed;
     eseal_buf_init(&seed);
-    char *path = eseal_path_join(ca->dir, CA_FILE_LOG_KEY);
+    char *path = eseal_path_join(dir, name);
     eseal_rc rc = eseal_pki_secret_load(&seed, path, CA_LOG_KEY_LABEL, pass, pass_len, err);
     if (rc == ESEAL_OK && seed.len != ESEAL_ED25519_SEED_LEN)
         rc = eseal_err_set(err, ESEAL_E_INVALID, "%s: wrong key length", path);
     if (rc == ESEAL_OK) {
-        uint8_t pk[ESEAL_ED25519_PK_LEN];
-        eseal_ed25519_from_seed(pk, ca->log_sk, seed.data);
-        if (memcmp(pk, ca->log_pk, sizeof(pk)) != 0)
-            rc = eseal_err_set(err, ESEAL_E_INVALID, "%s does not match %s", path, CA_FILE_LOG_PUB);
+        uint8_t pk2[ESEAL_ED25519_PK_LEN];
+        eseal_ed25519_from_seed(pk2, sk, seed.data);
+        if (memcmp(pk2, pk, sizeof(pk2)) != 0)
+            rc = eseal_err_set(err, ESEAL_E_INVALID, "%s does not match its public key", path);
     }
     free(path);
     eseal_buf_cleanse(&seed);
+    return rc;
+}
+
+static eseal_rc unlock_log(struct eseal_ca *ca, const void *pass, size_t pass_len,
+                           struct eseal_err *err)
+{
+    eseal_rc rc =
+        ca_log_seed_load(ca->dir, CA_FILE_LOG_KEY, ca->log_pk, ca->log_sk, pass, pass_len, err);
+    if (rc == ESEAL_OK && ca->has_next)
+        rc = ca_log_next_unlock(ca, pass, pass_len, err);
     return rc;
 }
 
@@ -164,8 +182,10 @@ eseal_rc eseal_ca_unlock(struct eseal_ca *ca, unsigned keys, const void *pass, s
                 ca->key[r] = NULL;
             }
         }
-        if ((todo & ESEAL_CA_UNLOCK_LOG) != 0)
+        if ((todo & ESEAL_CA_UNLOCK_LOG) != 0) {
             eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
+            eseal_wipe(ca->log_next_sk, sizeof(ca->log_next_sk));
+        }
         if ((todo & ESEAL_CA_UNLOCK_COMMIT) != 0)
             eseal_wipe(ca->commit_key, sizeof(ca->commit_key));
         if ((todo & ESEAL_CA_UNLOCK_TSA) != 0)
@@ -202,10 +222,12 @@ void eseal_ca_free(struct eseal_ca *ca)
     for (int r = 0; r < CA_NROLES; r++) {
         X509_free(ca->cert[r]);
         EVP_PKEY_free(ca->key[r]); /* OpenSSL clears private key material on free */
+        sk_X509_pop_free(ca->retired[r], X509_free);
     }
     ca_tsa_lock(ca);
     X509_free(ca->tsa_cert);
     eseal_wipe(ca->log_sk, sizeof(ca->log_sk));
+    eseal_wipe(ca->log_next_sk, sizeof(ca->log_next_sk));
     eseal_wipe(ca->commit_key, sizeof(ca->commit_key));
     free(ca->dir);
     free(ca->origin);
@@ -333,6 +355,12 @@ static json_t *cert_json(const struct eseal_ca *ca, enum eseal_ca_role r)
     json_decref(cert);
     json_object_set_new(j, "file", json_string(file));
     json_object_set_new(j, "key_file", json_string(key));
+    if (sk_X509_num(ca->retired[r]) > 0) {
+        json_t *old = json_array();
+        for (int i = 0; i < sk_X509_num(ca->retired[r]); i++)
+            json_array_append_new(old, eseal_pki_cert_json(sk_X509_value(ca->retired[r], i)));
+        json_object_set_new(j, "retired", old);
+    }
     free(file);
     free(key);
     return j;

@@ -24,7 +24,7 @@
 #define DEFAULT_MAKER_CN_SUFFIX "制章证书"
 #define DEFAULT_RESPONDER_CN_SUFFIX "状态签名证书"
 #define DEFAULT_ROOT_DAYS 7300
-#define DEFAULT_SERVICE_DAYS 3650
+#define DEFAULT_SERVICE_DAYS CA_SERVICE_DAYS
 
 static const char *const all_files[] = {
     "root.pem",      "root.key",      "maker.pem",     "maker.key",     "responder.pem",
@@ -70,6 +70,12 @@ static const struct role_spec roles[CA_NROLES] = {
     [ESEAL_CA_MAKER] = {DEFAULT_MAKER_CN_SUFFIX, maker_exts, 5},
     [ESEAL_CA_RESPONDER] = {DEFAULT_RESPONDER_CN_SUFFIX, responder_exts, 6},
 };
+
+const struct ca_ext *ca_role_exts(enum eseal_ca_role role, size_t *n)
+{
+    *n = roles[role].n_exts;
+    return roles[role].exts;
+}
 
 X509_NAME *ca_platform_name(const char *org, const char *cn)
 {
@@ -207,7 +213,7 @@ static eseal_rc write_text(const char *dir, const char *name, const char *text, 
     return rc;
 }
 
-static char *log_pub_pem(const uint8_t pk[ESEAL_ED25519_PK_LEN])
+char *ca_log_pub_pem(const uint8_t pk[ESEAL_ED25519_PK_LEN])
 {
     EVP_PKEY *k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pk, ESEAL_ED25519_PK_LEN);
     BIO *bio = BIO_new(BIO_s_mem());
@@ -277,7 +283,7 @@ static eseal_rc write_plan(const char *dir, const struct plan *p, const void *pa
     free(note);
     if (rc != ESEAL_OK)
         return rc;
-    char *pem = log_pub_pem(p->log_pk);
+    char *pem = ca_log_pub_pem(p->log_pk);
     rc = write_text(dir, CA_FILE_LOG_PEM, pem, 0600, err);
     free(pem);
     if (rc != ESEAL_OK)

@@ -73,6 +73,9 @@ struct eseal_log {
     struct eseal_log_signer signer;
     bool writable; /* false: read-only (no signer) */
     struct eseal_log_key key;
+    /* key, then the keys rotations retired: the log's own checkpoints */
+    struct eseal_log_key keys[LOG_KEYS_MAX];
+    size_t n_keys;
     struct eseal_kv *kv;
     uint64_t segment_bytes;
 
@@ -818,7 +821,21 @@ static eseal_rc meta_create(struct eseal_log *log, struct eseal_err *err)
     return rc;
 }
 
+static eseal_rc open_meta_key(struct eseal_log *log, struct eseal_err *err);
+
+/* open_meta reads log.json: the key, and the keys rotations retired. */
 static eseal_rc open_meta(struct eseal_log *log, struct eseal_err *err)
+{
+    eseal_rc rc = open_meta_key(log, err);
+    size_t n = 0;
+    if (rc == ESEAL_OK)
+        rc = log_meta_retired(log->dir, log->keys + 1, LOG_KEYS_MAX - 1, &n, err);
+    log->keys[0] = log->key;
+    log->n_keys = 1 + n;
+    return rc;
+}
+
+static eseal_rc open_meta_key(struct eseal_log *log, struct eseal_err *err)
 {
     if (!log->writable)
         return log_meta_read(log->dir, &log->key, err);
@@ -1042,7 +1059,8 @@ static eseal_rc latest_indexed_cp(struct eseal_log *log, struct cps *c, struct e
         const uint8_t *v = eseal_kv_iter_value(it, &len);
         eseal_buf_reset(&c->note);
         eseal_buf_append(&c->note, v, len);
-        rc = eseal_log_checkpoint_verify(&c->latest, c->note.data, c->note.len, &log->key, err);
+        rc = eseal_log_checkpoint_verify_any(&c->latest, c->note.data, c->note.len, log->keys,
+                                             log->n_keys, err);
         if (rc != ESEAL_OK)
             eseal_err_prefix(err, "log index: latest checkpoint (remove %s to rebuild)",
                              log->index_path);
@@ -1099,7 +1117,7 @@ static eseal_rc scan_checkpoints(struct eseal_log *log, uint64_t count, struct c
         uint64_t off = cur.rec.off;
         struct eseal_log_checkpoint cp;
         uint8_t root[HLEN];
-        rc = eseal_log_checkpoint_verify(&cp, data.data, data.len, &log->key, err);
+        rc = eseal_log_checkpoint_verify_any(&cp, data.data, data.len, log->keys, log->n_keys, err);
         if (rc != ESEAL_OK) {
             /* Its record hash matched: it is what was written, and wrong. */
             eseal_err_prefix(err, "%s, offset %llu", log->cp_path, (unsigned long long)off);

@@ -25,15 +25,29 @@ static void audit_init(struct eseal_log_audit *out, const struct eseal_log_key *
 
 struct cp_rec {
     uint64_t size;
-    uint8_t root[HLEN];
-    uint64_t off; /* in the checkpoints file */
+    uint8_t root[HLEN]; /* once verified */
+    uint64_t off;       /* in the checkpoints file */
+    char *note;         /* the signed note, checked when the entries reach it */
+    size_t note_len;
 };
 
-/* read_checkpoints verifies every checkpoint in DIR/checkpoints: framing,
- * signature, sizes increasing. A torn tail is left alone: a checkpoint that
- * never became durable was never acknowledged. */
-static eseal_rc read_checkpoints(const char *path, const struct eseal_log_key *key,
-                                 struct cp_rec **out, size_t *n, struct eseal_err *err)
+/* note_size reads the tree size (the second line) of a signed note. */
+static bool note_size(const uint8_t *data, size_t len, uint64_t *n)
+{
+    const char *text = (const char *)data;
+    const char *nl = memchr(text, '\n', len);
+    const char *p = nl != NULL ? nl + 1 : NULL;
+    const char *nl2 = p != NULL ? memchr(p, '\n', len - (size_t)(p - text)) : NULL;
+    return nl2 != NULL && log_parse_u64(p, (size_t)(nl2 - p), n);
+}
+
+/* read_checkpoints reads every checkpoint in DIR/checkpoints: framing,
+ * sizes increasing; their signatures are checked as the entries reach them
+ * (reach_checkpoints), with the keys the log has announced by then. A torn
+ * tail is left alone: a checkpoint that never became durable was never
+ * acknowledged. */
+static eseal_rc read_checkpoints(const char *path, struct cp_rec **out, size_t *n,
+                                 struct eseal_err *err)
 {
     *out = NULL;
     *n = 0;
@@ -60,12 +74,9 @@ static eseal_rc read_checkpoints(const char *path, const struct eseal_log_key *k
             break;
         uint64_t off = c.rec.off;
         struct eseal_log_checkpoint cp;
-        rc = eseal_log_checkpoint_verify(&cp, data.data, data.len, key, err);
-        if (rc != ESEAL_OK) {
-            eseal_err_prefix(err, "%s, offset %llu", path, (unsigned long long)off);
-            rc = ESEAL_E_CRYPTO;
-            if (err != NULL)
-                err->rc = rc;
+        if (!note_size(data.data, data.len, &cp.size)) {
+            rc = eseal_err_set(err, ESEAL_E_CRYPTO, "%s, offset %llu: not a checkpoint", path,
+                               (unsigned long long)off);
             break;
         }
         if (*n > 0 && cp.size <= (*out)[*n - 1].size) {
@@ -81,8 +92,9 @@ static eseal_rc read_checkpoints(const char *path, const struct eseal_log_key *k
             *out = eseal_xrealloc(*out, cap * sizeof(**out));
         }
         (*out)[*n].size = cp.size;
-        memcpy((*out)[*n].root, cp.root, HLEN);
         (*out)[*n].off = off;
+        (*out)[*n].note = eseal_xstrndup((const char *)data.data, data.len);
+        (*out)[*n].note_len = data.len;
         (*n)++;
     }
     eseal_buf_cleanup(&data);
@@ -90,21 +102,102 @@ static eseal_rc read_checkpoints(const char *path, const struct eseal_log_key *k
     return rc;
 }
 
+/* struct key_event is a log key announced (key.rotated) or retired
+ * (key.retired) by the entry |seq|: it takes effect once a checkpoint
+ * signed by a key trusted before covers that entry. */
+struct key_event {
+    uint64_t seq;
+    bool retire;
+    struct eseal_log_key key;
+};
+
 struct dir_audit {
     const char *dir;
     struct eseal_log_audit *out;
     struct cp_rec *cps;
     size_t n_cps, next_cp; /* the next checkpoint to reach */
     struct eseal_merkle_frontier fr;
-    uint64_t verified; /* entries proven by a matching checkpoint */
+    uint64_t verified;                       /* entries proven by a matching checkpoint */
+    struct eseal_log_key keys[LOG_KEYS_MAX]; /* trusted now */
+    size_t n_keys;
+    struct key_event events[LOG_KEYS_MAX]; /* not yet in effect */
+    size_t n_events;
 };
 
-/* reach_checkpoints compares the root with every checkpoint of the current
- * size. */
+/* key_events_apply puts into effect the key events of entries below |size|. */
+static void key_events_apply(struct dir_audit *a, uint64_t size)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < a->n_events; i++) {
+        const struct key_event *ev = &a->events[i];
+        if (ev->seq >= size) {
+            a->events[kept++] = *ev;
+            continue;
+        }
+        size_t k = 0;
+        while (k < a->n_keys && memcmp(a->keys[k].hash, ev->key.hash, 4) != 0)
+            k++;
+        if (ev->retire && k < a->n_keys && a->n_keys > 1)
+            a->keys[k] = a->keys[--a->n_keys];
+        else if (!ev->retire && k == a->n_keys && a->n_keys < LOG_KEYS_MAX)
+            a->keys[a->n_keys++] = ev->key;
+    }
+    a->n_events = kept;
+}
+
+/* key_event_note records a log key event in entry |seq| (|j|), if it is one:
+ * {"type":"key.rotated","data":{"role":"log","new":{"key":VKEY}}} or
+ * {"type":"key.retired","data":{"role":"log","key":VKEY}}. */
+static eseal_rc key_event_note(struct dir_audit *a, uint64_t seq, const json_t *j,
+                               struct eseal_err *err)
+{
+    const char *type = json_string_value(json_object_get(j, "type"));
+    const json_t *data = json_object_get(j, "data");
+    const char *role = json_string_value(json_object_get(data, "role"));
+    if (type == NULL || role == NULL || strcmp(role, "log") != 0)
+        return ESEAL_OK;
+    bool retire = strcmp(type, "key.retired") == 0;
+    if (!retire && strcmp(type, "key.rotated") != 0)
+        return ESEAL_OK;
+    const char *vkey =
+        json_string_value(retire ? json_object_get(data, "key")
+                                 : json_object_get(json_object_get(data, "new"), "key"));
+    if (a->n_events == LOG_KEYS_MAX)
+        return eseal_err_set(err, ESEAL_E_CRYPTO, "entry %llu: too many log key events",
+                             (unsigned long long)seq);
+    struct key_event *ev = &a->events[a->n_events];
+    if (vkey == NULL || eseal_log_key_parse(&ev->key, vkey, strlen(vkey), NULL) != ESEAL_OK ||
+        strcmp(ev->key.name, a->keys[0].name) != 0) {
+        a->out->bad_entry = seq;
+        return eseal_err_set(err, ESEAL_E_CRYPTO, "entry %llu: %s without a key of this log",
+                             (unsigned long long)seq, type);
+    }
+    ev->seq = seq;
+    ev->retire = retire;
+    a->n_events++;
+    return ESEAL_OK;
+}
+
+/* reach_checkpoints checks every checkpoint of the current size: signed by
+ * a key trusted now (the one given, or one the log announced under an
+ * earlier checkpoint), and the root of the entries read. */
 static eseal_rc reach_checkpoints(struct dir_audit *a, struct eseal_err *err)
 {
     while (a->next_cp < a->n_cps && a->cps[a->next_cp].size == a->fr.size) {
-        const struct cp_rec *c = &a->cps[a->next_cp];
+        struct cp_rec *c = &a->cps[a->next_cp];
+        struct eseal_log_checkpoint cp;
+        eseal_rc rc =
+            eseal_log_checkpoint_verify_any(&cp, c->note, c->note_len, a->keys, a->n_keys, err);
+        if (rc == ESEAL_OK && cp.size != c->size)
+            rc = eseal_err_set(err, ESEAL_E_CRYPTO, "checkpoint: size changed");
+        if (rc != ESEAL_OK) {
+            eseal_err_prefix(err, "%s, offset %llu", LOG_FILE_CHECKPOINTS,
+                             (unsigned long long)c->off);
+            if (err != NULL)
+                err->rc = ESEAL_E_CRYPTO;
+            return ESEAL_E_CRYPTO;
+        }
+        memcpy(c->root, cp.root, HLEN);
         uint8_t r[HLEN];
         eseal_merkle_frontier_root(&a->fr, r);
         if (memcmp(r, c->root, HLEN) != 0) {
@@ -118,6 +211,7 @@ static eseal_rc reach_checkpoints(struct dir_audit *a, struct eseal_err *err)
         }
         a->verified = c->size;
         a->next_cp++;
+        key_events_apply(a, c->size);
     }
     return ESEAL_OK;
 }
@@ -183,10 +277,16 @@ static eseal_rc audit_segment(struct dir_audit *a, const struct log_seg_name *g,
             break;
         }
         struct eseal_err e2;
-        if (log_entry_check(data.data, data.len, seq, NULL, &e2) != ESEAL_OK) {
+        json_t *j = NULL;
+        bool key_event = memmem(data.data, data.len, "\"key.r", 6) != NULL;
+        if (log_entry_check(data.data, data.len, seq, key_event ? &j : NULL, &e2) != ESEAL_OK) {
             rc = bad_record(a, seq, name, c.rec.off, e2.msg, err);
             break;
         }
+        rc = j != NULL ? key_event_note(a, seq, j, err) : ESEAL_OK;
+        json_decref(j);
+        if (rc != ESEAL_OK)
+            break;
         if (eseal_merkle_frontier_append(&a->fr, c.rec.hash, NULL, NULL) != ESEAL_OK) {
             rc = eseal_err_set(err, ESEAL_E_TOOBIG, "the log is full");
             break;
@@ -206,11 +306,12 @@ eseal_rc eseal_log_audit_dir(struct eseal_log_audit *out, const char *dir,
     eseal_rc rc = log_meta_read(dir, &meta, err);
     if (rc != ESEAL_OK)
         return rc;
-    struct dir_audit a = {.dir = dir, .out = out};
+    struct dir_audit a = {.dir = dir, .out = out, .n_keys = 1};
+    a.keys[0] = *key;
     eseal_merkle_frontier_init(&a.fr);
     char *cp_path = eseal_path_join(dir, LOG_FILE_CHECKPOINTS);
     char *seg_dir = eseal_path_join(dir, LOG_DIR_SEGMENTS);
-    rc = read_checkpoints(cp_path, key, &a.cps, &a.n_cps, err);
+    rc = read_checkpoints(cp_path, &a.cps, &a.n_cps, err);
     struct log_seg_name *segs = NULL;
     size_t n_segs = 0;
     if (rc == ESEAL_OK)
@@ -240,6 +341,8 @@ eseal_rc eseal_log_audit_dir(struct eseal_log_audit *out, const char *dir,
         out->uncovered = a.fr.size - out->latest.size;
     }
     log_segs_free(segs, n_segs);
+    for (size_t i = 0; i < a.n_cps; i++)
+        free(a.cps[i].note);
     free(a.cps);
     free(cp_path);
     free(seg_dir);

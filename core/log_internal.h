@@ -137,6 +137,14 @@ eseal_rc log_entry_canonical(const json_t *e, struct eseal_buf *out, struct esea
 /* log_meta_read reads DIR/log.json into |key| (the log's verifier key). */
 eseal_rc log_meta_read(const char *dir, struct eseal_log_key *key, struct eseal_err *err);
 
+/* LOG_KEYS_MAX bounds the keys a log has had (its key and retired ones). */
+#define LOG_KEYS_MAX 16
+
+/* log_meta_retired reads the keys a rotation retired (log.json "retired",
+ * eseal_log_rekey) into keys[0..*n), at most |max|. */
+eseal_rc log_meta_retired(const char *dir, struct eseal_log_key *keys, size_t max, size_t *n,
+                          struct eseal_err *err);
+
 /* log_parse_u64 parses a decimal without sign, spaces or leading zeros
  * (other than "0") that fits in 64 bits. */
 bool log_parse_u64(const char *s, size_t len, uint64_t *out);

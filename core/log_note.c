@@ -58,16 +58,22 @@ eseal_rc eseal_log_checkpoint_sign(struct eseal_buf *note, const struct eseal_lo
     eseal_buf_reset(note);
     const char *origin = signer->origin;
     checkpoint_body(note, origin, size, root);
-    uint8_t sig[4 + ESEAL_ED25519_SIG_LEN];
-    eseal_note_key_hash(sig, origin, signer->pub);
-    eseal_rc rc = signer->sign(signer->ctx, note->data, note->len, sig + 4, err);
-    if (rc != ESEAL_OK) {
-        eseal_buf_reset(note);
-        return rc;
+    size_t body_len = note->len;
+    eseal_buf_append(note, "\n", 1);
+    /* the key, then the next one while a rotation is under way */
+    const struct eseal_log_signer *keys[2] = {signer, signer->cosigner};
+    for (size_t i = 0; i < 2 && keys[i] != NULL; i++) {
+        uint8_t sig[4 + ESEAL_ED25519_SIG_LEN];
+        eseal_note_key_hash(sig, origin, keys[i]->pub);
+        eseal_rc rc = keys[i]->sign(keys[i]->ctx, note->data, body_len, sig + 4, err);
+        if (rc != ESEAL_OK) {
+            eseal_buf_reset(note);
+            return rc;
+        }
+        char *b64 = eseal_base64(sig, sizeof(sig), ESEAL_B64_STD);
+        eseal_buf_appendf(note, SIG_PREFIX "%s %s\n", origin, b64);
+        free(b64);
     }
-    char *b64 = eseal_base64(sig, sizeof(sig), ESEAL_B64_STD);
-    eseal_buf_appendf(note, "\n" SIG_PREFIX "%s %s\n", origin, b64);
-    free(b64);
     return ESEAL_OK;
 }
 
@@ -250,4 +256,28 @@ eseal_rc eseal_log_checkpoint_verify(struct eseal_log_checkpoint *out, const voi
         return eseal_err_set(err, ESEAL_E_CRYPTO, "checkpoint: no signature by %s", key->name);
     *out = cp;
     return ESEAL_OK;
+}
+
+eseal_rc eseal_log_checkpoint_verify_any(struct eseal_log_checkpoint *out, const void *note,
+                                         size_t len, const struct eseal_log_key *keys, size_t n,
+                                         struct eseal_err *err)
+{
+    eseal_rc first = ESEAL_E_CRYPTO;
+    if (n == 0)
+        return eseal_err_set(err, first, "no key to check the checkpoint with");
+    for (size_t i = 0; i < n; i++) {
+        struct eseal_err e;
+        eseal_err_clear(&e);
+        eseal_rc rc = eseal_log_checkpoint_verify(out, note, len, &keys[i], &e);
+        if (rc == ESEAL_OK)
+            return rc;
+        if (i == 0) {
+            first = rc;
+            if (err != NULL)
+                *err = e;
+        }
+        if (rc != ESEAL_E_CRYPTO) /* malformed: the same with any key */
+            break;
+    }
+    return first;
 }

@@ -336,6 +336,76 @@ eseal_rc log_meta_read(const char *dir, struct eseal_log_key *key, struct eseal_
     return rc;
 }
 
+eseal_rc log_meta_retired(const char *dir, struct eseal_log_key *keys, size_t max, size_t *n,
+                          struct eseal_err *err)
+{
+    *n = 0;
+    char *path = eseal_path_join(dir, LOG_FILE_META);
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    eseal_rc rc = eseal_file_read(&b, path, LOG_META_MAX, err);
+    json_t *j = rc == ESEAL_OK ? eseal_json_load(b.data, b.len) : NULL;
+    json_t *old = json_object_get(j, "retired");
+    size_t i;
+    json_t *v;
+    json_array_foreach(old, i, v)
+    {
+        const char *k = json_string_value(v);
+        if (*n == max || k == NULL) {
+            rc = eseal_err_set(err, ESEAL_E_INVALID, "%s: bad \"retired\" keys", path);
+            break;
+        }
+        if ((rc = eseal_log_key_parse(&keys[*n], k, strlen(k), err)) != ESEAL_OK) {
+            eseal_err_prefix(err, "%s", path);
+            break;
+        }
+        (*n)++;
+    }
+    json_decref(j);
+    eseal_buf_cleanup(&b);
+    free(path);
+    return rc;
+}
+
+eseal_rc eseal_log_rekey(const char *dir, const char *vkey, struct eseal_err *err)
+{
+    struct eseal_log_key cur, next;
+    eseal_rc rc = log_meta_read(dir, &cur, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    if ((rc = eseal_log_key_parse(&next, vkey, strlen(vkey), err)) != ESEAL_OK)
+        return rc;
+    if (strcmp(cur.name, next.name) != 0)
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "the new key is named %s, the log's origin is %s", next.name,
+                             cur.name);
+    char *path = eseal_path_join(dir, LOG_FILE_META);
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    rc = eseal_file_read(&b, path, LOG_META_MAX, err);
+    json_t *j = rc == ESEAL_OK ? eseal_json_load(b.data, b.len) : NULL;
+    if (rc == ESEAL_OK && j == NULL)
+        rc = eseal_err_set(err, ESEAL_E_INVALID, "%s: malformed", path);
+    if (rc == ESEAL_OK) {
+        json_t *old = json_object_get(j, "retired");
+        if (!json_is_array(old)) {
+            old = json_array();
+            json_object_set_new(j, "retired", old);
+        }
+        json_array_append(old, json_object_get(j, "key"));
+        json_object_set_new(j, "key", json_string(vkey));
+        char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+        char *line = eseal_xasprintf("%s\n", text);
+        rc = eseal_file_write(path, line, strlen(line), 0644, 0, err);
+        free(line);
+        free(text);
+    }
+    json_decref(j);
+    eseal_buf_cleanup(&b);
+    free(path);
+    return rc;
+}
+
 /* ---- small parsers ------------------------------------------------------ */
 
 bool log_parse_u64(const char *s, size_t len, uint64_t *out)

@@ -160,9 +160,11 @@ static eseal_rc h_status_by_serial(struct eseal_http_req *req, void *app, struct
     return status_reply(req, app, ESEAL_PUBLISHER_BY_SERIAL, eseal_http_param(req, "serial"), err);
 }
 
+/* Certificates change only at a rotation, and then a relying party must see
+ * the new responder soon: an hour in caches (docs/operations.md "Rotation"). */
 static eseal_rc reply_pem(struct eseal_http_req *req, const char *pem)
 {
-    eseal_http_set_header(req, "Cache-Control", "public, max-age=86400");
+    eseal_http_set_header(req, "Cache-Control", "public, max-age=3600");
     return eseal_http_reply(req, 200, PEM_TYPE, pem, strlen(pem));
 }
 
@@ -174,6 +176,11 @@ static eseal_rc h_root(struct eseal_http_req *req, void *app, struct eseal_err *
 static eseal_rc h_responder(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     return reply_pem(req, ((struct eseal_publisher *)app)->responder_pem);
+}
+
+static eseal_rc h_responders(struct eseal_http_req *req, void *app, struct eseal_err *err)
+{
+    return reply_pem(req, ((struct eseal_publisher *)app)->responders_pem);
 }
 
 static eseal_rc h_checkpoint(struct eseal_http_req *req, void *app, struct eseal_err *err)
@@ -365,6 +372,7 @@ static const struct eseal_http_route routes[] = {
     {"GET",  "/status/{esID}",             PUBLIC, 0, h_status},
     {"GET",  "/certs/root.pem",            PUBLIC, 0, h_root},
     {"GET",  "/certs/responder.pem",       PUBLIC, 0, h_responder},
+    {"GET",  "/certs/responders.pem",      PUBLIC, 0, h_responders},
     {"GET",  "/log/checkpoint",            PUBLIC, 0, h_checkpoint},
     {"GET",  "/healthz",                   PUBLIC, 0, h_healthz},
     {"GET",  "/crl/{file}",                PUBLIC, 0, h_crl}, /* {shard}.crl */

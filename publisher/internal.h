@@ -58,6 +58,7 @@ struct eseal_publisher {
     struct eseal_log_key key;
     struct eseal_log_follower *f;
     char *root_pem, *responder_pem;
+    char *responders_pem; /* the responder, then retired ones still valid (rotation) */
 
     /* |work| serialises step and refresh (the follower is not thread-safe
      * and the responder key is used by one thread at a time). */

@@ -63,9 +63,109 @@ static const char *const cf_names[N_CFS] = {
 #define META_FOLLOWER "follower"
 #define META_NOTE "note"
 #define META_SKIPPED "skipped"
+#define META_RESPONDER "responder" /* SM3 of the certificate the stored answers carry */
 #define VKEY_MAX (ESEAL_STATUS_ESID_MAX + 10)
 /* how many due responses one refresh batch re-signs */
 #define REFRESH_BATCH 1000
+
+/* ---- a rotated responder key (docs/operations.md "Rotation") ---------------------- */
+
+/* responders_pem is the responder certificate, then the retired ones still
+ * valid now: what a relying party may meet on an answer not yet expired. */
+static char *responders_pem(struct eseal_ca *ca)
+{
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    char *pem = eseal_pki_cert_pem(eseal_ca_cert(ca, ESEAL_CA_RESPONDER));
+    eseal_buf_append(&b, pem, strlen(pem));
+    free(pem);
+    STACK_OF(X509) *old = eseal_ca_retired(ca, ESEAL_CA_RESPONDER);
+    for (int i = 0; i < sk_X509_num(old); i++) {
+        X509 *x = sk_X509_value(old, i);
+        if (X509_cmp_time(X509_get0_notAfter(x), NULL) <= 0)
+            continue;
+        pem = eseal_pki_cert_pem(x);
+        eseal_buf_append(&b, pem, strlen(pem));
+        free(pem);
+    }
+    eseal_buf_append(&b, "", 1);
+    return (char *)eseal_buf_steal(&b, NULL);
+}
+
+/* due_now rewrites the leading 8-byte refresh time of every row of |cf| to 0
+ * (due now) in |b|; for CF_RESPONSES it moves the CF_DUE row along. */
+static eseal_rc due_now(struct eseal_publisher *p, struct eseal_kv_batch *b, unsigned cf, size_t *n,
+                        struct eseal_err *err)
+{
+    static const uint8_t zero[8];
+    struct eseal_kv_iter *it = eseal_kv_iter_new(p->kv, cf);
+    struct eseal_buf v, due;
+    eseal_buf_init(&v);
+    eseal_buf_init(&due);
+    for (eseal_kv_iter_seek_first(it); eseal_kv_iter_valid(it); eseal_kv_iter_next(it)) {
+        size_t klen, vlen;
+        const uint8_t *key = eseal_kv_iter_key(it, &klen), *val = eseal_kv_iter_value(it, &vlen);
+        if (vlen < 8 || memcmp(val, zero, 8) == 0)
+            continue;
+        if (cf == CF_RESPONSES) {
+            eseal_buf_reset(&due);
+            eseal_buf_append(&due, val, 8);
+            eseal_buf_append(&due, key, klen);
+            eseal_kv_batch_delete(b, CF_DUE, due.data, due.len);
+            memset(due.data, 0, 8);
+            eseal_kv_batch_put(b, CF_DUE, due.data, due.len, "", 0);
+        }
+        eseal_buf_reset(&v);
+        eseal_buf_append(&v, zero, 8);
+        eseal_buf_append(&v, val + 8, vlen - 8);
+        eseal_kv_batch_put(b, cf, key, klen, v.data, v.len);
+        (*n)++;
+    }
+    eseal_rc rc = eseal_kv_iter_status(it, err);
+    eseal_buf_cleanup(&v);
+    eseal_buf_cleanup(&due);
+    eseal_kv_iter_free(it);
+    return rc;
+}
+
+/* resign_if_rotated: when the responder certificate is not the one the
+ * stored answers were signed with (a rotation, or a store from before this
+ * was recorded), every response, OCSP response, CRL and list becomes due, so
+ * the first refresh after start re-signs them all with the new key. Until
+ * then the old answers are served; they verify with the retired certificate
+ * (/certs/responders.pem) until their nextUpdate. */
+static eseal_rc resign_if_rotated(struct eseal_publisher *p, struct eseal_err *err)
+{
+    char *sm3 = eseal_pki_cert_sm3(eseal_ca_cert(p->ca, ESEAL_CA_RESPONDER));
+    struct eseal_buf v;
+    eseal_buf_init(&v);
+    eseal_rc rc = eseal_kv_get(p->kv, CF_DEFAULT, META_RESPONDER, strlen(META_RESPONDER), &v, err);
+    bool same = rc == ESEAL_OK && v.len == strlen(sm3) && memcmp(v.data, sm3, v.len) == 0;
+    eseal_buf_cleanup(&v);
+    if (rc != ESEAL_OK && rc != ESEAL_E_NOTFOUND) {
+        free(sm3);
+        return rc;
+    }
+    rc = ESEAL_OK;
+    if (!same) {
+        struct eseal_kv_batch *b = eseal_kv_batch_new(p->kv);
+        static const unsigned cfs[] = {CF_RESPONSES, CF_CRLS, CF_LISTS};
+        size_t n = 0;
+        for (size_t i = 0; i < sizeof(cfs) / sizeof(cfs[0]) && rc == ESEAL_OK; i++)
+            rc = due_now(p, b, cfs[i], &n, err);
+        eseal_kv_batch_put(b, CF_DEFAULT, META_RESPONDER, strlen(META_RESPONDER), sm3, strlen(sm3));
+        if (rc == ESEAL_OK)
+            rc = eseal_kv_write(p->kv, b, true, err);
+        eseal_kv_batch_free(b);
+        if (rc == ESEAL_OK && n > 0)
+            fprintf(stderr,
+                    "eseal-publisherd: 状态签名证书已更换, 重新签名 %zu 项 / the responder "
+                    "certificate changed: %zu signed answers are re-signed with the new key\n",
+                    n, n);
+    }
+    free(sm3);
+    return rc;
+}
 
 /* ---- small helpers ---------------------------------------------------------- */
 
@@ -251,6 +351,7 @@ eseal_rc eseal_publisher_open(struct eseal_publisher **out,
     }
     p->root_pem = eseal_pki_cert_pem(eseal_ca_cert(ca, ESEAL_CA_ROOT));
     p->responder_pem = eseal_pki_cert_pem(eseal_ca_cert(ca, ESEAL_CA_RESPONDER));
+    p->responders_pem = responders_pem(ca);
     pub = eseal_path_join(eseal_ca_dir(ca), "log.pub");
     if ((rc = eseal_log_key_load(&p->key, pub, err)) != ESEAL_OK)
         goto fail;
@@ -258,7 +359,7 @@ eseal_rc eseal_publisher_open(struct eseal_publisher **out,
     if ((rc = eseal_mkdirs(p->cfg.data, 0700, err)) != ESEAL_OK ||
         (rc = eseal_kv_open(&p->kv, db, cf_names, N_CFS, err)) != ESEAL_OK ||
         (rc = pub_crl_open(p, err)) != ESEAL_OK || (rc = pub_lists_open(p, err)) != ESEAL_OK ||
-        (rc = pub_seals_open(p, err)) != ESEAL_OK)
+        (rc = pub_seals_open(p, err)) != ESEAL_OK || (rc = resign_if_rotated(p, err)) != ESEAL_OK)
         goto fail;
     if (p->cfg.issuer == NULL)
         p->cfg.issuer = eseal_xstrdup(is_url(p->cfg.log) ? p->cfg.log : ESEAL_PUBLISHER_ISSUER);
@@ -325,6 +426,7 @@ void eseal_publisher_close(struct eseal_publisher *p)
     eseal_kv_close(p->kv);
     free(p->root_pem);
     free(p->responder_pem);
+    free(p->responders_pem);
     eseal_buf_cleanup(&p->note);
     pthread_mutex_destroy(&p->work);
     pthread_mutex_destroy(&p->mu);

@@ -134,6 +134,12 @@ void verify_start(struct eseal_report *r, const struct eseal_verify_opts *o);
  * (free() it). */
 bool verify_chain(STACK_OF(X509) * trust, X509 *cert, time_t at, char **what);
 
+/* verify_pem_certs parses every PEM certificate in |data| (at least one;
+ * a broken block is an error naming |what| and its number) into *out (the
+ * caller's). */
+eseal_rc verify_pem_certs(STACK_OF(X509) * *out, const uint8_t *data, size_t len, const char *what,
+                          struct eseal_err *err);
+
 /* enum verify_cache_kind names what a cache entry remembers. */
 enum verify_cache_kind {
     VC_SEAL_SIGNATURE, /* key: SHA-256 of the seal; text: maker subject or the error */

@@ -42,12 +42,15 @@ struct cached {
 struct eseal_status_source {
     pthread_mutex_t mu;
     STACK_OF(X509) * trust;
-    X509 *responder;
+    /* the responder certificates: the current one, and after a rotation
+     * the retired ones whose answers may still be fresh (/certs/responders.pem) */
+    STACK_OF(X509) * responders;
     /* online */
     char *url;
     char *responder_error; /* why the last attempt failed */
     int64_t responder_retry_at;
-    struct cached *cache; /* ESEAL_VERIFY_STATUS_CACHE slots */
+    int64_t responders_at; /* when |responders| was fetched */
+    struct cached *cache;  /* ESEAL_VERIFY_STATUS_CACHE slots */
     /* offline */
     char *path;
     struct eseal_buf der;
@@ -96,15 +99,90 @@ static eseal_rc responder_check(X509 *x, STACK_OF(X509) * trust, struct eseal_er
     return rc;
 }
 
-static eseal_rc responder_parse(X509 **out, const uint8_t *pem, size_t len, STACK_OF(X509) * trust,
-                                struct eseal_err *err)
+/* responders_parse reads the responder certificates in |pem| (one, or a
+ * bundle such as /certs/responders.pem) and keeps those responder_check
+ * accepts; none accepted is the first one's failure. */
+static eseal_rc responders_parse(STACK_OF(X509) * *out, const uint8_t *pem, size_t len,
+                                 STACK_OF(X509) * trust, struct eseal_err *err)
 {
-    eseal_rc rc = eseal_pki_cert_parse(out, pem, len, err);
-    if (rc == ESEAL_OK && (rc = responder_check(*out, trust, err)) != ESEAL_OK) {
-        X509_free(*out);
-        *out = NULL;
+    STACK_OF(X509) *all = NULL;
+    eseal_rc rc = verify_pem_certs(&all, pem, len, "responder", err);
+    if (rc != ESEAL_OK)
+        return rc;
+    STACK_OF(X509) *ok = sk_X509_new_null();
+    eseal_rc first = ESEAL_OK;
+    for (int i = 0; i < sk_X509_num(all); i++) {
+        X509 *x = sk_X509_value(all, i);
+        struct eseal_err e;
+        eseal_err_clear(&e);
+        rc = responder_check(x, trust, &e);
+        if (rc == ESEAL_OK && X509_up_ref(x) == 1) {
+            sk_X509_push(ok, x);
+        } else if (first == ESEAL_OK) {
+            first = rc;
+            if (err != NULL)
+                *err = e;
+        }
+    }
+    sk_X509_pop_free(all, X509_free);
+    if (sk_X509_num(ok) == 0) {
+        sk_X509_free(ok);
+        return first;
+    }
+    *out = ok;
+    return ESEAL_OK;
+}
+
+/* verify_one checks one signed answer (a response or a list) with one
+ * responder certificate. */
+typedef eseal_rc (*verify_one)(void *out, const uint8_t *der, size_t len, X509 *responder,
+                               struct eseal_err *err);
+
+static eseal_rc single_one(void *out, const uint8_t *der, size_t len, X509 *responder,
+                           struct eseal_err *err)
+{
+    return eseal_status_verify(out, der, len, responder, err);
+}
+
+static eseal_rc list_one(void *out, const uint8_t *der, size_t len, X509 *responder,
+                         struct eseal_err *err)
+{
+    eseal_status_list_cleanup(out); /* from an attempt with another key */
+    return eseal_status_list_verify(out, der, len, responder, err);
+}
+
+/* verify_any checks |der| with each responder certificate in turn. Only a
+ * signature failure (ESEAL_E_CRYPTO) moves on to the next; the result is
+ * the first key's failure when none verifies. */
+static eseal_rc verify_any(verify_one one, void *out, const uint8_t *der, size_t len,
+                           STACK_OF(X509) * responders, struct eseal_err *err)
+{
+    eseal_rc rc = ESEAL_E_CRYPTO;
+    for (int i = 0; i < sk_X509_num(responders); i++) {
+        struct eseal_err e;
+        eseal_err_clear(&e);
+        eseal_rc r = one(out, der, len, sk_X509_value(responders, i), &e);
+        if (i == 0 || r != ESEAL_E_CRYPTO) {
+            rc = r;
+            if (err != NULL)
+                *err = e;
+        }
+        if (r != ESEAL_E_CRYPTO)
+            break;
     }
     return rc;
+}
+
+static eseal_rc verify_single(struct eseal_status_info *out, const uint8_t *der, size_t len,
+                              STACK_OF(X509) * responders, struct eseal_err *err)
+{
+    return verify_any(single_one, out, der, len, responders, err);
+}
+
+static eseal_rc verify_list(struct eseal_status_list *out, const uint8_t *der, size_t len,
+                            STACK_OF(X509) * responders, struct eseal_err *err)
+{
+    return verify_any(list_one, out, der, len, responders, err);
 }
 
 static struct eseal_status_source *source_new(STACK_OF(X509) * trust)
@@ -120,7 +198,7 @@ void eseal_status_source_free(struct eseal_status_source *s)
 {
     if (s == NULL)
         return;
-    X509_free(s->responder);
+    sk_X509_pop_free(s->responders, X509_free);
     free(s->responder_error);
     free(s->url);
     free(s->cache);
@@ -166,37 +244,47 @@ static eseal_rc fetch(const char *url, bool der, size_t max, unsigned *status,
     return eseal_httpc_request(&rq, &ho, status, body, err);
 }
 
-/* online_responder returns the responder certificate, fetching and
- * checking it the first time (s->mu held). NULL with *why on failure. */
-static X509 *online_responder(struct eseal_status_source *s, char *why, size_t why_len)
+/* online_responders returns the responder certificates, fetching and
+ * checking them the first time (s->mu held): /certs/responders.pem, or
+ * /certs/responder.pem from a publisher older than rotations. NULL with
+ * *why on failure. */
+static STACK_OF(X509) * online_responders(struct eseal_status_source *s, char *why, size_t why_len)
 {
-    if (s->responder != NULL)
-        return s->responder;
+    if (s->responders != NULL)
+        return s->responders;
     int64_t now = (int64_t)time(NULL);
     if (now < s->responder_retry_at) {
         snprintf(why, why_len, "%s", s->responder_error != NULL ? s->responder_error : "");
         return NULL;
     }
     char url[URL_MAX];
-    snprintf(url, sizeof(url), "%s/certs/responder.pem", s->url);
     struct eseal_err e;
     eseal_err_clear(&e);
     struct eseal_buf pem;
     eseal_buf_init(&pem);
     unsigned status = 0;
-    eseal_rc rc = fetch(url, false, RESPONDER_PEM_MAX, &status, &pem, &e);
+    eseal_rc rc = ESEAL_OK;
+    for (int i = 0; i < 2; i++) {
+        snprintf(url, sizeof(url), "%s/certs/%s", s->url,
+                 i == 0 ? "responders.pem" : "responder.pem");
+        rc = fetch(url, false, RESPONDER_PEM_MAX, &status, &pem, &e);
+        if (rc != ESEAL_OK || status != 404)
+            break;
+    }
     if (rc == ESEAL_OK && status != 200)
         rc = eseal_err_set(&e, ESEAL_E_UNAVAILABLE, "HTTP %u", status);
     if (rc == ESEAL_OK)
-        rc = responder_parse(&s->responder, pem.data, pem.len, s->trust, &e);
+        rc = responders_parse(&s->responders, pem.data, pem.len, s->trust, &e);
     eseal_buf_cleanup(&pem);
     if (rc != ESEAL_OK) {
         free(s->responder_error);
         s->responder_error = eseal_xasprintf("%s: %s", url, e.msg);
         s->responder_retry_at = now + RESPONDER_RETRY_S;
         snprintf(why, why_len, "%s", s->responder_error);
+    } else {
+        s->responders_at = now;
     }
-    return s->responder;
+    return s->responders;
 }
 
 static struct cached *slot_of(struct eseal_status_source *s, enum key_kind kind,
@@ -207,8 +295,9 @@ static struct cached *slot_of(struct eseal_status_source *s, enum key_kind kind,
 }
 
 /* online_ask fetches and authenticates the answer for |key| (s->mu not held). */
-static void online_ask(struct eseal_status_source *s, X509 *responder, enum key_kind kind,
-                       const uint8_t key[ESEAL_SM3_LEN], struct eseal_status_answer *a)
+static eseal_rc online_ask(struct eseal_status_source *s, STACK_OF(X509) * responders,
+                           enum key_kind kind, const uint8_t key[ESEAL_SM3_LEN],
+                           struct eseal_status_answer *a)
 {
     char *hex = eseal_hex(key, ESEAL_SM3_LEN);
     char url[URL_MAX];
@@ -220,6 +309,7 @@ static void online_ask(struct eseal_status_source *s, X509 *responder, enum key_
     struct eseal_buf body;
     eseal_buf_init(&body);
     unsigned status = 0;
+    eseal_rc rc = ESEAL_OK;
     if (fetch(url, true, ESEAL_STATUS_DER_MAX, &status, &body, &e) != ESEAL_OK) {
         answer_set(a, ESEAL_ANSWER_UNAVAILABLE, url, "%s", e.msg);
     } else if (status == 404) {
@@ -229,7 +319,7 @@ static void online_ask(struct eseal_status_source *s, X509 *responder, enum key_
     } else {
         answer_set(a, ESEAL_ANSWER_FOUND, url, NULL);
         const uint8_t *got = kind == KEY_SEAL ? a->info.seal_sm3 : a->info.picture_sm3;
-        if (eseal_status_verify(&a->info, body.data, body.len, responder, &e) != ESEAL_OK)
+        if ((rc = verify_single(&a->info, body.data, body.len, responders, &e)) != ESEAL_OK)
             answer_set(a, ESEAL_ANSWER_UNAVAILABLE, url, "%s", e.msg);
         else if (memcmp(got, key, ESEAL_SM3_LEN) != 0)
             answer_set(a, ESEAL_ANSWER_UNAVAILABLE, url,
@@ -238,6 +328,7 @@ static void online_ask(struct eseal_status_source *s, X509 *responder, enum key_
             a->has_picture = true;
     }
     eseal_buf_cleanup(&body);
+    return rc;
 }
 
 static void online_get(struct eseal_status_source *s, enum key_kind kind,
@@ -252,16 +343,31 @@ static void online_get(struct eseal_status_source *s, enum key_kind kind,
         return;
     }
     char why[sizeof(a->why)] = "";
-    X509 *responder = online_responder(s, why, sizeof(why));
-    if (responder != NULL)
-        X509_up_ref(responder);
-    pthread_mutex_unlock(&s->mu);
-    if (responder == NULL) {
-        answer_set(a, ESEAL_ANSWER_UNAVAILABLE, s->url, "%s", why);
-        return;
+    /* Two tries: an answer signed by a key this source has not seen (the
+     * responder was rotated since the certificates were fetched) makes it
+     * fetch them again, at most once per RESPONDER_RETRY_S. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (attempt == 1) {
+            pthread_mutex_lock(&s->mu);
+            if (s->responders_at + RESPONDER_RETRY_S > now) {
+                pthread_mutex_unlock(&s->mu);
+                break;
+            }
+            sk_X509_pop_free(s->responders, X509_free);
+            s->responders = NULL;
+        }
+        STACK_OF(X509) *rs = online_responders(s, why, sizeof(why));
+        STACK_OF(X509) *mine = rs != NULL ? X509_chain_up_ref(rs) : NULL;
+        pthread_mutex_unlock(&s->mu);
+        if (mine == NULL) {
+            answer_set(a, ESEAL_ANSWER_UNAVAILABLE, s->url, "%s", why);
+            return;
+        }
+        eseal_rc rc = online_ask(s, mine, kind, key, a);
+        sk_X509_pop_free(mine, X509_free);
+        if (rc != ESEAL_E_CRYPTO)
+            break;
     }
-    online_ask(s, responder, kind, key, a);
-    X509_free(responder);
     int64_t expires = a->kind == ESEAL_ANSWER_FOUND     ? a->info.next_update
                       : a->kind == ESEAL_ANSWER_UNKNOWN ? now + UNKNOWN_TTL_S
                                                         : 0;
@@ -303,10 +409,10 @@ static eseal_rc file_load(struct eseal_status_source *s, struct eseal_err *err)
      * list; "not this format" is ESEAL_E_INVALID or ESEAL_E_TOOBIG. */
     struct eseal_err probe;
     eseal_err_clear(&probe);
-    rc = eseal_status_verify(&s->single, s->der.data, s->der.len, s->responder, &probe);
+    rc = verify_single(&s->single, s->der.data, s->der.len, s->responders, &probe);
     if (rc == ESEAL_E_INVALID || rc == ESEAL_E_TOOBIG) {
         eseal_err_clear(&probe);
-        rc = eseal_status_list_verify(&s->list, s->der.data, s->der.len, s->responder, &probe);
+        rc = verify_list(&s->list, s->der.data, s->der.len, s->responders, &probe);
         s->is_list = rc != ESEAL_E_INVALID && rc != ESEAL_E_TOOBIG;
         if (!s->is_list)
             return eseal_err_set(err, ESEAL_E_INVALID,
@@ -338,7 +444,7 @@ eseal_rc eseal_status_source_file(struct eseal_status_source **out, const char *
     eseal_buf_init(&pem);
     eseal_rc rc = eseal_file_read(&pem, responder, RESPONDER_PEM_MAX, err);
     if (rc == ESEAL_OK)
-        rc = responder_parse(&s->responder, pem.data, pem.len, trust, err);
+        rc = responders_parse(&s->responders, pem.data, pem.len, trust, err);
     if (rc != ESEAL_OK)
         eseal_err_prefix(err, "%s", responder);
     eseal_buf_cleanup(&pem);

@@ -713,26 +713,19 @@ void eseal_verify_picture(struct eseal_report *r, const uint8_t *picture, size_t
 
 /* ---- trust anchors ------------------------------------------------------- */
 
-eseal_rc eseal_verify_load_trust(STACK_OF(X509) * *out, const char *path, struct eseal_err *err)
+eseal_rc verify_pem_certs(STACK_OF(X509) * *out, const uint8_t *data, size_t len, const char *what,
+                          struct eseal_err *err)
 {
     static const char begin[] = "-----BEGIN CERTIFICATE-----";
     static const char end[] = "-----END CERTIFICATE-----";
     *out = NULL;
-    struct eseal_buf b;
-    eseal_buf_init(&b);
-    eseal_rc rc = eseal_file_read(&b, path, TRUST_FILE_MAX, err);
-    if (rc != ESEAL_OK) {
-        eseal_buf_cleanup(&b);
-        return rc;
-    }
     STACK_OF(X509) *sk = sk_X509_new_null();
-    if (sk == NULL) {
-        eseal_buf_cleanup(&b);
+    if (sk == NULL)
         return eseal_err_set(err, ESEAL_E_INTERNAL, "out of memory");
-    }
     /* Each PEM block is parsed on its own, so a broken one is an error that
      * names it instead of silently ending the list. */
-    const char *p = (const char *)b.data, *stop = p + b.len;
+    eseal_rc rc = ESEAL_OK;
+    const char *p = (const char *)data, *stop = p + len;
     int n = 0;
     while (rc == ESEAL_OK && p < stop) {
         const char *s = memmem(p, (size_t)(stop - p), begin, sizeof(begin) - 1);
@@ -741,14 +734,14 @@ eseal_rc eseal_verify_load_trust(STACK_OF(X509) * *out, const char *path, struct
         const char *e = memmem(s, (size_t)(stop - s), end, sizeof(end) - 1);
         n++;
         if (e == NULL) {
-            rc = eseal_err_set(err, ESEAL_E_INVALID, "%s: certificate %d has no END line", path, n);
+            rc = eseal_err_set(err, ESEAL_E_INVALID, "%s: certificate %d has no END line", what, n);
             break;
         }
         e += sizeof(end) - 1;
         X509 *x = NULL;
         rc = eseal_pki_cert_parse(&x, (const uint8_t *)s, (size_t)(e - s), err);
         if (rc != ESEAL_OK) {
-            eseal_err_prefix(err, "%s: certificate %d", path, n);
+            eseal_err_prefix(err, "%s: certificate %d", what, n);
             break;
         }
         if (sk_X509_push(sk, x) <= 0) {
@@ -758,13 +751,24 @@ eseal_rc eseal_verify_load_trust(STACK_OF(X509) * *out, const char *path, struct
         }
         p = e;
     }
-    eseal_buf_cleanup(&b);
     if (rc == ESEAL_OK && sk_X509_num(sk) == 0)
-        rc = eseal_err_set(err, ESEAL_E_INVALID, "%s: no PEM certificate found", path);
+        rc = eseal_err_set(err, ESEAL_E_INVALID, "%s: no PEM certificate found", what);
     if (rc != ESEAL_OK) {
         sk_X509_pop_free(sk, X509_free);
         return rc;
     }
     *out = sk;
     return ESEAL_OK;
+}
+
+eseal_rc eseal_verify_load_trust(STACK_OF(X509) * *out, const char *path, struct eseal_err *err)
+{
+    *out = NULL;
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    eseal_rc rc = eseal_file_read(&b, path, TRUST_FILE_MAX, err);
+    if (rc == ESEAL_OK)
+        rc = verify_pem_certs(out, b.data, b.len, path, err);
+    eseal_buf_cleanup(&b);
+    return rc;
 }

@@ -128,6 +128,26 @@ void eseal_ca_free(struct eseal_ca *ca);
 /* eseal_ca_cert returns the certificate of |role| (borrowed from |ca|). */
 X509 *eseal_ca_cert(const struct eseal_ca *ca, enum eseal_ca_role role);
 
+/* eseal_ca_retired returns the certificates of |role| (maker or responder)
+ * that rotations replaced, read from DIR/retired/ and checked to come from
+ * the root (borrowed from |ca|; an empty stack when there are none, NULL for
+ * the root). Expired ones are included: callers judge validity. */
+STACK_OF(X509) * eseal_ca_retired(const struct eseal_ca *ca, enum eseal_ca_role role);
+
+/* eseal_ca_rotate gives the CA in |dir| a new key and certificate for
+ * |role| (ESEAL_CA_MAKER or ESEAL_CA_RESPONDER): a fresh SM2 key, wrapped
+ * under |pass|, certified by the root with the same subject and extensions
+ * as the old one, valid |days| (0: 3650) but never past the root. |pass|
+ * must open the root and the old key (a wrong one changes nothing). The old
+ * certificate is kept as retired/<role>-<serial>.pem, so what it signed
+ * stays verifiable; the old private key is destroyed. Processes that hold
+ * the CA open keep using the old key until they open it again. *event is
+ * the rotation as log-entry data ({"role", "old": {...}, "new": {...}},
+ * each with serial, sm3, not_before, not_after; the caller decrefs it). */
+eseal_rc eseal_ca_rotate(const char *dir, enum eseal_ca_role role, const void *pass,
+                         size_t pass_len, int days, json_t **event,
+                         struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_ca_dir returns the directory |ca| was opened from. */
 const char *eseal_ca_dir(const struct eseal_ca *ca);
 
@@ -187,6 +207,29 @@ eseal_rc eseal_ca_unlock_code(struct eseal_ca *ca, const char *token_id, uint32_
  * the Ed25519 public key (borrowed). */
 const char *eseal_ca_log_origin(const struct eseal_ca *ca);
 const uint8_t *eseal_ca_log_pub(const struct eseal_ca *ca);
+
+/* Rotating the log key (docs/log.md "Key rotation"), in two steps, each
+ * with a log entry the caller appends (eseal ca rotate-log does it all):
+ *
+ * eseal_ca_log_rotate_begin makes the next log key (same origin, another
+ * key hash), wrapped under |pass| (which must open the current one), as
+ * log.next.key and log.next.pub; *next_vkey is its verifier key (free()
+ * it). From then on every process that opens the CA co-signs checkpoints
+ * with both keys. A rotation under way already is ESEAL_E_CONFLICT.
+ * eseal_ca_log_rotate_abort removes the next key again (when its
+ * announcement could not be logged).
+ * eseal_ca_log_rotate_finish makes the next key the log key: log.key,
+ * log.pub and log.pub.pem are replaced (the old private key is destroyed),
+ * the old verifier key is kept as retired/log-<key hash>.pub. Not under way
+ * is ESEAL_E_INVALID. Processes holding the CA open keep the old keys until
+ * they open it again.
+ * eseal_ca_log_next returns the next verifier key during a rotation, else
+ * NULL (free() it). */
+eseal_rc eseal_ca_log_rotate_begin(const char *dir, const void *pass, size_t pass_len,
+                                   char **next_vkey, struct eseal_err *err) ESEAL_MUST_CHECK;
+eseal_rc eseal_ca_log_rotate_abort(const char *dir);
+eseal_rc eseal_ca_log_rotate_finish(const char *dir, struct eseal_err *err) ESEAL_MUST_CHECK;
+char *eseal_ca_log_next(const struct eseal_ca *ca);
 
 /* eseal_ca_log_sign signs a checkpoint body with the log key (Ed25519).
  * Needs ESEAL_CA_UNLOCK_LOG. */

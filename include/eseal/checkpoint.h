@@ -58,6 +58,10 @@ struct eseal_log_signer {
     eseal_rc (*sign)(void *ctx, const uint8_t *msg, size_t msg_len,
                      uint8_t sig[ESEAL_ED25519_SIG_LEN], struct eseal_err *err);
     void *ctx;
+    /* During a log key rotation, the next key (same origin, another key
+     * hash) co-signs every checkpoint: a second signature line. NULL
+     * otherwise; its own |cosigner| is ignored. */
+    const struct eseal_log_signer *cosigner;
 };
 
 /* eseal_log_checkpoint_sign writes the signed note for (|size|, |root|) into
@@ -79,5 +83,13 @@ eseal_rc eseal_log_checkpoint_sign(struct eseal_buf *note, const struct eseal_lo
 eseal_rc eseal_log_checkpoint_verify(struct eseal_log_checkpoint *out, const void *note, size_t len,
                                      const struct eseal_log_key *key,
                                      struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_log_checkpoint_verify_any is eseal_log_checkpoint_verify with a
+ * set of keys (the keys of one log across a rotation, docs/log.md "Key
+ * rotation"): a valid signature by any of |keys[0..n)| suffices. With none
+ * valid the result is the first key's failure. */
+eseal_rc eseal_log_checkpoint_verify_any(struct eseal_log_checkpoint *out, const void *note,
+                                         size_t len, const struct eseal_log_key *keys, size_t n,
+                                         struct eseal_err *err) ESEAL_MUST_CHECK;
 
 #endif

@@ -104,6 +104,13 @@ eseal_rc eseal_log_open_with(struct eseal_log **out, const char *dir,
                              const struct eseal_log_options *opts,
                              struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_log_rekey makes the verifier key |vkey| (same origin) the key of
+ * the closed log in |dir| at the end of a key rotation (docs/log.md "Key
+ * rotation"): log.json's "key" becomes |vkey| and the old key moves to its
+ * "retired" list, so the log still checks its own older checkpoints.
+ * Callers make sure no process has the log open. */
+eseal_rc eseal_log_rekey(const char *dir, const char *vkey, struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_log_close commits whatever appends are pending, stops the committer
  * and frees |log|. Accepts NULL. No other call may be running. */
 void eseal_log_close(struct eseal_log *log);

@@ -9,6 +9,9 @@
 #include <openssl/x509.h>
 
 #include "eseal/ca.h"
+#include "eseal/json.h"
+#include "eseal/log.h"
+#include "eseal/note.h"
 #include "eseal/pki.h"
 #include "eseal/unlock.h"
 #include "cmd.h"
@@ -42,6 +45,17 @@ static const char tsa_init_usage[] =
     "usage: eseal ca tsa-init --dir DIR [--days N] [--passphrase-file FILE]\n"
     "  Gives a CA made before time-stamps its time-stamp authority key and\n"
     "  certificate (tsa.key, tsa.pem; `eseal ca init` makes them). 生成时间戳密钥.\n";
+static const char rotate_usage[] =
+    "usage: eseal ca rotate-maker|rotate-responder --dir DIR --log LOGDIR [--days N]\n"
+    "                [--passphrase-file FILE]\n"
+    "  A new key and certificate for the seal maker or the status responder, signed\n"
+    "  by the root; the old certificate is kept in DIR/retired/ and the rotation is\n"
+    "  appended to the event log in LOGDIR (key.rotated): stop eseal-issuerd first,\n"
+    "  restart it (maker) or eseal-publisherd (responder) after. 轮换密钥.\n";
+static const char rotate_log_usage[] =
+    "usage: eseal ca rotate-log --dir DIR --log LOGDIR [--finish] [--passphrase-file FILE]\n"
+    "  Begins a log key rotation (a next key, announced in the log and co-signing\n"
+    "  every checkpoint) or, with --finish, ends it (the next key alone signs).\n";
 static const char show_usage[] = "usage: eseal ca show --dir DIR [--json]\n"
                                  "  Prints the CA hierarchy. 显示证书机构信息.\n";
 
@@ -61,7 +75,9 @@ enum {
     OPT_COUNTER,
     OPT_ROOT_NAME,
     OPT_RESPONDER_NAME,
-    OPT_MAKER_NAME
+    OPT_MAKER_NAME,
+    OPT_LOG,
+    OPT_FINISH
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +97,8 @@ static const struct option long_opts[] = {
     {"root-name", required_argument, NULL, OPT_ROOT_NAME},
     {"responder-name", required_argument, NULL, OPT_RESPONDER_NAME},
     {"maker-name", required_argument, NULL, OPT_MAKER_NAME},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"finish", no_argument, NULL, OPT_FINISH},
     {NULL, 0, NULL, 0},
 };
 
@@ -88,8 +106,8 @@ static const struct option long_opts[] = {
  * sub-command says which it allows in |allowed| (a bit per OPT_*). */
 struct args {
     const char *dir, *pass_file, *org, *origin, *root_days, *days, *csr, *profile, *out;
-    const char *token_id, *counter, *root_name, *maker_name, *responder_name;
-    bool json;
+    const char *token_id, *counter, *root_name, *maker_name, *responder_name, *log;
+    bool json, finish;
 };
 
 static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage, struct args *a)
@@ -113,7 +131,9 @@ static int parse_args(int argc, char **argv, uint64_t allowed, const char *usage
         .root_name = p.opt[OPT_ROOT_NAME],
         .maker_name = p.opt[OPT_MAKER_NAME],
         .responder_name = p.opt[OPT_RESPONDER_NAME],
+        .log = p.opt[OPT_LOG],
         .json = p.opt[OPT_JSON] != NULL,
+        .finish = p.opt[OPT_FINISH] != NULL,
     };
     if (a->dir == NULL)
         return cmd_usage_error(usage, "--dir is required / 缺少 --dir", NULL);
@@ -331,12 +351,191 @@ static int ca_show(int argc, char **argv)
     return 0;
 }
 
+/* rotation_entry is the log entry |type| (key.rotated, key.retired) of a
+ * rotation with |data| (docs/log-events.md "Key events"). */
+static json_t *rotation_entry(const char *type, json_t *data)
+{
+    return json_pack("{s:i, s:s, s:{s:s, s:s}, s:O}", "v", 1, "type", type, "actor", "id",
+                     "eseal-ca", "role", "admin", "data", data);
+}
+
+/* open_log opens the CA with the log key(s) unlocked and the event log in
+ * |a->log| for writing: a running issuer holds the log, so this is refused
+ * before anything changes. */
+static eseal_rc open_log(const struct args *a, const struct eseal_buf *pass, struct eseal_ca **ca,
+                         struct eseal_log **log, struct eseal_err *err)
+{
+    eseal_rc rc = eseal_ca_open(ca, a->dir, err);
+    if (rc == ESEAL_OK &&
+        (rc = eseal_ca_unlock(*ca, ESEAL_CA_UNLOCK_LOG, pass->data, pass->len, err)) == ESEAL_OK &&
+        (rc = eseal_log_open(log, a->log, eseal_ca_log_signer(*ca), err)) != ESEAL_OK)
+        eseal_err_prefix(err, "日志被占用? 请先停止 eseal-issuerd / is eseal-issuerd running?");
+    return rc;
+}
+
+/* log_event appends |entry| and waits for the checkpoint covering it; if
+ * that fails it says what to append by hand. */
+static eseal_rc log_event(struct eseal_log *log, const json_t *entry, uint64_t *seq,
+                          struct eseal_err *err)
+{
+    eseal_rc rc = eseal_log_append(log, entry, seq, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_log_sync(log, err);
+    if (rc != ESEAL_OK) {
+        char *line = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+        fprintf(stderr, "eseal: 未记入日志 / not logged; the entry was:\n%s\n", line);
+        free(line);
+    }
+    return rc;
+}
+
+/* rotate_args parses the options of the rotate-* commands and reads the
+ * passphrase; 0 to go on, else the exit status. */
+static int rotate_args(int argc, char **argv, uint64_t allowed, const char *usage, struct args *a,
+                       struct eseal_buf *pass)
+{
+    int r = parse_args(argc, argv,
+                       allowed | CMD_BIT(OPT_DIR) | CMD_BIT(OPT_PASS) | CMD_BIT(OPT_LOG), usage, a);
+    if (r != 0)
+        return r < 0 ? -1 : r;
+    if (a->log == NULL)
+        return cmd_usage_error(usage, "--log is required / 缺少 --log", NULL);
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    if (eseal_read_secret(pass, a->pass_file, ESEAL_CA_PASSPHRASE_ENV, &err) != ESEAL_OK)
+        return cmd_fail(&err);
+    return 0;
+}
+
+/* rotate rotates |role|'s key, then logs the rotation. */
+static int rotate(int argc, char **argv, enum eseal_ca_role role)
+{
+    struct args a;
+    struct eseal_buf pass;
+    eseal_buf_init(&pass);
+    int r = rotate_args(argc, argv, CMD_BIT(OPT_DAYS), rotate_usage, &a, &pass);
+    if (r != 0) {
+        eseal_buf_cleanse(&pass);
+        return r < 0 ? 0 : r;
+    }
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    int days = 0;
+    struct eseal_ca *ca = NULL;
+    struct eseal_log *log = NULL;
+    json_t *data = NULL, *entry = NULL;
+    uint64_t seq = 0;
+    eseal_rc rc = ESEAL_OK;
+    if (a.days)
+        rc = cmd_parse_int(a.days, 1, 3650, &days, "--days", &err);
+    if (rc == ESEAL_OK)
+        rc = open_log(&a, &pass, &ca, &log, &err);
+    if (rc == ESEAL_OK)
+        rc = eseal_ca_rotate(a.dir, role, pass.data, pass.len, days, &data, &err);
+    eseal_buf_cleanse(&pass);
+    if (rc == ESEAL_OK) {
+        entry = rotation_entry("key.rotated", data);
+        rc = log_event(log, entry, &seq, &err);
+    }
+    if (rc == ESEAL_OK) {
+        const json_t *n = json_object_get(data, "new");
+        printf("rotated the %s key / 已轮换密钥: new serial %s, valid until %s; old serial %s "
+               "kept in %s/retired/; log entry %llu (key.rotated)\n",
+               argv[0] + strlen("rotate-"), eseal_json_str(n, "serial"),
+               eseal_json_str(n, "not_after"),
+               eseal_json_str(json_object_get(data, "old"), "serial"), a.dir,
+               (unsigned long long)seq);
+    }
+    json_decref(entry);
+    json_decref(data);
+    eseal_log_close(log);
+    eseal_ca_free(ca);
+    return rc == ESEAL_OK ? 0 : cmd_fail(&err);
+}
+
+/* ca_rotate_log begins a log key rotation (the next key announced by an
+ * entry under a checkpoint of the current key alone) or, with --finish,
+ * ends it (the end logged under a checkpoint co-signed by both, then the
+ * next key becomes the key of the CA and of the log). */
+static int ca_rotate_log(int argc, char **argv)
+{
+    struct args a;
+    struct eseal_buf pass;
+    eseal_buf_init(&pass);
+    int r = rotate_args(argc, argv, CMD_BIT(OPT_FINISH), rotate_log_usage, &a, &pass);
+    if (r != 0) {
+        eseal_buf_cleanse(&pass);
+        return r < 0 ? 0 : r;
+    }
+    struct eseal_err err;
+    eseal_err_clear(&err);
+    struct eseal_ca *ca = NULL;
+    struct eseal_log *log = NULL;
+    json_t *entry = NULL;
+    uint64_t seq = 0;
+    char *next = NULL;
+    eseal_rc rc = open_log(&a, &pass, &ca, &log, &err);
+    char *cur =
+        ca != NULL ? eseal_note_key_format(eseal_ca_log_origin(ca), eseal_ca_log_pub(ca)) : NULL;
+    if (rc == ESEAL_OK && !a.finish) {
+        rc = eseal_ca_log_rotate_begin(a.dir, pass.data, pass.len, &next, &err);
+        if (rc == ESEAL_OK) {
+            json_t *d = json_pack("{s:s, s:{s:s}, s:{s:s}}", "role", "log", "old", "key", cur,
+                                  "new", "key", next);
+            entry = rotation_entry("key.rotated", d);
+            json_decref(d);
+            if ((rc = log_event(log, entry, &seq, &err)) != ESEAL_OK)
+                (void)eseal_ca_log_rotate_abort(a.dir);
+        }
+    } else if (rc == ESEAL_OK) {
+        next = eseal_ca_log_next(ca);
+        if (next == NULL)
+            rc = eseal_err_set(&err, ESEAL_E_INVALID,
+                               "没有进行中的日志密钥轮换 / no log key rotation is under way");
+        if (rc == ESEAL_OK) {
+            json_t *d = json_pack("{s:s, s:s, s:s}", "role", "log", "key", cur, "by", next);
+            entry = rotation_entry("key.retired", d);
+            json_decref(d);
+            rc = log_event(log, entry, &seq, &err);
+        }
+        eseal_log_close(log);
+        log = NULL;
+        if (rc == ESEAL_OK && (rc = eseal_ca_log_rotate_finish(a.dir, &err)) == ESEAL_OK)
+            rc = eseal_log_rekey(a.log, next, &err);
+    }
+    eseal_buf_cleanse(&pass);
+    if (rc == ESEAL_OK)
+        printf("%s / %s: %s; log entry %llu\n",
+               a.finish ? "finished the log key rotation" : "began a log key rotation",
+               a.finish ? "日志密钥轮换完成" : "日志密钥轮换开始", next, (unsigned long long)seq);
+    json_decref(entry);
+    free(cur);
+    free(next);
+    eseal_log_close(log);
+    eseal_ca_free(ca);
+    return rc == ESEAL_OK ? 0 : cmd_fail(&err);
+}
+
+static int ca_rotate_maker(int argc, char **argv)
+{
+    return rotate(argc, argv, ESEAL_CA_MAKER);
+}
+
+static int ca_rotate_responder(int argc, char **argv)
+{
+    return rotate(argc, argv, ESEAL_CA_RESPONDER);
+}
+
 static const struct cmd ca_cmds[] = {
     {"init", "create the platform CA / 创建证书机构", ca_init},
     {"issue", "issue a certificate from a PKCS#10 request / 签发证书", ca_issue},
     {"show", "print the CA hierarchy / 显示证书机构", ca_show},
     {"unlock-code", "make a PIN unlock code for a token / 生成口令解锁码", ca_unlock_code},
     {"tsa-init", "add the time-stamp key to an existing CA / 生成时间戳密钥", ca_tsa_init},
+    {"rotate-maker", "new seal-maker key and certificate / 轮换印章制作密钥", ca_rotate_maker},
+    {"rotate-responder", "new status-responder key and certificate / 轮换状态签名密钥",
+     ca_rotate_responder},
+    {"rotate-log", "begin or finish a log key rotation / 轮换日志密钥", ca_rotate_log},
 };
 #define N_CA_CMDS (sizeof(ca_cmds) / sizeof(ca_cmds[0]))
 

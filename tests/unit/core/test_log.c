@@ -474,6 +474,98 @@ static void test_other_key_refused(void **state)
     free(dir);
 }
 
+/* ---- key rotation ------------------------------------------------------------------- */
+
+/* open_with opens |dir| for writing with |s| (fails the test otherwise). */
+static struct eseal_log *open_with(const char *dir, const struct eseal_log_signer *s)
+{
+    struct eseal_log *log = NULL;
+    struct eseal_err err;
+    if (eseal_log_open(&log, dir, s, &err) != ESEAL_OK)
+        fail_msg("eseal_log_open(%s): %s", dir, err.msg);
+    return log;
+}
+
+/* A log key rotation: key.rotated under the old key, checkpoints co-signed
+ * (two signature lines, each verifying), key.retired, log.json rekeyed, the
+ * new key alone; the audit from the first key follows it, one from the new
+ * key alone does not; a log whose key changed without an announcement is
+ * refused (docs/log.md "Key rotation"). */
+static void test_key_rotation(void **state)
+{
+    char *dir = log_dir(state);
+    struct test_signer next, rogue;
+    struct eseal_log_key next_key, rogue_key;
+    make_signer(&next, main_signer.origin, &next_key);
+    make_signer(&rogue, main_signer.origin, &rogue_key);
+    char *old_v = eseal_note_key_format(main_signer.origin, main_signer.pk);
+    char *next_v = eseal_note_key_format(next.origin, next.pk);
+    char *rogue_v = eseal_note_key_format(rogue.origin, rogue.pk);
+
+    struct eseal_log *log = open_rw(dir, NULL);
+    fill(log, 2);
+    append_ok(log, json_pack("{s:s, s:{s:s, s:{s:s}}}", "type", "key.rotated", "data", "role",
+                             "log", "new", "key", next_v));
+    sync_ok(log);
+    eseal_log_close(log);
+
+    struct eseal_log_signer both = *signer;
+    both.cosigner = &next.s;
+    log = open_with(dir, &both);
+    fill(log, 1);
+    struct eseal_buf note;
+    eseal_buf_init(&note);
+    head_note(log, &note);
+    const char *last = (const char *)note.data;
+    size_t lines = 0;
+    for (const char *p = last; (p = strstr(p, "\xe2\x80\x94 ")) != NULL; p++)
+        lines++;
+    assert_int_equal(lines, 2);
+    struct eseal_log_checkpoint cp;
+    struct eseal_err err;
+    assert_int_equal(eseal_log_checkpoint_verify(&cp, note.data, note.len, &key, &err), ESEAL_OK);
+    assert_int_equal(eseal_log_checkpoint_verify(&cp, note.data, note.len, &next_key, &err),
+                     ESEAL_OK);
+    append_ok(log, json_pack("{s:s, s:{s:s, s:s, s:s}}", "type", "key.retired", "data", "role",
+                             "log", "key", old_v, "by", next_v));
+    sync_ok(log);
+    eseal_log_close(log);
+
+    /* the next key is the log's key now; the old one is refused */
+    assert_int_equal(eseal_log_open(&log, dir, &next.s, &err), ESEAL_E_CONFLICT);
+    assert_int_equal(eseal_log_rekey(dir, next_v, &err), ESEAL_OK);
+    log = open_with(dir, &next.s);
+    fill(log, 1);
+    head_note(log, &note);
+    assert_int_equal(eseal_log_checkpoint_verify(&cp, note.data, note.len, &key, &err),
+                     ESEAL_E_CRYPTO);
+    eseal_log_close(log);
+    log = open_with(dir, &next.s); /* recovery checks the old checkpoints too */
+    eseal_log_close(log);
+
+    audit_ok(dir, 6);
+    struct eseal_log_audit au;
+    assert_int_equal(eseal_log_audit_dir(&au, dir, &next_key, &err), ESEAL_E_CRYPTO);
+
+    /* an unannounced key: the log rekeyed behind the auditors' backs */
+    assert_int_equal(eseal_log_rekey(dir, rogue_v, &err), ESEAL_OK);
+    log = open_with(dir, &rogue.s);
+    fill(log, 1);
+    eseal_log_close(log);
+    assert_int_equal(eseal_log_audit_dir(&au, dir, &key, &err), ESEAL_E_CRYPTO);
+    assert_non_null(strstr(err.msg, "no signature by"));
+    /* a key of another name cannot take over */
+    char *other_v = eseal_note_key_format(other_signer.origin, other_signer.pk);
+    assert_int_equal(eseal_log_rekey(dir, other_v, &err), ESEAL_E_INVALID);
+
+    free(other_v);
+    eseal_buf_cleanup(&note);
+    free(old_v);
+    free(next_v);
+    free(rogue_v);
+    free(dir);
+}
+
 /* ---- checkpoints ------------------------------------------------------------------ */
 
 static void test_checkpoint_format_and_signature(void **state)
@@ -1309,6 +1401,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refusals_and_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_signer_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_key_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_format_and_signature, setup, teardown),
         cmocka_unit_test_setup_teardown(test_proofs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_group_commit, setup, teardown),

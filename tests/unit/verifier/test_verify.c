@@ -1432,7 +1432,7 @@ static void test_status_url_unreachable(void **state)
     eseal_report_init(&r);
     eseal_verify_ses(&r, f->ses.data, f->ses.len, f->doc_sm3, &o);
     assert_verdict(&r, ESEAL_INDETERMINATE, "TRY_LATER");
-    assert_non_null(strstr(check_of(&r, "status")->actual, "/certs/responder.pem"));
+    assert_non_null(strstr(check_of(&r, "status")->actual, "/certs/responders.pem"));
     eseal_report_cleanup(&r);
     eseal_status_source_free(o.status);
     struct eseal_status_source *s = NULL;
