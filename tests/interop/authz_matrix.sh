@@ -184,7 +184,7 @@ auth = {"none": {}, "bad": {"Authorization": "Bearer " + "x" * 43}, "cookie": {"
 for name, t in zip(["exp", "out", "dis", "agent", "agg", "maker", "rev", "admin", "agent2", "agg2"], toks):
     auth[name] = {"Authorization": "Bearer " + t}
 params = {"id": sid, "esID": esid, "sm3": "0" * 64, "username": "nobody-x", "seq": "1",
-          "version": "1", "path*": "index.html", "name": "introduction"}
+          "version": "1", "path*": "", "name": "introduction.pdf"}
 
 # the route table, as the daemon prints it
 routes = []
