@@ -141,6 +141,8 @@ static json_t *session_json(const struct eseal_staff_principal *who,
     eseal_json_time_format(when, sizeof(when), (int64_t)info->expires, -1);
     json_t *out = json_pack("{s:s,s:s,s:s,s:s}", "username", who->username, "role",
                             eseal_staff_role_name(who->role), "expires", when, "csrf", info->csrf);
+    if (who->id[0] != '\0') /* one's own opaque staff id, as the log names one */
+        json_object_set_new(out, "id", json_string(who->id));
     if (who->unit[0] != '\0')
         json_object_set_new(out, "unit", json_string(who->unit));
     if (who->city[0] != '\0')

@@ -125,7 +125,10 @@ eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_
         is->staff.cf_sessions = CF_SESSIONS;
         is->staff.session_ttl = (unsigned)cfg->session_ttl;
         is->staff.session_idle = (unsigned)cfg->session_idle;
-        rc = eseal_staff_bootstrap(&is->staff, is->cfg.data, boot, err);
+        /* accounts made before opaque staff ids get one (#17) */
+        rc = eseal_staff_migrate_ids(&is->staff, NULL, err);
+        if (rc == ESEAL_OK)
+            rc = eseal_staff_bootstrap(&is->staff, is->cfg.data, boot, err);
     }
     if (rc != ESEAL_OK) {
         eseal_issuer_close(is);

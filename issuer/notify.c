@@ -512,6 +512,7 @@ static void principal_of(struct eseal_staff_principal *who, const struct eseal_s
 {
     memset(who, 0, sizeof(*who));
     memcpy(who->username, a->username, sizeof(who->username));
+    memcpy(who->id, a->id, sizeof(who->id));
     who->role = a->role;
     memcpy(who->unit, a->unit, sizeof(who->unit));
     memcpy(who->city, a->city, sizeof(who->city));

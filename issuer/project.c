@@ -15,9 +15,12 @@
 json_t *wf_event(const char *type, const struct eseal_staff_principal *who, const char *submission,
                  const char *application, const char *seal, json_t *data)
 {
-    json_t *e = json_pack("{s:i,s:s,s:{s:s,s:s},s:o}", "v", 1, "type", type, "actor", "id",
-                          who->username, "role", eseal_staff_role_name(who->role), "data",
-                          data != NULL ? data : json_object());
+    /* the public log names staff by their opaque id, never by username;
+     * the daemon itself (the notifier) has no id and says its name */
+    const char *actor = who->id[0] != '\0' ? who->id : who->username;
+    json_t *e =
+        json_pack("{s:i,s:s,s:{s:s,s:s},s:o}", "v", 1, "type", type, "actor", "id", actor, "role",
+                  eseal_staff_role_name(who->role), "data", data != NULL ? data : json_object());
     if (submission != NULL)
         json_object_set_new(e, "submission", json_string(submission));
     if (application != NULL)
@@ -476,7 +479,10 @@ static void index_entry(struct eseal_kv_batch *b, uint64_t seq, const char *type
         if (s != NULL)
             store_batch_audit(b, s, seq, type);
     }
-    const char *user = wf_jstr(json_object_get(entry, "data"), "username");
+    /* the account's opaque id; "username" in entries from before ids */
+    const json_t *data = json_object_get(entry, "data");
+    const char *user =
+        wf_jstr(data, "staff") != NULL ? wf_jstr(data, "staff") : wf_jstr(data, "username");
     if (strncmp(type, "staff.", 6) == 0 && user != NULL) {
         char subject[96];
         snprintf(subject, sizeof(subject), "staff:%s", user);

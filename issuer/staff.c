@@ -194,7 +194,16 @@ bool eseal_staff_can_review(const struct eseal_staff_principal *who, const char 
         return false;
     if (registered_by == NULL || registered_by[0] == '\0')
         return false;
-    return strcmp(who->username, registered_by) != 0;
+    return !eseal_staff_is_actor(who, registered_by);
+}
+
+bool eseal_staff_is_actor(const struct eseal_staff_principal *who, const char *actor_id)
+{
+    if (who == NULL || actor_id == NULL || actor_id[0] == '\0')
+        return false;
+    /* entries before opaque ids named the username */
+    return (who->id[0] != '\0' && strcmp(who->id, actor_id) == 0) ||
+           (who->username[0] != '\0' && strcmp(who->username, actor_id) == 0);
 }
 
 /* ---- validation ---- */
@@ -358,6 +367,8 @@ static json_t *account_to_json(const struct eseal_staff_account *a)
 {
     json_t *o = json_object();
     json_object_set_new(o, "username", json_string(a->username));
+    if (a->id[0] != '\0')
+        json_object_set_new(o, "id", json_string(a->id));
     json_object_set_new(o, "role", json_string(eseal_staff_role_name(a->role)));
     if (a->unit[0] != '\0')
         json_object_set_new(o, "unit", json_string(a->unit));
@@ -390,13 +401,14 @@ static eseal_rc record_parse(struct record *r, const uint8_t *data, size_t len,
     memset(r, 0, sizeof(*r));
     json_t *j = eseal_json_load(data, len);
     const char *user = NULL, *role = NULL, *unit = NULL, *city = NULL, *hash = NULL,
-               *created = NULL, *email = NULL, *office = NULL, *leader = NULL;
+               *created = NULL, *email = NULL, *office = NULL, *leader = NULL, *id = NULL;
     int disabled = 0;
     bool ok = j != NULL &&
-              json_unpack(j, "{s:s, s:s, s?s, s?s, s:s, s:s, s:b, s?s, s?s, s?s}", "username",
+              json_unpack(j, "{s:s, s:s, s?s, s?s, s:s, s:s, s:b, s?s, s?s, s?s, s?s}", "username",
                           &user, "role", &role, "unit", &unit, "city", &city, "pwhash", &hash,
                           "created", &created, "disabled", &disabled, "email", &email, "office",
-                          &office, "leader", &leader) == 0 &&
+                          &office, "leader", &leader, "id", &id) == 0 &&
+              copy_in(r->a.id, sizeof(r->a.id), id) &&
               copy_in(r->a.office, sizeof(r->a.office), office) &&
               copy_in(r->a.leader, sizeof(r->a.leader), leader) &&
               copy_in(r->a.email, sizeof(r->a.email), email) &&
@@ -446,6 +458,18 @@ static eseal_rc record_load(const struct eseal_staff_store *s, struct record *r,
     return rc;
 }
 
+/* new_staff_id fills |out| with a new opaque staff id: "st:" and 64 random
+ * bits in hex, so it says nothing about the person and (with its ':')
+ * can never be mistaken for a username. */
+static void new_staff_id(char out[ESEAL_STAFF_ID_LEN + 1])
+{
+    uint8_t raw[8];
+    eseal_random(raw, sizeof(raw));
+    char *hex = eseal_hex(raw, sizeof(raw));
+    snprintf(out, ESEAL_STAFF_ID_LEN + 1, "st:%s", hex);
+    free(hex);
+}
+
 static eseal_rc no_account(struct eseal_err *err, const char *username)
 {
     return eseal_err_set(err, ESEAL_E_NOTFOUND, "没有账号 %s / no account %s", username, username);
@@ -470,6 +494,7 @@ eseal_rc eseal_staff_create(const struct eseal_staff_store *s, struct eseal_staf
     copy_in(r.a.office, sizeof(r.a.office), spec->office);
     copy_in(r.a.leader, sizeof(r.a.leader), spec->leader);
     eseal_json_time_now(r.a.created, sizeof(r.a.created), false);
+    new_staff_id(r.a.id);
     /* Hash before taking the lock: Argon2id is the slow part. */
     rc = eseal_pwhash(r.pwhash, password, password_len, err);
     if (rc != ESEAL_OK)
@@ -607,6 +632,51 @@ eseal_rc eseal_staff_list(const struct eseal_staff_store *s, struct eseal_staff_
     return ESEAL_OK;
 }
 
+eseal_rc eseal_staff_migrate_ids(const struct eseal_staff_store *s, size_t *n_given,
+                                 struct eseal_err *err)
+{
+    if (n_given != NULL)
+        *n_given = 0;
+    pthread_mutex_lock(&write_lock);
+    struct eseal_staff_account *list = NULL;
+    size_t n = 0, given = 0;
+    eseal_rc rc = eseal_staff_list(s, &list, &n, err);
+    for (size_t i = 0; rc == ESEAL_OK && i < n; i++) {
+        if (list[i].id[0] != '\0')
+            continue;
+        struct record r;
+        rc = record_load(s, &r, list[i].username, err);
+        if (rc == ESEAL_OK) {
+            new_staff_id(r.a.id);
+            rc = record_put(s, NULL, &r, err);
+            eseal_wipe(r.pwhash, sizeof(r.pwhash));
+            given++;
+        }
+    }
+    pthread_mutex_unlock(&write_lock);
+    free(list);
+    if (rc == ESEAL_OK && n_given != NULL)
+        *n_given = given;
+    return rc;
+}
+
+eseal_rc eseal_staff_username_of(const struct eseal_staff_store *s,
+                                 char username[ESEAL_STAFF_USERNAME_MAX + 1], const char *id,
+                                 struct eseal_err *err)
+{
+    username[0] = '\0';
+    struct eseal_staff_account *list = NULL;
+    size_t n = 0;
+    eseal_rc rc = eseal_staff_list(s, &list, &n, err);
+    for (size_t i = 0; rc == ESEAL_OK && i < n && username[0] == '\0'; i++)
+        if (id != NULL && strcmp(list[i].id, id) == 0)
+            memcpy(username, list[i].username, ESEAL_STAFF_USERNAME_MAX + 1);
+    free(list);
+    if (rc == ESEAL_OK && username[0] == '\0')
+        rc = eseal_err_set(err, ESEAL_E_NOTFOUND, "没有该工作人员 / no such staff id");
+    return rc;
+}
+
 /* count_admins counts admin accounts, all of them or only enabled ones. */
 static eseal_rc count_admins(const struct eseal_staff_store *s, bool enabled_only, size_t *n,
                              struct eseal_err *err)
@@ -686,6 +756,7 @@ static void principal_from(struct eseal_staff_principal *who, const struct eseal
 {
     memset(who, 0, sizeof(*who));
     memcpy(who->username, a->username, sizeof(who->username));
+    memcpy(who->id, a->id, sizeof(who->id));
     who->role = a->role;
     memcpy(who->unit, a->unit, sizeof(who->unit));
     memcpy(who->city, a->city, sizeof(who->city));

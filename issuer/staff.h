@@ -76,6 +76,7 @@ enum eseal_staff_action {
 };
 
 #define ESEAL_STAFF_USERNAME_MAX 64                /* 1..64 of [a-z0-9._-] */
+#define ESEAL_STAFF_ID_LEN 19                      /* "st:" and 16 hex digits */
 #define ESEAL_STAFF_UNIT_LEN 18                    /* a USCC */
 #define ESEAL_STAFF_CITY_LEN 6                     /* a GB/T 2260 city code */
 #define ESEAL_STAFF_TIME_LEN 20                    /* "YYYY-MM-DDTHH:MM:SSZ" */
@@ -122,6 +123,9 @@ struct eseal_staff_session_info {
  * session. Caller-owned, no pointers; all zero means ESEAL_ROLE_PUBLIC. */
 struct eseal_staff_principal {
     char username[ESEAL_STAFF_USERNAME_MAX + 1];
+    /* the account's opaque staff id: what the public log names ("" for a
+     * principal that is not an account, such as the daemon itself) */
+    char id[ESEAL_STAFF_ID_LEN + 1];
     enum eseal_staff_role role;
     char unit[ESEAL_STAFF_UNIT_LEN + 1]; /* agents: their unit's USCC; else "" */
     char city[ESEAL_STAFF_CITY_LEN + 1]; /* aggregators: their city code; else "" */
@@ -131,6 +135,10 @@ struct eseal_staff_principal {
  * but the password hash. Caller-owned, no pointers. */
 struct eseal_staff_account {
     char username[ESEAL_STAFF_USERNAME_MAX + 1];
+    /* opaque staff id ("st:" and 16 random hex digits), given at creation
+     * (or by eseal_staff_migrate_ids) and never changed: the public log
+     * names staff by it, never by username (docs/log-events.md) */
+    char id[ESEAL_STAFF_ID_LEN + 1];
     enum eseal_staff_role role;
     char unit[ESEAL_STAFF_UNIT_LEN + 1];
     char city[ESEAL_STAFF_CITY_LEN + 1];
@@ -187,8 +195,9 @@ bool eseal_staff_can_see_submission(const struct eseal_staff_principal *who, con
                                     const char *city_code);
 
 /* eseal_staff_can_review tells whether |who| may review a submission that the
- * maker |registered_by| registered: only a reviewer, and never the registering
- * maker (so the answer stays right even if one person held both roles under
+ * maker |registered_by| (the actor id of its registration: an opaque staff id,
+ * or a username in older entries) registered: only a reviewer, and never the
+ * registering maker (so the answer stays right even if one person held both roles under
  * one name). A submission not yet registered (NULL or "") cannot be reviewed. */
 bool eseal_staff_can_review(const struct eseal_staff_principal *who, const char *registered_by);
 
@@ -269,6 +278,24 @@ eseal_rc eseal_staff_sessions(const struct eseal_staff_store *s, const char *use
  * hash): {"username","role","unit"?,"city"?,"email"?,"created","disabled"}. The caller
  * owns the reference. */
 json_t *eseal_staff_account_json(const struct eseal_staff_account *a);
+
+/* eseal_staff_migrate_ids gives every account stored without an opaque
+ * staff id (written before ids existed) a new one; *n_given (may be NULL)
+ * says how many. Run once on start, before the accounts are used. */
+eseal_rc eseal_staff_migrate_ids(const struct eseal_staff_store *s, size_t *n_given,
+                                 struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_staff_username_of copies into |username| the username of the
+ * account whose opaque id is |id| (ESEAL_E_NOTFOUND if none). A scan of the
+ * accounts: meant for admin views, not for every request. */
+eseal_rc eseal_staff_username_of(const struct eseal_staff_store *s,
+                                 char username[ESEAL_STAFF_USERNAME_MAX + 1], const char *id,
+                                 struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_staff_is_actor is true when |actor_id| (a log entry's
+ * actor.id: an opaque staff id, or a username in entries written before
+ * ids existed) names the account of |who|. */
+bool eseal_staff_is_actor(const struct eseal_staff_principal *who, const char *actor_id);
 
 /* eseal_staff_bootstrap makes sure an admin exists. If no account has the
  * admin role, it creates `admin` with the password in the environment

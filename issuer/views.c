@@ -214,6 +214,27 @@ static void mark_current(json_t *v, const struct eseal_submission *doc)
     }
 }
 
+/* staff_names returns, for an admin only, a new object mapping every
+ * account's opaque staff id to its username, so an admin's view can say
+ * who acted (the log and everyone else see the id only, #17); NULL for
+ * anyone else or when the accounts cannot be read. */
+static json_t *staff_names(struct eseal_issuer *is, const struct eseal_staff_principal *who)
+{
+    if (who->role != ESEAL_ROLE_ADMIN)
+        return NULL;
+    struct eseal_staff_account *list = NULL;
+    size_t n = 0;
+    struct eseal_err e;
+    if (eseal_staff_list(&is->staff, &list, &n, &e) != ESEAL_OK)
+        return NULL;
+    json_t *names = json_object();
+    for (size_t i = 0; i < n; i++)
+        if (list[i].id[0] != '\0')
+            json_object_set_new(names, list[i].id, json_string(list[i].username));
+    free(list);
+    return names;
+}
+
 json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_principal *who,
                            const json_t *rec)
 {
@@ -250,6 +271,9 @@ json_t *wf_submission_view(struct eseal_issuer *is, const struct eseal_staff_pri
         eseal_buf_cleanup(&pem);
     }
     json_object_set_new(v, "log", store_audit_seqs(is, wf_jstr(rec, "id")));
+    json_t *names = staff_names(is, who);
+    if (names != NULL)
+        json_object_set_new(v, "staff_names", names);
     return v;
 }
 
@@ -348,23 +372,32 @@ eseal_rc eseal_issuer_submission_audit(struct eseal_issuer *is,
 {
     json_t *entries = NULL;
     eseal_rc rc = read_entries(is, who, ESEAL_ACTION_AUDIT_READ, id, &entries, p);
-    if (rc == ESEAL_OK)
+    if (rc == ESEAL_OK) {
         *view = json_pack("{s:s,s:o}", "submission", id, "entries", entries);
+        json_t *names = staff_names(is, who);
+        if (names != NULL)
+            json_object_set_new(*view, "staff_names", names);
+    }
     return rc;
 }
 
 /* history_event is the part of a log entry a timeline shows: what happened,
- * when, in which round, by which role; the account's name for staff
- * callers only (a unit sees that "the centre" acted, not who). */
-static json_t *history_event(const json_t *entry, bool staff)
+ * when, in which round, by which role; the actor's opaque staff id for
+ * staff callers only (a unit sees that "the centre" acted, not who), and
+ * for admins (|names| not NULL) the account's username too. */
+static json_t *history_event(const json_t *entry, bool staff, const json_t *names)
 {
     const json_t *actor = json_object_get(entry, "actor");
     const json_t *data = json_object_get(entry, "data");
     json_t *ev = json_pack("{s:O,s:O,s:O,s:s}", "seq", json_object_get(entry, "seq"), "type",
                            json_object_get(entry, "type"), "time", json_object_get(entry, "time"),
                            "role", wf_jstr(actor, "role"));
-    if (staff && json_is_string(json_object_get(actor, "id")))
-        json_object_set(ev, "by", json_object_get(actor, "id"));
+    const char *by = wf_jstr(actor, "id");
+    if (staff && by != NULL) {
+        json_object_set_new(ev, "by", json_string(by));
+        if (json_is_string(json_object_get(names, by)))
+            json_object_set(ev, "username", json_object_get(names, by));
+    }
     static const char *const keep[] = {"round",  "kind",    "esid",  "form",
                                        "reason", "verdict", "count", "business"};
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
@@ -386,9 +419,11 @@ eseal_rc eseal_issuer_submission_history(struct eseal_issuer *is,
     bool staff = who->role == ESEAL_ROLE_MAKER || who->role == ESEAL_ROLE_REVIEWER ||
                  who->role == ESEAL_ROLE_ADMIN;
     json_t *events = json_array();
+    json_t *names = staff_names(is, who);
     size_t i;
     json_t *e;
-    json_array_foreach(entries, i, e) json_array_append_new(events, history_event(e, staff));
+    json_array_foreach(entries, i, e) json_array_append_new(events, history_event(e, staff, names));
+    json_decref(names);
     json_decref(entries);
     *view = json_pack("{s:s,s:o}", "submission", id, "events", events);
     return ESEAL_OK;

@@ -1006,9 +1006,9 @@ static eseal_rc build_staff(struct wf_run *r)
         staff_field(e.msg, field, sizeof(field));
         return prob_from(r->p, &e, field);
     }
-    /* the account is written first: its password hash cannot go in the log */
-    json_t *data =
-        json_pack("{s:s,s:s}", "username", acc.username, "role", eseal_staff_role_name(acc.role));
+    /* the account is written first: its password hash cannot go in the log,
+     * nor its username (the public log has the opaque staff id) */
+    json_t *data = json_pack("{s:s,s:s}", "staff", acc.id, "role", eseal_staff_role_name(acc.role));
     if (acc.unit[0] != '\0')
         json_object_set_new(data, "unit", json_string(acc.unit));
     if (acc.city[0] != '\0')
@@ -1019,7 +1019,8 @@ static eseal_rc build_staff(struct wf_run *r)
 }
 
 /* staff_changed logs |type| about the account r->id and shows the account.
- * The entry names the account only: no password, no personal data. */
+ * The entry names the account by its opaque staff id only (the username
+ * stays in the staff store, for admins): no password, no personal data. */
 static eseal_rc staff_changed(struct wf_run *r, const char *type)
 {
     struct eseal_staff_account acc;
@@ -1027,7 +1028,7 @@ static eseal_rc staff_changed(struct wf_run *r, const char *type)
     eseal_err_clear(&e);
     if (eseal_staff_get(&r->is->staff, &acc, r->id, &e) != ESEAL_OK)
         return prob_from(r->p, &e, NULL);
-    json_t *data = json_pack("{s:s}", "username", acc.username);
+    json_t *data = json_pack("{s:s}", "staff", acc.id);
     json_array_append_new(r->entries, wf_event(type, r->who, NULL, NULL, NULL, data));
     r->result = eseal_staff_account_json(&acc);
     return ESEAL_OK;
@@ -1101,8 +1102,7 @@ static eseal_rc build_staff_role(struct wf_run *r)
     eseal_rc rc = staff_call(r, eseal_staff_set_role(&r->is->staff, &spec, &acc, &e), &e);
     if (rc != ESEAL_OK)
         return rc;
-    json_t *data =
-        json_pack("{s:s,s:s}", "username", acc.username, "role", eseal_staff_role_name(acc.role));
+    json_t *data = json_pack("{s:s,s:s}", "staff", acc.id, "role", eseal_staff_role_name(acc.role));
     if (acc.unit[0] != '\0')
         json_object_set_new(data, "unit", json_string(acc.unit));
     if (acc.city[0] != '\0')

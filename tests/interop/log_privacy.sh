@@ -6,7 +6,9 @@
 # mobile numbers and reasons. Then the whole public log (/log/entries) and
 # what the publisher serves about every seal are searched for each of them
 # in every encoding (plain, JSON-escaped, SM3, SHA-256 and base64 of it,
-# masked), and none may be found; the staff views still show them (the
+# masked), and none may be found, nor any staff account's username (the log
+# names staff by opaque ids; only an admin's views map them to usernames);
+# the staff views still show them (the
 # agent the reasons, the maker the collector), `eseal log verify` passes
 # and `eseal issuer prove` shows what an entry committed to.
 #
@@ -174,6 +176,38 @@ subs+=("$ps")
 wait_status "$pesid" good
 ok
 
+# --- staff administration: the log names accounts by opaque ids (#17) ------------------
+STAFF_USER='privacy-staff-7731'
+expect 201 POST /api/v1/staff "$admin" \
+    -d "{\"username\":\"$STAFF_USER\",\"password\":\"privacy-pass-7731\",\"role\":\"maker\"}"
+staff_id=$(json resp.json 'j["id"]')
+[[ "$staff_id" =~ ^st:[0-9a-f]{16}$ ]] || fail "staff id $staff_id"
+expect 200 POST "/api/v1/staff/$STAFF_USER/role" "$admin" -d '{"role":"reviewer"}'
+expect 200 POST "/api/v1/staff/$STAFF_USER/password" "$admin" -d '{"password":"privacy-pass-7732"}'
+expect 200 POST "/api/v1/staff/$STAFF_USER/disable" "$admin"
+expect 200 POST "/api/v1/staff/$STAFF_USER/enable" "$admin"
+staff_tok=$(login "$STAFF_USER" privacy-pass-7732)
+expect 200 POST /api/v1/session/password "$staff_tok" \
+    -d '{"old_password":"privacy-pass-7732","new_password":"privacy-pass-7733"}'
+expect 200 GET /api/v1/session "$staff_tok"
+[ "$(json resp.json 'j["id"]')" = "$staff_id" ] || fail "the session's own staff id"
+# the username to id map is for admins: the admin's history names the
+# maker, the maker's history has the opaque id only, the agent's neither
+expect 200 GET "/api/v1/submissions/$sid/history" "$admin"
+json resp.json '(all(e.get("username") == "maker1" and e["by"].startswith("st:")
+    for e in j["events"] if e["type"] == "submission.registered") and
+    any(e["type"] == "submission.registered" for e in j["events"]))' | grep -qx True ||
+    fail "the admin's history does not name the maker"
+expect 200 GET "/api/v1/submissions/$sid" "$admin"
+[ "$(json resp.json 'j["staff_names"][j["registered_by"]]')" = maker1 ] ||
+    fail "the admin's view does not map the registering maker"
+expect 200 GET "/api/v1/submissions/$sid/history" "$maker"
+! grep -q 'maker1\|"username"' resp.json || fail "a maker's history names an account"
+grep -q '"by":"st:' resp.json || fail "a maker's history has no staff id"
+expect 200 GET "/api/v1/submissions/$sid" "$agent"
+! grep -q 'maker1\|reviewer1\|staff_names' resp.json || fail "an agent sees staff usernames"
+ok
+
 # --- every personal value and reason the issuer holds -----------------------------------
 # from the staff views (what the store keeps), plus the ones this script
 # chose: each chosen one must be in a view (the views still show them)
@@ -265,6 +299,18 @@ for e in rej + hand:
     assert len(e["data"]["commitment"]) == 64, e
 assert rej[0]["data"]["reason_count"] == 2
 assert "collector" not in json.dumps(hand)
+# no account's username: actors and staff.* entries carry opaque ids
+users = ["admin", "agent1", "maker1", "agg-fz", "reviewer1", "privacy-staff-7731"]
+for u in users[1:]:
+    assert u not in raw, "username %s in the public log" % u
+for e in entries:
+    aid = e["actor"]["id"]
+    assert aid not in users and (aid.startswith("st:") or e["actor"]["role"] == "system"), e
+    if e["type"].startswith("staff."):
+        assert "username" not in e["data"] and e["data"]["staff"].startswith("st:"), e
+staff_types = {e["type"] for e in entries if e["type"].startswith("staff.")}
+assert staff_types >= {"staff.created", "staff.role_changed", "staff.password_reset",
+                       "staff.disabled", "staff.enabled", "staff.password_changed"}, staff_types
 types = {e["type"] for e in entries}
 for t in ("seal.issued", "seal.renewed", "seal.changed", "token.unlocked", "seal.suspended",
           "seal.reissued", "seal.revoked", "seal.activated"):

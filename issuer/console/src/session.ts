@@ -5,6 +5,8 @@ import { api, get, post, setCsrf } from './api';
 
 export interface Who {
   username: string;
+  id?: string; // the opaque staff id the public log names this account by
+
   role: 'admin' | 'maker' | 'reviewer' | 'agent' | 'aggregator' | string;
   unit?: string;
   city?: string;

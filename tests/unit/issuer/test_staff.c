@@ -753,9 +753,10 @@ static void test_list(void **state)
 
     json_t *j = eseal_staff_account_json(&list[2]);
     char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-    char *want = eseal_xasprintf("{\"created\":\"%s\",\"disabled\":false,\"role\":\"agent\","
-                                 "\"unit\":\"" USCC_B "\",\"username\":\"zhang\"}",
-                                 list[2].created);
+    char *want =
+        eseal_xasprintf("{\"created\":\"%s\",\"disabled\":false,\"id\":\"%s\","
+                        "\"role\":\"agent\",\"unit\":\"" USCC_B "\",\"username\":\"zhang\"}",
+                        list[2].created, list[2].id);
     assert_string_equal(text, want);
     free(want);
     free(text);
@@ -932,10 +933,73 @@ static void test_maker_is_not_reviewer(void **state)
     assert_false(eseal_staff_can_review(&admin, "li"));
     assert_false(eseal_staff_allowed(ESEAL_ROLE_MAKER, ESEAL_ACTION_SUBMISSION_REVIEW));
     assert_false(eseal_staff_allowed(ESEAL_ROLE_ADMIN, ESEAL_ACTION_SUBMISSION_REVIEW));
+    /* Registrations since #17 name the opaque staff id; older ones the username. */
+    snprintf(wang.id, sizeof(wang.id), "st:0123456789abcdef");
+    assert_false(eseal_staff_can_review(&wang, "st:0123456789abcdef"));
+    assert_false(eseal_staff_can_review(&wang, "wang"));
+    assert_true(eseal_staff_can_review(&wang, "st:fedcba9876543210"));
     /* Not registered yet: nothing to review. */
     assert_false(eseal_staff_can_review(&wang, NULL));
     assert_false(eseal_staff_can_review(&wang, ""));
     assert_false(eseal_staff_can_review(NULL, "li"));
+}
+
+/* Opaque staff ids (#17): given at creation, kept by every change, carried
+ * by the principal, mapped back to the username; an account stored before
+ * ids existed gets one from eseal_staff_migrate_ids, once. */
+static void test_staff_ids(void **state)
+{
+    struct fixture *f = *state;
+    struct eseal_err err;
+    create_ok(f, "maker.a", ESEAL_ROLE_MAKER, NULL, NULL, PW);
+    create_ok(f, "maker.b", ESEAL_ROLE_MAKER, NULL, NULL, PW);
+    struct eseal_staff_account a, b;
+    assert_int_equal(eseal_staff_get(&f->store, &a, "maker.a", &err), ESEAL_OK);
+    assert_int_equal(eseal_staff_get(&f->store, &b, "maker.b", &err), ESEAL_OK);
+    assert_int_equal(strlen(a.id), ESEAL_STAFF_ID_LEN);
+    assert_int_equal(strncmp(a.id, "st:", 3), 0);
+    assert_string_not_equal(a.id, b.id);
+    assert_null(strstr(a.id, "maker"));
+    /* a role change keeps the id; the principal carries it */
+    struct eseal_staff_spec spec = {.username = "maker.a", .role = ESEAL_ROLE_REVIEWER};
+    struct eseal_staff_account changed;
+    assert_int_equal(eseal_staff_set_role(&f->store, &spec, &changed, &err), ESEAL_OK);
+    assert_string_equal(changed.id, a.id);
+    char token[ESEAL_STAFF_TOKEN_LEN + 1];
+    struct eseal_staff_principal who;
+    assert_int_equal(
+        eseal_staff_login(&f->store, token, &who, NULL, "maker.a", PW, strlen(PW), NOW, &err),
+        ESEAL_OK);
+    assert_string_equal(who.id, a.id);
+    assert_true(eseal_staff_is_actor(&who, a.id));
+    assert_true(eseal_staff_is_actor(&who, "maker.a"));
+    assert_false(eseal_staff_is_actor(&who, b.id));
+    char name[ESEAL_STAFF_USERNAME_MAX + 1];
+    assert_int_equal(eseal_staff_username_of(&f->store, name, b.id, &err), ESEAL_OK);
+    assert_string_equal(name, "maker.b");
+    assert_int_equal(eseal_staff_username_of(&f->store, name, "st:0000000000000000", &err),
+                     ESEAL_E_NOTFOUND);
+    /* an account as stored before #17: no id */
+    const char *old = "{\"created\":\"2026-01-01T00:00:00Z\",\"disabled\":false,"
+                      "\"pwhash\":\"x\",\"role\":\"maker\",\"username\":\"old.maker\"}";
+    assert_int_equal(eseal_kv_put(f->kv, 1, "old.maker", 9, old, strlen(old), true, &err),
+                     ESEAL_OK);
+    struct eseal_staff_account o;
+    assert_int_equal(eseal_staff_get(&f->store, &o, "old.maker", &err), ESEAL_OK);
+    assert_string_equal(o.id, "");
+    size_t n = 9;
+    assert_int_equal(eseal_staff_migrate_ids(&f->store, &n, &err), ESEAL_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(eseal_staff_get(&f->store, &o, "old.maker", &err), ESEAL_OK);
+    assert_int_equal(strlen(o.id), ESEAL_STAFF_ID_LEN);
+    char kept[ESEAL_STAFF_ID_LEN + 1];
+    memcpy(kept, o.id, sizeof(kept));
+    assert_int_equal(eseal_staff_migrate_ids(&f->store, &n, &err), ESEAL_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(eseal_staff_get(&f->store, &o, "old.maker", &err), ESEAL_OK);
+    assert_string_equal(o.id, kept);
+    assert_int_equal(eseal_staff_get(&f->store, &a, "maker.a", &err), ESEAL_OK);
+    assert_string_equal(a.id, changed.id);
 }
 
 static void test_bearer(void **state)
@@ -971,6 +1035,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unit_register, setup, teardown),
         cmocka_unit_test_setup_teardown(test_list, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_staff_ids, setup, teardown),
         cmocka_unit_test(test_permission_matrix),
         cmocka_unit_test(test_roles),
         cmocka_unit_test(test_scoping),
