@@ -197,10 +197,11 @@ eseal_rc pub_h_log(struct eseal_http_req *req, void *app, struct eseal_err *err)
 {
     struct eseal_publisher *p = app;
     if (!p->mirror_on)
-        return eseal_err_set(err, ESEAL_E_UNAVAILABLE,
-                             "此发布服务的状态早于日志副本 / this publisher's state predates its "
-                             "log mirror: rebuild it from an empty data directory to serve the log");
-    const struct eseal_log_source src = {p,           src_checkpoint, src_size, src_read,
-                                         src_inclusion, src_consistency};
+        return eseal_err_set(
+            err, ESEAL_E_UNAVAILABLE,
+            "此发布服务的状态早于日志副本 / this publisher's state predates its "
+            "log mirror: rebuild it from an empty data directory to serve the log");
+    const struct eseal_log_source src = {p,        src_checkpoint, src_size,
+                                         src_read, src_inclusion,  src_consistency};
     return eseal_log_http_serve(req, &src, err);
 }

@@ -22,6 +22,10 @@ ESEAL_TEST_NAME=replica
 
 replicas=
 proxy=
+# a replica's CA directory: certificates, the log's public key and the
+# responder key (encrypted) only — no root, maker, log or TSA key
+mkdir rca
+cp ca/ca.json ca/root.pem ca/maker.pem ca/responder.pem ca/responder.key ca/log.pub rca/
 stop_extra() {
     for pid in $replicas $proxy; do
         kill "$pid" 2>/dev/null || true
@@ -31,10 +35,10 @@ stop_extra() {
 trap 'stop_extra; cleanup' EXIT
 
 # start_replica NAME SOURCE: a publisher with data NAME.data following
-# SOURCE (no time-stamping: a replica serves statuses); sets $rbase to its
+# SOURCE with the reduced CA directory rca (no time-stamping); sets $rbase to its
 # base URL and $rpid.
 start_replica() {
-    "$ESEAL_PUBLISHERD" --port 0 --data "$1.data" --ca ca --log "$2" --issuer "$ibase" \
+    "$ESEAL_PUBLISHERD" --port 0 --data "$1.data" --ca rca --log "$2" --issuer "$ibase" \
         --tsa false --poll_ms 100 >"$1.log" 2>&1 &
     rpid=$!
     replicas="$replicas $rpid"
