@@ -18,27 +18,13 @@
 /* meta "log_mirror": present when the copy holds every entry from 0 */
 #define META_MIRROR "log_mirror"
 
-static void node_key(uint8_t k[9], unsigned level, uint64_t index)
-{
-    k[0] = (uint8_t)level;
-    pub_be64(k + 1, index);
-}
-
 static eseal_rc node_read(void *ctx, unsigned level, uint64_t index, uint8_t out[HLEN],
                           struct eseal_err *err)
 {
     struct eseal_publisher *p = ctx;
-    uint8_t k[9];
-    node_key(k, level, index);
-    struct eseal_buf b;
-    eseal_buf_init(&b);
-    eseal_rc rc = eseal_kv_get(p->kv, CF_LOG_NODES, k, sizeof(k), &b, err);
-    if (rc == ESEAL_OK && b.len == HLEN)
-        memcpy(out, b.data, HLEN);
-    else if (rc == ESEAL_OK || rc == ESEAL_E_NOTFOUND)
-        rc = eseal_err_set(err, ESEAL_E_IO, "log mirror: tree node %u/%llu is missing", level,
-                           (unsigned long long)index);
-    eseal_buf_cleanup(&b);
+    eseal_rc rc = eseal_log_node_get(p->kv, CF_LOG_NODES, level, index, out, err);
+    if (rc == ESEAL_E_IO)
+        eseal_err_prefix(err, "log mirror");
     return rc;
 }
 
@@ -70,8 +56,8 @@ eseal_rc pub_mirror_open(struct eseal_publisher *p, struct eseal_err *err)
 
 static void emit_node(void *ctx, unsigned level, uint64_t index, const uint8_t hash[HLEN])
 {
-    uint8_t k[9];
-    node_key(k, level, index);
+    uint8_t k[ESEAL_LOG_NODE_KEY_LEN];
+    eseal_log_node_key(k, level, index);
     eseal_kv_batch_put(ctx, CF_LOG_NODES, k, sizeof(k), hash, HLEN);
 }
 
@@ -168,29 +154,13 @@ static eseal_rc src_read(void *ctx, uint64_t start, uint64_t end, eseal_log_entr
 static eseal_rc src_inclusion(void *ctx, uint64_t index, uint64_t size,
                               struct eseal_merkle_proof *out, struct eseal_err *err)
 {
-    out->n = 0;
-    uint64_t n = src_size(ctx);
-    if (size > n || index >= size)
-        return eseal_err_set(err, ESEAL_E_INVALID,
-                             "inclusion proof: need index < size <= %llu, got index %llu, size "
-                             "%llu",
-                             (unsigned long long)n, (unsigned long long)index,
-                             (unsigned long long)size);
-    return eseal_merkle_inclusion_proof(out, index, size, node_read, ctx, err);
+    return eseal_log_tree_inclusion(out, index, size, src_size(ctx), node_read, ctx, err);
 }
 
 static eseal_rc src_consistency(void *ctx, uint64_t first, uint64_t second,
                                 struct eseal_merkle_proof *out, struct eseal_err *err)
 {
-    out->n = 0;
-    uint64_t n = src_size(ctx);
-    if (second > n || first > second)
-        return eseal_err_set(err, ESEAL_E_INVALID,
-                             "consistency proof: need first <= second <= %llu, got first %llu, "
-                             "second %llu",
-                             (unsigned long long)n, (unsigned long long)first,
-                             (unsigned long long)second);
-    return eseal_merkle_consistency_proof(out, first, second, node_read, ctx, err);
+    return eseal_log_tree_consistency(out, first, second, src_size(ctx), node_read, ctx, err);
 }
 
 eseal_rc pub_h_log(struct eseal_http_req *req, void *app, struct eseal_err *err)

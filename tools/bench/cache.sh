@@ -74,13 +74,7 @@ grep -q ' 443 ' eseal.conf && { echo "$BENCH_NAME: a listen line of $deploy was 
 }
 CONF
 } >nginx.conf
-daemon nginx.log taskset -c "$server_cpu" nginx -p "$work" -e "$work/nginx.err" -c "$work/nginx.conf"
-nginx=$pid
-for _ in $(seq 1 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$sport/" && break
-    kill -0 "$nginx" 2>/dev/null || { cat nginx.err nginx.log >&2; exit 1; }
-    sleep 0.1
-done
+start_nginx "$sport"
 
 # fill the cache, keeping what it served as the static files
 save_statuses "$cport" "$seals" www/status

@@ -73,12 +73,7 @@ nport=$(free_port)
 }
 CONF
 } >nginx.conf
-daemon nginx.log taskset -c "$server_cpu" nginx -p "$work" -e "$work/nginx.err" -c "$work/nginx.conf"
-nginx=$pid
-for _ in $(seq 1 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$nport/" && break
-    sleep 0.1
-done
+start_nginx "$nport"
 one=$(python3 "$bench_lib/seals.py" esid 7)
 cmp -s <(curl -s "http://127.0.0.1:$nport/status/$one") \
     <(curl -s -H 'Accept: application/eseal-status' "$pbase/status/$one") ||

@@ -162,6 +162,20 @@ http {
     scgi_temp_path $work/nginx-tmp;
 CONF
 }
+# start_nginx PORT: nginx with $work/nginx.conf on $server_cpu, until it
+# answers on loopback PORT; sets $nginx.
+start_nginx() {
+    daemon nginx.log taskset -c "$server_cpu" nginx -p "$work" -e "$work/nginx.err" -c "$work/nginx.conf"
+    nginx=$pid
+    for _ in $(seq 1 50); do
+        curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+        kill -0 "$nginx" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "$BENCH_NAME: nginx did not start" >&2
+    cat nginx.err nginx.log >&2
+    exit 1
+}
 # wrk_rps NAME URL LUA [ENV=VALUE...]: one wrk run (-t1 -c$conns
 # -d$duration on $load_cpu); prints requests/s, keeps NAME.wrk
 wrk_rps() {
