@@ -127,10 +127,27 @@ static uint64_t get_be64(const uint8_t *p)
     return v;
 }
 
-static void node_key(uint8_t k[9], unsigned level, uint64_t index)
+void eseal_log_node_key(uint8_t k[ESEAL_LOG_NODE_KEY_LEN], unsigned level, uint64_t index)
 {
     k[0] = (uint8_t)level;
     put_be64(k + 1, index);
+}
+
+eseal_rc eseal_log_node_get(struct eseal_kv *kv, unsigned cf, unsigned level, uint64_t index,
+                            uint8_t out[HLEN], struct eseal_err *err)
+{
+    uint8_t k[ESEAL_LOG_NODE_KEY_LEN];
+    eseal_log_node_key(k, level, index);
+    struct eseal_buf b;
+    eseal_buf_init(&b);
+    eseal_rc rc = eseal_kv_get(kv, cf, k, sizeof(k), &b, err);
+    if (rc == ESEAL_OK && b.len == HLEN)
+        memcpy(out, b.data, HLEN);
+    else if (rc == ESEAL_OK || rc == ESEAL_E_NOTFOUND)
+        rc = eseal_err_set(err, ESEAL_E_IO, "tree node %u/%llu is missing or malformed", level,
+                           (unsigned long long)index);
+    eseal_buf_cleanup(&b);
+    return rc;
 }
 
 static eseal_rc kv_get_u64(struct eseal_kv *kv, const char *key, uint64_t *out,
@@ -163,26 +180,16 @@ static eseal_rc node_read(void *ctx, unsigned level, uint64_t index, uint8_t out
                           struct eseal_err *err)
 {
     struct eseal_log *log = ctx;
-    uint8_t k[9];
-    node_key(k, level, index);
-    struct eseal_buf b;
-    eseal_buf_init(&b);
-    eseal_rc rc = eseal_kv_get(log->kv, CF_NODES, k, sizeof(k), &b, err);
-    if (rc == ESEAL_OK && b.len == HLEN)
-        memcpy(out, b.data, HLEN);
-    else if (rc == ESEAL_OK || rc == ESEAL_E_NOTFOUND)
-        rc = eseal_err_set(err, ESEAL_E_IO,
-                           "log index: tree node %u/%llu is missing or malformed (remove %s to "
-                           "rebuild the index)",
-                           level, (unsigned long long)index, log->index_path);
-    eseal_buf_cleanup(&b);
+    eseal_rc rc = eseal_log_node_get(log->kv, CF_NODES, level, index, out, err);
+    if (rc == ESEAL_E_IO)
+        eseal_err_prefix(err, "log index %s (remove it to rebuild the index)", log->index_path);
     return rc;
 }
 
 static void node_emit(void *ctx, unsigned level, uint64_t index, const uint8_t hash[HLEN])
 {
-    uint8_t k[9];
-    node_key(k, level, index);
+    uint8_t k[ESEAL_LOG_NODE_KEY_LEN];
+    eseal_log_node_key(k, level, index);
     eseal_kv_batch_put(ctx, CF_NODES, k, sizeof(k), hash, HLEN);
 }
 
@@ -1506,32 +1513,44 @@ eseal_rc eseal_log_root(struct eseal_log *log, uint64_t size, uint8_t root[HLEN]
     return eseal_merkle_root(root, size, node_read, log, err);
 }
 
-eseal_rc eseal_log_inclusion_proof(struct eseal_log *log, uint64_t index, uint64_t size,
-                                   struct eseal_merkle_proof *out, struct eseal_err *err)
+eseal_rc eseal_log_tree_inclusion(struct eseal_merkle_proof *out, uint64_t index, uint64_t size,
+                                  uint64_t n, eseal_merkle_node_read read, void *ctx,
+                                  struct eseal_err *err)
 {
     out->n = 0;
-    uint64_t n = eseal_log_size(log);
     if (size > n || index >= size)
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "inclusion proof: need index < size <= %llu, got index %llu, size "
                              "%llu",
                              (unsigned long long)n, (unsigned long long)index,
                              (unsigned long long)size);
-    return eseal_merkle_inclusion_proof(out, index, size, node_read, log, err);
+    return eseal_merkle_inclusion_proof(out, index, size, read, ctx, err);
 }
 
-eseal_rc eseal_log_consistency_proof(struct eseal_log *log, uint64_t first, uint64_t second,
-                                     struct eseal_merkle_proof *out, struct eseal_err *err)
+eseal_rc eseal_log_tree_consistency(struct eseal_merkle_proof *out, uint64_t first, uint64_t second,
+                                    uint64_t n, eseal_merkle_node_read read, void *ctx,
+                                    struct eseal_err *err)
 {
     out->n = 0;
-    uint64_t n = eseal_log_size(log);
     if (second > n || first > second)
         return eseal_err_set(err, ESEAL_E_INVALID,
                              "consistency proof: need first <= second <= %llu, got first %llu, "
                              "second %llu",
                              (unsigned long long)n, (unsigned long long)first,
                              (unsigned long long)second);
-    return eseal_merkle_consistency_proof(out, first, second, node_read, log, err);
+    return eseal_merkle_consistency_proof(out, first, second, read, ctx, err);
+}
+
+eseal_rc eseal_log_inclusion_proof(struct eseal_log *log, uint64_t index, uint64_t size,
+                                   struct eseal_merkle_proof *out, struct eseal_err *err)
+{
+    return eseal_log_tree_inclusion(out, index, size, eseal_log_size(log), node_read, log, err);
+}
+
+eseal_rc eseal_log_consistency_proof(struct eseal_log *log, uint64_t first, uint64_t second,
+                                     struct eseal_merkle_proof *out, struct eseal_err *err)
+{
+    return eseal_log_tree_consistency(out, first, second, eseal_log_size(log), node_read, log, err);
 }
 
 /* ---- the directory without the index ---------------------------------------- */

@@ -35,12 +35,12 @@ static eseal_rc server_side(eseal_rc rc, struct eseal_err *err)
     return rc;
 }
 
-static eseal_rc h_checkpoint(struct eseal_http_req *req, struct eseal_log *log,
+static eseal_rc h_checkpoint(struct eseal_http_req *req, const struct eseal_log_source *src,
                              struct eseal_err *err)
 {
     struct eseal_buf note;
     eseal_buf_init(&note);
-    eseal_rc rc = eseal_log_checkpoint(log, &note, err);
+    eseal_rc rc = src->checkpoint(src->ctx, &note, err);
     if (rc == ESEAL_E_NOTFOUND) {
         eseal_buf_cleanup(&note);
         return eseal_err_set(err, ESEAL_E_UNAVAILABLE, "the log has no checkpoint yet");
@@ -77,7 +77,8 @@ static eseal_rc page_add(void *ctx, uint64_t seq, const uint8_t *data, size_t le
     return ESEAL_OK;
 }
 
-static eseal_rc h_entries(struct eseal_http_req *req, struct eseal_log *log, struct eseal_err *err)
+static eseal_rc h_entries(struct eseal_http_req *req, const struct eseal_log_source *src,
+                          struct eseal_err *err)
 {
     uint64_t start, end;
     eseal_rc rc = query_u64(req, "start", &start, err);
@@ -85,7 +86,7 @@ static eseal_rc h_entries(struct eseal_http_req *req, struct eseal_log *log, str
         rc = query_u64(req, "end", &end, err);
     if (rc != ESEAL_OK)
         return rc;
-    uint64_t size = eseal_log_size(log);
+    uint64_t size = src->size(src->ctx);
     if (start > end)
         return eseal_err_set(err, ESEAL_E_INVALID, "start %llu is after end %llu",
                              (unsigned long long)start, (unsigned long long)end);
@@ -95,7 +96,7 @@ static eseal_rc h_entries(struct eseal_http_req *req, struct eseal_log *log, str
     if (end - start > ESEAL_LOG_PAGE_MAX)
         end = start + ESEAL_LOG_PAGE_MAX;
     struct page p = {json_array(), 0, start, false};
-    rc = eseal_log_read(log, start, end, page_add, &p, err);
+    rc = src->read(src->ctx, start, end, page_add, &p, err);
     if (rc == ESEAL_E_TOOBIG && p.full)
         rc = ESEAL_OK;
     if (rc != ESEAL_OK) {
@@ -118,7 +119,7 @@ static json_t *hashes_json(const struct eseal_merkle_proof *proof)
     return a;
 }
 
-static eseal_rc h_inclusion(struct eseal_http_req *req, struct eseal_log *log,
+static eseal_rc h_inclusion(struct eseal_http_req *req, const struct eseal_log_source *src,
                             struct eseal_err *err)
 {
     uint64_t index, size;
@@ -128,7 +129,7 @@ static eseal_rc h_inclusion(struct eseal_http_req *req, struct eseal_log *log,
     if (rc != ESEAL_OK)
         return rc;
     struct eseal_merkle_proof proof;
-    rc = eseal_log_inclusion_proof(log, index, size, &proof, err);
+    rc = src->inclusion(src->ctx, index, size, &proof, err);
     if (rc != ESEAL_OK)
         return rc == ESEAL_E_INVALID ? rc : server_side(rc, err);
     json_t *body = json_pack("{s:I,s:I,s:o}", "index", (json_int_t)index, "size", (json_int_t)size,
@@ -136,7 +137,7 @@ static eseal_rc h_inclusion(struct eseal_http_req *req, struct eseal_log *log,
     return eseal_http_reply_json(req, 200, body);
 }
 
-static eseal_rc h_consistency(struct eseal_http_req *req, struct eseal_log *log,
+static eseal_rc h_consistency(struct eseal_http_req *req, const struct eseal_log_source *src,
                               struct eseal_err *err)
 {
     uint64_t first, second;
@@ -146,7 +147,7 @@ static eseal_rc h_consistency(struct eseal_http_req *req, struct eseal_log *log,
     if (rc != ESEAL_OK)
         return rc;
     struct eseal_merkle_proof proof;
-    rc = eseal_log_consistency_proof(log, first, second, &proof, err);
+    rc = src->consistency(src->ctx, first, second, &proof, err);
     if (rc != ESEAL_OK)
         return rc == ESEAL_E_INVALID ? rc : server_side(rc, err);
     json_t *body = json_pack("{s:I,s:I,s:o}", "first", (json_int_t)first, "second",
@@ -156,7 +157,7 @@ static eseal_rc h_consistency(struct eseal_http_req *req, struct eseal_log *log,
 
 static const struct {
     const char *path;
-    eseal_rc (*fn)(struct eseal_http_req *, struct eseal_log *, struct eseal_err *);
+    eseal_rc (*fn)(struct eseal_http_req *, const struct eseal_log_source *, struct eseal_err *);
 } dispatch[] = {
     {"/log/checkpoint", h_checkpoint},
     {"/log/entries", h_entries},
@@ -164,15 +165,53 @@ static const struct {
     {"/log/proof/consistency", h_consistency},
 };
 
-eseal_rc eseal_log_http_handle(struct eseal_http_req *req, struct eseal_log *log,
-                               struct eseal_err *err)
+eseal_rc eseal_log_http_serve(struct eseal_http_req *req, const struct eseal_log_source *src,
+                              struct eseal_err *err)
 {
     const char *path = eseal_http_path(req);
     for (size_t i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++) {
         if (strcmp(path, dispatch[i].path) == 0)
-            return dispatch[i].fn(req, log, err);
+            return dispatch[i].fn(req, src, err);
     }
     return eseal_err_set(err, ESEAL_E_NOTFOUND, "no such resource");
+}
+
+/* ---- a log as a source ---- */
+
+static eseal_rc log_src_checkpoint(void *ctx, struct eseal_buf *note, struct eseal_err *err)
+{
+    return eseal_log_checkpoint(ctx, note, err);
+}
+
+static uint64_t log_src_size(void *ctx)
+{
+    return eseal_log_size(ctx);
+}
+
+static eseal_rc log_src_read(void *ctx, uint64_t start, uint64_t end, eseal_log_entry_fn fn,
+                             void *fn_ctx, struct eseal_err *err)
+{
+    return eseal_log_read(ctx, start, end, fn, fn_ctx, err);
+}
+
+static eseal_rc log_src_inclusion(void *ctx, uint64_t index, uint64_t size,
+                                  struct eseal_merkle_proof *out, struct eseal_err *err)
+{
+    return eseal_log_inclusion_proof(ctx, index, size, out, err);
+}
+
+static eseal_rc log_src_consistency(void *ctx, uint64_t first, uint64_t second,
+                                    struct eseal_merkle_proof *out, struct eseal_err *err)
+{
+    return eseal_log_consistency_proof(ctx, first, second, out, err);
+}
+
+eseal_rc eseal_log_http_handle(struct eseal_http_req *req, struct eseal_log *log,
+                               struct eseal_err *err)
+{
+    const struct eseal_log_source src = {log,          log_src_checkpoint, log_src_size,
+                                         log_src_read, log_src_inclusion,  log_src_consistency};
+    return eseal_log_http_serve(req, &src, err);
 }
 
 static eseal_rc h_route(struct eseal_http_req *req, void *app, struct eseal_err *err)

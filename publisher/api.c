@@ -374,6 +374,9 @@ static const struct eseal_http_route routes[] = {
     {"GET",  "/certs/responder.pem",       PUBLIC, 0, h_responder},
     {"GET",  "/certs/responders.pem",      PUBLIC, 0, h_responders},
     {"GET",  "/log/checkpoint",            PUBLIC, 0, h_checkpoint},
+    {"GET",  "/log/entries",               PUBLIC, 0, pub_h_log},
+    {"GET",  "/log/proof/inclusion",       PUBLIC, 0, pub_h_log},
+    {"GET",  "/log/proof/consistency",     PUBLIC, 0, pub_h_log},
     {"GET",  "/healthz",                   PUBLIC, 0, h_healthz},
     {"GET",  "/crl/{file}",                PUBLIC, 0, h_crl}, /* {shard}.crl */
     {"GET",  "/lists/{shard}/full",        PUBLIC, 0, h_lists},

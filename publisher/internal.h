@@ -39,6 +39,9 @@ enum {
     /* signatures, like CF_RESPONSES: re-signed with them, not records */
     CF_OCSP, /* version key -> thisUpdate (8-byte BE) || nextUpdate || pre-signed OCSPResponse DER
               */
+    /* the verified copy of the log (mirror.c), served to replicas */
+    CF_LOG_ENTRIES, /* seq (8-byte BE) -> the entry's canonical JSON */
+    CF_LOG_NODES,   /* level (1 byte) || index (8-byte BE) -> complete subtree hash */
     N_CFS,
 };
 
@@ -75,6 +78,11 @@ struct eseal_publisher {
     int64_t last_success;
     uint64_t skipped;
 
+    /* the log mirror (mirror.c): on unless the state predates it; the
+     * frontier of the entries 0..position-1, guarded by |work| */
+    bool mirror_on;
+    struct eseal_merkle_frontier mirror;
+
     unsigned shards;     /* fixed at creation (meta "shards") */
     uint64_t crl_number; /* the last CRL number used; guarded by |work| */
 
@@ -106,6 +114,22 @@ void pub_http_date(int64_t t, char out[40]);
 /* pub_note copies the signed note of the latest verified checkpoint into
  * |out|; ESEAL_E_UNAVAILABLE before one was fetched. */
 eseal_rc pub_note(struct eseal_publisher *p, struct eseal_buf *out);
+
+/* pub_mirror_open starts the log mirror after the follower's state is
+ * restored: on a fresh state it is on, on a state from before it off (the
+ * log routes answer 503). */
+eseal_rc pub_mirror_open(struct eseal_publisher *p, struct eseal_err *err);
+
+/* pub_mirror_add adds to |b| the entries of one page (a JSON array from the
+ * follower, in order) and their subtree hashes, growing |fr| (a copy of
+ * p->mirror, stored back by the caller once |b| is written). Call with
+ * |work| held. */
+eseal_rc pub_mirror_add(struct eseal_publisher *p, struct eseal_kv_batch *b, const json_t *entries,
+                        struct eseal_merkle_frontier *fr, struct eseal_err *err);
+
+/* pub_h_log answers GET /log/entries and /log/proof/{inclusion,consistency}
+ * from the mirror (|app| is the publisher). */
+eseal_rc pub_h_log(struct eseal_http_req *req, void *app, struct eseal_err *err);
 
 /* pub_get_json reads the JSON value stored under |key| in |cf|. */
 eseal_rc pub_get_json(struct eseal_kv *kv, unsigned cf, const char *key, json_t **out,

@@ -54,9 +54,9 @@ const size_t eseal_publisher_n_options =
     sizeof(eseal_publisher_options) / sizeof(eseal_publisher_options[0]);
 
 static const char *const cf_names[N_CFS] = {
-    "default",      "versions",  "seals",    "by_seal",     "by_picture", "by_serial",
-    "responses",    "due",       "revoked",  "crls",        "lists",      "list_index",
-    "list_changes", "seal_info", "pictures", "seal_wanted", "ocsp",
+    "default",  "versions",    "seals", "by_seal",     "by_picture", "by_serial",    "responses",
+    "due",      "revoked",     "crls",  "lists",       "list_index", "list_changes", "seal_info",
+    "pictures", "seal_wanted", "ocsp",  "log_entries", "log_nodes",
 };
 
 #define META_POSITION "position"
@@ -392,6 +392,8 @@ eseal_rc eseal_publisher_open(struct eseal_publisher **out,
         eseal_buf_append(&p->note, v.data, v.len);
     p->position = eseal_log_follower_position(p->f);
     p->verified = *eseal_log_follower_verified(p->f);
+    if ((rc = pub_mirror_open(p, err)) != ESEAL_OK)
+        goto fail;
     eseal_buf_cleanup(&v);
     free(db);
     free(pub);
@@ -780,8 +782,11 @@ static eseal_rc step_locked(struct eseal_publisher *p, int64_t now, size_t *appl
     eseal_kv_batch_put(b, CF_DEFAULT, META_SKIPPED, strlen(META_SKIPPED), sk, 8);
     eseal_kv_batch_put(b, CF_DEFAULT, META_FOLLOWER, strlen(META_FOLLOWER), state, strlen(state));
     free(state);
-    if ((rc = eseal_kv_write(p->kv, b, true, err)) != ESEAL_OK)
+    struct eseal_merkle_frontier mirror = p->mirror;
+    if ((rc = pub_mirror_add(p, b, entries, &mirror, err)) != ESEAL_OK ||
+        (rc = eseal_kv_write(p->kv, b, true, err)) != ESEAL_OK)
         goto out;
+    p->mirror = mirror;
     pthread_mutex_lock(&p->mu);
     p->position = next;
     p->skipped = skipped;

@@ -228,6 +228,63 @@ extern const struct eseal_http_route eseal_log_routes[];
 eseal_rc eseal_log_http_handle(struct eseal_http_req *req, struct eseal_log *log,
                                struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* ---- a Merkle tree kept in a key-value family --------------------------------- */
+
+struct eseal_kv;
+
+/* ESEAL_LOG_NODE_KEY_LEN is the length of eseal_log_node_key's keys. */
+#define ESEAL_LOG_NODE_KEY_LEN 9
+
+/* eseal_log_node_key writes the key under which the log's index (and the
+ * publisher's copy of a log) keeps the hash of complete subtree (level,
+ * index): the level in one byte, then the index, 8 bytes big-endian. */
+void eseal_log_node_key(uint8_t key[ESEAL_LOG_NODE_KEY_LEN], unsigned level, uint64_t index);
+
+/* eseal_log_node_get reads the hash of subtree (level, index) from family
+ * |cf| of |kv| into |out|: a missing or malformed node is ESEAL_E_IO naming
+ * it (a store that claims a size holds every node within it). */
+eseal_rc eseal_log_node_get(struct eseal_kv *kv, unsigned cf, unsigned level, uint64_t index,
+                            uint8_t out[ESEAL_MERKLE_HASH_LEN],
+                            struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_log_tree_inclusion and eseal_log_tree_consistency are
+ * eseal_merkle_inclusion_proof and _consistency_proof over a tree of |n|
+ * leaves whose nodes |read| fetches, with arguments beyond |n| refused as
+ * ESEAL_E_INVALID (the checks eseal_log_inclusion_proof and
+ * _consistency_proof make). */
+eseal_rc eseal_log_tree_inclusion(struct eseal_merkle_proof *out, uint64_t index, uint64_t size,
+                                  uint64_t n, eseal_merkle_node_read read, void *ctx,
+                                  struct eseal_err *err) ESEAL_MUST_CHECK;
+eseal_rc eseal_log_tree_consistency(struct eseal_merkle_proof *out, uint64_t first, uint64_t second,
+                                    uint64_t n, eseal_merkle_node_read read, void *ctx,
+                                    struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* struct eseal_log_source is what the handlers of eseal_log_routes read:
+ * a log (eseal_log_http_handle makes one) or a verified copy of a log kept
+ * elsewhere (the publisher's mirror, which its replicas follow). Every
+ * callback gets |ctx|. checkpoint: the latest signed note (ESEAL_E_NOTFOUND
+ * before one), never covering more than size() entries; size: the entries
+ * readable; read, inclusion and consistency: as eseal_log_read,
+ * eseal_log_inclusion_proof and eseal_log_consistency_proof, with
+ * ESEAL_E_INVALID for arguments beyond size(). */
+struct eseal_log_source {
+    void *ctx;
+    eseal_rc (*checkpoint)(void *ctx, struct eseal_buf *note, struct eseal_err *err);
+    uint64_t (*size)(void *ctx);
+    eseal_rc (*read)(void *ctx, uint64_t start, uint64_t end, eseal_log_entry_fn fn, void *fn_ctx,
+                     struct eseal_err *err);
+    eseal_rc (*inclusion)(void *ctx, uint64_t index, uint64_t size, struct eseal_merkle_proof *out,
+                          struct eseal_err *err);
+    eseal_rc (*consistency)(void *ctx, uint64_t first, uint64_t second,
+                            struct eseal_merkle_proof *out, struct eseal_err *err);
+};
+
+/* eseal_log_http_serve answers a request for one of the paths of
+ * eseal_log_routes from |src| (borrowed), with the same replies as
+ * eseal_log_http_handle. Other paths are ESEAL_E_NOTFOUND. */
+eseal_rc eseal_log_http_serve(struct eseal_http_req *req, const struct eseal_log_source *src,
+                              struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* ---- following a log -------------------------------------------------------- */
 
 /* eseal_log_follower_open_dir follows the log in directory |dir| (read

@@ -56,54 +56,15 @@ start_publisher publisher.log --data pdata --log log --threads "$workers"
 taskset -a -c -p "$server_cpu" "$publisher" >/dev/null
 wait_position "$seals"
 
-# wrk_rps NAME URL LUA [ENV=VALUE...]: one wrk run; prints requests/s, keeps NAME.wrk
-wrk_rps() {
-    local name=$1 url=$2 lua=$3
-    shift 3
-    env "$@" taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"${duration}s" --latency \
-        -s "$bench_lib/$lua" "$url" >"$name.wrk" 2>&1 || { cat "$name.wrk" >&2; exit 1; }
-    if grep -q 'Non-2xx\|Socket errors' "$name.wrk"; then
-        echo "warning: $name: $(grep 'Non-2xx\|Socket errors' "$name.wrk" | tr -s ' ')" >&2
-    fi
-    awk '/^Requests\/sec:/ { print int($2) }' "$name.wrk"
-}
-# p99 NAME: the 99th percentile latency wrk printed
-p99() { awk '$1 == "99%" { print $2 }' "$1.wrk"; }
-
 # --- 1. status queries: the publisher and nginx with the same files ----------------------
-mkdir -p www/status
-python3 - "$bench_lib" "$pport" "$seals" <<'PY'
-import http.client, sys
-sys.path.insert(0, sys.argv[1])
-import seals
-conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[2]))
-for i in range(int(sys.argv[3])):
-    conn.request("GET", "/status/" + seals.esid(i), headers={"Accept": "application/eseal-status"})
-    r = conn.getresponse()
-    body = r.read()
-    assert r.status == 200, (seals.esid(i), r.status)
-    open("www/status/" + seals.esid(i), "wb").write(body)
-PY
+save_statuses "$pport" "$seals" www/status
 chmod -R a+rX "$work"
 nport=$(free_port)
-cat >nginx.conf <<CONF
-worker_processes $workers;
-$([ "$(id -u)" = 0 ] && echo 'user root;')
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-    access_log off;
+{
+    nginx_prelude "$workers"
+    cat <<CONF
     types { }
     default_type application/eseal-status;
-    sendfile on;
-    keepalive_requests 1000000;
-    client_body_temp_path $work/nginx-tmp;
-    proxy_temp_path $work/nginx-tmp;
-    fastcgi_temp_path $work/nginx-tmp;
-    uwsgi_temp_path $work/nginx-tmp;
-    scgi_temp_path $work/nginx-tmp;
     server {
         listen 127.0.0.1:$nport;
         root $work/www;
@@ -111,12 +72,8 @@ http {
     }
 }
 CONF
-daemon nginx.log taskset -c "$server_cpu" nginx -p "$work" -e "$work/nginx.err" -c "$work/nginx.conf"
-nginx=$pid
-for _ in $(seq 1 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$nport/" && break
-    sleep 0.1
-done
+} >nginx.conf
+start_nginx "$nport"
 one=$(python3 "$bench_lib/seals.py" esid 7)
 cmp -s <(curl -s "http://127.0.0.1:$nport/status/$one") \
     <(curl -s -H 'Accept: application/eseal-status' "$pbase/status/$one") ||

@@ -121,3 +121,72 @@ make_log() {
         start=$((start + k))
     done
 }
+
+# save_statuses PORT N DIR: GET /status/{esID} (the DER) of synthetic seals
+# 0 … N-1 from the server on loopback PORT (a publisher, or nginx in front
+# of one), each saved as DIR/{esID}: the bytes nginx serves as static files.
+save_statuses() {
+    mkdir -p "$3"
+    python3 - "$bench_lib" "$1" "$2" "$3" <<'PY'
+import http.client, sys
+sys.path.insert(0, sys.argv[1])
+import seals
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[2]))
+for i in range(int(sys.argv[3])):
+    conn.request("GET", "/status/" + seals.esid(i), headers={"Accept": "application/eseal-status"})
+    r = conn.getresponse()
+    body = r.read()
+    assert r.status == 200, (seals.esid(i), r.status)
+    open(sys.argv[4] + "/" + seals.esid(i), "wb").write(body)
+PY
+}
+# nginx_prelude WORKERS: the start of an nginx.conf running in the
+# foreground from $work (pid, error log, temporary paths, no access log),
+# up to inside http {}: the caller adds its servers and the closing brace.
+nginx_prelude() {
+    cat <<CONF
+worker_processes $1;
+$([ "$(id -u)" = 0 ] && echo 'user root;')
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    keepalive_requests 1000000;
+    client_body_temp_path $work/nginx-tmp;
+    proxy_temp_path $work/nginx-tmp;
+    fastcgi_temp_path $work/nginx-tmp;
+    uwsgi_temp_path $work/nginx-tmp;
+    scgi_temp_path $work/nginx-tmp;
+CONF
+}
+# start_nginx PORT: nginx with $work/nginx.conf on $server_cpu, until it
+# answers on loopback PORT; sets $nginx.
+start_nginx() {
+    daemon nginx.log taskset -c "$server_cpu" nginx -p "$work" -e "$work/nginx.err" -c "$work/nginx.conf"
+    nginx=$pid
+    for _ in $(seq 1 50); do
+        curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+        kill -0 "$nginx" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "$BENCH_NAME: nginx did not start" >&2
+    cat nginx.err nginx.log >&2
+    exit 1
+}
+# wrk_rps NAME URL LUA [ENV=VALUE...]: one wrk run (-t1 -c$conns
+# -d$duration on $load_cpu); prints requests/s, keeps NAME.wrk
+wrk_rps() {
+    local name=$1 url=$2 lua=$3
+    shift 3
+    env "$@" taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"${duration}s" --latency \
+        -s "$bench_lib/$lua" "$url" >"$name.wrk" 2>&1 || { cat "$name.wrk" >&2; exit 1; }
+    if grep -q 'Non-2xx\|Socket errors' "$name.wrk"; then
+        echo "warning: $name: $(grep 'Non-2xx\|Socket errors' "$name.wrk" | tr -s ' ')" >&2
+    fi
+    awk '/^Requests\/sec:/ { print int($2) }' "$name.wrk"
+}
+# p99 NAME: the 99th percentile latency wrk printed
+p99() { awk '$1 == "99%" { print $2 }' "$1.wrk"; }
