@@ -22,7 +22,7 @@ python3 -c 'import requests' 2>/dev/null || { echo "skip: python3-requests is mi
 load=
 trap 'kill $load 2>/dev/null || true; cleanup' EXIT
 rounds=${ESEAL_CRASH_ROUNDS:-5}
-workers=${ESEAL_CRASH_WORKERS:-4}
+workers=${ESEAL_CRASH_WORKERS:-3}
 
 python3 - "$agent" "$agg" "$maker" "$reviewer" "$token_id" "$UNIT" "$USCC" <<'PY'
 import json, sys
@@ -54,7 +54,7 @@ pkills=0
 for round in $(seq 1 "$rounds"); do
     python3 "$lib/workload.py" "$ibase" ctx.json "$round" "$workers" acks.txt >"load.$round.out" 2>&1 &
     load=$!
-    t=$(rand 1.0 3.0)
+    t=$(rand 0.6 1.8)
     if [ $((round % 2)) -eq 0 ]; then
         # the publisher dies while it follows the log and serves, and comes back at once
         half=$(python3 -c "print($t / 2)")
