@@ -795,7 +795,19 @@ struct framing {
     const char *length; /* the first Content-Length, or NULL */
     bool lengths_differ;
     bool chunked; /* a Transfer-Encoding was sent */
+    unsigned n_hosts;
+    bool host_bad; /* a Host that is not a host[:port] */
 };
+
+/* host_valid tells whether |s| (|n| bytes) can be a Host field: a reg-name,
+ * IPv4 or [IP-literal] with an optional port (RFC 3986 §3.2.2), nothing a
+ * handler building a URL from it could be surprised by. */
+static bool host_valid(const char *s, size_t n)
+{
+    static const char allowed[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789-._~%!$&'()*+,;=:[]";
+    return n > 0 && n <= 255 && strspn(s, allowed) == n;
+}
 
 static enum MHD_Result framing_scan(void *cls, enum MHD_ValueKind kind, const char *key,
                                     size_t key_size, const char *value, size_t value_size)
@@ -811,6 +823,9 @@ static enum MHD_Result framing_scan(void *cls, enum MHD_ValueKind kind, const ch
             f->length = value;
     } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
         f->chunked = true;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+        f->n_hosts++;
+        f->host_bad = f->host_bad || !host_valid(value, value_size);
     }
     return MHD_YES;
 }
@@ -938,7 +953,7 @@ static bool authorize(struct eseal_http_req *req, eseal_rc *rc)
  * route, refuses a declared oversized body and checks the permission, all
  * before any of the body is read or the handler runs. */
 static enum MHD_Result req_begin(struct eseal_http_req *req, struct MHD_Connection *con,
-                                 const char *method)
+                                 const char *method, const char *version)
 {
     req->started = true;
     req->method = req_strdup(req, method);
@@ -954,6 +969,10 @@ static enum MHD_Result req_begin(struct eseal_http_req *req, struct MHD_Connecti
         return reply_malformed(req, 400,
                                "Content-Length 与 Transfer-Encoding 并存 / Content-Length "
                                "with Transfer-Encoding");
+    /* RFC 9112 §3.2: an HTTP/1.1 request without exactly one valid Host is 400 */
+    if (f.n_hosts > 1 || f.host_bad ||
+        (f.n_hosts == 0 && strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
+        return reply_malformed(req, 400, "Host 无效 / missing or invalid Host");
     if (!path_decode(req))
         return reply_malformed(req, 400, "malformed escape or NUL in the path");
     if (query_has_nul(con))
@@ -1046,7 +1065,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (req == NULL) /* on_uri always runs first; this keeps a miss harmless */
         *req_cls = req = req_new(cls, con, url);
     if (!req->started)
-        return req_begin(req, con, method);
+        return req_begin(req, con, method, version);
     if (req->replied) {
         *upload_data_size = 0; /* a refused body still being read */
         return MHD_YES;

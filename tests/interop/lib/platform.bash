@@ -8,7 +8,8 @@
 # responder.pem/.pub (from the CA), and the helpers fail, ok, expect, json,
 # pub, hdr, wait_status, file_submitted, to_approved, handover, shard_of,
 # split_sig, verify_sig and list_field.
-# Set ESEAL_TEST_NAME first: it names the temporary directory.
+# Set ESEAL_TEST_NAME first: it names the temporary directory;
+# ESEAL_TEST_ISSUER_ARGS adds options to eseal-issuerd's command line.
 # Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
 : "${ESEAL:?set ESEAL to the eseal binary}"
 : "${ESEAL_ISSUERD:?set ESEAL_ISSUERD to the eseal-issuerd binary}"
@@ -65,7 +66,8 @@ wait_port() {
 token_id=$(json tok.json 'j["id"]')
 "$ESEAL" token csr --dir tok --subject "/C=CN/O=$UNIT/serialNumber=$USCC" --out unit.csr >/dev/null
 
-"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer.log 2>&1 &
+# shellcheck disable=SC2086 # ESEAL_TEST_ISSUER_ARGS: words the test adds
+"$ESEAL_ISSUERD" --port 0 --data idata --ca ca ${ESEAL_TEST_ISSUER_ARGS:-} >issuer.log 2>&1 &
 issuer=$!
 iport=$(wait_port issuer.log "$issuer")
 ibase="http://127.0.0.1:$iport"

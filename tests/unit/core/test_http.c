@@ -914,6 +914,26 @@ static void test_malformed(void **state)
         resp_free(&r);
     }
 
+    /* RFC 9112 §3.2: HTTP/1.1 needs exactly one Host, and a valid one
+     * (HTTP/1.0 may go without). */
+    static const char *const hosts[] = {
+        "GET /hello HTTP/1.1\r\nConnection: close\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: a b/c\r\nConnection: close\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+        struct resp r = exchange_str(hosts[i]);
+        assert_error(&r, 400, "invalid", NULL);
+        resp_free(&r);
+    }
+    struct resp h = exchange_str("GET /hello HTTP/1.0\r\n\r\n");
+    assert_int_equal(h.status, 200);
+    resp_free(&h);
+    h = exchange_str("GET /hello HTTP/1.1\r\nHost: [::1]:8441\r\nConnection: close\r\n\r\n");
+    assert_int_equal(h.status, 200);
+    resp_free(&h);
+
     /* Escapes that do not decode, or decode to NUL, are refused by us. */
     static const char *const targets[] = {"/hello%00", "/hel%zzlo",       "/hello%4",
                                           "/hello%",   "/query?name=%00", "/query?na%00me=x"};
