@@ -182,8 +182,10 @@ want = ["submission.created", "submission.material_added", "submission.material_
         "submission.registered", "submission.approved", "seal.issued",
         "application.produced", "seal.activated", "application.handed_over"]
 assert types == want, types
-staff = [e["data"]["username"] for e in entries if e["type"] == "staff.created"]
-assert staff == ["agent1", "agg-fz", "maker1", "reviewer1"], staff
+# staff.created names the account by its opaque id, never its username
+staff = [e["data"] for e in entries if e["type"] == "staff.created"]
+assert [d["role"] for d in staff] == ["agent", "aggregator", "maker", "reviewer"], staff
+assert all(d["staff"].startswith("st:") and "username" not in d for d in staff), staff
 for i, e in enumerate(entries):
     assert e["seq"] == i and e["v"] == 1 and e["actor"]["id"] and e["time"].endswith("Z")
 issued = next(e for e in entries if e["type"] == "seal.issued")

@@ -126,7 +126,7 @@ b=$(forward "$id")
 code 0 M batch show --url "$base" --id "$b"
 grep -q '^state *submitted' out.txt || fail "batch show"
 code 0 M register --url "$base" --id "$id"
-grep -q '^registered_by *maker1' out.txt || fail "registered"
+grep -q '^registered_by *st:[0-9a-f]\{16\}$' out.txt || fail "registered (by the maker's opaque id)"
 code 1 M review --url "$base" --id "$id" --approve
 code 0 R review --url "$base" --id "$id" --reject --reason '介绍信日期缺失 / the letter is undated'
 grep -q '^state *rejected' out.txt && grep -q 'the letter is undated' out.txt || fail "rejected"

@@ -195,7 +195,7 @@ grep -q '^agent2 ' out.txt || fail "cli lists agent2's session"
 agent2=$(login agent2 cli-own-password-55)
 ok
 
-# every change logged as staff.*, naming the account only
+# every change logged as staff.*, naming the account by its opaque id only
 size=$(curl -s "$base/log/checkpoint" | sed -n 2p)
 expect 200 GET "/log/entries?start=0&end=$size" ""
 python3 - <<'PY' || fail "staff.* log entries"
@@ -209,7 +209,8 @@ for t, n in (("staff.disabled", 2), ("staff.enabled", 2), ("staff.password_chang
 for e in entries:
     if e["type"] in ("staff.disabled", "staff.enabled", "staff.password_changed",
                      "staff.password_reset"):
-        assert set(e["data"]) == {"username"}, e
+        assert set(e["data"]) == {"staff"} and e["data"]["staff"].startswith("st:"), e
+assert "agent2" not in text, "a username in the public log"
 for secret in ("password-2", "reset-password", "cli-own", "@unit.example", "@city.example"):
     assert secret not in text, secret
 PY

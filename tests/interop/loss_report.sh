@@ -79,7 +79,9 @@ entries = [e["entry"] for e in json.load(open("resp.json"))["entries"]]
 mine = [e for e in entries if e.get("seal") == sys.argv[1]]
 assert [e["type"] for e in mine][-2:] == ["seal.suspended", "seal.reinstated"], mine
 sus, rei = mine[-2], mine[-1]
-assert sus["actor"]["id"] == "agent1" and rei["actor"]["id"] == "maker1", (sus, rei)
+# staff by opaque ids and roles, never usernames
+assert sus["actor"]["role"] == "agent" and rei["actor"]["role"] == "maker", (sus, rei)
+assert sus["actor"]["id"].startswith("st:") and rei["actor"]["id"].startswith("st:"), (sus, rei)
 assert rei["data"]["status"] == "good" and rei["data"]["reinstated_at"].endswith("Z"), rei
 PY
 # good again in every feed: the status, OCSP, and no CRL entry

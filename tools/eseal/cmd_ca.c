@@ -45,13 +45,16 @@ static const char tsa_init_usage[] =
     "usage: eseal ca tsa-init --dir DIR [--days N] [--passphrase-file FILE]\n"
     "  Gives a CA made before time-stamps its time-stamp authority key and\n"
     "  certificate (tsa.key, tsa.pem; `eseal ca init` makes them). 生成时间戳密钥.\n";
-static const char rotate_usage[] =
-    "usage: eseal ca rotate-maker|rotate-responder --dir DIR --log LOGDIR [--days N]\n"
-    "                [--passphrase-file FILE]\n"
-    "  A new key and certificate for the seal maker or the status responder, signed\n"
-    "  by the root; the old certificate is kept in DIR/retired/ and the rotation is\n"
-    "  appended to the event log in LOGDIR (key.rotated): stop eseal-issuerd first,\n"
-    "  restart it (maker) or eseal-publisherd (responder) after. 轮换密钥.\n";
+#define ROTATE_USAGE(cmd, what, restart)                                                           \
+    "usage: eseal ca " cmd " --dir DIR --log LOGDIR [--days N] [--passphrase-file FILE]\n"         \
+    "  A new key and certificate for " what ", signed by the root; the old\n"                      \
+    "  certificate is kept in DIR/retired/ and the rotation is appended to the event\n"            \
+    "  log in LOGDIR (key.rotated): stop eseal-issuerd first, restart " restart " after.\n"        \
+    "  轮换密钥.\n"
+static const char rotate_maker_usage[] =
+    ROTATE_USAGE("rotate-maker", "the seal maker", "eseal-issuerd");
+static const char rotate_responder_usage[] =
+    ROTATE_USAGE("rotate-responder", "the status responder", "eseal-publisherd");
 static const char rotate_log_usage[] =
     "usage: eseal ca rotate-log --dir DIR --log LOGDIR [--finish] [--passphrase-file FILE]\n"
     "  Begins a log key rotation (a next key, announced in the log and co-signing\n"
@@ -413,7 +416,9 @@ static int rotate(int argc, char **argv, enum eseal_ca_role role)
     struct args a;
     struct eseal_buf pass;
     eseal_buf_init(&pass);
-    int r = rotate_args(argc, argv, CMD_BIT(OPT_DAYS), rotate_usage, &a, &pass);
+    int r = rotate_args(argc, argv, CMD_BIT(OPT_DAYS),
+                        role == ESEAL_CA_MAKER ? rotate_maker_usage : rotate_responder_usage, &a,
+                        &pass);
     if (r != 0) {
         eseal_buf_cleanse(&pass);
         return r < 0 ? 0 : r;
