@@ -28,11 +28,7 @@ char *eseal_words_iso_time(const char *iso)
     return eseal_json_time_parse(iso, &t) ? eseal_words_time((time_t)t) : eseal_xstrdup(iso);
 }
 
-struct word {
-    const char *name, *zh;
-};
-
-static const char *word_of(const struct word *w, size_t n, const char *name)
+const char *eseal_word_of(const struct eseal_word *w, size_t n, const char *name)
 {
     for (size_t i = 0; name != NULL && i < n; i++)
         if (strcmp(w[i].name, name) == 0)
@@ -42,16 +38,16 @@ static const char *word_of(const struct word *w, size_t n, const char *name)
 
 const char *eseal_words_seal_status(const char *status)
 {
-    static const struct word w[] = {
+    static const struct eseal_word w[] = {
         {"good", "有效"},      {"pending", "待领取（尚不能使用）"}, {"suspended", "已挂失"},
         {"revoked", "已撤销"}, {"expired", "已过有效期"},           {"unknown", "未登记"},
     };
-    return word_of(w, sizeof(w) / sizeof(w[0]), status);
+    return eseal_word_of(w, sizeof(w) / sizeof(w[0]), status);
 }
 
 const char *eseal_words_reason(const char *reason)
 {
-    static const struct word w[] = {
+    static const struct eseal_word w[] = {
         {"keyCompromise", "密钥泄露或遗失"},
         {"superseded", "已由新版本取代"},
         {"cessationOfOperation", "单位撤销、合并或更名"},
@@ -60,5 +56,5 @@ const char *eseal_words_reason(const char *reason)
         {"certificateHold", "挂失"},
         {"unspecified", "未说明原因"},
     };
-    return word_of(w, sizeof(w) / sizeof(w[0]), reason);
+    return eseal_word_of(w, sizeof(w) / sizeof(w[0]), reason);
 }

@@ -6,6 +6,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/json.h"
+#include "eseal/words.h"
 #include "internal.h"
 
 /* struct outcome_row is one outcome of one check. Every message a report can
@@ -451,21 +452,9 @@ json_t *eseal_report_json(const struct eseal_report *r)
 
 /* ---- words for people ---------------------------------------------------------- */
 
-struct word {
-    const char *name, *zh;
-};
-
-static const char *word_of(const struct word *w, size_t n, const char *name)
-{
-    for (size_t i = 0; name != NULL && i < n; i++)
-        if (strcmp(w[i].name, name) == 0)
-            return w[i].zh;
-    return name;
-}
-
 const char *verify_check_zh(const char *key)
 {
-    static const struct word w[] = {
+    static const struct eseal_word w[] = {
         {"format", "数据格式"},         {"data_hash", "文档摘要"},
         {"signature", "签章签名"},      {"signer_in_seal", "签章人与印章"},
         {"seal_signature", "制章签名"}, {"chain", "证书链"},
@@ -474,18 +463,18 @@ const char *verify_check_zh(const char *key)
         {"seal_file", "印章文件"},      {"stamp", "签章外观"},
         {"timestamp", "时间戳"},        {"seal_timestamp", "印章时间戳"},
     };
-    return word_of(w, sizeof(w) / sizeof(w[0]), key);
+    return eseal_word_of(w, sizeof(w) / sizeof(w[0]), key);
 }
 
 const char *verify_check_status_zh(const char *status)
 {
-    static const struct word w[] = {
+    static const struct eseal_word w[] = {
         {"PASSED", "通过"},
         {"FAILED", "未通过"},
         {"INDETERMINATE", "无法确定"},
         {"SKIPPED", "未检查"},
     };
-    return word_of(w, sizeof(w) / sizeof(w[0]), status);
+    return eseal_word_of(w, sizeof(w) / sizeof(w[0]), status);
 }
 
 /* dn_value copies the value of attribute |attr| from the RFC 2253 name

@@ -5,6 +5,7 @@
 #ifndef ESEAL_WORDS_H
 #define ESEAL_WORDS_H
 
+#include <stddef.h>
 #include <time.h>
 
 /* eseal_words_time returns |t| for people: "2026-12-03 18:23:05 北京时间"
@@ -23,6 +24,14 @@ char *eseal_words_iso_time(const char *iso);
  * "密钥泄露或遗失"). Static strings; a name they do not know comes back as
  * it is (NULL for NULL). */
 const char *eseal_words_seal_status(const char *status);
+/* struct eseal_word pairs a machine name with its words for people;
+ * eseal_word_of finds |name| among |n| of them and returns its words, or
+ * |name| itself when it has none. */
+struct eseal_word {
+    const char *name, *zh;
+};
+const char *eseal_word_of(const struct eseal_word *w, size_t n, const char *name);
+
 const char *eseal_words_reason(const char *reason);
 
 #endif
