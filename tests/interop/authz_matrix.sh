@@ -27,8 +27,16 @@
 set -euo pipefail
 : "${ESEAL_VERIFIERD:?set ESEAL_VERIFIERD to the eseal-verifierd binary}"
 export ESEAL_TEST_NAME=authz-matrix
+# The console's and portal's static routes are in the matrix: the issuer
+# serves a build of its own (made below), so the answer does not depend on
+# whether issuer/console/dist was built before this test ran.
+ESEAL_TEST_ISSUER_ARGS="--console_dir console"
 # shellcheck source=lib/platform.bash
 . "$(cd "$(dirname "$0")" && pwd)/lib/platform.bash"
+mkdir -p console/assets
+echo '<!DOCTYPE html><title>console</title>' >console/index.html
+echo '<!DOCTYPE html><title>portal</title>' >console/portal.html
+echo 'console.log(1)' >console/assets/index-AbCdEf12.js
 
 # --- the publisher and the verifier: public routes only -----------------------------
 for bin in "$ESEAL_PUBLISHERD" "$ESEAL_VERIFIERD"; do
@@ -50,7 +58,7 @@ ok
 restart_issuer() {
     kill "$issuer"
     wait "$issuer" 2>/dev/null || true
-    "$ESEAL_ISSUERD" --port 0 --data idata --ca ca "$@" >issuer.log 2>&1 &
+    "$ESEAL_ISSUERD" --port 0 --data idata --ca ca --console_dir console "$@" >issuer.log 2>&1 &
     issuer=$!
     iport=$(wait_port issuer.log "$issuer")
     ibase="http://127.0.0.1:$iport"
