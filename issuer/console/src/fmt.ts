@@ -33,3 +33,12 @@ export function mm(v?: number): string {
 export function short(hex?: string): string {
   return hex ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : '—';
 }
+
+// staffLabel names the account that acted: its username when the issuer sent
+// one (only admins get them), otherwise its opaque staff id ("st:…") as a
+// short number a clerk can read out and an admin can look up.
+export function staffLabel(id?: string, username?: string): string {
+  if (!id) return '—';
+  if (username) return username;
+  return id.startsWith('st:') ? `编号 ${id.slice(3, 11)}` : id;
+}
