@@ -136,13 +136,7 @@ N=32
 "$ESEAL_VERIFIERD" --port 0 --trust ca/root.pem --no-status --max_connections "$N" \
     --max_connections_per_ip "$N" --max_document 33554432 >verifier.log 2>&1 &
 verifier=$!
-vport=
-for _ in $(seq 1 100); do
-    vport=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' verifier.log)
-    [ -n "$vport" ] && break
-    sleep 0.1
-done
-[ -n "$vport" ] || fail "eseal-verifierd did not start"
+vport=$(wait_port verifier.log "$verifier")
 python3 - "$vport" "$verifier" "$N" <<'EOF' >rss.out || { cat rss.out verifier.log >&2; fail "memory at peak"; }
 import socket, sys, time
 port, pid, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])

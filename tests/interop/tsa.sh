@@ -43,7 +43,7 @@ start_publisher() {
     publisher=$!
     local port=
     for _ in $(seq 1 100); do
-        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' publisher.log)
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' publisher.log 2>/dev/null || true)
         [ -n "$port" ] && break
         kill -0 "$publisher" 2>/dev/null || { cat publisher.log >&2; fail "eseal-publisherd exited"; }
         sleep 0.1

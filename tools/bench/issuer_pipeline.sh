@@ -71,7 +71,7 @@ rm -rf "$work/rawlog"
 daemon=$!
 port=
 for _ in $(seq 1 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' daemon.log)
+    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' daemon.log 2>/dev/null || true)
     [ -n "$port" ] && break
     sleep 0.1
 done

@@ -4,10 +4,23 @@
 # args] calls $base, leaves the body in resp.json, the headers in resp.hdr
 # and prints the status;
 # expect STATUS METHOD PATH TOKEN [curl args] fails unless the status is
-# STATUS (and counts a check). The caller defines fail MESSAGE.
+# STATUS (and counts a check); wait_port LOG PID waits for a daemon started
+# with --port 0 to log its port, and prints it. The caller defines fail MESSAGE.
 # shellcheck shell=bash
 
 passed=0
+wait_port() {
+    local log=$1 pid=$2 port=
+    for _ in $(seq 1 100); do
+        # the log may not exist yet: the daemon's shell opens it after the fork
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log" 2>/dev/null | tail -1 || true)
+        [ -n "$port" ] && break
+        kill -0 "$pid" 2>/dev/null || fail "$log: daemon exited"
+        sleep 0.1
+    done
+    [ -n "$port" ] || fail "$log: daemon did not start"
+    echo "$port"
+}
 ok() { passed=$((passed + 1)); }
 json() { python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
 api() {

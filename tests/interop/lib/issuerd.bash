@@ -31,14 +31,7 @@ fail() {
 start_issuerd() {
     "$ESEAL_ISSUERD" --port 0 --data data --ca ca "$@" >daemon.log 2>&1 &
     daemon=$!
-    port=
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' daemon.log)
-        [ -n "$port" ] && break
-        kill -0 "$daemon" 2>/dev/null || fail "eseal-issuerd exited"
-        sleep 0.1
-    done
-    [ -n "$port" ] || fail "eseal-issuerd did not start"
+    port=$(wait_port daemon.log "$daemon")
     base="http://127.0.0.1:$port"
 }
 

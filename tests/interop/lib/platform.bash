@@ -45,19 +45,7 @@ fail() {
     exit 1
 }
 # shellcheck source=api.bash
-. "$(dirname "$der_py")/api.bash" # ok, json, api, expect
-# start NAME BINARY ARGS...: start a daemon, wait for its port, print it.
-wait_port() {
-    local log=$1 pid=$2 port=
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$log")
-        [ -n "$port" ] && break
-        kill -0 "$pid" 2>/dev/null || fail "$log: daemon exited"
-        sleep 0.1
-    done
-    [ -n "$port" ] || fail "$log: daemon did not start"
-    echo "$port"
-}
+. "$(dirname "$der_py")/api.bash" # ok, json, api, expect, wait_port
 
 # --- the CA, a token, the issuer, the publisher ---------------------------------
 "$ESEAL" ca init --dir ca >/dev/null

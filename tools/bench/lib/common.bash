@@ -74,7 +74,7 @@ daemon() {
 wait_port() {
     local port=
     for _ in $(seq 1 300); do
-        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$1")
+        port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$1" 2>/dev/null || true)
         [ -n "$port" ] && break
         kill -0 "$2" 2>/dev/null || { echo "$BENCH_NAME: $1: the daemon exited" >&2; tail "$1" >&2; exit 1; }
         sleep 0.1
