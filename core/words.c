@@ -10,12 +10,18 @@
 /* Beijing time is UTC+8 all year (no daylight saving since 1991). */
 #define BEIJING_OFFSET (8 * 3600)
 
-char *eseal_words_time(time_t t)
+struct tm *eseal_words_beijing(time_t t, struct tm *tm)
 {
     time_t bj = t + BEIJING_OFFSET;
+    return gmtime_r(&bj, tm);
+}
+
+char *eseal_words_time(time_t t)
+{
     struct tm tm;
     char s[40];
-    if (gmtime_r(&bj, &tm) == NULL || strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+    if (eseal_words_beijing(t, &tm) == NULL ||
+        strftime(s, sizeof(s), "%Y-%m-%d %H:%M:%S", &tm) == 0)
         return eseal_xstrdup("(invalid time)");
     return eseal_xasprintf("%s 北京时间", s);
 }

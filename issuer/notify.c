@@ -14,6 +14,7 @@
 
 #include "eseal/mail.h"
 #include "eseal/secret.h"
+#include "eseal/words.h"
 #include "internal.h"
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -89,11 +90,13 @@ static void beijing(char *out, size_t len, const char *iso)
         snprintf(out, len, "%s", iso != NULL ? iso : "");
         return;
     }
-    time_t bj = (time_t)(t + 8 * 3600);
     struct tm tm;
-    gmtime_r(&bj, &tm);
     char buf[32];
-    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
+    if (eseal_words_beijing((time_t)t, &tm) == NULL ||
+        strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm) == 0) {
+        snprintf(out, len, "%s", iso);
+        return;
+    }
     snprintf(out, len, "%s 北京时间", buf);
 }
 

@@ -8,6 +8,10 @@
 #include <stddef.h>
 #include <time.h>
 
+/* eseal_words_beijing breaks |t| down in Beijing time (UTC+8, no daylight
+ * saving) into |tm| for a caller's own strftime format; NULL when it cannot. */
+struct tm *eseal_words_beijing(time_t t, struct tm *tm);
+
 /* eseal_words_time returns |t| for people: "2026-12-03 18:23:05 北京时间"
  * (UTC+8), or "(invalid time)" for one that cannot be shown. The caller
  * frees the result. */

@@ -12,6 +12,7 @@
 #include "eseal/seal.h"
 #include "eseal/ts.h"
 #include "eseal/xml.h"
+#include "eseal/words.h"
 #include "eseal/zip.h"
 #include "ofd_stamp.h"
 
@@ -306,11 +307,10 @@ static eseal_rc signature_xml(struct job *j, const struct ofd_place *pl, double 
     eseal_xml_attr_add(w, "Version", "1.0");
     eseal_xml_end(w);
     eseal_xml_element(w, "ofd:SignatureMethod", SM2_SM3_OID);
-    time_t bj = when + 8 * 3600; /* Beijing time, as readers show it */
-    struct tm tm;
-    char ts[32];
-    gmtime_r(&bj, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+    struct tm tm; /* Beijing time, as readers show it */
+    char ts[32] = "";
+    if (eseal_words_beijing(when, &tm) != NULL)
+        strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
     eseal_xml_element(w, "ofd:SignatureDateTime", ts);
     eseal_xml_start(w, "ofd:References", NULL);
     eseal_xml_attr_add(w, "CheckMethod", SM3_OID);
