@@ -15,9 +15,9 @@
 set -euo pipefail
 : "${ESEAL_VERIFIERD:?set ESEAL_VERIFIERD to the eseal-verifierd binary}"
 deploy=$(cd "$(dirname "$0")/../../tools/deploy" && pwd)
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$nginx_bin" ] || { echo "SKIP: nginx is not installed / 未安装 nginx, 跳过" >&2; exit 77; }
 ESEAL_TEST_NAME=deploy
+# shellcheck source=lib/nginx.bash
+. "$(dirname "$0")/lib/nginx.bash" # nginx_tls, free_port, start_nginx
 # shellcheck source=lib/platform.bash
 . "$(dirname "$0")/lib/platform.bash"
 extra=
@@ -46,9 +46,7 @@ done
 ok
 
 # --- nginx with the shipped configuration ------------------------------------------
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-    -keyout tls.key -out tls.pem 2>/dev/null || fail "openssl req"
+nginx_tls
 # a publisher whose answers live 60 s, so a change must show within a minute
 "$ESEAL_PUBLISHERD" --port 0 --data pdata60 --ca ca --log "$ibase" --validity 60 --poll_ms 50 \
     >publisher60.log 2>&1 &
@@ -59,9 +57,8 @@ p60base="http://127.0.0.1:$(wait_port publisher60.log "$p60")"
 v=$!
 extra="$extra $v"
 vbase="http://127.0.0.1:$(wait_port verifier.log "$v")"
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-ips=$(port) pps=$(port) vps=$(port)
-mkdir -p nginx/logs nginx/tmp nginx/cache
+ips=$(free_port) pps=$(free_port) vps=$(free_port)
+mkdir -p nginx/cache
 sed -e "s|127.0.0.1:8441|${ibase#http://}|; s|127.0.0.1:8442|${p60base#http://}|" \
     -e "s|127.0.0.1:8443|${vbase#http://}|; s|/var/cache/nginx/eseal|$tmp/nginx/cache|" \
     -e "s|/etc/eseal/tls/fullchain.pem|$tmp/tls.pem|; s|/etc/eseal/tls/privkey.pem|$tmp/tls.key|" \
@@ -70,31 +67,7 @@ sed -e "s|127.0.0.1:8441|${ibase#http://}|; s|127.0.0.1:8442|${p60base#http://}|
     -e "s|listen 443 ssl;  # @verifier-listen|listen 127.0.0.1:$vps ssl;|" \
     "$deploy/nginx/eseal.conf" >nginx/eseal.conf
 grep -q ' 443 ' nginx/eseal.conf && fail "a listen line was not rewritten"
-cat >nginx/nginx.conf <<CONF
-daemon off;
-master_process off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/logs/error.log warn;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/nginx/tmp/body;
-    proxy_temp_path $tmp/nginx/tmp/proxy;
-    fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
-    uwsgi_temp_path $tmp/nginx/tmp/uwsgi;
-    scgi_temp_path $tmp/nginx/tmp/scgi;
-    include $tmp/nginx/eseal.conf;
-}
-CONF
-if ! "$nginx_bin" -t -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" >nginx/test.out 2>&1; then
-    cat nginx/test.out >&2
-    grep -q 'emerg' nginx/test.out && ! grep -q 'Permission denied\|Address family' nginx/test.out &&
-        fail "nginx refuses tools/deploy/nginx/eseal.conf"
-    echo "SKIP: nginx cannot run here (see above) / nginx 无法运行, 跳过" >&2
-    exit 77
-fi
-"$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" >nginx/out.log 2>&1 &
-nginx=$!
+start_nginx 256 <<<"    include $tmp/nginx/eseal.conf;"
 extra="$extra $nginx"
 edge="https://localhost:$pps"
 c() { curl -s --cacert tls.pem "$@"; }

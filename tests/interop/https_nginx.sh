@@ -15,52 +15,24 @@
 # openssl and python3.
 set -euo pipefail
 : "${ESEAL_VERIFIERD:?set ESEAL_VERIFIERD to the eseal-verifierd binary}"
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-if [ ! -x "$nginx_bin" ]; then
-    echo "SKIP: nginx is not installed (tools/bootstrap installs it) / 未安装 nginx, 跳过" >&2
-    exit 77
-fi
 ESEAL_TEST_NAME=https
+# shellcheck source=lib/nginx.bash
+. "$(dirname "$0")/lib/nginx.bash" # nginx_tls, free_port, start_nginx
 # shellcheck source=lib/platform.bash
 . "$(dirname "$0")/lib/platform.bash"
 nginx= publisher2= verifier=
 trap 'for p in $nginx $publisher2 $verifier; do kill $p 2>/dev/null || true; wait $p 2>/dev/null || true; done; cleanup' EXIT
 
 # --- the certificate and nginx ---------------------------------------------------------
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-    -keyout tls.key -out tls.pem 2>/dev/null || fail "openssl req: the test certificate"
-# free_port: a port nothing listens on now
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+nginx_tls
 ips=$(free_port) pps=$(free_port)
-mkdir -p nginx/logs nginx/tmp
-cat >nginx/nginx.conf <<CONF
-daemon off;
-master_process off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/logs/error.log warn;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/nginx/tmp/body;
-    proxy_temp_path $tmp/nginx/tmp/proxy;
-    fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
-    uwsgi_temp_path $tmp/nginx/tmp/uwsgi;
-    scgi_temp_path $tmp/nginx/tmp/scgi;
+start_nginx 64 <<CONF
     ssl_certificate $tmp/tls.pem;
     ssl_certificate_key $tmp/tls.key;
     client_max_body_size 64m;
     server { listen 127.0.0.1:$ips ssl; location / { proxy_pass $ibase; } }
     server { listen 127.0.0.1:$pps ssl; location / { proxy_pass $pbase; } }
-}
 CONF
-if ! "$nginx_bin" -t -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" >nginx/test.out 2>&1; then
-    cat nginx/test.out >&2
-    echo "SKIP: nginx cannot run here (see above) / nginx 无法运行, 跳过" >&2
-    exit 77
-fi
-"$nginx_bin" -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" >nginx/out.log 2>&1 &
-nginx=$!
 isecure="https://localhost:$ips" psecure="https://localhost:$pps"
 for _ in $(seq 1 100); do
     curl -sf --cacert tls.pem -o /dev/null "$psecure/certs/responder.pem" && break
