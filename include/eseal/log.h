@@ -153,6 +153,11 @@ eseal_rc eseal_log_append_batch(struct eseal_log *log, json_t *const *entries, s
  * failure. A read-only log returns at once. */
 eseal_rc eseal_log_sync(struct eseal_log *log, struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_log_failure returns ESEAL_OK while the log accepts appends, and
+ * after a failed commit that failure (ESEAL_E_IO, the message in |err|):
+ * the log then refuses every append until reopened. Reads still work. */
+eseal_rc eseal_log_failure(struct eseal_log *log, struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_log_entry_valid checks |entry| as eseal_log_append would, without
  * appending it (a "seq" can only be checked against the log when appended). */
 eseal_rc eseal_log_entry_valid(const json_t *entry, struct eseal_err *err) ESEAL_MUST_CHECK;
