@@ -585,6 +585,11 @@ static struct sealed *commit_entries(struct eseal_log *log, struct request *grou
     if (rc == ESEAL_OK && fdatasync(fd) != 0)
         rc = eseal_err_set(&err, ESEAL_E_IO, "log segment: fdatasync: %s", strerror(errno));
     if (rc != ESEAL_OK) {
+        /* The refused records must not come back at reopen, when the scan
+         * would adopt whatever the segment holds past its durable end. */
+        if (fd >= 0 && ftruncate(fd, (off_t)log->seg_size) != 0)
+            fprintf(stderr, "eseal: log %s: cutting the refused commit off failed: %s\n", log->dir,
+                    strerror(errno));
         log_fail(log, &err);
         for (struct request *r = group; r != NULL; r = r->next) {
             if (r->rc == ESEAL_OK) {
@@ -781,6 +786,16 @@ eseal_rc eseal_log_append(struct eseal_log *log, const json_t *entry, uint64_t *
 {
     json_t *e = (json_t *)entry;
     return eseal_log_append_batch(log, &e, 1, seq_out, err);
+}
+
+eseal_rc eseal_log_failure(struct eseal_log *log, struct eseal_err *err)
+{
+    pthread_mutex_lock(&log->lock);
+    eseal_rc rc = log->failed.rc;
+    if (rc != ESEAL_OK && err != NULL)
+        *err = log->failed;
+    pthread_mutex_unlock(&log->lock);
+    return rc;
 }
 
 eseal_rc eseal_log_sync(struct eseal_log *log, struct eseal_err *err)

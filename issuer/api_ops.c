@@ -78,7 +78,7 @@ eseal_rc api_healthz(struct eseal_http_req *req, void *app, struct eseal_err *er
     struct eseal_err e;
     eseal_err_clear(&e);
     /* after a failed commit the log refuses every append until reopened */
-    if (eseal_log_sync(is->log, &e) != ESEAL_OK)
+    if (eseal_log_failure(is->log, &e) != ESEAL_OK)
         eseal_health_problem(problems, "log", true,
                              "事件日志拒绝写入，须重启 / the event log refuses appends until "
                              "restarted: %s",

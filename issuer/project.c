@@ -559,6 +559,12 @@ eseal_rc wf_commit(struct eseal_issuer *is, json_t **entries, size_t n, struct e
         json_object_set_new(entries[i], "time", json_string(now));
     uint64_t first = 0;
     eseal_rc rc = eseal_log_append_batch(is->log, entries, n, &first, err);
+    struct eseal_err stopped;
+    if (rc != ESEAL_OK && eseal_log_failure(is->log, &stopped) != ESEAL_OK)
+        rc = eseal_err_set(err, ESEAL_E_UNAVAILABLE,
+                           "事件日志拒绝写入，未做任何更改，须重启签发服务 / the event log refuses "
+                           "appends, nothing was changed; restart the issuer: %s",
+                           stopped.msg);
     if (rc == ESEAL_OK && is->fault == ESEAL_ISSUER_FAULT_AFTER_LOG) {
         is->fault = ESEAL_ISSUER_FAULT_NONE;
         rc = eseal_err_set(err, ESEAL_E_IO, "fault injected after the log commit");

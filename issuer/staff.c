@@ -514,6 +514,28 @@ eseal_rc eseal_staff_create(const struct eseal_staff_store *s, struct eseal_staf
     return rc;
 }
 
+eseal_rc eseal_staff_record_save(const struct eseal_staff_store *s, const char *username,
+                                 struct eseal_buf *saved, bool *found, struct eseal_err *err)
+{
+    eseal_buf_reset(saved);
+    eseal_rc rc = eseal_kv_get(s->kv, s->cf_staff, username, strlen(username), saved, err);
+    *found = rc == ESEAL_OK;
+    return rc == ESEAL_E_NOTFOUND ? ESEAL_OK : rc;
+}
+
+eseal_rc eseal_staff_record_restore(const struct eseal_staff_store *s, const char *username,
+                                    const struct eseal_buf *saved, bool found,
+                                    struct eseal_err *err)
+{
+    pthread_mutex_lock(&write_lock);
+    eseal_rc rc = found
+                      ? eseal_kv_put(s->kv, s->cf_staff, username, strlen(username), saved->data,
+                                     saved->len, true, err)
+                      : eseal_kv_delete(s->kv, s->cf_staff, username, strlen(username), true, err);
+    pthread_mutex_unlock(&write_lock);
+    return rc;
+}
+
 static eseal_rc json_field(const char **out, const json_t *body, const char *key, bool required,
                            struct eseal_err *err)
 {

@@ -222,6 +222,22 @@ eseal_rc eseal_staff_create(const struct eseal_staff_store *s, struct eseal_staf
 eseal_rc eseal_staff_create_json(const struct eseal_staff_store *s, struct eseal_staff_account *out,
                                  const json_t *body, struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_staff_record_save copies the stored account |username| (as stored,
+ * password hash included) into |saved| (the caller's, cleaned up with
+ * eseal_buf_cleanup); *found is false when there is none. With
+ * eseal_staff_record_restore it undoes a change whose log entry could not
+ * be committed (the workflow writes an account before its log entry). */
+eseal_rc eseal_staff_record_save(const struct eseal_staff_store *s, const char *username,
+                                 struct eseal_buf *saved, bool *found,
+                                 struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_staff_record_restore puts back what eseal_staff_record_save copied:
+ * the account as it was, or none when !found. Sessions a change ended stay
+ * ended. */
+eseal_rc eseal_staff_record_restore(const struct eseal_staff_store *s, const char *username,
+                                    const struct eseal_buf *saved, bool found,
+                                    struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_staff_get copies the account |username| into |out|; a missing one is
  * ESEAL_E_NOTFOUND. */
 eseal_rc eseal_staff_get(const struct eseal_staff_store *s, struct eseal_staff_account *out,

@@ -211,6 +211,8 @@ static eseal_rc give_view(struct wf_run *r, json_t **view)
 }
 
 /* run_locked is the part of a step under the issuer's lock. */
+static eseal_rc build_commit(struct wf_run *r);
+
 static eseal_rc run_locked(struct wf_run *r, json_t **view)
 {
     const struct wf_step *s = r->step;
@@ -226,9 +228,7 @@ static eseal_rc run_locked(struct wf_run *r, json_t **view)
             rc = rules_refuse(r);
     }
     if (rc == ESEAL_OK)
-        rc = s->build(r);
-    if (rc == ESEAL_OK)
-        rc = commit_entries(r);
+        rc = build_commit(r);
     if (rc == ESEAL_OK)
         rc = give_view(r, view);
     return rc;
@@ -1374,6 +1374,45 @@ const struct wf_step wf_steps[STEP_COUNT] = {
         check_picture_accept, parse_picture_accept, build_picture_accept,
         {"submission.picture_accepted"}},
 };
+
+/* staff_user names the account a staff step writes before its log entry
+ * (the new one, the caller's own for a password change, else the subject),
+ * or NULL for a step that writes nothing before the commit. */
+static const char *staff_user(const struct wf_run *r)
+{
+    if (strncmp(r->step->events[0], "staff.", 6) != 0)
+        return NULL;
+    if (r->step == &wf_steps[STEP_STAFF_CREATE])
+        return json_string_value(json_object_get(r->in->body, "username"));
+    return r->step == &wf_steps[STEP_STAFF_PASSWD] ? r->who->username : r->id;
+}
+
+/* build_commit builds the step's entries and commits them. A staff step
+ * changes the account first; if the commit fails the account is put back as
+ * it was, so a refused step leaves nothing behind. */
+static eseal_rc build_commit(struct wf_run *r)
+{
+    const char *user = staff_user(r);
+    struct eseal_buf saved;
+    eseal_buf_init(&saved);
+    bool found = false;
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    eseal_rc rc = ESEAL_OK;
+    if (user != NULL && eseal_staff_record_save(&r->is->staff, user, &saved, &found, &e) != ESEAL_OK)
+        rc = prob_from(r->p, &e, NULL);
+    if (rc == ESEAL_OK)
+        rc = r->step->build(r);
+    if (rc == ESEAL_OK) {
+        rc = commit_entries(r);
+        if (rc != ESEAL_OK && user != NULL &&
+            eseal_staff_record_restore(&r->is->staff, user, &saved, found, &e) != ESEAL_OK)
+            fprintf(stderr, "eseal-issuerd: %s: the account %s could not be put back: %s\n",
+                    r->step->doing, user, e.msg);
+    }
+    eseal_buf_cleanup(&saved);
+    return rc;
+}
 /* clang-format on */
 const size_t wf_n_steps = STEP_COUNT;
 

@@ -136,7 +136,9 @@ uint64_t eseal_log_size(struct eseal_log *log);
  * is ESEAL_E_INVALID; more than ESEAL_LOG_ENTRY_MAX canonical bytes
  * ESEAL_E_TOOBIG. A read-only log is ESEAL_E_DENIED. After an I/O failure
  * while committing the log refuses all appends (ESEAL_E_IO) until reopened:
- * once fdatasync has failed, what reached the disk is unknown. */
+ * once fdatasync has failed, what reached the disk is unknown. The failed
+ * commit's records are cut off the segment, so a reopen does not adopt
+ * entries whose appends failed (eseal_log_failure tells the stop). */
 eseal_rc eseal_log_append(struct eseal_log *log, const json_t *entry, uint64_t *seq_out,
                           struct eseal_err *err) ESEAL_MUST_CHECK;
 
@@ -152,6 +154,11 @@ eseal_rc eseal_log_append_batch(struct eseal_log *log, json_t *const *entries, s
  * acknowledged before the call. After a failed commit it returns that
  * failure. A read-only log returns at once. */
 eseal_rc eseal_log_sync(struct eseal_log *log, struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_log_failure returns ESEAL_OK while the log accepts appends, and
+ * after a failed commit that failure (ESEAL_E_IO, the message in |err|):
+ * the log then refuses every append until reopened. Reads still work. */
+eseal_rc eseal_log_failure(struct eseal_log *log, struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_log_entry_valid checks |entry| as eseal_log_append would, without
  * appending it (a "seq" can only be checked against the log when appended). */

@@ -14,13 +14,32 @@
 # log key: `eseal ca rotate-log` announces a next key (checkpoints co-signed
 # by both), `--finish` leaves it alone; `eseal log verify` with the first key
 # follows the rotation through the whole log, and refuses a checkpoint
-# signed only by a key the log never announced.
+# signed only by a key the log never announced. An eseal-verifierd started
+# before the rotations, with the publisher as its status source, is never
+# restarted: it verifies the document stamped after them (the status signed
+# by the new responder key, which it fetches when it meets it), and still
+# refuses status signed by a responder key the root never certified.
 #
-# Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
+# Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, ESEAL_VERIFIERD, curl, openssl
+# and python3.
 set -euo pipefail
+: "${ESEAL_VERIFIERD:?set ESEAL_VERIFIERD to the eseal-verifierd binary}"
 ESEAL_TEST_NAME=rotate
 # shellcheck source=lib/platform.bash
 . "$(dirname "$0")/lib/platform.bash"
+verifier=
+trap 'kill $verifier 2>/dev/null || true; cleanup' EXIT
+# vd OUT CURL-ARGS...: eseal-verifierd's verdict "INDICATION STATUS-CHECK"
+vd() {
+    local out=$1
+    shift
+    [ "$(curl -s -o "$out" -w '%{http_code}' "$@" "$vbase/api/v1/verify")" = 200 ] ||
+        fail "eseal-verifierd: $(cat "$out")"
+    python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1])); s = [c for c in j["checks"] if c["key"] == "status"]
+print(j["indication"], s[0]["status"] if s else "-")' "$out"
+}
 
 # --- before: a stamped document, a status response, an OCSP response --------------------
 curl -s -H "Authorization: Bearer $agent" -o seal.esl "$ibase/api/v1/seals/$esid/seal.esl"
@@ -35,6 +54,12 @@ openssl ocsp -issuer root.pem -cert cert.pem -url "$pbase/ocsp" -noverify -respo
 grep -q "cert.pem: good" ocsp.txt || fail "OCSP before: $(cat ocsp.txt)"
 cp ca/maker.pem maker-old.pem
 old_resp_sm3=$(openssl x509 -in responder.pem -outform DER | openssl dgst -sm3 -r | cut -c1-64)
+# the verifier daemon, asking this publisher (it keeps its port across the restarts)
+"$ESEAL_VERIFIERD" --port 0 --trust root.pem --status-url "$pbase" >verifierd.log 2>&1 &
+verifier=$!
+vbase="http://127.0.0.1:$(wait_port verifierd.log "$verifier")"
+[ "$(vd vd-before.json -F document=@before.txt -F signature=@before.txt.ses)" = \
+    "TOTAL_PASSED PASSED" ] || fail "eseal-verifierd before: $(cat vd-before.json)"
 ok
 
 # --- rotate: the issuer holds the log, so it is stopped first ----------------------------
@@ -88,7 +113,7 @@ issuer=$!
 iport=$(wait_port issuer2.log "$issuer")
 ibase="http://127.0.0.1:$iport"
 base=$ibase
-start_publisher publisher2.log
+start_publisher publisher2.log "$pport"
 grep -q 're-signed with the new key' publisher2.log || fail "the publisher re-signs"
 curl -s -o responders.pem "$pbase/certs/responders.pem"
 [ "$(grep -c 'BEGIN CERTIFICATE' responders.pem)" = 2 ] || fail "responders.pem: new and old"
@@ -185,6 +210,34 @@ printf 'contract text / 合同正文 2\n' >after.txt
 # old key's and the next's; the publisher (old key) follows them
 curl -s -o cp.txt "$ibase/log/checkpoint"
 [ "$(grep -c '^— ' cp.txt)" = 2 ] || fail "a co-signed checkpoint: $(cat cp.txt)"
+ok
+
+# --- eseal-verifierd, running since before the rotations ------------------------------------
+# Its first answer signed by the new key makes it fetch /certs/responders.pem
+# again, at most once every 10 s: poll until then.
+for _ in $(seq 1 60); do
+    [ "$(vd vd-after.json -F document=@after.txt -F signature=@after.txt.ses)" = \
+        "TOTAL_PASSED PASSED" ] && break
+    sleep 0.25
+done
+[ "$(vd vd-after.json -F document=@after.txt -F signature=@after.txt.ses)" = \
+    "TOTAL_PASSED PASSED" ] || fail "eseal-verifierd after the rotation: $(cat vd-after.json)"
+[ "$(vd vd-before2.json -F document=@before.txt -F signature=@before.txt.ses)" = \
+    "TOTAL_PASSED PASSED" ] || fail "eseal-verifierd, the document from before"
+# A publisher whose responder key the root never certified (another CA's,
+# under the same name): its signed status is refused, even after a refetch.
+kill "$publisher" && wait "$publisher" 2>/dev/null || true
+"$ESEAL" ca init --dir stranger >/dev/null
+cp -r stranger rogue
+cp ca/log.* rogue/ # the issuer's log keys: it follows the same log
+start_publisher publisher-rogue.log "$pport" rogue
+[ "$(vd vd-rogue.json -F picture=@impression.png)" = "INDETERMINATE -" ] &&
+    python3 -c '
+import json, sys
+c = json.load(open("vd-rogue.json"))["checks"][0]
+assert c["key"] == "picture" and c["subIndication"] == "TRY_LATER", c
+assert "signature does not verify" in c["actual"], c' ||
+    fail "a status signed by a stranger: $(cat vd-rogue.json)"
 ok
 
 # --- the log key rotation ends: the next key alone, followed from the first entry ----------

@@ -159,6 +159,14 @@ i10base="http://127.0.0.1:$(wait_port issuer10.log "$i10")"
 [ "$(problems h.json)" = "cert.maker:warning" ] || fail "issuer problems: $(cat h.json)"
 json h.json 'j["problems"][0]["message"]' | grep -q '制章证书将在 10 天内到期 / the seal maker certificate expires within 10 days' ||
     fail "the message: $(cat h.json)"
+# and a publisher of that CA: its responder certificate ends in 10 days
+"$ESEAL_PUBLISHERD" --port 0 --data pdata10 --ca ca10 --log "$i10base" >publisher10.log 2>&1 &
+p10=$!
+extra="$extra $p10"
+p10base="http://127.0.0.1:$(wait_port publisher10.log "$p10")"
+[ "$(health "$p10base" h.json)" = 200 ] || fail "publisher with a short-lived responder: $(cat h.json)"
+problems h.json | grep -qw 'cert.responder:warning' || fail "publisher problems: $(cat h.json)"
+kill "$p10"
 kill "$i10"
 ok
 

@@ -66,9 +66,10 @@ grep -q 'configuration OK' check.out || fail "-n prints configuration OK"
 "$ESEAL_PUBLISHERD" -n --validity 1 >/dev/null 2>&1 && fail "-n accepts validity 1"
 "$ESEAL_PUBLISHERD" --help | grep -q -- '--log' || fail "--help"
 ok
-# start_publisher LOGFILE
+# start_publisher LOGFILE [PORT [CA]]: on PORT (default: a free one), with
+# the CA directory CA (default ca)
 start_publisher() {
-    "$ESEAL_PUBLISHERD" --port 0 --data pdata --ca ca --log "$ibase" --poll_ms 50 \
+    "$ESEAL_PUBLISHERD" --port "${2:-0}" --data pdata --ca "${3:-ca}" --log "$ibase" --poll_ms 50 \
         >"$1" 2>&1 &
     publisher=$!
     pport=$(wait_port "$1" "$publisher")
