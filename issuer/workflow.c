@@ -210,9 +210,9 @@ static eseal_rc give_view(struct wf_run *r, json_t **view)
     return ESEAL_OK;
 }
 
-/* run_locked is the part of a step under the issuer's lock. */
 static eseal_rc build_commit(struct wf_run *r);
 
+/* run_locked is the part of a step under the issuer's lock. */
 static eseal_rc run_locked(struct wf_run *r, json_t **view)
 {
     const struct wf_step *s = r->step;
@@ -1374,6 +1374,8 @@ const struct wf_step wf_steps[STEP_COUNT] = {
         check_picture_accept, parse_picture_accept, build_picture_accept,
         {"submission.picture_accepted"}},
 };
+/* clang-format on */
+const size_t wf_n_steps = STEP_COUNT;
 
 /* staff_user names the account a staff step writes before its log entry
  * (the new one, the caller's own for a password change, else the subject),
@@ -1399,7 +1401,8 @@ static eseal_rc build_commit(struct wf_run *r)
     struct eseal_err e;
     eseal_err_clear(&e);
     eseal_rc rc = ESEAL_OK;
-    if (user != NULL && eseal_staff_record_save(&r->is->staff, user, &saved, &found, &e) != ESEAL_OK)
+    if (user != NULL &&
+        eseal_staff_record_save(&r->is->staff, user, &saved, &found, &e) != ESEAL_OK)
         rc = prob_from(r->p, &e, NULL);
     if (rc == ESEAL_OK)
         rc = r->step->build(r);
@@ -1413,8 +1416,6 @@ static eseal_rc build_commit(struct wf_run *r)
     eseal_buf_cleanup(&saved);
     return rc;
 }
-/* clang-format on */
-const size_t wf_n_steps = STEP_COUNT;
 
 const struct wf_step *wf_step_find(const char *name)
 {
