@@ -21,13 +21,18 @@ void eseal_multipart_init(struct eseal_multipart *mp)
     mp->n = 0;
 }
 
+static void part_clear(struct eseal_multipart_part *part)
+{
+    free(part->name);
+    free(part->filename);
+    free(part->content_type);
+    part->name = part->filename = part->content_type = NULL;
+}
+
 void eseal_multipart_cleanup(struct eseal_multipart *mp)
 {
-    for (size_t i = 0; i < mp->n; i++) {
-        free(mp->parts[i].name);
-        free(mp->parts[i].filename);
-        free(mp->parts[i].content_type);
-    }
+    for (size_t i = 0; i < mp->n; i++)
+        part_clear(&mp->parts[i]);
     free(mp->parts);
     eseal_multipart_init(mp);
 }
@@ -222,12 +227,24 @@ struct eseal_multipart_scan {
     size_t matched; /* bytes of delim matched so far */
     size_t pos;     /* bytes fed so far */
     size_t begun;   /* parts whose boundary line was complete */
+    /* the parts so far, without their names: each part's header block is
+     * checked as it arrives but kept only as its place in the body (read
+     * again at the finish), so a body in transit holds one header block */
     struct eseal_multipart mp;
+    size_t head_at[ESEAL_MULTIPART_MAX_PARTS];
+    size_t head_size[ESEAL_MULTIPART_MAX_PARTS];
     struct eseal_sm3_ctx sm3; /* of the part being read */
     char head[ESEAL_MULTIPART_HEADER_MAX + 4];
     size_t head_len;
     struct eseal_err err;
 };
+
+/* docs/security.md counts 16 KiB per multipart body in transit: the
+ * scanner, its parts and OpenSSL's SM3 context (a few hundred bytes). */
+_Static_assert(sizeof(struct eseal_multipart_scan) +
+                       ESEAL_MULTIPART_MAX_PARTS * sizeof(struct eseal_multipart_part) <=
+                   16 * 1024 - 512,
+               "the multipart scanner outgrew its memory budget");
 
 struct eseal_multipart_scan *eseal_multipart_scan_new(const char *content_type)
 {
@@ -315,14 +332,19 @@ static size_t scan_seek(struct eseal_multipart_scan *s, const uint8_t *p, size_t
     return i;
 }
 
-/* scan_headers_done parses the header block of |hlen| bytes; the data
- * starts after the current byte. */
+/* scan_headers_done checks the header block of |hlen| bytes, which ends at
+ * the current byte (with its CRLF CRLF); the data starts after it. */
 static eseal_rc scan_headers_done(struct eseal_multipart_scan *s, size_t hlen)
 {
+    struct eseal_multipart_part check;
+    memset(&check, 0, sizeof(check));
+    eseal_rc rc = parse_headers(&check, s->head, s->head + hlen, s->mp.n, &s->err);
+    part_clear(&check);
+    s->head_at[s->mp.n] = s->pos + 1 - s->head_len;
+    s->head_size[s->mp.n] = hlen;
     s->mp.parts = eseal_xrealloc(s->mp.parts, (s->mp.n + 1) * sizeof(*s->mp.parts));
     struct eseal_multipart_part *part = &s->mp.parts[s->mp.n++];
     memset(part, 0, sizeof(*part));
-    eseal_rc rc = parse_headers(part, s->head, s->head + hlen, s->mp.n - 1, &s->err);
     part->offset = s->pos + 1;
     s->state = SCAN_DATA;
     return rc;
@@ -438,8 +460,17 @@ eseal_rc eseal_multipart_scan_finish(struct eseal_multipart_scan *s, struct esea
                              "multipart: the body is not the %zu bytes scanned", s->pos);
     *mp = s->mp;
     eseal_multipart_init(&s->mp);
-    for (size_t i = 0; i < mp->n; i++)
-        mp->parts[i].data = body + mp->parts[i].offset;
+    for (size_t i = 0; i < mp->n; i++) {
+        struct eseal_multipart_part *part = &mp->parts[i];
+        const char *head = (const char *)body + s->head_at[i];
+        part->data = body + part->offset;
+        /* checked as it arrived: failing now means |body| is not what was fed */
+        if (parse_headers(part, head, head + s->head_size[i], i, NULL) != ESEAL_OK) {
+            eseal_multipart_cleanup(mp);
+            return eseal_err_set(err, ESEAL_E_INTERNAL,
+                                 "multipart: the body changed after it was scanned");
+        }
+    }
     return ESEAL_OK;
 }
 

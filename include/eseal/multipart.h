@@ -61,8 +61,9 @@ eseal_rc eseal_multipart_parse(struct eseal_multipart *mp, const char *content_t
 
 /* struct eseal_multipart_scan parses a body given in chunks of any size
  * (a boundary may be split across them) without keeping them: it holds one
- * part's header block (at most ESEAL_MULTIPART_HEADER_MAX + 4 bytes), the
- * parts' names and offsets and a running SM3 of the part being read. It
+ * part's header block (at most ESEAL_MULTIPART_HEADER_MAX + 4 bytes), each
+ * part's offsets and digest and a running SM3 of the part being read —
+ * about 16 KiB in all; names are read from the body at the finish. It
  * stops at the first error, which eseal_multipart_scan_finish reports.
  * eseal_multipart_scan_new never fails (a bad |content_type| is reported at
  * the finish); free with eseal_multipart_scan_free (accepts NULL). */
