@@ -4,8 +4,9 @@
  * per-request struct that owns everything the request allocates, and frees it
  * in one completion callback. Route, permission and declared size are checked
  * from the headers before any body byte is kept; large bodies go to a
- * temporary file, not memory (docs/security.md has the limits). Result codes map to HTTP statuses
- * in one table. */
+ * temporary file, not memory (docs/security.md has the limits), and a
+ * multipart body is parsed and its parts digested as it arrives
+ * (eseal_http_multipart). Result codes map to HTTP statuses in one table. */
 #ifndef ESEAL_HTTP_H
 #define ESEAL_HTTP_H
 
