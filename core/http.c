@@ -24,6 +24,7 @@
 #include "eseal/http.h"
 #include "eseal/json.h"
 #include "eseal/metrics.h"
+#include "eseal/multipart.h"
 #include "eseal/secret.h"
 
 /* Idle connections are dropped after this many seconds so that slow or stuck
@@ -147,6 +148,9 @@ struct eseal_http_req {
     size_t spool_len;
     void *map; /* the spooled body mapped for the handler, map_len bytes */
     size_t map_len;
+    /* a multipart/form-data body, parsed and its parts digested as it
+     * arrives; NULL for other bodies and once eseal_http_multipart took it */
+    struct eseal_multipart_scan *scan;
     time_t body_deadline; /* the body must be in by then */
     size_t max_body;
     size_t discarded;
@@ -238,6 +242,7 @@ static void req_free(struct eseal_http_req *req)
         munmap(req->map, req->map_len);
     if (req->spool_fd >= 0)
         close(req->spool_fd);
+    eseal_multipart_scan_free(req->scan);
     free(req);
 }
 
@@ -320,6 +325,20 @@ const uint8_t *eseal_http_body(const struct eseal_http_req *req, size_t *len)
     if (len != NULL)
         *len = req->body.len;
     return req->body.data != NULL ? req->body.data : (const uint8_t *)"";
+}
+
+eseal_rc eseal_http_multipart(struct eseal_http_req *req, struct eseal_multipart *mp,
+                              size_t max_parts, struct eseal_err *err)
+{
+    size_t len;
+    const uint8_t *body = eseal_http_body(req, &len);
+    if (req->scan == NULL) /* not multipart (the parse says so), or asked again */
+        return eseal_multipart_parse(mp, eseal_http_header(req, "Content-Type"), body, len,
+                                     max_parts, err);
+    eseal_rc rc = eseal_multipart_scan_finish(req->scan, mp, body, len, max_parts, err);
+    eseal_multipart_scan_free(req->scan);
+    req->scan = NULL;
+    return rc;
 }
 
 const char *eseal_http_client(const struct eseal_http_req *req)
@@ -993,6 +1012,12 @@ static enum MHD_Result req_begin(struct eseal_http_req *req, struct MHD_Connecti
     if (expect > ESEAL_HTTP_SPOOL_MIN && req->max_body > ESEAL_HTTP_SPOOL_MIN && !spool_open(req))
         return queued(eseal_http_reply_error(req, ESEAL_E_UNAVAILABLE,
                                              "暂时无法接收请求体 / cannot take the body now"));
+    /* A multipart body is parsed and its parts digested as it arrives, so
+     * a large upload is not read a second time to hash it. */
+    static const char multipart[] = "multipart/form-data";
+    const char *ct = eseal_http_header(req, "Content-Type");
+    if (expect > 0 && ct != NULL && strncasecmp(ct, multipart, sizeof(multipart) - 1) == 0)
+        req->scan = eseal_multipart_scan_new(ct);
     return MHD_YES;
 }
 
@@ -1017,9 +1042,12 @@ static enum MHD_Result req_take_body(struct eseal_http_req *req, const char *dat
         eseal_buf_cleanup(&req->body);
         return MHD_YES;
     }
-    if (req->spool_fd >= 0)
-        return spool_write(req, data, n) ? MHD_YES : MHD_NO;
-    eseal_buf_append(&req->body, data, n);
+    if (req->spool_fd >= 0 && !spool_write(req, data, n))
+        return MHD_NO;
+    if (req->spool_fd < 0)
+        eseal_buf_append(&req->body, data, n);
+    if (req->scan != NULL) /* the bytes just kept, no more, no fewer */
+        eseal_multipart_scan_feed(req->scan, (const uint8_t *)data, n);
     return MHD_YES;
 }
 

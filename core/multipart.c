@@ -1,6 +1,7 @@
-/* multipart.c — multipart/form-data (RFC 7578): bounded parsing over a
- * buffered body (parts point into the body, names are copied), and the
- * builder clients use to send one. */
+/* multipart.c — multipart/form-data (RFC 7578): a bounded scanner fed the
+ * body in chunks as it arrives, digesting each part's data on the way
+ * (parts point into the body, names are copied), and the builder clients
+ * use to send one. */
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "eseal/enc.h"
 #include "eseal/multipart.h"
 #include "eseal/secret.h"
+#include "eseal/sm.h"
 
 void eseal_multipart_init(struct eseal_multipart *mp)
 {
@@ -19,13 +21,18 @@ void eseal_multipart_init(struct eseal_multipart *mp)
     mp->n = 0;
 }
 
+static void part_clear(struct eseal_multipart_part *part)
+{
+    free(part->name);
+    free(part->filename);
+    free(part->content_type);
+    part->name = part->filename = part->content_type = NULL;
+}
+
 void eseal_multipart_cleanup(struct eseal_multipart *mp)
 {
-    for (size_t i = 0; i < mp->n; i++) {
-        free(mp->parts[i].name);
-        free(mp->parts[i].filename);
-        free(mp->parts[i].content_type);
-    }
+    for (size_t i = 0; i < mp->n; i++)
+        part_clear(&mp->parts[i]);
     free(mp->parts);
     eseal_multipart_init(mp);
 }
@@ -195,87 +202,286 @@ static eseal_rc parse_headers(struct eseal_multipart_part *part, const char *p, 
     return ESEAL_OK;
 }
 
-eseal_rc eseal_multipart_parse(struct eseal_multipart *mp, const char *content_type,
-                               const uint8_t *body, size_t len, size_t max_parts,
-                               struct eseal_err *err)
+/* ---- scanning ------------------------------------------------------------ */
+
+/* Where the scanner is in the body. */
+enum scan_state {
+    SCAN_PREAMBLE,    /* looking for the first delimiter */
+    SCAN_AFTER_DELIM, /* "--" ends the body, else padding and CRLF */
+    SCAN_DASH,        /* one '-' of the closing "--" seen */
+    SCAN_PAD,         /* padding after a delimiter */
+    SCAN_LF,          /* the CR of a boundary line's CRLF seen */
+    SCAN_HEADERS,     /* in a part's header block */
+    SCAN_DATA,        /* in a part's data, looking for the next delimiter */
+    SCAN_DONE,        /* the closing delimiter seen; the rest is ignored */
+    SCAN_FAILED,      /* err says why */
+};
+
+struct eseal_multipart_scan {
+    enum scan_state state;
+    /* delim is CRLF "--" boundary. The boundary holds no CR (boundary_ok),
+     * so after a mismatch the search restarts at the current byte: the
+     * matched bytes are a prefix of delim and belong to the data. */
+    char delim[ESEAL_MULTIPART_BOUNDARY_MAX + 5];
+    size_t dlen;
+    size_t matched; /* bytes of delim matched so far */
+    size_t pos;     /* bytes fed so far */
+    size_t begun;   /* parts whose boundary line was complete */
+    /* the parts so far, without their names: each part's header block is
+     * checked as it arrives but kept only as its place in the body (read
+     * again at the finish), so a body in transit holds one header block */
+    struct eseal_multipart mp;
+    size_t head_at[ESEAL_MULTIPART_MAX_PARTS];
+    size_t head_size[ESEAL_MULTIPART_MAX_PARTS];
+    struct eseal_sm3_ctx sm3; /* of the part being read */
+    char head[ESEAL_MULTIPART_HEADER_MAX + 4];
+    size_t head_len;
+    struct eseal_err err;
+};
+
+/* docs/security.md counts 16 KiB per multipart body in transit: the
+ * scanner, its parts and OpenSSL's SM3 context (a few hundred bytes). */
+_Static_assert(sizeof(struct eseal_multipart_scan) +
+                       ESEAL_MULTIPART_MAX_PARTS * sizeof(struct eseal_multipart_part) <=
+                   16 * 1024 - 512,
+               "the multipart scanner outgrew its memory budget");
+
+struct eseal_multipart_scan *eseal_multipart_scan_new(const char *content_type)
 {
-    eseal_multipart_cleanup(mp);
-    if (max_parts == 0)
-        max_parts = ESEAL_MULTIPART_MAX_PARTS;
+    struct eseal_multipart_scan *s = eseal_xcalloc(1, sizeof(*s));
+    eseal_multipart_init(&s->mp);
+    eseal_err_clear(&s->err);
+    s->state = SCAN_FAILED;
     static const char type[] = "multipart/form-data";
-    if (content_type == NULL || strncasecmp(content_type, type, sizeof(type) - 1) != 0)
-        return eseal_err_set(err, ESEAL_E_INVALID,
-                             "the request body must be multipart/form-data (Content-Type)");
+    if (content_type == NULL || strncasecmp(content_type, type, sizeof(type) - 1) != 0) {
+        eseal_err_set(&s->err, ESEAL_E_INVALID,
+                      "the request body must be multipart/form-data (Content-Type)");
+        return s;
+    }
     char *boundary = NULL;
     const char *params = content_type + sizeof(type) - 1;
     if (!each_param(params, params + strlen(params), boundary_param, &boundary) ||
         boundary == NULL || !boundary_ok(boundary)) {
         free(boundary);
-        return eseal_err_set(err, ESEAL_E_INVALID,
-                             "multipart: the Content-Type has no usable boundary");
+        eseal_err_set(&s->err, ESEAL_E_INVALID,
+                      "multipart: the Content-Type has no usable boundary");
+        return s;
     }
-    /* delim is CRLF "--" boundary; the first delimiter may start the body. */
-    char delim[ESEAL_MULTIPART_BOUNDARY_MAX + 5];
-    size_t dlen = (size_t)snprintf(delim, sizeof(delim), "\r\n--%s", boundary);
+    s->dlen = (size_t)snprintf(s->delim, sizeof(s->delim), "\r\n--%s", boundary);
     free(boundary);
-    eseal_rc rc = ESEAL_OK;
-    const char *b = (const char *)body, *end = b + len;
-    const char *p;
-    if (len >= dlen - 2 && memcmp(b, delim + 2, dlen - 2) == 0)
-        p = b + dlen - 2;
-    else if ((p = memmem(b, len, delim, dlen)) != NULL)
-        p += dlen;
-    else
-        return eseal_err_set(err, ESEAL_E_INVALID, "multipart: no boundary in the body");
-    for (;;) {
-        /* after a delimiter: "--" ends the body, else padding and CRLF */
-        if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+    /* The first delimiter may start the body: search as if a CRLF came
+     * before it, already matched. */
+    s->matched = 2;
+    s->state = SCAN_PREAMBLE;
+    eseal_sm3_init(&s->sm3);
+    return s;
+}
+
+void eseal_multipart_scan_free(struct eseal_multipart_scan *s)
+{
+    if (s == NULL)
+        return;
+    eseal_multipart_cleanup(&s->mp);
+    eseal_sm3_cleanup(&s->sm3);
+    free(s);
+}
+
+static struct eseal_multipart_part *scan_part(struct eseal_multipart_scan *s)
+{
+    return &s->mp.parts[s->mp.n - 1];
+}
+
+/* scan_data takes |n| bytes that are a part's data (none in the preamble). */
+static void scan_data(struct eseal_multipart_scan *s, const void *p, size_t n)
+{
+    if (s->state != SCAN_DATA)
+        return;
+    eseal_sm3_update(&s->sm3, p, n);
+    scan_part(s)->len += n;
+}
+
+/* scan_seek looks for the next delimiter in [p, p + n), taking the bytes
+ * before it as data; returns the bytes used (up to the delimiter's end). */
+static size_t scan_seek(struct eseal_multipart_scan *s, const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (s->matched == 0) {
+            const uint8_t *cr = memchr(p + i, '\r', n - i);
+            size_t run = cr != NULL ? (size_t)(cr - p) - i : n - i;
+            scan_data(s, p + i, run);
+            i += run;
+            if (cr == NULL)
+                break;
+            s->matched = 1;
+            i++;
+        } else if (p[i] == (uint8_t)s->delim[s->matched]) {
+            i++;
+            if (++s->matched < s->dlen)
+                continue;
+            if (s->state == SCAN_DATA)
+                eseal_sm3_final(&s->sm3, scan_part(s)->sm3);
+            s->state = SCAN_AFTER_DELIM;
+            s->matched = 0;
             break;
-        p = skip_ws(p, end);
-        if (end - p < 2 || p[0] != '\r' || p[1] != '\n') {
-            rc = eseal_err_set(err, ESEAL_E_INVALID, "multipart: malformed boundary line");
-            goto fail;
-        }
-        p += 2;
-        if (mp->n == max_parts) {
-            rc = eseal_err_set(err, ESEAL_E_TOOBIG, "multipart: more than %zu parts", max_parts);
-            goto fail;
-        }
-        size_t avail = (size_t)(end - p);
-        const char *hend;
-        if (avail >= 2 && p[0] == '\r' && p[1] == '\n') {
-            hend = p; /* no headers at all */
         } else {
-            size_t lim =
-                avail < ESEAL_MULTIPART_HEADER_MAX + 4 ? avail : ESEAL_MULTIPART_HEADER_MAX + 4;
-            hend = memmem(p, lim, "\r\n\r\n", 4);
-            if (hend == NULL) {
-                rc = eseal_err_set(err, ESEAL_E_INVALID,
-                                   "multipart: part %zu: headers unterminated or over %d bytes",
-                                   mp->n + 1, ESEAL_MULTIPART_HEADER_MAX);
-                goto fail;
-            }
+            scan_data(s, s->delim, s->matched);
+            s->matched = 0;
         }
-        mp->parts = eseal_xrealloc(mp->parts, (mp->n + 1) * sizeof(*mp->parts));
-        struct eseal_multipart_part *part = &mp->parts[mp->n++];
-        memset(part, 0, sizeof(*part));
-        rc = parse_headers(part, p, hend, mp->n - 1, err);
-        if (rc != ESEAL_OK)
-            goto fail;
-        const char *data = hend == p ? p + 2 : hend + 4;
-        const char *next = memmem(data, (size_t)(end - data), delim, dlen);
-        if (next == NULL) {
-            rc =
-                eseal_err_set(err, ESEAL_E_INVALID, "multipart: part %zu is not terminated", mp->n);
-            goto fail;
+    }
+    return i;
+}
+
+/* scan_headers_done checks the header block of |hlen| bytes, which ends at
+ * the current byte (with its CRLF CRLF); the data starts after it. */
+static eseal_rc scan_headers_done(struct eseal_multipart_scan *s, size_t hlen)
+{
+    struct eseal_multipart_part check;
+    memset(&check, 0, sizeof(check));
+    eseal_rc rc = parse_headers(&check, s->head, s->head + hlen, s->mp.n, &s->err);
+    part_clear(&check);
+    s->head_at[s->mp.n] = s->pos + 1 - s->head_len;
+    s->head_size[s->mp.n] = hlen;
+    s->mp.parts = eseal_xrealloc(s->mp.parts, (s->mp.n + 1) * sizeof(*s->mp.parts));
+    struct eseal_multipart_part *part = &s->mp.parts[s->mp.n++];
+    memset(part, 0, sizeof(*part));
+    part->offset = s->pos + 1;
+    s->state = SCAN_DATA;
+    return rc;
+}
+
+/* scan_header_byte adds |c| to the header block, which ends at the first
+ * CRLF CRLF, or at once with a CRLF when the part has no headers. */
+static eseal_rc scan_header_byte(struct eseal_multipart_scan *s, uint8_t c)
+{
+    s->head[s->head_len++] = (char)c;
+    if (s->head_len == 2 && memcmp(s->head, "\r\n", 2) == 0)
+        return scan_headers_done(s, 0);
+    if (s->head_len >= 4 && memcmp(s->head + s->head_len - 4, "\r\n\r\n", 4) == 0)
+        return scan_headers_done(s, s->head_len - 4);
+    if (s->head_len == sizeof(s->head))
+        return eseal_err_set(&s->err, ESEAL_E_INVALID,
+                             "multipart: part %zu: headers unterminated or over %d bytes",
+                             s->mp.n + 1, ESEAL_MULTIPART_HEADER_MAX);
+    return ESEAL_OK;
+}
+
+static eseal_rc malformed_boundary(struct eseal_multipart_scan *s)
+{
+    return eseal_err_set(&s->err, ESEAL_E_INVALID, "multipart: malformed boundary line");
+}
+
+/* scan_byte takes one byte of a boundary line or a header block. */
+static eseal_rc scan_byte(struct eseal_multipart_scan *s, uint8_t c)
+{
+    switch (s->state) {
+    case SCAN_AFTER_DELIM:
+    case SCAN_PAD:
+        if (c == '-' && s->state == SCAN_AFTER_DELIM)
+            s->state = SCAN_DASH;
+        else if (c == ' ' || c == '\t')
+            s->state = SCAN_PAD;
+        else if (c == '\r')
+            s->state = SCAN_LF;
+        else
+            return malformed_boundary(s);
+        return ESEAL_OK;
+    case SCAN_DASH:
+        if (c != '-')
+            return malformed_boundary(s);
+        s->state = SCAN_DONE;
+        return ESEAL_OK;
+    case SCAN_LF:
+        if (c != '\n')
+            return malformed_boundary(s);
+        /* ESEAL_MULTIPART_MAX_PARTS bounds the scanner's memory; the
+         * caller's smaller limit is applied at the finish */
+        if (++s->begun > ESEAL_MULTIPART_MAX_PARTS)
+            return eseal_err_set(&s->err, ESEAL_E_TOOBIG, "multipart: more than %d parts",
+                                 ESEAL_MULTIPART_MAX_PARTS);
+        s->state = SCAN_HEADERS;
+        s->head_len = 0;
+        return ESEAL_OK;
+    case SCAN_HEADERS:
+        return scan_header_byte(s, c);
+    default:
+        return ESEAL_OK;
+    }
+}
+
+void eseal_multipart_scan_feed(struct eseal_multipart_scan *s, const uint8_t *chunk, size_t len)
+{
+    size_t i = 0;
+    while (i < len && s->state != SCAN_DONE && s->state != SCAN_FAILED) {
+        size_t used = 1;
+        if (s->state == SCAN_PREAMBLE || s->state == SCAN_DATA)
+            used = scan_seek(s, chunk + i, len - i);
+        else if (scan_byte(s, chunk[i]) != ESEAL_OK)
+            s->state = SCAN_FAILED;
+        i += used;
+        s->pos += used;
+    }
+    s->pos += len - i; /* ignored after the end or an error, but counted */
+}
+
+eseal_rc eseal_multipart_scan_finish(struct eseal_multipart_scan *s, struct eseal_multipart *mp,
+                                     const uint8_t *body, size_t len, size_t max_parts,
+                                     struct eseal_err *err)
+{
+    eseal_multipart_cleanup(mp);
+    if (max_parts == 0 || max_parts > ESEAL_MULTIPART_MAX_PARTS)
+        max_parts = ESEAL_MULTIPART_MAX_PARTS;
+    /* A parse limited to max_parts would have stopped at the boundary line
+     * of part max_parts + 1, before any later error. */
+    if (s->begun > max_parts)
+        return eseal_err_set(err, ESEAL_E_TOOBIG, "multipart: more than %zu parts", max_parts);
+    switch (s->state) {
+    case SCAN_PREAMBLE:
+        return eseal_err_set(err, ESEAL_E_INVALID, "multipart: no boundary in the body");
+    case SCAN_AFTER_DELIM:
+    case SCAN_DASH:
+    case SCAN_PAD:
+    case SCAN_LF:
+        return eseal_err_set(err, ESEAL_E_INVALID, "multipart: malformed boundary line");
+    case SCAN_HEADERS:
+        return eseal_err_set(err, ESEAL_E_INVALID,
+                             "multipart: part %zu: headers unterminated or over %d bytes",
+                             s->mp.n + 1, ESEAL_MULTIPART_HEADER_MAX);
+    case SCAN_DATA:
+        return eseal_err_set(err, ESEAL_E_INVALID, "multipart: part %zu is not terminated",
+                             s->mp.n);
+    case SCAN_FAILED:
+        return eseal_err_set(err, s->err.rc, "%s", s->err.msg);
+    case SCAN_DONE:
+        break;
+    }
+    if (len != s->pos)
+        return eseal_err_set(err, ESEAL_E_INTERNAL,
+                             "multipart: the body is not the %zu bytes scanned", s->pos);
+    *mp = s->mp;
+    eseal_multipart_init(&s->mp);
+    for (size_t i = 0; i < mp->n; i++) {
+        struct eseal_multipart_part *part = &mp->parts[i];
+        const char *head = (const char *)body + s->head_at[i];
+        part->data = body + part->offset;
+        /* checked as it arrived: failing now means |body| is not what was fed */
+        if (parse_headers(part, head, head + s->head_size[i], i, NULL) != ESEAL_OK) {
+            eseal_multipart_cleanup(mp);
+            return eseal_err_set(err, ESEAL_E_INTERNAL,
+                                 "multipart: the body changed after it was scanned");
         }
-        part->data = (const uint8_t *)data;
-        part->len = (size_t)(next - data);
-        p = next + dlen;
     }
     return ESEAL_OK;
-fail:
-    eseal_multipart_cleanup(mp);
+}
+
+eseal_rc eseal_multipart_parse(struct eseal_multipart *mp, const char *content_type,
+                               const uint8_t *body, size_t len, size_t max_parts,
+                               struct eseal_err *err)
+{
+    struct eseal_multipart_scan *s = eseal_multipart_scan_new(content_type);
+    eseal_multipart_scan_feed(s, body, len);
+    eseal_rc rc = eseal_multipart_scan_finish(s, mp, body, len, max_parts, err);
+    eseal_multipart_scan_free(s);
     return rc;
 }
 

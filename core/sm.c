@@ -37,14 +37,46 @@ const EVP_MD *eseal_md_sha256(void)
     return sha256_md != NULL ? sha256_md : EVP_sha256();
 }
 
+/* sm3_unavailable: SM3 is built into the default provider; failing to run
+ * it is not recoverable. */
+static void sm3_unavailable(void)
+{
+    fprintf(stderr, "eseal: SM3 unavailable in OpenSSL\n");
+    abort();
+}
+
 void eseal_sm3(uint8_t out[ESEAL_SM3_LEN], const void *data, size_t len)
 {
     unsigned int n = 0;
-    /* SM3 is built into the default provider; failure is not recoverable. */
-    if (EVP_Digest(data, len, out, &n, eseal_md_sm3(), NULL) != 1 || n != ESEAL_SM3_LEN) {
-        fprintf(stderr, "eseal: SM3 unavailable in OpenSSL\n");
-        abort();
-    }
+    if (EVP_Digest(data, len, out, &n, eseal_md_sm3(), NULL) != 1 || n != ESEAL_SM3_LEN)
+        sm3_unavailable();
+}
+
+void eseal_sm3_init(struct eseal_sm3_ctx *c)
+{
+    c->md = EVP_MD_CTX_new();
+    if (c->md == NULL || EVP_DigestInit_ex(c->md, eseal_md_sm3(), NULL) != 1)
+        sm3_unavailable();
+}
+
+void eseal_sm3_update(struct eseal_sm3_ctx *c, const void *data, size_t len)
+{
+    if (len > 0 && EVP_DigestUpdate(c->md, data, len) != 1)
+        sm3_unavailable();
+}
+
+void eseal_sm3_final(struct eseal_sm3_ctx *c, uint8_t out[ESEAL_SM3_LEN])
+{
+    unsigned int n = 0;
+    if (EVP_DigestFinal_ex(c->md, out, &n) != 1 || n != ESEAL_SM3_LEN ||
+        EVP_DigestInit_ex(c->md, eseal_md_sm3(), NULL) != 1)
+        sm3_unavailable();
+}
+
+void eseal_sm3_cleanup(struct eseal_sm3_ctx *c)
+{
+    EVP_MD_CTX_free(c->md);
+    c->md = NULL;
 }
 
 char *eseal_sm3_hex(const void *data, size_t len)

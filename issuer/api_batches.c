@@ -111,14 +111,11 @@ eseal_rc api_batch_summary(struct eseal_http_req *req, void *app, struct eseal_e
     (void)err;
     if (id == NULL)
         return not_found(req);
-    size_t len;
-    const uint8_t *body = eseal_http_body(req, &len);
     struct eseal_multipart mp;
     eseal_multipart_init(&mp);
     struct eseal_err e;
     eseal_err_clear(&e);
-    if (eseal_multipart_parse(&mp, eseal_http_header(req, "Content-Type"), body, len, 0, &e) !=
-        ESEAL_OK) {
+    if (eseal_http_multipart(req, &mp, 0, &e) != ESEAL_OK) {
         eseal_multipart_cleanup(&mp);
         return api_reply_error(req, e.rc, NULL, "%s", e.msg);
     }

@@ -123,14 +123,11 @@ static eseal_rc summary_check(struct eseal_http_req *req, struct eseal_issuer *i
     const char *id = subject_id(req, batch);
     if (id == NULL)
         return no_such(req);
-    size_t len;
-    const uint8_t *body = eseal_http_body(req, &len);
     struct eseal_multipart mp;
     eseal_multipart_init(&mp);
     struct eseal_err e;
     eseal_err_clear(&e);
-    if (eseal_multipart_parse(&mp, eseal_http_header(req, "Content-Type"), body, len, 2, &e) !=
-        ESEAL_OK) {
+    if (eseal_http_multipart(req, &mp, 2, &e) != ESEAL_OK) {
         eseal_multipart_cleanup(&mp);
         return api_reply_error(req, e.rc, "file", "%s", e.msg);
     }

@@ -106,12 +106,9 @@ eseal_rc api_submission_put(struct eseal_http_req *req, void *app, struct eseal_
 
 static eseal_rc parse_multipart(struct eseal_http_req *req, struct eseal_multipart *mp)
 {
-    size_t len;
-    const uint8_t *body = eseal_http_body(req, &len);
     struct eseal_err e;
     eseal_err_clear(&e);
-    eseal_rc rc =
-        eseal_multipart_parse(mp, eseal_http_header(req, "Content-Type"), body, len, 0, &e);
+    eseal_rc rc = eseal_http_multipart(req, mp, 0, &e);
     if (rc != ESEAL_OK)
         api_reply_error(req, rc, NULL, "%s", e.msg);
     return rc;
@@ -129,6 +126,7 @@ static eseal_rc post_materials(struct eseal_http_req *req, struct eseal_issuer *
         up[i].kind = mp.parts[i].name;
         up[i].data = mp.parts[i].data;
         up[i].len = mp.parts[i].len;
+        up[i].sm3 = mp.parts[i].sm3; /* digested as the body arrived */
     }
     struct eseal_issuer_problem p;
     eseal_issuer_problem_init(&p);

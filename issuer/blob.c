@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "eseal/enc.h"
 #include "eseal/secret.h"
 #include "eseal/sm.h"
 #include "blob.h"
@@ -261,10 +262,18 @@ eseal_rc eseal_blob_put(struct eseal_blob *b, enum eseal_material_kind kind, con
                         size_t len, struct eseal_material_ref *ref, enum eseal_content_type *type,
                         struct eseal_err *err)
 {
+    return eseal_blob_put_sm3(b, kind, data, len, NULL, ref, type, err);
+}
+
+eseal_rc eseal_blob_put_sm3(struct eseal_blob *b, enum eseal_material_kind kind,
+                            const uint8_t *data, size_t len, const uint8_t *digest,
+                            struct eseal_material_ref *ref, enum eseal_content_type *type,
+                            struct eseal_err *err)
+{
     eseal_rc rc = eseal_material_check(kind, data, len, type, err);
     if (rc != ESEAL_OK)
         return rc;
-    char *sm3 = eseal_sm3_hex(data, len);
+    char *sm3 = digest != NULL ? eseal_hex(digest, ESEAL_SM3_LEN) : eseal_sm3_hex(data, len);
     char *dir = fanout_dir(b, sm3);
     char *path = blob_path(b, sm3);
     struct eseal_buf sealed;

@@ -84,6 +84,14 @@ eseal_rc eseal_blob_put(struct eseal_blob *b, enum eseal_material_kind kind, con
                         size_t len, struct eseal_material_ref *ref, enum eseal_content_type *type,
                         struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_blob_put_sm3 is eseal_blob_put given |sm3|, the SM3 of |data|
+ * (ESEAL_SM3_LEN bytes) computed already, as the upload arrived; NULL
+ * computes it. */
+eseal_rc eseal_blob_put_sm3(struct eseal_blob *b, enum eseal_material_kind kind,
+                            const uint8_t *data, size_t len, const uint8_t *sm3,
+                            struct eseal_material_ref *ref, enum eseal_content_type *type,
+                            struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_blob_get reads and decrypts the material named |sm3| into |out|
  * (replacing its contents). A name that is not 64 lower-case hex digits is
  * ESEAL_E_INVALID; no such material ESEAL_E_NOTFOUND. A stored file that

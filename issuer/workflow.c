@@ -398,8 +398,8 @@ static eseal_rc build_materials(struct wf_run *r)
         enum eseal_content_type ct;
         struct eseal_err e;
         eseal_err_clear(&e);
-        rc = eseal_blob_put(r->is->blob, (enum eseal_material_kind)kind, up->data, up->len, &ref,
-                            &ct, &e);
+        rc = eseal_blob_put_sm3(r->is->blob, (enum eseal_material_kind)kind, up->data, up->len,
+                                up->sm3, &ref, &ct, &e);
         if (rc != ESEAL_OK) {
             prob_from(r->p, &e, up->kind);
             break;

@@ -172,12 +172,9 @@ eseal_rc vd_verify_request(struct verifierd *d, struct eseal_http_req *req, stru
 {
     memset(up, 0, sizeof(*up));
     *report = NULL;
-    size_t len;
-    const uint8_t *body = eseal_http_body(req, &len);
     struct eseal_multipart mp;
     eseal_multipart_init(&mp);
-    eseal_rc rc =
-        eseal_multipart_parse(&mp, eseal_http_header(req, "Content-Type"), body, len, 0, err);
+    eseal_rc rc = eseal_http_multipart(req, &mp, 0, err);
     for (size_t i = 0; rc == ESEAL_OK && i < mp.n; i++)
         rc = take_part(up, &mp.parts[i], (size_t)d->cfg->max_document, err);
     if (rc == ESEAL_OK)

@@ -4,8 +4,9 @@
  * per-request struct that owns everything the request allocates, and frees it
  * in one completion callback. Route, permission and declared size are checked
  * from the headers before any body byte is kept; large bodies go to a
- * temporary file, not memory (docs/security.md has the limits). Result codes map to HTTP statuses
- * in one table. */
+ * temporary file, not memory (docs/security.md has the limits), and a
+ * multipart body is parsed and its parts digested as it arrives
+ * (eseal_http_multipart). Result codes map to HTTP statuses in one table. */
 #ifndef ESEAL_HTTP_H
 #define ESEAL_HTTP_H
 
@@ -21,6 +22,7 @@
 
 struct eseal_http;
 struct eseal_http_req;
+struct eseal_multipart;
 
 /* eseal_http_handler answers one request. It replies with one of the
  * eseal_http_reply* calls and returns ESEAL_OK, or returns an error code with
@@ -177,6 +179,16 @@ const char *eseal_http_cookie(const struct eseal_http_req *req, const char *name
  * NULs inside) and its length; an empty body is "" with *len = 0. A large
  * body (ESEAL_HTTP_SPOOL_MIN) is a read-only mapping of its temporary file. */
 const uint8_t *eseal_http_body(const struct eseal_http_req *req, size_t *len);
+/* eseal_http_multipart gives the parts of a multipart/form-data body in
+ * |mp| (replacing what it held; the caller cleans it up with
+ * eseal_multipart_cleanup), each with the SM3 of its data: the adapter
+ * parsed the body and digested the parts while it arrived
+ * (eseal_multipart_scan), so a handler need not read a large upload again.
+ * The result, errors and |max_parts| are those of eseal_multipart_parse
+ * over eseal_http_body with the request's Content-Type; a malformed body is
+ * ESEAL_E_INVALID (400), too many parts ESEAL_E_TOOBIG. */
+eseal_rc eseal_http_multipart(struct eseal_http_req *req, struct eseal_multipart *mp,
+                              size_t max_parts, struct eseal_err *err) ESEAL_MUST_CHECK;
 /* eseal_http_client returns the peer's address as text ("127.0.0.1"). */
 const char *eseal_http_client(const struct eseal_http_req *req);
 

@@ -184,6 +184,9 @@ struct eseal_issuer_upload {
     const char *kind; /* a material kind key of form.h: "letter", "impression", … */
     const uint8_t *data;
     size_t len;
+    /* ESEAL_SM3_LEN bytes: the SM3 of |data| computed as the upload arrived
+     * (eseal_http_multipart), or NULL to compute it here */
+    const uint8_t *sm3;
 };
 
 /* _add_materials stores |n| materials (each checked by kind and content) and

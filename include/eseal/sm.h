@@ -30,6 +30,18 @@ void eseal_sm3(uint8_t out[ESEAL_SM3_LEN], const void *data, size_t len);
 /* eseal_sm3_hex returns the lower-case hex SM3 of |data| (free() it). */
 char *eseal_sm3_hex(const void *data, size_t len);
 
+/* struct eseal_sm3_ctx is caller-owned storage for an SM3 computed piece by
+ * piece (a body as it arrives): eseal_sm3_init, eseal_sm3_update any number
+ * of times, eseal_sm3_final (which starts it over), eseal_sm3_cleanup. */
+struct eseal_sm3_ctx {
+    EVP_MD_CTX *md;
+};
+
+void eseal_sm3_init(struct eseal_sm3_ctx *c);
+void eseal_sm3_update(struct eseal_sm3_ctx *c, const void *data, size_t len);
+void eseal_sm3_final(struct eseal_sm3_ctx *c, uint8_t out[ESEAL_SM3_LEN]);
+void eseal_sm3_cleanup(struct eseal_sm3_ctx *c);
+
 /* eseal_hmac_sm3 writes HMAC-SM3(|key|, |data|) (RFC 2104 with SM3, OpenSSL's
  * EVP_MAC "HMAC" with digest "SM3") into |out|. ESEAL_E_CRYPTO only if
  * OpenSSL fails. */

@@ -4,7 +4,9 @@
 # then a letter carrying a random marker is uploaded. Nothing under the
 # issuer's data directory (store, materials, log), the publisher's or the
 # CA's holds the marker or a run of the uploaded documents' bytes; the API names
-# each material by the SM3 of its plaintext and serves the exact bytes back.
+# each material by the SM3 of its plaintext and serves the exact bytes back;
+# a letter over 1 MiB, digested while its upload arrived, is named by what
+# `openssl dgst -sm3` computes over the file.
 # Every file there is 0600 and every directory 0700. A material file
 # altered on disk, or moved to another's name, is a 500 without data. A
 # plaintext material left from before encryption is encrypted when the
@@ -40,11 +42,29 @@ idc=$(sm3 idcopy.png)
 expect 200 GET "/api/v1/submissions/$sid/materials/$idc" "$maker"
 cmp resp.json idcopy.png || fail "the ID copy comes back"
 
+# --- a large upload, digested as it arrived ----------------------------------
+# Over 1 MiB (spooled, and parsed in the many pieces it arrives in), with
+# CRLFs and near-boundaries in it: the material's name is what openssl
+# computes over the file, and the bytes come back.
+python3 - <<'PY'
+import os
+pdf = open("letter.pdf", "rb").read()
+open("big.pdf", "wb").write(pdf + b"\r\n--" * 4096 + os.urandom(3 << 19) + b"\r\n-")
+PY
+big=$(openssl dgst -sm3 -r big.pdf | cut -d' ' -f1)
+expect 201 POST /api/v1/submissions "$agent" --data-binary @doc.json
+sid3=$(json resp.json 'j["id"]')
+expect 201 POST "/api/v1/submissions/$sid3/materials" "$agent" -F "letter=@big.pdf"
+[ "$(json resp.json 'j["materials"][0]["sm3"]')" = "$big" ] || fail "big upload's SM3: $(cat resp.json)"
+expect 200 GET "/api/v1/submissions/$sid3/materials/$big" "$agent"
+cmp resp.json big.pdf || fail "the large material comes back"
+ok
+
 # --- nothing readable at rest ------------------------------------------------
 # grep: the marker nowhere; python: no 32-byte run of any uploaded file
 ! grep -r -l -a -F "$marker" idata pdata ca >found.txt 2>&1 || fail "marker at rest: $(cat found.txt)"
 # (not impression.png: the seal carries its picture, public by design)
-python3 - idata pdata ca -- letter.pdf form.pdf intro.pdf idcopy.png <<'PY' ||
+python3 - idata pdata ca -- letter.pdf form.pdf intro.pdf idcopy.png big.pdf <<'PY' ||
 import os, sys
 args = sys.argv[1:]
 dirs, files = args[:args.index("--")], args[args.index("--") + 1:]

@@ -280,9 +280,9 @@ static char *new_submission(struct fixture *f, const char *business, const char 
     assert_string_equal(jstr(v, "state"), "draft");
     json_decref(v);
     struct eseal_issuer_upload up[] = {
-        {"letter", letter_pdf, sizeof(letter_pdf) - 1},
-        {"form", form_pdf, sizeof(form_pdf) - 1},
-        {"impression", impression_png, sizeof(impression_png) - 1},
+        {"letter", letter_pdf, sizeof(letter_pdf) - 1, NULL},
+        {"form", form_pdf, sizeof(form_pdf) - 1, NULL},
+        {"impression", impression_png, sizeof(impression_png) - 1, NULL},
     };
     OK(eseal_issuer_submission_add_materials(f->is, &f->agent, id, up, 3, NULL, p));
     return id;
@@ -907,8 +907,8 @@ static void test_illegal_transitions_change_nothing(void **state)
     FAILS(ESEAL_E_CONFLICT, &prob,
           eseal_issuer_submission_add_materials(
               f->is, &f->agent, id,
-              &(struct eseal_issuer_upload){"letter", letter_pdf, sizeof(letter_pdf) - 1}, 1, NULL,
-              p));
+              &(struct eseal_issuer_upload){"letter", letter_pdf, sizeof(letter_pdf) - 1, NULL}, 1,
+              NULL, p));
     json_t *doc = make_doc(f, "apply", NULL, UNIT_NAME);
     FAILS(ESEAL_E_CONFLICT, &prob,
           eseal_issuer_submission_update(f->is, &f->agent, id, doc, NULL, p));
@@ -1042,7 +1042,7 @@ static eseal_rc take_step(struct fixture *f, const char *step, const char *id,
         body = make_doc(f, "apply", NULL, UNIT_NAME);
         rc = eseal_issuer_submission_update(f->is, &f->agent, id, body, NULL, p);
     } else if (strcmp(step, "materials") == 0) {
-        struct eseal_issuer_upload up = {"letter", letter_pdf, sizeof(letter_pdf) - 1};
+        struct eseal_issuer_upload up = {"letter", letter_pdf, sizeof(letter_pdf) - 1, NULL};
         rc = eseal_issuer_submission_add_materials(f->is, &f->agent, id, &up, 1, NULL, p);
     } else if (strcmp(step, "submit") == 0) {
         /* the aggregator's: it submits from every state it may (the agent's
@@ -1405,13 +1405,13 @@ static void test_bad_documents(void **state)
     FAILS(ESEAL_E_INVALID, &prob,
           eseal_issuer_submission_add_materials(
               f->is, &f->agent, id,
-              &(struct eseal_issuer_upload){"impression", letter_pdf, sizeof(letter_pdf) - 1}, 1,
-              NULL, p));
+              &(struct eseal_issuer_upload){"impression", letter_pdf, sizeof(letter_pdf) - 1, NULL},
+              1, NULL, p));
     FAILS(ESEAL_E_INVALID, &prob,
           eseal_issuer_submission_add_materials(
               f->is, &f->agent, id,
-              &(struct eseal_issuer_upload){"poster", letter_pdf, sizeof(letter_pdf) - 1}, 1, NULL,
-              p));
+              &(struct eseal_issuer_upload){"poster", letter_pdf, sizeof(letter_pdf) - 1, NULL}, 1,
+              NULL, p));
     /* a submission missing its materials cannot be submitted */
     json_t *v = NULL;
     doc = make_doc(f, "apply", NULL, UNIT_NAME);
