@@ -1,6 +1,7 @@
 /* kv.c — the RocksDB adapter: column families by index, errors as eseal_rc. */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +21,11 @@ struct eseal_kv {
     rocksdb_readoptions_t *scan_opts;
     rocksdb_writeoptions_t *write_opts;
     rocksdb_writeoptions_t *sync_opts;
+    /* the last write's failure (rc ESEAL_OK once a write succeeds again),
+     * for the daemons' /healthz: RocksDB refuses every write after a failed
+     * sync until it recovers */
+    pthread_mutex_t fail_mu;
+    struct eseal_err failed;
 };
 
 struct eseal_kv_batch {
@@ -158,6 +164,8 @@ static eseal_rc open_db(struct eseal_kv **out, const rocksdb_options_t *opts, co
     kv->write_opts = rocksdb_writeoptions_create();
     kv->sync_opts = rocksdb_writeoptions_create();
     rocksdb_writeoptions_set_sync(kv->sync_opts, 1);
+    pthread_mutex_init(&kv->fail_mu, NULL);
+    eseal_err_clear(&kv->failed);
     *out = kv;
     return ESEAL_OK;
 }
@@ -196,6 +204,7 @@ void eseal_kv_close(struct eseal_kv *kv)
     rocksdb_readoptions_destroy(kv->scan_opts);
     rocksdb_writeoptions_destroy(kv->write_opts);
     rocksdb_writeoptions_destroy(kv->sync_opts);
+    pthread_mutex_destroy(&kv->fail_mu);
     free(kv->cfs);
     free(kv);
 }
@@ -234,6 +243,31 @@ static const rocksdb_writeoptions_t *write_opts(const struct eseal_kv *kv, bool 
     return sync ? kv->sync_opts : kv->write_opts;
 }
 
+/* wrote records how a write ended (|rerr| NULL: it succeeded) as the
+ * database's write state, and turns a failure into an eseal_rc. */
+static eseal_rc wrote(struct eseal_kv *kv, char *rerr, const char *what, struct eseal_err *err)
+{
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    eseal_rc rc = rerr != NULL ? kv_fail(&e, rerr, what) : ESEAL_OK;
+    pthread_mutex_lock(&kv->fail_mu);
+    kv->failed = e;
+    pthread_mutex_unlock(&kv->fail_mu);
+    if (rc != ESEAL_OK && err != NULL)
+        *err = e;
+    return rc;
+}
+
+eseal_rc eseal_kv_failure(struct eseal_kv *kv, struct eseal_err *err)
+{
+    pthread_mutex_lock(&kv->fail_mu);
+    eseal_rc rc = kv->failed.rc;
+    if (rc != ESEAL_OK && err != NULL)
+        *err = kv->failed;
+    pthread_mutex_unlock(&kv->fail_mu);
+    return rc;
+}
+
 eseal_rc eseal_kv_put(struct eseal_kv *kv, unsigned cf, const void *key, size_t key_len,
                       const void *val, size_t val_len, bool sync, struct eseal_err *err)
 {
@@ -241,9 +275,7 @@ eseal_rc eseal_kv_put(struct eseal_kv *kv, unsigned cf, const void *key, size_t 
         return bad_cf(err, kv, cf);
     char *rerr = NULL;
     rocksdb_put_cf(kv->db, write_opts(kv, sync), kv->cfs[cf], key, key_len, val, val_len, &rerr);
-    if (rerr != NULL)
-        return kv_fail(err, rerr, "rocksdb put");
-    return ESEAL_OK;
+    return wrote(kv, rerr, "rocksdb put", err);
 }
 
 eseal_rc eseal_kv_delete(struct eseal_kv *kv, unsigned cf, const void *key, size_t key_len,
@@ -253,9 +285,7 @@ eseal_rc eseal_kv_delete(struct eseal_kv *kv, unsigned cf, const void *key, size
         return bad_cf(err, kv, cf);
     char *rerr = NULL;
     rocksdb_delete_cf(kv->db, write_opts(kv, sync), kv->cfs[cf], key, key_len, &rerr);
-    if (rerr != NULL)
-        return kv_fail(err, rerr, "rocksdb delete");
-    return ESEAL_OK;
+    return wrote(kv, rerr, "rocksdb delete", err);
 }
 
 struct eseal_kv_batch *eseal_kv_batch_new(struct eseal_kv *kv)
@@ -314,9 +344,7 @@ eseal_rc eseal_kv_write(struct eseal_kv *kv, struct eseal_kv_batch *b, bool sync
         return bad_cf(err, kv, b->bad_cf);
     char *rerr = NULL;
     rocksdb_write(kv->db, write_opts(kv, sync), b->wb, &rerr);
-    if (rerr != NULL)
-        return kv_fail(err, rerr, "rocksdb write");
-    return ESEAL_OK;
+    return wrote(kv, rerr, "rocksdb write", err);
 }
 
 struct eseal_kv_iter *eseal_kv_iter_new(struct eseal_kv *kv, unsigned cf)

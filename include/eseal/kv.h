@@ -71,6 +71,12 @@ size_t eseal_kv_batch_count(const struct eseal_kv_batch *b);
 eseal_rc eseal_kv_write(struct eseal_kv *kv, struct eseal_kv_batch *b, bool sync,
                         struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_kv_failure returns how the last write (put, delete or batch) on
+ * |kv| failed, with its message in |err| (which may be NULL), or ESEAL_OK
+ * when it succeeded or none was made. After a failed sync RocksDB refuses
+ * every write until it recovers, so a daemon reports this on /healthz. */
+eseal_rc eseal_kv_failure(struct eseal_kv *kv, struct eseal_err *err);
+
 /* eseal_kv_iter_new returns an iterator over family |cf| in key order, on a
  * consistent snapshot taken now, not yet positioned (call a seek). Returns
  * NULL for a bad |cf|. Free with eseal_kv_iter_free (accepts NULL) before

@@ -49,8 +49,15 @@ for m in sys.argv[2:]:
 PY
 }
 
-# snapshot FILE: everything the hostile requests could have changed.
+# snapshot FILE: everything the hostile requests could have changed, once
+# the publisher has caught up with the issuer's log (it polls: a step just
+# before may not have reached it yet).
 snapshot() {
+    for _ in $(seq 1 100); do
+        [ "$(curl -s "$ibase/log/checkpoint" | sed -n 2p)" = "$(curl -s "$pbase/log/checkpoint" | sed -n 2p)" ] &&
+            break
+        sleep 0.05
+    done
     {
         curl -s "$ibase/log/checkpoint" | head -2
         api GET /api/v1/submissions "$maker" >/dev/null && cat resp.json

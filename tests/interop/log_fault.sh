@@ -10,8 +10,8 @@
 # audits (`eseal log verify`), the acknowledged write is there and the
 # refused ones are not. Then the store's RocksDB on the failing disk (the
 # shim for data/db/): a batch is committed to the log but the store cannot
-# record it (500), /healthz warns that the store is one entry behind, and
-# at the next start the store applies it from the log.
+# record it (500), /healthz says the store refuses writes (503) and is one
+# entry behind, and at the next start the store applies it from the log.
 #
 # Needs ESEAL, ESEAL_ISSUERD, ESEAL_FAULT_FSYNC (the shim), curl and python3.
 set -euo pipefail
@@ -98,9 +98,11 @@ touch disk-fails
 code=$(api POST /api/v1/batches "$agg" -d '{"business":"apply"}')
 [ "$code" = 500 ] || fail "a batch the store cannot record: $code $(cat resp.json)"
 [ "$(log_size)" = $((size + 1)) ] || fail "the log holds the batch: $(log_size)"
-[ "$(health)" = 200 ] && [ "$(problems)" = "store:warning" ] || fail "healthz: $(cat h.json)"
-json h.json 'j["problems"][0]["message"]' | grep -q '存储落后日志 1 条 / the store is 1 log entries behind' ||
-    fail "the store problem's message: $(cat h.json)"
+[ "$(health)" = 503 ] && [ "$(problems)" = "store:error store:warning" ] || fail "healthz: $(cat h.json)"
+json h.json '"\n".join(p["message"] for p in j["problems"])' >messages.txt
+grep -q '存储落后日志 1 条 / the store is 1 log entries behind' messages.txt &&
+    grep -q '存储拒绝写入，须检查磁盘后重启 / the store refuses writes; check the disk and restart: rocksdb' messages.txt ||
+    fail "the store problems' messages: $(cat h.json)"
 rm disk-fails
 kill "$daemon" && wait "$daemon" 2>/dev/null || true
 daemon=
