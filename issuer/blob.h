@@ -21,7 +21,13 @@
  * platform secret, eseal_ca_wrap_data_key). It is unwrapped when the store
  * opens and wiped when it is freed. <dir>/encrypted marks a store whose
  * materials are all encrypted: until it exists, opening encrypts in place
- * every plaintext material left from before (the migration). */
+ * every plaintext material left from before (the migration).
+ *
+ * Rotating the data key (eseal_blob_rotate) writes the next key, wrapped,
+ * to <dir>/data.key.next, re-encrypts every material to it (each file
+ * atomically), writes it over data.key and removes data.key.next. While
+ * data.key.next is there every file opens with one of the two keys, and
+ * opening the store finishes the rotation (docs/security.md). */
 #ifndef ESEAL_ISSUER_BLOB_H
 #define ESEAL_ISSUER_BLOB_H
 
@@ -41,6 +47,8 @@ struct eseal_blob;
  * backup, carries the wrapped key). */
 #define ESEAL_BLOB_KEY_FILE "data.key"
 #define ESEAL_BLOB_MARKER_FILE "encrypted"
+/* ESEAL_BLOB_NEXT_KEY_FILE is the next data key while a rotation runs. */
+#define ESEAL_BLOB_NEXT_KEY_FILE "data.key.next"
 
 /* struct eseal_blob_kek wraps and unwraps the store's data key: |wrap|
  * writes the wrapped form of |key| into |out| (replacing it), |unwrap| the
@@ -65,6 +73,50 @@ struct eseal_blob_kek {
  * *out is the caller's (eseal_blob_free). */
 eseal_rc eseal_blob_open(struct eseal_blob **out, const char *dir, const struct eseal_blob_kek *kek,
                          struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* struct eseal_blob_progress tells how a rotation goes: |fn| is called with
+ * |done| files of |total| handled (first with 0, then after each file) and
+ * returns true to go on; false stops the rotation where it is, as a crash
+ * there would (the next open or rotation resumes it). */
+struct eseal_blob_progress {
+    bool (*fn)(void *ctx, size_t done, size_t total);
+    void *ctx;
+};
+
+/* struct eseal_blob_rotation counts what a rotation did: |files| material
+ * files, of which |reencrypted| were re-encrypted now, |already| were
+ * under the next key already (a resumed run) and |unreadable| opened with
+ * neither key (damaged before; left as they are). |old_sm3| and |new_sm3|
+ * are the SM3 of the wrapped data.key before and after (not secret: the
+ * wrapped form only). |resumed|: a rotation left part way was finished. */
+struct eseal_blob_rotation {
+    size_t files, reencrypted, already, unreadable;
+    bool resumed;
+    char old_sm3[ESEAL_SM3_HEX_LEN + 1], new_sm3[ESEAL_SM3_HEX_LEN + 1];
+};
+
+/* eseal_blob_open_with is eseal_blob_open telling |progress| (may be NULL)
+ * how finishing a rotation left part way goes. A stop through |progress|
+ * fails the open with ESEAL_E_UNAVAILABLE. */
+eseal_rc eseal_blob_open_with(struct eseal_blob **out, const char *dir,
+                              const struct eseal_blob_kek *kek,
+                              const struct eseal_blob_progress *progress,
+                              struct eseal_err *err) ESEAL_MUST_CHECK;
+
+/* eseal_blob_resumed is what the open of |b| did to finish a rotation left
+ * part way (borrowed), or NULL if there was none. */
+const struct eseal_blob_rotation *eseal_blob_resumed(const struct eseal_blob *b);
+
+/* eseal_blob_rotate gives |b| a new random data key, wrapped with |kek|:
+ * data.key.next written exclusively first, every material re-encrypted to
+ * it, then data.key replaced and data.key.next removed (see above); |b|
+ * then uses the new key. Nobody else may write the store meanwhile (the
+ * issuer is stopped). |out| receives the counts. On failure or a stop
+ * through |progress| (ESEAL_E_UNAVAILABLE) the store is left part way and
+ * every material still reads after the next open, which finishes it. */
+eseal_rc eseal_blob_rotate(struct eseal_blob *b, const struct eseal_blob_kek *kek,
+                           const struct eseal_blob_progress *progress,
+                           struct eseal_blob_rotation *out, struct eseal_err *err) ESEAL_MUST_CHECK;
 
 /* eseal_blob_migrated is the number of plaintext materials the open of |b|
  * encrypted. */

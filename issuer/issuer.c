@@ -81,6 +81,24 @@ static eseal_rc kek_unwrap(void *ca, struct eseal_buf *out, const uint8_t *in, s
     return eseal_ca_unwrap_data_key(ca, out, in, in_len, err);
 }
 
+eseal_rc eseal_issuer_rotate_data_key(const char *data, struct eseal_ca *ca,
+                                      const struct eseal_blob_progress *progress,
+                                      struct eseal_blob_rotation *out, struct eseal_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    char *path = eseal_path_join(data, "blobs");
+    const struct eseal_blob_kek kek = {kek_wrap, kek_unwrap, ca};
+    struct eseal_blob *b = NULL;
+    eseal_rc rc = eseal_blob_open_with(&b, path, &kek, progress, err);
+    if (rc == ESEAL_OK && eseal_blob_resumed(b) != NULL)
+        *out = *eseal_blob_resumed(b);
+    else if (rc == ESEAL_OK)
+        rc = eseal_blob_rotate(b, &kek, progress, out, err);
+    eseal_blob_free(b);
+    free(path);
+    return rc;
+}
+
 eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_config *cfg,
                            struct eseal_ca *ca, enum eseal_staff_bootstrap_result *boot,
                            struct eseal_err *err)
@@ -177,6 +195,11 @@ uint64_t eseal_issuer_replayed(const struct eseal_issuer *is)
 size_t eseal_issuer_materials_migrated(const struct eseal_issuer *is)
 {
     return eseal_blob_migrated(is->blob);
+}
+
+const struct eseal_blob_rotation *eseal_issuer_data_key_resumed(const struct eseal_issuer *is)
+{
+    return eseal_blob_resumed(is->blob);
 }
 
 void eseal_issuer_fault_inject(struct eseal_issuer *is, enum eseal_issuer_fault fault)

@@ -16,6 +16,7 @@
 #include "eseal/http.h"
 #include "eseal/issuer.h"
 #include "eseal/log.h"
+#include "blob.h"
 #include "staff.h"
 
 static int fail(const char *what, const struct eseal_err *e)
@@ -48,6 +49,13 @@ static int run(void *config)
     if (eseal_issuer_replayed(is) > 0)
         fprintf(stderr, "eseal-issuerd: applied %llu log entries the store had missed\n",
                 (unsigned long long)eseal_issuer_replayed(is));
+    const struct eseal_blob_rotation *rot = eseal_issuer_data_key_resumed(is);
+    if (rot != NULL)
+        fprintf(stderr,
+                "eseal-issuerd: finished a data key rotation left part way: %zu materials "
+                "re-encrypted, %zu already, %zu unreadable; not logged (eseal issuer "
+                "rotate-data-key logs a rotation it finishes)\n",
+                rot->reencrypted, rot->already, rot->unreadable);
     if (eseal_issuer_materials_migrated(is) > 0)
         fprintf(stderr, "eseal-issuerd: encrypted %zu materials stored before encryption at rest\n",
                 eseal_issuer_materials_migrated(is));

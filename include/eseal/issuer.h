@@ -36,6 +36,8 @@
 
 struct eseal_ca;
 struct eseal_staff_principal;
+struct eseal_blob_progress;
+struct eseal_blob_rotation;
 struct eseal_staff_store;
 
 /* How eseal_staff_bootstrap found or made the first admin. */
@@ -132,6 +134,17 @@ eseal_rc eseal_issuer_open(struct eseal_issuer **out, const struct eseal_issuer_
                            struct eseal_ca *ca, enum eseal_staff_bootstrap_result *boot,
                            struct eseal_err *err) ESEAL_MUST_CHECK;
 
+/* eseal_issuer_rotate_data_key rotates the data key of the material store
+ * under |data| (data/blobs; issuer/blob.h eseal_blob_rotate), wrapping the
+ * new key with the platform secret of |ca| (ESEAL_CA_UNLOCK_COMMIT
+ * unlocked). A rotation left part way is finished instead (out->resumed),
+ * not followed by another. The issuer must not run: the caller holds its
+ * log (eseal_log_open) to make sure. |progress| may be NULL. */
+eseal_rc eseal_issuer_rotate_data_key(const char *data, struct eseal_ca *ca,
+                                      const struct eseal_blob_progress *progress,
+                                      struct eseal_blob_rotation *out,
+                                      struct eseal_err *err) ESEAL_MUST_CHECK;
+
 /* eseal_issuer_close stops nothing (stop the HTTP server first) and frees
  * |is|. Accepts NULL. */
 void eseal_issuer_close(struct eseal_issuer *is);
@@ -148,6 +161,10 @@ uint64_t eseal_issuer_replayed(const struct eseal_issuer *is);
 /* eseal_issuer_materials_migrated returns how many plaintext materials from
  * before encryption at rest open encrypted in place (issuer/blob.h). */
 size_t eseal_issuer_materials_migrated(const struct eseal_issuer *is);
+
+/* eseal_issuer_data_key_resumed is what open did to finish a data key
+ * rotation left part way (borrowed), or NULL if there was none. */
+const struct eseal_blob_rotation *eseal_issuer_data_key_resumed(const struct eseal_issuer *is);
 
 /* Fault injection for tests: with ESEAL_ISSUER_FAULT_AFTER_LOG set, the
  * next state change commits its log entries and then fails with

@@ -8,7 +8,9 @@
 
 #include <openssl/evp.h>
 
+#include "eseal/ca.h"
 #include "eseal/json.h"
+#include "eseal/log.h"
 #include "cmd.h"
 #include "eseal/httpc.h"
 
@@ -195,4 +197,44 @@ void cmd_put_text(FILE *out, const char *s)
 {
     for (; s != NULL && *s; s++)
         fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
+json_t *cmd_rotation_entry(const char *type, json_t *data)
+{
+    return json_pack("{s:i, s:s, s:{s:s, s:s}, s:O}", "v", 1, "type", type, "actor", "id",
+                     "eseal-ca", "role", "admin", "data", data);
+}
+
+eseal_rc cmd_open_log(const char *ca_dir, const char *log_dir, const struct eseal_buf *pass,
+                      unsigned keys, struct eseal_ca **ca, struct eseal_log **log,
+                      struct eseal_err *err)
+{
+    eseal_rc rc = eseal_ca_open(ca, ca_dir, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_ca_unlock(*ca, ESEAL_CA_UNLOCK_LOG | keys, pass->data, pass->len, err);
+    if (rc != ESEAL_OK)
+        return rc;
+    rc = eseal_log_open(log, log_dir, eseal_ca_log_signer(*ca), err);
+    if (rc == ESEAL_E_UNAVAILABLE)
+        eseal_err_set(err, rc,
+                      "eseal-issuerd 正在运行（它占用日志 %s），请先停止它 / eseal-issuerd is "
+                      "running (it holds the log %s): stop it first",
+                      log_dir, log_dir);
+    else if (rc != ESEAL_OK)
+        eseal_err_prefix(err, "日志被占用? 请先停止 eseal-issuerd / is eseal-issuerd running?");
+    return rc;
+}
+
+eseal_rc cmd_log_event(struct eseal_log *log, const json_t *entry, uint64_t *seq,
+                       struct eseal_err *err)
+{
+    eseal_rc rc = eseal_log_append(log, entry, seq, err);
+    if (rc == ESEAL_OK)
+        rc = eseal_log_sync(log, err);
+    if (rc != ESEAL_OK) {
+        char *line = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
+        fprintf(stderr, "eseal: 未记入日志 / not logged; the entry was:\n%s\n", line);
+        free(line);
+    }
+    return rc;
 }

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "eseal/rc.h"
 #include "eseal/sm.h"
 
@@ -113,6 +115,30 @@ struct cmd_group_spec {
  * a missing or unknown sub-command (EXIT_USAGE). */
 int cmd_dispatch(const struct cmd_group_spec *g, int argc, char **argv);
 
+struct eseal_buf;
+struct eseal_ca;
+struct eseal_log;
+
+/* cmd_rotation_entry is the log entry |type| (key.rotated, key.retired) of
+ * a rotation with |data| (docs/log-events.md "Key events"), by eseal-ca as
+ * admin; the caller decrefs it. */
+json_t *cmd_rotation_entry(const char *type, json_t *data);
+
+/* cmd_open_log opens the CA in |ca_dir| with the log key and |keys|
+ * (ESEAL_CA_UNLOCK_*) unlocked by |pass|, and the event log in |log_dir|
+ * for writing. A running eseal-issuerd holds that log: ESEAL_E_UNAVAILABLE
+ * saying so, before anything changes. *ca and *log are the caller's
+ * (eseal_ca_free, eseal_log_close), also on failure. */
+eseal_rc cmd_open_log(const char *ca_dir, const char *log_dir, const struct eseal_buf *pass,
+                      unsigned keys, struct eseal_ca **ca, struct eseal_log **log,
+                      struct eseal_err *err);
+
+/* cmd_log_event appends |entry| to |log| and waits for the checkpoint
+ * covering it (*seq: its index); if that fails it prints the entry to
+ * append by hand. */
+eseal_rc cmd_log_event(struct eseal_log *log, const json_t *entry, uint64_t *seq,
+                       struct eseal_err *err);
+
 int cmd_ca(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
@@ -121,6 +147,7 @@ int cmd_verify(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_issuer(int argc, char **argv);
+int cmd_issuer_rotate_data_key(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);

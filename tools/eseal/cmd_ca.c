@@ -354,44 +354,6 @@ static int ca_show(int argc, char **argv)
     return 0;
 }
 
-/* rotation_entry is the log entry |type| (key.rotated, key.retired) of a
- * rotation with |data| (docs/log-events.md "Key events"). */
-static json_t *rotation_entry(const char *type, json_t *data)
-{
-    return json_pack("{s:i, s:s, s:{s:s, s:s}, s:O}", "v", 1, "type", type, "actor", "id",
-                     "eseal-ca", "role", "admin", "data", data);
-}
-
-/* open_log opens the CA with the log key(s) unlocked and the event log in
- * |a->log| for writing: a running issuer holds the log, so this is refused
- * before anything changes. */
-static eseal_rc open_log(const struct args *a, const struct eseal_buf *pass, struct eseal_ca **ca,
-                         struct eseal_log **log, struct eseal_err *err)
-{
-    eseal_rc rc = eseal_ca_open(ca, a->dir, err);
-    if (rc == ESEAL_OK &&
-        (rc = eseal_ca_unlock(*ca, ESEAL_CA_UNLOCK_LOG, pass->data, pass->len, err)) == ESEAL_OK &&
-        (rc = eseal_log_open(log, a->log, eseal_ca_log_signer(*ca), err)) != ESEAL_OK)
-        eseal_err_prefix(err, "日志被占用? 请先停止 eseal-issuerd / is eseal-issuerd running?");
-    return rc;
-}
-
-/* log_event appends |entry| and waits for the checkpoint covering it; if
- * that fails it says what to append by hand. */
-static eseal_rc log_event(struct eseal_log *log, const json_t *entry, uint64_t *seq,
-                          struct eseal_err *err)
-{
-    eseal_rc rc = eseal_log_append(log, entry, seq, err);
-    if (rc == ESEAL_OK)
-        rc = eseal_log_sync(log, err);
-    if (rc != ESEAL_OK) {
-        char *line = json_dumps(entry, JSON_COMPACT | JSON_SORT_KEYS);
-        fprintf(stderr, "eseal: 未记入日志 / not logged; the entry was:\n%s\n", line);
-        free(line);
-    }
-    return rc;
-}
-
 /* rotate_args parses the options of the rotate-* commands and reads the
  * passphrase; 0 to go on, else the exit status. */
 static int rotate_args(int argc, char **argv, uint64_t allowed, const char *usage, struct args *a,
@@ -434,13 +396,13 @@ static int rotate(int argc, char **argv, enum eseal_ca_role role)
     if (a.days)
         rc = cmd_parse_int(a.days, 1, 3650, &days, "--days", &err);
     if (rc == ESEAL_OK)
-        rc = open_log(&a, &pass, &ca, &log, &err);
+        rc = cmd_open_log(a.dir, a.log, &pass, 0, &ca, &log, &err);
     if (rc == ESEAL_OK)
         rc = eseal_ca_rotate(a.dir, role, pass.data, pass.len, days, &data, &err);
     eseal_buf_cleanse(&pass);
     if (rc == ESEAL_OK) {
-        entry = rotation_entry("key.rotated", data);
-        rc = log_event(log, entry, &seq, &err);
+        entry = cmd_rotation_entry("key.rotated", data);
+        rc = cmd_log_event(log, entry, &seq, &err);
     }
     if (rc == ESEAL_OK) {
         const json_t *n = json_object_get(data, "new");
@@ -479,7 +441,7 @@ static int ca_rotate_log(int argc, char **argv)
     json_t *entry = NULL;
     uint64_t seq = 0;
     char *next = NULL;
-    eseal_rc rc = open_log(&a, &pass, &ca, &log, &err);
+    eseal_rc rc = cmd_open_log(a.dir, a.log, &pass, 0, &ca, &log, &err);
     char *cur =
         ca != NULL ? eseal_note_key_format(eseal_ca_log_origin(ca), eseal_ca_log_pub(ca)) : NULL;
     if (rc == ESEAL_OK && !a.finish) {
@@ -487,9 +449,9 @@ static int ca_rotate_log(int argc, char **argv)
         if (rc == ESEAL_OK) {
             json_t *d = json_pack("{s:s, s:{s:s}, s:{s:s}}", "role", "log", "old", "key", cur,
                                   "new", "key", next);
-            entry = rotation_entry("key.rotated", d);
+            entry = cmd_rotation_entry("key.rotated", d);
             json_decref(d);
-            if ((rc = log_event(log, entry, &seq, &err)) != ESEAL_OK)
+            if ((rc = cmd_log_event(log, entry, &seq, &err)) != ESEAL_OK)
                 (void)eseal_ca_log_rotate_abort(a.dir);
         }
     } else if (rc == ESEAL_OK) {
@@ -499,9 +461,9 @@ static int ca_rotate_log(int argc, char **argv)
                                "没有进行中的日志密钥轮换 / no log key rotation is under way");
         if (rc == ESEAL_OK) {
             json_t *d = json_pack("{s:s, s:s, s:s}", "role", "log", "key", cur, "by", next);
-            entry = rotation_entry("key.retired", d);
+            entry = cmd_rotation_entry("key.retired", d);
             json_decref(d);
-            rc = log_event(log, entry, &seq, &err);
+            rc = cmd_log_event(log, entry, &seq, &err);
         }
         eseal_log_close(log);
         log = NULL;

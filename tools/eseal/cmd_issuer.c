@@ -2273,6 +2273,9 @@ static const struct cmd issuer_cmds[] = {
      "/ 批次",
      issuer_batch},
     {"material", "download a material of a submission / 下载材料", issuer_material},
+    {"rotate-data-key",
+     "new data key for the materials, issuer stopped (offline) / 轮换材料数据密钥",
+     cmd_issuer_rotate_data_key},
 };
 
 static const struct cmd_group_spec issuer_group = {
