@@ -1,7 +1,7 @@
 /* test_blob.c — the content-addressed material store in a temporary directory:
  * put and get, refusals, and encryption at rest (round trip, tampered,
  * swapped and foreign files refused, a wrong key refused, the migration of
- * plaintext stores). */
+ * plaintext stores, the data key's rotation and its resumption). */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -467,6 +467,190 @@ static void test_open_errors(void **state)
     free(file);
 }
 
+/* ---- data key rotation ---------------------------------------------------- */
+
+#define N_ROT 3
+
+/* put_letters stores N_ROT distinct letters in |b|, their names in |sm3|. */
+static void put_letters(struct eseal_blob *b, char sm3[N_ROT][ESEAL_SM3_HEX_LEN + 1])
+{
+    for (int i = 0; i < N_ROT; i++) {
+        char *doc = eseal_xasprintf("%%PDF-1.7\nrotated letter %d\n%%%%EOF\n", i);
+        struct eseal_material_ref ref;
+        assert_int_equal(eseal_blob_put(b, ESEAL_MATERIAL_LETTER, (const uint8_t *)doc, strlen(doc),
+                                        &ref, NULL, NULL),
+                         ESEAL_OK);
+        memcpy(sm3[i], ref.sm3, sizeof(ref.sm3));
+        free(doc);
+    }
+}
+
+/* all_served checks that |b| serves every letter of put_letters. */
+static void all_served(struct eseal_blob *b, char sm3[N_ROT][ESEAL_SM3_HEX_LEN + 1])
+{
+    struct eseal_buf out;
+    eseal_buf_init(&out);
+    for (int i = 0; i < N_ROT; i++) {
+        char *doc = eseal_xasprintf("%%PDF-1.7\nrotated letter %d\n%%%%EOF\n", i);
+        assert_int_equal(eseal_blob_get(b, sm3[i], &out, NULL), ESEAL_OK);
+        assert_int_equal(out.len, strlen(doc));
+        assert_memory_equal(out.data, doc, out.len);
+        free(doc);
+    }
+    eseal_buf_cleanup(&out);
+}
+
+static void read_file(struct eseal_buf *out, const char *dir, const char *name)
+{
+    char *p = eseal_path_join(dir, name);
+    assert_int_equal(eseal_file_read(out, p, 1 << 20, NULL), ESEAL_OK);
+    free(p);
+}
+
+static bool exists_in(const char *dir, const char *name)
+{
+    char *p = eseal_path_join(dir, name);
+    struct stat st;
+    bool found = stat(p, &st) == 0;
+    free(p);
+    return found;
+}
+
+/* A rotation re-encrypts every material to a new data key: data.key
+ * changes, data.key.next is gone, the store (and a reopened one) serves
+ * every material; a file of the old key put back is refused, and the old
+ * data.key put back opens none of the files. */
+static void test_rotate(void **state)
+{
+    struct fixture *f = *state;
+    char sm3[N_ROT][ESEAL_SM3_HEX_LEN + 1];
+    put_letters(f->blob, sm3);
+    struct eseal_buf old_key, old_file, raw;
+    eseal_buf_init(&old_key);
+    eseal_buf_init(&old_file);
+    eseal_buf_init(&raw);
+    read_file(&old_key, f->dir, ESEAL_BLOB_KEY_FILE);
+    char *p0 = material_path(f, sm3[0]);
+    assert_int_equal(eseal_file_read(&old_file, p0, 1 << 20, NULL), ESEAL_OK);
+
+    struct eseal_blob_rotation rot;
+    struct eseal_err err;
+    assert_int_equal(eseal_blob_rotate(f->blob, &f->kek, NULL, &rot, &err), ESEAL_OK);
+    assert_int_equal(rot.files, N_ROT);
+    assert_int_equal(rot.reencrypted, N_ROT);
+    assert_int_equal(rot.already + rot.unreadable, 0);
+    assert_false(rot.resumed);
+    read_file(&raw, f->dir, ESEAL_BLOB_KEY_FILE);
+    assert_false(raw.len == old_key.len && memcmp(raw.data, old_key.data, raw.len) == 0);
+    char *new_sm3 = eseal_sm3_hex(raw.data, raw.len);
+    char *old_sm3 = eseal_sm3_hex(old_key.data, old_key.len);
+    assert_string_equal(rot.new_sm3, new_sm3);
+    assert_string_equal(rot.old_sm3, old_sm3);
+    assert_false(exists_in(f->dir, ESEAL_BLOB_NEXT_KEY_FILE));
+    all_served(f->blob, sm3);
+    struct eseal_blob *b = NULL;
+    assert_int_equal(eseal_blob_open(&b, f->dir, &f->kek, &err), ESEAL_OK);
+    assert_null(eseal_blob_resumed(b));
+    all_served(b, sm3);
+
+    /* the old key's file put back: refused */
+    assert_int_equal(eseal_file_write(p0, old_file.data, old_file.len, 0600, 0, NULL), ESEAL_OK);
+    get_fails(b, sm3[0], "does not decrypt");
+    eseal_blob_free(b);
+    /* the old data.key put back: the re-encrypted files do not open */
+    char *kp = eseal_path_join(f->dir, ESEAL_BLOB_KEY_FILE);
+    assert_int_equal(eseal_file_write(kp, old_key.data, old_key.len, 0600, 0, NULL), ESEAL_OK);
+    assert_int_equal(eseal_blob_open(&b, f->dir, &f->kek, &err), ESEAL_OK);
+    get_fails(b, sm3[1], "does not decrypt");
+    get_fails(b, sm3[2], "does not decrypt");
+    eseal_blob_free(b);
+    free(kp);
+    free(old_sm3);
+    free(new_sm3);
+    free(p0);
+    eseal_buf_cleanup(&raw);
+    eseal_buf_cleanup(&old_file);
+    eseal_buf_cleanup(&old_key);
+}
+
+/* stop_at stops a rotation once |*ctx| files are done, as a crash would. */
+static bool stop_at(void *ctx, size_t done, size_t total)
+{
+    (void)total;
+    return done < *(size_t *)ctx;
+}
+
+/* A rotation stopped part way — after data.key.next was written and 0, 1
+ * or all of the files were re-encrypted, or after data.key was replaced
+ * but data.key.next not yet removed — is finished by the next open: every
+ * material served, data.key the next key, data.key.next gone. An open
+ * stopped while finishing it is finished by the open after. */
+static void test_rotate_resume(void **state)
+{
+    struct fixture *f = *state;
+    static const size_t stops[] = {0, 1, N_ROT, N_ROT + 1};
+    for (size_t k = 0; k < sizeof(stops) / sizeof(stops[0]); k++) {
+        char *dir = eseal_xasprintf("%s/resume%zu", f->tmp, k);
+        char sm3[N_ROT][ESEAL_SM3_HEX_LEN + 1];
+        struct eseal_err err;
+        struct eseal_blob *b = NULL;
+        assert_int_equal(eseal_blob_open(&b, dir, &f->kek, &err), ESEAL_OK);
+        put_letters(b, sm3);
+        struct eseal_buf old_key, next_key, raw;
+        eseal_buf_init(&old_key);
+        eseal_buf_init(&next_key);
+        eseal_buf_init(&raw);
+        read_file(&old_key, dir, ESEAL_BLOB_KEY_FILE);
+        size_t stop = stops[k] > N_ROT ? N_ROT : stops[k];
+        const struct eseal_blob_progress halt = {stop_at, &stop};
+        struct eseal_blob_rotation rot;
+        assert_int_equal(eseal_blob_rotate(b, &f->kek, &halt, &rot, &err), ESEAL_E_UNAVAILABLE);
+        assert_non_null(strstr(err.msg, "resume"));
+        eseal_blob_free(b);
+        read_file(&raw, dir, ESEAL_BLOB_KEY_FILE);
+        assert_memory_equal(raw.data, old_key.data, raw.len); /* not switched yet */
+        read_file(&next_key, dir, ESEAL_BLOB_NEXT_KEY_FILE);
+        if (stops[k] > N_ROT) {
+            /* data.key replaced, data.key.next not yet removed */
+            char *kp = eseal_path_join(dir, ESEAL_BLOB_KEY_FILE);
+            assert_int_equal(eseal_file_write(kp, next_key.data, next_key.len, 0600, 0, NULL),
+                             ESEAL_OK);
+            free(kp);
+        }
+        if (k == 1) {
+            /* the open finishing it is stopped too: the open after finishes */
+            size_t none = 0;
+            const struct eseal_blob_progress halt0 = {stop_at, &none};
+            assert_int_equal(eseal_blob_open_with(&b, dir, &f->kek, &halt0, &err),
+                             ESEAL_E_UNAVAILABLE);
+            assert_null(b);
+        }
+        assert_int_equal(eseal_blob_open(&b, dir, &f->kek, &err), ESEAL_OK);
+        const struct eseal_blob_rotation *done = eseal_blob_resumed(b);
+        assert_non_null(done);
+        assert_true(done->resumed);
+        assert_int_equal(done->files, N_ROT);
+        size_t already = stops[k] > N_ROT ? N_ROT : stop;
+        assert_int_equal(done->already, already);
+        assert_int_equal(done->reencrypted, N_ROT - already);
+        all_served(b, sm3);
+        read_file(&raw, dir, ESEAL_BLOB_KEY_FILE);
+        assert_int_equal(raw.len, next_key.len);
+        assert_memory_equal(raw.data, next_key.data, raw.len);
+        assert_false(exists_in(dir, ESEAL_BLOB_NEXT_KEY_FILE));
+        eseal_blob_free(b);
+        /* and the next open has nothing left to finish */
+        assert_int_equal(eseal_blob_open(&b, dir, &f->kek, &err), ESEAL_OK);
+        assert_null(eseal_blob_resumed(b));
+        all_served(b, sm3);
+        eseal_blob_free(b);
+        eseal_buf_cleanup(&raw);
+        eseal_buf_cleanup(&next_key);
+        eseal_buf_cleanup(&old_key);
+        free(dir);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +664,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rotate_resume, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
