@@ -12,6 +12,10 @@
 # plaintext material left from before encryption is encrypted when the
 # issuer starts and still served; a data key that does not unwrap stops the
 # issuer from starting (unit/issuer/test_blob.c tries another KEK).
+# `eseal issuer rotate-data-key` refuses while the issuer runs; stopped, it
+# gives the store a new data key (logged as key.rotated, role data) and the
+# restarted issuer serves every material byte-exact, while the old data.key
+# put back opens none (test_blob.c stops rotations part way).
 #
 # Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
 set -euo pipefail
@@ -131,6 +135,58 @@ grep -q 'encrypted 1 materials' issuer2.log || fail "the migration says what it 
 [ "$(stat -c %a "$lpath")" = 600 ] || fail "the migrated file's mode"
 expect 200 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
 cmp resp.json letter.pdf || fail "the migrated material reads"
+ok
+
+# --- the data key rotated: refused while the issuer runs, then every material
+# re-encrypted to a new key and still served; the old key opens none --------
+cp "$key" old.key
+"$ESEAL" issuer rotate-data-key --data idata --ca ca >rot.out 2>rot.err &&
+    fail "rotated while the issuer runs"
+grep -q 'stop it first' rot.err && grep -q '请先停止' rot.err || fail "says why: $(cat rot.err)"
+cmp -s "$key" old.key && [ ! -e idata/blobs/data.key.next ] || fail "the refusal changed the key"
+kill "$issuer"
+wait "$issuer" 2>/dev/null || true
+issuer=
+n=$(find idata/blobs -mindepth 3 -type f -regex '.*/[0-9a-f]*' | wc -l)
+"$ESEAL" issuer rotate-data-key --data idata --ca ca >rot.out 2>rot.err ||
+    fail "rotate-data-key: $(cat rot.err)"
+grep -q "$n of $n" rot.err || fail "progress on stderr: $(cat rot.err)"
+grep -q "rotated the data key.*$n materials, $n re-encrypted" rot.out || fail "counts: $(cat rot.out)"
+! cmp -s "$key" old.key || fail "data.key changed"
+[ ! -e idata/blobs/data.key.next ] || fail "data.key.next is gone"
+"$ESEAL" log show --dir idata/log >entries.jsonl
+python3 - "$(sm3 old.key)" "$(sm3 "$key")" "$n" <<'PY' || fail "key.rotated (data) in the log"
+import json, sys
+e = [json.loads(l) for l in open("entries.jsonl") if '"key.rotated"' in l][-1]["data"]
+assert e["role"] == "data" and e["old"]["sm3"] == sys.argv[1] and e["new"]["sm3"] == sys.argv[2], e
+assert e["files"] == int(sys.argv[3]) and e["reencrypted"] == e["files"], e
+PY
+"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer4.log 2>&1 &
+issuer=$!
+base="http://127.0.0.1:$(wait_port issuer4.log "$issuer")"
+expect 200 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
+cmp resp.json letter.pdf || fail "the letter after the rotation"
+expect 200 GET "/api/v1/submissions/$sid3/materials/$big" "$agent"
+cmp resp.json big.pdf || fail "the large material after the rotation"
+expect 200 GET "/api/v1/submissions/$sid/materials/$idc" "$maker"
+cmp resp.json idcopy.png || fail "the ID copy after the rotation"
+# the old data.key put back: it still unwraps, but opens no material
+kill "$issuer"
+wait "$issuer" 2>/dev/null || true
+cp "$key" new.key
+cp old.key "$key"
+"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer5.log 2>&1 &
+issuer=$!
+base="http://127.0.0.1:$(wait_port issuer5.log "$issuer")"
+expect 500 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
+grep -q 'does not decrypt' resp.json || fail "the old key: $(cat resp.json)"
+expect 500 GET "/api/v1/submissions/$sid/materials/$idc" "$maker"
+kill "$issuer"
+wait "$issuer" 2>/dev/null || true
+cp new.key "$key"
+"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer6.log 2>&1 &
+issuer=$!
+wait_port issuer6.log "$issuer" >/dev/null
 ok
 
 # --- a data key that does not unwrap: the issuer does not start -------------
