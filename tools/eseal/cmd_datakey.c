@@ -23,9 +23,7 @@ static const char rotate_data_key_usage[] =
     "  DIR/log. 轮换材料数据密钥. Stop eseal-issuerd first: the command refuses\n"
     "  while it runs. Safe to interrupt: run it again (or start eseal-issuerd) and\n"
     "  it finishes the rotation. Progress on stderr. The CA passphrase comes from\n"
-    "  --passphrase-file or " ESEAL_CA_PASSPHRASE_ENV ".\n"
-    "  example: eseal issuer rotate-data-key --data /var/lib/eseal/issuer "
-    "--ca /var/lib/eseal/ca\n";
+    "  --passphrase-file or " ESEAL_CA_PASSPHRASE_ENV ".\n";
 
 enum { OPT_DATA = 1, OPT_CA, OPT_PASS, OPT_HELP };
 
