@@ -15,9 +15,11 @@
 # `eseal issuer rotate-data-key` refuses while the issuer runs; stopped, it
 # gives the store a new data key (logged as key.rotated, role data) and the
 # restarted issuer serves every material byte-exact, while the old data.key
-# put back opens none (test_blob.c stops rotations part way).
+# put back opens none; a rotation cut short by a disk fault is finished by
+# the issuer at start (test_blob.c stops rotations at several points).
 #
-# Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, curl, openssl and python3.
+# Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, ESEAL_FAULT_FSYNC (the shim),
+# curl, openssl and python3.
 set -euo pipefail
 export ESEAL_TEST_NAME=material-at-rest
 # shellcheck source=lib/platform.bash
@@ -184,9 +186,23 @@ expect 500 GET "/api/v1/submissions/$sid/materials/$idc" "$maker"
 kill "$issuer"
 wait "$issuer" 2>/dev/null || true
 cp new.key "$key"
+# a rotation cut short (the disk fails at the letter's file) leaves the store
+# part way; the issuer finishes it at start and serves every material
+touch disk-fails
+ESEAL_FAULT_TRIGGER=$PWD/disk-fails ESEAL_FAULT_PATH="/blobs/${letter:0:2}/${letter:2:2}/" \
+    LD_PRELOAD=$ESEAL_FAULT_FSYNC ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+    "$ESEAL" issuer rotate-data-key --data idata --ca ca >rot.out 2>rot.err &&
+    fail "rotated through a disk fault"
+cmp -s "$key" new.key && [ -e idata/blobs/data.key.next ] || fail "left part way: $(cat rot.err)"
 "$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer6.log 2>&1 &
 issuer=$!
-wait_port issuer6.log "$issuer" >/dev/null
+base="http://127.0.0.1:$(wait_port issuer6.log "$issuer")"
+grep -q 'finished a data key rotation left part way' issuer6.log || fail "$(cat issuer6.log)"
+! cmp -s "$key" new.key && [ ! -e idata/blobs/data.key.next ] || fail "the issuer finished it"
+expect 200 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
+cmp resp.json letter.pdf || fail "the letter after the finished rotation"
+expect 200 GET "/api/v1/submissions/$sid3/materials/$big" "$agent"
+cmp resp.json big.pdf || fail "the large material after the finished rotation"
 ok
 
 # --- a data key that does not unwrap: the issuer does not start -------------
