@@ -329,7 +329,9 @@ static eseal_rc rotate_files(struct eseal_blob *b, struct rotation *r,
         rc = walk(b, b->dir, 0, rotate_file, r, err);
     if (rc == ESEAL_OK)
         rc = eseal_file_write(key_path, next_wrapped->data, next_wrapped->len, FILE_MODE, 0, err);
-    if (rc == ESEAL_OK && unlink(next_path) != 0)
+    /* gone already: another process finishing the same rotation (an issuer
+     * starting while the command runs) wrote the same key */
+    if (rc == ESEAL_OK && unlink(next_path) != 0 && errno != ENOENT)
         rc = eseal_err_set(err, ESEAL_E_IO, "%s: %s", next_path, strerror(errno));
     if (rc == ESEAL_OK)
         memcpy(b->key, r->next, sizeof(b->key));

@@ -141,14 +141,32 @@ ok
 
 # --- the data key rotated: refused while the issuer runs, then every material
 # re-encrypted to a new key and still served; the old key opens none --------
+stop_issuer() {
+    kill "$issuer"
+    wait "$issuer" 2>/dev/null || true
+    issuer=
+}
+# start_issuer LOG: eseal-issuerd on idata again, its output in LOG
+start_issuer() {
+    "$ESEAL_ISSUERD" --port 0 --data idata --ca ca >"$1" 2>&1 &
+    issuer=$!
+    base="http://127.0.0.1:$(wait_port "$1" "$issuer")"
+}
+# served WHEN: the letter, the large material and the ID copy come back exact
+served() {
+    expect 200 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
+    cmp resp.json letter.pdf || fail "the letter $1"
+    expect 200 GET "/api/v1/submissions/$sid3/materials/$big" "$agent"
+    cmp resp.json big.pdf || fail "the large material $1"
+    expect 200 GET "/api/v1/submissions/$sid/materials/$idc" "$maker"
+    cmp resp.json idcopy.png || fail "the ID copy $1"
+}
 cp "$key" old.key
 "$ESEAL" issuer rotate-data-key --data idata --ca ca >rot.out 2>rot.err &&
     fail "rotated while the issuer runs"
 grep -q 'stop it first' rot.err && grep -q '请先停止' rot.err || fail "says why: $(cat rot.err)"
 cmp -s "$key" old.key && [ ! -e idata/blobs/data.key.next ] || fail "the refusal changed the key"
-kill "$issuer"
-wait "$issuer" 2>/dev/null || true
-issuer=
+stop_issuer
 n=$(find idata/blobs -mindepth 3 -type f -regex '.*/[0-9a-f]*' | wc -l)
 "$ESEAL" issuer rotate-data-key --data idata --ca ca >rot.out 2>rot.err ||
     fail "rotate-data-key: $(cat rot.err)"
@@ -163,28 +181,17 @@ e = [json.loads(l) for l in open("entries.jsonl") if '"key.rotated"' in l][-1]["
 assert e["role"] == "data" and e["old"]["sm3"] == sys.argv[1] and e["new"]["sm3"] == sys.argv[2], e
 assert e["files"] == int(sys.argv[3]) and e["reencrypted"] == e["files"], e
 PY
-"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer4.log 2>&1 &
-issuer=$!
-base="http://127.0.0.1:$(wait_port issuer4.log "$issuer")"
-expect 200 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
-cmp resp.json letter.pdf || fail "the letter after the rotation"
-expect 200 GET "/api/v1/submissions/$sid3/materials/$big" "$agent"
-cmp resp.json big.pdf || fail "the large material after the rotation"
-expect 200 GET "/api/v1/submissions/$sid/materials/$idc" "$maker"
-cmp resp.json idcopy.png || fail "the ID copy after the rotation"
+start_issuer issuer4.log
+served "after the rotation"
 # the old data.key put back: it still unwraps, but opens no material
-kill "$issuer"
-wait "$issuer" 2>/dev/null || true
+stop_issuer
 cp "$key" new.key
 cp old.key "$key"
-"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer5.log 2>&1 &
-issuer=$!
-base="http://127.0.0.1:$(wait_port issuer5.log "$issuer")"
+start_issuer issuer5.log
 expect 500 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
 grep -q 'does not decrypt' resp.json || fail "the old key: $(cat resp.json)"
 expect 500 GET "/api/v1/submissions/$sid/materials/$idc" "$maker"
-kill "$issuer"
-wait "$issuer" 2>/dev/null || true
+stop_issuer
 cp new.key "$key"
 # a rotation cut short (the disk fails at the letter's file) leaves the store
 # part way; the issuer finishes it at start and serves every material
@@ -194,21 +201,14 @@ ESEAL_FAULT_TRIGGER=$PWD/disk-fails ESEAL_FAULT_PATH="/blobs/${letter:0:2}/${let
     "$ESEAL" issuer rotate-data-key --data idata --ca ca >rot.out 2>rot.err &&
     fail "rotated through a disk fault"
 cmp -s "$key" new.key && [ -e idata/blobs/data.key.next ] || fail "left part way: $(cat rot.err)"
-"$ESEAL_ISSUERD" --port 0 --data idata --ca ca >issuer6.log 2>&1 &
-issuer=$!
-base="http://127.0.0.1:$(wait_port issuer6.log "$issuer")"
+start_issuer issuer6.log
 grep -q 'finished a data key rotation left part way' issuer6.log || fail "$(cat issuer6.log)"
 ! cmp -s "$key" new.key && [ ! -e idata/blobs/data.key.next ] || fail "the issuer finished it"
-expect 200 GET "/api/v1/submissions/$sid2/materials/$letter" "$agent"
-cmp resp.json letter.pdf || fail "the letter after the finished rotation"
-expect 200 GET "/api/v1/submissions/$sid3/materials/$big" "$agent"
-cmp resp.json big.pdf || fail "the large material after the finished rotation"
+served "after the finished rotation"
 ok
 
 # --- a data key that does not unwrap: the issuer does not start -------------
-kill "$issuer"
-wait "$issuer" 2>/dev/null || true
-issuer=
+stop_issuer
 python3 - "$key" <<'PY'
 import sys
 p = sys.argv[1]

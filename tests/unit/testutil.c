@@ -2,6 +2,7 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/objects.h>
@@ -59,4 +60,13 @@ X509 *tu_maker_like(X509 *maker, X509 *root, EVP_PKEY *root_key, const char *cn,
         X509_EXTENSION_free(X509_delete_ext(x, X509_get_ext_by_NID(x, NID_ext_key_usage, -1)));
     assert_int_equal(eseal_x509_sign(x, root_key, NULL), ESEAL_OK);
     return x;
+}
+
+bool tu_exists(const char *dir, const char *name)
+{
+    char *p = eseal_path_join(dir, name);
+    struct stat st;
+    bool found = stat(p, &st) == 0;
+    free(p);
+    return found;
 }

@@ -17,6 +17,9 @@
 char *tu_tmpdir(void);
 void tu_rmtree(const char *path);
 
+/* tu_exists says whether <dir>/<name> exists. */
+bool tu_exists(const char *dir, const char *name);
+
 /* tu_shared returns the path of a file under ../shared/testdata (from
  * $ESEAL_SHARED/testdata), newly allocated. */
 char *tu_testdata(const char *name);

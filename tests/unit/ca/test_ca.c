@@ -58,15 +58,6 @@ static char *path_in(const char *dir, const char *name)
     return eseal_path_join(dir, name);
 }
 
-static int file_exists(const char *dir, const char *name)
-{
-    char *p = path_in(dir, name);
-    struct stat st;
-    int r = stat(p, &st) == 0;
-    free(p);
-    return r;
-}
-
 static void read_in(struct eseal_buf *b, const char *dir, const char *name)
 {
     char *p = path_in(dir, name);
@@ -342,7 +333,7 @@ static void test_init_creates_all_files(void **state)
     assert_int_equal(stat(f->dir, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0700);
     for (size_t i = 0; i < N_CA_FILES; i++) {
-        if (!file_exists(f->dir, ca_files[i]))
+        if (!tu_exists(f->dir, ca_files[i]))
             fail_msg("%s was not created", ca_files[i]);
         /* certificates too: every file of the CA is its owner's alone */
         char *p = path_in(f->dir, ca_files[i]);
@@ -444,12 +435,12 @@ static void test_init_opts(void **state)
     const struct eseal_ca_init_opts bad = {.root_days = 100, .service_days = 200};
     assert_int_equal(eseal_ca_init(dir2, PASS, PASS_LEN, &bad, &err), ESEAL_E_INVALID);
     for (size_t i = 0; i < N_CA_FILES; i++)
-        assert_false(file_exists(dir2, ca_files[i]));
+        assert_false(tu_exists(dir2, ca_files[i]));
     /* An origin the signed-note format cannot carry is refused. */
     const struct eseal_ca_init_opts spaced = {.log_origin = "two words"};
     assert_int_equal(eseal_ca_init(dir2, PASS, PASS_LEN, &spaced, &err), ESEAL_E_INVALID);
     for (size_t i = 0; i < N_CA_FILES; i++)
-        assert_false(file_exists(dir2, ca_files[i]));
+        assert_false(tu_exists(dir2, ca_files[i]));
 
     tu_rmtree(tmp);
     free(dir2);
@@ -468,7 +459,7 @@ static void test_init_short_passphrase(void **state)
     assert_one_line(&err);
     assert_int_equal(eseal_ca_init(dir, "", 0, NULL, &err), ESEAL_E_INVALID);
     for (size_t i = 0; i < N_CA_FILES; i++)
-        assert_false(file_exists(dir, ca_files[i]));
+        assert_false(tu_exists(dir, ca_files[i]));
     tu_rmtree(tmp);
     free(dir);
     free(tmp);
@@ -509,7 +500,7 @@ static void test_init_stray_file_conflicts(void **state)
         assert_memory_equal(b.data, stray, b.len);
         eseal_buf_cleanup(&b);
         for (size_t j = 0; j < N_CA_FILES; j++)
-            assert_int_equal(file_exists(dir, ca_files[j]), j == i);
+            assert_int_equal(tu_exists(dir, ca_files[j]), j == i);
         free(dir);
     }
     tu_rmtree(tmp);
@@ -981,7 +972,7 @@ static void test_commit_key_created_for_old_ca(void **state)
         eseal_ca_unlock(ca, ESEAL_CA_UNLOCK_COMMIT, wrong, sizeof(wrong) - 1, &err), ESEAL_OK);
     assert_one_line(&err);
     ERR_clear_error();
-    assert_false(file_exists(dir, "commit.key"));
+    assert_false(tu_exists(dir, "commit.key"));
     uint8_t a[ESEAL_CA_COMMIT_LEN], b[ESEAL_CA_COMMIT_LEN];
     assert_int_equal(eseal_ca_commit(ca, "r", 1, a, &err), ESEAL_E_DENIED);
 
@@ -1104,7 +1095,7 @@ static void test_tsa(void **state)
     static const char wrong[] = "not the passphrase";
     assert_int_not_equal(eseal_ca_tsa_init(dir, wrong, sizeof(wrong) - 1, 0, &err), ESEAL_OK);
     ERR_clear_error();
-    assert_false(file_exists(dir, "tsa.pem"));
+    assert_false(tu_exists(dir, "tsa.pem"));
     assert_int_equal(eseal_ca_tsa_init(dir, PASS, PASS_LEN, 0, &err), ESEAL_OK);
     assert_int_equal(eseal_ca_tsa_init(dir, PASS, PASS_LEN, 0, &err), ESEAL_E_CONFLICT);
     assert_int_equal(eseal_ca_open(&ca, dir, &err), ESEAL_OK);

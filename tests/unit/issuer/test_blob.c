@@ -507,15 +507,6 @@ static void read_file(struct eseal_buf *out, const char *dir, const char *name)
     free(p);
 }
 
-static bool exists_in(const char *dir, const char *name)
-{
-    char *p = eseal_path_join(dir, name);
-    struct stat st;
-    bool found = stat(p, &st) == 0;
-    free(p);
-    return found;
-}
-
 /* A rotation re-encrypts every material to a new data key: data.key
  * changes, data.key.next is gone, the store (and a reopened one) serves
  * every material; a file of the old key put back is refused, and the old
@@ -546,7 +537,7 @@ static void test_rotate(void **state)
     char *old_sm3 = eseal_sm3_hex(old_key.data, old_key.len);
     assert_string_equal(rot.new_sm3, new_sm3);
     assert_string_equal(rot.old_sm3, old_sm3);
-    assert_false(exists_in(f->dir, ESEAL_BLOB_NEXT_KEY_FILE));
+    assert_false(tu_exists(f->dir, ESEAL_BLOB_NEXT_KEY_FILE));
     all_served(f->blob, sm3);
     struct eseal_blob *b = NULL;
     assert_int_equal(eseal_blob_open(&b, f->dir, &f->kek, &err), ESEAL_OK);
@@ -637,7 +628,7 @@ static void test_rotate_resume(void **state)
         read_file(&raw, dir, ESEAL_BLOB_KEY_FILE);
         assert_int_equal(raw.len, next_key.len);
         assert_memory_equal(raw.data, next_key.data, raw.len);
-        assert_false(exists_in(dir, ESEAL_BLOB_NEXT_KEY_FILE));
+        assert_false(tu_exists(dir, ESEAL_BLOB_NEXT_KEY_FILE));
         eseal_blob_free(b);
         /* and the next open has nothing left to finish */
         assert_int_equal(eseal_blob_open(&b, dir, &f->kek, &err), ESEAL_OK);
