@@ -201,6 +201,7 @@ ESEAL_FAULT_TRIGGER=$PWD/disk-fails ESEAL_FAULT_PATH="/blobs/${letter:0:2}/${let
     "$ESEAL" issuer rotate-data-key --data idata --ca ca >rot.out 2>rot.err &&
     fail "rotated through a disk fault"
 cmp -s "$key" new.key && [ -e idata/blobs/data.key.next ] || fail "left part way: $(cat rot.err)"
+grep -q 'run this command again' rot.err || fail "says what to do: $(cat rot.err)"
 start_issuer issuer6.log
 grep -q 'finished a data key rotation left part way' issuer6.log || fail "$(cat issuer6.log)"
 ! cmp -s "$key" new.key && [ ! -e idata/blobs/data.key.next ] || fail "the issuer finished it"

@@ -45,6 +45,17 @@ static bool show_progress(void *ctx, size_t done, size_t total)
     return true;
 }
 
+/* blob_file_exists says whether the material store under |data| has the
+ * file |name|. */
+static bool blob_file_exists(const char *data, const char *name)
+{
+    char *path = eseal_xasprintf("%s/blobs/%s", data, name);
+    struct stat st;
+    bool found = stat(path, &st) == 0;
+    free(path);
+    return found;
+}
+
 /* rotation_data is the key.rotated entry's data: counts and the SM3 of the
  * wrapped key files, never a key. */
 static json_t *rotation_data(const struct eseal_blob_rotation *r)
@@ -71,11 +82,7 @@ int cmd_issuer_rotate_data_key(int argc, char **argv)
     eseal_err_clear(&err);
     /* Not an issuer's data directory: refuse before the log open creates
      * anything there. */
-    char *key = eseal_xasprintf("%s/blobs/%s", data, ESEAL_BLOB_KEY_FILE);
-    struct stat st;
-    bool has_key = stat(key, &st) == 0;
-    free(key);
-    if (!has_key) {
+    if (!blob_file_exists(data, ESEAL_BLOB_KEY_FILE)) {
         fprintf(stderr,
                 "eseal: %s 不是 eseal-issuerd 的数据目录（没有 blobs/%s）/ %s is not an "
                 "eseal-issuerd data directory (no blobs/%s)\n",
@@ -95,8 +102,11 @@ int cmd_issuer_rotate_data_key(int argc, char **argv)
     const struct eseal_blob_progress progress = {show_progress, NULL};
     eseal_rc rc = cmd_open_log(ca_dir, log_dir, &pass, ESEAL_CA_UNLOCK_COMMIT, &ca, &log, &err);
     eseal_buf_cleanse(&pass);
-    if (rc == ESEAL_OK)
-        rc = eseal_issuer_rotate_data_key(data, ca, &progress, &rot, &err);
+    if (rc == ESEAL_OK &&
+        (rc = eseal_issuer_rotate_data_key(data, ca, &progress, &rot, &err)) != ESEAL_OK &&
+        blob_file_exists(data, ESEAL_BLOB_NEXT_KEY_FILE))
+        eseal_err_prefix(&err, "轮换未完成，排除故障后再次运行本命令即可继续 / the rotation is not "
+                               "finished: run this command again to resume it");
     if (rc == ESEAL_OK) {
         rot_data = rotation_data(&rot);
         entry = cmd_rotation_entry("key.rotated", rot_data);
