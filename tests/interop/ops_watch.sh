@@ -149,23 +149,32 @@ for b in "$ibase" "$pbase" "$vbase"; do
 done
 ok
 
-# a CA whose maker and responder certificates end in 10 days: warnings, 200
-"$ESEAL" ca init --dir ca10 --days 10 >/dev/null
+# a CA whose root ends in 30 days (--root-days takes no less), its maker,
+# responder and time-stamp certificates in 10: warnings, 200
+"$ESEAL" ca init --dir ca10 --root-days 30 --days 10 >/dev/null
 "$ESEAL_ISSUERD" --port 0 --data idata10 --ca ca10 >issuer10.log 2>&1 &
 i10=$!
 extra="$extra $i10"
 i10base="http://127.0.0.1:$(wait_port issuer10.log "$i10")"
 [ "$(health "$i10base" h.json)" = 200 ] || fail "issuer with a short-lived maker: $(cat h.json)"
-[ "$(problems h.json)" = "cert.maker:warning" ] || fail "issuer problems: $(cat h.json)"
-json h.json 'j["problems"][0]["message"]' | grep -q '制章证书将在 10 天内到期 / the seal maker certificate expires within 10 days' ||
-    fail "the message: $(cat h.json)"
-# and a publisher of that CA: its responder certificate ends in 10 days
-"$ESEAL_PUBLISHERD" --port 0 --data pdata10 --ca ca10 --log "$i10base" >publisher10.log 2>&1 &
+[ "$(problems h.json)" = "cert.maker:warning cert.root:warning" ] || fail "issuer problems: $(cat h.json)"
+json h.json '"\n".join(p["message"] for p in j["problems"])' >msgs.txt
+grep -qx '制章证书将在 10 天内到期 / the seal maker certificate expires within 10 days' msgs.txt ||
+    fail "the maker message: $(cat h.json)"
+grep -qx '根证书将在 30 天内到期 / the root certificate expires within 30 days' msgs.txt ||
+    fail "the root message: $(cat h.json)"
+# and a publisher of that CA serving time-stamps: its root, responder and
+# time-stamp certificates end within 30 days
+"$ESEAL_PUBLISHERD" --port 0 --data pdata10 --ca ca10 --log "$i10base" --tsa >publisher10.log 2>&1 &
 p10=$!
 extra="$extra $p10"
 p10base="http://127.0.0.1:$(wait_port publisher10.log "$p10")"
 [ "$(health "$p10base" h.json)" = 200 ] || fail "publisher with a short-lived responder: $(cat h.json)"
-problems h.json | grep -qw 'cert.responder:warning' || fail "publisher problems: $(cat h.json)"
+[ "$(problems h.json)" = "cert.responder:warning cert.root:warning cert.tsa:warning" ] ||
+    fail "publisher problems: $(cat h.json)"
+json h.json '"\n".join(p["message"] for p in j["problems"])' |
+    grep -qx '时间戳证书将在 10 天内到期 / the time-stamp certificate expires within 10 days' ||
+    fail "the time-stamp message: $(cat h.json)"
 kill "$p10"
 kill "$i10"
 ok
@@ -242,6 +251,44 @@ for _ in $(seq 1 100); do
 done
 [ "$(health "$pbase" h.json)" = 503 ] && json h.json '[p["check"] for p in j["problems"]]' | grep -q "'log'" ||
     fail "publisher without its log: $(cat h.json)"
+ok
+
+# seals whose name and picture the issuer cannot give: a publisher reading
+# the log from the issuer's directory while the issuer is down warns (200),
+# and the warning goes once the issuer answers again
+"$ESEAL_PUBLISHERD" --port 0 --data pdata-fetch --ca ca --log idata/log --issuer "$ibase" \
+    --poll_ms 50 >publisher-fetch.log 2>&1 &
+pf=$!
+extra="$extra $pf"
+pfbase="http://127.0.0.1:$(wait_port publisher-fetch.log "$pf")"
+for _ in $(seq 1 100); do
+    health "$pfbase" h.json >/dev/null
+    [ "$(problems h.json)" = "fetch:warning" ] && break
+    sleep 0.1
+done
+[ "$(health "$pfbase" h.json) $(problems h.json)" = "200 fetch:warning" ] ||
+    fail "publisher without the issuer's seals: $(cat h.json)"
+json h.json 'j["problems"][0]["message"]' |
+    grep -Eq '^[0-9]+ 枚印章的名称或图片未能从签发服务取得 / the name or picture of [0-9]+ seals could not be fetched from the issuer$' ||
+    fail "the fetch message: $(cat h.json)"
+grep -q "not fetched from $ibase" publisher-fetch.log || fail "the fetch failure is logged"
+"$ESEAL_ISSUERD" --port "$iport" --data idata --ca ca >issuer-again.log 2>&1 &
+issuer=$!
+wait_port issuer-again.log "$issuer" >/dev/null
+for _ in $(seq 1 200); do
+    [ "$(health "$pfbase" h.json) $(problems h.json)" = "200 " ] && break
+    sleep 0.1
+done
+[ "$(health "$pfbase" h.json) $(problems h.json)" = "200 " ] ||
+    fail "the fetch warning stays with the issuer back: $(cat h.json)"
+kill "$pf"
+# and the first publisher follows the log again: its error goes
+for _ in $(seq 1 100); do
+    [ "$(health "$pbase" h.json) $(problems h.json)" = "200 " ] && break
+    sleep 0.1
+done
+[ "$(health "$pbase" h.json) $(problems h.json)" = "200 " ] ||
+    fail "the log error stays with the issuer back: $(cat h.json)"
 kill "$publisher"
 wait "$publisher" 2>/dev/null || true
 publisher=
