@@ -146,6 +146,15 @@ ok
 health() { curl -s -o "$2" -w '%{http_code}' "$1/healthz"; }
 # problems FILE: "check:severity ..." sorted
 problems() { json "$1" '" ".join(sorted(p["check"] + ":" + p["severity"] for p in j["problems"]))'; }
+# settle BASE WANT: polls BASE/healthz (20 s at most) until its "CODE
+# PROBLEMS" is WANT; h.json holds the last answer
+settle() {
+    for _ in $(seq 1 200); do
+        [ "$(health "$1" h.json) $(problems h.json)" = "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
 # said FILE MESSAGE: true when one of the problems in FILE says MESSAGE
 said() {
     json "$1" '"\n".join(p["message"] for p in j["problems"])' >said.txt
@@ -325,13 +334,7 @@ ok
 pf=$!
 extra="$extra $pf"
 pfbase="http://127.0.0.1:$(wait_port publisher-fetch.log "$pf")"
-for _ in $(seq 1 100); do
-    health "$pfbase" h.json >/dev/null
-    [ "$(problems h.json)" = "fetch:warning" ] && break
-    sleep 0.1
-done
-[ "$(health "$pfbase" h.json) $(problems h.json)" = "200 fetch:warning" ] ||
-    fail "publisher without the issuer's seals: $(cat h.json)"
+settle "$pfbase" "200 fetch:warning" || fail "publisher without the issuer's seals: $(cat h.json)"
 json h.json 'j["problems"][0]["message"]' >said.txt
 grep -Eqx '[0-9]+ 枚印章的名称或图片未能从签发服务取得 / the name or picture of [0-9]+ seals could not be fetched from the issuer' said.txt ||
     fail "the fetch message: $(cat h.json)"
@@ -339,20 +342,10 @@ grep -q "not fetched from $ibase" publisher-fetch.log || fail "the fetch failure
 "$ESEAL_ISSUERD" --port "$iport" --data idata --ca ca >issuer-again.log 2>&1 &
 issuer=$!
 wait_port issuer-again.log "$issuer" >/dev/null
-for _ in $(seq 1 200); do
-    [ "$(health "$pfbase" h.json) $(problems h.json)" = "200 " ] && break
-    sleep 0.1
-done
-[ "$(health "$pfbase" h.json) $(problems h.json)" = "200 " ] ||
-    fail "the fetch warning stays with the issuer back: $(cat h.json)"
+settle "$pfbase" "200 " || fail "the fetch warning stays with the issuer back: $(cat h.json)"
 kill "$pf"
 # and the first publisher follows the log again: its error goes
-for _ in $(seq 1 100); do
-    [ "$(health "$pbase" h.json) $(problems h.json)" = "200 " ] && break
-    sleep 0.1
-done
-[ "$(health "$pbase" h.json) $(problems h.json)" = "200 " ] ||
-    fail "the log error stays with the issuer back: $(cat h.json)"
+settle "$pbase" "200 " || fail "the log error stays with the issuer back: $(cat h.json)"
 kill "$publisher"
 wait "$publisher" 2>/dev/null || true
 publisher=
