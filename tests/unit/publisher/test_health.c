@@ -10,8 +10,6 @@
 
 #include "eseal/buf.h"
 #include "eseal/http.h"
-#include "eseal/httpc.h"
-#include "eseal/json.h"
 #include "eseal/log.h"
 #include "eseal/publisher.h"
 #include "fixture.h"
@@ -20,39 +18,6 @@
 #define NOW 1780272000LL
 /* two pages of GET /log/entries and one entry more */
 #define ENTRIES (2 * ESEAL_LOG_PAGE_MAX + 1)
-
-/* healthz GETs /healthz of the publisher at |port|: its status in *status,
- * its problems as "check severity message" lines (empty: none). */
-static char *healthz(unsigned port, unsigned *status)
-{
-    char url[64];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", port);
-    struct eseal_httpc_opts o = {.timeout_ms = 5000, .max_body = 65536};
-    struct eseal_buf body;
-    eseal_buf_init(&body);
-    struct eseal_err err;
-    if (eseal_httpc_get(url, &o, status, &body, &err) != ESEAL_OK)
-        fail_msg("GET %s: %s", url, err.msg);
-    json_t *j = eseal_json_load(body.data, body.len);
-    assert_non_null(j);
-    struct eseal_buf lines;
-    eseal_buf_init(&lines);
-    size_t i;
-    json_t *p;
-    json_array_foreach(json_object_get(j, "problems"), i, p)
-    {
-        char *line = eseal_xasprintf("%s %s %s\n", eseal_json_str(p, "check"),
-                                     eseal_json_str(p, "severity"), eseal_json_str(p, "message"));
-        eseal_buf_append(&lines, line, strlen(line));
-        free(line);
-    }
-    eseal_buf_append(&lines, "", 1);
-    char *out = eseal_xstrdup((const char *)lines.data);
-    eseal_buf_cleanup(&lines);
-    json_decref(j);
-    eseal_buf_cleanup(&body);
-    return out;
-}
 
 static void test_lag(void **state)
 {
@@ -80,12 +45,8 @@ static void test_lag(void **state)
     fx_config(&cfg, "pub-lag", "log-lag");
     free(cfg.log);
     cfg.log = eseal_xasprintf("http://127.0.0.1:%u", eseal_http_port(logsrv));
-    cfg.port = 0;
     struct eseal_publisher *p = fx_open(&cfg);
-    struct eseal_http *srv = NULL;
-    if (eseal_publisher_serve(p, &srv, &err) != ESEAL_OK)
-        fail_msg("serve: %s", err.msg);
-    unsigned port = eseal_http_port(srv), status = 0;
+    unsigned status = 0;
 
     /* one page: the whole checkpoint verified, its first page applied */
     size_t n = 0;
@@ -96,7 +57,7 @@ static void test_lag(void **state)
     assert_int_equal(json_integer_value(json_object_get(h, "lagEntries")),
                      ENTRIES - ESEAL_LOG_PAGE_MAX);
     json_decref(h);
-    char *got = healthz(port, &status);
+    char *got = fx_healthz(p, &status);
     assert_int_equal(status, 200);
     assert_string_equal(got, "lag warning 落后日志 1001 条 / 1001 log entries behind\n");
     free(got);
@@ -104,12 +65,11 @@ static void test_lag(void **state)
     /* the next page: 1 entry behind is no problem */
     if (eseal_publisher_step(p, NOW, &n, &err) != ESEAL_OK)
         fail_msg("step: %s", err.msg);
-    got = healthz(port, &status);
+    got = fx_healthz(p, &status);
     assert_int_equal(status, 200);
     assert_string_equal(got, "");
     free(got);
 
-    eseal_http_stop(srv);
     eseal_publisher_close(p);
     eseal_http_stop(logsrv);
     eseal_log_close(log);
