@@ -22,6 +22,7 @@ struct follow_state {
     int64_t last_success;
     bool failed;
     size_t fetch_retries;
+    bool fetch_paused; /* the issuer did not answer the last fetch tried */
 };
 
 static void follow_state(struct eseal_publisher *p, struct follow_state *s)
@@ -35,6 +36,7 @@ static void follow_state(struct eseal_publisher *p, struct follow_state *s)
     pthread_mutex_unlock(&p->mu);
     pthread_mutex_lock(&p->fetch);
     s->fetch_retries = json_object_size(p->fetch_retry);
+    s->fetch_paused = p->fetch_pause > 0;
     pthread_mutex_unlock(&p->fetch);
 }
 
@@ -111,7 +113,13 @@ json_t *pub_health_problems(struct eseal_publisher *p)
         eseal_health_problem(problems, "lag", false, "落后日志 %llu 条 / %llu log entries behind",
                              (unsigned long long)(s.size - s.position),
                              (unsigned long long)(s.size - s.position));
-    if (s.fetch_retries > 0)
+    /* while the issuer does not answer, one version is tried per pause:
+     * how many wait is not known, only that none is fetched */
+    if (s.fetch_paused)
+        eseal_health_problem(problems, "fetch", false,
+                             "签发服务未应答，暂停获取印章名称和图片 / the issuer does not answer: "
+                             "fetching seal names and pictures is paused");
+    else if (s.fetch_retries > 0)
         eseal_health_problem(problems, "fetch", false,
                              "%zu 枚印章的名称或图片未能从签发服务取得 / the name or picture of "
                              "%zu seals could not be fetched from the issuer",

@@ -198,15 +198,30 @@ static bool due(struct eseal_publisher *p, const char *sm3, int64_t now)
     return r == NULL || json_integer_value(json_array_get(r, 1)) <= now;
 }
 
-/* failed schedules the next try of |sm3| and says why on stderr. */
+/* next_pause is the pause after the issuer did not answer: 1 s, doubling
+ * to PAUSE_MAX. */
+static int64_t next_pause(const struct eseal_publisher *p)
+{
+    int64_t pause = p->fetch_pause == 0 ? 1 : p->fetch_pause * 2;
+    return pause > PAUSE_MAX ? PAUSE_MAX : pause;
+}
+
+/* failed schedules the next try of |sm3| and says why on stderr: after the
+ * version's own back-off when the issuer refused it, when the pause ends
+ * when the issuer did not answer (|unreachable|: not the version's fault,
+ * so it does not lengthen the version's back-off). */
 static void failed(struct eseal_publisher *p, const char *sm3, const char *vkey, int64_t now,
-                   const struct eseal_err *e)
+                   bool unreachable, const struct eseal_err *e)
 {
     json_t *r = json_object_get(p->fetch_retry, sm3);
-    json_int_t n = r != NULL ? json_integer_value(json_array_get(r, 0)) + 1 : 1;
-    json_int_t wait = n >= 12 ? RETRY_MAX : (json_int_t)1 << n;
-    if (wait > RETRY_MAX)
-        wait = RETRY_MAX;
+    json_int_t n = r != NULL ? json_integer_value(json_array_get(r, 0)) : 0;
+    json_int_t wait = next_pause(p);
+    if (!unreachable) {
+        n++;
+        wait = n >= 12 ? RETRY_MAX : (json_int_t)1 << n;
+        if (wait > RETRY_MAX)
+            wait = RETRY_MAX;
+    }
     json_object_set_new(p->fetch_retry, sm3, json_pack("[I,I]", n, (json_int_t)now + wait));
     fprintf(stderr, "eseal-publisherd: seal %s not fetched from %s (retry in %llds): %s\n", vkey,
             p->cfg.issuer, (long long)wait, e->msg[0] != '\0' ? e->msg : eseal_rc_describe(e->rc));
@@ -244,7 +259,7 @@ static eseal_rc try_one(struct eseal_publisher *p, const char *sm3, const char *
         json_object_del(p->fetch_retry, sm3);
     } else {
         *unreachable = rc == ESEAL_E_UNAVAILABLE || rc == ESEAL_E_IO;
-        failed(p, sm3, vkey, now, &e);
+        failed(p, sm3, vkey, now, *unreachable, &e);
         rc = ESEAL_OK; /* the issuer's failure, not ours: retried later */
     }
     eseal_buf_cleanup(&der);
@@ -282,9 +297,7 @@ eseal_rc eseal_publisher_fetch_seals(struct eseal_publisher *p, int64_t now, siz
     }
     eseal_kv_iter_free(it);
     if (unreachable) {
-        p->fetch_pause = p->fetch_pause == 0 ? 1 : p->fetch_pause * 2;
-        if (p->fetch_pause > PAUSE_MAX)
-            p->fetch_pause = PAUSE_MAX;
+        p->fetch_pause = next_pause(p);
         p->fetch_pause_until = now + p->fetch_pause;
     } else if (tried > 0) {
         p->fetch_pause = 0;

@@ -4,14 +4,17 @@
 # and its counters move with the requests made; every reply carries
 # X-Request-Id and the access log is one JSON object per line carrying it
 # (--log_text keeps the human line); /healthz names each problem made to
-# happen here — a certificate near its end (warning, 200), an expired trust
-# anchor, feeds gone stale, the log unreachable, the publisher unreachable
-# (error, 503).
+# happen here — a certificate near its end (warning, 200), seals whose
+# name and picture the issuer cannot give (warning, until it can again), an
+# ended maker, responder or root certificate, an expired trust anchor, feeds
+# gone stale, the log unreachable, the publisher unreachable (error, 503).
 #
-# Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, ESEAL_VERIFIERD, curl, openssl,
-# python3 and promtool (Debian's prometheus package).
+# Needs ESEAL, ESEAL_ISSUERD, ESEAL_PUBLISHERD, ESEAL_VERIFIERD,
+# ESEAL_FAULT_CLOCK (faults/clock_back.c), curl, openssl, python3 and
+# promtool (Debian's prometheus package).
 set -euo pipefail
 : "${ESEAL_VERIFIERD:?set ESEAL_VERIFIERD to the eseal-verifierd binary}"
+: "${ESEAL_FAULT_CLOCK:?set ESEAL_FAULT_CLOCK to the clock_back shim (libeseal-fault-clock.so)}"
 command -v promtool >/dev/null || { echo "ops_watch: promtool missing (tools/bootstrap installs prometheus)" >&2; exit 1; }
 ESEAL_TEST_NAME=ops_watch
 # shellcheck source=lib/platform.bash
@@ -143,31 +146,110 @@ ok
 health() { curl -s -o "$2" -w '%{http_code}' "$1/healthz"; }
 # problems FILE: "check:severity ..." sorted
 problems() { json "$1" '" ".join(sorted(p["check"] + ":" + p["severity"] for p in j["problems"]))'; }
+# settle BASE WANT: polls BASE/healthz (20 s at most) until its "CODE
+# PROBLEMS" is WANT; h.json holds the last answer
+settle() {
+    for _ in $(seq 1 200); do
+        [ "$(health "$1" h.json) $(problems h.json)" = "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# said FILE MESSAGE: true when one of the problems in FILE says MESSAGE
+said() {
+    json "$1" '"\n".join(p["message"] for p in j["problems"])' >said.txt
+    grep -qxF "$2" said.txt
+}
 for b in "$ibase" "$pbase" "$vbase"; do
     [ "$(health "$b" h.json)" = 200 ] || { cat h.json >&2; fail "$b/healthz"; }
     [ "$(json h.json 'j["ok"], j["problems"]')" = "(True, [])" ] || fail "$b/healthz: $(cat h.json)"
 done
 ok
 
-# a CA whose maker and responder certificates end in 10 days: warnings, 200
-"$ESEAL" ca init --dir ca10 --days 10 >/dev/null
+# a CA whose root ends in 30 days (--root-days takes no less), its maker,
+# responder and time-stamp certificates in 10: warnings, 200
+"$ESEAL" ca init --dir ca10 --root-days 30 --days 10 >/dev/null
 "$ESEAL_ISSUERD" --port 0 --data idata10 --ca ca10 >issuer10.log 2>&1 &
 i10=$!
 extra="$extra $i10"
 i10base="http://127.0.0.1:$(wait_port issuer10.log "$i10")"
 [ "$(health "$i10base" h.json)" = 200 ] || fail "issuer with a short-lived maker: $(cat h.json)"
-[ "$(problems h.json)" = "cert.maker:warning" ] || fail "issuer problems: $(cat h.json)"
-json h.json 'j["problems"][0]["message"]' | grep -q '制章证书将在 10 天内到期 / the seal maker certificate expires within 10 days' ||
-    fail "the message: $(cat h.json)"
-# and a publisher of that CA: its responder certificate ends in 10 days
-"$ESEAL_PUBLISHERD" --port 0 --data pdata10 --ca ca10 --log "$i10base" >publisher10.log 2>&1 &
+[ "$(problems h.json)" = "cert.maker:warning cert.root:warning" ] || fail "issuer problems: $(cat h.json)"
+said h.json '制章证书将在 10 天内到期 / the seal maker certificate expires within 10 days' ||
+    fail "the maker message: $(cat h.json)"
+said h.json '根证书将在 30 天内到期 / the root certificate expires within 30 days' ||
+    fail "the root message: $(cat h.json)"
+# and a publisher of that CA serving time-stamps: its root, responder and
+# time-stamp certificates end within 30 days
+"$ESEAL_PUBLISHERD" --port 0 --data pdata10 --ca ca10 --log "$i10base" --tsa >publisher10.log 2>&1 &
 p10=$!
 extra="$extra $p10"
 p10base="http://127.0.0.1:$(wait_port publisher10.log "$p10")"
 [ "$(health "$p10base" h.json)" = 200 ] || fail "publisher with a short-lived responder: $(cat h.json)"
-problems h.json | grep -qw 'cert.responder:warning' || fail "publisher problems: $(cat h.json)"
+[ "$(problems h.json)" = "cert.responder:warning cert.root:warning cert.tsa:warning" ] ||
+    fail "publisher problems: $(cat h.json)"
+said h.json '时间戳证书将在 10 天内到期 / the time-stamp certificate expires within 10 days' ||
+    fail "the time-stamp message: $(cat h.json)"
 kill "$p10"
 kill "$i10"
+ok
+
+# certificates that have ended: made by `eseal ca init` under a shim that
+# moves its clock back (faults/clock_back.c); the daemons run on the real
+# clock. cao: made 2 days ago, the root for 30 days (ends within 28), the
+# others for 1 (ended yesterday); caroot: made 31 days ago, the root ended
+# yesterday too. An ended maker, responder or root is an error (503); an
+# ended time-stamp certificate a warning.
+inits=
+for c in cao:2 caroot:31; do
+    LD_PRELOAD=$ESEAL_FAULT_CLOCK ESEAL_FAULT_CLOCK_BACK=$((${c#*:} * 86400)) \
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+        "$ESEAL" ca init --dir "${c%:*}" --root-days 30 --days 1 >/dev/null &
+    inits="$inits $!"
+done
+for pid in $inits; do wait "$pid" || fail "ca init with the clock moved back"; done
+# ended PEM: the certificate FILE has ended (openssl, on the real clock)
+ended() { ! openssl x509 -in "$1" -noout -checkend 0 >/dev/null; }
+for f in cao/maker.pem cao/responder.pem cao/tsa.pem caroot/root.pem; do
+    ended $f || fail "$f has not ended"
+done
+ended cao/root.pem && fail "cao/root.pem has ended"
+# both issuers at once, then both publishers
+declare -A ipid ppid ib hi hp
+for c in cao caroot; do
+    "$ESEAL_ISSUERD" --port 0 --data idata-$c --ca $c >issuer-$c.log 2>&1 &
+    ipid[$c]=$!
+    extra="$extra $!"
+done
+for c in cao caroot; do
+    ib[$c]="http://127.0.0.1:$(wait_port issuer-$c.log "${ipid[$c]}")"
+    "$ESEAL_PUBLISHERD" --port 0 --data pdata-$c --ca $c --log "${ib[$c]}" --tsa \
+        >publisher-$c.log 2>&1 &
+    ppid[$c]=$!
+    extra="$extra $!"
+done
+for c in cao caroot; do
+    pb="http://127.0.0.1:$(wait_port publisher-$c.log "${ppid[$c]}")"
+    hi[$c]="$(health "${ib[$c]}" hi-$c.json) $(problems hi-$c.json)"
+    hp[$c]="$(health "$pb" hp-$c.json) $(problems hp-$c.json)"
+    kill "${ppid[$c]}" "${ipid[$c]}"
+done
+[ "${hi[cao]}" = "503 cert.maker:error cert.root:warning" ] ||
+    fail "issuer with an ended maker: $(cat hi-cao.json)"
+said hi-cao.json '制章证书已过期 / the seal maker certificate has expired' ||
+    fail "the maker message: $(cat hi-cao.json)"
+[ "${hp[cao]}" = "503 cert.responder:error cert.root:warning cert.tsa:warning" ] ||
+    fail "publisher with an ended responder: $(cat hp-cao.json)"
+said hp-cao.json '状态签名证书已过期 / the status responder certificate has expired' ||
+    fail "the responder message: $(cat hp-cao.json)"
+said hp-cao.json '时间戳证书已过期 / the time-stamp certificate has expired' ||
+    fail "the time-stamp message: $(cat hp-cao.json)"
+[ "${hi[caroot]}" = "503 cert.maker:error cert.root:error" ] ||
+    fail "issuer with an ended root: $(cat hi-caroot.json)"
+[ "${hp[caroot]}" = "503 cert.responder:error cert.root:error cert.tsa:warning" ] ||
+    fail "publisher with an ended root: $(cat hp-caroot.json)"
+said hp-caroot.json '根证书已过期 / the root certificate has expired' ||
+    fail "the root message: $(cat hp-caroot.json)"
 ok
 
 # trust anchors: one ending in 5 days warns; one expired is an error (503)
@@ -242,6 +324,27 @@ for _ in $(seq 1 100); do
 done
 [ "$(health "$pbase" h.json)" = 503 ] && json h.json '[p["check"] for p in j["problems"]]' | grep -q "'log'" ||
     fail "publisher without its log: $(cat h.json)"
+ok
+
+# seals whose name and picture the issuer cannot give: a publisher reading
+# the log from the issuer's directory while the issuer is down warns (200),
+# and the warning goes once the issuer answers again
+"$ESEAL_PUBLISHERD" --port 0 --data pdata-fetch --ca ca --log idata/log --issuer "$ibase" \
+    --poll_ms 50 >publisher-fetch.log 2>&1 &
+pf=$!
+extra="$extra $pf"
+pfbase="http://127.0.0.1:$(wait_port publisher-fetch.log "$pf")"
+settle "$pfbase" "200 fetch:warning" || fail "publisher without the issuer's seals: $(cat h.json)"
+said h.json '签发服务未应答，暂停获取印章名称和图片 / the issuer does not answer: fetching seal names and pictures is paused' ||
+    fail "the fetch message: $(cat h.json)"
+grep -q "not fetched from $ibase" publisher-fetch.log || fail "the fetch failure is logged"
+"$ESEAL_ISSUERD" --port "$iport" --data idata --ca ca >issuer-again.log 2>&1 &
+issuer=$!
+wait_port issuer-again.log "$issuer" >/dev/null
+settle "$pfbase" "200 " || fail "the fetch warning stays with the issuer back: $(cat h.json)"
+kill "$pf"
+# and the first publisher follows the log again: its error goes
+settle "$pbase" "200 " || fail "the log error stays with the issuer back: $(cat h.json)"
 kill "$publisher"
 wait "$publisher" 2>/dev/null || true
 publisher=

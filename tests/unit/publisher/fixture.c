@@ -5,6 +5,9 @@
 
 #include "eseal/buf.h"
 #include "eseal/config.h"
+#include "eseal/http.h"
+#include "eseal/httpc.h"
+#include "eseal/json.h"
 #include "eseal/log.h"
 #include "fixture.h"
 
@@ -74,6 +77,7 @@ void fx_config(struct eseal_publisher_config *cfg, const char *data, const char 
     cfg->data = eseal_path_join(fx_tmp, data);
     cfg->log = eseal_path_join(fx_tmp, log);
     cfg->ca = eseal_path_join(fx_tmp, "ca");
+    cfg->port = 0; /* a free one, for fx_healthz */
 }
 
 struct eseal_publisher *fx_open(struct eseal_publisher_config *cfg)
@@ -96,4 +100,39 @@ size_t fx_catch_up(struct eseal_publisher *p, long long now)
         total += n;
     } while (n > 0);
     return total;
+}
+
+char *fx_healthz(struct eseal_publisher *p, unsigned *status)
+{
+    struct eseal_http *srv = NULL;
+    struct eseal_err err;
+    if (eseal_publisher_serve(p, &srv, &err) != ESEAL_OK)
+        fail_msg("serve: %s", err.msg);
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", eseal_http_port(srv));
+    struct eseal_httpc_opts o = {.timeout_ms = 5000, .max_body = 65536};
+    struct eseal_buf body;
+    eseal_buf_init(&body);
+    if (eseal_httpc_get(url, &o, status, &body, &err) != ESEAL_OK)
+        fail_msg("GET %s: %s", url, err.msg);
+    eseal_http_stop(srv);
+    json_t *j = eseal_json_load(body.data, body.len);
+    assert_non_null(j);
+    struct eseal_buf lines;
+    eseal_buf_init(&lines);
+    size_t i;
+    json_t *pr;
+    json_array_foreach(json_object_get(j, "problems"), i, pr)
+    {
+        char *line = eseal_xasprintf("%s %s %s\n", eseal_json_str(pr, "check"),
+                                     eseal_json_str(pr, "severity"), eseal_json_str(pr, "message"));
+        eseal_buf_append(&lines, line, strlen(line));
+        free(line);
+    }
+    eseal_buf_append(&lines, "", 1);
+    char *out = eseal_xstrdup((const char *)lines.data);
+    eseal_buf_cleanup(&lines);
+    json_decref(j);
+    eseal_buf_cleanup(&body);
+    return out;
 }

@@ -41,4 +41,9 @@ struct eseal_publisher *fx_open(struct eseal_publisher_config *cfg);
  * applied. */
 size_t fx_catch_up(struct eseal_publisher *p, long long now);
 
+/* fx_healthz serves |p| on a free port for one GET /healthz: its status in
+ * *status, its problems as "check severity message" lines (free() them;
+ * empty: none). */
+char *fx_healthz(struct eseal_publisher *p, unsigned *status);
+
 #endif

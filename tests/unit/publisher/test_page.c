@@ -2,7 +2,8 @@
  * escaping; a fetched seal checked against the log's digests (refused when
  * the seal, its picture or its esID differ); fetching from a real HTTP
  * server standing in for the issuer, with nothing stored from a seal that
- * does not match, retries after a back-off, a pause when the issuer fails;
+ * does not match, retries after a back-off, a pause when the issuer fails,
+ * and the fetch warning of GET /healthz for each;
  * the page (name escaped, picture, 404, 400, the visitor's text escaped). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +245,17 @@ static size_t fetch(struct eseal_publisher *p, long long now)
     return stored;
 }
 
+/* health_is checks that GET /healthz of |p| is 200 with the |want|ed
+ * problems (fx_healthz's lines). */
+static void health_is(struct eseal_publisher *p, const char *want)
+{
+    unsigned status = 0;
+    char *got = fx_healthz(p, &status);
+    assert_int_equal(status, 200);
+    assert_string_equal(got, want);
+    free(got);
+}
+
 /* page renders the page for |esid| and checks its status. */
 static char *page(struct eseal_publisher *p, const char *esid, unsigned want)
 {
@@ -283,6 +295,9 @@ static void test_fetch_and_page(void **state)
     char *osm3 = eseal_sm3_hex(png2, sizeof(png2));
     assert_int_equal(eseal_publisher_picture(p, osm3, &bytes, pic, NULL), ESEAL_E_NOTFOUND);
     free(osm3);
+    /* /healthz counts the version to retry (a warning) */
+    health_is(p, "fetch warning 1 枚印章的名称或图片未能从签发服务取得 / the name or picture of 1 "
+                 "seals could not be fetched from the issuer\n");
     /* retried after 2 s, not before */
     f.serve = &good;
     assert_int_equal(fetch(p, NOW + 1), 0);
@@ -291,6 +306,7 @@ static void test_fetch_and_page(void **state)
     assert_int_equal(f.hits, 2);
     assert_int_equal(fetch(p, NOW + 3), 0); /* nothing left to fetch */
     assert_int_equal(f.hits, 2);
+    health_is(p, "");
 
     /* the picture, by either case of its digest */
     assert_int_equal(eseal_publisher_picture(p, pic_sm3, &bytes, pic, NULL), ESEAL_OK);
@@ -357,16 +373,27 @@ static void test_issuer_down(void **state)
     struct fake f = {.serve = NULL};
     struct eseal_http *srv = fake_start(&f);
     struct eseal_publisher *p = open_pub("pub2", eseal_http_port(srv));
-    /* a 503: the fetching pauses 1 s, then 2 s */
+    /* a 503: the fetching pauses 1 s, then 2 s; the issuer's failure is
+     * not the version's, so the version is tried again when the pause ends,
+     * not after a back-off of its own */
     assert_int_equal(fetch(p, NOW), 0);
     assert_int_equal(f.hits, 1);
+    /* /healthz says fetching is paused (a warning), not how many wait */
+    health_is(p,
+              "fetch warning 签发服务未应答，暂停获取印章名称和图片 / the issuer does not answer: "
+              "fetching seal names and pictures is paused\n");
     assert_int_equal(fetch(p, NOW), 0);
     assert_int_equal(f.hits, 1);
-    f.serve = &good;
-    assert_int_equal(fetch(p, NOW + 1), 0); /* the seal's own retry is at +2 */
-    assert_int_equal(f.hits, 1);
-    assert_int_equal(fetch(p, NOW + 2), 1);
+    assert_int_equal(fetch(p, NOW + 1), 0);
     assert_int_equal(f.hits, 2);
+    assert_int_equal(fetch(p, NOW + 2), 0);
+    assert_int_equal(f.hits, 2);
+    f.serve = &good;
+    assert_int_equal(fetch(p, NOW + 3), 1);
+    assert_int_equal(f.hits, 3);
+    assert_int_equal(fetch(p, NOW + 4), 0); /* nothing left to fetch */
+    assert_int_equal(f.hits, 3);
+    health_is(p, "");
     eseal_publisher_close(p);
 
     /* nothing listening: a fresh state fails fast and pauses */
