@@ -152,6 +152,17 @@ void eseal_health_problem(json_t *problems, const char *check, bool fatal, const
                                               fatal ? "error" : "warning", "message", msg));
 }
 
+void eseal_health_store(json_t *problems, struct eseal_kv *kv)
+{
+    struct eseal_err e;
+    eseal_err_clear(&e);
+    if (eseal_kv_failure(kv, &e) != ESEAL_OK)
+        eseal_health_problem(problems, "store", true,
+                             "存储拒绝写入，须检查磁盘后重启 / the store refuses writes; check the "
+                             "disk and restart: %s",
+                             e.msg);
+}
+
 void eseal_health_cert(json_t *problems, const char *name, const char *what_zh, const char *what_en,
                        const X509 *x, bool fatal_when_expired)
 {

@@ -83,12 +83,7 @@ eseal_rc api_healthz(struct eseal_http_req *req, void *app, struct eseal_err *er
                              "事件日志拒绝写入，须重启 / the event log refuses appends until "
                              "restarted: %s",
                              e.msg);
-    eseal_err_clear(&e);
-    if (eseal_kv_failure(is->kv, &e) != ESEAL_OK)
-        eseal_health_problem(problems, "store", true,
-                             "存储拒绝写入，须检查磁盘后重启 / the store refuses writes; check "
-                             "the disk and restart: %s",
-                             e.msg);
+    eseal_health_store(problems, is->kv);
     uint64_t size = eseal_log_size(is->log), pos = store_log_pos(is);
     if (pos < size)
         eseal_health_problem(problems, "store", false,

@@ -103,6 +103,7 @@ json_t *pub_health_problems(struct eseal_publisher *p)
         eseal_health_problem(problems, "log", true,
                              "无法读取或验证事件日志 / the log cannot be fetched or verified "
                              "(lastError)");
+    eseal_health_store(problems, p->kv);
     double age = since(s.last_success);
     if (p->cfg.stale_after > 0 && age > (double)p->cfg.stale_after)
         eseal_health_problem(problems, "stale", true,

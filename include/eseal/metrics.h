@@ -74,6 +74,11 @@ void eseal_health_problem(json_t *problems, const char *check, bool fatal, const
 void eseal_health_cert(json_t *problems, const char *name, const char *what_zh, const char *what_en,
                        const X509 *x, bool fatal_when_expired);
 
+/* eseal_health_store adds a problem "store" (an error: the daemon cannot
+ * record anything) to |problems| while |kv|'s last write failed
+ * (eseal_kv_failure), with RocksDB's message. */
+void eseal_health_store(json_t *problems, struct eseal_kv *kv);
+
 /* eseal_health_reply answers |req| with |body| (a JSON object, taken) after
  * setting body.problems (|problems|, taken) and body.ok: 200 when no problem
  * is an error, else 503. Never cached. */
