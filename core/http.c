@@ -203,7 +203,8 @@ struct eseal_http_req {
 
 /* ---- the header deadline ----------------------------------------------- */
 
-static void note_malformed(struct eseal_http *srv, unsigned long long n, const char *msg);
+static void count_malformed(struct eseal_http *srv);
+static void report_malformed(struct eseal_http *srv, const char *msg);
 
 static long long mono_ms(void)
 {
@@ -224,7 +225,7 @@ static void *watch_main(void *arg)
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
         long long now = mono_ms(), next = now + WATCH_PERIOD_MS;
-        unsigned long long cut = 0;
+        bool cut = false;
         for (struct conn_watch *c = w->head; c != NULL; c = c->next) {
             if (!c->waiting || c->cut)
                 continue;
@@ -234,14 +235,16 @@ static void *watch_main(void *arg)
             }
             /* Under |mu|, which the CLOSED notice takes to unlist |c|:
              * libmicrohttpd closes the socket only after that notice, so
-             * |fd| is still this connection's, never a reused number. */
+             * |fd| is still this connection's, never a reused number.
+             * Counted first: whoever sees the close sees the count. */
+            count_malformed(srv);
             (void)shutdown(c->fd, SHUT_RDWR);
             c->cut = true;
-            cut++;
+            cut = true;
         }
-        if (cut > 0) { /* libmicrohttpd sees the end of the stream and closes */
+        if (cut) { /* libmicrohttpd sees the end of the stream and closes */
             pthread_mutex_unlock(&w->mu);
-            note_malformed(srv, cut, msg);
+            report_malformed(srv, msg);
             pthread_mutex_lock(&w->mu);
             continue;
         }
@@ -1498,6 +1501,24 @@ static void pool_stop(struct offload_pool *p)
 
 /* ---- the daemon -------------------------------------------------------- */
 
+/* closed_midway tells libmicrohttpd's reports of a connection that ended
+ * while a request was being read: the client went away, or the header
+ * deadline shut it down (and counted it there). Nothing was refused, so
+ * they are not counted; matched on libmicrohttpd's wording, which another
+ * version may change (they are then counted like its other messages). */
+static bool closed_midway(const char *fmt)
+{
+    static const char *const prefixes[] = {
+        "Connection socket is closed when reading request",
+        "Socket has been disconnected when reading request",
+        "Connection was closed by remote side with incomplete request",
+    };
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(fmt, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) ESEAL_PRINTF(2, 0);
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1515,14 +1536,16 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     /* Once serving, MHD speaks of what clients did wrong (bad request
      * lines, too large headers, the connection caps): a stranger must not
      * be able to fill the log, so these are counted and summed up. */
-    note_malformed(srv, 1, msg);
+    if (closed_midway(fmt))
+        return;
+    count_malformed(srv);
+    report_malformed(srv, msg);
 }
 
-/* note_malformed counts |n| refused requests and sums them up on stderr at
- * most every MALFORMED_REPORT_S, |msg| saying what the latest was. */
-static void note_malformed(struct eseal_http *srv, unsigned long long n, const char *msg)
+/* report_malformed sums up the refused requests counted so far on stderr,
+ * at most every MALFORMED_REPORT_S, |msg| saying what the latest was. */
+static void report_malformed(struct eseal_http *srv, const char *msg)
 {
-    atomic_fetch_add(&srv->malformed, n);
     long long now = (long long)time(NULL);
     long long at = atomic_load(&srv->malformed_report_at);
     if (now - at < MALFORMED_REPORT_S ||
