@@ -331,46 +331,38 @@ static struct conn_watch *watch_of(struct MHD_Connection *con)
     return info != NULL ? info->socket_context : NULL;
 }
 
-/* watch_request_line: a request line is in, so its request began by now;
- * its headers are due header_timeout_s from here at the latest. */
-static void watch_request_line(struct eseal_http *srv, struct conn_watch *c)
-{
-    struct header_watch *w = &srv->watch;
-    if (c == NULL)
-        return;
-    long long due = mono_ms() + w->deadline_ms;
-    pthread_mutex_lock(&w->mu);
-    if (c->waiting && due < c->due_ms)
-        c->due_ms = due;
-    pthread_mutex_unlock(&w->mu);
-}
+/* enum watch_event is what the request callbacks tell the header watch. */
+enum watch_event {
+    WATCH_REQUEST_LINE, /* a request line is in: the request began by now */
+    WATCH_HEADERS_IN,   /* the headers are in: the body and reply have limits of their own */
+    WATCH_REPLY_DONE,   /* the request is over; a keep-alive connection waits for the next */
+};
 
-/* watch_headers_in: the headers are in; the body and the reply have limits
- * of their own. */
-static void watch_headers_in(struct eseal_http *srv, struct conn_watch *c)
+/* watch_note moves |c|'s due time on |ev|. A request's headers are due
+ * header_timeout_s after its request line at the latest. After a reply,
+ * libmicrohttpd reads the next request's first bytes into its own buffer
+ * unseen, so the idle wait stays the idle timeout's and the next headers
+ * are due at most the idle timeout plus header_timeout_s later. */
+static void watch_note(struct eseal_http *srv, struct conn_watch *c, enum watch_event ev)
 {
     struct header_watch *w = &srv->watch;
     if (c == NULL)
         return;
+    long long now = mono_ms();
     pthread_mutex_lock(&w->mu);
-    c->waiting = false;
-    pthread_mutex_unlock(&w->mu);
-}
-
-/* watch_reply_done: the request is over and a keep-alive connection waits
- * for the next one. libmicrohttpd reads that request's first bytes into
- * its own buffer unseen, so the idle wait stays the idle timeout's and the
- * headers are due at most the idle timeout plus header_timeout_s from now
- * (sooner once the request line is in). */
-static void watch_reply_done(struct eseal_http *srv, struct conn_watch *c)
-{
-    struct header_watch *w = &srv->watch;
-    if (c == NULL)
-        return;
-    long long due = mono_ms() + w->idle_ms + w->deadline_ms;
-    pthread_mutex_lock(&w->mu);
-    c->waiting = true;
-    c->due_ms = due;
+    switch (ev) {
+    case WATCH_REQUEST_LINE:
+        if (c->waiting && now + w->deadline_ms < c->due_ms)
+            c->due_ms = now + w->deadline_ms;
+        break;
+    case WATCH_HEADERS_IN:
+        c->waiting = false;
+        break;
+    case WATCH_REPLY_DONE:
+        c->waiting = true;
+        c->due_ms = now + w->idle_ms + w->deadline_ms;
+        break;
+    }
     pthread_mutex_unlock(&w->mu);
 }
 
@@ -1181,7 +1173,7 @@ static enum MHD_Result req_begin(struct eseal_http_req *req, struct MHD_Connecti
                                  const char *method, const char *version)
 {
     req->started = true;
-    watch_headers_in(req->srv, req->watch);
+    watch_note(req->srv, req->watch, WATCH_HEADERS_IN);
     req->method = req_strdup(req, method);
     take_request_id(req);
     struct framing f = {0};
@@ -1316,7 +1308,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
 {
     struct eseal_http_req *req = req_new(cls, con, uri);
-    watch_request_line(req->srv, req->watch);
+    watch_note(req->srv, req->watch, WATCH_REQUEST_LINE);
     return req;
 }
 
@@ -1411,7 +1403,7 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
         log_request(req);
     else if (req->srv->access_log)
         log_request_json(req, seconds);
-    watch_reply_done(req->srv, req->watch);
+    watch_note(req->srv, req->watch, WATCH_REPLY_DONE);
     req_free(req);
     *req_cls = NULL;
 }

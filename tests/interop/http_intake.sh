@@ -34,25 +34,21 @@ start_issuerd --max_connections_per_ip 48 --header_timeout 2
 
 # raw PORT (raw.py): send stdin's bytes (with \r\n line ends) on one connection
 # and print "STATUS CLOSED SECONDS": the reply's status, whether the server
-# closed the connection after it, and how long the reply took.
+# closed the connection after it, and how long the reply took. read_reply
+# (imported by the checks below) reads one reply.
 cat >raw.py <<'EOF'
 import socket, sys, time
-port = int(sys.argv[1])
-data = sys.stdin.buffer.read().replace(b"\n", b"\r\n")
-s = socket.create_connection(("127.0.0.1", port))
-t0 = time.monotonic()
-s.sendall(data)
-s.settimeout(10)
-buf = b""
-closed = "open"
-try:
+
+def read_reply(s):
+    """The status of the reply read from s (its body read too), or None
+    when the connection ends before the reply's head."""
+    buf = b""
     while b"\r\n\r\n" not in buf:
         c = s.recv(65536)
         if not c:
-            break
+            return None
         buf += c
     head, _, rest = buf.partition(b"\r\n\r\n")
-    took = time.monotonic() - t0
     n = 0
     for line in head.split(b"\r\n"):
         if line.lower().startswith(b"content-length:"):
@@ -62,12 +58,24 @@ try:
         if not c:
             break
         rest += c
-    s.settimeout(3)
-    closed = "closed" if s.recv(1) == b"" else "open"
-except (socket.timeout, ConnectionResetError):
-    took = time.monotonic() - t0
-status = head.split(b" ")[1].decode() if buf.startswith(b"HTTP/") else "none"
-print(status, closed, "%.2f" % took)
+    return int(head.split(b" ")[1]) if head.startswith(b"HTTP/") else None
+
+if __name__ == "__main__":
+    port = int(sys.argv[1])
+    data = sys.stdin.buffer.read().replace(b"\n", b"\r\n")
+    s = socket.create_connection(("127.0.0.1", port))
+    t0 = time.monotonic()
+    s.sendall(data)
+    s.settimeout(10)
+    status, closed = None, "open"
+    try:
+        status = read_reply(s)
+        took = time.monotonic() - t0
+        s.settimeout(3)
+        closed = "closed" if s.recv(1) == b"" else "open"
+    except (socket.timeout, ConnectionResetError):
+        took = time.monotonic() - t0
+    print(status if status is not None else "none", closed, "%.2f" % took)
 EOF
 raw() { python3 raw.py "$1"; }
 
@@ -116,29 +124,11 @@ ok
 # at once and headers trickle, is cut within the deadline + 1 s of the line.
 python3 - "$port" <<'EOF' || fail "header deadline"
 import socket, sys, threading, time
+from raw import read_reply
 port = int(sys.argv[1])
 DEADLINE = 2.0
 bad = []
 GET = b"GET /log/checkpoint HTTP/1.1\r\nHost: x\r\n"
-
-def read_reply(s):
-    buf = b""
-    while b"\r\n\r\n" not in buf:
-        c = s.recv(65536)
-        if not c:
-            return None
-        buf += c
-    head, _, rest = buf.partition(b"\r\n\r\n")
-    n = 0
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            n = int(line.split(b":")[1])
-    while len(rest) < n:
-        c = s.recv(65536)
-        if not c:
-            return None
-        rest += c
-    return int(head.split(b" ")[1])
 
 def trickle(s, data, t0, what):
     # one byte every 0.5 s until the server ends the connection
