@@ -47,6 +47,9 @@
 /* How much of an oversized chunked body we read and throw away so the client
  * can still get its 413; past this the connection is dropped. */
 #define DISCARD_MAX (1024 * 1024)
+/* The header watcher sleeps at most this long, so a connection that starts
+ * waiting meanwhile (due at least a second later) is never seen late. */
+#define WATCH_PERIOD_MS 1000
 
 #define JSON_TYPE "application/json; charset=utf-8"
 
@@ -80,9 +83,37 @@ struct offload_pool {
     bool stop;
 };
 
+/* struct conn_watch is one connection as the header deadline sees it, from
+ * libmicrohttpd's STARTED notice to its CLOSED notice (on header_watch's
+ * list): its socket and, while a request's line and headers are awaited,
+ * when they are due. */
+struct conn_watch {
+    struct conn_watch *prev, *next;
+    int fd;
+    bool waiting;     /* a request's line and headers are awaited */
+    bool cut;         /* shut down for being late, and counted */
+    long long due_ms; /* CLOCK_MONOTONIC */
+};
+
+/* struct header_watch bounds the header phase in total: libmicrohttpd's
+ * timeout is an idle one, so one byte every few seconds would hold a
+ * connection for ever. Its thread shuts down the connections on |head|
+ * whose headers are late; everything here is under |mu|. */
+struct header_watch {
+    pthread_mutex_t mu;
+    pthread_cond_t wake; /* CLOCK_MONOTONIC */
+    struct conn_watch *head;
+    long long deadline_ms; /* eseal_http_config.header_timeout_s */
+    long long idle_ms;     /* CONN_TIMEOUT_S */
+    pthread_t thread;
+    bool running;
+    bool stop;
+};
+
 struct eseal_http {
     struct MHD_Daemon *daemon;
     struct offload_pool pool;
+    struct header_watch watch;
     const struct eseal_http_route *routes;
     size_t n_routes;
     void *app;
@@ -131,6 +162,7 @@ struct reply_header {
 struct eseal_http_req {
     struct eseal_http *srv;
     struct MHD_Connection *con;
+    struct conn_watch *watch; /* the connection's, NULL if unwatched */
     const struct eseal_http_route *route;
     struct arena_block *arena;
     struct reply_header *headers; /* pending, in the order they were set */
@@ -168,6 +200,171 @@ struct eseal_http_req {
     struct timespec start;                  /* CLOCK_MONOTONIC, for the latency */
     char id[ESEAL_HTTP_REQUEST_ID_MAX + 1]; /* X-Request-Id */
 };
+
+/* ---- the header deadline ----------------------------------------------- */
+
+static void count_malformed(struct eseal_http *srv);
+static void report_malformed(struct eseal_http *srv, const char *msg);
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* watch_main shuts down every connection whose request line and headers
+ * are not in by their due time, and counts each once. */
+static void *watch_main(void *arg)
+{
+    struct eseal_http *srv = arg;
+    struct header_watch *w = &srv->watch;
+    char msg[96];
+    snprintf(msg, sizeof(msg), "request line and headers not complete within %lld s",
+             w->deadline_ms / 1000);
+    pthread_mutex_lock(&w->mu);
+    while (!w->stop) {
+        long long now = mono_ms(), next = now + WATCH_PERIOD_MS;
+        bool cut = false;
+        for (struct conn_watch *c = w->head; c != NULL; c = c->next) {
+            if (!c->waiting || c->cut)
+                continue;
+            if (c->due_ms > now) {
+                next = c->due_ms < next ? c->due_ms : next;
+                continue;
+            }
+            /* Under |mu|, which the CLOSED notice takes to unlist |c|:
+             * libmicrohttpd closes the socket only after that notice, so
+             * |fd| is still this connection's, never a reused number.
+             * Counted first: whoever sees the close sees the count. */
+            count_malformed(srv);
+            (void)shutdown(c->fd, SHUT_RDWR);
+            c->cut = true;
+            cut = true;
+        }
+        if (cut) { /* libmicrohttpd sees the end of the stream and closes */
+            pthread_mutex_unlock(&w->mu);
+            report_malformed(srv, msg);
+            pthread_mutex_lock(&w->mu);
+            continue;
+        }
+        struct timespec until = {.tv_sec = next / 1000, .tv_nsec = (next % 1000) * 1000000};
+        pthread_cond_timedwait(&w->wake, &w->mu, &until);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* watch_start readies the connection list and starts its thread: false when
+ * the thread cannot be made. watch_stop is safe after either. */
+static bool watch_start(struct header_watch *w, struct eseal_http *srv, unsigned deadline_s)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&w->mu, NULL);
+    w->deadline_ms = (long long)deadline_s * 1000;
+    w->idle_ms = (long long)CONN_TIMEOUT_S * 1000;
+    w->running = pthread_create(&w->thread, NULL, watch_main, srv) == 0;
+    return w->running;
+}
+
+/* watch_stop joins the thread; call it after MHD_stop_daemon, whose CLOSED
+ * notices empty the list. */
+static void watch_stop(struct header_watch *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->mu);
+    if (w->running)
+        pthread_join(w->thread, NULL);
+    pthread_cond_destroy(&w->wake);
+    pthread_mutex_destroy(&w->mu);
+}
+
+/* on_connection lists each connection while it lives: the first request's
+ * line and headers are due header_timeout_s after the connection starts. */
+static void on_connection(void *cls, struct MHD_Connection *con, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    struct header_watch *w = &((struct eseal_http *)cls)->watch;
+    struct conn_watch *c = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (info == NULL)
+            return; /* no socket to shut down: left to the idle timeout */
+        c = eseal_xcalloc(1, sizeof(*c));
+        c->fd = info->connect_fd;
+        c->waiting = true;
+        c->due_ms = mono_ms() + w->deadline_ms;
+        pthread_mutex_lock(&w->mu);
+        c->next = w->head;
+        if (w->head != NULL)
+            w->head->prev = c;
+        w->head = c;
+        pthread_mutex_unlock(&w->mu);
+        *socket_context = c;
+        return;
+    }
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&w->mu);
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        w->head = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    pthread_mutex_unlock(&w->mu);
+    free(c);
+    *socket_context = NULL;
+}
+
+static struct conn_watch *watch_of(struct MHD_Connection *con)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info != NULL ? info->socket_context : NULL;
+}
+
+/* enum watch_event is what the request callbacks tell the header watch. */
+enum watch_event {
+    WATCH_REQUEST_LINE, /* a request line is in: the request began by now */
+    WATCH_HEADERS_IN,   /* the headers are in: the body and reply have limits of their own */
+    WATCH_REPLY_DONE,   /* the request is over; a keep-alive connection waits for the next */
+};
+
+/* watch_note moves |c|'s due time on |ev|. A request's headers are due
+ * header_timeout_s after its request line at the latest. After a reply,
+ * libmicrohttpd reads the next request's first bytes into its own buffer
+ * unseen, so the idle wait stays the idle timeout's and the next headers
+ * are due at most the idle timeout plus header_timeout_s later. */
+static void watch_note(struct eseal_http *srv, struct conn_watch *c, enum watch_event ev)
+{
+    struct header_watch *w = &srv->watch;
+    if (c == NULL)
+        return;
+    long long now = mono_ms();
+    pthread_mutex_lock(&w->mu);
+    switch (ev) {
+    case WATCH_REQUEST_LINE:
+        if (c->waiting && now + w->deadline_ms < c->due_ms)
+            c->due_ms = now + w->deadline_ms;
+        break;
+    case WATCH_HEADERS_IN:
+        c->waiting = false;
+        break;
+    case WATCH_REPLY_DONE:
+        c->waiting = true;
+        c->due_ms = now + w->idle_ms + w->deadline_ms;
+        break;
+    }
+    pthread_mutex_unlock(&w->mu);
+}
 
 /* ---- per-request memory ------------------------------------------------ */
 
@@ -213,6 +410,7 @@ static struct eseal_http_req *req_new(struct eseal_http *srv, struct MHD_Connect
     struct eseal_http_req *req = eseal_xcalloc(1, sizeof(*req));
     req->srv = srv;
     req->con = con;
+    req->watch = watch_of(con);
     req->headers_tail = &req->headers;
     req->uri = req_strdup(req, uri != NULL ? uri : "");
     req->method = "-"; /* for the log, should the request die before its headers */
@@ -975,6 +1173,7 @@ static enum MHD_Result req_begin(struct eseal_http_req *req, struct MHD_Connecti
                                  const char *method, const char *version)
 {
     req->started = true;
+    watch_note(req->srv, req->watch, WATCH_HEADERS_IN);
     req->method = req_strdup(req, method);
     take_request_id(req);
     struct framing f = {0};
@@ -1108,7 +1307,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
  * on_completed whatever happens next. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
 {
-    return req_new(cls, con, uri);
+    struct eseal_http_req *req = req_new(cls, con, uri);
+    watch_note(req->srv, req->watch, WATCH_REQUEST_LINE);
+    return req;
 }
 
 static void log_field(struct eseal_buf *out, const char *s, size_t n)
@@ -1202,6 +1403,7 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
         log_request(req);
     else if (req->srv->access_log)
         log_request_json(req, seconds);
+    watch_note(req->srv, req->watch, WATCH_REPLY_DONE);
     req_free(req);
     *req_cls = NULL;
 }
@@ -1291,6 +1493,24 @@ static void pool_stop(struct offload_pool *p)
 
 /* ---- the daemon -------------------------------------------------------- */
 
+/* closed_midway tells libmicrohttpd's reports of a connection that ended
+ * while a request was being read: the client went away, or the header
+ * deadline shut it down (and counted it there). Nothing was refused, so
+ * they are not counted; matched on libmicrohttpd's wording, which another
+ * version may change (they are then counted like its other messages). */
+static bool closed_midway(const char *fmt)
+{
+    static const char *const prefixes[] = {
+        "Connection socket is closed when reading request",
+        "Socket has been disconnected when reading request",
+        "Connection was closed by remote side with incomplete request",
+    };
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(fmt, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
 static void on_mhd_log(void *cls, const char *fmt, va_list ap) ESEAL_PRINTF(2, 0);
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1308,7 +1528,16 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     /* Once serving, MHD speaks of what clients did wrong (bad request
      * lines, too large headers, the connection caps): a stranger must not
      * be able to fill the log, so these are counted and summed up. */
+    if (closed_midway(fmt))
+        return;
     count_malformed(srv);
+    report_malformed(srv, msg);
+}
+
+/* report_malformed sums up the refused requests counted so far on stderr,
+ * at most every MALFORMED_REPORT_S, |msg| saying what the latest was. */
+static void report_malformed(struct eseal_http *srv, const char *msg)
+{
     long long now = (long long)time(NULL);
     long long at = atomic_load(&srv->malformed_report_at);
     if (now - at < MALFORMED_REPORT_S ||
@@ -1320,7 +1549,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     fprintf(stderr,
             "%s: http: %llu malformed or refused requests since the last report, %llu in "
             "all; the latest: %s\n",
-            name, total - before, total, msg);
+            srv->name != NULL ? srv->name : "eseal", total - before, total, msg);
 }
 
 unsigned long long eseal_http_malformed(const struct eseal_http *srv)
@@ -1385,9 +1614,9 @@ static struct MHD_Daemon *daemon_start(struct eseal_http *srv, const struct sock
         MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)CONN_MEMORY_LIMIT, MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_LIMIT, max_conn,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, max_per_ip, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)LISTEN_BACKLOG, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        srv, MHD_OPTION_CONNECTION_LIMIT, max_conn, MHD_OPTION_PER_IP_CONNECTION_LIMIT, max_per_ip,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)LISTEN_BACKLOG, MHD_OPTION_END);
 }
 
 eseal_rc eseal_http_start(struct eseal_http **out, const struct eseal_http_config *cfg,
@@ -1424,6 +1653,12 @@ eseal_rc eseal_http_start(struct eseal_http **out, const struct eseal_http_confi
     atomic_init(&srv->malformed, 0);
     atomic_init(&srv->malformed_reported, 0);
     atomic_init(&srv->malformed_report_at, 0);
+    if (!watch_start(&srv->watch, srv,
+                     cfg->header_timeout_s != 0 ? cfg->header_timeout_s
+                                                : ESEAL_HTTP_HEADER_TIMEOUT_S)) {
+        eseal_http_stop(srv);
+        return eseal_err_set(err, ESEAL_E_IO, "http: cannot start the header deadline's thread");
+    }
     unsigned threads = cfg->threads != 0 ? cfg->threads : DEFAULT_THREADS;
     unsigned max_conn =
         cfg->max_connections != 0 ? cfg->max_connections : ESEAL_HTTP_DEFAULT_MAX_CONNECTIONS;
@@ -1460,6 +1695,7 @@ void eseal_http_stop(struct eseal_http *srv)
     /* Joins the worker threads; open requests reach on_completed first. */
     if (srv->daemon != NULL)
         MHD_stop_daemon(srv->daemon);
+    watch_stop(&srv->watch); /* after MHD: its CLOSED notices take the lock */
     free(srv->name);
     free(srv->auth_challenge);
     free(srv->stats);

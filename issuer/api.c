@@ -267,6 +267,7 @@ eseal_rc eseal_issuer_serve(struct eseal_issuer *is, struct eseal_http **srv, st
         .auth_challenge = "Bearer realm=\"eseal-issuer\"",
         .max_connections = (unsigned)is->cfg.max_connections,
         .max_per_ip = (unsigned)is->cfg.max_per_ip,
+        .header_timeout_s = (unsigned)is->cfg.header_timeout,
         .spool_dir = is->cfg.data, /* 0700: uploads are personal data */
     };
     return eseal_http_start(srv, &hc, err);

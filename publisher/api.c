@@ -411,6 +411,7 @@ eseal_rc eseal_publisher_serve(struct eseal_publisher *p, struct eseal_http **sr
         .log_text = p->cfg.log_text,
         .max_connections = (unsigned)p->cfg.max_connections,
         .max_per_ip = (unsigned)p->cfg.max_per_ip,
+        .header_timeout_s = (unsigned)p->cfg.header_timeout,
         .name = "eseal-publisherd/" ESEAL_VERSION,
     };
     return eseal_http_start(srv, &hc, err);

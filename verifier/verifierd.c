@@ -96,6 +96,7 @@ eseal_rc verifierd_serve(struct verifierd *d, struct eseal_http **srv, struct es
         .name = "eseal-verifierd",
         .max_connections = (unsigned)d->cfg->max_connections,
         .max_per_ip = (unsigned)d->cfg->max_per_ip,
+        .header_timeout_s = (unsigned)d->cfg->header_timeout,
     };
     return eseal_http_start(srv, &hc, err);
 }

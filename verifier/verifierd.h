@@ -40,6 +40,7 @@ struct verifierd_config {
     bool log_text;
     long long max_connections;
     long long max_per_ip;
+    long long header_timeout; /* seconds: eseal_http_config.header_timeout_s */
 };
 
 extern const struct eseal_opt verifierd_options[];

@@ -13,12 +13,13 @@
 
 /* The entries every daemon's option table shares, for a configuration struct
  * |type| with the fields address, port, threads, access_log, log_text,
- * max_connections and max_per_ip:
+ * max_connections, max_per_ip and header_timeout:
  * ESEAL_DAEMON_OPTS_LISTEN gives "address" and "port" (default
  * |default_port|),
  * ESEAL_DAEMON_OPTS_HTTP "threads", "access_log", "log_text",
- * "max_connections" and "max_connections_per_ip" (fields threads,
- * access_log, log_text, max_connections, max_per_ip). */
+ * "max_connections", "max_connections_per_ip" and "header_timeout" (fields
+ * threads, access_log, log_text, max_connections, max_per_ip,
+ * header_timeout). */
 /* clang-format off */
 #define ESEAL_DAEMON_OPTS_LISTEN(type, default_port)                                      \
     {"address", ESEAL_OPT_STRING, offsetof(type, address), "127.0.0.1", 0, 1, 64,         \
@@ -35,7 +36,9 @@
     {"max_connections", ESEAL_OPT_INT, offsetof(type, max_connections), NULL, 512, 4,    \
      65536, NULL, "HTTP connections at once (docs/security.md)"},                         \
     {"max_connections_per_ip", ESEAL_OPT_INT, offsetof(type, max_per_ip), NULL, 64, 1,   \
-     65536, NULL, "HTTP connections at once from one address"}
+     65536, NULL, "HTTP connections at once from one address"},                           \
+    {"header_timeout", ESEAL_OPT_INT, offsetof(type, header_timeout), NULL, 10, 1, 3600,  \
+     NULL, "seconds a request's line and headers may take in all (docs/security.md)"}
 /* clang-format on */
 
 /* struct eseal_daemon describes one daemon for eseal_daemon_main. */

@@ -94,10 +94,17 @@ typedef eseal_rc (*eseal_http_authorizer)(struct eseal_http_req *req, void *app,
 #define ESEAL_HTTP_CONN_MEMORY (64 * 1024)
 /* ESEAL_HTTP_IDLE_TIMEOUT_S: a connection silent this long (while sending its
  * request line and headers, or idle between keep-alive requests) is closed.
+ * ESEAL_HTTP_HEADER_TIMEOUT_S: the default of eseal_http_config.header_timeout_s,
+ * the total time a request's line and headers may take, however steadily
+ * they trickle in (the deadline is counted from the connection's start for
+ * its first request; for a later request on a keep-alive connection from
+ * the end of its request line, and at most the idle timeout plus it after
+ * the previous reply: docs/security.md). A connection past it is shut down.
  * ESEAL_HTTP_BODY_GRACE_S and ESEAL_HTTP_BODY_MIN_RATE: a body must arrive
  * within the grace plus its length at the minimum rate (bytes/s; for a
  * chunked body, the route's limit), or the connection is closed. */
 #define ESEAL_HTTP_IDLE_TIMEOUT_S 30
+#define ESEAL_HTTP_HEADER_TIMEOUT_S 10
 #define ESEAL_HTTP_BODY_GRACE_S 30
 #define ESEAL_HTTP_BODY_MIN_RATE (16 * 1024)
 
@@ -120,6 +127,10 @@ struct eseal_http_config {
      * accept); 0 = ESEAL_HTTP_DEFAULT_MAX_CONNECTIONS / _MAX_PER_IP. */
     unsigned max_connections;
     unsigned max_per_ip;
+    /* Seconds a request's line and headers may take in all; past it the
+     * connection is shut down and counted (eseal_http_malformed);
+     * 0 = ESEAL_HTTP_HEADER_TIMEOUT_S. */
+    unsigned header_timeout_s;
     /* Threads and queue length of the offload pool (eseal_http_offload);
      * 0 = 1 thread and 8 waiting. */
     unsigned offload_threads;
@@ -143,7 +154,8 @@ uint16_t eseal_http_port(const struct eseal_http *srv);
 
 /* eseal_http_malformed returns how many requests the adapter or
  * libmicrohttpd refused as malformed (bad framing, escapes, too many or too
- * large headers, connection caps) since start: they are counted and
+ * large headers, connection caps, headers past the header deadline, bodies
+ * too slow) since start: they are counted and
  * summed up on stderr at most once a minute, not logged one line each. */
 unsigned long long eseal_http_malformed(const struct eseal_http *srv);
 

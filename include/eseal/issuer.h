@@ -76,6 +76,7 @@ struct eseal_issuer_config {
     /* HTTP connections at once, in all and from one address */
     long long max_connections;
     long long max_per_ip;
+    long long header_timeout; /* seconds: eseal_http_config.header_timeout_s */
     /* Notifications (notify.c): the SMTP relay smtp(s)://host:port (unset:
      * no mail), the From address, the file with the relay's user name and
      * password, seconds between reminder scans and mail retries, and, for

@@ -76,6 +76,7 @@ struct eseal_publisher_config {
     /* HTTP connections at once, in all and from one address */
     long long max_connections;
     long long max_per_ip;
+    long long header_timeout; /* seconds: eseal_http_config.header_timeout_s */
     /* time-stamps (docs/tsa.md): serve POST /tsa with the CA's TSA key, the
      * policy OID in the tokens, the stated accuracy of genTime (ms) */
     bool tsa;

@@ -4,7 +4,10 @@
 # before any body byte is read (401 at once, 413 for a declared oversize
 # body), conflicting framing (two Content-Lengths, Content-Length with
 # Transfer-Encoding) gets 400 and a closed connection, too many header
-# fields 431, the per-address connection cap holds, and the memory at peak:
+# fields 431, a request whose line and headers trickle in past the header
+# deadline (2 s here) is cut although it is never idle, while slow but
+# complete headers and keep-alive connections are served, the per-address
+# connection cap holds, and the memory at peak:
 # the verifier's maximum number of slow uploads at once raises its VmRSS by
 # far less than their bodies (they go to unlinked temporary files), within
 # the formula of docs/security.md. Malformed requests are counted, not
@@ -27,29 +30,25 @@ trap 'stop_verifier; cleanup' EXIT
 export ESEAL_PASSPHRASE='correct horse battery staple'
 export ESEAL_ADMIN_PASSWORD='admin-password-0001'
 "$ESEAL" ca init --dir ca >/dev/null
-start_issuerd --max_connections_per_ip 48
+start_issuerd --max_connections_per_ip 48 --header_timeout 2
 
 # raw PORT (raw.py): send stdin's bytes (with \r\n line ends) on one connection
 # and print "STATUS CLOSED SECONDS": the reply's status, whether the server
-# closed the connection after it, and how long the reply took.
+# closed the connection after it, and how long the reply took. read_reply
+# (imported by the checks below) reads one reply.
 cat >raw.py <<'EOF'
 import socket, sys, time
-port = int(sys.argv[1])
-data = sys.stdin.buffer.read().replace(b"\n", b"\r\n")
-s = socket.create_connection(("127.0.0.1", port))
-t0 = time.monotonic()
-s.sendall(data)
-s.settimeout(10)
-buf = b""
-closed = "open"
-try:
+
+def read_reply(s):
+    """The status of the reply read from s (its body read too), or None
+    when the connection ends before the reply's head."""
+    buf = b""
     while b"\r\n\r\n" not in buf:
         c = s.recv(65536)
         if not c:
-            break
+            return None
         buf += c
     head, _, rest = buf.partition(b"\r\n\r\n")
-    took = time.monotonic() - t0
     n = 0
     for line in head.split(b"\r\n"):
         if line.lower().startswith(b"content-length:"):
@@ -59,12 +58,24 @@ try:
         if not c:
             break
         rest += c
-    s.settimeout(3)
-    closed = "closed" if s.recv(1) == b"" else "open"
-except (socket.timeout, ConnectionResetError):
-    took = time.monotonic() - t0
-status = head.split(b" ")[1].decode() if buf.startswith(b"HTTP/") else "none"
-print(status, closed, "%.2f" % took)
+    return int(head.split(b" ")[1]) if head.startswith(b"HTTP/") else None
+
+if __name__ == "__main__":
+    port = int(sys.argv[1])
+    data = sys.stdin.buffer.read().replace(b"\n", b"\r\n")
+    s = socket.create_connection(("127.0.0.1", port))
+    t0 = time.monotonic()
+    s.sendall(data)
+    s.settimeout(10)
+    status, closed = None, "open"
+    try:
+        status = read_reply(s)
+        took = time.monotonic() - t0
+        s.settimeout(3)
+        closed = "closed" if s.recv(1) == b"" else "open"
+    except (socket.timeout, ConnectionResetError):
+        took = time.monotonic() - t0
+    print(status if status is not None else "none", closed, "%.2f" % took)
 EOF
 raw() { python3 raw.py "$1"; }
 
@@ -101,6 +112,120 @@ ok
 [ "$(grep -c 'malformed or refused' daemon.log)" -le 1 ] || fail "one log line per malformed request"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/log/checkpoint")
 [ "$code" = 200 ] || fail "a good client after the abuse: $code"
+ok
+
+# --- the header deadline (2 s): a total, not an idle, limit --------------------------------
+# All at once: a client trickling its headers a byte every 0.5 s (never idle
+# for the 30 s idle timeout) is cut within the deadline + 1 s with no reply,
+# so is one that sends nothing, while a normal client is served throughout,
+# headers sent in pieces over 1.2 s are served, and a keep-alive connection
+# idle 2.5 s between requests (longer than the deadline, shorter than the
+# idle timeout) serves three in a row; its fourth request, whose line comes
+# at once and headers trickle, is cut within the deadline + 1 s of the line.
+python3 - "$port" <<'EOF' || fail "header deadline"
+import socket, sys, threading, time
+from raw import read_reply
+port = int(sys.argv[1])
+DEADLINE = 2.0
+bad = []
+GET = b"GET /log/checkpoint HTTP/1.1\r\nHost: x\r\n"
+
+def trickle(s, data, t0, what):
+    # one byte every 0.5 s until the server ends the connection
+    s.settimeout(0.5)
+    for b in data:
+        try:
+            s.sendall(bytes([b]))
+            got = s.recv(100)
+        except socket.timeout:
+            continue
+        except (ConnectionResetError, BrokenPipeError):
+            got = b""
+        took = time.monotonic() - t0
+        if got:
+            bad.append("%s: answered %r" % (what, got[:40]))
+        elif not DEADLINE - 0.5 <= took <= DEADLINE + 1:
+            bad.append("%s: cut after %.2f s, want %.1f..%.1f" % (what, took, DEADLINE - 0.5, DEADLINE + 1))
+        return
+    bad.append("%s: never cut" % what)
+
+def trickler():
+    s = socket.create_connection(("127.0.0.1", port))
+    trickle(s, GET + b"X-Slow: " + b"s" * 200, time.monotonic(), "trickled headers")
+
+def silent():
+    s = socket.create_connection(("127.0.0.1", port))
+    t0 = time.monotonic()
+    s.settimeout(DEADLINE + 5)
+    try:
+        got = s.recv(100)
+    except socket.timeout:
+        got = None
+    took = time.monotonic() - t0
+    if got != b"" or took > DEADLINE + 1:
+        bad.append("silent connection: %r after %.2f s" % (got, took))
+
+def normal(stop):
+    n = 0
+    while not stop.is_set():
+        s = socket.create_connection(("127.0.0.1", port))
+        s.settimeout(5)
+        t0 = time.monotonic()
+        s.sendall(GET + b"Connection: close\r\n\r\n")
+        st = read_reply(s)
+        if st != 200 or time.monotonic() - t0 > 1:
+            bad.append("normal client: %r after %.2f s" % (st, time.monotonic() - t0))
+        s.close()
+        n += 1
+        time.sleep(0.2)
+    if n < 5:
+        bad.append("normal client: only %d requests" % n)
+
+def slow_complete():
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(5)
+    data = GET + b"X-Slow: " + b"s" * 40 + b"\r\nConnection: close\r\n\r\n"
+    step = len(data) // 6 + 1
+    for i in range(0, len(data), step):
+        s.sendall(data[i:i + step])
+        time.sleep(0.2)
+    st = read_reply(s)
+    if st != 200:
+        bad.append("headers in pieces over 1.2 s: %r" % st)
+
+def keep_alive():
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(5)
+    for i in range(3):
+        if i:
+            time.sleep(2.5)
+        s.sendall(GET + b"\r\n")
+        try:
+            st = read_reply(s)
+        except (ConnectionResetError, socket.timeout):
+            st = None
+        if st != 200:
+            bad.append("keep-alive request %d: %r" % (i + 1, st))
+            return
+    s.sendall(b"GET /log/checkpoint HTTP/1.1\r\n")
+    trickle(s, b"Host: x\r\nX-Slow: " + b"s" * 200, time.monotonic(), "keep-alive, trickled headers")
+
+stop = threading.Event()
+background = threading.Thread(target=normal, args=(stop,))
+background.start()
+ts = [threading.Thread(target=f) for f in (trickler, silent, slow_complete, keep_alive)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+stop.set()
+background.join()
+for b in bad:
+    print(b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOF
+# counted with the other refused requests, not a line each
+[ "$(grep -c 'not complete within' daemon.log)" -le 1 ] || fail "one log line per cut connection"
 ok
 
 # a JSON error does not echo the request's bytes back

@@ -211,7 +211,9 @@ static struct app app;
 static struct eseal_http *srv;
 static uint16_t port;
 
-static struct eseal_http *start_with(bool access_log, bool log_text)
+/* start_with starts a server over |routes|; |header_timeout_s| 0 is the
+ * default deadline. */
+static struct eseal_http *start_with(bool access_log, bool log_text, unsigned header_timeout_s)
 {
     struct eseal_http_config cfg = {
         .routes = routes,
@@ -223,6 +225,7 @@ static struct eseal_http *start_with(bool access_log, bool log_text)
         .name = "eseal-test",
         .authorize = authorize,
         .auth_challenge = "Bearer realm=\"test\"",
+        .header_timeout_s = header_timeout_s,
     };
     struct eseal_http *s = NULL;
     struct eseal_err err;
@@ -236,7 +239,7 @@ static struct eseal_http *start_with(bool access_log, bool log_text)
 
 static struct eseal_http *start(bool access_log)
 {
-    return start_with(access_log, false);
+    return start_with(access_log, false, 0);
 }
 
 static int start_server(void **state)
@@ -961,12 +964,53 @@ static void test_malformed(void **state)
     resp_free(&r);
 }
 
+/* closed_unanswered waits (up to the socket's 10 s receive timeout) for the
+ * server to end the connection: true when it did without a byte. */
+static bool closed_unanswered(int fd)
+{
+    char buf[256];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof(buf), 0)) < 0 && errno == EINTR)
+        ;
+    return n == 0;
+}
+
+/* A connection whose request line and headers are not in by the header
+ * deadline is shut down without a reply and counted as refused once, long
+ * before the idle timeout (30 s; the client waits 10 s at most): one stalled
+ * in its headers, one in its request line, one that never sent a byte. The
+ * server goes on serving. */
+static void test_header_deadline(void **state)
+{
+    struct eseal_http *watched = start_with(false, false, 1);
+    assert_non_null(watched);
+    unsigned long long before = eseal_http_malformed(watched);
+    int stalled = connect_loopback();
+    int silent = connect_loopback();
+    int half_line = connect_loopback();
+    static const char partial[] = "GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+    send_all(stalled, partial, sizeof(partial) - 1);
+    send_all(half_line, "GET /hel", 8);
+    assert_true(closed_unanswered(stalled));
+    assert_true(closed_unanswered(silent));
+    assert_true(closed_unanswered(half_line));
+    close(stalled);
+    close(silent);
+    close(half_line);
+    assert_int_equal(eseal_http_malformed(watched), before + 3);
+    struct resp r = get("GET", "/hello");
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    eseal_http_stop(watched);
+    port = eseal_http_port(srv);
+}
+
 /* logged_request runs |target| on a server started with the access log in
  * the given format and returns what it logged (until a line holding
  * |until| appeared) and in *resp_raw the whole response. */
 static char *logged_request(bool log_text, const char *target, const char *until, char **resp_raw)
 {
-    struct eseal_http *logged = start_with(true, log_text);
+    struct eseal_http *logged = start_with(true, log_text, 0);
     assert_non_null(logged);
     char *dir = tu_tmpdir();
     char *path = eseal_path_join(dir, "log");
@@ -1189,6 +1233,7 @@ int main(void)
         cmocka_unit_test(test_port_in_use),
         cmocka_unit_test(test_ipv6),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_header_deadline),
         cmocka_unit_test(test_access_log),
         cmocka_unit_test(test_access_log_json),
         cmocka_unit_test(test_request_id),
