@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "eseal/json.h"
+#include "eseal/page.h"
 #include "eseal/sm.h"
 #include "eseal/words.h"
 #include "internal.h"
@@ -19,40 +20,20 @@
  * {{name}} is replaced by the HTML-escaped value of |name|; {{{name}}} by an
  * already rendered fragment (only ever one of the templates below). */
 
+/* the page's own part, inside the platform's frame (eseal/page.h) */
 static const char tpl_page[] =
-    "<!DOCTYPE html>\n"
-    "<html lang=\"zh-CN\">\n"
-    "<head>\n"
-    "<meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>电子印章查询 · Electronic seal lookup</title>\n"
-    /* no icon: without this line browsers ask for /favicon.ico (a 404) */
-    "<link rel=\"icon\" href=\"data:,\">\n"
-    "<style>\n"
-    "body{font-family:sans-serif;max-width:50em;margin:2em auto;padding:0 1em;color:#222}\n"
-    ".en{color:#666;font-size:.9em}\n"
-    "table{border-collapse:collapse;margin:1em 0}\n"
-    "th,td{text-align:left;vertical-align:top;padding:.3em .8em;border-bottom:1px solid #ddd}\n"
-    "code{font-size:.85em;word-break:break-all}\n"
-    ".good{color:#060}.pending{color:#a60}.suspended,.revoked,.expired{color:#b00}\n"
-    ".notice{padding:.5em 1em;border-left:4px solid #b00;background:#fff4f4}\n"
-    "img.picture{max-width:12em;max-height:12em;border:1px solid #ddd}\n"
-    "</style>\n"
-    "</head>\n"
-    "<body>\n"
-    "<h1>电子印章查询 <span class=\"en\">Electronic seal lookup</span></h1>\n"
     "<form method=\"get\" action=\"/\">\n"
     "<label for=\"esid\">印章编码 <span class=\"en\">Seal code (14 digits)</span></label>\n"
     "<input id=\"esid\" name=\"esid\" value=\"{{query}}\" maxlength=\"14\" inputmode=\"numeric\" "
     "autocomplete=\"off\">\n"
     "<button type=\"submit\">查询 <span class=\"en\">Look up</span></button>\n"
     "</form>\n"
-    "{{{body}}}"
-    "<footer><p class=\"en\">本页据平台事件日志签发的印章状态生成 · Statuses are those the "
+    "{{{body}}}";
+
+static const char page_footer[] =
+    "<p class=\"en\">本页据平台事件日志签发的印章状态生成 · Statuses are those the "
     "publisher signs from the platform's event log: <a href=\"/healthz\">/healthz</a>, "
-    "<a href=\"/certs/responder.pem\">responder.pem</a></p></footer>\n"
-    "</body>\n"
-    "</html>\n";
+    "<a href=\"/certs/responder.pem\">responder.pem</a></p>";
 
 static const char tpl_intro[] =
     "<p>输入印章编码，查看印章的名称、单位、状态、有效期和印章图像。<br>\n"
@@ -349,7 +330,9 @@ eseal_rc eseal_publisher_page(struct eseal_publisher *p, const char *esid, struc
     }
     if (rc == ESEAL_OK) {
         eseal_buf_reset(html);
+        eseal_page_open(html, "电子印章查询", "Electronic seal lookup");
         render(html, tpl_page, vars);
+        eseal_page_close(html, page_footer);
     }
     json_decref(view);
     json_decref(vars);

@@ -8,6 +8,7 @@
 
 #include "eseal/buf.h"
 #include "eseal/enc.h"
+#include "eseal/page.h"
 #include "eseal/seal.h"
 #include "internal.h"
 #include "verifierd.h"
@@ -15,30 +16,6 @@
 #define PAGE_CSP                                                                                   \
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "           \
     "base-uri 'none'; frame-ancestors 'none'"
-
-static const char page_head[] =
-    "<!DOCTYPE html>\n"
-    "<html lang=\"zh-CN\">\n"
-    "<head>\n"
-    "<meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>电子签章验证 · Electronic seal verification</title>\n"
-    "<style>\n"
-    "body{font-family:sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}\n"
-    ".en{color:#666;font-size:.9em}\n"
-    "table{border-collapse:collapse;margin:1em 0}\n"
-    "th,td{text-align:left;vertical-align:top;padding:.3em .8em;border-bottom:1px solid #ddd}\n"
-    "code{font-size:.85em;word-break:break-all}\n"
-    "fieldset{margin:1em 0}label{display:block;margin:.4em 0}\n"
-    ".PASSED,.TOTAL_PASSED{color:#060}.FAILED,.TOTAL_FAILED{color:#b00}\n"
-    ".INDETERMINATE{color:#a60}.SKIPPED{color:#666}\n"
-    "details summary{cursor:pointer;color:#036}\n"
-    ".picture{float:right;margin:0 0 1em 1em;text-align:center}\n"
-    ".picture img{max-width:12em;max-height:12em;border:1px solid #ddd}\n"
-    "</style>\n"
-    "</head>\n"
-    "<body>\n"
-    "<h1>电子签章验证 <span class=\"en\">Electronic seal verification</span></h1>\n";
 
 static const char page_forms[] =
     "<form method=\"post\" action=\"/verify\" enctype=\"multipart/form-data\">\n"
@@ -70,16 +47,21 @@ static const char page_forms[] =
     "</fieldset></form>\n";
 
 static const char page_foot[] =
-    "<footer><p class=\"en\">同一服务的接口 · The same as JSON: <code>POST /api/v1/verify</code>"
+    "<p class=\"en\">同一服务的接口 · The same as JSON: <code>POST /api/v1/verify</code>"
     " (multipart: document, signature | seal | picture) · <a href=\"/healthz\">/healthz</a>"
-    "</p></footer>\n"
-    "</body>\n"
-    "</html>\n";
+    "</p>";
+
+/* page_open starts a page in the platform's frame (eseal/page.h). */
+static void page_open(struct eseal_buf *b)
+{
+    eseal_buf_init(b);
+    eseal_page_open(b, "电子签章验证", "Electronic seal verification");
+}
 
 /* reply_page sends |b| as an HTML page with the headers that keep it inert. */
 static eseal_rc reply_page(struct eseal_http_req *req, unsigned status, struct eseal_buf *b)
 {
-    eseal_buf_append_str(b, page_foot);
+    eseal_page_close(b, page_foot);
     eseal_http_set_header(req, "Content-Security-Policy", PAGE_CSP);
     eseal_http_set_header(req, "X-Content-Type-Options", "nosniff");
     eseal_http_set_header(req, "Referrer-Policy", "no-referrer");
@@ -93,8 +75,7 @@ eseal_rc vd_page_index(struct eseal_http_req *req, void *app, struct eseal_err *
 {
     struct verifierd *d = app;
     struct eseal_buf b;
-    eseal_buf_init(&b);
-    eseal_buf_append_str(&b, page_head);
+    page_open(&b);
     eseal_buf_append_str(&b, "<p>上传被签文档和签章数据，得到逐项说明的验证报告。<br>\n"
                              "<span class=\"en\">Upload a signed document and its detached "
                              "signature for a report that explains every check.</span></p>\n");
@@ -345,8 +326,7 @@ static void checks_table(struct eseal_buf *b, const json_t *j)
 static eseal_rc error_page(struct eseal_http_req *req, eseal_rc rc, const char *msg)
 {
     struct eseal_buf b;
-    eseal_buf_init(&b);
-    eseal_buf_append_str(&b, page_head);
+    page_open(&b);
     eseal_buf_append_str(&b, "<h2 class=\"FAILED\">无法验证 <span class=\"en\">Cannot verify"
                              "</span></h2>\n<p>");
     eseal_buf_append_html(&b, msg);
@@ -455,8 +435,7 @@ eseal_rc vd_page_verify(struct eseal_http_req *req, void *app, struct eseal_err 
     if (rc != ESEAL_OK)
         return error_page(req, rc, e.msg);
     struct eseal_buf b;
-    eseal_buf_init(&b);
-    eseal_buf_append_str(&b, page_head);
+    page_open(&b);
     verdict_heading(&b, j, up.seal != NULL || up.picture != NULL);
     if (json_object_get(j, "signatures") != NULL) {
         document_body(&b, j, &up);
