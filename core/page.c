@@ -24,13 +24,14 @@ static const char page_style[] =
     "main{display:block;max-width:70em;margin:1.5em auto;padding:1.2em 2em 1.5em;"
     "background:#fff;border:1px solid #e5e6eb;border-radius:4px}\n"
     "main::after{content:\"\";display:block;clear:both}\n"
-    "h1{font-size:1.5em;margin:.2em 0 .6em}h2{font-size:1.25em;margin:1.2em 0 .5em}"
+    "h1,h2,h3{line-height:1.35}h1{font-size:1.5em;margin:.2em 0 "
+    ".6em}h2{font-size:1.25em;margin:1.2em 0 .5em}"
     "h3{font-size:1.1em;margin:1.4em 0 .4em;padding-top:.8em;border-top:1px solid #e5e6eb}\n"
     ".en{color:#4e5969;font-size:.88em;font-weight:400}\n"
     "a{color:#0b57a4}\n"
     "table{border-collapse:collapse;margin:1em 0;max-width:100%}\n"
     "th,td{text-align:left;vertical-align:top;padding:.45em .9em;border-bottom:1px solid #e5e6eb;"
-    "overflow-wrap:anywhere}\n"
+    "overflow-wrap:break-word}\n"
     "th{background:#f7f8fa;font-weight:600}\n"
     "code{font-family:monospace;font-size:.9em;word-break:break-all}\n"
     "form{margin:1em 0}\n"
@@ -41,7 +42,7 @@ static const char page_style[] =
     "input,button{font:inherit;max-width:100%}\n"
     "input[type=file]{display:block;margin-top:.3em}\n"
     "input:not([type]){padding:.35em .6em;border:1px solid #86909c;border-radius:4px;"
-    "width:14em;margin-right:.5em}\n"
+    "width:14em;margin:0 .5em .4em 0}\n"
     "button{background:#a61b1b;color:#fff;border:1px solid #a61b1b;border-radius:4px;"
     "padding:.35em 1.4em;cursor:pointer}\n"
     "button:hover{background:#861515}\n"
@@ -57,9 +58,15 @@ static const char page_style[] =
     "details summary{cursor:pointer;color:#0b57a4}\n"
     "img.picture,div.picture img{max-width:12em;max-height:12em;border:1px solid #e5e6eb}\n"
     "div.picture{float:right;margin:0 0 1em 1.5em;text-align:center}\n"
+    /* a phone: the frame to the edges, the page name under the platform's */
     "@media (max-width:40em){main{margin:0;border:0;border-radius:0;padding:1em}"
     ".platform .sub{flex-basis:100%;border-left:0;padding-left:0}"
-    "div.picture{float:none;margin:1em 0}th,td{padding:.4em .5em}}\n";
+    "div.picture{float:none;margin:1em 0}"
+    /* on a phone a table row becomes a small card: its cells one under the
+     * other, without the column heads */
+    "table,tbody,tr,th,td{display:block}tr:has(th+th){display:none}tr{border-bottom:1px solid "
+    "#c9cdd4;padding:.3em 0}"
+    "th,td{border:0;padding:.15em .4em;overflow-wrap:anywhere}th{background:none}}\n";
 
 void eseal_page_open(struct eseal_buf *b, const char *zh, const char *en)
 {

@@ -54,6 +54,38 @@ async function togglesDetails(page: Page): Promise<void> {
   expect(await d.evaluate((e: HTMLDetailsElement) => e.open)).toBe(true);
 }
 
+/* inPlatformFrame checks that the page wears the platform's frame
+ * (eseal/page.h: the red top bar with the circled 印, the platform's name
+ * and the page's name), runs no script and refers to nothing of another
+ * origin: every src and href is a path of this server or a data: URI. */
+async function inPlatformFrame(page: Page, name: string): Promise<void> {
+  const bar = page.locator('header.platform');
+  await expect(bar).toBeVisible();
+  await expect(bar.locator('.emblem')).toHaveText('印');
+  await expect(bar).toContainText('政务电子印章服务平台');
+  await expect(bar).toContainText(name);
+  expect(await bar.evaluate((e) => getComputedStyle(e).backgroundColor)).toBe('rgb(166, 27, 27)');
+  expect(await page.locator('script').count()).toBe(0);
+  expect(await page.locator('link[rel=stylesheet], style[src]').count()).toBe(0);
+  const refs = await page.$$eval('[src], [href], [action]', (es) =>
+    es.map((e) => e.getAttribute('src') ?? e.getAttribute('href') ?? e.getAttribute('action') ?? ''),
+  );
+  expect(refs.length).toBeGreaterThan(0);
+  for (const u of refs) expect(u, `a reference to ${u}`).toMatch(/^(\/(?!\/)|data:|\?)/);
+  const css = (await page.locator('style').allInnerTexts()).join('\n');
+  expect(css).not.toMatch(/url\(|@import|@font-face/);
+}
+
+/* onPhone checks that the page fits a phone's width: nothing wider than
+ * the screen, so no sideways scrolling; then photographs it as |name|. */
+async function onPhone(page: Page, name: string): Promise<void> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(wide, 'the page is wider than a phone').toBeLessThanOrEqual(390);
+  await shot(page, name);
+  await page.setViewportSize({ width: 1440, height: 900 });
+}
+
 test.describe.serial('the public pages', () => {
   test('the upload page: four forms, no script', async ({ page }) => {
     watch(page, VERIFIER);
@@ -65,7 +97,16 @@ test.describe.serial('the public pages', () => {
     await expect(page.locator('h1')).toContainText('电子签章验证');
     await expect(page.locator('form')).toHaveCount(4);
     expect(await page.locator('script').count()).toBe(0);
+    await inPlatformFrame(page, '电子签章验证');
     await shot(page, 'verifier-upload');
+    // a keyboard user sees where they are
+    await page.keyboard.press('Tab');
+    const outline = await page.evaluate(() => {
+      const s = getComputedStyle(document.activeElement!);
+      return `${s.outlineStyle} ${s.outlineWidth}`;
+    });
+    expect(outline).toBe('solid 3px');
+    await onPhone(page, 'verifier-upload-phone');
   });
 
   test('a sealed OFD passes, in words and Beijing time, with its seal picture', async ({ page }) => {
@@ -79,9 +120,11 @@ test.describe.serial('the public pages', () => {
     expect(seen).not.toContain('TOTAL_FAILED');
     await inBeijingTime(page);
     await seesPicture(page);
+    await inPlatformFrame(page, '电子签章验证');
     await shot(page, 'verifier-ofd');
     await togglesDetails(page);
     await shot(page, 'verifier-ofd-details');
+    await onPhone(page, 'verifier-ofd-phone');
   });
 
   test('a tampered OFD fails, saying which check', async ({ page }) => {
@@ -133,7 +176,9 @@ test.describe.serial('the public pages', () => {
     await expect(img).toBeVisible();
     expect(await img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
     expect(await page.locator('script').count()).toBe(0);
+    await inPlatformFrame(page, '电子印章查询');
     await shot(page, 'publisher-lookup');
+    await onPhone(page, 'publisher-lookup-phone');
 
     state.expected = ['/ 404'];
     const r = await page.goto(`${PUBLISHER}/?esid=35999999999999`);

@@ -84,6 +84,9 @@ for want in "$UNIT" "印章名称" "单位" "状态" "有效期" "<strong>有效
     has "$want" "the page"
 done
 hasnt "<script" "the page"
+# the platform's frame (eseal/page.h), as on the verifier's page; nothing from another origin
+has '<header class="platform"><div class="bar"><span class="emblem" aria-hidden="true">印</span><span class="name">政务电子印章服务平台</span><span class="sub">电子印章查询' "the page's top bar"
+grep -Eq '(src|href|action)="(https?:)?//|url\(|@import' pub.out && fail "the page refers to another origin"
 # Times in Beijing time (words.h, as on the verifier's page), UTC kept for machines in <time datetime>.
 python3 - <<'PY' || { cat pub.out >&2; fail "the page's times are not Beijing time"; }
 import datetime, re

@@ -156,6 +156,10 @@ grep -q 'name="document"' page.html && grep -q 'name="signature"' page.html || f
 grep -qi "^content-security-policy: default-src 'none'" page.hdr || fail "CSP header"
 grep -qi '^x-content-type-options: nosniff' page.hdr || fail "nosniff"
 grep -qi '<script' page.html && fail "the page has a script"
+# the platform's frame (eseal/page.h), as on the publisher's page; nothing from another origin
+grep -q '<header class="platform"><div class="bar"><span class="emblem" aria-hidden="true">印</span><span class="name">政务电子印章服务平台</span><span class="sub">电子签章验证' page.html ||
+    fail "the page's top bar"
+grep -Eq '(src|href|action)="(https?:)?//|url\(|@import' page.html && fail "the page refers to another origin"
 code=$(curl -s -o good.html -w '%{http_code}' -F document=@contract.txt \
     -F signature=@contract.txt.ses "$vbase/verify")
 [ "$code" = 200 ] && grep -q '验证通过' good.html && grep -q "$esid" good.html ||
