@@ -94,14 +94,34 @@ static const char *text(const json_t *j, const char *key)
     return json_string_value(json_object_get(j, key));
 }
 
-/* row appends a two-column row "label: value" unless |value| is NULL. */
-static void row(struct eseal_buf *b, const char *zh, const char *en, const char *value)
+/* row_class appends a two-column row "label: value" unless |value| is
+ * NULL, the value's cell in the stylesheet's class |cls| (static, or NULL). */
+static void row_class(struct eseal_buf *b, const char *zh, const char *en, const char *value,
+                      const char *cls)
 {
     if (value == NULL)
         return;
-    eseal_buf_appendf(b, "<tr><th>%s <span class=\"en\">%s</span></th><td>", zh, en);
+    eseal_buf_appendf(b, "<tr><th>%s <span class=\"en\">%s</span></th><td%s%s%s>", zh, en,
+                      cls != NULL ? " class=\"" : "", cls != NULL ? cls : "",
+                      cls != NULL ? "\"" : "");
     eseal_buf_append_html(b, value);
     eseal_buf_append_str(b, "</td></tr>\n");
+}
+
+static void row(struct eseal_buf *b, const char *zh, const char *en, const char *value)
+{
+    row_class(b, zh, en, value, NULL);
+}
+
+/* status_class is the stylesheet's class of a seal status (core/page.c:
+ * green for good, red for the others), NULL for one it does not know. */
+static const char *status_class(const char *st)
+{
+    static const char *const known[] = {"good", "suspended", "revoked", "expired"};
+    for (size_t i = 0; st != NULL && i < sizeof(known) / sizeof(known[0]); i++)
+        if (strcmp(st, known[i]) == 0)
+            return known[i];
+    return NULL;
 }
 
 /* status_skipped tells whether the report's status check was skipped (--no-status). */
@@ -175,8 +195,10 @@ static void summary(struct eseal_buf *b, const json_t *j, const struct vd_upload
     row(b, "签章对象", "Signed file (propertyInfo)", text(j, "propertyInfo"));
     row(b, "上传的文档", "Uploaded document", up->document_name);
     const char *st = text(j, "sealStatus");
-    row_owned(b, "印章状态", "Seal status",
-              st != NULL ? eseal_xasprintf("%s (%s)", eseal_words_seal_status(st), st) : NULL);
+    char *st_words =
+        st != NULL ? eseal_xasprintf("%s (%s)", eseal_words_seal_status(st), st) : NULL;
+    row_class(b, "印章状态", "Seal status", st_words, status_class(st));
+    free(st_words);
     row_time(b, "状态时间", "Status as of", text(j, "statusAsOf"));
     row_time(b, "声明的签署时间", "Claimed signing time", text(j, "claimedTime"));
     const json_t *ts = json_object_get(j, "timeStamp");

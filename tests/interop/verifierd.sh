@@ -169,7 +169,7 @@ grep -q '>data_hash<' good.html && grep -q 'PASSED' good.html || fail "checks as
 # credit code, machine values folded behind <details>, the seal picture
 grep -q '文档摘要' good.html && grep -q '通过 <span class="en">PASSED' good.html ||
     fail "check names and results in Chinese"
-grep -q '有效 (good)' good.html || fail "the status in Chinese"
+grep -q '<td class="good">有效 (good)</td>' good.html || fail "the status in Chinese, in the status's colour"
 grep -Eq '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} 北京时间' good.html || fail "Beijing time"
 grep -q "$UNIT（统一社会信用代码 $USCC）" good.html || fail "the signer as unit and credit code"
 grep -q '<details><summary>详情' good.html || fail "details folded"
