@@ -171,7 +171,7 @@ n=$(find idata/blobs -mindepth 3 -type f -regex '.*/[0-9a-f]*' | wc -l)
 "$ESEAL" issuer rotate-data-key --data idata --ca ca >rot.out 2>rot.err ||
     fail "rotate-data-key: $(cat rot.err)"
 grep -q "$n of $n" rot.err || fail "progress on stderr: $(cat rot.err)"
-grep -q "rotated the data key.*$n materials, $n re-encrypted" rot.out || fail "counts: $(cat rot.out)"
+grep -q "^已轮换数据密钥 / rotated the data key: 材料 $n 份，重新加密 $n 份.*/ $n materials, $n re-encrypted" rot.out || fail "counts: $(cat rot.out)"
 ! cmp -s "$key" old.key || fail "data.key changed"
 [ ! -e idata/blobs/data.key.next ] || fail "data.key.next is gone"
 "$ESEAL" log show --dir idata/log >entries.jsonl

@@ -113,12 +113,14 @@ int cmd_issuer_rotate_data_key(int argc, char **argv)
         rc = cmd_log_event(log, entry, &seq, &err);
     }
     if (rc == ESEAL_OK)
-        printf("%s / %s: %zu materials, %zu re-encrypted, %zu already under the new key, %zu "
-               "unreadable (damaged before); log entry %llu (key.rotated)\n",
+        printf("%s / %s: 材料 %zu 份，重新加密 %zu 份，已是新密钥 %zu 份，无法读取 %zu 份；"
+               "日志条目 %llu / %zu materials, %zu re-encrypted, %zu already under the new key, "
+               "%zu unreadable (damaged before); log entry %llu (key.rotated)\n",
+               rot.resumed ? "已完成中断的数据密钥轮换" : "已轮换数据密钥",
                rot.resumed ? "finished the data key rotation left part way"
                            : "rotated the data key",
-               rot.resumed ? "已完成中断的数据密钥轮换" : "已轮换数据密钥", rot.files,
-               rot.reencrypted, rot.already, rot.unreadable, (unsigned long long)seq);
+               rot.files, rot.reencrypted, rot.already, rot.unreadable, (unsigned long long)seq,
+               rot.files, rot.reencrypted, rot.already, rot.unreadable, (unsigned long long)seq);
     json_decref(entry);
     json_decref(rot_data);
     eseal_log_close(log);
